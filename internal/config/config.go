@@ -1,0 +1,220 @@
+// Package config is the one place Docent's settings are defined: each has an environment
+// variable, a flag that overrides it, a default and a line of help. Both binaries load the same
+// Config, so a setting means the same thing everywhere, and an invalid value fails at start-up
+// with a message naming the setting.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Zero values are never used: Load fills defaults.
+type Config struct {
+	DatabaseURL string
+	Addr        string
+	LogLevel    string
+
+	Embedder         string
+	EmbedModel       string
+	EmbedURL         string
+	EmbedBatch       int
+	EmbedConcurrency int
+	EmbedTimeout     time.Duration
+	APIKey           string
+
+	LLM        string
+	LLMModel   string
+	LLMURL     string
+	LLMTimeout time.Duration
+
+	TextSearchConfig string
+	MaxFileSize      int64
+	ParseWorkers     int
+	SampleCorpus     string
+}
+
+// Setting describes one configuration value for flags, errors and the README table.
+type Setting struct {
+	Env, Flag, Default, Help string
+	// Secret values are never printed, not even in errors.
+	Secret bool
+	set    func(*Config, string) error
+}
+
+// Settings lists every setting in the order the README documents them.
+func Settings() []Setting {
+	return []Setting{
+		{Env: "DATABASE_URL", Flag: "database-url", Default: "", Help: "PostgreSQL connection URL. Unset under `make run`/`make test`: a project-local cluster in `.data/` is started and used.", Secret: true,
+			set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+		{Env: "DOCENT_ADDR", Flag: "addr", Default: "127.0.0.1:8080", Help: "Address the web server listens on.",
+			set: func(c *Config, v string) error {
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("want host:port, e.g. 127.0.0.1:8080")
+				}
+				c.Addr = v
+				return nil
+			}},
+		{Env: "DOCENT_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error.",
+			set: enum(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+		{Env: "DOCENT_EMBEDDER", Flag: "embedder", Default: "local", Help: "Embedding provider: `local` (built in, offline), `ollama` or `openai` (any OpenAI-compatible server).",
+			set: enum(func(c *Config) *string { return &c.Embedder }, "local", "ollama", "openai")},
+		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v1`, `nomic-embed-text`, `text-embedding-3-small`).",
+			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
+		{Env: "DOCENT_EMBED_URL", Flag: "embed-url", Default: "", Help: "Embedding server base URL: `http://localhost:11434` for Ollama, `http://host:port/v1` for OpenAI-compatible.",
+			set: urlValue(func(c *Config) *string { return &c.EmbedURL })},
+		{Env: "DOCENT_EMBED_BATCH", Flag: "embed-batch", Default: "64", Help: "Chunks per embedding request.",
+			set: intRange(func(c *Config) *int { return &c.EmbedBatch }, 1, 4096)},
+		{Env: "DOCENT_EMBED_CONCURRENCY", Flag: "embed-concurrency", Default: "2", Help: "Embedding requests in flight at once.",
+			set: intRange(func(c *Config) *int { return &c.EmbedConcurrency }, 1, 64)},
+		{Env: "DOCENT_EMBED_TIMEOUT", Flag: "embed-timeout", Default: "60s", Help: "Timeout of one embedding request.",
+			set: duration(func(c *Config) *time.Duration { return &c.EmbedTimeout })},
+		{Env: "DOCENT_API_KEY", Flag: "", Default: "", Help: "API key for the model servers (falls back to `OPENAI_API_KEY`). Read from the environment only, never logged.", Secret: true,
+			set: func(c *Config, v string) error { c.APIKey = v; return nil }},
+		{Env: "DOCENT_LLM", Flag: "llm", Default: "extractive", Help: "Answer provider: `extractive` (no LLM: the best sentences of the sources, cited), `ollama` or `openai`.",
+			set: enum(func(c *Config) *string { return &c.LLM }, "extractive", "ollama", "openai")},
+		{Env: "DOCENT_LLM_MODEL", Flag: "llm-model", Default: "", Help: "Chat model name, e.g. `llama3.2` or `gpt-4o-mini`.",
+			set: func(c *Config, v string) error { c.LLMModel = v; return nil }},
+		{Env: "DOCENT_LLM_URL", Flag: "llm-url", Default: "", Help: "Chat server base URL, as for `DOCENT_EMBED_URL`.",
+			set: urlValue(func(c *Config) *string { return &c.LLMURL })},
+		{Env: "DOCENT_LLM_TIMEOUT", Flag: "llm-timeout", Default: "120s", Help: "Timeout of one answer from the LLM.",
+			set: duration(func(c *Config) *time.Duration { return &c.LLMTimeout })},
+		{Env: "DOCENT_TS_CONFIG", Flag: "ts-config", Default: "english", Help: "PostgreSQL text-search configuration for full-text matching (e.g. `simple`, `german`).",
+			set: func(c *Config, v string) error {
+				if v == "" || strings.ContainsAny(v, " ;'\"") {
+					return fmt.Errorf("want a text-search configuration name such as english or simple")
+				}
+				c.TextSearchConfig = v
+				return nil
+			}},
+		{Env: "DOCENT_MAX_FILE_SIZE", Flag: "max-file-size", Default: "100MB", Help: "Files larger than this are skipped with a reason.",
+			set: func(c *Config, v string) error {
+				n, err := ParseSize(v)
+				c.MaxFileSize = n
+				return err
+			}},
+		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
+			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},
+		{Env: "DOCENT_SAMPLE_CORPUS", Flag: "sample-corpus", Default: "", Help: "A folder the server adds as source `handbook` and indexes at start-up when it is missing or changed (`make run` sets `examples/handbook`).",
+			set: func(c *Config, v string) error { c.SampleCorpus = v; return nil }},
+	}
+}
+
+// Bind registers a flag for every setting on fs and returns a function that loads the Config
+// once fs has been parsed: defaults, then the environment, then flags given on the command line.
+func Bind(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
+	flagged := map[string]*string{}
+	for _, s := range Settings() {
+		if s.Flag == "" {
+			continue
+		}
+		v := new(string)
+		flagged[s.Flag] = v
+		fs.StringVar(v, s.Flag, "", fmt.Sprintf("%s (env %s, default %q)", s.Help, s.Env, s.Default))
+	}
+	return func() (Config, error) {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		var c Config
+		for _, s := range Settings() {
+			v, from := s.Default, "default"
+			if e := getenv(s.Env); e != "" {
+				v, from = e, s.Env
+			} else if s.Env == "DOCENT_API_KEY" && getenv("OPENAI_API_KEY") != "" {
+				v, from = getenv("OPENAI_API_KEY"), "OPENAI_API_KEY"
+			}
+			if given[s.Flag] {
+				v, from = *flagged[s.Flag], "--"+s.Flag
+			}
+			if err := s.set(&c, v); err != nil {
+				shown := strconv.Quote(v)
+				if s.Secret {
+					shown = "(hidden)"
+				}
+				return Config{}, fmt.Errorf("invalid %s %s (from %s): %v", s.Env, shown, from, err)
+			}
+		}
+		return c, nil
+	}
+}
+
+// Load is Bind for a program without other flags.
+func Load(args []string) (Config, error) {
+	fs := flag.NewFlagSet("docent", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	load := Bind(fs, os.Getenv)
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	return load()
+}
+
+// ParseSize reads a byte size such as 100MB, 512KiB or 1048576.
+func ParseSize(v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive size such as 100MB or 512KiB")
+	}
+	return n * mult, nil
+}
+
+func enum(field func(*Config) *string, allowed ...string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		for _, a := range allowed {
+			if v == a {
+				*field(c) = v
+				return nil
+			}
+		}
+		return fmt.Errorf("want one of %s", strings.Join(allowed, ", "))
+	}
+}
+
+func intRange(field func(*Config) *int, lo, hi int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("want a whole number from %d to %d", lo, hi)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func duration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want a positive duration such as 30s or 2m")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func urlValue(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v != "" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("want an http:// or https:// URL")
+		}
+		*field(c) = strings.TrimRight(v, "/")
+		return nil
+	}
+}

@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrModelMismatch is returned when the configured embedding model is not the one the index
+// was built with: mixing vector spaces would silently return nonsense.
+var ErrModelMismatch = errors.New("embedding model mismatch")
+
+// Model is the embedding model and dimension an index is built with.
+type Model struct {
+	Name      string
+	Dimension int
+}
+
+// modelLock serialises the processes that type the embedding column and build its index.
+const modelLock = 0x646f63656e74 // "docent"
+
+// EnsureModel records m as the index's model when none is recorded yet, types the embedding
+// column and builds its HNSW index. When another model is recorded it returns
+// ErrModelMismatch with the command that re-embeds.
+func EnsureModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, modelLock); err != nil {
+			return fmt.Errorf("locking the index model: %w", err)
+		}
+		cur, err := currentModel(ctx, tx)
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur == m:
+			return nil
+		case cur != Model{}:
+			return fmt.Errorf("%w: the index was built with %s (%d dimensions) but %s (%d dimensions) is configured.\n"+
+				"Either configure %s again, or re-embed every chunk with the new model (no files are re-parsed):\n"+
+				"    indexer reembed", ErrModelMismatch, cur.Name, cur.Dimension, m.Name, m.Dimension, cur.Name)
+		}
+		return setModel(ctx, tx, m)
+	})
+}
+
+// ReplaceModel switches the index to m: every stored vector is dropped and the column retyped,
+// so the caller must re-embed all chunks afterwards (ReembedBatch does).
+func ReplaceModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, modelLock); err != nil {
+			return fmt.Errorf("locking the index model: %w", err)
+		}
+		for _, q := range []string{
+			`DROP INDEX IF EXISTS chunks_embedding_hnsw`,
+			`UPDATE chunks SET embedding = NULL WHERE embedding IS NOT NULL`,
+			`DELETE FROM index_model`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return fmt.Errorf("clearing the old embeddings: %w", err)
+			}
+		}
+		return setModel(ctx, tx, m)
+	})
+}
+
+// CurrentModel returns the recorded model, or the zero Model when nothing was indexed yet.
+func CurrentModel(ctx context.Context, pool *pgxpool.Pool) (Model, error) {
+	return currentModel(ctx, pool)
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+func currentModel(ctx context.Context, q querier) (Model, error) {
+	var m Model
+	err := q.QueryRow(ctx, `SELECT model, dimension FROM index_model`).Scan(&m.Name, &m.Dimension)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Model{}, nil
+	}
+	if err != nil {
+		return Model{}, fmt.Errorf("reading the index model: %w", err)
+	}
+	return m, nil
+}
+
+func setModel(ctx context.Context, tx pgx.Tx, m Model) error {
+	if m.Dimension <= 0 || m.Dimension > 16000 {
+		return fmt.Errorf("embedding model %s has unsupported dimension %d", m.Name, m.Dimension)
+	}
+	// pgvector 0.8.0 can overflow in parallel HNSW builds (fixed in 0.8.2): build serially.
+	stmts := []string{
+		`SET LOCAL max_parallel_maintenance_workers = 0`,
+		fmt.Sprintf(`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(%d)`, m.Dimension),
+		`CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)`,
+	}
+	for _, q := range stmts {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("preparing the embedding index for %s: %w", m.Name, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO index_model (model, dimension) VALUES ($1, $2)`, m.Name, m.Dimension); err != nil {
+		return fmt.Errorf("recording the index model: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+// Package postgres opens Docent's database: it applies the migrations, then returns a pool whose
+// connections know pgvector's types. It also owns the record of the embedding model the index
+// was built with, because that record decides the type of the embedding column.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/docent-search/docent/migrations"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+)
+
+// Open migrates the database at url and returns a pool ready for Docent's queries.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, errors.New("no database configured: set DATABASE_URL (or use `make run`, which starts a local one)")
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
+	}
+	// The vector type exists only after the first migration, so migrate through a pool that
+	// does not register it, then open the real one.
+	bare, err := pgxpool.NewWithConfig(ctx, cfg.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", Redact(url), err)
+	}
+	if err := bare.Ping(ctx); err != nil {
+		bare.Close()
+		return nil, fmt.Errorf("connecting to %s: %w", Redact(url), explain(err))
+	}
+	_, err = migrations.Apply(ctx, bare)
+	bare.Close()
+	if err != nil {
+		return nil, explain(err)
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		return pgxvec.RegisterTypes(ctx, c)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", Redact(url), err)
+	}
+	return pool, nil
+}
+
+// explain adds the fix to errors a new user is likely to meet.
+func explain(err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "0A000" && strings.Contains(pg.Message, "vector") ||
+		strings.Contains(err.Error(), `extension "vector" is not available`) {
+		return fmt.Errorf("%w\npgvector is not installed on this PostgreSQL server: run scripts/ensure-postgres.sh as root, or see README (Installing pgvector)", err)
+	}
+	return err
+}
+
+// Redact returns url without its password, for messages and logs.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if err != nil {
+			return "(unparseable database URL)"
+		}
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# localdb.sh starts Docent's project-local PostgreSQL cluster and prints its DATABASE_URL.
+#
+# The cluster lives under .data/ in the checkout, on its own port (DOCENT_PG_PORT, default 54329)
+# and its own socket directory, so it never touches a system cluster. It is created on first use;
+# later calls only start it if it is stopped, which takes a second or two.
+#
+#   scripts/localdb.sh [DBNAME]   ensure the cluster runs and DBNAME exists; print its URL
+#   scripts/localdb.sh stop       stop the cluster
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+data="$root/.data"
+pgdata="$data/pg"
+port="${DOCENT_PG_PORT:-54329}"
+db="${1:-docent}"
+
+say() { printf 'localdb: %s\n' "$*" >&2; }
+
+"$root/scripts/ensure-postgres.sh"
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -1)
+[ -x "$bindir/initdb" ] || bindir=$(pg_config --bindir)
+
+# PostgreSQL refuses to run as root: as root, run the cluster as the postgres system user.
+as=()
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  as=(runuser -u postgres --)
+fi
+
+if [ "$db" = "stop" ]; then
+  if [ -f "$pgdata/postmaster.pid" ]; then "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" -m fast stop >/dev/null; say "stopped"; fi
+  exit 0
+fi
+
+mkdir -p "$data"
+if [ ! -e "$pgdata/PG_VERSION" ]; then
+  say "creating a PostgreSQL cluster in $pgdata (port $port)"
+  target="$pgdata"
+  if [ ${#as[@]} -gt 0 ] && ! "${as[@]}" test -x "$data"; then
+    # The postgres user cannot reach into this checkout (a home folder with mode 700, say):
+    # keep the files where it can, and link them from .data/.
+    target="/var/lib/docent/$(printf '%s' "$root" | sha256sum | cut -c1-12)/pg"
+    say "the postgres user cannot read $data; the cluster lives in $target"
+  fi
+  rm -rf "$target"; mkdir -p "$target"
+  [ "$target" = "$pgdata" ] || ln -sfn "$target" "$pgdata"
+  [ ${#as[@]} -gt 0 ] && chown -R postgres: "$target"
+  "${as[@]}" "$bindir/initdb" -D "$target" -U docent --auth=trust -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1 ||
+    { say "initdb failed; see $data/initdb.log"; exit 1; }
+  cat >>"$target/postgresql.conf" <<CONF
+# Docent's local cluster: own port and socket, small footprint.
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$target'
+shared_buffers = 256MB
+maintenance_work_mem = 256MB
+max_connections = 200
+fsync = on
+CONF
+fi
+
+if ! "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+  "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 start >/dev/null ||
+    { say "PostgreSQL did not start; the log says:"; tail -20 "$pgdata/server.log" >&2; exit 1; }
+fi
+
+url="postgres://docent@127.0.0.1:$port/$db?sslmode=disable"
+if ! "$bindir/psql" -qtA "postgres://docent@127.0.0.1:$port/postgres" -c "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+  "$bindir/createdb" -h 127.0.0.1 -p "$port" -U docent "$db"
+fi
+echo "$url"
