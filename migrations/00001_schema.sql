@@ -46,6 +46,8 @@ CREATE TABLE chunks (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     document_id bigint NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     ordinal     int NOT NULL,
+    -- The document's title, copied so full-text search weights it without a join.
+    title       text NOT NULL DEFAULT '',
     -- Heading path, e.g. 'Handbook › Travel › Booking'.
     heading     text NOT NULL DEFAULT '',
     anchor      text NOT NULL DEFAULT '',
@@ -61,11 +63,12 @@ CREATE TABLE chunks (
     -- column is typed and its HNSW index built by the application when the model is recorded
     -- (see index_model); the migration cannot know 384 from 768.
     embedding   vector,
-    -- Title and heading path are searched with the text; the configuration comes from the row
-    -- so that the text-search language is a setting, not a schema change.
+    -- Title and heading path are searched with the text, weighted above it; the configuration
+    -- comes from the row so that the text-search language is a setting, not a schema change.
     ts_config   regconfig NOT NULL DEFAULT 'english',
     tsv         tsvector GENERATED ALWAYS AS (
-                    setweight(to_tsvector(ts_config, coalesce(heading, '')), 'B') ||
+                    setweight(to_tsvector(ts_config, title), 'A') ||
+                    setweight(to_tsvector(ts_config, heading), 'B') ||
                     to_tsvector(ts_config, text)) STORED,
     UNIQUE (document_id, ordinal)
 );

@@ -13,6 +13,7 @@ import (
 	"github.com/docent-search/docent/migrations"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 )
@@ -42,6 +43,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, explain(err)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		// regconfig is an OID on the wire; knowing that lets COPY write a chunk's
+		// text-search configuration in binary.
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "regconfig", OID: regconfigOID, Codec: pgtype.Uint32Codec{}})
 		return pgxvec.RegisterTypes(ctx, c)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -49,6 +53,18 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("connecting to %s: %w", Redact(url), err)
 	}
 	return pool, nil
+}
+
+const regconfigOID = 3734
+
+// TextSearchConfig resolves a text-search configuration name to the OID stored with chunks,
+// failing with the setting's name when PostgreSQL has no such configuration.
+func TextSearchConfig(ctx context.Context, pool *pgxpool.Pool, name string) (uint32, error) {
+	var oid uint32
+	if err := pool.QueryRow(ctx, `SELECT $1::regconfig::oid`, name).Scan(&oid); err != nil {
+		return 0, fmt.Errorf("DOCENT_TS_CONFIG %q is not a text-search configuration of this PostgreSQL (see \\dF in psql): %w", name, err)
+	}
+	return oid, nil
 }
 
 // explain adds the fix to errors a new user is likely to meet.

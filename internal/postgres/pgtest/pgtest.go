@@ -104,10 +104,10 @@ func template(tb testing.TB) string {
 	admin := connect(tb, ServerURL(tb))
 	defer admin.Close(ctx)
 	// Test binaries of several packages run at once: one builds the template, the rest wait.
-	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(7461636f)`); err != nil {
+	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(1952539503)`); err != nil {
 		tb.Fatalf("locking template creation: %v", err)
 	}
-	defer admin.Exec(ctx, `SELECT pg_advisory_unlock(7461636f)`)
+	defer admin.Exec(ctx, `SELECT pg_advisory_unlock(1952539503)`)
 	var ready bool
 	err := admin.QueryRow(ctx, `SELECT datistemplate FROM pg_database WHERE datname = $1`, name).Scan(&ready)
 	if err == nil && ready {
@@ -180,4 +180,3 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-

@@ -1,0 +1,174 @@
+package embed
+
+import (
+	"context"
+	"math"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// LocalModel names the built-in embedder's feature recipe. Change the version whenever the
+// features, weights or dimension change: the index refuses a different name, so old and new
+// vectors are never mixed.
+const LocalModel = "docent-local-v1"
+
+// LocalDimension is the size of the local embedder's vectors.
+const LocalDimension = 512
+
+// Local is a model-free embedder: signed feature hashing of stemmed words, word pairs and
+// character n-grams, with sublinear term weighting, L2-normalised. It needs no weights, runs
+// offline in pure Go and is deterministic, so a fresh checkout works with no model server.
+//
+// Stemmed words make plurals and inflections meet; word pairs keep some phrase meaning;
+// character n-grams of each word let typos and compounds still share most features.
+type Local struct{}
+
+// Model returns LocalModel.
+func (Local) Model() string { return LocalModel }
+
+// EmbedDocuments embeds each text.
+func (l Local) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if i%64 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		out[i] = l.Vector(t)
+	}
+	return out, nil
+}
+
+// EmbedQuery embeds one query the same way as a document.
+func (l Local) EmbedQuery(_ context.Context, text string) ([]float32, error) {
+	return l.Vector(text), nil
+}
+
+// Feature weights, relative to a word's. Tuned so that a shared word dominates a shared
+// n-gram, while a misspelt word still keeps most of its similarity.
+const (
+	pairWeight  = 0.5
+	ngramWeight = 0.35
+)
+
+// Vector embeds text into a unit vector (the zero vector for text without words).
+func (Local) Vector(text string) []float32 {
+	words := Words(text)
+	counts := make(map[uint64]float64, len(words)*6)
+	prev := ""
+	for _, w := range words {
+		if IsStopword(w) {
+			prev = ""
+			continue
+		}
+		s := Stem(w)
+		counts[hash("w", s)]++
+		if prev != "" {
+			counts[hash2("p", prev, s)] += pairWeight
+		}
+		prev = s
+		// Character 4-grams of the word with boundary marks, weighted so a word's n-grams
+		// add up to a fixed share whatever its length.
+		grams := ngrams("<"+w+">", 4)
+		for _, g := range grams {
+			counts[hash("g", g)] += ngramWeight / float64(len(grams))
+		}
+	}
+	v := make([]float64, LocalDimension)
+	for h, c := range counts {
+		weight := 1 + math.Log(c) // sublinear: the tenth repetition adds little
+		if c < 1 {
+			weight = c
+		}
+		idx := h % LocalDimension
+		if h>>63 == 1 {
+			weight = -weight
+		}
+		v[idx] += weight
+	}
+	var norm float64
+	for _, x := range v {
+		norm += x * x
+	}
+	out := make([]float32, LocalDimension)
+	if norm == 0 {
+		return out
+	}
+	inv := 1 / math.Sqrt(norm)
+	for i, x := range v {
+		out[i] = float32(x * inv)
+	}
+	return out
+}
+
+// Words splits text into lower-case words of letters and digits. Apostrophes inside words are
+// dropped ("don't" → "dont") so that the same word is one token everywhere.
+func Words(text string) []string {
+	var words []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			words = append(words, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if isHan(r) { // CJK has no spaces: each character is a word.
+				flush()
+				b.WriteRune(r)
+				flush()
+				continue
+			}
+			b.WriteRune(unicode.ToLower(r))
+		case r == '\'' || r == '’':
+			// skip, joining the parts
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+func isHan(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+}
+
+func ngrams(s string, n int) []string {
+	if utf8.RuneCountInString(s) <= n {
+		return []string{s}
+	}
+	rs := []rune(s)
+	out := make([]string, 0, len(rs)-n+1)
+	for i := 0; i+n <= len(rs); i++ {
+		out = append(out, string(rs[i:i+n]))
+	}
+	return out
+}
+
+// FNV-1a, 64-bit, with a namespace byte so words, pairs and n-grams never collide by design.
+func hash(ns, s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(ns); i++ {
+		h = (h ^ uint64(ns[i])) * 1099511628211
+	}
+	h = (h ^ 0xff) * 1099511628211
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * 1099511628211
+	}
+	return mix(h)
+}
+
+func hash2(ns, a, b string) uint64 { return hash(ns, a+"\x00"+b) }
+
+// mix spreads FNV's weak low bits, which pick the dimension.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}

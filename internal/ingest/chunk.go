@@ -1,0 +1,147 @@
+package ingest
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Chunk is one retrievable passage of a document.
+type Chunk struct {
+	Heading string // heading path joined with " › "
+	Anchor  string
+	Page    int
+	// Start and End are byte offsets of Text in the document body.
+	Start, End int
+	Text       string
+}
+
+// ChunkOptions sizes chunks in words (a word is about 1.3 tokens of a typical tokenizer).
+type ChunkOptions struct {
+	TargetWords  int // a chunk closes at the first sentence end past this
+	MaxWords     int // a single sentence longer than this is cut at word boundaries
+	OverlapWords int // sentences carried into the next chunk, up to this many words
+}
+
+// DefaultChunkOptions gives chunks of roughly 300–500 tokens with a small overlap.
+var DefaultChunkOptions = ChunkOptions{TargetWords: 260, MaxWords: 380, OverlapWords: 40}
+
+// HeadingSeparator joins a heading path for display and search.
+const HeadingSeparator = " › "
+
+// Layout writes the parsed sections into one body text (each section under its heading) and
+// cuts it into chunks that never cross a section and end at sentence boundaries.
+func Layout(doc Parsed, opt ChunkOptions) (body string, chunks []Chunk) {
+	var b strings.Builder
+	for _, s := range doc.Sections {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		if n := len(s.Headings); n > 0 {
+			b.WriteString(s.Headings[n-1])
+			b.WriteString("\n\n")
+		}
+		base := b.Len()
+		b.WriteString(s.Text)
+		heading := strings.Join(s.Headings, HeadingSeparator)
+		for _, span := range chunkSpans(s.Text, opt) {
+			chunks = append(chunks, Chunk{
+				Heading: heading, Anchor: s.Anchor, Page: s.Page,
+				Start: base + span[0], End: base + span[1], Text: s.Text[span[0]:span[1]],
+			})
+		}
+	}
+	return b.String(), chunks
+}
+
+// chunkSpans groups the sentences of text into [start, end) byte spans.
+func chunkSpans(text string, opt ChunkOptions) [][2]int {
+	sents := sentences(text, opt.MaxWords)
+	var spans [][2]int
+	for i := 0; i < len(sents); {
+		words, j := 0, i
+		for j < len(sents) && (words == 0 || words+sents[j].words <= opt.TargetWords) {
+			words += sents[j].words
+			j++
+		}
+		spans = append(spans, [2]int{sents[i].start, sents[j-1].end})
+		if j >= len(sents) {
+			break
+		}
+		// Step back over whole sentences for the overlap, always moving forward.
+		next, carried := j, 0
+		for next-1 > i && carried+sents[next-1].words <= opt.OverlapWords {
+			next--
+			carried += sents[next].words
+		}
+		i = next
+	}
+	return spans
+}
+
+type sentence struct{ start, end, words int }
+
+// sentences splits text at sentence ends and line breaks, cutting any sentence longer than
+// maxWords at a word boundary. Spans exclude surrounding white space.
+func sentences(text string, maxWords int) []sentence {
+	var out []sentence
+	start, words, inWord := -1, 0, false
+	emit := func(end int) {
+		if start >= 0 {
+			out = append(out, sentence{start, end, words})
+		}
+		start, words, inWord = -1, 0, false
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		space := unicode.IsSpace(r)
+		if !space && start < 0 {
+			start = i
+		}
+		if !space && !inWord {
+			words++
+			inWord = true
+			if words > maxWords {
+				words--
+				emit(lastNonSpace(text, i))
+				start, words, inWord = i, 1, true
+			}
+		} else if space {
+			inWord = false
+		}
+		i += size
+		switch {
+		case r == '\n':
+			emit(lastNonSpace(text, i))
+		case (r == '.' || r == '!' || r == '?' || r == '。') && endsSentence(text, i):
+			emit(i)
+		}
+	}
+	emit(lastNonSpace(text, len(text)))
+	return out
+}
+
+// endsSentence reports whether the punctuation just before i ends a sentence: followed by
+// space and a capital, digit or quote, not an abbreviation's dot within "e.g. the".
+func endsSentence(text string, i int) bool {
+	if i >= len(text) {
+		return true
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	if !unicode.IsSpace(r) {
+		return false
+	}
+	rest := strings.TrimLeft(text[i+size:], " \t")
+	if rest == "" {
+		return true
+	}
+	next, _ := utf8.DecodeRuneInString(rest)
+	return unicode.IsUpper(next) || unicode.IsDigit(next) || next == '"' || next == '(' || next == '\n'
+}
+
+func lastNonSpace(text string, end int) int {
+	for end > 0 && (text[end-1] == ' ' || text[end-1] == '\n' || text[end-1] == '\t' || text[end-1] == '\r') {
+		end--
+	}
+	return end
+}

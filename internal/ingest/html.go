@@ -1,0 +1,189 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// maxHTMLDepth bounds the element nesting walked: deeper content is hostile or broken, and
+// recursion over it would exhaust the stack.
+const maxHTMLDepth = 512
+
+// parseHTML extracts the main content of a page: script, style, navigation and page chrome
+// are dropped, and h1–h6 split sections, with the heading's id as anchor.
+func parseHTML(data []byte) (Parsed, error) {
+	root, err := html.ParseWithOptions(bytes.NewReader(data), html.ParseOptionEnableScripting(false))
+	if err != nil {
+		return Parsed{}, fmt.Errorf("parsing HTML: %w", err)
+	}
+	var (
+		doc   Parsed
+		stack []string
+		cur   Section
+		body  strings.Builder
+		slugs = map[string]int{}
+	)
+	main := findMain(root)
+	if t := find(root, atom.Title); t != nil {
+		doc.Title = collapse(textOf(t))
+	}
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		if depth > maxHTMLDepth {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			body.WriteString(n.Data)
+			return
+		case html.ElementNode:
+			switch n.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
+				atom.Aside, atom.Form, atom.Button, atom.Svg, atom.Iframe, atom.Head:
+				return
+			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				cur.Text = body.String()
+				doc.Sections = append(doc.Sections, cur)
+				body.Reset()
+				level := int(n.Data[1] - '0')
+				title := collapse(textOf(n))
+				if level == 1 && doc.Title == "" {
+					doc.Title = title
+				}
+				for len(stack) < level {
+					stack = append(stack, "")
+				}
+				stack = append(stack[:level-1], title)
+				anchor := attr(n, "id")
+				if anchor == "" {
+					anchor = slug(title, slugs)
+				}
+				cur = Section{Headings: nonEmpty(stack), Anchor: anchor}
+				return
+			}
+			if isHidden(n) {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+		if n.Type == html.ElementNode && isBlock(n.DataAtom) {
+			body.WriteString("\n")
+		}
+	}
+	walk(main, 0)
+	cur.Text = body.String()
+	doc.Sections = append(doc.Sections, cur)
+	for i := range doc.Sections {
+		doc.Sections[i].Text = collapseLines(doc.Sections[i].Text)
+	}
+	return doc, nil
+}
+
+// findMain prefers <main> or <article>, the page's own content, over the whole body.
+func findMain(root *html.Node) *html.Node {
+	for _, a := range []atom.Atom{atom.Main, atom.Article, atom.Body} {
+		if n := find(root, a); n != nil {
+			return n
+		}
+	}
+	return root
+}
+
+func find(n *html.Node, a atom.Atom) *html.Node {
+	// Iterative, so deeply nested documents cannot overflow the stack.
+	stack := []*html.Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode && n.DataAtom == a {
+			return n
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	return nil
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	stack := []*html.Node{n}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	return b.String()
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// isHidden reports elements a reader never sees, whose text must not be indexed either.
+func isHidden(n *html.Node) bool {
+	if _, ok := hasAttr(n, "hidden"); ok || attr(n, "aria-hidden") == "true" {
+		return true
+	}
+	style := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
+	return strings.Contains(style, "display:none") || strings.Contains(style, "visibility:hidden")
+}
+
+func hasAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Li, atom.Tr, atom.Br, atom.Pre, atom.Blockquote, atom.Section,
+		atom.Table, atom.Ul, atom.Ol, atom.Dd, atom.Dt, atom.Td, atom.Th:
+		return true
+	}
+	return false
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// collapseLines squeezes spaces within lines and runs of blank lines, keeping paragraphs.
+func collapseLines(s string) string {
+	var out []string
+	blank := false
+	for _, l := range strings.Split(s, "\n") {
+		l = collapse(l)
+		if l == "" {
+			if !blank && len(out) > 0 {
+				out = append(out, "")
+			}
+			blank = true
+			continue
+		}
+		blank = false
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,446 @@
+package ingest
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/pgvector/pgvector-go"
+)
+
+// Indexer brings a source's documents in the database up to date with its folder.
+type Indexer struct {
+	Pool     *pgxpool.Pool
+	Embedder embed.Embedder
+	Log      *slog.Logger
+	// Workers is how many files are parsed and embedded at once (default: one per core).
+	Workers int
+	// MaxFileSize skips larger files with a reason (default 100 MB).
+	MaxFileSize int64
+	// MaxChunks skips documents that would produce more chunks (default 5,000).
+	MaxChunks int
+	// EmbedBatch is how many chunks go to the embedder at once (default 64).
+	EmbedBatch int
+	Chunking   ChunkOptions
+	// TextSearchConfig is the PostgreSQL text-search configuration stored with each chunk.
+	TextSearchConfig string
+	// Progress, when set, is called after every file (never concurrently).
+	Progress func(Progress)
+}
+
+// Progress is the state of a run, reported after each file.
+type Progress struct {
+	Source      string
+	Done, Total int
+	Current     string
+	Started     time.Time
+}
+
+// Summary is what a run did; it is stored as the source's last run.
+type Summary struct {
+	Source    string        `json:"source"`
+	Seen      int           `json:"seen"`
+	Added     int           `json:"added"`
+	Updated   int           `json:"updated"`
+	Unchanged int           `json:"unchanged"`
+	Deleted   int           `json:"deleted"`
+	Skipped   int           `json:"skipped"`
+	Failed    int           `json:"failed"`
+	Chunks    int           `json:"chunks"`
+	Embedded  int           `json:"embedded"`
+	Elapsed   time.Duration `json:"elapsed"`
+}
+
+// outcome is what happened to one file.
+type outcome int
+
+const (
+	added outcome = iota
+	updated
+	unchanged
+	skipped
+	failed
+)
+
+// existing is what the database holds for a file from an earlier run.
+type existing struct {
+	ID     int64
+	Size   int64
+	MTime  time.Time
+	Hash   []byte
+	Groups []string
+	Status string
+}
+
+// Run indexes src. Per-file problems are recorded and counted, never returned: the error is
+// for a run that cannot proceed at all (folder missing, database down, embedder refusing).
+func (ix *Indexer) Run(ctx context.Context, src Source) (Summary, error) {
+	start := time.Now()
+	sum := Summary{Source: src.Name}
+	if ix.Log == nil {
+		ix.Log = slog.New(slog.DiscardHandler)
+	}
+	files, err := crawl(src.Root)
+	if err != nil {
+		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
+	}
+	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, cmp.Or(ix.TextSearchConfig, "english"))
+	if err != nil {
+		return sum, err
+	}
+	known, err := ix.loadExisting(ctx, src.ID)
+	if err != nil {
+		return sum, err
+	}
+	sum.Seen = len(files)
+
+	var (
+		mu       sync.Mutex
+		done     int
+		firstErr error
+		jobs     = make(chan file)
+		wg       sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := cmp.Or(ix.Workers, runtime.NumCPU())
+	for range workers {
+		wg.Go(func() {
+			for f := range jobs {
+				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfig)
+				mu.Lock()
+				done++
+				if err != nil && firstErr == nil && ctx.Err() == nil {
+					firstErr = err
+					cancel()
+				}
+				sum.Chunks += chunks
+				sum.Embedded += embedded
+				switch res {
+				case added:
+					sum.Added++
+				case updated:
+					sum.Updated++
+				case unchanged:
+					sum.Unchanged++
+				case skipped:
+					sum.Skipped++
+				case failed:
+					sum.Failed++
+				}
+				if ix.Progress != nil {
+					ix.Progress(Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	seen := make(map[string]bool, len(files))
+	for _, f := range files {
+		seen[f.Rel] = true
+		select {
+		case jobs <- f:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return sum, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return sum, err
+	}
+	for rel, e := range known {
+		if seen[rel] {
+			continue
+		}
+		if _, err := ix.Pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, e.ID); err != nil {
+			return sum, fmt.Errorf("removing %s (gone from disk): %w", rel, err)
+		}
+		sum.Deleted++
+	}
+	sum.Elapsed = time.Since(start).Round(time.Millisecond)
+	last, _ := json.Marshal(sum)
+	if _, err := ix.Pool.Exec(ctx, `UPDATE sources SET last_run_at = now(), last_run = $2 WHERE id = $1`, src.ID, last); err != nil {
+		return sum, fmt.Errorf("recording the run of source %s: %w", src.Name, err)
+	}
+	return sum, nil
+}
+
+func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string]existing, error) {
+	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status FROM documents WHERE source_id = $1`, sourceID)
+	if err != nil {
+		return nil, fmt.Errorf("reading indexed documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]existing{}
+	for rows.Next() {
+		var rel string
+		var e existing
+		var mtime *time.Time
+		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status); err != nil {
+			return nil, fmt.Errorf("reading indexed documents: %w", err)
+		}
+		if mtime != nil {
+			e.MTime = *mtime
+		}
+		out[rel] = e
+	}
+	return out, rows.Err()
+}
+
+// indexFile brings one file's document up to date. The error return is reserved for failures
+// of the run itself (database, embedder); a bad file is an outcome.
+func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
+	groups := src.GroupsFor(f.Rel)
+	log := ix.Log.With("source", src.Name, "path", f.Rel)
+	record := func(status, reason string, hash []byte) (outcome, int, int, error) {
+		out := skipped
+		if status == "failed" {
+			out = failed
+			log.Warn("file failed", "reason", reason)
+		} else {
+			log.Info("file skipped", "reason", reason)
+		}
+		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, 0)
+	}
+	switch {
+	case f.Fail != "":
+		return record("failed", f.Fail, nil)
+	case f.Skip != "":
+		return record("skipped", f.Skip, nil)
+	case f.Size > cmp.Or(ix.MaxFileSize, 100<<20):
+		return record("skipped", fmt.Sprintf("larger than %d MB", cmp.Or(ix.MaxFileSize, 100<<20)>>20), nil)
+	case Supported(f.Rel) == "":
+		return record("skipped", "unsupported file type", nil)
+	}
+	sameGroups := slices.Equal(old.Groups, groups)
+	if old.ID != 0 && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond)) && sameGroups {
+		return unchanged, 0, 0, nil
+	}
+	data, err := readFile(f.Abs, cmp.Or(ix.MaxFileSize, 100<<20))
+	if err != nil {
+		return record("failed", "cannot read: "+plainError(err), nil)
+	}
+	sum := sha256.Sum256(data)
+	if old.ID != 0 && bytes.Equal(old.Hash, sum[:]) {
+		// Same content under a new mtime, or new groups: no parsing, no embedding.
+		if err := ix.touchDocument(ctx, old.ID, f, groups); err != nil {
+			return 0, 0, 0, err
+		}
+		if sameGroups {
+			return unchanged, 0, 0, nil
+		}
+		return updated, 0, 0, nil
+	}
+	parsed, err := safeParse(f.Rel, data)
+	var skip ErrSkip
+	if errors.As(err, &skip) {
+		return record("skipped", skip.Reason, sum[:])
+	}
+	if err != nil {
+		return record("failed", err.Error(), sum[:])
+	}
+	body, cs := Layout(parsed, cmpOrChunking(ix.Chunking))
+	if max := cmp.Or(ix.MaxChunks, 5000); len(cs) > max {
+		return record("skipped", fmt.Sprintf("too long: %d chunks, the limit is %d", len(cs), max), sum[:])
+	}
+	vecs, embedded, err := ix.embedChunks(ctx, old.ID, parsed.Title, cs)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("embedding %s: %w", f.Rel, err)
+	}
+	doc := document{Title: parsed.Title, Type: Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
+	if err := ix.writeDocument(ctx, src, f, doc, chunkRows(cs, vecs, parsed.Title), tsConfig); err != nil {
+		return 0, 0, 0, err
+	}
+	if old.ID == 0 {
+		return added, len(cs), embedded, nil
+	}
+	return updated, len(cs), embedded, nil
+}
+
+// safeParse turns a parser panic on a hostile file into that file's failure.
+func safeParse(name string, data []byte) (p Parsed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("parser crashed: %v", r)
+		}
+	}()
+	return Parse(name, data)
+}
+
+// readFile reads at most limit bytes: a file that grew past the limit since it was listed is
+// refused rather than read whole.
+func readFile(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("grew past %d MB while being read", limit>>20)
+	}
+	return data, nil
+}
+
+// EmbedText is what is embedded for a chunk: its title and heading path give a passage its
+// context ("Travel › Booking" tells what "it" refers to).
+func EmbedText(title, heading, text string) string {
+	return title + "\n" + heading + "\n" + text
+}
+
+// embedChunks returns a vector per chunk, reusing the stored vector of any chunk of the same
+// document whose embedded text is unchanged.
+func (ix *Indexer) embedChunks(ctx context.Context, docID int64, title string, cs []Chunk) ([][]float32, int, error) {
+	reuse := map[[32]byte][]float32{}
+	if docID != 0 {
+		rows, err := ix.Pool.Query(ctx, `SELECT text_hash, embedding FROM chunks WHERE document_id = $1 AND embedding IS NOT NULL`, docID)
+		if err != nil {
+			return nil, 0, fmt.Errorf("reading stored vectors: %w", err)
+		}
+		for rows.Next() {
+			var h []byte
+			var v pgvector.Vector
+			if err := rows.Scan(&h, &v); err != nil {
+				rows.Close()
+				return nil, 0, fmt.Errorf("reading stored vectors: %w", err)
+			}
+			reuse[[32]byte(h)] = v.Slice()
+		}
+		rows.Close()
+	}
+	vecs := make([][]float32, len(cs))
+	var todo []int
+	var texts []string
+	for i, c := range cs {
+		t := EmbedText(title, c.Heading, c.Text)
+		if v, ok := reuse[sha256.Sum256([]byte(t))]; ok {
+			vecs[i] = v
+			continue
+		}
+		todo = append(todo, i)
+		texts = append(texts, t)
+	}
+	batch := cmp.Or(ix.EmbedBatch, 64)
+	for lo := 0; lo < len(texts); lo += batch {
+		hi := min(lo+batch, len(texts))
+		out, err := ix.Embedder.EmbedDocuments(ctx, texts[lo:hi])
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(out) != hi-lo {
+			return nil, 0, fmt.Errorf("embedder returned %d vectors for %d texts", len(out), hi-lo)
+		}
+		for k, v := range out {
+			vecs[todo[lo+k]] = v
+		}
+	}
+	return vecs, len(texts), nil
+}
+
+type document struct {
+	Title, Type    string
+	Hash           []byte
+	Groups         []string
+	Status, Reason string
+	Body           string
+}
+
+// writeDocument replaces the file's document and chunks in one transaction: readers see the
+// old version or the new one, never a mix.
+func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d document, rows [][]any, tsConfig uint32) error {
+	err := pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
+		var id int64
+		var mtime *time.Time
+		if !f.MTime.IsZero() {
+			mtime = &f.MTime
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (source_id, path) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
+				groups = $8, status = $9, reason = $10, body = $11, indexed_at = now()
+			RETURNING id`,
+			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, id); err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		for _, r := range rows {
+			r[0] = id
+			r[11] = nonNil(d.Groups)
+			r[12] = tsConfig
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("storing %s: %w", f.Rel, err)
+	}
+	return nil
+}
+
+var chunkColumns = []string{"document_id", "ordinal", "title", "heading", "anchor", "page",
+	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"}
+
+func chunkRows(cs []Chunk, vecs [][]float32, title string) [][]any {
+	rows := make([][]any, len(cs))
+	for i, c := range cs {
+		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
+		rows[i] = []any{nil, i, title, c.Heading, c.Anchor, c.Page, c.Start, c.End, c.Text, h[:],
+			pgvector.NewVector(vecs[i]), nil, nil}
+	}
+	return rows
+}
+
+// touchDocument records a new mtime or new groups for content that did not change.
+func (ix *Indexer) touchDocument(ctx context.Context, id int64, f file, groups []string) error {
+	return pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE documents SET size = $2, mtime = $3, groups = $4 WHERE id = $1`, id, f.Size, f.MTime, nonNil(groups)); err != nil {
+			return fmt.Errorf("updating %s: %w", f.Rel, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE chunks SET groups = $2 WHERE document_id = $1 AND groups <> $2`, id, nonNil(groups)); err != nil {
+			return fmt.Errorf("updating groups of %s: %w", f.Rel, err)
+		}
+		return nil
+	})
+}
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+func cmpOrChunking(o ChunkOptions) ChunkOptions {
+	if o.TargetWords == 0 {
+		return DefaultChunkOptions
+	}
+	return o
+}

@@ -1,0 +1,252 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Source is a named document folder and who may read it.
+type Source struct {
+	ID     int64
+	Name   string
+	Root   string
+	Groups []string // empty: every signed-in user
+	Rules  []Rule
+}
+
+// Rule restricts the files whose path relative to the source root matches Glob to Groups.
+// The first matching rule wins over the source's groups.
+type Rule struct {
+	Glob   string   `json:"glob"`
+	Groups []string `json:"groups"`
+}
+
+// ErrNotFound is returned for a source name that does not exist.
+var ErrNotFound = errors.New("not found")
+
+var sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// ParseRule reads a rule written as GLOB=g1,g2.
+func ParseRule(s string) (Rule, error) {
+	glob, groups, ok := strings.Cut(s, "=")
+	r := Rule{Glob: strings.TrimSpace(glob), Groups: SplitGroups(groups)}
+	if !ok || r.Glob == "" || len(r.Groups) == 0 {
+		return Rule{}, fmt.Errorf("rule %q: want GLOB=group1,group2 (e.g. 'hr/**=hr')", s)
+	}
+	if _, err := path.Match(strings.ReplaceAll(r.Glob, "**", "*"), ""); err != nil {
+		return Rule{}, fmt.Errorf("rule %q: bad glob: %v", s, err)
+	}
+	return r, nil
+}
+
+// SplitGroups parses a comma-separated group list, dropping blanks and duplicates.
+func SplitGroups(s string) []string {
+	var out []string
+	for _, g := range strings.Split(s, ",") {
+		if g = strings.TrimSpace(g); g != "" && !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// GroupsFor returns the access groups of the file at rel (slash-separated, relative to the root).
+func (s Source) GroupsFor(rel string) []string {
+	for _, r := range s.Rules {
+		if matchGlob(r.Glob, rel) {
+			return r.Groups
+		}
+	}
+	return s.Groups
+}
+
+// matchGlob matches like .gitignore: "**" spans folders, "*" and "?" stay within one, and a
+// pattern without a slash matches the file name at any depth.
+func matchGlob(glob, rel string) bool {
+	if !strings.Contains(glob, "/") {
+		ok, _ := path.Match(glob, path.Base(rel))
+		return ok
+	}
+	return matchParts(strings.Split(glob, "/"), strings.Split(rel, "/"))
+}
+
+func matchParts(g, p []string) bool {
+	for len(g) > 0 {
+		if g[0] == "**" {
+			for i := 0; i <= len(p); i++ {
+				if matchParts(g[1:], p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, _ := path.Match(g[0], p[0]); !ok {
+			return false
+		}
+		g, p = g[1:], p[1:]
+	}
+	return len(p) == 0
+}
+
+// AddSource records a new source. The folder must exist; its path is stored absolute.
+func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
+	if !sourceName.MatchString(s.Name) {
+		return Source{}, fmt.Errorf("source name %q: use letters, digits, '.', '_' or '-' (at most 64)", s.Name)
+	}
+	root, err := filepath.Abs(s.Root)
+	if err != nil {
+		return Source{}, fmt.Errorf("source %s: path %q: %w", s.Name, s.Root, err)
+	}
+	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+		return Source{}, fmt.Errorf("source %s: %s is not a readable folder", s.Name, root)
+	}
+	s.Root = root
+	rules, _ := json.Marshal(nonNil(s.Rules))
+	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, groups, rules) VALUES ($1, $2, $3, $4) RETURNING id`,
+		s.Name, s.Root, nonNil(s.Groups), rules).Scan(&s.ID)
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" {
+		return Source{}, fmt.Errorf("a source named %s already exists (remove it first, or pick another name)", s.Name)
+	}
+	if err != nil {
+		return Source{}, fmt.Errorf("adding source %s: %w", s.Name, err)
+	}
+	return s, nil
+}
+
+// UpdateSource changes a source's root, groups and rules. Re-indexing applies new groups to
+// its documents.
+func UpdateSource(ctx context.Context, pool *pgxpool.Pool, s Source) error {
+	rules, _ := json.Marshal(nonNil(s.Rules))
+	tag, err := pool.Exec(ctx, `UPDATE sources SET root = $2, groups = $3, rules = $4 WHERE name = $1`,
+		s.Name, s.Root, nonNil(s.Groups), rules)
+	if err != nil {
+		return fmt.Errorf("updating source %s: %w", s.Name, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("source %s: %w", s.Name, ErrNotFound)
+	}
+	return nil
+}
+
+// RemoveSource deletes a source with all its documents and chunks.
+func RemoveSource(ctx context.Context, pool *pgxpool.Pool, name string) error {
+	tag, err := pool.Exec(ctx, `DELETE FROM sources WHERE name = $1`, name)
+	if err != nil {
+		return fmt.Errorf("removing source %s: %w", name, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("source %s: %w", name, ErrNotFound)
+	}
+	return nil
+}
+
+// GetSource returns the source called name.
+func GetSource(ctx context.Context, pool *pgxpool.Pool, name string) (Source, error) {
+	all, err := listSources(ctx, pool, name)
+	if err != nil {
+		return Source{}, err
+	}
+	if len(all) == 0 {
+		return Source{}, fmt.Errorf("source %s: %w", name, ErrNotFound)
+	}
+	return all[0], nil
+}
+
+// ListSources returns every source, by name.
+func ListSources(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
+	return listSources(ctx, pool, "")
+}
+
+func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
+	rows, err := pool.Query(ctx, `SELECT id, name, root, groups, rules FROM sources
+		WHERE $1 = '' OR name = $1 ORDER BY name`, name)
+	if err != nil {
+		return nil, fmt.Errorf("listing sources: %w", err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) {
+		var s Source
+		var rules []byte
+		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.Groups, &rules); err != nil {
+			return s, err
+		}
+		return s, json.Unmarshal(rules, &s.Rules)
+	})
+}
+
+// SourceStatus summarises a source for `indexer status` and the admin page.
+type SourceStatus struct {
+	Source
+	Documents, Chunks int64
+	LastRunAt         *time.Time
+	LastRun           *Summary
+	Problems          []Problem
+}
+
+// Problem is a file that was skipped or failed, with the reason.
+type Problem struct {
+	Path, Status, Reason string
+}
+
+// Status reports every source (or the one named) with its counts and problem files.
+func Status(ctx context.Context, pool *pgxpool.Pool, name string) ([]SourceStatus, error) {
+	sources, err := listSources(ctx, pool, name)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" && len(sources) == 0 {
+		return nil, fmt.Errorf("source %s: %w", name, ErrNotFound)
+	}
+	out := make([]SourceStatus, 0, len(sources))
+	for _, s := range sources {
+		st := SourceStatus{Source: s}
+		var last []byte
+		err := pool.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM documents WHERE source_id = $1 AND status = 'indexed'),
+			(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source_id = $1),
+			last_run_at, last_run FROM sources WHERE id = $1`, s.ID).Scan(&st.Documents, &st.Chunks, &st.LastRunAt, &last)
+		if err != nil {
+			return nil, fmt.Errorf("reading status of source %s: %w", s.Name, err)
+		}
+		if last != nil {
+			st.LastRun = new(Summary)
+			if err := json.Unmarshal(last, st.LastRun); err != nil {
+				return nil, fmt.Errorf("reading last run of source %s: %w", s.Name, err)
+			}
+		}
+		rows, err := pool.Query(ctx, `SELECT path, status, reason FROM documents
+			WHERE source_id = $1 AND status <> 'indexed' ORDER BY status, path`, s.ID)
+		if err != nil {
+			return nil, fmt.Errorf("listing problem files of source %s: %w", s.Name, err)
+		}
+		st.Problems, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Problem])
+		if err != nil {
+			return nil, fmt.Errorf("listing problem files of source %s: %w", s.Name, err)
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,136 @@
+package retrieve_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+type testBundle struct {
+	pool     *pgxpool.Pool
+	searcher *retrieve.Searcher
+}
+
+// setup indexes files (path → content) into a fresh database as source "docs", with HR files
+// restricted to the hr group by a rule.
+func setup(t *testing.T, files map[string]string) testBundle {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	root := t.TempDir()
+	for rel, content := range files {
+		p := filepath.Join(root, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := embed.Local{}
+	if err := postgres.EnsureModel(ctx, pool, postgres.Model{Name: e.Model(), Dimension: embed.LocalDimension}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := &ingest.Indexer{Pool: pool, Embedder: e}
+	if _, err := ix.Run(ctx, src); err != nil {
+		t.Fatalf("indexing: %v", err)
+	}
+	return testBundle{pool: pool, searcher: &retrieve.Searcher{Pool: pool, Embedder: e}}
+}
+
+var corpus = map[string]string{
+	"travel.md": "# Travel policy\n\n## Taxis\n\nTaxi rides after a late client dinner can be expensed when the dinner ends after 9 pm. Keep the receipt.\n\n## Flights\n\nBook economy class for flights under six hours.\n",
+	"it/vpn.md": "# VPN setup\n\nInstall the WireGuard client and import the profile from the self-service portal.\n",
+	"hr/salaries.md": "# Salary bands\n\nThe zanzibar quokka band pays engineers between two ranges reviewed every April.\n",
+	"kitchen.txt": "Kitchen rules\n\nClean the coffee machine every Friday.\n",
+}
+
+func TestSearch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, corpus)
+
+	t.Run("RanksTheAnsweringPassageFirst", func(t *testing.T) {
+		t.Parallel()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: "can I expense a taxi after dinner with a client?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 0 || rs[0].Path != "travel.md" || rs[0].Heading != "Travel policy › Taxis" {
+			t.Fatalf("top result = %+v, want travel.md › Taxis", rs)
+		}
+		if rs[0].Anchor != "taxis" || !strings.Contains(rs[0].SnippetHTML(), "<mark>") {
+			t.Errorf("anchor %q snippet %q: want anchor taxis and a highlighted match", rs[0].Anchor, rs[0].SnippetHTML())
+		}
+	})
+
+	t.Run("RestrictedDocumentsNeverReachNonMembers", func(t *testing.T) {
+		t.Parallel()
+		for _, groups := range [][]string{nil, {"engineering"}} {
+			rs, err := b.searcher.Search(ctx, retrieve.Query{Text: "zanzibar quokka salary band", Groups: groups, Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				if strings.Contains(r.Text, "quokka") || r.Path == "hr/salaries.md" {
+					t.Fatalf("groups %v saw restricted passage %q", groups, r.Path)
+				}
+			}
+		}
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: "zanzibar quokka salary band", Groups: []string{"hr"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 0 || rs[0].Path != "hr/salaries.md" {
+			t.Fatalf("hr member: top result %+v, want hr/salaries.md", rs)
+		}
+	})
+
+	t.Run("HostileQueriesNeverFail", func(t *testing.T) {
+		t.Parallel()
+		for _, q := range []string{"", "   ", "a & | !b:*", "'); DROP TABLE chunks; --", "😀🎉", "报销出租车",
+			strings.Repeat("taxi ", 2000), "\x00\xff\xfe", "<script>alert(1)</script>", "(((", "!!!"} {
+			if _, err := b.searcher.Search(ctx, retrieve.Query{Text: q}); err != nil {
+				t.Errorf("query %.40q: %v", q, err)
+			}
+		}
+	})
+
+	t.Run("Filters", func(t *testing.T) {
+		t.Parallel()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: "VPN taxi coffee", PathPrefix: "it/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 0 {
+			t.Fatal("no results under it/")
+		}
+		for _, r := range rs {
+			if !strings.HasPrefix(r.Path, "it/") {
+				t.Errorf("path filter it/ returned %s", r.Path)
+			}
+		}
+		rs, err = b.searcher.Search(ctx, retrieve.Query{Text: "coffee machine", Type: "markdown"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Path == "kitchen.txt" {
+				t.Errorf("type filter markdown returned the text file")
+			}
+		}
+	})
+}
