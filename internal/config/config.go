@@ -37,7 +37,6 @@ type Config struct {
 	TextSearchConfig string
 	MaxFileSize      int64
 	ParseWorkers     int
-	SampleCorpus     string
 }
 
 // Setting describes one configuration value for flags, errors and the README table.
@@ -101,8 +100,6 @@ func Settings() []Setting {
 			}},
 		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
 			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},
-		{Env: "DOCENT_SAMPLE_CORPUS", Flag: "sample-corpus", Default: "", Help: "A folder the server adds as source `handbook` and indexes at start-up when it is missing or changed (`make run` sets `examples/handbook`).",
-			set: func(c *Config, v string) error { c.SampleCorpus = v; return nil }},
 	}
 }
 

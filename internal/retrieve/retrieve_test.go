@@ -52,10 +52,10 @@ func setup(t *testing.T, files map[string]string) testBundle {
 }
 
 var corpus = map[string]string{
-	"travel.md": "# Travel policy\n\n## Taxis\n\nTaxi rides after a late client dinner can be expensed when the dinner ends after 9 pm. Keep the receipt.\n\n## Flights\n\nBook economy class for flights under six hours.\n",
-	"it/vpn.md": "# VPN setup\n\nInstall the WireGuard client and import the profile from the self-service portal.\n",
+	"travel.md":      "# Travel policy\n\n## Taxis\n\nTaxi rides after a late client dinner can be expensed when the dinner ends after 9 pm. Keep the receipt.\n\n## Flights\n\nBook economy class for flights under six hours.\n",
+	"it/vpn.md":      "# VPN setup\n\nInstall the WireGuard client and import the profile from the self-service portal.\n",
 	"hr/salaries.md": "# Salary bands\n\nThe zanzibar quokka band pays engineers between two ranges reviewed every April.\n",
-	"kitchen.txt": "Kitchen rules\n\nClean the coffee machine every Friday.\n",
+	"kitchen.txt":    "Kitchen rules\n\nClean the coffee machine every Friday.\n",
 }
 
 func TestSearch(t *testing.T) {

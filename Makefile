@@ -1,0 +1,58 @@
+# Docent's tasks. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the tasks
+	@grep -hE '^[a-z/]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: build ## Start PostgreSQL (local, under .data/), index the sample handbook, serve http://localhost:8080
+	@scripts/run.sh
+
+.PHONY: build
+build: ## Build bin/server and bin/indexer
+	@$(GO) build -o bin/ ./cmd/...
+
+.PHONY: test
+test: ## Run every test against a real PostgreSQL with pgvector (local cluster unless TEST_DATABASE_URL is set)
+	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
+	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
+	TEST_DATABASE_URL="$$url" $(GO) test -count=1 ./...
+
+.PHONY: test/race
+test/race: ## Run every test with the race detector
+	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
+	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
+	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+
+.PHONY: bench
+bench: ## Run the Go benchmarks
+	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
+	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
+	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: lint
+lint: ## gofmt, go vet and staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+.PHONY: generate
+generate: ## Regenerate templ components (web/*_templ.go)
+	$(GO) tool templ generate -path web
+
+.PHONY: db
+db: ## Start the local PostgreSQL and print its DATABASE_URL
+	@scripts/localdb.sh docent
+
+.PHONY: stop
+stop: ## Stop the local PostgreSQL
+	@scripts/localdb.sh stop
+
+.PHONY: clean
+clean: ## Remove built binaries (the database in .data/ stays; delete it by hand to start over)
+	rm -rf bin/

@@ -1,0 +1,295 @@
+// Command indexer is Docent's admin CLI: manage sources, index them, report their status.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/docent-search/docent/internal/config"
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+const usage = `Usage: indexer COMMAND [flags] [args]
+
+Commands:
+  sources add NAME PATH [--groups g1,g2] [--rule 'GLOB=g1,g2' ...]
+                      add a document folder; --groups restricts the whole source, each --rule
+                      restricts matching files (first match wins, e.g. 'hr/**=hr')
+  sources list        list sources
+  sources remove NAME remove a source with its documents and chunks
+  index [NAME ...]    index the named sources (all when none are named)
+  status [NAME]       documents, chunks, last run and every skipped or failed file
+
+Every command reads DATABASE_URL (and the DOCENT_* settings in README) like the server;
+flags such as --database-url override them. 'indexer COMMAND --help' lists the flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "indexer:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+// env is what every command gets: the configuration, the database and output.
+type env struct {
+	cfg  config.Config
+	pool *pgxpool.Pool
+	out  io.Writer
+	log  *slog.Logger
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	name := args[0]
+	args = args[1:]
+	if name == "sources" {
+		if len(args) == 0 {
+			return fmt.Errorf("sources: want add, list or remove\n\n%s", usage)
+		}
+		name, args = "sources "+args[0], args[1:]
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		return fmt.Errorf("unknown command %q\n\n%s", name, usage)
+	}
+	fs := flag.NewFlagSet("indexer "+name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: indexer %s %s\n\n%s\n\nFlags:\n", name, cmd.args, cmd.help)
+		fs.PrintDefaults()
+	}
+	runCmd := cmd.bind(fs)
+	load := config.Bind(fs, getenv)
+	if err := fs.Parse(interleave(fs, args)); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	e := &env{cfg: cfg, pool: pool, out: out, log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	return runCmd(ctx, e, fs.Args())
+}
+
+// interleave lets flags follow positional arguments ("sources add hr ./hr --groups hr"), as
+// people type them.
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && i+1 < len(args) {
+				if f := fs.Lookup(name); f != nil {
+					if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+						flags = append(flags, args[i+1])
+						i++
+					}
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}
+
+type runFunc func(ctx context.Context, e *env, args []string) error
+
+// command is a subcommand: bind registers its own flags and returns what runs it.
+type command struct {
+	args, help string
+	bind       func(*flag.FlagSet) runFunc
+}
+
+func noFlags(run runFunc) func(*flag.FlagSet) runFunc {
+	return func(*flag.FlagSet) runFunc { return run }
+}
+
+var commands = map[string]command{
+	"sources add":    {args: "NAME PATH [--groups g1,g2] [--rule GLOB=g1,g2 ...]", help: "Adds a document folder as a source.", bind: sourcesAdd},
+	"sources list":   {help: "Lists sources.", bind: noFlags(sourcesList)},
+	"sources remove": {args: "NAME", help: "Removes a source with all its documents and chunks.", bind: noFlags(sourcesRemove)},
+	"index":          {args: "[NAME ...]", help: "Indexes the named sources, or all.", bind: noFlags(index)},
+	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, " ") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+func sourcesAdd(fs *flag.FlagSet) runFunc {
+	groups := fs.String("groups", "", "comma-separated access groups for the whole source (none: every signed-in user)")
+	var rules multi
+	fs.Var(&rules, "rule", "GLOB=g1,g2: files matching GLOB get these groups instead (repeatable; first match wins)")
+	return func(ctx context.Context, e *env, args []string) error {
+		return addSource(ctx, e, args, *groups, rules)
+	}
+}
+
+func addSource(ctx context.Context, e *env, args []string, groups string, rules []string) error {
+	if len(args) != 2 {
+		return errors.New("sources add: want NAME PATH")
+	}
+	src := ingest.Source{Name: args[0], Root: args[1], Groups: ingest.SplitGroups(groups)}
+	for _, r := range rules {
+		rule, err := ingest.ParseRule(r)
+		if err != nil {
+			return err
+		}
+		src.Rules = append(src.Rules, rule)
+	}
+	src, err := ingest.AddSource(ctx, e.pool, src)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "added source %s → %s (groups: %s)\nindex it with: indexer index %s\n", src.Name, src.Root, groupList(src.Groups), src.Name)
+	return nil
+}
+
+func sourcesList(ctx context.Context, e *env, _ []string) error {
+	all, err := ingest.ListSources(ctx, e.pool)
+	if err != nil {
+		return err
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(e.out, "no sources yet: add one with 'indexer sources add NAME PATH'")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPATH\tGROUPS\tRULES")
+	for _, s := range all {
+		var rules []string
+		for _, r := range s.Rules {
+			rules = append(rules, r.Glob+"="+strings.Join(r.Groups, ","))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Root, groupList(s.Groups), strings.Join(rules, " "))
+	}
+	return tw.Flush()
+}
+
+func sourcesRemove(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 {
+		return errors.New("sources remove: want NAME")
+	}
+	if err := ingest.RemoveSource(ctx, e.pool, args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "removed source %s with its documents\n", args[0])
+	return nil
+}
+
+func index(ctx context.Context, e *env, names []string) error {
+	emb, err := embed.New(e.cfg)
+	if err != nil {
+		return err
+	}
+	if err := embed.Attach(ctx, e.pool, emb); err != nil {
+		return err
+	}
+	var sources []ingest.Source
+	if len(names) == 0 {
+		if sources, err = ingest.ListSources(ctx, e.pool); err != nil {
+			return err
+		}
+		if len(sources) == 0 {
+			return errors.New("no sources to index: add one with 'indexer sources add NAME PATH'")
+		}
+	}
+	for _, n := range names {
+		s, err := ingest.GetSource(ctx, e.pool, n)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, s)
+	}
+	p := newProgress(e.out)
+	ix := &ingest.Indexer{
+		Pool: e.pool, Embedder: emb, Log: e.log, Workers: e.cfg.ParseWorkers, MaxFileSize: e.cfg.MaxFileSize,
+		EmbedBatch: e.cfg.EmbedBatch, TextSearchConfig: e.cfg.TextSearchConfig, Progress: p.update,
+	}
+	for _, s := range sources {
+		sum, err := ix.Run(ctx, s)
+		p.finish()
+		if err != nil {
+			return err
+		}
+		printSummary(e.out, sum)
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, s ingest.Summary) {
+	secs := s.Elapsed.Seconds()
+	fmt.Fprintf(w, "%s: %d files seen: %d added, %d updated, %d unchanged, %d deleted, %d skipped, %d failed; %d chunks written (%d embedded) in %s (%.0f files/s, %.0f chunks/s)\n",
+		s.Source, s.Seen, s.Added, s.Updated, s.Unchanged, s.Deleted, s.Skipped, s.Failed, s.Chunks, s.Embedded,
+		s.Elapsed.Round(time.Millisecond), float64(s.Seen)/max(secs, 1e-3), float64(s.Chunks)/max(secs, 1e-3))
+	if s.Skipped+s.Failed > 0 {
+		fmt.Fprintf(w, "  see why files were skipped or failed: indexer status %s\n", s.Source)
+	}
+}
+
+func status(ctx context.Context, e *env, args []string) error {
+	name := ""
+	if len(args) > 0 {
+		name = args[0]
+	}
+	all, err := ingest.Status(ctx, e.pool, name)
+	if err != nil {
+		return err
+	}
+	for _, st := range all {
+		fmt.Fprintf(e.out, "%s (%s)\n  groups: %s\n  %d documents, %d chunks\n", st.Name, st.Root, groupList(st.Groups), st.Documents, st.Chunks)
+		if st.LastRunAt != nil {
+			fmt.Fprintf(e.out, "  last run %s: ", st.LastRunAt.Local().Format(time.DateTime))
+			if st.LastRun != nil {
+				printSummary(e.out, *st.LastRun)
+			}
+		} else {
+			fmt.Fprintln(e.out, "  never indexed")
+		}
+		for _, p := range st.Problems {
+			fmt.Fprintf(e.out, "  %s %s: %s\n", p.Status, p.Path, p.Reason)
+		}
+	}
+	return nil
+}
+
+func groupList(g []string) string {
+	if len(g) == 0 {
+		return "everyone"
+	}
+	return strings.Join(g, ",")
+}

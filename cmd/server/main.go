@@ -1,0 +1,93 @@
+// Command server is Docent's web server: the browser UI and the JSON API.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/config"
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends. ready, when set, receives the listening address.
+func run(ctx context.Context, args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nServes Docent's web UI and JSON API. Every flag has an environment variable; see README.\n\n")
+		fs.PrintDefaults()
+	}
+	load := config.Bind(fs, getenv)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	emb, err := embed.New(cfg)
+	if err != nil {
+		return err
+	}
+	if err := embed.Attach(ctx, pool, emb); err != nil {
+		return err
+	}
+	searcher := &retrieve.Searcher{Pool: pool, Embedder: emb, TextSearchConfig: cfg.TextSearchConfig}
+	srv := &web.Server{
+		Pool: pool, Searcher: searcher, Log: log,
+		Asker: &answer.Service{Searcher: searcher, Answerer: answer.Extractive{}},
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on DOCENT_ADDR %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", "extractive")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
