@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // LocalModel names the built-in embedder's feature recipe. Change the version whenever the
@@ -69,10 +68,9 @@ func (Local) Vector(text string) []float32 {
 		prev = s
 		// Character 4-grams of the word with boundary marks, weighted so a word's n-grams
 		// add up to a fixed share whatever its length.
-		grams := ngrams("<"+w+">", 4)
-		for _, g := range grams {
-			counts[hash("g", g)] += ngramWeight / float64(len(grams))
-		}
+		forNgrams("<"+w+">", 4, func(g string, n int) {
+			counts[hash("g", g)] += ngramWeight / float64(n)
+		})
 	}
 	v := make([]float64, LocalDimension)
 	for h, c := range counts {
@@ -136,16 +134,23 @@ func isHan(r rune) bool {
 	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
 }
 
-func ngrams(s string, n int) []string {
-	if utf8.RuneCountInString(s) <= n {
-		return []string{s}
+// forNgrams calls fn with each n-rune substring of s (s itself when shorter) and their count,
+// slicing s rather than allocating.
+func forNgrams(s string, n int, fn func(gram string, count int)) {
+	var starts [64]int
+	offs := starts[:0]
+	for i := range s {
+		offs = append(offs, i)
 	}
-	rs := []rune(s)
-	out := make([]string, 0, len(rs)-n+1)
-	for i := 0; i+n <= len(rs); i++ {
-		out = append(out, string(rs[i:i+n]))
+	if len(offs) <= n {
+		fn(s, 1)
+		return
 	}
-	return out
+	offs = append(offs, len(s))
+	count := len(offs) - 1 - n + 1
+	for i := 0; i < count; i++ {
+		fn(s[offs[i]:offs[i+n]], count)
+	}
 }
 
 // FNV-1a, 64-bit, with a namespace byte so words, pairs and n-grams never collide by design.

@@ -6,7 +6,7 @@ import "strings"
 // → "polic"; "booking", "booked", "books" → "book". It is deliberately light (no dictionary):
 // over-stemming hurts precision more than missing a rare inflection hurts recall.
 func Stem(w string) string {
-	if len(w) <= 3 || !isASCII(w) {
+	if len(w) < 3 || !isASCII(w) {
 		return w
 	}
 	cut := func(suffix, repl string) bool {

@@ -1,0 +1,93 @@
+package config_test
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/internal/config"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	l := config.Bind(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return config.Config{}, err
+	}
+	return l()
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.Embedder != "local" || c.LLM != "extractive" || c.TextSearchConfig != "english" ||
+		c.MaxFileSize != 100e6 || c.EmbedTimeout != time.Minute || c.EmbedBatch != 64 {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"DOCENT_ADDR": "0.0.0.0:9000", "DOCENT_EMBEDDER": "ollama"}, "--addr", "127.0.0.1:7000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || c.Embedder != "ollama" {
+		t.Fatalf("got addr %s embedder %s", c.Addr, c.Embedder)
+	}
+}
+
+func TestAPIKeyFallsBackToOpenAIVariable(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"OPENAI_API_KEY": "sk-fallback"})
+	if err != nil || c.APIKey != "sk-fallback" {
+		t.Fatalf("APIKey = %q, %v", c.APIKey, err)
+	}
+	c, err = load(t, map[string]string{"OPENAI_API_KEY": "sk-fallback", "DOCENT_API_KEY": "sk-docent"})
+	if err != nil || c.APIKey != "sk-docent" {
+		t.Fatalf("APIKey = %q, %v", c.APIKey, err)
+	}
+}
+
+func TestInvalidValuesNameTheSetting(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"DOCENT_ADDR": "8080"}, "DOCENT_ADDR"},
+		{map[string]string{"DOCENT_EMBEDDER": "bert"}, "DOCENT_EMBEDDER"},
+		{map[string]string{"DOCENT_EMBED_BATCH": "0"}, "DOCENT_EMBED_BATCH"},
+		{map[string]string{"DOCENT_EMBED_TIMEOUT": "soon"}, "DOCENT_EMBED_TIMEOUT"},
+		{map[string]string{"DOCENT_LLM_URL": "localhost:11434"}, "DOCENT_LLM_URL"},
+		{map[string]string{"DOCENT_MAX_FILE_SIZE": "lots"}, "DOCENT_MAX_FILE_SIZE"},
+		{map[string]string{"DOCENT_TS_CONFIG": "english'; drop"}, "DOCENT_TS_CONFIG"},
+	} {
+		_, err := load(t, tc.env)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: error %v, want one naming %s", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{"100MB": 100e6, "512KiB": 512 << 10, "1048576": 1 << 20, "2 GiB": 2 << 30} {
+		got, err := config.ParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "-5MB", "MB", "1.5GB"} {
+		if _, err := config.ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}

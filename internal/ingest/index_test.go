@@ -1,0 +1,251 @@
+package ingest_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// countingEmbedder counts the texts it embeds, to prove what a run did not re-embed.
+type countingEmbedder struct {
+	embed.Local
+	texts atomic.Int64
+}
+
+func (c *countingEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	c.texts.Add(int64(len(texts)))
+	return c.Local.EmbedDocuments(ctx, texts)
+}
+
+type testBundle struct {
+	pool *pgxpool.Pool
+	root string
+	src  ingest.Source
+	emb  *countingEmbedder
+	ix   *ingest.Indexer
+}
+
+func setup(t *testing.T) *testBundle {
+	t.Helper()
+	ctx := context.Background()
+	b := &testBundle{pool: pgtest.NewPool(t), root: t.TempDir(), emb: &countingEmbedder{}}
+	if err := postgres.EnsureModel(ctx, b.pool, postgres.Model{Name: embed.LocalModel, Dimension: embed.LocalDimension}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "docs", Root: b.root, Groups: []string{"staff"},
+		Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}, {Glob: "acl_fin__*", Groups: []string{"finance"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.src = src
+	b.ix = &ingest.Indexer{Pool: b.pool, Embedder: b.emb}
+	return b
+}
+
+func (b *testBundle) write(t *testing.T, rel, content string) {
+	t.Helper()
+	p := filepath.Join(b.root, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *testBundle) run(t *testing.T) ingest.Summary {
+	t.Helper()
+	sum, err := b.ix.Run(context.Background(), b.src)
+	if err != nil {
+		t.Fatalf("index run: %v", err)
+	}
+	return sum
+}
+
+// outcomes returns path → "status: reason" for every document row.
+func (b *testBundle) outcomes(t *testing.T) map[string]string {
+	t.Helper()
+	rows, err := b.pool.Query(context.Background(), `SELECT path, status, reason FROM documents`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var p, s, r string
+		if err := rows.Scan(&p, &s, &r); err != nil {
+			t.Fatal(err)
+		}
+		out[p] = s + ": " + r
+	}
+	return out
+}
+
+func TestIncrementalRuns(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.write(t, "a.md", "# Alpha\n\nFirst document about alpacas.\n\n## More\n\nSecond section about llamas.\n")
+	b.write(t, "b.txt", "Beta\n\nA plain text note about bees.\n")
+	b.write(t, "c.html", "<html><head><title>Gamma</title></head><body><p>Gamma rays.</p></body></html>")
+
+	first := b.run(t)
+	if first.Added != 3 || first.Seen != 3 || first.Failed != 0 || first.Chunks != 4 {
+		t.Fatalf("first run: %+v", first)
+	}
+	embedded := b.emb.texts.Load()
+
+	t.Run("NoChangesDoNothing", func(t *testing.T) {
+		sum := b.run(t)
+		if sum.Unchanged != 3 || sum.Added+sum.Updated+sum.Deleted != 0 || b.emb.texts.Load() != embedded {
+			t.Fatalf("no-op run: %+v, embedded %d more", sum, b.emb.texts.Load()-embedded)
+		}
+	})
+
+	t.Run("TouchedButSameContentIsNotReparsed", func(t *testing.T) {
+		later := time.Now().Add(time.Hour)
+		if err := os.Chtimes(filepath.Join(b.root, "b.txt"), later, later); err != nil {
+			t.Fatal(err)
+		}
+		sum := b.run(t)
+		if sum.Unchanged != 3 || b.emb.texts.Load() != embedded {
+			t.Fatalf("touch: %+v", sum)
+		}
+	})
+
+	t.Run("ChangedFileReembedsOnlyChangedChunks", func(t *testing.T) {
+		b.write(t, "a.md", "# Alpha\n\nFirst document about alpacas.\n\n## More\n\nSecond section about vicuñas instead.\n")
+		sum := b.run(t)
+		if sum.Updated != 1 || sum.Embedded != 1 {
+			t.Fatalf("edit: %+v, want 1 updated with 1 chunk re-embedded", sum)
+		}
+		var text string
+		if err := b.pool.QueryRow(context.Background(), `SELECT string_agg(text, ' ') FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = 'a.md'`).Scan(&text); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text, "vicuñas") || strings.Contains(text, "llamas") {
+			t.Fatalf("stored text after edit: %q", text)
+		}
+	})
+
+	t.Run("DeletedFileDisappears", func(t *testing.T) {
+		if err := os.Remove(filepath.Join(b.root, "c.html")); err != nil {
+			t.Fatal(err)
+		}
+		sum := b.run(t)
+		if sum.Deleted != 1 {
+			t.Fatalf("delete: %+v", sum)
+		}
+		if _, ok := b.outcomes(t)["c.html"]; ok {
+			t.Fatal("deleted file still has a document row")
+		}
+	})
+}
+
+func TestEveryFileGetsOneOutcome(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.write(t, "good.md", "# Good\n\nFine content.\n")
+	b.write(t, "empty.txt", "")
+	b.write(t, "image.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	b.write(t, "binary.txt", strings.Repeat("\x00\x01\x02\x03", 100))
+	b.write(t, "dirty.txt", "Valid start \xff\xfe with\x00NULs and bad bytes.\n")
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(outside, []byte("outside secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(b.root, "escape.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(b.root, "loop"), filepath.Join(b.root, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("good.md", filepath.Join(b.root, "alias.md")); err != nil {
+		t.Fatal(err)
+	}
+
+	sum := b.run(t)
+	got := b.outcomes(t)
+	want := map[string]string{
+		"good.md":    "indexed: ",
+		"alias.md":   "indexed: ",
+		"dirty.txt":  "indexed: ",
+		"empty.txt":  "skipped: no text to index",
+		"image.png":  "skipped: unsupported file type",
+		"binary.txt": "skipped: binary content in a text file",
+		"escape.txt": "skipped: symlink to a path outside the source folder",
+		"loop":       "skipped: broken or looping symlink",
+	}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("%s: outcome %q, want %q", p, got[p], w)
+		}
+	}
+	if len(got) != len(want) || sum.Seen != len(want) {
+		t.Errorf("outcomes %v (seen %d), want exactly %d", got, sum.Seen, len(want))
+	}
+	var leaked int
+	if err := b.pool.QueryRow(context.Background(), `SELECT count(*) FROM chunks WHERE text LIKE '%outside secret%'`).Scan(&leaked); err != nil || leaked != 0 {
+		t.Errorf("content from outside the root was stored (%d chunks, %v)", leaked, err)
+	}
+	var dirty string
+	if err := b.pool.QueryRow(context.Background(), `SELECT text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = 'dirty.txt'`).Scan(&dirty); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsRune(dirty, 0) || !strings.Contains(dirty, "NULs and bad bytes") {
+		t.Errorf("cleaned text = %q", dirty)
+	}
+}
+
+func TestGroupsFollowRules(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.write(t, "public.md", "# Public\n\ntext\n")
+	b.write(t, "hr/deep/pay.md", "# Pay\n\ntext\n")
+	b.write(t, "reports/acl_fin__q3.md", "# Q3\n\ntext\n")
+	b.run(t)
+	check := func(want map[string]string) {
+		t.Helper()
+		rows, err := b.pool.Query(context.Background(), `SELECT d.path, array_to_string(d.groups, ','), array_to_string(c.groups, ',')
+			FROM documents d JOIN chunks c ON c.document_id = d.id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p, dg, cg string
+			if err := rows.Scan(&p, &dg, &cg); err != nil {
+				t.Fatal(err)
+			}
+			if dg != want[p] || cg != want[p] {
+				t.Errorf("%s: document groups %q, chunk groups %q, want %q", p, dg, cg, want[p])
+			}
+		}
+	}
+	check(map[string]string{"public.md": "staff", "hr/deep/pay.md": "hr", "reports/acl_fin__q3.md": "finance"})
+
+	// Moving a file out of the restricted folder re-groups it on the next run.
+	if err := os.Rename(filepath.Join(b.root, "hr/deep/pay.md"), filepath.Join(b.root, "pay.md")); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t)
+	check(map[string]string{"public.md": "staff", "pay.md": "staff", "reports/acl_fin__q3.md": "finance"})
+}
+
+func TestMissingFolderFailsTheRun(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.src.Root = filepath.Join(b.root, "gone")
+	if _, err := b.ix.Run(context.Background(), b.src); err == nil || !strings.Contains(err.Error(), "gone") {
+		t.Fatalf("Run on a missing folder: %v, want an error naming it", err)
+	}
+}

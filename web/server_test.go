@@ -1,0 +1,163 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/web"
+)
+
+const secret = "Zygomorphic budget codeword is PERIWINKLE-42."
+
+func setup(t *testing.T) *httptest.Server {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	root := t.TempDir()
+	files := map[string]string{
+		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
+		"hr/budget.md": "# Budget\n\n" + secret + "\n",
+		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
+	}
+	for rel, c := range files {
+		p := filepath.Join(root, rel)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := embed.Local{}
+	if err := embed.Attach(ctx, pool, e); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: e}).Run(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	s := &retrieve.Searcher{Pool: pool, Embedder: e}
+	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
+		Log: slog.New(slog.DiscardHandler)}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestAskPage(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	status, body := get(t, ts.URL+"/?q="+url.QueryEscape("can I get a taxi home after a client dinner?"))
+	if status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Find(`[data-testid=mode]`).Text(); !strings.Contains(got, "Extractive") {
+		t.Errorf("mode badge %q", got)
+	}
+	ans := doc.Find(`[data-testid=answer]`).Text()
+	if !strings.Contains(ans, "always reimbursed") {
+		t.Errorf("answer %q does not quote the taxi passage", ans)
+	}
+	link, ok := doc.Find(`a.cite`).First().Attr("href")
+	if !ok {
+		t.Fatal("answer has no citation link")
+	}
+	// The citation opens the document with the cited passage marked.
+	status, body = get(t, ts.URL+link)
+	if status != 200 {
+		t.Fatalf("citation link %s: status %d", link, status)
+	}
+	page, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if got := page.Find(`[data-testid=passage]`).Text(); !strings.Contains(got, "always reimbursed") {
+		t.Errorf("cited passage %q", got)
+	}
+	if strings.Contains(body, "<script>alert") {
+		t.Error("document text reached the page unescaped")
+	}
+}
+
+func TestRestrictedDocumentsStayHidden(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	_, body := get(t, ts.URL+"/?q="+url.QueryEscape("zygomorphic budget codeword periwinkle"))
+	if strings.Contains(body, "PERIWINKLE") || strings.Contains(body, "hr/budget.md") {
+		t.Error("ask page leaked the restricted document")
+	}
+	_, body = get(t, ts.URL+"/api/search?q="+url.QueryEscape("zygomorphic budget codeword periwinkle"))
+	if strings.Contains(body, "PERIWINKLE") || strings.Contains(body, "budget.md") {
+		t.Error("search API leaked the restricted document")
+	}
+	// The document view answers a restricted id exactly like a missing one.
+	for id := 1; id <= 5; id++ {
+		status, body := get(t, ts.URL+"/doc/"+strconv.Itoa(id))
+		if strings.Contains(body, "PERIWINKLE") {
+			t.Fatalf("document view %d leaked the restricted text (status %d)", id, status)
+		}
+	}
+}
+
+func TestAPIAsk(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	post := func(body string) (int, map[string]any) {
+		resp, err := http.Post(ts.URL+"/api/ask", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("response is not JSON: %v", err)
+		}
+		return resp.StatusCode, out
+	}
+	status, out := post(`{"question": "is a taxi after a client dinner reimbursed?"}`)
+	if status != 200 || out["mode"] != "extractive" || out["found"] != true {
+		t.Fatalf("status %d body %v", status, out)
+	}
+	cites, _ := out["citations"].([]any)
+	if len(cites) == 0 || cites[0].(map[string]any)["document"] != "travel.md" {
+		t.Fatalf("citations %v", out["citations"])
+	}
+	for _, bad := range []string{`{`, `{"question": ""}`, `[1,2]`, `{"question": 5}`} {
+		if status, out := post(bad); status != 400 || out["error"] == "" {
+			t.Errorf("body %s: status %d %v, want 400 with an error", bad, status, out)
+		}
+	}
+	status, out = post(`{"question": "what is the airspeed velocity of an unladen swallow"}`)
+	if status != 200 || out["found"] != false || out["answer"] != answer.NotFoundText {
+		t.Errorf("unanswerable question: %d %v", status, out)
+	}
+}
