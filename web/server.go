@@ -111,7 +111,7 @@ func splitAnswer(resp answer.Response) []part {
 }
 
 type docModel struct {
-	Title, Source, Path   string
+	Title, Source, Path    string
 	Before, Passage, After string
 }
 

@@ -90,16 +90,33 @@ type existing struct {
 // Run indexes src. Per-file problems are recorded and counted, never returned: the error is
 // for a run that cannot proceed at all (folder missing, database down, embedder refusing).
 func (ix *Indexer) Run(ctx context.Context, src Source) (Summary, error) {
-	start := time.Now()
-	sum := Summary{Source: src.Name}
+	return ix.withDefaults().run(ctx, src)
+}
+
+// withDefaults returns a copy of ix with unset settings filled in.
+func (ix Indexer) withDefaults() *Indexer {
+	ix.Workers = cmp.Or(ix.Workers, runtime.NumCPU())
+	ix.MaxFileSize = cmp.Or(ix.MaxFileSize, 100<<20)
+	ix.MaxChunks = cmp.Or(ix.MaxChunks, 5000)
+	ix.EmbedBatch = cmp.Or(ix.EmbedBatch, 64)
+	ix.TextSearchConfig = cmp.Or(ix.TextSearchConfig, "english")
+	if ix.Chunking.TargetWords == 0 {
+		ix.Chunking = DefaultChunkOptions
+	}
 	if ix.Log == nil {
 		ix.Log = slog.New(slog.DiscardHandler)
 	}
+	return &ix
+}
+
+func (ix *Indexer) run(ctx context.Context, src Source) (Summary, error) {
+	start := time.Now()
+	sum := Summary{Source: src.Name}
 	files, err := crawl(src.Root)
 	if err != nil {
 		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
 	}
-	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, cmp.Or(ix.TextSearchConfig, "english"))
+	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, ix.TextSearchConfig)
 	if err != nil {
 		return sum, err
 	}
@@ -118,8 +135,7 @@ func (ix *Indexer) Run(ctx context.Context, src Source) (Summary, error) {
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	workers := cmp.Or(ix.Workers, runtime.NumCPU())
-	for range workers {
+	for range ix.Workers {
 		wg.Go(func() {
 			for f := range jobs {
 				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfig)
@@ -225,16 +241,25 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return record("failed", f.Fail, nil)
 	case f.Skip != "":
 		return record("skipped", f.Skip, nil)
-	case f.Size > cmp.Or(ix.MaxFileSize, 100<<20):
-		return record("skipped", fmt.Sprintf("larger than %d MB", cmp.Or(ix.MaxFileSize, 100<<20)>>20), nil)
-	case Supported(f.Rel) == "":
-		return record("skipped", "unsupported file type", nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
 	if old.ID != 0 && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond)) && sameGroups {
+		// Not even opened. A file that was skipped or failed keeps that outcome until it changes.
+		switch old.Status {
+		case "skipped":
+			return skipped, 0, 0, nil
+		case "failed":
+			return failed, 0, 0, nil
+		}
 		return unchanged, 0, 0, nil
 	}
-	data, err := readFile(f.Abs, cmp.Or(ix.MaxFileSize, 100<<20))
+	switch {
+	case f.Size > ix.MaxFileSize:
+		return record("skipped", fmt.Sprintf("larger than %d MB", ix.MaxFileSize>>20), nil)
+	case Supported(f.Rel) == "":
+		return record("skipped", "unsupported file type", nil)
+	}
+	data, err := readFile(f.Abs, ix.MaxFileSize)
 	if err != nil {
 		return record("failed", "cannot read: "+plainError(err), nil)
 	}
@@ -257,9 +282,9 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 	if err != nil {
 		return record("failed", err.Error(), sum[:])
 	}
-	body, cs := Layout(parsed, cmpOrChunking(ix.Chunking))
-	if max := cmp.Or(ix.MaxChunks, 5000); len(cs) > max {
-		return record("skipped", fmt.Sprintf("too long: %d chunks, the limit is %d", len(cs), max), sum[:])
+	body, cs := Layout(parsed, ix.Chunking)
+	if len(cs) > ix.MaxChunks {
+		return record("skipped", fmt.Sprintf("too long: %d chunks, the limit is %d", len(cs), ix.MaxChunks), sum[:])
 	}
 	vecs, embedded, err := ix.embedChunks(ctx, old.ID, parsed.Title, cs)
 	if err != nil {
@@ -341,7 +366,7 @@ func (ix *Indexer) embedChunks(ctx context.Context, docID int64, title string, c
 		todo = append(todo, i)
 		texts = append(texts, t)
 	}
-	batch := cmp.Or(ix.EmbedBatch, 64)
+	batch := ix.EmbedBatch
 	for lo := 0; lo < len(texts); lo += batch {
 		hi := min(lo+batch, len(texts))
 		out, err := ix.Embedder.EmbedDocuments(ctx, texts[lo:hi])
@@ -428,19 +453,4 @@ func (ix *Indexer) touchDocument(ctx context.Context, id int64, f file, groups [
 		}
 		return nil
 	})
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}
-
-func cmpOrChunking(o ChunkOptions) ChunkOptions {
-	if o.TargetWords == 0 {
-		return DefaultChunkOptions
-	}
-	return o
 }

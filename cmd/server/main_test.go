@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+)
+
+// TestServe starts the server as main does, on a free port, and loads the home page.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"DATABASE_URL": db, "DOCENT_ADDR": addr, "DOCENT_LOG_LEVEL": "error"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }) }()
+
+	var body string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		break
+	}
+	if !strings.Contains(body, "Docent") || !strings.Contains(body, `data-testid="question"`) {
+		t.Fatalf("home page: %q", body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v after shutdown", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
+
+func TestInvalidConfigurationFailsAtStart(t *testing.T) {
+	t.Parallel()
+	err := run(context.Background(), []string{"--addr", "nonsense"}, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "DOCENT_ADDR") {
+		t.Fatalf("run with a bad address: %v", err)
+	}
+}
