@@ -32,6 +32,8 @@ Commands:
   sources remove NAME remove a source with its documents and chunks
   index [NAME ...]    index the named sources (all when none are named)
   status [NAME]       documents, chunks, last run and every skipped or failed file
+  reembed             embed every chunk again with the configured model (after switching
+                      DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
 
 Every command reads DATABASE_URL (and the DOCENT_* settings in README) like the server;
 flags such as --database-url override them. 'indexer COMMAND --help' lists the flags.
@@ -143,6 +145,7 @@ var commands = map[string]command{
 	"sources remove": {args: "NAME", help: "Removes a source with all its documents and chunks.", bind: noFlags(sourcesRemove)},
 	"index":          {args: "[NAME ...]", help: "Indexes the named sources, or all.", bind: noFlags(index)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
+	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
 }
 
 type multi []string
@@ -216,9 +219,6 @@ func index(ctx context.Context, e *env, names []string) error {
 	if err != nil {
 		return err
 	}
-	if err := embed.Attach(ctx, e.pool, emb); err != nil {
-		return err
-	}
 	var sources []ingest.Source
 	if len(names) == 0 {
 		if sources, err = ingest.ListSources(ctx, e.pool); err != nil {
@@ -248,6 +248,22 @@ func index(ctx context.Context, e *env, names []string) error {
 		}
 		printSummary(e.out, sum)
 	}
+	return nil
+}
+
+func reembed(ctx context.Context, e *env, _ []string) error {
+	emb, err := embed.New(e.cfg)
+	if err != nil {
+		return err
+	}
+	p := newProgress(e.out)
+	start := time.Now()
+	n, err := ingest.Reembed(ctx, e.pool, emb, e.cfg.EmbedBatch, p.update)
+	p.finish()
+	if err != nil {
+		return fmt.Errorf("re-embedding stopped after %d chunks (run 'indexer reembed' again to resume): %w", n, err)
+	}
+	fmt.Fprintf(e.out, "re-embedded %d chunks with %s in %s; the vector index is built\n", n, emb.Model(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

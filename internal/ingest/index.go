@@ -116,6 +116,10 @@ func (ix *Indexer) run(ctx context.Context, src Source) (Summary, error) {
 	if err != nil {
 		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
 	}
+	// Vectors of another model would silently poison the index.
+	if err := embed.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
+		return sum, err
+	}
 	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, ix.TextSearchConfig)
 	if err != nil {
 		return sum, err

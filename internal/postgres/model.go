@@ -42,12 +42,13 @@ func EnsureModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
 				"Either configure %s again, or re-embed every chunk with the new model (no files are re-parsed):\n"+
 				"    indexer reembed", ErrModelMismatch, cur.Name, cur.Dimension, m.Name, m.Dimension, cur.Name)
 		}
-		return setModel(ctx, tx, m)
+		return setModel(ctx, tx, m, true)
 	})
 }
 
-// ReplaceModel switches the index to m: every stored vector is dropped and the column retyped,
-// so the caller must re-embed all chunks afterwards (ReembedBatch does).
+// ReplaceModel switches the index to m: every stored vector is dropped, the column retyped and
+// the vector index dropped. The caller then re-embeds every chunk and calls BuildVectorIndex;
+// until then search falls back to full text for the chunks without vectors.
 func ReplaceModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, modelLock); err != nil {
@@ -62,8 +63,28 @@ func ReplaceModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
 				return fmt.Errorf("clearing the old embeddings: %w", err)
 			}
 		}
-		return setModel(ctx, tx, m)
+		return setModel(ctx, tx, m, false)
 	})
+}
+
+// BuildVectorIndex builds the HNSW index over the embeddings if it is missing.
+func BuildVectorIndex(ctx context.Context, pool *pgxpool.Pool) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		return createVectorIndex(ctx, tx)
+	})
+}
+
+func createVectorIndex(ctx context.Context, tx pgx.Tx) error {
+	// pgvector 0.8.0 can overflow in parallel HNSW builds (fixed in 0.8.2): build serially.
+	for _, q := range []string{
+		`SET LOCAL max_parallel_maintenance_workers = 0`,
+		`CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("building the vector index: %w", err)
+		}
+	}
+	return nil
 }
 
 // CurrentModel returns the recorded model, or the zero Model when nothing was indexed yet.
@@ -87,19 +108,20 @@ func currentModel(ctx context.Context, q querier) (Model, error) {
 	return m, nil
 }
 
-func setModel(ctx context.Context, tx pgx.Tx, m Model) error {
-	if m.Dimension <= 0 || m.Dimension > 16000 {
-		return fmt.Errorf("embedding model %s has unsupported dimension %d", m.Name, m.Dimension)
+// setModel records m and types the embedding column for it; withIndex also builds the HNSW
+// index (cheap on an empty table, and then maintained as chunks arrive).
+func setModel(ctx context.Context, tx pgx.Tx, m Model, withIndex bool) error {
+	// HNSW indexes vectors of up to 2,000 dimensions.
+	if m.Dimension <= 0 || m.Dimension > 2000 {
+		return fmt.Errorf("embedding model %s has %d dimensions; Docent's vector index supports 1 to 2000", m.Name, m.Dimension)
 	}
-	// pgvector 0.8.0 can overflow in parallel HNSW builds (fixed in 0.8.2): build serially.
-	stmts := []string{
-		`SET LOCAL max_parallel_maintenance_workers = 0`,
-		fmt.Sprintf(`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(%d)`, m.Dimension),
-		`CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)`,
+	q := fmt.Sprintf(`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(%d)`, m.Dimension)
+	if _, err := tx.Exec(ctx, q); err != nil {
+		return fmt.Errorf("preparing the embedding column for %s: %w", m.Name, err)
 	}
-	for _, q := range stmts {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("preparing the embedding index for %s: %w", m.Name, err)
+	if withIndex {
+		if err := createVectorIndex(ctx, tx); err != nil {
+			return err
 		}
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO index_model (model, dimension) VALUES ($1, $2)`, m.Name, m.Dimension); err != nil {
