@@ -59,10 +59,14 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := embed.Attach(ctx, pool, emb); err != nil {
 		return err
 	}
+	answerer, err := answer.New(cfg)
+	if err != nil {
+		return err
+	}
 	searcher := &retrieve.Searcher{Pool: pool, Embedder: emb, TextSearchConfig: cfg.TextSearchConfig}
 	srv := &web.Server{
 		Pool: pool, Searcher: searcher, Log: log,
-		Asker: &answer.Service{Searcher: searcher, Answerer: answer.Extractive{}},
+		Asker: &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -71,7 +75,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", "extractive")
+	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name())
 	select {
 	case err := <-errc:
 		return err

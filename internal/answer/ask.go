@@ -21,6 +21,8 @@ type Service struct {
 	// MinSimilarity is the cosine similarity below which a passage without any matching word
 	// counts as unrelated (default 0.2).
 	MinSimilarity float64
+	// ContextTokens bounds the source text given to the answerer (default 3000).
+	ContextTokens int
 }
 
 // Response is an answer with its citations, as the API returns it.
@@ -70,6 +72,7 @@ func (s *Service) Ask(ctx context.Context, question string, groups []string, emi
 	if len(relevant) == 0 {
 		return notFound(resp, results, emit), nil
 	}
+	relevant = Budget(relevant, cmp.Or(s.ContextTokens, 3000))
 	text, err := s.Answerer.Answer(ctx, question, relevant, emit)
 	if err != nil {
 		return resp, fmt.Errorf("composing the answer: %w", err)

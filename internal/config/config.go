@@ -33,6 +33,8 @@ type Config struct {
 	LLMModel   string
 	LLMURL     string
 	LLMTimeout time.Duration
+	// LLMContextTokens bounds the source text in a prompt.
+	LLMContextTokens int
 
 	TextSearchConfig string
 	MaxFileSize      int64
@@ -84,6 +86,8 @@ func Settings() []Setting {
 			set: urlValue(func(c *Config) *string { return &c.LLMURL })},
 		{Env: "DOCENT_LLM_TIMEOUT", Flag: "llm-timeout", Default: "120s", Help: "Timeout of one answer from the LLM.",
 			set: duration(func(c *Config) *time.Duration { return &c.LLMTimeout })},
+		{Env: "DOCENT_LLM_CONTEXT_TOKENS", Flag: "llm-context-tokens", Default: "3000", Help: "Most tokens of source text put in a prompt; the lowest-ranked passages are dropped first.",
+			set: intRange(func(c *Config) *int { return &c.LLMContextTokens }, 200, 200000)},
 		{Env: "DOCENT_TS_CONFIG", Flag: "ts-config", Default: "english", Help: "PostgreSQL text-search configuration for full-text matching (e.g. `simple`, `german`).",
 			set: func(c *Config, v string) error {
 				if v == "" || strings.ContainsAny(v, " ;'\"") {
