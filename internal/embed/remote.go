@@ -2,12 +2,17 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/docent-search/docent/internal/modelclient"
 	"golang.org/x/sync/errgroup"
 )
+
+// ErrInconsistent marks a server response whose vectors do not match the request: too few or
+// too many, or of another dimension.
+var ErrInconsistent = errors.New("inconsistent embedding response")
 
 // client is what langchaingo's Ollama and OpenAI LLMs offer for embeddings.
 type client interface {
@@ -70,7 +75,7 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 		return nil, fmt.Errorf("embedding with %s: %w", r.model, err)
 	}
 	if len(vecs) != len(texts) {
-		return nil, fmt.Errorf("embedding with %s: the server returned %d vectors for %d texts", r.model, len(vecs), len(texts))
+		return nil, fmt.Errorf("embedding with %s: %w: %d vectors for %d texts", r.model, ErrInconsistent, len(vecs), len(texts))
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -79,7 +84,7 @@ func (r *Remote) embedBatch(ctx context.Context, texts []string) ([][]float32, e
 			r.dim = len(v)
 		}
 		if len(v) == 0 || len(v) != r.dim {
-			return nil, fmt.Errorf("embedding with %s: the server returned a vector of dimension %d, earlier ones had %d", r.model, len(v), r.dim)
+			return nil, fmt.Errorf("embedding with %s: %w: a vector of dimension %d, earlier ones had %d", r.model, ErrInconsistent, len(v), r.dim)
 		}
 	}
 	return vecs, nil

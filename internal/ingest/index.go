@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -292,6 +294,9 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 	}
 	vecs, embedded, err := ix.embedChunks(ctx, old.ID, parsed.Title, cs)
 	if err != nil {
+		if fileLevel(err) {
+			return record("failed", "embedding failed: "+err.Error(), sum[:])
+		}
 		return 0, 0, 0, fmt.Errorf("embedding %s: %w", f.Rel, err)
 	}
 	doc := document{Title: parsed.Title, Type: Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
@@ -302,6 +307,21 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return added, len(cs), embedded, nil
 	}
 	return updated, len(cs), embedded, nil
+}
+
+// fileLevel reports embedding errors caused by this file's content (the server refused this
+// input, or answered it inconsistently), which fail the file, not the run. Unreachable servers,
+// rate limits, bad credentials and unknown models fail the run: every file would fail alike.
+func fileLevel(err error) bool {
+	var se *modelclient.StatusError
+	if errors.As(err, &se) {
+		switch se.Status {
+		case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests:
+			return false
+		}
+		return se.Status >= 400 && se.Status < 500
+	}
+	return errors.Is(err, embed.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
 }
 
 // safeParse turns a parser panic on a hostile file into that file's failure.
@@ -378,7 +398,7 @@ func (ix *Indexer) embedChunks(ctx context.Context, docID int64, title string, c
 			return nil, 0, err
 		}
 		if len(out) != hi-lo {
-			return nil, 0, fmt.Errorf("embedder returned %d vectors for %d texts", len(out), hi-lo)
+			return nil, 0, fmt.Errorf("%w: %d vectors for %d texts", embed.ErrInconsistent, len(out), hi-lo)
 		}
 		for k, v := range out {
 			vecs[todo[lo+k]] = v

@@ -68,3 +68,38 @@ func TestSwitchingModelsRequiresReembed(t *testing.T) {
 		t.Errorf("index run after reembed: %+v, %v", sum, err)
 	}
 }
+
+func TestBadEmbeddingResponseFailsOnlyThatFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	srv := modeltest.New(t)
+	// An index built for the stand-in's model, so the local one's record does not interfere.
+	b.pool.Exec(ctx, `DELETE FROM index_model`)
+	e, err := embed.New(config.Config{Embedder: "openai", EmbedURL: srv.URL + "/v1", EmbedModel: "m", EmbedBatch: 8, EmbedConcurrency: 1, EmbedTimeout: 5e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.write(t, "a.md", "# A\n\nAlpha.\n")
+	ix := &ingest.Indexer{Pool: b.pool, Embedder: e, Workers: 1}
+	// The dimension probe passes; the file's request comes back one vector short.
+	srv.Fail("/v1/embeddings", 0, modeltest.WrongCount)
+	sum, err := ix.Run(ctx, b.src)
+	if err != nil {
+		t.Fatalf("a bad response for one file stopped the run: %v", err)
+	}
+	if sum.Failed != 1 || !strings.Contains(b.outcomes(t)["a.md"], "failed: embedding failed") {
+		t.Fatalf("summary %+v, outcome %q", sum, b.outcomes(t)["a.md"])
+	}
+	var chunks int
+	b.pool.QueryRow(ctx, `SELECT count(*) FROM chunks`).Scan(&chunks)
+	if chunks != 0 {
+		t.Errorf("%d chunks stored from an inconsistent response", chunks)
+	}
+	// A server refusing every request is the run's failure, not each file's.
+	b.write(t, "b.md", "# B\n\nBeta.\n")
+	srv.Fail("/v1/embeddings", 0, 401)
+	if _, err := ix.Run(ctx, b.src); err == nil {
+		t.Error("an unauthorized embedding server did not stop the run")
+	}
+}

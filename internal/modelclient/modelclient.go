@@ -10,6 +10,7 @@ package modelclient
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -65,6 +66,10 @@ func (e *StatusError) Error() string {
 
 func (e *StatusError) Unwrap() error { return e.Err }
 
+// ErrBadResponse marks a successful HTTP answer the client could not use: malformed JSON, an
+// empty or incomplete result.
+var ErrBadResponse = errors.New("unusable answer from the model server")
+
 // Do calls fn until it succeeds, fails in a way not worth retrying, runs out of attempts, or
 // ctx ends. fn must make its HTTP calls with the context it is given and the HTTPClient.
 // started, when it returns true, stops retries: a streamed answer that began cannot be retried
@@ -96,6 +101,10 @@ func Do(ctx context.Context, p Policy, fn func(ctx context.Context) error, start
 			err, retry = &StatusError{Status: a.status, Err: err}, true
 		case a.status >= 400:
 			return &StatusError{Status: a.status, Err: err}
+		case a.status >= 200 && a.status < 300:
+			// The server answered, but the client could not use the answer; asking again
+			// would most likely get the same.
+			return fmt.Errorf("%w: %w", ErrBadResponse, err)
 		}
 		last = err
 		if !retry || (started != nil && started()) || i == attempts-1 {
