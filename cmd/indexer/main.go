@@ -238,6 +238,7 @@ func index(ctx context.Context, e *env, names []string) error {
 	p := newProgress(e.out)
 	ix := &ingest.Indexer{
 		Pool: e.pool, Embedder: emb, Log: e.log, Workers: e.cfg.ParseWorkers, MaxFileSize: e.cfg.MaxFileSize,
+		MaxText: int(e.cfg.MaxText), ParseTimeout: e.cfg.ParseTimeout,
 		EmbedBatch: e.cfg.EmbedBatch, TextSearchConfig: e.cfg.TextSearchConfig, Progress: p.update,
 	}
 	for _, s := range sources {

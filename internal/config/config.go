@@ -38,6 +38,8 @@ type Config struct {
 
 	TextSearchConfig string
 	MaxFileSize      int64
+	MaxText          int64
+	ParseTimeout     time.Duration
 	ParseWorkers     int
 }
 
@@ -102,6 +104,14 @@ func Settings() []Setting {
 				c.MaxFileSize = n
 				return err
 			}},
+		{Env: "DOCENT_MAX_TEXT", Flag: "max-text", Default: "16MiB", Help: "Files whose extracted text is larger than this are skipped with a reason.",
+			set: func(c *Config, v string) error {
+				n, err := ParseSize(v)
+				c.MaxText = n
+				return err
+			}},
+		{Env: "DOCENT_PARSE_TIMEOUT", Flag: "parse-timeout", Default: "30s", Help: "Extraction of one file taking longer than this fails that file.",
+			set: duration(func(c *Config) *time.Duration { return &c.ParseTimeout })},
 		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
 			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},
 	}

@@ -29,9 +29,6 @@ func parseHTML(data []byte) (Parsed, error) {
 		slugs = map[string]int{}
 	)
 	main := findMain(root)
-	if t := find(root, atom.Title); t != nil {
-		doc.Title = collapse(textOf(t))
-	}
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
 		if depth > maxHTMLDepth {
@@ -78,6 +75,9 @@ func parseHTML(data []byte) (Parsed, error) {
 		}
 	}
 	walk(main, 0)
+	if t := find(root, atom.Title); t != nil && doc.Title == "" {
+		doc.Title = collapse(textOf(t))
+	}
 	cur.Text = body.String()
 	doc.Sections = append(doc.Sections, cur)
 	for i := range doc.Sections {

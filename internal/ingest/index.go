@@ -34,8 +34,12 @@ type Indexer struct {
 	Workers int
 	// MaxFileSize skips larger files with a reason (default 100 MB).
 	MaxFileSize int64
-	// MaxChunks skips documents that would produce more chunks (default 5,000).
+	// MaxChunks skips documents that would produce more chunks (default 10,000).
 	MaxChunks int
+	// MaxText skips files whose extracted text is larger (default 16 MiB).
+	MaxText int
+	// ParseTimeout fails files whose extraction takes longer (default 30s).
+	ParseTimeout time.Duration
 	// EmbedBatch is how many chunks go to the embedder at once (default 64).
 	EmbedBatch int
 	Chunking   ChunkOptions
@@ -43,6 +47,8 @@ type Indexer struct {
 	TextSearchConfig string
 	// Progress, when set, is called after every file (never concurrently).
 	Progress func(Progress)
+
+	extractor *Extractor // one per run
 }
 
 // Progress is the state of a run, reported after each file.
@@ -92,14 +98,17 @@ type existing struct {
 // Run indexes src. Per-file problems are recorded and counted, never returned: the error is
 // for a run that cannot proceed at all (folder missing, database down, embedder refusing).
 func (ix *Indexer) Run(ctx context.Context, src Source) (Summary, error) {
-	return ix.withDefaults().run(ctx, src)
+	run := ix.withDefaults()
+	run.extractor = &Extractor{MaxText: run.MaxText, Timeout: run.ParseTimeout}
+	defer run.extractor.Close()
+	return run.run(ctx, src)
 }
 
 // withDefaults returns a copy of ix with unset settings filled in.
 func (ix Indexer) withDefaults() *Indexer {
 	ix.Workers = cmp.Or(ix.Workers, runtime.NumCPU())
 	ix.MaxFileSize = cmp.Or(ix.MaxFileSize, 100<<20)
-	ix.MaxChunks = cmp.Or(ix.MaxChunks, 5000)
+	ix.MaxChunks = cmp.Or(ix.MaxChunks, 10000)
 	ix.EmbedBatch = cmp.Or(ix.EmbedBatch, 64)
 	ix.TextSearchConfig = cmp.Or(ix.TextSearchConfig, "english")
 	if ix.Chunking.TargetWords == 0 {
@@ -280,7 +289,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		}
 		return updated, 0, 0, nil
 	}
-	parsed, err := safeParse(f.Rel, data)
+	parsed, err := ix.extractor.Parse(f.Rel, data)
 	var skip ErrSkip
 	if errors.As(err, &skip) {
 		return record("skipped", skip.Reason, sum[:])
@@ -322,16 +331,6 @@ func fileLevel(err error) bool {
 		return se.Status >= 400 && se.Status < 500
 	}
 	return errors.Is(err, embed.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
-}
-
-// safeParse turns a parser panic on a hostile file into that file's failure.
-func safeParse(name string, data []byte) (p Parsed, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("parser crashed: %v", r)
-		}
-	}()
-	return Parse(name, data)
 }
 
 // readFile reads at most limit bytes: a file that grew past the limit since it was listed is

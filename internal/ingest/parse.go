@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"bytes"
-
+	"cmp"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -15,7 +18,7 @@ type Section struct {
 	Headings []string
 	// Anchor is the deep-link target of the innermost heading (an HTML id, a Markdown slug).
 	Anchor string
-	// Page is the 1-based page or slide number, 0 where the format has none.
+	// Page is the 1-based page, slide or sheet number, 0 where the format has none.
 	Page int
 	Text string
 }
@@ -31,61 +34,148 @@ type ErrSkip struct{ Reason string }
 
 func (e ErrSkip) Error() string { return e.Reason }
 
-// parser extracts a file's text and structure from its bytes.
-type parser func(data []byte) (Parsed, error)
+// Extractor turns file bytes into text and structure, within per-file limits. It owns the PDF
+// engine, so one Extractor serves a whole run; Close releases it.
+type Extractor struct {
+	// MaxText bounds the extracted text of one file (default 16 MiB); larger files are skipped.
+	MaxText int
+	// Timeout bounds the extraction of one file (default 30s).
+	Timeout time.Duration
+	zip     zipLimits
+	pdf     pdfEngine
+}
 
-// parsers maps lower-case file extensions to their parser and the type name stored.
-var parsers = map[string]struct {
-	typ   string
-	parse parser
-}{
-	".md":       {"markdown", parseMarkdown},
-	".markdown": {"markdown", parseMarkdown},
-	".html":     {"html", parseHTML},
-	".htm":      {"html", parseHTML},
-	".txt":      {"text", parseText},
-	".text":     {"text", parseText},
-	".rst":      {"text", parseText},
-	".adoc":     {"text", parseText},
-	".log":      {"text", parseText},
-	".json":     {"text", parseText},
-	".yaml":     {"text", parseText},
-	".yml":      {"text", parseText},
-	".csv":      {"text", parseText},
+// Close releases the PDF engine, if a PDF started it.
+func (x *Extractor) Close() { x.pdf.close() }
+
+// formats maps lower-case file extensions to the stored document type.
+var formats = map[string]string{
+	".md": "markdown", ".markdown": "markdown",
+	".html": "html", ".htm": "html",
+	".pdf":  "pdf",
+	".docx": "docx", ".pptx": "pptx", ".xlsx": "xlsx",
+	".csv": "csv",
+	".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text",
+	".json": "text", ".yaml": "text", ".yml": "text",
 }
 
 // Supported reports the document type for a file name, or "" when no parser handles it.
 func Supported(name string) string {
-	return parsers[strings.ToLower(path.Ext(name))].typ
+	return formats[strings.ToLower(path.Ext(name))]
 }
 
 // Parse extracts the text of a file named name. The title falls back to the file name.
-func Parse(name string, data []byte) (Parsed, error) {
-	p, ok := parsers[strings.ToLower(path.Ext(name))]
-	if !ok {
+func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
+	typ := Supported(name)
+	if typ == "" {
 		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("unsupported file type %q", path.Ext(name))}
 	}
-	if looksBinary(data) {
-		return Parsed{}, ErrSkip{Reason: "binary content in a " + p.typ + " file"}
+	maxText := cmp.Or(x.MaxText, 16<<20)
+	timeout := cmp.Or(x.Timeout, 30*time.Second)
+	var doc Parsed
+	var err error
+	if typ == "pdf" {
+		doc, err = x.pdf.parse(data, timeout)
+	} else {
+		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data) })
 	}
-	doc, err := p.parse(cleanText(data))
 	if err != nil {
 		return Parsed{}, err
 	}
-	if doc.Title = strings.TrimSpace(doc.Title); doc.Title == "" {
+	if doc.Title = strings.TrimSpace(string(cleanText([]byte(doc.Title)))); doc.Title == "" {
 		doc.Title = strings.TrimSuffix(path.Base(name), path.Ext(name))
 	}
-	nonEmpty := doc.Sections[:0]
+	size := 0
+	kept := doc.Sections[:0]
 	for _, s := range doc.Sections {
-		if s.Text = strings.TrimSpace(s.Text); s.Text != "" {
-			nonEmpty = append(nonEmpty, s)
+		s.Text = strings.TrimSpace(string(cleanText([]byte(s.Text))))
+		if s.Text != "" {
+			size += len(s.Text)
+			kept = append(kept, s)
 		}
 	}
-	doc.Sections = nonEmpty
-	if len(doc.Sections) == 0 {
+	doc.Sections = kept
+	switch {
+	case len(doc.Sections) == 0:
 		return Parsed{}, ErrSkip{Reason: "no text to index"}
+	case size > maxText:
+		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("extracted text of %d MB is over the %d MB limit", size>>20, maxText>>20)}
 	}
 	return doc, nil
+}
+
+func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
+	zl := x.zip
+	if zl.MaxEntries == 0 {
+		zl = defaultZipLimits
+	}
+	switch typ {
+	case "docx":
+		return parseDOCX(data, zl)
+	case "pptx":
+		return parsePPTX(data, zl)
+	case "xlsx":
+		return parseXLSX(data, zl)
+	}
+	if looksBinary(data) {
+		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}
+	}
+	data = cleanText(data)
+	switch typ {
+	case "markdown":
+		return parseMarkdown(data)
+	case "html":
+		return parseHTML(data)
+	case "csv":
+		return parseCSV(data)
+	}
+	return parseText(data)
+}
+
+// withTimeout runs parse, giving up after timeout. A parser that overruns is left to finish in
+// the background (Go cannot stop it), but the run moves on and records the file as failed.
+func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, error) {
+	type result struct {
+		doc Parsed
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: fmt.Errorf("parser crashed: %v", r)}
+			}
+		}()
+		doc, err := parse()
+		done <- result{doc, err}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.doc, r.err
+	case <-t.C:
+		return Parsed{}, fmt.Errorf("extraction took longer than %s", timeout)
+	}
+}
+
+// parseCSV writes each row after the header as "Header: value; …".
+func parseCSV(data []byte) (Parsed, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	var rows [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Parsed{}, fmt.Errorf("malformed CSV: %w", err)
+		}
+		rows = append(rows, rec)
+	}
+	return Parsed{Sections: []Section{{Text: tableText(rows)}}}, nil
 }
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.

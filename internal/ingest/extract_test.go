@@ -1,0 +1,236 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/internal/ingest/testpdf"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// render prints what extraction and chunking made of a file, for golden comparison.
+func render(doc Parsed, chunks []Chunk, body string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "title: %s\n", doc.Title)
+	for _, c := range chunks {
+		fmt.Fprintf(&b, "== chunk heading=%q anchor=%q page=%d\n%s\n", c.Heading, c.Anchor, c.Page, c.Text)
+		if body[c.Start:c.End] != c.Text {
+			fmt.Fprintf(&b, "!! offsets %d-%d do not point at the chunk text\n", c.Start, c.End)
+		}
+	}
+	return b.String()
+}
+
+// TestExtractGolden runs each testdata/extract/*.txtar input through extraction and chunking
+// and compares with its "want" file (go test -run Golden -update rewrites them).
+func TestExtractGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/extract/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no golden files")
+	}
+	x := &Extractor{}
+	defer x.Close()
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var input txtar.File
+			var want string
+			for _, f := range ar.Files {
+				if strings.HasPrefix(f.Name, "input.") {
+					input = f
+				} else if f.Name == "want" {
+					want = string(f.Data)
+				}
+			}
+			doc, err := x.Parse(input.Name, input.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, chunks := Layout(doc, DefaultChunkOptions)
+			got := render(doc, chunks, body)
+			if *update {
+				kept := ar.Files[:0]
+				for _, f := range ar.Files {
+					if f.Name != "want" {
+						kept = append(kept, f)
+					}
+				}
+				ar.Files = append(kept, txtar.File{Name: "want", Data: []byte(got)})
+				if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got != want {
+				t.Errorf("extraction changed (run with -update if intended):\n--- got\n%s\n--- want\n%s", got, want)
+			}
+		})
+	}
+}
+
+// office builds an Office Open XML file from its parts.
+func office(t testing.TB, parts map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, content := range parts {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(content))
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+const coreXML = `<?xml version="1.0"?><cp:coreProperties xmlns:cp="x" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>%s</dc:title></cp:coreProperties>`
+
+func docx(t testing.TB, body string) []byte {
+	return office(t, map[string]string{
+		"word/document.xml": `<?xml version="1.0"?><w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"docProps/core.xml": fmt.Sprintf(coreXML, "Expense Guide"),
+	})
+}
+
+func para(style, text string) string {
+	p := `<w:p>`
+	if style != "" {
+		p += `<w:pPr><w:pStyle w:val="` + style + `"/></w:pPr>`
+	}
+	return p + `<w:r><w:t>` + text + `</w:t></w:r></w:p>`
+}
+
+func TestExtractOfficeAndPDF(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"guide.docx", docx(t, para("Heading1", "Claims")+para("", "Submit within 30 days.")+
+			`<w:tbl><w:tr><w:tc>`+para("", "Amount")+`</w:tc><w:tc>`+para("", "Approver")+`</w:tc></w:tr>`+
+			`<w:tr><w:tc>`+para("", "under 500")+`</w:tc><w:tc>`+para("", "manager")+`</w:tc></w:tr></w:tbl>`+
+			para("Heading2", "Receipts")+para("", "Photograph every receipt.")),
+			`title: Expense Guide
+== chunk heading="Claims" anchor="claims" page=0
+Submit within 30 days.
+Amount | Approver
+under 500 | manager
+== chunk heading="Claims › Receipts" anchor="receipts" page=0
+Photograph every receipt.
+`},
+		{"deck.pptx", office(t, map[string]string{
+			"ppt/slides/slide1.xml":  `<p:sld xmlns:p="p" xmlns:a="a"><p:sp><p:nvSpPr><p:nvPr><p:ph type="ctrTitle"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>Quarterly review</a:t></a:r></a:p></p:txBody></p:sp><p:sp><p:txBody><a:p><a:r><a:t>Revenue grew.</a:t></a:r></a:p></p:txBody></p:sp></p:sld>`,
+			"ppt/slides/slide10.xml": `<p:sld xmlns:p="p" xmlns:a="a"><p:sp><p:txBody><a:p><a:r><a:t>Tenth slide text.</a:t></a:r></a:p></p:txBody></p:sp></p:sld>`,
+			"ppt/slides/slide2.xml":  `<p:sld xmlns:p="p" xmlns:a="a"><p:sp><p:txBody><a:p><a:r><a:t>Second slide text.</a:t></a:r></a:p></p:txBody></p:sp></p:sld>`,
+		}), `title: Quarterly review
+== chunk heading="Slide 1: Quarterly review" anchor="slide-1" page=1
+Quarterly review
+Revenue grew.
+== chunk heading="Slide 2" anchor="slide-2" page=2
+Second slide text.
+== chunk heading="Slide 3" anchor="slide-3" page=3
+Tenth slide text.
+`},
+		{"people.xlsx", office(t, map[string]string{
+			"xl/workbook.xml":            `<workbook xmlns:r="r"><sheets><sheet name="Staff" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+			"xl/_rels/workbook.xml.rels": `<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>`,
+			"xl/sharedStrings.xml":       `<sst><si><t>Name</t></si><si><t>Room</t></si><si><t>Ada</t></si></sst>`,
+			"xl/worksheets/sheet1.xml":   `<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2"><c r="A2" t="s"><v>2</v></c><c r="B2"><v>4.12</v></c></row><row r="3"><c r="B3" t="inlineStr"><is><t>5.01</t></is></c></row></sheetData></worksheet>`,
+		}), `title: people
+== chunk heading="Staff" anchor="sheet-1" page=1
+Name | Room
+Name: Ada; Room: 4.12
+Room: 5.01
+`},
+		{"manual.pdf", testpdf.Build("Safety Manual", []string{"Fire exits are marked in green."}, []string{"First aid kits are in the kitchen."}),
+			`title: Safety Manual
+== chunk heading="" anchor="" page=1
+Fire exits are marked in green.
+== chunk heading="" anchor="" page=2
+First aid kits are in the kitchen.
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := x.Parse(tc.name, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, chunks := Layout(doc, DefaultChunkOptions)
+			if got := render(doc, chunks, body); got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHostileFiles feeds each kind of broken or malicious file to the extractor: each must end
+// in a clear error or skip, quickly, never a crash or a hang.
+func TestHostileFiles(t *testing.T) {
+	x := &Extractor{Timeout: 10 * time.Second, zip: zipLimits{MaxEntries: 1000, MaxInflated: 8 << 20}}
+	defer x.Close()
+
+	// A DOCX whose document.xml is 64 MB of zeros, compressed to a few tens of KB.
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	w, _ := zw.Create("word/document.xml")
+	zero := make([]byte, 1<<20)
+	for range 64 {
+		w.Write(zero)
+	}
+	zw.Close()
+
+	billionLaughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">` +
+		`<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>` +
+		`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>&lol3; &xxe; safe text</w:t></w:r></w:p></w:body></w:document>`
+	pdf := testpdf.Build("T", []string{"text"})
+
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		want       string // substring of the error or skip reason; "" means it must index
+	}{
+		{"ZipBomb", "bomb.docx", bomb.Bytes(), "zip bomb"},
+		{"NotAZip", "fake.docx", []byte("PK\x03\x04 nothing else"), "damaged zip"},
+		{"TruncatedPDF", "cut.pdf", pdf[:len(pdf)/2], "not a valid PDF"},
+		{"HTMLNamedPDF", "page.pdf", []byte("<html><body>hello</body></html>"), "not a valid PDF"},
+		{"DeepHTML", "deep.html", []byte(strings.Repeat("<div>", 100000) + "x"), "parsing HTML"},
+		{"DeepXML", "deep.docx", docx(t, strings.Repeat("<w:x>", 100000)), "nested deeper"},
+		{"Empty", "empty.md", nil, "no text to index"},
+		{"MissingPart", "no.xlsx", office(t, map[string]string{"a.txt": "x"}), "xl/workbook.xml is missing"},
+		{"EntityBombAndXXE", "lol.docx", office(t, map[string]string{"word/document.xml": billionLaughs}), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := x.Parse(tc.file, tc.data)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				text := doc.Sections[0].Text
+				if strings.Contains(text, "root:") || strings.Count(text, "lol") > 10 || !strings.Contains(text, "safe text") {
+					t.Errorf("entities were expanded or fetched: %q", text)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

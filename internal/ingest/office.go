@@ -1,0 +1,487 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// zipLimits guard against zip bombs: archives whose entries inflate far beyond their size.
+type zipLimits struct {
+	// MaxEntries bounds the entries listed in the archive.
+	MaxEntries int
+	// MaxInflated bounds the bytes read out of the archive in total.
+	MaxInflated int64
+}
+
+var defaultZipLimits = zipLimits{MaxEntries: 20000, MaxInflated: 256 << 20}
+
+// officeZip reads the parts of an Office Open XML file within the limits.
+type officeZip struct {
+	zr     *zip.Reader
+	limits zipLimits
+	read   int64
+}
+
+func openOffice(data []byte, limits zipLimits) (*officeZip, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, errors.New("not a valid Office file (damaged zip archive)")
+	}
+	if len(zr.File) > limits.MaxEntries {
+		return nil, fmt.Errorf("zip archive with %d entries (limit %d)", len(zr.File), limits.MaxEntries)
+	}
+	return &officeZip{zr: zr, limits: limits}, nil
+}
+
+// errZipBomb is returned when reading stops at the inflation limit.
+var errZipBomb = errors.New("zip bomb: the archive inflates past the extraction limit")
+
+// part returns the named entry's bytes, or nil when it is absent.
+func (o *officeZip) part(name string) ([]byte, error) {
+	for _, f := range o.zr.File {
+		if f.Name != name {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		defer rc.Close()
+		left := o.limits.MaxInflated - o.read
+		b, err := io.ReadAll(io.LimitReader(rc, left+1))
+		o.read += int64(len(b))
+		if int64(len(b)) > left {
+			return nil, errZipBomb
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		return b, nil
+	}
+	return nil, nil
+}
+
+func (o *officeZip) names(pattern *regexp.Regexp) []string {
+	var out []string
+	for _, f := range o.zr.File {
+		if pattern.MatchString(f.Name) {
+			out = append(out, f.Name)
+		}
+	}
+	// slide10 after slide9: order by the number in the name.
+	slices.SortFunc(out, func(a, b string) int { return trailingNumber(a) - trailingNumber(b) })
+	return out
+}
+
+var digits = regexp.MustCompile(`(\d+)\D*$`)
+
+func trailingNumber(s string) int {
+	m := digits.FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// coreTitle reads dc:title from docProps/core.xml.
+func (o *officeZip) coreTitle() string {
+	b, err := o.part("docProps/core.xml")
+	if err != nil || b == nil {
+		return ""
+	}
+	title := ""
+	_ = walkXML(b, func(t xml.Token, stack []string) error {
+		if cd, ok := t.(xml.CharData); ok && len(stack) > 0 && stack[len(stack)-1] == "title" {
+			title += string(cd)
+		}
+		return nil
+	})
+	return strings.TrimSpace(title)
+}
+
+// walkXML streams the tokens of an XML document with the stack of enclosing element names.
+// encoding/xml never expands entities declared in a DTD nor fetches external ones, so entity
+// bombs and XXE come out as literal text; nesting deeper than maxXMLDepth is refused.
+func walkXML(data []byte, fn func(t xml.Token, stack []string) error) error {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.Strict = false
+	var stack []string
+	for {
+		t, err := d.RawToken()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("malformed XML: %w", err)
+		}
+		switch e := t.(type) {
+		case xml.StartElement:
+			stack = append(stack, e.Name.Local)
+			if len(stack) > maxXMLDepth {
+				return fmt.Errorf("XML nested deeper than %d levels", maxXMLDepth)
+			}
+		case xml.EndElement:
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+		if err := fn(t, stack); err != nil {
+			return err
+		}
+	}
+}
+
+const maxXMLDepth = 256
+
+func attrOf(e xml.StartElement, local string) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == local {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+var headingStyle = regexp.MustCompile(`^(?i)(heading|berschrift|titre)\s*([1-6])$|^(?i)title$`)
+
+// parseDOCX reads word/document.xml: paragraphs styled Heading 1–6 (or Title) split sections;
+// table cells are kept on one line per row.
+func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
+	o, err := openOffice(data, limits)
+	if err != nil {
+		return Parsed{}, err
+	}
+	body, err := o.part("word/document.xml")
+	if err != nil {
+		return Parsed{}, err
+	}
+	if body == nil {
+		return Parsed{}, errors.New("not a Word document: word/document.xml is missing")
+	}
+	doc := Parsed{Title: o.coreTitle()}
+	var (
+		stack []string
+		cur   Section
+		text  strings.Builder
+		para  strings.Builder
+		cell  strings.Builder
+		cells []string
+		level int
+		slugs = map[string]int{}
+	)
+	err = walkXML(body, func(t xml.Token, tags []string) error {
+		switch e := t.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "p":
+				para.Reset()
+				level = 0
+			case "pStyle":
+				if m := headingStyle.FindStringSubmatch(strings.ReplaceAll(attrOf(e, "val"), " ", "")); m != nil {
+					level = 1
+					if m[2] != "" {
+						level, _ = strconv.Atoi(m[2])
+					}
+				}
+			case "tab":
+				para.WriteByte('\t')
+			case "br", "cr":
+				para.WriteByte('\n')
+			}
+		case xml.CharData:
+			if len(tags) > 0 && tags[len(tags)-1] == "t" {
+				para.Write(e)
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "tc":
+				cells = append(cells, strings.TrimSpace(cell.String()))
+				cell.Reset()
+			case "p":
+				line := strings.TrimSpace(para.String())
+				if level > 0 && line != "" {
+					cur.Text = text.String()
+					doc.Sections = append(doc.Sections, cur)
+					text.Reset()
+					if level == 1 && doc.Title == "" {
+						doc.Title = line
+					}
+					for len(stack) < level {
+						stack = append(stack, "")
+					}
+					stack = append(stack[:level-1], line)
+					cur = Section{Headings: nonEmpty(stack), Anchor: slug(line, slugs)}
+					return nil
+				}
+				switch {
+				case line == "":
+				case slices.Contains(tags, "tc"):
+					cell.WriteString(line + " ")
+				default:
+					text.WriteString(line + "\n")
+				}
+			case "tr":
+				text.WriteString(strings.Join(cells, " | ") + "\n")
+				cells = nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Parsed{}, err
+	}
+	cur.Text = text.String()
+	doc.Sections = append(doc.Sections, cur)
+	return doc, nil
+}
+
+var slideName = regexp.MustCompile(`^ppt/slides/slide\d+\.xml$`)
+
+// parsePPTX makes one section per slide, numbered as the slide, headed by the slide's title.
+func parsePPTX(data []byte, limits zipLimits) (Parsed, error) {
+	o, err := openOffice(data, limits)
+	if err != nil {
+		return Parsed{}, err
+	}
+	doc := Parsed{Title: o.coreTitle()}
+	names := o.names(slideName)
+	if len(names) == 0 {
+		return Parsed{}, errors.New("not a PowerPoint file: no slides found")
+	}
+	for i, name := range names {
+		b, err := o.part(name)
+		if err != nil {
+			return Parsed{}, err
+		}
+		var lines []string
+		var para strings.Builder
+		title, inTitle := "", false
+		err = walkXML(b, func(t xml.Token, tags []string) error {
+			switch e := t.(type) {
+			case xml.StartElement:
+				if e.Name.Local == "ph" && strings.Contains(strings.ToLower(attrOf(e, "type")), "title") {
+					inTitle = true
+				}
+				if e.Name.Local == "sp" {
+					inTitle = false
+				}
+			case xml.CharData:
+				if len(tags) > 0 && tags[len(tags)-1] == "t" {
+					para.Write(e)
+				}
+			case xml.EndElement:
+				if e.Name.Local == "p" {
+					if l := strings.TrimSpace(para.String()); l != "" {
+						if inTitle && title == "" {
+							title = l
+						} else {
+							lines = append(lines, l)
+						}
+					}
+					para.Reset()
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return Parsed{}, fmt.Errorf("slide %d: %w", i+1, err)
+		}
+		heading := fmt.Sprintf("Slide %d", i+1)
+		if title != "" {
+			heading += ": " + title
+		}
+		if i == 0 && doc.Title == "" {
+			doc.Title = title
+		}
+		doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: fmt.Sprintf("slide-%d", i+1),
+			Page: i + 1, Text: strings.Join(append([]string{title}, lines...), "\n")})
+	}
+	return doc, nil
+}
+
+// parseXLSX makes one section per sheet; each row after the header row becomes a line
+// "Header: value; Header: value", so a row keeps its meaning when retrieved alone.
+func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
+	o, err := openOffice(data, limits)
+	if err != nil {
+		return Parsed{}, err
+	}
+	shared, err := sharedStrings(o)
+	if err != nil {
+		return Parsed{}, err
+	}
+	sheets, err := sheetList(o)
+	if err != nil {
+		return Parsed{}, err
+	}
+	doc := Parsed{Title: o.coreTitle()}
+	for i, sh := range sheets {
+		b, err := o.part(sh.path)
+		if err != nil {
+			return Parsed{}, err
+		}
+		if b == nil {
+			continue
+		}
+		var rows [][]string
+		var row []string
+		var cell strings.Builder
+		cellType, col := "", 0
+		err = walkXML(b, func(t xml.Token, tags []string) error {
+			switch e := t.(type) {
+			case xml.StartElement:
+				switch e.Name.Local {
+				case "row":
+					row = nil
+				case "c":
+					cellType, col = attrOf(e, "t"), columnIndex(attrOf(e, "r"))
+					cell.Reset()
+				}
+			case xml.CharData:
+				if n := len(tags); n > 0 && (tags[n-1] == "v" || tags[n-1] == "t") {
+					cell.Write(e)
+				}
+			case xml.EndElement:
+				switch e.Name.Local {
+				case "c":
+					v := cell.String()
+					if cellType == "s" {
+						if k, err := strconv.Atoi(v); err == nil && k >= 0 && k < len(shared) {
+							v = shared[k]
+						}
+					}
+					if col < 0 || col > 16384 {
+						col = len(row)
+					}
+					for len(row) < col {
+						row = append(row, "")
+					}
+					row = append(row[:col], strings.TrimSpace(v))
+				case "row":
+					rows = append(rows, row)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
+		}
+		doc.Sections = append(doc.Sections, Section{Headings: []string{sh.name}, Anchor: "sheet-" + strconv.Itoa(i+1),
+			Page: i + 1, Text: tableText(rows)})
+	}
+	return doc, nil
+}
+
+type sheet struct{ name, path string }
+
+func sheetList(o *officeZip) ([]sheet, error) {
+	wb, err := o.part("xl/workbook.xml")
+	if err != nil {
+		return nil, err
+	}
+	if wb == nil {
+		return nil, errors.New("not an Excel workbook: xl/workbook.xml is missing")
+	}
+	rels := map[string]string{}
+	if b, err := o.part("xl/_rels/workbook.xml.rels"); err == nil && b != nil {
+		_ = walkXML(b, func(t xml.Token, _ []string) error {
+			if e, ok := t.(xml.StartElement); ok && e.Name.Local == "Relationship" {
+				target := attrOf(e, "Target")
+				if !strings.HasPrefix(target, "/") {
+					target = "xl/" + target
+				}
+				rels[attrOf(e, "Id")] = strings.TrimPrefix(path.Clean(target), "/")
+			}
+			return nil
+		})
+	}
+	var out []sheet
+	err = walkXML(wb, func(t xml.Token, _ []string) error {
+		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "sheet" {
+			p := rels[attrOf(e, "id")]
+			if p == "" {
+				p = fmt.Sprintf("xl/worksheets/sheet%d.xml", len(out)+1)
+			}
+			out = append(out, sheet{name: attrOf(e, "name"), path: p})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func sharedStrings(o *officeZip) ([]string, error) {
+	b, err := o.part("xl/sharedStrings.xml")
+	if err != nil || b == nil {
+		return nil, err
+	}
+	var out []string
+	var cur strings.Builder
+	err = walkXML(b, func(t xml.Token, tags []string) error {
+		switch e := t.(type) {
+		case xml.CharData:
+			if n := len(tags); n > 0 && tags[n-1] == "t" {
+				cur.Write(e)
+			}
+		case xml.EndElement:
+			if e.Name.Local == "si" {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// columnIndex turns a cell reference such as "C7" into 2.
+func columnIndex(ref string) int {
+	n := 0
+	for _, r := range ref {
+		if r < 'A' || r > 'Z' {
+			break
+		}
+		n = n*26 + int(r-'A'+1)
+	}
+	return n - 1
+}
+
+// tableText writes rows as "Header: value; …" lines, the first non-empty row being the header.
+func tableText(rows [][]string) string {
+	var header []string
+	var b strings.Builder
+	for _, r := range rows {
+		if slices.IndexFunc(r, func(s string) bool { return s != "" }) < 0 {
+			continue
+		}
+		if header == nil {
+			header = r
+			b.WriteString(strings.Join(r, " | "))
+			b.WriteString("\n")
+			continue
+		}
+		var parts []string
+		for i, v := range r {
+			if v == "" {
+				continue
+			}
+			if i < len(header) && header[i] != "" {
+				parts = append(parts, header[i]+": "+v)
+			} else {
+				parts = append(parts, v)
+			}
+		}
+		b.WriteString(strings.Join(parts, "; "))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
