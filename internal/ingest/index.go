@@ -120,9 +120,12 @@ func (ix Indexer) withDefaults() *Indexer {
 	return &ix
 }
 
-func (ix *Indexer) run(ctx context.Context, src Source) (Summary, error) {
+// bulkFiles is the size of a first run from which the vector index is built after loading.
+const bulkFiles = 200
+
+func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr error) {
 	start := time.Now()
-	sum := Summary{Source: src.Name}
+	sum.Source = src.Name
 	files, err := crawl(src.Root)
 	if err != nil {
 		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
@@ -138,6 +141,25 @@ func (ix *Indexer) run(ctx context.Context, src Source) (Summary, error) {
 	known, err := ix.loadExisting(ctx, src.ID)
 	if err != nil {
 		return sum, err
+	}
+	// Into an empty index, load first and build the vector index once at the end.
+	var empty bool
+	if err := ix.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM chunks)`).Scan(&empty); err != nil {
+		return sum, fmt.Errorf("reading the index: %w", err)
+	}
+	bulk := empty && len(files) >= bulkFiles
+	if bulk {
+		if err := postgres.DropVectorIndex(ctx, ix.Pool); err != nil {
+			return sum, err
+		}
+		defer func() {
+			// Even after a failure or cancellation, what was loaded gets its index.
+			if bulk {
+				if err := postgres.BuildVectorIndex(context.WithoutCancel(ctx), ix.Pool); err != nil && runErr == nil {
+					runErr = err
+				}
+			}
+		}()
 	}
 	sum.Seen = len(files)
 
@@ -205,6 +227,15 @@ func (ix *Indexer) run(ctx context.Context, src Source) (Summary, error) {
 			return sum, fmt.Errorf("removing %s (gone from disk): %w", rel, err)
 		}
 		sum.Deleted++
+	}
+	if bulk {
+		if ix.Progress != nil {
+			ix.Progress(Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the vector index)", Started: start})
+		}
+		if err := postgres.BuildVectorIndex(ctx, ix.Pool); err != nil {
+			return sum, err
+		}
+		bulk = false
 	}
 	sum.Elapsed = time.Since(start).Round(time.Millisecond)
 	last, _ := json.Marshal(sum)
