@@ -111,7 +111,7 @@ trap 'rm -rf "$work"' EXIT
 tarball=$(ls "$work"/pgvector_*.orig.tar.* | head -1)
 tar -xf "$tarball" -C "$work"
 src=$(find "$work" -maxdepth 1 -type d -name 'pgvector-*' | head -1)
-make -s -C "$src" PG_CONFIG="$bindir/pg_config" OPTFLAGS="" >/dev/null
+make -s -C "$src" PG_CONFIG="$bindir/pg_config" >/dev/null
 $SUDO make -s -C "$src" PG_CONFIG="$bindir/pg_config" install >/dev/null
 vector_installed "$bindir" || { say "pgvector build finished but the extension is not installed"; exit 1; }
 say "pgvector $(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$("$bindir/pg_config" --sharedir)/extension/vector.control") installed"

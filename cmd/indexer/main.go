@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,8 +18,10 @@ import (
 
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -32,6 +35,9 @@ Commands:
   sources remove NAME remove a source with its documents and chunks
   index [NAME ...]    index the named sources (all when none are named)
   status [NAME]       documents, chunks, last run and every skipped or failed file
+  eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
+                      [--json] [--run FILE]
+                      retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency
   reembed             embed every chunk again with the configured model (after switching
                       DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
 
@@ -145,6 +151,7 @@ var commands = map[string]command{
 	"sources remove": {args: "NAME", help: "Removes a source with all its documents and chunks.", bind: noFlags(sourcesRemove)},
 	"index":          {args: "[NAME ...]", help: "Indexes the named sources, or all.", bind: noFlags(index)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
+	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency.", bind: evalCmd},
 	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
 }
 
@@ -265,6 +272,83 @@ func reembed(ctx context.Context, e *env, _ []string) error {
 		return fmt.Errorf("re-embedding stopped after %d chunks (run 'indexer reembed' again to resume): %w", n, err)
 	}
 	fmt.Fprintf(e.out, "re-embedded %d chunks with %s in %s; the vector index is built\n", n, emb.Model(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func evalCmd(fs *flag.FlagSet) runFunc {
+	queries := fs.String("queries", "", "BEIR queries.jsonl")
+	qrels := fs.String("qrels", "", "BEIR qrels TSV (query-id, corpus-id, score)")
+	source := fs.String("source", "", "evaluate against this source only")
+	k := fs.Int("k", 100, "documents ranked per query")
+	mode := fs.String("mode", "hybrid", "hybrid, lexical, vector, or all (the three side by side)")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	runFile := fs.String("run", "", "also write the ranking as TSV: query-id, document path, rank, score")
+	return func(ctx context.Context, e *env, _ []string) error {
+		if *queries == "" || *qrels == "" {
+			return errors.New("eval: --queries and --qrels are required")
+		}
+		if *k < 1 {
+			return errors.New("eval: --k must be at least 1")
+		}
+		modes := []string{*mode}
+		switch *mode {
+		case "hybrid", "lexical", "vector":
+		case "all":
+			modes = []string{"lexical", "vector", "hybrid"}
+		default:
+			return fmt.Errorf("eval: --mode %q: want hybrid, lexical, vector or all", *mode)
+		}
+		if *asJSON && len(modes) > 1 {
+			return errors.New("eval: --json reports one mode; pick hybrid, lexical or vector")
+		}
+		qs, err := evaluate.ReadQueries(*queries)
+		if err != nil {
+			return fmt.Errorf("reading --queries: %w", err)
+		}
+		judged, err := evaluate.ReadQrels(*qrels)
+		if err != nil {
+			return fmt.Errorf("reading --qrels: %w", err)
+		}
+		emb, err := embed.New(e.cfg)
+		if err != nil {
+			return err
+		}
+		if err := embed.Attach(ctx, e.pool, emb); err != nil {
+			return err
+		}
+		s := retrieve.NewSearcher(e.pool, emb, e.cfg)
+		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', tabwriter.AlignRight)
+		if !*asJSON {
+			fmt.Fprintln(tw, "mode\tnDCG@10\tRecall@5\tRecall@10\tRecall@100\tMRR@10\tqueries\tp50 ms\tp95 ms\t")
+		}
+		for _, m := range modes {
+			rep, run, err := evaluate.Run(ctx, s, qs, judged, evaluate.Options{K: *k, Source: *source, Mode: m})
+			if err != nil {
+				return err
+			}
+			if *runFile != "" {
+				if err := writeRun(*runFile, run); err != nil {
+					return err
+				}
+			}
+			if *asJSON {
+				return json.NewEncoder(e.out).Encode(rep)
+			}
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.1f\t%.1f\t\n", m, rep.NDCG10, rep.Recall5, rep.Recall10,
+				rep.Recall100, rep.MRR10, rep.Queries, rep.P50ms, rep.P95ms)
+		}
+		return tw.Flush()
+	}
+}
+
+func writeRun(name string, run []evaluate.Ranked) error {
+	var b strings.Builder
+	for _, r := range run {
+		fmt.Fprintf(&b, "%s\t%s\t%d\t%.6f\n", r.QueryID, r.Path, r.Rank, r.Score)
+	}
+	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("writing --run: %w", err)
+	}
 	return nil
 }
 

@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	searcher := &retrieve.Searcher{Pool: pool, Embedder: emb, TextSearchConfig: cfg.TextSearchConfig}
+	searcher := retrieve.NewSearcher(pool, emb, cfg)
 	srv := &web.Server{
 		Pool: pool, Searcher: searcher, Log: log,
 		Asker: &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},

@@ -18,9 +18,10 @@ type Service struct {
 	Answerer Answerer
 	// Sources is how many passages the answer is composed from (default 5).
 	Sources int
-	// MinSimilarity is the cosine similarity below which a passage without any matching word
-	// counts as unrelated (default 0.2).
-	MinSimilarity float64
+	// A passage is relevant enough to answer from when it covers at least MinCoverage of the
+	// question's IDF-weighted terms, or its embedding is at least MinSimilarity close.
+	// Defaults: DefaultMinCoverage and DefaultMinSimilarity.
+	MinCoverage, MinSimilarity float64
 	// ContextTokens bounds the source text given to the answerer (default 3000).
 	ContextTokens int
 }
@@ -50,6 +51,12 @@ type Citation struct {
 	SnippetHTML string `json:"-"`
 }
 
+// Relevance thresholds, calibrated with `indexer eval` (see README, "Not found").
+const (
+	DefaultMinCoverage   = 0.5
+	DefaultMinSimilarity = 0.5
+)
+
 // NotFoundText is the answer when the documents do not cover a question.
 const NotFoundText = "The indexed documents do not seem to answer this. The closest documents are listed below."
 
@@ -65,7 +72,7 @@ func (s *Service) Ask(ctx context.Context, question string, groups []string, emi
 	}
 	relevant := results[:0:0]
 	for _, r := range results {
-		if r.Lexical || r.Similarity >= cmp.Or(s.MinSimilarity, 0.2) {
+		if r.Coverage >= cmp.Or(s.MinCoverage, DefaultMinCoverage) || r.Similarity >= cmp.Or(s.MinSimilarity, DefaultMinSimilarity) {
 			relevant = append(relevant, r)
 		}
 	}

@@ -37,6 +37,8 @@ type Config struct {
 	LLMContextTokens int
 
 	TextSearchConfig string
+	VectorWeight     float64
+	LexicalWeight    float64
 	MaxFileSize      int64
 	MaxText          int64
 	ParseTimeout     time.Duration
@@ -68,7 +70,7 @@ func Settings() []Setting {
 			set: enum(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 		{Env: "DOCENT_EMBEDDER", Flag: "embedder", Default: "local", Help: "Embedding provider: `local` (built in, offline), `ollama` or `openai` (any OpenAI-compatible server).",
 			set: enum(func(c *Config) *string { return &c.Embedder }, "local", "ollama", "openai")},
-		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v1`, `nomic-embed-text`, `text-embedding-3-small`).",
+		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v2`, `nomic-embed-text`, `text-embedding-3-small`).",
 			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
 		{Env: "DOCENT_EMBED_URL", Flag: "embed-url", Default: "", Help: "Embedding server base URL: `http://localhost:11434` for Ollama, `http://host:port/v1` for OpenAI-compatible.",
 			set: urlValue(func(c *Config) *string { return &c.EmbedURL })},
@@ -98,6 +100,10 @@ func Settings() []Setting {
 				c.TextSearchConfig = v
 				return nil
 			}},
+		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.3", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",
+			set: weight(func(c *Config) *float64 { return &c.VectorWeight })},
+		{Env: "DOCENT_LEXICAL_WEIGHT", Flag: "lexical-weight", Default: "1", Help: "Weight of the full-text (BM25) score in the fusion; 0 turns it off.",
+			set: weight(func(c *Config) *float64 { return &c.LexicalWeight })},
 		{Env: "DOCENT_MAX_FILE_SIZE", Flag: "max-file-size", Default: "100MB", Help: "Files larger than this are skipped with a reason.",
 			set: func(c *Config, v string) error {
 				n, err := ParseSize(v)
@@ -205,6 +211,17 @@ func intRange(field func(*Config) *int, lo, hi int) func(*Config, string) error 
 			return fmt.Errorf("want a whole number from %d to %d", lo, hi)
 		}
 		*field(c) = n
+		return nil
+	}
+}
+
+func weight(field func(*Config) *float64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || f > 100 {
+			return fmt.Errorf("want a number from 0 to 100")
+		}
+		*field(c) = f
 		return nil
 	}
 }

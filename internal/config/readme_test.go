@@ -18,7 +18,7 @@ func TestREADMEDocumentsEverySetting(t *testing.T) {
 	}
 	for _, s := range config.Settings() {
 		if !strings.Contains(string(readme), "| `"+s.Env+"` |") {
-			t.Errorf("README's configuration table lacks %s: run go run ./internal/config/configdoc", s.Env)
+			t.Errorf("README's configuration table lacks %s: run go run ./internal/config/configdoc -w README.md", s.Env)
 		}
 	}
 }

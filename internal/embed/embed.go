@@ -8,6 +8,6 @@ import "github.com/tmc/langchaingo/embeddings"
 // Embedder is a langchaingo embedder that names its model.
 type Embedder interface {
 	embeddings.Embedder
-	// Model identifies the vector space, e.g. "docent-local-v1" or "ollama/nomic-embed-text".
+	// Model identifies the vector space, e.g. "docent-local-v2" or "ollama/nomic-embed-text".
 	Model() string
 }

@@ -10,10 +10,10 @@ import (
 // LocalModel names the built-in embedder's feature recipe. Change the version whenever the
 // features, weights or dimension change: the index refuses a different name, so old and new
 // vectors are never mixed.
-const LocalModel = "docent-local-v1"
+const LocalModel = "docent-local-v2"
 
 // LocalDimension is the size of the local embedder's vectors.
-const LocalDimension = 512
+const LocalDimension = 1024
 
 // Local is a model-free embedder: signed feature hashing of stemmed words, word pairs and
 // character n-grams, with sublinear term weighting, L2-normalised. It needs no weights, runs
@@ -51,9 +51,29 @@ const (
 )
 
 // Vector embeds text into a unit vector (the zero vector for text without words).
-func (Local) Vector(text string) []float32 {
+func (l Local) Vector(text string) []float32 {
+	return l.WeightedQuery(text, nil)
+}
+
+// WeightedQuery embeds a query with each word's features scaled by weight(word), when weight
+// is set: with inverse document frequencies from the index, rare words count for more than
+// common ones, which a model-free embedder cannot learn on its own. Documents are embedded
+// unweighted, so the vector space does not change.
+func (Local) WeightedQuery(text string, weight func(word string) float64) []float32 {
 	words := Words(text)
-	counts := make(map[uint64]float64, len(words)*6)
+	// Per feature: its (fractional) count, and the largest weight of a word that produced it.
+	type feature struct{ count, weight float64 }
+	counts := make(map[uint64]feature, len(words)*6)
+	var order []uint64 // first-seen order: summing in map order would vary in the last bits
+	add := func(h uint64, c, w float64) {
+		f, seen := counts[h]
+		if !seen {
+			order = append(order, h)
+		}
+		f.count += c
+		f.weight = max(f.weight, w)
+		counts[h] = f
+	}
 	prev := ""
 	for _, w := range words {
 		if IsStopword(w) {
@@ -61,23 +81,29 @@ func (Local) Vector(text string) []float32 {
 			continue
 		}
 		s := Stem(w)
-		counts[hash("w", s)]++
+		wt := 1.0
+		if weight != nil {
+			wt = weight(w)
+		}
+		add(hash("w", s), 1, wt)
 		if prev != "" {
-			counts[hash2("p", prev, s)] += pairWeight
+			add(hash2("p", prev, s), pairWeight, wt)
 		}
 		prev = s
 		// Character 4-grams of the word with boundary marks, weighted so a word's n-grams
 		// add up to a fixed share whatever its length.
 		forNgrams("<"+w+">", 4, func(g string, n int) {
-			counts[hash("g", g)] += ngramWeight / float64(n)
+			add(hash("g", g), ngramWeight/float64(n), wt)
 		})
 	}
 	v := make([]float64, LocalDimension)
-	for h, c := range counts {
-		weight := 1 + math.Log(c) // sublinear: the tenth repetition adds little
-		if c < 1 {
-			weight = c
+	for _, h := range order {
+		f := counts[h]
+		weight := 1 + math.Log(f.count) // sublinear: the tenth repetition adds little
+		if f.count < 1 {
+			weight = f.count
 		}
+		weight *= f.weight
 		idx := h % LocalDimension
 		if h>>63 == 1 {
 			weight = -weight

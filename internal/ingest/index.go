@@ -237,6 +237,11 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		}
 		bulk = false
 	}
+	if sum.Added+sum.Updated+sum.Deleted > 0 {
+		if err := RefreshStats(ctx, ix.Pool); err != nil {
+			return sum, err
+		}
+	}
 	sum.Elapsed = time.Since(start).Round(time.Millisecond)
 	last, _ := json.Marshal(sum)
 	if _, err := ix.Pool.Exec(ctx, `UPDATE sources SET last_run_at = now(), last_run = $2 WHERE id = $1`, src.ID, last); err != nil {
@@ -484,16 +489,29 @@ func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d docu
 }
 
 var chunkColumns = []string{"document_id", "ordinal", "title", "heading", "anchor", "page",
-	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"}
+	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config", "words"}
 
 func chunkRows(cs []Chunk, vecs [][]float32, title string) [][]any {
 	rows := make([][]any, len(cs))
 	for i, c := range cs {
 		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
 		rows[i] = []any{nil, i, title, c.Heading, c.Anchor, c.Page, c.Start, c.End, c.Text, h[:],
-			pgvector.NewVector(vecs[i]), nil, nil}
+			pgvector.NewVector(vecs[i]), nil, nil, contentWords(title, c.Heading, c.Text)}
 	}
 	return rows
+}
+
+// contentWords counts the words BM25 sees in a chunk: stop words carry no weight there.
+func contentWords(parts ...string) int {
+	n := 0
+	for _, p := range parts {
+		for _, w := range embed.Words(p) {
+			if !embed.IsStopword(w) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // touchDocument records a new mtime or new groups for content that did not change.

@@ -154,7 +154,7 @@ func RemoveSource(ctx context.Context, pool *pgxpool.Pool, name string) error {
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("source %s: %w", name, ErrNotFound)
 	}
-	return nil
+	return RefreshStats(ctx, pool)
 }
 
 // GetSource returns the source called name.

@@ -1,6 +1,6 @@
-// Package retrieve finds the passages that answer a query: vector and full-text candidates,
-// each filtered by the reader's access groups inside SQL, fused by reciprocal rank, then spread
-// across documents so one long document cannot fill the page.
+// Package retrieve finds the passages that answer a query: vector and full-text (BM25)
+// candidates, each filtered by the reader's access groups inside SQL, fused by weighted
+// normalised scores, then spread across documents so one long document cannot fill the page.
 package retrieve
 
 import (
@@ -12,10 +12,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/pgvector/pgvector-go"
 )
 
 // Searcher runs queries against the index.
@@ -30,8 +30,28 @@ type Searcher struct {
 	EfSearch int
 	// MaxPerDocument caps the passages of one document in a result page (default 2).
 	MaxPerDocument int
-	// VectorWeight and LexicalWeight scale each branch in the fusion (default 1 each).
+	// VectorWeight and LexicalWeight scale each branch in the fusion; 0 turns one off
+	// (both 0: the defaults).
 	VectorWeight, LexicalWeight float64
+}
+
+// Default fusion weights: full text leads and the embedding refines. Measured on SciFact with
+// the built-in embedder: lexical alone 0.693 nDCG@10, vector alone 0.536, fused 0.703.
+const (
+	DefaultLexicalWeight = 1.0
+	DefaultVectorWeight  = 0.3
+)
+
+// weightedQueryEmbedder is an embedder that can weight each query word, as the built-in one
+// does with the index's inverse document frequencies.
+type weightedQueryEmbedder interface {
+	WeightedQuery(text string, weight func(word string) float64) []float32
+}
+
+// NewSearcher returns a Searcher with the configured text-search language and fusion weights.
+func NewSearcher(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config) *Searcher {
+	return &Searcher{Pool: pool, Embedder: e, TextSearchConfig: cfg.TextSearchConfig,
+		VectorWeight: cfg.VectorWeight, LexicalWeight: cfg.LexicalWeight}
 }
 
 // Query is what to search for, for whom.
@@ -40,6 +60,12 @@ type Query struct {
 	// Groups are the reader's access groups; documents without groups are visible to all.
 	Groups []string
 	Limit  int // default 10
+	// PerDocument caps the passages of one document (default: the Searcher's MaxPerDocument).
+	PerDocument int
+	// Mode is "hybrid" (default), "lexical" or "vector": the branches to run, for evaluation.
+	Mode string
+	// NoSnippets skips the highlighted excerpts, for callers that only rank.
+	NoSnippets bool
 	// Filters; zero values do not filter.
 	Source     string
 	PathPrefix string
@@ -63,10 +89,11 @@ type Result struct {
 	// snippet holds the highlighted excerpt with \x01…\x02 around matches.
 	snippet string
 	// Score is the fused rank score; Similarity the cosine similarity to the query (0 when the
-	// vector branch did not propose this passage); Lexical whether the words matched.
+	// vector branch did not propose this passage); Coverage the share of the query's
+	// IDF-weighted terms the passage contains (0 when the lexical branch did not propose it).
 	Score      float64
 	Similarity float64
-	Lexical    bool
+	Coverage   float64
 }
 
 // Snippet returns the excerpt as plain text.
@@ -91,29 +118,53 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, nil
 	}
 	limit := cmp.Or(q.Limit, 10)
-	vec, err := s.Embedder.EmbedQuery(ctx, text)
-	if err != nil {
-		return nil, fmt.Errorf("embedding the query: %w", err)
+	// Enough candidates per branch to fill the page after fusion and per-document capping.
+	candidates := max(cmp.Or(s.Candidates, 60), limit+limit/2)
+	mode := cmp.Or(q.Mode, "hybrid")
+	weighted, canWeight := s.Embedder.(weightedQueryEmbedder)
+	var vec []float32
+	if mode != "lexical" && !canWeight {
+		var err error
+		if vec, err = s.Embedder.EmbedQuery(ctx, text); err != nil {
+			return nil, fmt.Errorf("embedding the query: %w", err)
+		}
 	}
+	tsConfig := cmp.Or(s.TextSearchConfig, "english")
 	var results []Result
-	err = pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		// Iterative scans keep the HNSW index useful when access or filters reject most of
-		// the nearest neighbours: pgvector keeps scanning until enough rows pass.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = %d`,
-			cmp.Or(s.EfSearch, 100))); err != nil {
+	err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		terms, err := queryTerms(ctx, tx, tsConfig, text)
+		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, searchSQL,
-			pgvector.NewVector(vec), text, cmp.Or(s.TextSearchConfig, "english"), cmp.Or(s.Candidates, 60),
-			nonNil(q.Groups), q.Source, q.PathPrefix, q.Type, nullTime(q.After), nullTime(q.Before),
-			cmp.Or(s.VectorWeight, 1.0), cmp.Or(s.LexicalWeight, 1.0))
+		if mode != "lexical" && canWeight {
+			vec = weighted.WeightedQuery(text, func(word string) float64 {
+				if idf, ok := terms.wordIDF[word]; ok {
+					return idf
+				}
+				return 1 // a word the text-search configuration ignores
+			})
+		}
+		// Iterative scans keep the HNSW index useful when access or filters reject most of
+		// the nearest neighbours: pgvector keeps scanning until enough rows pass. Sequential
+		// scans are off because the planner underrates fetching every stored vector: on a
+		// small table it would rather compute all distances than use HNSW, ten times slower.
+		// (Only for the search itself: the term lookup above is better planned without.)
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = %d; SET LOCAL enable_seqscan = off`,
+			max(cmp.Or(s.EfSearch, 100), candidates))); err != nil {
+			return err
+		}
+		if mode == "vector" {
+			terms.lexemes = nil
+		}
+		sql, args := s.searchSQL(terms, q, vec, candidates, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
 		results, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Result, error) {
 			var r Result
 			err := row.Scan(&r.ChunkID, &r.DocumentID, &r.Source, &r.Path, &r.Title, &r.Heading, &r.Anchor,
-				&r.Page, &r.Start, &r.End, &r.Text, &r.snippet, &r.Score, &r.Similarity, &r.Lexical)
+				&r.Page, &r.Start, &r.End, &r.Text, &r.snippet, &r.Score, &r.Similarity, &r.Coverage)
 			return r, err
 		})
 		return err
@@ -121,78 +172,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
 	}
-	return diversify(results, limit, cmp.Or(s.MaxPerDocument, 2)), nil
-}
-
-// searchSQL fuses the two branches with reciprocal rank fusion (k = 60). Both branches apply
-// the access and filter conditions themselves, so no restricted row is ever fetched.
-//
-// The lexical query ORs the question's stemmed words: a question in plain words rarely has every
-// word in the passage that answers it, so AND semantics would miss most answers.
-const searchSQL = `
-WITH allowed AS MATERIALIZED (
-	SELECT d.id FROM documents d JOIN sources s ON s.id = d.source_id
-	WHERE d.status = 'indexed'
-	  AND ($6 = '' OR s.name = $6)
-	  AND ($7 = '' OR starts_with(d.path, $7))
-	  AND ($8 = '' OR d.type = $8)
-	  AND ($9::timestamptz IS NULL OR d.mtime >= $9)
-	  AND ($10::timestamptz IS NULL OR d.mtime < $10)
-),
-q AS (
-	SELECT to_tsquery('simple', coalesce(string_agg(quote_literal(lexeme), ' | '), '')) AS tsq
-	FROM unnest(to_tsvector($3::regconfig, $2))
-),
-vec AS (
-	SELECT c.id, 1 - (c.embedding <=> $1) AS sim,
-	       row_number() OVER (ORDER BY c.embedding <=> $1) AS r
-	FROM (SELECT id, embedding FROM chunks c
-	      WHERE c.embedding IS NOT NULL
-	        AND (cardinality(c.groups) = 0 OR c.groups && $5::text[])
-	        AND c.document_id IN (SELECT id FROM allowed)
-	      ORDER BY c.embedding <=> $1 LIMIT $4) c
-),
-lex AS (
-	SELECT c.id, row_number() OVER (ORDER BY ts_rank_cd(c.tsv, q.tsq, 1) DESC, c.id) AS r
-	FROM chunks c, q
-	WHERE c.tsv @@ q.tsq
-	  AND (cardinality(c.groups) = 0 OR c.groups && $5::text[])
-	  AND c.document_id IN (SELECT id FROM allowed)
-	ORDER BY ts_rank_cd(c.tsv, q.tsq, 1) DESC, c.id LIMIT $4
-),
-fused AS (
-	SELECT coalesce(vec.id, lex.id) AS id,
-	       coalesce($11::float8 / (60 + vec.r), 0) + coalesce($12::float8 / (60 + lex.r), 0) AS score,
-	       coalesce(vec.sim, 0) AS sim, lex.id IS NOT NULL AS lexical
-	FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
-)
-SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text,
-       ts_headline($3::regconfig, c.text, q.tsq,
-           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "'),
-       f.score, f.sim, f.lexical
-FROM fused f
-JOIN chunks c ON c.id = f.id
-JOIN documents d ON d.id = c.document_id
-JOIN sources s ON s.id = d.source_id
-CROSS JOIN q
-ORDER BY f.score DESC, c.id
-`
-
-// diversify keeps the best passages, at most perDoc from any one document.
-func diversify(rs []Result, limit, perDoc int) []Result {
-	count := map[int64]int{}
-	out := make([]Result, 0, min(limit, len(rs)))
-	for _, r := range rs {
-		if count[r.DocumentID] >= perDoc {
-			continue
-		}
-		count[r.DocumentID]++
-		out = append(out, r)
-		if len(out) == limit {
-			break
-		}
-	}
-	return out
+	return results, nil
 }
 
 func truncate(s string, n int) string {

@@ -1,0 +1,234 @@
+// Package evaluate measures retrieval quality on BEIR-format test collections: it reads queries
+// and relevance judgments, ranks documents with the same search the server uses, and computes
+// nDCG@10, recall at 5, 10 and 100, MRR@10 and query latency.
+package evaluate
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docent-search/docent/internal/retrieve"
+)
+
+// Query is one test query.
+type Query struct {
+	ID   string `json:"_id"`
+	Text string `json:"text"`
+}
+
+// Qrels maps query id → document id → graded relevance (> 0 is relevant).
+type Qrels map[string]map[string]int
+
+// ReadQueries reads BEIR queries.jsonl: one {"_id": "...", "text": "..."} per line.
+func ReadQueries(name string) ([]Query, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Query
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var q Query
+		if err := json.Unmarshal(sc.Bytes(), &q); err != nil || q.ID == "" {
+			return nil, fmt.Errorf("%s line %d: want {\"_id\": \"...\", \"text\": \"...\"}", name, line)
+		}
+		out = append(out, q)
+	}
+	return out, sc.Err()
+}
+
+// ReadQrels reads a BEIR qrels TSV with the header "query-id corpus-id score".
+func ReadQrels(name string) (Qrels, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comma = '\t'
+	r.FieldsPerRecord = -1
+	out := Qrels{}
+	for line := 1; ; line++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: %w", name, line, err)
+		}
+		if line == 1 && len(rec) > 0 && rec[0] == "query-id" {
+			continue
+		}
+		if len(rec) < 3 {
+			return nil, fmt.Errorf("%s line %d: want query-id, corpus-id and score separated by tabs", name, line)
+		}
+		score, err := strconv.Atoi(strings.TrimSpace(rec[2]))
+		if err != nil {
+			return nil, fmt.Errorf("%s line %d: score %q is not a whole number", name, line, rec[2])
+		}
+		if out[rec[0]] == nil {
+			out[rec[0]] = map[string]int{}
+		}
+		out[rec[0]][rec[1]] = score
+	}
+	return out, nil
+}
+
+// Report holds the metrics of one evaluation.
+type Report struct {
+	NDCG10    float64 `json:"ndcg@10"`
+	Recall5   float64 `json:"recall@5"`
+	Recall10  float64 `json:"recall@10"`
+	Recall100 float64 `json:"recall@100"`
+	MRR10     float64 `json:"mrr@10"`
+	Queries   int     `json:"queries"`
+	P50ms     float64 `json:"p50_ms"`
+	P95ms     float64 `json:"p95_ms"`
+}
+
+// Ranked is one retrieved document for a query.
+type Ranked struct {
+	QueryID, Path string
+	Rank          int
+	Score         float64
+}
+
+// Options control a run.
+type Options struct {
+	K      int    // documents ranked per query (default 100)
+	Source string // restrict to one source
+	Mode   string // hybrid (default), lexical or vector
+	Groups []string
+}
+
+// Run evaluates every judged query. Documents are ranked by their best chunk; a document
+// matches a corpus id when its path equals the id, with or without its extension. A query
+// never retrieves the document whose id equals its own (BEIR's ArguAna convention).
+func Run(ctx context.Context, s *retrieve.Searcher, queries []Query, qrels Qrels, opt Options) (Report, []Ranked, error) {
+	k := cmp.Or(opt.K, 100)
+	var rep Report
+	var run []Ranked
+	var latencies []float64
+	for _, q := range queries {
+		judged := qrels[q.ID]
+		if len(judged) == 0 {
+			continue
+		}
+		start := time.Now()
+		results, err := s.Search(ctx, retrieve.Query{Text: q.Text, Limit: k + 1, PerDocument: 1, NoSnippets: true, Source: opt.Source, Mode: opt.Mode, Groups: opt.Groups})
+		if err != nil {
+			return rep, nil, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		latencies = append(latencies, float64(time.Since(start).Microseconds())/1000)
+		var ids []string
+		for _, r := range results {
+			id := r.Path
+			if _, ok := judged[id]; !ok {
+				id = strings.TrimSuffix(r.Path, path.Ext(r.Path))
+			}
+			if r.Path == q.ID || id == q.ID || slices.Contains(ids, id) {
+				continue
+			}
+			ids = append(ids, id)
+			run = append(run, Ranked{QueryID: q.ID, Path: r.Path, Rank: len(ids), Score: r.Score})
+			if len(ids) == k {
+				break
+			}
+		}
+		rep.NDCG10 += ndcg(ids, judged, 10)
+		rep.Recall5 += recall(ids, judged, 5)
+		rep.Recall10 += recall(ids, judged, 10)
+		rep.Recall100 += recall(ids, judged, 100)
+		rep.MRR10 += mrr(ids, judged, 10)
+		rep.Queries++
+	}
+	if rep.Queries == 0 {
+		return rep, nil, errors.New("no query has relevance judgments: do the query ids of the two files match?")
+	}
+	n := float64(rep.Queries)
+	rep.NDCG10 /= n
+	rep.Recall5 /= n
+	rep.Recall10 /= n
+	rep.Recall100 /= n
+	rep.MRR10 /= n
+	slices.Sort(latencies)
+	rep.P50ms = percentile(latencies, 0.50)
+	rep.P95ms = percentile(latencies, 0.95)
+	return rep, run, nil
+}
+
+func ndcg(ids []string, judged map[string]int, k int) float64 {
+	var dcg float64
+	for i, id := range ids[:min(k, len(ids))] {
+		if g := judged[id]; g > 0 {
+			dcg += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
+		}
+	}
+	var gains []int
+	for _, g := range judged {
+		if g > 0 {
+			gains = append(gains, g)
+		}
+	}
+	slices.SortFunc(gains, func(a, b int) int { return b - a })
+	var ideal float64
+	for i, g := range gains[:min(k, len(gains))] {
+		ideal += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
+	}
+	if ideal == 0 {
+		return 0
+	}
+	return dcg / ideal
+}
+
+func recall(ids []string, judged map[string]int, k int) float64 {
+	total, found := 0, 0
+	for id, g := range judged {
+		if g <= 0 {
+			continue
+		}
+		total++
+		if slices.Contains(ids[:min(k, len(ids))], id) {
+			found++
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(found) / float64(total)
+}
+
+func mrr(ids []string, judged map[string]int, k int) float64 {
+	for i, id := range ids[:min(k, len(ids))] {
+		if judged[id] > 0 {
+			return 1 / float64(i+1)
+		}
+	}
+	return 0
+}
+
+func percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[max(i, 0)]
+}

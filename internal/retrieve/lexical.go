@@ -1,0 +1,240 @@
+package retrieve
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+)
+
+// BM25 parameters: the values that suit short passages in Anserini's BEIR baselines.
+const (
+	bm25K1 = 0.9
+	bm25B  = 0.4
+	// maxTerms bounds the query terms scored (the rarest are kept): a 10 KB query must not
+	// become a 2,000-term expression.
+	maxTerms = 32
+	// candidateBudget bounds the chunks the lexical branch scores: terms join the candidate
+	// query rarest first until their document frequencies add up to this. On small corpora
+	// every term joins; on large ones a chunk that matches only common words is not scored.
+	candidateBudget = 50000
+)
+
+// term is a query lexeme with its inverse document frequency.
+type term struct {
+	lexeme string
+	df     int64
+	idf    float64
+}
+
+// terms is the lexical side of a query.
+type terms struct {
+	lexemes []term // scored, rarest first
+	cand    int    // lexemes[:cand] select the candidates
+	avgdl   float64
+	// wordIDF maps each query word (as embed.Words splits it) to the IDF of its lexeme.
+	wordIDF map[string]float64
+}
+
+// queryTerms parses the query with PostgreSQL's text-search configuration (the same stemming
+// as the index) and looks up each lexeme's document frequency.
+func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, error) {
+	words := slices.Compact(slices.Sorted(slices.Values(embed.Words(text))))
+	// One row per query word: the word's lexeme (empty for a stop word) and its document
+	// frequency, with the corpus size and average chunk length on every row.
+	rows, err := tx.Query(ctx, `
+		WITH st AS (SELECT chunks, avg_words FROM corpus_stats UNION ALL SELECT 0, 0 LIMIT 1),
+		w AS (SELECT w, coalesce((SELECT lexeme FROM unnest(to_tsvector($1::regconfig, w)) LIMIT 1), '') AS lexeme
+		      FROM unnest($2::text[]) AS w)
+		SELECT w.w, w.lexeme, coalesce(ts.df, 0), st.chunks, st.avg_words
+		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words)
+	if err != nil {
+		return terms{}, fmt.Errorf("parsing the query: %w", err)
+	}
+	out := terms{wordIDF: map[string]float64{}}
+	var n int64
+	lexemeWords := map[string][]string{}
+	dfs := map[string]int64{}
+	for rows.Next() {
+		var word, lexeme string
+		var df int64
+		if err := rows.Scan(&word, &lexeme, &df, &n, &out.avgdl); err != nil {
+			rows.Close()
+			return terms{}, err
+		}
+		if lexeme != "" {
+			lexemeWords[lexeme] = append(lexemeWords[lexeme], word)
+			dfs[lexeme] = df
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return terms{}, fmt.Errorf("parsing the query: %w", err)
+	}
+	n = max(n, 1)
+	out.avgdl = max(out.avgdl, 1)
+	for lexeme, df := range dfs {
+		d := float64(min(df, n))
+		t := term{lexeme: lexeme, df: df, idf: math.Log(1 + (float64(n)-d+0.5)/(d+0.5))}
+		out.lexemes = append(out.lexemes, t)
+		for _, w := range lexemeWords[lexeme] {
+			out.wordIDF[w] = t.idf
+		}
+	}
+	slices.SortStableFunc(out.lexemes, func(a, b term) int {
+		switch {
+		case a.df != b.df:
+			return int(a.df - b.df)
+		}
+		return strings.Compare(a.lexeme, b.lexeme)
+	})
+	out.lexemes = out.lexemes[:min(len(out.lexemes), maxTerms)]
+	var budget int64
+	for out.cand < len(out.lexemes) && (out.cand == 0 || budget+out.lexemes[out.cand].df <= candidateBudget) {
+		budget += out.lexemes[out.cand].df
+		out.cand++
+	}
+	return out, nil
+}
+
+// tsqueryLiteral quotes a lexeme as a tsquery operand, so no character of it is an operator.
+func tsqueryLiteral(lexeme string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(lexeme, `\`, `\\`), "'", "''") + "'"
+}
+
+// searchSQL builds the query that fuses the vector and lexical branches, and its arguments.
+// Both branches apply the access and filter conditions themselves, so no restricted row is ever
+// fetched; the indexes (HNSW, GIN) drive each branch and the conditions are checked per
+// candidate, with HNSW's iterative scan continuing past rejected rows.
+//
+// The lexical branch ranks by BM25: each query lexeme weighs by its inverse document
+// frequency, its term frequency saturates (ts_rank of the single lexeme: 1, 1.25, 1.36 … for
+// one, two, three occurrences), and long chunks are normalised against the average length.
+// Scoring calls ts_rank once per lexeme on the in-row tsvector, which is far cheaper than
+// unnesting it.
+//
+// Fusion is a weighted sum of the two scores, each divided by its best value among the
+// candidates. Unlike reciprocal rank fusion it keeps how far apart the candidates are, so a
+// weaker ranker (a model-free embedder) refines the stronger one instead of diluting it:
+// on SciFact rank fusion scored 0.63 nDCG@10 where score fusion scores 0.70.
+//
+// coverage is the share of the query's IDF mass the chunk contains: "how much of the question
+// does this passage speak to", used to decide whether anything answers at all.
+func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit, perDoc int) (string, []any) {
+	var args []any
+	param := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	// The limit is inlined so the planner knows it is small and lets the indexes drive; the
+	// empty-groups test is written as an equality so column statistics estimate it.
+	k, groups := strconv.Itoa(candidates), param(nonNil(q.Groups))
+	access := fmt.Sprintf("(c.groups = '{}' OR c.groups && %s::text[])", groups)
+	var filters []string
+	if q.Source != "" {
+		filters = append(filters, "s.name = "+param(q.Source))
+	}
+	if q.PathPrefix != "" {
+		filters = append(filters, "starts_with(d.path, "+param(q.PathPrefix)+")")
+	}
+	if q.Type != "" {
+		filters = append(filters, "d.type = "+param(q.Type))
+	}
+	if !q.After.IsZero() {
+		filters = append(filters, "d.mtime >= "+param(q.After))
+	}
+	if !q.Before.IsZero() {
+		filters = append(filters, "d.mtime < "+param(q.Before))
+	}
+	if len(filters) > 0 {
+		access += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM documents d JOIN sources s ON s.id = d.source_id
+			WHERE d.id = c.document_id AND %s)`, strings.Join(filters, " AND "))
+	}
+
+	lex := "SELECT NULL::bigint AS id, 0::float8 AS score, 0::float8 AS coverage WHERE false"
+	var all []string
+	if len(t.lexemes) > 0 {
+		var ranks, score, matched, cand []string
+		var idfTotal float64
+		for i, tm := range t.lexemes {
+			// A tsquery parameter is parsed once, not once per row.
+			lq := param(tsqueryLiteral(tm.lexeme))
+			ranks = append(ranks, fmt.Sprintf("ts_rank('{1, 1, 1, 1}', c.tsv, %s::tsquery) AS r%d", lq, i))
+			score = append(score, fmt.Sprintf("%.6f * r.r%d", tm.idf, i))
+			matched = append(matched, fmt.Sprintf("CASE WHEN r.r%d > 0 THEN %.6f ELSE 0 END", i, tm.idf))
+			if i < t.cand {
+				cand = append(cand, tsqueryLiteral(tm.lexeme))
+			}
+			all = append(all, tsqueryLiteral(tm.lexeme))
+			idfTotal += tm.idf
+		}
+		lex = fmt.Sprintf(`
+	SELECT c.id, (%s) * %.4f / (1 + %.4f * (1 - %.4f + %.4f * c.words / %.4f)) AS score, (%s) / %.6f AS coverage
+	FROM chunks c
+	CROSS JOIN LATERAL (SELECT %s) r
+	WHERE c.tsv @@ %s::tsquery AND %s
+	ORDER BY score DESC, c.id LIMIT %s`,
+			strings.Join(score, " + "), bm25K1+1, bm25K1, bm25B, bm25B, t.avgdl,
+			strings.Join(matched, " + "), math.Max(idfTotal, 1e-9),
+			strings.Join(ranks, ", "),
+			param(strings.Join(cand, " | ")), access, k)
+	}
+	vecBranch := "SELECT NULL::bigint AS id, 0::float8 AS sim WHERE false"
+	sim := "vec.sim"
+	if vec != nil {
+		v := param(pgvector.NewVector(vec))
+		vecBranch = fmt.Sprintf(`
+	SELECT id, 1 - dist AS sim
+	FROM (SELECT id, embedding <=> %[1]s AS dist FROM chunks c
+	      WHERE c.embedding IS NOT NULL AND %[3]s
+	      ORDER BY c.embedding <=> %[1]s LIMIT %[2]s) c`, v, k, access)
+		// Passages only the lexical branch found get their similarity computed.
+		sim = fmt.Sprintf("coalesce(vec.sim, 1 - (c.embedding <=> %s))", v)
+	}
+	vw, lw := s.VectorWeight, s.LexicalWeight
+	if vw == 0 && lw == 0 {
+		vw, lw = DefaultVectorWeight, DefaultLexicalWeight
+	}
+	snippet := "''"
+	if !q.NoSnippets {
+		snippet = fmt.Sprintf(`ts_headline(%s::regconfig, c.text, %s::tsquery,
+           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`,
+			param(cmp.Or(s.TextSearchConfig, "english")), param(strings.Join(all, " | ")))
+	}
+	// Fusion, the per-document cap and the page limit happen before the snippets, which are
+	// the costly part of the final rows.
+	sql := fmt.Sprintf(`
+WITH vec AS (%s),
+lex AS (%s),
+joined AS (
+	SELECT c.id, c.document_id, lex.score AS bm25, %s AS sim, coalesce(lex.coverage, 0) AS coverage
+	FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
+	JOIN chunks c ON c.id = coalesce(vec.id, lex.id)
+),
+fused AS (
+	SELECT id, document_id, coalesce(sim, 0) AS sim, coverage,
+	       %s::float8 * coalesce(bm25, 0) / greatest(max(bm25) OVER (), 1e-9)
+	       + %s::float8 * greatest(coalesce(sim, 0), 0) / greatest(max(sim) OVER (), 1e-9) AS score
+	FROM joined
+),
+page AS (
+	SELECT * FROM (
+		SELECT f.*, row_number() OVER (PARTITION BY document_id ORDER BY score DESC, id) AS nth FROM fused f) x
+	WHERE nth <= %d
+	ORDER BY score DESC, id LIMIT %d
+)
+SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text,
+       %s, p.score, p.sim, p.coverage
+FROM page p
+JOIN chunks c ON c.id = p.id
+JOIN documents d ON d.id = c.document_id
+JOIN sources s ON s.id = d.source_id
+ORDER BY p.score DESC, c.id`, vecBranch, lex, sim, param(lw), param(vw), perDoc, limit, snippet)
+	return sql, args
+}
