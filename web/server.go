@@ -70,7 +70,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	m := askModel{Question: strings.TrimSpace(r.URL.Query().Get("q"))}
 	if m.Question != "" {
 		m.Asked = true
-		resp, err := s.Asker.Ask(r.Context(), m.Question, s.groups(r), nil)
+		resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: m.Question, Groups: s.groups(r)}, nil)
 		if err != nil {
 			s.Log.Error("answering failed", "err", err, "path", r.URL.Path)
 			m.Error = "Docent could not answer just now: " + publicError(err)
@@ -170,7 +170,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{"question: must not be empty"})
 		return
 	}
-	resp, err := s.Asker.Ask(r.Context(), req.Question, s.groups(r), nil)
+	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: req.Question, Groups: s.groups(r)}, nil)
 	if err != nil {
 		s.Log.Error("answering failed", "err", err)
 		writeJSON(w, http.StatusBadGateway, apiError{publicError(err)})

@@ -36,7 +36,7 @@ Commands:
   index [NAME ...]    index the named sources (all when none are named)
   status [NAME]       documents, chunks, last run and every skipped or failed file
   eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
-                      [--json] [--run FILE]
+                      [--json] [--run FILE] [--negatives FILE]
                       retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency
   reembed             embed every chunk again with the configured model (after switching
                       DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
@@ -151,7 +151,7 @@ var commands = map[string]command{
 	"sources remove": {args: "NAME", help: "Removes a source with all its documents and chunks.", bind: noFlags(sourcesRemove)},
 	"index":          {args: "[NAME ...]", help: "Indexes the named sources, or all.", bind: noFlags(index)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
-	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency.", bind: evalCmd},
+	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency.", bind: evalCmd},
 	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
 }
 
@@ -283,6 +283,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 	mode := fs.String("mode", "hybrid", "hybrid, lexical, vector, or all (the three side by side)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	runFile := fs.String("run", "", "also write the ranking as TSV: query-id, document path, rank, score")
+	negatives := fs.String("negatives", "", "queries.jsonl of questions the documents do not answer: reports how many the server declines")
 	return func(ctx context.Context, e *env, _ []string) error {
 		if *queries == "" || *qrels == "" {
 			return errors.New("eval: --queries and --qrels are required")
@@ -319,7 +320,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		s := retrieve.NewSearcher(e.pool, emb, e.cfg)
 		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', tabwriter.AlignRight)
 		if !*asJSON {
-			fmt.Fprintln(tw, "mode\tnDCG@10\tRecall@5\tRecall@10\tRecall@100\tMRR@10\tqueries\tp50 ms\tp95 ms\t")
+			fmt.Fprintln(tw, "mode\tnDCG@10\tRecall@5\tRecall@10\tRecall@100\tMRR@10\tqueries\tp50 ms\tp95 ms\tanswered\t")
 		}
 		for _, m := range modes {
 			rep, run, err := evaluate.Run(ctx, s, qs, judged, evaluate.Options{K: *k, Source: *source, Mode: m})
@@ -334,10 +335,24 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			if *asJSON {
 				return json.NewEncoder(e.out).Encode(rep)
 			}
-			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.1f\t%.1f\t\n", m, rep.NDCG10, rep.Recall5, rep.Recall10,
-				rep.Recall100, rep.MRR10, rep.Queries, rep.P50ms, rep.P95ms)
+			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.1f\t%.1f\t%.2f\t\n", m, rep.NDCG10, rep.Recall5, rep.Recall10,
+				rep.Recall100, rep.MRR10, rep.Queries, rep.P50ms, rep.P95ms, rep.Answered)
 		}
-		return tw.Flush()
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		if *negatives != "" {
+			nq, err := evaluate.ReadQueries(*negatives)
+			if err != nil {
+				return fmt.Errorf("reading --negatives: %w", err)
+			}
+			rate, err := evaluate.Declined(ctx, s, nq, evaluate.Options{Source: *source})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.out, "unanswerable questions declined: %.2f of %d\n", rate, len(nq))
+		}
+		return nil
 	}
 }
 

@@ -13,6 +13,9 @@ import (
 // Tokens of the answer are passed to emit as they are produced; the full text is returned.
 type Answerer interface {
 	Answer(ctx context.Context, question string, sources []retrieve.Result, emit func(token string)) (string, error)
+	// Standalone turns a follow-up ("and for contractors?") into a question that can be
+	// searched on its own, given the earlier questions of the conversation, oldest first.
+	Standalone(ctx context.Context, history []string, question string) (string, error)
 	// Name is shown to the reader: the model that answered, or "extractive".
 	Name() string
 }

@@ -177,7 +177,7 @@ func TestServiceWithLLM(t *testing.T) {
 
 	t.Run("InvalidCitationsAreDropped", func(t *testing.T) {
 		b.srv.Reply = "A taxi home is reimbursed [1]. Salaries are secret [7]. See also [0]."
-		resp, err := b.svc.Ask(ctx, "is a taxi home after a client dinner reimbursed?", nil, nil)
+		resp, err := b.svc.Ask(ctx, answer.Request{Question: "is a taxi home after a client dinner reimbursed?"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +191,7 @@ func TestServiceWithLLM(t *testing.T) {
 
 	t.Run("NotFoundMakesNoLLMCall", func(t *testing.T) {
 		before := len(b.srv.Requests())
-		resp, err := b.svc.Ask(ctx, "what is the boiling point of tungsten", nil, nil)
+		resp, err := b.svc.Ask(ctx, answer.Request{Question: "what is the boiling point of tungsten"}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +205,7 @@ func TestServiceWithLLM(t *testing.T) {
 
 	t.Run("RestrictedTextNeverReachesThePrompt", func(t *testing.T) {
 		before := len(b.srv.Requests())
-		if _, err := b.svc.Ask(ctx, "what is the confidential quasar salary band", nil, nil); err != nil {
+		if _, err := b.svc.Ask(ctx, answer.Request{Question: "what is the confidential quasar salary band"}, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range b.srv.Requests()[before:] {
@@ -220,7 +220,7 @@ func TestExtractiveCitesOnlyRetrievedPassages(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	b.svc.Answerer = answer.Extractive{}
-	resp, err := b.svc.Ask(context.Background(), "can I expense a taxi after a client dinner?", nil, nil)
+	resp, err := b.svc.Ask(context.Background(), answer.Request{Question: "can I expense a taxi after a client dinner?"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,5 +244,42 @@ func TestExtractiveCitesOnlyRetrievedPassages(t *testing.T) {
 	}
 	if cited["hr/bands.md"] {
 		t.Error("extractive answer cited a restricted document")
+	}
+}
+
+func TestWeakCitationsAreFlagged(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.srv.Reply = "A taxi home after a client dinner is reimbursed [1]. Unicorns graze on the moon every Tuesday [1]."
+	resp, err := b.svc.Ask(context.Background(), answer.Request{Question: "is a taxi home after a client dinner reimbursed?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Citations) != 1 || resp.Citations[0].Supported {
+		t.Fatalf("a citation backing an unsupported claim must be flagged: %+v", resp.Citations)
+	}
+	b.srv.Reply = "A taxi home after a client dinner is reimbursed [1]."
+	resp, err = b.svc.Ask(context.Background(), answer.Request{Question: "is a taxi home after a client dinner reimbursed?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Citations) != 1 || !resp.Citations[0].Supported {
+		t.Fatalf("a supported citation was flagged: %+v", resp.Citations)
+	}
+}
+
+func TestFollowUpCarriesTheTopic(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.svc.Answerer = answer.Extractive{}
+	resp, err := b.svc.Ask(context.Background(), answer.Request{
+		Question: "and for meals?",
+		History:  []string{"what is covered while travelling?"},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resp.Question, "travelling") || !resp.Found || !strings.Contains(resp.Answer, "60 EUR") {
+		t.Fatalf("follow-up: searched %q, answer %q", resp.Question, resp.Answer)
 	}
 }

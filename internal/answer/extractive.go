@@ -99,6 +99,31 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	return b.String(), nil
 }
 
+// Standalone implements Answerer without a model: the previous question's content words that
+// the follow-up lacks are appended, so "and for contractors?" after "how many holidays do I
+// get?" searches for holidays for contractors.
+func (Extractive) Standalone(_ context.Context, history []string, question string) (string, error) {
+	return carryOver(history, question), nil
+}
+
+func carryOver(history []string, question string) string {
+	if len(history) == 0 {
+		return question
+	}
+	have := termSet(question)
+	var extra []string
+	for _, w := range embed.Words(history[len(history)-1]) {
+		if stem := embed.Stem(w); !embed.IsStopword(w) && !have[stem] {
+			have[stem] = true
+			extra = append(extra, w)
+		}
+	}
+	if len(extra) == 0 {
+		return question
+	}
+	return question + " (" + strings.Join(extra, " ") + ")"
+}
+
 // termSet returns the stemmed content words of s.
 func termSet(s string) map[string]bool {
 	out := map[string]bool{}

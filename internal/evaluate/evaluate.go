@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/retrieve"
 )
 
@@ -102,6 +103,9 @@ type Report struct {
 	Queries   int     `json:"queries"`
 	P50ms     float64 `json:"p50_ms"`
 	P95ms     float64 `json:"p95_ms"`
+	// Answered is the share of queries for which a top-5 passage passes answer.Relevant: the
+	// server would answer rather than say the documents do not cover the question.
+	Answered float64 `json:"answered"`
 }
 
 // Ranked is one retrieved document for a query.
@@ -153,6 +157,9 @@ func Run(ctx context.Context, s *retrieve.Searcher, queries []Query, qrels Qrels
 				break
 			}
 		}
+		if answers(results) {
+			rep.Answered++
+		}
 		rep.NDCG10 += ndcg(ids, judged, 10)
 		rep.Recall5 += recall(ids, judged, 5)
 		rep.Recall10 += recall(ids, judged, 10)
@@ -169,10 +176,41 @@ func Run(ctx context.Context, s *retrieve.Searcher, queries []Query, qrels Qrels
 	rep.Recall10 /= n
 	rep.Recall100 /= n
 	rep.MRR10 /= n
+	rep.Answered /= n
 	slices.Sort(latencies)
 	rep.P50ms = percentile(latencies, 0.50)
 	rep.P95ms = percentile(latencies, 0.95)
 	return rep, run, nil
+}
+
+// answers reports whether the server would answer from these results (it composes answers
+// from the top five).
+func answers(results []retrieve.Result) bool {
+	for _, r := range results[:min(5, len(results))] {
+		if answer.Relevant(r, answer.DefaultMinCoverage, answer.DefaultMinSimilarity) {
+			return true
+		}
+	}
+	return false
+}
+
+// Declined returns the share of queries, none of which the documents answer, for which the
+// server would say so instead of answering.
+func Declined(ctx context.Context, s *retrieve.Searcher, queries []Query, opt Options) (float64, error) {
+	if len(queries) == 0 {
+		return 0, errors.New("no unanswerable queries given")
+	}
+	declined := 0
+	for _, q := range queries {
+		results, err := s.Search(ctx, retrieve.Query{Text: q.Text, Limit: 5, NoSnippets: true, Source: opt.Source, Mode: opt.Mode, Groups: opt.Groups})
+		if err != nil {
+			return 0, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		if !answers(results) {
+			declined++
+		}
+	}
+	return float64(declined) / float64(len(queries)), nil
 }
 
 func ndcg(ids []string, judged map[string]int, k int) float64 {

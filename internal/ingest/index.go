@@ -237,7 +237,12 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		}
 		bulk = false
 	}
-	if sum.Added+sum.Updated+sum.Deleted > 0 {
+	// Term statistics follow the index; an index from before they existed gets them now.
+	var haveStats bool
+	if err := ix.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM corpus_stats)`).Scan(&haveStats); err != nil {
+		return sum, fmt.Errorf("reading term statistics: %w", err)
+	}
+	if sum.Added+sum.Updated+sum.Deleted > 0 || !haveStats {
 		if err := RefreshStats(ctx, ix.Pool); err != nil {
 			return sum, err
 		}
