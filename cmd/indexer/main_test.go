@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +71,50 @@ func TestCLI(t *testing.T) {
 				t.Fatalf("indexer %s printed:\n%s\nwant it to contain %q", name, out, w)
 			}
 		}
+	}
+}
+
+// TestEval runs indexer eval on a three-document collection whose answers are known.
+func TestEval(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "d1.txt"), []byte("Penguins\n\nEmperor penguins breed in the Antarctic winter.\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "d2.txt"), []byte("Volcanoes\n\nBasaltic lava flows from shield volcanoes in Hawaii.\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "q1.txt"), []byte("Question one\n\nWhere do emperor penguins breed?\n"), 0o644)
+	queries := filepath.Join(root, "..", "queries.jsonl")
+	os.WriteFile(queries, []byte(`{"_id": "q1", "text": "where do emperor penguins breed"}`+"\n"+`{"_id": "q2", "text": "lava from shield volcanoes"}`+"\n"), 0o644)
+	qrels := filepath.Join(root, "..", "qrels.tsv")
+	os.WriteFile(qrels, []byte("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n"), 0o644)
+	if _, err := indexer(t, db, "sources", "add", "beir", root); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := indexer(t, db, "index"); err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(root, "..", "run.tsv")
+	out, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--json", "--run", run, "--k", "10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep map[string]float64
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	for _, key := range []string{"ndcg@10", "recall@5", "recall@10", "recall@100", "mrr@10", "queries", "p50_ms", "p95_ms"} {
+		if _, ok := rep[key]; !ok {
+			t.Errorf("--json lacks %s: %s", key, out)
+		}
+	}
+	if rep["ndcg@10"] != 1 || rep["queries"] != 2 {
+		t.Errorf("report %v: both queries should find their document first", rep)
+	}
+	ranking, _ := os.ReadFile(run)
+	// q1's own document (q1.txt) never counts, by BEIR's ArguAna convention.
+	if !strings.HasPrefix(string(ranking), "q1\td1.txt\t1\t") || strings.Contains(string(ranking), "q1\tq1.txt") {
+		t.Errorf("run file:\n%s", ranking)
+	}
+	if _, err := indexer(t, db, "eval", "--queries", queries); err == nil || !strings.Contains(err.Error(), "--qrels") {
+		t.Errorf("eval without --qrels: %v", err)
 	}
 }
