@@ -1,5 +1,6 @@
 // Package web is Docent's browser UI and JSON API: templ pages rendered on the server, handlers
-// beside them, and static assets embedded in the binary.
+// beside them, and static assets embedded in the binary. Every handler reads the reader's
+// identity from the request context and passes their groups to retrieval, which filters in SQL.
 package web
 
 import (
@@ -11,15 +12,15 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -28,35 +29,63 @@ var static embed.FS
 
 // Server holds what the handlers need.
 type Server struct {
-	Pool     *pgxpool.Pool
-	Searcher *retrieve.Searcher
-	Asker    *answer.Service
-	Log      *slog.Logger
+	Pool          *pgxpool.Pool
+	Searcher      *retrieve.Searcher
+	Asker         *answer.Service
+	Conversations answer.Conversations
+	Jobs          *reindex.Runner
+	Identity      Identity
+	// SourceRoots are the folders under which admins may add sources from the browser.
+	SourceRoots []string
+	// AskPerMinute is each user's rate limit on questions.
+	AskPerMinute float64
+	Log          *slog.Logger
+	Metrics      *Metrics
+
+	limiter *limiter
 }
 
-// Handler returns the route table.
+// Handler returns the route table wrapped in identity, CSRF protection and security headers.
 func (s *Server) Handler() http.Handler {
+	s.limiter = newLimiter(s.AskPerMinute)
+	if s.Metrics == nil {
+		s.Metrics = NewMetrics()
+	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.ask)
-	mux.HandleFunc("GET /doc/{id}", s.document)
-	mux.HandleFunc("POST /api/ask", s.apiAsk)
-	mux.HandleFunc("GET /api/search", s.apiSearch)
+	route := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.Metrics.instrument(pattern, h))
+	}
+	route("GET /{$}", s.ask)
+	route("GET /search", s.search)
+	route("GET /doc/{id}", s.document)
+	route("GET /doc/{id}/file", s.documentFile)
+	route("GET /admin", s.admin(s.adminPage))
+	route("POST /admin/sources", s.admin(s.adminAdd))
+	route("POST /admin/sources/{name}", s.admin(s.adminUpdate))
+	route("POST /admin/sources/{name}/remove", s.admin(s.adminRemove))
+	route("POST /admin/sources/{name}/reindex", s.admin(s.adminReindex))
+	route("POST /api/ask", s.apiAsk)
+	route("GET /api/search", s.apiSearch)
+	route("GET /api/sources", s.apiSources)
+	route("POST /api/sources/{name}/reindex", s.admin(s.apiReindex))
+	route("GET /api/jobs/{id}", s.admin(s.apiJob))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
+	mux.Handle("GET /metrics", s.Metrics)
 	mux.Handle("GET /static/", http.FileServerFS(static))
-	return s.recoverer(securityHeaders(mux))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, http.StatusNotFound, "No such page.") })
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
+	}))
+	return s.recoverer(securityHeaders(s.Identity.middleware(csrf.Handler(mux), s.fail)))
 }
 
-// groups returns the reader's access groups. Until sign-in exists every reader is anonymous
-// and sees only documents without groups: the safe default.
-func (s *Server) groups(*http.Request) []string { return nil }
+// groups returns the reader's access groups.
+func groups(r *http.Request) []string { return userFrom(r.Context()).Groups }
 
-type askModel struct {
-	Question string
-	Asked    bool
-	Response answer.Response
-	Parts    []part
-	Error    string
+func (s *Server) pageFor(r *http.Request, title, nav string) page {
+	return page{Title: title, User: userFrom(r.Context()), Nav: nav}
 }
 
 // part is a piece of answer text, or a citation marker when N > 0.
@@ -64,21 +93,59 @@ type part struct {
 	Text       string
 	N          int
 	URL, Title string
+	Supported  bool
 }
 
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
-	m := askModel{Question: strings.TrimSpace(r.URL.Query().Get("q"))}
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(r.URL.Query().Get("q")), Conversation: r.URL.Query().Get("c")}
 	if m.Question != "" {
 		m.Asked = true
-		resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: m.Question, Groups: s.groups(r)}, nil)
+		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
 		if err != nil {
-			s.Log.Error("answering failed", "err", err, "path", r.URL.Path)
-			m.Error = "Docent could not answer just now: " + publicError(err)
+			m.Error = askError(err)
 		}
-		m.Response = resp
+		m.Response, m.Conversation = resp, conv
 		m.Parts = splitAnswer(resp)
 	}
 	s.render(w, r, http.StatusOK, askPage(m))
+}
+
+var errRateLimited = errors.New("rate limited")
+
+// answer runs a question within its conversation for the request's user, returning the
+// response and the conversation id.
+func (s *Server) answer(r *http.Request, question, conversation string, emit func(string)) (answer.Response, string, error) {
+	u := userFrom(r.Context())
+	if !s.limiter.allow(u.Name) {
+		return answer.Response{Citations: []answer.Citation{}}, conversation, errRateLimited
+	}
+	history, err := s.Conversations.History(r.Context(), conversation, u.Name)
+	if err != nil {
+		return answer.Response{Citations: []answer.Citation{}}, conversation, err
+	}
+	start := time.Now()
+	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, emit)
+	s.Metrics.observe("docent_answer_seconds", time.Since(start))
+	if err != nil {
+		s.Log.Error("answering failed", "user", u.Name, "err", err)
+	}
+	conv, cerr := s.Conversations.Append(r.Context(), conversation, u.Name, question)
+	if cerr != nil {
+		s.Log.Error("saving the conversation", "err", cerr)
+		conv = conversation
+	}
+	return resp, conv, err
+}
+
+// askError says plainly what went wrong while the sources, if any, still show.
+func askError(err error) string {
+	switch {
+	case errors.Is(err, errRateLimited):
+		return "You are asking questions faster than allowed. Wait a minute and try again."
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The answer took too long; the sources found are listed below. Try again in a moment."
+	}
+	return "The answer could not be completed (" + publicError(err) + "). The sources found are listed below."
 }
 
 // splitAnswer turns "text [1] more [2]" into parts the template links.
@@ -103,55 +170,198 @@ func splitAnswer(resp answer.Response) []part {
 		if err != nil || !ok {
 			parts = append(parts, part{Text: text[:i+j+1]})
 		} else {
-			parts = append(parts, part{Text: text[:i]}, part{N: n, URL: c.URL, Title: c.Title})
+			parts = append(parts, part{Text: text[:i]}, part{N: n, URL: c.URL, Title: c.Title, Supported: c.Supported})
 		}
 		text = text[i+j+1:]
 	}
 	return append(parts, part{Text: text})
 }
 
-type docModel struct {
-	Title, Source, Path    string
-	Before, Passage, After string
+type searchResult struct {
+	Source      string  `json:"source"`
+	Document    string  `json:"document"`
+	Title       string  `json:"title"`
+	Heading     string  `json:"heading"`
+	Page        int     `json:"page"`
+	Anchor      string  `json:"anchor"`
+	Snippet     string  `json:"snippet"`
+	Score       float64 `json:"score"`
+	URL         string  `json:"url"`
+	snippetHTML string
+}
+
+// runSearch parses the search parameters shared by the page and the API.
+func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
+	q := r.URL.Query()
+	limit := 10
+	for _, key := range []string{"k", "limit"} {
+		if v := q.Get(key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return nil, badRequest{key + ": want a whole number from 1 to 100"}
+			}
+			limit = n
+		}
+	}
+	query := retrieve.Query{Text: q.Get("q"), Groups: groups(r), Limit: limit,
+		Source: q.Get("source"), PathPrefix: q.Get("path"), Type: q.Get("type")}
+	for key, dst := range map[string]*time.Time{"after": &query.After, "before": &query.Before} {
+		if v := q.Get(key); v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return nil, badRequest{key + ": want a date such as 2026-01-31"}
+			}
+			*dst = t
+		}
+	}
+	start := time.Now()
+	rs, err := s.Searcher.Search(r.Context(), query)
+	s.Metrics.observe("docent_retrieval_seconds", time.Since(start))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]searchResult, 0, len(rs))
+	for _, x := range rs {
+		out = append(out, searchResult{Source: x.Source, Document: x.Path, Title: x.Title, Heading: x.Heading,
+			Page: x.Page, Anchor: x.Anchor, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), snippetHTML: x.SnippetHTML()})
+	}
+	return out, nil
+}
+
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	m := searchModel{page: s.pageFor(r, "Search", "search"), Query: q.Get("q"), Source: q.Get("source"), Type: q.Get("type"), After: q.Get("after")}
+	if names, err := s.visibleSources(r); err == nil {
+		m.Sources = names
+	}
+	m.Types = []string{"markdown", "html", "pdf", "docx", "pptx", "xlsx", "csv", "text"}
+	if strings.TrimSpace(m.Query) != "" {
+		m.Searched = true
+		res, err := s.runSearch(r)
+		var bad badRequest
+		switch {
+		case errors.As(err, &bad):
+			m.Error = bad.msg
+		case err != nil:
+			s.Log.Error("search failed", "err", err)
+			m.Error = "The search failed: " + publicError(err)
+		}
+		m.Results = res
+	}
+	s.render(w, r, http.StatusOK, searchPage(m))
+}
+
+// visibleSources lists the sources holding at least one document the reader may see.
+func (s *Server) visibleSources(r *http.Request) ([]string, error) {
+	rows, err := s.Pool.Query(r.Context(), `SELECT s.name FROM sources s WHERE EXISTS (
+		SELECT 1 FROM documents d WHERE d.source_id = s.id AND d.status = 'indexed'
+		AND (d.groups = '{}' OR d.groups && $1::text[])) ORDER BY s.name`, nonNil(groups(r)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// visibleDocument loads a document the reader may see. A document outside their groups is
+// reported exactly like a missing one.
+func (s *Server) visibleDocument(r *http.Request) (doc docRow, ok bool, err error) {
+	id, perr := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if perr != nil {
+		return doc, false, nil
+	}
+	doc.ID = id
+	err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, s.root, d.path, d.body
+		FROM documents d JOIN sources s ON s.id = d.source_id
+		WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
+		id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Root, &doc.Path, &doc.Body)
+	if err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return doc, false, nil
+		}
+		return doc, false, err
+	}
+	return doc, true, nil
+}
+
+type docRow struct {
+	ID                        int64
+	Title, Source, Root, Path string
+	Body                      string
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	doc, ok, err := s.visibleDocument(r)
 	if err != nil {
-		s.renderError(w, r, http.StatusNotFound, "No such document.")
+		s.internal(w, r, err)
 		return
 	}
-	var m docModel
-	var groups []string
-	var body string
-	err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.groups, d.body
-		FROM documents d JOIN sources s ON s.id = d.source_id WHERE d.id = $1 AND d.status = 'indexed'`, id).
-		Scan(&m.Title, &m.Source, &m.Path, &groups, &body)
-	// A document the reader may not see is answered exactly like one that does not exist.
-	if errors.Is(err, pgx.ErrNoRows) || err == nil && !visible(groups, s.groups(r)) {
-		s.renderError(w, r, http.StatusNotFound, "No such document.")
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "No such document.")
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m.Before = body
+	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path, Before: doc.Body}
 	if chunk, err := strconv.ParseInt(r.URL.Query().Get("chunk"), 10, 64); err == nil {
-		var start, end int
-		err := s.Pool.QueryRow(r.Context(), `SELECT start_offset, end_offset FROM chunks WHERE id = $1 AND document_id = $2`, chunk, id).Scan(&start, &end)
-		if err == nil && start >= 0 && start <= end && end <= len(body) {
-			m.Before, m.Passage, m.After = body[:start], body[start:end], body[end:]
+		var start, end, pg int
+		err := s.Pool.QueryRow(r.Context(), `SELECT start_offset, end_offset, page FROM chunks WHERE id = $1 AND document_id = $2`, chunk, doc.ID).Scan(&start, &end, &pg)
+		if err == nil && start >= 0 && start <= end && end <= len(doc.Body) {
+			m.Before, m.Passage, m.After, m.Page = doc.Body[:start], doc.Body[start:end], doc.Body[end:], pg
 		}
 	}
 	s.render(w, r, http.StatusOK, docPage(m))
 }
 
-func visible(docGroups, readerGroups []string) bool {
-	if len(docGroups) == 0 {
-		return true
+// documentFile serves the original file, access-checked, as a download so that no HTML or
+// script in it runs in Docent's origin.
+func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
+	doc, ok, err := s.visibleDocument(r)
+	if err != nil {
+		s.internal(w, r, err)
+		return
 	}
-	return slices.ContainsFunc(docGroups, func(g string) bool { return slices.Contains(readerGroups, g) })
+	if !ok {
+		s.fail(w, r, http.StatusNotFound, "No such document.")
+		return
+	}
+	f, err := ingest.OpenInSource(doc.Root, doc.Path)
+	if err != nil {
+		s.Log.Warn("original file unavailable", "source", doc.Source, "path", doc.Path, "err", err)
+		s.fail(w, r, http.StatusNotFound, "The original file is no longer available; the indexed text is shown on the document page.")
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", sanitizeFilename(doc.Path)))
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+func sanitizeFilename(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		p = p[i+1:]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' || r == '\\' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, p)
 }
 
 type askRequest struct {
@@ -159,58 +369,152 @@ type askRequest struct {
 	Conversation string `json:"conversation"`
 }
 
+type askResponse struct {
+	answer.Response
+	Conversation string `json:"conversation"`
+}
+
 func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 	var req askRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{"request body must be JSON like {\"question\": \"...\"}: " + err.Error()})
+		writeJSON(w, http.StatusBadRequest, apiError{"request body must be JSON like {\"question\": \"...\", \"conversation\": \"optional id\"}: " + err.Error()})
 		return
 	}
 	if strings.TrimSpace(req.Question) == "" {
 		writeJSON(w, http.StatusBadRequest, apiError{"question: must not be empty"})
 		return
 	}
-	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: req.Question, Groups: s.groups(r)}, nil)
-	if err != nil {
-		s.Log.Error("answering failed", "err", err)
-		writeJSON(w, http.StatusBadGateway, apiError{publicError(err)})
+	if len(req.Question) > 4000 {
+		writeJSON(w, http.StatusBadRequest, apiError{"question: at most 4000 bytes"})
 		return
 	}
-	writeJSON(w, http.StatusOK, resp)
+	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		resp, conv, err := s.answer(r, req.Question, req.Conversation, nil)
+		switch {
+		case errors.Is(err, errRateLimited):
+			writeJSON(w, http.StatusTooManyRequests, apiError{askError(err)})
+		case err != nil:
+			writeJSON(w, http.StatusBadGateway, apiError{askError(err)})
+		default:
+			writeJSON(w, http.StatusOK, askResponse{resp, conv})
+		}
+		return
+	}
+	s.streamAsk(w, r, req)
 }
 
-type searchResult struct {
-	Source   string  `json:"source"`
-	Document string  `json:"document"`
-	Title    string  `json:"title"`
-	Heading  string  `json:"heading"`
-	Page     int     `json:"page"`
-	Anchor   string  `json:"anchor"`
-	Snippet  string  `json:"snippet"`
-	Score    float64 `json:"score"`
-	URL      string  `json:"url"`
+// streamAsk answers as server-sent events: "token" events as the answer is produced, then one
+// "answer" event with the whole response, or an "error" event.
+func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askRequest) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, apiError{"streaming is not supported here"})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	event := func(name string, v any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
+		flusher.Flush()
+	}
+	resp, conv, err := s.answer(r, req.Question, req.Conversation, func(tok string) {
+		event("token", map[string]string{"text": tok})
+	})
+	if err != nil {
+		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv}})
+		return
+	}
+	event("answer", askResponse{resp, conv})
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	limit, err := strconv.Atoi(q.Get("limit"))
-	if q.Get("limit") != "" && (err != nil || limit < 1 || limit > 100) {
-		writeJSON(w, http.StatusBadRequest, apiError{"limit: want a whole number from 1 to 100"})
+	res, err := s.runSearch(r)
+	var bad badRequest
+	switch {
+	case errors.As(err, &bad):
+		writeJSON(w, http.StatusBadRequest, apiError{bad.msg})
+	case err != nil:
+		s.Log.Error("search failed", "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	}
+}
+
+// apiSources lists the sources the reader can see documents of; admins get every source
+// with its counts.
+func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
+	if !userFrom(r.Context()).Admin {
+		names, err := s.visibleSources(r)
+		if err != nil {
+			s.Log.Error("listing sources", "err", err)
+			writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+			return
+		}
+		out := []map[string]string{}
+		for _, n := range names {
+			out = append(out, map[string]string{"name": n})
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"sources": out})
 		return
 	}
-	rs, err := s.Searcher.Search(r.Context(), retrieve.Query{Text: q.Get("q"), Groups: s.groups(r), Limit: limit,
-		Source: q.Get("source"), PathPrefix: q.Get("path"), Type: q.Get("type")})
+	all, err := ingest.Status(r.Context(), s.Pool, "")
 	if err != nil {
-		s.Log.Error("search failed", "err", err)
+		s.Log.Error("listing sources", "err", err)
 		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
 		return
 	}
-	out := make([]searchResult, 0, len(rs))
-	for _, x := range rs {
-		out = append(out, searchResult{Source: x.Source, Document: x.Path, Title: x.Title, Heading: x.Heading,
-			Page: x.Page, Anchor: x.Anchor, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x)})
+	type source struct {
+		Name      string          `json:"name"`
+		Root      string          `json:"root"`
+		Groups    []string        `json:"groups"`
+		Rules     []ingest.Rule   `json:"rules"`
+		Documents int64           `json:"documents"`
+		Chunks    int64           `json:"chunks"`
+		LastRunAt *time.Time      `json:"last_run_at"`
+		LastRun   *ingest.Summary `json:"last_run"`
+		Problems  int             `json:"problems"`
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": out})
+	out := []source{}
+	for _, st := range all {
+		out = append(out, source{st.Name, st.Root, nonNil(st.Groups), st.Rules, st.Documents, st.Chunks, st.LastRunAt, st.LastRun, len(st.Problems)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
+}
+
+func (s *Server) apiReindex(w http.ResponseWriter, r *http.Request) {
+	job, err := s.Jobs.Start(r.Context(), r.PathValue("name"), userFrom(r.Context()).Name)
+	switch {
+	case errors.Is(err, ingest.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, apiError{"no source named " + r.PathValue("name")})
+	case err != nil:
+		s.Log.Error("starting a re-index", "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+	default:
+		writeJSON(w, http.StatusAccepted, map[string]any{"job": job.ID, "status": job.Status})
+	}
+}
+
+func (s *Server) apiJob(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"job id must be a number"})
+		return
+	}
+	job, err := s.Jobs.Get(r.Context(), id)
+	switch {
+	case errors.Is(err, reindex.ErrNotFound):
+		writeJSON(w, http.StatusNotFound, apiError{"no such job"})
+	case err != nil:
+		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+	default:
+		writeJSON(w, http.StatusOK, job)
+	}
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -248,7 +552,7 @@ func publicError(err error) string {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		s.fail(w, r, err)
+		s.internal(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -256,13 +560,29 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Write(buf.Bytes())
 }
 
-func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	s.render(w, r, status, errorPage(status, msg))
+// fail answers with msg: JSON for the API, a page for the browser.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, apiError{msg})
+		return
+	}
+	s.render(w, r, status, errorPage(s.pageFor(r, "Error", ""), msg))
 }
 
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	http.Error(w, "Internal error: the server log has the details.", http.StatusInternalServerError)
+	s.fail(w, r, http.StatusInternalServerError, "Internal error: the server log has the details.")
+}
+
+// admin lets only admins through.
+func (s *Server) admin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !userFrom(r.Context()).Admin {
+			s.fail(w, r, http.StatusForbidden, "Only administrators may do this.")
+			return
+		}
+		h(w, r)
+	}
 }
 
 // recoverer turns a handler panic into a 500 for that request alone.
@@ -270,7 +590,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil && v != http.ErrAbortHandler {
-				s.fail(w, r, fmt.Errorf("panic: %v", v))
+				s.internal(w, r, fmt.Errorf("panic: %v", v))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -280,9 +600,17 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
 	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

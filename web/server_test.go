@@ -19,6 +19,7 @@ import (
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
 )
@@ -26,6 +27,12 @@ import (
 const secret = "Zygomorphic budget codeword is PERIWINKLE-42."
 
 func setup(t *testing.T) *httptest.Server {
+	t.Helper()
+	return setupWith(t, web.Identity{AdminGroup: "docent-admins", UserHeader: "X-Forwarded-User", GroupsHeader: "X-Forwarded-Groups"})
+}
+
+// setupWith serves the sample documents with the given identity settings.
+func setupWith(t *testing.T, id web.Identity) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
@@ -54,8 +61,14 @@ func setup(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	s := &retrieve.Searcher{Pool: pool, Embedder: e}
+	log := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: ctx, NewIndexer: func() *ingest.Indexer {
+		return &ingest.Indexer{Pool: pool, Embedder: e, Log: log}
+	}}
+	t.Cleanup(func() { cancel(); jobs.Wait() })
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
-		Log: slog.New(slog.DiscardHandler)}
+		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: log}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts

@@ -243,11 +243,8 @@ func index(ctx context.Context, e *env, names []string) error {
 		sources = append(sources, s)
 	}
 	p := newProgress(e.out)
-	ix := &ingest.Indexer{
-		Pool: e.pool, Embedder: emb, Log: e.log, Workers: e.cfg.ParseWorkers, MaxFileSize: e.cfg.MaxFileSize,
-		MaxText: int(e.cfg.MaxText), ParseTimeout: e.cfg.ParseTimeout,
-		EmbedBatch: e.cfg.EmbedBatch, TextSearchConfig: e.cfg.TextSearchConfig, Progress: p.update,
-	}
+	ix := ingest.NewIndexer(e.pool, emb, e.cfg, e.log)
+	ix.Progress = p.update
 	for _, s := range sources {
 		sum, err := ix.Run(ctx, s)
 		p.finish()

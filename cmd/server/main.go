@@ -17,7 +17,9 @@ import (
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
 )
@@ -64,9 +66,19 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	searcher := retrieve.NewSearcher(pool, emb, cfg)
+	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopJobs()
+	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: jobsCtx, NewIndexer: func() *ingest.Indexer {
+		return ingest.NewIndexer(pool, emb, cfg, log)
+	}}
 	srv := &web.Server{
-		Pool: pool, Searcher: searcher, Log: log,
-		Asker: &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
+		Pool: pool, Searcher: searcher, Log: log, Jobs: jobs,
+		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
+		Conversations: answer.Conversations{Pool: pool},
+		Identity: web.Identity{TrustedProxies: cfg.TrustedProxies, UserHeader: cfg.UserHeader,
+			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup},
+		SourceRoots:  cfg.SourceRoots,
+		AskPerMinute: cfg.AskRate,
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -84,7 +96,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log.Info("shutting down")
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = hs.Shutdown(shutdown)
+	// Running re-index jobs stop at a file boundary; every document stays consistent.
+	stopJobs()
+	jobs.Wait()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

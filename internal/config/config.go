@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,13 @@ type Config struct {
 	DatabaseURL string
 	Addr        string
 	LogLevel    string
+
+	TrustedProxies []netip.Prefix
+	UserHeader     string
+	GroupsHeader   string
+	AdminGroup     string
+	SourceRoots    []string
+	AskRate        float64
 
 	Embedder         string
 	EmbedModel       string
@@ -64,6 +73,59 @@ func Settings() []Setting {
 					return fmt.Errorf("want host:port, e.g. 127.0.0.1:8080")
 				}
 				c.Addr = v
+				return nil
+			}},
+		{Env: "DOCENT_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "Comma-separated CIDRs of the SSO proxies whose identity headers are trusted (e.g. `10.0.0.5/32`). Empty: local mode, one built-in admin, loopback only.",
+			set: func(c *Config, v string) error {
+				c.TrustedProxies = nil
+				for _, p := range strings.Split(v, ",") {
+					if p = strings.TrimSpace(p); p == "" {
+						continue
+					}
+					if !strings.Contains(p, "/") {
+						p += map[bool]string{true: "/128", false: "/32"}[strings.Contains(p, ":")]
+					}
+					prefix, err := netip.ParsePrefix(p)
+					if err != nil {
+						return fmt.Errorf("want CIDRs such as 10.0.0.5/32: %v", err)
+					}
+					c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+				}
+				return nil
+			}},
+		{Env: "DOCENT_USER_HEADER", Flag: "user-header", Default: "X-Forwarded-User", Help: "Header carrying the signed-in user, set by the trusted proxy.",
+			set: header(func(c *Config) *string { return &c.UserHeader })},
+		{Env: "DOCENT_GROUPS_HEADER", Flag: "groups-header", Default: "X-Forwarded-Groups", Help: "Header carrying the user's groups, comma-separated, set by the trusted proxy.",
+			set: header(func(c *Config) *string { return &c.GroupsHeader })},
+		{Env: "DOCENT_ADMIN_GROUP", Flag: "admin-group", Default: "docent-admins", Help: "Members of this group may use the admin page and admin API.",
+			set: func(c *Config, v string) error {
+				if strings.TrimSpace(v) == "" {
+					return fmt.Errorf("must not be empty")
+				}
+				c.AdminGroup = strings.TrimSpace(v)
+				return nil
+			}},
+		{Env: "DOCENT_SOURCE_ROOTS", Flag: "source-roots", Default: "", Help: "Colon-separated folders under which sources may be added from the browser; empty: none (use the CLI).",
+			set: func(c *Config, v string) error {
+				c.SourceRoots = nil
+				for _, r := range strings.Split(v, ":") {
+					if r = strings.TrimSpace(r); r == "" {
+						continue
+					}
+					if !filepath.IsAbs(r) {
+						return fmt.Errorf("%q is not an absolute path", r)
+					}
+					c.SourceRoots = append(c.SourceRoots, filepath.Clean(r))
+				}
+				return nil
+			}},
+		{Env: "DOCENT_ASK_RATE", Flag: "ask-rate", Default: "30", Help: "Questions per minute one user may ask (a burst of 10 is allowed).",
+			set: func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil || f <= 0 || f > 100000 {
+					return fmt.Errorf("want a positive number of questions per minute")
+				}
+				c.AskRate = f
 				return nil
 			}},
 		{Env: "DOCENT_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error.",
@@ -211,6 +273,17 @@ func intRange(field func(*Config) *int, lo, hi int) func(*Config, string) error 
 			return fmt.Errorf("want a whole number from %d to %d", lo, hi)
 		}
 		*field(c) = n
+		return nil
+	}
+}
+
+func header(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		v = strings.TrimSpace(v)
+		if v == "" || strings.ContainsAny(v, " :\t\r\n") {
+			return fmt.Errorf("want an HTTP header name such as X-Forwarded-User")
+		}
+		*field(c) = v
 		return nil
 	}
 }

@@ -108,3 +108,24 @@ func plainError(err error) string {
 	}
 	return err.Error()
 }
+
+// OpenInSource opens the file at rel under root for reading, refusing any path that leaves the
+// root, through ".." or a symlink, and anything but a regular file.
+func OpenInSource(root, rel string) (*os.File, error) {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
+	p, err := filepath.EvalSymlinks(filepath.Join(realRoot, filepath.FromSlash(rel)))
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(p, realRoot+string(filepath.Separator)) {
+		return nil, fs.ErrPermission
+	}
+	// Checked before opening: opening a FIFO would block.
+	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+		return nil, fs.ErrPermission
+	}
+	return os.Open(p)
+}

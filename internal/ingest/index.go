@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
@@ -49,6 +50,13 @@ type Indexer struct {
 	Progress func(Progress)
 
 	extractor *Extractor // one per run
+}
+
+// NewIndexer returns an Indexer with the configured limits.
+func NewIndexer(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
+	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
+		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
+		TextSearchConfig: cfg.TextSearchConfig}
 }
 
 // Progress is the state of a run, reported after each file.

@@ -185,13 +185,6 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-func nullTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}

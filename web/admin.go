@@ -1,0 +1,138 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/reindex"
+)
+
+func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
+	m := adminModel{page: s.pageFor(r, "Admin", "admin"), Roots: s.SourceRoots,
+		Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("error")}
+	var err error
+	if m.Sources, err = ingest.Status(r.Context(), s.Pool, ""); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if m.Jobs, err = s.Jobs.Latest(r.Context()); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, adminPage(m))
+}
+
+// back returns to the admin page with a notice or an error, so a reload never re-submits.
+func back(w http.ResponseWriter, r *http.Request, notice string, err error) {
+	q := url.Values{}
+	if err != nil {
+		q.Set("error", err.Error())
+	} else {
+		q.Set("notice", notice)
+	}
+	http.Redirect(w, r, "/admin?"+q.Encode(), http.StatusSeeOther)
+}
+
+// sourceForm reads groups and rules from a submitted form.
+func sourceForm(r *http.Request) (ingest.Source, error) {
+	src := ingest.Source{Name: strings.TrimSpace(r.PostFormValue("name")), Root: strings.TrimSpace(r.PostFormValue("path")),
+		Groups: ingest.SplitGroups(r.PostFormValue("groups"))}
+	for _, line := range strings.Split(r.PostFormValue("rules"), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		rule, err := ingest.ParseRule(line)
+		if err != nil {
+			return src, err
+		}
+		src.Rules = append(src.Rules, rule)
+	}
+	return src, nil
+}
+
+func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	src, err := sourceForm(r)
+	if err == nil {
+		err = s.allowedRoot(src.Root)
+	}
+	if err == nil {
+		_, err = ingest.AddSource(r.Context(), s.Pool, src)
+	}
+	if err == nil {
+		_, err = s.Jobs.Start(r.Context(), src.Name, userFrom(r.Context()).Name)
+	}
+	back(w, r, "Source "+src.Name+" added; indexing has started.", err)
+}
+
+// allowedRoot accepts only folders under the configured source roots, symlinks resolved, so a
+// browser session cannot index /etc.
+func (s *Server) allowedRoot(path string) error {
+	if len(s.SourceRoots) == 0 {
+		return errors.New("adding sources from the browser is off: set DOCENT_SOURCE_ROOTS")
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil || !filepath.IsAbs(path) {
+		return errors.New("the folder must be an absolute path to an existing folder")
+	}
+	for _, root := range s.SourceRoots {
+		rr, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			continue
+		}
+		if real == rr || strings.HasPrefix(real, rr+string(filepath.Separator)) {
+			return nil
+		}
+	}
+	return errors.New("the folder is not under any of DOCENT_SOURCE_ROOTS: " + strings.Join(s.SourceRoots, ", "))
+}
+
+func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	form, err := sourceForm(r)
+	var src ingest.Source
+	if err == nil {
+		src, err = ingest.GetSource(r.Context(), s.Pool, r.PathValue("name"))
+	}
+	if err == nil {
+		src.Groups, src.Rules = form.Groups, form.Rules
+		err = ingest.UpdateSource(r.Context(), s.Pool, src)
+	}
+	if err == nil {
+		// New groups reach the documents on the next run: start it now.
+		_, err = s.Jobs.Start(r.Context(), src.Name, userFrom(r.Context()).Name)
+	}
+	back(w, r, "Access of "+src.Name+" saved; re-indexing applies it.", err)
+}
+
+func (s *Server) adminRemove(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	back(w, r, "Source "+name+" removed with its documents.", ingest.RemoveSource(r.Context(), s.Pool, name))
+}
+
+func (s *Server) adminReindex(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	_, err := s.Jobs.Start(r.Context(), name, userFrom(r.Context()).Name)
+	back(w, r, "Re-indexing "+name+".", err)
+}
+
+// jobID is the id of the latest job of a source, for the page's script to follow.
+func jobID(jobs map[string]reindex.Job, source string) string {
+	if j, ok := jobs[source]; ok && j.Status == "running" {
+		return strconv.FormatInt(j.ID, 10)
+	}
+	return ""
+}
+
+func rulesText(rules []ingest.Rule) string {
+	var lines []string
+	for _, r := range rules {
+		lines = append(lines, r.Glob+"="+strings.Join(r.Groups, ","))
+	}
+	return strings.Join(lines, "\n")
+}

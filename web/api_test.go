@@ -1,0 +1,219 @@
+package web_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/web"
+)
+
+// do sends a request with headers and returns the status and body.
+func do(t *testing.T, method, u, body string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func proxied() web.Identity {
+	return web.Identity{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		UserHeader: "X-Forwarded-User", GroupsHeader: "X-Forwarded-Groups", AdminGroup: "docent-admins"}
+}
+
+func TestProxyIdentity(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	q := "/api/search?q=" + url.QueryEscape("zygomorphic budget codeword periwinkle")
+
+	status, _ := do(t, "GET", ts.URL+q, "", nil)
+	if status != http.StatusUnauthorized {
+		t.Errorf("no user from the proxy: status %d, want 401", status)
+	}
+	_, body := do(t, "GET", ts.URL+q, "", map[string]string{"X-Forwarded-User": "ann", "X-Forwarded-Groups": "sales, engineering"})
+	if strings.Contains(body, "PERIWINKLE") || strings.Contains(body, "budget.md") {
+		t.Error("a user outside hr saw the hr document")
+	}
+	status, body = do(t, "GET", ts.URL+q, "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "hr"})
+	if status != 200 || !strings.Contains(body, "budget.md") {
+		t.Errorf("an hr member: status %d, body %.200s", status, body)
+	}
+	// Groups change on the next request: the same user without hr no longer sees it.
+	_, body = do(t, "GET", ts.URL+q, "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "sales"})
+	if strings.Contains(body, "budget.md") {
+		t.Error("removing a group did not take effect on the next request")
+	}
+	status, _ = do(t, "GET", ts.URL+"/admin", "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "hr"})
+	if status != http.StatusForbidden {
+		t.Errorf("a non-admin opened /admin: status %d", status)
+	}
+	status, _ = do(t, "GET", ts.URL+"/admin", "", map[string]string{"X-Forwarded-User": "root", "X-Forwarded-Groups": "docent-admins"})
+	if status != 200 {
+		t.Errorf("an admin could not open /admin: status %d", status)
+	}
+}
+
+func TestIdentityHeadersFromUntrustedAddressesAreRejected(t *testing.T) {
+	t.Parallel()
+	id := proxied()
+	id.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.9.9.9/32")}
+	ts := setupWith(t, id)
+	status, body := do(t, "GET", ts.URL+"/api/search?q=taxi", "", map[string]string{"X-Forwarded-User": "mallory", "X-Forwarded-Groups": "hr,docent-admins"})
+	if status != http.StatusForbidden || !strings.Contains(body, "trusted proxy") {
+		t.Fatalf("forged headers: status %d body %s", status, body)
+	}
+}
+
+func TestCrossSiteRequestsAreRefused(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	status, _ := do(t, "POST", ts.URL+"/api/sources/docs/reindex", "", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+	if status != http.StatusForbidden {
+		t.Errorf("cross-site POST: status %d, want 403", status)
+	}
+	status, _ = do(t, "POST", ts.URL+"/admin/sources/docs/remove", "", map[string]string{"Origin": "https://evil.example"})
+	if status != http.StatusForbidden {
+		t.Errorf("cross-origin form post: status %d, want 403", status)
+	}
+	status, _ = do(t, "POST", ts.URL+"/api/ask", `{"question":"taxi"}`, map[string]string{"Sec-Fetch-Site": "same-origin"})
+	if status != 200 {
+		t.Errorf("same-origin POST: status %d", status)
+	}
+}
+
+func TestStreamedAnswerAndConversation(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	req, _ := http.NewRequest("POST", ts.URL+"/api/ask", strings.NewReader(`{"question": "is a taxi home after a client dinner reimbursed?"}`))
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	var tokens strings.Builder
+	var final map[string]any
+	sc := bufio.NewScanner(resp.Body)
+	var name string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			name = line[7:]
+		case strings.HasPrefix(line, "data: "):
+			var v map[string]any
+			if err := json.Unmarshal([]byte(line[6:]), &v); err != nil {
+				t.Fatalf("event data is not JSON: %s", line)
+			}
+			if name == "token" {
+				tokens.WriteString(v["text"].(string))
+			} else if name == "answer" {
+				final = v
+			}
+		}
+	}
+	if final == nil || final["answer"] != tokens.String() || !strings.Contains(tokens.String(), "always reimbursed") {
+		t.Fatalf("tokens %q, final %v", tokens.String(), final)
+	}
+	conv, _ := final["conversation"].(string)
+	if conv == "" {
+		t.Fatal("no conversation id")
+	}
+	// The follow-up continues the conversation.
+	_, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "and do I need to keep the receipt?", "conversation": "`+conv+`"}`, nil)
+	var next map[string]any
+	json.Unmarshal([]byte(body), &next)
+	if next["conversation"] != conv || !strings.Contains(next["question"].(string), "taxi") {
+		t.Errorf("follow-up: %v", next)
+	}
+}
+
+func TestAdminReindexAndJobs(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	status, body := do(t, "POST", ts.URL+"/api/sources/docs/reindex", "", nil)
+	if status != http.StatusAccepted {
+		t.Fatalf("reindex: %d %s", status, body)
+	}
+	var started struct{ Job int64 }
+	json.Unmarshal([]byte(body), &started)
+	var job map[string]any
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		_, body = do(t, "GET", ts.URL+"/api/jobs/"+itoa(started.Job), "", nil)
+		json.Unmarshal([]byte(body), &job)
+		if job["status"] != "running" {
+			break
+		}
+	}
+	if job["status"] != "succeeded" || job["summary"].(map[string]any)["seen"].(float64) != 3 {
+		t.Fatalf("job: %v", job)
+	}
+	if status, _ := do(t, "POST", ts.URL+"/api/sources/nope/reindex", "", nil); status != http.StatusNotFound {
+		t.Errorf("reindex of a missing source: status %d", status)
+	}
+	_, page := do(t, "GET", ts.URL+"/admin", "", nil)
+	if !strings.Contains(page, `data-source="docs"`) || !strings.Contains(page, "Re-index finished") && !strings.Contains(page, "finished") {
+		t.Errorf("admin page lacks the source or its last job")
+	}
+	_, sources := do(t, "GET", ts.URL+"/api/sources", "", nil)
+	if !strings.Contains(sources, `"documents":3`) {
+		t.Errorf("api/sources: %s", sources)
+	}
+}
+
+func TestDownloadIsAccessChecked(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	ann := map[string]string{"X-Forwarded-User": "ann", "X-Forwarded-Groups": "sales"}
+	hr := map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "hr"}
+	seen := false
+	for id := 1; id <= 5; id++ {
+		_, body := do(t, "GET", ts.URL+"/doc/"+itoa(int64(id))+"/file", "", ann)
+		if strings.Contains(body, "PERIWINKLE") {
+			t.Fatalf("download %d leaked the hr document to a non-member", id)
+		}
+		status, body := do(t, "GET", ts.URL+"/doc/"+itoa(int64(id))+"/file", "", hr)
+		if status == 200 && strings.Contains(body, "PERIWINKLE") {
+			seen = true
+		}
+	}
+	if !seen {
+		t.Error("the hr member could not download the hr document")
+	}
+}
+
+func TestSearchPageFilters(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	_, body := do(t, "GET", ts.URL+"/search?q=taxi&type=html", "", nil)
+	if !strings.Contains(body, `data-testid="result"`) || strings.Contains(body, "travel.md") {
+		t.Errorf("type filter html: %.300s", body)
+	}
+	status, body := do(t, "GET", ts.URL+"/api/search?q=taxi&k=500", "", nil)
+	if status != 400 || !strings.Contains(body, "k:") {
+		t.Errorf("k out of range: %d %s", status, body)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

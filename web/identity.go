@@ -1,0 +1,136 @@
+package web
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// User is the signed-in reader.
+type User struct {
+	Name   string
+	Groups []string
+	Admin  bool
+}
+
+// Identity decides who a request comes from. Behind an SSO proxy, the user and groups come
+// from headers, honoured only from the trusted proxy addresses; a request from anywhere else
+// that carries them is rejected, since anyone could write them. With no proxy configured, local
+// mode serves one built-in admin, and only to this machine.
+type Identity struct {
+	TrustedProxies []netip.Prefix
+	UserHeader     string
+	GroupsHeader   string
+	AdminGroup     string
+}
+
+// LocalUser is the built-in user of local mode.
+const LocalUser = "local-admin"
+
+type userKey struct{}
+
+// userFrom returns the request's user, set by the middleware.
+func userFrom(ctx context.Context) User {
+	u, _ := ctx.Value(userKey{}).(User)
+	return u
+}
+
+func (id Identity) local() bool { return len(id.TrustedProxies) == 0 }
+
+// middleware attaches the user to the request, or refuses it.
+func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWriter, r *http.Request, status int, msg string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/static/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		addr := remoteAddr(r)
+		var u User
+		switch {
+		case id.local():
+			if !addr.IsLoopback() {
+				refuse(w, r, http.StatusForbidden, "Docent runs in local mode and serves only this machine. To serve others, put it behind an SSO proxy and set DOCENT_TRUSTED_PROXIES.")
+				return
+			}
+			u = User{Name: LocalUser, Groups: []string{id.AdminGroup}, Admin: true}
+		case !slices.ContainsFunc(id.TrustedProxies, func(p netip.Prefix) bool { return p.Contains(addr) }):
+			if r.Header.Get(id.UserHeader) != "" || r.Header.Get(id.GroupsHeader) != "" {
+				refuse(w, r, http.StatusForbidden, "Identity headers are accepted only from the trusted proxy.")
+				return
+			}
+			refuse(w, r, http.StatusUnauthorized, "Not signed in: open Docent through your organisation's sign-in.")
+			return
+		default:
+			u.Name = strings.TrimSpace(r.Header.Get(id.UserHeader))
+			if u.Name == "" {
+				refuse(w, r, http.StatusUnauthorized, "Not signed in: the proxy sent no user.")
+				return
+			}
+			for _, g := range strings.Split(r.Header.Get(id.GroupsHeader), ",") {
+				if g = strings.TrimSpace(g); g != "" && !slices.Contains(u.Groups, g) {
+					u.Groups = append(u.Groups, g)
+				}
+			}
+			u.Admin = slices.Contains(u.Groups, id.AdminGroup)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+	})
+}
+
+func remoteAddr(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a.Unmap()
+}
+
+// limiter is a per-user rate limit: one bucket per user, forgotten after an idle hour.
+type limiter struct {
+	perMinute float64
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newLimiter(perMinute float64) *limiter {
+	return &limiter{perMinute: perMinute, buckets: map[string]*bucket{}}
+}
+
+func (l *limiter) allow(user string) bool {
+	if l == nil || l.perMinute <= 0 {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if len(l.buckets) > 10000 {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > time.Hour {
+				delete(l.buckets, k)
+			}
+		}
+	}
+	b := l.buckets[user]
+	if b == nil {
+		b = &bucket{lim: rate.NewLimiter(rate.Limit(l.perMinute/60), 10)}
+		l.buckets[user] = b
+	}
+	b.seen = now
+	return b.lim.Allow()
+}

@@ -1,0 +1,198 @@
+// Docent's progressive enhancement: answers stream in as they are written, and re-index
+// progress updates live. Without this script every page still works through plain forms.
+"use strict";
+
+(function () {
+  const form = document.querySelector('[data-testid="ask-form"]');
+  if (form && window.fetch && window.ReadableStream && window.TextDecoder) {
+    form.addEventListener("submit", (ev) => {
+      const question = form.q.value.trim();
+      if (!question) return;
+      ev.preventDefault();
+      ask(form, question);
+    });
+  }
+  document.querySelectorAll('[data-testid="job"][data-job]').forEach((el) => {
+    if (el.dataset.job) follow(el, el.dataset.job);
+  });
+  document.querySelectorAll('button[data-testid="reindex"]').forEach((btn) => {
+    btn.addEventListener("click", async (ev) => {
+      ev.preventDefault();
+      const source = btn.dataset.source;
+      const box = document.querySelector(`[data-testid="admin-source"][data-source="${CSS.escape(source)}"] [data-testid="job"]`);
+      const res = await fetch(`/api/sources/${encodeURIComponent(source)}/reindex`, { method: "POST" });
+      const body = await res.json();
+      if (!res.ok) { box.textContent = body.error || "Could not start the re-index."; return; }
+      follow(box, body.job);
+    });
+  });
+  const passage = document.getElementById("passage");
+  if (passage) { passage.scrollIntoView({ block: "center" }); passage.focus({ preventScroll: true }); }
+})();
+
+// ask posts the question and renders the server-sent events: tokens as they come, then the
+// final answer with its citations and sources.
+async function ask(form, question) {
+  const section = document.getElementById("answer");
+  const text = section.querySelector('[data-testid="answer-text"]');
+  const badge = section.querySelector('[data-testid="mode"]');
+  const error = section.querySelector('[data-testid="error"]');
+  const sources = document.getElementById("sources");
+  section.hidden = false;
+  section.setAttribute("aria-busy", "true");
+  text.textContent = "";
+  badge.textContent = "Searching…";
+  error.hidden = true;
+  sources.replaceChildren();
+  const button = form.querySelector("button");
+  button.disabled = true;
+  try {
+    const res = await fetch("/api/ask", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify({ question, conversation: form.c.value }),
+    });
+    if (!res.ok || !res.body) {
+      const body = await res.json().catch(() => ({}));
+      throw new Error(body.error || `The server answered ${res.status}.`);
+    }
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let cut;
+      while ((cut = buffer.indexOf("\n\n")) >= 0) {
+        const raw = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const ev = parseEvent(raw);
+        if (ev.name === "token") {
+          if (!text.dataset.streaming) { badge.textContent = "Answering…"; text.dataset.streaming = "1"; }
+          text.append(ev.data.text);
+        } else if (ev.name === "answer") {
+          render(ev.data, text, badge, sources, form, question);
+        } else if (ev.name === "error") {
+          if (ev.data.response) render(ev.data.response, text, badge, sources, form, question);
+          error.textContent = ev.data.error;
+          error.hidden = false;
+        }
+      }
+    }
+  } catch (e) {
+    error.textContent = e.message || "The answer could not be loaded.";
+    error.hidden = false;
+    badge.textContent = "";
+  } finally {
+    delete text.dataset.streaming;
+    section.setAttribute("aria-busy", "false");
+    button.disabled = false;
+  }
+}
+
+function parseEvent(raw) {
+  let name = "message", data = "";
+  for (const line of raw.split("\n")) {
+    if (line.startsWith("event: ")) name = line.slice(7);
+    else if (line.startsWith("data: ")) data += line.slice(6);
+  }
+  try { return { name, data: JSON.parse(data) }; } catch { return { name: "error", data: { error: "Malformed answer from the server." } }; }
+}
+
+// render shows the final answer: text with [n] links, the badge and the sources list. All text
+// goes in through textContent, so nothing from a document or a model is ever parsed as HTML.
+function render(resp, text, badge, sources, form, question) {
+  badge.textContent = resp.mode === "extractive" ? "Extractive answer: quoted from the sources" : `Answered by ${resp.model}`;
+  const byN = new Map((resp.citations || []).map((c) => [c.n, c]));
+  text.replaceChildren();
+  const re = /\[(\d{1,3})\]/g;
+  let last = 0, m;
+  while ((m = re.exec(resp.answer)) !== null) {
+    text.append(resp.answer.slice(last, m.index));
+    const c = byN.get(Number(m[1]));
+    if (c && safeURL(c.url)) {
+      const a = document.createElement("a");
+      a.className = c.supported ? "cite" : "cite weak";
+      a.href = c.url;
+      a.title = c.title;
+      a.textContent = m[0];
+      text.append(a);
+    } else {
+      text.append(m[0]);
+    }
+    last = re.lastIndex;
+  }
+  text.append(resp.answer.slice(last));
+  const list = resp.found ? resp.citations : resp.closest || [];
+  if (list.length) {
+    const section = document.createElement("section");
+    section.className = "sources";
+    section.dataset.testid = "sources";
+    const h = document.createElement("h2");
+    h.textContent = resp.found ? "Sources" : "Closest documents";
+    const ol = document.createElement("ol");
+    for (const c of list) {
+      const li = document.createElement("li");
+      li.value = c.n;
+      li.dataset.testid = "source";
+      const a = document.createElement("a");
+      a.className = "title";
+      a.textContent = c.title;
+      if (safeURL(c.url)) a.href = c.url;
+      li.append(a);
+      if (resp.found && !c.supported) {
+        const flag = document.createElement("span");
+        flag.className = "flag";
+        flag.textContent = "weakly supported";
+        li.append(" ", flag);
+      }
+      const meta = document.createElement("div");
+      meta.className = "meta";
+      meta.textContent = [c.source, c.document, c.heading, c.page > 0 ? `page ${c.page}` : ""].filter(Boolean).join(" · ");
+      const snip = document.createElement("p");
+      snip.className = "snippet";
+      snip.textContent = c.snippet;
+      li.append(meta, snip);
+      ol.append(li);
+    }
+    section.append(h, ol);
+    sources.replaceChildren(section);
+  }
+  form.c.value = resp.conversation || "";
+  const url = new URL(window.location.href);
+  url.searchParams.set("q", question);
+  url.searchParams.set("c", form.c.value);
+  history.replaceState(null, "", url);
+}
+
+// safeURL accepts only Docent's own document links.
+function safeURL(u) {
+  return typeof u === "string" && u.startsWith("/doc/");
+}
+
+// follow polls a re-index job until it ends, showing its progress.
+async function follow(box, id) {
+  for (;;) {
+    const res = await fetch(`/api/jobs/${encodeURIComponent(id)}`);
+    if (!res.ok) { box.textContent = "Progress unavailable."; return; }
+    const job = await res.json();
+    box.replaceChildren();
+    if (job.status === "running") {
+      const p = document.createElement("progress");
+      p.max = Math.max(job.total, 1);
+      p.value = job.done;
+      const s = document.createElement("span");
+      s.textContent = ` Re-indexing: ${job.done} of ${job.total} files ${job.current ? "(" + job.current + ")" : ""}`;
+      box.append(p, s);
+    } else if (job.status === "failed") {
+      box.textContent = `Re-index failed: ${job.error}`;
+      return;
+    } else {
+      const s = job.summary || {};
+      box.textContent = `Re-index finished: ${s.seen || 0} files, ${(s.added || 0) + (s.updated || 0)} changed, ${s.deleted || 0} removed, ${s.failed || 0} failed.`;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
