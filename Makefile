@@ -18,7 +18,8 @@ build: ## Build bin/server and bin/indexer
 	@$(GO) build -o bin/ ./cmd/...
 
 .PHONY: test
-test: ## Run every test against a real PostgreSQL with pgvector (local cluster unless TEST_DATABASE_URL is set)
+test: ## Run every test against a real PostgreSQL with pgvector (local cluster unless TEST_DATABASE_URL is set) and Chromium
+	@scripts/ensure-chromium.sh
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
 	TEST_DATABASE_URL="$$url" $(GO) test -count=1 ./...

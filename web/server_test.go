@@ -16,6 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -173,4 +174,8 @@ func TestAPIAsk(t *testing.T) {
 	if status != 200 || out["found"] != false || out["answer"] != answer.NotFoundText {
 		t.Errorf("unanswerable question: %d %v", status, out)
 	}
+}
+
+func configForTests() config.Config {
+	return config.Config{TextSearchConfig: "english"}
 }
