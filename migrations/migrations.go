@@ -49,5 +49,21 @@ func apply(ctx context.Context, db *sql.DB) (int64, error) {
 	return v, nil
 }
 
+// Current reports whether the database has every migration this binary knows, for readiness
+// checks: a server of a newer build must not serve an older schema.
+func Current(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files)
+	if err != nil {
+		return false, fmt.Errorf("loading migrations: %w", err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("reading schema version: %w", err)
+	}
+	return !pending, nil
+}
+
 // Files returns the embedded migration files, for tools that key caches on their content.
 func Files() embed.FS { return files }

@@ -29,7 +29,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 
 if [ "$db" = "stop" ]; then
-  if [ -f "$pgdata/postmaster.pid" ]; then "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" -m fast stop >/dev/null; say "stopped"; fi
+  real=$(readlink -f "$pgdata" 2>/dev/null || echo "$pgdata")
+  if [ -f "$real/postmaster.pid" ]; then (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" -m fast stop >/dev/null); say "stopped"; fi
   exit 0
 fi
 
@@ -46,7 +47,7 @@ if [ ! -e "$pgdata/PG_VERSION" ]; then
   rm -rf "$target"; mkdir -p "$target"
   [ "$target" = "$pgdata" ] || ln -sfn "$target" "$pgdata"
   [ ${#as[@]} -gt 0 ] && chown -R postgres: "$target"
-  "${as[@]}" "$bindir/initdb" -D "$target" -U docent --auth=trust -E UTF8 --locale=C.UTF-8 >"$data/initdb.log" 2>&1 ||
+  (cd / && "${as[@]}" "$bindir/initdb" -D "$target" -U docent --auth=trust -E UTF8 --locale=C.UTF-8) >"$data/initdb.log" 2>&1 ||
     { say "initdb failed; see $data/initdb.log"; exit 1; }
   cat >>"$target/postgresql.conf" <<CONF
 # Docent's local cluster: own port and socket, small footprint.
@@ -60,9 +61,12 @@ fsync = on
 CONF
 fi
 
-if ! "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
-  "${as[@]}" "$bindir/pg_ctl" -D "$pgdata" -l "$pgdata/server.log" -w -t 60 start >/dev/null ||
-    { say "PostgreSQL did not start; the log says:"; tail -20 "$pgdata/server.log" >&2; exit 1; }
+# The postgres user may not reach .data/ itself (see above): address the cluster by its real path,
+# from a folder every user can enter.
+real=$(readlink -f "$pgdata")
+if ! (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" status) >/dev/null 2>&1; then
+  (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" -l "$real/server.log" -w -t 60 start) >/dev/null ||
+    { say "PostgreSQL did not start; the log says:"; tail -20 "$real/server.log" >&2; exit 1; }
 fi
 
 url="postgres://docent@127.0.0.1:$port/$db?sslmode=disable"

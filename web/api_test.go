@@ -217,3 +217,19 @@ func TestSearchPageFilters(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+		if status, body := do(t, "GET", ts.URL+path, "", nil); status != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: %d %q", path, status, body)
+		}
+	}
+	do(t, "GET", ts.URL+"/api/search?q=taxi", "", nil)
+	_, body := do(t, "GET", ts.URL+"/metrics", "", nil)
+	if !strings.Contains(body, `docent_http_request_seconds_count{route="GET /api/search",status="200"} 1`) ||
+		!strings.Contains(body, "docent_retrieval_seconds_bucket") {
+		t.Errorf("metrics:\n%s", body)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/migrations"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -522,6 +523,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.Pool.Ping(ctx); err != nil {
 		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	if current, err := migrations.Current(ctx, s.Pool); err != nil || !current {
+		http.Error(w, "database schema is not current", http.StatusServiceUnavailable)
 		return
 	}
 	w.Write([]byte("ready\n"))
