@@ -43,6 +43,9 @@ func (l Local) EmbedQuery(_ context.Context, text string) ([]float32, error) {
 	return l.Vector(text), nil
 }
 
+// maxWordBytes bounds the part of a word that yields character n-grams.
+const maxWordBytes = 64
+
 // Feature weights, relative to a word's. Tuned so that a shared word dominates a shared
 // n-gram, while a misspelt word still keeps most of its similarity.
 const (
@@ -92,6 +95,9 @@ func (Local) WeightedQuery(text string, weight func(word string) float64) []floa
 		prev = s
 		// Character 4-grams of the word with boundary marks, weighted so a word's n-grams
 		// add up to a fixed share whatever its length.
+		if len(w) > maxWordBytes {
+			w = w[:maxWordBytes] // a 10 MB "word" must not become 10 million n-grams
+		}
 		forNgrams("<"+w+">", 4, func(g string, n int) {
 			add(hash("g", g), ngramWeight/float64(n), wt)
 		})

@@ -26,6 +26,14 @@ type ChunkOptions struct {
 // DefaultChunkOptions gives chunks of roughly 300–500 tokens with a small overlap.
 var DefaultChunkOptions = ChunkOptions{TargetWords: 260, MaxWords: 380, OverlapWords: 40}
 
+// maxSentenceBytes cuts text without spaces (a minified blob, a base64 line) into pieces a
+// chunk can hold: word counts alone would let one 10 MB "word" become one chunk.
+const maxSentenceBytes = 2000
+
+// maxChunkBytes bounds a chunk however few its words: long "words" (URLs, identifiers, CJK
+// runs) would otherwise make chunks far larger than any embedding model's input.
+const maxChunkBytes = 6000
+
 // HeadingSeparator joins a heading path for display and search.
 const HeadingSeparator = " › "
 
@@ -60,7 +68,7 @@ func chunkSpans(text string, opt ChunkOptions) [][2]int {
 	var spans [][2]int
 	for i := 0; i < len(sents); {
 		words, j := 0, i
-		for j < len(sents) && (words == 0 || words+sents[j].words <= opt.TargetWords) {
+		for j < len(sents) && (words == 0 || words+sents[j].words <= opt.TargetWords && sents[j].end-sents[i].start <= maxChunkBytes) {
 			words += sents[j].words
 			j++
 		}
@@ -97,6 +105,12 @@ func sentences(text string, maxWords int) []sentence {
 		space := unicode.IsSpace(r)
 		if !space && start < 0 {
 			start = i
+		}
+		if start >= 0 && i-start >= maxSentenceBytes {
+			emit(i)
+			if !space {
+				start, words, inWord = i, 1, true
+			}
 		}
 		if !space && !inWord {
 			words++

@@ -234,3 +234,18 @@ func TestHostileFiles(t *testing.T) {
 		})
 	}
 }
+
+func TestChunksStayBounded(t *testing.T) {
+	// One 3 MB "word" and a long run of short words both end up in chunks of bounded size.
+	blob := strings.Repeat("QUJD", 3<<20/4)
+	doc := Parsed{Title: "Blob", Sections: []Section{{Text: blob}, {Text: strings.Repeat("word ", 5000)}}}
+	body, chunks := Layout(doc, DefaultChunkOptions)
+	if len(chunks) < 1000 {
+		t.Fatalf("%d chunks from 3 MB without spaces", len(chunks))
+	}
+	for _, c := range chunks {
+		if len(c.Text) > maxChunkBytes || body[c.Start:c.End] != c.Text {
+			t.Fatalf("chunk of %d bytes at %d-%d", len(c.Text), c.Start, c.End)
+		}
+	}
+}

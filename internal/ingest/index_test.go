@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -172,18 +173,52 @@ func TestEveryFileGetsOneOutcome(t *testing.T) {
 	if err := os.Symlink("good.md", filepath.Join(b.root, "alias.md")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.Symlink("/dev/zero", filepath.Join(b.root, "zero.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(b.root, "pipe.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Odd names: a newline, NFC and NFD spellings of one name, 255 bytes, 60 folders deep.
+	b.write(t, "new\nline.md", "# Newline\n\nstill indexed\n")
+	b.write(t, "caf\u00e9.md", "# NFC\n\ncomposed\n")
+	b.write(t, "cafe\u0301.md", "# NFD\n\ndecomposed\n")
+	long := strings.Repeat("x", 252) + ".md"
+	b.write(t, long, "# Long\n\nname\n")
+	deep := strings.Repeat("d/", 60) + "deep.md"
+	b.write(t, deep, "# Deep\n\nfolder\n")
+	b.write(t, "hidden.md", "# Visible\n\nsee\u200b\u200bme\u202e now\n")
+	// One 50 MB line: past the extracted-text limit, skipped without taking the run down.
+	big, err := os.Create(filepath.Join(b.root, "huge.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := []byte(strings.Repeat("a", 1<<20))
+	for range 50 {
+		big.Write(line)
+	}
+	big.Close()
 
 	sum := b.run(t)
 	got := b.outcomes(t)
 	want := map[string]string{
-		"good.md":    "indexed: ",
-		"alias.md":   "indexed: ",
-		"dirty.txt":  "indexed: ",
-		"empty.txt":  "skipped: no text to index",
-		"image.png":  "skipped: unsupported file type",
-		"binary.txt": "skipped: binary content in a text file",
-		"escape.txt": "skipped: symlink to a path outside the source folder",
-		"loop":       "skipped: broken or looping symlink",
+		"good.md":       "indexed: ",
+		"alias.md":      "indexed: ",
+		"dirty.txt":     "indexed: ",
+		"empty.txt":     "skipped: no text to index",
+		"image.png":     "skipped: unsupported file type",
+		"binary.txt":    "skipped: binary content in a text file",
+		"escape.txt":    "skipped: symlink to a path outside the source folder",
+		"loop":          "skipped: broken or looping symlink",
+		"zero.txt":      "skipped: symlink to a path outside the source folder",
+		"pipe.txt":      "skipped: not a regular file (FIFO)",
+		"new\nline.md":  "indexed: ",
+		"caf\u00e9.md":  "indexed: ",
+		"cafe\u0301.md": "indexed: ",
+		long:            "indexed: ",
+		deep:            "indexed: ",
+		"hidden.md":     "indexed: ",
+		"huge.log":      "skipped: extracted text of 50 MB is over the 16 MB limit",
 	}
 	for p, w := range want {
 		if got[p] != w {
@@ -196,6 +231,10 @@ func TestEveryFileGetsOneOutcome(t *testing.T) {
 	var leaked int
 	if err := b.pool.QueryRow(context.Background(), `SELECT count(*) FROM chunks WHERE text LIKE '%outside secret%'`).Scan(&leaked); err != nil || leaked != 0 {
 		t.Errorf("content from outside the root was stored (%d chunks, %v)", leaked, err)
+	}
+	var visible string
+	if err := b.pool.QueryRow(context.Background(), `SELECT text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = 'hidden.md'`).Scan(&visible); err != nil || visible != "seeme now" {
+		t.Errorf("invisible characters kept: %q (%v)", visible, err)
 	}
 	var dirty string
 	if err := b.pool.QueryRow(context.Background(), `SELECT text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.path = 'dirty.txt'`).Scan(&dirty); err != nil {

@@ -193,7 +193,9 @@ func looksBinary(data []byte) bool {
 	return bad*10 > len(head) // over 10 % control bytes
 }
 
-// cleanText makes data valid UTF-8 without NULs or a byte-order mark, so PostgreSQL accepts it.
+// cleanText makes data valid UTF-8 without NULs or a byte-order mark, so PostgreSQL accepts it,
+// and drops invisible characters (zero-width and bidirectional controls), which only ever hide
+// text from the reader that a model would still read.
 func cleanText(data []byte) []byte {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(data) {
@@ -202,7 +204,23 @@ func cleanText(data []byte) []byte {
 	if bytes.IndexByte(data, 0) >= 0 {
 		data = bytes.ReplaceAll(data, []byte{0}, nil)
 	}
+	if bytes.ContainsFunc(data, invisible) {
+		data = bytes.Map(func(r rune) rune {
+			if invisible(r) {
+				return -1
+			}
+			return r
+		}, data)
+	}
 	return data
+}
+
+func invisible(r rune) bool {
+	switch {
+	case r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2060 && r <= 0x2069, r == 0xFEFF, r == 0x00AD:
+		return true
+	}
+	return false
 }
 
 func parseText(data []byte) (Parsed, error) {

@@ -31,7 +31,9 @@ func (e *pdfEngine) start() error {
 	e.once.Do(func() {
 		rc := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
-			WithCloseOnContextDone(true)
+			WithCloseOnContextDone(true).
+			// A decompression bomb grows PDFium's memory, not ours: cap it at 512 MiB.
+			WithMemoryLimitPages(8192)
 		if dir, err := os.UserCacheDir(); err == nil {
 			if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "docent", "wazero")); err == nil {
 				rc = rc.WithCompilationCache(cache)
