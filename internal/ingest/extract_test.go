@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest/testpdf"
+	"github.com/docent-search/docent/internal/sampledocs"
 	"golang.org/x/tools/txtar"
 )
 
@@ -80,40 +80,11 @@ func TestExtractGolden(t *testing.T) {
 	}
 }
 
-// office builds an Office Open XML file from its parts.
-func office(t testing.TB, parts map[string]string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for name, content := range parts {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(content))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
+func office(_ testing.TB, parts map[string]string) []byte { return sampledocs.Zip(parts) }
 
-const coreXML = `<?xml version="1.0"?><cp:coreProperties xmlns:cp="x" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>%s</dc:title></cp:coreProperties>`
+func docx(_ testing.TB, body string) []byte { return sampledocs.DOCX("Expense Guide", body) }
 
-func docx(t testing.TB, body string) []byte {
-	return office(t, map[string]string{
-		"word/document.xml": `<?xml version="1.0"?><w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
-		"docProps/core.xml": fmt.Sprintf(coreXML, "Expense Guide"),
-	})
-}
-
-func para(style, text string) string {
-	p := `<w:p>`
-	if style != "" {
-		p += `<w:pPr><w:pStyle w:val="` + style + `"/></w:pPr>`
-	}
-	return p + `<w:r><w:t>` + text + `</w:t></w:r></w:p>`
-}
+func para(style, text string) string { return sampledocs.WordPara(sampledocs.Para{Style: style, Text: text}) }
 
 func TestExtractOfficeAndPDF(t *testing.T) {
 	x := &Extractor{}
@@ -159,7 +130,7 @@ Name | Room
 Name: Ada; Room: 4.12
 Room: 5.01
 `},
-		{"manual.pdf", testpdf.Build("Safety Manual", []string{"Fire exits are marked in green."}, []string{"First aid kits are in the kitchen."}),
+		{"manual.pdf", sampledocs.PDF("Safety Manual", []string{"Fire exits are marked in green."}, []string{"First aid kits are in the kitchen."}),
 			`title: Safety Manual
 == chunk heading="" anchor="" page=1
 Fire exits are marked in green.
@@ -199,7 +170,7 @@ func TestHostileFiles(t *testing.T) {
 	billionLaughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">` +
 		`<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY xxe SYSTEM "file:///etc/passwd">]>` +
 		`<w:document xmlns:w="w"><w:body><w:p><w:r><w:t>&lol3; &xxe; safe text</w:t></w:r></w:p></w:body></w:document>`
-	pdf := testpdf.Build("T", []string{"text"})
+	pdf := sampledocs.PDF("T", []string{"text"})
 
 	for _, tc := range []struct {
 		name, file string

@@ -1,6 +1,6 @@
-// Package testpdf writes small, valid PDF files for tests, so no opaque binary fixture has to be
-// committed: one page per entry, each line set in Helvetica.
-package testpdf
+// Package sampledocs writes small, valid PDF and Office (DOCX, PPTX, XLSX) files, so tests and
+// the sample corpus need no opaque binary committed: each file is built from text in code.
+package sampledocs
 
 import (
 	"bytes"
@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// Build returns a PDF whose pages hold the given lines, with title in its metadata.
-func Build(title string, pages ...[]string) []byte {
+// PDF returns a PDF whose pages hold the given lines (set in Helvetica), with title in its
+// metadata.
+func PDF(title string, pages ...[]string) []byte {
 	var objs []string
 	// 1: catalog, 2: pages, 3: font, 4: info; then a page and a content stream per page.
 	kids := make([]string, len(pages))
