@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/web"
 )
 
@@ -229,7 +230,36 @@ func TestHealthAndMetrics(t *testing.T) {
 	do(t, "GET", ts.URL+"/api/search?q=taxi", "", nil)
 	_, body := do(t, "GET", ts.URL+"/metrics", "", nil)
 	if !strings.Contains(body, `docent_http_request_seconds_count{route="GET /api/search",status="200"} 1`) ||
-		!strings.Contains(body, "docent_retrieval_seconds_bucket") {
+		!strings.Contains(body, "docent_retrieval_seconds_bucket") || !strings.Contains(body, "# TYPE docent_http_request_seconds histogram") {
 		t.Errorf("metrics:\n%s", body)
+	}
+}
+
+// TestCompromisedModel serves an answer from a stand-in model that returns script, a
+// javascript: link, a remote image and citations to sources it was never given: none of it
+// may reach the page as markup, and the bogus citations must go.
+func TestCompromisedModel(t *testing.T) {
+	t.Parallel()
+	llm := modeltest.New(t)
+	llm.Reply = `Taxis are reimbursed [1]. <script>alert(1)</script> [click](javascript:alert(1)) ` +
+		`<img src=x onerror=alert(2)> ![x](https://evil.example/leak.png) See the salary bands [7].`
+	ts := setupWithAnswerer(t, web.Identity{AdminGroup: "docent-admins"}, llm.URL+"/v1")
+	_, page := do(t, "GET", ts.URL+"/?q="+url.QueryEscape("is a taxi home after a client dinner reimbursed?"), "", nil)
+	for _, bad := range []string{"<script>alert", `href="javascript:`, "<img src=x", `src="https://evil.example`, "[7]"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page carries %q from the model", bad)
+		}
+	}
+	if !strings.Contains(page, "&lt;script&gt;") {
+		t.Error("the model's text is not shown escaped")
+	}
+	_, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home after a client dinner reimbursed?"}`, nil)
+	var resp struct {
+		Answer    string
+		Citations []struct{ N int }
+	}
+	json.Unmarshal([]byte(body), &resp)
+	if strings.Contains(resp.Answer, "[7]") || len(resp.Citations) != 1 || resp.Citations[0].N != 1 {
+		t.Errorf("API answer %q with citations %v", resp.Answer, resp.Citations)
 	}
 }

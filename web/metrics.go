@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+
+	"github.com/docent-search/docent/internal/ingest"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,10 +17,29 @@ import (
 type Metrics struct {
 	mu         sync.Mutex
 	histograms map[string]*histogram // by name and labels
+	counters   map[string]float64    // by name{labels}
 }
 
 // NewMetrics returns an empty collection.
-func NewMetrics() *Metrics { return &Metrics{histograms: map[string]*histogram{}} }
+func NewMetrics() *Metrics {
+	return &Metrics{histograms: map[string]*histogram{}, counters: map[string]float64{}}
+}
+
+// Add increases the counter name{labels} by v.
+func (m *Metrics) Add(name, labels string, v float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.counters[name+"{"+labels+"}"] += v
+}
+
+// IndexRun counts a finished re-index run's files by outcome.
+func (m *Metrics) IndexRun(sum ingest.Summary) {
+	for outcome, n := range map[string]int{"added": sum.Added, "updated": sum.Updated, "unchanged": sum.Unchanged,
+		"deleted": sum.Deleted, "skipped": sum.Skipped, "failed": sum.Failed} {
+		m.Add("docent_index_files_total", fmt.Sprintf("outcome=%q", outcome), float64(n))
+	}
+	m.Add("docent_index_chunks_total", "", float64(sum.Chunks))
+}
 
 var buckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
@@ -102,6 +123,19 @@ func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		}
 		fmt.Fprintf(&b, "%s_bucket{%s%sle=\"+Inf\"} %d\n%s_sum{%s} %g\n%s_count{%s} %d\n",
 			h.name, h.labels, sep, h.count, h.name, h.labels, h.sum, h.name, h.labels, h.count)
+	}
+	counters := make([]string, 0, len(m.counters))
+	for k := range m.counters {
+		counters = append(counters, k)
+	}
+	slices.Sort(counters)
+	for _, k := range counters {
+		name := k[:strings.IndexByte(k, '{')]
+		if !typed[name] {
+			fmt.Fprintf(&b, "# TYPE %s counter\n", name)
+			typed[name] = true
+		}
+		fmt.Fprintf(&b, "%s %g\n", strings.TrimSuffix(k, "{}"), m.counters[k])
 	}
 	m.mu.Unlock()
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4")

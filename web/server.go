@@ -125,8 +125,18 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 		return answer.Response{Citations: []answer.Citation{}}, conversation, err
 	}
 	start := time.Now()
-	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, emit)
-	s.Metrics.observe("docent_answer_seconds", time.Since(start))
+	tokens := 0
+	counted := func(tok string) {
+		tokens++
+		if emit != nil {
+			emit(tok)
+		}
+	}
+	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
+	s.Metrics.observeLabeled("docent_answer_seconds", fmt.Sprintf("mode=%q", resp.Mode), time.Since(start))
+	if resp.Mode == "llm" {
+		s.Metrics.Add("docent_llm_tokens_total", fmt.Sprintf("model=%q", resp.Model), float64(tokens))
+	}
 	if err != nil {
 		s.Log.Error("answering failed", "user", u.Name, "err", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/docent-search/docent/internal/answer"
@@ -35,6 +36,20 @@ func setup(t *testing.T) *httptest.Server {
 // setupWith serves the sample documents with the given identity settings.
 func setupWith(t *testing.T, id web.Identity) *httptest.Server {
 	t.Helper()
+	return setupWithAnswerer(t, id, "")
+}
+
+// setupWithAnswerer is setupWith answering through the OpenAI-compatible server at llmURL,
+// or extractively when it is empty.
+func setupWithAnswerer(t *testing.T, id web.Identity, llmURL string) *httptest.Server {
+	t.Helper()
+	var answerer answer.Answerer = answer.Extractive{}
+	if llmURL != "" {
+		var err error
+		if answerer, err = answer.New(config.Config{LLM: "openai", LLMURL: llmURL, LLMModel: "m", LLMTimeout: 10 * time.Second}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
 	root := t.TempDir()
@@ -68,7 +83,7 @@ func setupWith(t *testing.T, id web.Identity) *httptest.Server {
 		return &ingest.Indexer{Pool: pool, Embedder: e, Log: log}
 	}}
 	t.Cleanup(func() { cancel(); jobs.Wait() })
-	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
+	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
 		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: log}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -68,7 +68,8 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	searcher := retrieve.NewSearcher(pool, emb, cfg)
 	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopJobs()
-	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: jobsCtx, NewIndexer: func() *ingest.Indexer {
+	metrics := web.NewMetrics()
+	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: jobsCtx, Finished: metrics.IndexRun, NewIndexer: func() *ingest.Indexer {
 		return ingest.NewIndexer(pool, emb, cfg, log)
 	}}
 	srv := &web.Server{
@@ -79,6 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup},
 		SourceRoots:  cfg.SourceRoots,
 		AskPerMinute: cfg.AskRate,
+		Metrics:      metrics,
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -84,7 +84,9 @@ func office(_ testing.TB, parts map[string]string) []byte { return sampledocs.Zi
 
 func docx(_ testing.TB, body string) []byte { return sampledocs.DOCX("Expense Guide", body) }
 
-func para(style, text string) string { return sampledocs.WordPara(sampledocs.Para{Style: style, Text: text}) }
+func para(style, text string) string {
+	return sampledocs.WordPara(sampledocs.Para{Style: style, Text: text})
+}
 
 func TestExtractOfficeAndPDF(t *testing.T) {
 	x := &Extractor{}

@@ -43,6 +43,8 @@ type Runner struct {
 	NewIndexer func() *ingest.Indexer
 	Log        *slog.Logger
 	Ctx        context.Context
+	// Finished, when set, is told each run's summary (the server counts files for /metrics).
+	Finished func(ingest.Summary)
 
 	wg sync.WaitGroup
 }
@@ -93,6 +95,9 @@ func (r *Runner) run(id int64, src ingest.Source) {
 	if err != nil {
 		status, msg = "failed", err.Error()
 		r.Log.Error("re-index failed", "job", id, "source", src.Name, "err", err)
+	}
+	if r.Finished != nil {
+		r.Finished(sum)
 	}
 	summary, _ := json.Marshal(sum)
 	// The job's own context may have ended with the server: record the outcome regardless.
