@@ -22,6 +22,7 @@ import (
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/migrations"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -286,25 +287,28 @@ func (s *Server) visibleSources(r *http.Request) ([]string, error) {
 	return out, rows.Err()
 }
 
-// visibleDocument loads a document the reader may see. A document outside their groups is
+// visibleDocument loads the document of the request's path that the reader may see, or
+// answers the request itself and returns false. A document outside the reader's groups is
 // reported exactly like a missing one.
-func (s *Server) visibleDocument(r *http.Request) (doc docRow, ok bool, err error) {
-	id, perr := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if perr != nil {
-		return doc, false, nil
+func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request) (docRow, bool) {
+	var doc docRow
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		doc.ID = id
+		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, s.root, d.path, d.body
+			FROM documents d JOIN sources s ON s.id = d.source_id
+			WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
+			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Root, &doc.Path, &doc.Body)
 	}
-	doc.ID = id
-	err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, s.root, d.path, d.body
-		FROM documents d JOIN sources s ON s.id = d.source_id
-		WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
-		id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Root, &doc.Path, &doc.Body)
-	if err != nil {
-		if strings.Contains(err.Error(), "no rows") {
-			return doc, false, nil
-		}
-		return doc, false, err
+	switch {
+	case err == nil:
+		return doc, true
+	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		s.fail(w, r, http.StatusNotFound, "No such document.")
+	default:
+		s.internal(w, r, err)
 	}
-	return doc, true, nil
+	return doc, false
 }
 
 type docRow struct {
@@ -314,13 +318,8 @@ type docRow struct {
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
-	doc, ok, err := s.visibleDocument(r)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	doc, ok := s.visibleDocument(w, r)
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "No such document.")
 		return
 	}
 	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path, Before: doc.Body}
@@ -337,13 +336,8 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 // documentFile serves the original file, access-checked, as a download so that no HTML or
 // script in it runs in Docent's origin.
 func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
-	doc, ok, err := s.visibleDocument(r)
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
+	doc, ok := s.visibleDocument(w, r)
 	if !ok {
-		s.fail(w, r, http.StatusNotFound, "No such document.")
 		return
 	}
 	f, err := ingest.OpenInSource(doc.Root, doc.Path)

@@ -22,12 +22,11 @@ func parseHTML(data []byte) (Parsed, error) {
 		return Parsed{}, fmt.Errorf("parsing HTML: %w", err)
 	}
 	var (
-		doc   Parsed
-		stack []string
-		cur   Section
-		body  strings.Builder
-		slugs = map[string]int{}
+		doc  Parsed
+		cur  Section
+		body strings.Builder
 	)
+	outline := newOutline(&doc)
 	main := findMain(root)
 	var walk func(n *html.Node, depth int)
 	walk = func(n *html.Node, depth int) {
@@ -47,20 +46,7 @@ func parseHTML(data []byte) (Parsed, error) {
 				cur.Text = body.String()
 				doc.Sections = append(doc.Sections, cur)
 				body.Reset()
-				level := int(n.Data[1] - '0')
-				title := collapse(textOf(n))
-				if level == 1 && doc.Title == "" {
-					doc.Title = title
-				}
-				for len(stack) < level {
-					stack = append(stack, "")
-				}
-				stack = append(stack[:level-1], title)
-				anchor := attr(n, "id")
-				if anchor == "" {
-					anchor = slug(title, slugs)
-				}
-				cur = Section{Headings: nonEmpty(stack), Anchor: anchor}
+				cur = outline.enter(int(n.Data[1]-'0'), collapse(textOf(n)), attr(n, "id"))
 				return
 			}
 			if isHidden(n) {

@@ -21,12 +21,11 @@ func parseMarkdown(data []byte) (Parsed, error) {
 	text = mdFront.ReplaceAllString(text, "")
 	var (
 		doc     Parsed
-		stack   []string // heading path by level
 		cur     Section
 		body    strings.Builder
 		inFence bool
-		slugs   = map[string]int{}
 	)
+	outline := newOutline(&doc)
 	flush := func() {
 		cur.Text = body.String()
 		doc.Sections = append(doc.Sections, cur)
@@ -40,15 +39,7 @@ func parseMarkdown(data []byte) (Parsed, error) {
 		}
 		if m := mdHeading.FindStringSubmatch(line); m != nil && !inFence {
 			flush()
-			level, title := len(m[1]), inlineMarkdown(m[2])
-			if level == 1 && doc.Title == "" {
-				doc.Title = title
-			}
-			for len(stack) < level {
-				stack = append(stack, "")
-			}
-			stack = append(stack[:level-1], title)
-			cur = Section{Headings: nonEmpty(stack), Anchor: slug(title, slugs)}
+			cur = outline.enter(len(m[1]), inlineMarkdown(m[2]), "")
 			continue
 		}
 		if !inFence {

@@ -170,15 +170,14 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	}
 	doc := Parsed{Title: o.coreTitle()}
 	var (
-		stack []string
 		cur   Section
 		text  strings.Builder
 		para  strings.Builder
 		cell  strings.Builder
 		cells []string
 		level int
-		slugs = map[string]int{}
 	)
+	outline := newOutline(&doc)
 	err = walkXML(body, func(t xml.Token, tags []string) error {
 		switch e := t.(type) {
 		case xml.StartElement:
@@ -213,14 +212,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 					cur.Text = text.String()
 					doc.Sections = append(doc.Sections, cur)
 					text.Reset()
-					if level == 1 && doc.Title == "" {
-						doc.Title = line
-					}
-					for len(stack) < level {
-						stack = append(stack, "")
-					}
-					stack = append(stack[:level-1], line)
-					cur = Section{Headings: nonEmpty(stack), Anchor: slug(line, slugs)}
+					cur = outline.enter(level, line, "")
 					return nil
 				}
 				switch {

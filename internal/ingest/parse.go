@@ -29,6 +29,33 @@ type Parsed struct {
 	Sections []Section
 }
 
+// outline tracks the heading path while a parser walks a document, so every format builds
+// sections the same way.
+type outline struct {
+	doc   *Parsed
+	stack []string
+	slugs map[string]int
+}
+
+func newOutline(doc *Parsed) *outline { return &outline{doc: doc, slugs: map[string]int{}} }
+
+// enter returns the section that starts at a heading of the given level (1 is the top); the
+// first level-1 heading is the document's title unless it has one. An empty anchor is derived
+// from the title.
+func (o *outline) enter(level int, title, anchor string) Section {
+	if level == 1 && o.doc.Title == "" {
+		o.doc.Title = title
+	}
+	for len(o.stack) < level {
+		o.stack = append(o.stack, "")
+	}
+	o.stack = append(o.stack[:level-1], title)
+	if anchor == "" {
+		anchor = slug(title, o.slugs)
+	}
+	return Section{Headings: nonEmpty(o.stack), Anchor: anchor}
+}
+
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
 

@@ -148,23 +148,21 @@ func (in *input) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*[]string)(in))
 }
 
+// embedRequest is the body of an embedding request in either protocol.
+type embedRequest struct {
+	Model string `json:"model"`
+	Input input  `json:"input"`
+}
+
 func (s *Server) ollamaEmbed(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Model string `json:"model"`
-		Input input  `json:"input"`
+	var req embedRequest
+	if f, ok := s.begin(w, r, &req); ok {
+		writeJSON(w, map[string]any{"model": req.Model, "embeddings": s.vectors(req.Input, f)})
 	}
-	f, ok := s.begin(w, r, &req)
-	if !ok {
-		return
-	}
-	writeJSON(w, map[string]any{"model": req.Model, "embeddings": s.vectors(req.Input, f)})
 }
 
 func (s *Server) openaiEmbed(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Model string `json:"model"`
-		Input input  `json:"input"`
-	}
+	var req embedRequest
 	f, ok := s.begin(w, r, &req)
 	if !ok {
 		return
