@@ -9,12 +9,12 @@ CREATE TABLE conversations (
 );
 CREATE INDEX conversations_updated ON conversations (updated_at);
 
--- Re-index runs started from the browser or API, with their live progress and outcome, so any
--- server can report on a run another one performs.
+-- Re-index runs (River jobs: the id is River's job id) with their live progress and outcome, so
+-- any server can report on a run another one performs.
 CREATE TABLE index_jobs (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id          bigint PRIMARY KEY,
     source      text NOT NULL,
-    status      text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+    status      text NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')),
     done        int NOT NULL DEFAULT 0,
     total       int NOT NULL DEFAULT 0,
     current     text NOT NULL DEFAULT '',
@@ -24,8 +24,7 @@ CREATE TABLE index_jobs (
     started_at  timestamptz NOT NULL DEFAULT now(),
     finished_at timestamptz
 );
--- One running re-index per source.
-CREATE UNIQUE INDEX index_jobs_one_running ON index_jobs (source) WHERE status = 'running';
+CREATE INDEX index_jobs_source ON index_jobs (source, id DESC);
 
 -- +goose Down
 DROP TABLE index_jobs;

@@ -15,17 +15,46 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 )
 
 //go:embed *.sql
 var files embed.FS
 
 // Apply brings the database behind pool up to the newest migration and returns the version
-// it ended at.
+// it ended at. River's job-queue tables are migrated with Docent's.
 func Apply(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	return apply(ctx, db)
+	v, err := apply(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	return v, applyRiver(ctx, pool)
+}
+
+// riverLock serialises River's migrations across processes starting at once.
+const riverLock = 0x72697665 // "rive"
+
+func applyRiver(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating the job queue: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, riverLock); err != nil {
+		return fmt.Errorf("locking the job-queue migration: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, riverLock)
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("migrating the job queue: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrating the job queue: %w", err)
+	}
+	return nil
 }
 
 func apply(ctx context.Context, db *sql.DB) (int64, error) {

@@ -24,7 +24,7 @@ func TestApply(t *testing.T) {
 		if v < 1 {
 			t.Fatalf("schema version after Apply = %d, want >= 1", v)
 		}
-		for _, table := range []string{"sources", "documents", "chunks", "index_model"} {
+		for _, table := range []string{"sources", "documents", "chunks", "index_model", "river_job"} {
 			var ok bool
 			if err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
 				t.Errorf("table %s missing after migration (err %v)", table, err)

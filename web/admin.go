@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/reindex"
@@ -23,6 +24,13 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 	if m.Jobs, err = s.Jobs.Latest(r.Context()); err != nil {
 		s.internal(w, r, err)
 		return
+	}
+	m.History = map[string][]reindex.Job{}
+	for _, src := range m.Sources {
+		if m.History[src.Name], err = s.Jobs.History(r.Context(), src.Name, 5); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, http.StatusOK, adminPage(m))
 }
@@ -42,6 +50,11 @@ func back(w http.ResponseWriter, r *http.Request, notice string, err error) {
 func sourceForm(r *http.Request) (ingest.Source, error) {
 	src := ingest.Source{Name: strings.TrimSpace(r.PostFormValue("name")), Root: strings.TrimSpace(r.PostFormValue("path")),
 		Groups: ingest.SplitGroups(r.PostFormValue("groups"))}
+	every, err := ingest.ParseEvery(r.PostFormValue("every"))
+	if err != nil {
+		return src, err
+	}
+	src.Every = every
 	for _, line := range strings.Split(r.PostFormValue("rules"), "\n") {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
@@ -65,7 +78,7 @@ func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
 		_, err = ingest.AddSource(r.Context(), s.Pool, src)
 	}
 	if err == nil {
-		_, err = s.Jobs.Start(r.Context(), src.Name, userFrom(r.Context()).Name)
+		_, err = s.Jobs.Enqueue(r.Context(), src.Name, userFrom(r.Context()).Name)
 	}
 	back(w, r, "Source "+src.Name+" added; indexing has started.", err)
 }
@@ -100,12 +113,12 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 		src, err = ingest.GetSource(r.Context(), s.Pool, r.PathValue("name"))
 	}
 	if err == nil {
-		src.Groups, src.Rules = form.Groups, form.Rules
+		src.Groups, src.Rules, src.Every = form.Groups, form.Rules, form.Every
 		err = ingest.UpdateSource(r.Context(), s.Pool, src)
 	}
 	if err == nil {
 		// New groups reach the documents on the next run: start it now.
-		_, err = s.Jobs.Start(r.Context(), src.Name, userFrom(r.Context()).Name)
+		_, err = s.Jobs.Enqueue(r.Context(), src.Name, userFrom(r.Context()).Name)
 	}
 	back(w, r, "Access of "+src.Name+" saved; re-indexing applies it.", err)
 }
@@ -117,16 +130,23 @@ func (s *Server) adminRemove(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminReindex(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	_, err := s.Jobs.Start(r.Context(), name, userFrom(r.Context()).Name)
+	_, err := s.Jobs.Enqueue(r.Context(), name, userFrom(r.Context()).Name)
 	back(w, r, "Re-indexing "+name+".", err)
 }
 
 // jobID is the id of the latest job of a source, for the page's script to follow.
 func jobID(jobs map[string]reindex.Job, source string) string {
-	if j, ok := jobs[source]; ok && j.Status == "running" {
+	if j, ok := jobs[source]; ok && (j.Status == "running" || j.Status == "queued") {
 		return strconv.FormatInt(j.ID, 10)
 	}
 	return ""
+}
+
+func everyText(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }
 
 func rulesText(rules []ingest.Rule) string {

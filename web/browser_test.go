@@ -16,7 +16,6 @@ import (
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
-	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
 )
@@ -55,9 +54,7 @@ func TestBrowser(t *testing.T) {
 	if _, err := newIndexer().Run(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	jobsCtx, stop := context.WithCancel(ctx)
-	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: jobsCtx, NewIndexer: newIndexer}
-	t.Cleanup(func() { stop(); jobs.Wait() })
+	jobs := startQueue(t, pool, newIndexer)
 	s := retrieve.NewSearcher(pool, e, configForTests())
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
 		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: log,

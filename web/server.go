@@ -35,7 +35,7 @@ type Server struct {
 	Searcher      *retrieve.Searcher
 	Asker         *answer.Service
 	Conversations answer.Conversations
-	Jobs          *reindex.Runner
+	Jobs          *reindex.Queue
 	Identity      Identity
 	// SourceRoots are the folders under which admins may add sources from the browser.
 	SourceRoots []string
@@ -71,6 +71,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/sources", s.apiSources)
 	route("POST /api/sources/{name}/reindex", s.admin(s.apiReindex))
 	route("GET /api/jobs/{id}", s.admin(s.apiJob))
+	route("POST /api/jobs/{id}/cancel", s.admin(s.apiCancel))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /metrics", s.Metrics)
@@ -493,7 +494,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiReindex(w http.ResponseWriter, r *http.Request) {
-	job, err := s.Jobs.Start(r.Context(), r.PathValue("name"), userFrom(r.Context()).Name)
+	job, err := s.Jobs.Enqueue(r.Context(), r.PathValue("name"), userFrom(r.Context()).Name)
 	switch {
 	case errors.Is(err, ingest.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{"no source named " + r.PathValue("name")})
@@ -506,12 +507,21 @@ func (s *Server) apiReindex(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiJob(w http.ResponseWriter, r *http.Request) {
+	s.jobResponse(w, r, s.Jobs.Get)
+}
+
+func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request) {
+	s.jobResponse(w, r, s.Jobs.Cancel)
+}
+
+// jobResponse runs op on the job of the path and writes the job.
+func (s *Server) jobResponse(w http.ResponseWriter, r *http.Request, op func(context.Context, int64) (reindex.Job, error)) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, apiError{"job id must be a number"})
 		return
 	}
-	job, err := s.Jobs.Get(r.Context(), id)
+	job, err := op(r.Context(), id)
 	switch {
 	case errors.Is(err, reindex.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{"no such job"})

@@ -24,6 +24,7 @@ import (
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 const secret = "Zygomorphic budget codeword is PERIWINKLE-42."
@@ -78,11 +79,7 @@ func setupWithAnswerer(t *testing.T, id web.Identity, llmURL string) *httptest.S
 	}
 	s := &retrieve.Searcher{Pool: pool, Embedder: e}
 	log := slog.New(slog.DiscardHandler)
-	ctx, cancel := context.WithCancel(context.Background())
-	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: ctx, NewIndexer: func() *ingest.Indexer {
-		return &ingest.Indexer{Pool: pool, Embedder: e, Log: log}
-	}}
-	t.Cleanup(func() { cancel(); jobs.Wait() })
+	jobs := startQueue(t, pool, func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} })
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
 		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: log}
 	ts := httptest.NewServer(srv.Handler())
@@ -189,6 +186,24 @@ func TestAPIAsk(t *testing.T) {
 	if status != 200 || out["found"] != false || out["answer"] != answer.NotFoundText {
 		t.Errorf("unanswerable question: %d %v", status, out)
 	}
+}
+
+// startQueue runs a re-index queue with one worker for the test.
+func startQueue(t *testing.T, pool *pgxpool.Pool, newIndexer func() *ingest.Indexer) *reindex.Queue {
+	t.Helper()
+	q, err := reindex.New(pool, reindex.Config{Workers: 1}, newIndexer, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		q.Stop(ctx)
+	})
+	return q
 }
 
 func configForTests() config.Config {

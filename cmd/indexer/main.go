@@ -21,6 +21,7 @@ import (
 	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -28,12 +29,15 @@ import (
 const usage = `Usage: indexer COMMAND [flags] [args]
 
 Commands:
-  sources add NAME PATH [--groups g1,g2] [--rule 'GLOB=g1,g2' ...]
+  sources add NAME PATH [--groups g1,g2] [--rule 'GLOB=g1,g2' ...] [--every 1h]
                       add a document folder; --groups restricts the whole source, each --rule
                       restricts matching files (first match wins, e.g. 'hr/**=hr')
   sources list        list sources
   sources remove NAME remove a source with its documents and chunks
-  index [NAME ...]    index the named sources (all when none are named)
+  index [NAME ...] [--enqueue]
+                      index the named sources (all when none are named); --enqueue hands
+                      them to the job queue (servers' workers or 'indexer worker') instead
+  worker              work re-index jobs from the queue until stopped (SIGINT/SIGTERM)
   status [NAME]       documents, chunks, last run and every skipped or failed file
   eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
                       [--json] [--run FILE] [--negatives FILE]
@@ -149,7 +153,8 @@ var commands = map[string]command{
 	"sources add":    {args: "NAME PATH [--groups g1,g2] [--rule GLOB=g1,g2 ...]", help: "Adds a document folder as a source.", bind: sourcesAdd},
 	"sources list":   {help: "Lists sources.", bind: noFlags(sourcesList)},
 	"sources remove": {args: "NAME", help: "Removes a source with all its documents and chunks.", bind: noFlags(sourcesRemove)},
-	"index":          {args: "[NAME ...]", help: "Indexes the named sources, or all.", bind: noFlags(index)},
+	"index":          {args: "[NAME ...] [--enqueue]", help: "Indexes the named sources, or all.", bind: indexCmd},
+	"worker":         {help: "Works re-index jobs from the queue (enqueued by servers, schedules or 'index --enqueue') until SIGINT or SIGTERM.", bind: noFlags(workerCmd)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
 	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency.", bind: evalCmd},
 	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
@@ -164,16 +169,21 @@ func sourcesAdd(fs *flag.FlagSet) runFunc {
 	groups := fs.String("groups", "", "comma-separated access groups for the whole source (none: every signed-in user)")
 	var rules multi
 	fs.Var(&rules, "rule", "GLOB=g1,g2: files matching GLOB get these groups instead (repeatable; first match wins)")
+	every := fs.String("every", "", "re-index on this schedule, e.g. 1h (run by servers' workers or 'indexer worker')")
 	return func(ctx context.Context, e *env, args []string) error {
-		return addSource(ctx, e, args, *groups, rules)
+		return addSource(ctx, e, args, *groups, rules, *every)
 	}
 }
 
-func addSource(ctx context.Context, e *env, args []string, groups string, rules []string) error {
+func addSource(ctx context.Context, e *env, args []string, groups string, rules []string, every string) error {
 	if len(args) != 2 {
 		return errors.New("sources add: want NAME PATH")
 	}
 	src := ingest.Source{Name: args[0], Root: args[1], Groups: ingest.SplitGroups(groups)}
+	var err error
+	if src.Every, err = ingest.ParseEvery(every); err != nil {
+		return err
+	}
 	for _, r := range rules {
 		rule, err := ingest.ParseRule(r)
 		if err != nil {
@@ -181,7 +191,7 @@ func addSource(ctx context.Context, e *env, args []string, groups string, rules 
 		}
 		src.Rules = append(src.Rules, rule)
 	}
-	src, err := ingest.AddSource(ctx, e.pool, src)
+	src, err = ingest.AddSource(ctx, e.pool, src)
 	if err != nil {
 		return err
 	}
@@ -221,7 +231,14 @@ func sourcesRemove(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func index(ctx context.Context, e *env, names []string) error {
+func indexCmd(fs *flag.FlagSet) runFunc {
+	enqueue := fs.Bool("enqueue", false, "queue re-index jobs for the workers instead of indexing here")
+	return func(ctx context.Context, e *env, names []string) error {
+		return index(ctx, e, names, *enqueue)
+	}
+}
+
+func index(ctx context.Context, e *env, names []string, enqueue bool) error {
 	emb, err := embed.New(e.cfg)
 	if err != nil {
 		return err
@@ -242,6 +259,20 @@ func index(ctx context.Context, e *env, names []string) error {
 		}
 		sources = append(sources, s)
 	}
+	if enqueue {
+		q, err := reindex.New(e.pool, reindex.Config{}, nil, e.log)
+		if err != nil {
+			return err
+		}
+		for _, s := range sources {
+			job, err := q.Enqueue(ctx, s.Name, "indexer")
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.out, "%s: job %d %s\n", s.Name, job.ID, job.Status)
+		}
+		return nil
+	}
 	p := newProgress(e.out)
 	ix := ingest.NewIndexer(e.pool, emb, e.cfg, e.log)
 	ix.Progress = p.update
@@ -254,6 +285,29 @@ func index(ctx context.Context, e *env, names []string) error {
 		printSummary(e.out, sum)
 	}
 	return nil
+}
+
+func workerCmd(ctx context.Context, e *env, _ []string) error {
+	emb, err := embed.New(e.cfg)
+	if err != nil {
+		return err
+	}
+	if err := embed.Attach(ctx, e.pool, emb); err != nil {
+		return err
+	}
+	q, err := reindex.New(e.pool, reindex.Config{Workers: max(e.cfg.Workers, 1), RescueAfter: e.cfg.RescueJobsAfter},
+		func() *ingest.Indexer { return ingest.NewIndexer(e.pool, emb, e.cfg, e.log) }, e.log)
+	if err != nil {
+		return err
+	}
+	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "working re-index jobs (%d at a time); stop with Ctrl-C\n", max(e.cfg.Workers, 1))
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.Background(), e.cfg.ShutdownTimeout)
+	defer cancel()
+	return q.Stop(stop)
 }
 
 func reembed(ctx context.Context, e *env, _ []string) error {

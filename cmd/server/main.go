@@ -40,6 +40,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nServes Docent's web UI and JSON API. Every flag has an environment variable; see README.\n\n")
 		fs.PrintDefaults()
 	}
+	noWorker := fs.Bool("no-worker", false, "serve queries only: run no re-index jobs here (same as DOCENT_WORKERS=0)")
 	load := config.Bind(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,6 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	cfg, err := load()
 	if err != nil {
 		return err
+	}
+	if *noWorker {
+		cfg.Workers = 0
 	}
 	log := newLogger(cfg.LogLevel)
 	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
@@ -66,12 +70,16 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	searcher := retrieve.NewSearcher(pool, emb, cfg)
-	jobsCtx, stopJobs := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopJobs()
 	metrics := web.NewMetrics()
-	jobs := &reindex.Runner{Pool: pool, Log: log, Ctx: jobsCtx, Finished: metrics.IndexRun, NewIndexer: func() *ingest.Indexer {
-		return ingest.NewIndexer(pool, emb, cfg, log)
-	}}
+	jobs, err := reindex.New(pool, reindex.Config{Workers: cfg.Workers, RescueAfter: cfg.RescueJobsAfter},
+		func() *ingest.Indexer { return ingest.NewIndexer(pool, emb, cfg, log) }, log)
+	if err != nil {
+		return err
+	}
+	jobs.Finished = metrics.IndexRun
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("starting re-index workers: %w", err)
+	}
 	srv := &web.Server{
 		Pool: pool, Searcher: searcher, Log: log, Jobs: jobs,
 		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
@@ -89,20 +97,22 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name())
+	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down: no new jobs; running ones may finish", "timeout", cfg.ShutdownTimeout)
+	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err = hs.Shutdown(shutdown)
-	// Running re-index jobs stop at a file boundary; every document stays consistent.
-	stopJobs()
-	jobs.Wait()
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+	// Jobs still running at the deadline stop at a file boundary, every document consistent,
+	// and are picked up again by another worker.
+	if jerr := jobs.Stop(shutdown); jerr != nil {
+		log.Warn("stopping re-index workers", "err", jerr)
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
 	return nil

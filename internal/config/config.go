@@ -30,6 +30,10 @@ type Config struct {
 	SourceRoots    []string
 	AskRate        float64
 
+	Workers         int
+	RescueJobsAfter time.Duration
+	ShutdownTimeout time.Duration
+
 	Embedder         string
 	EmbedModel       string
 	EmbedURL         string
@@ -128,6 +132,12 @@ func Settings() []Setting {
 				c.AskRate = f
 				return nil
 			}},
+		{Env: "DOCENT_WORKERS", Flag: "workers", Default: "1", Help: "Re-index jobs this server works at once; 0 (or `server --no-worker`) serves queries only and leaves jobs to other servers or `indexer worker`.",
+			set: intRange(func(c *Config) *int { return &c.Workers }, 0, 64)},
+		{Env: "DOCENT_RESCUE_JOBS_AFTER", Flag: "rescue-jobs-after", Default: "2m", Help: "A re-index job whose worker died is run again after this long.",
+			set: duration(func(c *Config) *time.Duration { return &c.RescueJobsAfter })},
+		{Env: "DOCENT_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "30s", Help: "On SIGTERM, how long running re-index jobs may take to finish before they stop at a file boundary.",
+			set: duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 		{Env: "DOCENT_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error.",
 			set: enum(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 		{Env: "DOCENT_EMBEDDER", Flag: "embedder", Default: "local", Help: "Embedding provider: `local` (built in, offline), `ollama` or `openai` (any OpenAI-compatible server).",

@@ -25,6 +25,8 @@ type Source struct {
 	Root   string
 	Groups []string // empty: every signed-in user
 	Rules  []Rule
+	// Every re-indexes the source on this schedule; 0 means only when asked.
+	Every time.Duration
 }
 
 // Rule restricts the files whose path relative to the source root matches Glob to Groups.
@@ -38,6 +40,18 @@ type Rule struct {
 var ErrNotFound = errors.New("not found")
 
 var sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// ParseEvery reads a schedule such as 30m, 1h or 24h ("" or 0: none).
+func ParseEvery(v string) (time.Duration, error) {
+	if v = strings.TrimSpace(v); v == "" || v == "0" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Minute {
+		return 0, fmt.Errorf("schedule %q: want a duration of at least a minute, such as 30m or 24h", v)
+	}
+	return d, nil
+}
 
 // ParseRule reads a rule written as GLOB=g1,g2.
 func ParseRule(s string) (Rule, error) {
@@ -118,8 +132,9 @@ func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error
 	}
 	s.Root = root
 	rules, _ := json.Marshal(nonNil(s.Rules))
-	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, groups, rules) VALUES ($1, $2, $3, $4) RETURNING id`,
-		s.Name, s.Root, nonNil(s.Groups), rules).Scan(&s.ID)
+	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, groups, rules, every)
+		VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END) RETURNING id`,
+		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds())).Scan(&s.ID)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == "23505" {
 		return Source{}, fmt.Errorf("a source named %s already exists (remove it first, or pick another name)", s.Name)
@@ -134,8 +149,9 @@ func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error
 // its documents.
 func UpdateSource(ctx context.Context, pool *pgxpool.Pool, s Source) error {
 	rules, _ := json.Marshal(nonNil(s.Rules))
-	tag, err := pool.Exec(ctx, `UPDATE sources SET root = $2, groups = $3, rules = $4 WHERE name = $1`,
-		s.Name, s.Root, nonNil(s.Groups), rules)
+	tag, err := pool.Exec(ctx, `UPDATE sources SET root = $2, groups = $3, rules = $4,
+		every = CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END WHERE name = $1`,
+		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()))
 	if err != nil {
 		return fmt.Errorf("updating source %s: %w", s.Name, err)
 	}
@@ -175,7 +191,7 @@ func ListSources(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
 }
 
 func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
-	rows, err := pool.Query(ctx, `SELECT id, name, root, groups, rules FROM sources
+	rows, err := pool.Query(ctx, `SELECT id, name, root, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0) FROM sources
 		WHERE $1 = '' OR name = $1 ORDER BY name`, name)
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
@@ -183,9 +199,11 @@ func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) {
 		var s Source
 		var rules []byte
-		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.Groups, &rules); err != nil {
+		var every int64
+		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.Groups, &rules, &every); err != nil {
 			return s, err
 		}
+		s.Every = time.Duration(every) * time.Second
 		return s, json.Unmarshal(rules, &s.Rules)
 	})
 }

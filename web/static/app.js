@@ -178,15 +178,17 @@ async function follow(box, id) {
     if (!res.ok) { box.textContent = "Progress unavailable."; return; }
     const job = await res.json();
     box.replaceChildren();
-    if (job.status === "running") {
+    if (job.status === "queued") {
+      box.textContent = "Re-index queued…";
+    } else if (job.status === "running") {
       const p = document.createElement("progress");
       p.max = Math.max(job.total, 1);
       p.value = job.done;
       const s = document.createElement("span");
-      s.textContent = ` Re-indexing: ${job.done} of ${job.total} files ${job.current ? "(" + job.current + ")" : ""}`;
+      s.textContent = ` Re-indexing: ${job.done} of ${job.total} files${job.eta ? ", about " + job.eta + " left" : ""} ${job.current ? "(" + job.current + ")" : ""}`;
       box.append(p, s);
-    } else if (job.status === "failed") {
-      box.textContent = `Re-index failed: ${job.error}`;
+    } else if (job.status === "failed" || job.status === "cancelled") {
+      box.textContent = `Re-index ${job.status}: ${job.error}`;
       return;
     } else {
       const s = job.summary || {};

@@ -1,0 +1,164 @@
+package reindex_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/reindex"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+type testBundle struct {
+	pool *pgxpool.Pool
+	root string
+}
+
+func setup(t *testing.T, files int) testBundle {
+	t.Helper()
+	b := testBundle{pool: pgtest.NewPool(t), root: t.TempDir()}
+	for i := range files {
+		os.WriteFile(filepath.Join(b.root, fmt.Sprintf("f%03d.md", i)), []byte(fmt.Sprintf("# Note %d\n\nText number %d.\n", i, i)), 0o644)
+	}
+	return b
+}
+
+func (b testBundle) queue(t *testing.T, workers int) *reindex.Queue {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	q, err := reindex.New(b.pool, reindex.Config{Workers: workers, ScheduleEvery: 200 * time.Millisecond},
+		func() *ingest.Indexer { return &ingest.Indexer{Pool: b.pool, Embedder: embed.Local{}, Log: log} }, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		q.Stop(ctx)
+	})
+	return q
+}
+
+func wait(t *testing.T, q *reindex.Queue, id int64) reindex.Job {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		j, err := q.Get(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Status != "queued" && j.Status != "running" {
+			return j
+		}
+	}
+	t.Fatalf("job %d did not finish", id)
+	return reindex.Job{}
+}
+
+func TestOneJobPerSource(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, 20)
+	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "s", Root: b.root}); err != nil {
+		t.Fatal(err)
+	}
+	queueOnly := b.queue(t, 0)
+	first, err := queueOnly.Enqueue(ctx, "s", "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := queueOnly.Enqueue(ctx, "s", "bo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != second.ID || first.Status != "queued" {
+		t.Fatalf("two requests while queued made jobs %d and %d (status %s)", first.ID, second.ID, first.Status)
+	}
+	// Nothing works the job until a worker exists.
+	time.Sleep(300 * time.Millisecond)
+	if j, _ := queueOnly.Get(ctx, first.ID); j.Status != "queued" {
+		t.Fatalf("an insert-only queue worked the job: %s", j.Status)
+	}
+	worker := b.queue(t, 1)
+	done := wait(t, worker, first.ID)
+	if done.Status != "succeeded" || done.Summary == nil || done.Summary.Added != 20 || done.StartedBy != "ann" {
+		t.Fatalf("job: %+v", done)
+	}
+	// After it finished, a new request makes a new job.
+	again, err := worker.Enqueue(ctx, "s", "ann")
+	if err != nil || again.ID == first.ID {
+		t.Fatalf("re-enqueue after completion: %+v, %v", again, err)
+	}
+	if j := wait(t, worker, again.ID); j.Summary == nil || j.Summary.Unchanged != 20 {
+		t.Fatalf("second run: %+v", j)
+	}
+	if _, err := worker.Enqueue(ctx, "missing", "ann"); err == nil {
+		t.Error("a job for a missing source was queued")
+	}
+}
+
+func TestCancelQueuedJob(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, 3)
+	ingest.AddSource(ctx, b.pool, ingest.Source{Name: "s", Root: b.root})
+	q := b.queue(t, 0)
+	j, err := q.Enqueue(ctx, "s", "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j, err = q.Cancel(ctx, j.ID); err != nil || j.Status != "cancelled" {
+		t.Fatalf("cancel: %+v, %v", j, err)
+	}
+	worker := b.queue(t, 1)
+	time.Sleep(500 * time.Millisecond)
+	var docs int
+	b.pool.QueryRow(ctx, `SELECT count(*) FROM documents`).Scan(&docs)
+	if docs != 0 {
+		t.Errorf("a cancelled job ran: %d documents", docs)
+	}
+	if _, err := worker.Cancel(ctx, 999999); err == nil {
+		t.Error("cancelling a missing job succeeded")
+	}
+}
+
+func TestScheduleEnqueuesDueSources(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, 5)
+	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "hourly", Root: b.root, Every: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "manual", Root: b.root}); err != nil {
+		t.Fatal(err)
+	}
+	q := b.queue(t, 1)
+	var ran map[string]reindex.Job
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ran, _ = q.Latest(ctx)
+		if ran["hourly"].Status == "succeeded" {
+			break
+		}
+	}
+	if ran["hourly"].Status != "succeeded" || ran["hourly"].StartedBy != "schedule" {
+		t.Fatalf("scheduled source: %+v", ran["hourly"])
+	}
+	if _, ok := ran["manual"]; ok {
+		t.Error("a source without a schedule was re-indexed")
+	}
+	// Once run, it is not due again within the hour.
+	time.Sleep(600 * time.Millisecond)
+	hist, _ := q.History(ctx, "hourly", 10)
+	if len(hist) != 1 {
+		t.Errorf("%d runs of an hourly source within a second", len(hist))
+	}
+}
