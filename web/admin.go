@@ -55,6 +55,7 @@ func sourceForm(r *http.Request) (ingest.Source, error) {
 		return src, err
 	}
 	src.Every = every
+	src.Watch = r.PostFormValue("watch") == "on"
 	for _, line := range strings.Split(r.PostFormValue("rules"), "\n") {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
@@ -113,7 +114,7 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 		src, err = ingest.GetSource(r.Context(), s.Pool, r.PathValue("name"))
 	}
 	if err == nil {
-		src.Groups, src.Rules, src.Every = form.Groups, form.Rules, form.Every
+		src.Groups, src.Rules, src.Every, src.Watch = form.Groups, form.Rules, form.Every, form.Watch
 		err = ingest.UpdateSource(r.Context(), s.Pool, src)
 	}
 	if err == nil {

@@ -29,7 +29,7 @@ import (
 const usage = `Usage: indexer COMMAND [flags] [args]
 
 Commands:
-  sources add NAME PATH [--groups g1,g2] [--rule 'GLOB=g1,g2' ...] [--every 1h]
+  sources add NAME PATH [--groups g1,g2] [--rule 'GLOB=g1,g2' ...] [--every 1h] [--watch]
                       add a document folder; --groups restricts the whole source, each --rule
                       restricts matching files (first match wins, e.g. 'hr/**=hr')
   sources list        list sources
@@ -170,16 +170,17 @@ func sourcesAdd(fs *flag.FlagSet) runFunc {
 	var rules multi
 	fs.Var(&rules, "rule", "GLOB=g1,g2: files matching GLOB get these groups instead (repeatable; first match wins)")
 	every := fs.String("every", "", "re-index on this schedule, e.g. 1h (run by servers' workers or 'indexer worker')")
+	watch := fs.Bool("watch", false, "re-index within seconds of a change in the folder (servers with workers watch it)")
 	return func(ctx context.Context, e *env, args []string) error {
-		return addSource(ctx, e, args, *groups, rules, *every)
+		return addSource(ctx, e, args, *groups, rules, *every, *watch)
 	}
 }
 
-func addSource(ctx context.Context, e *env, args []string, groups string, rules []string, every string) error {
+func addSource(ctx context.Context, e *env, args []string, groups string, rules []string, every string, watch bool) error {
 	if len(args) != 2 {
 		return errors.New("sources add: want NAME PATH")
 	}
-	src := ingest.Source{Name: args[0], Root: args[1], Groups: ingest.SplitGroups(groups)}
+	src := ingest.Source{Name: args[0], Root: args[1], Groups: ingest.SplitGroups(groups), Watch: watch}
 	var err error
 	if src.Every, err = ingest.ParseEvery(every); err != nil {
 		return err

@@ -80,6 +80,14 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("starting re-index workers: %w", err)
 	}
+	if cfg.Workers > 0 {
+		// Servers that work jobs also watch the folders of sources marked --watch.
+		go func() {
+			if err := jobs.Watch(ctx, 2*time.Second, time.Minute); err != nil {
+				log.Warn("folder watcher stopped", "err", err)
+			}
+		}()
+	}
 	srv := &web.Server{
 		Pool: pool, Searcher: searcher, Log: log, Jobs: jobs,
 		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},

@@ -27,6 +27,8 @@ type Source struct {
 	Rules  []Rule
 	// Every re-indexes the source on this schedule; 0 means only when asked.
 	Every time.Duration
+	// Watch re-indexes the source within seconds of a change in its folder.
+	Watch bool
 }
 
 // Rule restricts the files whose path relative to the source root matches Glob to Groups.
@@ -132,9 +134,9 @@ func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error
 	}
 	s.Root = root
 	rules, _ := json.Marshal(nonNil(s.Rules))
-	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, groups, rules, every)
-		VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END) RETURNING id`,
-		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds())).Scan(&s.ID)
+	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, groups, rules, every, watch)
+		VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END, $6) RETURNING id`,
+		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch).Scan(&s.ID)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == "23505" {
 		return Source{}, fmt.Errorf("a source named %s already exists (remove it first, or pick another name)", s.Name)
@@ -150,8 +152,8 @@ func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error
 func UpdateSource(ctx context.Context, pool *pgxpool.Pool, s Source) error {
 	rules, _ := json.Marshal(nonNil(s.Rules))
 	tag, err := pool.Exec(ctx, `UPDATE sources SET root = $2, groups = $3, rules = $4,
-		every = CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END WHERE name = $1`,
-		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()))
+		every = CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END, watch = $6 WHERE name = $1`,
+		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch)
 	if err != nil {
 		return fmt.Errorf("updating source %s: %w", s.Name, err)
 	}
@@ -191,7 +193,7 @@ func ListSources(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
 }
 
 func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
-	rows, err := pool.Query(ctx, `SELECT id, name, root, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0) FROM sources
+	rows, err := pool.Query(ctx, `SELECT id, name, root, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0), watch FROM sources
 		WHERE $1 = '' OR name = $1 ORDER BY name`, name)
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
@@ -200,7 +202,7 @@ func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source
 		var s Source
 		var rules []byte
 		var every int64
-		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.Groups, &rules, &every); err != nil {
+		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.Groups, &rules, &every, &s.Watch); err != nil {
 			return s, err
 		}
 		s.Every = time.Duration(every) * time.Second

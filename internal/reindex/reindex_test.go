@@ -162,3 +162,35 @@ func TestScheduleEnqueuesDueSources(t *testing.T) {
 		t.Errorf("%d runs of an hourly source within a second", len(hist))
 	}
 }
+
+func TestWatchedFolderIsReindexed(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := setup(t, 2)
+	os.MkdirAll(filepath.Join(b.root, "sub"), 0o755)
+	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "w", Root: b.root, Watch: true}); err != nil {
+		t.Fatal(err)
+	}
+	q := b.queue(t, 1)
+	go q.Watch(ctx, 200*time.Millisecond, time.Hour)
+	time.Sleep(300 * time.Millisecond) // the watches are in place
+	// A burst of changes, one in a subfolder, becomes one job.
+	for i := range 5 {
+		os.WriteFile(filepath.Join(b.root, "sub", fmt.Sprintf("new%d.md", i)), []byte("# New\n\nfresh text\n"), 0o644)
+	}
+	var docs int
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		b.pool.QueryRow(ctx, `SELECT count(*) FROM documents`).Scan(&docs)
+		if docs == 7 {
+			break
+		}
+	}
+	if docs != 7 {
+		t.Fatalf("%d documents after writing into a watched folder, want 7", docs)
+	}
+	hist, _ := q.History(ctx, "w", 10)
+	if len(hist) == 0 || hist[0].StartedBy != "watch" || len(hist) > 2 {
+		t.Errorf("jobs: %+v", hist)
+	}
+}
