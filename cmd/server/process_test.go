@@ -93,11 +93,20 @@ func addSource(t *testing.T, conn *pgx.Conn, name, root string) {
 	}
 }
 
-// TestKilledServerJobIsFinishedElsewhere kills a server with SIGKILL in the middle of a
-// re-index job; a second server picks the job up and finishes it, and no half-written document
-// is ever visible.
+// TestKilledServerJobIsFinishedElsewhere stops a server in the middle of a re-index job, with
+// SIGKILL or with SIGTERM (a graceful stop with a short timeout); a second server picks the job
+// up and finishes it, and no half-written document is ever visible.
 func TestKilledServerJobIsFinishedElsewhere(t *testing.T) {
 	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			stopMidJob(t, sig)
+		})
+	}
+}
+
+func stopMidJob(t *testing.T, sig syscall.Signal) {
 	ctx := context.Background()
 	db := pgtest.NewDatabase(t)
 	conn, err := pgx.Connect(ctx, db)
@@ -110,7 +119,7 @@ func TestKilledServerJobIsFinishedElsewhere(t *testing.T) {
 	writeNotes(t, root, files)
 	addSource(t, conn, "notes", root)
 
-	a := startServer(t, db)
+	a := startServer(t, db, "DOCENT_SHUTDOWN_TIMEOUT=1s")
 	a.post(t, "/api/sources/notes/reindex")
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		var n int
@@ -122,8 +131,17 @@ func TestKilledServerJobIsFinishedElsewhere(t *testing.T) {
 			t.Fatalf("the job made no progress:\n%s", a.log)
 		}
 	}
-	a.cmd.Process.Signal(syscall.SIGKILL)
-	a.cmd.Wait()
+	a.cmd.Process.Signal(sig)
+	exited := make(chan error, 1)
+	go func() { exited <- a.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if sig == syscall.SIGTERM && err != nil {
+			t.Errorf("graceful stop exited with %v:\n%s", err, a.log)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("the server did not exit after %s:\n%s", sig, a.log)
+	}
 
 	var docs, broken int
 	conn.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id))
