@@ -245,12 +245,17 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		}
 		bulk = false
 	}
-	// Term statistics follow the index; an index from before they existed gets them now.
-	var haveStats bool
-	if err := ix.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM corpus_stats)`).Scan(&haveStats); err != nil {
+	// Term statistics follow the index, but recomputing them reads every chunk: after a small
+	// change (a watched folder's one edited file) they are refreshed only when over ten minutes
+	// old, since a few documents barely move a word's rarity.
+	var stale bool
+	var statChunks int64
+	if err := ix.Pool.QueryRow(ctx, `SELECT coalesce((SELECT refreshed_at < now() - interval '10 minutes' FROM corpus_stats), true),
+		coalesce((SELECT chunks FROM corpus_stats), 0)`).Scan(&stale, &statChunks); err != nil {
 		return sum, fmt.Errorf("reading term statistics: %w", err)
 	}
-	if sum.Added+sum.Updated+sum.Deleted > 0 || !haveStats {
+	changed := sum.Added + sum.Updated + sum.Deleted
+	if changed > 0 && (stale || int64(sum.Chunks)*100 >= statChunks || sum.Deleted*100 >= len(known)) || statChunks == 0 && sum.Chunks > 0 {
 		if err := RefreshStats(ctx, ix.Pool); err != nil {
 			return sum, err
 		}

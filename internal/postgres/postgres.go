@@ -27,6 +27,12 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
 	}
+	// pgx defaults to four connections on a small machine; a server holds one per running
+	// re-index job besides the indexer's writers and its readers. pool_max_conns in the URL
+	// still decides.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 20
+	}
 	// The vector type exists only after the first migration, so migrate through a pool that
 	// does not register it, then open the real one.
 	bare, err := pgxpool.NewWithConfig(ctx, cfg.Copy())
