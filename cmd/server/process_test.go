@@ -46,7 +46,7 @@ func startServer(t *testing.T, db string, env ...string) *serverProcess {
 	exe, _ := os.Executable()
 	p := &serverProcess{cmd: exec.Command(exe), addr: addr, log: &strings.Builder{}}
 	p.cmd.Env = append(os.Environ(), append([]string{"DOCENT_TEST_MAIN=1", "DATABASE_URL=" + db, "DOCENT_ADDR=" + addr,
-		"DOCENT_LOG_LEVEL=warn", "DOCENT_RESCUE_JOBS_AFTER=3s"}, env...)...)
+		"DOCENT_LOG_LEVEL=warn", "DOCENT_RESCUE_JOBS_AFTER=8s"}, env...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func stopMidJob(t *testing.T, sig syscall.Signal) {
 
 	b := startServer(t, db)
 	var status string
-	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(150 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		conn.QueryRow(ctx, `SELECT status FROM index_jobs ORDER BY id DESC LIMIT 1`).Scan(&status)
 		if status == "succeeded" {
 			break

@@ -188,7 +188,7 @@ func Settings() []Setting {
 				c.MaxText = n
 				return err
 			}},
-		{Env: "DOCENT_PARSE_TIMEOUT", Flag: "parse-timeout", Default: "30s", Help: "Extraction of one file taking longer than this fails that file.",
+		{Env: "DOCENT_PARSE_TIMEOUT", Flag: "parse-timeout", Default: "10s", Help: "Extraction of one file taking longer than this fails that file.",
 			set: duration(func(c *Config) *time.Duration { return &c.ParseTimeout })},
 		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
 			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},

@@ -39,7 +39,7 @@ type Indexer struct {
 	MaxChunks int
 	// MaxText skips files whose extracted text is larger (default 16 MiB).
 	MaxText int
-	// ParseTimeout fails files whose extraction takes longer (default 30s).
+	// ParseTimeout fails files whose extraction takes longer (default 10s).
 	ParseTimeout time.Duration
 	// EmbedBatch is how many chunks go to the embedder at once (default 64).
 	EmbedBatch int

@@ -22,7 +22,8 @@ type zipLimits struct {
 	MaxInflated int64
 }
 
-var defaultZipLimits = zipLimits{MaxEntries: 20000, MaxInflated: 256 << 20}
+// 64 MiB of XML holds far more text than the extracted-text limit allows anyway.
+var defaultZipLimits = zipLimits{MaxEntries: 20000, MaxInflated: 64 << 20}
 
 // officeZip reads the parts of an Office Open XML file within the limits.
 type officeZip struct {
@@ -57,15 +58,19 @@ func (o *officeZip) part(name string) ([]byte, error) {
 		}
 		defer rc.Close()
 		left := o.limits.MaxInflated - o.read
-		b, err := io.ReadAll(io.LimitReader(rc, left+1))
-		o.read += int64(len(b))
-		if int64(len(b)) > left {
+		// Size the buffer from the declared size, never past the limit: ReadAll's doubling
+		// would reserve up to twice the limit for a bomb.
+		var buf bytes.Buffer
+		buf.Grow(int(min(int64(f.UncompressedSize64), left) + 1))
+		n, err := buf.ReadFrom(io.LimitReader(rc, left+1))
+		o.read += n
+		if n > left {
 			return nil, errZipBomb
 		}
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
-		return b, nil
+		return buf.Bytes(), nil
 	}
 	return nil, nil
 }

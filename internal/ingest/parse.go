@@ -66,7 +66,7 @@ func (e ErrSkip) Error() string { return e.Reason }
 type Extractor struct {
 	// MaxText bounds the extracted text of one file (default 16 MiB); larger files are skipped.
 	MaxText int
-	// Timeout bounds the extraction of one file (default 30s).
+	// Timeout bounds the extraction of one file (default 10s).
 	Timeout time.Duration
 	zip     zipLimits
 	pdf     pdfEngine
@@ -98,7 +98,11 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("unsupported file type %q", path.Ext(name))}
 	}
 	maxText := cmp.Or(x.MaxText, 16<<20)
-	timeout := cmp.Or(x.Timeout, 30*time.Second)
+	timeout := cmp.Or(x.Timeout, 10*time.Second)
+	// Text formats extract to about their own size: refuse a huge one before copying it around.
+	if (typ == "text" || typ == "markdown" || typ == "csv") && len(data) > maxText+maxText/4 {
+		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("extracted text of %d MB is over the %d MB limit", len(data)>>20, maxText>>20)}
+	}
 	var doc Parsed
 	var err error
 	if typ == "pdf" {

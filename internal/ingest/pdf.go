@@ -32,8 +32,10 @@ func (e *pdfEngine) start() error {
 		rc := wazero.NewRuntimeConfig().
 			WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
 			WithCloseOnContextDone(true).
-			// A decompression bomb grows PDFium's memory, not ours: cap it at 512 MiB.
-			WithMemoryLimitPages(8192)
+			// A decompression bomb grows PDFium's memory, not ours: cap it at 64 MiB, plenty
+			// for text extraction. (Each growth copies the memory, so the process's peak is a
+			// few times the cap: 330 MB for a 1 GB flate bomb at this cap, 520 MB at 128 MiB.)
+			WithMemoryLimitPages(1024)
 		if dir, err := os.UserCacheDir(); err == nil {
 			if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "docent", "wazero")); err == nil {
 				rc = rc.WithCompilationCache(cache)
@@ -111,6 +113,9 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, error) {
 	for i := range n.PageCount {
 		t, err := inst.GetPageText(&requests.GetPageText{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}}})
 		if err != nil {
+			if strings.Contains(err.Error(), "wasm error") {
+				return Parsed{}, fmt.Errorf("PDF page %d needs more memory than the 64 MiB allowed (a decompression bomb, or a page too complex to read)", i+1)
+			}
 			return Parsed{}, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
 		text := strings.ReplaceAll(t.Text, "\r\n", "\n")

@@ -67,8 +67,8 @@ type Config struct {
 	// (a query-only server, or the CLI enqueuing).
 	Workers int
 	// RescueAfter is how long after its worker died a job runs again (default 2 minutes).
-	// River only rescues jobs with a timeout, so a job works in slices of at most half this
-	// long, each continuing where the last stopped (finished files are unchanged files then).
+	// River only rescues jobs with a timeout, so a job works in slices of a quarter of this,
+	// each continuing where the last stopped (finished files are unchanged files then).
 	// A live worker's job never runs twice at once: a per-source lock held by the worker's
 	// database session makes a second one wait.
 	RescueAfter time.Duration
@@ -91,8 +91,11 @@ type Queue struct {
 // New returns a queue; Start begins working jobs when cfg.Workers > 0.
 func New(pool *pgxpool.Pool, cfg Config, newIndexer func() *ingest.Indexer, log *slog.Logger) (*Queue, error) {
 	rescue := cmp.Or(cfg.RescueAfter, 2*time.Minute)
-	q := &Queue{pool: pool, newIndexer: newIndexer, log: log, working: cfg.Workers > 0, slice: rescue * 2 / 5}
-	rc := &river.Config{Logger: log, JobTimeout: rescue / 2, RescueStuckJobsAfter: rescue}
+	// A slice stops taking files after a quarter of the rescue time; the job's timeout leaves
+	// it as long again and more to finish the files in hand, since a slice that overruns the
+	// timeout counts as a failed attempt and retries back off.
+	q := &Queue{pool: pool, newIndexer: newIndexer, log: log, working: cfg.Workers > 0, slice: rescue / 4}
+	rc := &river.Config{Logger: log, JobTimeout: rescue * 3 / 4, RescueStuckJobsAfter: rescue}
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &worker{q: q})

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/zlib"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/sampledocs"
+	"github.com/jackc/pgx/v5"
+)
+
+// bombZip is an Office file whose part inflates to size bytes of zeros.
+func bombZip(part string, size int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.Create(part)
+	zero := make([]byte, 1<<20)
+	for range size >> 20 {
+		w.Write(zero)
+	}
+	// Overlapping entries: the same name again, as some bombs do.
+	w2, _ := zw.Create(part)
+	w2.Write(zero)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// pdfBomb is a PDF whose page content stream inflates to size bytes.
+func pdfBomb(size int) []byte {
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zero := make([]byte, 1<<20)
+	for range size >> 20 {
+		zw.Write(zero)
+	}
+	zw.Close()
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
+	}
+	var offs []int
+	for i, o := range objs {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return b.Bytes()
+}
+
+// cyclicPDF is a PDF whose page tree contains itself.
+func cyclicPDF() []byte {
+	s := string(sampledocs.PDF("Cycle", []string{"text"}))
+	return []byte(strings.Replace(s, "/Kids [5 0 R]", "/Kids [5 0 R 2 0 R]", 1))
+}
+
+// TestHostileCorpusInOneRun indexes a folder of hostile files as a real indexer process: the run
+// completes, every file gets exactly one outcome with a reason, nothing outside the folder is
+// stored, and the process's peak memory stays under 512 MB.
+func TestHostileCorpusInOneRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := pgtest.NewDatabase(t)
+	root := t.TempDir()
+	files := map[string][]byte{
+		"ok.md":             []byte("# Fine\n\nA normal document.\n"),
+		"bomb.docx":         bombZip("word/document.xml", 300<<20),
+		"bomb.xlsx":         bombZip("xl/workbook.xml", 300<<20),
+		"bomb.pptx":         bombZip("ppt/slides/slide1.xml", 300<<20),
+		"flate-bomb.pdf":    pdfBomb(1 << 30),
+		"cycle.pdf":         cyclicPDF(),
+		"truncated.pdf":     sampledocs.PDF("T", []string{"x"})[:200],
+		"page.pdf":          []byte("<html><body>not a pdf</body></html>"),
+		"deep.html":         []byte(strings.Repeat("<div>", 100000)),
+		"nul.txt":           []byte("text\x00with\x00nuls \xff\xfe and more words\n"),
+		"empty.txt":         nil,
+		"entity.docx":       sampledocs.DOCX("E", `<w:p><w:r><w:t>&lol; fine</w:t></w:r></w:p>`),
+		"one-line-50mb.log": []byte(strings.Repeat("word ", 10<<20)),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink("/etc/passwd", filepath.Join(root, "passwd.txt"))
+	os.Symlink("/dev/zero", filepath.Join(root, "zero.txt"))
+	os.Symlink(root, filepath.Join(root, "loop"))
+	syscall.Mkfifo(filepath.Join(root, "fifo.txt"), 0o644)
+	if _, err := indexer(t, db, "sources", "add", "hostile", root); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := indexerProcess(t, self(t), db, "index", "hostile")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the run did not complete: %v\n%s", err, out)
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+	if peak > 512<<20 {
+		t.Errorf("peak RSS %d MB, over 512 MB", peak>>20)
+	}
+	t.Logf("hostile run: peak RSS %d MB\n%s", peak>>20, out)
+
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT path, status, reason FROM documents`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string]string{}
+	for rows.Next() {
+		var p, s, r string
+		rows.Scan(&p, &s, &r)
+		outcomes[p] = s + ": " + r
+		if s != "indexed" && r == "" {
+			t.Errorf("%s %s without a reason", p, s)
+		}
+	}
+	want := len(files) + 4 // plus the symlinks and the FIFO
+	if len(outcomes) != want {
+		t.Errorf("%d outcomes for %d files: %v", len(outcomes), want, outcomes)
+	}
+	for name, prefix := range map[string]string{
+		"ok.md": "indexed", "bomb.docx": "failed: zip bomb", "bomb.xlsx": "failed: zip bomb", "bomb.pptx": "failed: zip bomb",
+		"passwd.txt": "skipped: symlink to a path outside", "zero.txt": "skipped: symlink to a path outside",
+		"fifo.txt": "skipped: not a regular file", "loop": "skipped: symlink to a folder", "empty.txt": "skipped",
+		"page.pdf": "failed: not a valid PDF", "truncated.pdf": "failed: not a valid PDF", "nul.txt": "indexed",
+		"one-line-50mb.log": "skipped: extracted text", "flate-bomb.pdf": "failed: PDF page 1 needs more memory",
+	} {
+		if !strings.HasPrefix(outcomes[name], prefix) {
+			t.Errorf("%s: %q, want %q…", name, outcomes[name], prefix)
+		}
+	}
+	var leaked int
+	conn.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE text LIKE '%root:%'`).Scan(&leaked)
+	if leaked != 0 {
+		t.Error("text from /etc/passwd was stored")
+	}
+}
