@@ -3,12 +3,14 @@ package web_test
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,5 +263,40 @@ func TestCompromisedModel(t *testing.T) {
 	json.Unmarshal([]byte(body), &resp)
 	if strings.Contains(resp.Answer, "[7]") || len(resp.Citations) != 1 || resp.Citations[0].N != 1 {
 		t.Errorf("API answer %q with citations %v", resp.Answer, resp.Citations)
+	}
+}
+
+// TestConcurrentLoad sends 16 clients' worth of searches and questions at once (bounded: 320
+// requests) and expects every one answered without a server error, hostile queries included.
+func TestConcurrentLoad(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	queries := []string{"taxi after dinner", "a & | !b:*", "", strings.Repeat("z", 5000), "报销", "<script>"}
+	errs := make(chan string, 320)
+	var wg sync.WaitGroup
+	for c := range 16 {
+		wg.Go(func() {
+			for i := range 20 {
+				q := queries[(c+i)%len(queries)]
+				var status int
+				if i%4 == 0 {
+					body, _ := json.Marshal(map[string]string{"question": q + " taxi"})
+					status, _ = do(t, "POST", ts.URL+"/api/ask", string(body), map[string]string{"X-Forwarded-User": fmt.Sprint("u", c)})
+				} else {
+					status, _ = do(t, "GET", ts.URL+"/api/search?q="+url.QueryEscape(q), "", nil)
+				}
+				if status >= 500 {
+					errs <- fmt.Sprintf("client %d request %d (%.20q): status %d", c, i, q, status)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if status, _ := do(t, "GET", ts.URL+"/healthz", "", nil); status != 200 {
+		t.Errorf("after the load: healthz %d", status)
 	}
 }
