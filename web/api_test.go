@@ -300,3 +300,23 @@ func TestConcurrentLoad(t *testing.T) {
 		t.Errorf("after the load: healthz %d", status)
 	}
 }
+
+// TestModelDownStillShowsSources answers through a model server that fails every time: the
+// reader gets a plain error and the passages retrieval found.
+func TestModelDownStillShowsSources(t *testing.T) {
+	t.Parallel()
+	llm := modeltest.New(t)
+	for range 10 {
+		llm.Fail("/v1/chat/completions", 503)
+	}
+	ts := setupWithAnswerer(t, web.Identity{AdminGroup: "docent-admins"}, llm.URL+"/v1")
+	status, page := do(t, "GET", ts.URL+"/?q="+url.QueryEscape("is a taxi home after a client dinner reimbursed?"), "", nil)
+	if status != 200 || !strings.Contains(page, "The answer could not be completed") || !strings.Contains(page, "travel.md") {
+		t.Errorf("page with the model down: status %d, error shown %v, sources shown %v", status,
+			strings.Contains(page, "could not be completed"), strings.Contains(page, "travel.md"))
+	}
+	status, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home after a client dinner reimbursed?"}`, nil)
+	if status != http.StatusBadGateway || !strings.Contains(body, "could not be completed") {
+		t.Errorf("API with the model down: %d %s", status, body)
+	}
+}

@@ -110,6 +110,10 @@ func (s *Service) Ask(ctx context.Context, req Request, emit func(string)) (Resp
 	relevant = Budget(relevant, cmp.Or(s.ContextTokens, 3000))
 	text, err := s.Answerer.Answer(ctx, question, relevant, emit)
 	if err != nil {
+		// The model failed, but retrieval did not: the reader still gets the passages found.
+		for i, r := range relevant {
+			resp.Closest = append(resp.Closest, citation(i+1, r))
+		}
 		return resp, fmt.Errorf("composing the answer: %w", err)
 	}
 	text, cited := resolveCitations(text, len(relevant))
