@@ -37,6 +37,12 @@ bench: ## Run the Go benchmarks and the indexing benchmark; rewrites BENCHMARKS.
 	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./... && \
 	DATABASE_URL="$$url" $(GO) run ./cmd/bench
 
+.PHONY: fuzz
+fuzz: ## Run each fuzz target for FUZZTIME (default 30s); make test runs their seed corpora
+	@for t in "FuzzParse ./internal/ingest" "FuzzCitations ./internal/answer" "FuzzQueryText ./internal/retrieve"; do \
+		set -- $$t; echo "fuzzing $$1"; $(GO) test -run '^$$' -fuzz "^$$1$$" -fuzztime $${FUZZTIME:-30s} $$2 || exit 1; \
+	done
+
 .PHONY: lint
 lint: ## gofmt, go vet and staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '_templ.go$$')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi

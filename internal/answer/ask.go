@@ -189,20 +189,33 @@ func unsupported(answer string, sources []retrieve.Result) map[int]bool {
 var marker = regexp.MustCompile(`\[(\d{1,3})\]`)
 
 // resolveCitations removes [n] markers that point at no source and returns the cited numbers
-// in order of first use.
+// in order of first use. Removing a marker can join its neighbours into a new one ("[0[0]]"
+// becomes "[0]"), so it repeats until nothing changes.
 func resolveCitations(text string, sources int) (string, []int) {
+	valid := func(m string) bool {
+		n, _ := strconv.Atoi(m[1 : len(m)-1])
+		return n >= 1 && n <= sources
+	}
+	for range 100 {
+		next := marker.ReplaceAllStringFunc(text, func(m string) string {
+			if valid(m) {
+				return m
+			}
+			return ""
+		})
+		if next == text {
+			break
+		}
+		text = next
+	}
 	var cited []int
 	seen := map[int]bool{}
-	text = marker.ReplaceAllStringFunc(text, func(m string) string {
+	for _, m := range marker.FindAllString(text, -1) {
 		n, _ := strconv.Atoi(m[1 : len(m)-1])
-		if n < 1 || n > sources {
-			return ""
-		}
-		if !seen[n] {
+		if valid(m) && !seen[n] {
 			seen[n] = true
 			cited = append(cited, n)
 		}
-		return m
-	})
+	}
 	return text, cited
 }
