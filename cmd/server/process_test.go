@@ -86,6 +86,18 @@ func writeNotes(t *testing.T, root string, n int) {
 	}
 }
 
+// testDatabase returns a migrated database of the test's own and a connection to inspect it.
+func testDatabase(t *testing.T) (string, *pgx.Conn) {
+	t.Helper()
+	db := pgtest.NewDatabase(t)
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return db, conn
+}
+
 func addSource(t *testing.T, conn *pgx.Conn, name, root string) {
 	t.Helper()
 	if _, err := conn.Exec(context.Background(), `INSERT INTO sources (name, root) VALUES ($1, $2)`, name, root); err != nil {
@@ -108,12 +120,7 @@ func TestKilledServerJobIsFinishedElsewhere(t *testing.T) {
 
 func stopMidJob(t *testing.T, sig syscall.Signal) {
 	ctx := context.Background()
-	db := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	db, conn := testDatabase(t)
 	root := t.TempDir()
 	const files = 1500
 	writeNotes(t, root, files)
@@ -177,12 +184,7 @@ func stopMidJob(t *testing.T, sig syscall.Signal) {
 func TestTwoServersShareJobs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	db, conn := testDatabase(t)
 	const sources = 6
 	for i := range sources {
 		root := t.TempDir()

@@ -35,6 +35,13 @@ func PDF(title string, pages ...[]string) []byte {
 			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
 		)
 	}
+	return Objects(objs, "/Info 4 0 R")
+}
+
+// Objects writes a PDF of the given objects (numbered from 1; object 1 is the catalog) with a
+// correct cross-reference table; extra goes into the trailer. Tests use it for malformed or
+// hostile PDFs.
+func Objects(objs []string, extra string) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n")
 	offsets := make([]int, len(objs))
@@ -47,7 +54,7 @@ func PDF(title string, pages ...[]string) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, extra, xref)
 	return b.Bytes()
 }
 
