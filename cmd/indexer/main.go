@@ -318,7 +318,7 @@ func reembed(ctx context.Context, e *env, _ []string) error {
 	}
 	p := newProgress(e.out)
 	start := time.Now()
-	n, err := ingest.Reembed(ctx, e.pool, emb, e.cfg.EmbedBatch, p.update)
+	n, err := ingest.Reembed(ctx, e.pool, emb, e.cfg.EmbedBatch, e.cfg.IndexBuildMemory, p.update)
 	p.finish()
 	if err != nil {
 		return fmt.Errorf("re-embedding stopped after %d chunks (run 'indexer reembed' again to resume): %w", n, err)

@@ -20,8 +20,10 @@ import (
 // Config holds every setting. Zero values are never used: Load fills defaults.
 type Config struct {
 	DatabaseURL string
-	Addr        string
-	LogLevel    string
+	// DatabaseReadURLs are streaming replicas that serve searches.
+	DatabaseReadURLs []string
+	Addr             string
+	LogLevel         string
 
 	TrustedProxies []netip.Prefix
 	UserHeader     string
@@ -56,6 +58,10 @@ type Config struct {
 	MaxText          int64
 	ParseTimeout     time.Duration
 	ParseWorkers     int
+	// IndexBuildMemory is PostgreSQL's maintenance_work_mem for building the search indexes.
+	IndexBuildMemory int64
+	// EfSearch is the HNSW candidate list of a vector search.
+	EfSearch int
 }
 
 // Setting describes one configuration value for flags, errors and the README table.
@@ -71,6 +77,16 @@ func Settings() []Setting {
 	return []Setting{
 		{Env: "DATABASE_URL", Flag: "database-url", Default: "", Help: "PostgreSQL connection URL. Unset under `make run`/`make test`: a project-local cluster in `.data/` is started and used.", Secret: true,
 			set: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+		{Env: "DATABASE_READ_URLS", Flag: "database-read-urls", Default: "", Help: "Comma-separated URLs of PostgreSQL streaming replicas of DATABASE_URL. Searches (and the retrieval behind answers) go to them in turn; writes, document views and admin pages stay on the primary. A replica that cannot be reached is skipped for the primary. See SCALING.md.", Secret: true,
+			set: func(c *Config, v string) error {
+				c.DatabaseReadURLs = nil
+				for _, u := range strings.Split(v, ",") {
+					if u = strings.TrimSpace(u); u != "" {
+						c.DatabaseReadURLs = append(c.DatabaseReadURLs, u)
+					}
+				}
+				return nil
+			}},
 		{Env: "DOCENT_ADDR", Flag: "addr", Default: "127.0.0.1:8080", Help: "Address the web server listens on.",
 			set: func(c *Config, v string) error {
 				if _, _, err := net.SplitHostPort(v); err != nil {
@@ -192,6 +208,17 @@ func Settings() []Setting {
 			set: duration(func(c *Config) *time.Duration { return &c.ParseTimeout })},
 		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
 			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},
+		{Env: "DOCENT_INDEX_BUILD_MEMORY", Flag: "index-build-memory", Default: "1GiB", Help: "Memory PostgreSQL may use to build each search index after a bulk load (`maintenance_work_mem`). An HNSW graph larger than this builds several times slower: about 1.6 KB per chunk at 384 dimensions, 4.3 KB at 1024; see BENCHMARKS.md.",
+			set: func(c *Config, v string) error {
+				n, err := ParseSize(v)
+				if err == nil && n < 1<<20 {
+					err = fmt.Errorf("want at least 1MiB")
+				}
+				c.IndexBuildMemory = n
+				return err
+			}},
+		{Env: "DOCENT_EF_SEARCH", Flag: "ef-search", Default: "100", Help: "HNSW candidate list of a vector search (`hnsw.ef_search`): larger finds the true nearest passages more often and costs more; see BENCHMARKS.md for recall by value.",
+			set: intRange(func(c *Config) *int { return &c.EfSearch }, 10, 1000)},
 	}
 }
 

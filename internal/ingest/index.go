@@ -46,6 +46,9 @@ type Indexer struct {
 	Chunking   ChunkOptions
 	// TextSearchConfig is the PostgreSQL text-search configuration stored with each chunk.
 	TextSearchConfig string
+	// IndexBuildMemory is maintenance_work_mem for rebuilding the search indexes after a bulk
+	// load (0: the server's setting).
+	IndexBuildMemory int64
 	// Progress, when set, is called after every file (never concurrently).
 	Progress func(Progress)
 
@@ -56,7 +59,7 @@ type Indexer struct {
 func NewIndexer(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
-		TextSearchConfig: cfg.TextSearchConfig}
+		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory}
 }
 
 // Progress is the state of a run, reported after each file.
@@ -157,13 +160,13 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 	}
 	bulk := empty && len(files) >= bulkFiles
 	if bulk {
-		if err := postgres.DropVectorIndex(ctx, ix.Pool); err != nil {
+		if err := postgres.DropSearchIndexes(ctx, ix.Pool); err != nil {
 			return sum, err
 		}
 		defer func() {
 			// Even after a failure or cancellation, what was loaded gets its index.
 			if bulk {
-				if err := postgres.BuildVectorIndex(context.WithoutCancel(ctx), ix.Pool); err != nil && runErr == nil {
+				if err := postgres.BuildSearchIndexes(context.WithoutCancel(ctx), ix.Pool, ix.IndexBuildMemory); err != nil && runErr == nil {
 					runErr = err
 				}
 			}
@@ -236,15 +239,15 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		}
 		sum.Deleted++
 	}
-	if bulk {
-		if ix.Progress != nil {
-			ix.Progress(Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the vector index)", Started: start})
-		}
-		if err := postgres.BuildVectorIndex(ctx, ix.Pool); err != nil {
-			return sum, err
-		}
-		bulk = false
+	if bulk && ix.Progress != nil {
+		ix.Progress(Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
 	}
+	// Also after an ordinary run: a bulk load cut short by a database outage could not build
+	// the indexes it had dropped. When they exist this is a catalogue lookup.
+	if err := postgres.BuildSearchIndexes(ctx, ix.Pool, ix.IndexBuildMemory); err != nil {
+		return sum, err
+	}
+	bulk = false
 	// Term statistics follow the index, but recomputing them reads every chunk: after a small
 	// change (a watched folder's one edited file) they are refreshed only when over ten minutes
 	// old, since a few documents barely move a word's rarity.

@@ -14,8 +14,9 @@ import (
 
 // Reembed switches the index to e's model and embeds every chunk again from its stored text:
 // no file is read or parsed. It is resumable: an interrupted run leaves the chunks it did not
-// reach without vectors, and the next run embeds just those, then builds the vector index.
-func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch int, progress func(Progress)) (int, error) {
+// reach without vectors, and the next run embeds just those, then builds the vector index with
+// buildMemory (see postgres.BuildSearchIndexes).
+func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch int, buildMemory int64, progress func(Progress)) (int, error) {
 	dim, err := embed.Dimension(ctx, e)
 	if err != nil {
 		return 0, err
@@ -78,7 +79,7 @@ func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch in
 			progress(p)
 		}
 	}
-	if err := postgres.BuildVectorIndex(ctx, pool); err != nil {
+	if err := postgres.BuildSearchIndexes(ctx, pool, buildMemory); err != nil {
 		return p.Done, err
 	}
 	return p.Done, nil

@@ -35,11 +35,11 @@ func TestSwitchingModelsRequiresReembed(t *testing.T) {
 
 	// The first attempt dies on a server that keeps refusing; the second resumes.
 	srv.Fail("/api/embed", 400)
-	if _, err := ingest.Reembed(ctx, b.pool, ollama, 2, nil); err == nil {
+	if _, err := ingest.Reembed(ctx, b.pool, ollama, 2, 0, nil); err == nil {
 		t.Fatal("re-embedding through a failing server succeeded")
 	}
 	var progressed int
-	n, err := ingest.Reembed(ctx, b.pool, ollama, 2, func(p ingest.Progress) { progressed = p.Done })
+	n, err := ingest.Reembed(ctx, b.pool, ollama, 2, 0, func(p ingest.Progress) { progressed = p.Done })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrModelMismatch is returned when the configured embedding model is not the one the index
@@ -68,33 +69,73 @@ func ReplaceModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
 	})
 }
 
-// DropVectorIndex drops the HNSW index before a bulk load: building it once afterwards is several
-// times faster than maintaining it row by row.
-func DropVectorIndex(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, `DROP INDEX IF EXISTS chunks_embedding_hnsw`); err != nil {
-		return fmt.Errorf("dropping the vector index for a bulk load: %w", err)
+// DropSearchIndexes drops the HNSW and full-text indexes before a bulk load into an empty
+// index: building each once afterwards is several times faster than maintaining it row by row.
+func DropSearchIndexes(ctx context.Context, pool *pgxpool.Pool) error {
+	if _, err := pool.Exec(ctx, `DROP INDEX IF EXISTS chunks_embedding_hnsw; DROP INDEX IF EXISTS chunks_tsv_gin`); err != nil {
+		return fmt.Errorf("dropping the search indexes for a bulk load: %w", err)
 	}
 	return nil
 }
 
-// BuildVectorIndex builds the HNSW index over the embeddings if it is missing.
-func BuildVectorIndex(ctx context.Context, pool *pgxpool.Pool) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		return createVectorIndex(ctx, tx)
-	})
+// BuildSearchIndexes builds whichever of the HNSW and full-text indexes is missing. Both are
+// built at once, each on its own connection: PostgreSQL builds each index on one core (see
+// createVectorIndex), so two builds use two cores. buildMemory is the maintenance_work_mem of
+// each build in bytes (0: the server's setting): an HNSW graph that outgrows it is built
+// several times slower.
+func BuildSearchIndexes(ctx context.Context, pool *pgxpool.Pool, buildMemory int64) error {
+	var g errgroup.Group
+	for name, create := range map[string]func(context.Context, pgx.Tx) error{
+		"chunks_embedding_hnsw": createVectorIndex, "chunks_tsv_gin": createTextIndex} {
+		// Checked first because CREATE INDEX IF NOT EXISTS locks the table against writes
+		// before it finds the index there.
+		var exists bool
+		if err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists); err != nil {
+			return fmt.Errorf("looking for index %s: %w", name, err)
+		}
+		if exists {
+			continue
+		}
+		g.Go(func() error {
+			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				if buildMemory > 0 {
+					mem := fmt.Sprintf("%dkB", buildMemory>>10)
+					if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, true)`, mem); err != nil {
+						return fmt.Errorf("setting the index build memory to %s: %w", mem, err)
+					}
+				}
+				return create(ctx, tx)
+			})
+		})
+	}
+	return g.Wait()
+}
+
+func createTextIndex(ctx context.Context, tx pgx.Tx) error {
+	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS chunks_tsv_gin ON chunks USING gin (tsv)`); err != nil {
+		return fmt.Errorf("building the full-text index: %w", err)
+	}
+	return nil
 }
 
 func createVectorIndex(ctx context.Context, tx pgx.Tx) error {
-	// pgvector 0.8.0 can overflow in parallel HNSW builds (fixed in 0.8.2): build serially.
+	// pgvector before 0.8.2 can overflow a buffer in parallel HNSW builds (CVE-2026-3172), so
+	// with those versions the index is built on one core; later ones use the server's
+	// max_parallel_maintenance_workers.
+	var serial bool
+	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT string_to_array(extversion, '.')::int[] < '{0,8,2}'
+		FROM pg_extension WHERE extname = 'vector'), true)`).Scan(&serial); err != nil {
+		return fmt.Errorf("reading pgvector's version: %w", err)
+	}
+	if serial {
+		if _, err := tx.Exec(ctx, `SET LOCAL max_parallel_maintenance_workers = 0`); err != nil {
+			return err
+		}
+	}
 	// ef_construction 32 halves the build of the 10,000-file benchmark (45 s to 23 s at 1024
 	// dimensions) with the same SciFact quality as the default 64.
-	for _, q := range []string{
-		`SET LOCAL max_parallel_maintenance_workers = 0`,
-		`CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (ef_construction = 32)`,
-	} {
-		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("building the vector index: %w", err)
-		}
+	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (ef_construction = 32)`); err != nil {
+		return fmt.Errorf("building the vector index: %w", err)
 	}
 	return nil
 }
@@ -127,7 +168,8 @@ func setModel(ctx context.Context, tx pgx.Tx, m Model, withIndex bool) error {
 	if m.Dimension <= 0 || m.Dimension > 2000 {
 		return fmt.Errorf("embedding model %s has %d dimensions; Docent's vector index supports 1 to 2000", m.Name, m.Dimension)
 	}
-	q := fmt.Sprintf(`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(%d)`, m.Dimension)
+	// Changing the type resets the storage strategy, so it is set again here (see migration 00005).
+	q := fmt.Sprintf(`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(%d), ALTER COLUMN embedding SET STORAGE MAIN`, m.Dimension)
 	if _, err := tx.Exec(ctx, q); err != nil {
 		return fmt.Errorf("preparing the embedding column for %s: %w", m.Name, err)
 	}
