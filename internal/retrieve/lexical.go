@@ -21,10 +21,9 @@ const (
 	// maxTerms bounds the query terms scored (the rarest are kept): a 10 KB query must not
 	// become a 2,000-term expression.
 	maxTerms = 32
-	// candidateBudget bounds the chunks the lexical branch scores: terms join the candidate
-	// query rarest first until their document frequencies add up to this. On small corpora
-	// every term joins; on large ones a chunk that matches only common words is not scored.
-	candidateBudget = 50000
+	// candidateBudget bounds the chunks the lexical branch scores, since scoring reads each
+	// candidate's row (about 20 µs each at 200,000 chunks): see candidates.
+	candidateBudget = 1500
 )
 
 // term is a query lexeme with its inverse document frequency.
@@ -37,8 +36,11 @@ type term struct {
 // terms is the lexical side of a query.
 type terms struct {
 	lexemes []term // scored, rarest first
-	cand    int    // lexemes[:cand] select the candidates
-	avgdl   float64
+	cand    string // the tsquery that selects the candidates
+	// common: even the rarest term occurs in over half the chunks, so BM25 can barely tell
+	// its matches apart and finding them all would cost a scan of most of the index.
+	common bool
+	avgdl  float64
 	// wordIDF maps each query word (as embed.Words splits it) to the IDF of its lexeme.
 	wordIDF map[string]float64
 }
@@ -95,12 +97,58 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		return strings.Compare(a.lexeme, b.lexeme)
 	})
 	out.lexemes = out.lexemes[:min(len(out.lexemes), maxTerms)]
-	var budget int64
-	for out.cand < len(out.lexemes) && (out.cand == 0 || budget+out.lexemes[out.cand].df <= candidateBudget) {
-		budget += out.lexemes[out.cand].df
-		out.cand++
-	}
+	out.cand = candidates(out.lexemes, n)
+	out.common = len(out.lexemes) > 0 && out.lexemes[0].df*2 > n
 	return out, nil
+}
+
+// candidates returns the tsquery whose matches the lexical branch scores, chosen so that
+// about candidateBudget chunks match, never many more (the SQL also stops at the budget):
+//   - the rarest terms joined by OR, as many as fit the budget: every chunk containing one of
+//     them is scored, so BM25's top passages for a query with a rare word are exact;
+//   - when even the rarest term matches more, chunks containing at least two of the rarest
+//     five terms, or else all of them: the passages with several query words, which are the
+//     ones BM25 ranks first;
+//   - a single common term alone, of which the first budget's worth of chunks is scored.
+//
+// The sizes are estimated from document frequencies, assuming terms occur independently.
+func candidates(ts []term, n int64) string {
+	if len(ts) == 0 {
+		return ""
+	}
+	lit := func(t term) string { return tsqueryLiteral(t.lexeme) }
+	var or []string
+	var sum int64
+	for _, t := range ts {
+		if sum+t.df > candidateBudget {
+			break
+		}
+		sum += t.df
+		or = append(or, lit(t))
+	}
+	switch {
+	case len(or) > 0:
+		return strings.Join(or, " | ")
+	case len(ts) == 1:
+		return lit(ts[0])
+	}
+	rare := ts[:min(len(ts), 5)]
+	var pairs []string
+	var est float64
+	for i, a := range rare {
+		for _, b := range rare[i+1:] {
+			pairs = append(pairs, "("+lit(a)+" & "+lit(b)+")")
+			est += float64(a.df) * float64(b.df) / float64(n)
+		}
+	}
+	if est <= candidateBudget {
+		return strings.Join(pairs, " | ")
+	}
+	all := make([]string, len(rare))
+	for i, t := range rare {
+		all[i] = lit(t)
+	}
+	return strings.Join(all, " & ")
 }
 
 // tsqueryLiteral quotes a lexeme as a tsquery operand, so no character of it is an operator.
@@ -153,14 +201,24 @@ func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit,
 		filters = append(filters, "d.mtime < "+param(q.Before))
 	}
 	if len(filters) > 0 {
+		// OFFSET 0 keeps this a check per candidate: as a join, a misestimated filter (an
+		// unanalysed one-row sources table) made the planner compute every distance and sort,
+		// 70 ms instead of 7 on SciFact.
 		access += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM documents d JOIN sources s ON s.id = d.source_id
-			WHERE d.id = c.document_id AND %s)`, strings.Join(filters, " AND "))
+			WHERE d.id = c.document_id AND %s OFFSET 0)`, strings.Join(filters, " AND "))
 	}
 
 	lex := "SELECT NULL::bigint AS id, 0::float8 AS score, 0::float8 AS coverage WHERE false"
 	var all []string
 	if len(t.lexemes) > 0 {
-		var ranks, score, matched, cand []string
+		// A query of only very common words ranks the vector branch's candidates by BM25
+		// instead of scanning the index for matches.
+		from := "SELECT c.id, c.tsv, c.words FROM chunks c WHERE c.id IN (SELECT id FROM vec)"
+		if !t.common || vec == nil {
+			from = fmt.Sprintf("SELECT c.id, c.tsv, c.words FROM chunks c WHERE c.tsv @@ %s::tsquery AND %s LIMIT %d",
+				param(t.cand), access, candidateBudget)
+		}
+		var ranks, score, matched []string
 		var idfTotal float64
 		for i, tm := range t.lexemes {
 			// A tsquery parameter is parsed once, not once per row.
@@ -168,22 +226,17 @@ func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit,
 			ranks = append(ranks, fmt.Sprintf("ts_rank('{1, 1, 1, 1}', c.tsv, %s::tsquery) AS r%d", lq, i))
 			score = append(score, fmt.Sprintf("%.6f * r.r%d", tm.idf, i))
 			matched = append(matched, fmt.Sprintf("CASE WHEN r.r%d > 0 THEN %.6f ELSE 0 END", i, tm.idf))
-			if i < t.cand {
-				cand = append(cand, tsqueryLiteral(tm.lexeme))
-			}
 			all = append(all, tsqueryLiteral(tm.lexeme))
 			idfTotal += tm.idf
 		}
 		lex = fmt.Sprintf(`
 	SELECT c.id, (%s) * %.4f / (1 + %.4f * (1 - %.4f + %.4f * c.words / %.4f)) AS score, (%s) / %.6f AS coverage
-	FROM chunks c
+	FROM (%s) c
 	CROSS JOIN LATERAL (SELECT %s) r
-	WHERE c.tsv @@ %s::tsquery AND %s
 	ORDER BY score DESC, c.id LIMIT %s`,
 			strings.Join(score, " + "), bm25K1+1, bm25K1, bm25B, bm25B, t.avgdl,
 			strings.Join(matched, " + "), math.Max(idfTotal, 1e-9),
-			strings.Join(ranks, ", "),
-			param(strings.Join(cand, " | ")), access, k)
+			from, strings.Join(ranks, ", "), k)
 	}
 	vecBranch := "SELECT NULL::bigint AS id, 0::float8 AS sim WHERE false"
 	sim := "vec.sim"
