@@ -70,6 +70,14 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	searcher := retrieve.NewSearcher(pool, emb, cfg)
+	for _, u := range cfg.DatabaseReadURLs {
+		replica, err := postgres.OpenReplica(ctx, u)
+		if err != nil {
+			return err
+		}
+		defer replica.Close()
+		searcher.Replicas = append(searcher.Replicas, replica)
+	}
 	metrics := web.NewMetrics()
 	jobs, err := reindex.New(pool, reindex.Config{Workers: cfg.Workers, RescueAfter: cfg.RescueJobsAfter},
 		func() *ingest.Indexer { return ingest.NewIndexer(pool, emb, cfg, log) }, log)

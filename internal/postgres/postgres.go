@@ -7,8 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
+	"syscall"
 
 	"github.com/docent-search/docent/migrations"
 	"github.com/jackc/pgx/v5"
@@ -23,15 +26,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	if url == "" {
 		return nil, errors.New("no database configured: set DATABASE_URL (or use `make run`, which starts a local one)")
 	}
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := poolConfig(url, "DATABASE_URL")
 	if err != nil {
-		return nil, fmt.Errorf("parsing DATABASE_URL: %w", err)
-	}
-	// pgx defaults to four connections on a small machine; a server holds one per running
-	// re-index job besides the indexer's writers and its readers. pool_max_conns in the URL
-	// still decides.
-	if !strings.Contains(url, "pool_max_conns") {
-		cfg.MaxConns = 20
+		return nil, err
 	}
 	// The vector type exists only after the first migration, so migrate through a pool that
 	// does not register it, then open the real one.
@@ -48,6 +45,42 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, explain(err)
 	}
+	return connect(ctx, cfg, url)
+}
+
+// OpenReplica returns a pool on a read-only streaming replica of the database: no migrations
+// (a replica cannot apply them; it receives them from the primary).
+func OpenReplica(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := poolConfig(url, "DATABASE_READ_URLS")
+	if err != nil {
+		return nil, err
+	}
+	pool, err := connect(ctx, cfg, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to the read replica %s: %w", Redact(url), err)
+	}
+	return pool, nil
+}
+
+func poolConfig(url, setting string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", setting, err)
+	}
+	// pgx defaults to four connections on a small machine; a server holds one per running
+	// re-index job besides the indexer's writers and its readers. pool_max_conns in the URL
+	// still decides.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 20
+	}
+	return cfg, nil
+}
+
+func connect(ctx context.Context, cfg *pgxpool.Config, url string) (*pgxpool.Pool, error) {
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// regconfig is an OID on the wire; knowing that lets COPY write a chunk's
 		// text-search configuration in binary.
@@ -96,4 +129,23 @@ func Redact(raw string) string {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// Unavailable reports whether err means the database could not be reached or is restarting,
+// rather than that a query failed: the caller may try elsewhere or answer "try again".
+func Unavailable(err error) bool {
+	var connect *pgconn.ConnectError
+	var pg *pgconn.PgError
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &connect), errors.As(err, &netErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &pg):
+		// Class 08: connection exceptions; 57P01-57P03: the server is shutting down or starting.
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	}
+	return pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }

@@ -9,18 +9,23 @@ import (
 	"fmt"
 	"html"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Searcher runs queries against the index.
 type Searcher struct {
-	Pool     *pgxpool.Pool
+	Pool *pgxpool.Pool
+	// Replicas, when set, serve the searches in turn instead of Pool; a replica that cannot be
+	// reached hands the search to Pool. They are streaming replicas of Pool's database.
+	Replicas []*pgxpool.Pool
 	Embedder embed.Embedder
 	// TextSearchConfig is the PostgreSQL text-search configuration (default english).
 	TextSearchConfig string
@@ -33,6 +38,8 @@ type Searcher struct {
 	// VectorWeight and LexicalWeight scale each branch in the fusion; 0 turns one off
 	// (both 0: the defaults).
 	VectorWeight, LexicalWeight float64
+
+	next atomic.Uint64 // the replica for the next search
 }
 
 // Default fusion weights: full text leads and the embedding refines. Measured on SciFact with
@@ -51,7 +58,7 @@ type weightedQueryEmbedder interface {
 // NewSearcher returns a Searcher with the configured text-search language and fusion weights.
 func NewSearcher(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config) *Searcher {
 	return &Searcher{Pool: pool, Embedder: e, TextSearchConfig: cfg.TextSearchConfig,
-		VectorWeight: cfg.VectorWeight, LexicalWeight: cfg.LexicalWeight}
+		VectorWeight: cfg.VectorWeight, LexicalWeight: cfg.LexicalWeight, EfSearch: cfg.EfSearch}
 }
 
 // Query is what to search for, for whom.
@@ -131,7 +138,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	tsConfig := cmp.Or(s.TextSearchConfig, "english")
 	var results []Result
-	err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	search := func(tx pgx.Tx) error {
 		terms, err := queryTerms(ctx, tx, tsConfig, text)
 		if err != nil {
 			return err
@@ -168,7 +175,16 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			return r, err
 		})
 		return err
-	})
+	}
+	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly}
+	pool := s.Pool
+	if len(s.Replicas) > 0 {
+		pool = s.Replicas[(s.next.Add(1)-1)%uint64(len(s.Replicas))]
+	}
+	err := pgx.BeginTxFunc(ctx, pool, readOnly, search)
+	if pool != s.Pool && postgres.Unavailable(err) && ctx.Err() == nil {
+		err = pgx.BeginTxFunc(ctx, s.Pool, readOnly, search)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
 	}
