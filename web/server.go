@@ -19,6 +19,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/migrations"
@@ -101,16 +102,18 @@ type part struct {
 
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(r.URL.Query().Get("q")), Conversation: r.URL.Query().Get("c")}
+	status := http.StatusOK
 	if m.Question != "" {
 		m.Asked = true
 		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
 		if err != nil {
 			m.Error = askError(err)
+			status = s.pageStatus(w, err)
 		}
 		m.Response, m.Conversation = resp, conv
 		m.Parts = splitAnswer(resp)
 	}
-	s.render(w, r, http.StatusOK, askPage(m))
+	s.render(w, r, status, askPage(m))
 }
 
 var errRateLimited = errors.New("rate limited")
@@ -251,6 +254,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	if names, err := s.visibleSources(r); err == nil {
 		m.Sources = names
 	}
+	status := http.StatusOK
 	m.Types = []string{"markdown", "html", "pdf", "docx", "pptx", "xlsx", "csv", "text"}
 	if strings.TrimSpace(m.Query) != "" {
 		m.Searched = true
@@ -262,10 +266,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		case err != nil:
 			s.Log.Error("search failed", "err", err)
 			m.Error = "The search failed: " + publicError(err)
+			status = s.pageStatus(w, err)
 		}
 		m.Results = res
 	}
-	s.render(w, r, http.StatusOK, searchPage(m))
+	s.render(w, r, status, searchPage(m))
 }
 
 // visibleSources lists the sources holding at least one document the reader may see.
@@ -402,6 +407,10 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		case errors.Is(err, errRateLimited):
 			writeJSON(w, http.StatusTooManyRequests, apiError{askError(err)})
 		case err != nil:
+			if postgres.Unavailable(err) {
+				s.apiFail(w, err)
+				return
+			}
 			writeJSON(w, http.StatusBadGateway, apiError{askError(err)})
 		default:
 			writeJSON(w, http.StatusOK, askResponse{resp, conv})
@@ -445,8 +454,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &bad):
 		writeJSON(w, http.StatusBadRequest, apiError{bad.msg})
 	case err != nil:
-		s.Log.Error("search failed", "err", err)
-		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+		s.apiFail(w, err)
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"results": res})
 	}
@@ -458,8 +466,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 	if !userFrom(r.Context()).Admin {
 		names, err := s.visibleSources(r)
 		if err != nil {
-			s.Log.Error("listing sources", "err", err)
-			writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+			s.apiFail(w, err)
 			return
 		}
 		out := []map[string]string{}
@@ -471,8 +478,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 	}
 	all, err := ingest.Status(r.Context(), s.Pool, "")
 	if err != nil {
-		s.Log.Error("listing sources", "err", err)
-		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+		s.apiFail(w, err)
 		return
 	}
 	type source struct {
@@ -499,8 +505,7 @@ func (s *Server) apiReindex(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, ingest.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{"no source named " + r.PathValue("name")})
 	case err != nil:
-		s.Log.Error("starting a re-index", "err", err)
-		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+		s.apiFail(w, err)
 	default:
 		writeJSON(w, http.StatusAccepted, map[string]any{"job": job.ID, "status": job.Status})
 	}
@@ -526,7 +531,7 @@ func (s *Server) jobResponse(w http.ResponseWriter, r *http.Request, op func(con
 	case errors.Is(err, reindex.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{"no such job"})
 	case err != nil:
-		writeJSON(w, http.StatusInternalServerError, apiError{publicError(err)})
+		s.apiFail(w, err)
 	default:
 		writeJSON(w, http.StatusOK, job)
 	}
@@ -559,6 +564,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // publicError says what went wrong without internals a reader should not see.
 func publicError(err error) string {
 	switch {
+	case postgres.Unavailable(err):
+		return unavailable
 	case errors.Is(err, context.DeadlineExceeded):
 		return "it took too long; try again"
 	case errors.Is(err, context.Canceled):
@@ -590,7 +597,41 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if postgres.Unavailable(err) {
+		w.Header().Set("Retry-After", retryAfter)
+		s.fail(w, r, http.StatusServiceUnavailable, "Docent's "+unavailable+".")
+		return
+	}
 	s.fail(w, r, http.StatusInternalServerError, "Internal error: the server log has the details.")
+}
+
+// unavailable is what readers are told while PostgreSQL restarts or cannot be reached: the
+// pool reconnects by itself once it is back.
+const (
+	unavailable = "database is unavailable (restarting or unreachable); try again in a moment"
+	retryAfter  = "5"
+)
+
+// pageStatus is the status of a page that shows err in place of its results: 503 with
+// Retry-After while the database is unavailable, so monitors and proxies see the outage.
+func (s *Server) pageStatus(w http.ResponseWriter, err error) int {
+	if postgres.Unavailable(err) {
+		w.Header().Set("Retry-After", retryAfter)
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusOK
+}
+
+// apiFail answers an API request that failed: 503 with Retry-After while the database is
+// unavailable, else 500; the details go to the log only.
+func (s *Server) apiFail(w http.ResponseWriter, err error) {
+	s.Log.Error("request failed", "err", err)
+	status := http.StatusInternalServerError
+	if postgres.Unavailable(err) {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	writeJSON(w, status, apiError{publicError(err)})
 }
 
 // admin lets only admins through.

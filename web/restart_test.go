@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/web"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestDatabaseRestart restarts PostgreSQL (a cluster of this test's own) while searches and an
+// index run are in flight: meanwhile the server answers 503 with a plain message, it recovers
+// by itself, the interrupted run fails cleanly with a database error, and the next run
+// completes with one outcome per file.
+func TestDatabaseRestart(t *testing.T) {
+	ctx := context.Background()
+	cluster := pgtest.NewCluster(t)
+	admin, err := pgx.Connect(ctx, cluster.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE docent"); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close(ctx)
+	pool, err := postgres.Open(ctx, cluster.URL("docent"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+
+	root := t.TempDir()
+	const files = 3000
+	for i := range files {
+		text := fmt.Sprintf("# Note %d\n\nThe taxi policy covers rides after late client dinners, case %d.\n", i, i)
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("n%04d.md", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := embed.Local{}
+	if err := embed.Attach(ctx, pool, e); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "notes", Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := &ingest.Indexer{Pool: pool, Embedder: e, Log: slog.New(slog.DiscardHandler)}
+	s := &retrieve.Searcher{Pool: pool, Embedder: e}
+	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
+		Conversations: answer.Conversations{Pool: pool}, Log: slog.New(slog.DiscardHandler)}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	// The index run is stopped under way: the database goes down once it has written files.
+	var run sync.WaitGroup
+	var runErr error
+	started := make(chan struct{})
+	var once sync.Once
+	ix.Progress = func(p ingest.Progress) {
+		if p.Done >= 200 {
+			once.Do(func() { close(started) })
+		}
+	}
+	run.Go(func() { _, runErr = ix.Run(ctx, src) })
+	select {
+	case <-started:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the index run made no progress")
+	}
+	cluster.Stop()
+
+	for _, path := range []string{"/api/search?q=taxi", "/search?q=taxi", "/?q=taxi"} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := readAll(t, resp)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+			!strings.Contains(body, "database is unavailable") {
+			t.Errorf("GET %s with the database down: %d, Retry-After %q, body %.300s; want 503 saying the database is unavailable",
+				path, resp.StatusCode, resp.Header.Get("Retry-After"), body)
+		}
+	}
+	run.Wait()
+	if runErr == nil || !postgres.Unavailable(runErr) {
+		t.Errorf("the interrupted index run: want a database error, got %v", runErr)
+	}
+
+	cluster.Start()
+	if !pgtest.WaitFor(30*time.Second, func() bool {
+		resp, err := http.Get(ts.URL + "/api/search?q=taxi")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}) {
+		t.Fatal("the server did not recover after the database came back")
+	}
+	ix.Progress = nil
+	sum, err := ix.Run(ctx, src)
+	if err != nil {
+		t.Fatalf("the next index run: %v", err)
+	}
+	var indexed int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM documents WHERE status = 'indexed'`).Scan(&indexed); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != files || sum.Failed != 0 {
+		t.Errorf("after the restart: %d of %d files indexed, summary %+v", indexed, files, sum)
+	}
+	// The interrupted run had dropped the search indexes for its bulk load.
+	var indexes int
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'chunks_tsv_gin')`).Scan(&indexes)
+	if indexes != 2 {
+		t.Errorf("after the next run, %d of the 2 search indexes exist", indexes)
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var b strings.Builder
+	if _, err := io.Copy(&b, resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
