@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -124,14 +125,30 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// isHidden reports elements a reader never sees, whose text must not be indexed either.
+// isHidden reports elements a reader never sees, whose text must not be indexed either: it is
+// how a page smuggles instructions to a model (see SECURITY.md, prompt injection).
 func isHidden(n *html.Node) bool {
 	if _, ok := hasAttr(n, "hidden"); ok || attr(n, "aria-hidden") == "true" {
 		return true
 	}
+	if n.DataAtom == atom.Font && invisibleColor.MatchString("color:"+strings.ToLower(strings.ReplaceAll(attr(n, "color"), " ", ""))) {
+		return true
+	}
 	style := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
-	return strings.Contains(style, "display:none") || strings.Contains(style, "visibility:hidden")
+	if hiddenStyle.MatchString(style) {
+		return true
+	}
+	// White (or transparent) text, unless the same element sets a background it shows on.
+	return invisibleColor.MatchString(style) && !strings.Contains(style, "background")
 }
+
+var (
+	// hiddenStyle matches inline styles that hide text: not displayed, invisible, zero-sized,
+	// fully transparent, or pushed far off-screen.
+	hiddenStyle = regexp.MustCompile(`(^|;)(display:none|visibility:hidden|font-size:0(\.0*)?(px|em|rem|pt|%)?(;|!|$)|opacity:0(\.0*)?(;|!|$)|(left|top|text-indent|margin-left):-\d{3,})`)
+	// invisibleColor matches a text colour of white or transparent, on the usual white page.
+	invisibleColor = regexp.MustCompile(`(^|;)color:(#fff(fff)?|white|transparent|rgba?\(255,255,255(,1(\.0*)?)?\)|rgba\(\d+,\d+,\d+,0(\.0*)?\))(;|!|$)`)
+)
 
 func hasAttr(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
