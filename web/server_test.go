@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"github.com/docent-search/docent/internal/modeltest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -134,23 +135,76 @@ func TestAskPage(t *testing.T) {
 	}
 }
 
-func TestRestrictedDocumentsStayHidden(t *testing.T) {
+// TestRestrictedMarkerNeverReachesANonMember tracks the marker sentence of an hr-only
+// document through every channel a user outside hr can reach: pages, JSON, the answer stream,
+// document views and downloads, source listings, and the prompt the model receives. An hr
+// member, asking the same, sees it: the checks can fail.
+func TestRestrictedMarkerNeverReachesANonMember(t *testing.T) {
 	t.Parallel()
-	ts := setup(t)
-	_, body := get(t, ts.URL+"/?q="+url.QueryEscape("zygomorphic budget codeword periwinkle"))
-	if strings.Contains(body, "PERIWINKLE") || strings.Contains(body, "hr/budget.md") {
-		t.Error("ask page leaked the restricted document")
+	llm := modeltest.New(t)
+	llm.Reply = "The sources do not say [1]."
+	ts := setupWithAnswerer(t, proxied(), llm.URL+"/v1")
+	ann := map[string]string{"X-Forwarded-User": "ann", "X-Forwarded-Groups": "sales"}
+	bo := map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "hr"}
+	q := url.QueryEscape("zygomorphic budget codeword periwinkle")
+	// Half about a visible document, so that the model is asked and its prompt can be checked.
+	ask := `{"question": "is a taxi home after a client dinner reimbursed, and what is the zygomorphic budget codeword?"}`
+	leaks := func(body string) bool {
+		return strings.Contains(body, "PERIWINKLE-42") || strings.Contains(body, "budget.md")
 	}
-	_, body = get(t, ts.URL+"/api/search?q="+url.QueryEscape("zygomorphic budget codeword periwinkle"))
-	if strings.Contains(body, "PERIWINKLE") || strings.Contains(body, "budget.md") {
-		t.Error("search API leaked the restricted document")
+	type channel struct {
+		name, method, path, body string
+		headers                  map[string]string
 	}
-	// The document view answers a restricted id exactly like a missing one.
-	for id := 1; id <= 5; id++ {
-		status, body := get(t, ts.URL+"/doc/"+strconv.Itoa(id))
-		if strings.Contains(body, "PERIWINKLE") {
-			t.Fatalf("document view %d leaked the restricted text (status %d)", id, status)
+	channels := []channel{
+		{"ask page", "GET", "/?q=" + q, "", nil},
+		{"ask page, answered", "GET", "/?q=" + url.QueryEscape("is a taxi home after a client dinner reimbursed, and what is the zygomorphic budget codeword?"), "", nil},
+		{"search page", "GET", "/search?q=" + q, "", nil},
+		{"search page filtered to the source", "GET", "/search?q=" + q + "&source=docs&path=hr/", "", nil},
+		{"search API", "GET", "/api/search?q=" + q + "&k=100", "", nil},
+		{"ask API", "POST", "/api/ask", ask, nil},
+		{"ask API, streamed", "POST", "/api/ask", ask, map[string]string{"Accept": "text/event-stream"}},
+		{"sources API", "GET", "/api/sources", "", nil},
+	}
+	for id := 1; id <= 6; id++ {
+		channels = append(channels,
+			channel{fmt.Sprint("document ", id), "GET", fmt.Sprint("/doc/", id, "?chunk=", id), "", nil},
+			channel{fmt.Sprint("download ", id), "GET", fmt.Sprint("/doc/", id, "/file"), "", nil})
+	}
+	headers := func(who, extra map[string]string) map[string]string {
+		h := map[string]string{}
+		for k, v := range who {
+			h[k] = v
 		}
+		for k, v := range extra {
+			h[k] = v
+		}
+		return h
+	}
+	for _, c := range channels {
+		status, body := do(t, c.method, ts.URL+c.path, c.body, headers(ann, c.headers))
+		if leaks(body) {
+			t.Errorf("%s leaked the hr document to a non-member (status %d): %.300s", c.name, status, body)
+		}
+	}
+	for _, r := range llm.Requests() {
+		if leaks(string(r.Body)) {
+			t.Errorf("the prompt sent to the model for a non-member carries the hr document: %.300s", r.Body)
+		}
+	}
+	if len(llm.Requests()) == 0 {
+		t.Error("the model was never asked, so the prompt check proved nothing")
+	}
+
+	// The same channels serve the marker to an hr member.
+	seen := 0
+	for _, c := range channels[:7] {
+		if _, body := do(t, c.method, ts.URL+c.path, c.body, headers(bo, c.headers)); leaks(body) {
+			seen++
+		}
+	}
+	if seen < 4 {
+		t.Errorf("only %d of 7 search and answer channels showed the hr document to an hr member", seen)
 	}
 }
 
