@@ -8,13 +8,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
@@ -34,6 +38,95 @@ func chromium(t *testing.T) string {
 	}
 	t.Fatal("no Chromium found: install it (Debian: apt-get install chromium; `make test` does this as root) or set DOCENT_CHROMIUM")
 	return ""
+}
+
+// browser starts a headless Chromium for the test, closed when it ends.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	// Chromium may still be writing its profile as the test ends: remove it last, best effort.
+	profile, err := os.MkdirTemp("", "docent-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(profile) })
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true), chromedp.WindowSize(1100, 900), chromedp.UserDataDir(profile))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	bctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
+	t.Cleanup(cancel)
+	return bctx
+}
+
+// TestBrowserCompromisedModel asks, in Chromium, a question answered by a stand-in model that
+// plays a fully compromised one: script, a javascript: link, an inline event handler, remote
+// images and citations to sources it was never given. No dialog may open, no request may leave
+// Docent's origin, no link or image may be made of it, and the unknown citation must go.
+func TestBrowserCompromisedModel(t *testing.T) {
+	t.Parallel()
+	llm := modeltest.New(t)
+	llm.Reply = `Taxis are reimbursed [1]. <script>alert(1)</script> [click](javascript:alert(2)) ` +
+		`<img src=x onerror=alert(3)> ![x](https://evil.example/leak.png) <a href="https://evil.example/">more</a> ` +
+		`<iframe src="https://evil.example/"></iframe> See the salary bands [7].`
+	ts := setupWithAnswerer(t, web.Identity{AdminGroup: "docent-admins"}, llm.URL+"/v1")
+	bctx := browser(t)
+
+	var mu sync.Mutex
+	var dialogs, outside []string
+	requests := 0
+	chromedp.ListenTarget(bctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *page.EventJavascriptDialogOpening:
+			dialogs = append(dialogs, ev.Message)
+			go chromedp.Run(bctx, page.HandleJavaScriptDialog(false))
+		case *network.EventRequestWillBeSent:
+			requests++
+			if !strings.HasPrefix(ev.Request.URL, ts.URL) && !strings.HasPrefix(ev.Request.URL, "data:") {
+				outside = append(outside, ev.Request.URL)
+			}
+		}
+	})
+	var answerText string
+	var made int
+	err := chromedp.Run(bctx,
+		network.Enable(),
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(`[data-testid="question"]`),
+		chromedp.SendKeys(`[data-testid="question"]`, "is a taxi home after a client dinner reimbursed?\n"),
+		chromedp.WaitVisible(`[data-testid="sources"]`),
+		chromedp.Sleep(time.Second), // time for anything the answer might have started to load or run
+		chromedp.Text(`[data-testid="answer-text"]`, &answerText),
+		chromedp.Evaluate(`document.querySelectorAll('[data-testid="answer-text"] :is(script, img, iframe, a:not(.cite)), a[href^="javascript:"], [onerror]').length`, &made),
+	)
+	if err != nil {
+		t.Fatalf("asking in the browser: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(dialogs) > 0 {
+		t.Errorf("the model's answer opened dialogs: %q", dialogs)
+	}
+	if len(outside) > 0 {
+		t.Errorf("the page made requests outside Docent: %q", outside)
+	}
+	if requests < 3 { // the page, its script and the answer stream at least
+		t.Errorf("only %d requests observed: the network check is not watching", requests)
+	}
+	if made > 0 {
+		t.Errorf("%d elements (script, image, frame, link) were made from the model's text", made)
+	}
+	if !strings.Contains(answerText, "<script>alert(1)</script>") || !strings.Contains(answerText, "[1]") {
+		t.Errorf("the answer should show the model's text as text, with its valid citation: %q", answerText)
+	}
+	if strings.Contains(answerText, "[7]") {
+		t.Errorf("the citation of a source the model was never given survived: %q", answerText)
+	}
 }
 
 // TestBrowser drives Chromium through the sample handbook: ask, watch the answer stream in,
@@ -62,22 +155,7 @@ func TestBrowser(t *testing.T) {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 
-	// Chromium may still be writing its profile as the test ends: remove it last, best effort.
-	profile, err := os.MkdirTemp("", "docent-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(profile)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true), chromedp.WindowSize(1100, 900), chromedp.UserDataDir(profile))
-	actx, cancel := chromedp.NewExecAllocator(ctx, opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
+	bctx := browser(t)
 
 	shots := filepath.Join(os.TempDir(), "docent-screenshots")
 	os.MkdirAll(shots, 0o755)
