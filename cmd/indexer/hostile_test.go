@@ -1,11 +1,7 @@
 package main
 
 import (
-	"archive/zip"
-	"bytes"
-	"compress/zlib"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,45 +13,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// bombZip is an Office file whose part inflates to size bytes of zeros.
-func bombZip(part string, size int) []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	w, _ := zw.Create(part)
-	zero := make([]byte, 1<<20)
-	for range size >> 20 {
-		w.Write(zero)
-	}
-	// Overlapping entries: the same name again, as some bombs do.
-	w2, _ := zw.Create(part)
-	w2.Write(zero)
-	zw.Close()
-	return buf.Bytes()
-}
-
-// pdfBomb is a PDF whose page content stream inflates to size bytes.
-func pdfBomb(size int) []byte {
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
-	zero := make([]byte, 1<<20)
-	for range size >> 20 {
-		zw.Write(zero)
-	}
-	zw.Close()
-	return sampledocs.Objects([]string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
-		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", z.Len(), z.Bytes()),
-	}, "")
-}
-
-// cyclicPDF is a PDF whose page tree contains itself.
-func cyclicPDF() []byte {
-	s := string(sampledocs.PDF("Cycle", []string{"text"}))
-	return []byte(strings.Replace(s, "/Kids [5 0 R]", "/Kids [5 0 R 2 0 R]", 1))
-}
-
 // TestHostileCorpusInOneRun indexes a folder of hostile files as a real indexer process: the run
 // completes, every file gets exactly one outcome with a reason, nothing outside the folder is
 // stored, and the process's peak memory stays under 512 MB.
@@ -66,11 +23,11 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 	root := t.TempDir()
 	files := map[string][]byte{
 		"ok.md":             []byte("# Fine\n\nA normal document.\n"),
-		"bomb.docx":         bombZip("word/document.xml", 300<<20),
-		"bomb.xlsx":         bombZip("xl/workbook.xml", 300<<20),
-		"bomb.pptx":         bombZip("ppt/slides/slide1.xml", 300<<20),
-		"flate-bomb.pdf":    pdfBomb(1 << 30),
-		"cycle.pdf":         cyclicPDF(),
+		"bomb.docx":         sampledocs.ZipBomb("word/document.xml", 300<<20),
+		"bomb.xlsx":         sampledocs.ZipBomb("xl/workbook.xml", 300<<20),
+		"bomb.pptx":         sampledocs.ZipBomb("ppt/slides/slide1.xml", 300<<20),
+		"flate-bomb.pdf":    sampledocs.PDFBomb(1 << 30),
+		"cycle.pdf":         sampledocs.CyclicPDF(),
 		"truncated.pdf":     sampledocs.PDF("T", []string{"x"})[:200],
 		"page.pdf":          []byte("<html><body>not a pdf</body></html>"),
 		"deep.html":         []byte(strings.Repeat("<div>", 100000)),

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,4 +223,53 @@ func TestChunksStayBounded(t *testing.T) {
 			t.Fatalf("chunk of %d bytes at %d-%d", len(c.Text), c.Start, c.End)
 		}
 	}
+}
+
+// TestEachHostileFileStaysWithinBounds parses the largest hostile files one at a time, as an
+// index run does, and checks that none raises the process's peak memory by more than about
+// 200 MB (PDFium's one-time start excepted; the 1 GB flate bomb measures 190 MB, so the limit
+// asserted is 224 MB) or outlives the parse timeout (the bound that stops a file from holding up a run; the
+// limit asserted is twice it, so a slow machine does not fail the test).
+func TestEachHostileFileStaysWithinBounds(t *testing.T) {
+	x := &Extractor{Timeout: 10 * time.Second}
+	defer x.Close()
+	files := []struct {
+		name string
+		data []byte
+	}{
+		{"bomb.docx", sampledocs.ZipBomb("word/document.xml", 300<<20)},
+		{"bomb.xlsx", sampledocs.ZipBomb("xl/workbook.xml", 300<<20)},
+		{"bomb.pptx", sampledocs.ZipBomb("ppt/slides/slide1.xml", 300<<20)},
+		{"flate-bomb.pdf", sampledocs.PDFBomb(1 << 30)},
+		{"cycle.pdf", sampledocs.CyclicPDF()},
+		{"deep.html", []byte(strings.Repeat("<div>", 100000))},
+		{"one-line.txt", []byte(strings.Repeat("word ", 10<<20))},
+		{"nul.txt", bytes.Repeat([]byte("text\x00\xff\xfe more words "), 1<<16)},
+	}
+	// PDFium's WebAssembly runtime starts once per run, not per file: start it first.
+	if _, err := x.Parse("warm.pdf", sampledocs.PDF("Warm", []string{"up"})); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		runtime.GC()
+		before := maxRSS()
+		start := time.Now()
+		_, err := x.Parse(f.name, f.data)
+		took := time.Since(start)
+		grew := maxRSS() - before
+		t.Logf("%s: %s, peak RSS +%d MB (%v)", f.name, took.Round(time.Millisecond), grew>>20, err)
+		if grew > 224<<20 {
+			t.Errorf("%s raised peak RSS by %d MB, over 224 MB", f.name, grew>>20)
+		}
+		if took > 2*x.Timeout {
+			t.Errorf("%s took %s, beyond the %s parse timeout", f.name, took, x.Timeout)
+		}
+	}
+}
+
+// maxRSS is this process's peak resident set size in bytes.
+func maxRSS() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss << 10
 }

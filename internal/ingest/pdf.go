@@ -34,7 +34,8 @@ func (e *pdfEngine) start() error {
 			WithCloseOnContextDone(true).
 			// A decompression bomb grows PDFium's memory, not ours: cap it at 64 MiB, plenty
 			// for text extraction. (Each growth copies the memory, so the process's peak is a
-			// few times the cap: 330 MB for a 1 GB flate bomb at this cap, 520 MB at 128 MiB.)
+			// few times the cap: a 1 GB flate bomb raises it by about 190 MB at this cap, by
+			// 520 MB at 128 MiB.)
 			WithMemoryLimitPages(1024)
 		if dir, err := os.UserCacheDir(); err == nil {
 			if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "docent", "wazero")); err == nil {
