@@ -31,11 +31,11 @@ test/race: ## Run every test with the race detector
 	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
 
 .PHONY: bench
-bench: ## Run the Go benchmarks and the indexing benchmark; rewrites BENCHMARKS.md
+bench: ## Run the Go benchmarks and cmd/bench (about 45 min; BENCH_ARGS="-only store" for a part); rewrites BENCHMARKS.md
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
 	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./... && \
-	DATABASE_URL="$$url" $(GO) run ./cmd/bench
+	DATABASE_URL="$$url" $(GO) run ./cmd/bench $(BENCH_ARGS)
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 30s); make test runs their seed corpora

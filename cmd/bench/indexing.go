@@ -1,19 +1,12 @@
-// Command bench measures indexing on a generated corpus and the sample handbook, and rewrites
-// BENCHMARKS.md with the figures, the machine and the command. `make bench` runs it against a
-// fresh database on the local cluster; figures are medians of --runs repetitions.
 package main
 
 import (
-	"cmp"
 	"context"
-	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -28,44 +21,32 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	files := fs.Int("files", 10000, "Markdown files in the generated corpus (about 2 KB each)")
-	runs := fs.Int("runs", 1, "repetitions of each measurement; the median is reported")
-	write := fs.String("write", "BENCHMARKS.md", "file to rewrite with the results (empty: print only)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	adminURL := os.Getenv("DATABASE_URL")
-	if adminURL == "" {
-		return fmt.Errorf("DATABASE_URL is not set: run `make bench`, which starts the local cluster")
-	}
+// indexing measures end-to-end indexing of a generated Markdown corpus and the sample
+// handbook with the built-in embedder: a full run into a fresh database, then a no-op re-run.
+func indexing(ctx context.Context, adminURL string, files, runs int, r *report) error {
 	corpus, err := os.MkdirTemp("", "docent-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(corpus)
-	if err := generate(corpus, *files); err != nil {
+	if err := generate(corpus, files); err != nil {
 		return fmt.Errorf("generating the corpus: %w", err)
 	}
-	var rows []string
+	r.section("Indexing files", `Each corpus is indexed into a fresh database with the built-in embedder (files read, parsed,
+chunked, embedded, written with COPY, search indexes built), then indexed again with nothing
+changed. Peak RSS is the benchmark process's peak so far (it runs the indexer in-process), so a
+row shows the largest of it and the rows above. Targets: 10,000 files under 60 s with peak RSS
+under 300 MB; the no-op re-run under 3 s.`,
+		"| Corpus | Files | Chunks | Full run | Files/s | Chunks/s | No-op re-run | Peak RSS |",
+		"| --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, c := range []struct{ name, root string }{
-		{fmt.Sprintf("generated Markdown, %d files", *files), corpus},
+		{fmt.Sprintf("generated Markdown, %d files", files), corpus},
 		{"sample handbook (examples/handbook)", "examples/handbook"},
 	} {
 		var full, noop []time.Duration
 		var sum ingest.Summary
 		var peak int64
-		for range *runs {
+		for range runs {
 			s, f, n, rss, err := indexTwice(ctx, adminURL, c.root)
 			if err != nil {
 				return fmt.Errorf("%s: %w", c.name, err)
@@ -73,15 +54,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			full, noop, sum, peak = append(full, f), append(noop, n), s, max(peak, rss)
 		}
 		mf, mn := median(full), median(noop)
-		row := fmt.Sprintf("| %s | %d | %d | %.1f s | %.0f | %.0f | %.2f s | %d MB |", c.name, sum.Seen, sum.Chunks,
+		r.row("| %s | %d | %d | %.1f s | %.0f | %.0f | %.2f s | %d MB |", c.name, sum.Seen, sum.Chunks,
 			mf.Seconds(), float64(sum.Seen)/mf.Seconds(), float64(sum.Chunks)/mf.Seconds(), mn.Seconds(), peak>>20)
-		fmt.Fprintln(out, row)
-		rows = append(rows, row)
 	}
-	if *write == "" {
-		return nil
-	}
-	return writeReport(ctx, *write, adminURL, strings.Join(args, " "), rows)
+	return nil
 }
 
 // indexTwice indexes root into a fresh database, then again with nothing changed.
@@ -200,42 +176,4 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-func writeReport(ctx context.Context, name, adminURL, args string, rows []string) error {
-	var pgVersion string
-	if conn, err := pgx.Connect(ctx, adminURL); err == nil {
-		conn.QueryRow(ctx, `SELECT current_setting('server_version') || ', pgvector ' ||
-			coalesce((SELECT default_version FROM pg_available_extensions WHERE name = 'vector'), '?')`).Scan(&pgVersion)
-		conn.Close(ctx)
-	}
-	mem := "?"
-	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb int64
-		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%d", &kb)
-		mem = fmt.Sprintf("%d GiB", (kb+(1<<19))>>20)
-	}
-	report := fmt.Sprintf(`# Benchmarks
-
-Written by `+"`make bench`"+` (`+"`go run ./cmd/bench %s`"+`) on %s.
-Machine: %d cores, %s RAM, %s, PostgreSQL %s. Embedder: the built-in %s.
-
-## Indexing
-
-Each corpus is indexed into a fresh database (files read, parsed, chunked, embedded, written
-with COPY, vector index built), then indexed again with nothing changed. Peak RSS is the
-benchmark process's peak so far (it runs the indexer in-process), so a row shows the largest of it and the rows above.
-
-| Corpus | Files | Chunks | Full run | Files/s | Chunks/s | No-op re-run | Peak RSS |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-%s
-
-Targets (issue 4): the 10,000-file corpus under 60 s with peak RSS under 300 MB; its no-op
-re-run under 3 s.
-
-Go micro-benchmarks: `+"`go test -run '^$' -bench . ./...`"+` (also run by `+"`make bench`"+`).
-Retrieval quality and latency: see README, "Search quality" (`+"`indexer eval`"+`).
-`, cmp.Or(args, "(defaults)"), time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), mem, runtime.Version(),
-		pgVersion, embed.LocalModel, strings.Join(rows, "\n"))
-	return os.WriteFile(name, []byte(report), 0o644)
 }
