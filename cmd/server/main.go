@@ -122,6 +122,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log.Info("shutting down: no new jobs; running ones may finish", "timeout", cfg.ShutdownTimeout)
 	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// A moment of draining first (see web.Server.Drain), then the listener closes.
+	srv.Drain()
+	time.Sleep(min(time.Second, cfg.ShutdownTimeout/4))
 	err = hs.Shutdown(shutdown)
 	// Jobs still running at the deadline stop at a file boundary, every document consistent,
 	// and are picked up again by another worker.
