@@ -248,11 +248,11 @@ func askLoad(ctx context.Context, adminURL string, o options, r *report) error {
 		}
 		return req, err
 	}
-	r.section("Server under load", fmt.Sprintf(`The server binary (cmd/server) with the built-in embedder and extractive answers, users signed
+	r.section("Server under load", `The server binary (cmd/server) with the built-in embedder and extractive answers, users signed
 in through a trusted-proxy header and the per-user rate limit lifted (DOCENT_ASK_RATE=100000),
 each user sending the next request as soon as the last is answered. Peak RSS is the server
 process's (VmHWM). Graceful shutdown: SIGTERM under the same load; a request the server had
-accepted and then dropped counts as lost, one refused after the listener closed does not.`),
+accepted and then dropped counts as lost, one refused after the listener closed does not.`,
 		"| Run | Result | Peak server RSS |", "| --- | --- | --- |")
 	stop := make(chan struct{})
 	time.AfterFunc(o.askFor, func() { close(stop) })
