@@ -97,12 +97,18 @@ func (p *serverProc) stop() error {
 	}
 }
 
-func buildServer(dir string) (string, error) {
-	bin := filepath.Join(dir, "docent-server")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the server: %v\n%s", err, out)
+// buildServer builds cmd/server into a temporary folder that cleanup removes.
+func buildServer() (bin string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "docent-load-")
+	if err != nil {
+		return "", nil, err
 	}
-	return bin, nil
+	bin = filepath.Join(dir, "docent-server")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("building the server: %v\n%s", err, out)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
 }
 
 // outcome counts what a load run's requests got.
@@ -205,15 +211,11 @@ func readQuestions(path string) ([]string, error) {
 // minute (extractive answers), reports latency, errors and the server's peak RSS, then stops
 // the server with SIGTERM under the same load and counts requests lost.
 func askLoad(ctx context.Context, adminURL string, o options, r *report) error {
-	dir, err := os.MkdirTemp("", "docent-load-")
+	bin, cleanup, err := buildServer()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bin, err := buildServer(dir)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 	dbURL, drop, err := freshDatabase(ctx, adminURL)
 	if err != nil {
 		return err
@@ -286,15 +288,11 @@ func errOr(err error, ok string) string {
 
 // searchLoad has 16 clients search through the server binary on db for o.serveFor.
 func searchLoad(ctx context.Context, dbURL string, n int, queries []string, o options, r *report) error {
-	dir, err := os.MkdirTemp("", "docent-load-")
+	bin, cleanup, err := buildServer()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	bin, err := buildServer(dir)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 	srv, err := startServer(ctx, bin, dbURL)
 	if err != nil {
 		return err
