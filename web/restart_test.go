@@ -21,7 +21,6 @@ import (
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
-	"github.com/jackc/pgx/v5"
 )
 
 // TestDatabaseRestart restarts PostgreSQL (a cluster of this test's own) while searches and an
@@ -31,19 +30,7 @@ import (
 func TestDatabaseRestart(t *testing.T) {
 	ctx := context.Background()
 	cluster := pgtest.NewCluster(t)
-	admin, err := pgx.Connect(ctx, cluster.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(ctx, "CREATE DATABASE docent"); err != nil {
-		t.Fatal(err)
-	}
-	admin.Close(ctx)
-	pool, err := postgres.Open(ctx, cluster.URL("docent"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := cluster.Open()
 
 	root := t.TempDir()
 	const files = 3000

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -144,6 +143,11 @@ func (o *outcome) count(pred func(int) bool) int {
 		}
 	}
 	return n
+}
+
+// rate is the outcome with its requests per second over d.
+func (o *outcome) rate(d time.Duration) string {
+	return fmt.Sprintf("%.0f req/s, %s", float64(len(o.lat))/d.Seconds(), o)
 }
 
 func (o *outcome) String() string {
@@ -298,17 +302,8 @@ func searchLoad(ctx context.Context, dbURL string, n int, queries []string, o op
 		return err
 	}
 	defer srv.stop()
-	stop := make(chan struct{})
-	time.AfterFunc(o.serveFor, func() { close(stop) })
-	res := users(o.clients, stop, func(user, i int) (*http.Request, error) {
-		req, err := http.NewRequest(http.MethodGet, srv.base+"/api/search?q="+url.QueryEscape(queries[(user*13+i)%len(queries)]), nil)
-		if err == nil {
-			req.Header.Set("X-Forwarded-User", fmt.Sprintf("user%02d", user))
-		}
-		return req, err
-	})
+	res := searchers(srv.base, queries, o.clients, o.serveFor)
 	r.target(fmt.Sprintf("server binary: %d searchers for %s on %d passages (built-in embedder), no 5xx; peak server RSS %d MB",
-		o.clients, o.serveFor, n, srv.peakRSS()>>20), res.count(func(s int) bool { return s >= 500 }) == 0 && res.lost == 0,
-		fmt.Sprintf("%.0f req/s, %s", float64(len(res.lat))/o.serveFor.Seconds(), res))
+		o.clients, o.serveFor, n, srv.peakRSS()>>20), res.count(func(s int) bool { return s >= 500 }) == 0 && res.lost == 0, res.rate(o.serveFor))
 	return nil
 }

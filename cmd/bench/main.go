@@ -131,21 +131,16 @@ grows). Latency is p50 / p95 / p99 over %d queries (langchaingo: %d at 20k, 20 a
 		if n >= 100000 {
 			runs = 1
 		}
-		var loads []time.Duration
-		var db *docentDB
-		for k := range runs {
+		db, docentLoad, err := repeat(runs, func() (*docentDB, time.Duration, error) {
 			d, err := loadDocent(ctx, adminURL, s, n, e, model, defaults().IndexBuildMemory)
 			if err != nil {
-				return err
+				return nil, 0, err
 			}
-			loads = append(loads, d.load)
-			if k < runs-1 {
-				d.Close()
-			} else {
-				db = d
-			}
+			return d, d.load, nil
+		})
+		if err != nil {
+			return err
 		}
-		docentLoad := median(loads)
 		vecLat, err := searchLatency(ctx, db.pool, e, "vector", typical)
 		if err != nil {
 			db.Close()
@@ -160,22 +155,17 @@ grows). Latency is p50 / p95 / p99 over %d queries (langchaingo: %d at 20k, 20 a
 			r.row("| %d | **Docent** | %s | %.0f | %s | %s | %s |", n, ms(docentLoad), float64(n)/docentLoad.Seconds(), speedups, vecLat, hybLat)
 		}
 
-		var lcLoads []time.Duration
-		var lc *lcStore
-		for k := range runs {
+		lc, lcLoad, err := repeat(runs, func() (*lcStore, time.Duration, error) {
 			l, err := loadLangchaingo(ctx, adminURL, s, n, e, false, 0)
 			if err != nil {
-				db.Close()
-				return err
+				return nil, 0, err
 			}
-			lcLoads = append(lcLoads, l.load)
-			if k < runs-1 {
-				l.Close()
-			} else {
-				lc = l
-			}
+			return l, l.load, nil
+		})
+		if err != nil {
+			db.Close()
+			return err
 		}
-		lcLoad := median(lcLoads)
 		nq := 50
 		if n > 20000 {
 			nq = 20
@@ -222,6 +212,26 @@ grows). Latency is p50 / p95 / p99 over %d queries (langchaingo: %d at 20k, 20 a
 	return nil
 }
 
+// repeat loads runs times, closing every store but the last, and returns the last with the
+// median load time.
+func repeat[T interface{ Close() }](runs int, load func() (T, time.Duration, error)) (T, time.Duration, error) {
+	var times []time.Duration
+	var last T
+	for k := range runs {
+		store, took, err := load()
+		if err != nil {
+			return last, 0, err
+		}
+		times = append(times, took)
+		if k < runs-1 {
+			store.Close()
+		} else {
+			last = store
+		}
+	}
+	return last, median(times), nil
+}
+
 // largest measures, at the largest compared size, what needs a big index: the plan, recall,
 // one-word queries that match almost every passage, and the server under concurrent load.
 func largest(ctx context.Context, db *docentDB, e *fakeEmbedder, n int, typical, common []string, o options, r *report, vecLat, hybLat latencies) error {
@@ -251,11 +261,12 @@ func largest(ctx context.Context, db *docentDB, e *fakeEmbedder, n int, typical,
 	r.recall(fmt.Sprintf("fake embedder (realistic: 24-dim latent), %d passages, 384 dims", n), rec)
 	def := defaults().EfSearch
 	r.target("HNSW recall@10 ≥ 0.95 at Docent's default ef_search (realistic vectors)", rec[def] >= 0.95, fmt.Sprintf("%.3f at ef_search %d", rec[def], def))
-	t, err := serveSearch(ctx, db.pool, e, typical, o.clients, o.serveFor)
+	res, err := serveSearch(ctx, db.pool, e, typical, o.clients, o.serveFor)
 	if err != nil {
 		return err
 	}
-	r.target(fmt.Sprintf("server: /api/search, %d clients for %s at %d passages (hybrid, snippets)", o.clients, o.serveFor, n), t.errors == 0, t.String())
+	r.target(fmt.Sprintf("server: /api/search, %d clients for %s at %d passages (hybrid, snippets)", o.clients, o.serveFor, n),
+		res.count(func(s int) bool { return s != 200 }) == 0 && res.lost == 0, res.rate(o.serveFor))
 	if !o.only["storage"] {
 		return nil
 	}

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/docent-search/docent/internal/embed"
@@ -18,64 +15,30 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// throughput is what a load run measured.
-type throughput struct {
-	requests int
-	errors   int // responses other than 200, and failed requests
-	elapsed  time.Duration
-	lat      latencies
-}
-
-func (t throughput) String() string {
-	return fmt.Sprintf("%.0f req/s, p50/p95/p99 %s, %d errors of %d", float64(t.requests)/t.elapsed.Seconds(), t.lat, t.errors, t.requests)
-}
-
-// serveSearch runs Docent's web handler on a loopback port and has clients users query
-// /api/search in a loop for d, each request waiting for the one before.
-func serveSearch(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, queries []string, clients int, d time.Duration) (throughput, error) {
+// serveSearch runs Docent's web handler in this process on a loopback port (local mode) and
+// has clients query it for d.
+func serveSearch(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, queries []string, clients int, d time.Duration) (*outcome, error) {
 	srv := &web.Server{Pool: pool, Searcher: &retrieve.Searcher{Pool: pool, Embedder: e}, Log: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return throughput{}, err
+		return nil, err
 	}
 	hs := &http.Server{Handler: srv.Handler()}
 	go hs.Serve(ln)
 	defer hs.Shutdown(context.Background())
-	base := "http://" + ln.Addr().String() + "/api/search?q="
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 30 * time.Second}
-
-	var mu sync.Mutex
-	var t throughput
-	var wg sync.WaitGroup
-	start := time.Now()
-	for c := range clients {
-		wg.Go(func() {
-			for i := c; time.Since(start) < d && ctx.Err() == nil; i += clients {
-				began := time.Now()
-				ok := get(client, base+url.QueryEscape(queries[i%len(queries)]))
-				took := time.Since(began)
-				mu.Lock()
-				t.requests++
-				t.lat = append(t.lat, took)
-				if !ok {
-					t.errors++
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	t.elapsed = time.Since(start)
-	slices.Sort(t.lat)
-	return t, ctx.Err()
+	return searchers("http://"+ln.Addr().String(), queries, clients, d), ctx.Err()
 }
 
-func get(c *http.Client, u string) bool {
-	resp, err := c.Get(u)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, resp.Body)
-	return err == nil && resp.StatusCode == http.StatusOK
+// searchers has n users query base's /api/search for d, each sending the next query as soon
+// as the last is answered; users are named in the trusted-proxy header (ignored in local mode).
+func searchers(base string, queries []string, n int, d time.Duration) *outcome {
+	stop := make(chan struct{})
+	time.AfterFunc(d, func() { close(stop) })
+	return users(n, stop, func(user, i int) (*http.Request, error) {
+		req, err := http.NewRequest(http.MethodGet, base+"/api/search?q="+url.QueryEscape(queries[(user*13+i)%len(queries)]), nil)
+		if err == nil {
+			req.Header.Set("X-Forwarded-User", fmt.Sprintf("user%02d", user))
+		}
+		return req, err
+	})
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -22,19 +21,7 @@ import (
 func TestSearchesGoToReplicas(t *testing.T) {
 	ctx := context.Background()
 	primary := pgtest.NewCluster(t)
-	admin, err := pgx.Connect(ctx, primary.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec(ctx, "CREATE DATABASE docent"); err != nil {
-		t.Fatal(err)
-	}
-	admin.Close(ctx)
-	pool, err := postgres.Open(ctx, primary.URL("docent"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := primary.Open()
 	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package pgtest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Cluster is a PostgreSQL server of one test's own, for tests that stop, restart or replicate
@@ -44,6 +48,24 @@ func (c *Cluster) Replica() *Cluster {
 // URL returns the URL of database db on the cluster.
 func (c *Cluster) URL(db string) string {
 	return fmt.Sprintf("postgres://docent@127.0.0.1:%d/%s?sslmode=disable", c.Port, db)
+}
+
+// Open creates database "docent" on the cluster and returns a pool on it, migrated; the pool
+// closes when the test ends.
+func (c *Cluster) Open() *pgxpool.Pool {
+	c.tb.Helper()
+	ctx := context.Background()
+	admin := connect(c.tb, c.URL("postgres"))
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE docent"); err != nil {
+		c.tb.Fatal(err)
+	}
+	pool, err := postgres.Open(ctx, c.URL("docent"))
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	c.tb.Cleanup(pool.Close)
+	return pool
 }
 
 // Stop shuts the server down (fast mode: sessions are disconnected).
