@@ -208,7 +208,7 @@ func Settings() []Setting {
 			set: duration(func(c *Config) *time.Duration { return &c.ParseTimeout })},
 		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
 			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},
-		{Env: "DOCENT_INDEX_BUILD_MEMORY", Flag: "index-build-memory", Default: "1GiB", Help: "Memory PostgreSQL may use to build each search index after a bulk load (`maintenance_work_mem`). An HNSW graph larger than this builds several times slower: about 1.6 KB per chunk at 384 dimensions, 4.3 KB at 1024; see BENCHMARKS.md.",
+		{Env: "DOCENT_INDEX_BUILD_MEMORY", Flag: "index-build-memory", Default: "1GiB", Help: "Memory PostgreSQL may use to build each search index after a bulk load (`maintenance_work_mem`). An HNSW graph larger than this builds about three times slower: the index takes about 2 KB per chunk at 384 dimensions (391 MB for 200,000) and more than twice that at 1024; see BENCHMARKS.md.",
 			set: func(c *Config, v string) error {
 				n, err := ParseSize(v)
 				if err == nil && n < 1<<20 {
