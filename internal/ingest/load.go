@@ -88,7 +88,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src Source, docs iter.Seq[Pre
 	// The load outran autovacuum: set the visibility map and planner statistics now (on a first
 	// load, before there are indexes to scan), rather than have autovacuum do it under the
 	// first queries.
-	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents`); err != nil {
+	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents, postings`); err != nil {
 		return fmt.Errorf("vacuuming the loaded tables: %w", err)
 	}
 	// Each index builds on one core; the term statistics, which read every chunk, take the

@@ -14,16 +14,12 @@ import (
 	"github.com/pgvector/pgvector-go"
 )
 
-// BM25 parameters: the values that suit short passages in Anserini's BEIR baselines.
+// BM25 parameters: the values of Anserini's BEIR baselines (k1 0.9, b 0.4), which suit short
+// passages: a low b barely penalises a passage for being longer than average, since passages
+// are already cut to a similar length, and a low k1 saturates repeated words early.
 const (
 	bm25K1 = 0.9
 	bm25B  = 0.4
-	// maxTerms bounds the query terms scored (the rarest are kept): a 10 KB query must not
-	// become a 2,000-term expression.
-	maxTerms = 32
-	// candidateBudget bounds the chunks the lexical branch scores, since scoring reads each
-	// candidate's row (about 20 µs each at 200,000 chunks): see candidates.
-	candidateBudget = 1500
 )
 
 // term is a query lexeme with its inverse document frequency.
@@ -35,14 +31,17 @@ type term struct {
 
 // terms is the lexical side of a query.
 type terms struct {
-	lexemes []term // scored, rarest first
-	cand    string // the tsquery that selects the candidates
-	// common: even the rarest term occurs in over half the chunks, so BM25 can barely tell
-	// its matches apart and finding them all would cost a scan of most of the index.
-	common bool
-	avgdl  float64
+	lexemes []term // rarest first
+	chunks  int64  // corpus size, as of the last statistics refresh
+	avgdl   float64
 	// wordIDF maps each query word (as embed.Words splits it) to the IDF of its lexeme.
 	wordIDF map[string]float64
+}
+
+// idf is BM25's inverse document frequency (Lucene's variant, never negative).
+func idf(df, n int64) float64 {
+	d := float64(min(df, n))
+	return math.Log(1 + (float64(n)-d+0.5)/(d+0.5))
 }
 
 // queryTerms parses the query with PostgreSQL's text-search configuration (the same stemming
@@ -52,22 +51,21 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// One row per query word: the word's lexeme (empty for a stop word) and its document
 	// frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
-		WITH st AS (SELECT chunks, avg_words FROM corpus_stats UNION ALL SELECT 0, 0 LIMIT 1),
+		WITH st AS (SELECT chunks, avg_length FROM corpus_stats UNION ALL SELECT 0, 0 LIMIT 1),
 		w AS (SELECT w, coalesce((SELECT lexeme FROM unnest(to_tsvector($1::regconfig, w)) LIMIT 1), '') AS lexeme
 		      FROM unnest($2::text[]) AS w)
-		SELECT w.w, w.lexeme, coalesce(ts.df, 0), st.chunks, st.avg_words
+		SELECT w.w, w.lexeme, coalesce(ts.df, 0), st.chunks, st.avg_length
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words)
 	if err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
 	}
 	out := terms{wordIDF: map[string]float64{}}
-	var n int64
 	lexemeWords := map[string][]string{}
 	dfs := map[string]int64{}
 	for rows.Next() {
 		var word, lexeme string
 		var df int64
-		if err := rows.Scan(&word, &lexeme, &df, &n, &out.avgdl); err != nil {
+		if err := rows.Scan(&word, &lexeme, &df, &out.chunks, &out.avgdl); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
@@ -79,76 +77,19 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	if err := rows.Err(); err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
 	}
-	n = max(n, 1)
+	out.chunks = max(out.chunks, 1)
 	out.avgdl = max(out.avgdl, 1)
 	for lexeme, df := range dfs {
-		d := float64(min(df, n))
-		t := term{lexeme: lexeme, df: df, idf: math.Log(1 + (float64(n)-d+0.5)/(d+0.5))}
+		t := term{lexeme: lexeme, df: df, idf: idf(df, out.chunks)}
 		out.lexemes = append(out.lexemes, t)
 		for _, w := range lexemeWords[lexeme] {
 			out.wordIDF[w] = t.idf
 		}
 	}
-	slices.SortStableFunc(out.lexemes, func(a, b term) int {
-		switch {
-		case a.df != b.df:
-			return int(a.df - b.df)
-		}
-		return strings.Compare(a.lexeme, b.lexeme)
+	slices.SortFunc(out.lexemes, func(a, b term) int {
+		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme))
 	})
-	out.lexemes = out.lexemes[:min(len(out.lexemes), maxTerms)]
-	out.cand = candidates(out.lexemes, n)
-	out.common = len(out.lexemes) > 0 && out.lexemes[0].df*2 > n
 	return out, nil
-}
-
-// candidates returns the tsquery whose matches the lexical branch scores, chosen so that
-// about candidateBudget chunks match, never many more (the SQL also stops at the budget):
-//   - the rarest terms joined by OR, as many as fit the budget: every chunk containing one of
-//     them is scored, so BM25's top passages for a query with a rare word are exact;
-//   - when even the rarest term matches more, chunks containing at least two of the rarest
-//     five terms, or else all of them: the passages with several query words, which are the
-//     ones BM25 ranks first;
-//   - a single common term alone, of which the first budget's worth of chunks is scored.
-//
-// The sizes are estimated from document frequencies, assuming terms occur independently.
-func candidates(ts []term, n int64) string {
-	if len(ts) == 0 {
-		return ""
-	}
-	lit := func(t term) string { return tsqueryLiteral(t.lexeme) }
-	var or []string
-	var sum int64
-	for _, t := range ts {
-		if sum+t.df > candidateBudget {
-			break
-		}
-		sum += t.df
-		or = append(or, lit(t))
-	}
-	switch {
-	case len(or) > 0:
-		return strings.Join(or, " | ")
-	case len(ts) == 1:
-		return lit(ts[0])
-	}
-	rare := ts[:min(len(ts), 5)]
-	var pairs []string
-	var est float64
-	for i, a := range rare {
-		for _, b := range rare[i+1:] {
-			pairs = append(pairs, "("+lit(a)+" & "+lit(b)+")")
-			est += float64(a.df) * float64(b.df) / float64(n)
-		}
-	}
-	if est <= candidateBudget {
-		return strings.Join(pairs, " | ")
-	}
-	all := make([]string, len(rare))
-	for i, t := range rare {
-		all[i] = lit(t)
-	}
-	return strings.Join(all, " & ")
 }
 
 // tsqueryLiteral quotes a lexeme as a tsquery operand, so no character of it is an operator.
@@ -156,92 +97,314 @@ func tsqueryLiteral(lexeme string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(lexeme, `\`, `\\`), "'", "''") + "'"
 }
 
-// searchSQL builds the query that fuses the vector and lexical branches, and its arguments.
-// Both branches apply the access and filter conditions themselves, so no restricted row is ever
-// fetched; the indexes (HNSW, GIN) drive each branch and the conditions are checked per
-// candidate, with HNSW's iterative scan continuing past rejected rows.
+// Scored is a chunk the lexical branch found: its BM25 score and Coverage, the share of the
+// query's IDF mass the chunk contains ("how much of the question does this passage speak to").
+type Scored struct {
+	ChunkID  int64
+	Score    float64
+	Coverage float64
+}
+
+// lexical returns the k accessible chunks with the highest BM25 scores, best first (ties by
+// chunk id), exactly as scoring every chunk would: no term is left out of a long query and no
+// matching chunk is left unscored, however common the words.
 //
-// The lexical branch ranks by BM25: each query lexeme weighs by its inverse document
-// frequency, its term frequency saturates (ts_rank of the single lexeme: 1, 1.25, 1.36 … for
-// one, two, three occurrences), and long chunks are normalised against the average length.
-// Scoring calls ts_rank once per lexeme on the in-row tsvector, which is far cheaper than
-// unnesting it.
+// It runs MaxScore (Turtle and Flood, 1995) over the postings table. A term contributes at
+// most its IDF × (k1+1) to any chunk. Terms are read rarest first, each term's postings whole,
+// accumulating partial scores; once the contributions still possible from the remaining
+// (common) terms add up to less than θ, the k-th best partial score among accessible chunks,
+// no chunk not yet seen can reach the top k, and the remaining terms are only looked up for
+// the chunks that still can. Those are pruned again after each lookup as θ rises. The one
+// common word of a query, the costly case for scoring everything, is thus read whole only
+// while the rarer words leave the top k undecided.
+//
+// Access and filters (the reader's groups, source, path, type, dates) are checked on the
+// chunks that could enter the top k, in score order, so θ is the k-th best score among
+// chunks the reader may see and no restricted chunk is ever returned.
+func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
+	if len(t.lexemes) == 0 || k <= 0 {
+		return nil, nil
+	}
+	n := len(t.lexemes)
+	// rest[i] is the most the terms i… can add to a chunk's score.
+	rest := make([]float64, n+1)
+	var idfTotal float64
+	for i := n - 1; i >= 0; i-- {
+		rest[i] = rest[i+1] + t.lexemes[i].idf*(bm25K1+1)
+		idfTotal += t.lexemes[i].idf
+	}
+	sc := &scorer{tx: tx, t: t, acc: map[int64]*partial{}, access: newAccessCheck(q)}
+	// Rarest terms first, each postings list whole, in batches of about postingsBatch postings.
+	i := 0
+	theta := 0.0
+	for i < n && !(rest[i] < theta) {
+		j, sum := i, int64(0)
+		for j < n && (j == i || sum+t.lexemes[j].df <= postingsBatch) {
+			sum += t.lexemes[j].df
+			j++
+		}
+		if err := sc.add(ctx, t.lexemes[i:j], nil, false); err != nil {
+			return nil, err
+		}
+		i = j
+		if i < n {
+			var err error
+			if theta, err = sc.threshold(ctx, k, rest[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	// The remaining terms, looked up for the chunks that can still reach θ.
+	cands := sc.candidates(rest[i], theta)
+	for i < n && len(cands) > 0 {
+		// Lookups cost one index descent per (term, chunk); a term with fewer postings than
+		// candidates is cheaper read whole.
+		j := i + 1
+		for j < n && (j-i+1)*len(cands) <= probesBatch && t.lexemes[j].df > int64(len(cands)) {
+			j++
+		}
+		probe := cands
+		if t.lexemes[i].df <= int64(len(cands)) {
+			probe, j = nil, i+1
+		}
+		if err := sc.add(ctx, t.lexemes[i:j], probe, true); err != nil {
+			return nil, err
+		}
+		i = j
+		var err error
+		if theta, err = sc.threshold(ctx, k, math.Inf(-1)); err != nil {
+			return nil, err
+		}
+		cands = sc.candidates(rest[i], theta)
+	}
+	// Every candidate left is scored in full: the top k accessible ones are the answer.
+	ranked := sc.ranked(cands)
+	var out []Scored
+	for lo := 0; lo < len(ranked) && len(out) < k; lo += accessBatch {
+		hi := min(lo+accessBatch, len(ranked))
+		ok, err := sc.access.allowed(ctx, tx, ranked[lo:hi])
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ranked[lo:hi] {
+			if ok[p.id] && len(out) < k {
+				out = append(out, Scored{ChunkID: p.id, Score: p.score, Coverage: p.matched / math.Max(idfTotal, 1e-9)})
+			}
+		}
+	}
+	return out, nil
+}
+
+const (
+	// postingsBatch is about how many postings one round trip reads in full.
+	postingsBatch = 50000
+	// probesBatch bounds the (term, chunk) lookups of one round trip.
+	probesBatch = 20000
+	// accessBatch is how many chunks one access check asks about.
+	accessBatch = 500
+	// slack absorbs floating-point differences between sums added in different orders, so
+	// pruning never drops a chunk whose score ties θ.
+	slack = 1e-9
+)
+
+// partial is a chunk's score from the terms read so far.
+type partial struct {
+	id             int64
+	score, matched float64
+}
+
+// scorer accumulates partial BM25 scores.
+type scorer struct {
+	tx     pgx.Tx
+	t      terms
+	acc    map[int64]*partial
+	access *accessCheck
+}
+
+// add adds the terms' contributions to the chunks holding them: probe, when given, are the
+// only chunks looked up; known restricts the additions to chunks already scored (the terms'
+// postings are read whole, but pruned chunks stay out). Scores are summed in SQL, so one row
+// per chunk comes back, not one per posting.
+func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bool) error {
+	lexemes := make([]string, len(ts))
+	idfs := make([]float64, len(ts))
+	for i, tm := range ts {
+		lexemes[i], idfs[i] = tm.lexeme, tm.idf
+	}
+	filter, args := "", []any{lexemes, idfs, bm25K1, bm25B, sc.t.avgdl}
+	if probe != nil {
+		ids := make([]int64, len(probe))
+		for i, p := range probe {
+			ids[i] = p.id
+		}
+		filter = "AND p.chunk_id = ANY($6::bigint[])"
+		args = append(args, ids)
+	}
+	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
+		SELECT p.chunk_id, sum(w.idf * p.tf * ($3::float8 + 1) / (p.tf + $3::float8 * (1 - $4::float8 + $4::float8 * p.dl / $5::float8))), sum(w.idf)
+		FROM unnest($1::text[], $2::float8[]) AS w(lexeme, idf)
+		JOIN postings p ON p.lexeme = w.lexeme %s
+		GROUP BY p.chunk_id`, filter), args...)
+	if err != nil {
+		return fmt.Errorf("reading postings: %w", err)
+	}
+	var id int64
+	var score, matched float64
+	_, err = pgx.ForEachRow(rows, []any{&id, &score, &matched}, func() error {
+		p := sc.acc[id]
+		if p == nil && known {
+			return nil
+		}
+		if p == nil {
+			p = &partial{id: id}
+			sc.acc[id] = p
+		}
+		p.score += score
+		p.matched += matched
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading postings: %w", err)
+	}
+	return nil
+}
+
+// ranked returns chunks best first, ties by id.
+func (sc *scorer) ranked(ps []*partial) []*partial {
+	slices.SortFunc(ps, func(a, b *partial) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
+	})
+	return ps
+}
+
+// threshold returns θ: the k-th best partial score among accessible chunks, a lower bound of
+// the k-th best final score (0 while fewer than k are known). Access is only checked when θ
+// could end the full reading of postings, that is when the k-th best partial score of all
+// chunks passes need (pass -Inf to always compute it).
+func (sc *scorer) threshold(ctx context.Context, k int, need float64) (float64, error) {
+	if len(sc.acc) < k {
+		return 0, nil
+	}
+	all := make([]*partial, 0, len(sc.acc))
+	for _, p := range sc.acc {
+		all = append(all, p)
+	}
+	all = sc.ranked(all)
+	if all[k-1].score <= need {
+		return 0, nil
+	}
+	found := 0
+	for lo := 0; lo < len(all); lo += accessBatch {
+		hi := min(lo+accessBatch, len(all))
+		ok, err := sc.access.allowed(ctx, sc.tx, all[lo:hi])
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range all[lo:hi] {
+			if ok[p.id] {
+				if found++; found == k {
+					return p.score, nil
+				}
+			}
+		}
+	}
+	return 0, nil
+}
+
+// candidates returns the chunks whose partial score plus the most the remaining terms can add
+// reaches θ.
+func (sc *scorer) candidates(rest, theta float64) []*partial {
+	var out []*partial
+	for id, p := range sc.acc {
+		if p.score+rest+slack < theta {
+			delete(sc.acc, id)
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// accessCheck answers, and remembers, whether the reader may see chunks (groups and filters).
+type accessCheck struct {
+	cond string
+	args []any
+	seen map[int64]bool
+}
+
+func newAccessCheck(q Query) *accessCheck {
+	a := &accessCheck{seen: map[int64]bool{}}
+	a.cond = accessSQL(q, func(v any) string {
+		a.args = append(a.args, v)
+		return fmt.Sprintf("$%d", len(a.args)+1)
+	})
+	return a
+}
+
+// allowed reports which of the chunks the reader may see.
+func (a *accessCheck) allowed(ctx context.Context, tx pgx.Tx, ps []*partial) (map[int64]bool, error) {
+	var ask []int64
+	for _, p := range ps {
+		if _, ok := a.seen[p.id]; !ok {
+			ask = append(ask, p.id)
+		}
+	}
+	if len(ask) > 0 {
+		for _, id := range ask {
+			a.seen[id] = false
+		}
+		rows, err := tx.Query(ctx, `SELECT c.id FROM chunks c WHERE c.id = ANY($1::bigint[]) AND `+a.cond, append([]any{ask}, a.args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("checking access: %w", err)
+		}
+		var id int64
+		if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { a.seen[id] = true; return nil }); err != nil {
+			return nil, fmt.Errorf("checking access: %w", err)
+		}
+	}
+	return a.seen, nil
+}
+
+// searchSQL builds the query that fuses the vector and lexical branches, and its arguments.
+// The lexical branch's results come ranked and scored by lexical (exact BM25, access and
+// filters applied); lexemes are the query's, for the snippets. The vector branch applies the
+// access and filter conditions itself, so no restricted row is ever fetched: HNSW drives it and
+// the conditions are checked per candidate, with HNSW's iterative scan continuing past rejected
+// rows.
 //
 // Fusion is a weighted sum of the two scores, each divided by its best value among the
 // candidates. Unlike reciprocal rank fusion it keeps how far apart the candidates are, so a
 // weaker ranker (a model-free embedder) refines the stronger one instead of diluting it:
 // on SciFact rank fusion scored 0.63 nDCG@10 where score fusion scores 0.70.
-//
-// coverage is the share of the query's IDF mass the chunk contains: "how much of the question
-// does this passage speak to", used to decide whether anything answers at all.
-func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit, perDoc int) (string, []any) {
+func (s *Searcher) searchSQL(lexResults []Scored, lexemes []string, q Query, vec []float32, candidates, limit, perDoc int) (string, []any) {
 	var args []any
 	param := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	// The limit is inlined so the planner knows it is small and lets the indexes drive; the
-	// empty-groups test is written as an equality so column statistics estimate it.
-	k, groups := strconv.Itoa(candidates), param(nonNil(q.Groups))
-	access := fmt.Sprintf("(c.groups = '{}' OR c.groups && %s::text[])", groups)
-	var filters []string
-	if q.Source != "" {
-		filters = append(filters, "s.name = "+param(q.Source))
-	}
-	if q.PathPrefix != "" {
-		filters = append(filters, "starts_with(d.path, "+param(q.PathPrefix)+")")
-	}
-	if q.Type != "" {
-		filters = append(filters, "d.type = "+param(q.Type))
-	}
-	if !q.After.IsZero() {
-		filters = append(filters, "d.mtime >= "+param(q.After))
-	}
-	if !q.Before.IsZero() {
-		filters = append(filters, "d.mtime < "+param(q.Before))
-	}
-	if len(filters) > 0 {
-		// OFFSET 0 keeps this a check per candidate: as a join, a misestimated filter (an
-		// unanalysed one-row sources table) made the planner compute every distance and sort,
-		// 70 ms instead of 7 on SciFact.
-		access += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM documents d JOIN sources s ON s.id = d.source_id
-			WHERE d.id = c.document_id AND %s OFFSET 0)`, strings.Join(filters, " AND "))
-	}
+	// The limit is inlined so the planner knows it is small and lets the index drive.
+	k := strconv.Itoa(candidates)
 
 	lex := "SELECT NULL::bigint AS id, 0::float8 AS score, 0::float8 AS coverage WHERE false"
-	var all []string
-	if len(t.lexemes) > 0 {
-		// A query of only very common words ranks the vector branch's candidates by BM25
-		// instead of scanning the index for matches.
-		from := "SELECT c.id, c.tsv, c.words FROM chunks c WHERE c.id IN (SELECT id FROM vec)"
-		if !t.common || vec == nil {
-			from = fmt.Sprintf("SELECT c.id, c.tsv, c.words FROM chunks c WHERE c.tsv @@ %s::tsquery AND %s LIMIT %d",
-				param(t.cand), access, candidateBudget)
+	if len(lexResults) > 0 {
+		ids := make([]int64, len(lexResults))
+		scores := make([]float64, len(lexResults))
+		coverage := make([]float64, len(lexResults))
+		for i, r := range lexResults {
+			ids[i], scores[i], coverage[i] = r.ChunkID, r.Score, r.Coverage
 		}
-		var ranks, score, matched []string
-		var idfTotal float64
-		for i, tm := range t.lexemes {
-			// A tsquery parameter is parsed once, not once per row.
-			lq := param(tsqueryLiteral(tm.lexeme))
-			ranks = append(ranks, fmt.Sprintf("ts_rank('{1, 1, 1, 1}', c.tsv, %s::tsquery) AS r%d", lq, i))
-			score = append(score, fmt.Sprintf("%.6f * r.r%d", tm.idf, i))
-			matched = append(matched, fmt.Sprintf("CASE WHEN r.r%d > 0 THEN %.6f ELSE 0 END", i, tm.idf))
-			all = append(all, tsqueryLiteral(tm.lexeme))
-			idfTotal += tm.idf
-		}
-		lex = fmt.Sprintf(`
-	SELECT c.id, (%s) * %.4f / (1 + %.4f * (1 - %.4f + %.4f * c.words / %.4f)) AS score, (%s) / %.6f AS coverage
-	FROM (%s) c
-	CROSS JOIN LATERAL (SELECT %s) r
-	ORDER BY score DESC, c.id LIMIT %s`,
-			strings.Join(score, " + "), bm25K1+1, bm25K1, bm25B, bm25B, t.avgdl,
-			strings.Join(matched, " + "), math.Max(idfTotal, 1e-9),
-			from, strings.Join(ranks, ", "), k)
+		lex = fmt.Sprintf("SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS l(id, score, coverage)",
+			param(ids), param(scores), param(coverage))
+	}
+	all := make([]string, len(lexemes))
+	for i, l := range lexemes {
+		all[i] = tsqueryLiteral(l)
 	}
 	vecBranch := "SELECT NULL::bigint AS id, 0::float8 AS sim WHERE false"
 	sim := "vec.sim"
 	if vec != nil {
 		v := param(pgvector.NewVector(vec))
+		access := accessSQL(q, param)
 		vecBranch = fmt.Sprintf(`
 	SELECT id, 1 - dist AS sim
 	FROM (SELECT id, embedding <=> %[1]s AS dist FROM chunks c
@@ -290,4 +453,35 @@ JOIN documents d ON d.id = c.document_id
 JOIN sources s ON s.id = d.source_id
 ORDER BY p.score DESC, c.id`, vecBranch, lex, sim, param(lw), param(vw), perDoc, limit, snippet)
 	return sql, args
+}
+
+// accessSQL is the condition on chunk c for the reader's groups and the query's filters, with
+// param adding each value as a query argument.
+func accessSQL(q Query, param func(any) string) string {
+	// The empty-groups test is written as an equality so column statistics estimate it.
+	access := fmt.Sprintf("(c.groups = '{}' OR c.groups && %s::text[])", param(nonNil(q.Groups)))
+	var filters []string
+	if q.Source != "" {
+		filters = append(filters, "s.name = "+param(q.Source))
+	}
+	if q.PathPrefix != "" {
+		filters = append(filters, "starts_with(d.path, "+param(q.PathPrefix)+")")
+	}
+	if q.Type != "" {
+		filters = append(filters, "d.type = "+param(q.Type))
+	}
+	if !q.After.IsZero() {
+		filters = append(filters, "d.mtime >= "+param(q.After))
+	}
+	if !q.Before.IsZero() {
+		filters = append(filters, "d.mtime < "+param(q.Before))
+	}
+	if len(filters) > 0 {
+		// OFFSET 0 keeps this a check per candidate: as a join, a misestimated filter (an
+		// unanalysed one-row sources table) made the planner compute every distance and sort,
+		// 70 ms instead of 7 on SciFact.
+		access += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM documents d JOIN sources s ON s.id = d.source_id
+			WHERE d.id = c.document_id AND %s OFFSET 0)`, strings.Join(filters, " AND "))
+	}
+	return access
 }

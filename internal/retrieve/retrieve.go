@@ -166,10 +166,17 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			max(cmp.Or(s.EfSearch, 200), candidates))); err != nil {
 			return err
 		}
-		if mode == "vector" {
-			terms.lexemes = nil
+		var lex []Scored
+		if mode != "vector" {
+			if lex, err = s.lexical(ctx, tx, terms, q, candidates); err != nil {
+				return err
+			}
 		}
-		sql, args := s.searchSQL(terms, q, vec, candidates, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		lexemes := make([]string, len(terms.lexemes))
+		for i, tm := range terms.lexemes {
+			lexemes[i] = tm.lexeme
+		}
+		sql, args := s.searchSQL(lex, lexemes, q, vec, candidates, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
