@@ -1,0 +1,174 @@
+// Package bm25ref is a reference Okapi BM25 for tests: it reads every chunk's tsvector as text,
+// counts term and document frequencies itself and scores every chunk for a query, with nothing
+// shared with the search's postings, statistics or pruning. The search must return the same
+// top k with the same scores.
+package bm25ref
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Chunk is one indexed chunk as the reference sees it.
+type Chunk struct {
+	ID     int64
+	Path   string
+	Groups []string
+	tf     map[string]int
+	length int
+}
+
+// Index holds every chunk's term frequencies.
+type Index struct {
+	Chunks []Chunk
+	df     map[string]int
+	avgdl  float64
+}
+
+// Load reads every chunk of the database, with its document's path and its groups.
+func Load(ctx context.Context, pool *pgxpool.Pool) (*Index, error) {
+	rows, err := pool.Query(ctx, `SELECT c.id, d.path, c.groups, c.tsv::text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY c.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ix := &Index{df: map[string]int{}}
+	var total int
+	for rows.Next() {
+		var c Chunk
+		var tsv string
+		if err := rows.Scan(&c.ID, &c.Path, &c.Groups, &tsv); err != nil {
+			return nil, err
+		}
+		if c.tf, err = parseTSVector(tsv); err != nil {
+			return nil, fmt.Errorf("chunk %d: %w", c.ID, err)
+		}
+		for lexeme, n := range c.tf {
+			ix.df[lexeme]++
+			c.length += n
+		}
+		total += c.length
+		ix.Chunks = append(ix.Chunks, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ix.avgdl = math.Max(float64(total)/math.Max(float64(len(ix.Chunks)), 1), 1)
+	return ix, nil
+}
+
+// parseTSVector reads tsvector text output ('lexeme':1A,5 'other':2) into occurrence counts.
+func parseTSVector(s string) (map[string]int, error) {
+	out := map[string]int{}
+	for i := 0; i < len(s); {
+		if s[i] == ' ' {
+			i++
+			continue
+		}
+		if s[i] != '\'' {
+			return nil, fmt.Errorf("tsvector %q: want a quote at %d", s, i)
+		}
+		var b strings.Builder
+		for i++; ; i++ {
+			if i >= len(s) {
+				return nil, fmt.Errorf("tsvector %q: unterminated lexeme", s)
+			}
+			if s[i] == '\\' && i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+				continue
+			}
+			if s[i] == '\'' {
+				if i+1 < len(s) && s[i+1] == '\'' {
+					b.WriteByte('\'')
+					i++
+					continue
+				}
+				i++
+				break
+			}
+			b.WriteByte(s[i])
+		}
+		n := 1
+		if i < len(s) && s[i] == ':' {
+			end := strings.IndexByte(s[i:], ' ')
+			if end < 0 {
+				end = len(s) - i
+			}
+			n = len(strings.Split(s[i+1:i+end], ","))
+			i += end
+		}
+		out[b.String()] = n
+	}
+	return out, nil
+}
+
+// Lexemes returns the query's lexemes as the search parses it: each word (as embed.Words
+// splits the text) becomes its first lexeme under the text-search configuration.
+func Lexemes(ctx context.Context, pool *pgxpool.Pool, config, text string) ([]string, error) {
+	rows, err := pool.Query(ctx, `SELECT DISTINCT l FROM unnest($2::text[]) AS w,
+		LATERAL (SELECT lexeme AS l FROM unnest(to_tsvector($1::regconfig, w)) LIMIT 1) x`, config, embed.Words(text))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Hit is a scored chunk.
+type Hit struct {
+	ID    int64
+	Score float64
+}
+
+// TopK scores every chunk allow accepts with Okapi BM25 (Lucene's IDF) and returns the k best,
+// ties by id.
+func (ix *Index) TopK(lexemes []string, k1, b float64, k int, allow func(Chunk) bool) []Hit {
+	n := float64(len(ix.Chunks))
+	var hits []Hit
+	for _, c := range ix.Chunks {
+		if !allow(c) {
+			continue
+		}
+		var score float64
+		for _, l := range lexemes {
+			tf := float64(c.tf[l])
+			if tf == 0 {
+				continue
+			}
+			df := float64(ix.df[l])
+			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+			score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(c.length)/ix.avgdl))
+		}
+		if score > 0 {
+			hits = append(hits, Hit{c.ID, score})
+		}
+	}
+	slices.SortFunc(hits, func(a, b Hit) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ID, b.ID)) })
+	return hits[:min(k, len(hits))]
+}
+
+// String formats hits for a failure message.
+func String(hits []Hit) string {
+	var b strings.Builder
+	for _, h := range hits {
+		b.WriteString(strconv.FormatInt(h.ID, 10) + ":" + strconv.FormatFloat(h.Score, 'f', 4, 64) + " ")
+	}
+	return b.String()
+}
