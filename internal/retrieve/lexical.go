@@ -14,12 +14,24 @@ import (
 	"github.com/pgvector/pgvector-go"
 )
 
-// BM25 parameters: the values of Anserini's BEIR baselines (k1 0.9, b 0.4), which suit short
-// passages: a low b barely penalises a passage for being longer than average, since passages
-// are already cut to a similar length, and a low k1 saturates repeated words early.
+// BM25K1 and BM25B are the Okapi BM25 parameters: Robertson's textbook values. Anserini's
+// BEIR baselines use 0.9 and 0.4, but with the length counted as the tsvector's tokens (title
+// and heading path included) 1.2 and 0.75 ranked better on both BEIR dev sets, lexical nDCG@10
+// SciFact 0.689 → 0.696 and NFCorpus 0.325 → 0.330, the handbook unchanged (0.983).
 const (
-	bm25K1 = 0.9
-	bm25B  = 0.4
+	BM25K1 = 1.2
+	BM25B  = 0.75
+)
+
+// Field weights (BM25F): an occurrence in a chunk's heading path counts as HeadingWeight
+// occurrences in its text, one in the document's title as TitleWeight, before BM25 saturates
+// the sum; the length stays the plain count. Measured on every dev set (lexical nDCG@10): a
+// heading weight of 2 lifts the handbook from 0.976 to 0.983 and cannot change SciFact or
+// NFCorpus, whose files have no headings; a title weight of 2 cost SciFact 0.002 and 3 cost
+// it 0.001 and NFCorpus 0.001, so titles count as text.
+const (
+	TitleWeight   = 1.0
+	HeadingWeight = 2.0
 )
 
 // term is a query lexeme with its inverse document frequency.
@@ -130,16 +142,18 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	rest := make([]float64, n+1)
 	var idfTotal float64
 	for i := n - 1; i >= 0; i-- {
-		rest[i] = rest[i+1] + t.lexemes[i].idf*(bm25K1+1)
+		rest[i] = rest[i+1] + t.lexemes[i].idf*(BM25K1+1)
 		idfTotal += t.lexemes[i].idf
 	}
 	sc := &scorer{tx: tx, t: t, acc: map[int64]*partial{}, access: newAccessCheck(q)}
-	// Rarest terms first, each postings list whole, in batches of about postingsBatch postings.
+	// Rarest terms first, each postings list whole, in batches that double from firstBatch
+	// postings: θ is checked early, when few postings may decide the top k, and a query that
+	// needs most postings reads them in a few round trips.
 	i := 0
 	theta := 0.0
-	for i < n && !(rest[i] < theta) {
+	for batch := int64(firstBatch); i < n && !(rest[i] < theta); batch *= 2 {
 		j, sum := i, int64(0)
-		for j < n && (j == i || sum+t.lexemes[j].df <= postingsBatch) {
+		for j < n && (j == i || sum+t.lexemes[j].df <= batch) {
 			sum += t.lexemes[j].df
 			j++
 		}
@@ -196,8 +210,8 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 }
 
 const (
-	// postingsBatch is about how many postings one round trip reads in full.
-	postingsBatch = 50000
+	// firstBatch is about how many postings the first round trip reads in full.
+	firstBatch = 4096
 	// probesBatch bounds the (term, chunk) lookups of one round trip.
 	probesBatch = 20000
 	// accessBatch is how many chunks one access check asks about.
@@ -231,19 +245,20 @@ func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bo
 	for i, tm := range ts {
 		lexemes[i], idfs[i] = tm.lexeme, tm.idf
 	}
-	filter, args := "", []any{lexemes, idfs, bm25K1, bm25B, sc.t.avgdl}
+	filter, args := "", []any{lexemes, idfs, BM25K1, BM25B, sc.t.avgdl, TitleWeight - 1, HeadingWeight - 1}
 	if probe != nil {
 		ids := make([]int64, len(probe))
 		for i, p := range probe {
 			ids[i] = p.id
 		}
-		filter = "AND p.chunk_id = ANY($6::bigint[])"
+		filter = "AND p.chunk_id = ANY($8::bigint[])"
 		args = append(args, ids)
 	}
 	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
-		SELECT p.chunk_id, sum(w.idf * p.tf * ($3::float8 + 1) / (p.tf + $3::float8 * (1 - $4::float8 + $4::float8 * p.dl / $5::float8))), sum(w.idf)
+		SELECT p.chunk_id, sum(w.idf * f.tf * ($3::float8 + 1) / (f.tf + $3::float8 * (1 - $4::float8 + $4::float8 * p.dl / $5::float8))), sum(w.idf)
 		FROM unnest($1::text[], $2::float8[]) AS w(lexeme, idf)
 		JOIN postings p ON p.lexeme = w.lexeme %s
+		CROSS JOIN LATERAL (SELECT p.tf + $6::float8 * p.tf_title + $7::float8 * p.tf_heading AS tf) f
 		GROUP BY p.chunk_id`, filter), args...)
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)

@@ -108,7 +108,7 @@ func TestLexicalIsExactBM25(t *testing.T) {
 	check := func(round string) {
 		start := time.Now()
 		defer func() { t.Logf("%s: checked in %v", round, time.Since(start)) }()
-		ref, err := bm25ref.Load(ctx, pool)
+		ref, err := bm25ref.Load(ctx, pool, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func TestLexicalIsExactBM25(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := ref.TopK(lexemes, retrieve.BM25K1, retrieve.BM25B, k, func(c bm25ref.Chunk) bool {
+				want := ref.TopK(lexemes, params, k, func(c bm25ref.Chunk) bool {
 					visible := len(c.Groups) == 0 || slices.ContainsFunc(c.Groups, func(g string) bool { return slices.Contains(q.Groups, g) })
 					return visible && strings.HasPrefix(c.Path, q.PathPrefix)
 				})
@@ -142,6 +142,9 @@ func TestLexicalIsExactBM25(t *testing.T) {
 	z.load(t, ctx, s, src, 450, 1)
 	check("after replacing half the documents")
 }
+
+// params are the search's BM25 parameters.
+var params = bm25ref.Params{K1: retrieve.BM25K1, B: retrieve.BM25B, TitleWeight: retrieve.TitleWeight, HeadingWeight: retrieve.HeadingWeight}
 
 // compareTopK checks the search's lexical-mode results against the reference: scores are
 // normalised by the best (fusion divides by it), so each result's score times the reference's

@@ -22,9 +22,13 @@ type Chunk struct {
 	ID     int64
 	Path   string
 	Groups []string
-	tf     map[string]int
+	tf     map[string]counts
 	length int
 }
+
+// counts are a lexeme's occurrences in a chunk: in all, and of those in the title (tsvector
+// weight A) and the heading path (weight B).
+type counts struct{ all, title, heading int }
 
 // Index holds every chunk's term frequencies.
 type Index struct {
@@ -33,9 +37,11 @@ type Index struct {
 	avgdl  float64
 }
 
-// Load reads every chunk of the database, with its document's path and its groups.
-func Load(ctx context.Context, pool *pgxpool.Pool) (*Index, error) {
-	rows, err := pool.Query(ctx, `SELECT c.id, d.path, c.groups, c.tsv::text FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY c.id`)
+// Load reads every chunk of the database (of source, when not empty), with its document's
+// path and its groups.
+func Load(ctx context.Context, pool *pgxpool.Pool, source string) (*Index, error) {
+	rows, err := pool.Query(ctx, `SELECT c.id, d.path, c.groups, c.tsv::text FROM chunks c JOIN documents d ON d.id = c.document_id
+		JOIN sources s ON s.id = d.source_id WHERE $1 = '' OR s.name = $1 ORDER BY c.id`, source)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +59,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool) (*Index, error) {
 		}
 		for lexeme, n := range c.tf {
 			ix.df[lexeme]++
-			c.length += n
+			c.length += n.all
 		}
 		total += c.length
 		ix.Chunks = append(ix.Chunks, c)
@@ -65,9 +71,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool) (*Index, error) {
 	return ix, nil
 }
 
-// parseTSVector reads tsvector text output ('lexeme':1A,5 'other':2) into occurrence counts.
-func parseTSVector(s string) (map[string]int, error) {
-	out := map[string]int{}
+// parseTSVector reads tsvector text output ('lexeme':1A,5B,7 'other':2) into occurrence counts.
+func parseTSVector(s string) (map[string]counts, error) {
+	out := map[string]counts{}
 	for i := 0; i < len(s); {
 		if s[i] == ' ' {
 			i++
@@ -97,13 +103,22 @@ func parseTSVector(s string) (map[string]int, error) {
 			}
 			b.WriteByte(s[i])
 		}
-		n := 1
+		n := counts{all: 1}
 		if i < len(s) && s[i] == ':' {
 			end := strings.IndexByte(s[i:], ' ')
 			if end < 0 {
 				end = len(s) - i
 			}
-			n = len(strings.Split(s[i+1:i+end], ","))
+			positions := strings.Split(s[i+1:i+end], ",")
+			n.all = len(positions)
+			for _, p := range positions {
+				switch p[len(p)-1] {
+				case 'A':
+					n.title++
+				case 'B':
+					n.heading++
+				}
+			}
 			i += end
 		}
 		out[b.String()] = n
@@ -137,9 +152,14 @@ type Hit struct {
 	Score float64
 }
 
-// TopK scores every chunk allow accepts with Okapi BM25 (Lucene's IDF) and returns the k best,
-// ties by id.
-func (ix *Index) TopK(lexemes []string, k1, b float64, k int, allow func(Chunk) bool) []Hit {
+// Params are BM25's k1 and b and the weights of an occurrence in the title and the heading path
+// relative to one in the text.
+type Params struct{ K1, B, TitleWeight, HeadingWeight float64 }
+
+// TopK scores every chunk allow accepts with Okapi BM25 (Lucene's IDF), each lexeme's
+// occurrences weighted by field, and returns the k best, ties by id.
+func (ix *Index) TopK(lexemes []string, p Params, k int, allow func(Chunk) bool) []Hit {
+	k1, b := p.K1, p.B
 	n := float64(len(ix.Chunks))
 	var hits []Hit
 	for _, c := range ix.Chunks {
@@ -148,10 +168,11 @@ func (ix *Index) TopK(lexemes []string, k1, b float64, k int, allow func(Chunk) 
 		}
 		var score float64
 		for _, l := range lexemes {
-			tf := float64(c.tf[l])
-			if tf == 0 {
+			o, ok := c.tf[l]
+			if !ok {
 				continue
 			}
+			tf := float64(o.all-o.title-o.heading) + p.TitleWeight*float64(o.title) + p.HeadingWeight*float64(o.heading)
 			df := float64(ix.df[l])
 			idf := math.Log(1 + (n-df+0.5)/(df+0.5))
 			score += idf * tf * (k1 + 1) / (tf + k1*(1-b+b*float64(c.length)/ix.avgdl))
