@@ -137,6 +137,9 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	if len(t.lexemes) == 0 || k <= 0 {
 		return nil, nil
 	}
+	if len(t.lexemes) == 1 {
+		return s.oneTerm(ctx, tx, t, q, k)
+	}
 	n := len(t.lexemes)
 	// rest[i] is the most the terms i… can add to a chunk's score.
 	rest := make([]float64, n+1)
@@ -207,6 +210,49 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		}
 	}
 	return out, nil
+}
+
+// oneTerm ranks the chunks holding a query's only term, reading no more postings than needed
+// however common the term: its score is a function of the weighted term frequency (up) and the
+// chunk's length (down), so within each frequency the shortest chunks rank first, and the top k
+// overall is among the first k accessible chunks of each frequency. The postings_impact index
+// serves both the walk down the distinct frequencies and each frequency's shortest chunks.
+func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
+	tm := t.lexemes[0]
+	args := []any{tm.lexeme}
+	access := accessSQL(q, func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	})
+	// impact must be the index's expression: tf with heading occurrences counted
+	// HeadingWeight times and title ones TitleWeight times (see migrations/00006_postings.sql).
+	const impact = "(p.tf + p.tf_heading)"
+	rows, err := tx.Query(ctx, fmt.Sprintf(`
+		WITH RECURSIVE lv(t) AS (
+			SELECT max(%[1]s) FROM postings p WHERE p.lexeme = $1
+			UNION ALL
+			SELECT (SELECT max(%[1]s) FROM postings p WHERE p.lexeme = $1 AND %[1]s < lv.t) FROM lv WHERE lv.t IS NOT NULL
+		)
+		SELECT x.chunk_id, lv.t, x.dl FROM lv CROSS JOIN LATERAL (
+			SELECT p.chunk_id, p.dl FROM postings p
+			WHERE p.lexeme = $1 AND %[1]s = lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
+			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, impact, access, k), args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading postings: %w", err)
+	}
+	var out []Scored
+	var id int64
+	var tf, dl float64
+	_, err = pgx.ForEachRow(rows, []any{&id, &tf, &dl}, func() error {
+		score := tm.idf * tf * (BM25K1 + 1) / (tf + BM25K1*(1-BM25B+BM25B*dl/t.avgdl))
+		out = append(out, Scored{ChunkID: id, Score: score, Coverage: 1})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading postings: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.ChunkID, b.ChunkID)) })
+	return out[:min(k, len(out))], nil
 }
 
 const (
