@@ -33,7 +33,7 @@ func main() {
 	}
 }
 
-// run serves until ctx ends. ready, when set, receives the listening address.
+// run serves until ctx ends, reading settings from args and getenv (tests pass their own).
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.Usage = func() {
