@@ -29,6 +29,9 @@ type Identity struct {
 	UserHeader     string
 	GroupsHeader   string
 	AdminGroup     string
+	// PublicHost is the host readers reach Docent at behind the proxy (DOCENT_PUBLIC_URL's):
+	// the only Host header served then. Unset behind a proxy, no request is served.
+	PublicHost string
 }
 
 // LocalUser is the built-in user of local mode.
@@ -47,7 +50,7 @@ func (id Identity) local() bool { return len(id.TrustedProxies) == 0 }
 // middleware attaches the user to the request, or refuses it.
 func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWriter, r *http.Request, status int, msg string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/static/") {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.HasPrefix(r.URL.Path, "/static/") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -68,6 +71,14 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 			refuse(w, r, http.StatusUnauthorized, "Not signed in: open Docent through your organisation's sign-in.")
 			return
 		default:
+			// Two copies of a header are two claims, one perhaps added by the client and passed
+			// on by the proxy: refuse rather than guess which one the proxy meant.
+			for _, h := range []string{id.UserHeader, id.GroupsHeader} {
+				if len(r.Header.Values(h)) > 1 {
+					refuse(w, r, http.StatusBadRequest, "Ambiguous identity: the request carries more than one "+h+" header.")
+					return
+				}
+			}
 			u.Name = strings.TrimSpace(r.Header.Get(id.UserHeader))
 			if u.Name == "" {
 				refuse(w, r, http.StatusUnauthorized, "Not signed in: the proxy sent no user.")

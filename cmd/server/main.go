@@ -101,7 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
 		Conversations: answer.Conversations{Pool: pool},
 		Identity: web.Identity{TrustedProxies: cfg.TrustedProxies, UserHeader: cfg.UserHeader,
-			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup},
+			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup, PublicHost: cfg.PublicHost},
 		SourceRoots:  cfg.SourceRoots,
 		AskPerMinute: cfg.AskRate,
 		Metrics:      metrics,
@@ -111,8 +111,23 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return fmt.Errorf("listening on DOCENT_ADDR %s: %w", cfg.Addr, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if cfg.MetricsAddr != "" {
+		// Metrics get a listener of their own so that readers, who reach the main one through
+		// the proxy, never see them; Prometheus scrapes this one directly.
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			hs.Close()
+			return fmt.Errorf("listening on DOCENT_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics)
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- ms.Serve(mln) }()
+		defer ms.Close()
+		log.Info("metrics are served", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
 	select {
 	case err := <-errc:

@@ -12,17 +12,24 @@ import (
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 )
 
-// TestServe starts the server as main does, on a free port, and loads the home page.
-func TestServe(t *testing.T) {
-	t.Parallel()
-	db := pgtest.NewDatabase(t)
+// freeAddr returns a loopback address no one listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := map[string]string{"DATABASE_URL": db, "DOCENT_ADDR": addr, "DOCENT_LOG_LEVEL": "error"}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServe starts the server as main does, on a free port, and loads the home page; metrics
+// are served on their own address, not to readers.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	env := map[string]string{"DATABASE_URL": db, "DOCENT_ADDR": addr, "DOCENT_METRICS_ADDR": metricsAddr, "DOCENT_LOG_LEVEL": "error"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }) }()
@@ -40,6 +47,20 @@ func TestServe(t *testing.T) {
 	}
 	if !strings.Contains(body, "Docent") || !strings.Contains(body, `data-testid="question"`) {
 		t.Fatalf("home page: %q", body)
+	}
+	for _, c := range []struct {
+		url    string
+		status int
+	}{{"http://" + addr + "/metrics", http.StatusNotFound}, {"http://" + metricsAddr + "/metrics", http.StatusOK}} {
+		resp, err := http.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || (c.status == 200) != strings.Contains(string(b), `docent_http_request_seconds_count{route="GET /{$}",status="200"} 1`) {
+			t.Errorf("%s: %d %.300s", c.url, resp.StatusCode, b)
+		}
 	}
 	cancel()
 	select {
