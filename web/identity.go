@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docent-search/docent/internal/ingest"
 	"golang.org/x/time/rate"
 )
 
@@ -84,11 +85,7 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 				refuse(w, r, http.StatusUnauthorized, "Not signed in: the proxy sent no user.")
 				return
 			}
-			for _, g := range strings.Split(r.Header.Get(id.GroupsHeader), ",") {
-				if g = strings.TrimSpace(g); g != "" && !slices.Contains(u.Groups, g) {
-					u.Groups = append(u.Groups, g)
-				}
-			}
+			u.Groups = ingest.SplitGroups(r.Header.Get(id.GroupsHeader))
 			u.Admin = slices.Contains(u.Groups, id.AdminGroup)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
