@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -106,19 +107,18 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		AskPerMinute: cfg.AskRate,
 		Metrics:      metrics,
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on DOCENT_ADDR %s: %w", cfg.Addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ln := &closeOnce{Listener: l}
+	defer ln.Close()
 	errc := make(chan error, 2)
-	go func() { errc <- hs.Serve(ln) }()
 	if cfg.MetricsAddr != "" {
 		// Metrics get a listener of their own so that readers, who reach the main one through
 		// the proxy, never see them; Prometheus scrapes this one directly.
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
-			hs.Close()
 			return fmt.Errorf("listening on DOCENT_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
 		}
 		mux := http.NewServeMux()
@@ -128,6 +128,8 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		defer ms.Close()
 		log.Info("metrics are served", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { errc <- hs.Serve(ln) }()
 	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
 	select {
 	case err := <-errc:
@@ -137,7 +139,16 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log.Info("shutting down: no new jobs; running ones may finish", "timeout", cfg.ShutdownTimeout)
 	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	// A moment of draining first (see web.Server.Drain), then the listener closes.
+	// Stop accepting first, while busy clients are still reusing their keep-alive connections
+	// and hardly anyone is connecting: a connection the kernel has queued but the server not
+	// yet accepted is reset when the listener closes, after its client may have sent a request
+	// (the bench lost one so when the listener closed at the end of the drain, by then every
+	// client reconnecting after each Connection: close). New connections are now refused,
+	// which clients and load balancers retry safely. Then a moment of draining (see
+	// web.Server.Drain): requests on open connections are answered with Connection: close, so
+	// none is left idle for Shutdown to close under a request being sent. Draining only after
+	// the close keeps it from sending clients to reconnect while the listener is still open.
+	ln.Close()
 	srv.Drain()
 	time.Sleep(min(time.Second, cfg.ShutdownTimeout/4))
 	err = hs.Shutdown(shutdown)
@@ -150,6 +161,18 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	return nil
+}
+
+// closeOnce is a listener that may be closed before http.Server.Shutdown closes it again.
+type closeOnce struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *closeOnce) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
 }
 
 func newLogger(level string) *slog.Logger {
