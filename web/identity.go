@@ -60,7 +60,7 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 		switch {
 		case id.local():
 			if !addr.IsLoopback() {
-				refuse(w, r, http.StatusForbidden, "Docent runs in local mode and serves only this machine. To serve others, put it behind an SSO proxy and set DOCENT_TRUSTED_PROXIES.")
+				refuse(w, r, http.StatusForbidden, "Docent runs in local mode and serves only this machine. To serve others, put it behind an SSO proxy and set DOCENT_TRUSTED_PROXIES and DOCENT_PUBLIC_URL.")
 				return
 			}
 			u = User{Name: LocalUser, Groups: []string{id.AdminGroup}, Admin: true}

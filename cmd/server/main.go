@@ -53,6 +53,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if *noWorker {
 		cfg.Workers = 0
 	}
+	if len(cfg.TrustedProxies) > 0 && cfg.PublicHost == "" {
+		// Behind a proxy no Host is known to be Docent's own without it, and serving any Host
+		// would let a rebound DNS name reach the server: refuse to start instead.
+		return errors.New("DOCENT_PUBLIC_URL is required with DOCENT_TRUSTED_PROXIES: set it to the URL readers open Docent at (e.g. https://docent.example.com)")
+	}
 	log := newLogger(cfg.LogLevel)
 	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {

@@ -79,4 +79,9 @@ func TestInvalidConfigurationFailsAtStart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "DOCENT_ADDR") {
 		t.Fatalf("run with a bad address: %v", err)
 	}
+	// Behind a proxy, a server that knows no public host would serve any Host header.
+	err = run(context.Background(), []string{"--trusted-proxies", "10.0.0.5"}, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "DOCENT_PUBLIC_URL") {
+		t.Fatalf("run behind a proxy without a public URL: %v", err)
+	}
 }

@@ -287,11 +287,6 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 				return Config{}, fmt.Errorf("invalid %s %s (from %s): %v", s.Env, shown, from, err)
 			}
 		}
-		// Behind a proxy no Host is known to be Docent's own without it, and serving any
-		// Host would let a rebound DNS name reach the server: refuse to start instead.
-		if len(c.TrustedProxies) > 0 && c.PublicHost == "" {
-			return Config{}, fmt.Errorf("DOCENT_PUBLIC_URL is required with DOCENT_TRUSTED_PROXIES: set it to the URL readers open (e.g. https://docent.example.com)")
-		}
 		return c, nil
 	}
 }
