@@ -129,7 +129,8 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	// A question linked from another site is shown in the box, not asked: asking would record
 	// it in the reader's conversations (and spend their rate limit) without their intent.
-	if m.Question != "" && sameOrigin(r) {
+	m.Linked = m.Question != "" && !sameOrigin(r)
+	if m.Question != "" && !m.Linked {
 		m.Asked = true
 		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
 		if err != nil {

@@ -238,7 +238,11 @@ func TestCrossSiteLinkDoesNotAsk(t *testing.T) {
 			t.Fatal(err)
 		}
 		question, _ = doc.Find(`[data-testid=question]`).Attr("value")
-		return strings.Contains(doc.Find(`[data-testid=answer]`).Text(), "always reimbursed"), question
+		answered = strings.Contains(doc.Find(`[data-testid=answer]`).Text(), "always reimbursed")
+		if linked := doc.Find(`[data-testid=linked-question]`).Length() > 0; linked == answered {
+			t.Errorf("%v: answered %v, yet the note on a linked question shown %v", h, answered, linked)
+		}
+		return answered, question
 	}
 	for _, h := range []http.Header{
 		{"Sec-Fetch-Site": {"cross-site"}},
