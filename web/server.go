@@ -51,13 +51,14 @@ type Server struct {
 }
 
 // Drain prepares a graceful shutdown: from now on every response asks its client to close the
-// connection and /readyz answers 503, so load balancers stop routing here and busy clients
-// move to new connections before the listener closes. Without it, a client that sent its next
+// connection and /readyz answers 503, so load balancers stop routing here and no busy
+// connection is left idle when the server shuts down. Without it, a client that sent its next
 // request on a keep-alive connection just as the server closed it as idle got EOF (3 of 1,400
-// questions under load in a benchmark run).
+// questions under load in a benchmark run). cmd/server closes its listener first: see there.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-// Handler returns the route table wrapped in identity, CSRF protection and security headers.
+// Handler returns the route table wrapped in identity, CSRF protection, the Host allow-list
+// and security and caching headers. /metrics is not on it: see Metrics.
 func (s *Server) Handler() http.Handler {
 	s.limiter = newLimiter(s.AskPerMinute)
 	if s.Metrics == nil {
@@ -76,22 +77,25 @@ func (s *Server) Handler() http.Handler {
 	route("POST /admin/sources/{name}", s.admin(s.adminUpdate))
 	route("POST /admin/sources/{name}/remove", s.admin(s.adminRemove))
 	route("POST /admin/sources/{name}/reindex", s.admin(s.adminReindex))
+	route("GET /admin/view-as", s.admin(s.viewAsPage))
+	route("GET /admin/oversharing", s.admin(s.oversharingPage))
 	route("POST /api/ask", s.apiAsk)
 	route("GET /api/search", s.apiSearch)
 	route("GET /api/sources", s.apiSources)
 	route("POST /api/sources/{name}/reindex", s.admin(s.apiReindex))
 	route("GET /api/jobs/{id}", s.admin(s.apiJob))
 	route("POST /api/jobs/{id}/cancel", s.admin(s.apiCancel))
+	route("GET /api/admin/view-as", s.admin(s.apiViewAs))
+	route("GET /api/admin/oversharing", s.admin(s.apiOversharing))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", s.Metrics)
 	mux.Handle("GET /static/", http.FileServerFS(static))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, http.StatusNotFound, "No such page.") })
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
 	}))
-	inner := s.recoverer(securityHeaders(s.Identity.middleware(csrf.Handler(mux), s.fail)))
+	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.Identity.middleware(csrf.Handler(mux), s.fail), s.fail))))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.draining.Load() {
 			w.Header().Set("Connection", "close")
@@ -116,9 +120,17 @@ type part struct {
 }
 
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
-	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(r.URL.Query().Get("q")), Conversation: r.URL.Query().Get("c")}
+	p, err := textParams(r.URL.Query(), "q", "c")
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"]}
 	status := http.StatusOK
-	if m.Question != "" {
+	// A question linked from another site is shown in the box, not asked: asking would record
+	// it in the reader's conversations (and spend their rate limit) without their intent.
+	m.Linked = m.Question != "" && !sameOrigin(r)
+	if m.Question != "" && !m.Linked {
 		m.Asked = true
 		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
 		if err != nil {
@@ -234,10 +246,14 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 			limit = n
 		}
 	}
-	query := retrieve.Query{Text: q.Get("q"), Groups: groups(r), Limit: limit,
-		Source: q.Get("source"), PathPrefix: q.Get("path"), Type: q.Get("type")}
+	p, err := textParams(q, "q", "source", "path", "type", "after", "before")
+	if err != nil {
+		return nil, err
+	}
+	query := retrieve.Query{Text: p["q"], Groups: groups(r), Limit: limit,
+		Source: p["source"], PathPrefix: p["path"], Type: p["type"]}
 	for key, dst := range map[string]*time.Time{"after": &query.After, "before": &query.Before} {
-		if v := q.Get(key); v != "" {
+		if v := p[key]; v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
 				return nil, badRequest{key + ": want a date such as 2026-01-31"}
@@ -278,6 +294,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.As(err, &bad):
 			m.Error = bad.msg
+			status = http.StatusBadRequest
 		case err != nil:
 			s.Log.Error("search failed", "err", err)
 			m.Error = "The search failed: " + publicError(err)
@@ -416,6 +433,12 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{"question: at most 4000 bytes"})
 		return
 	}
+	for field, v := range map[string]string{"question": req.Question, "conversation": req.Conversation} {
+		if err := checkText(field, v); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+			return
+		}
+	}
 	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 		resp, conv, err := s.answer(r, req.Question, req.Conversation, nil)
 		switch {
@@ -444,11 +467,15 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	event := func(name string, v any) {
-		b, _ := json.Marshal(v)
+		b, err := json.Marshal(v)
+		if err != nil {
+			// The status has gone out: say so in the stream rather than send empty data.
+			s.Log.Error("encoding an answer event", "event", name, "err", err)
+			name, b = "error", []byte(`{"error":"internal error: the answer could not be encoded; the server log has the details"}`)
+		}
 		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
 		flusher.Flush()
 	}
@@ -574,10 +601,17 @@ type apiError struct {
 	Error string `json:"error"`
 }
 
+// writeJSON encodes v into a buffer before writing the status, so a value that cannot be
+// encoded (a NaN score) never goes out as a truncated 200. Such a value is a bug in Docent, not
+// in the request: it panics, and the recoverer logs it and answers 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		panic(fmt.Errorf("encoding the JSON response: %w", err))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	w.Write(buf.Bytes())
 }
 
 // publicError says what went wrong without internals a reader should not see.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,11 @@ type Config struct {
 	AdminGroup     string
 	SourceRoots    []string
 	AskRate        float64
+	// PublicHost is the host name of DOCENT_PUBLIC_URL: behind a proxy, the only Host header
+	// served (see web.Identity).
+	PublicHost string
+	// MetricsAddr is where /metrics is served; empty: nowhere.
+	MetricsAddr string
 
 	Workers         int
 	RescueJobsAfter time.Duration
@@ -111,6 +117,31 @@ func Settings() []Setting {
 					}
 					c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 				}
+				return nil
+			}},
+		{Env: "DOCENT_PUBLIC_URL", Flag: "public-url", Default: "", Help: "The URL readers open Docent at, e.g. `https://docent.example.com`. Required with `DOCENT_TRUSTED_PROXIES`: only requests whose `Host` is this URL's host are served (a defence against DNS rebinding), so the proxy must pass the original `Host` on. In local mode only `localhost`, `127.0.0.1` and `[::1]` are served.",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					c.PublicHost = ""
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil {
+					return fmt.Errorf("want the URL readers open, such as https://docent.example.com")
+				}
+				c.PublicHost = strings.ToLower(u.Hostname())
+				return nil
+			}},
+		{Env: "DOCENT_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "Address `/metrics` (Prometheus) is served on, apart from the web UI so that readers never reach it; `off` (or `--metrics-addr=`) serves it nowhere. Keep it on loopback or a monitoring network.",
+			set: func(c *Config, v string) error {
+				if v == "" || v == "off" {
+					c.MetricsAddr = ""
+					return nil
+				}
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("want host:port, e.g. 127.0.0.1:9464, or off")
+				}
+				c.MetricsAddr = v
 				return nil
 			}},
 		{Env: "DOCENT_USER_HEADER", Flag: "user-header", Default: "X-Forwarded-User", Help: "Header carrying the signed-in user, set by the trusted proxy.",

@@ -169,6 +169,15 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if mode == "vector" {
 			terms.lexemes = nil
 		}
+		if zeroVector(vec) {
+			// A query with no word the embedder knows ("'") embeds to zeros, whose cosine
+			// distance to every passage is NaN: a NaN score would sort first and cannot be
+			// encoded as JSON. Such a vector says nothing, so its branch does not run.
+			vec = nil
+		}
+		if vec == nil && len(terms.lexemes) == 0 {
+			return nil // nothing left to search with: no results, as for empty text
+		}
 		sql, args := s.searchSQL(terms, q, vec, candidates, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
@@ -195,6 +204,16 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, fmt.Errorf("searching: %w", err)
 	}
 	return results, nil
+}
+
+// zeroVector reports whether v has no direction (every component zero, or none).
+func zeroVector(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(s string, n int) string {
