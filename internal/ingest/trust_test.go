@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/docent-search/docent/internal/ingest"
 )
@@ -403,5 +405,53 @@ func TestOpenOriginal(t *testing.T) {
 	os.Symlink(filepath.Join(t.TempDir()), filepath.Join(b.root, "public.md"))
 	if _, err := read(pub); !errors.Is(err, ingest.ErrChanged) {
 		t.Errorf("public.md replaced by a link out of the folder: %v, want ErrChanged", err)
+	}
+}
+
+// TestWideUnicodeText: UTF-16 and UTF-32 text with a byte-order mark, as Windows tools write
+// it, is decoded rather than skipped as binary.
+func TestWideUnicodeText(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	text := "Expense policy\r\n\r\nCafé receipts ✓ are kept for 𝄞 seven years.\r\n"
+	units := utf16.Encode([]rune(text))
+	encode := func(bom []byte, width int, order binary.AppendByteOrder) []byte {
+		out := append([]byte{}, bom...)
+		if width == 2 {
+			for _, u := range units {
+				out = order.AppendUint16(out, u)
+			}
+			return out
+		}
+		for _, r := range text {
+			out = order.AppendUint32(out, uint32(r))
+		}
+		return out
+	}
+	files := map[string][]byte{
+		"utf16le.txt": encode([]byte{0xff, 0xfe}, 2, binary.LittleEndian),
+		"utf16be.md":  encode([]byte{0xfe, 0xff}, 2, binary.BigEndian),
+		"utf32le.csv": encode([]byte{0xff, 0xfe, 0, 0}, 4, binary.LittleEndian),
+		"utf32be.txt": encode([]byte{0, 0, 0xfe, 0xff}, 4, binary.BigEndian),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(b.root, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.run(t)
+	got := b.outcomes(t)
+	for name := range files {
+		if got[name] != "indexed: " {
+			t.Errorf("%s: %q", name, got[name])
+			continue
+		}
+		var body string
+		if err := b.pool.QueryRow(context.Background(), `SELECT body FROM documents WHERE path = $1`, name).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "Café receipts ✓ are kept for 𝄞 seven years.") || strings.ContainsRune(body, '\uFEFF') {
+			t.Errorf("%s: text %q", name, body)
+		}
 	}
 }
