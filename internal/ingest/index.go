@@ -389,6 +389,9 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 	}
 	data, err := readFile(ix.root, f, ix.MaxFileSize)
 	if err != nil {
+		if errors.Is(err, errReplaced) {
+			f.MTime = time.Time{} // never "unchanged": the next run reads whatever is there then
+		}
 		return record("failed", "cannot read: "+plainError(err), nil)
 	}
 	sum := sha256.Sum256(data)

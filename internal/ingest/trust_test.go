@@ -166,26 +166,28 @@ func TestSymlinkRules(t *testing.T) {
 	b := setupEng(t)
 	b.write(t, "secret/plan.md", "# Plan\n\nThe secret plan.\n")
 	b.write(t, "public.md", "# Public\n\nFor everyone.\n")
-	b.link(t, "../secret/plan.md", "notes/plan-link.md")   // public path → eng-leads target
-	b.link(t, "../secret/plan.md", "leads/plan-link.md")   // eng-leads,managers → eng-leads
-	b.link(t, "../secret/plan.md", "hr/plan-link.md")      // hr → eng-leads: nobody
-	b.link(t, "../public.md", "secret/public-link.md")     // eng-leads → public target
-	b.link(t, "../notes/plan-link.md", "notes/chain.md")   // a link to a link: the final target counts
-	b.link(t, "../secret", "notes/secret-folder")          // folders reached by link are not descended
-	b.link(t, filepath.Dir(b.root), "notes/parent-folder") // nor any outside the root
+	b.link(t, "../secret/plan.md", "notes/plan-link.md")           // public path → eng-leads target
+	b.link(t, "../secret/plan.md", "leads/plan-link.md")           // eng-leads,managers → eng-leads
+	b.link(t, "../secret/plan.md", "hr/plan-link.md")              // hr → eng-leads: nobody
+	b.link(t, "../public.md", "secret/public-link.md")             // eng-leads → public target
+	b.link(t, "../notes/plan-link.md", "notes/chain.md")           // a link to a link: the final target counts
+	b.link(t, "../secret", "notes/secret-folder")                  // folders reached by link are not descended
+	b.link(t, filepath.Dir(b.root), "notes/parent-folder")         // nor any outside the root
+	b.link(t, "secret-folder/plan.md", "notes/via-folder-link.md") // a file link through a folder link reaches secret/
 
 	b.run(t)
 	got := b.groups(t)
 	want := map[string]string{
-		"secret/plan.md":        "indexed: eng-leads",
-		"public.md":             "indexed: ",
-		"notes/plan-link.md":    "indexed: eng-leads",
-		"leads/plan-link.md":    "indexed: eng-leads",
-		"hr/plan-link.md":       "skipped: hr",
-		"secret/public-link.md": "indexed: eng-leads",
-		"notes/chain.md":        "indexed: eng-leads",
-		"notes/secret-folder":   "skipped: ",
-		"notes/parent-folder":   "skipped: ",
+		"secret/plan.md":           "indexed: eng-leads",
+		"public.md":                "indexed: ",
+		"notes/plan-link.md":       "indexed: eng-leads",
+		"leads/plan-link.md":       "indexed: eng-leads",
+		"hr/plan-link.md":          "skipped: hr",
+		"secret/public-link.md":    "indexed: eng-leads",
+		"notes/chain.md":           "indexed: eng-leads",
+		"notes/secret-folder":      "skipped: ",
+		"notes/via-folder-link.md": "indexed: eng-leads",
+		"notes/parent-folder":      "skipped: ",
 	}
 	for p, w := range want {
 		if got[p] != w {
@@ -241,6 +243,36 @@ func TestFileReplacedDuringARunIsNotRead(t *testing.T) {
 	if g := b.groups(t)["b.md"]; g != "indexed: eng-leads" {
 		t.Errorf("b.md on the next run: %q, want the link's groups", g)
 	}
+
+	t.Run("AReplacementOfTheSameSizeAndTimeIsReadNextRun", func(t *testing.T) {
+		// As rsync replaces a file: a new file renamed over it, size and time kept, while the
+		// run reads the version it listed.
+		b.write(t, "c.md", "# C\n\nold words\n")
+		b.run(t)
+		b.write(t, "c.md", "# C\n\nmid words\n")
+		p := filepath.Join(b.root, "c.md")
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.ix.Progress = func(pr ingest.Progress) {
+			if pr.Current == "a.md" {
+				os.WriteFile(p+".tmp", []byte("# C\n\nnew words\n"), 0o644)
+				os.Chtimes(p+".tmp", fi.ModTime(), fi.ModTime())
+				os.Rename(p+".tmp", p)
+			}
+		}
+		b.run(t)
+		b.ix.Progress = nil
+		if r := b.outcomes(t)["c.md"]; !strings.HasPrefix(r, "failed: cannot read: replaced") {
+			t.Fatalf("c.md replaced mid-run: %q", r)
+		}
+		b.run(t)
+		var body string
+		if err := b.pool.QueryRow(context.Background(), `SELECT body FROM documents WHERE path = 'c.md' AND status = 'indexed'`).Scan(&body); err != nil || !strings.Contains(body, "new words") {
+			t.Errorf("c.md on the next run: %q (%v), want the new content", body, err)
+		}
+	})
 }
 
 // TestSourceRoots: a source's root is stored as its real path, and a run refuses a root that
