@@ -11,9 +11,12 @@ import (
 // file is one entry found under a source root.
 type file struct {
 	Rel string // slash-separated path relative to the root, escaped (see EscapePath)
+	// Raw is Rel as it is on disk, which rules match: a rule for "100%/**" means the folder
+	// "100%", stored as "100%25".
+	Raw string
 	// Open is the OS path, relative to the root, of the content: a symlink's target.
 	Open string
-	// Target is a symlink's target, escaped like Rel: its rules apply too (Source.groupsOf).
+	// Target is a symlink's target, as Raw: its rules apply too (Source.groupsOf).
 	Target string
 	Size   int64
 	MTime  time.Time
@@ -32,7 +35,7 @@ func crawl(realRoot string) ([]file, error) {
 	var out []file
 	err := filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(realRoot, p)
-		f := file{Rel: EscapePath(filepath.ToSlash(rel)), Open: rel}
+		f := file{Rel: EscapePath(filepath.ToSlash(rel)), Raw: filepath.ToSlash(rel), Open: rel}
 		if err != nil {
 			if p == realRoot {
 				return err
@@ -87,7 +90,7 @@ func resolveLink(realRoot, p string, f *file) string {
 	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
 		return "symlink to a folder (not followed)"
 	}
-	f.Open, f.Target = rel, EscapePath(filepath.ToSlash(rel))
+	f.Open, f.Target = rel, filepath.ToSlash(rel)
 	return ""
 }
 

@@ -346,7 +346,7 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
 	groups, readable := src.groupsOf(f)
 	if !readable {
-		groups = src.GroupsFor(f.Rel) // what the row of the skipped file records
+		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
 	}
 	log := ix.Log.With("source", src.Name, "path", f.Rel)
 	record := func(status, reason string, hash []byte) (outcome, int, int, error) {
@@ -368,7 +368,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return record("skipped", f.Skip, nil)
 	case !readable:
 		return record("skipped", fmt.Sprintf("symlink to %s: the groups of the link (%s) and of its target (%s) have none in common, so no reader may see it",
-			f.Target, strings.Join(src.GroupsFor(f.Rel), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
+			EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
 	if old.ID != 0 && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond)) && sameGroups {

@@ -102,7 +102,7 @@ func (s Source) GroupsFor(rel string) []string {
 // never admits anyone either path refuses. ok is false when the two paths' groups have nothing
 // in common: no reader may see the link's document.
 func (s Source) groupsOf(f file) (groups []string, ok bool) {
-	groups = s.GroupsFor(f.Rel)
+	groups = s.GroupsFor(f.Raw)
 	if f.Target == "" {
 		return groups, true
 	}

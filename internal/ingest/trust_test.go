@@ -89,6 +89,8 @@ func TestNoFileStopsARun(t *testing.T) {
 	longRel := filepath.Join(append(long, "deep.md")...)
 	b.write(t, longRel, "# Deep\n\nfar down\n")
 	b.write(t, "z.md", "# Z\n\nlast\n")
+	// Rules match names as they are on disk, not their stored, escaped form.
+	b.src.Rules = append(b.src.Rules, ingest.Rule{Glob: "100%.md", Groups: []string{"finance"}}, ingest.Rule{Glob: "dir?/**", Groups: []string{"latin"}})
 	// A document the database refuses, as it would an invalid value: a constraint on chunks.
 	if _, err := b.pool.Exec(context.Background(), `ALTER TABLE chunks ADD CONSTRAINT no_poison CHECK (text NOT LIKE '%POISON%')`); err != nil {
 		t.Fatal(err)
@@ -107,6 +109,12 @@ func TestNoFileStopsARun(t *testing.T) {
 	for p, w := range want {
 		if got[p] != w {
 			t.Errorf("%q: outcome %q, want %q", p, got[p], w)
+		}
+	}
+	groups := b.groups(t)
+	for p, w := range map[string]string{"100%25.md": "indexed: finance", "dir%E9/inner.md": "indexed: latin", "bad%FF%FEname.md": "indexed: staff"} {
+		if groups[p] != w {
+			t.Errorf("%q: %q, want %q", p, groups[p], w)
 		}
 	}
 	if r := got["m.md"]; !strings.HasPrefix(r, "failed: the database refused it: ") || !strings.Contains(r, "no_poison") {
