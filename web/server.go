@@ -378,21 +378,24 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := ingest.OpenInSource(doc.Root, doc.Path)
-	if err != nil {
+	// Only the file that was indexed is served: its groups are the ones just checked.
+	f, err := ingest.OpenOriginal(r.Context(), s.Pool, doc.ID)
+	switch {
+	case errors.Is(err, ingest.ErrChanged):
+		s.Log.Warn("original file changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
+		s.fail(w, r, http.StatusConflict, "The file on disk is no longer the one that was indexed: re-index needed.")
+		return
+	case err != nil:
 		s.Log.Warn("original file unavailable", "source", doc.Source, "path", doc.Path, "err", err)
 		s.fail(w, r, http.StatusNotFound, "The original file is no longer available; the indexed text is shown on the document page.")
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", sanitizeFilename(doc.Path)))
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	// A file rewritten while being sent fails its hash at the end: the response is cut short of
+	// its Content-Length, which the client sees as an aborted download.
+	http.ServeContent(w, r, "", f.ModTime, f)
 }
 
 func sanitizeFilename(p string) string {

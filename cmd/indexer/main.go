@@ -420,6 +420,10 @@ func writeRun(name string, run []evaluate.Ranked) error {
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {
+	if s.Error != "" {
+		fmt.Fprintf(w, "refused: %s\n", s.Error)
+		return
+	}
 	secs := s.Elapsed.Seconds()
 	fmt.Fprintf(w, "%s: %d files seen: %d added, %d updated, %d unchanged, %d deleted, %d skipped, %d failed; %d chunks written (%d embedded) in %s (%.0f files/s, %.0f chunks/s)\n",
 		s.Source, s.Seen, s.Added, s.Updated, s.Unchanged, s.Deleted, s.Skipped, s.Failed, s.Chunks, s.Embedded,

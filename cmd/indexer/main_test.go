@@ -118,3 +118,36 @@ func TestEval(t *testing.T) {
 		t.Errorf("eval without --qrels: %v", err)
 	}
 }
+
+// TestMovedRootIsRefused: a run whose folder no longer resolves to the real path stored when
+// the source was added is refused, and `indexer status` shows why.
+func TestMovedRootIsRefused(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	share, elsewhere := filepath.Join(base, "share"), filepath.Join(base, "elsewhere")
+	os.MkdirAll(share, 0o755)
+	os.MkdirAll(elsewhere, 0o755)
+	os.WriteFile(filepath.Join(share, "a.md"), []byte("# A\n\nshared\n"), 0o644)
+	os.WriteFile(filepath.Join(elsewhere, "b.md"), []byte("# B\n\nnot to be indexed\n"), 0o644)
+	if _, err := indexer(t, db, "sources", "add", "docs", share); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(share, share+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, share); err != nil {
+		t.Fatal(err)
+	}
+	_, err = indexer(t, db, "index", "docs")
+	if err == nil || !strings.Contains(err.Error(), "source docs: its folder "+share+" now resolves to "+elsewhere) {
+		t.Fatalf("index: %v, want a refusal naming the source and both paths", err)
+	}
+	out, err := indexer(t, db, "status", "docs")
+	if err != nil || !strings.Contains(out, "refused: source docs: its folder") || !strings.Contains(out, "0 documents") {
+		t.Errorf("status after the refused run: %v\n%s", err, out)
+	}
+}

@@ -99,6 +99,9 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	}
 	maxText := cmp.Or(x.MaxText, 16<<20)
 	timeout := cmp.Or(x.Timeout, 10*time.Second)
+	if typ == "text" || typ == "markdown" || typ == "csv" || typ == "html" {
+		data = decodeBOM(data)
+	}
 	// Text formats extract to about their own size: refuse a huge one before copying it around.
 	if (typ == "text" || typ == "markdown" || typ == "csv") && len(data) > maxText+maxText/4 {
 		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("extracted text of %d MB is over the %d MB limit", len(data)>>20, maxText>>20)}
