@@ -333,10 +333,10 @@ func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request) (docRow
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
 		doc.ID = id
-		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, s.root, d.path, d.body
+		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.body
 			FROM documents d JOIN sources s ON s.id = d.source_id
 			WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
-			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Root, &doc.Path, &doc.Body)
+			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Path, &doc.Body)
 	}
 	switch {
 	case err == nil:
@@ -350,9 +350,9 @@ func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request) (docRow
 }
 
 type docRow struct {
-	ID                        int64
-	Title, Source, Root, Path string
-	Body                      string
+	ID                  int64
+	Title, Source, Path string
+	Body                string
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
