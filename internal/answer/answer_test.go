@@ -312,7 +312,7 @@ func TestDocumentTextNeverCites(t *testing.T) {
 		t.Fatalf("the document's bracket must be quoted as text: %q", resp.Answer)
 	}
 	for _, c := range resp.Citations {
-		claim := regexp.MustCompile(`[^\]]*\[`+strconv.Itoa(c.N)+`\]`).FindString(resp.Answer)
+		claim := regexp.MustCompile(`[^\]]*\[` + strconv.Itoa(c.N) + `\]`).FindString(resp.Answer)
 		if strings.Contains(claim, "north garage") && c.Document != "parking.md" {
 			t.Errorf("the parking sentence cites %s (%q)", c.Document, resp.Answer)
 		}
