@@ -289,3 +289,39 @@ func TestDeeplyNestedHTML(t *testing.T) {
 		t.Errorf("text = %q", got)
 	}
 }
+
+// TestPDFParagraphs reads a PDF of hard-wrapped lines: lines join into paragraphs, a
+// hyphenated word is whole again, and a short last line, a heading and list items end theirs.
+func TestPDFParagraphs(t *testing.T) {
+	pdf := sampledocs.PDF("Leave", []string{
+		"Annual leave",
+		"Full-time employees get twenty-seven days of paid holiday",
+		"per year plus public holidays. Requests go through the docu-",
+		"ment system at least two weeks ahead for anything longer",
+		"than three days.",
+		"Unused days expire at the end of March of the next year.",
+		"- Ask your manager before you book travel for the holiday.",
+		"- Record every day of leave you take in the system.",
+	})
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("leave.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Annual leave\nFull-time employees get twenty-seven days of paid holiday per year plus public holidays. " +
+		"Requests go through the document system at least two weeks ahead for anything longer than three days.\n" +
+		"Unused days expire at the end of March of the next year.\n" +
+		"- Ask your manager before you book travel for the holiday.\n- Record every day of leave you take in the system."
+	if got := doc.Sections[0].Text; got != want {
+		t.Errorf("text:\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestJoinPDFLinesUndoesHyphens(t *testing.T) {
+	got := joinPDFLines("Requests for leave go through the staff portal and its docu-\r\nment system, at least two weeks ahead for long holidays,\r\nsigned off by your manager and by the people team.")
+	want := "Requests for leave go through the staff portal and its document system, at least two weeks ahead for long holidays, signed off by your manager and by the people team."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
