@@ -108,13 +108,6 @@ func (s *Server) pageFor(r *http.Request, title, nav string) page {
 }
 
 // part is a piece of answer text, or a citation marker when N > 0.
-type part struct {
-	Text       string
-	N          int
-	URL, Title string
-	Supported  bool
-}
-
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(r.URL.Query().Get("q")), Conversation: r.URL.Query().Get("c")}
 	status := http.StatusOK
@@ -126,7 +119,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 			status = s.pageStatus(w, err)
 		}
 		m.Response, m.Conversation = resp, conv
-		m.Parts = splitAnswer(resp)
+		m.Blocks = answerBlocks(resp)
 	}
 	s.render(w, r, status, askPage(m))
 }
@@ -177,35 +170,6 @@ func askError(err error) string {
 		return "The answer took too long; the sources found are listed below. Try again in a moment."
 	}
 	return "The answer could not be completed (" + publicError(err) + "). The sources found are listed below."
-}
-
-// splitAnswer turns "text [1] more [2]" into parts the template links.
-func splitAnswer(resp answer.Response) []part {
-	byN := map[int]answer.Citation{}
-	for _, c := range resp.Citations {
-		byN[c.N] = c
-	}
-	var parts []part
-	text := resp.Answer
-	for {
-		i := strings.IndexByte(text, '[')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(text[i:], ']')
-		if j < 0 {
-			break
-		}
-		n, err := strconv.Atoi(text[i+1 : i+j])
-		c, ok := byN[n]
-		if err != nil || !ok {
-			parts = append(parts, part{Text: text[:i+j+1]})
-		} else {
-			parts = append(parts, part{Text: text[:i]}, part{N: n, URL: c.URL, Title: c.Title, Supported: c.Supported})
-		}
-		text = text[i+j+1:]
-	}
-	return append(parts, part{Text: text})
 }
 
 type searchResult struct {
@@ -398,6 +362,9 @@ type askRequest struct {
 type askResponse struct {
 	answer.Response
 	Conversation string `json:"conversation"`
+	// Blocks is the answer parsed from Markdown, for the page's script to show (see
+	// markdown.go).
+	Blocks []block `json:"blocks"`
 }
 
 func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
@@ -428,7 +395,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 			}
 			writeJSON(w, http.StatusBadGateway, apiError{askError(err)})
 		default:
-			writeJSON(w, http.StatusOK, askResponse{resp, conv})
+			writeJSON(w, http.StatusOK, askResponse{resp, conv, answerBlocks(resp)})
 		}
 		return
 	}
@@ -456,10 +423,10 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		event("token", map[string]string{"text": tok})
 	})
 	if err != nil {
-		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv}})
+		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv, answerBlocks(resp)}})
 		return
 	}
-	event("answer", askResponse{resp, conv})
+	event("answer", askResponse{resp, conv, answerBlocks(resp)})
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
