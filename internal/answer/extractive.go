@@ -54,12 +54,18 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	best, bestSrc, bestIdx := 0.0, -1, -1
 	for i, src := range sources {
 		passages[i] = sentencesOf(src.Text)
+		// The title and heading path say what a passage's sentences are about ("Email
+		// signature" over "Use the standard signature: …"): their question words count half.
+		context := termSet(src.Title + " " + src.Heading)
 		for j := range passages[i] {
 			s := &passages[i][j]
-			overlap := 0.0
-			for t := range s.terms {
-				if qTerms[t] {
+			overlap, about := 0.0, 0.0
+			for t := range qTerms {
+				switch {
+				case s.terms[t]:
 					overlap++
+				case context[t]:
+					about += 0.5
 				}
 			}
 			if overlap == 0 || len(s.terms) < 2 {
@@ -67,7 +73,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			}
 			// Coverage of the question, discounted for long sentences, and for lower-ranked
 			// sources so that ties go to the best passage.
-			s.score = (overlap/float64(len(qTerms)) + 0.5*overlap/math.Sqrt(float64(len(s.terms)))) / (1 + 0.4*float64(i))
+			s.score = ((overlap+about)/float64(len(qTerms)) + 0.5*overlap/math.Sqrt(float64(len(s.terms)))) / (1 + 0.4*float64(i))
 			if s.score > best {
 				best, bestSrc, bestIdx = s.score, i, j
 			}
