@@ -325,3 +325,17 @@ func TestJoinPDFLinesUndoesHyphens(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestDOCXParagraphIsOneLine: a manual line break or tab inside a Word paragraph is white
+// space of the paragraph, not a line of its own.
+func TestDOCXParagraphIsOneLine(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("a.docx", docx(t, `<w:p><w:r><w:t>Claims are paid</w:t><w:br/><w:t>within</w:t><w:tab/><w:t xml:space="preserve">  thirty days.</w:t></w:r></w:p>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Sections[0].Text; got != "Claims are paid within thirty days." {
+		t.Errorf("text = %q", got)
+	}
+}
