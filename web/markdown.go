@@ -39,14 +39,18 @@ type inline struct {
 
 var markdown = goldmark.New() // CommonMark, no extensions: no raw HTML is ever rendered
 
-// answerBlocks parses an answer's Markdown into blocks, with its [n] markers as citations.
+// answerBlocks parses an answer into blocks, with its [n] markers as citations: a model's
+// answer as Markdown, an extractive one as the lines it quotes.
 func answerBlocks(resp answer.Response) []block {
-	src := []byte(resp.Answer)
-	doc := markdown.Parser().Parse(text.NewReader(src))
 	cites := map[int]answer.Citation{}
 	for _, c := range resp.Citations {
 		cites[c.N] = c
 	}
+	if resp.Mode == "extractive" {
+		return quotedBlocks(resp.Answer, cites)
+	}
+	src := []byte(resp.Answer)
+	doc := markdown.Parser().Parse(text.NewReader(src))
 	r := mdReader{src: src, cites: cites}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
 		r.block(n)
@@ -264,3 +268,55 @@ func cite(in []inline, cites map[int]answer.Citation) []inline {
 	}
 	return out
 }
+
+// quotedBlocks lays out an extractive answer: document text, quoted as the extractors wrote it,
+// is not Markdown ("# umount /dev/sdb1" is a shell line, not a heading). Its list items
+// ("- item", "2. item") become lists, runs of table rows ("a | b") a preformatted block, and
+// every other line a paragraph.
+func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
+	var out []block
+	for _, line := range strings.Split(answer, "\n") {
+		line = strings.TrimSpace(line)
+		var last *block
+		if len(out) > 0 {
+			last = &out[len(out)-1]
+		}
+		switch m := quotedItem.FindStringSubmatch(line); {
+		case line == "":
+		case citeLine.MatchString(line) && last != nil && last.Kind != "pre":
+			// The citation of a quoted list or passage, on the line after it, ends its last line.
+			tail := cite([]inline{{Kind: "text", Text: " " + line}}, cites)
+			if last.Kind == "p" {
+				last.Inline = append(last.Inline, tail...)
+			} else {
+				last.Items[len(last.Items)-1] = append(last.Items[len(last.Items)-1], tail...)
+			}
+		case m != nil:
+			kind := "ul"
+			if m[1] != "-" && m[1] != "*" && m[1] != "•" {
+				kind = "ol"
+			}
+			item := cite([]inline{{Kind: "text", Text: line[len(m[0]):]}}, cites)
+			if last != nil && last.Kind == kind {
+				last.Items = append(last.Items, item)
+			} else {
+				out = append(out, block{Kind: kind, Items: [][]inline{item}})
+			}
+		case strings.Contains(line, " | "):
+			if last != nil && last.Kind == "pre" {
+				last.Text += "\n" + line
+			} else {
+				out = append(out, block{Kind: "pre", Text: line})
+			}
+		default:
+			out = append(out, block{Kind: "p", Inline: cite([]inline{{Kind: "text", Text: line}}, cites)})
+		}
+	}
+	return out
+}
+
+// citeLine matches a line of citation markers only.
+var citeLine = regexp.MustCompile(`^(\[\d{1,3}\]\s*)+$`)
+
+// quotedItem matches a list item as the extractors write it.
+var quotedItem = regexp.MustCompile(`^([-*•]|\d{1,3}[.)]) `)

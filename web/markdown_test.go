@@ -35,3 +35,24 @@ func TestAnswerBlocks(t *testing.T) {
 		t.Errorf("plain answer: %s", plain)
 	}
 }
+
+// TestQuotedBlocks: an extractive answer is document text, laid out by its lines, never read as
+// Markdown.
+func TestQuotedBlocks(t *testing.T) {
+	resp := answer.Response{
+		Mode:      "extractive",
+		Answer:    "# umount /dev/sdb1\nThis is *enough* for a <b>stick</b>.\n[1]\n\nTo claim:\n- keep the receipt;\n- name the client.\n[1]\n\npackage | size\ngit | 9\n[1] Also [x](https://evil.example).",
+		Citations: []answer.Citation{{N: 1, URL: "/doc/1?chunk=2#passage", Title: "Travel", Supported: true}},
+	}
+	got, _ := json.Marshal(answerBlocks(resp))
+	cite := `{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"Travel","n":1}`
+	want := `[{"kind":"p","inline":[{"kind":"text","text":"# umount /dev/sdb1"}]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"This is *enough* for a \u003cb\u003estick\u003c/b\u003e."},{"kind":"text","text":" "},` + cite + `]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"To claim:"}]},` +
+		`{"kind":"ul","items":[[{"kind":"text","text":"keep the receipt;"}],[{"kind":"text","text":"name the client."},{"kind":"text","text":" "},` + cite + `]]},` +
+		`{"kind":"pre","text":"package | size\ngit | 9"},` +
+		`{"kind":"p","inline":[` + cite + `,{"kind":"text","text":" Also [x](https://evil.example)."}]}]`
+	if string(got) != want {
+		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
+	}
+}
