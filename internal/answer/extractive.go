@@ -99,16 +99,21 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
 		}
 	}
-	// A sentence of another passage, for question words the first one leaves out.
+	// A sentence of another passage: of the passage retrieval ranked first when the best
+	// sentence is not in it (it is the best passage by the question's words as a whole), else
+	// for question words the first quote leaves out.
 	other, otherSrc, otherIdx := 0.0, -1, -1
 	for i, p := range passages {
 		if i == bestSrc {
 			continue
 		}
 		for j, s := range p {
-			if s.score >= 0.6*best && s.score > other && addsTerms(s.terms, covered, qTerms) {
+			if s.score > other && (i == 0 && s.score > 0 || s.score >= 0.6*best && addsTerms(s.terms, covered, qTerms)) {
 				other, otherSrc, otherIdx = s.score, i, j
 			}
+		}
+		if i == 0 && otherSrc == 0 {
+			break
 		}
 	}
 	if otherSrc >= 0 {
