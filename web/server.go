@@ -112,13 +112,6 @@ func (s *Server) pageFor(r *http.Request, title, nav string) page {
 }
 
 // part is a piece of answer text, or a citation marker when N > 0.
-type part struct {
-	Text       string
-	N          int
-	URL, Title string
-	Supported  bool
-}
-
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	p, err := textParams(r.URL.Query(), "q", "c")
 	if err != nil {
@@ -138,7 +131,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 			status = s.pageStatus(w, err)
 		}
 		m.Response, m.Conversation = resp, conv
-		m.Parts = splitAnswer(resp)
+		m.Blocks = answerBlocks(resp)
 	}
 	s.render(w, r, status, askPage(m))
 }
@@ -189,35 +182,6 @@ func askError(err error) string {
 		return "The answer took too long; the sources found are listed below. Try again in a moment."
 	}
 	return "The answer could not be completed (" + publicError(err) + "). The sources found are listed below."
-}
-
-// splitAnswer turns "text [1] more [2]" into parts the template links.
-func splitAnswer(resp answer.Response) []part {
-	byN := map[int]answer.Citation{}
-	for _, c := range resp.Citations {
-		byN[c.N] = c
-	}
-	var parts []part
-	text := resp.Answer
-	for {
-		i := strings.IndexByte(text, '[')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(text[i:], ']')
-		if j < 0 {
-			break
-		}
-		n, err := strconv.Atoi(text[i+1 : i+j])
-		c, ok := byN[n]
-		if err != nil || !ok {
-			parts = append(parts, part{Text: text[:i+j+1]})
-		} else {
-			parts = append(parts, part{Text: text[:i]}, part{N: n, URL: c.URL, Title: c.Title, Supported: c.Supported})
-		}
-		text = text[i+j+1:]
-	}
-	return append(parts, part{Text: text})
 }
 
 type searchResult struct {
@@ -418,6 +382,9 @@ type askRequest struct {
 type askResponse struct {
 	answer.Response
 	Conversation string `json:"conversation"`
+	// Blocks is the answer parsed from Markdown, for the page's script to show (see
+	// markdown.go).
+	Blocks []block `json:"blocks"`
 }
 
 func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
@@ -454,7 +421,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 			}
 			writeJSON(w, http.StatusBadGateway, apiError{askError(err)})
 		default:
-			writeJSON(w, http.StatusOK, askResponse{resp, conv})
+			writeJSON(w, http.StatusOK, askResponse{resp, conv, answerBlocks(resp)})
 		}
 		return
 	}
@@ -486,10 +453,10 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		event("token", map[string]string{"text": tok})
 	})
 	if err != nil {
-		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv}})
+		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv, answerBlocks(resp)}})
 		return
 	}
-	event("answer", askResponse{resp, conv})
+	event("answer", askResponse{resp, conv, answerBlocks(resp)})
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {

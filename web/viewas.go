@@ -85,7 +85,7 @@ func (s *Server) viewAsPage(w http.ResponseWriter, r *http.Request) {
 			m.Error, status = "The search failed: "+publicError(err), s.pageStatus(w, err)
 		}
 		m.View, m.Viewing = v, err == nil
-		m.Parts = splitAnswer(v.Answer)
+		m.Blocks = answerBlocks(v.Answer)
 	}
 	s.render(w, r, status, viewAsPage(m))
 }

@@ -20,7 +20,7 @@ type viewAsModel struct {
 	Groups  string
 	View    viewAs
 	Viewing bool
-	Parts   []part
+	Blocks  []block
 	Error   string
 }
 
@@ -189,7 +189,7 @@ func viewAsPage(m viewAsModel) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = answerText(m.Parts).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = answerText(m.Blocks).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/evaluate"
@@ -40,8 +42,9 @@ Commands:
   worker              work re-index jobs from the queue until stopped (SIGINT/SIGTERM)
   status [NAME]       documents, chunks, last run and every skipped or failed file
   eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
-                      [--json] [--run FILE] [--negatives FILE]
-                      retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency
+                      [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]
+                      retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency;
+                      --answers: answered, fact_recall, citation_precision of the answers
   reembed             embed every chunk again with the configured model (after switching
                       DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
 
@@ -156,7 +159,7 @@ var commands = map[string]command{
 	"index":          {args: "[NAME ...] [--enqueue]", help: "Indexes the named sources, or all.", bind: indexCmd},
 	"worker":         {help: "Works re-index jobs from the queue (enqueued by servers, schedules or 'index --enqueue') until SIGINT or SIGTERM.", bind: noFlags(workerCmd)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
-	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency.", bind: evalCmd},
+	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
 	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
 }
 
@@ -336,9 +339,21 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	runFile := fs.String("run", "", "also write the ranking as TSV: query-id, document path, rank, score")
 	negatives := fs.String("negatives", "", "queries.jsonl of questions the documents do not answer: reports how many the server declines")
+	answers := fs.Bool("answers", false, "also answer each judged query as /api/ask does (all sources, the configured DOCENT_LLM) and report answered and citation_precision")
+	factsFile := fs.String("facts", "", "with --answers: TSV of query-id<TAB>fact (alternatives separated by |): reports fact_recall")
 	return func(ctx context.Context, e *env, _ []string) error {
 		if *queries == "" || *qrels == "" {
 			return errors.New("eval: --queries and --qrels are required")
+		}
+		if *factsFile != "" && !*answers {
+			return errors.New("eval: --facts needs --answers")
+		}
+		var facts evaluate.Facts
+		if *factsFile != "" {
+			var err error
+			if facts, err = evaluate.ReadFacts(*factsFile); err != nil {
+				return fmt.Errorf("reading --facts: %w", err)
+			}
 		}
 		if *k < 1 {
 			return errors.New("eval: --k must be at least 1")
@@ -370,6 +385,19 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		s := retrieve.NewSearcher(e.pool, emb, e.cfg)
+		var ans *evaluate.AnswerReport
+		if *answers {
+			answerer, err := answer.New(e.cfg)
+			if err != nil {
+				return err
+			}
+			svc := &answer.Service{Searcher: s, Answerer: answerer, ContextTokens: e.cfg.LLMContextTokens}
+			rep, err := evaluate.Answers(ctx, svc, qs, judged, facts, nil)
+			if err != nil {
+				return err
+			}
+			ans = &rep
+		}
 		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', tabwriter.AlignRight)
 		if !*asJSON {
 			fmt.Fprintln(tw, "mode\tnDCG@10\tRecall@5\tRecall@10\tRecall@100\tMRR@10\tqueries\tp50 ms\tp95 ms\tanswered\t")
@@ -385,6 +413,12 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				}
 			}
 			if *asJSON {
+				if ans != nil {
+					rep.Answered, rep.CitationPrecision = ans.Answered, &ans.CitationPrecision
+					if facts != nil {
+						rep.FactRecall = &ans.FactRecall
+					}
+				}
 				return json.NewEncoder(e.out).Encode(rep)
 			}
 			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.1f\t%.1f\t%.2f\t\n", m, rep.NDCG10, rep.Recall5, rep.Recall10,
@@ -392,6 +426,13 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		}
 		if err := tw.Flush(); err != nil {
 			return err
+		}
+		if ans != nil {
+			fmt.Fprintf(e.out, "answers (%s): answered %.2f of %d", answerMode(e.cfg), ans.Answered, ans.Queries)
+			if facts != nil {
+				fmt.Fprintf(e.out, ", fact_recall %.2f of %d facts", ans.FactRecall, ans.Facts)
+			}
+			fmt.Fprintf(e.out, ", citation_precision %.2f of %d citations\n", ans.CitationPrecision, ans.Citations)
 		}
 		if *negatives != "" {
 			nq, err := evaluate.ReadQueries(*negatives)
@@ -406,6 +447,11 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		}
 		return nil
 	}
+}
+
+// answerMode names the answerer an evaluation used.
+func answerMode(cfg config.Config) string {
+	return cmp.Or(cfg.LLM, "extractive")
 }
 
 func writeRun(name string, run []evaluate.Ranked) error {

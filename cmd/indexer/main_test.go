@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,6 +117,33 @@ func TestEval(t *testing.T) {
 	}
 	if _, err := indexer(t, db, "eval", "--queries", queries); err == nil || !strings.Contains(err.Error(), "--qrels") {
 		t.Errorf("eval without --qrels: %v", err)
+	}
+
+	// Answers: both questions are answered, from their own documents; two of three facts are
+	// stated (the second by an alternative), and the third is in no document.
+	facts := filepath.Join(root, "..", "facts.tsv")
+	os.WriteFile(facts, []byte("query-id\tfact\nq1\tANTARCTIC winter\nq1\tin spring\nq2\tIceland|hawaii\n"), 0o644)
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--json", "--answers", "--facts", facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep = nil
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if rep["answered"] != 1 || math.Abs(rep["fact_recall"]-2.0/3) > 1e-9 || rep["citation_precision"] != 1 {
+		t.Errorf("answers report %s: want answered 1, fact_recall 2/3, citation_precision 1", out)
+	}
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts)
+	if err != nil || !strings.Contains(out, "fact_recall 0.67 of 3 facts, citation_precision 1.00 of 2 citations") {
+		t.Errorf("answers line: %v\n%s", err, out)
+	}
+	os.WriteFile(facts, []byte("q1 without a tab\n"), 0o644)
+	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts); err == nil || !strings.Contains(err.Error(), "facts.tsv line 1") {
+		t.Errorf("a malformed facts file: %v", err)
+	}
+	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--facts", facts); err == nil || !strings.Contains(err.Error(), "--answers") {
+		t.Errorf("--facts without --answers: %v", err)
 	}
 }
 

@@ -1,6 +1,8 @@
 // Package evaluate measures retrieval quality on BEIR-format test collections: it reads queries
 // and relevance judgments, ranks documents with the same search the server uses, and computes
-// nDCG@10, recall at 5, 10 and 100, MRR@10 and query latency.
+// nDCG@10, recall at 5, 10 and 100, MRR@10 and query latency. It also measures the answers
+// themselves (answers.go): how many are given, which key facts they state, and whether their
+// citations point at documents that answer.
 package evaluate
 
 import (
@@ -104,8 +106,12 @@ type Report struct {
 	P50ms     float64 `json:"p50_ms"`
 	P95ms     float64 `json:"p95_ms"`
 	// Answered is the share of queries for which a top-5 passage passes answer.Relevant: the
-	// server would answer rather than say the documents do not cover the question.
+	// server would answer rather than say the documents do not cover the question. With
+	// answers evaluated (see Answers), it is the share the answer path did answer.
 	Answered float64 `json:"answered"`
+	// FactRecall and CitationPrecision are set when answers are evaluated (see AnswerReport).
+	FactRecall        *float64 `json:"fact_recall,omitempty"`
+	CitationPrecision *float64 `json:"citation_precision,omitempty"`
 }
 
 // Ranked is one retrieved document for a query.

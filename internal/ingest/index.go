@@ -112,6 +112,8 @@ type existing struct {
 	Hash   []byte
 	Groups []string
 	Status string
+	// Extractor is the ExtractorVersion that produced the document.
+	Extractor int
 }
 
 // Run indexes src. Per-file problems are recorded and counted, never returned: the error is
@@ -169,6 +171,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 	if err != nil {
 		return sum, err
 	}
+	ix.extractor.repeated = ix.repeatedBlocks(ctx, src, files, known)
 	// Into an empty index, load first and build the vector index once at the end.
 	var empty bool
 	if err := ix.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM chunks)`).Scan(&empty); err != nil {
@@ -320,7 +323,7 @@ func (ix *Indexer) checkRoot(ctx context.Context, src Source) (string, error) {
 }
 
 func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string]existing, error) {
-	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status FROM documents WHERE source_id = $1`, sourceID)
+	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status, extractor FROM documents WHERE source_id = $1`, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("reading indexed documents: %w", err)
 	}
@@ -330,7 +333,7 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 		var rel string
 		var e existing
 		var mtime *time.Time
-		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status); err != nil {
+		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status, &e.Extractor); err != nil {
 			return nil, fmt.Errorf("reading indexed documents: %w", err)
 		}
 		if mtime != nil {
@@ -371,7 +374,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 			EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
-	if old.ID != 0 && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond)) && sameGroups {
+	if sameFile(old, f) && sameGroups {
 		// Not even opened. A file that was skipped or failed keeps that outcome until it changes.
 		switch old.Status {
 		case "skipped":
@@ -395,7 +398,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return record("failed", "cannot read: "+plainError(err), nil)
 	}
 	sum := sha256.Sum256(data)
-	if old.ID != 0 && bytes.Equal(old.Hash, sum[:]) {
+	if old.ID != 0 && old.Extractor == ExtractorVersion && bytes.Equal(old.Hash, sum[:]) {
 		// Same content under a new mtime, or new groups: no parsing, no embedding.
 		if err := ix.touchDocument(ctx, old.ID, f, groups); err != nil {
 			return 0, 0, 0, err
@@ -436,6 +439,12 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return added, len(cs), embedded, nil
 	}
 	return updated, len(cs), embedded, nil
+}
+
+// sameFile reports a file that was indexed before, by the current extraction, with the same
+// size and modification time: it need not even be opened.
+func sameFile(old existing, f file) bool {
+	return old.ID != 0 && old.Extractor == ExtractorVersion && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond))
 }
 
 // fileLevel reports embedding errors caused by this file's content (the server refused this
@@ -596,12 +605,12 @@ func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d docu
 		if !f.MTime.IsZero() {
 			mtime = &f.MTime
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body, extractor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 			ON CONFLICT (source_id, md5(path)) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
-				groups = $8, status = $9, reason = $10, body = $11, indexed_at = now()
+				groups = $8, status = $9, reason = $10, body = $11, extractor = $12, indexed_at = now()
 			RETURNING id`,
-			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body).Scan(&id)
+			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body, ExtractorVersion).Scan(&id)
 		if err != nil {
 			return err
 		}

@@ -56,6 +56,15 @@ func (o *outline) enter(level int, title, anchor string) Section {
 	return Section{Headings: nonEmpty(o.stack), Anchor: anchor}
 }
 
+// ExtractorVersion numbers what extraction makes of a file. Documents record the version that
+// extracted them, and a re-index re-reads files extracted by an older one, however unchanged:
+// raise it with every change to what any parser or the chunker produces.
+//
+// Version 2: paragraphs, list items and table cells are single lines (source line breaks
+// collapsed), page chrome is dropped from HTML, PDF lines are joined into paragraphs, and
+// sentences are cut by textseg.
+const ExtractorVersion = 2
+
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
 
@@ -70,6 +79,9 @@ type Extractor struct {
 	Timeout time.Duration
 	zip     zipLimits
 	pdf     pdfEngine
+	// repeated holds the fingerprints of text blocks found on most HTML pages of the source
+	// being indexed (see repeatedBlocks): site chrome, dropped from every page.
+	repeated map[uint64]bool
 }
 
 // Close releases the PDF engine, if a PDF started it.
@@ -159,7 +171,7 @@ func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
 	case "markdown":
 		return parseMarkdown(data)
 	case "html":
-		return parseHTML(data)
+		return parseHTML(data, x.repeated)
 	case "csv":
 		return parseCSV(data)
 	}
