@@ -43,6 +43,8 @@ type Config struct {
 	EmbedConcurrency int
 	EmbedTimeout     time.Duration
 	APIKey           string
+	// WordVectors is the word-vector file of the built-in embedder docent-local-v3.
+	WordVectors string
 
 	LLM        string
 	LLMModel   string
@@ -160,6 +162,14 @@ func Settings() []Setting {
 			set: enum(func(c *Config) *string { return &c.Embedder }, "local", "ollama", "openai")},
 		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v2`, `nomic-embed-text`, `text-embedding-3-small`).",
 			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
+		{Env: "DOCENT_WORD_VECTORS", Flag: "word-vectors", Default: ".data/wordvectors-wink-sg-100d.bin", Help: "Word-vector file of the built-in embedder `docent-local-v3`, made by `scripts/ensure-wordvectors.sh` (which `make run`, `make test` and CI call). A relative path is looked up from the current directory and its parents, then beside the binary and above it (so the checkout's `.data/` is found from anywhere in it); or give an absolute path.",
+			set: func(c *Config, v string) error {
+				if strings.TrimSpace(v) == "" {
+					return fmt.Errorf("want a file path")
+				}
+				c.WordVectors = v
+				return nil
+			}},
 		{Env: "DOCENT_EMBED_URL", Flag: "embed-url", Default: "", Help: "Embedding server base URL: `http://localhost:11434` for Ollama, `http://host:port/v1` for OpenAI-compatible.",
 			set: urlValue(func(c *Config) *string { return &c.EmbedURL })},
 		{Env: "DOCENT_EMBED_BATCH", Flag: "embed-batch", Default: "64", Help: "Chunks per embedding request.",
