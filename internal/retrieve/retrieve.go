@@ -169,17 +169,32 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if mode == "vector" {
 			terms.lexemes = nil
 		}
-		sql, args := s.searchSQL(terms, q, vec, candidates, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		sql, args := s.searchSQL(terms, q, vec, candidates)
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
-		results, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Result, error) {
-			var r Result
-			err := row.Scan(&r.ChunkID, &r.DocumentID, &r.Source, &r.Path, &r.Title, &r.Heading, &r.Anchor,
-				&r.Page, &r.Start, &r.End, &r.Text, &r.snippet, &r.Score, &r.Similarity, &r.Coverage)
-			return r, err
+		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
+			var c candidate
+			var bm25, sim *float64
+			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage)
+			if bm25 != nil {
+				c.bm25, c.hasBM25 = *bm25, true
+			}
+			if sim != nil {
+				c.sim = *sim
+			}
+			return c, err
 		})
+		if err != nil {
+			return err
+		}
+		vw, lw := s.VectorWeight, s.LexicalWeight
+		if vw == 0 && lw == 0 {
+			vw, lw = DefaultVectorWeight, DefaultLexicalWeight
+		}
+		page := fuse(cands, lw, vw, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		results, err = s.fetch(ctx, tx, page, terms, q.NoSnippets)
 		return err
 	}
 	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly}
@@ -193,6 +208,58 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
+	}
+	return results, nil
+}
+
+// fetch reads the page's passages, in the page's order, with their highlighted excerpts
+// unless noSnippets: the excerpts are the costly part, so only the page gets them.
+func (s *Searcher) fetch(ctx context.Context, tx pgx.Tx, page []candidate, t terms, noSnippets bool) ([]Result, error) {
+	if len(page) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(page))
+	for i, c := range page {
+		ids[i] = c.id
+	}
+	snippet := "''"
+	args := []any{ids}
+	if !noSnippets {
+		lexemes := make([]string, len(t.lexemes))
+		for i, tm := range t.lexemes {
+			lexemes[i] = tsqueryLiteral(tm.lexeme)
+		}
+		snippet = `ts_headline($2::regconfig, c.text, $3::tsquery,
+           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`
+		args = append(args, cmp.Or(s.TextSearchConfig, "english"), strings.Join(lexemes, " | "))
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(`
+SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text, %s
+FROM unnest($1::bigint[]) WITH ORDINALITY AS p(id, n)
+JOIN chunks c ON c.id = p.id
+JOIN documents d ON d.id = c.document_id
+JOIN sources s ON s.id = d.source_id
+ORDER BY p.n`, snippet), args...)
+	if err != nil {
+		return nil, err
+	}
+	results, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Result, error) {
+		var r Result
+		err := row.Scan(&r.ChunkID, &r.DocumentID, &r.Source, &r.Path, &r.Title, &r.Heading, &r.Anchor,
+			&r.Page, &r.Start, &r.End, &r.Text, &r.snippet)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	// By id, not position: a passage deleted since the candidates were read is simply absent.
+	byID := make(map[int64]candidate, len(page))
+	for _, c := range page {
+		byID[c.id] = c
+	}
+	for i := range results {
+		c := byID[results[i].ChunkID]
+		results[i].Score, results[i].Similarity, results[i].Coverage = c.score, c.sim, c.coverage
 	}
 	return results, nil
 }
