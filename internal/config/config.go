@@ -160,7 +160,7 @@ func Settings() []Setting {
 			set: enum(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 		{Env: "DOCENT_EMBEDDER", Flag: "embedder", Default: "local", Help: "Embedding provider: `local` (built in, offline), `ollama` or `openai` (any OpenAI-compatible server).",
 			set: enum(func(c *Config) *string { return &c.Embedder }, "local", "ollama", "openai")},
-		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v2`, `nomic-embed-text`, `text-embedding-3-small`).",
+		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v3`, `nomic-embed-text`, `text-embedding-3-small`). The built-in embedder is `docent-local-v3` (word vectors, see `DOCENT_WORD_VECTORS`) or `docent-local-v2` (no file needed). An index keeps the model it was built with: switching needs `indexer reembed`.",
 			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
 		{Env: "DOCENT_WORD_VECTORS", Flag: "word-vectors", Default: ".data/wordvectors-wink-sg-100d.bin", Help: "Word-vector file of the built-in embedder `docent-local-v3`, made by `scripts/ensure-wordvectors.sh` (which `make run`, `make test` and CI call). A relative path is looked up from the current directory and its parents, then beside the binary and above it (so the checkout's `.data/` is found from anywhere in it); or give an absolute path.",
 			set: func(c *Config, v string) error {

@@ -15,7 +15,7 @@ import (
 
 // Default models when DOCENT_EMBED_MODEL is unset.
 const (
-	DefaultLocalModel  = LocalModel
+	DefaultLocalModel  = LocalV3Model
 	DefaultOllamaModel = "nomic-embed-text"
 	DefaultOpenAIModel = "text-embedding-3-small"
 )

@@ -12,6 +12,8 @@ type candidate struct {
 	bm25     float64 // 0 when the lexical branch did not propose it
 	sim      float64 // cosine similarity to the query (0 in lexical-only searches)
 	coverage float64
+	nearest  bool // proposed by the vector branch
+	margin   float64
 	score    float64
 }
 
@@ -19,6 +21,9 @@ type candidate struct {
 // must contain for full text to count fully in the fusion; below it, the lexical weight falls
 // with the square of the shortfall.
 const fullCoverage = 0.5
+
+// marginPool is how many of the nearest passages a margin is measured against.
+const marginPool = 60
 
 // fuse scores the candidates and returns the page: at most perDoc passages of a document,
 // at most limit in all, best first.
@@ -43,9 +48,26 @@ func fuse(cands []candidate, lw, vw float64, limit, perDoc int) []candidate {
 		coverage = max(coverage, c.coverage)
 	}
 	lw *= math.Pow(min(1, coverage/fullCoverage), 2)
+	// The reference for margins: the mean similarity of the nearest marginPool passages,
+	// whatever the page size, so a margin means the same in a search and in an answer.
+	var nearest []float64
+	for _, c := range cands {
+		if c.nearest {
+			nearest = append(nearest, c.sim)
+		}
+	}
+	slices.SortFunc(nearest, func(a, b float64) int { return cmp.Compare(b, a) })
+	nearest = nearest[:min(len(nearest), marginPool)]
+	var sum float64
+	for _, s := range nearest {
+		sum += s
+	}
 	for i := range cands {
 		c := &cands[i]
 		c.score = lw*c.bm25/max(maxBM25, 1e-9) + vw*max(c.sim, 0)/max(maxSim, 1e-9)
+		if len(nearest) > 0 {
+			c.margin = c.sim - sum/float64(len(nearest))
+		}
 	}
 	slices.SortFunc(cands, func(a, b candidate) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))

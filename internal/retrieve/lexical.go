@@ -250,7 +250,7 @@ func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates int) (s
 	sql := fmt.Sprintf(`
 WITH vec AS (%s),
 lex AS (%s)
-SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0)
+SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL
 FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
 JOIN chunks c ON c.id = coalesce(vec.id, lex.id)`, vecBranch, lex, sim)
 	return sql, args

@@ -99,12 +99,16 @@ type Result struct {
 	Text       string
 	// snippet holds the highlighted excerpt with \x01…\x02 around matches.
 	snippet string
-	// Score is the fused rank score; Similarity the cosine similarity to the query (0 when the
-	// vector branch did not propose this passage); Coverage the share of the query's
-	// IDF-weighted terms the passage contains (0 when the lexical branch did not propose it).
+	// Score is the fused rank score; Similarity the cosine similarity to the query (0 in a
+	// lexical-only search); Coverage the share of the query's IDF-weighted terms the passage
+	// contains (0 when the lexical branch did not propose it).
 	Score      float64
 	Similarity float64
 	Coverage   float64
+	// Margin is how far Similarity stands above the mean similarity of the query's nearest
+	// passages (the vector branch's candidates): whether this passage stands out for the
+	// question, which an absolute similarity cannot tell across embedders and corpora.
+	Margin float64
 }
 
 // Snippet returns the excerpt as plain text.
@@ -179,7 +183,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
 			var c candidate
 			var bm25, sim *float64
-			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage)
+			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage, &c.nearest)
 			if bm25 != nil {
 				c.bm25 = *bm25
 			}
@@ -261,7 +265,7 @@ ORDER BY p.n`, snippet), args...)
 	}
 	for i := range results {
 		c := byID[results[i].ChunkID]
-		results[i].Score, results[i].Similarity, results[i].Coverage = c.score, c.sim, c.coverage
+		results[i].Score, results[i].Similarity, results[i].Coverage, results[i].Margin = c.score, c.sim, c.coverage, c.margin
 	}
 	return results, nil
 }
