@@ -53,6 +53,14 @@ type Config struct {
 	// LLMContextTokens bounds the source text in a prompt.
 	LLMContextTokens int
 
+	// Reranker is the /rerank API of an optional reranking model server ("off", "tei" or
+	// "cohere"), with its base URL, model, timeout and how many passages it reranks.
+	Reranker         string
+	RerankURL        string
+	RerankModel      string
+	RerankTimeout    time.Duration
+	RerankCandidates int
+
 	TextSearchConfig string
 	VectorWeight     float64
 	LexicalWeight    float64
@@ -202,6 +210,16 @@ func Settings() []Setting {
 			set: weight(func(c *Config) *float64 { return &c.VectorWeight })},
 		{Env: "DOCENT_LEXICAL_WEIGHT", Flag: "lexical-weight", Default: "1", Help: "Weight of the full-text (BM25) score in the fusion; 0 turns it off.",
 			set: weight(func(c *Config) *float64 { return &c.LexicalWeight })},
+		{Env: "DOCENT_RERANKER", Flag: "reranker", Default: "off", Help: "Rerank the top passages with a model server: `off`, `tei` (text-embeddings-inference's `/rerank`) or `cohere` (the `/rerank` API of Cohere, Jina, vLLM and llama.cpp's server). A failed reranker leaves the fused order, with a log line.",
+			set: enum(func(c *Config) *string { return &c.Reranker }, "off", "tei", "cohere")},
+		{Env: "DOCENT_RERANK_URL", Flag: "rerank-url", Default: "", Help: "Reranking server base URL; `/rerank` is appended: `http://tei:8080`, or `http://vllm:8000/v1` for `/v1/rerank`. Required when `DOCENT_RERANKER` is set. `DOCENT_API_KEY` is sent as a bearer token.",
+			set: urlValue(func(c *Config) *string { return &c.RerankURL })},
+		{Env: "DOCENT_RERANK_MODEL", Flag: "rerank-model", Default: "", Help: "Reranking model name, for servers that serve several (e.g. `BAAI/bge-reranker-base`, `rerank-english-v3.0`).",
+			set: func(c *Config, v string) error { c.RerankModel = v; return nil }},
+		{Env: "DOCENT_RERANK_TIMEOUT", Flag: "rerank-timeout", Default: "5s", Help: "Timeout of one reranking request (one retry on 429, 5xx or a lost connection).",
+			set: duration(func(c *Config) *time.Duration { return &c.RerankTimeout })},
+		{Env: "DOCENT_RERANK_CANDIDATES", Flag: "rerank-candidates", Default: "20", Help: "How many of the fused ranking's top passages the reranker reorders.",
+			set: intRange(func(c *Config) *int { return &c.RerankCandidates }, 2, 200)},
 		{Env: "DOCENT_MAX_FILE_SIZE", Flag: "max-file-size", Default: "100MB", Help: "Files larger than this are skipped with a reason.",
 			set: func(c *Config, v string) error {
 				n, err := ParseSize(v)
@@ -265,6 +283,9 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 				}
 				return Config{}, fmt.Errorf("invalid %s %s (from %s): %v", s.Env, shown, from, err)
 			}
+		}
+		if c.Reranker != "off" && c.RerankURL == "" {
+			return Config{}, fmt.Errorf("invalid DOCENT_RERANK_URL \"\": DOCENT_RERANKER=%s needs the reranking server's URL", c.Reranker)
 		}
 		return c, nil
 	}

@@ -40,6 +40,8 @@ type Searcher struct {
 	// VectorWeight and LexicalWeight scale each branch in the fusion; 0 turns one off
 	// (both 0: the defaults).
 	VectorWeight, LexicalWeight float64
+	// Reranker, when set, reorders the top of the fused ranking (DOCENT_RERANKER).
+	Reranker *Reranker
 
 	next atomic.Uint64 // the replica for the next search
 }
@@ -62,7 +64,8 @@ type weightedQueryEmbedder interface {
 // NewSearcher returns a Searcher with the configured text-search language and fusion weights.
 func NewSearcher(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config) *Searcher {
 	return &Searcher{Pool: pool, Embedder: e, TextSearchConfig: cfg.TextSearchConfig,
-		VectorWeight: cfg.VectorWeight, LexicalWeight: cfg.LexicalWeight, EfSearch: cfg.EfSearch}
+		VectorWeight: cfg.VectorWeight, LexicalWeight: cfg.LexicalWeight, EfSearch: cfg.EfSearch,
+		Reranker: NewReranker(cfg)}
 }
 
 // Query is what to search for, for whom.
@@ -133,8 +136,12 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, nil
 	}
 	limit := cmp.Or(q.Limit, 10)
+	page := limit
+	if s.Reranker != nil {
+		page = max(limit, cmp.Or(s.Reranker.Candidates, 20))
+	}
 	// Enough candidates per branch to fill the page after fusion and per-document capping.
-	candidates := max(cmp.Or(s.Candidates, 60), limit+limit/2)
+	candidates := max(cmp.Or(s.Candidates, 60), page+page/2)
 	mode := cmp.Or(q.Mode, "hybrid")
 	weighted, canWeight := s.Embedder.(weightedQueryEmbedder)
 	var vec []float32
@@ -199,8 +206,8 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if vw == 0 && lw == 0 {
 			vw, lw = DefaultVectorWeight, DefaultLexicalWeight
 		}
-		page := fuse(cands, lw, vw, limit, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
-		results, err = s.fetch(ctx, tx, page, terms, q.NoSnippets)
+		top := fuse(cands, lw, vw, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		results, err = s.fetch(ctx, tx, top, terms, q.NoSnippets)
 		return err
 	}
 	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly}
@@ -214,6 +221,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
+	}
+	if s.Reranker != nil {
+		results = s.Reranker.rerank(ctx, text, results, limit)
 	}
 	return results, nil
 }
