@@ -105,7 +105,7 @@ type Report struct {
 	Queries   int     `json:"queries"`
 	P50ms     float64 `json:"p50_ms"`
 	P95ms     float64 `json:"p95_ms"`
-	// Answered is the share of queries for which a top-5 passage passes answer.Relevant: the
+	// Answered is the share of queries whose top passage passes answer.Relevant: the
 	// server would answer rather than say the documents do not cover the question. With
 	// answers evaluated (see Answers), it is the share the answer path did answer.
 	Answered float64 `json:"answered"`
@@ -189,15 +189,10 @@ func Run(ctx context.Context, s *retrieve.Searcher, queries []Query, qrels Qrels
 	return rep, run, nil
 }
 
-// answers reports whether the server would answer from these results (it composes answers
-// from the top five).
+// answers reports whether the server would answer from these results: whether the top
+// passage is relevant, as answer.Service decides.
 func answers(results []retrieve.Result) bool {
-	for _, r := range results[:min(5, len(results))] {
-		if answer.Relevant(r, answer.DefaultMinCoverage, answer.DefaultMinSimilarity) {
-			return true
-		}
-	}
-	return false
+	return len(results) > 0 && answer.Relevant(results[0], answer.DefaultMinCoverage, answer.DefaultMinMargin)
 }
 
 // Declined returns the share of queries, none of which the documents answer, for which the

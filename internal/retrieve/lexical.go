@@ -1,7 +1,6 @@
 package retrieve
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -156,7 +155,8 @@ func tsqueryLiteral(lexeme string) string {
 	return "'" + strings.ReplaceAll(strings.ReplaceAll(lexeme, `\`, `\\`), "'", "''") + "'"
 }
 
-// searchSQL builds the query that fuses the vector and lexical branches, and its arguments.
+// searchSQL builds the query that gathers the vector and lexical branches' candidates, and its
+// arguments.
 // Both branches apply the access and filter conditions themselves, so no restricted row is ever
 // fetched; the indexes (HNSW, GIN) drive each branch and the conditions are checked per
 // candidate, with HNSW's iterative scan continuing past rejected rows.
@@ -167,14 +167,11 @@ func tsqueryLiteral(lexeme string) string {
 // Scoring calls ts_rank once per lexeme on the in-row tsvector, which is far cheaper than
 // unnesting it.
 //
-// Fusion is a weighted sum of the two scores, each divided by its best value among the
-// candidates. Unlike reciprocal rank fusion it keeps how far apart the candidates are, so a
-// weaker ranker (a model-free embedder) refines the stronger one instead of diluting it:
-// on SciFact rank fusion scored 0.63 nDCG@10 where score fusion scores 0.70.
+// It returns every candidate with both branches' scores; fuse ranks them.
 //
 // coverage is the share of the query's IDF mass the chunk contains: "how much of the question
 // does this passage speak to", used to decide whether anything answers at all.
-func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit, perDoc int) (string, []any) {
+func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates int) (string, []any) {
 	var args []any
 	param := func(v any) string {
 		args = append(args, v)
@@ -209,7 +206,6 @@ func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit,
 	}
 
 	lex := "SELECT NULL::bigint AS id, 0::float8 AS score, 0::float8 AS coverage WHERE false"
-	var all []string
 	if len(t.lexemes) > 0 {
 		// A query of only very common words ranks the vector branch's candidates by BM25
 		// instead of scanning the index for matches.
@@ -226,7 +222,6 @@ func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit,
 			ranks = append(ranks, fmt.Sprintf("ts_rank('{1, 1, 1, 1}', c.tsv, %s::tsquery) AS r%d", lq, i))
 			score = append(score, fmt.Sprintf("%.6f * r.r%d", tm.idf, i))
 			matched = append(matched, fmt.Sprintf("CASE WHEN r.r%d > 0 THEN %.6f ELSE 0 END", i, tm.idf))
-			all = append(all, tsqueryLiteral(tm.lexeme))
 			idfTotal += tm.idf
 		}
 		lex = fmt.Sprintf(`
@@ -250,44 +245,13 @@ func (s *Searcher) searchSQL(t terms, q Query, vec []float32, candidates, limit,
 		// Passages only the lexical branch found get their similarity computed.
 		sim = fmt.Sprintf("coalesce(vec.sim, 1 - (c.embedding <=> %s))", v)
 	}
-	vw, lw := s.VectorWeight, s.LexicalWeight
-	if vw == 0 && lw == 0 {
-		vw, lw = DefaultVectorWeight, DefaultLexicalWeight
-	}
-	snippet := "''"
-	if !q.NoSnippets {
-		snippet = fmt.Sprintf(`ts_headline(%s::regconfig, c.text, %s::tsquery,
-           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`,
-			param(cmp.Or(s.TextSearchConfig, "english")), param(strings.Join(all, " | ")))
-	}
-	// Fusion, the per-document cap and the page limit happen before the snippets, which are
-	// the costly part of the final rows.
+	// The candidates of both branches, each with both scores where known; Go fuses them
+	// (fuse), since how far to trust each branch depends on the whole candidate list.
 	sql := fmt.Sprintf(`
 WITH vec AS (%s),
-lex AS (%s),
-joined AS (
-	SELECT c.id, c.document_id, lex.score AS bm25, %s AS sim, coalesce(lex.coverage, 0) AS coverage
-	FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
-	JOIN chunks c ON c.id = coalesce(vec.id, lex.id)
-),
-fused AS (
-	SELECT id, document_id, coalesce(sim, 0) AS sim, coverage,
-	       %s::float8 * coalesce(bm25, 0) / greatest(max(bm25) OVER (), 1e-9)
-	       + %s::float8 * greatest(coalesce(sim, 0), 0) / greatest(max(sim) OVER (), 1e-9) AS score
-	FROM joined
-),
-page AS (
-	SELECT * FROM (
-		SELECT f.*, row_number() OVER (PARTITION BY document_id ORDER BY score DESC, id) AS nth FROM fused f) x
-	WHERE nth <= %d
-	ORDER BY score DESC, id LIMIT %d
-)
-SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text,
-       %s, p.score, p.sim, p.coverage
-FROM page p
-JOIN chunks c ON c.id = p.id
-JOIN documents d ON d.id = c.document_id
-JOIN sources s ON s.id = d.source_id
-ORDER BY p.score DESC, c.id`, vecBranch, lex, sim, param(lw), param(vw), perDoc, limit, snippet)
+lex AS (%s)
+SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL
+FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
+JOIN chunks c ON c.id = coalesce(vec.id, lex.id)`, vecBranch, lex, sim)
 	return sql, args
 }
