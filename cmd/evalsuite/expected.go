@@ -24,7 +24,7 @@ type figures struct {
 	Recall100 float64 `json:"recall@100"`
 }
 
-const expectedNote = "Written by `make eval UPDATE=1`; `make eval` fails when a figure drops by more than its -tolerance (0.002). A change that lowers one changes this file in the same commit."
+const expectedNote = "Written by `make eval UPDATE=1`; `make eval` fails when a figure drops by more than its tolerance (0.002; vector-only figures 0.01, see cmd/evalsuite). A change that lowers one changes this file in the same commit."
 
 func readExpected(name string) (expected, error) {
 	e := expected{Sets: map[string]map[string]figures{}}
@@ -57,10 +57,20 @@ func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 
 // compare prints every figure that moved beyond the tolerance and fails on drops, on figures
 // without an expectation and on expected sets that were not measured (missing lists them).
-func compare(out io.Writer, e expected, results []setResult, missing []string, tolerance float64) error {
+//
+// Vector-only figures get a tolerance of their own: pgvector returns passages at equal distance
+// (the same text on several pages, common in manuals) in an order that differs from one build
+// of an index to the next, even with exact search, and five identical runs moved vector-only
+// nDCG@10 and Recall@100 by up to 0.005 and 0.007. Lexical, hybrid and reference figures
+// repeated within 0.001.
+func compare(out io.Writer, e expected, results []setResult, missing []string, tolerance, vectorTolerance float64) error {
 	var drops, rises, unknown []string
 	for _, r := range results {
 		for _, m := range r.modes {
+			tolerance := tolerance
+			if m.Mode == "vector" {
+				tolerance = vectorTolerance
+			}
 			want, ok := e.Sets[r.set][m.Mode]
 			if !ok {
 				unknown = append(unknown, r.set+" "+m.Mode)
@@ -93,7 +103,7 @@ func compare(out io.Writer, e expected, results []setResult, missing []string, t
 	}
 	var problems []string
 	if len(drops) > 0 {
-		problems = append(problems, fmt.Sprintf("%d figures dropped by more than %.3f", len(drops), tolerance))
+		problems = append(problems, fmt.Sprintf("%d figures dropped by more than their tolerance (%.3f, vector-only %.3f)", len(drops), tolerance, vectorTolerance))
 	}
 	if len(unknown) > 0 {
 		problems = append(problems, "no expectation for "+strings.Join(unknown, ", ")+" (make eval UPDATE=1 records them)")
@@ -104,6 +114,6 @@ func compare(out io.Writer, e expected, results []setResult, missing []string, t
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}
-	fmt.Fprintf(out, "every figure is within %.3f of %s or above\n", tolerance, "its expectation")
+	fmt.Fprintf(out, "every figure is above its expectation or within %.3f of it (vector-only %.3f)\n", tolerance, vectorTolerance)
 	return nil
 }

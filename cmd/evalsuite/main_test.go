@@ -70,26 +70,40 @@ func TestCompare(t *testing.T) {
 	}
 	var out bytes.Buffer
 	// Within the tolerance either way: passes.
-	if err := compare(&out, exp, result(0.4985, 0.4015), nil, 0.002); err != nil {
+	if err := compare(&out, exp, result(0.4985, 0.4015), nil, 0.002, 0.01); err != nil {
 		t.Errorf("small moves: %v", err)
 	}
 	// A rise passes and is printed; a drop fails and is printed.
 	out.Reset()
-	if err := compare(&out, exp, result(0.55, 0.4), nil, 0.002); err != nil || !strings.Contains(out.String(), "rose: a hybrid nDCG@10: 0.5500, expected 0.5000 (+0.0500)") {
+	if err := compare(&out, exp, result(0.55, 0.4), nil, 0.002, 0.01); err != nil || !strings.Contains(out.String(), "rose: a hybrid nDCG@10: 0.5500, expected 0.5000 (+0.0500)") {
 		t.Errorf("rise: %v\n%s", err, out.String())
 	}
 	out.Reset()
-	err := compare(&out, exp, result(0.5, 0.39), nil, 0.002)
+	err := compare(&out, exp, result(0.5, 0.39), nil, 0.002, 0.01)
 	if err == nil || !strings.Contains(out.String(), "DROPPED: a lexical nDCG@10: 0.3900, expected 0.4000 (-0.0100)") {
 		t.Errorf("drop: %v\n%s", err, out.String())
 	}
+	// Vector-only figures have their own, wider tolerance.
+	exp.Sets["a"]["vector"] = figures{NDCG10: 0.3, Recall100: 0.7}
+	vector := func(ndcg float64) []setResult {
+		r := result(0.5, 0.4)
+		r[0].modes = append(r[0].modes, modeResult{Mode: "vector", Report: evaluate.Report{NDCG10: ndcg, Recall100: 0.7}})
+		return r
+	}
+	if err := compare(io.Discard, exp, vector(0.295), nil, 0.002, 0.01); err != nil {
+		t.Errorf("vector within its tolerance: %v", err)
+	}
+	if err := compare(io.Discard, exp, vector(0.28), nil, 0.002, 0.01); err == nil {
+		t.Error("a vector drop of 0.02 passed")
+	}
+	delete(exp.Sets["a"], "vector")
 	// A mode without an expectation, or an expected set not measured, fails.
 	r := result(0.5, 0.4)
 	r[0].modes = append(r[0].modes, modeResult{Mode: referenceMode})
-	if err := compare(io.Discard, exp, r, nil, 0.002); err == nil || !strings.Contains(err.Error(), "no expectation for a bm25-reference") {
+	if err := compare(io.Discard, exp, r, nil, 0.002, 0.01); err == nil || !strings.Contains(err.Error(), "no expectation for a bm25-reference") {
 		t.Errorf("unknown mode: %v", err)
 	}
-	if err := compare(io.Discard, exp, result(0.5, 0.4), []string{"b"}, 0.002); err == nil || !strings.Contains(err.Error(), "not measured: b") {
+	if err := compare(io.Discard, exp, result(0.5, 0.4), []string{"b"}, 0.002, 0.01); err == nil || !strings.Contains(err.Error(), "not measured: b") {
 		t.Errorf("missing set: %v", err)
 	}
 }
