@@ -123,8 +123,7 @@ type Options struct {
 	Groups []string
 }
 
-// Searcher ranks documents for a query: Docent's retrieve.Searcher, or the reference BM25 that
-// its figures are compared with.
+// Searcher ranks passages: *retrieve.Searcher, or a reference ranking to compare it with.
 type Searcher interface {
 	Search(ctx context.Context, q retrieve.Query) ([]retrieve.Result, error)
 }
