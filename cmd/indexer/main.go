@@ -336,7 +336,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 	source := fs.String("source", "", "evaluate against this source only")
 	k := fs.Int("k", 100, "documents ranked per query")
 	mode := fs.String("mode", "hybrid", "hybrid, lexical, vector, or all (the three side by side)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	asJSON := fs.Bool("json", false, "print one JSON object per mode, one a line (with --negatives, each mode's declined share too)")
 	runFile := fs.String("run", "", "also write the ranking as TSV: query-id, document path, rank, score")
 	negatives := fs.String("negatives", "", "queries.jsonl of questions the documents do not answer: reports how many the server declines")
 	answers := fs.Bool("answers", false, "also answer each judged query as /api/ask does (all sources, the configured DOCENT_LLM) and report answered and citation_precision")
@@ -366,9 +366,6 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		default:
 			return fmt.Errorf("eval: --mode %q: want hybrid, lexical, vector or all", *mode)
 		}
-		if *asJSON && len(modes) > 1 {
-			return errors.New("eval: --json reports one mode; pick hybrid, lexical or vector")
-		}
 		qs, err := evaluate.ReadQueries(*queries)
 		if err != nil {
 			return fmt.Errorf("reading --queries: %w", err)
@@ -376,6 +373,12 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		judged, err := evaluate.ReadQrels(*qrels)
 		if err != nil {
 			return fmt.Errorf("reading --qrels: %w", err)
+		}
+		var nq []evaluate.Query
+		if *negatives != "" {
+			if nq, err = evaluate.ReadQueries(*negatives); err != nil {
+				return fmt.Errorf("reading --negatives: %w", err)
+			}
 		}
 		emb, err := embed.New(e.cfg)
 		if err != nil {
@@ -419,10 +422,16 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 						rep.FactRecall = &ans.FactRecall
 					}
 				}
-				return json.NewEncoder(e.out).Encode(rep)
+				if err := writeJSONReport(ctx, e.out, s, m, rep, nq, *source); err != nil {
+					return err
+				}
+				continue
 			}
 			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.1f\t%.1f\t%.2f\t\n", m, rep.NDCG10, rep.Recall5, rep.Recall10,
 				rep.Recall100, rep.MRR10, rep.Queries, rep.P50ms, rep.P95ms, rep.Answered)
+		}
+		if *asJSON {
+			return nil
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -434,11 +443,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			}
 			fmt.Fprintf(e.out, ", citation_precision %.2f of %d citations\n", ans.CitationPrecision, ans.Citations)
 		}
-		if *negatives != "" {
-			nq, err := evaluate.ReadQueries(*negatives)
-			if err != nil {
-				return fmt.Errorf("reading --negatives: %w", err)
-			}
+		if nq != nil {
 			rate, err := evaluate.Declined(ctx, s, nq, evaluate.Options{Source: *source})
 			if err != nil {
 				return err
@@ -452,6 +457,26 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 // answerMode names the answerer an evaluation used.
 func answerMode(cfg config.Config) string {
 	return cmp.Or(cfg.LLM, "extractive")
+}
+
+// writeJSONReport prints one mode's report as a line of JSON, with the share of unanswerable
+// questions that mode's retrieval would decline when there are any: `make eval` reads every
+// mode of a set from one run.
+func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mode string, rep evaluate.Report, unanswerable []evaluate.Query, source string) error {
+	line := struct {
+		Mode string `json:"mode"`
+		evaluate.Report
+		Declined     *float64 `json:"declined,omitempty"`
+		Unanswerable int      `json:"unanswerable,omitempty"`
+	}{Mode: mode, Report: rep}
+	if len(unanswerable) > 0 {
+		rate, err := evaluate.Declined(ctx, s, unanswerable, evaluate.Options{Source: source, Mode: mode})
+		if err != nil {
+			return err
+		}
+		line.Declined, line.Unanswerable = &rate, len(unanswerable)
+	}
+	return json.NewEncoder(w).Encode(line)
 }
 
 func writeRun(name string, run []evaluate.Ranked) error {

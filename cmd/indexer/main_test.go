@@ -98,7 +98,7 @@ func TestEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep map[string]float64
+	var rep map[string]any
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
@@ -107,13 +107,39 @@ func TestEval(t *testing.T) {
 			t.Errorf("--json lacks %s: %s", key, out)
 		}
 	}
-	if rep["ndcg@10"] != 1 || rep["queries"] != 2 {
+	if rep["ndcg@10"] != 1.0 || rep["queries"] != 2.0 || rep["mode"] != "hybrid" {
 		t.Errorf("report %v: both queries should find their document first", rep)
 	}
 	ranking, _ := os.ReadFile(run)
 	// q1's own document (q1.txt) never counts, by BEIR's ArguAna convention.
 	if !strings.HasPrefix(string(ranking), "q1\td1.txt\t1\t") || strings.Contains(string(ranking), "q1\tq1.txt") {
 		t.Errorf("run file:\n%s", ranking)
+	}
+	// --mode all --json: one line per mode, each with the share of unanswerable questions
+	// that mode declines.
+	negatives := filepath.Join(root, "..", "negatives.jsonl")
+	os.WriteFile(negatives, []byte(`{"_id": "n1", "text": "quarterly revenue of the company"}`+"\n"), 0o644)
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--json", "--mode", "all", "--negatives", negatives)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("--mode all --json printed %d lines, want 3:\n%s", len(lines), out)
+	}
+	for i, mode := range []string{"lexical", "vector", "hybrid"} {
+		var line struct {
+			Mode         string   `json:"mode"`
+			NDCG10       *float64 `json:"ndcg@10"`
+			Declined     *float64 `json:"declined"`
+			Unanswerable int      `json:"unanswerable"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &line); err != nil {
+			t.Fatalf("line %d %q: %v", i+1, lines[i], err)
+		}
+		if line.Mode != mode || line.NDCG10 == nil || line.Declined == nil || line.Unanswerable != 1 {
+			t.Errorf("line %d = %s, want mode %s with ndcg@10, declined and unanswerable 1", i+1, lines[i], mode)
+		}
 	}
 	if _, err := indexer(t, db, "eval", "--queries", queries); err == nil || !strings.Contains(err.Error(), "--qrels") {
 		t.Errorf("eval without --qrels: %v", err)
@@ -131,7 +157,7 @@ func TestEval(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
-	if rep["answered"] != 1 || math.Abs(rep["fact_recall"]-2.0/3) > 1e-9 || rep["citation_precision"] != 1 {
+	if fr, _ := rep["fact_recall"].(float64); rep["answered"] != 1.0 || math.Abs(fr-2.0/3) > 1e-9 || rep["citation_precision"] != 1.0 {
 		t.Errorf("answers report %s: want answered 1, fact_recall 2/3, citation_precision 1", out)
 	}
 	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts)

@@ -129,10 +129,15 @@ type Options struct {
 	Groups []string
 }
 
+// Searcher ranks passages: *retrieve.Searcher, or a reference ranking to compare it with.
+type Searcher interface {
+	Search(ctx context.Context, q retrieve.Query) ([]retrieve.Result, error)
+}
+
 // Run evaluates every judged query. Documents are ranked by their best chunk; a document
 // matches a corpus id when its path equals the id, with or without its extension. A query
 // never retrieves the document whose id equals its own (BEIR's ArguAna convention).
-func Run(ctx context.Context, s *retrieve.Searcher, queries []Query, qrels Qrels, opt Options) (Report, []Ranked, error) {
+func Run(ctx context.Context, s Searcher, queries []Query, qrels Qrels, opt Options) (Report, []Ranked, error) {
 	k := cmp.Or(opt.K, 100)
 	var rep Report
 	var run []Ranked
