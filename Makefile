@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 GO ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The BEIR collections make eval measures (SciFact, NFCorpus): CI keeps them beside the clone.
+BEIR ?= ../shared/eval
 
 .DEFAULT_GOAL := help
 
@@ -11,6 +13,7 @@ help: ## List the tasks
 
 .PHONY: run
 run: build ## Start PostgreSQL (local, under .data/), index the sample handbook, serve http://localhost:8080
+	@scripts/ensure-wordvectors.sh
 	@scripts/run.sh
 
 .PHONY: build
@@ -20,6 +23,7 @@ build: ## Build bin/server and bin/indexer
 .PHONY: test
 test: ## Run every test against a real PostgreSQL with pgvector (local cluster unless TEST_DATABASE_URL is set) and Chromium
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-wordvectors.sh
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
 	TEST_DATABASE_URL="$$url" $(GO) test -count=1 ./...
@@ -29,6 +33,12 @@ test/race: ## Run every test with the race detector
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
 	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 ./...
+
+.PHONY: eval
+eval: build ## Index every dev set into a database of its own, compare each mode's nDCG@10 and Recall@100 with testdata/eval-expected.json (UPDATE=1 rewrites it, README=1 rewrites README's quality table; BEIR=DIR, default ../shared/eval)
+	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
+	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh postgres) || exit 1; fi; \
+	DATABASE_URL="$$url" bin/evalsuite -beir "$(BEIR)" $(if $(UPDATE),-update) $(if $(README),-readme README.md) $(EVAL_ARGS)
 
 .PHONY: bench
 bench: ## Run the Go benchmarks and cmd/bench (about 45 min; BENCH_ARGS="-only store" for a part); rewrites BENCHMARKS.md

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # localdb.sh starts Docent's project-local PostgreSQL cluster and prints its DATABASE_URL.
 #
-# The cluster lives under .data/ in the checkout, on its own port (DOCENT_PG_PORT, default 54329)
-# and its own socket directory, so it never touches a system cluster. It is created on first use;
-# later calls only start it if it is stopped, which takes a second or two.
+# The cluster lives under .data/ in the checkout, on its own port and its own socket directory, so
+# it never touches a system cluster. It is created on first use; later calls only start it if it
+# is stopped, which takes a second or two. The port is DOCENT_PG_PORT when set; otherwise 54329,
+# or the next free port when another program (a second checkout's cluster, say) holds it,
+# recorded in the cluster's postgresql.conf so later calls find it.
 #
 #   scripts/localdb.sh [DBNAME]   ensure the cluster runs and DBNAME exists; print its URL
 #   scripts/localdb.sh stop       stop the cluster
@@ -12,10 +14,12 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 data="$root/.data"
 pgdata="$data/pg"
-port="${DOCENT_PG_PORT:-54329}"
+port="${DOCENT_PG_PORT:-}"
 db="${1:-docent}"
 
 say() { printf 'localdb: %s\n' "$*" >&2; }
+# busy PORT: something listens on 127.0.0.1:PORT.
+busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 "$root/scripts/ensure-postgres.sh"
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -1)
@@ -36,6 +40,11 @@ fi
 
 mkdir -p "$data"
 if [ ! -e "$pgdata/PG_VERSION" ]; then
+  if [ -z "$port" ]; then
+    port=54329
+    while busy "$port" && [ "$port" -lt 54399 ]; do port=$((port + 1)); done
+    [ "$port" = 54329 ] || say "port 54329 is taken; this checkout's cluster uses $port (set DOCENT_PG_PORT to choose)"
+  fi
   say "creating a PostgreSQL cluster in $pgdata (port $port)"
   target="$pgdata"
   if [ ${#as[@]} -gt 0 ] && ! "${as[@]}" test -x "$data"; then
@@ -69,8 +78,16 @@ fi
 # The postgres user may not reach .data/ itself (see above): address the cluster by its real path,
 # from a folder every user can enter.
 real=$(readlink -f "$pgdata")
-if ! (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" status) >/dev/null 2>&1; then
-  (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" -l "$real/server.log" -w -t 60 start) >/dev/null ||
+if (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" status) >/dev/null 2>&1; then
+  port=$(sed -n 4p "$real/postmaster.pid")   # the port it runs on now
+else
+  # The last port line of postgresql.conf is the one chosen at creation.
+  [ -n "$port" ] || port=$(sed -n 's/^port = \([0-9][0-9]*\).*/\1/p' "$real/postgresql.conf" | tail -1)
+  if busy "$port"; then
+    say "port $port is in use by another program; set DOCENT_PG_PORT to a free port (e.g. DOCENT_PG_PORT=54340 make run)"
+    exit 1
+  fi
+  (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" -l "$real/server.log" -w -t 60 -o "-p $port" start) >/dev/null ||
     { say "PostgreSQL did not start; the log says:"; tail -20 "$real/server.log" >&2; exit 1; }
 fi
 

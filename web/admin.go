@@ -73,10 +73,17 @@ func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	src, err := sourceForm(r)
 	if err == nil {
-		err = s.allowedRoot(src.Root)
+		src.Root, err = s.allowedRoot(src.Root)
 	}
 	if err == nil {
-		_, err = ingest.AddSource(r.Context(), s.Pool, src)
+		var added ingest.Source
+		added, err = ingest.AddSource(r.Context(), s.Pool, src)
+		// AddSource resolves the folder again: a link swapped in between the two resolutions
+		// must not store a folder other than the one the roots check approved.
+		if err == nil && added.Root != src.Root {
+			err = errors.Join(errors.New("the folder changed while it was being added; try again"),
+				ingest.RemoveSource(r.Context(), s.Pool, src.Name))
+		}
 	}
 	if err == nil {
 		_, err = s.Jobs.Enqueue(r.Context(), src.Name, userFrom(r.Context()).Name)
@@ -85,14 +92,14 @@ func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 // allowedRoot accepts only folders under the configured source roots, symlinks resolved, so a
-// browser session cannot index /etc.
-func (s *Server) allowedRoot(path string) error {
+// browser session cannot index /etc; it returns the folder's real path, the one approved.
+func (s *Server) allowedRoot(path string) (string, error) {
 	if len(s.SourceRoots) == 0 {
-		return errors.New("adding sources from the browser is off: set DOCENT_SOURCE_ROOTS")
+		return "", errors.New("adding sources from the browser is off: set DOCENT_SOURCE_ROOTS")
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil || !filepath.IsAbs(path) {
-		return errors.New("the folder must be an absolute path to an existing folder")
+		return "", errors.New("the folder must be an absolute path to an existing folder")
 	}
 	for _, root := range s.SourceRoots {
 		rr, err := filepath.EvalSymlinks(root)
@@ -100,10 +107,10 @@ func (s *Server) allowedRoot(path string) error {
 			continue
 		}
 		if real == rr || strings.HasPrefix(real, rr+string(filepath.Separator)) {
-			return nil
+			return real, nil
 		}
 	}
-	return errors.New("the folder is not under any of DOCENT_SOURCE_ROOTS: " + strings.Join(s.SourceRoots, ", "))
+	return "", errors.New("the folder is not under any of DOCENT_SOURCE_ROOTS: " + strings.Join(s.SourceRoots, ", "))
 }
 
 func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -39,7 +40,7 @@ func do(t *testing.T, method, u, body string, headers map[string]string) (int, s
 
 func proxied() web.Identity {
 	return web.Identity{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
-		UserHeader: "X-Forwarded-User", GroupsHeader: "X-Forwarded-Groups", AdminGroup: "docent-admins"}
+		UserHeader: "X-Forwarded-User", GroupsHeader: "X-Forwarded-Groups", AdminGroup: "docent-admins", PublicHost: "127.0.0.1"}
 }
 
 func TestProxyIdentity(t *testing.T) {
@@ -223,14 +224,20 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestHealthAndMetrics(t *testing.T) {
 	t.Parallel()
-	ts := setup(t)
+	ts, srv := setupServer(t, web.Identity{AdminGroup: "docent-admins"}, "")
 	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
 		if status, body := do(t, "GET", ts.URL+path, "", nil); status != 200 || !strings.Contains(body, want) {
 			t.Errorf("%s: %d %q", path, status, body)
 		}
 	}
 	do(t, "GET", ts.URL+"/api/search?q=taxi", "", nil)
-	_, body := do(t, "GET", ts.URL+"/metrics", "", nil)
+	// Metrics are served on a listener of their own (DOCENT_METRICS_ADDR), never to readers.
+	if status, body := do(t, "GET", ts.URL+"/metrics", "", nil); status != http.StatusNotFound || strings.Contains(body, "docent_") {
+		t.Errorf("/metrics on the readers' handler: %d %.200s", status, body)
+	}
+	metrics := httptest.NewServer(srv.Metrics)
+	t.Cleanup(metrics.Close)
+	_, body := do(t, "GET", metrics.URL+"/metrics", "", nil)
 	if !strings.Contains(body, `docent_http_request_seconds_count{route="GET /api/search",status="200"} 1`) ||
 		!strings.Contains(body, "docent_retrieval_seconds_bucket") || !strings.Contains(body, "# TYPE docent_http_request_seconds histogram") {
 		t.Errorf("metrics:\n%s", body)

@@ -71,7 +71,8 @@ func TestBrowserCompromisedModel(t *testing.T) {
 	llm := modeltest.New(t)
 	llm.Reply = `Taxis are reimbursed [1]. <script>alert(1)</script> [click](javascript:alert(2)) ` +
 		`<img src=x onerror=alert(3)> ![x](https://evil.example/leak.png) <a href="https://evil.example/">more</a> ` +
-		`<iframe src="https://evil.example/"></iframe> See the salary bands [7].`
+		`<iframe src="https://evil.example/"></iframe> See the salary bands [7].` +
+		"\n\n- Keep the **receipt** [1].\n- Name the client."
 	ts := setupWithAnswerer(t, web.Identity{AdminGroup: "docent-admins"}, llm.URL+"/v1")
 	bctx := browser(t)
 
@@ -93,7 +94,7 @@ func TestBrowserCompromisedModel(t *testing.T) {
 		}
 	})
 	var answerText string
-	var made int
+	var made, items, strong int
 	err := chromedp.Run(bctx,
 		network.Enable(),
 		chromedp.Navigate(ts.URL+"/"),
@@ -103,6 +104,8 @@ func TestBrowserCompromisedModel(t *testing.T) {
 		chromedp.Sleep(time.Second), // time for anything the answer might have started to load or run
 		chromedp.Text(`[data-testid="answer-text"]`, &answerText),
 		chromedp.Evaluate(`document.querySelectorAll('[data-testid="answer-text"] :is(script, img, iframe, a:not(.cite)), a[href^="javascript:"], [onerror]').length`, &made),
+		chromedp.Evaluate(`document.querySelectorAll('[data-testid="answer-text"] ul > li').length`, &items),
+		chromedp.Evaluate(`document.querySelectorAll('[data-testid="answer-text"] li strong').length`, &strong),
 	)
 	if err != nil {
 		t.Fatalf("asking in the browser: %v", err)
@@ -123,6 +126,9 @@ func TestBrowserCompromisedModel(t *testing.T) {
 	}
 	if !strings.Contains(answerText, "<script>alert(1)</script>") || !strings.Contains(answerText, "[1]") {
 		t.Errorf("the answer should show the model's text as text, with its valid citation: %q", answerText)
+	}
+	if items != 2 || strong != 1 {
+		t.Errorf("the answer's Markdown list shows as %d list items, %d in bold; want 2 and 1", items, strong)
 	}
 	if strings.Contains(answerText, "[7]") {
 		t.Errorf("the citation of a source the model was never given survived: %q", answerText)

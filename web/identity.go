@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/docent-search/docent/internal/ingest"
 	"golang.org/x/time/rate"
 )
 
@@ -29,6 +30,9 @@ type Identity struct {
 	UserHeader     string
 	GroupsHeader   string
 	AdminGroup     string
+	// PublicHost is the host readers reach Docent at behind the proxy (DOCENT_PUBLIC_URL's):
+	// the only Host header served then. Unset behind a proxy, no request is served.
+	PublicHost string
 }
 
 // LocalUser is the built-in user of local mode.
@@ -47,7 +51,7 @@ func (id Identity) local() bool { return len(id.TrustedProxies) == 0 }
 // middleware attaches the user to the request, or refuses it.
 func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWriter, r *http.Request, status int, msg string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" || strings.HasPrefix(r.URL.Path, "/static/") {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.HasPrefix(r.URL.Path, "/static/") {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -56,7 +60,7 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 		switch {
 		case id.local():
 			if !addr.IsLoopback() {
-				refuse(w, r, http.StatusForbidden, "Docent runs in local mode and serves only this machine. To serve others, put it behind an SSO proxy and set DOCENT_TRUSTED_PROXIES.")
+				refuse(w, r, http.StatusForbidden, "Docent runs in local mode and serves only this machine. To serve others, put it behind an SSO proxy and set DOCENT_TRUSTED_PROXIES and DOCENT_PUBLIC_URL.")
 				return
 			}
 			u = User{Name: LocalUser, Groups: []string{id.AdminGroup}, Admin: true}
@@ -68,16 +72,20 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 			refuse(w, r, http.StatusUnauthorized, "Not signed in: open Docent through your organisation's sign-in.")
 			return
 		default:
+			// Two copies of a header are two claims, one perhaps added by the client and passed
+			// on by the proxy: refuse rather than guess which one the proxy meant.
+			for _, h := range []string{id.UserHeader, id.GroupsHeader} {
+				if len(r.Header.Values(h)) > 1 {
+					refuse(w, r, http.StatusBadRequest, "Ambiguous identity: the request carries more than one "+h+" header.")
+					return
+				}
+			}
 			u.Name = strings.TrimSpace(r.Header.Get(id.UserHeader))
 			if u.Name == "" {
 				refuse(w, r, http.StatusUnauthorized, "Not signed in: the proxy sent no user.")
 				return
 			}
-			for _, g := range strings.Split(r.Header.Get(id.GroupsHeader), ",") {
-				if g = strings.TrimSpace(g); g != "" && !slices.Contains(u.Groups, g) {
-					u.Groups = append(u.Groups, g)
-				}
-			}
+			u.Groups = ingest.SplitGroups(r.Header.Get(id.GroupsHeader))
 			u.Admin = slices.Contains(u.Groups, id.AdminGroup)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))

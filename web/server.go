@@ -51,13 +51,14 @@ type Server struct {
 }
 
 // Drain prepares a graceful shutdown: from now on every response asks its client to close the
-// connection and /readyz answers 503, so load balancers stop routing here and busy clients
-// move to new connections before the listener closes. Without it, a client that sent its next
+// connection and /readyz answers 503, so load balancers stop routing here and no busy
+// connection is left idle when the server shuts down. Without it, a client that sent its next
 // request on a keep-alive connection just as the server closed it as idle got EOF (3 of 1,400
-// questions under load in a benchmark run).
+// questions under load in a benchmark run). cmd/server closes its listener first: see there.
 func (s *Server) Drain() { s.draining.Store(true) }
 
-// Handler returns the route table wrapped in identity, CSRF protection and security headers.
+// Handler returns the route table wrapped in identity, CSRF protection, the Host allow-list
+// and security and caching headers. /metrics is not on it: see Metrics.
 func (s *Server) Handler() http.Handler {
 	s.limiter = newLimiter(s.AskPerMinute)
 	if s.Metrics == nil {
@@ -76,22 +77,25 @@ func (s *Server) Handler() http.Handler {
 	route("POST /admin/sources/{name}", s.admin(s.adminUpdate))
 	route("POST /admin/sources/{name}/remove", s.admin(s.adminRemove))
 	route("POST /admin/sources/{name}/reindex", s.admin(s.adminReindex))
+	route("GET /admin/view-as", s.admin(s.viewAsPage))
+	route("GET /admin/oversharing", s.admin(s.oversharingPage))
 	route("POST /api/ask", s.apiAsk)
 	route("GET /api/search", s.apiSearch)
 	route("GET /api/sources", s.apiSources)
 	route("POST /api/sources/{name}/reindex", s.admin(s.apiReindex))
 	route("GET /api/jobs/{id}", s.admin(s.apiJob))
 	route("POST /api/jobs/{id}/cancel", s.admin(s.apiCancel))
+	route("GET /api/admin/view-as", s.admin(s.apiViewAs))
+	route("GET /api/admin/oversharing", s.admin(s.apiOversharing))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.Handle("GET /metrics", s.Metrics)
 	mux.Handle("GET /static/", http.FileServerFS(static))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.fail(w, r, http.StatusNotFound, "No such page.") })
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
 	}))
-	inner := s.recoverer(securityHeaders(s.Identity.middleware(csrf.Handler(mux), s.fail)))
+	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.Identity.middleware(csrf.Handler(mux), s.fail), s.fail))))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.draining.Load() {
 			w.Header().Set("Connection", "close")
@@ -108,17 +112,18 @@ func (s *Server) pageFor(r *http.Request, title, nav string) page {
 }
 
 // part is a piece of answer text, or a citation marker when N > 0.
-type part struct {
-	Text       string
-	N          int
-	URL, Title string
-	Supported  bool
-}
-
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
-	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(r.URL.Query().Get("q")), Conversation: r.URL.Query().Get("c")}
+	p, err := textParams(r.URL.Query(), "q", "c")
+	if err != nil {
+		s.fail(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"]}
 	status := http.StatusOK
-	if m.Question != "" {
+	// A question linked from another site is shown in the box, not asked: asking would record
+	// it in the reader's conversations (and spend their rate limit) without their intent.
+	m.Linked = m.Question != "" && !sameOrigin(r)
+	if m.Question != "" && !m.Linked {
 		m.Asked = true
 		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
 		if err != nil {
@@ -126,7 +131,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 			status = s.pageStatus(w, err)
 		}
 		m.Response, m.Conversation = resp, conv
-		m.Parts = splitAnswer(resp)
+		m.Blocks = answerBlocks(resp)
 	}
 	s.render(w, r, status, askPage(m))
 }
@@ -179,35 +184,6 @@ func askError(err error) string {
 	return "The answer could not be completed (" + publicError(err) + "). The sources found are listed below."
 }
 
-// splitAnswer turns "text [1] more [2]" into parts the template links.
-func splitAnswer(resp answer.Response) []part {
-	byN := map[int]answer.Citation{}
-	for _, c := range resp.Citations {
-		byN[c.N] = c
-	}
-	var parts []part
-	text := resp.Answer
-	for {
-		i := strings.IndexByte(text, '[')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(text[i:], ']')
-		if j < 0 {
-			break
-		}
-		n, err := strconv.Atoi(text[i+1 : i+j])
-		c, ok := byN[n]
-		if err != nil || !ok {
-			parts = append(parts, part{Text: text[:i+j+1]})
-		} else {
-			parts = append(parts, part{Text: text[:i]}, part{N: n, URL: c.URL, Title: c.Title, Supported: c.Supported})
-		}
-		text = text[i+j+1:]
-	}
-	return append(parts, part{Text: text})
-}
-
 type searchResult struct {
 	Source      string  `json:"source"`
 	Document    string  `json:"document"`
@@ -234,10 +210,14 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 			limit = n
 		}
 	}
-	query := retrieve.Query{Text: q.Get("q"), Groups: groups(r), Limit: limit,
-		Source: q.Get("source"), PathPrefix: q.Get("path"), Type: q.Get("type")}
+	p, err := textParams(q, "q", "source", "path", "type", "after", "before")
+	if err != nil {
+		return nil, err
+	}
+	query := retrieve.Query{Text: p["q"], Groups: groups(r), Limit: limit,
+		Source: p["source"], PathPrefix: p["path"], Type: p["type"]}
 	for key, dst := range map[string]*time.Time{"after": &query.After, "before": &query.Before} {
-		if v := q.Get(key); v != "" {
+		if v := p[key]; v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
 				return nil, badRequest{key + ": want a date such as 2026-01-31"}
@@ -278,6 +258,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case errors.As(err, &bad):
 			m.Error = bad.msg
+			status = http.StatusBadRequest
 		case err != nil:
 			s.Log.Error("search failed", "err", err)
 			m.Error = "The search failed: " + publicError(err)
@@ -316,10 +297,10 @@ func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request) (docRow
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
 		doc.ID = id
-		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, s.root, d.path, d.body
+		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.body
 			FROM documents d JOIN sources s ON s.id = d.source_id
 			WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
-			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Root, &doc.Path, &doc.Body)
+			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Path, &doc.Body)
 	}
 	switch {
 	case err == nil:
@@ -333,9 +314,9 @@ func (s *Server) visibleDocument(w http.ResponseWriter, r *http.Request) (docRow
 }
 
 type docRow struct {
-	ID                        int64
-	Title, Source, Root, Path string
-	Body                      string
+	ID                  int64
+	Title, Source, Path string
+	Body                string
 }
 
 func (s *Server) document(w http.ResponseWriter, r *http.Request) {
@@ -361,21 +342,24 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f, err := ingest.OpenInSource(doc.Root, doc.Path)
-	if err != nil {
+	// Only the file that was indexed is served: its groups are the ones just checked.
+	f, err := ingest.OpenOriginal(r.Context(), s.Pool, doc.ID)
+	switch {
+	case errors.Is(err, ingest.ErrChanged):
+		s.Log.Warn("original file changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
+		s.fail(w, r, http.StatusConflict, "The file on disk is no longer the one that was indexed: re-index needed.")
+		return
+	case err != nil:
 		s.Log.Warn("original file unavailable", "source", doc.Source, "path", doc.Path, "err", err)
 		s.fail(w, r, http.StatusNotFound, "The original file is no longer available; the indexed text is shown on the document page.")
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		s.internal(w, r, err)
-		return
-	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", sanitizeFilename(doc.Path)))
-	http.ServeContent(w, r, "", fi.ModTime(), f)
+	// A file rewritten while being sent fails its hash at the end: the response is cut short of
+	// its Content-Length, which the client sees as an aborted download.
+	http.ServeContent(w, r, "", f.ModTime, f)
 }
 
 func sanitizeFilename(p string) string {
@@ -398,6 +382,9 @@ type askRequest struct {
 type askResponse struct {
 	answer.Response
 	Conversation string `json:"conversation"`
+	// Blocks is the answer parsed from Markdown, for the page's script to show (see
+	// markdown.go).
+	Blocks []block `json:"blocks"`
 }
 
 func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
@@ -416,6 +403,12 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{"question: at most 4000 bytes"})
 		return
 	}
+	for field, v := range map[string]string{"question": req.Question, "conversation": req.Conversation} {
+		if err := checkText(field, v); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+			return
+		}
+	}
 	if !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 		resp, conv, err := s.answer(r, req.Question, req.Conversation, nil)
 		switch {
@@ -428,7 +421,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 			}
 			writeJSON(w, http.StatusBadGateway, apiError{askError(err)})
 		default:
-			writeJSON(w, http.StatusOK, askResponse{resp, conv})
+			writeJSON(w, http.StatusOK, askResponse{resp, conv, answerBlocks(resp)})
 		}
 		return
 	}
@@ -444,11 +437,15 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	event := func(name string, v any) {
-		b, _ := json.Marshal(v)
+		b, err := json.Marshal(v)
+		if err != nil {
+			// The status has gone out: say so in the stream rather than send empty data.
+			s.Log.Error("encoding an answer event", "event", name, "err", err)
+			name, b = "error", []byte(`{"error":"internal error: the answer could not be encoded; the server log has the details"}`)
+		}
 		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
 		flusher.Flush()
 	}
@@ -456,10 +453,10 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		event("token", map[string]string{"text": tok})
 	})
 	if err != nil {
-		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv}})
+		event("error", map[string]any{"error": askError(err), "response": askResponse{resp, conv, answerBlocks(resp)}})
 		return
 	}
-	event("answer", askResponse{resp, conv})
+	event("answer", askResponse{resp, conv, answerBlocks(resp)})
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
@@ -574,10 +571,17 @@ type apiError struct {
 	Error string `json:"error"`
 }
 
+// writeJSON encodes v into a buffer before writing the status, so a value that cannot be
+// encoded (a NaN score) never goes out as a truncated 200. Such a value is a bug in Docent, not
+// in the request: it panics, and the recoverer logs it and answers 500.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		panic(fmt.Errorf("encoding the JSON response: %w", err))
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	w.Write(buf.Bytes())
 }
 
 // publicError says what went wrong without internals a reader should not see.

@@ -45,6 +45,14 @@ func setupWith(t *testing.T, id web.Identity) *httptest.Server {
 // or extractively when it is empty.
 func setupWithAnswerer(t *testing.T, id web.Identity, llmURL string) *httptest.Server {
 	t.Helper()
+	ts, _ := setupServer(t, id, llmURL)
+	return ts
+}
+
+// setupServer is setupWithAnswerer that also returns the server, for tests that look at its
+// database or metrics.
+func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server, *web.Server) {
+	t.Helper()
 	var answerer answer.Answerer = answer.Extractive{}
 	if llmURL != "" {
 		var err error
@@ -85,7 +93,7 @@ func setupWithAnswerer(t *testing.T, id web.Identity, llmURL string) *httptest.S
 		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: log}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return ts
+	return ts, srv
 }
 
 func get(t *testing.T, u string) (int, string) {

@@ -45,7 +45,7 @@ func startServer(ctx context.Context, bin, dbURL string) (*serverProc, error) {
 	p := &serverProc{base: "http://" + addr, done: make(chan error, 1)}
 	p.cmd = exec.Command(bin)
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "DOCENT_ADDR="+addr, "DOCENT_TRUSTED_PROXIES=127.0.0.1/32",
-		"DOCENT_ASK_RATE=100000", "DOCENT_WORKERS=0", "DOCENT_LOG_LEVEL=warn", "DOCENT_SHUTDOWN_TIMEOUT=30s")
+		"DOCENT_PUBLIC_URL="+p.base, "DOCENT_METRICS_ADDR=off", "DOCENT_ASK_RATE=100000", "DOCENT_WORKERS=0", "DOCENT_LOG_LEVEL=warn", "DOCENT_SHUTDOWN_TIMEOUT=30s")
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
 	if err := p.cmd.Start(); err != nil {
 		return nil, err

@@ -22,19 +22,21 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	root := t.TempDir()
 	files := map[string][]byte{
-		"ok.md":             []byte("# Fine\n\nA normal document.\n"),
-		"bomb.docx":         sampledocs.ZipBomb("word/document.xml", 300<<20),
-		"bomb.xlsx":         sampledocs.ZipBomb("xl/workbook.xml", 300<<20),
-		"bomb.pptx":         sampledocs.ZipBomb("ppt/slides/slide1.xml", 300<<20),
-		"flate-bomb.pdf":    sampledocs.PDFBomb(1 << 30),
-		"cycle.pdf":         sampledocs.CyclicPDF(),
-		"truncated.pdf":     sampledocs.PDF("T", []string{"x"})[:200],
-		"page.pdf":          []byte("<html><body>not a pdf</body></html>"),
-		"deep.html":         []byte(strings.Repeat("<div>", 100000)),
-		"nul.txt":           []byte("text\x00with\x00nuls \xff\xfe and more words\n"),
-		"empty.txt":         nil,
-		"entity.docx":       sampledocs.DOCX("E", `<w:p><w:r><w:t>&lol; fine</w:t></w:r></w:p>`),
-		"one-line-50mb.log": []byte(strings.Repeat("word ", 10<<20)),
+		"ok.md":              []byte("# Fine\n\nA normal document.\n"),
+		"bomb.docx":          sampledocs.ZipBomb("word/document.xml", 300<<20),
+		"bomb.xlsx":          sampledocs.ZipBomb("xl/workbook.xml", 300<<20),
+		"bomb.pptx":          sampledocs.ZipBomb("ppt/slides/slide1.xml", 300<<20),
+		"flate-bomb.pdf":     sampledocs.PDFBomb(1 << 30),
+		"cycle.pdf":          sampledocs.CyclicPDF(),
+		"truncated.pdf":      sampledocs.PDF("T", []string{"x"})[:200],
+		"page.pdf":           []byte("<html><body>not a pdf</body></html>"),
+		"deep.html":          []byte(strings.Repeat("<div>", 100000)),
+		"nul.txt":            []byte("text\x00with\x00nuls \xff\xfe and more words\n"),
+		"empty.txt":          nil,
+		"entity.docx":        sampledocs.DOCX("E", `<w:p><w:r><w:t>&lol; fine</w:t></w:r></w:p>`),
+		"one-line-50mb.log":  []byte(strings.Repeat("word ", 10<<20)),
+		"latin-1 caf\xe9.md": []byte("# Name\n\nA file name that is not UTF-8.\n"),
+		"notepad.txt":        {0xff, 0xfe, 'U', 0, 'T', 0, 'F', 0, '-', 0, '1', 0, '6', 0, ' ', 0, 't', 0, 'e', 0, 'x', 0, 't', 0},
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
@@ -88,6 +90,7 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 		"fifo.txt": "skipped: not a regular file", "loop": "skipped: symlink to a folder", "empty.txt": "skipped",
 		"page.pdf": "failed: not a valid PDF", "truncated.pdf": "failed: not a valid PDF", "nul.txt": "indexed",
 		"one-line-50mb.log": "skipped: extracted text", "flate-bomb.pdf": "failed: PDF page 1 needs more memory",
+		"latin-1 caf%E9.md": "indexed", "notepad.txt": "indexed",
 	} {
 		if !strings.HasPrefix(outcomes[name], prefix) {
 			t.Errorf("%s: %q, want %q…", name, outcomes[name], prefix)

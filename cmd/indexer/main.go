@@ -2,6 +2,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/evaluate"
@@ -40,8 +42,9 @@ Commands:
   worker              work re-index jobs from the queue until stopped (SIGINT/SIGTERM)
   status [NAME]       documents, chunks, last run and every skipped or failed file
   eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
-                      [--json] [--run FILE] [--negatives FILE]
-                      retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency
+                      [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]
+                      retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency;
+                      --answers: answered, fact_recall, citation_precision of the answers
   reembed             embed every chunk again with the configured model (after switching
                       DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
 
@@ -156,7 +159,7 @@ var commands = map[string]command{
 	"index":          {args: "[NAME ...] [--enqueue]", help: "Indexes the named sources, or all.", bind: indexCmd},
 	"worker":         {help: "Works re-index jobs from the queue (enqueued by servers, schedules or 'index --enqueue') until SIGINT or SIGTERM.", bind: noFlags(workerCmd)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
-	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency.", bind: evalCmd},
+	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
 	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
 }
 
@@ -333,12 +336,24 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 	source := fs.String("source", "", "evaluate against this source only")
 	k := fs.Int("k", 100, "documents ranked per query")
 	mode := fs.String("mode", "hybrid", "hybrid, lexical, vector, or all (the three side by side)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	asJSON := fs.Bool("json", false, "print one JSON object per mode, one a line (with --negatives, each mode's declined share too)")
 	runFile := fs.String("run", "", "also write the ranking as TSV: query-id, document path, rank, score")
 	negatives := fs.String("negatives", "", "queries.jsonl of questions the documents do not answer: reports how many the server declines")
+	answers := fs.Bool("answers", false, "also answer each judged query as /api/ask does (all sources, the configured DOCENT_LLM) and report answered and citation_precision")
+	factsFile := fs.String("facts", "", "with --answers: TSV of query-id<TAB>fact (alternatives separated by |): reports fact_recall")
 	return func(ctx context.Context, e *env, _ []string) error {
 		if *queries == "" || *qrels == "" {
 			return errors.New("eval: --queries and --qrels are required")
+		}
+		if *factsFile != "" && !*answers {
+			return errors.New("eval: --facts needs --answers")
+		}
+		var facts evaluate.Facts
+		if *factsFile != "" {
+			var err error
+			if facts, err = evaluate.ReadFacts(*factsFile); err != nil {
+				return fmt.Errorf("reading --facts: %w", err)
+			}
 		}
 		if *k < 1 {
 			return errors.New("eval: --k must be at least 1")
@@ -351,9 +366,6 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		default:
 			return fmt.Errorf("eval: --mode %q: want hybrid, lexical, vector or all", *mode)
 		}
-		if *asJSON && len(modes) > 1 {
-			return errors.New("eval: --json reports one mode; pick hybrid, lexical or vector")
-		}
 		qs, err := evaluate.ReadQueries(*queries)
 		if err != nil {
 			return fmt.Errorf("reading --queries: %w", err)
@@ -361,6 +373,12 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		judged, err := evaluate.ReadQrels(*qrels)
 		if err != nil {
 			return fmt.Errorf("reading --qrels: %w", err)
+		}
+		var nq []evaluate.Query
+		if *negatives != "" {
+			if nq, err = evaluate.ReadQueries(*negatives); err != nil {
+				return fmt.Errorf("reading --negatives: %w", err)
+			}
 		}
 		emb, err := embed.New(e.cfg)
 		if err != nil {
@@ -370,6 +388,19 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		s := retrieve.NewSearcher(e.pool, emb, e.cfg)
+		var ans *evaluate.AnswerReport
+		if *answers {
+			answerer, err := answer.New(e.cfg)
+			if err != nil {
+				return err
+			}
+			svc := &answer.Service{Searcher: s, Answerer: answerer, ContextTokens: e.cfg.LLMContextTokens}
+			rep, err := evaluate.Answers(ctx, svc, qs, judged, facts, nil)
+			if err != nil {
+				return err
+			}
+			ans = &rep
+		}
 		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', tabwriter.AlignRight)
 		if !*asJSON {
 			fmt.Fprintln(tw, "mode\tnDCG@10\tRecall@5\tRecall@10\tRecall@100\tMRR@10\tqueries\tp50 ms\tp95 ms\tanswered\t")
@@ -385,19 +416,34 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				}
 			}
 			if *asJSON {
-				return json.NewEncoder(e.out).Encode(rep)
+				if ans != nil {
+					rep.Answered, rep.CitationPrecision = ans.Answered, &ans.CitationPrecision
+					if facts != nil {
+						rep.FactRecall = &ans.FactRecall
+					}
+				}
+				if err := writeJSONReport(ctx, e.out, s, m, rep, nq, *source); err != nil {
+					return err
+				}
+				continue
 			}
 			fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t%.1f\t%.1f\t%.2f\t\n", m, rep.NDCG10, rep.Recall5, rep.Recall10,
 				rep.Recall100, rep.MRR10, rep.Queries, rep.P50ms, rep.P95ms, rep.Answered)
 		}
+		if *asJSON {
+			return nil
+		}
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		if *negatives != "" {
-			nq, err := evaluate.ReadQueries(*negatives)
-			if err != nil {
-				return fmt.Errorf("reading --negatives: %w", err)
+		if ans != nil {
+			fmt.Fprintf(e.out, "answers (%s): answered %.2f of %d", answerMode(e.cfg), ans.Answered, ans.Queries)
+			if facts != nil {
+				fmt.Fprintf(e.out, ", fact_recall %.2f of %d facts", ans.FactRecall, ans.Facts)
 			}
+			fmt.Fprintf(e.out, ", citation_precision %.2f of %d citations\n", ans.CitationPrecision, ans.Citations)
+		}
+		if nq != nil {
 			rate, err := evaluate.Declined(ctx, s, nq, evaluate.Options{Source: *source})
 			if err != nil {
 				return err
@@ -406,6 +452,31 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		}
 		return nil
 	}
+}
+
+// answerMode names the answerer an evaluation used.
+func answerMode(cfg config.Config) string {
+	return cmp.Or(cfg.LLM, "extractive")
+}
+
+// writeJSONReport prints one mode's report as a line of JSON, with the share of unanswerable
+// questions that mode's retrieval would decline when there are any: `make eval` reads every
+// mode of a set from one run.
+func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mode string, rep evaluate.Report, unanswerable []evaluate.Query, source string) error {
+	line := struct {
+		Mode string `json:"mode"`
+		evaluate.Report
+		Declined     *float64 `json:"declined,omitempty"`
+		Unanswerable int      `json:"unanswerable,omitempty"`
+	}{Mode: mode, Report: rep}
+	if len(unanswerable) > 0 {
+		rate, err := evaluate.Declined(ctx, s, unanswerable, evaluate.Options{Source: source, Mode: mode})
+		if err != nil {
+			return err
+		}
+		line.Declined, line.Unanswerable = &rate, len(unanswerable)
+	}
+	return json.NewEncoder(w).Encode(line)
 }
 
 func writeRun(name string, run []evaluate.Ranked) error {
@@ -420,6 +491,10 @@ func writeRun(name string, run []evaluate.Ranked) error {
 }
 
 func printSummary(w io.Writer, s ingest.Summary) {
+	if s.Error != "" {
+		fmt.Fprintf(w, "refused: %s\n", s.Error)
+		return
+	}
 	secs := s.Elapsed.Seconds()
 	fmt.Fprintf(w, "%s: %d files seen: %d added, %d updated, %d unchanged, %d deleted, %d skipped, %d failed; %d chunks written (%d embedded) in %s (%.0f files/s, %.0f chunks/s)\n",
 		s.Source, s.Seen, s.Added, s.Updated, s.Unchanged, s.Deleted, s.Skipped, s.Failed, s.Chunks, s.Embedded,

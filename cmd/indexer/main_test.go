@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,7 +98,7 @@ func TestEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep map[string]float64
+	var rep map[string]any
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
@@ -106,7 +107,7 @@ func TestEval(t *testing.T) {
 			t.Errorf("--json lacks %s: %s", key, out)
 		}
 	}
-	if rep["ndcg@10"] != 1 || rep["queries"] != 2 {
+	if rep["ndcg@10"] != 1.0 || rep["queries"] != 2.0 || rep["mode"] != "hybrid" {
 		t.Errorf("report %v: both queries should find their document first", rep)
 	}
 	ranking, _ := os.ReadFile(run)
@@ -114,7 +115,93 @@ func TestEval(t *testing.T) {
 	if !strings.HasPrefix(string(ranking), "q1\td1.txt\t1\t") || strings.Contains(string(ranking), "q1\tq1.txt") {
 		t.Errorf("run file:\n%s", ranking)
 	}
+	// --mode all --json: one line per mode, each with the share of unanswerable questions
+	// that mode declines.
+	negatives := filepath.Join(root, "..", "negatives.jsonl")
+	os.WriteFile(negatives, []byte(`{"_id": "n1", "text": "quarterly revenue of the company"}`+"\n"), 0o644)
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--json", "--mode", "all", "--negatives", negatives)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("--mode all --json printed %d lines, want 3:\n%s", len(lines), out)
+	}
+	for i, mode := range []string{"lexical", "vector", "hybrid"} {
+		var line struct {
+			Mode         string   `json:"mode"`
+			NDCG10       *float64 `json:"ndcg@10"`
+			Declined     *float64 `json:"declined"`
+			Unanswerable int      `json:"unanswerable"`
+		}
+		if err := json.Unmarshal([]byte(lines[i]), &line); err != nil {
+			t.Fatalf("line %d %q: %v", i+1, lines[i], err)
+		}
+		if line.Mode != mode || line.NDCG10 == nil || line.Declined == nil || line.Unanswerable != 1 {
+			t.Errorf("line %d = %s, want mode %s with ndcg@10, declined and unanswerable 1", i+1, lines[i], mode)
+		}
+	}
 	if _, err := indexer(t, db, "eval", "--queries", queries); err == nil || !strings.Contains(err.Error(), "--qrels") {
 		t.Errorf("eval without --qrels: %v", err)
+	}
+
+	// Answers: both questions are answered, from their own documents; two of three facts are
+	// stated (the second by an alternative), and the third is in no document.
+	facts := filepath.Join(root, "..", "facts.tsv")
+	os.WriteFile(facts, []byte("query-id\tfact\nq1\tANTARCTIC winter\nq1\tin spring\nq2\tIceland|hawaii\n"), 0o644)
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--json", "--answers", "--facts", facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep = nil
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if fr, _ := rep["fact_recall"].(float64); rep["answered"] != 1.0 || math.Abs(fr-2.0/3) > 1e-9 || rep["citation_precision"] != 1.0 {
+		t.Errorf("answers report %s: want answered 1, fact_recall 2/3, citation_precision 1", out)
+	}
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts)
+	if err != nil || !strings.Contains(out, "fact_recall 0.67 of 3 facts, citation_precision 1.00 of 2 citations") {
+		t.Errorf("answers line: %v\n%s", err, out)
+	}
+	os.WriteFile(facts, []byte("q1 without a tab\n"), 0o644)
+	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts); err == nil || !strings.Contains(err.Error(), "facts.tsv line 1") {
+		t.Errorf("a malformed facts file: %v", err)
+	}
+	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--facts", facts); err == nil || !strings.Contains(err.Error(), "--answers") {
+		t.Errorf("--facts without --answers: %v", err)
+	}
+}
+
+// TestMovedRootIsRefused: a run whose folder no longer resolves to the real path stored when
+// the source was added is refused, and `indexer status` shows why.
+func TestMovedRootIsRefused(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	base, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	share, elsewhere := filepath.Join(base, "share"), filepath.Join(base, "elsewhere")
+	os.MkdirAll(share, 0o755)
+	os.MkdirAll(elsewhere, 0o755)
+	os.WriteFile(filepath.Join(share, "a.md"), []byte("# A\n\nshared\n"), 0o644)
+	os.WriteFile(filepath.Join(elsewhere, "b.md"), []byte("# B\n\nnot to be indexed\n"), 0o644)
+	if _, err := indexer(t, db, "sources", "add", "docs", share); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(share, share+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, share); err != nil {
+		t.Fatal(err)
+	}
+	_, err = indexer(t, db, "index", "docs")
+	if err == nil || !strings.Contains(err.Error(), "source docs: its folder "+share+" now resolves to "+elsewhere) {
+		t.Fatalf("index: %v, want a refusal naming the source and both paths", err)
+	}
+	out, err := indexer(t, db, "status", "docs")
+	if err != nil || !strings.Contains(out, "refused: source docs: its folder") || !strings.Contains(out, "0 documents") {
+		t.Errorf("status after the refused run: %v\n%s", err, out)
 	}
 }

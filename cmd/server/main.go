@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -33,7 +34,7 @@ func main() {
 	}
 }
 
-// run serves until ctx ends. ready, when set, receives the listening address.
+// run serves until ctx ends, reading settings from args and getenv (tests pass their own).
 func run(ctx context.Context, args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -51,6 +52,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	if *noWorker {
 		cfg.Workers = 0
+	}
+	if len(cfg.TrustedProxies) > 0 && cfg.PublicHost == "" {
+		// Behind a proxy no Host is known to be Docent's own without it, and serving any Host
+		// would let a rebound DNS name reach the server: refuse to start instead.
+		return errors.New("DOCENT_PUBLIC_URL is required with DOCENT_TRUSTED_PROXIES: set it to the URL readers open Docent at (e.g. https://docent.example.com)")
 	}
 	log := newLogger(cfg.LogLevel)
 	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
@@ -101,17 +107,33 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
 		Conversations: answer.Conversations{Pool: pool},
 		Identity: web.Identity{TrustedProxies: cfg.TrustedProxies, UserHeader: cfg.UserHeader,
-			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup},
+			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup, PublicHost: cfg.PublicHost},
 		SourceRoots:  cfg.SourceRoots,
 		AskPerMinute: cfg.AskRate,
 		Metrics:      metrics,
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on DOCENT_ADDR %s: %w", cfg.Addr, err)
 	}
+	ln := &closeOnce{Listener: l}
+	defer ln.Close()
+	errc := make(chan error, 2)
+	if cfg.MetricsAddr != "" {
+		// Metrics get a listener of their own so that readers, who reach the main one through
+		// the proxy, never see them; Prometheus scrapes this one directly.
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listening on DOCENT_METRICS_ADDR %s: %w", cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", metrics)
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { errc <- ms.Serve(mln) }()
+		defer ms.Close()
+		log.Info("metrics are served", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
 	select {
@@ -122,7 +144,16 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log.Info("shutting down: no new jobs; running ones may finish", "timeout", cfg.ShutdownTimeout)
 	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	// A moment of draining first (see web.Server.Drain), then the listener closes.
+	// Stop accepting first, while busy clients are still reusing their keep-alive connections
+	// and hardly anyone is connecting: a connection the kernel has queued but the server not
+	// yet accepted is reset when the listener closes, after its client may have sent a request
+	// (the bench lost one so when the listener closed at the end of the drain, by then every
+	// client reconnecting after each Connection: close). New connections are now refused,
+	// which clients and load balancers retry safely. Then a moment of draining (see
+	// web.Server.Drain): requests on open connections are answered with Connection: close, so
+	// none is left idle for Shutdown to close under a request being sent. Draining only after
+	// the close keeps it from sending clients to reconnect while the listener is still open.
+	ln.Close()
 	srv.Drain()
 	time.Sleep(min(time.Second, cfg.ShutdownTimeout/4))
 	err = hs.Shutdown(shutdown)
@@ -135,6 +166,18 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	return nil
+}
+
+// closeOnce is a listener that may be closed before http.Server.Shutdown closes it again.
+type closeOnce struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *closeOnce) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
 }
 
 func newLogger(level string) *slog.Logger {

@@ -12,17 +12,24 @@ import (
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 )
 
-// TestServe starts the server as main does, on a free port, and loads the home page.
-func TestServe(t *testing.T) {
-	t.Parallel()
-	db := pgtest.NewDatabase(t)
+// freeAddr returns a loopback address no one listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := map[string]string{"DATABASE_URL": db, "DOCENT_ADDR": addr, "DOCENT_LOG_LEVEL": "error"}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServe starts the server as main does, on a free port, and loads the home page; metrics
+// are served on their own address, not to readers.
+func TestServe(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	env := map[string]string{"DATABASE_URL": db, "DOCENT_ADDR": addr, "DOCENT_METRICS_ADDR": metricsAddr, "DOCENT_LOG_LEVEL": "error"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }) }()
@@ -41,6 +48,20 @@ func TestServe(t *testing.T) {
 	if !strings.Contains(body, "Docent") || !strings.Contains(body, `data-testid="question"`) {
 		t.Fatalf("home page: %q", body)
 	}
+	for _, c := range []struct {
+		url    string
+		status int
+	}{{"http://" + addr + "/metrics", http.StatusNotFound}, {"http://" + metricsAddr + "/metrics", http.StatusOK}} {
+		resp, err := http.Get(c.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || (c.status == 200) != strings.Contains(string(b), `docent_http_request_seconds_count{route="GET /{$}",status="200"} 1`) {
+			t.Errorf("%s: %d %.300s", c.url, resp.StatusCode, b)
+		}
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -57,5 +78,10 @@ func TestInvalidConfigurationFailsAtStart(t *testing.T) {
 	err := run(context.Background(), []string{"--addr", "nonsense"}, func(string) string { return "" })
 	if err == nil || !strings.Contains(err.Error(), "DOCENT_ADDR") {
 		t.Fatalf("run with a bad address: %v", err)
+	}
+	// Behind a proxy, a server that knows no public host would serve any Host header.
+	err = run(context.Background(), []string{"--trusted-proxies", "10.0.0.5"}, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "DOCENT_PUBLIC_URL") {
+		t.Fatalf("run behind a proxy without a public URL: %v", err)
 	}
 }

@@ -46,7 +46,7 @@ func startServer(t *testing.T, db string, env ...string) *serverProcess {
 	exe, _ := os.Executable()
 	p := &serverProcess{cmd: exec.Command(exe), addr: addr, log: &strings.Builder{}}
 	p.cmd.Env = append(os.Environ(), append([]string{"DOCENT_TEST_MAIN=1", "DATABASE_URL=" + db, "DOCENT_ADDR=" + addr,
-		"DOCENT_LOG_LEVEL=warn", "DOCENT_RESCUE_JOBS_AFTER=8s"}, env...)...)
+		"DOCENT_LOG_LEVEL=warn", "DOCENT_RESCUE_JOBS_AFTER=8s", "DOCENT_METRICS_ADDR=off"}, env...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

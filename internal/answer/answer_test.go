@@ -283,3 +283,63 @@ func TestFollowUpCarriesTheTopic(t *testing.T) {
 		t.Fatalf("follow-up: searched %q, answer %q", resp.Question, resp.Answer)
 	}
 }
+
+// TestDocumentTextNeverCites: a bracketed number in a document is the document's text, never a
+// citation of Docent's (issue 14, item 5). The extractive answer quotes it as text and cites
+// only the quoted document; the LLM never sees it as a marker, and a model that cites the
+// other document for the quoted claim gets that citation flagged as unsupported.
+func TestDocumentTextNeverCites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "parking.md"), []byte("# Parking\n\nStaff park their cars in the north garage, as the handbook says [2].\n"), 0o644)
+	os.WriteFile(filepath.Join(root, "garage.md"), []byte("# Garage doors\n\nThe garage doors close at midnight; staff cars left inside stay locked in.\n"), 0o644)
+	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embed.Local{}}).Run(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	searcher := &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}
+	svc := &answer.Service{Searcher: searcher, Answerer: answer.Extractive{}}
+	resp, err := svc.Ask(ctx, answer.Request{Question: "where do staff park their cars in the garage?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !resp.Found || !strings.Contains(resp.Answer, "handbook says ［2］") {
+		t.Fatalf("the document's bracket must be quoted as text: %q", resp.Answer)
+	}
+	for _, c := range resp.Citations {
+		claim := regexp.MustCompile(`[^\]]*\[` + strconv.Itoa(c.N) + `\]`).FindString(resp.Answer)
+		if strings.Contains(claim, "north garage") && c.Document != "parking.md" {
+			t.Errorf("the parking sentence cites %s (%q)", c.Document, resp.Answer)
+		}
+	}
+
+	a, srv := newLLM(t, "openai")
+	svc.Answerer = a
+	results, err := searcher.Search(ctx, retrieve.Query{Text: "where do staff park their cars in the garage?", Limit: 5})
+	if err != nil || len(results) < 2 {
+		t.Fatalf("search: %v, %d results", err, len(results))
+	}
+	other := 1
+	if results[0].Path == "parking.md" {
+		other = 2
+	}
+	srv.Reply = "Staff park their cars in the north garage, as the handbook says [" + strconv.Itoa(other) + "]."
+	resp, err = svc.Ask(ctx, answer.Request{Question: "where do staff park their cars in the garage?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(srv.Requests()[len(srv.Requests())-1].Body)
+	if strings.Contains(body, "handbook says [2]") || !strings.Contains(body, "handbook says ［2］") {
+		t.Errorf("the prompt shows the document's [2] as a marker:\n%s", body)
+	}
+	for _, c := range resp.Citations {
+		if c.N == other && c.Supported {
+			t.Errorf("a claim quoted from parking.md is marked supported by %s", c.Document)
+		}
+	}
+}

@@ -3,32 +3,46 @@ package answer
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"math"
-	"slices"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/textseg"
 )
 
-// Extractive answers without an LLM: it picks the sentences of the sources that best match the
-// question and quotes them, each followed by its source's [n]. It cannot say anything the
-// documents do not say.
+// Extractive answers without an LLM: it quotes whole sentences of the passage that answers
+// best, the sentence that answers most first, each quote followed by its source's [n]. It
+// cannot say anything the documents do not say.
+//
+// A sentence that leans on the one before it ("This", "It", "However"…) is quoted with it; a
+// list item or table row is quoted with its whole list or table (and the line introducing
+// it), as a list; a short passage that answers by itself is quoted whole. A second passage is
+// quoted only for question words the first leaves out.
 type Extractive struct {
-	// MaxSentences bounds the answer's length (default 3).
+	// MaxSentences bounds the sentences quoted besides a list or table (default 3).
 	MaxSentences int
 }
 
 // Name implements Answerer.
 func (Extractive) Name() string { return "extractive" }
 
-type scored struct {
-	text   string
-	source int // 1-based citation number
-	pos    int // order within the source, for a readable order
-	score  float64
+// sent is one sentence of a source passage.
+type sent struct {
+	text  string
+	line  int  // the passage line (block) it is on
+	item  bool // a list item or table row
+	terms map[string]bool
+	score float64
 }
+
+// shortPassageWords is the size under which a passage that answers is quoted whole.
+const shortPassageWords = 70
+
+// maxListLines bounds a quoted list or table.
+const maxListLines = 12
 
 // Answer implements Answerer.
 func (e Extractive) Answer(ctx context.Context, question string, sources []retrieve.Result, emit func(string)) (string, error) {
@@ -36,68 +50,307 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	if len(qTerms) == 0 || len(sources) == 0 {
 		return "", nil
 	}
-	var cands []scored
+	passages := make([][]sent, len(sources))
+	best, bestSrc, bestIdx := 0.0, -1, -1
 	for i, src := range sources {
-		for j, s := range splitSentences(src.Text) {
-			terms := termSet(s)
-			overlap := 0.0
-			for t := range terms {
-				if qTerms[t] {
+		passages[i] = sentencesOf(src.Text)
+		// The title and heading path say what a passage's sentences are about ("Email
+		// signature" over "Use the standard signature: …"): their question words count half.
+		context := termSet(src.Title + " " + src.Heading)
+		for j := range passages[i] {
+			s := &passages[i][j]
+			overlap, about := 0.0, 0.0
+			for t := range qTerms {
+				switch {
+				case s.terms[t]:
 					overlap++
+				case context[t]:
+					about += 0.5
 				}
 			}
-			if overlap == 0 || len(terms) < 3 {
+			if overlap == 0 || len(s.terms) < 2 {
 				continue
 			}
 			// Coverage of the question, discounted for long sentences, and for lower-ranked
 			// sources so that ties go to the best passage.
-			score := overlap/float64(len(qTerms)) + 0.5*overlap/math.Sqrt(float64(len(terms)))
-			score *= 1 / (1 + 0.15*float64(i))
-			cands = append(cands, scored{text: s, source: i + 1, pos: j, score: score})
+			s.score = ((overlap+about)/float64(len(qTerms)) + 0.5*overlap/math.Sqrt(float64(len(s.terms)))) / (1 + 0.4*float64(i))
+			if s.score > best {
+				best, bestSrc, bestIdx = s.score, i, j
+			}
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b scored) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
+	if bestSrc < 0 {
+		return "", nil
+	}
+	var quotes []string
+	covered := map[string]bool{}
+	ps := passages[bestSrc]
+	if whole := strings.TrimSpace(sources[bestSrc].Text); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
+		quotes = append(quotes, quote(whole, bestSrc+1))
+		for _, s := range ps {
+			addTerms(covered, s.terms)
 		}
-		return 0
-	})
-	limit := cmp.Or(e.MaxSentences, 3)
-	var picked []scored
-	for _, c := range cands {
-		if len(picked) == limit {
+	} else {
+		picked := e.pick(ps, bestIdx)
+		for _, group := range picked {
+			for _, k := range group {
+				addTerms(covered, ps[k].terms)
+			}
+			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
+		}
+	}
+	// A sentence of another passage: of the passage retrieval ranked first when the best
+	// sentence is not in it (it is the best passage by the question's words as a whole), else
+	// for question words the first quote leaves out.
+	other, otherSrc, otherIdx := 0.0, -1, -1
+	for i, p := range passages {
+		if i == bestSrc {
+			continue
+		}
+		for j, s := range p {
+			if s.score > other && (i == 0 && s.score > 0 || s.score >= 0.6*best && addsTerms(s.terms, covered, qTerms)) {
+				other, otherSrc, otherIdx = s.score, i, j
+			}
+		}
+		if i == 0 && otherSrc == 0 {
 			break
 		}
-		if !nearDuplicate(c.text, picked) {
-			picked = append(picked, c)
-		}
 	}
-	// Readable order: by source, then as written.
-	slices.SortFunc(picked, func(a, b scored) int {
-		if a.source != b.source {
-			return a.source - b.source
-		}
-		return a.pos - b.pos
-	})
+	if otherSrc >= 0 {
+		group := withContext(passages[otherSrc], otherIdx)
+		quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+	}
 	var b strings.Builder
-	for i, p := range picked {
+	for i, q := range quotes {
 		if err := ctx.Err(); err != nil {
 			return b.String(), err
 		}
-		piece := fmt.Sprintf("%s [%d]", strings.TrimSpace(p.text), p.source)
 		if i > 0 {
-			piece = " " + piece
+			if strings.Contains(q, "\n") || strings.Contains(quotes[i-1], "\n") {
+				q = "\n\n" + q
+			} else {
+				q = " " + q
+			}
 		}
-		b.WriteString(piece)
+		b.WriteString(q)
 		if emit != nil {
-			emit(piece)
+			emit(q)
 		}
 	}
 	return b.String(), nil
 }
+
+// pick chooses what to quote of a passage around its best sentence: the best sentence (with
+// its context) first, then, in reading order, up to MaxSentences of the passage's other
+// sentences that speak to the question. Each group is a run of sentence indexes.
+func (e Extractive) pick(ps []sent, best int) [][]int {
+	first := withContext(ps, best)
+	groups := [][]int{first}
+	used := map[int]bool{}
+	for _, k := range first {
+		used[k] = true
+	}
+	limit := cmp.Or(e.MaxSentences, 3)
+	count := len(first)
+	if ps[best].item {
+		count = limit // a list or table answers; further sentences would only dilute it
+	}
+	var more []int
+	for k := range ps {
+		if count+len(more) >= limit {
+			break
+		}
+		if !used[k] && !ps[k].item && ps[k].score >= 0.5*ps[best].score && !sameTerms(ps[k], ps, first) {
+			more = append(more, k)
+		}
+	}
+	for _, k := range more {
+		group := withContext(ps, k)
+		var fresh []int
+		for _, g := range group {
+			if !used[g] {
+				used[g] = true
+				fresh = append(fresh, g)
+			}
+		}
+		if len(fresh) > 0 {
+			groups = append(groups, fresh)
+		}
+	}
+	return groups
+}
+
+// withContext returns the sentences to quote for sentence k: with the one before when it
+// leans on it, and a whole list or table (and the line introducing it) when k is an item of
+// one or introduces one.
+func withContext(ps []sent, k int) []int {
+	switch {
+	case ps[k].item:
+		lo, hi := k, k
+		for lo > 0 && ps[lo-1].item && k-lo < maxListLines {
+			lo--
+		}
+		for hi+1 < len(ps) && ps[hi+1].item && hi-lo < maxListLines-1 {
+			hi++
+		}
+		if lo > 0 && strings.HasSuffix(ps[lo-1].text, ":") {
+			lo--
+		}
+		return span(lo, hi)
+	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].item:
+		hi := k + 1
+		for hi+1 < len(ps) && ps[hi+1].item && hi-k < maxListLines {
+			hi++
+		}
+		return span(k, hi)
+	case k > 0 && leansBack(ps[k].text) && !ps[k-1].item:
+		return []int{k - 1, k}
+	}
+	return []int{k}
+}
+
+func span(lo, hi int) []int {
+	out := make([]int, 0, hi-lo+1)
+	for k := lo; k <= hi; k++ {
+		out = append(out, k)
+	}
+	return out
+}
+
+// leansBack reports a sentence that needs the one before it to be understood.
+func leansBack(s string) bool {
+	first, _, _ := strings.Cut(s, " ")
+	first = strings.ToLower(strings.TrimRight(first, ",;:"))
+	return anaphors[first]
+}
+
+var anaphors = map[string]bool{
+	"this": true, "that": true, "these": true, "those": true, "it": true, "its": true,
+	"they": true, "them": true, "their": true, "he": true, "she": true, "such": true,
+	"however": true, "therefore": true, "thus": true, "also": true, "otherwise": true,
+	"then": true, "instead": true, "but": true, "and": true, "so": true, "here": true,
+	"there": true, "both": true, "moreover": true, "furthermore": true, "hence": true,
+	"consequently": true, "likewise": true, "similarly": true, "accordingly": true,
+}
+
+// joinSentences writes a group of sentences as the passage has them: sentences of one line
+// run on with a space, lines (list items, table rows, paragraphs) each on a line of their own.
+func joinSentences(ps []sent, group []int) string {
+	var b strings.Builder
+	for i, k := range group {
+		if i > 0 {
+			if ps[k].line != ps[group[i-1]].line {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(ps[k].text)
+	}
+	return b.String()
+}
+
+// quote cites text as source n. Bracketed numbers in the text are the document's, not
+// citations: they are written with full-width brackets, so that "as the handbook says [2]"
+// quoted from source 1 cites source 1 only.
+func quote(text string, n int) string {
+	text = Neutralize(text)
+	if strings.Contains(text, "\n") {
+		return text + "\n[" + strconv.Itoa(n) + "]"
+	}
+	return text + " [" + strconv.Itoa(n) + "]"
+}
+
+// Neutralize rewrites citation-like markers in document text ("[2]") with full-width
+// brackets ("［2］"): they read the same, but are never taken for a citation of Docent's. Both
+// answerers see sources through it, so document text can never cite another source.
+func Neutralize(text string) string {
+	return marker.ReplaceAllString(text, "［$1］")
+}
+
+// answersAlone reports whether passage i holds nearly every question word that any of the
+// passages holds: nothing another passage says is missing from it.
+func answersAlone(passages [][]sent, i int, q map[string]bool) bool {
+	mine, all := 0, 0
+	for t := range q {
+		in := func(p []sent) bool {
+			for _, s := range p {
+				if s.terms[t] {
+					return true
+				}
+			}
+			return false
+		}
+		if in(passages[i]) {
+			mine++
+			all++
+			continue
+		}
+		for _, p := range passages {
+			if in(p) {
+				all++
+				break
+			}
+		}
+	}
+	return mine > 0 && mine*10 >= all*8
+}
+
+func addTerms(dst, src map[string]bool) {
+	for t := range src {
+		dst[t] = true
+	}
+}
+
+// addsTerms reports whether terms holds a question word not yet covered.
+func addsTerms(terms, covered, q map[string]bool) bool {
+	for t := range terms {
+		if q[t] && !covered[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// sameTerms reports a sentence that says nearly what the group already says.
+func sameTerms(s sent, ps []sent, group []int) bool {
+	for _, k := range group {
+		shared := 0
+		for t := range s.terms {
+			if ps[k].terms[t] {
+				shared++
+			}
+		}
+		if float64(shared) >= 0.8*float64(min(len(s.terms), len(ps[k].terms))) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentencesOf cuts passage text into sentences with textseg, noting the line of each and
+// whether it is a list item or table row.
+func sentencesOf(text string) []sent {
+	var out []sent
+	line, lineStart := 0, 0
+	for _, sp := range textseg.Sentences(text) {
+		for {
+			nl := strings.IndexByte(text[lineStart:], '\n')
+			if nl < 0 || lineStart+nl >= sp.Start {
+				break
+			}
+			lineStart += nl + 1
+			line++
+		}
+		t := text[sp.Start:sp.End]
+		item := sp.Start == lineStart && listItem.MatchString(t) || strings.Contains(t, " | ")
+		out = append(out, sent{text: t, line: line, item: item, terms: termSet(t)})
+	}
+	return out
+}
+
+// listItem matches the start of a list item as the extractors write it.
+var listItem = regexp.MustCompile(`^([-*•–] |\d{1,3}[.)] |[a-z][.)] )`)
 
 // Standalone implements Answerer without a model: the previous question's content words that
 // the follow-up lacks are appended, so "and for contractors?" after "how many holidays do I
@@ -130,44 +383,6 @@ func termSet(s string) map[string]bool {
 	for _, w := range embed.Words(s) {
 		if !embed.IsStopword(w) {
 			out[embed.Stem(w)] = true
-		}
-	}
-	return out
-}
-
-func nearDuplicate(s string, picked []scored) bool {
-	a := termSet(s)
-	for _, p := range picked {
-		b := termSet(p.text)
-		shared := 0
-		for t := range a {
-			if b[t] {
-				shared++
-			}
-		}
-		if float64(shared) >= 0.8*float64(min(len(a), len(b))) {
-			return true
-		}
-	}
-	return false
-}
-
-// splitSentences cuts passage text into sentences at sentence punctuation and line breaks.
-func splitSentences(text string) []string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		start := 0
-		for i := 0; i < len(line); i++ {
-			c := line[i]
-			if (c == '.' || c == '!' || c == '?') && (i+1 == len(line) || line[i+1] == ' ') {
-				if s := strings.TrimSpace(line[start : i+1]); s != "" {
-					out = append(out, s)
-				}
-				start = i + 1
-			}
-		}
-		if s := strings.TrimSpace(line[start:]); s != "" {
-			out = append(out, strings.TrimLeft(s, "-*• "))
 		}
 	}
 	return out

@@ -35,7 +35,8 @@ func Prompt(question string, sources []retrieve.Result) []llms.MessageContent {
 	var b strings.Builder
 	b.WriteString("<sources>\n")
 	for i, s := range sources {
-		fmt.Fprintf(&b, "<source n=\"%d\" title=%q section=%q>\n%s\n</source>\n", i+1, fence(s.Title), fence(s.Heading), fence(s.Text))
+		// Bracketed numbers of the document are neutralized: only the model's own markers cite.
+		fmt.Fprintf(&b, "<source n=\"%d\" title=%q section=%q>\n%s\n</source>\n", i+1, fence(s.Title), fence(s.Heading), Neutralize(fence(s.Text)))
 	}
 	b.WriteString("</sources>\n\nQuestion: ")
 	b.WriteString(fence(question))

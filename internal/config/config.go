@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +32,11 @@ type Config struct {
 	AdminGroup     string
 	SourceRoots    []string
 	AskRate        float64
+	// PublicHost is the host name of DOCENT_PUBLIC_URL: behind a proxy, the only Host header
+	// served (see web.Identity).
+	PublicHost string
+	// MetricsAddr is where /metrics is served; empty: nowhere.
+	MetricsAddr string
 
 	Workers         int
 	RescueJobsAfter time.Duration
@@ -43,6 +49,8 @@ type Config struct {
 	EmbedConcurrency int
 	EmbedTimeout     time.Duration
 	APIKey           string
+	// WordVectors is the word-vector file of the built-in embedder docent-local-v3.
+	WordVectors string
 
 	LLM        string
 	LLMModel   string
@@ -50,6 +58,14 @@ type Config struct {
 	LLMTimeout time.Duration
 	// LLMContextTokens bounds the source text in a prompt.
 	LLMContextTokens int
+
+	// Reranker is the /rerank API of an optional reranking model server ("off", "tei" or
+	// "cohere"), with its base URL, model, timeout and how many passages it reranks.
+	Reranker         string
+	RerankURL        string
+	RerankModel      string
+	RerankTimeout    time.Duration
+	RerankCandidates int
 
 	TextSearchConfig string
 	VectorWeight     float64
@@ -113,6 +129,31 @@ func Settings() []Setting {
 				}
 				return nil
 			}},
+		{Env: "DOCENT_PUBLIC_URL", Flag: "public-url", Default: "", Help: "The URL readers open Docent at, e.g. `https://docent.example.com`. Required with `DOCENT_TRUSTED_PROXIES`: only requests whose `Host` is this URL's host are served (a defence against DNS rebinding), so the proxy must pass the original `Host` on. In local mode only `localhost`, `127.0.0.1` and `[::1]` are served.",
+			set: func(c *Config, v string) error {
+				if v == "" {
+					c.PublicHost = ""
+					return nil
+				}
+				u, err := url.Parse(v)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil {
+					return fmt.Errorf("want the URL readers open, such as https://docent.example.com")
+				}
+				c.PublicHost = strings.ToLower(u.Hostname())
+				return nil
+			}},
+		{Env: "DOCENT_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "Address `/metrics` (Prometheus) is served on, apart from the web UI so that readers never reach it; `off` (or `--metrics-addr=`) serves it nowhere. Keep it on loopback or a monitoring network.",
+			set: func(c *Config, v string) error {
+				if v == "" || v == "off" {
+					c.MetricsAddr = ""
+					return nil
+				}
+				if _, _, err := net.SplitHostPort(v); err != nil {
+					return fmt.Errorf("want host:port, e.g. 127.0.0.1:9464, or off")
+				}
+				c.MetricsAddr = v
+				return nil
+			}},
 		{Env: "DOCENT_USER_HEADER", Flag: "user-header", Default: "X-Forwarded-User", Help: "Header carrying the signed-in user, set by the trusted proxy.",
 			set: header(func(c *Config) *string { return &c.UserHeader })},
 		{Env: "DOCENT_GROUPS_HEADER", Flag: "groups-header", Default: "X-Forwarded-Groups", Help: "Header carrying the user's groups, comma-separated, set by the trusted proxy.",
@@ -158,8 +199,16 @@ func Settings() []Setting {
 			set: enum(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
 		{Env: "DOCENT_EMBEDDER", Flag: "embedder", Default: "local", Help: "Embedding provider: `local` (built in, offline), `ollama` or `openai` (any OpenAI-compatible server).",
 			set: enum(func(c *Config) *string { return &c.Embedder }, "local", "ollama", "openai")},
-		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v2`, `nomic-embed-text`, `text-embedding-3-small`).",
+		{Env: "DOCENT_EMBED_MODEL", Flag: "embed-model", Default: "", Help: "Embedding model name; empty picks the provider's default (`docent-local-v3`, `nomic-embed-text`, `text-embedding-3-small`). The built-in embedder is `docent-local-v3` (word vectors, see `DOCENT_WORD_VECTORS`) or `docent-local-v2` (no file needed). An index keeps the model it was built with: switching needs `indexer reembed`.",
 			set: func(c *Config, v string) error { c.EmbedModel = v; return nil }},
+		{Env: "DOCENT_WORD_VECTORS", Flag: "word-vectors", Default: ".data/wordvectors-wink-sg-100d.bin", Help: "Word-vector file of the built-in embedder `docent-local-v3`, made by `scripts/ensure-wordvectors.sh` (which `make run`, `make test` and CI call). A relative path is looked up from the current directory and its parents, then beside the binary and above it (so the checkout's `.data/` is found from anywhere in it); or give an absolute path.",
+			set: func(c *Config, v string) error {
+				if strings.TrimSpace(v) == "" {
+					return fmt.Errorf("want a file path")
+				}
+				c.WordVectors = v
+				return nil
+			}},
 		{Env: "DOCENT_EMBED_URL", Flag: "embed-url", Default: "", Help: "Embedding server base URL: `http://localhost:11434` for Ollama, `http://host:port/v1` for OpenAI-compatible.",
 			set: urlValue(func(c *Config) *string { return &c.EmbedURL })},
 		{Env: "DOCENT_EMBED_BATCH", Flag: "embed-batch", Default: "64", Help: "Chunks per embedding request.",
@@ -188,10 +237,20 @@ func Settings() []Setting {
 				c.TextSearchConfig = v
 				return nil
 			}},
-		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.3", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",
+		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.2", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",
 			set: weight(func(c *Config) *float64 { return &c.VectorWeight })},
 		{Env: "DOCENT_LEXICAL_WEIGHT", Flag: "lexical-weight", Default: "1", Help: "Weight of the full-text (BM25) score in the fusion; 0 turns it off.",
 			set: weight(func(c *Config) *float64 { return &c.LexicalWeight })},
+		{Env: "DOCENT_RERANKER", Flag: "reranker", Default: "off", Help: "Rerank the top passages with a model server: `off`, `tei` (text-embeddings-inference's `/rerank`) or `cohere` (the `/rerank` API of Cohere, Jina, vLLM and llama.cpp's server). A failed reranker leaves the fused order, with a log line.",
+			set: enum(func(c *Config) *string { return &c.Reranker }, "off", "tei", "cohere")},
+		{Env: "DOCENT_RERANK_URL", Flag: "rerank-url", Default: "", Help: "Reranking server base URL; `/rerank` is appended: `http://tei:8080`, or `http://vllm:8000/v1` for `/v1/rerank`. Required when `DOCENT_RERANKER` is set. `DOCENT_API_KEY` is sent as a bearer token.",
+			set: urlValue(func(c *Config) *string { return &c.RerankURL })},
+		{Env: "DOCENT_RERANK_MODEL", Flag: "rerank-model", Default: "", Help: "Reranking model name, for servers that serve several (e.g. `BAAI/bge-reranker-base`, `rerank-english-v3.0`).",
+			set: func(c *Config, v string) error { c.RerankModel = v; return nil }},
+		{Env: "DOCENT_RERANK_TIMEOUT", Flag: "rerank-timeout", Default: "5s", Help: "Timeout of one reranking request (one retry on 429, 5xx or a lost connection).",
+			set: duration(func(c *Config) *time.Duration { return &c.RerankTimeout })},
+		{Env: "DOCENT_RERANK_CANDIDATES", Flag: "rerank-candidates", Default: "20", Help: "How many of the fused ranking's top passages the reranker reorders.",
+			set: intRange(func(c *Config) *int { return &c.RerankCandidates }, 2, 200)},
 		{Env: "DOCENT_MAX_FILE_SIZE", Flag: "max-file-size", Default: "100MB", Help: "Files larger than this are skipped with a reason.",
 			set: func(c *Config, v string) error {
 				n, err := ParseSize(v)
@@ -255,6 +314,9 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 				}
 				return Config{}, fmt.Errorf("invalid %s %s (from %s): %v", s.Env, shown, from, err)
 			}
+		}
+		if c.Reranker != "off" && c.RerankURL == "" {
+			return Config{}, fmt.Errorf("invalid DOCENT_RERANK_URL \"\": DOCENT_RERANKER=%s needs the reranking server's URL", c.Reranker)
 		}
 		return c, nil
 	}

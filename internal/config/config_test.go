@@ -69,10 +69,32 @@ func TestInvalidValuesNameTheSetting(t *testing.T) {
 		{map[string]string{"DOCENT_LLM_URL": "localhost:11434"}, "DOCENT_LLM_URL"},
 		{map[string]string{"DOCENT_MAX_FILE_SIZE": "lots"}, "DOCENT_MAX_FILE_SIZE"},
 		{map[string]string{"DOCENT_TS_CONFIG": "english'; drop"}, "DOCENT_TS_CONFIG"},
+		{map[string]string{"DOCENT_PUBLIC_URL": "docent.example.com"}, "DOCENT_PUBLIC_URL"},
+		{map[string]string{"DOCENT_PUBLIC_URL": "ftp://docent.example.com"}, "DOCENT_PUBLIC_URL"},
+		{map[string]string{"DOCENT_METRICS_ADDR": "9464"}, "DOCENT_METRICS_ADDR"},
 	} {
 		_, err := load(t, tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: error %v, want one naming %s", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestPublicURLAndMetricsAddress(t *testing.T) {
+	t.Parallel()
+	c, err := load(t, map[string]string{"DOCENT_TRUSTED_PROXIES": "10.0.0.5", "DOCENT_PUBLIC_URL": "https://Docent.Example.com:8443/"})
+	if err != nil || c.PublicHost != "docent.example.com" {
+		t.Fatalf("public host %q, %v", c.PublicHost, err)
+	}
+	if c.MetricsAddr != "127.0.0.1:9464" {
+		t.Errorf("default metrics address %q, want loopback", c.MetricsAddr)
+	}
+	for _, off := range []struct {
+		env  map[string]string
+		args []string
+	}{{map[string]string{"DOCENT_METRICS_ADDR": "off"}, nil}, {nil, []string{"--metrics-addr="}}} {
+		if c, err := load(t, off.env, off.args...); err != nil || c.MetricsAddr != "" {
+			t.Errorf("%v %v: metrics address %q, %v; want none", off.env, off.args, c.MetricsAddr, err)
 		}
 	}
 }

@@ -8,12 +8,14 @@ import (
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/wordvec"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tmc/langchaingo/llms/openai"
 )
 
 // Default models when DOCENT_EMBED_MODEL is unset.
 const (
+	DefaultLocalModel  = LocalV3Model
 	DefaultOllamaModel = "nomic-embed-text"
 	DefaultOpenAIModel = "text-embedding-3-small"
 )
@@ -27,10 +29,17 @@ func New(cfg config.Config) (Embedder, error) {
 	}
 	switch cfg.Embedder {
 	case "local", "":
-		if cfg.EmbedModel != "" && cfg.EmbedModel != LocalModel {
-			return nil, fmt.Errorf("invalid DOCENT_EMBED_MODEL %q: the local embedder is %s (set DOCENT_EMBEDDER=ollama or openai to use another model)", cfg.EmbedModel, LocalModel)
+		switch cmp.Or(cfg.EmbedModel, DefaultLocalModel) {
+		case LocalModel:
+			return Local{}, nil
+		case LocalV3Model:
+			e, err := NewLocalV3(cmp.Or(cfg.WordVectors, wordvec.DefaultPath))
+			if err != nil {
+				return nil, fmt.Errorf("the built-in embedder %s needs its word vectors: %w; or set DOCENT_EMBED_MODEL=%s, which needs none (for a new index only: an index keeps the model it was built with)", LocalV3Model, err, LocalModel)
+			}
+			return e, nil
 		}
-		return Local{}, nil
+		return nil, fmt.Errorf("invalid DOCENT_EMBED_MODEL %q: the local embedder is %s or %s (set DOCENT_EMBEDDER=ollama or openai to use another model)", cfg.EmbedModel, LocalV3Model, LocalModel)
 	case "ollama":
 		model := cmp.Or(cfg.EmbedModel, DefaultOllamaModel)
 		llm, err := modelclient.Ollama(cfg.EmbedURL, model)
@@ -62,8 +71,11 @@ func Attach(ctx context.Context, pool *pgxpool.Pool, e Embedder) error {
 
 // Dimension asks the embedder for one vector and returns its length.
 func Dimension(ctx context.Context, e Embedder) (int, error) {
-	if _, ok := e.(Local); ok {
+	switch l := e.(type) {
+	case Local:
 		return LocalDimension, nil
+	case *LocalV3:
+		return l.Dimension(), nil
 	}
 	v, err := e.EmbedQuery(ctx, "dimension probe")
 	if err != nil {

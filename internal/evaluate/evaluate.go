@@ -1,6 +1,8 @@
 // Package evaluate measures retrieval quality on BEIR-format test collections: it reads queries
 // and relevance judgments, ranks documents with the same search the server uses, and computes
-// nDCG@10, recall at 5, 10 and 100, MRR@10 and query latency.
+// nDCG@10, recall at 5, 10 and 100, MRR@10 and query latency. It also measures the answers
+// themselves (answers.go): how many are given, which key facts they state, and whether their
+// citations point at documents that answer.
 package evaluate
 
 import (
@@ -103,9 +105,13 @@ type Report struct {
 	Queries   int     `json:"queries"`
 	P50ms     float64 `json:"p50_ms"`
 	P95ms     float64 `json:"p95_ms"`
-	// Answered is the share of queries for which a top-5 passage passes answer.Relevant: the
-	// server would answer rather than say the documents do not cover the question.
+	// Answered is the share of queries whose top passage passes answer.Relevant: the
+	// server would answer rather than say the documents do not cover the question. With
+	// answers evaluated (see Answers), it is the share the answer path did answer.
 	Answered float64 `json:"answered"`
+	// FactRecall and CitationPrecision are set when answers are evaluated (see AnswerReport).
+	FactRecall        *float64 `json:"fact_recall,omitempty"`
+	CitationPrecision *float64 `json:"citation_precision,omitempty"`
 }
 
 // Ranked is one retrieved document for a query.
@@ -188,15 +194,10 @@ func Run(ctx context.Context, s Searcher, queries []Query, qrels Qrels, opt Opti
 	return rep, run, nil
 }
 
-// answers reports whether the server would answer from these results (it composes answers
-// from the top five).
+// answers reports whether the server would answer from these results: whether the top
+// passage is relevant, as answer.Service decides.
 func answers(results []retrieve.Result) bool {
-	for _, r := range results[:min(5, len(results))] {
-		if answer.Relevant(r, answer.DefaultMinCoverage, answer.DefaultMinSimilarity) {
-			return true
-		}
-	}
-	return false
+	return len(results) > 0 && answer.Relevant(results[0], answer.DefaultMinCoverage, answer.DefaultMinMargin)
 }
 
 // Declined returns the share of queries, none of which the documents answer, for which the

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/docent-search/docent/internal/textseg"
 )
 
 // Chunk is one retrievable passage of a document.
@@ -89,68 +91,34 @@ func chunkSpans(text string, opt ChunkOptions) [][2]int {
 
 type sentence struct{ start, end, words int }
 
-// sentences splits text at sentence ends and line breaks, cutting any sentence longer than
-// maxWords at a word boundary. Spans exclude surrounding white space.
+// sentences splits text into sentences (textseg, shared with the answerer), cutting any
+// sentence longer than maxWords words or maxSentenceBytes bytes at a word boundary (or inside
+// a word that is itself too long). Spans exclude surrounding white space.
 func sentences(text string, maxWords int) []sentence {
 	var out []sentence
-	start, words, inWord := -1, 0, false
-	emit := func(end int) {
-		if start >= 0 {
-			out = append(out, sentence{start, end, words})
-		}
-		start, words, inWord = -1, 0, false
-	}
-	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		space := unicode.IsSpace(r)
-		if !space && start < 0 {
-			start = i
-		}
-		if start >= 0 && i-start >= maxSentenceBytes {
-			emit(i)
-			if !space {
+	for _, sp := range textseg.Sentences(text) {
+		start, words, inWord := sp.Start, 0, false
+		for i := sp.Start; i < sp.End; {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			space := unicode.IsSpace(r)
+			switch {
+			case !space && i-start >= maxSentenceBytes:
+				out = append(out, sentence{start, lastNonSpace(text, i), max(words, 1)})
 				start, words, inWord = i, 1, true
-			}
-		}
-		if !space && !inWord {
-			words++
-			inWord = true
-			if words > maxWords {
-				words--
-				emit(lastNonSpace(text, i))
+			case !space && !inWord && words == maxWords:
+				out = append(out, sentence{start, lastNonSpace(text, i), words})
 				start, words, inWord = i, 1, true
+			case !space && !inWord:
+				words++
+				inWord = true
+			case space:
+				inWord = false
 			}
-		} else if space {
-			inWord = false
+			i += size
 		}
-		i += size
-		switch {
-		case r == '\n':
-			emit(lastNonSpace(text, i))
-		case (r == '.' || r == '!' || r == '?' || r == '。') && endsSentence(text, i):
-			emit(i)
-		}
+		out = append(out, sentence{start, sp.End, words})
 	}
-	emit(lastNonSpace(text, len(text)))
 	return out
-}
-
-// endsSentence reports whether the punctuation just before i ends a sentence: followed by
-// space and a capital, digit or quote, not an abbreviation's dot within "e.g. the".
-func endsSentence(text string, i int) bool {
-	if i >= len(text) {
-		return true
-	}
-	r, size := utf8.DecodeRuneInString(text[i:])
-	if !unicode.IsSpace(r) {
-		return false
-	}
-	rest := strings.TrimLeft(text[i+size:], " \t")
-	if rest == "" {
-		return true
-	}
-	next, _ := utf8.DecodeRuneInString(rest)
-	return unicode.IsUpper(next) || unicode.IsDigit(next) || next == '"' || next == '(' || next == '\n'
 }
 
 func lastNonSpace(text string, end int) int {

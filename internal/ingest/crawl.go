@@ -10,32 +10,38 @@ import (
 
 // file is one entry found under a source root.
 type file struct {
-	Rel   string // slash-separated path relative to the root
-	Abs   string // the path to read: a symlink's target inside the root
-	Size  int64
-	MTime time.Time
+	Rel string // slash-separated path relative to the root, escaped (see EscapePath)
+	// Raw is Rel as it is on disk, which rules match: a rule for "100%/**" means the folder
+	// "100%", stored as "100%25".
+	Raw string
+	// Open is the OS path, relative to the root, of the content: a symlink's target.
+	Open string
+	// Target is a symlink's target, as Raw: its rules apply too (Source.groupsOf).
+	Target string
+	Size   int64
+	MTime  time.Time
+	// info is the file as listed: reading refuses a file that was replaced since.
+	info fs.FileInfo
 	// Skip, when set, is why the file is not read (special file, symlink leaving the root…).
 	Skip string
 	// Fail, when set, is why the entry could not be examined (permission denied…).
 	Fail string
 }
 
-// crawl lists every file under root without following symlinks out of it. Folders reached by
-// symlink are not descended (that is how loops start); special files are reported, not opened.
-func crawl(root string) ([]file, error) {
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return nil, err
-	}
+// crawl lists every file under realRoot (a path with no symlink in it) without following
+// symlinks out of it. Folders reached by symlink are not descended: that is how loops and
+// second copies of a folder start. Special files are reported, not opened.
+func crawl(realRoot string) ([]file, error) {
 	var out []file
-	err = filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(realRoot, p)
-		rel = filepath.ToSlash(rel)
+		f := file{Rel: EscapePath(filepath.ToSlash(rel)), Raw: filepath.ToSlash(rel), Open: rel}
 		if err != nil {
 			if p == realRoot {
 				return err
 			}
-			out = append(out, file{Rel: rel, Fail: "cannot read: " + plainError(err)})
+			f.Fail = "cannot read: " + plainError(err)
+			out = append(out, f)
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -50,19 +56,18 @@ func crawl(root string) ([]file, error) {
 		if strings.HasPrefix(d.Name(), ".") || strings.HasPrefix(d.Name(), "~$") {
 			return nil // hidden files and Office lock files
 		}
-		f := file{Rel: rel, Abs: p}
 		if d.Type()&fs.ModeSymlink != 0 {
-			f.Skip = resolveLink(realRoot, &f)
+			f.Skip = resolveLink(realRoot, p, &f)
 		}
-		if f.Skip == "" && f.Fail == "" {
-			fi, err := os.Stat(f.Abs)
+		if f.Skip == "" {
+			fi, err := os.Stat(filepath.Join(realRoot, f.Open))
 			switch {
 			case err != nil:
 				f.Fail = "cannot read: " + plainError(err)
 			case !fi.Mode().IsRegular():
 				f.Skip = "not a regular file (" + fileKind(fi.Mode()) + ")"
 			default:
-				f.Size, f.MTime = fi.Size(), fi.ModTime()
+				f.Size, f.MTime, f.info = fi.Size(), fi.ModTime(), fi
 			}
 		}
 		out = append(out, f)
@@ -71,19 +76,21 @@ func crawl(root string) ([]file, error) {
 	return out, err
 }
 
-// resolveLink points f.Abs at a symlink's target and returns a reason to skip it, if any.
-func resolveLink(root string, f *file) string {
-	target, err := filepath.EvalSymlinks(f.Abs)
+// resolveLink points f.Open at the target of the symlink at p and returns a reason to skip
+// it, if any.
+func resolveLink(realRoot, p string, f *file) string {
+	target, err := filepath.EvalSymlinks(p)
 	if err != nil {
 		return "broken or looping symlink"
 	}
-	if target != root && !strings.HasPrefix(target, root+string(filepath.Separator)) {
+	rel, err := filepath.Rel(realRoot, target)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return "symlink to a path outside the source folder"
 	}
 	if fi, err := os.Stat(target); err == nil && fi.IsDir() {
 		return "symlink to a folder (not followed)"
 	}
-	f.Abs = target
+	f.Open, f.Target = rel, filepath.ToSlash(rel)
 	return ""
 }
 
@@ -107,25 +114,4 @@ func plainError(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// OpenInSource opens the file at rel under root for reading, refusing any path that leaves the
-// root, through ".." or a symlink, and anything but a regular file.
-func OpenInSource(root, rel string) (*os.File, error) {
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return nil, err
-	}
-	p, err := filepath.EvalSymlinks(filepath.Join(realRoot, filepath.FromSlash(rel)))
-	if err != nil {
-		return nil, err
-	}
-	if !strings.HasPrefix(p, realRoot+string(filepath.Separator)) {
-		return nil, fs.ErrPermission
-	}
-	// Checked before opening: opening a FIFO would block.
-	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
-		return nil, fs.ErrPermission
-	}
-	return os.Open(p)
 }

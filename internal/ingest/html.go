@@ -2,139 +2,533 @@ package ingest
 
 import (
 	"bytes"
-	"fmt"
+	"cmp"
+	"hash/fnv"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
-// maxHTMLDepth bounds the element nesting walked: deeper content is hostile or broken, and
-// recursion over it would exhaust the stack.
+// maxHTMLDepth bounds the element stack the reader keeps: deeper elements are read as part of
+// the deepest one kept, so hostile nesting costs neither memory nor time.
 const maxHTMLDepth = 512
 
-// parseHTML extracts the main content of a page: script, style, navigation and page chrome
-// are dropped, and h1–h6 split sections, with the heading's id as anchor.
-func parseHTML(data []byte) (Parsed, error) {
-	root, err := html.ParseWithOptions(bytes.NewReader(data), html.ParseOptionEnableScripting(false))
-	if err != nil {
-		return Parsed{}, fmt.Errorf("parsing HTML: %w", err)
-	}
-	var (
-		doc  Parsed
-		cur  Section
-		body strings.Builder
-	)
-	outline := newOutline(&doc)
-	main := findMain(root)
-	var walk func(n *html.Node, depth int)
-	walk = func(n *html.Node, depth int) {
-		if depth > maxHTMLDepth {
-			return
-		}
-		switch n.Type {
-		case html.TextNode:
-			body.WriteString(n.Data)
-			return
-		case html.ElementNode:
-			switch n.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
-				atom.Aside, atom.Form, atom.Button, atom.Svg, atom.Iframe, atom.Head:
-				return
-			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
-				cur.Text = body.String()
-				doc.Sections = append(doc.Sections, cur)
-				body.Reset()
-				cur = outline.enter(int(n.Data[1]-'0'), collapse(textOf(n)), attr(n, "id"))
-				return
-			}
-			if isHidden(n) {
-				return
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
-		}
-		if n.Type == html.ElementNode && isBlock(n.DataAtom) {
-			body.WriteString("\n")
-		}
-	}
-	walk(main, 0)
-	if t := find(root, atom.Title); t != nil && doc.Title == "" {
-		doc.Title = collapse(textOf(t))
-	}
-	cur.Text = body.String()
-	doc.Sections = append(doc.Sections, cur)
-	for i := range doc.Sections {
-		doc.Sections[i].Text = collapseLines(doc.Sections[i].Text)
-	}
+// parseHTML extracts the main content of a page (see htmlReader).
+func parseHTML(data []byte, repeated map[uint64]bool) (Parsed, error) {
+	doc, _ := readHTML(data, repeated)
 	return doc, nil
 }
 
-// findMain prefers <main> or <article>, the page's own content, over the whole body.
-func findMain(root *html.Node) *html.Node {
-	for _, a := range []atom.Atom{atom.Main, atom.Article, atom.Body} {
-		if n := find(root, a); n != nil {
-			return n
+// readHTML reads a page with html.Tokenizer, in one pass per call and linear time whatever its
+// nesting (no tree is built), and returns the main content as sections, and the fingerprints
+// of its text blocks. Blocks whose fingerprint is in repeated (blocks found on most pages of
+// the source, see repeatedBlocks) are dropped.
+//
+// What a reader sees as the page's content is kept: the first <main>, else the first
+// <article>, else the body. Page chrome goes: scripts, styles, forms, <nav>, <header>,
+// <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
+// navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
+// blocks with two or more "Prev"/"Next"/"Up"/"Home" links. Hidden elements go too (see
+// isHidden). h1–h6 split sections, anchored at the heading's id (or the id of an anchor
+// inside it, as DocBook writes them).
+//
+// White space inside a block, source line breaks included, collapses to one space: each
+// paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
+// heading becomes one line, and paragraphs, lists and tables are separated by a blank line.
+// Preformatted text keeps its lines.
+func readHTML(data []byte, repeated map[uint64]bool) (Parsed, []uint64) {
+	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}}
+	r.outline = newOutline(&r.doc)
+	r.content = contentElement(data)
+	r.inContent = r.content == 0
+	z := html.NewTokenizer(bytes.NewReader(data))
+	z.SetMaxBuf(0)
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			r.finish()
+			return r.doc, r.prints
+		case html.TextToken:
+			r.text(z.Text())
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			var attrs []html.Attribute
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				attrs = append(attrs, html.Attribute{Key: string(k), Val: string(v)})
+			}
+			r.start(a, string(name), attrs, tt == html.SelfClosingTagToken)
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			r.end(atom.Lookup(name), string(name))
 		}
 	}
-	return root
 }
 
-func find(n *html.Node, a atom.Atom) *html.Node {
-	// Iterative, so deeply nested documents cannot overflow the stack.
-	stack := []*html.Node{n}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode && n.DataAtom == a {
-			return n
-		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
+// contentElement finds which element holds the page's own content: <main> if there is one,
+// else <article>, else 0 (the whole body). One tokenizer pass, no tree.
+func contentElement(data []byte) atom.Atom {
+	z := html.NewTokenizer(bytes.NewReader(data))
+	found := atom.Atom(0)
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return found
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			switch atom.Lookup(name) {
+			case atom.Main:
+				return atom.Main
+			case atom.Article:
+				found = atom.Article
+			}
 		}
 	}
-	return nil
 }
 
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	stack := []*html.Node{n}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-			b.WriteByte(' ')
-		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
-		}
-	}
-	return b.String()
+// element is one open element on the reader's stack.
+type element struct {
+	a    atom.Atom
+	name string
+	// skip: this element or an ancestor is chrome or hidden; its text is not content.
+	skip bool
+	// cell: inside a table cell, where block boundaries are spaces, not new lines.
+	cell bool
+	item bool // inside a list item
+	pre  bool
+	// content marks the element that holds the page's content (see contentElement).
+	content bool
+	// mark is where this element's output began, so that it can be dropped as chrome when it
+	// ends; mark.out is -1 once a heading inside it has ended a section.
+	mark  mark
+	items int // list items seen, for numbering <ol>
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
+// mark records the output and the text counters at an element's start; lineEmpty says the
+// element began a line, so that dropping its output drops nothing before it.
+type mark struct {
+	out, textChars, linkChars, navLinks int
+	lineEmpty                           bool
+}
+
+type htmlReader struct {
+	doc       Parsed
+	outline   *outline
+	cur       Section
+	out       []byte // the current section's text
+	line      []byte // the current block's text, spaces collapsed
+	space     bool   // a space is due before the next character of the line
+	prefix    string // written before the block's first character ("- ", "2. ")
+	sep       string // written before the next character when the line is not empty (" | ")
+	stack     []element
+	excess    int // start tags past maxHTMLDepth, whose end tags are to be ignored
+	content   atom.Atom
+	inContent bool
+	done      bool // the content element has ended
+
+	// Counters of visible characters written, for link density.
+	textChars, linkChars, navLinks int
+	link                           *strings.Builder // text of the open <a href>, if any
+	linkDepth                      int
+
+	heading      *strings.Builder // text of the open h1–h6, if any
+	headingLevel int
+	headingID    string
+	headingDepth int
+
+	title    strings.Builder
+	inTitle  bool
+	inBody   bool
+	repeated map[uint64]bool
+	prints   []uint64
+	seen     map[uint64]bool
+}
+
+func (r *htmlReader) top() *element {
+	if len(r.stack) == 0 {
+		return &element{}
+	}
+	return &r.stack[len(r.stack)-1]
+}
+
+func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, selfClosing bool) {
+	switch a {
+	case atom.Title: // the page's, not an SVG image's
+		r.inTitle = !r.inBody && r.title.Len() == 0
+	case atom.Body:
+		r.inBody = true
+	}
+	if r.excess == 0 {
+		r.closeImplied(a)
+	}
+	parent := *r.top()
+	if void(a) || selfClosing {
+		if a == atom.Br && !parent.skip && r.inContent {
+			r.blockBoundary(false)
+		}
+		return
+	}
+	if len(r.stack) >= maxHTMLDepth {
+		r.excess++
+		return
+	}
+	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
+		pre: parent.pre || a == atom.Pre}
+	if !r.inContent && !r.done && a == r.content {
+		r.inContent, e.content = true, true
+	}
+	if chrome(a, attrs) || isHidden(a, attrs) {
+		e.skip = true
+	}
+	switch {
+	case a == atom.Td || a == atom.Th:
+		e.cell = true
+	case a == atom.Table || block(a) && a != atom.Tr && a != atom.Tbody && a != atom.Thead && a != atom.Tfoot:
+		// A block inside a cell makes it a layout cell (an admonition, a page in a layout
+		// table): its blocks are lines of their own.
+		e.cell = false
+	}
+	visible := !e.skip && r.inContent
+	if visible {
+		switch {
+		case heading(a) > 0 && r.heading == nil:
+			r.endSection()
+			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, heading(a), len(r.stack)
+			r.headingID = attrValue(attrs, "id")
+		case a == atom.A && r.heading != nil && r.headingID == "":
+			r.headingID = cmp.Or(attrValue(attrs, "id"), attrValue(attrs, "name"))
+		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
+			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
+		case a == atom.Li:
+			r.flushLine()
+			r.prefix = "- "
+			if p := r.top(); p.a == atom.Ol {
+				p.items++
+				r.prefix = strconv.Itoa(p.items) + ". "
+			}
+		case a == atom.Tr:
+			r.blockBoundary(false)
+		case a == atom.Td || a == atom.Th:
+			r.sep = " | "
+		case block(a):
+			r.flushLine()
+			r.paragraphBreak(paragraphLike(a))
 		}
 	}
-	return ""
+	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, len(r.line) == 0}
+	r.stack = append(r.stack, e)
 }
+
+// closeImplied pops the elements a start tag closes without their end tag: a block closes an
+// open <p>, <li> closes the previous item, a row or cell the previous one.
+func (r *htmlReader) closeImplied(a atom.Atom) {
+	switch {
+	case a == atom.Li:
+		r.popTo(atom.Li, atom.Ul, atom.Ol, atom.Menu)
+	case a == atom.Dt || a == atom.Dd:
+		r.popTo(atom.Dt, atom.Dl)
+		r.popTo(atom.Dd, atom.Dl)
+	case a == atom.Tr:
+		r.popTo(atom.Tr, atom.Table)
+	case a == atom.Td || a == atom.Th:
+		r.popTo(atom.Td, atom.Tr, atom.Table)
+		r.popTo(atom.Th, atom.Tr, atom.Table)
+	}
+	if (block(a) || heading(a) > 0) && r.top().a == atom.P {
+		r.pop()
+	}
+}
+
+// popTo closes the innermost open a, unless one of the boundary elements is nearer.
+func (r *htmlReader) popTo(a atom.Atom, boundary ...atom.Atom) {
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		switch x := r.stack[i].a; {
+		case x == a:
+			for len(r.stack) > i {
+				r.pop()
+			}
+			return
+		case x == atom.Table || slices.Contains(boundary, x):
+			return
+		}
+	}
+}
+
+func (r *htmlReader) end(a atom.Atom, name string) {
+	if a == atom.Title {
+		r.inTitle = false
+	}
+	if r.excess > 0 {
+		r.excess--
+		return
+	}
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		if r.stack[i].name == name {
+			for len(r.stack) > i {
+				r.pop()
+			}
+			return
+		}
+	}
+}
+
+// pop closes the innermost element: ends a heading or link, closes its block, and drops its
+// output when it turns out to be navigation.
+func (r *htmlReader) pop() {
+	e := r.stack[len(r.stack)-1]
+	r.stack = r.stack[:len(r.stack)-1]
+	if e.content {
+		r.flushLine()
+		r.inContent, r.done = false, true
+	}
+	if r.heading != nil && len(r.stack) == r.headingDepth {
+		title := collapse(r.heading.String())
+		r.heading = nil
+		r.cur = r.outline.enter(r.headingLevel, title, r.headingID)
+		// The outputs of open elements now lie in an earlier section: none can be dropped.
+		for i := range r.stack {
+			r.stack[i].mark.out = -1
+		}
+		return
+	}
+	if r.link != nil && len(r.stack) == r.linkDepth {
+		if navWords[strings.Trim(strings.ToLower(collapse(r.link.String())), " «»‹›<>←→↑|[]()")] {
+			r.navLinks++
+		}
+		r.link = nil
+	}
+	if e.skip || !r.inContent && !e.content {
+		return
+	}
+	switch {
+	case e.a == atom.Td || e.a == atom.Th:
+		r.space = true
+	case e.a == atom.Li || e.a == atom.Tr || e.a == atom.Dt:
+		r.blockBoundary(false)
+	case block(e.a):
+		r.blockBoundary(paragraphLike(e.a))
+	}
+	if e.mark.out >= 0 && e.mark.lineEmpty && !e.content && r.navigation(e) {
+		r.flushLine()
+		r.out = r.out[:e.mark.out]
+		r.textChars, r.linkChars, r.navLinks = e.mark.textChars, e.mark.linkChars, e.mark.navLinks
+	}
+}
+
+// navigation reports an element whose text, now complete, reads as navigation: a list, table
+// or short block made almost only of links (content lists of links say something besides the
+// link, "Wayland (native)"), or a block with two or more "Prev"/"Next"/"Up"/"Home" links (a
+// pager).
+func (r *htmlReader) navigation(e element) bool {
+	text, links := r.textChars-e.mark.textChars, r.linkChars-e.mark.linkChars
+	if text == 0 {
+		return false
+	}
+	if r.navLinks-e.mark.navLinks >= 2 && text-links < 120 {
+		return true
+	}
+	switch e.a {
+	case atom.Ul, atom.Ol, atom.Dl, atom.Menu, atom.Table:
+		return links*100 >= text*85
+	case atom.Div, atom.Section:
+		return links*100 >= text*85 && text < 200
+	}
+	return false // a paragraph of prose links is content
+}
+
+func (r *htmlReader) text(raw []byte) {
+	if r.inTitle {
+		r.title.Write(raw)
+		return
+	}
+	top := r.top()
+	if top.skip || !r.inContent {
+		return
+	}
+	if r.heading != nil {
+		r.heading.Write(raw)
+		return
+	}
+	if r.link != nil {
+		r.link.Write(raw)
+	}
+	if top.pre {
+		lines := strings.Split(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n")
+		for i, l := range lines {
+			if i > 0 {
+				r.flushLine()
+			}
+			r.write(strings.TrimRight(l, " \t"), true)
+		}
+		return
+	}
+	r.write(string(raw), false)
+}
+
+// write appends text to the current line, collapsing white space unless verbatim.
+func (r *htmlReader) write(s string, verbatim bool) {
+	for _, c := range s {
+		if !verbatim && (unicode.IsSpace(c) || c == '\u00a0') {
+			r.space = true
+			continue
+		}
+		if len(r.line) == 0 {
+			r.line = append(r.line, r.prefix...)
+			r.prefix, r.sep = "", ""
+		} else if r.sep != "" {
+			r.line = append(r.line, r.sep...)
+			r.sep = ""
+		} else if r.space {
+			r.line = append(r.line, ' ')
+		}
+		r.space = false
+		r.line = utf8.AppendRune(r.line, c)
+		if !unicode.IsSpace(c) {
+			r.textChars++
+			if r.link != nil {
+				r.linkChars++
+			}
+		}
+	}
+}
+
+// blockBoundary ends the current line, and the paragraph when para is set. Inside a table
+// cell a boundary is only a space: the cell stays on its row's line.
+func (r *htmlReader) blockBoundary(para bool) {
+	if r.top().cell {
+		r.space = true
+		return
+	}
+	r.flushLine()
+	r.paragraphBreak(para)
+}
+
+// paragraphBreak ends the paragraph with a blank line, when para is set, except inside a list
+// item: its paragraphs stay lines of the list.
+func (r *htmlReader) paragraphBreak(para bool) {
+	if para && !r.top().item && len(r.out) > 0 && !bytes.HasSuffix(r.out, []byte("\n\n")) {
+		r.out = append(r.out, '\n')
+	}
+}
+
+// flushLine moves the current line to the output, unless it is a block repeated across the
+// source's pages.
+func (r *htmlReader) flushLine() {
+	line := bytes.TrimSpace(r.line)
+	if len(line) == 0 {
+		return // a list item's prefix waits for its text ("<li><p>text")
+	}
+	r.line, r.space, r.prefix, r.sep = r.line[:0], false, "", ""
+	p := blockPrint(line)
+	if !r.seen[p] {
+		r.seen[p] = true
+		r.prints = append(r.prints, p)
+	}
+	if r.repeated[p] {
+		return
+	}
+	r.out = append(r.out, line...)
+	r.out = append(r.out, '\n')
+}
+
+func (r *htmlReader) endSection() {
+	r.flushLine()
+	r.cur.Text = string(r.out)
+	r.doc.Sections = append(r.doc.Sections, r.cur)
+	r.out = nil
+}
+
+func (r *htmlReader) finish() {
+	for len(r.stack) > 0 {
+		r.pop()
+	}
+	if r.heading != nil { // an unclosed heading at the end of the file
+		r.cur = r.outline.enter(r.headingLevel, collapse(r.heading.String()), r.headingID)
+		r.heading = nil
+	}
+	r.endSection()
+	if r.doc.Title == "" {
+		r.doc.Title = collapse(r.title.String())
+	}
+	for i := range r.doc.Sections {
+		r.doc.Sections[i].Text = collapseLines(r.doc.Sections[i].Text)
+	}
+}
+
+// blockPrint fingerprints a block's text, case and numbers aside: repeated chrome often
+// differs only in a number ("Page 3 of 40", "Updated 2026-11-30").
+func blockPrint(line []byte) uint64 {
+	h := fnv.New64a()
+	digits := false
+	for _, c := range bytes.ToLower(line) {
+		if c >= '0' && c <= '9' {
+			if !digits {
+				h.Write([]byte{'0'})
+			}
+			digits = true
+			continue
+		}
+		digits = false
+		h.Write([]byte{c})
+	}
+	return h.Sum64()
+}
+
+// navWords are link texts of pagers and navigation bars.
+var navWords = map[string]bool{
+	"prev": true, "previous": true, "next": true, "up": true, "home": true, "top": true,
+	"back": true, "back to top": true, "contents": true, "table of contents": true, "index": true,
+	"next page": true, "previous page": true, "skip to content": true, "skip to main content": true,
+}
+
+// chrome reports elements that hold page chrome, by tag, ARIA role, or a class or id naming
+// navigation.
+func chrome(a atom.Atom, attrs []html.Attribute) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
+		atom.Aside, atom.Form, atom.Button, atom.Svg, atom.Iframe, atom.Head, atom.Select, atom.Object:
+		return true
+	}
+	switch strings.ToLower(attrValue(attrs, "role")) {
+	case "navigation", "banner", "contentinfo", "search", "menu", "menubar", "toolbar":
+		return true
+	}
+	if strings.Contains(strings.ToLower(attrValue(attrs, "aria-label")), "breadcrumb") {
+		return true
+	}
+	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class") + " " + attrValue(attrs, "id"))) {
+		if chromeToken.MatchString(tok) {
+			return true
+		}
+	}
+	return false
+}
+
+// chromeToken matches class and id names of navigation: DocBook's navheader and navfooter,
+// Sphinx's related bar, Javadoc's topNav, breadcrumbs, menus, sidebars and pagers, and tables
+// of contents (DocBook's toc and list-of-tables): the headings they list are indexed with
+// their own pages.
+var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|topnav|bottomnav|subnav|site-?header|site-?footer`)
 
 // isHidden reports elements a reader never sees, whose text must not be indexed either: it is
 // how a page smuggles instructions to a model (see SECURITY.md, prompt injection).
-func isHidden(n *html.Node) bool {
-	if _, ok := hasAttr(n, "hidden"); ok || attr(n, "aria-hidden") == "true" {
+func isHidden(a atom.Atom, attrs []html.Attribute) bool {
+	if hasAttrKey(attrs, "hidden") || attrValue(attrs, "aria-hidden") == "true" {
 		return true
 	}
-	if n.DataAtom == atom.Font && invisibleColor.MatchString("color:"+strings.ToLower(strings.ReplaceAll(attr(n, "color"), " ", ""))) {
+	if a == atom.Font && invisibleColor.MatchString("color:"+strings.ToLower(strings.ReplaceAll(attrValue(attrs, "color"), " ", ""))) {
 		return true
 	}
-	style := strings.ReplaceAll(strings.ToLower(attr(n, "style")), " ", "")
+	style := strings.ReplaceAll(strings.ToLower(attrValue(attrs, "style")), " ", "")
 	if hiddenStyle.MatchString(style) {
 		return true
 	}
@@ -150,22 +544,71 @@ var (
 	invisibleColor = regexp.MustCompile(`(^|;)color:(#fff(fff)?|white|transparent|rgba?\(255,255,255(,1(\.0*)?)?\)|rgba\(\d+,\d+,\d+,0(\.0*)?\))(;|!|$)`)
 )
 
-func hasAttr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
+func attrValue(attrs []html.Attribute, key string) string {
+	for _, a := range attrs {
 		if a.Key == key {
-			return a.Val, true
+			return a.Val
 		}
 	}
-	return "", false
+	return ""
 }
 
-func isBlock(a atom.Atom) bool {
+func hasAttrKey(attrs []html.Attribute, key string) bool {
+	for _, a := range attrs {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func heading(a atom.Atom) int {
 	switch a {
-	case atom.P, atom.Div, atom.Li, atom.Tr, atom.Br, atom.Pre, atom.Blockquote, atom.Section,
-		atom.Table, atom.Ul, atom.Ol, atom.Dd, atom.Dt, atom.Td, atom.Th:
+	case atom.H1:
+		return 1
+	case atom.H2:
+		return 2
+	case atom.H3:
+		return 3
+	case atom.H4:
+		return 4
+	case atom.H5:
+		return 5
+	case atom.H6:
+		return 6
+	}
+	return 0
+}
+
+// void elements have no end tag.
+func void(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input,
+		atom.Keygen, atom.Link, atom.Meta, atom.Param, atom.Source, atom.Track, atom.Wbr:
 		return true
 	}
 	return false
+}
+
+// block elements start and end a line of text.
+func block(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Li, atom.Tr, atom.Pre, atom.Blockquote, atom.Section, atom.Table,
+		atom.Ul, atom.Ol, atom.Dl, atom.Dd, atom.Dt, atom.Article, atom.Main, atom.Figure,
+		atom.Figcaption, atom.Caption, atom.Address, atom.Details, atom.Summary, atom.Fieldset,
+		atom.Center, atom.Hr, atom.Menu, atom.Tbody, atom.Thead, atom.Tfoot:
+		return true
+	}
+	return false
+}
+
+// paragraphLike blocks are followed by a blank line; list items and rows are not.
+func paragraphLike(a atom.Atom) bool {
+	switch a {
+	case atom.Li, atom.Tr, atom.Dt, atom.Dd, atom.Tbody, atom.Thead, atom.Tfoot:
+		return false
+	}
+	return true
 }
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -175,8 +618,8 @@ func collapseLines(s string) string {
 	var out []string
 	blank := false
 	for _, l := range strings.Split(s, "\n") {
-		l = collapse(l)
-		if l == "" {
+		l = strings.TrimRight(l, " \t\r")
+		if strings.TrimSpace(l) == "" {
 			if !blank && len(out) > 0 {
 				out = append(out, "")
 			}

@@ -9,12 +9,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/docent-search/docent/internal/config"
@@ -22,6 +26,7 @@ import (
 	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
 )
@@ -53,6 +58,7 @@ type Indexer struct {
 	Progress func(Progress)
 
 	extractor *Extractor // one per run
+	root      *os.Root   // the source folder of this run: no file is opened outside it
 }
 
 // NewIndexer returns an Indexer with the configured limits.
@@ -83,6 +89,8 @@ type Summary struct {
 	Chunks    int           `json:"chunks"`
 	Embedded  int           `json:"embedded"`
 	Elapsed   time.Duration `json:"elapsed"`
+	// Error is why a run was refused before it read any file (its root moved).
+	Error string `json:"error,omitempty"`
 }
 
 // outcome is what happened to one file.
@@ -104,6 +112,8 @@ type existing struct {
 	Hash   []byte
 	Groups []string
 	Status string
+	// Extractor is the ExtractorVersion that produced the document.
+	Extractor int
 }
 
 // Run indexes src. Per-file problems are recorded and counted, never returned: the error is
@@ -137,9 +147,17 @@ const bulkFiles = 200
 func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr error) {
 	start := time.Now()
 	sum.Source = src.Name
-	files, err := crawl(src.Root)
+	realRoot, err := ix.checkRoot(ctx, src)
 	if err != nil {
-		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
+		return sum, err
+	}
+	if ix.root, err = os.OpenRoot(realRoot); err != nil {
+		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, realRoot, err)
+	}
+	defer ix.root.Close()
+	files, err := crawl(realRoot)
+	if err != nil {
+		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, realRoot, err)
 	}
 	// Vectors of another model would silently poison the index.
 	if err := embed.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
@@ -153,6 +171,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 	if err != nil {
 		return sum, err
 	}
+	ix.extractor.repeated = ix.repeatedBlocks(ctx, src, files, known)
 	// Into an empty index, load first and build the vector index once at the end.
 	var empty bool
 	if err := ix.Pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM chunks)`).Scan(&empty); err != nil {
@@ -264,15 +283,47 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		}
 	}
 	sum.Elapsed = time.Since(start).Round(time.Millisecond)
+	return sum, ix.recordRun(ctx, src, sum)
+}
+
+// recordRun stores sum as the source's last run.
+func (ix *Indexer) recordRun(ctx context.Context, src Source, sum Summary) error {
 	last, _ := json.Marshal(sum)
 	if _, err := ix.Pool.Exec(ctx, `UPDATE sources SET last_run_at = now(), last_run = $2 WHERE id = $1`, src.ID, last); err != nil {
-		return sum, fmt.Errorf("recording the run of source %s: %w", src.Name, err)
+		return fmt.Errorf("recording the run of source %s: %w", src.Name, err)
 	}
-	return sum, nil
+	return nil
+}
+
+// checkRoot returns the real path of src's folder, refusing (and recording as the run's
+// outcome) a root that no longer resolves to the real path stored when the source was added:
+// a symlink in its path re-pointed since would otherwise move the source to any folder,
+// past the DOCENT_SOURCE_ROOTS check made when it was added. A source stored before roots were
+// resolved gets its real path stored now.
+func (ix *Indexer) checkRoot(ctx context.Context, src Source) (string, error) {
+	real, err := filepath.EvalSymlinks(src.Root)
+	if err != nil {
+		return "", fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
+	}
+	switch {
+	case !src.RootResolved:
+		if _, err := ix.Pool.Exec(ctx, `UPDATE sources SET root = $2, root_resolved = true WHERE id = $1`, src.ID, real); err != nil {
+			return "", fmt.Errorf("storing the real path of source %s: %w", src.Name, err)
+		}
+		ix.Log.Info("source folder stored as its real path", "source", src.Name, "root", src.Root, "real", real)
+	case real != src.Root:
+		err := fmt.Errorf("source %s: its folder %s now resolves to %s: a symlink in that path changed since the source was added, "+
+			"so the run is refused (to index the new folder, remove the source and add it again)", src.Name, src.Root, real)
+		if rerr := ix.recordRun(ctx, src, Summary{Source: src.Name, Error: err.Error()}); rerr != nil {
+			return "", errors.Join(err, rerr)
+		}
+		return "", err
+	}
+	return real, nil
 }
 
 func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string]existing, error) {
-	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status FROM documents WHERE source_id = $1`, sourceID)
+	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status, extractor FROM documents WHERE source_id = $1`, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("reading indexed documents: %w", err)
 	}
@@ -282,7 +333,7 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 		var rel string
 		var e existing
 		var mtime *time.Time
-		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status); err != nil {
+		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status, &e.Extractor); err != nil {
 			return nil, fmt.Errorf("reading indexed documents: %w", err)
 		}
 		if mtime != nil {
@@ -296,9 +347,14 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 // indexFile brings one file's document up to date. The error return is reserved for failures
 // of the run itself (database, embedder); a bad file is an outcome.
 func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
-	groups := src.GroupsFor(f.Rel)
+	groups, readable := src.groupsOf(f)
+	if !readable {
+		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
+	}
 	log := ix.Log.With("source", src.Name, "path", f.Rel)
 	record := func(status, reason string, hash []byte) (outcome, int, int, error) {
+		// Reasons can quote a parser's view of the file: keep them storable.
+		reason = strings.ToValidUTF8(strings.ReplaceAll(reason, "\x00", ""), "\uFFFD")
 		out := skipped
 		if status == "failed" {
 			out = failed
@@ -313,9 +369,12 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return record("failed", f.Fail, nil)
 	case f.Skip != "":
 		return record("skipped", f.Skip, nil)
+	case !readable:
+		return record("skipped", fmt.Sprintf("symlink to %s: the groups of the link (%s) and of its target (%s) have none in common, so no reader may see it",
+			EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
-	if old.ID != 0 && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond)) && sameGroups {
+	if sameFile(old, f) && sameGroups {
 		// Not even opened. A file that was skipped or failed keeps that outcome until it changes.
 		switch old.Status {
 		case "skipped":
@@ -331,12 +390,15 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 	case Supported(f.Rel) == "":
 		return record("skipped", "unsupported file type", nil)
 	}
-	data, err := readFile(f.Abs, ix.MaxFileSize)
+	data, err := readFile(ix.root, f, ix.MaxFileSize)
 	if err != nil {
+		if errors.Is(err, errReplaced) {
+			f.MTime = time.Time{} // never "unchanged": the next run reads whatever is there then
+		}
 		return record("failed", "cannot read: "+plainError(err), nil)
 	}
 	sum := sha256.Sum256(data)
-	if old.ID != 0 && bytes.Equal(old.Hash, sum[:]) {
+	if old.ID != 0 && old.Extractor == ExtractorVersion && bytes.Equal(old.Hash, sum[:]) {
 		// Same content under a new mtime, or new groups: no parsing, no embedding.
 		if err := ix.touchDocument(ctx, old.ID, f, groups); err != nil {
 			return 0, 0, 0, err
@@ -367,12 +429,22 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 	}
 	doc := document{Title: parsed.Title, Type: Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
 	if err := ix.writeDocument(ctx, src, f, doc, chunkRows(cs, vecs, parsed.Title), tsConfig); err != nil {
-		return 0, 0, 0, err
+		if !documentError(err) {
+			return 0, 0, 0, err
+		}
+		// Rolled back alone: this file fails, the run goes on.
+		return record("failed", "the database refused it: "+pgMessage(err), sum[:])
 	}
 	if old.ID == 0 {
 		return added, len(cs), embedded, nil
 	}
 	return updated, len(cs), embedded, nil
+}
+
+// sameFile reports a file that was indexed before, by the current extraction, with the same
+// size and modification time: it need not even be opened.
+func sameFile(old existing, f file) bool {
+	return old.ID != 0 && old.Extractor == ExtractorVersion && old.Size == f.Size && old.MTime.Equal(f.MTime.Truncate(time.Microsecond))
 }
 
 // fileLevel reports embedding errors caused by this file's content (the server refused this
@@ -390,14 +462,67 @@ func fileLevel(err error) bool {
 	return errors.Is(err, embed.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
 }
 
-// readFile reads at most limit bytes: a file that grew past the limit since it was listed is
+// documentError reports a storage error caused by the document's own data, which PostgreSQL
+// refused: a data exception (an invalid byte sequence, a value out of range), an integrity
+// constraint, or a size limit (an index row or tsvector too large). The document's
+// transaction is rolled back and the file fails; the run goes on. Any other error (the
+// database unreachable, out of disk or shutting down, the run cancelled) would fail every
+// later file alike, and fails the run.
+func documentError(err error) bool {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return false
+	}
+	switch pg.Code[:2] {
+	case "22", "23", "54":
+		return true
+	}
+	return false
+}
+
+// pgMessage is PostgreSQL's own message for err, without the path the wrapping repeats.
+func pgMessage(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Message + " (SQLSTATE " + pg.Code + ")"
+	}
+	return err.Error()
+}
+
+// errReplaced is why a file that changed identity between listing and reading is not read:
+// its groups were worked out for the file listed, not for whatever a link now points to.
+var errReplaced = errors.New("replaced while the run was in progress; the next run reads it")
+
+// openRegular opens the file at name under root, never outside it, and only if it is a regular
+// file; opening does not block on a FIFO swapped in at that name.
+func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil && !fi.Mode().IsRegular() {
+		err = errors.New("not a regular file (" + fileKind(fi.Mode()) + ")")
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// readFile reads the content of f, which must still be the file listed, within the run's
+// root. It reads at most limit bytes: a file that grew past the limit since it was listed is
 // refused rather than read whole.
-func readFile(name string, limit int64) ([]byte, error) {
-	f, err := os.Open(name)
+func readFile(root *os.Root, lf file, limit int64) ([]byte, error) {
+	f, fi, err := openRegular(root, lf.Open)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if !os.SameFile(fi, lf.info) {
+		return nil, errReplaced
+	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
@@ -480,12 +605,12 @@ func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d docu
 		if !f.MTime.IsZero() {
 			mtime = &f.MTime
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (source_id, path) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
-				groups = $8, status = $9, reason = $10, body = $11, indexed_at = now()
+		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body, extractor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			ON CONFLICT (source_id, md5(path)) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
+				groups = $8, status = $9, reason = $10, body = $11, extractor = $12, indexed_at = now()
 			RETURNING id`,
-			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body).Scan(&id)
+			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body, ExtractorVersion).Scan(&id)
 		if err != nil {
 			return err
 		}

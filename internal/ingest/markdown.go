@@ -15,7 +15,10 @@ var (
 )
 
 // parseMarkdown splits a Markdown file into sections at its headings and strips inline markup.
-// Headings inside fenced code blocks are code, not structure.
+// Headings inside fenced code blocks are code, not structure. Like every extractor it writes
+// a paragraph or list item on one line, whatever its source line breaks (hard-wrapped
+// Markdown is the rule), and keeps blank lines between paragraphs, table rows and code lines
+// as they are.
 func parseMarkdown(data []byte) (Parsed, error) {
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	text = mdFront.ReplaceAllString(text, "")
@@ -23,34 +26,67 @@ func parseMarkdown(data []byte) (Parsed, error) {
 		doc     Parsed
 		cur     Section
 		body    strings.Builder
+		block   []string // lines of the paragraph or list item being read
 		inFence bool
 	)
 	outline := newOutline(&doc)
+	endBlock := func() {
+		if len(block) > 0 {
+			body.WriteString(strings.Join(block, " "))
+			body.WriteByte('\n')
+			block = block[:0]
+		}
+	}
 	flush := func() {
+		endBlock()
 		cur.Text = body.String()
 		doc.Sections = append(doc.Sections, cur)
 		body.Reset()
 	}
 	for _, line := range strings.Split(text, "\n") {
 		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
+		switch {
+		case strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~"):
+			endBlock()
 			inFence = !inFence
-			continue
-		}
-		if m := mdHeading.FindStringSubmatch(line); m != nil && !inFence {
+		case inFence:
+			body.WriteString(line)
+			body.WriteByte('\n')
+		case mdHeading.MatchString(line):
 			flush()
+			m := mdHeading.FindStringSubmatch(line)
 			cur = outline.enter(len(m[1]), inlineMarkdown(m[2]), "")
-			continue
+		case trimmed == "":
+			endBlock()
+			body.WriteByte('\n')
+		case strings.HasPrefix(trimmed, "|") || len(block) == 0 && (strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")):
+			// A table row, or an indented code line: a line of its own.
+			endBlock()
+			if !mdTableRule.MatchString(trimmed) {
+				body.WriteString(inlineMarkdown(trimmed))
+				body.WriteByte('\n')
+			}
+		default:
+			if mdListItem.MatchString(line) {
+				endBlock()
+			}
+			hardBreak := strings.HasSuffix(line, "  ") || strings.HasSuffix(trimmed, "\\")
+			block = append(block, strings.TrimSpace(inlineMarkdown(strings.TrimSuffix(trimmed, "\\"))))
+			if hardBreak {
+				endBlock()
+			}
 		}
-		if !inFence {
-			line = inlineMarkdown(line)
-		}
-		body.WriteString(line)
-		body.WriteByte('\n')
 	}
 	flush()
 	return doc, nil
 }
+
+var (
+	// mdListItem matches a line that starts a list item.
+	mdListItem = regexp.MustCompile(`^\s*([-*+•]|\d{1,9}[.)])\s`)
+	// mdTableRule matches a table's header rule, "|---|:--:|".
+	mdTableRule = regexp.MustCompile(`^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$`)
+)
 
 func inlineMarkdown(s string) string {
 	s = mdImage.ReplaceAllString(s, "$1")

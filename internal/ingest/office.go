@@ -209,10 +209,10 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		case xml.EndElement:
 			switch e.Name.Local {
 			case "tc":
-				cells = append(cells, strings.TrimSpace(cell.String()))
+				cells = append(cells, collapse(cell.String()))
 				cell.Reset()
 			case "p":
-				line := strings.TrimSpace(para.String())
+				line := collapse(para.String()) // manual line breaks and tabs too: a paragraph is one line
 				if level > 0 && line != "" {
 					cur.Text = text.String()
 					doc.Sections = append(doc.Sections, cur)
@@ -278,7 +278,7 @@ func parsePPTX(data []byte, limits zipLimits) (Parsed, error) {
 				}
 			case xml.EndElement:
 				if e.Name.Local == "p" {
-					if l := strings.TrimSpace(para.String()); l != "" {
+					if l := collapse(para.String()); l != "" {
 						if inTitle && title == "" {
 							title = l
 						} else {

@@ -56,6 +56,15 @@ func (o *outline) enter(level int, title, anchor string) Section {
 	return Section{Headings: nonEmpty(o.stack), Anchor: anchor}
 }
 
+// ExtractorVersion numbers what extraction makes of a file. Documents record the version that
+// extracted them, and a re-index re-reads files extracted by an older one, however unchanged:
+// raise it with every change to what any parser or the chunker produces.
+//
+// Version 2: paragraphs, list items and table cells are single lines (source line breaks
+// collapsed), page chrome is dropped from HTML, PDF lines are joined into paragraphs, and
+// sentences are cut by textseg.
+const ExtractorVersion = 2
+
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
 
@@ -70,6 +79,9 @@ type Extractor struct {
 	Timeout time.Duration
 	zip     zipLimits
 	pdf     pdfEngine
+	// repeated holds the fingerprints of text blocks found on most HTML pages of the source
+	// being indexed (see repeatedBlocks): site chrome, dropped from every page.
+	repeated map[uint64]bool
 }
 
 // Close releases the PDF engine, if a PDF started it.
@@ -99,6 +111,9 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	}
 	maxText := cmp.Or(x.MaxText, 16<<20)
 	timeout := cmp.Or(x.Timeout, 10*time.Second)
+	if typ == "text" || typ == "markdown" || typ == "csv" || typ == "html" {
+		data = decodeBOM(data)
+	}
 	// Text formats extract to about their own size: refuse a huge one before copying it around.
 	if (typ == "text" || typ == "markdown" || typ == "csv") && len(data) > maxText+maxText/4 {
 		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("extracted text of %d MB is over the %d MB limit", len(data)>>20, maxText>>20)}
@@ -156,7 +171,7 @@ func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
 	case "markdown":
 		return parseMarkdown(data)
 	case "html":
-		return parseHTML(data)
+		return parseHTML(data, x.repeated)
 	case "csv":
 		return parseCSV(data)
 	}

@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/klippa-app/go-pdfium"
 	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
@@ -119,7 +123,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, error) {
 			}
 			return Parsed{}, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
-		text := strings.ReplaceAll(t.Text, "\r\n", "\n")
+		text := joinPDFLines(t.Text)
 		chars += len(strings.TrimSpace(text))
 		p.Sections = append(p.Sections, Section{Page: i + 1, Text: text})
 	}
@@ -128,3 +132,67 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, error) {
 	}
 	return p, nil
 }
+
+// joinPDFLines turns a page's text lines into paragraphs, one per line, as the other
+// extractors write them: a PDF has no paragraphs, only lines placed on the page. A line joins
+// the one before unless that one is clearly shorter than the page's full lines (a paragraph's
+// last line, a heading), the line starts a list item, or a blank line separates them; a word
+// hyphenated at a line's end is joined again ("docu-" + "ment" = "document").
+func joinPDFLines(page string) string {
+	// PDFium joins a word it finds hyphenated across lines itself, marking the hyphen \x02.
+	page = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x02", "").Replace(page)
+	lines := strings.Split(page, "\n")
+	full := 0 // the length of the page's full lines: most are, a few are rejoined longer
+	lengths := make([]int, 0, len(lines))
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+		lengths = append(lengths, utf8.RuneCountInString(lines[i]))
+	}
+	slices.Sort(lengths)
+	if len(lengths) > 0 {
+		full = lengths[len(lengths)*3/4]
+	}
+	var b strings.Builder
+	prev := ""
+	for _, l := range lines {
+		switch {
+		case l == "":
+			if prev != "" {
+				b.WriteString("\n\n")
+			}
+		case prev == "":
+			b.WriteString(l)
+		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3:
+			b.WriteByte('\n')
+			b.WriteString(l)
+		default:
+			if r, _ := utf8.DecodeRuneInString(l); hyphenated(prev) && unicode.IsLower(r) {
+				trimmed := strings.TrimRight(b.String(), "-\u00ad")
+				b.Reset()
+				b.WriteString(trimmed)
+			} else {
+				b.WriteByte(' ')
+			}
+			b.WriteString(l)
+		}
+		prev = l
+	}
+	return b.String()
+}
+
+// hyphenated reports a line ending in a word broken by a hyphen: a letter, then '-' or a soft
+// hyphen.
+func hyphenated(line string) bool {
+	if strings.HasSuffix(line, "\u00ad") {
+		return true
+	}
+	body, ok := strings.CutSuffix(line, "-")
+	if !ok {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(body)
+	return unicode.IsLetter(r)
+}
+
+// pdfListItem matches a line that starts a list item.
+var pdfListItem = regexp.MustCompile(`^([-•–▪◦*]|\d{1,3}[.)]|[a-z][.)])\s`)

@@ -20,11 +20,16 @@ import (
 
 // Source is a named document folder and who may read it.
 type Source struct {
-	ID     int64
-	Name   string
-	Root   string
-	Groups []string // empty: every signed-in user
-	Rules  []Rule
+	ID   int64
+	Name string
+	// Root is the folder's real path (symlinks resolved) from when the source was added; a run
+	// refuses a root that no longer resolves to it.
+	Root string
+	// RootResolved is false for a source stored before roots were resolved: its first run
+	// stores the real path.
+	RootResolved bool
+	Groups       []string // empty: every signed-in user
+	Rules        []Rule
 	// Every re-indexes the source on this schedule; 0 means only when asked.
 	Every time.Duration
 	// Watch re-indexes the source within seconds of a change in its folder.
@@ -89,6 +94,34 @@ func (s Source) GroupsFor(rel string) []string {
 	return s.Groups
 }
 
+// groupsOf returns the groups of the document of f. A symlink's document gets the stricter of
+// its own path's groups and its target's, so that a link can never widen who reads a file:
+// with "no groups" meaning everyone, a path without groups adds no restriction, and two
+// restricted paths leave the groups they have in common. A reader must then hold a group both
+// paths allow; that may turn away someone allowed by each path through a different group, but
+// never admits anyone either path refuses. ok is false when the two paths' groups have nothing
+// in common: no reader may see the link's document.
+func (s Source) groupsOf(f file) (groups []string, ok bool) {
+	groups = s.GroupsFor(f.Raw)
+	if f.Target == "" {
+		return groups, true
+	}
+	target := s.GroupsFor(f.Target)
+	switch {
+	case len(target) == 0:
+		return groups, true
+	case len(groups) == 0:
+		return target, true
+	}
+	var both []string
+	for _, g := range groups {
+		if slices.Contains(target, g) {
+			both = append(both, g)
+		}
+	}
+	return both, len(both) > 0
+}
+
 // matchGlob matches like .gitignore: "**" spans folders, "*" and "?" stay within one, and a
 // pattern without a slash matches the file name at any depth.
 func matchGlob(glob, rel string) bool {
@@ -120,22 +153,21 @@ func matchParts(g, p []string) bool {
 	return len(p) == 0
 }
 
-// AddSource records a new source. The folder must exist; its path is stored absolute.
+// AddSource records a new source. The folder must exist; its real path is stored (absolute,
+// symlinks resolved), and runs index that folder only, wherever links in the given path
+// point later.
 func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 	if !sourceName.MatchString(s.Name) {
 		return Source{}, fmt.Errorf("source name %q: use letters, digits, '.', '_' or '-' (at most 64)", s.Name)
 	}
-	root, err := filepath.Abs(s.Root)
+	root, err := realFolder(s.Name, s.Root)
 	if err != nil {
-		return Source{}, fmt.Errorf("source %s: path %q: %w", s.Name, s.Root, err)
+		return Source{}, err
 	}
-	if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-		return Source{}, fmt.Errorf("source %s: %s is not a readable folder", s.Name, root)
-	}
-	s.Root = root
+	s.Root, s.RootResolved = root, true
 	rules, _ := json.Marshal(nonNil(s.Rules))
-	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, groups, rules, every, watch)
-		VALUES ($1, $2, $3, $4, CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END, $6) RETURNING id`,
+	err = pool.QueryRow(ctx, `INSERT INTO sources (name, root, root_resolved, groups, rules, every, watch)
+		VALUES ($1, $2, true, $3, $4, CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END, $6) RETURNING id`,
 		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch).Scan(&s.ID)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == "23505" {
@@ -147,13 +179,32 @@ func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error
 	return s, nil
 }
 
-// UpdateSource changes a source's root, groups and rules. Re-indexing applies new groups to
-// its documents.
+// realFolder returns the real path of the folder at p: absolute, with every symlink resolved.
+// Links are resolved before any "..": "root/link/../x" is the folder beside the link's target,
+// as the file system (and the DOCENT_SOURCE_ROOTS check) sees it, not "root/x".
+func realFolder(name, p string) (string, error) {
+	real, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		// A relative result is relative to the working folder, itself a real path.
+		real, err = filepath.Abs(real)
+	}
+	if err != nil {
+		return "", fmt.Errorf("source %s: %s is not a readable folder", name, p)
+	}
+	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
+		return "", fmt.Errorf("source %s: %s is not a readable folder", name, p)
+	}
+	return real, nil
+}
+
+// UpdateSource changes a source's groups, rules, schedule and watching. Re-indexing applies new
+// groups to its documents. The root stays the one checked and resolved when the source was
+// added (s.Root is ignored): to index another folder, remove the source and add it again.
 func UpdateSource(ctx context.Context, pool *pgxpool.Pool, s Source) error {
 	rules, _ := json.Marshal(nonNil(s.Rules))
-	tag, err := pool.Exec(ctx, `UPDATE sources SET root = $2, groups = $3, rules = $4,
-		every = CASE WHEN $5::bigint > 0 THEN make_interval(secs => $5::bigint) END, watch = $6 WHERE name = $1`,
-		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch)
+	tag, err := pool.Exec(ctx, `UPDATE sources SET groups = $2, rules = $3,
+		every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE name = $1`,
+		s.Name, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch)
 	if err != nil {
 		return fmt.Errorf("updating source %s: %w", s.Name, err)
 	}
@@ -193,7 +244,7 @@ func ListSources(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
 }
 
 func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
-	rows, err := pool.Query(ctx, `SELECT id, name, root, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0), watch FROM sources
+	rows, err := pool.Query(ctx, `SELECT id, name, root, root_resolved, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0), watch FROM sources
 		WHERE $1 = '' OR name = $1 ORDER BY name`, name)
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
@@ -202,7 +253,7 @@ func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source
 		var s Source
 		var rules []byte
 		var every int64
-		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.Groups, &rules, &every, &s.Watch); err != nil {
+		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.RootResolved, &s.Groups, &rules, &every, &s.Watch); err != nil {
 			return s, err
 		}
 		s.Every = time.Duration(every) * time.Second

@@ -42,6 +42,9 @@ type Server struct {
 	Dim int
 	// Reply is the chat answer, streamed word by word.
 	Reply string
+	// Rerank scores a document for a query on the /rerank endpoints (default: the share of the
+	// query's words the document contains).
+	Rerank func(query, document string) float64
 
 	mu       sync.Mutex
 	requests []Request
@@ -56,6 +59,8 @@ func New(tb testing.TB) *Server {
 	mux.HandleFunc("POST /api/chat", s.ollamaChat)
 	mux.HandleFunc("POST /v1/embeddings", s.openaiEmbed)
 	mux.HandleFunc("POST /v1/chat/completions", s.openaiChat)
+	mux.HandleFunc("POST /rerank", s.teiRerank)
+	mux.HandleFunc("POST /v1/rerank", s.cohereRerank)
 	s.Server = httptest.NewServer(mux)
 	tb.Cleanup(s.Close)
 	return s
@@ -235,6 +240,53 @@ func (s *Server) openaiChat(w http.ResponseWriter, r *http.Request) {
 	b, _ := json.Marshal(map[string]any{"id": "c1", "object": "chat.completion.chunk", "model": req.Model,
 		"choices": []map[string]any{{"index": 0, "delta": map[string]string{}, "finish_reason": "stop"}}})
 	fmt.Fprintf(w, "data: %s\n\ndata: [DONE]\n\n", b)
+}
+
+// rerankRequest is the body of either rerank API: TEI sends texts, Cohere-style APIs documents.
+type rerankRequest struct {
+	Model     string   `json:"model"`
+	Query     string   `json:"query"`
+	Texts     []string `json:"texts"`
+	Documents []string `json:"documents"`
+}
+
+func (s *Server) rerankScore(query, doc string) float64 {
+	if s.Rerank != nil {
+		return s.Rerank(query, doc)
+	}
+	words := strings.Fields(strings.ToLower(query))
+	found := 0
+	for _, w := range words {
+		if strings.Contains(strings.ToLower(doc), w) {
+			found++
+		}
+	}
+	return float64(found) / float64(max(len(words), 1))
+}
+
+// teiRerank answers as text-embeddings-inference: [{index, score}], best first.
+func (s *Server) teiRerank(w http.ResponseWriter, r *http.Request) {
+	var req rerankRequest
+	if _, ok := s.begin(w, r, &req); ok {
+		out := []map[string]any{}
+		for i, t := range req.Texts {
+			out = append(out, map[string]any{"index": i, "score": s.rerankScore(req.Query, t)})
+		}
+		writeJSON(w, out)
+	}
+}
+
+// cohereRerank answers as Cohere, Jina, vLLM and llama.cpp's server: {results: [{index,
+// relevance_score}]}.
+func (s *Server) cohereRerank(w http.ResponseWriter, r *http.Request) {
+	var req rerankRequest
+	if _, ok := s.begin(w, r, &req); ok {
+		out := []map[string]any{}
+		for i, t := range req.Documents {
+			out = append(out, map[string]any{"index": i, "relevance_score": s.rerankScore(req.Query, t)})
+		}
+		writeJSON(w, map[string]any{"model": req.Model, "results": out})
+	}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

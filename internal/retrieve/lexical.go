@@ -426,18 +426,14 @@ func (a *accessCheck) allowed(ctx context.Context, tx pgx.Tx, ps []*partial) (ma
 	return a.seen, nil
 }
 
-// searchSQL builds the query that fuses the vector and lexical branches, and its arguments.
-// The lexical branch's results come ranked and scored by lexical (exact BM25, access and
-// filters applied); lexemes are the query's, for the snippets. The vector branch applies the
+// searchSQL builds the query that gathers both branches' candidates, and its arguments: every
+// candidate with both scores (a passage only one branch found gets the other's computed where
+// it can be: its similarity), for fuse to rank. The lexical branch's results come ranked and
+// scored by lexical (exact BM25, access and filters applied). The vector branch applies the
 // access and filter conditions itself, so no restricted row is ever fetched: HNSW drives it and
 // the conditions are checked per candidate, with HNSW's iterative scan continuing past rejected
 // rows.
-//
-// Fusion is a weighted sum of the two scores, each divided by its best value among the
-// candidates. Unlike reciprocal rank fusion it keeps how far apart the candidates are, so a
-// weaker ranker (a model-free embedder) refines the stronger one instead of diluting it:
-// on SciFact rank fusion scored 0.63 nDCG@10 where score fusion scores 0.70.
-func (s *Searcher) searchSQL(lexResults []Scored, lexemes []string, q Query, vec []float32, candidates, limit, perDoc int) (string, []any) {
+func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candidates int) (string, []any) {
 	var args []any
 	param := func(v any) string {
 		args = append(args, v)
@@ -457,10 +453,6 @@ func (s *Searcher) searchSQL(lexResults []Scored, lexemes []string, q Query, vec
 		lex = fmt.Sprintf("SELECT * FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS l(id, score, coverage)",
 			param(ids), param(scores), param(coverage))
 	}
-	all := make([]string, len(lexemes))
-	for i, l := range lexemes {
-		all[i] = tsqueryLiteral(l)
-	}
 	vecBranch := "SELECT NULL::bigint AS id, 0::float8 AS sim WHERE false"
 	sim := "vec.sim"
 	if vec != nil {
@@ -474,45 +466,14 @@ func (s *Searcher) searchSQL(lexResults []Scored, lexemes []string, q Query, vec
 		// Passages only the lexical branch found get their similarity computed.
 		sim = fmt.Sprintf("coalesce(vec.sim, 1 - (c.embedding <=> %s))", v)
 	}
-	vw, lw := s.VectorWeight, s.LexicalWeight
-	if vw == 0 && lw == 0 {
-		vw, lw = DefaultVectorWeight, DefaultLexicalWeight
-	}
-	snippet := "''"
-	if !q.NoSnippets {
-		snippet = fmt.Sprintf(`ts_headline(%s::regconfig, c.text, %s::tsquery,
-           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`,
-			param(cmp.Or(s.TextSearchConfig, "english")), param(strings.Join(all, " | ")))
-	}
-	// Fusion, the per-document cap and the page limit happen before the snippets, which are
-	// the costly part of the final rows.
+	// The candidates of both branches, each with both scores where known; Go fuses them
+	// (fuse), since how far to trust each branch depends on the whole candidate list.
 	sql := fmt.Sprintf(`
 WITH vec AS (%s),
-lex AS (%s),
-joined AS (
-	SELECT c.id, c.document_id, lex.score AS bm25, %s AS sim, coalesce(lex.coverage, 0) AS coverage
-	FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
-	JOIN chunks c ON c.id = coalesce(vec.id, lex.id)
-),
-fused AS (
-	SELECT id, document_id, coalesce(sim, 0) AS sim, coverage,
-	       %s::float8 * coalesce(bm25, 0) / greatest(max(bm25) OVER (), 1e-9)
-	       + %s::float8 * greatest(coalesce(sim, 0), 0) / greatest(max(sim) OVER (), 1e-9) AS score
-	FROM joined
-),
-page AS (
-	SELECT * FROM (
-		SELECT f.*, row_number() OVER (PARTITION BY document_id ORDER BY score DESC, id) AS nth FROM fused f) x
-	WHERE nth <= %d
-	ORDER BY score DESC, id LIMIT %d
-)
-SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text,
-       %s, p.score, p.sim, p.coverage
-FROM page p
-JOIN chunks c ON c.id = p.id
-JOIN documents d ON d.id = c.document_id
-JOIN sources s ON s.id = d.source_id
-ORDER BY p.score DESC, c.id`, vecBranch, lex, sim, param(lw), param(vw), perDoc, limit, snippet)
+lex AS (%s)
+SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL
+FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
+JOIN chunks c ON c.id = coalesce(vec.id, lex.id)`, vecBranch, lex, sim)
 	return sql, args
 }
 

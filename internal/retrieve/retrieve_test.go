@@ -9,7 +9,6 @@ import (
 
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
-	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +23,12 @@ type testBundle struct {
 // restricted to the hr group by a rule.
 func setup(t *testing.T, files map[string]string) testBundle {
 	t.Helper()
+	return setupWith(t, files, embed.Local{})
+}
+
+// setupWith is setup with another embedder.
+func setupWith(t *testing.T, files map[string]string, e embed.Embedder) testBundle {
+	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
 	root := t.TempDir()
@@ -36,8 +41,7 @@ func setup(t *testing.T, files map[string]string) testBundle {
 			t.Fatal(err)
 		}
 	}
-	e := embed.Local{}
-	if err := postgres.EnsureModel(ctx, pool, postgres.Model{Name: e.Model(), Dimension: embed.LocalDimension}); err != nil {
+	if err := embed.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
 	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})

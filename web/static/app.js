@@ -91,6 +91,40 @@ async function ask(form, question) {
   }
 }
 
+// answerBlock builds the element of one answer block.
+function answerBlock(b) {
+  const el = (tag, children) => { const e = document.createElement(tag); e.append(...children); return e; };
+  switch (b.kind) {
+    case "ul": case "ol":
+      return el(b.kind, (b.items || []).map((item) => el("li", answerInlines(item))));
+    case "pre": {
+      const pre = document.createElement("pre");
+      pre.textContent = b.text || "";
+      return pre;
+    }
+    case "h": {
+      const p = el("p", answerInlines(b.inline));
+      p.className = "answer-heading";
+      return p;
+    }
+    default:
+      return el("p", answerInlines(b.inline));
+  }
+}
+
+// answerInlines builds the text runs of a block: text nodes, emphasis, code, citations.
+function answerInlines(inlines) {
+  return (inlines || []).map((x) => {
+    const tag = { em: "em", strong: "strong", code: "code", cite: "a", link: "a" }[x.kind];
+    if (!tag || ((x.kind === "cite" || x.kind === "link") && !safeURL(x.url))) return document.createTextNode(x.text);
+    const e = document.createElement(tag);
+    e.textContent = x.text;
+    if (x.kind === "cite") { e.className = x.weak ? "cite weak" : "cite"; e.href = x.url; e.title = x.title || ""; }
+    if (x.kind === "link") { e.className = "doc-link"; e.href = x.url; }
+    return e;
+  });
+}
+
 function parseEvent(raw) {
   let name = "message", data = "";
   for (const line of raw.split("\n")) {
@@ -100,30 +134,13 @@ function parseEvent(raw) {
   try { return { name, data: JSON.parse(data) }; } catch { return { name: "error", data: { error: "Malformed answer from the server." } }; }
 }
 
-// render shows the final answer: text with [n] links, the badge and the sources list. All text
-// goes in through textContent, so nothing from a document or a model is ever parsed as HTML.
+// render shows the final answer: its Markdown blocks (parsed by the server into paragraphs,
+// lists, code and inline runs, see web/markdown.go) with [n] links, the badge and the sources
+// list. All text goes in through textContent, so nothing from a document or a model is ever
+// parsed as HTML, and links are made only to Docent's own paths.
 function render(resp, text, badge, sources, form, question) {
   badge.textContent = resp.mode === "extractive" ? "Extractive answer: quoted from the sources" : `Answered by ${resp.model}`;
-  const byN = new Map((resp.citations || []).map((c) => [c.n, c]));
-  text.replaceChildren();
-  const re = /\[(\d{1,3})\]/g;
-  let last = 0, m;
-  while ((m = re.exec(resp.answer)) !== null) {
-    text.append(resp.answer.slice(last, m.index));
-    const c = byN.get(Number(m[1]));
-    if (c && safeURL(c.url)) {
-      const a = document.createElement("a");
-      a.className = c.supported ? "cite" : "cite weak";
-      a.href = c.url;
-      a.title = c.title;
-      a.textContent = m[0];
-      text.append(a);
-    } else {
-      text.append(m[0]);
-    }
-    last = re.lastIndex;
-  }
-  text.append(resp.answer.slice(last));
+  text.replaceChildren(...(resp.blocks || []).map(answerBlock));
   const list = resp.found ? resp.citations : resp.closest || [];
   if (list.length) {
     const section = document.createElement("section");

@@ -1,0 +1,98 @@
+package embed_test
+
+import (
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/docent-search/docent/internal/config"
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/wordvec"
+)
+
+// localV3 loads the checkout's word vectors; scripts/ensure-wordvectors.sh (run by make test
+// and CI) makes them. Without them the test fails, naming that command.
+func localV3(t *testing.T) *embed.LocalV3 {
+	t.Helper()
+	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestLocalV3BridgesDifferentWords(t *testing.T) {
+	t.Parallel()
+	v3, v2 := localV3(t), embed.Local{}
+	for _, tc := range []struct{ q, near, far string }{
+		{"how many vacation days do I get", "Full-time employees get 27 days of paid holiday per year.", "Book meeting rooms in the calendar."},
+		{"can I get my cab fare back", "Taxis are reimbursed for trips to airports.", "Passwords must be at least 14 characters."},
+		{"I misplaced my work computer", "Report a lost or stolen laptop to security within one hour.", "Coffee, tea and fruit are free in the kitchen."},
+	} {
+		q, near, far := v3.WeightedQuery(tc.q, nil), v3.WeightedQuery(tc.near, nil), v3.WeightedQuery(tc.far, nil)
+		if cosine(q, near) <= cosine(q, far) {
+			t.Errorf("v3: %q is no closer to %q (%.3f) than to %q (%.3f)", tc.q, tc.near, cosine(q, near), tc.far, cosine(q, far))
+		}
+		// The regression: v2, sharing no word, cannot tell the two apart by meaning.
+		if b := v2.Vector(tc.q); cosine(q, near)-cosine(q, far) <= cosine(b, v2.Vector(tc.near))-cosine(b, v2.Vector(tc.far)) {
+			t.Errorf("v3 separates %q from its answer no better than v2", tc.q)
+		}
+	}
+}
+
+func TestLocalV3KeepsExactWordsAndUnknownNames(t *testing.T) {
+	t.Parallel()
+	e := localV3(t)
+	ctx := context.Background()
+	docs, err := e.EmbedDocuments(ctx, []string{"Connect with the WireGuard client: wg-quick up halcyon0", "Order a desk chair for your home office", "%%% ..."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range docs[:2] {
+		if len(v) != e.Dimension() || len(v) != embed.LocalDimension+100 {
+			t.Fatalf("dimension %d, want %d", len(v), embed.LocalDimension+100)
+		}
+		if n := math.Sqrt(cosine(v, v)); math.Abs(n-1) > 1e-4 {
+			t.Errorf("document %d: norm %f, want 1", i, n)
+		}
+	}
+	if cosine(docs[2], docs[2]) != 0 {
+		t.Error("text without words should embed to the zero vector")
+	}
+	// "halcyon0" and "wg" are in no word list: the hashed part still matches them.
+	q, _ := e.EmbedQuery(ctx, "halcyon0 wg-quick")
+	if cosine(q, docs[0]) <= cosine(q, docs[1]) {
+		t.Errorf("names the word vectors lack do not match: %.3f vs %.3f", cosine(q, docs[0]), cosine(q, docs[1]))
+	}
+	same, _ := e.EmbedQuery(ctx, "Order a desk chair for your home office")
+	if d := cosine(same, docs[1]); math.Abs(d-1) > 1e-4 {
+		t.Errorf("query and document embeddings of the same text differ (cosine %f)", d)
+	}
+}
+
+func TestNewSelectsLocalModels(t *testing.T) {
+	t.Parallel()
+	cfg := config.Config{Embedder: "local", EmbedModel: embed.LocalV3Model, WordVectors: wordvec.DefaultPath}
+	e, err := embed.New(cfg)
+	if err != nil || e.Model() != embed.LocalV3Model {
+		t.Fatalf("New(v3) = %v, %v", e, err)
+	}
+	if d, err := embed.Dimension(context.Background(), e); err != nil || d != embed.LocalDimension+100 {
+		t.Fatalf("Dimension = %d, %v", d, err)
+	}
+	cfg.EmbedModel = embed.LocalModel
+	if e, err := embed.New(cfg); err != nil || e.Model() != embed.LocalModel {
+		t.Fatalf("New(v2) = %v, %v", e, err)
+	}
+	// Without the file, v3 is refused with the command that fetches it, and v2 is offered.
+	cfg.EmbedModel, cfg.WordVectors = embed.LocalV3Model, "/nonexistent/wordvectors.bin"
+	_, err = embed.New(cfg)
+	if err == nil || !strings.Contains(err.Error(), wordvec.FetchCommand) || !strings.Contains(err.Error(), embed.LocalModel) {
+		t.Fatalf("New(v3) without its file = %v, want an error naming %s and %s", err, wordvec.FetchCommand, embed.LocalModel)
+	}
+	cfg.EmbedModel = "docent-local-v9"
+	if _, err := embed.New(cfg); err == nil {
+		t.Fatal("an unknown local model was accepted")
+	}
+}

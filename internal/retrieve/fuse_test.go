@@ -1,0 +1,62 @@
+package retrieve_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/wordvec"
+)
+
+// A question in other words than its answer: full text matches only an incidental word ("get")
+// in the wrong documents, the word-vector embedder finds the answer, and the
+// fusion follows the embedding because full text found little of the question. Fixed weights
+// ranked the wrong document first.
+func TestHybridFollowsTheEmbeddingWhenFullTextFindsLittle(t *testing.T) {
+	t.Parallel()
+	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{
+		"holidays.md":  "# Holidays and time off\n\nFull-time employees have 27 days of paid holiday per year plus public holidays. Unused leave carries over until 31 March.\n",
+		"coffee.md":    "# Coffee\n\nGet coffee from the machine.\n",
+		"kitchen.txt":  "Kitchen rules\n\nClean the fridge every Friday. Get your cup from the shelf.\n",
+		"vpn.md":       "# VPN\n\nInstall the WireGuard client and import your profile. Get help in the IT channel.\n",
+		"printing.txt": "Printing\n\nSend the job to the secure queue and badge in at any printer.\n",
+		"parking.md":   "# Parking\n\nThere is no car parking; bike storage is in the courtyard.\n",
+	}, e)
+	ctx := context.Background()
+	q := "how much vacation do I get"
+	lex, err := b.searcher.Search(ctx, retrieve.Query{Text: q, Mode: "lexical"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lex) == 0 || lex[0].Path == "holidays.md" {
+		t.Fatalf("lexical top = %v: the test needs full text to prefer a distractor", paths(lex))
+	}
+	rs, err := b.searcher.Search(ctx, retrieve.Query{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 || rs[0].Path != "holidays.md" {
+		t.Fatalf("hybrid top = %v, want holidays.md", paths(rs))
+	}
+	// A question full text answers well keeps its lexical ranking.
+	rs, err = b.searcher.Search(ctx, retrieve.Query{Text: "WireGuard client profile"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 || rs[0].Path != "vpn.md" {
+		t.Fatalf("hybrid top = %v, want vpn.md", paths(rs))
+	}
+}
+
+func paths(rs []retrieve.Result) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Path)
+	}
+	return out
+}

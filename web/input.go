@@ -1,0 +1,50 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+)
+
+// textParams returns the query parameters named in keys, or a badRequest naming the first that
+// holds a NUL byte or invalid UTF-8: PostgreSQL refuses both in text, and the reader should
+// learn which parameter was wrong rather than get a 500.
+func textParams(q url.Values, keys ...string) (map[string]string, error) {
+	out := make(map[string]string, len(keys))
+	for _, k := range keys {
+		v := q.Get(k)
+		if err := checkText(k, v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// checkText refuses text PostgreSQL cannot store, naming the field it came from.
+func checkText(field, v string) error {
+	switch {
+	case strings.IndexByte(v, 0) >= 0:
+		return badRequest{field + ": must not contain a NUL character"}
+	case !utf8.ValidString(v):
+		return badRequest{field + ": must be valid UTF-8"}
+	}
+	return nil
+}
+
+// sameOrigin reports whether a GET may create state on the reader's behalf: it comes from one
+// of Docent's own pages (or was typed or bookmarked), not from a link or form on another site,
+// which could otherwise record questions in the victim's name. Browsers say so in
+// Sec-Fetch-Site; for an older browser without it, a Referer from another host gives a
+// cross-site request away, and a request with neither (curl, scripts) is not a browser's.
+func sameOrigin(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" || site == "none"
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		return err == nil && strings.EqualFold(u.Host, r.Host)
+	}
+	return true
+}

@@ -1,0 +1,322 @@
+package web
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/docent-search/docent/internal/answer"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+)
+
+// An answer is shown as Markdown, since models answer in it (and extractive answers quote
+// lists as "- item" lines), but never as HTML: goldmark parses the text into blocks and
+// inlines of a few kinds, and the page builds elements of those kinds only, with the text
+// as text (the template escapes it; the script sets textContent). Raw HTML shows as the text
+// it is; links go only to Docent's own pages, other URLs show as text with their host;
+// images show their description.
+
+// block is one block of an answer.
+type block struct {
+	Kind   string     `json:"kind"`             // "p", "h", "ul", "ol" or "pre"
+	Inline []inline   `json:"inline,omitempty"` // p, h
+	Items  [][]inline `json:"items,omitempty"`  // ul, ol
+	Text   string     `json:"text,omitempty"`   // pre
+}
+
+// inline is a run of text in a block.
+type inline struct {
+	Kind  string `json:"kind"` // "text", "em", "strong", "code", "link" or "cite"
+	Text  string `json:"text"`
+	URL   string `json:"url,omitempty"` // link, cite: always a document page of Docent's
+	Title string `json:"title,omitempty"`
+	N     int    `json:"n,omitempty"`    // cite
+	Weak  bool   `json:"weak,omitempty"` // cite: the cited passage barely supports the claim
+}
+
+var markdown = goldmark.New() // CommonMark, no extensions: no raw HTML is ever rendered
+
+// answerBlocks parses an answer into blocks, with its [n] markers as citations: a model's
+// answer as Markdown, an extractive one as the lines it quotes.
+func answerBlocks(resp answer.Response) []block {
+	cites := map[int]answer.Citation{}
+	for _, c := range resp.Citations {
+		cites[c.N] = c
+	}
+	if resp.Mode == "extractive" {
+		return quotedBlocks(resp.Answer, cites)
+	}
+	src := []byte(resp.Answer)
+	doc := markdown.Parser().Parse(text.NewReader(src))
+	r := mdReader{src: src, cites: cites}
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		r.block(n)
+	}
+	return r.blocks
+}
+
+type mdReader struct {
+	src    []byte
+	cites  map[int]answer.Citation
+	blocks []block
+}
+
+func (r *mdReader) block(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Heading:
+		r.blocks = append(r.blocks, block{Kind: "h", Inline: r.inlines(n)})
+	case *ast.List:
+		b := block{Kind: "ul"}
+		if n.IsOrdered() {
+			b.Kind = "ol"
+		}
+		r.listItems(n, &b)
+		r.blocks = append(r.blocks, b)
+	case *ast.FencedCodeBlock, *ast.CodeBlock:
+		r.blocks = append(r.blocks, block{Kind: "pre", Text: strings.TrimRight(r.lines(n), "\n")})
+	case *ast.HTMLBlock: // shown as the text it is
+		raw := r.lines(n)
+		if n.HasClosure() {
+			raw += string(n.ClosureLine.Value(r.src))
+		}
+		text := strings.Join(strings.Fields(raw), " ")
+		r.blocks = append(r.blocks, block{Kind: "p", Inline: cite([]inline{{Kind: "text", Text: text}}, r.cites)})
+	case *ast.Blockquote:
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			r.block(c)
+		}
+	case *ast.ThematicBreak:
+	default: // paragraphs, and whatever else holds text
+		if in := r.inlines(n); len(in) > 0 {
+			r.blocks = append(r.blocks, block{Kind: "p", Inline: in})
+		}
+	}
+}
+
+// listItems adds the items of list to b; nested lists add their items after their parent's.
+func (r *mdReader) listItems(list ast.Node, b *block) {
+	for item := list.FirstChild(); item != nil; item = item.NextSibling() {
+		var in []inline
+		var nested []ast.Node
+		for c := item.FirstChild(); c != nil; c = c.NextSibling() {
+			if _, ok := c.(*ast.List); ok {
+				nested = append(nested, c)
+				continue
+			}
+			if len(in) > 0 {
+				in = append(in, inline{Kind: "text", Text: " "})
+			}
+			in = append(in, r.inlines(c)...)
+		}
+		b.Items = append(b.Items, cite(merge(in), r.cites))
+		for _, l := range nested {
+			r.listItems(l, b)
+		}
+	}
+}
+
+// lines returns the source lines of a block node (code, raw HTML) as they are.
+func (r *mdReader) lines(n ast.Node) string {
+	var b strings.Builder
+	lines := n.Lines()
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		b.Write(seg.Value(r.src))
+	}
+	return b.String()
+}
+
+// inlines returns the text of n's inline children, kept as citations, emphasis, code and
+// Docent's own links.
+func (r *mdReader) inlines(n ast.Node) []inline {
+	var out []inline
+	var walk func(n ast.Node, kind string)
+	walk = func(n ast.Node, kind string) {
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			switch c := c.(type) {
+			case *ast.Text:
+				out = append(out, inline{Kind: kind, Text: string(c.Value(r.src))})
+				if c.HardLineBreak() || c.SoftLineBreak() {
+					out = append(out, inline{Kind: kind, Text: " "})
+				}
+			case *ast.String:
+				out = append(out, inline{Kind: kind, Text: string(c.Value)})
+			case *ast.CodeSpan:
+				out = append(out, inline{Kind: "code", Text: plain(c, r.src)})
+			case *ast.Emphasis:
+				k := "em"
+				if c.Level > 1 {
+					k = "strong"
+				}
+				walk(c, k)
+			case *ast.Link:
+				out = append(out, link(plain(c, r.src), string(c.Destination), kind)...)
+			case *ast.Image:
+				out = append(out, link(plain(c, r.src), string(c.Destination), kind)...)
+				out[len(out)-1].Kind = kind // an image is never loaded, nor a link
+				out[len(out)-1].URL = ""
+			case *ast.AutoLink:
+				u := string(c.URL(r.src))
+				out = append(out, link(u, u, kind)...)
+			case *ast.RawHTML:
+				var b strings.Builder
+				for i := range c.Segments.Len() {
+					seg := c.Segments.At(i)
+					b.Write(seg.Value(r.src))
+				}
+				out = append(out, inline{Kind: kind, Text: b.String()})
+			default:
+				walk(c, kind)
+			}
+		}
+	}
+	walk(n, "text")
+	return cite(merge(out), r.cites)
+}
+
+// link is a Markdown link: to one of Docent's own pages a link, else its text and the host
+// it names, as text.
+func link(label, dest, kind string) []inline {
+	if ownPath(dest) {
+		return []inline{{Kind: "link", Text: label, URL: dest}}
+	}
+	host := dest
+	if u, err := url.Parse(dest); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	if label == "" || label == dest {
+		return []inline{{Kind: kind, Text: host}}
+	}
+	return []inline{{Kind: kind, Text: label + " (" + host + ")"}}
+}
+
+// ownPath reports a link to one of Docent's document pages ("/doc/…"), as the page's script
+// checks too: never a scheme, a host or a backslash (which browsers read as a slash).
+func ownPath(dest string) bool {
+	u, err := url.Parse(dest)
+	return err == nil && strings.HasPrefix(dest, "/doc/") && !strings.ContainsAny(dest, "\\\x00") && u.Scheme == "" && u.Host == ""
+}
+
+// plain returns the text of n's descendants.
+func plain(n ast.Node, src []byte) string {
+	var b strings.Builder
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			b.Write(c.Value(src))
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		}
+		return ast.WalkContinue, nil
+	})
+	return b.String()
+}
+
+// merge joins neighbouring inlines of one kind, so that "[", "1", "]" (goldmark's pieces of
+// an unresolved link) read as "[1]" again.
+func merge(in []inline) []inline {
+	var out []inline
+	for _, x := range in {
+		if n := len(out); n > 0 && out[n-1].Kind == x.Kind && x.Kind != "link" && x.Kind != "cite" {
+			out[n-1].Text += x.Text
+			continue
+		}
+		out = append(out, x)
+	}
+	for len(out) > 0 && strings.TrimSpace(out[len(out)-1].Text) == "" && out[len(out)-1].Kind == "text" {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
+var citeMarker = regexp.MustCompile(`\[(\d{1,3})\]`)
+
+// cite turns [n] in text inlines into citations of the answer's sources; markers of no
+// source stay text.
+func cite(in []inline, cites map[int]answer.Citation) []inline {
+	var out []inline
+	for _, x := range in {
+		if x.Kind != "text" {
+			out = append(out, x)
+			continue
+		}
+		last := 0
+		for _, m := range citeMarker.FindAllStringSubmatchIndex(x.Text, -1) {
+			n, _ := strconv.Atoi(x.Text[m[2]:m[3]])
+			c, ok := cites[n]
+			if !ok || !ownPath(c.URL) {
+				continue
+			}
+			if m[0] > last {
+				out = append(out, inline{Kind: "text", Text: x.Text[last:m[0]]})
+			}
+			out = append(out, inline{Kind: "cite", Text: x.Text[m[0]:m[1]], N: n, URL: c.URL, Title: c.Title, Weak: !c.Supported})
+			last = m[1]
+		}
+		if last < len(x.Text) {
+			out = append(out, inline{Kind: "text", Text: x.Text[last:]})
+		}
+	}
+	return out
+}
+
+// quotedBlocks lays out an extractive answer: document text, quoted as the extractors wrote it,
+// is not Markdown ("# umount /dev/sdb1" is a shell line, not a heading). Its list items
+// ("- item", "2. item") become lists, runs of table rows ("a | b") a preformatted block, and
+// every other line a paragraph.
+func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
+	var out []block
+	for _, line := range strings.Split(answer, "\n") {
+		line = strings.TrimSpace(line)
+		var last *block
+		if len(out) > 0 {
+			last = &out[len(out)-1]
+		}
+		switch m := quotedItem.FindStringSubmatch(line); {
+		case line == "":
+		case citeLine.MatchString(line) && last != nil && last.Kind != "pre":
+			// The citation of a quoted list or passage, on the line after it, ends its last line.
+			tail := cite([]inline{{Kind: "text", Text: " " + line}}, cites)
+			if last.Kind == "p" {
+				last.Inline = append(last.Inline, tail...)
+			} else {
+				last.Items[len(last.Items)-1] = append(last.Items[len(last.Items)-1], tail...)
+			}
+		case m != nil:
+			kind := "ul"
+			if m[1] != "-" && m[1] != "*" && m[1] != "•" {
+				kind = "ol"
+			}
+			item := cite([]inline{{Kind: "text", Text: line[len(m[0]):]}}, cites)
+			if last != nil && last.Kind == kind {
+				last.Items = append(last.Items, item)
+			} else {
+				out = append(out, block{Kind: kind, Items: [][]inline{item}})
+			}
+		case strings.Contains(line, " | "):
+			if last != nil && last.Kind == "pre" {
+				last.Text += "\n" + line
+			} else {
+				out = append(out, block{Kind: "pre", Text: line})
+			}
+		default:
+			out = append(out, block{Kind: "p", Inline: cite([]inline{{Kind: "text", Text: line}}, cites)})
+		}
+	}
+	return out
+}
+
+// citeLine matches a line of citation markers only.
+var citeLine = regexp.MustCompile(`^(\[\d{1,3}\]\s*)+$`)
+
+// quotedItem matches a list item as the extractors write it.
+var quotedItem = regexp.MustCompile(`^([-*•]|\d{1,3}[.)]) `)

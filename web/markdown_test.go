@@ -1,0 +1,58 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/docent-search/docent/internal/answer"
+)
+
+func TestAnswerBlocks(t *testing.T) {
+	resp := answer.Response{
+		Answer: "Taxis are **always** reimbursed after *9 pm* [1]. Use `ledgerly submit`.\n\n" +
+			"To claim:\n- keep the receipt [2];\n- name the client [9].\n\n" +
+			"1. first\n2. second\n\n" +
+			"See <script>alert(1)</script> [click](javascript:alert(2)) ![x](https://evil.example/leak.png) " +
+			"[more](https://evil.example/page) [the policy](/doc/3?chunk=4#passage) [evil](//evil.example/x) [bs](/doc/\\evil)\n\n" +
+			"```\ncode <b>line</b>\n```\n\n<div onclick=x>\nA block [1]\n</div>\n",
+		Citations: []answer.Citation{{N: 1, URL: "/doc/1?chunk=2#passage", Title: "Travel", Supported: true}, {N: 2, URL: "/doc/2?chunk=1#passage", Title: "Claims"}},
+	}
+	got, _ := json.Marshal(answerBlocks(resp))
+	want := `[{"kind":"p","inline":[{"kind":"text","text":"Taxis are "},{"kind":"strong","text":"always"},{"kind":"text","text":" reimbursed after "},{"kind":"em","text":"9 pm"},{"kind":"text","text":" "},{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"Travel","n":1},{"kind":"text","text":". Use "},{"kind":"code","text":"ledgerly submit"},{"kind":"text","text":"."}]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"To claim:"}]},` +
+		`{"kind":"ul","items":[[{"kind":"text","text":"keep the receipt "},{"kind":"cite","text":"[2]","url":"/doc/2?chunk=1#passage","title":"Claims","n":2,"weak":true},{"kind":"text","text":";"}],[{"kind":"text","text":"name the client [9]."}]]},` +
+		`{"kind":"ol","items":[[{"kind":"text","text":"first"}],[{"kind":"text","text":"second"}]]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"See \u003cscript\u003ealert(1)\u003c/script\u003e click (javascript:alert(2)) x (evil.example) more (evil.example) "},{"kind":"link","text":"the policy","url":"/doc/3?chunk=4#passage"},{"kind":"text","text":" evil (evil.example) bs (/doc/\\evil)"}]},` +
+		`{"kind":"pre","text":"code \u003cb\u003eline\u003c/b\u003e"},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"\u003cdiv onclick=x\u003e A block "},{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"Travel","n":1},{"kind":"text","text":" \u003c/div\u003e"}]}]`
+	if string(got) != want {
+		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
+	}
+	// An answer of no Markdown at all is one paragraph of its text.
+	plain, _ := json.Marshal(answerBlocks(answer.Response{Answer: "Just text."}))
+	if !strings.Contains(string(plain), `[{"kind":"p","inline":[{"kind":"text","text":"Just text."}]}]`) {
+		t.Errorf("plain answer: %s", plain)
+	}
+}
+
+// TestQuotedBlocks: an extractive answer is document text, laid out by its lines, never read as
+// Markdown.
+func TestQuotedBlocks(t *testing.T) {
+	resp := answer.Response{
+		Mode:      "extractive",
+		Answer:    "# umount /dev/sdb1\nThis is *enough* for a <b>stick</b>.\n[1]\n\nTo claim:\n- keep the receipt;\n- name the client.\n[1]\n\npackage | size\ngit | 9\n[1] Also [x](https://evil.example).",
+		Citations: []answer.Citation{{N: 1, URL: "/doc/1?chunk=2#passage", Title: "Travel", Supported: true}},
+	}
+	got, _ := json.Marshal(answerBlocks(resp))
+	cite := `{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"Travel","n":1}`
+	want := `[{"kind":"p","inline":[{"kind":"text","text":"# umount /dev/sdb1"}]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"This is *enough* for a \u003cb\u003estick\u003c/b\u003e."},{"kind":"text","text":" "},` + cite + `]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"To claim:"}]},` +
+		`{"kind":"ul","items":[[{"kind":"text","text":"keep the receipt;"}],[{"kind":"text","text":"name the client."},{"kind":"text","text":" "},` + cite + `]]},` +
+		`{"kind":"pre","text":"package | size\ngit | 9"},` +
+		`{"kind":"p","inline":[` + cite + `,{"kind":"text","text":" Also [x](https://evil.example)."}]}]`
+	if string(got) != want {
+		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
+	}
+}
