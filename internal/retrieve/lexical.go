@@ -34,6 +34,12 @@ const (
 	HeadingWeight = 2.0
 )
 
+// weightedTF is a posting's term frequency with the field weights applied, as SQL over postings
+// p: the expression of the postings_impact index (migrations/00006_postings.sql), so that the
+// index lists a term's postings by it. Change it, the weights and the index together (the
+// exactness test compares with a reference BM25 that applies the weights).
+const weightedTF = "(p.tf + p.tf_heading)"
+
 // term is a query lexeme with its inverse document frequency.
 type term struct {
 	lexeme string
@@ -122,10 +128,13 @@ type Scored struct {
 // matching chunk is left unscored, however common the words.
 //
 // It runs MaxScore (Turtle and Flood, 1995) over the postings table. A term contributes at
-// most its IDF × (k1+1) to any chunk. Terms are read rarest first, each term's postings whole,
-// accumulating partial scores; once the contributions still possible from the remaining
-// (common) terms add up to less than θ, the k-th best partial score among accessible chunks,
-// no chunk not yet seen can reach the top k, and the remaining terms are only looked up for
+// most its IDF times its largest saturated frequency (k1+1, or for short queries the exact
+// maximum from maxTFParts) to any chunk. Terms are read
+// rarest first, each term's postings whole, accumulating partial scores; once the
+// contributions still possible from the remaining (common) terms add up to less than θ, a
+// lower bound of the k-th best score among accessible chunks (the k-th best partial score, or
+// the k-th best full score of the best chunks so far, see fullThreshold), no chunk not yet
+// seen can reach the top k, and the remaining terms are only looked up for
 // the chunks that still can. Those are pruned again after each lookup as θ rises. The one
 // common word of a query, the costly case for scoring everything, is thus read whole only
 // while the rarer words leave the top k undecided.
@@ -141,11 +150,24 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		return s.oneTerm(ctx, tx, t, q, k)
 	}
 	n := len(t.lexemes)
+	// A term's saturated frequency is below k1+1 in any chunk; the exact bound costs a few
+	// index lookups per term, which pays off only for queries of few words (a 300-word query
+	// spent 20 ms on it at 6,500 chunks and gained less).
+	maxTF := make([]float64, n)
+	for i := range maxTF {
+		maxTF[i] = BM25K1 + 1
+	}
+	if n <= boundTerms {
+		var err error
+		if maxTF, err = maxTFParts(ctx, tx, t); err != nil {
+			return nil, err
+		}
+	}
 	// rest[i] is the most the terms i… can add to a chunk's score.
 	rest := make([]float64, n+1)
 	var idfTotal float64
 	for i := n - 1; i >= 0; i-- {
-		rest[i] = rest[i+1] + t.lexemes[i].idf*(BM25K1+1)
+		rest[i] = rest[i+1] + t.lexemes[i].idf*maxTF[i]
 		idfTotal += t.lexemes[i].idf
 	}
 	sc := &scorer{tx: tx, t: t, acc: map[int64]*partial{}, access: newAccessCheck(q)}
@@ -154,7 +176,8 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	// needs most postings reads them in a few round trips.
 	i := 0
 	theta := 0.0
-	for batch := int64(firstBatch); i < n && !(rest[i] < theta); batch *= 2 {
+	seeded := false
+	for batch := int64(firstBatch); i < n && !(rest[i]+slack < theta); batch *= 2 {
 		j, sum := i, int64(0)
 		for j < n && (j == i || sum+t.lexemes[j].df <= batch) {
 			sum += t.lexemes[j].df
@@ -169,11 +192,20 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 			if theta, err = sc.threshold(ctx, k, rest[i]); err != nil {
 				return nil, err
 			}
+			if !(rest[i]+slack < theta) && !seeded && len(sc.acc) >= k && 2*k*(n-i) <= seedProbes {
+				seeded = true
+				full, err := sc.fullThreshold(ctx, k, t.lexemes[i:])
+				if err != nil {
+					return nil, err
+				}
+				theta = max(theta, full)
+			}
 		}
 	}
 	// The remaining terms, looked up for the chunks that can still reach θ.
 	cands := sc.candidates(rest[i], theta)
 	for i < n && len(cands) > 0 {
+		var err error
 		// Lookups cost one index descent per (term, chunk); a term with fewer postings than
 		// candidates is cheaper read whole.
 		j := i + 1
@@ -188,7 +220,6 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 			return nil, err
 		}
 		i = j
-		var err error
 		if theta, err = sc.threshold(ctx, k, math.Inf(-1)); err != nil {
 			return nil, err
 		}
@@ -212,6 +243,41 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	return out, nil
 }
 
+// maxTFParts returns, for each query term, the largest saturated term frequency
+// tf·(k1+1)/(tf + k1·(1-b+b·dl/avgdl)) of any of its postings now: the term's contribution
+// to a chunk is at most its IDF times that, MaxScore's bound. Within one weighted frequency the
+// shortest chunk has the largest, so the bound takes one postings_impact lookup per distinct
+// frequency of each term, and is exact for the postings a search sees however stale the
+// statistics.
+func maxTFParts(ctx context.Context, tx pgx.Tx, t terms) ([]float64, error) {
+	lexemes := make([]string, len(t.lexemes))
+	for i, tm := range t.lexemes {
+		lexemes[i] = tm.lexeme
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(`
+		WITH RECURSIVE lv(i, lexeme, tf, dl) AS (
+			SELECT w.i, w.lexeme, x.tf, x.dl FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i)
+			CROSS JOIN LATERAL (SELECT %[1]s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme
+			                    ORDER BY %[1]s DESC, p.dl LIMIT 1) x
+			UNION ALL
+			SELECT lv.i, lv.lexeme, x.tf, x.dl FROM lv
+			CROSS JOIN LATERAL (SELECT %[1]s AS tf, p.dl FROM postings p WHERE p.lexeme = lv.lexeme AND %[1]s < lv.tf
+			                    ORDER BY %[1]s DESC, p.dl LIMIT 1) x
+		)
+		SELECT i, max(tf::float8 * ($2::float8 + 1) / (tf + $2::float8 * (1 - $3::float8 + $3::float8 * dl / $4::float8)))
+		FROM lv GROUP BY i`, weightedTF), lexemes, BM25K1, BM25B, t.avgdl)
+	if err != nil {
+		return nil, fmt.Errorf("reading term bounds: %w", err)
+	}
+	out := make([]float64, len(lexemes))
+	var i int
+	var bound float64
+	if _, err := pgx.ForEachRow(rows, []any{&i, &bound}, func() error { out[i-1] = bound; return nil }); err != nil {
+		return nil, fmt.Errorf("reading term bounds: %w", err)
+	}
+	return out, nil
+}
+
 // oneTerm ranks the chunks holding a query's only term, reading no more postings than needed
 // however common the term: its score is a function of the weighted term frequency (up) and the
 // chunk's length (down), so within each frequency the shortest chunks rank first, and the top k
@@ -224,9 +290,6 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	})
-	// impact must be the index's expression: tf with heading occurrences counted
-	// HeadingWeight times and title ones TitleWeight times (see migrations/00006_postings.sql).
-	const impact = "(p.tf + p.tf_heading)"
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
 		WITH RECURSIVE lv(t) AS (
 			SELECT max(%[1]s) FROM postings p WHERE p.lexeme = $1
@@ -236,7 +299,7 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		SELECT x.chunk_id, lv.t, x.dl FROM lv CROSS JOIN LATERAL (
 			SELECT p.chunk_id, p.dl FROM postings p
 			WHERE p.lexeme = $1 AND %[1]s = lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
-			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, impact, access, k), args...)
+			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, access, k), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading postings: %w", err)
 	}
@@ -258,6 +321,11 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 const (
 	// firstBatch is about how many postings the first round trip reads in full.
 	firstBatch = 4096
+	// boundTerms is the most query terms whose exact bounds maxTFParts looks up.
+	boundTerms = 16
+	// seedProbes bounds the lookups fullThreshold may spend, once per search: it pays off for
+	// queries of a few words, whose θ from partial scores stays low.
+	seedProbes = 2048
 	// probesBatch bounds the (term, chunk) lookups of one round trip.
 	probesBatch = 20000
 	// accessBatch is how many chunks one access check asks about.
@@ -283,38 +351,12 @@ type scorer struct {
 
 // add adds the terms' contributions to the chunks holding them: probe, when given, are the
 // only chunks looked up; known restricts the additions to chunks already scored (the terms'
-// postings are read whole, but pruned chunks stay out). Scores are summed in SQL, so one row
-// per chunk comes back, not one per posting.
+// postings are read whole, but pruned chunks stay out).
 func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bool) error {
-	lexemes := make([]string, len(ts))
-	idfs := make([]float64, len(ts))
-	for i, tm := range ts {
-		lexemes[i], idfs[i] = tm.lexeme, tm.idf
-	}
-	filter, args := "", []any{lexemes, idfs, BM25K1, BM25B, sc.t.avgdl, TitleWeight - 1, HeadingWeight - 1}
-	if probe != nil {
-		ids := make([]int64, len(probe))
-		for i, p := range probe {
-			ids[i] = p.id
-		}
-		filter = "AND p.chunk_id = ANY($8::bigint[])"
-		args = append(args, ids)
-	}
-	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
-		SELECT p.chunk_id, sum(w.idf * f.tf * ($3::float8 + 1) / (f.tf + $3::float8 * (1 - $4::float8 + $4::float8 * p.dl / $5::float8))), sum(w.idf)
-		FROM unnest($1::text[], $2::float8[]) AS w(lexeme, idf)
-		JOIN postings p ON p.lexeme = w.lexeme %s
-		CROSS JOIN LATERAL (SELECT p.tf + $6::float8 * p.tf_title + $7::float8 * p.tf_heading AS tf) f
-		GROUP BY p.chunk_id`, filter), args...)
-	if err != nil {
-		return fmt.Errorf("reading postings: %w", err)
-	}
-	var id int64
-	var score, matched float64
-	_, err = pgx.ForEachRow(rows, []any{&id, &score, &matched}, func() error {
+	return sc.sum(ctx, ts, probe, func(id int64, score, matched float64) {
 		p := sc.acc[id]
 		if p == nil && known {
-			return nil
+			return
 		}
 		if p == nil {
 			p = &partial{id: id}
@@ -322,12 +364,76 @@ func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bo
 		}
 		p.score += score
 		p.matched += matched
-		return nil
 	})
+}
+
+// sum calls f with each chunk's BM25 score over the terms ts and the IDF of those it holds:
+// every chunk holding one of them, or only the chunks probe when given. Scores are summed in
+// SQL, so one row per chunk comes back, not one per posting.
+func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(id int64, score, matched float64)) error {
+	lexemes := make([]string, len(ts))
+	idfs := make([]float64, len(ts))
+	for i, tm := range ts {
+		lexemes[i], idfs[i] = tm.lexeme, tm.idf
+	}
+	filter, args := "", []any{lexemes, idfs, BM25K1, BM25B, sc.t.avgdl}
+	if probe != nil {
+		ids := make([]int64, len(probe))
+		for i, p := range probe {
+			ids[i] = p.id
+		}
+		filter = "AND p.chunk_id = ANY($6::bigint[])"
+		args = append(args, ids)
+	}
+	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
+		SELECT p.chunk_id, sum(w.idf * f.tf * ($3::float8 + 1) / (f.tf + $3::float8 * (1 - $4::float8 + $4::float8 * p.dl / $5::float8))), sum(w.idf)
+		FROM unnest($1::text[], $2::float8[]) AS w(lexeme, idf)
+		JOIN postings p ON p.lexeme = w.lexeme %s
+		CROSS JOIN LATERAL (SELECT %s::float8 AS tf) f
+		GROUP BY p.chunk_id`, filter, weightedTF), args...)
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)
 	}
+	var id int64
+	var score, matched float64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &score, &matched}, func() error { f(id, score, matched); return nil }); err != nil {
+		return fmt.Errorf("reading postings: %w", err)
+	}
 	return nil
+}
+
+// fullThreshold raises θ early: it scores the best chunks so far (by partial score) on the
+// remaining terms too, without recording it, and returns the k-th best of those full scores
+// among accessible chunks, a lower bound of the final k-th best score that partial scores
+// alone reach only once most terms are read (0 when fewer than k are accessible).
+func (sc *scorer) fullThreshold(ctx context.Context, k int, remaining []term) (float64, error) {
+	all := make([]*partial, 0, len(sc.acc))
+	for _, p := range sc.acc {
+		all = append(all, p)
+	}
+	top := sc.ranked(all)[:min(len(all), 2*k)]
+	full := make([]*partial, len(top))
+	byID := map[int64]*partial{}
+	for i, p := range top {
+		full[i] = &partial{id: p.id, score: p.score}
+		byID[p.id] = full[i]
+	}
+	if err := sc.sum(ctx, remaining, top, func(id int64, score, _ float64) { byID[id].score += score }); err != nil {
+		return 0, err
+	}
+	ok, err := sc.access.allowed(ctx, sc.tx, full)
+	if err != nil {
+		return 0, err
+	}
+	found := 0
+	for _, p := range sc.ranked(full) {
+		if ok[p.id] {
+			if found++; found == k {
+				return p.score, nil
+			}
+		}
+	}
+	return 0, nil
 }
 
 // ranked returns chunks best first, ties by id.
