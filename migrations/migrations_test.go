@@ -24,15 +24,15 @@ func TestApply(t *testing.T) {
 		if v < 1 {
 			t.Fatalf("schema version after Apply = %d, want >= 1", v)
 		}
-		for _, table := range []string{"sources", "documents", "chunks", "index_model", "river_job"} {
+		for _, table := range []string{"sources", "documents", "chunks", "postings", "index_model", "river_job"} {
 			var ok bool
 			if err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, table).Scan(&ok); err != nil || !ok {
 				t.Errorf("table %s missing after migration (err %v)", table, err)
 			}
 		}
-		var gin bool
-		if err := pool.QueryRow(ctx, `SELECT to_regclass('chunks_tsv_gin') IS NOT NULL`).Scan(&gin); err != nil || !gin {
-			t.Errorf("GIN index on chunks.tsv missing (err %v)", err)
+		var impact bool
+		if err := pool.QueryRow(ctx, `SELECT to_regclass('postings_impact') IS NOT NULL`).Scan(&impact); err != nil || !impact {
+			t.Errorf("impact-ordered index on postings missing (err %v)", err)
 		}
 		again, err := migrations.Apply(ctx, pool)
 		if err != nil || again != v {

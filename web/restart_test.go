@@ -115,7 +115,7 @@ func TestDatabaseRestart(t *testing.T) {
 	}
 	// The interrupted run had dropped the search indexes for its bulk load.
 	var indexes int
-	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'chunks_tsv_gin')`).Scan(&indexes)
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'postings_impact')`).Scan(&indexes)
 	if indexes != 2 {
 		t.Errorf("after the next run, %d of the 2 search indexes exist", indexes)
 	}

@@ -27,7 +27,7 @@ func (d *docentDB) Close() {
 }
 
 // loadDocent loads n passages embedded by e into a fresh database with ingest.Load: COPY on
-// two connections, then the HNSW and full-text indexes built at once, then term statistics.
+// two connections (postings written with the chunks), then the HNSW index, then term statistics.
 func loadDocent(ctx context.Context, adminURL string, s *synth, n int, e vectorizer, model postgres.Model, buildMemory int64) (*docentDB, error) {
 	url, drop, err := freshDatabase(ctx, adminURL)
 	if err != nil {

@@ -635,29 +635,16 @@ func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d docu
 }
 
 var chunkColumns = []string{"document_id", "ordinal", "title", "heading", "anchor", "page",
-	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config", "words"}
+	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"}
 
 func chunkRows(cs []Chunk, vecs [][]float32, title string) [][]any {
 	rows := make([][]any, len(cs))
 	for i, c := range cs {
 		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
 		rows[i] = []any{nil, i, title, c.Heading, c.Anchor, c.Page, c.Start, c.End, c.Text, h[:],
-			pgvector.NewVector(vecs[i]), nil, nil, contentWords(title, c.Heading, c.Text)}
+			pgvector.NewVector(vecs[i]), nil, nil}
 	}
 	return rows
-}
-
-// contentWords counts the words BM25 sees in a chunk: stop words carry no weight there.
-func contentWords(parts ...string) int {
-	n := 0
-	for _, p := range parts {
-		for _, w := range embed.Words(p) {
-			if !embed.IsStopword(w) {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // touchDocument records a new mtime or new groups for content that did not change.

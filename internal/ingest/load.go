@@ -37,9 +37,9 @@ type LoadOptions struct {
 }
 
 // Load stores prepared documents into src in bulk and leaves the index fully searchable: vector
-// and full-text indexes built, term statistics current. Into an empty index the search
-// indexes are dropped first and built once at the end, which is several times faster than
-// maintaining them per row. Documents of src with the same path are replaced.
+// index and postings built, term statistics current. Into an empty index the vector index is
+// dropped first and built once at the end, which is several times faster than maintaining it
+// per row. Documents of src with the same path are replaced.
 func Load(ctx context.Context, pool *pgxpool.Pool, src Source, docs iter.Seq[Prepared], opt LoadOptions) error {
 	if err := postgres.EnsureModel(ctx, pool, opt.Model); err != nil {
 		return err
@@ -88,7 +88,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src Source, docs iter.Seq[Pre
 	// The load outran autovacuum: set the visibility map and planner statistics now (on a first
 	// load, before there are indexes to scan), rather than have autovacuum do it under the
 	// first queries.
-	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents`); err != nil {
+	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents, postings`); err != nil {
 		return fmt.Errorf("vacuuming the loaded tables: %w", err)
 	}
 	// Each index builds on one core; the term statistics, which read every chunk, take the

@@ -38,7 +38,7 @@ func TestLoadLeavesASearchableIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	var indexes int
-	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'chunks_tsv_gin')`).Scan(&indexes)
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'postings_impact')`).Scan(&indexes)
 	if indexes != 2 {
 		t.Errorf("%d of the 2 search indexes exist after the load", indexes)
 	}

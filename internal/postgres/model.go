@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"golang.org/x/sync/errgroup"
 )
 
 // ErrModelMismatch is returned when the configured embedding model is not the one the index
@@ -69,53 +68,38 @@ func ReplaceModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
 	})
 }
 
-// DropSearchIndexes drops the HNSW and full-text indexes before a bulk load into an empty
-// index: building each once afterwards is several times faster than maintaining it row by row.
+// DropSearchIndexes drops the HNSW index before a bulk load into an empty index: building it
+// once afterwards is several times faster than maintaining it row by row. (The postings'
+// indexes are B-trees, cheap to maintain, and serve the searches during the load.)
 func DropSearchIndexes(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, `DROP INDEX IF EXISTS chunks_embedding_hnsw; DROP INDEX IF EXISTS chunks_tsv_gin`); err != nil {
+	if _, err := pool.Exec(ctx, `DROP INDEX IF EXISTS chunks_embedding_hnsw`); err != nil {
 		return fmt.Errorf("dropping the search indexes for a bulk load: %w", err)
 	}
 	return nil
 }
 
-// BuildSearchIndexes builds whichever of the HNSW and full-text indexes is missing. Both are
-// built at once, each on its own connection: PostgreSQL builds each index on one core (see
-// createVectorIndex), so two builds use two cores. buildMemory is the maintenance_work_mem of
-// each build in bytes (0: the server's setting): an HNSW graph that outgrows it is built
-// several times slower.
+// BuildSearchIndexes builds the HNSW index if it is missing. buildMemory is the
+// maintenance_work_mem of the build in bytes (0: the server's setting): an HNSW graph that
+// outgrows it is built several times slower.
 func BuildSearchIndexes(ctx context.Context, pool *pgxpool.Pool, buildMemory int64) error {
-	var g errgroup.Group
-	for name, create := range map[string]func(context.Context, pgx.Tx) error{
-		"chunks_embedding_hnsw": createVectorIndex, "chunks_tsv_gin": createTextIndex} {
-		// Checked first because CREATE INDEX IF NOT EXISTS locks the table against writes
-		// before it finds the index there.
-		var exists bool
-		if err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists); err != nil {
-			return fmt.Errorf("looking for index %s: %w", name, err)
-		}
-		if exists {
-			continue
-		}
-		g.Go(func() error {
-			return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-				if buildMemory > 0 {
-					mem := fmt.Sprintf("%dkB", buildMemory>>10)
-					if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, true)`, mem); err != nil {
-						return fmt.Errorf("setting the index build memory to %s: %w", mem, err)
-					}
-				}
-				return create(ctx, tx)
-			})
-		})
+	// Checked first because CREATE INDEX IF NOT EXISTS locks the table against writes before
+	// it finds the index there.
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('chunks_embedding_hnsw') IS NOT NULL`).Scan(&exists); err != nil {
+		return fmt.Errorf("looking for index chunks_embedding_hnsw: %w", err)
 	}
-	return g.Wait()
-}
-
-func createTextIndex(ctx context.Context, tx pgx.Tx) error {
-	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS chunks_tsv_gin ON chunks USING gin (tsv)`); err != nil {
-		return fmt.Errorf("building the full-text index: %w", err)
+	if exists {
+		return nil
 	}
-	return nil
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if buildMemory > 0 {
+			mem := fmt.Sprintf("%dkB", buildMemory>>10)
+			if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, true)`, mem); err != nil {
+				return fmt.Errorf("setting the index build memory to %s: %w", mem, err)
+			}
+		}
+		return createVectorIndex(ctx, tx)
+	})
 }
 
 func createVectorIndex(ctx context.Context, tx pgx.Tx) error {

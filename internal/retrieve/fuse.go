@@ -47,7 +47,6 @@ func fuse(cands []candidate, lw, vw float64, limit, perDoc int) []candidate {
 		maxSim = max(maxSim, c.sim)
 		coverage = max(coverage, c.coverage)
 	}
-	lw *= math.Pow(min(1, coverage/fullCoverage), 2)
 	// The reference for margins: the mean similarity of the nearest marginPool passages,
 	// whatever the page size, so a margin means the same in a search and in an answer.
 	var nearest []float64
@@ -55,6 +54,10 @@ func fuse(cands []candidate, lw, vw float64, limit, perDoc int) []candidate {
 		if c.nearest {
 			nearest = append(nearest, c.sim)
 		}
+	}
+	if len(nearest) > 0 {
+		// Only an embedding branch can lead in its place; alone, BM25 keeps its own scores.
+		lw *= math.Pow(min(1, coverage/fullCoverage), 2)
 	}
 	slices.SortFunc(nearest, func(a, b float64) int { return cmp.Compare(b, a) })
 	nearest = nearest[:min(len(nearest), marginPool)]

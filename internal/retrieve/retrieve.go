@@ -179,8 +179,11 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			max(cmp.Or(s.EfSearch, 200), candidates))); err != nil {
 			return err
 		}
-		if mode == "vector" {
-			terms.lexemes = nil
+		var lex []Scored
+		if mode != "vector" {
+			if lex, err = s.lexical(ctx, tx, terms, q, candidates); err != nil {
+				return err
+			}
 		}
 		if zeroVector(vec) {
 			// A query with no word the embedder knows ("'") embeds to zeros, whose cosine
@@ -188,10 +191,10 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			// encoded as JSON. Such a vector says nothing, so its branch does not run.
 			vec = nil
 		}
-		if vec == nil && len(terms.lexemes) == 0 {
-			return nil // nothing left to search with: no results, as for empty text
+		if vec == nil && len(lex) == 0 {
+			return nil // nothing left to search with, or nothing matched: no results
 		}
-		sql, args := s.searchSQL(terms, q, vec, candidates)
+		sql, args := s.searchSQL(lex, q, vec, candidates)
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
