@@ -49,6 +49,7 @@ func main() {
 
 type options struct {
 	expected, readme, beir, bin, work string
+	prefix                            string
 	only                              []string
 	update, keep                      bool
 	tolerance, vectorTolerance        float64
@@ -64,7 +65,8 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 	fs.StringVar(&o.bin, "bin", "bin", "folder holding the indexer binary (make build)")
 	fs.StringVar(&o.work, "work", "", "folder for the prepared corpora (default: a temporary folder, removed afterwards)")
 	sets := fs.String("sets", "", "comma-separated sets to run (default: all); expectations of the others are left alone")
-	fs.BoolVar(&o.keep, "keep", false, "keep each set's database afterwards (docent_eval_NAME), to look into")
+	fs.BoolVar(&o.keep, "keep", false, "keep each set's database afterwards (PREFIX + NAME), to look into")
+	fs.StringVar(&o.prefix, "db-prefix", "docent_eval_", "name prefix of each set's database: two runs on one server need different ones")
 	fs.Float64Var(&o.tolerance, "tolerance", 0.002, "largest drop of a figure that still passes")
 	fs.Float64Var(&o.vectorTolerance, "vector-tolerance", 0.01, "largest drop of a vector-only figure that still passes (see compare)")
 	if err := fs.Parse(args); err != nil {
@@ -164,7 +166,7 @@ func measureCorpus(ctx context.Context, o options, serverURL string, sets []set,
 	if err != nil {
 		return nil, err
 	}
-	dbURL, drop, err := freshDatabase(ctx, serverURL, "docent_eval_"+strings.ReplaceAll(c.name, "-", "_"))
+	dbURL, drop, err := freshDatabase(ctx, serverURL, o.prefix+strings.ReplaceAll(c.name, "-", "_"))
 	if err != nil {
 		return nil, err
 	}
