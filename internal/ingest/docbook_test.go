@@ -82,9 +82,7 @@ func TestDocBookManualIndexesNoChrome(t *testing.T) {
 		}
 		for _, p := range paras {
 			p = strings.TrimPrefix(p, "LIST:")
-			for _, s := range strings.Split(p, "|") {
-				sentences = append(sentences, s)
-			}
+			sentences = append(sentences, strings.Split(p, "|")...)
 		}
 		b.write(t, fmt.Sprintf("manual/p%d.html", n), docbookPage(n, pages, fmt.Sprintf("11.%d. Index Types %d", n, n), paras))
 	}
