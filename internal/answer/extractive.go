@@ -43,8 +43,12 @@ type sent struct {
 // shortPassageWords is the size under which a passage that answers is quoted whole.
 const shortPassageWords = 70
 
-// maxListLines bounds a quoted list or table.
-const maxListLines = 12
+// maxListLines bounds a quoted list or table; maxShownLines what a line ending in a colon
+// introduces otherwise.
+const (
+	maxListLines  = 12
+	maxShownLines = 3
+)
 
 // How much to quote and from where. A sentence's score is divided by 1 + rankDiscount×rank:
 // retrieval ranks passages better than sentence word overlap does, so the top passage is
@@ -230,6 +234,14 @@ func withContext(ps []sent, k int) []int {
 	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].item:
 		hi := k + 1
 		for hi+1 < len(ps) && ps[hi+1].item && hi-k < maxListLines {
+			hi++
+		}
+		return span(k, hi)
+	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].line > ps[k].line:
+		// What a line ending in a colon introduces (an example, a command) is on the lines
+		// that follow it: up to maxShownLines sentences, to the end of the paragraph.
+		hi := k + 1
+		for hi+1 < len(ps) && ps[hi+1].line <= ps[hi].line+1 && hi-k < maxShownLines {
 			hi++
 		}
 		return span(k, hi)

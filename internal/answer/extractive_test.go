@@ -34,6 +34,12 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"To request billing database access:\n- Open the access portal.\n- Pick the billing database.\n- Wait for your manager's approval.\n[1]"},
 		},
 		{
+			name:     "the example a sentence introduces comes with it",
+			question: "how do I undo the last merge",
+			passage:  filler + "\n\nTo undo the last merge, run:\n$ git merge --abort\n\n" + filler,
+			want:     []string{"To undo the last merge, run:\n$ git merge --abort\n[1]"},
+		},
+		{
 			name:     "a short passage that answers is quoted whole",
 			question: "when is the fridge emptied",
 			passage:  "Label your food.\nThe fridge is emptied every Friday at 16:00.",
