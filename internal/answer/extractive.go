@@ -55,13 +55,13 @@ const (
 // preferred unless another's sentence answers clearly better. A second source is quoted only
 // when its best sentence scores at least secondShare of the best one's and holds a question
 // word the first quote lacks: each further citation is a further chance of citing a document
-// that does not answer. Another passage of the same document only has to reach sameDocShare,
-// as its citation cites the same document. maxAnswerWords bounds the sentences added after
-// the best one, so that the answer is read rather than skimmed.
+// that does not answer. Another passage of the same document (its steps after its summary)
+// only has to speak to the question, within maxAnswerWords, as it cites no further document.
+// maxAnswerWords bounds the sentences added after the best one, so that the answer is read
+// rather than skimmed.
 const (
 	rankDiscount   = 1.0
 	secondShare    = 0.8
-	sameDocShare   = 0.5
 	maxAnswerWords = 80
 )
 
@@ -124,25 +124,25 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
 		}
 	}
-	// A sentence of another passage, for question words the first quote leaves out.
+	// A sentence of another passage: of the same document, or of another for question words
+	// the first quote leaves out.
 	other, otherSrc, otherIdx := 0.0, -1, -1
 	for i, p := range passages {
 		if i == bestSrc {
 			continue
 		}
-		share := secondShare
-		if sources[i].DocumentID == sources[bestSrc].DocumentID && sources[i].Path == sources[bestSrc].Path {
-			share = sameDocShare
-		}
+		same := sameDoc(sources[i], sources[bestSrc])
 		for j, s := range p {
-			if s.score > other && s.score >= share*best && addsTerms(s.terms, covered, qTerms) {
+			if s.score > other && (same && s.score > 0 || s.score >= secondShare*best && addsTerms(s.terms, covered, qTerms)) {
 				other, otherSrc, otherIdx = s.score, i, j
 			}
 		}
 	}
 	if otherSrc >= 0 {
 		group := withContext(passages[otherSrc], otherIdx)
-		quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+		if words := len(strings.Fields(strings.Join(quotes, " "))); !sameDoc(sources[otherSrc], sources[bestSrc]) || words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
+			quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+		}
 	}
 	var b strings.Builder
 	for i, q := range quotes {
@@ -203,6 +203,11 @@ func (e Extractive) pick(ps []sent, best int) [][]int {
 		}
 	}
 	return groups
+}
+
+// sameDoc reports two passages of one document.
+func sameDoc(a, b retrieve.Result) bool {
+	return a.DocumentID == b.DocumentID && a.Path == b.Path
 }
 
 // groupWords counts the words of a group of sentences.

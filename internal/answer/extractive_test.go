@@ -146,3 +146,21 @@ func TestExtractiveStaysShort(t *testing.T) {
 		t.Fatalf("answer does not quote the passage:\n%s", got)
 	}
 }
+
+// TestExtractiveContinuesTheSameDocument: a further passage of the top passage's document
+// (its steps after its summary) is quoted when it speaks to the question at all, even with no
+// new question word, while the answer stays short: it cites no further document.
+func TestExtractiveContinuesTheSameDocument(t *testing.T) {
+	t.Parallel()
+	sources := []retrieve.Result{
+		{DocumentID: 7, Path: "runbooks/certificates.md", Text: "Certificates are renewed automatically 30 days before they expire. The renewal alert means that automatic renewal failed."},
+		{DocumentID: 7, Path: "runbooks/certificates.md", Text: "1. Check the logs of the renewal job.\n2. Restore the DNS validation record if it was removed.\n3. Run the job again with certctl renew DOMAIN."},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "certificate renewal alert fired, what now", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "certctl renew DOMAIN.\n[2]") {
+		t.Fatalf("answer lacks the document's steps:\n%s", got)
+	}
+}
