@@ -223,6 +223,10 @@ func groupWords(ps []sent, group []int) int {
 // leans on it, and a whole list or table (and the line introducing it) when k is an item of
 // one or introduces one.
 func withContext(ps []sent, k int) []int {
+	// A term line is quoted with the description it names.
+	for i := 0; i < maxTermLines && isTerm(ps, k) && !ps[k].item && !ps[k+1].item; i++ {
+		k++
+	}
 	switch {
 	case ps[k].item:
 		lo, hi := k, k

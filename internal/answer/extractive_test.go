@@ -82,6 +82,16 @@ func TestExtractiveQuotesDefinitionTerms(t *testing.T) {
 	if want := "-m\n--move\nMove or rename a branch, together with its config and reflog.\n[1]"; !strings.HasPrefix(got, want) {
 		t.Fatalf("answer does not start with the description under its terms %q:\n%s", want, got)
 	}
+
+	// A term line holding the question's words is quoted with its description, not alone.
+	passage = filler + "\nOverrides the author name setting of the configuration.\nGIT_AUTHOR_NAME\nThe human-readable name used in the author identity of commits.\n" + filler
+	got, err = answer.Extractive{}.Answer(context.Background(), "set the author name of my commits", []retrieve.Result{{Text: passage}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GIT_AUTHOR_NAME\nThe human-readable name used in the author identity of commits.\n[1]"; !strings.Contains(got, want) {
+		t.Fatalf("answer lacks the term with its description %q:\n%s", want, got)
+	}
 }
 
 // TestExtractiveCitesFewerSources: a lower-ranked passage of another document that answers
