@@ -19,8 +19,10 @@ import (
 //
 // A sentence that leans on the one before it ("This", "It", "However"…) is quoted with it; a
 // list item or table row is quoted with its whole list or table (and the line introducing
-// it), as a list; a short passage that answers by itself is quoted whole. A second passage is
-// quoted only for question words the first leaves out.
+// it), as a list; a description in a definition list with its term line(s) ("--soft",
+// "merge.renames"); a short passage that answers by itself is quoted whole. Question words
+// count by how rare they are among the sources' sentences. A second passage is quoted only
+// when it answers nearly as well and adds question words the first leaves out.
 type Extractive struct {
 	// MaxSentences bounds the sentences quoted besides a list or table (default 3).
 	MaxSentences int
@@ -41,8 +43,27 @@ type sent struct {
 // shortPassageWords is the size under which a passage that answers is quoted whole.
 const shortPassageWords = 70
 
-// maxListLines bounds a quoted list or table.
-const maxListLines = 12
+// maxListLines bounds a quoted list or table; maxShownLines what a line ending in a colon
+// introduces otherwise.
+const (
+	maxListLines  = 12
+	maxShownLines = 3
+)
+
+// How much to quote and from where. A sentence's score is divided by 1 + rankDiscount×rank:
+// retrieval ranks passages better than sentence word overlap does, so the top passage is
+// preferred unless another's sentence answers clearly better. A second source is quoted only
+// when its best sentence scores at least secondShare of the best one's and holds a question
+// word the first quote lacks: each further citation is a further chance of citing a document
+// that does not answer. Another passage of the same document (its steps after its summary)
+// only has to speak to the question, within maxAnswerWords, as it cites no further document.
+// maxAnswerWords bounds the sentences added after the best one, so that the answer is read
+// rather than skimmed.
+const (
+	rankDiscount   = 1.0
+	secondShare    = 0.8
+	maxAnswerWords = 80
+)
 
 // Answer implements Answerer.
 func (e Extractive) Answer(ctx context.Context, question string, sources []retrieve.Result, emit func(string)) (string, error) {
@@ -51,29 +72,33 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		return "", nil
 	}
 	passages := make([][]sent, len(sources))
-	best, bestSrc, bestIdx := 0.0, -1, -1
 	for i, src := range sources {
 		passages[i] = sentencesOf(src.Text)
+	}
+	weight, total := termWeights(passages, qTerms)
+	best, bestSrc, bestIdx := 0.0, -1, -1
+	for i, src := range sources {
 		// The title and heading path say what a passage's sentences are about ("Email
 		// signature" over "Use the standard signature: …"): their question words count half.
 		context := termSet(src.Title + " " + src.Heading)
 		for j := range passages[i] {
 			s := &passages[i][j]
-			overlap, about := 0.0, 0.0
+			overlap, about, n := 0.0, 0.0, 0
 			for t := range qTerms {
 				switch {
 				case s.terms[t]:
-					overlap++
+					overlap += weight[t]
+					n++
 				case context[t]:
-					about += 0.5
+					about += 0.5 * weight[t]
 				}
 			}
-			if overlap == 0 || len(s.terms) < 2 {
+			if n == 0 || len(s.terms) < 2 {
 				continue
 			}
-			// Coverage of the question, discounted for long sentences, and for lower-ranked
-			// sources so that ties go to the best passage.
-			s.score = ((overlap+about)/float64(len(qTerms)) + 0.5*overlap/math.Sqrt(float64(len(s.terms)))) / (1 + 0.4*float64(i))
+			// Coverage of the question's weight, discounted for long sentences, and for
+			// lower-ranked sources: retrieval ranks passages better than word overlap does.
+			s.score = ((overlap+about)/total + 0.5*overlap/total*float64(n)/math.Sqrt(float64(len(s.terms)))) / (1 + rankDiscount*float64(i))
 			if s.score > best {
 				best, bestSrc, bestIdx = s.score, i, j
 			}
@@ -99,26 +124,25 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
 		}
 	}
-	// A sentence of another passage: of the passage retrieval ranked first when the best
-	// sentence is not in it (it is the best passage by the question's words as a whole), else
-	// for question words the first quote leaves out.
+	// A sentence of another passage: of the same document, or of another for question words
+	// the first quote leaves out.
 	other, otherSrc, otherIdx := 0.0, -1, -1
 	for i, p := range passages {
 		if i == bestSrc {
 			continue
 		}
+		same := sameDoc(sources[i], sources[bestSrc])
 		for j, s := range p {
-			if s.score > other && (i == 0 && s.score > 0 || s.score >= 0.6*best && addsTerms(s.terms, covered, qTerms)) {
+			if s.score > other && (same && s.score > 0 || s.score >= secondShare*best && addsTerms(s.terms, covered, qTerms)) {
 				other, otherSrc, otherIdx = s.score, i, j
 			}
-		}
-		if i == 0 && otherSrc == 0 {
-			break
 		}
 	}
 	if otherSrc >= 0 {
 		group := withContext(passages[otherSrc], otherIdx)
-		quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+		if words := len(strings.Fields(strings.Join(quotes, " "))); !sameDoc(sources[otherSrc], sources[bestSrc]) || words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
+			quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+		}
 	}
 	var b strings.Builder
 	for i, q := range quotes {
@@ -155,35 +179,54 @@ func (e Extractive) pick(ps []sent, best int) [][]int {
 	if ps[best].item {
 		count = limit // a list or table answers; further sentences would only dilute it
 	}
-	var more []int
+	words := groupWords(ps, first)
 	for k := range ps {
-		if count+len(more) >= limit {
+		if count >= limit {
 			break
 		}
-		if !used[k] && !ps[k].item && ps[k].score >= 0.5*ps[best].score && !sameTerms(ps[k], ps, first) {
-			more = append(more, k)
+		if used[k] || ps[k].item || ps[k].score < 0.5*ps[best].score || sameTerms(ps[k], ps, first) {
+			continue
 		}
-	}
-	for _, k := range more {
-		group := withContext(ps, k)
 		var fresh []int
-		for _, g := range group {
+		for _, g := range withContext(ps, k) {
 			if !used[g] {
-				used[g] = true
 				fresh = append(fresh, g)
 			}
 		}
-		if len(fresh) > 0 {
+		if w := groupWords(ps, fresh); words+w <= maxAnswerWords {
+			for _, g := range fresh {
+				used[g] = true
+			}
 			groups = append(groups, fresh)
+			words += w
+			count++
 		}
 	}
 	return groups
+}
+
+// sameDoc reports two passages of one document.
+func sameDoc(a, b retrieve.Result) bool {
+	return a.DocumentID == b.DocumentID && a.Path == b.Path
+}
+
+// groupWords counts the words of a group of sentences.
+func groupWords(ps []sent, group []int) int {
+	n := 0
+	for _, k := range group {
+		n += len(strings.Fields(ps[k].text))
+	}
+	return n
 }
 
 // withContext returns the sentences to quote for sentence k: with the one before when it
 // leans on it, and a whole list or table (and the line introducing it) when k is an item of
 // one or introduces one.
 func withContext(ps []sent, k int) []int {
+	// A term line is quoted with the description it names.
+	for i := 0; i < maxTermLines && isTerm(ps, k) && !ps[k].item && !ps[k+1].item; i++ {
+		k++
+	}
 	switch {
 	case ps[k].item:
 		lo, hi := k, k
@@ -203,6 +246,20 @@ func withContext(ps []sent, k int) []int {
 			hi++
 		}
 		return span(k, hi)
+	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].line > ps[k].line:
+		// What a line ending in a colon introduces (an example, a command) is on the lines
+		// that follow it: up to maxShownLines sentences, to the end of the paragraph.
+		hi := k + 1
+		for hi+1 < len(ps) && ps[hi+1].line <= ps[hi].line+1 && hi-k < maxShownLines {
+			hi++
+		}
+		return span(k, hi)
+	case k > 0 && isTerm(ps, k-1) && !ps[k-1].item:
+		lo := k - 1
+		for lo > 0 && k-lo < maxTermLines && isTerm(ps, lo-1) && !ps[lo-1].item {
+			lo--
+		}
+		return span(lo, k)
 	case k > 0 && leansBack(ps[k].text) && !ps[k-1].item:
 		return []int{k - 1, k}
 	}
@@ -216,6 +273,21 @@ func span(lo, hi int) []int {
 	}
 	return out
 }
+
+// isTerm reports a line that names what the line after it describes: a definition list's term
+// ("--soft", "merge.renames", "Parental leave") has no sentence punctuation and few words.
+func isTerm(ps []sent, k int) bool {
+	t := strings.TrimSpace(ps[k].text)
+	return k+1 < len(ps) && ps[k+1].line == ps[k].line+1 && (k == 0 || ps[k-1].line < ps[k].line) &&
+		len(strings.Fields(t)) <= maxTermWords && !strings.ContainsAny(t[len(t)-1:], ".!?:;,")
+}
+
+// maxTermWords bounds a definition list's term line; maxTermLines the term lines (synonyms:
+// "-m", "--move") quoted above a description.
+const (
+	maxTermWords = 6
+	maxTermLines = 3
+)
 
 // leansBack reports a sentence that needs the one before it to be understood.
 func leansBack(s string) bool {
@@ -294,6 +366,29 @@ func answersAlone(passages [][]sent, i int, q map[string]bool) bool {
 		}
 	}
 	return mine > 0 && mine*10 >= all*8
+}
+
+// termWeights weighs each question word by how rare it is among the sources' sentences (an
+// inverse document frequency over sentences), so that a sentence holding the question's
+// distinctive word beats one holding its common ones; total is the sum of the weights.
+func termWeights(passages [][]sent, q map[string]bool) (map[string]float64, float64) {
+	n, df := 0, map[string]int{}
+	for _, p := range passages {
+		for _, s := range p {
+			n++
+			for t := range q {
+				if s.terms[t] {
+					df[t]++
+				}
+			}
+		}
+	}
+	w, total := map[string]float64{}, 0.0
+	for t := range q {
+		w[t] = math.Log(1 + float64(n)/(float64(df[t])+0.5))
+		total += w[t]
+	}
+	return w, total
 }
 
 func addTerms(dst, src map[string]bool) {

@@ -34,6 +34,12 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"To request billing database access:\n- Open the access portal.\n- Pick the billing database.\n- Wait for your manager's approval.\n[1]"},
 		},
 		{
+			name:     "the example a sentence introduces comes with it",
+			question: "how do I undo the last merge",
+			passage:  filler + "\n\nTo undo the last merge, run:\n$ git merge --abort\n\n" + filler,
+			want:     []string{"To undo the last merge, run:\n$ git merge --abort\n[1]"},
+		},
+		{
 			name:     "a short passage that answers is quoted whole",
 			question: "when is the fridge emptied",
 			passage:  "Label your food.\nThe fridge is emptied every Friday at 16:00.",
@@ -60,5 +66,111 @@ func TestExtractiveReadsAsText(t *testing.T) {
 				at += i + len(w)
 			}
 		})
+	}
+}
+
+// TestExtractiveQuotesDefinitionTerms: in a definition list (options, settings, glossaries)
+// the description names no term of its own; it is quoted under its term lines.
+func TestExtractiveQuotesDefinitionTerms(t *testing.T) {
+	t.Parallel()
+	passage := filler + "\n--soft\nDoes not touch the index file or the working tree at all.\n" +
+		"-m\n--move\nMove or rename a branch, together with its config and reflog.\n" + filler
+	got, err := answer.Extractive{}.Answer(context.Background(), "how do I rename a branch", []retrieve.Result{{Text: passage}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "-m\n--move\nMove or rename a branch, together with its config and reflog.\n[1]"; !strings.HasPrefix(got, want) {
+		t.Fatalf("answer does not start with the description under its terms %q:\n%s", want, got)
+	}
+
+	// A term line holding the question's words is quoted with its description, not alone.
+	passage = filler + "\nOverrides the author name setting of the configuration.\nGIT_AUTHOR_NAME\nThe human-readable name used in the author identity of commits.\n" + filler
+	got, err = answer.Extractive{}.Answer(context.Background(), "set the author name of my commits", []retrieve.Result{{Text: passage}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GIT_AUTHOR_NAME\nThe human-readable name used in the author identity of commits.\n[1]"; !strings.Contains(got, want) {
+		t.Fatalf("answer lacks the term with its description %q:\n%s", want, got)
+	}
+}
+
+// TestExtractiveCitesFewerSources: a lower-ranked passage of another document that answers
+// less well is not cited, even for a question word the answer lacks; another passage of the
+// same document that adds the question's other words is.
+func TestExtractiveCitesFewerSources(t *testing.T) {
+	t.Parallel()
+	question := "how long are expense receipts kept in the archive"
+	first := retrieve.Result{DocumentID: 1, Path: "finance/receipts.md",
+		Text: filler + "Expense receipts are kept for ten years. " + filler}
+	for _, tc := range []struct {
+		name   string
+		second retrieve.Result
+		cites2 bool
+	}{
+		{"another document answering less well", retrieve.Result{DocumentID: 2, Path: "facilities/archive.md",
+			Text: filler + "Expense receipts go to the archive in the basement. " + filler}, false},
+		{"another document with no new question word", retrieve.Result{DocumentID: 2, Path: "finance/claims.md",
+			Text: filler + "Receipts for expenses are scanned on arrival. " + filler}, false},
+		{"the same document adding question words", retrieve.Result{DocumentID: 1, Path: "finance/receipts.md",
+			Text: filler + "Receipts older than a year are kept in the archive. " + filler}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			second := tc.second
+			got, err := answer.Extractive{}.Answer(context.Background(), question, []retrieve.Result{first, second}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(got, "Expense receipts are kept for ten years. [1]") {
+				t.Fatalf("answer does not start with the top passage's sentence:\n%s", got)
+			}
+			if strings.Contains(got, "[2]") != tc.cites2 {
+				t.Fatalf("cites source 2: %v, want %v:\n%s", !tc.cites2, tc.cites2, got)
+			}
+		})
+	}
+}
+
+// TestExtractiveStaysShort: a passage with many sentences on the question's words is not
+// quoted at length; the answer stays short enough to read.
+func TestExtractiveStaysShort(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString(filler)
+	for _, s := range []string{
+		"Laptops are replaced every three years by the IT service desk, which orders the model that the engineering and design teams agreed on for the coming budget year.",
+		"A laptop that breaks before its replacement date is repaired or replaced by the IT service desk at no cost to the team, provided the damage was not caused on purpose.",
+		"Laptops that are replaced are wiped by the IT service desk and donated to local schools, unless the employee wishes to buy theirs at its remaining book value.",
+		"Requests for a laptop replacement outside the usual cycle go to the IT service desk with a note from the manager saying why the current one no longer does the job.",
+	} {
+		b.WriteString(s + " ")
+	}
+	b.WriteString(filler)
+	got, err := answer.Extractive{}.Answer(context.Background(), "when are laptops replaced", []retrieve.Result{{Text: b.String()}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(strings.Fields(got)); n > 80 {
+		t.Fatalf("answer has %d words, want at most 80:\n%s", n, got)
+	}
+	if !strings.Contains(got, "replaced") || !strings.Contains(got, "[1]") {
+		t.Fatalf("answer does not quote the passage:\n%s", got)
+	}
+}
+
+// TestExtractiveContinuesTheSameDocument: a further passage of the top passage's document
+// (its steps after its summary) is quoted when it speaks to the question at all, even with no
+// new question word, while the answer stays short: it cites no further document.
+func TestExtractiveContinuesTheSameDocument(t *testing.T) {
+	t.Parallel()
+	sources := []retrieve.Result{
+		{DocumentID: 7, Path: "runbooks/certificates.md", Text: "Certificates are renewed automatically 30 days before they expire. The renewal alert means that automatic renewal failed."},
+		{DocumentID: 7, Path: "runbooks/certificates.md", Text: "1. Check the logs of the renewal job.\n2. Restore the DNS validation record if it was removed.\n3. Run the job again with certctl renew DOMAIN."},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "certificate renewal alert fired, what now", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "certctl renew DOMAIN.\n[2]") {
+		t.Fatalf("answer lacks the document's steps:\n%s", got)
 	}
 }
