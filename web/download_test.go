@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/web"
@@ -22,31 +21,12 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	root := t.TempDir()
-	files := map[string]string{
+	root := indexFolder(t, pool, "eng", map[string]string{
 		"public.md":       "# Public\n\nPUBLIC-TEXT-0123456789\n",
 		"edited.md":       "# Edited\n\nEDITED-TEXT-0123456789\n",
 		"secret/plan.md":  "# Plan\n\nSECRET-PLAN-0123456789\n", // the same size as public.md
 		"caf\xe9 100%.md": "# Latin-1 name\n\nLATIN-1-NAME\n",
-	}
-	for rel, c := range files {
-		p := filepath.Join(root, rel)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
-		t.Fatal(err)
-	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "eng", Root: root, Rules: []ingest.Rule{{Glob: "secret/**", Groups: []string{"eng-leads"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: e}).Run(ctx, src); err != nil {
-		t.Fatal(err)
-	}
+	}, ingest.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
 	srv := &web.Server{Pool: pool, Identity: proxied(), Log: slog.New(slog.DiscardHandler)}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -461,15 +461,11 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	res, err := s.runSearch(r)
-	var bad badRequest
-	switch {
-	case errors.As(err, &bad):
-		writeJSON(w, http.StatusBadRequest, apiError{bad.msg})
-	case err != nil:
+	if err != nil {
 		s.apiFail(w, err)
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"results": res})
+		return
 	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
 }
 
 // apiSources lists the sources the reader can see documents of; admins get every source
@@ -645,9 +641,14 @@ func (s *Server) pageStatus(w http.ResponseWriter, err error) int {
 	return http.StatusOK
 }
 
-// apiFail answers an API request that failed: 503 with Retry-After while the database is
-// unavailable, else 500; the details go to the log only.
+// apiFail answers an API request that failed: 400 with the message for bad input, 503 with
+// Retry-After while the database is unavailable, else 500, whose details go to the log only.
 func (s *Server) apiFail(w http.ResponseWriter, err error) {
+	var bad badRequest
+	if errors.As(err, &bad) {
+		writeJSON(w, http.StatusBadRequest, apiError{bad.msg})
+		return
+	}
 	s.Log.Error("request failed", "err", err)
 	status := http.StatusInternalServerError
 	if postgres.Unavailable(err) {

@@ -60,32 +60,13 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 			t.Fatal(err)
 		}
 	}
-	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	root := t.TempDir()
-	files := map[string]string{
+	indexFolder(t, pool, "docs", map[string]string{
 		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
 		"hr/budget.md": "# Budget\n\n" + secret + "\n",
 		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
-	}
-	for rel, c := range files {
-		p := filepath.Join(root, rel)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	}, ingest.Rule{Glob: "hr/**", Groups: []string{"hr"}})
 	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
-		t.Fatal(err)
-	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: e}).Run(ctx, src); err != nil {
-		t.Fatal(err)
-	}
 	s := &retrieve.Searcher{Pool: pool, Embedder: e}
 	log := slog.New(slog.DiscardHandler)
 	jobs := startQueue(t, pool, func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} })
@@ -94,6 +75,35 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, srv
+}
+
+// indexFolder writes files (slash path → content) into a new folder, adds it as source name
+// with rules, and indexes it with the built-in embedder; it returns the folder.
+func indexFolder(t *testing.T, pool *pgxpool.Pool, name string, files map[string]string, rules ...ingest.Rule) string {
+	t.Helper()
+	ctx := context.Background()
+	root := t.TempDir()
+	for rel, c := range files {
+		p := filepath.Join(root, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := embed.Local{}
+	if err := embed.Attach(ctx, pool, e); err != nil {
+		t.Fatal(err)
+	}
+	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: name, Root: root, Rules: rules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: e}).Run(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
 
 func get(t *testing.T, u string) (int, string) {

@@ -93,20 +93,16 @@ func (s *Server) viewAsPage(w http.ResponseWriter, r *http.Request) {
 // apiViewAs is viewAsPage as JSON: GET /api/admin/view-as?user=&groups=&q=.
 func (s *Server) apiViewAs(w http.ResponseWriter, r *http.Request) {
 	v, err := s.runViewAs(r)
-	var bad badRequest
-	switch {
-	case errors.As(err, &bad):
-		writeJSON(w, http.StatusBadRequest, apiError{bad.msg})
-	case err != nil:
+	if err != nil {
 		s.apiFail(w, err)
-	default:
-		out := map[string]any{"viewing_as": map[string]any{"user": v.User.Name, "groups": nonNil(v.User.Groups)},
-			"query": v.Query, "results": v.Results, "answer": v.Answer}
-		if v.AnswerError != "" {
-			out["answer_error"] = v.AnswerError
-		}
-		writeJSON(w, http.StatusOK, out)
+		return
 	}
+	out := map[string]any{"viewing_as": map[string]any{"user": v.User.Name, "groups": nonNil(v.User.Groups)},
+		"query": v.Query, "results": v.Results, "answer": v.Answer}
+	if v.AnswerError != "" {
+		out["answer_error"] = v.AnswerError
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // exposure is one source's documents that every reader may see: those without groups.
