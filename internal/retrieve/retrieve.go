@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"math"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -206,7 +207,10 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			if bm25 != nil {
 				c.bm25 = *bm25
 			}
-			if sim != nil {
+			// A passage embedded as the zero vector (all its words are stop words to the
+			// embedder, not to PostgreSQL) has no cosine similarity: NaN, which would poison
+			// every fused score. It has none, so it counts as 0.
+			if sim != nil && !math.IsNaN(*sim) {
 				c.sim = *sim
 			}
 			return c, err
@@ -222,7 +226,10 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		results, err = s.fetch(ctx, tx, top, terms, q.NoSnippets)
 		return err
 	}
-	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly}
+	// One snapshot for the whole search: access is checked in the lexical branch and the
+	// passages are read in later statements, and a document whose groups narrow in between
+	// must not be read with the groups it had before.
+	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
 	pool := s.Pool
 	if len(s.Replicas) > 0 {
 		pool = s.Replicas[(s.next.Add(1)-1)%uint64(len(s.Replicas))]

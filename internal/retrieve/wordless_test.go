@@ -28,3 +28,28 @@ func TestQueriesWithoutWordsScoreNoNaN(t *testing.T) {
 		}
 	}
 }
+
+// TestPassagesWithoutWordsScoreNoNaN indexes a passage whose every word is a stop word to the
+// embedder but not to PostgreSQL ("would", "also", "us"): it embeds to the zero vector, and when
+// the lexical branch proposed it, its NaN similarity made every fused score NaN, scrambled the
+// ranking and failed the JSON API.
+func TestPassagesWithoutWordsScoreNoNaN(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{"would.md": "Would you? Shall we? Also us, would it.\n"}
+	for k, v := range corpus {
+		files[k] = v
+	}
+	b := setup(t, files)
+	rs, err := b.searcher.Search(context.Background(), retrieve.Query{Text: "would taxi receipt", Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 || rs[0].Path != "travel.md" {
+		t.Errorf("the taxi passage should lead: %+v", rs)
+	}
+	for _, r := range rs {
+		if math.IsNaN(r.Score) || math.IsNaN(r.Similarity) || math.IsNaN(r.Margin) {
+			t.Errorf("%s scores %v, similarity %v, margin %v", r.Path, r.Score, r.Similarity, r.Margin)
+		}
+	}
+}
