@@ -196,9 +196,13 @@ func link(label, dest, kind string) []inline {
 // ownPath reports a link to one of Docent's document pages ("/doc/…"), as the page's script
 // checks too: never a scheme, a host or a backslash (which browsers read as a slash).
 func ownPath(dest string) bool {
-	u, err := url.Parse(dest)
-	return err == nil && strings.HasPrefix(dest, "/doc/") && !strings.ContainsAny(dest, "\\\x00") && u.Scheme == "" && u.Host == ""
+	return docLink.MatchString(dest)
 }
+
+// docLink is the one shape of link an answer may carry: a document, optionally a passage of
+// it. Anything looser ("/doc/../?q=", "/doc/%2e%2e/…") resolves to another of Docent's routes,
+// which a click would then call in the reader's name. web/static/app.js checks the same shape.
+var docLink = regexp.MustCompile(`^/doc/[0-9]+(\?chunk=[0-9]+)?(#passage)?$`)
 
 // plain returns the text of n's descendants.
 func plain(n ast.Node, src []byte) string {

@@ -14,7 +14,7 @@ func TestAnswerBlocks(t *testing.T) {
 			"To claim:\n- keep the receipt [2];\n- name the client [9].\n\n" +
 			"1. first\n2. second\n\n" +
 			"See <script>alert(1)</script> [click](javascript:alert(2)) ![x](https://evil.example/leak.png) " +
-			"[more](https://evil.example/page) [the policy](/doc/3?chunk=4#passage) [evil](//evil.example/x) [bs](/doc/\\evil)\n\n" +
+			"[more](https://evil.example/page) [the policy](/doc/3?chunk=4#passage) [evil](//evil.example/x) [bs](/doc/\\evil) [up](/doc/../?q=x) [dots](/doc/%2e%2e/doc/7/file)\n\n" +
 			"```\ncode <b>line</b>\n```\n\n<div onclick=x>\nA block [1]\n</div>\n",
 		Citations: []answer.Citation{{N: 1, URL: "/doc/1?chunk=2#passage", Title: "Travel", Supported: true}, {N: 2, URL: "/doc/2?chunk=1#passage", Title: "Claims"}},
 	}
@@ -23,7 +23,7 @@ func TestAnswerBlocks(t *testing.T) {
 		`{"kind":"p","inline":[{"kind":"text","text":"To claim:"}]},` +
 		`{"kind":"ul","items":[[{"kind":"text","text":"keep the receipt "},{"kind":"cite","text":"[2]","url":"/doc/2?chunk=1#passage","title":"Claims","n":2,"weak":true},{"kind":"text","text":";"}],[{"kind":"text","text":"name the client [9]."}]]},` +
 		`{"kind":"ol","items":[[{"kind":"text","text":"first"}],[{"kind":"text","text":"second"}]]},` +
-		`{"kind":"p","inline":[{"kind":"text","text":"See \u003cscript\u003ealert(1)\u003c/script\u003e click (javascript:alert(2)) x (evil.example) more (evil.example) "},{"kind":"link","text":"the policy","url":"/doc/3?chunk=4#passage"},{"kind":"text","text":" evil (evil.example) bs (/doc/\\evil)"}]},` +
+		`{"kind":"p","inline":[{"kind":"text","text":"See \u003cscript\u003ealert(1)\u003c/script\u003e click (javascript:alert(2)) x (evil.example) more (evil.example) "},{"kind":"link","text":"the policy","url":"/doc/3?chunk=4#passage"},{"kind":"text","text":" evil (evil.example) bs (/doc/\\evil) up (/doc/../?q=x) dots (/doc/%2e%2e/doc/7/file)"}]},` +
 		`{"kind":"pre","text":"code \u003cb\u003eline\u003c/b\u003e"},` +
 		`{"kind":"p","inline":[{"kind":"text","text":"\u003cdiv onclick=x\u003e A block "},{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"Travel","n":1},{"kind":"text","text":" \u003c/div\u003e"}]}]`
 	if string(got) != want {

@@ -184,8 +184,10 @@ function render(resp, text, badge, sources, form, question) {
 }
 
 // safeURL accepts only Docent's own document links.
+// safeURL accepts only a document link, optionally to a passage: the shape web/markdown.go's
+// docLink allows, so no link can reach another route.
 function safeURL(u) {
-  return typeof u === "string" && u.startsWith("/doc/");
+  return typeof u === "string" && /^\/doc\/[0-9]+(\?chunk=[0-9]+)?(#passage)?$/.test(u);
 }
 
 // follow polls a re-index job until it ends, showing its progress.
