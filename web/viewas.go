@@ -56,6 +56,12 @@ func (s *Server) runViewAs(r *http.Request) (viewAs, error) {
 	if v.Results, err = s.runSearch(asReader); err != nil {
 		return v, err
 	}
+	// Another site's link or image must not spend the admin's model time: as on the ask page,
+	// a cross-site request shows the results without asking.
+	if !sameOrigin(r) {
+		v.AnswerError = "Not asked: this request came from another site. Submit the form to ask."
+		return v, nil
+	}
 	// The admin's own rate limit applies: it is the admin who spends the model's time.
 	if !s.limiter.allow(userFrom(r.Context()).Name) {
 		v.AnswerError = askError(errRateLimited)

@@ -54,6 +54,11 @@ func TestViewAs(t *testing.T) {
 				t.Errorf("as ann with groups %q: hr document in results %v, in the answer %v; want %v", groups, found, strings.Contains(out.Answer.Answer, "PERIWINKLE"), want)
 			}
 		}
+		// An image or link on another site must not spend the admin's model time.
+		crossSite := http.Header{"X-Forwarded-User": {"root"}, "X-Forwarded-Groups": {"docent-admins"}, "Sec-Fetch-Site": {"cross-site"}}
+		if _, body := send(t, ts.URL, request{path: viewAs("/api/admin/view-as", "hr"), headers: crossSite}); !strings.Contains(body, `"answer":{"answer":""`) || !strings.Contains(body, "Not asked") {
+			t.Errorf("a cross-site view-as request was answered: %.300s", body)
+		}
 		if resp, body := send(t, ts.URL, request{path: "/api/admin/view-as?q=taxi", headers: admin}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "user:") {
 			t.Errorf("no user: %d %s", resp.StatusCode, body)
 		}
