@@ -239,6 +239,10 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 	return out, nil
 }
 
+// maxQuestion is the longest question or search, in bytes, the API accepts and the forms allow:
+// beyond it retrieval would read only the first 4 KB anyway.
+const maxQuestion = 4000
+
 type badRequest struct{ msg string }
 
 func (e badRequest) Error() string { return e.msg }
@@ -399,8 +403,8 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{"question: must not be empty"})
 		return
 	}
-	if len(req.Question) > 4000 {
-		writeJSON(w, http.StatusBadRequest, apiError{"question: at most 4000 bytes"})
+	if len(req.Question) > maxQuestion {
+		writeJSON(w, http.StatusBadRequest, apiError{fmt.Sprintf("question: at most %d bytes", maxQuestion)})
 		return
 	}
 	for field, v := range map[string]string{"question": req.Question, "conversation": req.Conversation} {

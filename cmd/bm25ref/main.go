@@ -84,7 +84,7 @@ type reference struct {
 }
 
 func (r reference) Search(ctx context.Context, q retrieve.Query) ([]retrieve.Result, error) {
-	lexemes, err := bm25ref.Lexemes(ctx, r.pool, "english", q.Text)
+	lexemes, err := bm25ref.Lexemes(ctx, r.pool, postgres.DefaultTextSearchConfig, q.Text)
 	if err != nil {
 		return nil, err
 	}

@@ -131,7 +131,7 @@ func (ix Indexer) withDefaults() *Indexer {
 	ix.MaxFileSize = cmp.Or(ix.MaxFileSize, 100<<20)
 	ix.MaxChunks = cmp.Or(ix.MaxChunks, 10000)
 	ix.EmbedBatch = cmp.Or(ix.EmbedBatch, 64)
-	ix.TextSearchConfig = cmp.Or(ix.TextSearchConfig, "english")
+	ix.TextSearchConfig = cmp.Or(ix.TextSearchConfig, postgres.DefaultTextSearchConfig)
 	if ix.Chunking.TargetWords == 0 {
 		ix.Chunking = DefaultChunkOptions
 	}

@@ -44,7 +44,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src Source, docs iter.Seq[Pre
 	if err := postgres.EnsureModel(ctx, pool, opt.Model); err != nil {
 		return err
 	}
-	tsConfig, err := postgres.TextSearchConfig(ctx, pool, cmp.Or(opt.TextSearchConfig, "english"))
+	tsConfig, err := postgres.TextSearchConfig(ctx, pool, cmp.Or(opt.TextSearchConfig, postgres.DefaultTextSearchConfig))
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,10 @@ func connect(ctx context.Context, cfg *pgxpool.Config, url string) (*pgxpool.Poo
 
 const regconfigOID = 3734
 
+// DefaultTextSearchConfig is the text-search configuration used when none is set
+// (DOCENT_TS_CONFIG): English stemming and stop words.
+const DefaultTextSearchConfig = "english"
+
 // TextSearchConfig resolves a text-search configuration name to the OID stored with chunks,
 // failing with the setting's name when PostgreSQL has no such configuration.
 func TextSearchConfig(ctx context.Context, pool *pgxpool.Pool, name string) (uint32, error) {

@@ -152,7 +152,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			return nil, fmt.Errorf("embedding the query: %w", err)
 		}
 	}
-	tsConfig := cmp.Or(s.TextSearchConfig, "english")
+	tsConfig := cmp.Or(s.TextSearchConfig, postgres.DefaultTextSearchConfig)
 	var results []Result
 	search := func(tx pgx.Tx) error {
 		terms, err := queryTerms(ctx, tx, tsConfig, text)
@@ -266,7 +266,7 @@ func (s *Searcher) fetch(ctx context.Context, tx pgx.Tx, page []candidate, t ter
 		}
 		snippet = `ts_headline($2::regconfig, c.text, $3::tsquery,
            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`
-		args = append(args, cmp.Or(s.TextSearchConfig, "english"), strings.Join(lexemes, " | "))
+		args = append(args, cmp.Or(s.TextSearchConfig, postgres.DefaultTextSearchConfig), strings.Join(lexemes, " | "))
 	}
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
 SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text, %s
