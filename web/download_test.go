@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -26,6 +27,7 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 		"edited.md":       "# Edited\n\nEDITED-TEXT-0123456789\n",
 		"secret/plan.md":  "# Plan\n\nSECRET-PLAN-0123456789\n", // the same size as public.md
 		"caf\xe9 100%.md": "# Latin-1 name\n\nLATIN-1-NAME\n",
+		"100% plan ü.md":  "# Percent\n\nPERCENT-NAME\n",
 	}, ingest.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
 	srv := &web.Server{Pool: pool, Identity: proxied(), Log: slog.New(slog.DiscardHandler)}
 	ts := httptest.NewServer(srv.Handler())
@@ -42,6 +44,25 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 
 	if status, body := download("caf%E9 100%25.md"); status != 200 || !strings.Contains(body, "LATIN-1-NAME") {
 		t.Errorf("a file whose name is not UTF-8: %d %q", status, body)
+	}
+	// Saved under the name on disk: unescaped when it is UTF-8, escaped when it is not.
+	for stored, want := range map[string]string{"100%25 plan ü.md": `attachment; filename*=utf-8''100%25%20plan%20%C3%BC.md`, "caf%E9 100%25.md": `attachment; filename="caf%E9 100%25.md"`} {
+		var id int64
+		if err := pool.QueryRow(ctx, `SELECT id FROM documents WHERE path = $1`, stored).Scan(&id); err != nil {
+			t.Fatalf("%s: %v", stored, err)
+		}
+		req, _ := http.NewRequest("GET", ts.URL+"/doc/"+itoa(id)+"/file", nil)
+		for k, v := range ann {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Content-Disposition"); got != want {
+			t.Errorf("%s downloads as %q, want %q", stored, got, want)
+		}
 	}
 	if status, body := download("public.md"); status != 200 || !strings.Contains(body, "PUBLIC-TEXT") {
 		t.Fatalf("public.md: %d %q", status, body)

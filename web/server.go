@@ -11,11 +11,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/docent-search/docent/internal/answer"
@@ -360,22 +362,27 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", sanitizeFilename(doc.Path)))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(doc.Path)}))
 	// A file rewritten while being sent fails its hash at the end: the response is cut short of
 	// its Content-Length, which the client sees as an aborted download.
 	http.ServeContent(w, r, "", f.ModTime, f)
 }
 
-func sanitizeFilename(p string) string {
-	if i := strings.LastIndexByte(p, '/'); i >= 0 {
-		p = p[i+1:]
+// downloadName is the name a download is saved under: the file's own name as it is on disk
+// (a stored path is escaped, see ingest.EscapePath), except that a name which is not valid
+// UTF-8 keeps its escaped form, and control characters become "_". mime.FormatMediaType
+// quotes it, writing a non-ASCII name as RFC 2231's filename*.
+func downloadName(path string) string {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	if raw, err := ingest.UnescapePath(name); err == nil && utf8.ValidString(raw) {
+		name = raw
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == '"' || r == '\\' || r == 0x7f {
+		if r < 0x20 || r == 0x7f {
 			return '_'
 		}
 		return r
-	}, p)
+	}, name)
 }
 
 type askRequest struct {
