@@ -18,17 +18,17 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 		Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("error")}
 	var err error
 	if m.Sources, err = ingest.Status(r.Context(), s.Pool, ""); err != nil {
-		s.internal(w, r, err)
+		s.error(w, r, err)
 		return
 	}
 	if m.Jobs, err = s.Jobs.Latest(r.Context()); err != nil {
-		s.internal(w, r, err)
+		s.error(w, r, err)
 		return
 	}
 	m.History = map[string][]reindex.Job{}
 	for _, src := range m.Sources {
 		if m.History[src.Name], err = s.Jobs.History(r.Context(), src.Name, 5); err != nil {
-			s.internal(w, r, err)
+			s.error(w, r, err)
 			return
 		}
 	}
@@ -70,7 +70,7 @@ func sourceForm(r *http.Request) (ingest.Source, error) {
 }
 
 func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	src, err := sourceForm(r)
 	if err == nil {
 		src.Root, err = s.allowedRoot(src.Root)
@@ -114,7 +114,7 @@ func (s *Server) allowedRoot(path string) (string, error) {
 }
 
 func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	form, err := sourceForm(r)
 	var src ingest.Source
 	if err == nil {

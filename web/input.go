@@ -26,9 +26,9 @@ func textParams(q url.Values, keys ...string) (map[string]string, error) {
 func checkText(field, v string) error {
 	switch {
 	case strings.IndexByte(v, 0) >= 0:
-		return badRequest{field + ": must not contain a NUL character"}
+		return badRequest(field + ": must not contain a NUL character")
 	case !utf8.ValidString(v):
-		return badRequest{field + ": must be valid UTF-8"}
+		return badRequest(field + ": must be valid UTF-8")
 	}
 	return nil
 }

@@ -3,13 +3,14 @@ package web
 import (
 	"fmt"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/docent-search/docent/internal/ingest"
 )
 
 // Metrics collects request and operation latencies and serves them in Prometheus' text

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -33,7 +33,7 @@ func (s *Server) viewedUser(r *http.Request) (User, error) {
 	}
 	name := strings.TrimSpace(p["user"])
 	if name == "" {
-		return User{}, badRequest{"user: enter the name of the reader to view Docent as"}
+		return User{}, badRequest("user: enter the name of the reader to view Docent as")
 	}
 	g := ingest.SplitGroups(p["groups"])
 	return User{Name: name, Groups: g, Admin: slices.Contains(g, s.Identity.AdminGroup)}, nil
@@ -42,7 +42,7 @@ func (s *Server) viewedUser(r *http.Request) (User, error) {
 // runViewAs searches and asks q as the reader in the request's user and groups parameters.
 // Search goes through runSearch and the answer through the same answer.Service with the
 // reader's groups: the access filter applied is the one in retrieve's SQL, not a copy of it.
-func (s *Server) runViewAs(r *http.Request) (viewAs, error) {
+func (s *Server) runViewAs(w http.ResponseWriter, r *http.Request) (viewAs, error) {
 	u, err := s.viewedUser(r)
 	if err != nil {
 		return viewAs{}, err
@@ -64,14 +64,13 @@ func (s *Server) runViewAs(r *http.Request) (viewAs, error) {
 	}
 	// The admin's own rate limit applies: it is the admin who spends the model's time.
 	if !s.limiter.allow(userFrom(r.Context()).Name) {
-		v.AnswerError = askError(errRateLimited)
+		_, v.AnswerError = s.askError(w, r, errRateLimited)
 		return v, nil
 	}
 	resp, err := s.Asker.Ask(asReader.Context(), answer.Request{Question: v.Query, Groups: u.Groups}, nil)
 	v.Answer = resp
 	if err != nil {
-		s.Log.Error("answering as another reader failed", "admin", userFrom(r.Context()).Name, "as", u.Name, "err", err)
-		v.AnswerError = askError(err)
+		_, v.AnswerError = s.askError(w, r, fmt.Errorf("%w as %s: %w", errUpstream, u.Name, err))
 	}
 	return v, nil
 }
@@ -81,14 +80,9 @@ func (s *Server) viewAsPage(w http.ResponseWriter, r *http.Request) {
 	m := viewAsModel{page: s.pageFor(r, "View as a reader", "admin"), Groups: r.URL.Query().Get("groups")}
 	status := http.StatusOK
 	if r.URL.Query().Has("user") {
-		v, err := s.runViewAs(r)
-		var bad badRequest
-		switch {
-		case errors.As(err, &bad):
-			m.Error, status = bad.msg, http.StatusBadRequest
-		case err != nil:
-			s.Log.Error("view as failed", "err", err)
-			m.Error, status = "The search failed: "+publicError(err), s.pageStatus(w, err)
+		v, err := s.runViewAs(w, r)
+		if err != nil {
+			status, m.Error = s.explain(w, r, err)
 		}
 		m.View, m.Viewing = v, err == nil
 		m.Blocks = answerBlocks(v.Answer)
@@ -98,9 +92,9 @@ func (s *Server) viewAsPage(w http.ResponseWriter, r *http.Request) {
 
 // apiViewAs is viewAsPage as JSON: GET /api/admin/view-as?user=&groups=&q=.
 func (s *Server) apiViewAs(w http.ResponseWriter, r *http.Request) {
-	v, err := s.runViewAs(r)
+	v, err := s.runViewAs(w, r)
 	if err != nil {
-		s.apiFail(w, err)
+		s.error(w, r, err)
 		return
 	}
 	out := map[string]any{"viewing_as": map[string]any{"user": v.User.Name, "groups": nonNil(v.User.Groups)},
@@ -173,7 +167,7 @@ func (s *Server) oversharing(ctx context.Context) ([]exposure, error) {
 func (s *Server) oversharingPage(w http.ResponseWriter, r *http.Request) {
 	report, err := s.oversharing(r.Context())
 	if err != nil {
-		s.internal(w, r, err)
+		s.error(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, oversharingPage(s.pageFor(r, "Visible to everyone", "admin"), report))
@@ -182,7 +176,7 @@ func (s *Server) oversharingPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiOversharing(w http.ResponseWriter, r *http.Request) {
 	report, err := s.oversharing(r.Context())
 	if err != nil {
-		s.apiFail(w, err)
+		s.error(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": report})

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/docent-search/docent/internal/answer"
+)
+
+// maxQuestion is the longest question or search, in bytes, the API accepts and the forms allow:
+// beyond it retrieval would read only the first 4 KB anyway.
+const maxQuestion = 4000
+
+// maxBody bounds the body of a JSON request or a submitted form: the largest, an admin's
+// source form with its rules, is a few kilobytes.
+const maxBody = 64 << 10
+
+// ask is the home page: the question box and, after a question, the answer and its sources.
+func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
+	p, err := textParams(r.URL.Query(), "q", "c")
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"]}
+	status := http.StatusOK
+	// A question linked from another site is shown in the box, not asked: asking would record
+	// it in the reader's conversations (and spend their rate limit) without their intent.
+	m.Linked = m.Question != "" && !sameOrigin(r)
+	if m.Question != "" && !m.Linked {
+		m.Asked = true
+		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
+		if err != nil {
+			// The page still shows the sources found: only an outage, which monitors must
+			// see, changes its status.
+			var code int
+			code, m.Error = s.askError(w, r, err)
+			if code == http.StatusServiceUnavailable {
+				status = code
+			}
+		}
+		m.Response, m.Conversation = resp, conv
+		m.Blocks = answerBlocks(resp)
+	}
+	s.render(w, r, status, askPage(m))
+}
+
+// answer runs a question within its conversation for the request's user, returning the
+// response and the conversation id.
+func (s *Server) answer(r *http.Request, question, conversation string, emit func(string)) (answer.Response, string, error) {
+	u := userFrom(r.Context())
+	if !s.limiter.allow(u.Name) {
+		return answer.Response{Citations: []answer.Citation{}}, conversation, errRateLimited
+	}
+	history, err := s.Conversations.History(r.Context(), conversation, u.Name)
+	if err != nil {
+		return answer.Response{Citations: []answer.Citation{}}, conversation, err
+	}
+	start := time.Now()
+	tokens := 0
+	counted := func(tok string) {
+		tokens++
+		if emit != nil {
+			emit(tok)
+		}
+	}
+	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
+	s.Metrics.observeLabeled("docent_answer_seconds", fmt.Sprintf("mode=%q", resp.Mode), time.Since(start))
+	if resp.Mode == "llm" {
+		s.Metrics.Add("docent_llm_tokens_total", fmt.Sprintf("model=%q", resp.Model), float64(tokens))
+	}
+	if err != nil {
+		err = fmt.Errorf("%w for %s: %w", errUpstream, u.Name, err)
+	}
+	conv, cerr := s.Conversations.Append(r.Context(), conversation, u.Name, question)
+	if cerr != nil {
+		s.Log.Error("saving the conversation", "err", cerr)
+		conv = conversation
+	}
+	return resp, conv, err
+}
+
+// askError is explain for a question, whose sources, if any, still show beside the error.
+func (s *Server) askError(w http.ResponseWriter, r *http.Request, err error) (int, string) {
+	status, msg := s.explain(w, r, err)
+	switch status {
+	case http.StatusTooManyRequests:
+		return status, msg
+	case http.StatusGatewayTimeout:
+		return status, "The answer took too long; the sources found are listed below. Try again in a moment."
+	}
+	return status, "The answer could not be completed. " + msg + " The sources found are listed below."
+}
+
+type askRequest struct {
+	Question     string `json:"question"`
+	Conversation string `json:"conversation"`
+}
+
+type askResponse struct {
+	answer.Response
+	Conversation string `json:"conversation"`
+	// Blocks is the answer parsed from Markdown, for the page's script to show (see
+	// markdown.go).
+	Blocks []block `json:"blocks"`
+}
+
+func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
+	req, err := readAskRequest(w, r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		s.streamAsk(w, r, req)
+		return
+	}
+	resp, conv, err := s.answer(r, req.Question, req.Conversation, nil)
+	if err != nil {
+		status, msg := s.askError(w, r, err)
+		writeJSON(w, status, apiError{msg})
+		return
+	}
+	writeJSON(w, http.StatusOK, askResponse{resp, conv, answerBlocks(resp)})
+}
+
+// readAskRequest reads and checks the body of POST /api/ask, naming the field at fault.
+func readAskRequest(w http.ResponseWriter, r *http.Request) (askRequest, error) {
+	var req askRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return req, badRequest("request body must be JSON like {\"question\": \"...\", \"conversation\": \"optional id\"}: " + err.Error())
+	}
+	if strings.TrimSpace(req.Question) == "" {
+		return req, badRequest("question: must not be empty")
+	}
+	if len(req.Question) > maxQuestion {
+		return req, badRequest(fmt.Sprintf("question: at most %d bytes", maxQuestion))
+	}
+	for field, v := range map[string]string{"question": req.Question, "conversation": req.Conversation} {
+		if err := checkText(field, v); err != nil {
+			return req, err
+		}
+	}
+	return req, nil
+}
+
+// streamAsk answers as server-sent events: "token" events as the answer is produced, then one
+// "answer" event with the whole response, or an "error" event.
+func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askRequest) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, apiError{"streaming is not supported here"})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	event := func(name string, v any) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			// The status has gone out: say so in the stream rather than send empty data.
+			s.Log.Error("encoding an answer event", "event", name, "err", err)
+			name, b = "error", []byte(`{"error":"internal error: the answer could not be encoded; the server log has the details"}`)
+		}
+		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
+		flusher.Flush()
+	}
+	resp, conv, err := s.answer(r, req.Question, req.Conversation, func(tok string) {
+		event("token", map[string]string{"text": tok})
+	})
+	if err != nil {
+		_, msg := s.askError(w, r, err)
+		event("error", map[string]any{"error": msg, "response": askResponse{resp, conv, answerBlocks(resp)}})
+		return
+	}
+	event("answer", askResponse{resp, conv, answerBlocks(resp)})
+}

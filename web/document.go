@@ -1,0 +1,100 @@
+package web
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/jackc/pgx/v5"
+)
+
+// visibleDocument loads the document of the request's path that the reader may see. A
+// document outside the reader's groups is reported exactly like a missing one.
+func (s *Server) visibleDocument(r *http.Request) (docRow, error) {
+	var doc docRow
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err == nil {
+		doc.ID = id
+		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.body
+			FROM documents d JOIN sources s ON s.id = d.source_id
+			WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
+			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Path, &doc.Body)
+	}
+	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange) {
+		return doc, notFound("No such document.")
+	}
+	return doc, err
+}
+
+type docRow struct {
+	ID                  int64
+	Title, Source, Path string
+	Body                string
+}
+
+// document shows a document's text, with the passage of ?chunk= highlighted.
+func (s *Server) document(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.visibleDocument(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path, Before: doc.Body}
+	if chunk, err := strconv.ParseInt(r.URL.Query().Get("chunk"), 10, 64); err == nil {
+		var start, end, pg int
+		err := s.Pool.QueryRow(r.Context(), `SELECT start_offset, end_offset, page FROM chunks WHERE id = $1 AND document_id = $2`, chunk, doc.ID).Scan(&start, &end, &pg)
+		if err == nil && start >= 0 && start <= end && end <= len(doc.Body) {
+			m.Before, m.Passage, m.After, m.Page = doc.Body[:start], doc.Body[start:end], doc.Body[end:], pg
+		}
+	}
+	s.render(w, r, http.StatusOK, docPage(m))
+}
+
+// documentFile serves the original file, access-checked, as a download so that no HTML or
+// script in it runs in Docent's origin.
+func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.visibleDocument(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	// Only the file that was indexed is served: its groups are the ones just checked.
+	f, err := ingest.OpenOriginal(r.Context(), s.Pool, doc.ID)
+	switch {
+	case errors.Is(err, ingest.ErrChanged):
+		s.Log.Warn("original file changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
+		s.error(w, r, problem{http.StatusConflict, "The file on disk is no longer the one that was indexed: re-index needed."})
+		return
+	case err != nil:
+		s.Log.Warn("original file unavailable", "source", doc.Source, "path", doc.Path, "err", err)
+		s.error(w, r, notFound("The original file is no longer available; the indexed text is shown on the document page."))
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(doc.Path)}))
+	// A file rewritten while being sent fails its hash at the end: the response is cut short of
+	// its Content-Length, which the client sees as an aborted download.
+	http.ServeContent(w, r, "", f.ModTime, f)
+}
+
+// downloadName is the name a download is saved under: the file's own name as it is on disk
+// (a stored path is escaped, see ingest.EscapePath), except that a name which is not valid
+// UTF-8 keeps its escaped form, and control characters become "_". mime.FormatMediaType
+// quotes it, writing a non-ASCII name as RFC 2231's filename*.
+func downloadName(path string) string {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	if raw, err := ingest.UnescapePath(name); err == nil && utf8.ValidString(raw) {
+		name = raw
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, name)
+}

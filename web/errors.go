@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/docent-search/docent/internal/postgres"
+)
+
+// problem is a failure the client may be told about as it is: bad input, a missing document,
+// a conflict. Every other error is logged and described to the client only by its kind.
+type problem struct {
+	status int
+	msg    string
+}
+
+func (p problem) Error() string { return p.msg }
+
+// badRequest is a 400 whose message names the field or parameter at fault.
+func badRequest(msg string) error { return problem{http.StatusBadRequest, msg} }
+
+// notFound is a 404; a document outside the reader's groups is reported with it too.
+func notFound(msg string) error { return problem{http.StatusNotFound, msg} }
+
+var (
+	errRateLimited = errors.New("rate limited")
+	// errUpstream marks a failure while answering (the model, or retrieval behind it): the
+	// request was fine, what Docent relies on was not, hence 502.
+	errUpstream = errors.New("answering failed")
+)
+
+// unavailable is what readers are told while PostgreSQL restarts or cannot be reached: the
+// pool reconnects by itself once it is back.
+const (
+	unavailable = "Docent's database is unavailable (restarting or unreachable); try again in a moment."
+	retryAfter  = "5"
+)
+
+// explain is the one mapping from an error to the response status and what the reader is told.
+// Bad input, missing things and rate limits are told as they are; anything else is logged,
+// and the reader learns only its kind, never internals: a database outage (503 with
+// Retry-After, so monitors and proxies see it), a timeout (504), a failed answer (502), else
+// an internal error (500).
+func (s *Server) explain(w http.ResponseWriter, r *http.Request, err error) (int, string) {
+	var p problem
+	switch {
+	case errors.As(err, &p):
+		return p.status, p.msg
+	case errors.Is(err, errRateLimited):
+		return http.StatusTooManyRequests, "You are asking questions faster than allowed. Wait a minute and try again."
+	}
+	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	switch {
+	case postgres.Unavailable(err):
+		w.Header().Set("Retry-After", retryAfter)
+		return http.StatusServiceUnavailable, unavailable
+	case errors.Is(err, context.DeadlineExceeded):
+		return http.StatusGatewayTimeout, "It took too long; try again in a moment."
+	case errors.Is(err, context.Canceled):
+		return http.StatusServiceUnavailable, "The request was cancelled."
+	case errors.Is(err, errUpstream):
+		return http.StatusBadGateway, "The model did not answer; the server log has the details."
+	}
+	return http.StatusInternalServerError, "Internal error: the server log has the details."
+}
+
+// error answers a request that failed with err, as explain says: JSON for the API, a page for
+// the browser.
+func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := s.explain(w, r, err)
+	s.fail(w, r, status, msg)
+}
+
+// fail answers with msg: JSON for the API, a page for the browser.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		writeJSON(w, status, apiError{msg})
+		return
+	}
+	s.render(w, r, status, errorPage(s.pageFor(r, "Error", ""), msg))
+}
+
+type apiError struct {
+	Error string `json:"error"`
+}
+
+// writeJSON encodes v into a buffer before writing the status, so a value that cannot be
+// encoded (a NaN score) never goes out as a truncated 200. Such a value is a bug in Docent, not
+// in the request: it panics, and the recoverer logs it and answers 500.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		panic(fmt.Errorf("encoding the JSON response: %w", err))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// render writes c into a buffer first, so a failing template never sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/retrieve"
+)
+
+// searchResult is one passage found, as the search page and GET /api/search show it.
+type searchResult struct {
+	Source      string  `json:"source"`
+	Document    string  `json:"document"`
+	Title       string  `json:"title"`
+	Heading     string  `json:"heading"`
+	Page        int     `json:"page"`
+	Anchor      string  `json:"anchor"`
+	Snippet     string  `json:"snippet"`
+	Score       float64 `json:"score"`
+	URL         string  `json:"url"`
+	snippetHTML string
+}
+
+// runSearch parses the search parameters shared by the page and the API.
+func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
+	q := r.URL.Query()
+	limit := 10
+	for _, key := range []string{"k", "limit"} {
+		if v := q.Get(key); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 100 {
+				return nil, badRequest(key + ": want a whole number from 1 to 100")
+			}
+			limit = n
+		}
+	}
+	p, err := textParams(q, "q", "source", "path", "type", "after", "before")
+	if err != nil {
+		return nil, err
+	}
+	query := retrieve.Query{Text: p["q"], Groups: groups(r), Limit: limit,
+		Source: p["source"], PathPrefix: p["path"], Type: p["type"]}
+	for key, dst := range map[string]*time.Time{"after": &query.After, "before": &query.Before} {
+		if v := p[key]; v != "" {
+			t, err := time.Parse(time.DateOnly, v)
+			if err != nil {
+				return nil, badRequest(key + ": want a date such as 2026-01-31")
+			}
+			*dst = t
+		}
+	}
+	start := time.Now()
+	rs, err := s.Searcher.Search(r.Context(), query)
+	s.Metrics.observe("docent_retrieval_seconds", time.Since(start))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]searchResult, 0, len(rs))
+	for _, x := range rs {
+		out = append(out, searchResult{Source: x.Source, Document: x.Path, Title: x.Title, Heading: x.Heading,
+			Page: x.Page, Anchor: x.Anchor, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), snippetHTML: x.SnippetHTML()})
+	}
+	return out, nil
+}
+
+// search is the search page: the form with its filters and, after a search, the passages found.
+func (s *Server) search(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	m := searchModel{page: s.pageFor(r, "Search", "search"), Query: q.Get("q"), Source: q.Get("source"), Type: q.Get("type"), After: q.Get("after")}
+	if names, err := s.visibleSources(r); err == nil {
+		m.Sources = names
+	}
+	status := http.StatusOK
+	m.Types = []string{"markdown", "html", "pdf", "docx", "pptx", "xlsx", "csv", "text"}
+	if strings.TrimSpace(m.Query) != "" {
+		m.Searched = true
+		res, err := s.runSearch(r)
+		if err != nil {
+			status, m.Error = s.explain(w, r, err)
+		}
+		m.Results = res
+	}
+	s.render(w, r, status, searchPage(m))
+}
+
+// visibleSources lists the sources holding at least one document the reader may see.
+func (s *Server) visibleSources(r *http.Request) ([]string, error) {
+	rows, err := s.Pool.Query(r.Context(), `SELECT s.name FROM sources s WHERE EXISTS (
+		SELECT 1 FROM documents d WHERE d.source_id = s.id AND d.status = 'indexed'
+		AND (d.groups = '{}' OR d.groups && $1::text[])) ORDER BY s.name`, nonNil(groups(r)))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
+	res, err := s.runSearch(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+}
