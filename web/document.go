@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/jackc/pgx/v5"
 )
@@ -21,7 +22,7 @@ func (s *Server) visibleDocument(r *http.Request) (docRow, error) {
 		doc.ID = id
 		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.body
 			FROM documents d JOIN sources s ON s.id = d.source_id
-			WHERE d.id = $1 AND d.status = 'indexed' AND (d.groups = '{}' OR d.groups && $2::text[])`,
+			WHERE d.id = $1 AND d.status = 'indexed' AND `+access.Visible("d", "$2"),
 			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Path, &doc.Body)
 	}
 	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/retrieve"
 )
@@ -90,7 +91,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 func (s *Server) visibleSources(r *http.Request) ([]string, error) {
 	rows, err := s.Pool.Query(r.Context(), `SELECT s.name FROM sources s WHERE EXISTS (
 		SELECT 1 FROM documents d WHERE d.source_id = s.id AND d.status = 'indexed'
-		AND (d.groups = '{}' OR d.groups && $1::text[])) ORDER BY s.name`, nonNil(groups(r)))
+		AND `+access.Visible("d", "$1")+`) ORDER BY s.name`, nonNil(groups(r)))
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/jackc/pgx/v5"
@@ -129,7 +130,7 @@ const maxListed = 500
 func (s *Server) oversharing(ctx context.Context) ([]exposure, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT s.name,
 			count(d.id) FILTER (WHERE d.status = 'indexed'),
-			count(d.id) FILTER (WHERE d.status = 'indexed' AND d.groups = '{}')
+			count(d.id) FILTER (WHERE d.status = 'indexed' AND `+access.Everyone("d")+`)
 		FROM sources s LEFT JOIN documents d ON d.source_id = s.id
 		GROUP BY s.name ORDER BY s.name`)
 	if err != nil {
@@ -145,7 +146,7 @@ func (s *Server) oversharing(ctx context.Context) ([]exposure, error) {
 	rows, err = s.Pool.Query(ctx, `SELECT name, id, path, title FROM (
 			SELECT s.name, d.id, d.path, d.title, row_number() OVER (PARTITION BY s.id ORDER BY d.path) AS n
 			FROM documents d JOIN sources s ON s.id = d.source_id
-			WHERE d.status = 'indexed' AND d.groups = '{}') x
+			WHERE d.status = 'indexed' AND `+access.Everyone("d")+`) x
 		WHERE n <= $1 ORDER BY name, path`, maxListed)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/jackc/pgx/v5"
@@ -119,8 +120,8 @@ func recallAt10(ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, efs [
 func usesHNSW(ctx context.Context, pool *pgxpool.Pool, v []float32) (bool, error) {
 	var plan []string
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `EXPLAIN SELECT id FROM chunks c WHERE c.embedding IS NOT NULL AND (c.groups = '{}' OR c.groups && '{}'::text[])
-			ORDER BY c.embedding <=> $1 LIMIT 60`, pgvector.NewVector(v))
+		rows, err := tx.Query(ctx, `EXPLAIN SELECT id FROM chunks c WHERE c.embedding IS NOT NULL AND `+access.Visible("c", "$2")+`
+			ORDER BY c.embedding <=> $1 LIMIT 60`, pgvector.NewVector(v), []string{})
 		if err != nil {
 			return err
 		}
