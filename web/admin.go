@@ -21,16 +21,9 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	if m.Jobs, err = s.Jobs.Latest(r.Context()); err != nil {
+	if m.Jobs, err = s.Jobs.Recent(r.Context(), 5); err != nil {
 		s.error(w, r, err)
 		return
-	}
-	m.History = map[string][]reindex.Job{}
-	for _, src := range m.Sources {
-		if m.History[src.Name], err = s.Jobs.History(r.Context(), src.Name, 5); err != nil {
-			s.error(w, r, err)
-			return
-		}
 	}
 	s.render(w, r, http.StatusOK, adminPage(m))
 }
@@ -142,10 +135,11 @@ func (s *Server) adminReindex(w http.ResponseWriter, r *http.Request) {
 	back(w, r, "Re-indexing "+name+".", err)
 }
 
-// jobID is the id of the latest job of a source, for the page's script to follow.
-func jobID(jobs map[string]reindex.Job, source string) string {
-	if j, ok := jobs[source]; ok && (j.Status == "running" || j.Status == "queued") {
-		return strconv.FormatInt(j.ID, 10)
+// jobID is the id of a source's latest job while it is to come or running, for the page's
+// script to follow; recent are the source's jobs, newest first.
+func jobID(recent []reindex.Job) string {
+	if len(recent) > 0 && (recent[0].Status == "running" || recent[0].Status == "queued") {
+		return strconv.FormatInt(recent[0].ID, 10)
 	}
 	return ""
 }

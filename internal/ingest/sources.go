@@ -244,21 +244,28 @@ func ListSources(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
 }
 
 func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
-	rows, err := pool.Query(ctx, `SELECT id, name, root, root_resolved, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0), watch FROM sources
+	rows, err := pool.Query(ctx, `SELECT `+sourceColumns+` FROM sources s
 		WHERE $1 = '' OR name = $1 ORDER BY name`, name)
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) {
-		var s Source
-		var rules []byte
-		var every int64
-		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.RootResolved, &s.Groups, &rules, &every, &s.Watch); err != nil {
-			return s, err
-		}
-		s.Every = time.Duration(every) * time.Second
-		return s, json.Unmarshal(rules, &s.Rules)
-	})
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) { return scanSource(row) })
+}
+
+// sourceColumns are the columns of sources s that scanSource reads, in its order.
+const sourceColumns = `s.id, s.name, s.root, s.root_resolved, s.groups, s.rules,
+	coalesce(extract(epoch FROM s.every)::bigint, 0), s.watch`
+
+// scanSource reads sourceColumns, then the row's further columns into more.
+func scanSource(row pgx.Row, more ...any) (Source, error) {
+	var s Source
+	var rules []byte
+	var every int64
+	if err := row.Scan(append([]any{&s.ID, &s.Name, &s.Root, &s.RootResolved, &s.Groups, &rules, &every, &s.Watch}, more...)...); err != nil {
+		return s, err
+	}
+	s.Every = time.Duration(every) * time.Second
+	return s, json.Unmarshal(rules, &s.Rules)
 }
 
 // SourceStatus summarises a source for `indexer status` and the admin page.
@@ -275,42 +282,42 @@ type Problem struct {
 	Path, Status, Reason string
 }
 
-// Status reports every source (or the one named) with its counts and problem files.
+// Status reports every source (or the one named) with its counts and problem files, in one
+// query however many sources there are.
 func Status(ctx context.Context, pool *pgxpool.Pool, name string) ([]SourceStatus, error) {
-	sources, err := listSources(ctx, pool, name)
+	rows, err := pool.Query(ctx, `SELECT `+sourceColumns+`,
+			(SELECT count(*) FROM documents WHERE source_id = s.id AND status = 'indexed'),
+			(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source_id = s.id),
+			s.last_run_at, s.last_run,
+			(SELECT coalesce(json_agg(json_build_object('Path', path, 'Status', status, 'Reason', reason)
+				ORDER BY status, path), '[]') FROM documents WHERE source_id = s.id AND status <> 'indexed')
+		FROM sources s WHERE $1 = '' OR s.name = $1 ORDER BY s.name`, name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the status of sources: %w", err)
 	}
-	if name != "" && len(sources) == 0 {
-		return nil, fmt.Errorf("source %s: %w", name, ErrNotFound)
-	}
-	out := make([]SourceStatus, 0, len(sources))
-	for _, s := range sources {
-		st := SourceStatus{Source: s}
-		var last []byte
-		err := pool.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM documents WHERE source_id = $1 AND status = 'indexed'),
-			(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source_id = $1),
-			last_run_at, last_run FROM sources WHERE id = $1`, s.ID).Scan(&st.Documents, &st.Chunks, &st.LastRunAt, &last)
-		if err != nil {
-			return nil, fmt.Errorf("reading status of source %s: %w", s.Name, err)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SourceStatus, error) {
+		var st SourceStatus
+		var last, problems []byte
+		var err error
+		if st.Source, err = scanSource(row, &st.Documents, &st.Chunks, &st.LastRunAt, &last, &problems); err != nil {
+			return st, err
 		}
 		if last != nil {
 			st.LastRun = new(Summary)
 			if err := json.Unmarshal(last, st.LastRun); err != nil {
-				return nil, fmt.Errorf("reading last run of source %s: %w", s.Name, err)
+				return st, fmt.Errorf("reading last run of source %s: %w", st.Name, err)
 			}
 		}
-		rows, err := pool.Query(ctx, `SELECT path, status, reason FROM documents
-			WHERE source_id = $1 AND status <> 'indexed' ORDER BY status, path`, s.ID)
-		if err != nil {
-			return nil, fmt.Errorf("listing problem files of source %s: %w", s.Name, err)
+		if err := json.Unmarshal(problems, &st.Problems); err != nil {
+			return st, fmt.Errorf("listing problem files of source %s: %w", st.Name, err)
 		}
-		st.Problems, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Problem])
-		if err != nil {
-			return nil, fmt.Errorf("listing problem files of source %s: %w", s.Name, err)
-		}
-		out = append(out, st)
+		return st, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the status of sources: %w", err)
+	}
+	if name != "" && len(out) == 0 {
+		return nil, fmt.Errorf("source %s: %w", name, ErrNotFound)
 	}
 	return out, nil
 }

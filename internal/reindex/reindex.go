@@ -322,16 +322,45 @@ func (q *Queue) finish(id int64, status, msg string, sum ingest.Summary) {
 
 // Get returns job id.
 func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
-	var j Job
-	var summary []byte
-	err := q.pool.QueryRow(ctx, `SELECT id, source, status, done, total, current, summary, error, started_by, started_at, finished_at
-		FROM index_jobs WHERE id = $1`, id).Scan(&j.ID, &j.Source, &j.Status, &j.Done, &j.Total, &j.Current, &summary,
-		&j.Error, &j.StartedBy, &j.StartedAt, &j.FinishedAt)
+	j, err := scanJob(q.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM index_jobs WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Job{}, ErrNotFound
 	}
 	if err != nil {
 		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
+	}
+	return j, nil
+}
+
+// Recent returns each source's n most recent jobs, newest first, in one query: the admin page
+// shows every source's latest job and a few before it.
+func (q *Queue) Recent(ctx context.Context, n int) (map[string][]Job, error) {
+	rows, err := q.pool.Query(ctx, `SELECT `+jobColumns+` FROM (
+			SELECT *, row_number() OVER (PARTITION BY source ORDER BY id DESC) AS n FROM index_jobs) j
+		WHERE n <= $1 ORDER BY source, id DESC`, n)
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Job, error) { return scanJob(row) })
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	out := map[string][]Job{}
+	for _, j := range jobs {
+		out[j.Source] = append(out[j.Source], j)
+	}
+	return out, nil
+}
+
+// jobColumns are the columns scanJob reads, in its order.
+const jobColumns = `id, source, status, done, total, current, summary, error, started_by, started_at, finished_at`
+
+func scanJob(row pgx.Row) (Job, error) {
+	var j Job
+	var summary []byte
+	if err := row.Scan(&j.ID, &j.Source, &j.Status, &j.Done, &j.Total, &j.Current, &summary,
+		&j.Error, &j.StartedBy, &j.StartedAt, &j.FinishedAt); err != nil {
+		return Job{}, err
 	}
 	if summary != nil && j.Status != "queued" && j.Status != "running" {
 		j.Summary = new(ingest.Summary)
@@ -342,46 +371,4 @@ func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
 		j.ETA = (time.Duration(float64(j.Total-j.Done)/rate) * time.Second).Round(time.Second).String()
 	}
 	return j, nil
-}
-
-// History returns a source's most recent jobs, newest first.
-func (q *Queue) History(ctx context.Context, source string, n int) ([]Job, error) {
-	rows, err := q.pool.Query(ctx, `SELECT id FROM index_jobs WHERE source = $1 ORDER BY id DESC LIMIT $2`, source, n)
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	out := make([]Job, 0, len(ids))
-	for _, id := range ids {
-		j, err := q.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, nil
-}
-
-// Latest returns the most recent job of each source.
-func (q *Queue) Latest(ctx context.Context) (map[string]Job, error) {
-	rows, err := q.pool.Query(ctx, `SELECT DISTINCT ON (source) id FROM index_jobs ORDER BY source, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	out := map[string]Job{}
-	for _, id := range ids {
-		j, err := q.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[j.Source] = j
-	}
-	return out, nil
 }

@@ -142,14 +142,14 @@ func TestScheduleEnqueuesDueSources(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := b.queue(t, 1)
-	var ran map[string]reindex.Job
+	var ran map[string][]reindex.Job
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		ran, _ = q.Latest(ctx)
-		if ran["hourly"].Status == "succeeded" {
+		ran, _ = q.Recent(ctx, 1)
+		if len(ran["hourly"]) > 0 && ran["hourly"][0].Status == "succeeded" {
 			break
 		}
 	}
-	if ran["hourly"].Status != "succeeded" || ran["hourly"].StartedBy != "schedule" {
+	if len(ran["hourly"]) == 0 || ran["hourly"][0].Status != "succeeded" || ran["hourly"][0].StartedBy != "schedule" {
 		t.Fatalf("scheduled source: %+v", ran["hourly"])
 	}
 	if _, ok := ran["manual"]; ok {
@@ -157,9 +157,9 @@ func TestScheduleEnqueuesDueSources(t *testing.T) {
 	}
 	// Once run, it is not due again within the hour.
 	time.Sleep(600 * time.Millisecond)
-	hist, _ := q.History(ctx, "hourly", 10)
-	if len(hist) != 1 {
-		t.Errorf("%d runs of an hourly source within a second", len(hist))
+	recent, _ := q.Recent(ctx, 10)
+	if hist := recent["hourly"]; len(hist) != 1 {
+		t.Errorf("%d runs of an hourly source within a second", len(recent["hourly"]))
 	}
 }
 
@@ -189,7 +189,8 @@ func TestWatchedFolderIsReindexed(t *testing.T) {
 	if docs != 7 {
 		t.Fatalf("%d documents after writing into a watched folder, want 7", docs)
 	}
-	hist, _ := q.History(ctx, "w", 10)
+	recent, _ := q.Recent(ctx, 10)
+	hist := recent["w"]
 	if len(hist) == 0 || hist[0].StartedBy != "watch" || len(hist) > 2 {
 		t.Errorf("jobs: %+v", hist)
 	}
