@@ -68,10 +68,7 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 		}
 	}
 	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
-	s.Metrics.observeLabeled("docent_answer_seconds", fmt.Sprintf("mode=%q", resp.Mode), time.Since(start))
-	if resp.Mode == "llm" {
-		s.Metrics.Add("docent_llm_tokens_total", fmt.Sprintf("model=%q", resp.Model), float64(tokens))
-	}
+	s.Metrics.answered(resp.Mode, resp.Model, time.Since(start), tokens)
 	if err != nil {
 		err = fmt.Errorf("%w for %s: %w", errUpstream, u.Name, err)
 	}

@@ -1,84 +1,92 @@
 package web
 
 import (
-	"fmt"
-
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/docent-search/docent/internal/ingest"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics collects request and operation latencies and serves them in Prometheus' text
-// format. It is deliberately small: a few histograms and counters, no client library.
+// Metrics are Docent's Prometheus metrics beside the Go runtime and process collectors. Each
+// has a registry of its own rather than the global one, so that tests run servers side by
+// side. ServeHTTP serves them; cmd/server puts that on DOCENT_METRICS_ADDR, never on the
+// readers' handler.
 type Metrics struct {
-	mu         sync.Mutex
-	histograms map[string]*histogram // by name and labels
-	counters   map[string]float64    // by name{labels}
+	handler     http.Handler
+	requests    *prometheus.HistogramVec
+	retrieval   prometheus.Histogram
+	answers     *prometheus.HistogramVec
+	tokens      *prometheus.CounterVec
+	indexFiles  *prometheus.CounterVec
+	indexChunks prometheus.Counter
 }
 
-// NewMetrics returns an empty collection.
+// buckets span a cached search (5 ms) to a slow model's answer (30 s).
+var buckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+// fileOutcomes are the outcomes of a file in a re-index run, counted from zero.
+var fileOutcomes = []string{"added", "updated", "unchanged", "deleted", "skipped", "failed"}
+
+// NewMetrics registers Docent's metrics, each file outcome's counter at zero so that a fresh
+// server's rates are defined.
 func NewMetrics() *Metrics {
-	return &Metrics{histograms: map[string]*histogram{}, counters: map[string]float64{}}
-}
-
-// Add increases the counter name{labels} by v.
-func (m *Metrics) Add(name, labels string, v float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.counters[name+"{"+labels+"}"] += v
+	registry := prometheus.NewRegistry()
+	m := &Metrics{
+		handler: promhttp.HandlerFor(registry, promhttp.HandlerOpts{}),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "docent_http_request_seconds",
+			Help: "Time to answer an HTTP request, by route pattern and status.", Buckets: buckets}, []string{"route", "status"}),
+		retrieval: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "docent_retrieval_seconds",
+			Help: "Time to retrieve the passages of a search.", Buckets: buckets}),
+		answers: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "docent_answer_seconds",
+			Help: "Time to answer a question, retrieval included, by mode (llm or extractive).", Buckets: buckets}, []string{"mode"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "docent_llm_tokens_total",
+			Help: "Tokens the language model streamed in answers, by model."}, []string{"model"}),
+		indexFiles: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "docent_index_files_total",
+			Help: "Files seen by finished re-index runs, by outcome."}, []string{"outcome"}),
+		indexChunks: prometheus.NewCounter(prometheus.CounterOpts{Name: "docent_index_chunks_total",
+			Help: "Chunks written by finished re-index runs."}),
+	}
+	for _, o := range fileOutcomes {
+		m.indexFiles.WithLabelValues(o)
+	}
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.retrieval, m.answers, m.tokens, m.indexFiles, m.indexChunks)
+	return m
 }
 
 // IndexRun counts a finished re-index run's files by outcome.
 func (m *Metrics) IndexRun(sum ingest.Summary) {
-	for outcome, n := range map[string]int{"added": sum.Added, "updated": sum.Updated, "unchanged": sum.Unchanged,
-		"deleted": sum.Deleted, "skipped": sum.Skipped, "failed": sum.Failed} {
-		m.Add("docent_index_files_total", fmt.Sprintf("outcome=%q", outcome), float64(n))
+	for i, n := range []int{sum.Added, sum.Updated, sum.Unchanged, sum.Deleted, sum.Skipped, sum.Failed} {
+		m.indexFiles.WithLabelValues(fileOutcomes[i]).Add(float64(n))
 	}
-	m.Add("docent_index_chunks_total", "", float64(sum.Chunks))
+	m.indexChunks.Add(float64(sum.Chunks))
 }
 
-var buckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
-
-type histogram struct {
-	name, labels string
-	counts       []uint64
-	sum          float64
-	count        uint64
+// answered records a question's answer: its time by mode, and the tokens the model streamed.
+func (m *Metrics) answered(mode, model string, d time.Duration, tokens int) {
+	m.answers.WithLabelValues(mode).Observe(d.Seconds())
+	if mode == "llm" {
+		m.tokens.WithLabelValues(model).Add(float64(tokens))
+	}
 }
 
-func (m *Metrics) observeLabeled(name, labels string, d time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	key := name + "{" + labels + "}"
-	h := m.histograms[key]
-	if h == nil {
-		h = &histogram{name: name, labels: labels, counts: make([]uint64, len(buckets))}
-		m.histograms[key] = h
-	}
-	v := d.Seconds()
-	for i, b := range buckets {
-		if v <= b {
-			h.counts[i]++
-		}
-	}
-	h.sum += v
-	h.count++
+// ServeHTTP writes the metrics in Prometheus' exposition format.
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.handler.ServeHTTP(w, r)
 }
-
-func (m *Metrics) observe(name string, d time.Duration) { m.observeLabeled(name, "", d) }
 
 // instrument records each request's latency by route and status.
 func (m *Metrics) instrument(route string, h http.Handler) http.Handler {
+	byStatus := m.requests.MustCurryWith(prometheus.Labels{"route": route})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h.ServeHTTP(sw, r)
-		m.observeLabeled("docent_http_request_seconds", fmt.Sprintf("route=%q,status=\"%d\"", route, sw.status), time.Since(start))
+		byStatus.WithLabelValues(strconv.Itoa(sw.status)).Observe(time.Since(start).Seconds())
 	})
 }
 
@@ -97,48 +105,4 @@ func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
-}
-
-// ServeHTTP writes the metrics in Prometheus' text exposition format.
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	m.mu.Lock()
-	keys := make([]string, 0, len(m.histograms))
-	for k := range m.histograms {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	typed := map[string]bool{}
-	for _, k := range keys {
-		h := m.histograms[k]
-		if !typed[h.name] {
-			fmt.Fprintf(&b, "# TYPE %s histogram\n", h.name)
-			typed[h.name] = true
-		}
-		sep := ""
-		if h.labels != "" {
-			sep = ","
-		}
-		for i, le := range buckets {
-			fmt.Fprintf(&b, "%s_bucket{%s%sle=%q} %d\n", h.name, h.labels, sep, strconv.FormatFloat(le, 'g', -1, 64), h.counts[i])
-		}
-		fmt.Fprintf(&b, "%s_bucket{%s%sle=\"+Inf\"} %d\n%s_sum{%s} %g\n%s_count{%s} %d\n",
-			h.name, h.labels, sep, h.count, h.name, h.labels, h.sum, h.name, h.labels, h.count)
-	}
-	counters := make([]string, 0, len(m.counters))
-	for k := range m.counters {
-		counters = append(counters, k)
-	}
-	slices.Sort(counters)
-	for _, k := range counters {
-		name := k[:strings.IndexByte(k, '{')]
-		if !typed[name] {
-			fmt.Fprintf(&b, "# TYPE %s counter\n", name)
-			typed[name] = true
-		}
-		fmt.Fprintf(&b, "%s %g\n", strings.TrimSuffix(k, "{}"), m.counters[k])
-	}
-	m.mu.Unlock()
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	w.Write([]byte(b.String()))
 }

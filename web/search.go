@@ -55,7 +55,7 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 	}
 	start := time.Now()
 	rs, err := s.Searcher.Search(r.Context(), query)
-	s.Metrics.observe("docent_retrieval_seconds", time.Since(start))
+	s.Metrics.retrieval.Observe(time.Since(start).Seconds())
 	if err != nil {
 		return nil, err
 	}
