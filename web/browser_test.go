@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -16,10 +15,11 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
 )
@@ -140,23 +140,12 @@ func TestBrowserCompromisedModel(t *testing.T) {
 // go to $TMPDIR/docent-screenshots.
 func TestBrowser(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	e := embed.Local{}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "handbook", Root: "../examples/handbook",
-		Rules: []ingest.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	newIndexer := func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} }
-	if _, err := newIndexer().Run(ctx, src); err != nil {
-		t.Fatal(err)
-	}
-	jobs := startQueue(t, pool, newIndexer)
-	s := retrieve.NewSearcher(pool, e, configForTests())
+	docenttest.Index(t, pool, "handbook", "../examples/handbook", ingest.Rule{Glob: "hr/confidential/**", Groups: []string{"hr"}})
+	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
+	s := retrieve.NewSearcher(pool, docenttest.Embedder, configForTests())
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
-		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: log,
+		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: docenttest.Log,
 		Identity: web.Identity{AdminGroup: "docent-admins", UserHeader: "X-Forwarded-User", GroupsHeader: "X-Forwarded-Groups"}}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -177,7 +166,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	var answerText, sources, passage, url string
-	err = chromedp.Run(bctx,
+	err := chromedp.Run(bctx,
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(`[data-testid="question"]`),
 		chromedp.SendKeys(`[data-testid="question"]`, "can I expense a taxi after a late client dinner?\n"),

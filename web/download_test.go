@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/web"
@@ -22,13 +23,14 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	root := indexFolder(t, pool, "eng", map[string]string{
+	root := docenttest.Folder(t, map[string]string{
 		"public.md":       "# Public\n\nPUBLIC-TEXT-0123456789\n",
 		"edited.md":       "# Edited\n\nEDITED-TEXT-0123456789\n",
 		"secret/plan.md":  "# Plan\n\nSECRET-PLAN-0123456789\n", // the same size as public.md
 		"caf\xe9 100%.md": "# Latin-1 name\n\nLATIN-1-NAME\n",
 		"100% plan ü.md":  "# Percent\n\nPERCENT-NAME\n",
-	}, ingest.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
+	})
+	docenttest.Index(t, pool, "eng", root, ingest.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
 	srv := &web.Server{Pool: pool, Identity: proxied(), Log: slog.New(slog.DiscardHandler)}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -83,9 +85,7 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 	})
 
 	t.Run("RewrittenInPlace", func(t *testing.T) {
-		if err := os.WriteFile(filepath.Join(root, "edited.md"), []byte("# Edited\n\nOTHER!-TEXT-0123456789\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		docenttest.Write(t, root, map[string]string{"edited.md": "# Edited\n\nOTHER!-TEXT-0123456789\n"})
 		if status, body := download("edited.md"); status != 409 || strings.Contains(body, "OTHER!") {
 			t.Errorf("a file rewritten since indexing: %d %q, want 409", status, body)
 		}

@@ -4,18 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -34,24 +31,14 @@ func TestDatabaseRestart(t *testing.T) {
 
 	root := t.TempDir()
 	const files = 3000
-	for i := range files {
-		text := fmt.Sprintf("# Note %d\n\nThe taxi policy covers rides after late client dinners, case %d.\n", i, i)
-		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("n%04d.md", i)), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
-		t.Fatal(err)
-	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "notes", Root: root})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := &ingest.Indexer{Pool: pool, Embedder: e, Log: slog.New(slog.DiscardHandler)}
-	s := &retrieve.Searcher{Pool: pool, Embedder: e}
+	docenttest.Notes(t, root, files, func(i int) string {
+		return fmt.Sprintf("# Note %d\n\nThe taxi policy covers rides after late client dinners, case %d.\n", i, i)
+	})
+	src := docenttest.Add(t, pool, "notes", root)
+	ix := docenttest.NewIndexer(pool)()
+	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
-		Conversations: answer.Conversations{Pool: pool}, Log: slog.New(slog.DiscardHandler)}
+		Conversations: answer.Conversations{Pool: pool}, Log: docenttest.Log}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 

@@ -1,16 +1,12 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,14 +14,13 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 const secret = "Zygomorphic budget codeword is PERIWINKLE-42."
@@ -61,49 +56,18 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 		}
 	}
 	pool := pgtest.NewPool(t)
-	indexFolder(t, pool, "docs", map[string]string{
+	docenttest.Index(t, pool, "docs", docenttest.Folder(t, map[string]string{
 		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
 		"hr/budget.md": "# Budget\n\n" + secret + "\n",
 		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
-	}, ingest.Rule{Glob: "hr/**", Groups: []string{"hr"}})
-	e := embed.Local{}
-	s := &retrieve.Searcher{Pool: pool, Embedder: e}
-	log := slog.New(slog.DiscardHandler)
-	jobs := startQueue(t, pool, func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} })
+	}), ingest.Rule{Glob: "hr/**", Groups: []string{"hr"}})
+	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
+	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
-		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: log}
+		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: docenttest.Log}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	return ts, srv
-}
-
-// indexFolder writes files (slash path → content) into a new folder, adds it as source name
-// with rules, and indexes it with the built-in embedder; it returns the folder.
-func indexFolder(t *testing.T, pool *pgxpool.Pool, name string, files map[string]string, rules ...ingest.Rule) string {
-	t.Helper()
-	ctx := context.Background()
-	root := t.TempDir()
-	for rel, c := range files {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
-		t.Fatal(err)
-	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: name, Root: root, Rules: rules})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: e}).Run(ctx, src); err != nil {
-		t.Fatal(err)
-	}
-	return root
 }
 
 func get(t *testing.T, u string) (int, string) {
@@ -258,24 +222,6 @@ func TestAPIAsk(t *testing.T) {
 	if status != 200 || out["found"] != false || out["answer"] != answer.NotFoundText {
 		t.Errorf("unanswerable question: %d %v", status, out)
 	}
-}
-
-// startQueue runs a re-index queue with one worker for the test.
-func startQueue(t *testing.T, pool *pgxpool.Pool, newIndexer func() *ingest.Indexer) *reindex.Queue {
-	t.Helper()
-	q, err := reindex.New(pool, reindex.Config{Workers: 1}, newIndexer, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		q.Stop(ctx)
-	})
-	return q
 }
 
 func configForTests() config.Config {

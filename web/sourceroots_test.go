@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/web"
 )
 
@@ -28,20 +27,17 @@ func TestBrowserAddedSourceStaysUnderTheRoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range []string{"roots/benign/a/b", "roots/benign/outside", "outside"} {
-		os.MkdirAll(filepath.Join(base, d), 0o755)
+	for _, d := range []string{"roots/benign/a/b", "roots/benign/outside"} {
+		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	os.WriteFile(filepath.Join(base, "outside/etc.md"), []byte("# Etc\n\nOUTSIDE the roots\n"), 0o644)
+	docenttest.Write(t, base, map[string]string{"outside/etc.md": "# Etc\n\nOUTSIDE the roots\n"})
 	if err := os.Symlink(filepath.Join(base, "roots/benign/a/b"), filepath.Join(base, "roots/deep")); err != nil {
 		t.Fatal(err)
 	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	jobs := startQueue(t, pool, func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} })
-	srv := &web.Server{Pool: pool, Jobs: jobs, Log: log, SourceRoots: []string{filepath.Join(base, "roots")}}
+	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
+	srv := &web.Server{Pool: pool, Jobs: jobs, Log: docenttest.Log, SourceRoots: []string{filepath.Join(base, "roots")}}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 )
 
@@ -29,11 +30,11 @@ func indexer(t *testing.T, db string, args ...string) (string, error) {
 func TestCLI(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
-	root := t.TempDir()
-	os.MkdirAll(filepath.Join(root, "hr"), 0o755)
-	os.WriteFile(filepath.Join(root, "guide.md"), []byte("# Guide\n\nHow to file a claim.\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "hr", "pay.md"), []byte("# Pay\n\nBands.\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "photo.jpg"), []byte("\xff\xd8\xff"), 0o644)
+	root := docenttest.Folder(t, map[string]string{
+		"guide.md":  "# Guide\n\nHow to file a claim.\n",
+		"hr/pay.md": "# Pay\n\nBands.\n",
+		"photo.jpg": "\xff\xd8\xff",
+	})
 
 	steps := []struct {
 		args    []string
@@ -79,14 +80,14 @@ func TestCLI(t *testing.T) {
 func TestEval(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
-	root := t.TempDir()
-	os.WriteFile(filepath.Join(root, "d1.txt"), []byte("Penguins\n\nEmperor penguins breed in the Antarctic winter.\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "d2.txt"), []byte("Volcanoes\n\nBasaltic lava flows from shield volcanoes in Hawaii.\n"), 0o644)
-	os.WriteFile(filepath.Join(root, "q1.txt"), []byte("Question one\n\nWhere do emperor penguins breed?\n"), 0o644)
-	queries := filepath.Join(root, "..", "queries.jsonl")
-	os.WriteFile(queries, []byte(`{"_id": "q1", "text": "where do emperor penguins breed"}`+"\n"+`{"_id": "q2", "text": "lava from shield volcanoes"}`+"\n"), 0o644)
-	qrels := filepath.Join(root, "..", "qrels.tsv")
-	os.WriteFile(qrels, []byte("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n"), 0o644)
+	dir := docenttest.Folder(t, map[string]string{
+		"docs/d1.txt":   "Penguins\n\nEmperor penguins breed in the Antarctic winter.\n",
+		"docs/d2.txt":   "Volcanoes\n\nBasaltic lava flows from shield volcanoes in Hawaii.\n",
+		"docs/q1.txt":   "Question one\n\nWhere do emperor penguins breed?\n",
+		"queries.jsonl": `{"_id": "q1", "text": "where do emperor penguins breed"}` + "\n" + `{"_id": "q2", "text": "lava from shield volcanoes"}` + "\n",
+		"qrels.tsv":     "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n",
+	})
+	root, queries, qrels := filepath.Join(dir, "docs"), filepath.Join(dir, "queries.jsonl"), filepath.Join(dir, "qrels.tsv")
 	if _, err := indexer(t, db, "sources", "add", "beir", root); err != nil {
 		t.Fatal(err)
 	}
@@ -183,10 +184,7 @@ func TestMovedRootIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	share, elsewhere := filepath.Join(base, "share"), filepath.Join(base, "elsewhere")
-	os.MkdirAll(share, 0o755)
-	os.MkdirAll(elsewhere, 0o755)
-	os.WriteFile(filepath.Join(share, "a.md"), []byte("# A\n\nshared\n"), 0o644)
-	os.WriteFile(filepath.Join(elsewhere, "b.md"), []byte("# B\n\nnot to be indexed\n"), 0o644)
+	docenttest.Write(t, base, map[string]string{"share/a.md": "# A\n\nshared\n", "elsewhere/b.md": "# B\n\nnot to be indexed\n"})
 	if _, err := indexer(t, db, "sources", "add", "docs", share); err != nil {
 		t.Fatal(err)
 	}

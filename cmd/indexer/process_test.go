@@ -46,7 +46,9 @@ func writeCorpus(t *testing.T, root string, n int) {
 	t.Helper()
 	for i := range n {
 		dir := filepath.Join(root, fmt.Sprintf("d%02d", i%20))
-		os.MkdirAll(dir, 0o755)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		text := fmt.Sprintf("# Note %d\n\n%s\n\n## Details\n\n%s\n", i,
 			strings.Repeat(fmt.Sprintf("Item %d concerns the quarterly budget review. ", i), 30),
 			strings.Repeat("Approvals go to the finance team before Friday. ", 20))

@@ -3,32 +3,21 @@ package main
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 )
-
-// freeAddr returns a loopback address no one listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // TestServe starts the server as main does, on a free port, and loads the home page; metrics
 // are served on their own address, not to readers.
 func TestServe(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
-	addr, metricsAddr := freeAddr(t), freeAddr(t)
+	addr, metricsAddr := docenttest.FreeAddr(t), docenttest.FreeAddr(t)
 	env := map[string]string{"DATABASE_URL": db, "DOCENT_ADDR": addr, "DOCENT_METRICS_ADDR": metricsAddr, "DOCENT_LOG_LEVEL": "error"}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

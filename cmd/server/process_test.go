@@ -4,16 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
 )
@@ -37,12 +36,7 @@ type serverProcess struct {
 
 func startServer(t *testing.T, db string, env ...string) *serverProcess {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := docenttest.FreeAddr(t)
 	exe, _ := os.Executable()
 	p := &serverProcess{cmd: exec.Command(exe), addr: addr, log: &strings.Builder{}}
 	p.cmd.Env = append(os.Environ(), append([]string{"DOCENT_TEST_MAIN=1", "DATABASE_URL=" + db, "DOCENT_ADDR=" + addr,
@@ -78,12 +72,9 @@ func (p *serverProcess) post(t *testing.T, path string) string {
 
 func writeNotes(t *testing.T, root string, n int) {
 	t.Helper()
-	for i := range n {
-		text := fmt.Sprintf("# Note %d\n\n%s\n", i, strings.Repeat(fmt.Sprintf("Item %d concerns the budget review and its approvals. ", i), 40))
-		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("n%04d.md", i)), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	docenttest.Notes(t, root, n, func(i int) string {
+		return fmt.Sprintf("# Note %d\n\n%s\n", i, strings.Repeat(fmt.Sprintf("Item %d concerns the budget review and its approvals. ", i), 40))
+	})
 }
 
 // testDatabase returns a migrated database of the test's own and a connection to inspect it.

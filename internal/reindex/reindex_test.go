@@ -3,13 +3,12 @@ package reindex_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
@@ -24,29 +23,13 @@ type testBundle struct {
 func setup(t *testing.T, files int) testBundle {
 	t.Helper()
 	b := testBundle{pool: pgtest.NewPool(t), root: t.TempDir()}
-	for i := range files {
-		os.WriteFile(filepath.Join(b.root, fmt.Sprintf("f%03d.md", i)), []byte(fmt.Sprintf("# Note %d\n\nText number %d.\n", i, i)), 0o644)
-	}
+	docenttest.Notes(t, b.root, files, func(i int) string { return fmt.Sprintf("# Note %d\n\nText number %d.\n", i, i) })
 	return b
 }
 
 func (b testBundle) queue(t *testing.T, workers int) *reindex.Queue {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	q, err := reindex.New(b.pool, reindex.Config{Workers: workers, ScheduleEvery: 200 * time.Millisecond},
-		func() *ingest.Indexer { return &ingest.Indexer{Pool: b.pool, Embedder: embed.Local{}, Log: log} }, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		q.Stop(ctx)
-	})
-	return q
+	return docenttest.Queue(t, b.pool, reindex.Config{Workers: workers, ScheduleEvery: 200 * time.Millisecond})
 }
 
 func wait(t *testing.T, q *reindex.Queue, id int64) reindex.Job {
@@ -68,9 +51,7 @@ func TestOneJobPerSource(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 20)
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "s", Root: b.root}); err != nil {
-		t.Fatal(err)
-	}
+	docenttest.Add(t, b.pool, "s", b.root)
 	queueOnly := b.queue(t, 0)
 	first, err := queueOnly.Enqueue(ctx, "s", "ann")
 	if err != nil {
@@ -110,7 +91,7 @@ func TestCancelQueuedJob(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 3)
-	ingest.AddSource(ctx, b.pool, ingest.Source{Name: "s", Root: b.root})
+	docenttest.Add(t, b.pool, "s", b.root)
 	q := b.queue(t, 0)
 	j, err := q.Enqueue(ctx, "s", "ann")
 	if err != nil {
@@ -168,7 +149,9 @@ func TestWatchedFolderIsReindexed(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b := setup(t, 2)
-	os.MkdirAll(filepath.Join(b.root, "sub"), 0o755)
+	if err := os.Mkdir(filepath.Join(b.root, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "w", Root: b.root, Watch: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -176,9 +159,11 @@ func TestWatchedFolderIsReindexed(t *testing.T) {
 	go q.Watch(ctx, 200*time.Millisecond, time.Hour)
 	time.Sleep(300 * time.Millisecond) // the watches are in place
 	// A burst of changes, one in a subfolder, becomes one job.
+	burst := map[string]string{}
 	for i := range 5 {
-		os.WriteFile(filepath.Join(b.root, "sub", fmt.Sprintf("new%d.md", i)), []byte("# New\n\nfresh text\n"), 0o644)
+		burst[fmt.Sprintf("sub/new%d.md", i)] = "# New\n\nfresh text\n"
 	}
+	docenttest.Write(t, b.root, burst)
 	var docs int
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		b.pool.QueryRow(ctx, `SELECT count(*) FROM documents`).Scan(&docs)
