@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/web"
 )
@@ -213,6 +214,16 @@ func TestSearchPageFilters(t *testing.T) {
 	_, body := do(t, "GET", ts.URL+"/search?q=taxi&type=html", "", nil)
 	if !strings.Contains(body, `data-testid="result"`) || strings.Contains(body, "travel.md") {
 		t.Errorf("type filter html: %.300s", body)
+	}
+	// The type filter offers every type the parsers produce, the one chosen selected.
+	for _, typ := range ingest.Types() {
+		want := `<option value="` + typ + `"`
+		if typ == "html" {
+			want += " selected"
+		}
+		if !strings.Contains(body, want) {
+			t.Errorf("the type filter lacks %s", want)
+		}
 	}
 	status, body := do(t, "GET", ts.URL+"/api/search?q=taxi&k=500", "", nil)
 	if status != 400 || !strings.Contains(body, "k:") {

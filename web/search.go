@@ -8,6 +8,7 @@ import (
 
 	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/retrieve"
 )
 
@@ -75,7 +76,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		m.Sources = names
 	}
 	status := http.StatusOK
-	m.Types = []string{"markdown", "html", "pdf", "docx", "pptx", "xlsx", "csv", "text"}
+	m.Types = ingest.Types()
 	if strings.TrimSpace(m.Query) != "" {
 		m.Searched = true
 		res, err := s.runSearch(r)

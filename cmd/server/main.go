@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if cfg.Workers > 0 {
 		// Servers that work jobs also watch the folders of sources marked --watch.
 		go func() {
-			if err := jobs.Watch(ctx, 2*time.Second, time.Minute); err != nil {
+			if err := jobs.Watch(ctx, reindex.WatchSettle, reindex.WatchReload); err != nil {
 				log.Warn("folder watcher stopped", "err", err)
 			}
 		}()

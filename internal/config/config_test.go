@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/config"
+	"github.com/docent-search/docent/internal/reindex"
 )
 
 func load(t *testing.T, env map[string]string, args ...string) (config.Config, error) {
@@ -30,6 +31,10 @@ func TestDefaults(t *testing.T) {
 	if c.Addr != "127.0.0.1:8080" || c.Embedder != "local" || c.LLM != "extractive" || c.TextSearchConfig != "english" ||
 		c.MaxFileSize != 100e6 || c.EmbedTimeout != time.Minute || c.EmbedBatch != 64 {
 		t.Fatalf("defaults = %+v", c)
+	}
+	// The queue's own default serves callers without a configuration; the two must agree.
+	if c.RescueJobsAfter != reindex.DefaultRescueAfter {
+		t.Errorf("DOCENT_RESCUE_JOBS_AFTER defaults to %s, reindex.DefaultRescueAfter is %s", c.RescueJobsAfter, reindex.DefaultRescueAfter)
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -97,6 +99,9 @@ var formats = map[string]string{
 	".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text",
 	".json": "text", ".yaml": "text", ".yml": "text",
 }
+
+// Types lists the document types the parsers produce, sorted: the search page's type filter.
+func Types() []string { return slices.Compact(slices.Sorted(maps.Values(formats))) }
 
 // Supported reports the document type for a file name, or "" when no parser handles it.
 func Supported(name string) string {

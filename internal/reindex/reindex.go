@@ -61,18 +61,35 @@ type scheduleArgs struct{}
 
 func (scheduleArgs) Kind() string { return "docent_reindex_schedule" }
 
+// The queue's timings, named once. DefaultRescueAfter is DOCENT_RESCUE_JOBS_AFTER's default too
+// (internal/config checks that they agree).
+const (
+	DefaultRescueAfter   = 2 * time.Minute
+	DefaultScheduleEvery = time.Minute
+	// WatchSettle and WatchReload are the server's arguments to Watch: a burst of changes
+	// settles within seconds, and sources added elsewhere are watched within a minute.
+	WatchSettle = 2 * time.Second
+	WatchReload = time.Minute
+	// recordTimeout bounds each write of a job's progress or outcome, made outside the job's
+	// own context so that a cancelled job still records how it ended.
+	recordTimeout = 10 * time.Second
+	// stopGrace is how long Stop waits, once it has cancelled the running jobs, for them to
+	// reach a file boundary.
+	stopGrace = 30 * time.Second
+)
+
 // Config sizes a Queue.
 type Config struct {
 	// Workers is how many jobs this process works at once; 0 makes an insert-only queue
 	// (a query-only server, or the CLI enqueuing).
 	Workers int
-	// RescueAfter is how long after its worker died a job runs again (default 2 minutes).
+	// RescueAfter is how long after its worker died a job runs again (DefaultRescueAfter).
 	// River only rescues jobs with a timeout, so a job works in slices of a quarter of this,
 	// each continuing where the last stopped (finished files are unchanged files then).
 	// A live worker's job never runs twice at once: a per-source lock held by the worker's
 	// database session makes a second one wait.
 	RescueAfter time.Duration
-	// ScheduleEvery is how often due schedules are checked (default 1 minute).
+	// ScheduleEvery is how often due schedules are checked (DefaultScheduleEvery).
 	ScheduleEvery time.Duration
 }
 
@@ -90,7 +107,7 @@ type Queue struct {
 
 // New returns a queue; Start begins working jobs when cfg.Workers > 0.
 func New(pool *pgxpool.Pool, cfg Config, newIndexer func() *ingest.Indexer, log *slog.Logger) (*Queue, error) {
-	rescue := cmp.Or(cfg.RescueAfter, 2*time.Minute)
+	rescue := cmp.Or(cfg.RescueAfter, DefaultRescueAfter)
 	// A slice stops taking files after a quarter of the rescue time; the job's timeout leaves
 	// it as long again and more to finish the files in hand, since a slice that overruns the
 	// timeout counts as a failed attempt and retries back off.
@@ -104,7 +121,7 @@ func New(pool *pgxpool.Pool, cfg Config, newIndexer func() *ingest.Indexer, log 
 		}))
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
-		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.ScheduleEvery, time.Minute)),
+		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.ScheduleEvery, DefaultScheduleEvery)),
 			func() (river.JobArgs, *river.InsertOpts) { return scheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), rc)
@@ -132,7 +149,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if err := q.client.Stop(ctx); err == nil {
 		return nil
 	}
-	cancel, done := context.WithTimeout(context.Background(), 30*time.Second)
+	cancel, done := context.WithTimeout(context.Background(), stopGrace)
 	defer done()
 	return q.client.StopAndCancel(cancel)
 }
@@ -281,7 +298,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 // and returns the job's summary so far. Files a slice added or updated are unchanged to the
 // next, so additions sum; the last slice's view of skipped and failed files is current.
 func (q *Queue) accumulate(id int64, s ingest.Summary) (ingest.Summary, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	var prev []byte
 	if err := q.pool.QueryRow(ctx, `SELECT summary FROM index_jobs WHERE id = $1`, id).Scan(&prev); err != nil {
@@ -311,7 +328,7 @@ func (q *Queue) finish(id int64, status, msg string, sum ingest.Summary) {
 		q.Finished(sum)
 	}
 	summary, _ := json.Marshal(sum)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
 	defer cancel()
 	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET status = $2, error = $3, summary = $4,
 		done = greatest(done, $5), total = greatest(total, $5), current = '', finished_at = now() WHERE id = $1`,
