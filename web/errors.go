@@ -65,7 +65,7 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request, err error) (int
 	case errors.Is(err, context.Canceled):
 		return http.StatusServiceUnavailable, "The request was cancelled."
 	case errors.Is(err, errUpstream):
-		return http.StatusBadGateway, "The model did not answer; the server log has the details."
+		return http.StatusBadGateway, "The model, or the search behind it, failed; the server log has the details."
 	}
 	return http.StatusInternalServerError, "Internal error: the server log has the details."
 }
