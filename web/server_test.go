@@ -53,6 +53,17 @@ func setupWithAnswerer(t *testing.T, id web.Identity, llmURL string) *httptest.S
 // database or metrics.
 func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server, *web.Server) {
 	t.Helper()
+	srv := newServer(t, llmURL)
+	srv.Identity = id
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, srv
+}
+
+// newServer is a server over the sample documents, not yet serving, answering as
+// setupWithAnswerer does.
+func newServer(t *testing.T, llmURL string) *web.Server {
+	t.Helper()
 	var answerer answer.Answerer = answer.Extractive{}
 	if llmURL != "" {
 		var err error
@@ -70,11 +81,8 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 	s := &retrieve.Searcher{Pool: pool, Embedder: e}
 	log := slog.New(slog.DiscardHandler)
 	jobs := startQueue(t, pool, func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} })
-	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
-		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: log}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts, srv
+	return &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
+		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: log}
 }
 
 // indexFolder writes files (slash path → content) into a new folder, adds it as source name
