@@ -337,6 +337,29 @@ func TestOIDCSignIn(t *testing.T) {
 		}
 	})
 
+	t.Run("KeysLoseAGroupWhenTheirOwnerSignsInWithoutIt", func(t *testing.T) {
+		p.setGroups("alice", "hr", "staff")
+		c, _, _ := signIn(t, ts.URL, p.URL, "alice", "/keys")
+		resp, err := c.PostForm(ts.URL+"/keys", url.Values{"name": {"laptop"}, "expires": {"90d"}, "scope": {"read"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := newKey.FindStringSubmatch(string(b))
+		if m == nil {
+			t.Fatalf("no key created: %d %.300s", resp.StatusCode, b)
+		}
+		if status, body := do(t, "GET", ts.URL+secretQuery, "", bearer(m[1])); status != 200 || !strings.Contains(body, "PERIWINKLE") {
+			t.Errorf("alice's key while she is in hr: %d", status)
+		}
+		p.setGroups("alice", "staff")
+		signIn(t, ts.URL, p.URL, "alice", "/")
+		if status, body := do(t, "GET", ts.URL+secretQuery, "", bearer(m[1])); status != 200 || strings.Contains(body, "PERIWINKLE") {
+			t.Errorf("alice's key after she signed in without hr: %d, secret seen %v", status, strings.Contains(body, "PERIWINKLE"))
+		}
+	})
+
 	t.Run("ForgedCallbackIsRefused", func(t *testing.T) {
 		resp, err := http.Get(ts.URL + "/auth/callback?code=abc&state=xyz")
 		if err != nil {
