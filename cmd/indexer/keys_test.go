@@ -44,8 +44,7 @@ func TestKeysCommands(t *testing.T) {
 	if _, err := indexer(t, db, "keys", "create", "x", "--user", "svc-report", "--expires", "soon"); err == nil || !strings.Contains(err.Error(), "expires") {
 		t.Errorf("bad --expires: %v", err)
 	}
-	out, err = indexer(t, db, "keys", "create", "ops", "--user", "root", "--groups", "docent-admins", "--scope", "admin")
-	if err != nil {
+	if _, err := indexer(t, db, "keys", "create", "ops", "--user", "root", "--groups", "docent-admins", "--scope", "admin"); err != nil {
 		t.Fatal(err)
 	}
 
