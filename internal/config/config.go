@@ -122,7 +122,7 @@ func Settings() []Setting {
 				c.Addr = v
 				return nil
 			}},
-		{Env: "DOCENT_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "Comma-separated CIDRs of the SSO proxies whose identity headers are trusted (e.g. `10.0.0.5/32`). Empty: local mode, one built-in admin, loopback only.",
+		{Env: "DOCENT_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "Comma-separated CIDRs of the SSO proxies whose identity headers are trusted (e.g. `10.0.0.5/32`). Empty (and no `DOCENT_OIDC_ISSUER`): local mode, one built-in admin, loopback only.",
 			set: func(c *Config, v string) error {
 				c.TrustedProxies = nil
 				for _, p := range strings.Split(v, ",") {
