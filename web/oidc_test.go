@@ -132,9 +132,15 @@ func (c claims) SetUserinfoFromRequest(ctx context.Context, info *zoidc.UserInfo
 // server logs about refused sign-ins.
 func oidcServer(t *testing.T, p *provider) (*httptest.Server, *web.Server, *bytes.Buffer) {
 	t.Helper()
+	return oidcServerOver(t, p, "http")
+}
+
+// oidcServerOver is oidcServer over http or https.
+func oidcServerOver(t *testing.T, p *provider, scheme string) (*httptest.Server, *web.Server, *bytes.Buffer) {
+	t.Helper()
 	srv := newServer(t, "")
 	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
+	base := scheme + "://" + ts.Listener.Addr().String()
 	p.register("docent", "docent-secret", base+"/auth/callback")
 	logs := &bytes.Buffer{}
 	o, err := web.NewOIDC(context.Background(), srv.Pool, web.OIDCSettings{Issuer: p.URL, ClientID: "docent", ClientSecret: "docent-secret",
@@ -145,7 +151,11 @@ func oidcServer(t *testing.T, p *provider) (*httptest.Server, *web.Server, *byte
 	}
 	srv.Identity = web.Identity{AdminGroup: "docent-admins", PublicHost: "127.0.0.1", OIDC: o}
 	ts.Config.Handler = srv.Handler()
-	ts.Start()
+	if scheme == "https" {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	t.Cleanup(ts.Close)
 	return ts, srv, logs
 }
@@ -154,8 +164,14 @@ func oidcServer(t *testing.T, p *provider) (*httptest.Server, *web.Server, *byte
 // user, and returns the browser and the page it lands on.
 func signIn(t *testing.T, docent, op, user, path string) (*http.Client, *http.Response, string) {
 	t.Helper()
+	return signInWith(t, http.DefaultTransport, docent, op, user, path)
+}
+
+// signInWith is signIn through transport.
+func signInWith(t *testing.T, transport http.RoundTripper, docent, op, user, path string) (*http.Client, *http.Response, string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: jar, Transport: transport}
 	resp, err := c.Get(docent + path)
 	if err != nil {
 		t.Fatal(err)
@@ -400,6 +416,32 @@ func TestOIDCSignIn(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestOIDCCookiesAreSecureOverHTTPS(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t)
+	p.setGroups("alice", "hr")
+	ts, _, _ := oidcServerOver(t, p, "https")
+	_, resp, body := signInWith(t, ts.Client().Transport, ts.URL, p.URL, "alice", "/search?q=zygomorphic+budget+codeword")
+	if resp.StatusCode != 200 || !strings.Contains(body, "PERIWINKLE") {
+		t.Fatalf("sign-in over https: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	var set []string
+	for r := resp.Request.Response; r != nil; r = r.Request.Response {
+		set = append(set, r.Header.Values("Set-Cookie")...)
+	}
+	names := map[string]bool{}
+	for _, c := range set {
+		name, _, _ := strings.Cut(c, "=")
+		names[name] = true
+		if !strings.Contains(c, "; Secure") || !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") {
+			t.Errorf("cookie over https = %q, want Secure, HttpOnly, SameSite=Lax", c)
+		}
+	}
+	if !names["docent_session"] || !names["docent_signin"] {
+		t.Errorf("cookies set: %v", set)
+	}
 }
 
 func TestOIDCProviderMustBeTheConfiguredIssuer(t *testing.T) {
