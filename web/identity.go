@@ -25,8 +25,9 @@ type User struct {
 
 // Identity decides who a request comes from. Behind an SSO proxy, the user and groups come
 // from headers, honoured only from the trusted proxy addresses; a request from anywhere else
-// that carries them is rejected, since anyone could write them. With no proxy configured, local
-// mode serves one built-in admin, and only to this machine.
+// that carries them is rejected, since anyone could write them. With OIDC set, Docent signs
+// readers in itself (oidc.go). With neither, local mode serves one built-in admin, and only to
+// this machine. API keys are checked before any of these (apikeys.go).
 type Identity struct {
 	TrustedProxies []netip.Prefix
 	UserHeader     string

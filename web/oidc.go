@@ -248,6 +248,7 @@ func localPath(p string) string {
 	return p
 }
 
+// randomToken is 32 random bytes, URL-safe: the same as a PKCE verifier.
 func randomToken() string { return oauth2.GenerateVerifier() }
 
 // Routes of OIDC sign-in; in the other identity modes there is nothing to sign in to here.
