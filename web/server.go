@@ -110,7 +110,8 @@ func (s *Server) Handler() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
 	}))
-	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.withKeys(s.Identity.middleware(csrf.Handler(mux), s.fail), csrf.Handler(mux)), s.fail))))
+	protected := csrf.Handler(mux)
+	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.withKeys(s.Identity.middleware(protected, s.fail), protected), s.fail))))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.draining.Load() {
 			w.Header().Set("Connection", "close")
