@@ -82,14 +82,20 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 
 // askError is explain for a question, whose sources, if any, still show beside the error.
 func (s *Server) askError(w http.ResponseWriter, r *http.Request, err error) (int, string) {
-	status, msg := s.explain(w, r, err)
+	status, _ := s.explain(w, r, err)
+	return status, askMessage(err)
+}
+
+// askMessage is what the asker is told of a failed answer.
+func askMessage(err error) string {
+	status, msg, _ := classify(err)
 	switch status {
 	case http.StatusTooManyRequests:
-		return status, msg
+		return msg
 	case http.StatusGatewayTimeout:
-		return status, "The answer took too long; the sources found are listed below. Try again in a moment."
+		return "The answer took too long; the sources found are listed below. Try again in a moment."
 	}
-	return status, "The answer could not be completed. " + msg + " The sources found are listed below."
+	return "The answer could not be completed. " + msg + " The sources found are listed below."
 }
 
 type askRequest struct {

@@ -42,32 +42,40 @@ const (
 	retryAfter  = "5"
 )
 
-// explain is the one mapping from an error to the response status and what the reader is told.
-// Bad input, missing things and rate limits are told as they are; anything else is logged,
-// and the reader learns only its kind, never internals: a database outage (503 with
-// Retry-After, so monitors and proxies see it), a timeout (504), a failed answer (502), else
-// an internal error (500).
-func (s *Server) explain(w http.ResponseWriter, r *http.Request, err error) (int, string) {
+// classify is the one mapping from an error to the response status and what the client is
+// told. Bad input, missing things and rate limits are told as they are; anything else only by
+// its kind, never internals: a database outage (503), a timeout (504), a cancelled request
+// (503), a failed answer (502), else an internal error (500). told says which of the two it was.
+func classify(err error) (status int, msg string, told bool) {
 	var p problem
 	switch {
 	case errors.As(err, &p):
-		return p.status, p.msg
+		return p.status, p.msg, true
 	case errors.Is(err, errRateLimited):
-		return http.StatusTooManyRequests, "You are asking questions faster than allowed. Wait a minute and try again."
-	}
-	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	switch {
+		return http.StatusTooManyRequests, "You are asking questions faster than allowed. Wait a minute and try again.", true
 	case postgres.Unavailable(err):
-		w.Header().Set("Retry-After", retryAfter)
-		return http.StatusServiceUnavailable, unavailable
+		return http.StatusServiceUnavailable, unavailable, false
 	case errors.Is(err, context.DeadlineExceeded):
-		return http.StatusGatewayTimeout, "It took too long; try again in a moment."
+		return http.StatusGatewayTimeout, "It took too long; try again in a moment.", false
 	case errors.Is(err, context.Canceled):
-		return http.StatusServiceUnavailable, "The request was cancelled."
+		return http.StatusServiceUnavailable, "The request was cancelled.", false
 	case errors.Is(err, errUpstream):
-		return http.StatusBadGateway, "The model, or the search behind it, failed; the server log has the details."
+		return http.StatusBadGateway, "The model, or the search behind it, failed; the server log has the details.", false
 	}
-	return http.StatusInternalServerError, "Internal error: the server log has the details."
+	return http.StatusInternalServerError, "Internal error: the server log has the details.", false
+}
+
+// explain is classify for a response: an error the client is not told as it is gets logged,
+// and a database outage carries Retry-After, so monitors and proxies see it.
+func (s *Server) explain(w http.ResponseWriter, r *http.Request, err error) (int, string) {
+	status, msg, told := classify(err)
+	if !told {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if postgres.Unavailable(err) {
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	return status, msg
 }
 
 // error answers a request that failed with err, as explain says: JSON for the API, a page for

@@ -19,12 +19,15 @@ type User struct {
 	Name   string
 	Groups []string
 	Admin  bool
+	// Key is the name of the API key that authenticated the request; empty for a browser.
+	Key string
 }
 
 // Identity decides who a request comes from. Behind an SSO proxy, the user and groups come
 // from headers, honoured only from the trusted proxy addresses; a request from anywhere else
-// that carries them is rejected, since anyone could write them. With no proxy configured, local
-// mode serves one built-in admin, and only to this machine.
+// that carries them is rejected, since anyone could write them. With OIDC set, Docent signs
+// readers in itself (oidc.go). With neither, local mode serves one built-in admin, and only to
+// this machine. API keys are checked before any of these (apikeys.go).
 type Identity struct {
 	TrustedProxies []netip.Prefix
 	UserHeader     string
@@ -33,6 +36,8 @@ type Identity struct {
 	// PublicHost is the host readers reach Docent at behind the proxy (DOCENT_PUBLIC_URL's):
 	// the only Host header served then. Unset behind a proxy, no request is served.
 	PublicHost string
+	// OIDC, when set, signs readers in with an OpenID Connect provider instead (oidc.go).
+	OIDC *OIDC
 }
 
 // LocalUser is the built-in user of local mode.
@@ -46,10 +51,13 @@ func userFrom(ctx context.Context) User {
 	return u
 }
 
-func (id Identity) local() bool { return len(id.TrustedProxies) == 0 }
+func (id Identity) local() bool { return len(id.TrustedProxies) == 0 && id.OIDC == nil }
 
 // middleware attaches the user to the request, or refuses it.
 func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWriter, r *http.Request, status int, msg string)) http.Handler {
+	if id.OIDC != nil {
+		return id.OIDC.middleware(next, refuse)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || strings.HasPrefix(r.URL.Path, "/static/") {
 			next.ServeHTTP(w, r)

@@ -36,6 +36,9 @@ type Server struct {
 	AskPerMinute float64
 	Log          *slog.Logger
 	Metrics      *Metrics
+	// PublicURL is DOCENT_PUBLIC_URL, for absolute links handed to MCP clients; empty: the
+	// request's own origin.
+	PublicURL string
 
 	limiter  *limiter
 	draining atomic.Bool
@@ -64,20 +67,30 @@ func (s *Server) Handler() http.Handler {
 	route("GET /doc/{id}", s.document)
 	route("GET /doc/{id}/file", s.documentFile)
 	route("GET /admin", s.admin(s.adminPage))
-	route("POST /admin/sources", s.admin(s.adminAdd))
-	route("POST /admin/sources/{name}", s.admin(s.adminUpdate))
-	route("POST /admin/sources/{name}/remove", s.admin(s.adminRemove))
-	route("POST /admin/sources/{name}/reindex", s.admin(s.adminReindex))
+	route("POST /admin/sources", s.admin(s.audited("source added", s.adminAdd)))
+	route("POST /admin/sources/{name}", s.admin(s.audited("source changed", s.adminUpdate)))
+	route("POST /admin/sources/{name}/remove", s.admin(s.audited("source removed", s.adminRemove)))
+	route("POST /admin/sources/{name}/reindex", s.admin(s.audited("re-index started", s.adminReindex)))
 	route("GET /admin/view-as", s.admin(s.viewAsPage))
 	route("GET /admin/oversharing", s.admin(s.oversharingPage))
 	route("POST /api/ask", s.apiAsk)
 	route("GET /api/search", s.apiSearch)
 	route("GET /api/sources", s.apiSources)
-	route("POST /api/sources/{name}/reindex", s.admin(s.apiReindex))
+	route("POST /api/sources/{name}/reindex", s.admin(s.audited("re-index started", s.apiReindex)))
 	route("GET /api/jobs/{id}", s.admin(s.apiJob))
-	route("POST /api/jobs/{id}/cancel", s.admin(s.apiCancel))
+	route("POST /api/jobs/{id}/cancel", s.admin(s.audited("re-index cancelled", s.apiCancel)))
 	route("GET /api/admin/view-as", s.admin(s.apiViewAs))
 	route("GET /api/admin/oversharing", s.admin(s.apiOversharing))
+	// Sign-in, API keys, MCP and the audit log (oidc.go, apikeys.go, mcp.go, audit.go).
+	route("GET /auth/login", s.signIn)
+	route("GET /auth/callback", s.signInCallback)
+	route("POST /auth/logout", s.signOut)
+	route("GET /keys", s.keysPage)
+	route("POST /keys", s.createKey)
+	route("POST /keys/{name}/revoke", s.revokeKey)
+	route("/mcp", s.mcpHandler().ServeHTTP)
+	route("GET /api/audit", s.admin(s.apiAudit))
+	route("GET /admin/audit", s.admin(s.auditPage))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /static/", http.FileServerFS(static))
@@ -86,7 +99,8 @@ func (s *Server) Handler() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
 	}))
-	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.Identity.middleware(csrf.Handler(mux), s.fail), s.fail))))
+	protected := csrf.Handler(mux)
+	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.withKeys(s.Identity.middleware(protected, s.fail), protected), s.fail))))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.draining.Load() {
 			w.Header().Set("Connection", "close")
@@ -99,7 +113,7 @@ func (s *Server) Handler() http.Handler {
 func groups(r *http.Request) []string { return userFrom(r.Context()).Groups }
 
 func (s *Server) pageFor(r *http.Request, title, nav string) page {
-	return page{Title: title, User: userFrom(r.Context()), Nav: nav}
+	return page{Title: title, User: userFrom(r.Context()), Nav: nav, SignOut: s.Identity.OIDC != nil}
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

@@ -48,6 +48,17 @@ func setupWithAnswerer(t *testing.T, id web.Identity, llmURL string) *httptest.S
 // database or metrics.
 func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server, *web.Server) {
 	t.Helper()
+	srv := newServer(t, llmURL)
+	srv.Identity = id
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts, srv
+}
+
+// newServer is a server over the sample documents, not yet serving, answering as
+// setupWithAnswerer does.
+func newServer(t *testing.T, llmURL string) *web.Server {
+	t.Helper()
 	var answerer answer.Answerer = answer.Extractive{}
 	if llmURL != "" {
 		var err error
@@ -63,11 +74,8 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 	}), ingest.Rule{Glob: "hr/**", Groups: []string{"hr"}})
 	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
 	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
-	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
-		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Identity: id, Log: docenttest.Log}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts, srv
+	return &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
+		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: docenttest.Log}
 }
 
 func get(t *testing.T, u string) (int, string) {

@@ -45,6 +45,13 @@ Commands:
                       [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]
                       retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency;
                       --answers: answered, fact_recall, citation_precision of the answers
+  keys create NAME --user USER [--groups g1,g2] [--scope read|admin] [--expires 90d]
+                      create a personal API key (Authorization: Bearer) for the JSON API and
+                      MCP; prints the key alone on its last line
+  keys list [--user USER]
+                      list API keys, their scope, expiry and last use
+  keys revoke NAME --user USER
+                      revoke a key
   reembed             embed every chunk again with the configured model (after switching
                       DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
 
@@ -78,11 +85,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	name := args[0]
 	args = args[1:]
-	if name == "sources" {
+	if name == "sources" || name == "keys" {
 		if len(args) == 0 {
-			return fmt.Errorf("sources: want add, list or remove\n\n%s", usage)
+			return fmt.Errorf("%s: want one of its commands\n\n%s", name, usage)
 		}
-		name, args = "sources "+args[0], args[1:]
+		name, args = name+" "+args[0], args[1:]
 	}
 	cmd, ok := commands[name]
 	if !ok {
@@ -160,6 +167,9 @@ var commands = map[string]command{
 	"worker":         {help: "Works re-index jobs from the queue (enqueued by servers, schedules or 'index --enqueue') until SIGINT or SIGTERM.", bind: noFlags(workerCmd)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
 	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
+	"keys create":    {args: "NAME --user USER [--groups g1,g2] [--scope read|admin] [--expires 90d]", help: "Creates a personal API key and prints it alone on the last line (it is not shown again).", bind: keysCreate},
+	"keys list":      {args: "[--user USER]", help: "Lists API keys with their last use; never their secrets.", bind: keysList},
+	"keys revoke":    {args: "NAME --user USER", help: "Revokes a key: its next request gets 401.", bind: keysRevoke},
 	"reembed":        {help: "Embeds every chunk again from its stored text with the configured model, then rebuilds the vector index. Resumable.", bind: noFlags(reembed)},
 }
 

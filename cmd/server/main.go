@@ -102,15 +102,25 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			}
 		}()
 	}
+	identity := web.Identity{TrustedProxies: cfg.TrustedProxies, UserHeader: cfg.UserHeader,
+		GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup, PublicHost: cfg.PublicHost}
+	if cfg.IdentityMode() == config.ModeOIDC {
+		identity.OIDC, err = web.NewOIDC(ctx, pool, web.OIDCSettings{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, PublicURL: cfg.PublicURL, Scopes: cfg.OIDCScopes, GroupsClaim: cfg.OIDCGroupsClaim,
+			AdminGroup: cfg.AdminGroup, SessionLifetime: cfg.SessionLifetime}, log)
+		if err != nil {
+			return err
+		}
+	}
 	srv := &web.Server{
 		Pool: pool, Searcher: searcher, Log: log, Jobs: jobs,
 		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
 		Conversations: answer.Conversations{Pool: pool},
-		Identity: web.Identity{TrustedProxies: cfg.TrustedProxies, UserHeader: cfg.UserHeader,
-			GroupsHeader: cfg.GroupsHeader, AdminGroup: cfg.AdminGroup, PublicHost: cfg.PublicHost},
-		SourceRoots:  cfg.SourceRoots,
-		AskPerMinute: cfg.AskRate,
-		Metrics:      metrics,
+		Identity:      identity,
+		PublicURL:     cfg.PublicURL,
+		SourceRoots:   cfg.SourceRoots,
+		AskPerMinute:  cfg.AskRate,
+		Metrics:       metrics,
 	}
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -135,7 +145,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
+	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "identity", cfg.IdentityMode(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
 	select {
 	case err := <-errc:
 		return err

@@ -73,4 +73,16 @@ func TestInvalidConfigurationFailsAtStart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "DOCENT_PUBLIC_URL") {
 		t.Fatalf("run behind a proxy without a public URL: %v", err)
 	}
+	// Two identity modes at once, and an OIDC provider that cannot be discovered.
+	oidc := map[string]string{"DOCENT_OIDC_ISSUER": "http://127.0.0.1:1/realms/none", "DOCENT_OIDC_CLIENT_ID": "docent",
+		"DOCENT_PUBLIC_URL": "https://docent.example.com", "DATABASE_URL": pgtest.NewDatabase(t)}
+	err = run(context.Background(), []string{"--trusted-proxies", "10.0.0.5"}, func(k string) string { return oidc[k] })
+	if err == nil || !strings.Contains(err.Error(), "DOCENT_TRUSTED_PROXIES") {
+		t.Fatalf("run with both a proxy and OIDC: %v", err)
+	}
+	err = run(context.Background(), []string{"--metrics-addr", "off", "--addr", "127.0.0.1:0", "--workers", "0",
+		"--embed-model", "docent-local-v2"}, func(k string) string { return oidc[k] })
+	if err == nil || !strings.Contains(err.Error(), "DOCENT_OIDC_ISSUER") {
+		t.Fatalf("run with an unreachable OIDC provider: %v", err)
+	}
 }

@@ -37,6 +37,15 @@ type Config struct {
 	// PublicHost is the host name of DOCENT_PUBLIC_URL: behind a proxy, the only Host header
 	// served (see web.Identity).
 	PublicHost string
+	// PublicURL is DOCENT_PUBLIC_URL without a trailing slash: OIDC's redirect URL is built on it.
+	PublicURL string
+	// OIDC sign-in (see IdentityMode); OIDCClientSecret comes from the environment only.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCGroupsClaim  string
+	OIDCScopes       []string
+	SessionLifetime  time.Duration
 	// MetricsAddr is where /metrics is served; empty: nowhere.
 	MetricsAddr string
 
@@ -113,7 +122,7 @@ func Settings() []Setting {
 				c.Addr = v
 				return nil
 			}},
-		{Env: "DOCENT_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "Comma-separated CIDRs of the SSO proxies whose identity headers are trusted (e.g. `10.0.0.5/32`). Empty: local mode, one built-in admin, loopback only.",
+		{Env: "DOCENT_TRUSTED_PROXIES", Flag: "trusted-proxies", Default: "", Help: "Comma-separated CIDRs of the SSO proxies whose identity headers are trusted (e.g. `10.0.0.5/32`). Empty (and no `DOCENT_OIDC_ISSUER`): local mode, one built-in admin, loopback only.",
 			set: func(c *Config, v string) error {
 				c.TrustedProxies = nil
 				for _, p := range strings.Split(v, ",") {
@@ -131,10 +140,10 @@ func Settings() []Setting {
 				}
 				return nil
 			}},
-		{Env: "DOCENT_PUBLIC_URL", Flag: "public-url", Default: "", Help: "The URL readers open Docent at, e.g. `https://docent.example.com`. Required with `DOCENT_TRUSTED_PROXIES`: only requests whose `Host` is this URL's host are served (a defence against DNS rebinding), so the proxy must pass the original `Host` on. In local mode only `localhost`, `127.0.0.1` and `[::1]` are served.",
+		{Env: "DOCENT_PUBLIC_URL", Flag: "public-url", Default: "", Help: "The URL readers open Docent at, e.g. `https://docent.example.com`. Required with `DOCENT_TRUSTED_PROXIES` and with `DOCENT_OIDC_ISSUER` (the sign-in redirect URL is this URL + `/auth/callback`): only requests whose `Host` is this URL's host are served (a defence against DNS rebinding), so the proxy must pass the original `Host` on. In local mode only `localhost`, `127.0.0.1` and `[::1]` are served.",
 			set: func(c *Config, v string) error {
 				if v == "" {
-					c.PublicHost = ""
+					c.PublicHost, c.PublicURL = "", ""
 					return nil
 				}
 				u, err := url.Parse(v)
@@ -142,6 +151,7 @@ func Settings() []Setting {
 					return fmt.Errorf("want the URL readers open, such as https://docent.example.com")
 				}
 				c.PublicHost = strings.ToLower(u.Hostname())
+				c.PublicURL = strings.TrimRight(v, "/")
 				return nil
 			}},
 		{Env: "DOCENT_METRICS_ADDR", Flag: "metrics-addr", Default: "127.0.0.1:9464", Help: "Address `/metrics` (Prometheus) is served on, apart from the web UI so that readers never reach it; `off` (or `--metrics-addr=`) serves it nowhere. Keep it on loopback or a monitoring network.",
@@ -168,6 +178,38 @@ func Settings() []Setting {
 				c.AdminGroup = strings.TrimSpace(v)
 				return nil
 			}},
+		{Env: "DOCENT_OIDC_ISSUER", Flag: "oidc-issuer", Default: "", Help: "Issuer URL of the OpenID Connect provider Docent signs readers in with (e.g. `https://keycloak.example.com/realms/acme`). Set: OIDC mode, which excludes `DOCENT_TRUSTED_PROXIES`. See \"Signing in and access\".",
+			set: func(c *Config, v string) error {
+				if v != "" && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
+					return fmt.Errorf("want the provider's issuer URL, such as https://login.example.com/realms/acme")
+				}
+				c.OIDCIssuer = v
+				return nil
+			}},
+		{Env: "DOCENT_OIDC_CLIENT_ID", Flag: "oidc-client-id", Default: "", Help: "Client ID of Docent's application at the OIDC provider. Required with `DOCENT_OIDC_ISSUER`.",
+			set: func(c *Config, v string) error { c.OIDCClientID = strings.TrimSpace(v); return nil }},
+		{Env: "DOCENT_OIDC_CLIENT_SECRET", Flag: "", Default: "", Help: "Client secret of Docent's application at the OIDC provider; empty for a public client (PKCE alone). Read from the environment only, never logged.", Secret: true,
+			set: func(c *Config, v string) error { c.OIDCClientSecret = v; return nil }},
+		{Env: "DOCENT_OIDC_GROUPS_CLAIM", Flag: "oidc-groups-claim", Default: "groups", Help: "ID-token claim holding the user's groups (a list of strings, or one comma-separated string); read at each sign-in.",
+			set: func(c *Config, v string) error {
+				if strings.TrimSpace(v) == "" {
+					return fmt.Errorf("want a claim name such as groups")
+				}
+				c.OIDCGroupsClaim = strings.TrimSpace(v)
+				return nil
+			}},
+		{Env: "DOCENT_OIDC_SCOPES", Flag: "oidc-scopes", Default: "openid,profile,email", Help: "Comma-separated scopes requested at sign-in; `openid` is always requested. Add the scope your provider needs to put groups in the ID token, if any.",
+			set: func(c *Config, v string) error {
+				c.OIDCScopes = []string{"openid"}
+				for _, s := range strings.Split(v, ",") {
+					if s = strings.TrimSpace(s); s != "" && s != "openid" {
+						c.OIDCScopes = append(c.OIDCScopes, s)
+					}
+				}
+				return nil
+			}},
+		{Env: "DOCENT_SESSION_LIFETIME", Flag: "session-lifetime", Default: "12h", Help: "How long an OIDC sign-in lasts before the reader signs in again (and their groups are read again).",
+			set: duration(func(c *Config) *time.Duration { return &c.SessionLifetime })},
 		{Env: "DOCENT_SOURCE_ROOTS", Flag: "source-roots", Default: "", Help: "Colon-separated folders under which sources may be added from the browser; empty: none (use the CLI).",
 			set: func(c *Config, v string) error {
 				c.SourceRoots = nil
@@ -316,6 +358,9 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (Config, error) {
 				}
 				return Config{}, fmt.Errorf("invalid %s %s (from %s): %v", s.Env, shown, from, err)
 			}
+		}
+		if err := c.checkIdentity(); err != nil {
+			return Config{}, err
 		}
 		if c.Reranker != "off" && c.RerankURL == "" {
 			return Config{}, fmt.Errorf("invalid DOCENT_RERANK_URL \"\": DOCENT_RERANKER=%s needs the reranking server's URL", c.Reranker)

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docent-search/docent/internal/auth"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+)
+
+func TestKeysCommands(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	out, err := indexer(t, db, "keys", "create", "nightly", "--user", "svc-report", "--groups", "hr,finance", "--expires", "30d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	token := lines[len(lines)-1]
+	if !strings.HasPrefix(token, auth.KeyPrefix) || strings.Contains(token, " ") {
+		t.Fatalf("last line %q is not the key alone:\n%s", token, out)
+	}
+	pool, err := postgres.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	k, err := auth.UseKey(ctx, pool, token)
+	if err != nil || k.User != "svc-report" || !slices.Equal(k.Groups, []string{"hr", "finance"}) || k.Scope != auth.ScopeRead {
+		t.Fatalf("stored key = %+v, %v", k, err)
+	}
+
+	if _, err := indexer(t, db, "keys", "create", "root", "--user", "svc-report", "--groups", "hr", "--scope", "admin"); err == nil || !strings.Contains(err.Error(), "admin group") {
+		t.Errorf("admin key without the admin group: %v", err)
+	}
+	if _, err := indexer(t, db, "keys", "create", "nightly", "--user", "svc-report"); err == nil || !strings.Contains(err.Error(), "already has a key") {
+		t.Errorf("second live key of the same name: %v", err)
+	}
+	if _, err := indexer(t, db, "keys", "create", "x", "--user", "svc-report", "--expires", "soon"); err == nil || !strings.Contains(err.Error(), "expires") {
+		t.Errorf("bad --expires: %v", err)
+	}
+	if _, err := indexer(t, db, "keys", "create", "ops", "--user", "root", "--groups", "docent-admins", "--scope", "admin"); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err = indexer(t, db, "keys", "list", "--user", "svc-report")
+	if err != nil || !strings.Contains(out, "nightly") || !strings.Contains(out, token[:13]) || strings.Contains(out, token) || strings.Contains(out, "ops") {
+		t.Errorf("keys list --user svc-report: %v\n%s", err, out)
+	}
+	if out, _ = indexer(t, db, "keys", "list"); !strings.Contains(out, "ops") || !strings.Contains(out, "nightly") {
+		t.Errorf("keys list:\n%s", out)
+	}
+
+	if _, err := indexer(t, db, "keys", "revoke", "nightly", "--user", "svc-report"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.UseKey(ctx, pool, token); !errors.Is(err, auth.ErrInvalid) {
+		t.Errorf("revoked key: %v, want ErrInvalid", err)
+	}
+	if _, err := indexer(t, db, "keys", "revoke", "nightly", "--user", "svc-report"); err == nil || !strings.Contains(err.Error(), "no live key") {
+		t.Errorf("revoking twice: %v", err)
+	}
+	entries, err := auth.AuditLog(ctx, pool, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action+" "+e.Target)
+	}
+	if !slices.Equal(actions, []string{"key revoked svc-report/nightly", "key created root/ops", "key created svc-report/nightly"}) {
+		t.Errorf("audit log = %q", actions)
+	}
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/docent-search/docent/internal/auth"
+)
+
+// withKeys authenticates a request that carries an API key by the key alone: identity
+// headers, cookies and the identity mode play no part, so a script behind or beside the SSO
+// proxy acts exactly as the key's owner with the key's groups. Requests without a key go to
+// byIdentity. Keys open only the JSON API and the MCP endpoint, never the browser pages.
+func (s *Server) withKeys(byIdentity, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		authz := r.Header.Get("Authorization")
+		if authz == "" {
+			byIdentity.ServeHTTP(w, r)
+			return
+		}
+		refuse := func(msg string) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="docent"`)
+			s.fail(w, r, http.StatusUnauthorized, msg)
+		}
+		token, ok := strings.CutPrefix(authz, "Bearer ")
+		switch {
+		case !ok:
+			refuse("Authorization: want \"Bearer docent_…\" with a personal API key.")
+			return
+		case !strings.HasPrefix(r.URL.Path, "/api/") && r.URL.Path != "/mcp":
+			refuse("API keys are accepted on /api/… and /mcp only; open pages in the browser.")
+			return
+		case s.Identity.local() && !remoteAddr(r).IsLoopback():
+			s.fail(w, r, http.StatusForbidden, "Docent runs in local mode and serves only this machine.")
+			return
+		}
+		key, err := auth.UseKey(r.Context(), s.Pool, strings.TrimSpace(token))
+		switch {
+		case errors.Is(err, auth.ErrInvalid):
+			refuse("Invalid API key: unknown, revoked or expired.")
+			return
+		case err != nil:
+			s.error(w, r, err)
+			return
+		}
+		u := User{Name: key.User, Groups: key.Groups, Key: key.Name,
+			// An admin key whose owner has since left the admin group reads only.
+			Admin: key.Scope == auth.ScopeAdmin && slices.Contains(key.Groups, s.Identity.AdminGroup)}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))
+	})
+}
+
+// keysPage lists the reader's keys with a form to create one.
+func (s *Server) keysPage(w http.ResponseWriter, r *http.Request) {
+	s.renderKeys(w, r, http.StatusOK, "", "", "")
+}
+
+func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, created, notice, problem string) {
+	u := userFrom(r.Context())
+	keys, err := auth.ListKeys(r.Context(), s.Pool, u.Name)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	s.render(w, r, status, keysPage(keysModel{page: s.pageFor(r, "API keys", "keys"), Keys: keys, Created: created,
+		Notice: notice, Error: problem, MCPURL: s.baseURL(r) + "/mcp"}))
+}
+
+// createKey creates a key for the signed-in reader with their current groups and shows its
+// secret once, in this response only (never in a redirect URL or a log).
+func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	u := userFrom(r.Context())
+	ttl, err := auth.ParseTTL(r.PostFormValue("expires"))
+	var token string
+	var key auth.Key
+	if err == nil {
+		token, key, err = auth.CreateKey(r.Context(), s.Pool, auth.NewKey{User: u.Name, Name: r.PostFormValue("name"),
+			Groups: u.Groups, Scope: r.PostFormValue("scope"), TTL: ttl, AdminGroup: s.Identity.AdminGroup})
+	}
+	if err != nil {
+		s.renderKeys(w, r, http.StatusBadRequest, "", "", err.Error())
+		return
+	}
+	s.audit(r, "key created", key.User+"/"+key.Name, "scope="+key.Scope+" expires="+key.Expires.UTC().Format("2006-01-02"))
+	s.renderKeys(w, r, http.StatusOK, token, "Key "+key.Name+" created. Copy it now: it is not shown again.", "")
+}
+
+// revokeKey revokes one of the reader's own keys.
+func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request) {
+	u := userFrom(r.Context())
+	key, err := auth.RevokeKey(r.Context(), s.Pool, u.Name, r.PathValue("name"))
+	switch {
+	case errors.Is(err, auth.ErrNotFound):
+		s.renderKeys(w, r, http.StatusNotFound, "", "", err.Error())
+	case err != nil:
+		s.error(w, r, err)
+	default:
+		s.audit(r, "key revoked", key.User+"/"+key.Name, "")
+		s.renderKeys(w, r, http.StatusOK, "", "Key "+key.Name+" revoked.", "")
+	}
+}
+
+// baseURL is where clients reach Docent: DOCENT_PUBLIC_URL, or the request's own origin.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.PublicURL != "" {
+		return strings.TrimRight(s.PublicURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
