@@ -239,6 +239,10 @@ func withContext(ps []sent, k int) []int {
 		if lo > 0 && strings.HasSuffix(ps[lo-1].text, ":") {
 			lo--
 		}
+		// A row of a long table is read by its header: the table's first row comes along.
+		if head := tableStart(ps, k); head < lo {
+			return append([]int{head}, span(lo, hi)...)
+		}
 		return span(lo, hi)
 	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].item:
 		hi := k + 1
@@ -265,6 +269,20 @@ func withContext(ps []sent, k int) []int {
 	}
 	return []int{k}
 }
+
+// tableStart returns the first row of the table whose row k is, or k when k is no table row.
+func tableStart(ps []sent, k int) int {
+	if !tableRow(ps[k].text) {
+		return k
+	}
+	for k > 0 && tableRow(ps[k-1].text) && ps[k-1].line == ps[k].line-1 {
+		k--
+	}
+	return k
+}
+
+// tableRow reports a table row as the extractors write it: cells joined by " | ".
+func tableRow(s string) bool { return strings.Contains(s, " | ") }
 
 func span(lo, hi int) []int {
 	out := make([]int, 0, hi-lo+1)
@@ -438,7 +456,7 @@ func sentencesOf(text string) []sent {
 			line++
 		}
 		t := text[sp.Start:sp.End]
-		item := sp.Start == lineStart && listItem.MatchString(t) || strings.Contains(t, " | ")
+		item := sp.Start == lineStart && listItem.MatchString(t) || tableRow(t)
 		out = append(out, sent{text: t, line: line, item: item, terms: termSet(t)})
 	}
 	return out

@@ -34,6 +34,13 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"To request billing database access:\n- Open the access portal.\n- Pick the billing database.\n- Wait for your manager's approval.\n[1]"},
 		},
 		{
+			name:     "a row of a long table is quoted with the table's header row, as rows",
+			question: "how many seats has the Aurora room",
+			passage:  filler + "\n\nRoom | Floor | Seats\n" + "Room 1 | Floor 1 | 2 seats\n" + "Room 2 | Floor 2 | 4 seats\n" + "Room 3 | Floor 3 | 6 seats\n" + "Room 4 | Floor 0 | 8 seats\n" + "Room 5 | Floor 1 | 10 seats\n" + "Room 6 | Floor 2 | 12 seats\n" + "Room 7 | Floor 3 | 14 seats\n" + "Room 8 | Floor 0 | 16 seats\n" + "Room 9 | Floor 1 | 18 seats\n" + "Room 10 | Floor 2 | 20 seats\n" + "Room 11 | Floor 3 | 22 seats\n" + "Room 12 | Floor 0 | 24 seats\n" + "Room 13 | Floor 1 | 26 seats\n" + "Room 14 | Floor 2 | 28 seats\n" + "Room 15 | Floor 3 | 30 seats\n" + "Room 16 | Floor 0 | 32 seats\n" + "Room 17 | Floor 1 | 34 seats\n" + "Room 18 | Floor 2 | 36 seats\n" + "Aurora | Floor 2 | 14 seats\n" + "Borealis | Floor 3 | 6 seats\n\n" + filler,
+			want:     []string{"Room | Floor | Seats\n", "\nAurora | Floor 2 | 14 seats\n", "[1]"},
+			not:      []string{"Room 2 |"},
+		},
+		{
 			name:     "the example a sentence introduces comes with it",
 			question: "how do I undo the last merge",
 			passage:  filler + "\n\nTo undo the last merge, run:\n$ git merge --abort\n\n" + filler,
@@ -64,6 +71,11 @@ func TestExtractiveReadsAsText(t *testing.T) {
 					t.Fatalf("answer lacks %q (in order):\n%s", w, got)
 				}
 				at += i + len(w)
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got, n) {
+					t.Errorf("answer holds %q:\n%s", n, got)
+				}
 			}
 		})
 	}
