@@ -5,8 +5,11 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/retrieve"
@@ -110,7 +113,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	var quotes []string
 	covered := map[string]bool{}
 	ps := passages[bestSrc]
-	if whole := strings.TrimSpace(sources[bestSrc].Text); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
+	if whole := strings.TrimSpace(textseg.Unwrap(sources[bestSrc].Text)); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
 		quotes = append(quotes, quote(whole, bestSrc+1))
 		for _, s := range ps {
 			addTerms(covered, s.terms)
@@ -227,6 +230,12 @@ func withContext(ps []sent, k int) []int {
 	for i := 0; i < maxTermLines && isTerm(ps, k) && !ps[k].item && !ps[k+1].item; i++ {
 		k++
 	}
+	if lo, ok := introducedBy(ps, k); ok {
+		if g := withContext(ps, lo); slices.Contains(g, k) {
+			return g
+		}
+		return span(lo, k)
+	}
 	switch {
 	case ps[k].item:
 		lo, hi := k, k
@@ -255,6 +264,15 @@ func withContext(ps []sent, k int) []int {
 		// that follow it: up to maxShownLines sentences, to the end of the paragraph.
 		hi := k + 1
 		for hi+1 < len(ps) && ps[hi+1].line <= ps[hi].line+1 && hi-k < maxShownLines {
+			hi++
+		}
+		return span(k, hi)
+	case unfinished(ps[k].text) && !ps[k].item && k+1 < len(ps) && ps[k+1].line > ps[k].line:
+		// A sentence that breaks off ("…you may land on a commit that broke something
+		// unrelated; run") goes on after what the next line shows (a command), and on in the
+		// lines that continue it in lower case ("which will run gitk…").
+		hi := k + 1
+		for hi+1 < len(ps) && hi-k < maxShownLines && (unfinished(ps[hi].text) || startsLower(ps[hi+1].text)) && !ps[hi+1].item {
 			hi++
 		}
 		return span(k, hi)
@@ -306,6 +324,41 @@ const (
 	maxTermWords = 6
 	maxTermLines = 3
 )
+
+// unfinished reports a sentence of several words that breaks off without punctuation, its end
+// on the lines after it (not a line of code, which ends as it likes).
+func unfinished(s string) bool {
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return len(strings.Fields(s)) >= minUnfinishedWords && (unicode.IsLetter(last) || last == ',') && textseg.Prose(s)
+}
+
+// introducedBy finds the sentence that a command line or a sentence in lower case goes on
+// from: one broken off, or ending in a colon, a few lines before, with at most commands
+// between ("…unrelated; run" / "$ git bisect visualize" / "which will run gitk…").
+func introducedBy(ps []sent, k int) (int, bool) {
+	if ps[k].item || textseg.Prose(ps[k].text) && !startsLower(ps[k].text) {
+		return 0, false
+	}
+	for lo := k - 1; lo >= 0 && k-lo <= maxShownLines && !ps[lo].item; lo-- {
+		if unfinished(ps[lo].text) || strings.HasSuffix(ps[lo].text, ":") {
+			return lo, true
+		}
+		if textseg.Prose(ps[lo].text) {
+			break
+		}
+	}
+	return 0, false
+}
+
+// minUnfinishedWords keeps headings and terms ("Fixing a mistake", "--soft") from counting as
+// unfinished sentences.
+const minUnfinishedWords = 6
+
+// startsLower reports a sentence that starts in lower case: it continues the one before.
+func startsLower(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(first)
+}
 
 // leansBack reports a sentence that needs the one before it to be understood.
 func leansBack(s string) bool {
@@ -444,6 +497,7 @@ func sameTerms(s sent, ps []sent, group []int) bool {
 // sentencesOf cuts passage text into sentences with textseg, noting the line of each and
 // whether it is a list item or table row.
 func sentencesOf(text string) []sent {
+	text = textseg.Unwrap(text)
 	var out []sent
 	line, lineStart := 0, 0
 	for _, sp := range textseg.Sentences(text) {

@@ -47,6 +47,19 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"To undo the last merge, run:\n$ git merge --abort\n[1]"},
 		},
 		{
+			name:     "a sentence that breaks off before a command is quoted with it and what continues it",
+			question: "how do I look at the bisect candidates in gitk",
+			passage:  filler + "\n\nFor example, you may land on a commit that broke something unrelated; run\n\n$ git bisect visualize\n\nwhich will run gitk and label the commit it chose.\n\n" + filler,
+			want:     []string{"you may land on a commit that broke something unrelated; run\n$ git bisect visualize\nwhich will run gitk and label the commit it chose.\n[1]"},
+		},
+		{
+			name:     "hard-wrapped lines are quoted as the sentence they are, never as a line-sized fragment",
+			question: "does reverting a merge commit undo its history",
+			passage: filler + "\n\nReverting a regular commit just effectively undoes what that commit\ndid, and is fairly straightforward. But reverting a merge commit also\n" +
+				"undoes the data that the commit changed, but it does absolutely\nnothing to the effects on history that the merge had.\n\n" + filler,
+			want: []string{"But reverting a merge commit also undoes the data that the commit changed, but it does absolutely nothing to the effects on history that the merge had. [1]"},
+		},
+		{
 			name:     "a short passage that answers is quoted whole",
 			question: "when is the fridge emptied",
 			passage:  "Label your food.\nThe fridge is emptied every Friday at 16:00.",
