@@ -112,17 +112,20 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	}
 	var quotes []string
 	covered := map[string]bool{}
+	said := map[string]bool{} // the sentences quoted, as plainText
 	ps := passages[bestSrc]
 	if whole := strings.TrimSpace(textseg.Unwrap(sources[bestSrc].Text)); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
 		quotes = append(quotes, quote(whole, bestSrc+1))
 		for _, s := range ps {
 			addTerms(covered, s.terms)
+			said[plainText(s.text)] = true
 		}
 	} else {
 		picked := e.pick(ps, bestIdx)
 		for _, group := range picked {
 			for _, k := range group {
 				addTerms(covered, ps[k].terms)
+				said[plainText(ps[k].text)] = true
 			}
 			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
 		}
@@ -136,6 +139,9 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		}
 		same := sameDoc(sources[i], sources[bestSrc])
 		for j, s := range p {
+			if said[plainText(s.text)] {
+				continue // the same words in another passage (a note repeated under each option)
+			}
 			if s.score > other && (same && s.score > 0 || s.score >= secondShare*best && addsTerms(s.terms, covered, qTerms)) {
 				other, otherSrc, otherIdx = s.score, i, j
 			}
@@ -206,6 +212,11 @@ func (e Extractive) pick(ps []sent, best int) [][]int {
 		}
 	}
 	return groups
+}
+
+// plainText is a sentence as compared for repetition: lower case, white space collapsed.
+func plainText(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
 // sameDoc reports two passages of one document.

@@ -199,3 +199,21 @@ func TestExtractiveContinuesTheSameDocument(t *testing.T) {
 		t.Fatalf("answer lacks the document's steps:\n%s", got)
 	}
 }
+
+// A sentence that two passages hold (a note repeated under each option of a manual page) is
+// quoted once: the second copy would only repeat it under another citation.
+func TestExtractiveQuotesASentenceOnce(t *testing.T) {
+	t.Parallel()
+	note := "Incompatible with the detach, port and listen options of the daemon. "
+	sources := []retrieve.Result{
+		{DocumentID: 1, Path: "git-daemon.html", Text: filler + "\n--port=<n>\nListen on an alternative daemon port.\n" + note + "\n" + filler},
+		{DocumentID: 1, Path: "git-daemon.html", Text: filler + "\n--inetd\nHave the server run as an inetd service.\n" + note + "\n" + filler},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "which port does the daemon listen on", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(got, strings.TrimSpace(note)); n > 1 {
+		t.Errorf("the repeated note is quoted %d times:\n%s", n, got)
+	}
+}
