@@ -119,9 +119,9 @@ func TestExtractiveQuotesDefinitionTerms(t *testing.T) {
 	}
 }
 
-// TestExtractiveCitesFewerSources: a lower-ranked passage of another document that answers
-// less well is not cited, even for a question word the answer lacks; another passage of the
-// same document that adds the question's other words is.
+// TestExtractiveCitesFewerSources: a lower-ranked passage of another document is not cited,
+// even for a question word the answer lacks; another passage of the same document that adds
+// the question's other words is.
 func TestExtractiveCitesFewerSources(t *testing.T) {
 	t.Parallel()
 	question := "how long are expense receipts kept in the archive"
