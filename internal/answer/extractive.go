@@ -5,8 +5,11 @@ import (
 	"context"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/retrieve"
@@ -21,8 +24,8 @@ import (
 // list item or table row is quoted with its whole list or table (and the line introducing
 // it), as a list; a description in a definition list with its term line(s) ("--soft",
 // "merge.renames"); a short passage that answers by itself is quoted whole. Question words
-// count by how rare they are among the sources' sentences. A second passage is quoted only
-// when it answers nearly as well and adds question words the first leaves out.
+// count by how rare they are among the sources' sentences. Another passage is quoted only when
+// it is of the same document: the answer cites one document.
 type Extractive struct {
 	// MaxSentences bounds the sentences quoted besides a list or table (default 3).
 	MaxSentences int
@@ -52,16 +55,15 @@ const (
 
 // How much to quote and from where. A sentence's score is divided by 1 + rankDiscount×rank:
 // retrieval ranks passages better than sentence word overlap does, so the top passage is
-// preferred unless another's sentence answers clearly better. A second source is quoted only
-// when its best sentence scores at least secondShare of the best one's and holds a question
-// word the first quote lacks: each further citation is a further chance of citing a document
-// that does not answer. Another passage of the same document (its steps after its summary)
-// only has to speak to the question, within maxAnswerWords, as it cites no further document.
-// maxAnswerWords bounds the sentences added after the best one, so that the answer is read
-// rather than skimmed.
+// preferred unless another's sentence answers clearly better. Another passage of the same
+// document (its steps after its summary) is quoted when it speaks to the question, within
+// maxAnswerWords. Another document is never quoted besides: each further document cited is a
+// further chance of citing one that does not answer. (Quoted when its sentence scored at least
+// 0.8 of the best one's and added a question word, on the dev sets four other documents were
+// cited, none of them judged relevant, and no fact was gained.) maxAnswerWords bounds the
+// sentences added after the best one, so that the answer is read rather than skimmed.
 const (
 	rankDiscount   = 1.0
-	secondShare    = 0.8
 	maxAnswerWords = 80
 )
 
@@ -108,39 +110,40 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		return "", nil
 	}
 	var quotes []string
-	covered := map[string]bool{}
+	said := map[string]bool{} // the sentences quoted, as plainText
 	ps := passages[bestSrc]
-	if whole := strings.TrimSpace(sources[bestSrc].Text); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
+	if whole := strings.TrimSpace(textseg.Unwrap(sources[bestSrc].Text)); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
 		quotes = append(quotes, quote(whole, bestSrc+1))
 		for _, s := range ps {
-			addTerms(covered, s.terms)
+			said[plainText(s.text)] = true
 		}
 	} else {
 		picked := e.pick(ps, bestIdx)
 		for _, group := range picked {
 			for _, k := range group {
-				addTerms(covered, ps[k].terms)
+				said[plainText(ps[k].text)] = true
 			}
 			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
 		}
 	}
-	// A sentence of another passage: of the same document, or of another for question words
-	// the first quote leaves out.
+	// The best sentence of another passage of the same document.
 	other, otherSrc, otherIdx := 0.0, -1, -1
 	for i, p := range passages {
-		if i == bestSrc {
+		if i == bestSrc || !sameDoc(sources[i], sources[bestSrc]) {
 			continue
 		}
-		same := sameDoc(sources[i], sources[bestSrc])
 		for j, s := range p {
-			if s.score > other && (same && s.score > 0 || s.score >= secondShare*best && addsTerms(s.terms, covered, qTerms)) {
+			if said[plainText(s.text)] {
+				continue // the same words in another passage (a note repeated under each option)
+			}
+			if s.score > other {
 				other, otherSrc, otherIdx = s.score, i, j
 			}
 		}
 	}
 	if otherSrc >= 0 {
 		group := withContext(passages[otherSrc], otherIdx)
-		if words := len(strings.Fields(strings.Join(quotes, " "))); !sameDoc(sources[otherSrc], sources[bestSrc]) || words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
+		if words := len(strings.Fields(strings.Join(quotes, " "))); words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
 			quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
 		}
 	}
@@ -205,6 +208,11 @@ func (e Extractive) pick(ps []sent, best int) [][]int {
 	return groups
 }
 
+// plainText is a sentence as compared for repetition: lower case, white space collapsed.
+func plainText(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
 // sameDoc reports two passages of one document.
 func sameDoc(a, b retrieve.Result) bool {
 	return a.DocumentID == b.DocumentID && a.Path == b.Path
@@ -227,6 +235,12 @@ func withContext(ps []sent, k int) []int {
 	for i := 0; i < maxTermLines && isTerm(ps, k) && !ps[k].item && !ps[k+1].item; i++ {
 		k++
 	}
+	if lo, ok := introducedBy(ps, k); ok {
+		if g := withContext(ps, lo); slices.Contains(g, k) {
+			return g
+		}
+		return span(lo, k)
+	}
 	switch {
 	case ps[k].item:
 		lo, hi := k, k
@@ -238,6 +252,10 @@ func withContext(ps []sent, k int) []int {
 		}
 		if lo > 0 && strings.HasSuffix(ps[lo-1].text, ":") {
 			lo--
+		}
+		// A row of a long table is read by its header: the table's first row comes along.
+		if head := tableStart(ps, k); head < lo {
+			return append([]int{head}, span(lo, hi)...)
 		}
 		return span(lo, hi)
 	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].item:
@@ -254,6 +272,15 @@ func withContext(ps []sent, k int) []int {
 			hi++
 		}
 		return span(k, hi)
+	case unfinished(ps[k].text) && !ps[k].item && k+1 < len(ps) && ps[k+1].line > ps[k].line:
+		// A sentence that breaks off ("…you may land on a commit that broke something
+		// unrelated; run") goes on after what the next line shows (a command), and on in the
+		// lines that continue it in lower case ("which will run gitk…").
+		hi := k + 1
+		for hi+1 < len(ps) && hi-k < maxShownLines && (unfinished(ps[hi].text) || startsLower(ps[hi+1].text)) && !ps[hi+1].item {
+			hi++
+		}
+		return span(k, hi)
 	case k > 0 && isTerm(ps, k-1) && !ps[k-1].item:
 		lo := k - 1
 		for lo > 0 && k-lo < maxTermLines && isTerm(ps, lo-1) && !ps[lo-1].item {
@@ -265,6 +292,20 @@ func withContext(ps []sent, k int) []int {
 	}
 	return []int{k}
 }
+
+// tableStart returns the first row of the table whose row k is, or k when k is no table row.
+func tableStart(ps []sent, k int) int {
+	if !tableRow(ps[k].text) {
+		return k
+	}
+	for k > 0 && tableRow(ps[k-1].text) && ps[k-1].line == ps[k].line-1 {
+		k--
+	}
+	return k
+}
+
+// tableRow reports a table row as the extractors write it: cells joined by " | ".
+func tableRow(s string) bool { return strings.Contains(s, " | ") }
 
 func span(lo, hi int) []int {
 	out := make([]int, 0, hi-lo+1)
@@ -288,6 +329,41 @@ const (
 	maxTermWords = 6
 	maxTermLines = 3
 )
+
+// unfinished reports a sentence of several words that breaks off without punctuation, its end
+// on the lines after it (not a line of code, which ends as it likes).
+func unfinished(s string) bool {
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return len(strings.Fields(s)) >= minUnfinishedWords && (unicode.IsLetter(last) || last == ',') && textseg.Prose(s)
+}
+
+// introducedBy finds the sentence that a command line or a sentence in lower case goes on
+// from: one broken off, or ending in a colon, a few lines before, with at most commands
+// between ("…unrelated; run" / "$ git bisect visualize" / "which will run gitk…").
+func introducedBy(ps []sent, k int) (int, bool) {
+	if ps[k].item || textseg.Prose(ps[k].text) && !startsLower(ps[k].text) {
+		return 0, false
+	}
+	for lo := k - 1; lo >= 0 && k-lo <= maxShownLines && !ps[lo].item; lo-- {
+		if unfinished(ps[lo].text) || strings.HasSuffix(ps[lo].text, ":") {
+			return lo, true
+		}
+		if textseg.Prose(ps[lo].text) {
+			break
+		}
+	}
+	return 0, false
+}
+
+// minUnfinishedWords keeps headings and terms ("Fixing a mistake", "--soft") from counting as
+// unfinished sentences.
+const minUnfinishedWords = 6
+
+// startsLower reports a sentence that starts in lower case: it continues the one before.
+func startsLower(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(first)
+}
 
 // leansBack reports a sentence that needs the one before it to be understood.
 func leansBack(s string) bool {
@@ -391,22 +467,6 @@ func termWeights(passages [][]sent, q map[string]bool) (map[string]float64, floa
 	return w, total
 }
 
-func addTerms(dst, src map[string]bool) {
-	for t := range src {
-		dst[t] = true
-	}
-}
-
-// addsTerms reports whether terms holds a question word not yet covered.
-func addsTerms(terms, covered, q map[string]bool) bool {
-	for t := range terms {
-		if q[t] && !covered[t] {
-			return true
-		}
-	}
-	return false
-}
-
 // sameTerms reports a sentence that says nearly what the group already says.
 func sameTerms(s sent, ps []sent, group []int) bool {
 	for _, k := range group {
@@ -426,6 +486,7 @@ func sameTerms(s sent, ps []sent, group []int) bool {
 // sentencesOf cuts passage text into sentences with textseg, noting the line of each and
 // whether it is a list item or table row.
 func sentencesOf(text string) []sent {
+	text = textseg.Unwrap(text)
 	var out []sent
 	line, lineStart := 0, 0
 	for _, sp := range textseg.Sentences(text) {
@@ -438,7 +499,7 @@ func sentencesOf(text string) []sent {
 			line++
 		}
 		t := text[sp.Start:sp.End]
-		item := sp.Start == lineStart && listItem.MatchString(t) || strings.Contains(t, " | ")
+		item := sp.Start == lineStart && listItem.MatchString(t) || tableRow(t)
 		out = append(out, sent{text: t, line: line, item: item, terms: termSet(t)})
 	}
 	return out

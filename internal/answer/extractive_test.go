@@ -34,10 +34,30 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"To request billing database access:\n- Open the access portal.\n- Pick the billing database.\n- Wait for your manager's approval.\n[1]"},
 		},
 		{
+			name:     "a row of a long table is quoted with the table's header row, as rows",
+			question: "how many seats has the Aurora room",
+			passage:  filler + "\n\nRoom | Floor | Seats\n" + "Room 1 | Floor 1 | 2 seats\n" + "Room 2 | Floor 2 | 4 seats\n" + "Room 3 | Floor 3 | 6 seats\n" + "Room 4 | Floor 0 | 8 seats\n" + "Room 5 | Floor 1 | 10 seats\n" + "Room 6 | Floor 2 | 12 seats\n" + "Room 7 | Floor 3 | 14 seats\n" + "Room 8 | Floor 0 | 16 seats\n" + "Room 9 | Floor 1 | 18 seats\n" + "Room 10 | Floor 2 | 20 seats\n" + "Room 11 | Floor 3 | 22 seats\n" + "Room 12 | Floor 0 | 24 seats\n" + "Room 13 | Floor 1 | 26 seats\n" + "Room 14 | Floor 2 | 28 seats\n" + "Room 15 | Floor 3 | 30 seats\n" + "Room 16 | Floor 0 | 32 seats\n" + "Room 17 | Floor 1 | 34 seats\n" + "Room 18 | Floor 2 | 36 seats\n" + "Aurora | Floor 2 | 14 seats\n" + "Borealis | Floor 3 | 6 seats\n\n" + filler,
+			want:     []string{"Room | Floor | Seats\n", "\nAurora | Floor 2 | 14 seats\n", "[1]"},
+			not:      []string{"Room 2 |"},
+		},
+		{
 			name:     "the example a sentence introduces comes with it",
 			question: "how do I undo the last merge",
 			passage:  filler + "\n\nTo undo the last merge, run:\n$ git merge --abort\n\n" + filler,
 			want:     []string{"To undo the last merge, run:\n$ git merge --abort\n[1]"},
+		},
+		{
+			name:     "a sentence that breaks off before a command is quoted with it and what continues it",
+			question: "how do I look at the bisect candidates in gitk",
+			passage:  filler + "\n\nFor example, you may land on a commit that broke something unrelated; run\n\n$ git bisect visualize\n\nwhich will run gitk and label the commit it chose.\n\n" + filler,
+			want:     []string{"you may land on a commit that broke something unrelated; run\n$ git bisect visualize\nwhich will run gitk and label the commit it chose.\n[1]"},
+		},
+		{
+			name:     "hard-wrapped lines are quoted as the sentence they are, never as a line-sized fragment",
+			question: "does reverting a merge commit undo its history",
+			passage: filler + "\n\nReverting a regular commit just effectively undoes what that commit\ndid, and is fairly straightforward. But reverting a merge commit also\n" +
+				"undoes the data that the commit changed, but it does absolutely\nnothing to the effects on history that the merge had.\n\n" + filler,
+			want: []string{"But reverting a merge commit also undoes the data that the commit changed, but it does absolutely nothing to the effects on history that the merge had. [1]"},
 		},
 		{
 			name:     "a short passage that answers is quoted whole",
@@ -64,6 +84,11 @@ func TestExtractiveReadsAsText(t *testing.T) {
 					t.Fatalf("answer lacks %q (in order):\n%s", w, got)
 				}
 				at += i + len(w)
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got, n) {
+					t.Errorf("answer holds %q:\n%s", n, got)
+				}
 			}
 		})
 	}
@@ -94,9 +119,9 @@ func TestExtractiveQuotesDefinitionTerms(t *testing.T) {
 	}
 }
 
-// TestExtractiveCitesFewerSources: a lower-ranked passage of another document that answers
-// less well is not cited, even for a question word the answer lacks; another passage of the
-// same document that adds the question's other words is.
+// TestExtractiveCitesFewerSources: a lower-ranked passage of another document is not cited,
+// even for a question word the answer lacks; another passage of the same document that adds
+// the question's other words is.
 func TestExtractiveCitesFewerSources(t *testing.T) {
 	t.Parallel()
 	question := "how long are expense receipts kept in the archive"
@@ -172,5 +197,23 @@ func TestExtractiveContinuesTheSameDocument(t *testing.T) {
 	}
 	if !strings.Contains(got, "certctl renew DOMAIN.\n[2]") {
 		t.Fatalf("answer lacks the document's steps:\n%s", got)
+	}
+}
+
+// A sentence that two passages hold (a note repeated under each option of a manual page) is
+// quoted once: the second copy would only repeat it under another citation.
+func TestExtractiveQuotesASentenceOnce(t *testing.T) {
+	t.Parallel()
+	note := "Incompatible with the detach, port and listen options of the daemon. "
+	sources := []retrieve.Result{
+		{DocumentID: 1, Path: "git-daemon.html", Text: filler + "\n--port=<n>\nListen on an alternative daemon port.\n" + note + "\n" + filler},
+		{DocumentID: 1, Path: "git-daemon.html", Text: filler + "\n--inetd\nHave the server run as an inetd service.\n" + note + "\n" + filler},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "which port does the daemon listen on", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(got, strings.TrimSpace(note)); n > 1 {
+		t.Errorf("the repeated note is quoted %d times:\n%s", n, got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/docent-search/docent/internal/answer"
@@ -53,8 +54,10 @@ type AnswerReport struct {
 	// case; a declined question misses all its facts. Facts counts them.
 	FactRecall float64
 	Facts      int
-	// CitationPrecision is the share of the answers' citations whose document is judged
-	// relevant to the query. Citations counts them.
+	// CitationPrecision is the share of the answers' cited documents that are judged relevant
+	// to the query. Citations counts them: a document cited twice in one answer (two of its
+	// passages) counts once, as the page a reader is pointed at, so that an answer quoting
+	// one page twice neither doubles a right citation nor a wrong one.
 	CitationPrecision float64
 	Citations         int
 }
@@ -84,9 +87,8 @@ func Answers(ctx context.Context, svc *answer.Service, queries []Query, qrels Qr
 				found++
 			}
 		}
-		for _, c := range resp.Citations {
+		for _, id := range citedDocuments(resp.Citations) {
 			rep.Citations++
-			id := c.Document
 			if _, ok := judged[id]; !ok {
 				id = strings.TrimSuffix(id, path.Ext(id))
 			}
@@ -106,6 +108,17 @@ func Answers(ctx context.Context, svc *answer.Service, queries []Query, qrels Qr
 		rep.CitationPrecision = float64(relevant) / float64(rep.Citations)
 	}
 	return rep, nil
+}
+
+// citedDocuments returns the documents an answer cites, each once, in order of first citation.
+func citedDocuments(cs []answer.Citation) []string {
+	var out []string
+	for _, c := range cs {
+		if !slices.Contains(out, c.Document) {
+			out = append(out, c.Document)
+		}
+	}
+	return out
 }
 
 // containsAny reports whether text (normalized) contains one of the fact's alternatives.

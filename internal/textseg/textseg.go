@@ -186,3 +186,68 @@ func startsSentence(r rune) bool {
 }
 
 func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\r' || b == '\n' }
+
+// Unwrap joins the lines of hard-wrapped prose that survive in preformatted text (an e-mail
+// quoted in a <pre>, a plain-text page): a line break that falls visibly inside a sentence, after
+// a long line of words that does not end in punctuation and before another line of words that
+// starts in lower case (a capital starts the next message of a terminal's output as often),
+// becomes a space, so that Sentences returns the sentence rather than its line-sized pieces.
+// Code, commands, list items and table rows keep their lines. Only bytes '\n' are replaced, one
+// for one, so offsets into the result are offsets into text.
+func Unwrap(text string) string {
+	b := []byte(text)
+	lineStart := 0
+	for lineStart < len(text) {
+		nl := strings.IndexByte(text[lineStart:], '\n')
+		if nl < 0 {
+			break
+		}
+		line := text[lineStart : lineStart+nl]
+		next := text[lineStart+nl+1:]
+		if end := strings.IndexByte(next, '\n'); end >= 0 {
+			next = next[:end]
+		}
+		if wrapsInto(line, next) {
+			b[lineStart+nl] = ' '
+		}
+		lineStart += nl + 1
+	}
+	return string(b)
+}
+
+// minWrappedLine is the shortest line taken for a wrapped one: hard-wrapped text fills its
+// lines to 60–80 characters, while a term, a heading or a short command does not.
+const minWrappedLine = 40
+
+// wrapsInto reports whether line, broken before next, is one sentence hard-wrapped.
+func wrapsInto(line, next string) bool {
+	line, next = strings.TrimSpace(line), strings.TrimSpace(next)
+	if len(line) < minWrappedLine || len(strings.Fields(line)) < 5 || next == "" || !Prose(line) || !Prose(next) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(line)
+	first, _ := utf8.DecodeRuneInString(next)
+	return (unicode.IsLetter(last) || unicode.IsDigit(last) || strings.ContainsRune(`,_"'”’)`, last)) &&
+		(unicode.IsLower(first) || strings.ContainsRune(`"'“‘(`, first))
+}
+
+// Prose reports a line of words: no list marker, table cells or prompt, and hardly any
+// characters other than letters, spaces and sentence punctuation (code has brackets,
+// operators and paths).
+func Prose(line string) bool {
+	if strings.Contains(line, " | ") || strings.HasPrefix(line, "$ ") || strings.HasPrefix(line, "- ") ||
+		strings.HasPrefix(line, "* ") || strings.HasPrefix(line, "• ") {
+		return false
+	}
+	if word, _, _ := strings.Cut(line, " "); listNumber(word) {
+		return false
+	}
+	other, all := 0, 0
+	for _, r := range line {
+		all++
+		if !unicode.IsLetter(r) && !unicode.IsSpace(r) && !strings.ContainsRune(`.,;:'"’”“‘-()?!_`, r) {
+			other++
+		}
+	}
+	return other*20 <= all // at most 5 %
+}

@@ -57,3 +57,35 @@ func TestSpansSliceText(t *testing.T) {
 		prev = s.End
 	}
 }
+
+// Hard-wrapped prose (an e-mail quoted in a <pre>) is joined where a line break falls inside a
+// sentence; code, commands, terms, list items, table rows and finished sentences keep their
+// lines, and the text keeps its length.
+func TestUnwrap(t *testing.T) {
+	for _, tc := range []struct{ name, text, want string }{
+		{"wrapped e-mail",
+			"Reverting a regular commit just effectively undoes what that commit\ndid, and is fairly straightforward. But reverting a merge commit also\nundoes the _data_ that the commit changed.",
+			"Reverting a regular commit just effectively undoes what that commit did, and is fairly straightforward. But reverting a merge commit also undoes the _data_ that the commit changed."},
+		{"a quoted word starts the next line",
+			"So a revert undoes the data changes, but it's very much _not_ an\n\"undo\" in the sense that it doesn't undo history.",
+			"So a revert undoes the data changes, but it's very much _not_ an \"undo\" in the sense that it doesn't undo history."},
+		{"finished sentences keep their lines", "Open the form and fill in every field of it.\nThen sign it.", "Open the form and fill in every field of it.\nThen sign it."},
+		{"a command follows", "If the merge went wrong and you want to start over again, run\n$ git merge --abort", "If the merge went wrong and you want to start over again, run\n$ git merge --abort"},
+		{"code lines", "git log --pretty=format:'%h %an' --since=2.weeks origin/main\nfor f in *.txt; do git add \"$f\"; done", "git log --pretty=format:'%h %an' --since=2.weeks origin/main\nfor f in *.txt; do git add \"$f\"; done"},
+		{"a term and its description", "--soft\nDoes not touch the index file or the working tree at all.", "--soft\nDoes not touch the index file or the working tree at all."},
+		{"list items", "Things to bring on the first day of your new job\n- your passport\n- your bank details", "Things to bring on the first day of your new job\n- your passport\n- your bank details"},
+		{"table rows", "Room name and the floor it is on and its seats\nAurora | 2 | 14", "Room name and the floor it is on and its seats\nAurora | 2 | 14"},
+		{"terminal output", "CONFLICT (content): Merge conflict in file.txt\nAutomatic merge failed; fix conflicts and then commit the result.", "CONFLICT (content): Merge conflict in file.txt\nAutomatic merge failed; fix conflicts and then commit the result."},
+		{"a short line", "Chapter 11 Indexes\nan index is a structure", "Chapter 11 Indexes\nan index is a structure"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Unwrap(tc.text)
+			if got != tc.want {
+				t.Errorf("Unwrap(%q)\n got %q\nwant %q", tc.text, got, tc.want)
+			}
+			if len(got) != len(tc.text) {
+				t.Errorf("length %d, want %d", len(got), len(tc.text))
+			}
+		})
+	}
+}
