@@ -21,6 +21,7 @@ import (
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -143,8 +144,8 @@ func TestBrowser(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
 	e := embed.Local{}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "handbook", Root: "../examples/handbook",
-		Rules: []ingest.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "handbook", Root: "../examples/handbook",
+		Rules: []source.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

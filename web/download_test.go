@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -28,7 +28,7 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 		"secret/plan.md":  "# Plan\n\nSECRET-PLAN-0123456789\n", // the same size as public.md
 		"caf\xe9 100%.md": "# Latin-1 name\n\nLATIN-1-NAME\n",
 		"100% plan ü.md":  "# Percent\n\nPERCENT-NAME\n",
-	}, ingest.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
+	}, source.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
 	srv := &web.Server{Pool: pool, Identity: proxied(), Log: slog.New(slog.DiscardHandler)}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -2,14 +2,14 @@ package web
 
 import (
 	"fmt"
-
-	"github.com/docent-search/docent/internal/ingest"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Metrics collects request and operation latencies and serves them in Prometheus' text
@@ -33,7 +33,7 @@ func (m *Metrics) Add(name, labels string, v float64) {
 }
 
 // IndexRun counts a finished re-index run's files by outcome.
-func (m *Metrics) IndexRun(sum ingest.Summary) {
+func (m *Metrics) IndexRun(sum source.Summary) {
 	for outcome, n := range map[string]int{"added": sum.Added, "updated": sum.Updated, "unchanged": sum.Unchanged,
 		"deleted": sum.Deleted, "skipped": sum.Skipped, "failed": sum.Failed} {
 		m.Add("docent_index_files_total", fmt.Sprintf("outcome=%q", outcome), float64(n))

@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func TestMetricsExposition(t *testing.T) {
 	t.Parallel()
 	m := NewMetrics()
-	m.IndexRun(ingest.Summary{Added: 3, Failed: 1, Chunks: 7})
-	m.IndexRun(ingest.Summary{Added: 2})
+	m.IndexRun(source.Summary{Added: 3, Failed: 1, Chunks: 7})
+	m.IndexRun(source.Summary{Added: 2})
 	m.observeLabeled("docent_answer_seconds", `mode="llm"`, 30*time.Millisecond)
 	m.Add("docent_llm_tokens_total", `model="m"`, 12)
 	rec := httptest.NewRecorder()

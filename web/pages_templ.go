@@ -12,8 +12,8 @@ import templruntime "github.com/a-h/templ/runtime"
 import (
 	"fmt"
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/reindex"
+	"github.com/docent-search/docent/internal/source"
 	"strconv"
 	"strings"
 )
@@ -1372,7 +1372,7 @@ func docPage(m docModel) templ.Component {
 
 type adminModel struct {
 	page
-	Sources []ingest.SourceStatus
+	Sources []source.Status
 	Jobs    map[string]reindex.Job
 	History map[string][]reindex.Job
 	Roots   []string

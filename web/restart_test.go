@@ -20,6 +20,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -44,7 +45,7 @@ func TestDatabaseRestart(t *testing.T) {
 	if err := embed.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "notes", Root: root})
+	src, err := source.Add(ctx, pool, source.Source{Name: "notes", Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestDatabaseRestart(t *testing.T) {
 	var runErr error
 	started := make(chan struct{})
 	var once sync.Once
-	ix.Progress = func(p ingest.Progress) {
+	ix.Progress = func(p source.Progress) {
 		if p.Done >= 200 {
 			once.Do(func() { close(started) })
 		}

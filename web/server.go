@@ -21,10 +21,10 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/migrations"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -349,9 +349,9 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Only the file that was indexed is served: its groups are the ones just checked.
-	f, err := ingest.OpenOriginal(r.Context(), s.Pool, doc.ID)
+	f, err := source.OpenOriginal(r.Context(), s.Pool, doc.ID)
 	switch {
-	case errors.Is(err, ingest.ErrChanged):
+	case errors.Is(err, source.ErrChanged):
 		s.Log.Warn("original file changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
 		s.fail(w, r, http.StatusConflict, "The file on disk is no longer the one that was indexed: re-index needed.")
 		return
@@ -369,12 +369,12 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // downloadName is the name a download is saved under: the file's own name as it is on disk
-// (a stored path is escaped, see ingest.EscapePath), except that a name which is not valid
+// (a stored path is escaped, see source.EscapePath), except that a name which is not valid
 // UTF-8 keeps its escaped form, and control characters become "_". mime.FormatMediaType
 // quotes it, writing a non-ASCII name as RFC 2231's filename*.
 func downloadName(path string) string {
 	name := path[strings.LastIndexByte(path, '/')+1:]
-	if raw, err := ingest.UnescapePath(name); err == nil && utf8.ValidString(raw) {
+	if raw, err := source.UnescapePath(name); err == nil && utf8.ValidString(raw) {
 		name = raw
 	}
 	return strings.Map(func(r rune) rune {
@@ -495,25 +495,25 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"sources": out})
 		return
 	}
-	all, err := ingest.Status(r.Context(), s.Pool, "")
+	all, err := source.Report(r.Context(), s.Pool, "")
 	if err != nil {
 		s.apiFail(w, err)
 		return
 	}
-	type source struct {
+	type sourceJSON struct {
 		Name      string          `json:"name"`
 		Root      string          `json:"root"`
 		Groups    []string        `json:"groups"`
-		Rules     []ingest.Rule   `json:"rules"`
+		Rules     []source.Rule   `json:"rules"`
 		Documents int64           `json:"documents"`
 		Chunks    int64           `json:"chunks"`
 		LastRunAt *time.Time      `json:"last_run_at"`
-		LastRun   *ingest.Summary `json:"last_run"`
+		LastRun   *source.Summary `json:"last_run"`
 		Problems  int             `json:"problems"`
 	}
-	out := []source{}
+	out := []sourceJSON{}
 	for _, st := range all {
-		out = append(out, source{st.Name, st.Root, nonNil(st.Groups), st.Rules, st.Documents, st.Chunks, st.LastRunAt, st.LastRun, len(st.Problems)})
+		out = append(out, sourceJSON{st.Name, st.Root, nonNil(st.Groups), st.Rules, st.Documents, st.Chunks, st.LastRunAt, st.LastRun, len(st.Problems)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
 }
@@ -521,7 +521,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiReindex(w http.ResponseWriter, r *http.Request) {
 	job, err := s.Jobs.Enqueue(r.Context(), r.PathValue("name"), userFrom(r.Context()).Name)
 	switch {
-	case errors.Is(err, ingest.ErrNotFound):
+	case errors.Is(err, source.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, apiError{"no source named " + r.PathValue("name")})
 	case err != nil:
 		s.apiFail(w, err)

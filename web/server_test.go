@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/docent-search/docent/internal/modeltest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -21,9 +20,11 @@ import (
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -65,7 +66,7 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
 		"hr/budget.md": "# Budget\n\n" + secret + "\n",
 		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
-	}, ingest.Rule{Glob: "hr/**", Groups: []string{"hr"}})
+	}, source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
 	e := embed.Local{}
 	s := &retrieve.Searcher{Pool: pool, Embedder: e}
 	log := slog.New(slog.DiscardHandler)
@@ -79,7 +80,7 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 
 // indexFolder writes files (slash path → content) into a new folder, adds it as source name
 // with rules, and indexes it with the built-in embedder; it returns the folder.
-func indexFolder(t *testing.T, pool *pgxpool.Pool, name string, files map[string]string, rules ...ingest.Rule) string {
+func indexFolder(t *testing.T, pool *pgxpool.Pool, name string, files map[string]string, rules ...source.Rule) string {
 	t.Helper()
 	ctx := context.Background()
 	root := t.TempDir()
@@ -96,7 +97,7 @@ func indexFolder(t *testing.T, pool *pgxpool.Pool, name string, files map[string
 	if err := embed.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: name, Root: root, Rules: rules})
+	src, err := source.Add(ctx, pool, source.Source{Name: name, Root: root, Rules: rules})
 	if err != nil {
 		t.Fatal(err)
 	}

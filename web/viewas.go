@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -35,7 +35,7 @@ func (s *Server) viewedUser(r *http.Request) (User, error) {
 	if name == "" {
 		return User{}, badRequest{"user: enter the name of the reader to view Docent as"}
 	}
-	g := ingest.SplitGroups(p["groups"])
+	g := source.SplitGroups(p["groups"])
 	return User{Name: name, Groups: g, Admin: slices.Contains(g, s.Identity.AdminGroup)}, nil
 }
 

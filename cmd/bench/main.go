@@ -28,6 +28,7 @@ import (
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -383,7 +384,7 @@ func corpusRecall(ctx context.Context, adminURL, dir string, efs []int, r *repor
 		return err
 	}
 	defer pool.Close()
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "corpus", Root: dir})
+	src, err := source.Add(ctx, pool, source.Source{Name: "corpus", Root: dir})
 	if err != nil {
 		return err
 	}

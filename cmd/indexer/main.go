@@ -25,6 +25,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -183,19 +184,19 @@ func addSource(ctx context.Context, e *env, args []string, groups string, rules 
 	if len(args) != 2 {
 		return errors.New("sources add: want NAME PATH")
 	}
-	src := ingest.Source{Name: args[0], Root: args[1], Groups: ingest.SplitGroups(groups), Watch: watch}
+	src := source.Source{Name: args[0], Root: args[1], Groups: source.SplitGroups(groups), Watch: watch}
 	var err error
-	if src.Every, err = ingest.ParseEvery(every); err != nil {
+	if src.Every, err = source.ParseEvery(every); err != nil {
 		return err
 	}
 	for _, r := range rules {
-		rule, err := ingest.ParseRule(r)
+		rule, err := source.ParseRule(r)
 		if err != nil {
 			return err
 		}
 		src.Rules = append(src.Rules, rule)
 	}
-	src, err = ingest.AddSource(ctx, e.pool, src)
+	src, err = source.Add(ctx, e.pool, src)
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func addSource(ctx context.Context, e *env, args []string, groups string, rules 
 }
 
 func sourcesList(ctx context.Context, e *env, _ []string) error {
-	all, err := ingest.ListSources(ctx, e.pool)
+	all, err := source.List(ctx, e.pool)
 	if err != nil {
 		return err
 	}
@@ -228,7 +229,7 @@ func sourcesRemove(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
 		return errors.New("sources remove: want NAME")
 	}
-	if err := ingest.RemoveSource(ctx, e.pool, args[0]); err != nil {
+	if err := source.Remove(ctx, e.pool, args[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.out, "removed source %s with its documents\n", args[0])
@@ -247,9 +248,9 @@ func index(ctx context.Context, e *env, names []string, enqueue bool) error {
 	if err != nil {
 		return err
 	}
-	var sources []ingest.Source
+	var sources []source.Source
 	if len(names) == 0 {
-		if sources, err = ingest.ListSources(ctx, e.pool); err != nil {
+		if sources, err = source.List(ctx, e.pool); err != nil {
 			return err
 		}
 		if len(sources) == 0 {
@@ -257,7 +258,7 @@ func index(ctx context.Context, e *env, names []string, enqueue bool) error {
 		}
 	}
 	for _, n := range names {
-		s, err := ingest.GetSource(ctx, e.pool, n)
+		s, err := source.Get(ctx, e.pool, n)
 		if err != nil {
 			return err
 		}
@@ -490,7 +491,7 @@ func writeRun(name string, run []evaluate.Ranked) error {
 	return nil
 }
 
-func printSummary(w io.Writer, s ingest.Summary) {
+func printSummary(w io.Writer, s source.Summary) {
 	if s.Error != "" {
 		fmt.Fprintf(w, "refused: %s\n", s.Error)
 		return
@@ -509,7 +510,7 @@ func status(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		name = args[0]
 	}
-	all, err := ingest.Status(ctx, e.pool, name)
+	all, err := source.Report(ctx, e.pool, name)
 	if err != nil {
 		return err
 	}

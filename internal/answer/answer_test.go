@@ -18,6 +18,7 @@ import (
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 )
 
 var sources = []retrieve.Result{
@@ -159,7 +160,7 @@ func setup(t *testing.T) testBundle {
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte(c), 0o644)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: root, Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +296,7 @@ func TestDocumentTextNeverCites(t *testing.T) {
 	root := t.TempDir()
 	os.WriteFile(filepath.Join(root, "parking.md"), []byte("# Parking\n\nStaff park their cars in the north garage, as the handbook says [2].\n"), 0o644)
 	os.WriteFile(filepath.Join(root, "garage.md"), []byte("# Garage doors\n\nThe garage doors close at midnight; staff cars left inside stay locked in.\n"), 0o644)
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}

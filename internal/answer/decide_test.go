@@ -10,6 +10,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/internal/wordvec"
 )
 
@@ -27,7 +28,7 @@ func handbookService(t *testing.T) *answer.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "handbook", Root: root, Rules: []ingest.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "handbook", Root: root, Rules: []source.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

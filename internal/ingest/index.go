@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -18,13 +17,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -55,7 +54,7 @@ type Indexer struct {
 	// load (0: the server's setting).
 	IndexBuildMemory int64
 	// Progress, when set, is called after every file (never concurrently).
-	Progress func(Progress)
+	Progress func(source.Progress)
 
 	extractor *Extractor // one per run
 	root      *os.Root   // the source folder of this run: no file is opened outside it
@@ -66,31 +65,6 @@ func NewIndexer(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config, log *sl
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
 		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory}
-}
-
-// Progress is the state of a run, reported after each file.
-type Progress struct {
-	Source      string
-	Done, Total int
-	Current     string
-	Started     time.Time
-}
-
-// Summary is what a run did; it is stored as the source's last run.
-type Summary struct {
-	Source    string        `json:"source"`
-	Seen      int           `json:"seen"`
-	Added     int           `json:"added"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	Deleted   int           `json:"deleted"`
-	Skipped   int           `json:"skipped"`
-	Failed    int           `json:"failed"`
-	Chunks    int           `json:"chunks"`
-	Embedded  int           `json:"embedded"`
-	Elapsed   time.Duration `json:"elapsed"`
-	// Error is why a run was refused before it read any file (its root moved).
-	Error string `json:"error,omitempty"`
 }
 
 // outcome is what happened to one file.
@@ -118,7 +92,7 @@ type existing struct {
 
 // Run indexes src. Per-file problems are recorded and counted, never returned: the error is
 // for a run that cannot proceed at all (folder missing, database down, embedder refusing).
-func (ix *Indexer) Run(ctx context.Context, src Source) (Summary, error) {
+func (ix *Indexer) Run(ctx context.Context, src source.Source) (source.Summary, error) {
 	run := ix.withDefaults()
 	run.extractor = &Extractor{MaxText: run.MaxText, Timeout: run.ParseTimeout}
 	defer run.extractor.Close()
@@ -144,7 +118,7 @@ func (ix Indexer) withDefaults() *Indexer {
 // bulkFiles is the size of a first run from which the vector index is built after loading.
 const bulkFiles = 200
 
-func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr error) {
+func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summary, runErr error) {
 	start := time.Now()
 	sum.Source = src.Name
 	realRoot, err := ix.checkRoot(ctx, src)
@@ -227,7 +201,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 					sum.Failed++
 				}
 				if ix.Progress != nil {
-					ix.Progress(Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
+					ix.Progress(source.Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
 				}
 				mu.Unlock()
 			}
@@ -259,7 +233,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		sum.Deleted++
 	}
 	if bulk && ix.Progress != nil {
-		ix.Progress(Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
+		ix.Progress(source.Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
 	}
 	// Also after an ordinary run: a bulk load cut short by a database outage could not build
 	// the indexes it had dropped. When they exist this is a catalogue lookup.
@@ -278,7 +252,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 	}
 	changed := sum.Added + sum.Updated + sum.Deleted
 	if changed > 0 && (stale || int64(sum.Chunks)*100 >= statChunks || sum.Deleted*100 >= len(known)) || statChunks == 0 && sum.Chunks > 0 {
-		if err := RefreshStats(ctx, ix.Pool); err != nil {
+		if err := source.RefreshStats(ctx, ix.Pool); err != nil {
 			return sum, err
 		}
 	}
@@ -287,7 +261,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 }
 
 // recordRun stores sum as the source's last run.
-func (ix *Indexer) recordRun(ctx context.Context, src Source, sum Summary) error {
+func (ix *Indexer) recordRun(ctx context.Context, src source.Source, sum source.Summary) error {
 	last, _ := json.Marshal(sum)
 	if _, err := ix.Pool.Exec(ctx, `UPDATE sources SET last_run_at = now(), last_run = $2 WHERE id = $1`, src.ID, last); err != nil {
 		return fmt.Errorf("recording the run of source %s: %w", src.Name, err)
@@ -300,7 +274,7 @@ func (ix *Indexer) recordRun(ctx context.Context, src Source, sum Summary) error
 // a symlink in its path re-pointed since would otherwise move the source to any folder,
 // past the DOCENT_SOURCE_ROOTS check made when it was added. A source stored before roots were
 // resolved gets its real path stored now.
-func (ix *Indexer) checkRoot(ctx context.Context, src Source) (string, error) {
+func (ix *Indexer) checkRoot(ctx context.Context, src source.Source) (string, error) {
 	real, err := filepath.EvalSymlinks(src.Root)
 	if err != nil {
 		return "", fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
@@ -314,7 +288,7 @@ func (ix *Indexer) checkRoot(ctx context.Context, src Source) (string, error) {
 	case real != src.Root:
 		err := fmt.Errorf("source %s: its folder %s now resolves to %s: a symlink in that path changed since the source was added, "+
 			"so the run is refused (to index the new folder, remove the source and add it again)", src.Name, src.Root, real)
-		if rerr := ix.recordRun(ctx, src, Summary{Source: src.Name, Error: err.Error()}); rerr != nil {
+		if rerr := ix.recordRun(ctx, src, source.Summary{Source: src.Name, Error: err.Error()}); rerr != nil {
 			return "", errors.Join(err, rerr)
 		}
 		return "", err
@@ -346,8 +320,8 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 
 // indexFile brings one file's document up to date. The error return is reserved for failures
 // of the run itself (database, embedder); a bad file is an outcome.
-func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
-	groups, readable := src.groupsOf(f)
+func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
+	groups, readable := groupsOf(src, f)
 	if !readable {
 		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
 	}
@@ -371,7 +345,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return record("skipped", f.Skip, nil)
 	case !readable:
 		return record("skipped", fmt.Sprintf("symlink to %s: the groups of the link (%s) and of its target (%s) have none in common, so no reader may see it",
-			EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
+			source.EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
 	if sameFile(old, f) && sameGroups {
@@ -493,29 +467,11 @@ func pgMessage(err error) string {
 // its groups were worked out for the file listed, not for whatever a link now points to.
 var errReplaced = errors.New("replaced while the run was in progress; the next run reads it")
 
-// openRegular opens the file at name under root, never outside it, and only if it is a regular
-// file; opening does not block on a FIFO swapped in at that name.
-func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New("not a regular file (" + fileKind(fi.Mode()) + ")")
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, fi, nil
-}
-
 // readFile reads the content of f, which must still be the file listed, within the run's
 // root. It reads at most limit bytes: a file that grew past the limit since it was listed is
 // refused rather than read whole.
 func readFile(root *os.Root, lf file, limit int64) ([]byte, error) {
-	f, fi, err := openRegular(root, lf.Open)
+	f, fi, err := source.OpenRegular(root, lf.Open)
 	if err != nil {
 		return nil, err
 	}
@@ -598,7 +554,7 @@ type document struct {
 
 // writeDocument replaces the file's document and chunks in one transaction: readers see the
 // old version or the new one, never a mix.
-func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d document, rows [][]any, tsConfig uint32) error {
+func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file, d document, rows [][]any, tsConfig uint32) error {
 	err := pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
 		var id int64
 		var mtime *time.Time

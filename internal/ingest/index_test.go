@@ -14,6 +14,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -31,7 +32,7 @@ func (c *countingEmbedder) EmbedDocuments(ctx context.Context, texts []string) (
 type testBundle struct {
 	pool *pgxpool.Pool
 	root string
-	src  ingest.Source
+	src  source.Source
 	emb  *countingEmbedder
 	ix   *ingest.Indexer
 }
@@ -43,8 +44,8 @@ func setup(t *testing.T) *testBundle {
 	if err := postgres.EnsureModel(ctx, b.pool, postgres.Model{Name: embed.LocalModel, Dimension: embed.LocalDimension}); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "docs", Root: b.root, Groups: []string{"staff"},
-		Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}, {Glob: "acl_fin__*", Groups: []string{"finance"}}}})
+	src, err := source.Add(ctx, b.pool, source.Source{Name: "docs", Root: b.root, Groups: []string{"staff"},
+		Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}, {Glob: "acl_fin__*", Groups: []string{"finance"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func (b *testBundle) write(t *testing.T, rel, content string) {
 	}
 }
 
-func (b *testBundle) run(t *testing.T) ingest.Summary {
+func (b *testBundle) run(t *testing.T) source.Summary {
 	t.Helper()
 	sum, err := b.ix.Run(context.Background(), b.src)
 	if err != nil {

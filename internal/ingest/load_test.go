@@ -11,6 +11,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func prepared(path, text string) ingest.Prepared {
@@ -23,8 +24,8 @@ func prepared(path, text string) ingest.Prepared {
 func TestLoadLeavesASearchableIndex(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir(),
-		Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir(),
+		Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

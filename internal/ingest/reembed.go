@@ -7,6 +7,7 @@ import (
 
 	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
@@ -16,7 +17,7 @@ import (
 // no file is read or parsed. It is resumable: an interrupted run leaves the chunks it did not
 // reach without vectors, and the next run embeds just those, then builds the vector index with
 // buildMemory (see postgres.BuildSearchIndexes).
-func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch int, buildMemory int64, progress func(Progress)) (int, error) {
+func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch int, buildMemory int64, progress func(source.Progress)) (int, error) {
 	dim, err := embed.Dimension(ctx, e)
 	if err != nil {
 		return 0, err
@@ -35,7 +36,7 @@ func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch in
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE embedding IS NULL`).Scan(&total); err != nil {
 		return 0, fmt.Errorf("counting chunks to embed: %w", err)
 	}
-	p := Progress{Source: "re-embedding", Total: total, Started: time.Now()}
+	p := source.Progress{Source: "re-embedding", Total: total, Started: time.Now()}
 	batch = max(batch, 1)
 	for lastID := int64(0); ; {
 		rows, err := pool.Query(ctx, `SELECT id, title, heading, text FROM chunks

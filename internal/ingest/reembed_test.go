@@ -11,6 +11,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func TestSwitchingModelsRequiresReembed(t *testing.T) {
@@ -39,7 +40,7 @@ func TestSwitchingModelsRequiresReembed(t *testing.T) {
 		t.Fatal("re-embedding through a failing server succeeded")
 	}
 	var progressed int
-	n, err := ingest.Reembed(ctx, b.pool, ollama, 2, 0, func(p ingest.Progress) { progressed = p.Done })
+	n, err := ingest.Reembed(ctx, b.pool, ollama, 2, 0, func(p source.Progress) { progressed = p.Done })
 	if err != nil {
 		t.Fatal(err)
 	}

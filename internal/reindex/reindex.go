@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -30,7 +31,7 @@ type Job struct {
 	Total      int             `json:"total"`
 	Current    string          `json:"current"`
 	ETA        string          `json:"eta,omitempty"`
-	Summary    *ingest.Summary `json:"summary,omitempty"`
+	Summary    *source.Summary `json:"summary,omitempty"`
 	Error      string          `json:"error,omitempty"`
 	StartedBy  string          `json:"started_by"`
 	StartedAt  time.Time       `json:"started_at"`
@@ -85,7 +86,7 @@ type Queue struct {
 	working    bool          // this process works jobs, not only queues them
 	slice      time.Duration // how long one slice of a job runs before it hands over to the next
 	// Finished, when set, is told each run's summary (the server counts files for /metrics).
-	Finished func(ingest.Summary)
+	Finished func(source.Summary)
 }
 
 // New returns a queue; Start begins working jobs when cfg.Workers > 0.
@@ -137,17 +138,17 @@ func (q *Queue) Stop(ctx context.Context) error {
 	return q.client.StopAndCancel(cancel)
 }
 
-// Enqueue asks for source to be re-indexed and returns its job: a new one, or the one already
+// Enqueue asks for source name to be re-indexed and returns its job: a new one, or the one already
 // queued or running for that source.
-func (q *Queue) Enqueue(ctx context.Context, source, user string) (Job, error) {
-	if _, err := ingest.GetSource(ctx, q.pool, source); err != nil {
+func (q *Queue) Enqueue(ctx context.Context, name, user string) (Job, error) {
+	if _, err := source.Get(ctx, q.pool, name); err != nil {
 		return Job{}, err
 	}
 	var res *rivertype.JobInsertResult
 	for attempt := 0; ; attempt++ {
 		var err error
-		if res, err = q.client.Insert(ctx, args{Source: source, StartedBy: user}, nil); err != nil {
-			return Job{}, fmt.Errorf("queueing a re-index of %s: %w", source, err)
+		if res, err = q.client.Insert(ctx, args{Source: name, StartedBy: user}, nil); err != nil {
+			return Job{}, fmt.Errorf("queueing a re-index of %s: %w", name, err)
 		}
 		// River completes jobs asynchronously: a job whose run just finished still counts as
 		// running for a moment. Asking again then deserves a new job, not the finished one.
@@ -160,7 +161,7 @@ func (q *Queue) Enqueue(ctx context.Context, source, user string) (Job, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, 'queued', $3)
-		ON CONFLICT (id) DO NOTHING`, res.Job.ID, source, user); err != nil {
+		ON CONFLICT (id) DO NOTHING`, res.Job.ID, name, user); err != nil {
 		return Job{}, fmt.Errorf("recording job %d: %w", res.Job.ID, err)
 	}
 	return q.Get(ctx, res.Job.ID)
@@ -192,7 +193,7 @@ func (q *Queue) enqueueDue(ctx context.Context) error {
 		return fmt.Errorf("reading schedules: %w", err)
 	}
 	for _, n := range names {
-		if _, err := q.Enqueue(ctx, n, "schedule"); err != nil && !errors.Is(err, ingest.ErrNotFound) {
+		if _, err := q.Enqueue(ctx, n, "schedule"); err != nil && !errors.Is(err, source.ErrNotFound) {
 			return err
 		}
 	}
@@ -225,9 +226,9 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, hashtext($2))`, sourceLock, job.Args.Source)
 
-	src, err := ingest.GetSource(ctx, q.pool, job.Args.Source)
-	if errors.Is(err, ingest.ErrNotFound) {
-		q.finish(job.ID, "cancelled", "the source was removed", ingest.Summary{})
+	src, err := source.Get(ctx, q.pool, job.Args.Source)
+	if errors.Is(err, source.ErrNotFound) {
+		q.finish(job.ID, "cancelled", "the source was removed", source.Summary{})
 		return river.JobCancel(err)
 	}
 	if err != nil {
@@ -240,7 +241,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 	}
 	ix := q.newIndexer()
 	var last time.Time
-	ix.Progress = func(p ingest.Progress) {
+	ix.Progress = func(p source.Progress) {
 		if time.Since(last) < time.Second && p.Done < p.Total {
 			return
 		}
@@ -280,7 +281,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 // accumulate adds a slice's counts to those of the job's earlier slices, stored with the job,
 // and returns the job's summary so far. Files a slice added or updated are unchanged to the
 // next, so additions sum; the last slice's view of skipped and failed files is current.
-func (q *Queue) accumulate(id int64, s ingest.Summary) (ingest.Summary, error) {
+func (q *Queue) accumulate(id int64, s source.Summary) (source.Summary, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var prev []byte
@@ -288,7 +289,7 @@ func (q *Queue) accumulate(id int64, s ingest.Summary) (ingest.Summary, error) {
 		return s, fmt.Errorf("reading job %d: %w", id, err)
 	}
 	if prev != nil {
-		var p ingest.Summary
+		var p source.Summary
 		if err := json.Unmarshal(prev, &p); err == nil {
 			s.Added += p.Added
 			s.Updated += p.Updated
@@ -306,7 +307,7 @@ func (q *Queue) accumulate(id int64, s ingest.Summary) (ingest.Summary, error) {
 	return s, nil
 }
 
-func (q *Queue) finish(id int64, status, msg string, sum ingest.Summary) {
+func (q *Queue) finish(id int64, status, msg string, sum source.Summary) {
 	if q.Finished != nil && status == "succeeded" {
 		q.Finished(sum)
 	}
@@ -334,7 +335,7 @@ func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
 		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
 	}
 	if summary != nil && j.Status != "queued" && j.Status != "running" {
-		j.Summary = new(ingest.Summary)
+		j.Summary = new(source.Summary)
 		_ = json.Unmarshal(summary, j.Summary)
 	}
 	if j.Status == "running" && j.Done > 0 && j.Total > j.Done {

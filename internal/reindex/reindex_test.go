@@ -13,6 +13,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -68,7 +69,7 @@ func TestOneJobPerSource(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 20)
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "s", Root: b.root}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "s", Root: b.root}); err != nil {
 		t.Fatal(err)
 	}
 	queueOnly := b.queue(t, 0)
@@ -110,7 +111,7 @@ func TestCancelQueuedJob(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 3)
-	ingest.AddSource(ctx, b.pool, ingest.Source{Name: "s", Root: b.root})
+	source.Add(ctx, b.pool, source.Source{Name: "s", Root: b.root})
 	q := b.queue(t, 0)
 	j, err := q.Enqueue(ctx, "s", "ann")
 	if err != nil {
@@ -135,10 +136,10 @@ func TestScheduleEnqueuesDueSources(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 5)
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "hourly", Root: b.root, Every: time.Hour}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "hourly", Root: b.root, Every: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "manual", Root: b.root}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "manual", Root: b.root}); err != nil {
 		t.Fatal(err)
 	}
 	q := b.queue(t, 1)
@@ -169,7 +170,7 @@ func TestWatchedFolderIsReindexed(t *testing.T) {
 	defer cancel()
 	b := setup(t, 2)
 	os.MkdirAll(filepath.Join(b.root, "sub"), 0o755)
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "w", Root: b.root, Watch: true}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "w", Root: b.root, Watch: true}); err != nil {
 		t.Fatal(err)
 	}
 	q := b.queue(t, 1)

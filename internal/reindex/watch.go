@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/fsnotify/fsnotify"
 )
 
@@ -26,7 +26,7 @@ func (q *Queue) Watch(ctx context.Context, settle, reload time.Duration) error {
 	defer w.Close()
 	watched := map[string]string{} // folder → source name
 	refresh := func() {
-		sources, err := ingest.ListSources(ctx, q.pool)
+		sources, err := source.List(ctx, q.pool)
 		if err != nil {
 			q.log.Warn("watch: listing sources", "err", err)
 			return

@@ -16,6 +16,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/retrieve/bm25ref"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // zipfCorpus draws words from an invented vocabulary with Zipf frequencies, like natural text:
@@ -51,7 +52,7 @@ func (z *zipfCorpus) words(n int) string {
 
 // load stores docs documents of one to three chunks of varied length under paths a/, b/ and
 // hr/ (restricted to group hr), replacing those with the same paths.
-func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searcher, src ingest.Source, docs, version int) {
+func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searcher, src source.Source, docs, version int) {
 	t.Helper()
 	e := embed.Local{}
 	var ps []ingest.Prepared
@@ -80,7 +81,7 @@ func TestLexicalIsExactBM25(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir(), Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir(), Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

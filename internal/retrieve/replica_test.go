@@ -12,6 +12,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -22,7 +23,7 @@ func TestSearchesGoToReplicas(t *testing.T) {
 	ctx := context.Background()
 	primary := pgtest.NewCluster(t)
 	pool := primary.Open()
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir()})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

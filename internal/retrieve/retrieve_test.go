@@ -11,6 +11,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -44,7 +45,7 @@ func setupWith(t *testing.T, files map[string]string, e embed.Embedder) testBund
 	if err := embed.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: root, Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
