@@ -264,7 +264,7 @@ func TestAPIAsk(t *testing.T) {
 // startQueue runs a re-index queue with one worker for the test.
 func startQueue(t *testing.T, pool *pgxpool.Pool, newIndexer func() *ingest.Indexer) *reindex.Queue {
 	t.Helper()
-	q, err := reindex.New(pool, reindex.Config{Workers: 1}, newIndexer, slog.New(slog.DiscardHandler))
+	q, err := reindex.New(pool, reindex.Config{Workers: 1}, newIndexer().RunReporting, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

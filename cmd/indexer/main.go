@@ -301,7 +301,7 @@ func workerCmd(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	q, err := reindex.New(e.pool, reindex.Config{Workers: max(e.cfg.Workers, 1), RescueAfter: e.cfg.RescueJobsAfter},
-		func() *ingest.Indexer { return ingest.NewIndexer(e.pool, emb, e.cfg, e.log) }, e.log)
+		ingest.NewIndexer(e.pool, emb, e.cfg, e.log).RunReporting, e.log)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	metrics := web.NewMetrics()
 	jobs, err := reindex.New(pool, reindex.Config{Workers: cfg.Workers, RescueAfter: cfg.RescueJobsAfter},
-		func() *ingest.Indexer { return ingest.NewIndexer(pool, emb, cfg, log) }, log)
+		ingest.NewIndexer(pool, emb, cfg, log).RunReporting, log)
 	if err != nil {
 		return err
 	}

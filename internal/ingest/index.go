@@ -99,6 +99,13 @@ func (ix *Indexer) Run(ctx context.Context, src source.Source) (source.Summary, 
 	return run.run(ctx, src)
 }
 
+// RunReporting is Run with progress reported to progress, on a copy of ix: the form the
+// re-index queue takes (reindex.IndexFunc), so each job gets its own callback.
+func (ix Indexer) RunReporting(ctx context.Context, src source.Source, progress func(source.Progress)) (source.Summary, error) {
+	ix.Progress = progress
+	return ix.Run(ctx, src)
+}
+
 // withDefaults returns a copy of ix with unset settings filled in.
 func (ix Indexer) withDefaults() *Indexer {
 	ix.Workers = cmp.Or(ix.Workers, runtime.NumCPU())

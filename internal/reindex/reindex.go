@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -81,7 +80,7 @@ type Config struct {
 type Queue struct {
 	pool       *pgxpool.Pool
 	client     *river.Client[pgx.Tx]
-	newIndexer func() *ingest.Indexer
+	index      IndexFunc
 	log        *slog.Logger
 	working    bool          // this process works jobs, not only queues them
 	slice      time.Duration // how long one slice of a job runs before it hands over to the next
@@ -89,13 +88,19 @@ type Queue struct {
 	Finished func(source.Summary)
 }
 
-// New returns a queue; Start begins working jobs when cfg.Workers > 0.
-func New(pool *pgxpool.Pool, cfg Config, newIndexer func() *ingest.Indexer, log *slog.Logger) (*Queue, error) {
+// IndexFunc indexes src, calling progress after each file; ingest.Indexer.RunReporting is the
+// one Docent uses. The queue takes a function rather than the indexer so that it, and the web
+// server that enqueues, do not link the file parsers.
+type IndexFunc func(ctx context.Context, src source.Source, progress func(source.Progress)) (source.Summary, error)
+
+// New returns a queue; Start begins working jobs when cfg.Workers > 0 (index may be nil
+// otherwise).
+func New(pool *pgxpool.Pool, cfg Config, index IndexFunc, log *slog.Logger) (*Queue, error) {
 	rescue := cmp.Or(cfg.RescueAfter, 2*time.Minute)
 	// A slice stops taking files after a quarter of the rescue time; the job's timeout leaves
 	// it as long again and more to finish the files in hand, since a slice that overruns the
 	// timeout counts as a failed attempt and retries back off.
-	q := &Queue{pool: pool, newIndexer: newIndexer, log: log, working: cfg.Workers > 0, slice: rescue / 4}
+	q := &Queue{pool: pool, index: index, log: log, working: cfg.Workers > 0, slice: rescue / 4}
 	rc := &river.Config{Logger: log, JobTimeout: rescue * 3 / 4, RescueStuckJobsAfter: rescue}
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
@@ -239,9 +244,8 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 		job.ID, src.Name, job.Args.StartedBy); err != nil {
 		return err
 	}
-	ix := q.newIndexer()
 	var last time.Time
-	ix.Progress = func(p source.Progress) {
+	progress := func(p source.Progress) {
 		if time.Since(last) < time.Second && p.Done < p.Total {
 			return
 		}
@@ -253,7 +257,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 	}
 	sliceCtx, cancel := context.WithTimeout(ctx, q.slice)
 	defer cancel()
-	sum, err := ix.Run(sliceCtx, src)
+	sum, err := q.index(sliceCtx, src, progress)
 	sum, serr := q.accumulate(job.ID, sum)
 	if serr != nil {
 		return serr

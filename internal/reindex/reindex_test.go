@@ -35,7 +35,7 @@ func (b testBundle) queue(t *testing.T, workers int) *reindex.Queue {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	q, err := reindex.New(b.pool, reindex.Config{Workers: workers, ScheduleEvery: 200 * time.Millisecond},
-		func() *ingest.Indexer { return &ingest.Indexer{Pool: b.pool, Embedder: embed.Local{}, Log: log} }, log)
+		(&ingest.Indexer{Pool: b.pool, Embedder: embed.Local{}, Log: log}).RunReporting, log)
 	if err != nil {
 		t.Fatal(err)
 	}
