@@ -65,36 +65,6 @@ func TestLocalSimilarity(t *testing.T) {
 	}
 }
 
-func TestStem(t *testing.T) {
-	t.Parallel()
-	groups := [][]string{
-		{"policy", "policies"},
-		{"book", "books", "booking", "booked"},
-		{"expense", "expenses", "expensed"},
-		{"run", "running", "runs"},
-		{"day", "days"},
-	}
-	for _, g := range groups {
-		for _, w := range g[1:] {
-			if embed.Stem(w) != embed.Stem(g[0]) {
-				t.Errorf("Stem(%q) = %q, Stem(%q) = %q: want equal", w, embed.Stem(w), g[0], embed.Stem(g[0]))
-			}
-		}
-	}
-	if embed.Stem("status") != "status" || embed.Stem("bus") != "bus" {
-		t.Error("words ending in -us must keep their s")
-	}
-}
-
-func TestWords(t *testing.T) {
-	t.Parallel()
-	got := embed.Words("Don't e-mail ÄRZTE about 报销, OK?")
-	want := []string{"dont", "e", "mail", "ärzte", "about", "报", "销", "ok"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("Words = %q, want %q", got, want)
-	}
-}
-
 func BenchmarkLocal(b *testing.B) {
 	e := embed.Local{}
 	chunk := ""
