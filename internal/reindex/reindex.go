@@ -78,12 +78,12 @@ type Config struct {
 
 // Queue enqueues, runs and reports re-index jobs.
 type Queue struct {
-	pool       *pgxpool.Pool
-	client     *river.Client[pgx.Tx]
-	index      IndexFunc
-	log        *slog.Logger
-	working    bool          // this process works jobs, not only queues them
-	slice      time.Duration // how long one slice of a job runs before it hands over to the next
+	pool    *pgxpool.Pool
+	client  *river.Client[pgx.Tx]
+	index   IndexFunc
+	log     *slog.Logger
+	working bool          // this process works jobs, not only queues them
+	slice   time.Duration // how long one slice of a job runs before it hands over to the next
 	// Finished, when set, is told each run's summary (the server counts files for /metrics).
 	Finished func(source.Summary)
 }
