@@ -16,7 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -143,7 +143,7 @@ func TestBrowser(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	e := embed.Local{}
+	e := embedder.Local{}
 	src, err := source.Add(ctx, pool, source.Source{Name: "handbook", Root: "../examples/handbook",
 		Rules: []source.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
 	if err != nil {

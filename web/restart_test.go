@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -41,8 +41,8 @@ func TestDatabaseRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
+	e := embedder.Local{}
+	if err := embedder.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
 	src, err := source.Add(ctx, pool, source.Source{Name: "notes", Root: root})

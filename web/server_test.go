@@ -18,7 +18,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -67,7 +67,7 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 		"hr/budget.md": "# Budget\n\n" + secret + "\n",
 		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
 	}, source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
-	e := embed.Local{}
+	e := embedder.Local{}
 	s := &retrieve.Searcher{Pool: pool, Embedder: e}
 	log := slog.New(slog.DiscardHandler)
 	jobs := startQueue(t, pool, func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: e, Log: log} })
@@ -93,8 +93,8 @@ func indexFolder(t *testing.T, pool *pgxpool.Pool, name string, files map[string
 			t.Fatal(err)
 		}
 	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
+	e := embedder.Local{}
+	if err := embedder.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
 	src, err := source.Add(ctx, pool, source.Source{Name: name, Root: root, Rules: rules})

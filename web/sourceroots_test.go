@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/web"
@@ -35,8 +35,8 @@ func TestBrowserAddedSourceStaysUnderTheRoots(t *testing.T) {
 	if err := os.Symlink(filepath.Join(base, "roots/benign/a/b"), filepath.Join(base, "roots/deep")); err != nil {
 		t.Fatal(err)
 	}
-	e := embed.Local{}
-	if err := embed.Attach(ctx, pool, e); err != nil {
+	e := embedder.Local{}
+	if err := embedder.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)

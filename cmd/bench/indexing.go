@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/source"
@@ -77,7 +77,7 @@ func indexTwice(ctx context.Context, adminURL, root string) (source.Summary, tim
 	if err != nil {
 		return source.Summary{}, 0, 0, 0, err
 	}
-	ix := ingest.NewIndexer(pool, embed.Local{}, defaults(), slog.New(slog.DiscardHandler))
+	ix := ingest.NewIndexer(pool, embedder.Local{}, defaults(), slog.New(slog.DiscardHandler))
 	runtime.GC()
 	start := time.Now()
 	sum, err := ix.Run(ctx, src)

@@ -19,7 +19,7 @@ import (
 
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
@@ -244,7 +244,7 @@ func indexCmd(fs *flag.FlagSet) runFunc {
 }
 
 func index(ctx context.Context, e *env, names []string, enqueue bool) error {
-	emb, err := embed.New(e.cfg)
+	emb, err := embedder.New(e.cfg)
 	if err != nil {
 		return err
 	}
@@ -293,11 +293,11 @@ func index(ctx context.Context, e *env, names []string, enqueue bool) error {
 }
 
 func workerCmd(ctx context.Context, e *env, _ []string) error {
-	emb, err := embed.New(e.cfg)
+	emb, err := embedder.New(e.cfg)
 	if err != nil {
 		return err
 	}
-	if err := embed.Attach(ctx, e.pool, emb); err != nil {
+	if err := embedder.Attach(ctx, e.pool, emb); err != nil {
 		return err
 	}
 	q, err := reindex.New(e.pool, reindex.Config{Workers: max(e.cfg.Workers, 1), RescueAfter: e.cfg.RescueJobsAfter},
@@ -316,7 +316,7 @@ func workerCmd(ctx context.Context, e *env, _ []string) error {
 }
 
 func reembed(ctx context.Context, e *env, _ []string) error {
-	emb, err := embed.New(e.cfg)
+	emb, err := embedder.New(e.cfg)
 	if err != nil {
 		return err
 	}
@@ -381,11 +381,11 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				return fmt.Errorf("reading --negatives: %w", err)
 			}
 		}
-		emb, err := embed.New(e.cfg)
+		emb, err := embedder.New(e.cfg)
 		if err != nil {
 			return err
 		}
-		if err := embed.Attach(ctx, e.pool, emb); err != nil {
+		if err := embedder.Attach(ctx, e.pool, emb); err != nil {
 			return err
 		}
 		s := retrieve.NewSearcher(e.pool, emb, e.cfg)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -164,11 +164,11 @@ func setup(t *testing.T) testBundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embed.Local{}}).Run(ctx, src); err != nil {
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embedder.Local{}}).Run(ctx, src); err != nil {
 		t.Fatal(err)
 	}
 	a, srv := newLLM(t, "openai")
-	return testBundle{svc: &answer.Service{Searcher: &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}, Answerer: a}, srv: srv}
+	return testBundle{svc: &answer.Service{Searcher: &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}, Answerer: a}, srv: srv}
 }
 
 func TestServiceWithLLM(t *testing.T) {
@@ -300,10 +300,10 @@ func TestDocumentTextNeverCites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embed.Local{}}).Run(ctx, src); err != nil {
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embedder.Local{}}).Run(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	searcher := &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}
+	searcher := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
 	svc := &answer.Service{Searcher: searcher, Answerer: answer.Extractive{}}
 	resp, err := svc.Ask(ctx, answer.Request{Question: "where do staff park their cars in the garage?"}, nil)
 	if err != nil {

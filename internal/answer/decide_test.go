@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
@@ -19,7 +19,7 @@ import (
 func handbookService(t *testing.T) *answer.Service {
 	t.Helper()
 	ctx := context.Background()
-	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
 	if err != nil {
 		t.Fatal(err)
 	}

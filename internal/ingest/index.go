@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/source"
@@ -33,7 +33,7 @@ import (
 // Indexer brings a source's documents in the database up to date with its folder.
 type Indexer struct {
 	Pool     *pgxpool.Pool
-	Embedder embed.Embedder
+	Embedder embedder.Embedder
 	Log      *slog.Logger
 	// Workers is how many files are parsed and embedded at once (default: one per core).
 	Workers int
@@ -61,7 +61,7 @@ type Indexer struct {
 }
 
 // NewIndexer returns an Indexer with the configured limits.
-func NewIndexer(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
+func NewIndexer(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
 		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory}
@@ -141,7 +141,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, realRoot, err)
 	}
 	// Vectors of another model would silently poison the index.
-	if err := embed.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
+	if err := embedder.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
 		return sum, err
 	}
 	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, ix.TextSearchConfig)
@@ -440,7 +440,7 @@ func fileLevel(err error) bool {
 		}
 		return se.Status >= 400 && se.Status < 500
 	}
-	return errors.Is(err, embed.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
+	return errors.Is(err, embedder.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
 }
 
 // documentError reports a storage error caused by the document's own data, which PostgreSQL
@@ -542,7 +542,7 @@ func (ix *Indexer) embedChunks(ctx context.Context, docID int64, title string, c
 			return nil, 0, err
 		}
 		if len(out) != hi-lo {
-			return nil, 0, fmt.Errorf("%w: %d vectors for %d texts", embed.ErrInconsistent, len(out), hi-lo)
+			return nil, 0, fmt.Errorf("%w: %d vectors for %d texts", embedder.ErrInconsistent, len(out), hi-lo)
 		}
 		for k, v := range out {
 			vecs[todo[lo+k]] = v

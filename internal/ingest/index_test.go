@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -20,7 +20,7 @@ import (
 
 // countingEmbedder counts the texts it embeds, to prove what a run did not re-embed.
 type countingEmbedder struct {
-	embed.Local
+	embedder.Local
 	texts atomic.Int64
 }
 
@@ -41,7 +41,7 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &testBundle{pool: pgtest.NewPool(t), root: t.TempDir(), emb: &countingEmbedder{}}
-	if err := postgres.EnsureModel(ctx, b.pool, postgres.Model{Name: embed.LocalModel, Dimension: embed.LocalDimension}); err != nil {
+	if err := postgres.EnsureModel(ctx, b.pool, postgres.Model{Name: embedder.LocalModel, Dimension: embedder.LocalDimension}); err != nil {
 		t.Fatal(err)
 	}
 	src, err := source.Add(ctx, b.pool, source.Source{Name: "docs", Root: b.root, Groups: []string{"staff"},

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5"
@@ -17,8 +17,8 @@ import (
 // no file is read or parsed. It is resumable: an interrupted run leaves the chunks it did not
 // reach without vectors, and the next run embeds just those, then builds the vector index with
 // buildMemory (see postgres.BuildSearchIndexes).
-func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch int, buildMemory int64, progress func(source.Progress)) (int, error) {
-	dim, err := embed.Dimension(ctx, e)
+func Reembed(ctx context.Context, pool *pgxpool.Pool, e embedder.Embedder, batch int, buildMemory int64, progress func(source.Progress)) (int, error) {
+	dim, err := embedder.Dimension(ctx, e)
 	if err != nil {
 		return 0, err
 	}

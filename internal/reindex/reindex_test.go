@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
@@ -35,7 +35,7 @@ func (b testBundle) queue(t *testing.T, workers int) *reindex.Queue {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	q, err := reindex.New(b.pool, reindex.Config{Workers: workers, ScheduleEvery: 200 * time.Millisecond},
-		(&ingest.Indexer{Pool: b.pool, Embedder: embed.Local{}, Log: log}).RunReporting, log)
+		(&ingest.Indexer{Pool: b.pool, Embedder: embedder.Local{}, Log: log}).RunReporting, log)
 	if err != nil {
 		t.Fatal(err)
 	}

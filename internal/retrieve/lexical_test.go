@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -54,7 +54,7 @@ func (z *zipfCorpus) words(n int) string {
 // hr/ (restricted to group hr), replacing those with the same paths.
 func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searcher, src source.Source, docs, version int) {
 	t.Helper()
-	e := embed.Local{}
+	e := embedder.Local{}
 	var ps []ingest.Prepared
 	for i := range docs {
 		p := ingest.Prepared{Path: fmt.Sprintf("%s/doc%d.md", []string{"a", "b", "hr"}[i%3], i), Title: z.words(3), Type: "markdown"}
@@ -66,7 +66,7 @@ func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searche
 		}
 		ps = append(ps, p)
 	}
-	err := ingest.Load(ctx, s.Pool, src, slices.Values(ps), ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embed.LocalDimension}})
+	err := ingest.Load(ctx, s.Pool, src, slices.Values(ps), ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embedder.LocalDimension}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestLexicalIsExactBM25(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}
+	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
 	z := newZipfCorpus(7)
 	start := time.Now()
 	z.load(t, ctx, s, src, 900, 0)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -27,13 +27,13 @@ func TestSearchesGoToReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := embed.Local{}
+	e := embedder.Local{}
 	load := func(path, text string) {
 		t.Helper()
 		doc := ingest.Prepared{Path: path, Title: path, Type: "markdown", Body: text,
 			Chunks: []ingest.Chunk{{Text: text, End: len(text)}}, Vectors: [][]float32{e.Vector(text)}}
 		err := ingest.Load(ctx, pool, src, slices.Values([]ingest.Prepared{doc}),
-			ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embed.LocalDimension}})
+			ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embedder.LocalDimension}})
 		if err != nil {
 			t.Fatal(err)
 		}
