@@ -63,7 +63,11 @@ func (o *outline) enter(level int, title, anchor string) Section {
 // Version 2: paragraphs, list items and table cells are single lines (source line breaks
 // collapsed), page chrome is dropped from HTML, PDF lines are joined into paragraphs, and
 // sentences are cut by textseg.
-const ExtractorVersion = 2
+//
+// Version 3: Markdown is read by goldmark (CommonMark and GFM): setext headings make sections,
+// tables are readable rows (as for spreadsheets), HTML blocks give their text, reference link
+// definitions and thematic breaks are no longer text.
+const ExtractorVersion = 3
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
