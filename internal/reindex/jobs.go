@@ -1,0 +1,142 @@
+package reindex
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/docent-search/docent/internal/source"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+)
+
+// Job is a re-index run as the API reports it.
+type Job struct {
+	ID         int64           `json:"id"`
+	Source     string          `json:"source"`
+	Status     string          `json:"status"` // queued, running, succeeded, failed, cancelled
+	Done       int             `json:"done"`
+	Total      int             `json:"total"`
+	Current    string          `json:"current"`
+	ETA        string          `json:"eta,omitempty"`
+	Summary    *source.Summary `json:"summary,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	StartedBy  string          `json:"started_by"`
+	StartedAt  time.Time       `json:"started_at"`
+	FinishedAt *time.Time      `json:"finished_at,omitempty"`
+}
+
+// ErrNotFound is returned for a job id that does not exist.
+var ErrNotFound = errors.New("no such job")
+
+// Enqueue asks for source name to be re-indexed and returns its job: a new one, or the one already
+// queued or running for that source.
+func (q *Queue) Enqueue(ctx context.Context, name, user string) (Job, error) {
+	if _, err := source.Get(ctx, q.pool, name); err != nil {
+		return Job{}, err
+	}
+	var res *rivertype.JobInsertResult
+	for attempt := 0; ; attempt++ {
+		var err error
+		if res, err = q.client.Insert(ctx, args{Source: name, StartedBy: user}, nil); err != nil {
+			return Job{}, fmt.Errorf("queueing a re-index of %s: %w", name, err)
+		}
+		// River completes jobs asynchronously: a job whose run just finished still counts as
+		// running for a moment. Asking again then deserves a new job, not the finished one.
+		if !res.UniqueSkippedAsDuplicate || attempt == 50 {
+			break
+		}
+		if j, err := q.Get(ctx, res.Job.ID); err != nil || j.Status == "queued" || j.Status == "running" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, 'queued', $3)
+		ON CONFLICT (id) DO NOTHING`, res.Job.ID, name, user); err != nil {
+		return Job{}, fmt.Errorf("recording job %d: %w", res.Job.ID, err)
+	}
+	return q.Get(ctx, res.Job.ID)
+}
+
+// Cancel stops a queued or running job; a running one stops at a file boundary.
+func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
+	if _, err := q.Get(ctx, id); err != nil {
+		return Job{}, err
+	}
+	if _, err := q.client.JobCancel(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
+		return Job{}, fmt.Errorf("cancelling job %d: %w", id, err)
+	}
+	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status = 'queued'`, id); err != nil {
+		return Job{}, fmt.Errorf("cancelling job %d: %w", id, err)
+	}
+	return q.Get(ctx, id)
+}
+
+// Get returns job id.
+func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
+	var j Job
+	var summary []byte
+	err := q.pool.QueryRow(ctx, `SELECT id, source, status, done, total, current, summary, error, started_by, started_at, finished_at
+		FROM index_jobs WHERE id = $1`, id).Scan(&j.ID, &j.Source, &j.Status, &j.Done, &j.Total, &j.Current, &summary,
+		&j.Error, &j.StartedBy, &j.StartedAt, &j.FinishedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Job{}, ErrNotFound
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
+	}
+	if summary != nil && j.Status != "queued" && j.Status != "running" {
+		j.Summary = new(source.Summary)
+		_ = json.Unmarshal(summary, j.Summary)
+	}
+	if j.Status == "running" && j.Done > 0 && j.Total > j.Done {
+		rate := float64(j.Done) / time.Since(j.StartedAt).Seconds()
+		j.ETA = (time.Duration(float64(j.Total-j.Done)/rate) * time.Second).Round(time.Second).String()
+	}
+	return j, nil
+}
+
+// History returns a source's most recent jobs, newest first.
+func (q *Queue) History(ctx context.Context, source string, n int) ([]Job, error) {
+	rows, err := q.pool.Query(ctx, `SELECT id FROM index_jobs WHERE source = $1 ORDER BY id DESC LIMIT $2`, source, n)
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	out := make([]Job, 0, len(ids))
+	for _, id := range ids {
+		j, err := q.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// Latest returns the most recent job of each source.
+func (q *Queue) Latest(ctx context.Context) (map[string]Job, error) {
+	rows, err := q.pool.Query(ctx, `SELECT DISTINCT ON (source) id FROM index_jobs ORDER BY source, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs: %w", err)
+	}
+	out := map[string]Job{}
+	for _, id := range ids {
+		j, err := q.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[j.Source] = j
+	}
+	return out, nil
+}
