@@ -24,7 +24,6 @@ import (
 	"github.com/docent-search/docent/internal/modelclient"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/source"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
@@ -343,7 +342,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		} else {
 			log.Info("file skipped", "reason", reason)
 		}
-		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, 0)
+		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, 0)
 	}
 	switch {
 	case f.Fail != "":
@@ -409,7 +408,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		return 0, 0, 0, fmt.Errorf("embedding %s: %w", f.Rel, err)
 	}
 	doc := document{Title: parsed.Title, Type: Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
-	if err := ix.writeDocument(ctx, src, f, doc, chunkRows(cs, vecs, parsed.Title), tsConfig); err != nil {
+	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfig); err != nil {
 		if !documentError(err) {
 			return 0, 0, 0, err
 		}
@@ -549,76 +548,4 @@ func (ix *Indexer) embedChunks(ctx context.Context, docID int64, title string, c
 		}
 	}
 	return vecs, len(texts), nil
-}
-
-type document struct {
-	Title, Type    string
-	Hash           []byte
-	Groups         []string
-	Status, Reason string
-	Body           string
-}
-
-// writeDocument replaces the file's document and chunks in one transaction: readers see the
-// old version or the new one, never a mix.
-func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file, d document, rows [][]any, tsConfig uint32) error {
-	err := pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
-		var id int64
-		var mtime *time.Time
-		if !f.MTime.IsZero() {
-			mtime = &f.MTime
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body, extractor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			ON CONFLICT (source_id, md5(path)) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
-				groups = $8, status = $9, reason = $10, body = $11, extractor = $12, indexed_at = now()
-			RETURNING id`,
-			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body, ExtractorVersion).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, id); err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		for _, r := range rows {
-			r[0] = id
-			r[11] = nonNil(d.Groups)
-			r[12] = tsConfig
-		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("storing %s: %w", f.Rel, err)
-	}
-	return nil
-}
-
-var chunkColumns = []string{"document_id", "ordinal", "title", "heading", "anchor", "page",
-	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"}
-
-func chunkRows(cs []Chunk, vecs [][]float32, title string) [][]any {
-	rows := make([][]any, len(cs))
-	for i, c := range cs {
-		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
-		rows[i] = []any{nil, i, title, c.Heading, c.Anchor, c.Page, c.Start, c.End, c.Text, h[:],
-			pgvector.NewVector(vecs[i]), nil, nil}
-	}
-	return rows
-}
-
-// touchDocument records a new mtime or new groups for content that did not change.
-func (ix *Indexer) touchDocument(ctx context.Context, id int64, f file, groups []string) error {
-	return pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE documents SET size = $2, mtime = $3, groups = $4 WHERE id = $1`, id, f.Size, f.MTime, nonNil(groups)); err != nil {
-			return fmt.Errorf("updating %s: %w", f.Rel, err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE chunks SET groups = $2 WHERE document_id = $1 AND groups <> $2`, id, nonNil(groups)); err != nil {
-			return fmt.Errorf("updating groups of %s: %w", f.Rel, err)
-		}
-		return nil
-	})
 }

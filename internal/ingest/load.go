@@ -153,14 +153,11 @@ func loadBatch(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs 
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("storing documents: %w", err)
 		}
-		var all [][]any
+		var all []chunkRow
 		for i, d := range docs {
-			for _, r := range chunkRows(d.Chunks, d.Vectors, d.Title) {
-				r[0], r[11], r[12] = ids[d.Path], groups[i], tsConfig
-				all = append(all, r)
-			}
+			all = append(all, chunkRows(ids[d.Path], d.Title, d.Chunks, d.Vectors, groups[i], tsConfig)...)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(all)); err != nil {
+		if err := copyChunks(ctx, tx, all); err != nil {
 			return fmt.Errorf("storing chunks: %w", err)
 		}
 		return nil
