@@ -17,7 +17,7 @@ import (
 type Job struct {
 	ID         int64           `json:"id"`
 	Source     string          `json:"source"`
-	Status     string          `json:"status"` // queued, running, succeeded, failed, cancelled
+	Status     Status          `json:"status"`
 	Done       int             `json:"done"`
 	Total      int             `json:"total"`
 	Current    string          `json:"current"`
@@ -28,6 +28,21 @@ type Job struct {
 	StartedAt  time.Time       `json:"started_at"`
 	FinishedAt *time.Time      `json:"finished_at,omitempty"`
 }
+
+// Status is where a job is in its life; it is stored in index_jobs.status and reported as is.
+type Status string
+
+const (
+	Queued    Status = "queued"    // waiting for a worker
+	Running   Status = "running"   // a worker is indexing (or a rescued job waits to run again)
+	Succeeded Status = "succeeded" // the run finished
+	Failed    Status = "failed"    // the last attempt stopped on an error; River tries again, with back-off
+	Cancelled Status = "cancelled" // cancelled by an admin, stopped at shutdown, or its source removed
+)
+
+// Active reports whether the job is yet to finish: asking again returns it rather than a new
+// one, and it has no summary yet.
+func (s Status) Active() bool { return s == Queued || s == Running }
 
 // ErrNotFound is returned for a job id that does not exist.
 var ErrNotFound = errors.New("no such job")
@@ -49,13 +64,13 @@ func (q *Queue) Enqueue(ctx context.Context, name, user string) (Job, error) {
 		if !res.UniqueSkippedAsDuplicate || attempt == 50 {
 			break
 		}
-		if j, err := q.Get(ctx, res.Job.ID); err != nil || j.Status == "queued" || j.Status == "running" {
+		if j, err := q.Get(ctx, res.Job.ID); err != nil || j.Status.Active() {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, 'queued', $3)
-		ON CONFLICT (id) DO NOTHING`, res.Job.ID, name, user); err != nil {
+	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (id) DO NOTHING`, res.Job.ID, name, Queued, user); err != nil {
 		return Job{}, fmt.Errorf("recording job %d: %w", res.Job.ID, err)
 	}
 	return q.Get(ctx, res.Job.ID)
@@ -69,7 +84,7 @@ func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
 	if _, err := q.client.JobCancel(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
 		return Job{}, fmt.Errorf("cancelling job %d: %w", id, err)
 	}
-	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status = 'queued'`, id); err != nil {
+	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET status = $2, finished_at = now() WHERE id = $1 AND status = $3`, id, Cancelled, Queued); err != nil {
 		return Job{}, fmt.Errorf("cancelling job %d: %w", id, err)
 	}
 	return q.Get(ctx, id)
@@ -88,11 +103,11 @@ func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
 	if err != nil {
 		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
 	}
-	if summary != nil && j.Status != "queued" && j.Status != "running" {
+	if summary != nil && !j.Status.Active() {
 		j.Summary = new(source.Summary)
 		_ = json.Unmarshal(summary, j.Summary)
 	}
-	if j.Status == "running" && j.Done > 0 && j.Total > j.Done {
+	if j.Status == Running && j.Done > 0 && j.Total > j.Done {
 		rate := float64(j.Done) / time.Since(j.StartedAt).Seconds()
 		j.ETA = (time.Duration(float64(j.Total-j.Done)/rate) * time.Second).Round(time.Second).String()
 	}

@@ -59,15 +59,15 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 
 	src, err := source.Get(ctx, q.pool, job.Args.Source)
 	if errors.Is(err, source.ErrNotFound) {
-		q.finish(job.ID, "cancelled", "the source was removed", source.Summary{})
+		q.finish(job.ID, Cancelled, "the source was removed", source.Summary{})
 		return river.JobCancel(err)
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, 'running', $3)
-		ON CONFLICT (id) DO UPDATE SET status = 'running', error = ''`,
-		job.ID, src.Name, job.Args.StartedBy); err != nil {
+	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (id) DO UPDATE SET status = $3, error = ''`,
+		job.ID, src.Name, Running, job.Args.StartedBy); err != nil {
 		return err
 	}
 	var last time.Time
@@ -90,7 +90,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 	}
 	switch {
 	case err == nil:
-		q.finish(job.ID, "succeeded", "", sum)
+		q.finish(job.ID, Succeeded, "", sum)
 		return nil
 	case ctx.Err() == nil && sliceCtx.Err() != nil:
 		// This slice's time is up: the next one continues right away, from the files not
@@ -99,11 +99,11 @@ func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
 	case ctx.Err() != nil:
 		// Cancelled by an admin, or the worker is shutting down: River records which, and a
 		// shut-down job runs again elsewhere. Every finished file is already committed.
-		q.finish(job.ID, "cancelled", "stopped before the end; files done so far are indexed", sum)
+		q.finish(job.ID, Cancelled, "stopped before the end; files done so far are indexed", sum)
 		return err
 	default:
 		q.log.Error("re-index failed", "job", job.ID, "source", src.Name, "err", err)
-		q.finish(job.ID, "failed", err.Error(), sum)
+		q.finish(job.ID, Failed, err.Error(), sum)
 		return err
 	}
 }
@@ -137,8 +137,8 @@ func (q *Queue) accumulate(id int64, s source.Summary) (source.Summary, error) {
 	return s, nil
 }
 
-func (q *Queue) finish(id int64, status, msg string, sum source.Summary) {
-	if q.Finished != nil && status == "succeeded" {
+func (q *Queue) finish(id int64, status Status, msg string, sum source.Summary) {
+	if q.Finished != nil && status == Succeeded {
 		q.Finished(sum)
 	}
 	summary, _ := json.Marshal(sum)
