@@ -90,18 +90,17 @@ func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
 	return q.Get(ctx, id)
 }
 
-// Get returns job id.
-func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
+// jobColumns are the columns of index_jobs that scanJob reads, in its order.
+const jobColumns = `id, source, status, done, total, current, summary, error, started_by, started_at, finished_at`
+
+// scanJob reads a row of jobColumns into a Job, with its summary once finished and an ETA
+// while running.
+func scanJob(row pgx.CollectableRow) (Job, error) {
 	var j Job
 	var summary []byte
-	err := q.pool.QueryRow(ctx, `SELECT id, source, status, done, total, current, summary, error, started_by, started_at, finished_at
-		FROM index_jobs WHERE id = $1`, id).Scan(&j.ID, &j.Source, &j.Status, &j.Done, &j.Total, &j.Current, &summary,
-		&j.Error, &j.StartedBy, &j.StartedAt, &j.FinishedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Job{}, ErrNotFound
-	}
-	if err != nil {
-		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
+	if err := row.Scan(&j.ID, &j.Source, &j.Status, &j.Done, &j.Total, &j.Current, &summary,
+		&j.Error, &j.StartedBy, &j.StartedAt, &j.FinishedAt); err != nil {
+		return Job{}, err
 	}
 	if summary != nil && !j.Status.Active() {
 		j.Summary = new(source.Summary)
@@ -114,43 +113,47 @@ func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
 	return j, nil
 }
 
+// Get returns job id.
+func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
+	rows, err := q.pool.Query(ctx, `SELECT `+jobColumns+` FROM index_jobs WHERE id = $1`, id)
+	if err != nil {
+		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
+	}
+	j, err := pgx.CollectExactlyOneRow(rows, scanJob)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Job{}, ErrNotFound
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
+	}
+	return j, nil
+}
+
 // History returns a source's most recent jobs, newest first.
 func (q *Queue) History(ctx context.Context, source string, n int) ([]Job, error) {
-	rows, err := q.pool.Query(ctx, `SELECT id FROM index_jobs WHERE source = $1 ORDER BY id DESC LIMIT $2`, source, n)
+	rows, err := q.pool.Query(ctx, `SELECT `+jobColumns+` FROM index_jobs WHERE source = $1 ORDER BY id DESC LIMIT $2`, source, n)
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	out, err := pgx.CollectRows(rows, scanJob)
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	out := make([]Job, 0, len(ids))
-	for _, id := range ids {
-		j, err := q.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
 	}
 	return out, nil
 }
 
 // Latest returns the most recent job of each source.
 func (q *Queue) Latest(ctx context.Context) (map[string]Job, error) {
-	rows, err := q.pool.Query(ctx, `SELECT DISTINCT ON (source) id FROM index_jobs ORDER BY source, id DESC`)
+	rows, err := q.pool.Query(ctx, `SELECT DISTINCT ON (source) `+jobColumns+` FROM index_jobs ORDER BY source, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	jobs, err := pgx.CollectRows(rows, scanJob)
 	if err != nil {
 		return nil, fmt.Errorf("listing jobs: %w", err)
 	}
-	out := map[string]Job{}
-	for _, id := range ids {
-		j, err := q.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
+	out := make(map[string]Job, len(jobs))
+	for _, j := range jobs {
 		out[j.Source] = j
 	}
 	return out, nil
