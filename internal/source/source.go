@@ -252,7 +252,8 @@ type Problem struct {
 	Path, Status, Reason string
 }
 
-// Report returns every source (or the one named) with its counts and problem files.
+// Report returns every source (or the one named) with its counts and problem files, in three
+// queries however many sources there are (the admin page shows them all).
 func Report(ctx context.Context, pool *pgxpool.Pool, name string) ([]Status, error) {
 	sources, err := list(ctx, pool, name)
 	if err != nil {
@@ -261,33 +262,62 @@ func Report(ctx context.Context, pool *pgxpool.Pool, name string) ([]Status, err
 	if name != "" && len(sources) == 0 {
 		return nil, fmt.Errorf("source %s: %w", name, ErrNotFound)
 	}
-	out := make([]Status, 0, len(sources))
-	for _, s := range sources {
-		st := Status{Source: s}
+	out := make([]Status, len(sources))
+	byID := make(map[int64]*Status, len(sources))
+	for i, s := range sources {
+		out[i] = Status{Source: s, Problems: []Problem{}}
+		byID[s.ID] = &out[i]
+	}
+	rows, err := pool.Query(ctx, `SELECT s.id,
+			(SELECT count(*) FROM documents WHERE source_id = s.id AND status = 'indexed'),
+			(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source_id = s.id),
+			s.last_run_at, s.last_run
+		FROM sources s WHERE $1 = '' OR s.name = $1`, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the status of sources: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var st Status
 		var last []byte
-		err := pool.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM documents WHERE source_id = $1 AND status = 'indexed'),
-			(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source_id = $1),
-			last_run_at, last_run FROM sources WHERE id = $1`, s.ID).Scan(&st.Documents, &st.Chunks, &st.LastRunAt, &last)
-		if err != nil {
-			return nil, fmt.Errorf("reading status of source %s: %w", s.Name, err)
+		if err := rows.Scan(&id, &st.Documents, &st.Chunks, &st.LastRunAt, &last); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading the status of sources: %w", err)
 		}
+		o, ok := byID[id]
+		if !ok {
+			continue // added since the list was read
+		}
+		o.Documents, o.Chunks, o.LastRunAt = st.Documents, st.Chunks, st.LastRunAt
 		if last != nil {
-			st.LastRun = new(Summary)
-			if err := json.Unmarshal(last, st.LastRun); err != nil {
-				return nil, fmt.Errorf("reading last run of source %s: %w", s.Name, err)
+			o.LastRun = new(Summary)
+			if err := json.Unmarshal(last, o.LastRun); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading last run of source %s: %w", o.Name, err)
 			}
 		}
-		rows, err := pool.Query(ctx, `SELECT path, status, reason FROM documents
-			WHERE source_id = $1 AND status <> 'indexed' ORDER BY status, path`, s.ID)
-		if err != nil {
-			return nil, fmt.Errorf("listing problem files of source %s: %w", s.Name, err)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the status of sources: %w", err)
+	}
+	rows, err = pool.Query(ctx, `SELECT d.source_id, d.path, d.status, d.reason FROM documents d JOIN sources s ON s.id = d.source_id
+		WHERE d.status <> 'indexed' AND ($1 = '' OR s.name = $1) ORDER BY d.source_id, d.status, d.path`, name)
+	if err != nil {
+		return nil, fmt.Errorf("listing problem files: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var p Problem
+		if err := rows.Scan(&id, &p.Path, &p.Status, &p.Reason); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("listing problem files: %w", err)
 		}
-		st.Problems, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Problem])
-		if err != nil {
-			return nil, fmt.Errorf("listing problem files of source %s: %w", s.Name, err)
+		if o, ok := byID[id]; ok {
+			o.Problems = append(o.Problems, p)
 		}
-		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing problem files: %w", err)
 	}
 	return out, nil
 }
