@@ -9,15 +9,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/reindex"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 	m := adminModel{page: s.pageFor(r, "Admin", "admin"), Roots: s.SourceRoots,
 		Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("error")}
 	var err error
-	if m.Sources, err = ingest.Status(r.Context(), s.Pool, ""); err != nil {
+	if m.Sources, err = source.Report(r.Context(), s.Pool, ""); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -40,10 +40,10 @@ func back(w http.ResponseWriter, r *http.Request, notice string, err error) {
 }
 
 // sourceForm reads groups and rules from a submitted form.
-func sourceForm(r *http.Request) (ingest.Source, error) {
-	src := ingest.Source{Name: strings.TrimSpace(r.PostFormValue("name")), Root: strings.TrimSpace(r.PostFormValue("path")),
-		Groups: ingest.SplitGroups(r.PostFormValue("groups"))}
-	every, err := ingest.ParseEvery(r.PostFormValue("every"))
+func sourceForm(r *http.Request) (source.Source, error) {
+	src := source.Source{Name: strings.TrimSpace(r.PostFormValue("name")), Root: strings.TrimSpace(r.PostFormValue("path")),
+		Groups: source.SplitGroups(r.PostFormValue("groups"))}
+	every, err := source.ParseEvery(r.PostFormValue("every"))
 	if err != nil {
 		return src, err
 	}
@@ -53,7 +53,7 @@ func sourceForm(r *http.Request) (ingest.Source, error) {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
 		}
-		rule, err := ingest.ParseRule(line)
+		rule, err := source.ParseRule(line)
 		if err != nil {
 			return src, err
 		}
@@ -69,13 +69,13 @@ func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
 		src.Root, err = s.allowedRoot(src.Root)
 	}
 	if err == nil {
-		var added ingest.Source
-		added, err = ingest.AddSource(r.Context(), s.Pool, src)
+		var added source.Source
+		added, err = source.Add(r.Context(), s.Pool, src)
 		// AddSource resolves the folder again: a link swapped in between the two resolutions
 		// must not store a folder other than the one the roots check approved.
 		if err == nil && added.Root != src.Root {
 			err = errors.Join(errors.New("the folder changed while it was being added; try again"),
-				ingest.RemoveSource(r.Context(), s.Pool, src.Name))
+				source.Remove(r.Context(), s.Pool, src.Name))
 		}
 	}
 	if err == nil {
@@ -109,13 +109,13 @@ func (s *Server) allowedRoot(path string) (string, error) {
 func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 	form, err := sourceForm(r)
-	var src ingest.Source
+	var src source.Source
 	if err == nil {
-		src, err = ingest.GetSource(r.Context(), s.Pool, r.PathValue("name"))
+		src, err = source.Get(r.Context(), s.Pool, r.PathValue("name"))
 	}
 	if err == nil {
 		src.Groups, src.Rules, src.Every, src.Watch = form.Groups, form.Rules, form.Every, form.Watch
-		err = ingest.UpdateSource(r.Context(), s.Pool, src)
+		err = source.Update(r.Context(), s.Pool, src)
 	}
 	if err == nil {
 		// New groups reach the documents on the next run: start it now.
@@ -126,7 +126,7 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) adminRemove(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	back(w, r, "Source "+name+" removed with its documents.", ingest.RemoveSource(r.Context(), s.Pool, name))
+	back(w, r, "Source "+name+" removed with its documents.", source.Remove(r.Context(), s.Pool, name))
 }
 
 func (s *Server) adminReindex(w http.ResponseWriter, r *http.Request) {
@@ -151,7 +151,7 @@ func everyText(d time.Duration) string {
 	return d.String()
 }
 
-func rulesText(rules []ingest.Rule) string {
+func rulesText(rules []source.Rule) string {
 	var lines []string
 	for _, r := range rules {
 		lines = append(lines, r.Glob+"="+strings.Join(r.Groups, ","))

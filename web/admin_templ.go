@@ -6,19 +6,20 @@ package web
 
 //lint:file-ignore SA4006 This context is only used if a nested component is present.
 
-import "github.com/a-h/templ"
-import templruntime "github.com/a-h/templ/runtime"
-
 import (
 	"fmt"
-	"github.com/docent-search/docent/internal/ingest"
-	"github.com/docent-search/docent/internal/reindex"
 	"strings"
+
+	"github.com/a-h/templ"
+	templruntime "github.com/a-h/templ/runtime"
+
+	"github.com/docent-search/docent/internal/reindex"
+	"github.com/docent-search/docent/internal/source"
 )
 
 type adminModel struct {
 	page
-	Sources []ingest.SourceStatus
+	Sources []source.Status
 	// Jobs are each source's recent re-index jobs, newest first.
 	Jobs   map[string][]reindex.Job
 	Roots  []string

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/reindex"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // apiSources lists the sources the reader can see documents of; admins get every source
@@ -27,25 +27,25 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"sources": out})
 		return
 	}
-	all, err := ingest.Status(r.Context(), s.Pool, "")
+	all, err := source.Report(r.Context(), s.Pool, "")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	type source struct {
+	type sourceJSON struct {
 		Name      string          `json:"name"`
 		Root      string          `json:"root"`
 		Groups    []string        `json:"groups"`
-		Rules     []ingest.Rule   `json:"rules"`
+		Rules     []source.Rule   `json:"rules"`
 		Documents int64           `json:"documents"`
 		Chunks    int64           `json:"chunks"`
 		LastRunAt *time.Time      `json:"last_run_at"`
-		LastRun   *ingest.Summary `json:"last_run"`
+		LastRun   *source.Summary `json:"last_run"`
 		Problems  int             `json:"problems"`
 	}
-	out := []source{}
+	out := []sourceJSON{}
 	for _, st := range all {
-		out = append(out, source{st.Name, st.Root, nonNil(st.Groups), st.Rules, st.Documents, st.Chunks, st.LastRunAt, st.LastRun, len(st.Problems)})
+		out = append(out, sourceJSON{st.Name, st.Root, nonNil(st.Groups), st.Rules, st.Documents, st.Chunks, st.LastRunAt, st.LastRun, len(st.Problems)})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sources": out})
 }
@@ -54,7 +54,7 @@ func (s *Server) apiSources(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiReindex(w http.ResponseWriter, r *http.Request) {
 	job, err := s.Jobs.Enqueue(r.Context(), r.PathValue("name"), userFrom(r.Context()).Name)
 	switch {
-	case errors.Is(err, ingest.ErrNotFound):
+	case errors.Is(err, source.ErrNotFound):
 		s.error(w, r, notFound("no source named "+r.PathValue("name")))
 	case err != nil:
 		s.error(w, r, err)

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -216,7 +216,7 @@ func TestSearchPageFilters(t *testing.T) {
 		t.Errorf("type filter html: %.300s", body)
 	}
 	// The type filter offers every type the parsers produce, the one chosen selected.
-	for _, typ := range ingest.Types() {
+	for _, typ := range source.Types() {
 		want := `<option value="` + typ + `"`
 		if typ == "html" {
 			want += " selected"

@@ -14,13 +14,14 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/docenttest"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -141,7 +142,7 @@ func TestBrowserCompromisedModel(t *testing.T) {
 func TestBrowser(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.NewPool(t)
-	docenttest.Index(t, pool, "handbook", "../examples/handbook", ingest.Rule{Glob: "hr/confidential/**", Groups: []string{"hr"}})
+	docenttest.Index(t, pool, "handbook", "../examples/handbook", source.Rule{Glob: "hr/confidential/**", Groups: []string{"hr"}})
 	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
 	s := retrieve.NewSearcher(pool, docenttest.Embedder, configForTests())
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},

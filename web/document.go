@@ -8,9 +8,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/docent-search/docent/internal/access"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/docent-search/docent/internal/access"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // visibleDocument loads the document of the request's path that the reader may see. A
@@ -64,9 +65,9 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Only the file that was indexed is served: its groups are the ones just checked.
-	f, err := ingest.OpenOriginal(r.Context(), s.Pool, doc.ID)
+	f, err := source.OpenOriginal(r.Context(), s.Pool, doc.ID)
 	switch {
-	case errors.Is(err, ingest.ErrChanged):
+	case errors.Is(err, source.ErrChanged):
 		s.Log.Warn("original file changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
 		s.error(w, r, problem{http.StatusConflict, "The file on disk is no longer the one that was indexed: re-index needed."})
 		return
@@ -84,12 +85,12 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 }
 
 // downloadName is the name a download is saved under: the file's own name as it is on disk
-// (a stored path is escaped, see ingest.EscapePath), except that a name which is not valid
+// (a stored path is escaped, see source.EscapePath), except that a name which is not valid
 // UTF-8 keeps its escaped form, and control characters become "_". mime.FormatMediaType
 // quotes it, writing a non-ASCII name as RFC 2231's filename*.
 func downloadName(path string) string {
 	name := path[strings.LastIndexByte(path, '/')+1:]
-	if raw, err := ingest.UnescapePath(name); err == nil && utf8.ValidString(raw) {
+	if raw, err := source.UnescapePath(name); err == nil && utf8.ValidString(raw) {
 		name = raw
 	}
 	return strings.Map(func(r rune) rune {

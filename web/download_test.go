@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/docenttest"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -30,7 +30,7 @@ func TestDownloadServesOnlyTheIndexedFile(t *testing.T) {
 		"caf\xe9 100%.md": "# Latin-1 name\n\nLATIN-1-NAME\n",
 		"100% plan ü.md":  "# Percent\n\nPERCENT-NAME\n",
 	})
-	docenttest.Index(t, pool, "eng", root, ingest.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
+	docenttest.Index(t, pool, "eng", root, source.Rule{Glob: "secret/**", Groups: []string{"eng-leads"}})
 	srv := &web.Server{Pool: pool, Identity: proxied(), Log: slog.New(slog.DiscardHandler)}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
+
 	"github.com/docent-search/docent/internal/postgres"
 )
 

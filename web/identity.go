@@ -10,8 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"golang.org/x/time/rate"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // User is the signed-in reader.
@@ -93,7 +94,7 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 				refuse(w, r, http.StatusUnauthorized, "Not signed in: the proxy sent no user.")
 				return
 			}
-			u.Groups = ingest.SplitGroups(r.Header.Get(id.GroupsHeader))
+			u.Groups = source.SplitGroups(r.Header.Get(id.GroupsHeader))
 			u.Admin = slices.Contains(u.Groups, id.AdminGroup)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)))

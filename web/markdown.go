@@ -6,10 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/docent-search/docent/internal/answer"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
+
+	"github.com/docent-search/docent/internal/answer"
 )
 
 // An answer is shown as Markdown, since models answer in it (and extractive answers quote

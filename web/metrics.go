@@ -5,10 +5,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Metrics are Docent's Prometheus metrics beside the Go runtime and process collectors. Each
@@ -59,7 +60,7 @@ func NewMetrics() *Metrics {
 }
 
 // IndexRun counts a finished re-index run's files by outcome.
-func (m *Metrics) IndexRun(sum ingest.Summary) {
+func (m *Metrics) IndexRun(sum source.Summary) {
 	for i, n := range []int{sum.Added, sum.Updated, sum.Unchanged, sum.Deleted, sum.Skipped, sum.Failed} {
 		m.indexFiles.WithLabelValues(fileOutcomes[i]).Add(float64(n))
 	}

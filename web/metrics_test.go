@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // TestMetricsExposition reads the metrics as Prometheus would: a fresh collection already
@@ -28,8 +28,8 @@ func TestMetricsExposition(t *testing.T) {
 			t.Errorf("a fresh server's metrics lack %q:\n%s", want, fresh)
 		}
 	}
-	m.IndexRun(ingest.Summary{Added: 3, Failed: 1, Chunks: 7})
-	m.IndexRun(ingest.Summary{Added: 2})
+	m.IndexRun(source.Summary{Added: 3, Failed: 1, Chunks: 7})
+	m.IndexRun(source.Summary{Added: 2})
 	m.answered("llm", "m", 30*time.Millisecond, 12)
 	m.answered("extractive", "", 2*time.Millisecond, 0)
 	body := scrape(m)

@@ -14,10 +14,11 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	"github.com/docent-search/docent/internal/auth"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/oauth2"
+
+	"github.com/docent-search/docent/internal/auth"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // OIDCSettings configure sign-in with an OpenID Connect provider (DOCENT_OIDC_* in README).
@@ -220,7 +221,7 @@ func (o *OIDC) exchange(ctx context.Context, code string, st signinState) (User,
 func claimGroups(v any) []string {
 	switch g := v.(type) {
 	case string:
-		return ingest.SplitGroups(g)
+		return source.SplitGroups(g)
 	case []any:
 		var out []string
 		for _, x := range g {

@@ -15,12 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/web"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/oauth2"
+
+	"github.com/docent-search/docent/web"
 )
 
 // provider is a real OpenID Provider (zitadel/oidc's op package with its example storage and

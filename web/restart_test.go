@@ -13,10 +13,10 @@ import (
 
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/docenttest"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -35,7 +35,7 @@ func TestDatabaseRestart(t *testing.T) {
 		return fmt.Sprintf("# Note %d\n\nThe taxi policy covers rides after late client dinners, case %d.\n", i, i)
 	})
 	src := docenttest.Add(t, pool, "notes", root)
-	ix := docenttest.NewIndexer(pool)()
+	ix := docenttest.NewIndexer(pool)
 	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
 	srv := &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answer.Extractive{}},
 		Conversations: answer.Conversations{Pool: pool}, Log: docenttest.Log}
@@ -47,7 +47,7 @@ func TestDatabaseRestart(t *testing.T) {
 	var runErr error
 	started := make(chan struct{})
 	var once sync.Once
-	ix.Progress = func(p ingest.Progress) {
+	ix.Progress = func(p source.Progress) {
 		if p.Done >= 200 {
 			once.Do(func() { close(started) })
 		}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // searchResult is one passage found, as the search page and GET /api/search show it.
@@ -76,7 +76,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		m.Sources = names
 	}
 	status := http.StatusOK
-	m.Types = ingest.Types()
+	m.Types = source.Types()
 	if strings.TrimSpace(m.Query) != "" {
 		m.Searched = true
 		res, err := s.runSearch(r)

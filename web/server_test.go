@@ -12,14 +12,15 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/docenttest"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/web"
 )
 
@@ -71,7 +72,7 @@ func newServer(t *testing.T, llmURL string) *web.Server {
 		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
 		"hr/budget.md": "# Budget\n\n" + secret + "\n",
 		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
-	}), ingest.Rule{Glob: "hr/**", Groups: []string{"hr"}})
+	}), source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
 	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
 	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
 	return &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},

@@ -7,10 +7,11 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/ingest"
-	"github.com/jackc/pgx/v5"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // viewAs is what a reader would get for a question: the search results and the answer, found
@@ -36,7 +37,7 @@ func (s *Server) viewedUser(r *http.Request) (User, error) {
 	if name == "" {
 		return User{}, badRequest("user: enter the name of the reader to view Docent as")
 	}
-	g := ingest.SplitGroups(p["groups"])
+	g := source.SplitGroups(p["groups"])
 	return User{Name: name, Groups: g, Admin: slices.Contains(g, s.Identity.AdminGroup)}, nil
 }
 

@@ -14,11 +14,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
-	"github.com/jackc/pgx/v5"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // indexing measures end-to-end indexing of a generated Markdown corpus and the sample
@@ -44,7 +46,7 @@ under 300 MB; the no-op re-run under 3 s.`,
 		{"sample handbook (examples/handbook)", "examples/handbook"},
 	} {
 		var full, noop []time.Duration
-		var sum ingest.Summary
+		var sum source.Summary
 		var peak int64
 		for range runs {
 			s, f, n, rss, err := indexTwice(ctx, adminURL, c.root)
@@ -61,22 +63,22 @@ under 300 MB; the no-op re-run under 3 s.`,
 }
 
 // indexTwice indexes root into a fresh database, then again with nothing changed.
-func indexTwice(ctx context.Context, adminURL, root string) (ingest.Summary, time.Duration, time.Duration, int64, error) {
+func indexTwice(ctx context.Context, adminURL, root string) (source.Summary, time.Duration, time.Duration, int64, error) {
 	url, drop, err := freshDatabase(ctx, adminURL)
 	if err != nil {
-		return ingest.Summary{}, 0, 0, 0, err
+		return source.Summary{}, 0, 0, 0, err
 	}
 	defer drop()
 	pool, err := postgres.Open(ctx, url)
 	if err != nil {
-		return ingest.Summary{}, 0, 0, 0, err
+		return source.Summary{}, 0, 0, 0, err
 	}
 	defer pool.Close()
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "bench", Root: root})
+	src, err := source.Add(ctx, pool, source.Source{Name: "bench", Root: root})
 	if err != nil {
-		return ingest.Summary{}, 0, 0, 0, err
+		return source.Summary{}, 0, 0, 0, err
 	}
-	ix := ingest.NewIndexer(pool, embed.Local{}, defaults(), slog.New(slog.DiscardHandler))
+	ix := ingest.NewIndexer(pool, embedder.Local{}, defaults(), slog.New(slog.DiscardHandler))
 	runtime.GC()
 	start := time.Now()
 	sum, err := ix.Run(ctx, src)

@@ -20,9 +20,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // serverProc is the real server binary, started for a load run.
@@ -229,9 +230,9 @@ func askLoad(ctx context.Context, adminURL string, o options, r *report) error {
 	if err != nil {
 		return err
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "handbook", Root: "examples/handbook"})
+	src, err := source.Add(ctx, pool, source.Source{Name: "handbook", Root: "examples/handbook"})
 	if err == nil {
-		_, err = ingest.NewIndexer(pool, embed.Local{}, defaults(), slog.New(slog.DiscardHandler)).Run(ctx, src)
+		_, err = ingest.NewIndexer(pool, embedder.Local{}, defaults(), slog.New(slog.DiscardHandler)).Run(ctx, src)
 	}
 	pool.Close()
 	if err != nil {

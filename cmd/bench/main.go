@@ -25,10 +25,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
-	"github.com/jackc/pgx/v5"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func main() {
@@ -321,8 +323,8 @@ func localRecall(ctx context.Context, adminURL string, o options, r *report) err
 		return nil
 	}
 	s := newSynth()
-	e := embed.Local{}
-	db, err := loadDocent(ctx, adminURL, s, o.local, e, postgres.Model{Name: embed.LocalModel, Dimension: embed.LocalDimension}, defaults().IndexBuildMemory)
+	e := embedder.Local{}
+	db, err := loadDocent(ctx, adminURL, s, o.local, e, postgres.Model{Name: embedder.LocalModel, Dimension: embedder.LocalDimension}, defaults().IndexBuildMemory)
 	if err != nil {
 		return err
 	}
@@ -337,7 +339,7 @@ func localRecall(ctx context.Context, adminURL string, o options, r *report) err
 	if err != nil {
 		return err
 	}
-	r.recall(fmt.Sprintf("built-in %s, %d passages, %d dims (loaded in %s)", embed.LocalModel, o.local, embed.LocalDimension, ms(db.load)), rec)
+	r.recall(fmt.Sprintf("built-in %s, %d passages, %d dims (loaded in %s)", embedder.LocalModel, o.local, embedder.LocalDimension, ms(db.load)), rec)
 	r.section(fmt.Sprintf("Built-in embedder: ef_search at %d synthetic passages", o.local), `Feature hashing of an invented, Zipf-distributed vocabulary spreads passages almost uniformly
 over the sphere: the worst case for a graph index, where recall climbs slowly with ef_search
 (real text does far better: see the recall table). Latency is Docent's search (snippets
@@ -383,11 +385,11 @@ func corpusRecall(ctx context.Context, adminURL, dir string, efs []int, r *repor
 		return err
 	}
 	defer pool.Close()
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "corpus", Root: dir})
+	src, err := source.Add(ctx, pool, source.Source{Name: "corpus", Root: dir})
 	if err != nil {
 		return err
 	}
-	sum, err := ingest.NewIndexer(pool, embed.Local{}, defaults(), slog.New(slog.DiscardHandler)).Run(ctx, src)
+	sum, err := ingest.NewIndexer(pool, embedder.Local{}, defaults(), slog.New(slog.DiscardHandler)).Run(ctx, src)
 	if err != nil {
 		return err
 	}
@@ -402,13 +404,13 @@ func corpusRecall(ctx context.Context, adminURL, dir string, efs []int, r *repor
 	vecs := make([][]float32, len(texts))
 	for i, t := range texts {
 		words := strings.Fields(t)
-		vecs[i] = embed.Local{}.Vector(strings.Join(words[:min(len(words), 8)], " "))
+		vecs[i] = embedder.Local{}.Vector(strings.Join(words[:min(len(words), 8)], " "))
 	}
 	rec, err := recallAt10(ctx, pool, vecs, efs)
 	if err != nil {
 		return err
 	}
-	r.recall(fmt.Sprintf("built-in %s on %s, %d passages (queries: a passage's first 8 words)", embed.LocalModel, filepath.Base(dir), sum.Chunks), rec)
+	r.recall(fmt.Sprintf("built-in %s on %s, %d passages (queries: a passage's first 8 words)", embedder.LocalModel, filepath.Base(dir), sum.Chunks), rec)
 	def := defaults().EfSearch
 	r.target(fmt.Sprintf("HNSW recall@10 ≥ 0.95 at Docent's default ef_search, built-in embedder on %s", filepath.Base(dir)), rec[def] >= 0.95,
 		fmt.Sprintf("%.3f at ef_search %d", rec[def], def))

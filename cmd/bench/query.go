@@ -7,12 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docent-search/docent/internal/access"
-	"github.com/docent-search/docent/internal/embed"
-	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/docent-search/docent/internal/access"
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/retrieve"
 )
 
 // latencies are per-query times, sorted.
@@ -59,12 +60,12 @@ func timeAll(ctx context.Context, queries []string, run func(context.Context, st
 }
 
 // searchLatency times Docent's Searcher, as the server calls it (snippets included), for one mode.
-func searchLatency(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, mode string, queries []string) (latencies, error) {
+func searchLatency(ctx context.Context, pool *pgxpool.Pool, e embedder.Embedder, mode string, queries []string) (latencies, error) {
 	return searchLatencyEf(ctx, pool, e, mode, queries, defaults().EfSearch)
 }
 
 // searchLatencyEf is searchLatency with the given ef_search.
-func searchLatencyEf(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, mode string, queries []string, ef int) (latencies, error) {
+func searchLatencyEf(ctx context.Context, pool *pgxpool.Pool, e embedder.Embedder, mode string, queries []string, ef int) (latencies, error) {
 	s := &retrieve.Searcher{Pool: pool, Embedder: e, EfSearch: ef}
 	return timeAll(ctx, queries, func(ctx context.Context, q string) error {
 		rs, err := s.Search(ctx, retrieve.Query{Text: q, Mode: mode})

@@ -9,15 +9,16 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // serveSearch runs Docent's web handler in this process on a loopback port (local mode) and
 // has clients query it for d.
-func serveSearch(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, queries []string, clients int, d time.Duration) (*outcome, error) {
+func serveSearch(ctx context.Context, pool *pgxpool.Pool, e embedder.Embedder, queries []string, clients int, d time.Duration) (*outcome, error) {
 	srv := &web.Server{Pool: pool, Searcher: &retrieve.Searcher{Pool: pool, Embedder: e}, Log: slog.New(slog.DiscardHandler)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,11 +6,13 @@ import (
 	"os"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
-	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tmc/langchaingo/schema"
 	lcpgvector "github.com/tmc/langchaingo/vectorstores/pgvector"
+
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // docentDB is a fresh database holding n synthetic passages loaded through Docent's store.
@@ -39,7 +41,7 @@ func loadDocent(ctx context.Context, adminURL string, s *synth, n int, e vectori
 		return nil, err
 	}
 	db := &docentDB{url: url, pool: pool, drop: drop}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "bench", Root: os.TempDir()})
+	src, err := source.Add(ctx, pool, source.Source{Name: "bench", Root: os.TempDir()})
 	if err != nil {
 		db.Close()
 		return nil, err

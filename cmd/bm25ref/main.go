@@ -15,7 +15,7 @@ import (
 	"os/signal"
 	"slices"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/retrieve"
@@ -66,7 +66,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	docent, _, err := evaluate.Run(ctx, &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}, qs, judged, opt)
+	docent, _, err := evaluate.Run(ctx, &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}, qs, judged, opt)
 	if err != nil {
 		return err
 	}

@@ -8,9 +8,10 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/sampledocs"
-	"github.com/jackc/pgx/v5"
 )
 
 // TestHostileCorpusInOneRun indexes a folder of hostile files as a real indexer process: the run

@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/docent-search/docent/internal/auth"
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Personal API keys from the command line, for admins and automation (service accounts that
@@ -33,7 +33,7 @@ func keysCreate(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		token, key, err := auth.CreateKey(ctx, e.pool, auth.NewKey{User: *user, Name: args[0], Groups: ingest.SplitGroups(*groups),
+		token, key, err := auth.CreateKey(ctx, e.pool, auth.NewKey{User: *user, Name: args[0], Groups: source.SplitGroups(*groups),
 			Scope: *scope, TTL: ttl, AdminGroup: e.cfg.AdminGroup})
 		if err != nil {
 			return err

@@ -17,15 +17,17 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/docent-search/docent/internal/source"
 )
 
 const usage = `Usage: indexer COMMAND [flags] [args]
@@ -193,19 +195,19 @@ func addSource(ctx context.Context, e *env, args []string, groups string, rules 
 	if len(args) != 2 {
 		return errors.New("sources add: want NAME PATH")
 	}
-	src := ingest.Source{Name: args[0], Root: args[1], Groups: ingest.SplitGroups(groups), Watch: watch}
+	src := source.Source{Name: args[0], Root: args[1], Groups: source.SplitGroups(groups), Watch: watch}
 	var err error
-	if src.Every, err = ingest.ParseEvery(every); err != nil {
+	if src.Every, err = source.ParseEvery(every); err != nil {
 		return err
 	}
 	for _, r := range rules {
-		rule, err := ingest.ParseRule(r)
+		rule, err := source.ParseRule(r)
 		if err != nil {
 			return err
 		}
 		src.Rules = append(src.Rules, rule)
 	}
-	src, err = ingest.AddSource(ctx, e.pool, src)
+	src, err = source.Add(ctx, e.pool, src)
 	if err != nil {
 		return err
 	}
@@ -214,7 +216,7 @@ func addSource(ctx context.Context, e *env, args []string, groups string, rules 
 }
 
 func sourcesList(ctx context.Context, e *env, _ []string) error {
-	all, err := ingest.ListSources(ctx, e.pool)
+	all, err := source.List(ctx, e.pool)
 	if err != nil {
 		return err
 	}
@@ -238,7 +240,7 @@ func sourcesRemove(ctx context.Context, e *env, args []string) error {
 	if len(args) != 1 {
 		return errors.New("sources remove: want NAME")
 	}
-	if err := ingest.RemoveSource(ctx, e.pool, args[0]); err != nil {
+	if err := source.Remove(ctx, e.pool, args[0]); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.out, "removed source %s with its documents\n", args[0])
@@ -253,13 +255,13 @@ func indexCmd(fs *flag.FlagSet) runFunc {
 }
 
 func index(ctx context.Context, e *env, names []string, enqueue bool) error {
-	emb, err := embed.New(e.cfg)
+	emb, err := embedder.New(e.cfg)
 	if err != nil {
 		return err
 	}
-	var sources []ingest.Source
+	var sources []source.Source
 	if len(names) == 0 {
-		if sources, err = ingest.ListSources(ctx, e.pool); err != nil {
+		if sources, err = source.List(ctx, e.pool); err != nil {
 			return err
 		}
 		if len(sources) == 0 {
@@ -267,7 +269,7 @@ func index(ctx context.Context, e *env, names []string, enqueue bool) error {
 		}
 	}
 	for _, n := range names {
-		s, err := ingest.GetSource(ctx, e.pool, n)
+		s, err := source.Get(ctx, e.pool, n)
 		if err != nil {
 			return err
 		}
@@ -302,15 +304,15 @@ func index(ctx context.Context, e *env, names []string, enqueue bool) error {
 }
 
 func workerCmd(ctx context.Context, e *env, _ []string) error {
-	emb, err := embed.New(e.cfg)
+	emb, err := embedder.New(e.cfg)
 	if err != nil {
 		return err
 	}
-	if err := embed.Attach(ctx, e.pool, emb); err != nil {
+	if err := embedder.Attach(ctx, e.pool, emb); err != nil {
 		return err
 	}
 	q, err := reindex.New(e.pool, reindex.Config{Workers: max(e.cfg.Workers, 1), RescueAfter: e.cfg.RescueJobsAfter},
-		func() *ingest.Indexer { return ingest.NewIndexer(e.pool, emb, e.cfg, e.log) }, e.log)
+		ingest.NewIndexer(e.pool, emb, e.cfg, e.log).RunReporting, e.log)
 	if err != nil {
 		return err
 	}
@@ -325,7 +327,7 @@ func workerCmd(ctx context.Context, e *env, _ []string) error {
 }
 
 func reembed(ctx context.Context, e *env, _ []string) error {
-	emb, err := embed.New(e.cfg)
+	emb, err := embedder.New(e.cfg)
 	if err != nil {
 		return err
 	}
@@ -390,11 +392,11 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				return fmt.Errorf("reading --negatives: %w", err)
 			}
 		}
-		emb, err := embed.New(e.cfg)
+		emb, err := embedder.New(e.cfg)
 		if err != nil {
 			return err
 		}
-		if err := embed.Attach(ctx, e.pool, emb); err != nil {
+		if err := embedder.Attach(ctx, e.pool, emb); err != nil {
 			return err
 		}
 		s := retrieve.NewSearcher(e.pool, emb, e.cfg)
@@ -500,7 +502,7 @@ func writeRun(name string, run []evaluate.Ranked) error {
 	return nil
 }
 
-func printSummary(w io.Writer, s ingest.Summary) {
+func printSummary(w io.Writer, s source.Summary) {
 	if s.Error != "" {
 		fmt.Fprintf(w, "refused: %s\n", s.Error)
 		return
@@ -519,7 +521,7 @@ func status(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		name = args[0]
 	}
-	all, err := ingest.Status(ctx, e.pool, name)
+	all, err := source.Report(ctx, e.pool, name)
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/docent-search/docent/internal/postgres/pgtest"
 )
 
 // TestMain lets a test start this binary as the real indexer process: with DOCENT_TEST_MAIN=1

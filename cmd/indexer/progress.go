@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // progress shows an indexing run: a live bar on a terminal, a line every few seconds otherwise.
@@ -28,7 +28,7 @@ func newProgress(out io.Writer) *progress {
 	return p
 }
 
-func (p *progress) update(s ingest.Progress) {
+func (p *progress) update(s source.Progress) {
 	every := 5 * time.Second
 	if p.terminal {
 		every = 100 * time.Millisecond

@@ -17,7 +17,7 @@ import (
 
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/reindex"
@@ -64,11 +64,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	defer pool.Close()
-	emb, err := embed.New(cfg)
+	emb, err := embedder.New(cfg)
 	if err != nil {
 		return err
 	}
-	if err := embed.Attach(ctx, pool, emb); err != nil {
+	if err := embedder.Attach(ctx, pool, emb); err != nil {
 		return err
 	}
 	answerer, err := answer.New(cfg)
@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	metrics := web.NewMetrics()
 	jobs, err := reindex.New(pool, reindex.Config{Workers: cfg.Workers, RescueAfter: cfg.RescueJobsAfter},
-		func() *ingest.Indexer { return ingest.NewIndexer(pool, emb, cfg, log) }, log)
+		ingest.NewIndexer(pool, emb, cfg, log).RunReporting, log)
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
-	"github.com/jackc/pgx/v5"
 )
 
 // TestMain lets a test start this binary as a real server process: with DOCENT_TEST_MAIN=1 it

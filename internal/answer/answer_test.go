@@ -13,11 +13,12 @@ import (
 
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 )
 
 var sources = []retrieve.Result{
@@ -159,15 +160,15 @@ func setup(t *testing.T) testBundle {
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte(c), 0o644)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: root, Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embed.Local{}}).Run(ctx, src); err != nil {
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embedder.Local{}}).Run(ctx, src); err != nil {
 		t.Fatal(err)
 	}
 	a, srv := newLLM(t, "openai")
-	return testBundle{svc: &answer.Service{Searcher: &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}, Answerer: a}, srv: srv}
+	return testBundle{svc: &answer.Service{Searcher: &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}, Answerer: a}, srv: srv}
 }
 
 func TestServiceWithLLM(t *testing.T) {
@@ -295,14 +296,14 @@ func TestDocumentTextNeverCites(t *testing.T) {
 	root := t.TempDir()
 	os.WriteFile(filepath.Join(root, "parking.md"), []byte("# Parking\n\nStaff park their cars in the north garage, as the handbook says [2].\n"), 0o644)
 	os.WriteFile(filepath.Join(root, "garage.md"), []byte("# Garage doors\n\nThe garage doors close at midnight; staff cars left inside stay locked in.\n"), 0o644)
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: root})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embed.Local{}}).Run(ctx, src); err != nil {
+	if _, err := (&ingest.Indexer{Pool: pool, Embedder: embedder.Local{}}).Run(ctx, src); err != nil {
 		t.Fatal(err)
 	}
-	searcher := &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}
+	searcher := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
 	svc := &answer.Service{Searcher: searcher, Answerer: answer.Extractive{}}
 	resp, err := svc.Ask(ctx, answer.Request{Question: "where do staff park their cars in the garage?"}, nil)
 	if err != nil {

@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/answer"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/docent-search/docent/internal/wordvec"
 )
 
@@ -18,7 +19,7 @@ import (
 func handbookService(t *testing.T) *answer.Service {
 	t.Helper()
 	ctx := context.Background()
-	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func handbookService(t *testing.T) *answer.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "handbook", Root: root, Rules: []ingest.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "handbook", Root: root, Rules: []source.Rule{{Glob: "hr/confidential/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/docent-search/docent/internal/embed"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/textseg"
 )
@@ -521,8 +520,8 @@ func carryOver(history []string, question string) string {
 	}
 	have := termSet(question)
 	var extra []string
-	for _, w := range embed.Words(history[len(history)-1]) {
-		if stem := embed.Stem(w); !embed.IsStopword(w) && !have[stem] {
+	for _, w := range textseg.Words(history[len(history)-1]) {
+		if stem := textseg.Stem(w); !textseg.IsStopword(w) && !have[stem] {
 			have[stem] = true
 			extra = append(extra, w)
 		}
@@ -536,9 +535,9 @@ func carryOver(history []string, question string) string {
 // termSet returns the stemmed content words of s.
 func termSet(s string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range embed.Words(s) {
-		if !embed.IsStopword(w) {
-			out[embed.Stem(w)] = true
+	for _, w := range textseg.Words(s) {
+		if !textseg.IsStopword(w) {
+			out[textseg.Stem(w)] = true
 		}
 	}
 	return out

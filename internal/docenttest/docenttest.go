@@ -14,15 +14,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/reindex"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Embedder is what the fixture indexes with: the built-in embedder, which needs no model
 // server (its word vectors come from DOCENT_WORD_VECTORS, as in the server).
-var Embedder = embed.Local{}
+var Embedder = embedder.Local{}
 
 // Log discards what the code under test logs.
 var Log = slog.New(slog.DiscardHandler)
@@ -60,9 +62,9 @@ func Notes(t testing.TB, root string, n int, text func(i int) string) {
 }
 
 // Add adds root as source name with rules, not yet indexed.
-func Add(t testing.TB, pool *pgxpool.Pool, name, root string, rules ...ingest.Rule) ingest.Source {
+func Add(t testing.TB, pool *pgxpool.Pool, name, root string, rules ...source.Rule) source.Source {
 	t.Helper()
-	src, err := ingest.AddSource(context.Background(), pool, ingest.Source{Name: name, Root: root, Rules: rules})
+	src, err := source.Add(context.Background(), pool, source.Source{Name: name, Root: root, Rules: rules})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,25 +73,25 @@ func Add(t testing.TB, pool *pgxpool.Pool, name, root string, rules ...ingest.Ru
 
 // Index adds root as source name with rules and indexes it with Embedder, which the run
 // attaches to the index; it returns the source.
-func Index(t testing.TB, pool *pgxpool.Pool, name, root string, rules ...ingest.Rule) ingest.Source {
+func Index(t testing.TB, pool *pgxpool.Pool, name, root string, rules ...source.Rule) source.Source {
 	t.Helper()
 	src := Add(t, pool, name, root, rules...)
-	if _, err := NewIndexer(pool)().Run(context.Background(), src); err != nil {
+	if _, err := NewIndexer(pool).Run(context.Background(), src); err != nil {
 		t.Fatal(err)
 	}
 	return src
 }
 
-// NewIndexer makes the indexers of pool's runs, as the re-index queue wants them.
-func NewIndexer(pool *pgxpool.Pool) func() *ingest.Indexer {
-	return func() *ingest.Indexer { return &ingest.Indexer{Pool: pool, Embedder: Embedder, Log: Log} }
+// NewIndexer is an indexer of pool's sources with Embedder.
+func NewIndexer(pool *pgxpool.Pool) *ingest.Indexer {
+	return &ingest.Indexer{Pool: pool, Embedder: Embedder, Log: Log}
 }
 
 // Queue starts a re-index queue on pool with cfg, indexing with Embedder; it stops when the
 // test ends.
 func Queue(t testing.TB, pool *pgxpool.Pool, cfg reindex.Config) *reindex.Queue {
 	t.Helper()
-	q, err := reindex.New(pool, cfg, NewIndexer(pool), Log)
+	q, err := reindex.New(pool, cfg, NewIndexer(pool).RunReporting, Log)
 	if err != nil {
 		t.Fatal(err)
 	}

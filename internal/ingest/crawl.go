@@ -6,17 +6,19 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // file is one entry found under a source root.
 type file struct {
-	Rel string // slash-separated path relative to the root, escaped (see EscapePath)
+	Rel string // slash-separated path relative to the root, escaped (see source.EscapePath)
 	// Raw is Rel as it is on disk, which rules match: a rule for "100%/**" means the folder
 	// "100%", stored as "100%25".
 	Raw string
 	// Open is the OS path, relative to the root, of the content: a symlink's target.
 	Open string
-	// Target is a symlink's target, as Raw: its rules apply too (Source.groupsOf).
+	// Target is a symlink's target, as Raw: its rules apply too (groupsOf).
 	Target string
 	Size   int64
 	MTime  time.Time
@@ -35,7 +37,7 @@ func crawl(realRoot string) ([]file, error) {
 	var out []file
 	err := filepath.WalkDir(realRoot, func(p string, d fs.DirEntry, err error) error {
 		rel, _ := filepath.Rel(realRoot, p)
-		f := file{Rel: EscapePath(filepath.ToSlash(rel)), Raw: filepath.ToSlash(rel), Open: rel}
+		f := file{Rel: source.EscapePath(filepath.ToSlash(rel)), Raw: filepath.ToSlash(rel), Open: rel}
 		if err != nil {
 			if p == realRoot {
 				return err
@@ -65,7 +67,7 @@ func crawl(realRoot string) ([]file, error) {
 			case err != nil:
 				f.Fail = "cannot read: " + plainError(err)
 			case !fi.Mode().IsRegular():
-				f.Skip = "not a regular file (" + fileKind(fi.Mode()) + ")"
+				f.Skip = "not a regular file (" + source.FileKind(fi.Mode()) + ")"
 			default:
 				f.Size, f.MTime, f.info = fi.Size(), fi.ModTime(), fi
 			}
@@ -92,20 +94,6 @@ func resolveLink(realRoot, p string, f *file) string {
 	}
 	f.Open, f.Target = rel, filepath.ToSlash(rel)
 	return ""
-}
-
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "FIFO"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m.IsDir():
-		return "folder"
-	}
-	return "special file"
 }
 
 // plainError drops the path from an *fs.PathError: the path is reported beside it.

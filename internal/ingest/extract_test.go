@@ -13,8 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/sampledocs"
 	"golang.org/x/tools/txtar"
+
+	"github.com/docent-search/docent/internal/sampledocs"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

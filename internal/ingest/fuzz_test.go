@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/sampledocs"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // FuzzParse feeds arbitrary bytes to every parser through Parse and the chunker: no panic, no
@@ -22,7 +23,7 @@ func FuzzParse(f *testing.F) {
 	x := &Extractor{Timeout: 2 * time.Second}
 	defer x.Close()
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		if Supported(name) == "pdf" {
+		if source.Supported(name) == "pdf" {
 			return // PDFium is fuzzed upstream; starting it per input would be slow
 		}
 		doc, err := x.Parse(name, data)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -18,23 +17,23 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
-	"github.com/docent-search/docent/internal/modelclient"
-	"github.com/docent-search/docent/internal/postgres"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/docent-search/docent/internal/config"
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/modelclient"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Indexer brings a source's documents in the database up to date with its folder.
 type Indexer struct {
 	Pool     *pgxpool.Pool
-	Embedder embed.Embedder
+	Embedder embedder.Embedder
 	Log      *slog.Logger
 	// Workers is how many files are parsed and embedded at once (default: one per core).
 	Workers int
@@ -55,42 +54,17 @@ type Indexer struct {
 	// load (0: the server's setting).
 	IndexBuildMemory int64
 	// Progress, when set, is called after every file (never concurrently).
-	Progress func(Progress)
+	Progress func(source.Progress)
 
 	extractor *Extractor // one per run
 	root      *os.Root   // the source folder of this run: no file is opened outside it
 }
 
 // NewIndexer returns an Indexer with the configured limits.
-func NewIndexer(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
+func NewIndexer(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
 		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory}
-}
-
-// Progress is the state of a run, reported after each file.
-type Progress struct {
-	Source      string
-	Done, Total int
-	Current     string
-	Started     time.Time
-}
-
-// Summary is what a run did; it is stored as the source's last run.
-type Summary struct {
-	Source    string        `json:"source"`
-	Seen      int           `json:"seen"`
-	Added     int           `json:"added"`
-	Updated   int           `json:"updated"`
-	Unchanged int           `json:"unchanged"`
-	Deleted   int           `json:"deleted"`
-	Skipped   int           `json:"skipped"`
-	Failed    int           `json:"failed"`
-	Chunks    int           `json:"chunks"`
-	Embedded  int           `json:"embedded"`
-	Elapsed   time.Duration `json:"elapsed"`
-	// Error is why a run was refused before it read any file (its root moved).
-	Error string `json:"error,omitempty"`
 }
 
 // outcome is what happened to one file.
@@ -118,11 +92,18 @@ type existing struct {
 
 // Run indexes src. Per-file problems are recorded and counted, never returned: the error is
 // for a run that cannot proceed at all (folder missing, database down, embedder refusing).
-func (ix *Indexer) Run(ctx context.Context, src Source) (Summary, error) {
+func (ix *Indexer) Run(ctx context.Context, src source.Source) (source.Summary, error) {
 	run := ix.withDefaults()
 	run.extractor = &Extractor{MaxText: run.MaxText, Timeout: run.ParseTimeout}
 	defer run.extractor.Close()
 	return run.run(ctx, src)
+}
+
+// RunReporting is Run with progress reported to progress, on a copy of ix: the form the
+// re-index queue takes (reindex.IndexFunc), so each job gets its own callback.
+func (ix Indexer) RunReporting(ctx context.Context, src source.Source, progress func(source.Progress)) (source.Summary, error) {
+	ix.Progress = progress
+	return ix.Run(ctx, src)
 }
 
 // withDefaults returns a copy of ix with unset settings filled in.
@@ -144,7 +125,7 @@ func (ix Indexer) withDefaults() *Indexer {
 // bulkFiles is the size of a first run from which the vector index is built after loading.
 const bulkFiles = 200
 
-func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr error) {
+func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summary, runErr error) {
 	start := time.Now()
 	sum.Source = src.Name
 	realRoot, err := ix.checkRoot(ctx, src)
@@ -160,7 +141,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		return sum, fmt.Errorf("source %s: reading folder %s: %w", src.Name, realRoot, err)
 	}
 	// Vectors of another model would silently poison the index.
-	if err := embed.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
+	if err := embedder.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
 		return sum, err
 	}
 	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, ix.TextSearchConfig)
@@ -227,7 +208,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 					sum.Failed++
 				}
 				if ix.Progress != nil {
-					ix.Progress(Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
+					ix.Progress(source.Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
 				}
 				mu.Unlock()
 			}
@@ -259,7 +240,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 		sum.Deleted++
 	}
 	if bulk && ix.Progress != nil {
-		ix.Progress(Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
+		ix.Progress(source.Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
 	}
 	// Also after an ordinary run: a bulk load cut short by a database outage could not build
 	// the indexes it had dropped. When they exist this is a catalogue lookup.
@@ -278,7 +259,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 	}
 	changed := sum.Added + sum.Updated + sum.Deleted
 	if changed > 0 && (stale || int64(sum.Chunks)*100 >= statChunks || sum.Deleted*100 >= len(known)) || statChunks == 0 && sum.Chunks > 0 {
-		if err := RefreshStats(ctx, ix.Pool); err != nil {
+		if err := source.RefreshStats(ctx, ix.Pool); err != nil {
 			return sum, err
 		}
 	}
@@ -287,7 +268,7 @@ func (ix *Indexer) run(ctx context.Context, src Source) (sum Summary, runErr err
 }
 
 // recordRun stores sum as the source's last run.
-func (ix *Indexer) recordRun(ctx context.Context, src Source, sum Summary) error {
+func (ix *Indexer) recordRun(ctx context.Context, src source.Source, sum source.Summary) error {
 	last, _ := json.Marshal(sum)
 	if _, err := ix.Pool.Exec(ctx, `UPDATE sources SET last_run_at = now(), last_run = $2 WHERE id = $1`, src.ID, last); err != nil {
 		return fmt.Errorf("recording the run of source %s: %w", src.Name, err)
@@ -300,7 +281,7 @@ func (ix *Indexer) recordRun(ctx context.Context, src Source, sum Summary) error
 // a symlink in its path re-pointed since would otherwise move the source to any folder,
 // past the DOCENT_SOURCE_ROOTS check made when it was added. A source stored before roots were
 // resolved gets its real path stored now.
-func (ix *Indexer) checkRoot(ctx context.Context, src Source) (string, error) {
+func (ix *Indexer) checkRoot(ctx context.Context, src source.Source) (string, error) {
 	real, err := filepath.EvalSymlinks(src.Root)
 	if err != nil {
 		return "", fmt.Errorf("source %s: reading folder %s: %w", src.Name, src.Root, err)
@@ -314,7 +295,7 @@ func (ix *Indexer) checkRoot(ctx context.Context, src Source) (string, error) {
 	case real != src.Root:
 		err := fmt.Errorf("source %s: its folder %s now resolves to %s: a symlink in that path changed since the source was added, "+
 			"so the run is refused (to index the new folder, remove the source and add it again)", src.Name, src.Root, real)
-		if rerr := ix.recordRun(ctx, src, Summary{Source: src.Name, Error: err.Error()}); rerr != nil {
+		if rerr := ix.recordRun(ctx, src, source.Summary{Source: src.Name, Error: err.Error()}); rerr != nil {
 			return "", errors.Join(err, rerr)
 		}
 		return "", err
@@ -346,8 +327,8 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 
 // indexFile brings one file's document up to date. The error return is reserved for failures
 // of the run itself (database, embedder); a bad file is an outcome.
-func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
-	groups, readable := src.groupsOf(f)
+func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
+	groups, readable := groupsOf(src, f)
 	if !readable {
 		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
 	}
@@ -362,7 +343,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		} else {
 			log.Info("file skipped", "reason", reason)
 		}
-		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, 0)
+		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, 0)
 	}
 	switch {
 	case f.Fail != "":
@@ -371,7 +352,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		return record("skipped", f.Skip, nil)
 	case !readable:
 		return record("skipped", fmt.Sprintf("symlink to %s: the groups of the link (%s) and of its target (%s) have none in common, so no reader may see it",
-			EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
+			source.EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
 	if sameFile(old, f) && sameGroups {
@@ -387,7 +368,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 	switch {
 	case f.Size > ix.MaxFileSize:
 		return record("skipped", fmt.Sprintf("larger than %d MB", ix.MaxFileSize>>20), nil)
-	case Supported(f.Rel) == "":
+	case source.Supported(f.Rel) == "":
 		return record("skipped", "unsupported file type", nil)
 	}
 	data, err := readFile(ix.root, f, ix.MaxFileSize)
@@ -427,8 +408,8 @@ func (ix *Indexer) indexFile(ctx context.Context, src Source, f file, old existi
 		}
 		return 0, 0, 0, fmt.Errorf("embedding %s: %w", f.Rel, err)
 	}
-	doc := document{Title: parsed.Title, Type: Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
-	if err := ix.writeDocument(ctx, src, f, doc, chunkRows(cs, vecs, parsed.Title), tsConfig); err != nil {
+	doc := document{Title: parsed.Title, Type: source.Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
+	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfig); err != nil {
 		if !documentError(err) {
 			return 0, 0, 0, err
 		}
@@ -459,7 +440,7 @@ func fileLevel(err error) bool {
 		}
 		return se.Status >= 400 && se.Status < 500
 	}
-	return errors.Is(err, embed.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
+	return errors.Is(err, embedder.ErrInconsistent) || errors.Is(err, modelclient.ErrBadResponse)
 }
 
 // documentError reports a storage error caused by the document's own data, which PostgreSQL
@@ -493,29 +474,11 @@ func pgMessage(err error) string {
 // its groups were worked out for the file listed, not for whatever a link now points to.
 var errReplaced = errors.New("replaced while the run was in progress; the next run reads it")
 
-// openRegular opens the file at name under root, never outside it, and only if it is a regular
-// file; opening does not block on a FIFO swapped in at that name.
-func openRegular(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	fi, err := f.Stat()
-	if err == nil && !fi.Mode().IsRegular() {
-		err = errors.New("not a regular file (" + fileKind(fi.Mode()) + ")")
-	}
-	if err != nil {
-		f.Close()
-		return nil, nil, err
-	}
-	return f, fi, nil
-}
-
 // readFile reads the content of f, which must still be the file listed, within the run's
 // root. It reads at most limit bytes: a file that grew past the limit since it was listed is
 // refused rather than read whole.
 func readFile(root *os.Root, lf file, limit int64) ([]byte, error) {
-	f, fi, err := openRegular(root, lf.Open)
+	f, fi, err := source.OpenRegular(root, lf.Open)
 	if err != nil {
 		return nil, err
 	}
@@ -579,83 +542,11 @@ func (ix *Indexer) embedChunks(ctx context.Context, docID int64, title string, c
 			return nil, 0, err
 		}
 		if len(out) != hi-lo {
-			return nil, 0, fmt.Errorf("%w: %d vectors for %d texts", embed.ErrInconsistent, len(out), hi-lo)
+			return nil, 0, fmt.Errorf("%w: %d vectors for %d texts", embedder.ErrInconsistent, len(out), hi-lo)
 		}
 		for k, v := range out {
 			vecs[todo[lo+k]] = v
 		}
 	}
 	return vecs, len(texts), nil
-}
-
-type document struct {
-	Title, Type    string
-	Hash           []byte
-	Groups         []string
-	Status, Reason string
-	Body           string
-}
-
-// writeDocument replaces the file's document and chunks in one transaction: readers see the
-// old version or the new one, never a mix.
-func (ix *Indexer) writeDocument(ctx context.Context, src Source, f file, d document, rows [][]any, tsConfig uint32) error {
-	err := pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
-		var id int64
-		var mtime *time.Time
-		if !f.MTime.IsZero() {
-			mtime = &f.MTime
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body, extractor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			ON CONFLICT (source_id, md5(path)) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
-				groups = $8, status = $9, reason = $10, body = $11, extractor = $12, indexed_at = now()
-			RETURNING id`,
-			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body, ExtractorVersion).Scan(&id)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, id); err != nil {
-			return err
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		for _, r := range rows {
-			r[0] = id
-			r[11] = nonNil(d.Groups)
-			r[12] = tsConfig
-		}
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("storing %s: %w", f.Rel, err)
-	}
-	return nil
-}
-
-var chunkColumns = []string{"document_id", "ordinal", "title", "heading", "anchor", "page",
-	"start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"}
-
-func chunkRows(cs []Chunk, vecs [][]float32, title string) [][]any {
-	rows := make([][]any, len(cs))
-	for i, c := range cs {
-		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
-		rows[i] = []any{nil, i, title, c.Heading, c.Anchor, c.Page, c.Start, c.End, c.Text, h[:],
-			pgvector.NewVector(vecs[i]), nil, nil}
-	}
-	return rows
-}
-
-// touchDocument records a new mtime or new groups for content that did not change.
-func (ix *Indexer) touchDocument(ctx context.Context, id int64, f file, groups []string) error {
-	return pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE documents SET size = $2, mtime = $3, groups = $4 WHERE id = $1`, id, f.Size, f.MTime, nonNil(groups)); err != nil {
-			return fmt.Errorf("updating %s: %w", f.Rel, err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE chunks SET groups = $2 WHERE document_id = $1 AND groups <> $2`, id, nonNil(groups)); err != nil {
-			return fmt.Errorf("updating groups of %s: %w", f.Rel, err)
-		}
-		return nil
-	})
 }

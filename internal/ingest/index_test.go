@@ -10,16 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // countingEmbedder counts the texts it embeds, to prove what a run did not re-embed.
 type countingEmbedder struct {
-	embed.Local
+	embedder.Local
 	texts atomic.Int64
 }
 
@@ -31,7 +33,7 @@ func (c *countingEmbedder) EmbedDocuments(ctx context.Context, texts []string) (
 type testBundle struct {
 	pool *pgxpool.Pool
 	root string
-	src  ingest.Source
+	src  source.Source
 	emb  *countingEmbedder
 	ix   *ingest.Indexer
 }
@@ -40,11 +42,11 @@ func setup(t *testing.T) *testBundle {
 	t.Helper()
 	ctx := context.Background()
 	b := &testBundle{pool: pgtest.NewPool(t), root: t.TempDir(), emb: &countingEmbedder{}}
-	if err := postgres.EnsureModel(ctx, b.pool, postgres.Model{Name: embed.LocalModel, Dimension: embed.LocalDimension}); err != nil {
+	if err := postgres.EnsureModel(ctx, b.pool, postgres.Model{Name: embedder.LocalModel, Dimension: embedder.LocalDimension}); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "docs", Root: b.root, Groups: []string{"staff"},
-		Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}, {Glob: "acl_fin__*", Groups: []string{"finance"}}}})
+	src, err := source.Add(ctx, b.pool, source.Source{Name: "docs", Root: b.root, Groups: []string{"staff"},
+		Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}, {Glob: "acl_fin__*", Groups: []string{"finance"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func (b *testBundle) write(t *testing.T, rel, content string) {
 	}
 }
 
-func (b *testBundle) run(t *testing.T) ingest.Summary {
+func (b *testBundle) run(t *testing.T) source.Summary {
 	t.Helper()
 	sum, err := b.ix.Run(context.Background(), b.src)
 	if err != nil {

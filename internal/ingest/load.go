@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"iter"
 
-	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Prepared is a document parsed, chunked and embedded elsewhere, ready to store.
@@ -40,7 +42,7 @@ type LoadOptions struct {
 // index and postings built, term statistics current. Into an empty index the vector index is
 // dropped first and built once at the end, which is several times faster than maintaining it
 // per row. Documents of src with the same path are replaced.
-func Load(ctx context.Context, pool *pgxpool.Pool, src Source, docs iter.Seq[Prepared], opt LoadOptions) error {
+func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.Seq[Prepared], opt LoadOptions) error {
 	if err := postgres.EnsureModel(ctx, pool, opt.Model); err != nil {
 		return err
 	}
@@ -95,7 +97,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src Source, docs iter.Seq[Pre
 	// other core's spare time.
 	var after errgroup.Group
 	after.Go(func() error { return postgres.BuildSearchIndexes(ctx, pool, opt.IndexBuildMemory) })
-	after.Go(func() error { return RefreshStats(ctx, pool) })
+	after.Go(func() error { return source.RefreshStats(ctx, pool) })
 	return after.Wait()
 }
 
@@ -113,7 +115,7 @@ func check(d Prepared, dim int) error {
 }
 
 // loadBatch stores documents and their chunks in one transaction.
-func loadBatch(ctx context.Context, pool *pgxpool.Pool, src Source, docs []Prepared, tsConfig uint32) error {
+func loadBatch(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs []Prepared, tsConfig uint32) error {
 	paths := make([]string, len(docs))
 	titles := make([]string, len(docs))
 	types := make([]string, len(docs))
@@ -152,14 +154,11 @@ func loadBatch(ctx context.Context, pool *pgxpool.Pool, src Source, docs []Prepa
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("storing documents: %w", err)
 		}
-		var all [][]any
+		var all []chunkRow
 		for i, d := range docs {
-			for _, r := range chunkRows(d.Chunks, d.Vectors, d.Title) {
-				r[0], r[11], r[12] = ids[d.Path], groups[i], tsConfig
-				all = append(all, r)
-			}
+			all = append(all, chunkRows(ids[d.Path], d.Title, d.Chunks, d.Vectors, groups[i], tsConfig)...)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(all)); err != nil {
+		if err := copyChunks(ctx, tx, all); err != nil {
 			return fmt.Errorf("storing chunks: %w", err)
 		}
 		return nil

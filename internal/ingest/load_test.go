@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func prepared(path, text string) ingest.Prepared {
 	return ingest.Prepared{Path: path, Title: path, Type: "markdown", Body: text,
-		Chunks: []ingest.Chunk{{Text: text, End: len(text)}}, Vectors: [][]float32{embed.Local{}.Vector(text)}}
+		Chunks: []ingest.Chunk{{Text: text, End: len(text)}}, Vectors: [][]float32{embedder.Local{}.Vector(text)}}
 }
 
 // TestLoadLeavesASearchableIndex loads prepared documents into an empty index and checks that
@@ -23,12 +24,12 @@ func prepared(path, text string) ingest.Prepared {
 func TestLoadLeavesASearchableIndex(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir(),
-		Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir(),
+		Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := ingest.LoadOptions{Model: postgres.Model{Name: embed.LocalModel, Dimension: embed.LocalDimension}, Batch: 2}
+	opt := ingest.LoadOptions{Model: postgres.Model{Name: embedder.LocalModel, Dimension: embedder.LocalDimension}, Batch: 2}
 	docs := []ingest.Prepared{
 		prepared("parking.md", "Bicycles are parked in the basement garage."),
 		prepared("pets.md", "Calm dogs may come to the office on Fridays."),
@@ -42,7 +43,7 @@ func TestLoadLeavesASearchableIndex(t *testing.T) {
 	if indexes != 2 {
 		t.Errorf("%d of the 2 search indexes exist after the load", indexes)
 	}
-	s := &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}
+	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
 	top := func(q string, mode string, groups ...string) string {
 		t.Helper()
 		rs, err := s.Search(ctx, retrieve.Query{Text: q, Mode: mode, Groups: groups})

@@ -6,12 +6,12 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"maps"
 	"path"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Section is a run of text under one heading path: the unit chunks never cross.
@@ -65,7 +65,11 @@ func (o *outline) enter(level int, title, anchor string) Section {
 // Version 2: paragraphs, list items and table cells are single lines (source line breaks
 // collapsed), page chrome is dropped from HTML, PDF lines are joined into paragraphs, and
 // sentences are cut by textseg.
-const ExtractorVersion = 2
+//
+// Version 3: Markdown is read by goldmark (CommonMark and GFM): setext headings make sections,
+// tables are readable rows (as for spreadsheets), HTML blocks give their text, reference link
+// definitions and thematic breaks are no longer text.
+const ExtractorVersion = 3
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -89,28 +93,9 @@ type Extractor struct {
 // Close releases the PDF engine, if a PDF started it.
 func (x *Extractor) Close() { x.pdf.close() }
 
-// formats maps lower-case file extensions to the stored document type.
-var formats = map[string]string{
-	".md": "markdown", ".markdown": "markdown",
-	".html": "html", ".htm": "html",
-	".pdf":  "pdf",
-	".docx": "docx", ".pptx": "pptx", ".xlsx": "xlsx",
-	".csv": "csv",
-	".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text",
-	".json": "text", ".yaml": "text", ".yml": "text",
-}
-
-// Types lists the document types the parsers produce, sorted: the search page's type filter.
-func Types() []string { return slices.Compact(slices.Sorted(maps.Values(formats))) }
-
-// Supported reports the document type for a file name, or "" when no parser handles it.
-func Supported(name string) string {
-	return formats[strings.ToLower(path.Ext(name))]
-}
-
 // Parse extracts the text of a file named name. The title falls back to the file name.
 func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
-	typ := Supported(name)
+	typ := source.Supported(name)
 	if typ == "" {
 		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("unsupported file type %q", path.Ext(name))}
 	}

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // TestPostingsFollowChunks checks that the postings table always equals the postings of the
@@ -52,7 +52,7 @@ func TestPostingsFollowChunks(t *testing.T) {
 	}
 	b.run(t)
 	same("after an edit and a deletion")
-	if err := ingest.RemoveSource(ctx, b.pool, b.src.Name); err != nil {
+	if err := source.Remove(ctx, b.pool, b.src.Name); err != nil {
 		t.Fatal(err)
 	}
 	same("after removing the source")

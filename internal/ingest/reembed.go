@@ -5,19 +5,21 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
-	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
+
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Reembed switches the index to e's model and embeds every chunk again from its stored text:
 // no file is read or parsed. It is resumable: an interrupted run leaves the chunks it did not
 // reach without vectors, and the next run embeds just those, then builds the vector index with
 // buildMemory (see postgres.BuildSearchIndexes).
-func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch int, buildMemory int64, progress func(Progress)) (int, error) {
-	dim, err := embed.Dimension(ctx, e)
+func Reembed(ctx context.Context, pool *pgxpool.Pool, e embedder.Embedder, batch int, buildMemory int64, progress func(source.Progress)) (int, error) {
+	dim, err := embedder.Dimension(ctx, e)
 	if err != nil {
 		return 0, err
 	}
@@ -35,7 +37,7 @@ func Reembed(ctx context.Context, pool *pgxpool.Pool, e embed.Embedder, batch in
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE embedding IS NULL`).Scan(&total); err != nil {
 		return 0, fmt.Errorf("counting chunks to embed: %w", err)
 	}
-	p := Progress{Source: "re-embedding", Total: total, Started: time.Now()}
+	p := source.Progress{Source: "re-embedding", Total: total, Started: time.Now()}
 	batch = max(batch, 1)
 	for lastID := int64(0); ; {
 		rows, err := pool.Query(ctx, `SELECT id, title, heading, text FROM chunks

@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/source"
 )
 
 func TestSwitchingModelsRequiresReembed(t *testing.T) {
@@ -23,13 +24,13 @@ func TestSwitchingModelsRequiresReembed(t *testing.T) {
 
 	srv := modeltest.New(t)
 	srv.Dim = 16
-	ollama, err := embed.New(config.Config{Embedder: "ollama", EmbedURL: srv.URL, EmbedModel: "nomic-embed-text", EmbedBatch: 2, EmbedConcurrency: 1, EmbedTimeout: 5e9})
+	ollama, err := embedder.New(config.Config{Embedder: "ollama", EmbedURL: srv.URL, EmbedModel: "nomic-embed-text", EmbedBatch: 2, EmbedConcurrency: 1, EmbedTimeout: 5e9})
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = embed.Attach(ctx, b.pool, ollama)
+	err = embedder.Attach(ctx, b.pool, ollama)
 	if !errors.Is(err, postgres.ErrModelMismatch) || !strings.Contains(err.Error(), "indexer reembed") ||
-		!strings.Contains(err.Error(), embed.LocalModel) {
+		!strings.Contains(err.Error(), embedder.LocalModel) {
 		t.Fatalf("attaching another model: %v, want a mismatch naming both models and the fix", err)
 	}
 
@@ -39,7 +40,7 @@ func TestSwitchingModelsRequiresReembed(t *testing.T) {
 		t.Fatal("re-embedding through a failing server succeeded")
 	}
 	var progressed int
-	n, err := ingest.Reembed(ctx, b.pool, ollama, 2, 0, func(p ingest.Progress) { progressed = p.Done })
+	n, err := ingest.Reembed(ctx, b.pool, ollama, 2, 0, func(p source.Progress) { progressed = p.Done })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestSwitchingModelsRequiresReembed(t *testing.T) {
 	if dims != 16 || nulls != 0 || !hasIndex {
 		t.Errorf("after reembed: dimension %d, %d chunks without vectors, index %v", dims, nulls, hasIndex)
 	}
-	if err := embed.Attach(ctx, b.pool, ollama); err != nil {
+	if err := embedder.Attach(ctx, b.pool, ollama); err != nil {
 		t.Errorf("attaching the new model after reembed: %v", err)
 	}
 	if _, err := b.ix.Run(ctx, b.src); !errors.Is(err, postgres.ErrModelMismatch) {
@@ -76,7 +77,7 @@ func TestBadEmbeddingResponseFailsOnlyThatFile(t *testing.T) {
 	srv := modeltest.New(t)
 	// An index built for the stand-in's model, so the local one's record does not interfere.
 	b.pool.Exec(ctx, `DELETE FROM index_model`)
-	e, err := embed.New(config.Config{Embedder: "openai", EmbedURL: srv.URL + "/v1", EmbedModel: "m", EmbedBatch: 8, EmbedConcurrency: 1, EmbedTimeout: 5e9})
+	e, err := embedder.New(config.Config{Embedder: "openai", EmbedURL: srv.URL + "/v1", EmbedModel: "m", EmbedBatch: 8, EmbedConcurrency: 1, EmbedTimeout: 5e9})
 	if err != nil {
 		t.Fatal(err)
 	}

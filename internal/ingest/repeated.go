@@ -1,6 +1,10 @@
 package ingest
 
-import "context"
+import (
+	"context"
+
+	"github.com/docent-search/docent/internal/source"
+)
 
 // minRepeatPages is the fewest HTML pages a source needs before blocks repeated across them
 // are taken for site chrome: on a handful of pages, a shared sentence is as likely content.
@@ -16,11 +20,11 @@ const minRepeatPages = 5
 // (nothing changed since the last run), so an unchanged site costs nothing; a run that
 // re-extracts any page reads them all once more, which costs a tokenizer pass per page (about
 // a second for a 1,000-page manual), far less than embedding.
-func (ix *Indexer) repeatedBlocks(ctx context.Context, src Source, files []file, known map[string]existing) map[uint64]bool {
+func (ix *Indexer) repeatedBlocks(ctx context.Context, src source.Source, files []file, known map[string]existing) map[uint64]bool {
 	var pages []file
 	changed := false
 	for _, f := range files {
-		if f.Skip != "" || f.Fail != "" || Supported(f.Rel) != "html" || f.Size > ix.MaxFileSize {
+		if f.Skip != "" || f.Fail != "" || source.Supported(f.Rel) != "html" || f.Size > ix.MaxFileSize {
 			continue
 		}
 		pages = append(pages, f)

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // setupEng is setup with the source of the issue's example: no groups of its own (everyone may
@@ -23,7 +23,7 @@ func setupEng(t *testing.T) *testBundle {
 	t.Helper()
 	b := setup(t)
 	b.root = t.TempDir()
-	src, err := ingest.AddSource(context.Background(), b.pool, ingest.Source{Name: "eng", Root: b.root, Rules: []ingest.Rule{
+	src, err := source.Add(context.Background(), b.pool, source.Source{Name: "eng", Root: b.root, Rules: []source.Rule{
 		{Glob: "secret/**", Groups: []string{"eng-leads"}},
 		{Glob: "leads/**", Groups: []string{"eng-leads", "managers"}},
 		{Glob: "hr/**", Groups: []string{"hr"}},
@@ -90,7 +90,7 @@ func TestNoFileStopsARun(t *testing.T) {
 	b.write(t, longRel, "# Deep\n\nfar down\n")
 	b.write(t, "z.md", "# Z\n\nlast\n")
 	// Rules match names as they are on disk, not their stored, escaped form.
-	b.src.Rules = append(b.src.Rules, ingest.Rule{Glob: "100%.md", Groups: []string{"finance"}}, ingest.Rule{Glob: "dir?/**", Groups: []string{"latin"}})
+	b.src.Rules = append(b.src.Rules, source.Rule{Glob: "100%.md", Groups: []string{"finance"}}, source.Rule{Glob: "dir?/**", Groups: []string{"latin"}})
 	// A document the database refuses, as it would an invalid value: a constraint on chunks.
 	if _, err := b.pool.Exec(context.Background(), `ALTER TABLE chunks ADD CONSTRAINT no_poison CHECK (text NOT LIKE '%POISON%')`); err != nil {
 		t.Fatal(err)
@@ -130,18 +130,18 @@ func TestNoFileStopsARun(t *testing.T) {
 
 	t.Run("EscapingIsReversible", func(t *testing.T) {
 		for stored := range want {
-			name, err := ingest.UnescapePath(stored)
+			name, err := source.UnescapePath(stored)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if _, err := os.Stat(filepath.Join(b.root, name)); err != nil {
 				t.Errorf("stored %q does not lead back to its file: %v", stored, err)
 			}
-			if again := ingest.EscapePath(name); again != stored {
+			if again := source.EscapePath(name); again != stored {
 				t.Errorf("EscapePath(UnescapePath(%q)) = %q", stored, again)
 			}
 		}
-		if _, err := ingest.UnescapePath("50%.md"); err == nil {
+		if _, err := source.UnescapePath("50%.md"); err == nil {
 			t.Error("a '%' without two hex digits was accepted")
 		}
 	})
@@ -232,7 +232,7 @@ func TestFileReplacedDuringARunIsNotRead(t *testing.T) {
 	b.write(t, "a.md", "# A\n\nfirst\n")
 	b.write(t, "b.md", "# B\n\npublic text\n")
 	b.write(t, "secret/plan.md", "# Plan\n\nThe SECRETPLAN.\n")
-	b.ix.Progress = func(p ingest.Progress) {
+	b.ix.Progress = func(p source.Progress) {
 		if p.Current == "a.md" {
 			os.Remove(filepath.Join(b.root, "b.md"))
 			os.Symlink("secret/plan.md", filepath.Join(b.root, "b.md"))
@@ -263,7 +263,7 @@ func TestFileReplacedDuringARunIsNotRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b.ix.Progress = func(pr ingest.Progress) {
+		b.ix.Progress = func(pr source.Progress) {
 			if pr.Current == "a.md" {
 				os.WriteFile(p+".tmp", []byte("# C\n\nnew words\n"), 0o644)
 				os.Chtimes(p+".tmp", fi.ModTime(), fi.ModTime())
@@ -309,14 +309,14 @@ func TestSourceRoots(t *testing.T) {
 
 	t.Run("DotDotAfterALink", func(t *testing.T) {
 		// ROOT/deep/../../outside: lexically base/outside, really ROOT/benign/outside.
-		src, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "dotdot", Root: filepath.Join(base, "roots/deep") + "/../../outside"})
+		src, err := source.Add(ctx, b.pool, source.Source{Name: "dotdot", Root: filepath.Join(base, "roots/deep") + "/../../outside"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if want := filepath.Join(base, "roots/benign/outside"); src.Root != want {
 			t.Fatalf("stored root %s, want the real path %s", src.Root, want)
 		}
-		stored, err := ingest.GetSource(ctx, b.pool, "dotdot")
+		stored, err := source.Get(ctx, b.pool, "dotdot")
 		if err != nil || stored.Root != src.Root || !stored.RootResolved {
 			t.Fatalf("stored %+v (%v)", stored, err)
 		}
@@ -336,7 +336,7 @@ func TestSourceRoots(t *testing.T) {
 		if err := os.Symlink(filepath.Join(base, "share/one"), filepath.Join(base, "share/current")); err != nil {
 			t.Fatal(err)
 		}
-		src, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "linked", Root: filepath.Join(base, "share/current")})
+		src, err := source.Add(ctx, b.pool, source.Source{Name: "linked", Root: filepath.Join(base, "share/current")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +366,7 @@ func TestSourceRoots(t *testing.T) {
 		if outside != 0 {
 			t.Error("the folder the root now points at was indexed")
 		}
-		st, serr := ingest.Status(ctx, b.pool, "linked")
+		st, serr := source.Report(ctx, b.pool, "linked")
 		if serr != nil || st[0].LastRun == nil || st[0].LastRun.Error != err.Error() {
 			t.Errorf("the refusal is not the recorded outcome of the run: %+v (%v)", st, serr)
 		}
@@ -375,7 +375,7 @@ func TestSourceRoots(t *testing.T) {
 	t.Run("RootStoredBeforeIsResolvedOnItsFirstRun", func(t *testing.T) {
 		mk("legacy/real/doc.md", "# Legacy\n\nlegacy\n")
 		os.Symlink(filepath.Join(base, "legacy/real"), filepath.Join(base, "legacy/link"))
-		src, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "legacy", Root: filepath.Join(base, "legacy/link")})
+		src, err := source.Add(ctx, b.pool, source.Source{Name: "legacy", Root: filepath.Join(base, "legacy/link")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -383,11 +383,11 @@ func TestSourceRoots(t *testing.T) {
 		if _, err := b.pool.Exec(ctx, `UPDATE sources SET root = $2, root_resolved = false WHERE id = $1`, src.ID, filepath.Join(base, "legacy/link")); err != nil {
 			t.Fatal(err)
 		}
-		src, _ = ingest.GetSource(ctx, b.pool, "legacy")
+		src, _ = source.Get(ctx, b.pool, "legacy")
 		if _, err := b.ix.Run(ctx, src); err != nil {
 			t.Fatal(err)
 		}
-		src, _ = ingest.GetSource(ctx, b.pool, "legacy")
+		src, _ = source.Get(ctx, b.pool, "legacy")
 		if src.Root != filepath.Join(base, "legacy/real") || !src.RootResolved {
 			t.Errorf("after its first run: root %s, resolved %v", src.Root, src.RootResolved)
 		}
@@ -411,7 +411,7 @@ func TestOpenOriginal(t *testing.T) {
 		return id
 	}
 	read := func(id int64) (string, error) {
-		o, err := ingest.OpenOriginal(ctx, b.pool, id)
+		o, err := source.OpenOriginal(ctx, b.pool, id)
 		if err != nil {
 			return "", err
 		}
@@ -438,12 +438,12 @@ func TestOpenOriginal(t *testing.T) {
 	}
 	os.Remove(filepath.Join(b.root, "public.md"))
 	os.Symlink("secret/plan.md", filepath.Join(b.root, "public.md"))
-	if got, err := read(pub); !errors.Is(err, ingest.ErrChanged) || got != "" {
+	if got, err := read(pub); !errors.Is(err, source.ErrChanged) || got != "" {
 		t.Errorf("public.md replaced by a link to a restricted file of its size: %q, %v; want ErrChanged before any byte", got, err)
 	}
 	os.Remove(filepath.Join(b.root, "public.md"))
 	os.Symlink(filepath.Join(t.TempDir()), filepath.Join(b.root, "public.md"))
-	if _, err := read(pub); !errors.Is(err, ingest.ErrChanged) {
+	if _, err := read(pub); !errors.Is(err, source.ErrChanged) {
 		t.Errorf("public.md replaced by a link out of the folder: %v, want ErrChanged", err)
 	}
 }

@@ -7,38 +7,18 @@ package reindex
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/docent-search/docent/internal/source"
 )
-
-// Job is a re-index run as the API reports it.
-type Job struct {
-	ID         int64           `json:"id"`
-	Source     string          `json:"source"`
-	Status     string          `json:"status"` // queued, running, succeeded, failed, cancelled
-	Done       int             `json:"done"`
-	Total      int             `json:"total"`
-	Current    string          `json:"current"`
-	ETA        string          `json:"eta,omitempty"`
-	Summary    *ingest.Summary `json:"summary,omitempty"`
-	Error      string          `json:"error,omitempty"`
-	StartedBy  string          `json:"started_by"`
-	StartedAt  time.Time       `json:"started_at"`
-	FinishedAt *time.Time      `json:"finished_at,omitempty"`
-}
-
-// ErrNotFound is returned for a job id that does not exist.
-var ErrNotFound = errors.New("no such job")
 
 // args is the River job that re-indexes a source. Unique by source among the jobs not yet
 // finished: asking twice while one is queued or running returns that one.
@@ -95,23 +75,29 @@ type Config struct {
 
 // Queue enqueues, runs and reports re-index jobs.
 type Queue struct {
-	pool       *pgxpool.Pool
-	client     *river.Client[pgx.Tx]
-	newIndexer func() *ingest.Indexer
-	log        *slog.Logger
-	working    bool          // this process works jobs, not only queues them
-	slice      time.Duration // how long one slice of a job runs before it hands over to the next
+	pool    *pgxpool.Pool
+	client  *river.Client[pgx.Tx]
+	index   IndexFunc
+	log     *slog.Logger
+	working bool          // this process works jobs, not only queues them
+	slice   time.Duration // how long one slice of a job runs before it hands over to the next
 	// Finished, when set, is told each run's summary (the server counts files for /metrics).
-	Finished func(ingest.Summary)
+	Finished func(source.Summary)
 }
 
-// New returns a queue; Start begins working jobs when cfg.Workers > 0.
-func New(pool *pgxpool.Pool, cfg Config, newIndexer func() *ingest.Indexer, log *slog.Logger) (*Queue, error) {
+// IndexFunc indexes src, calling progress after each file; ingest.Indexer.RunReporting is the
+// one Docent uses. The queue takes a function rather than the indexer so that it, and the web
+// server that enqueues, do not link the file parsers.
+type IndexFunc func(ctx context.Context, src source.Source, progress func(source.Progress)) (source.Summary, error)
+
+// New returns a queue; Start begins working jobs when cfg.Workers > 0 (index may be nil
+// otherwise).
+func New(pool *pgxpool.Pool, cfg Config, index IndexFunc, log *slog.Logger) (*Queue, error) {
 	rescue := cmp.Or(cfg.RescueAfter, DefaultRescueAfter)
 	// A slice stops taking files after a quarter of the rescue time; the job's timeout leaves
 	// it as long again and more to finish the files in hand, since a slice that overruns the
 	// timeout counts as a failed attempt and retries back off.
-	q := &Queue{pool: pool, newIndexer: newIndexer, log: log, working: cfg.Workers > 0, slice: rescue / 4}
+	q := &Queue{pool: pool, index: index, log: log, working: cfg.Workers > 0, slice: rescue / 4}
 	rc := &river.Config{Logger: log, JobTimeout: rescue * 3 / 4, RescueStuckJobsAfter: rescue}
 	if cfg.Workers > 0 {
 		workers := river.NewWorkers()
@@ -152,240 +138,4 @@ func (q *Queue) Stop(ctx context.Context) error {
 	cancel, done := context.WithTimeout(context.Background(), stopGrace)
 	defer done()
 	return q.client.StopAndCancel(cancel)
-}
-
-// Enqueue asks for source to be re-indexed and returns its job: a new one, or the one already
-// queued or running for that source.
-func (q *Queue) Enqueue(ctx context.Context, source, user string) (Job, error) {
-	if _, err := ingest.GetSource(ctx, q.pool, source); err != nil {
-		return Job{}, err
-	}
-	var res *rivertype.JobInsertResult
-	for attempt := 0; ; attempt++ {
-		var err error
-		if res, err = q.client.Insert(ctx, args{Source: source, StartedBy: user}, nil); err != nil {
-			return Job{}, fmt.Errorf("queueing a re-index of %s: %w", source, err)
-		}
-		// River completes jobs asynchronously: a job whose run just finished still counts as
-		// running for a moment. Asking again then deserves a new job, not the finished one.
-		if !res.UniqueSkippedAsDuplicate || attempt == 50 {
-			break
-		}
-		if j, err := q.Get(ctx, res.Job.ID); err != nil || j.Status == "queued" || j.Status == "running" {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, 'queued', $3)
-		ON CONFLICT (id) DO NOTHING`, res.Job.ID, source, user); err != nil {
-		return Job{}, fmt.Errorf("recording job %d: %w", res.Job.ID, err)
-	}
-	return q.Get(ctx, res.Job.ID)
-}
-
-// Cancel stops a queued or running job; a running one stops at a file boundary.
-func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
-	if _, err := q.Get(ctx, id); err != nil {
-		return Job{}, err
-	}
-	if _, err := q.client.JobCancel(ctx, id); err != nil && !errors.Is(err, river.ErrNotFound) {
-		return Job{}, fmt.Errorf("cancelling job %d: %w", id, err)
-	}
-	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status = 'queued'`, id); err != nil {
-		return Job{}, fmt.Errorf("cancelling job %d: %w", id, err)
-	}
-	return q.Get(ctx, id)
-}
-
-// enqueueDue queues every source whose schedule says a run is due.
-func (q *Queue) enqueueDue(ctx context.Context) error {
-	rows, err := q.pool.Query(ctx, `SELECT name FROM sources
-		WHERE every IS NOT NULL AND (last_run_at IS NULL OR last_run_at + every <= now())`)
-	if err != nil {
-		return fmt.Errorf("reading schedules: %w", err)
-	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("reading schedules: %w", err)
-	}
-	for _, n := range names {
-		if _, err := q.Enqueue(ctx, n, "schedule"); err != nil && !errors.Is(err, ingest.ErrNotFound) {
-			return err
-		}
-	}
-	return nil
-}
-
-// sourceLock is the advisory-lock class of per-source re-index locks.
-const sourceLock = 0x646f63 // "doc"
-
-type worker struct {
-	river.WorkerDefaults[args]
-	q *Queue
-}
-
-// Work re-indexes one source while holding its lock on a session of its own: if the process
-// dies, PostgreSQL ends the session and frees the lock, and the rescued job runs again.
-func (w *worker) Work(ctx context.Context, job *river.Job[args]) error {
-	q := w.q
-	conn, err := q.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Release()
-	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2))`, sourceLock, job.Args.Source).Scan(&locked); err != nil {
-		return err
-	}
-	if !locked {
-		return river.JobSnooze(15 * time.Second) // a live worker is indexing this source
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1, hashtext($2))`, sourceLock, job.Args.Source)
-
-	src, err := ingest.GetSource(ctx, q.pool, job.Args.Source)
-	if errors.Is(err, ingest.ErrNotFound) {
-		q.finish(job.ID, "cancelled", "the source was removed", ingest.Summary{})
-		return river.JobCancel(err)
-	}
-	if err != nil {
-		return err
-	}
-	if _, err := q.pool.Exec(ctx, `INSERT INTO index_jobs (id, source, status, started_by) VALUES ($1, $2, 'running', $3)
-		ON CONFLICT (id) DO UPDATE SET status = 'running', error = ''`,
-		job.ID, src.Name, job.Args.StartedBy); err != nil {
-		return err
-	}
-	ix := q.newIndexer()
-	var last time.Time
-	ix.Progress = func(p ingest.Progress) {
-		if time.Since(last) < time.Second && p.Done < p.Total {
-			return
-		}
-		last = time.Now()
-		if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET done = greatest(done, $2), total = $3, current = $4 WHERE id = $1`,
-			job.ID, p.Done, p.Total, p.Current); err != nil && ctx.Err() == nil {
-			q.log.Warn("recording re-index progress", "job", job.ID, "err", err)
-		}
-	}
-	sliceCtx, cancel := context.WithTimeout(ctx, q.slice)
-	defer cancel()
-	sum, err := ix.Run(sliceCtx, src)
-	sum, serr := q.accumulate(job.ID, sum)
-	if serr != nil {
-		return serr
-	}
-	switch {
-	case err == nil:
-		q.finish(job.ID, "succeeded", "", sum)
-		return nil
-	case ctx.Err() == nil && sliceCtx.Err() != nil:
-		// This slice's time is up: the next one continues right away, from the files not
-		// yet done. Snoozing does not count as a failed attempt.
-		return river.JobSnooze(0)
-	case ctx.Err() != nil:
-		// Cancelled by an admin, or the worker is shutting down: River records which, and a
-		// shut-down job runs again elsewhere. Every finished file is already committed.
-		q.finish(job.ID, "cancelled", "stopped before the end; files done so far are indexed", sum)
-		return err
-	default:
-		q.log.Error("re-index failed", "job", job.ID, "source", src.Name, "err", err)
-		q.finish(job.ID, "failed", err.Error(), sum)
-		return err
-	}
-}
-
-// accumulate adds a slice's counts to those of the job's earlier slices, stored with the job,
-// and returns the job's summary so far. Files a slice added or updated are unchanged to the
-// next, so additions sum; the last slice's view of skipped and failed files is current.
-func (q *Queue) accumulate(id int64, s ingest.Summary) (ingest.Summary, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-	defer cancel()
-	var prev []byte
-	if err := q.pool.QueryRow(ctx, `SELECT summary FROM index_jobs WHERE id = $1`, id).Scan(&prev); err != nil {
-		return s, fmt.Errorf("reading job %d: %w", id, err)
-	}
-	if prev != nil {
-		var p ingest.Summary
-		if err := json.Unmarshal(prev, &p); err == nil {
-			s.Added += p.Added
-			s.Updated += p.Updated
-			s.Deleted += p.Deleted
-			s.Chunks += p.Chunks
-			s.Embedded += p.Embedded
-			s.Elapsed += p.Elapsed
-			s.Unchanged = max(s.Seen-s.Added-s.Updated-s.Skipped-s.Failed, 0)
-		}
-	}
-	b, _ := json.Marshal(s)
-	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET summary = $2 WHERE id = $1`, id, b); err != nil {
-		return s, fmt.Errorf("recording job %d: %w", id, err)
-	}
-	return s, nil
-}
-
-func (q *Queue) finish(id int64, status, msg string, sum ingest.Summary) {
-	if q.Finished != nil && status == "succeeded" {
-		q.Finished(sum)
-	}
-	summary, _ := json.Marshal(sum)
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-	defer cancel()
-	if _, err := q.pool.Exec(ctx, `UPDATE index_jobs SET status = $2, error = $3, summary = $4,
-		done = greatest(done, $5), total = greatest(total, $5), current = '', finished_at = now() WHERE id = $1`,
-		id, status, msg, summary, sum.Seen); err != nil {
-		q.log.Error("recording re-index outcome", "job", id, "err", err)
-	}
-}
-
-// Get returns job id.
-func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
-	j, err := scanJob(q.pool.QueryRow(ctx, `SELECT `+jobColumns+` FROM index_jobs WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Job{}, ErrNotFound
-	}
-	if err != nil {
-		return Job{}, fmt.Errorf("reading job %d: %w", id, err)
-	}
-	return j, nil
-}
-
-// Recent returns each source's n most recent jobs, newest first, in one query: the admin page
-// shows every source's latest job and a few before it.
-func (q *Queue) Recent(ctx context.Context, n int) (map[string][]Job, error) {
-	rows, err := q.pool.Query(ctx, `SELECT `+jobColumns+` FROM (
-			SELECT *, row_number() OVER (PARTITION BY source ORDER BY id DESC) AS n FROM index_jobs) j
-		WHERE n <= $1 ORDER BY source, id DESC`, n)
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	jobs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Job, error) { return scanJob(row) })
-	if err != nil {
-		return nil, fmt.Errorf("listing jobs: %w", err)
-	}
-	out := map[string][]Job{}
-	for _, j := range jobs {
-		out[j.Source] = append(out[j.Source], j)
-	}
-	return out, nil
-}
-
-// jobColumns are the columns scanJob reads, in its order.
-const jobColumns = `id, source, status, done, total, current, summary, error, started_by, started_at, finished_at`
-
-func scanJob(row pgx.Row) (Job, error) {
-	var j Job
-	var summary []byte
-	if err := row.Scan(&j.ID, &j.Source, &j.Status, &j.Done, &j.Total, &j.Current, &summary,
-		&j.Error, &j.StartedBy, &j.StartedAt, &j.FinishedAt); err != nil {
-		return Job{}, err
-	}
-	if summary != nil && j.Status != "queued" && j.Status != "running" {
-		j.Summary = new(ingest.Summary)
-		_ = json.Unmarshal(summary, j.Summary)
-	}
-	if j.Status == "running" && j.Done > 0 && j.Total > j.Done {
-		rate := float64(j.Done) / time.Since(j.StartedAt).Seconds()
-		j.ETA = (time.Duration(float64(j.Total-j.Done)/rate) * time.Second).Round(time.Second).String()
-	}
-	return j, nil
 }

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/docent-search/docent/internal/docenttest"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/reindex"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/docent-search/docent/internal/source"
 )
 
 type testBundle struct {
@@ -116,10 +117,10 @@ func TestScheduleEnqueuesDueSources(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, 5)
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "hourly", Root: b.root, Every: time.Hour}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "hourly", Root: b.root, Every: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "manual", Root: b.root}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "manual", Root: b.root}); err != nil {
 		t.Fatal(err)
 	}
 	q := b.queue(t, 1)
@@ -152,7 +153,7 @@ func TestWatchedFolderIsReindexed(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(b.root, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ingest.AddSource(ctx, b.pool, ingest.Source{Name: "w", Root: b.root, Watch: true}); err != nil {
+	if _, err := source.Add(ctx, b.pool, source.Source{Name: "w", Root: b.root, Watch: true}); err != nil {
 		t.Fatal(err)
 	}
 	q := b.queue(t, 1)

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/fsnotify/fsnotify"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Watch queues a re-index of every source marked Watch within Settle of a change in its
@@ -26,7 +27,7 @@ func (q *Queue) Watch(ctx context.Context, settle, reload time.Duration) error {
 	defer w.Close()
 	watched := map[string]string{} // folder → source name
 	refresh := func() {
-		sources, err := ingest.ListSources(ctx, q.pool)
+		sources, err := source.List(ctx, q.pool)
 		if err != nil {
 			q.log.Warn("watch: listing sources", "err", err)
 			return

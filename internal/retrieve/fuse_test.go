@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/wordvec"
 )
@@ -18,7 +18,7 @@ import (
 // ranked the wrong document first.
 func TestHybridFollowsTheEmbeddingWhenFullTextFindsLittle(t *testing.T) {
 	t.Parallel()
-	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestHybridJudgesFullTextByItsLeader(t *testing.T) {
 // question's hybrid search ranks its document first.
 func wantFirst(t *testing.T, questions map[string]string) {
 	t.Helper()
-	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/textseg"
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
 )
@@ -52,7 +52,7 @@ type terms struct {
 	lexemes []term // rarest first
 	chunks  int64  // corpus size, as of the last statistics refresh
 	avgdl   float64
-	// wordIDF maps each query word (as embed.Words splits it) to the IDF of its lexeme.
+	// wordIDF maps each query word (as textseg.Words splits it) to the IDF of its lexeme.
 	wordIDF map[string]float64
 }
 
@@ -65,7 +65,7 @@ func idf(df, n int64) float64 {
 // queryTerms parses the query with PostgreSQL's text-search configuration (the same stemming
 // as the index) and looks up each lexeme's document frequency.
 func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, error) {
-	words := slices.Compact(slices.Sorted(slices.Values(embed.Words(text))))
+	words := slices.Compact(slices.Sorted(slices.Values(textseg.Words(text))))
 	// One row per query word: the word's lexeme (empty for a stop word) and its document
 	// frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `

@@ -10,12 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/retrieve/bm25ref"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // zipfCorpus draws words from an invented vocabulary with Zipf frequencies, like natural text:
@@ -51,9 +52,9 @@ func (z *zipfCorpus) words(n int) string {
 
 // load stores docs documents of one to three chunks of varied length under paths a/, b/ and
 // hr/ (restricted to group hr), replacing those with the same paths.
-func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searcher, src ingest.Source, docs, version int) {
+func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searcher, src source.Source, docs, version int) {
 	t.Helper()
-	e := embed.Local{}
+	e := embedder.Local{}
 	var ps []ingest.Prepared
 	for i := range docs {
 		p := ingest.Prepared{Path: fmt.Sprintf("%s/doc%d.md", []string{"a", "b", "hr"}[i%3], i), Title: z.words(3), Type: "markdown"}
@@ -65,7 +66,7 @@ func (z *zipfCorpus) load(t *testing.T, ctx context.Context, s *retrieve.Searche
 		}
 		ps = append(ps, p)
 	}
-	err := ingest.Load(ctx, s.Pool, src, slices.Values(ps), ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embed.LocalDimension}})
+	err := ingest.Load(ctx, s.Pool, src, slices.Values(ps), ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embedder.LocalDimension}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +81,11 @@ func TestLexicalIsExactBM25(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir(), Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir(), Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &retrieve.Searcher{Pool: pool, Embedder: embed.Local{}}
+	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
 	z := newZipfCorpus(7)
 	start := time.Now()
 	z.load(t, ctx, s, src, 900, 0)

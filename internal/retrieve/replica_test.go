@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -22,17 +23,17 @@ func TestSearchesGoToReplicas(t *testing.T) {
 	ctx := context.Background()
 	primary := pgtest.NewCluster(t)
 	pool := primary.Open()
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: t.TempDir()})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := embed.Local{}
+	e := embedder.Local{}
 	load := func(path, text string) {
 		t.Helper()
 		doc := ingest.Prepared{Path: path, Title: path, Type: "markdown", Body: text,
 			Chunks: []ingest.Chunk{{Text: text, End: len(text)}}, Vectors: [][]float32{e.Vector(text)}}
 		err := ingest.Load(ctx, pool, src, slices.Values([]ingest.Prepared{doc}),
-			ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embed.LocalDimension}})
+			ingest.LoadOptions{Model: postgres.Model{Name: e.Model(), Dimension: embedder.LocalDimension}})
 		if err != nil {
 			t.Fatal(err)
 		}

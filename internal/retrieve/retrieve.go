@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,7 +27,7 @@ type Searcher struct {
 	// Replicas, when set, serve the searches in turn instead of Pool; a replica that cannot be
 	// reached hands the search to Pool. They are streaming replicas of Pool's database.
 	Replicas []*pgxpool.Pool
-	Embedder embed.Embedder
+	Embedder embedder.Embedder
 	// TextSearchConfig is the PostgreSQL text-search configuration (default english).
 	TextSearchConfig string
 	// Candidates is how many passages each branch proposes before fusion (default 60).
@@ -63,7 +63,7 @@ type weightedQueryEmbedder interface {
 }
 
 // NewSearcher returns a Searcher with the configured text-search language and fusion weights.
-func NewSearcher(pool *pgxpool.Pool, e embed.Embedder, cfg config.Config) *Searcher {
+func NewSearcher(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config) *Searcher {
 	return &Searcher{Pool: pool, Embedder: e, TextSearchConfig: cfg.TextSearchConfig,
 		VectorWeight: cfg.VectorWeight, LexicalWeight: cfg.LexicalWeight, EfSearch: cfg.EfSearch,
 		Reranker: NewReranker(cfg)}

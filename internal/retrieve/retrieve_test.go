@@ -7,10 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/source"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -23,11 +24,11 @@ type testBundle struct {
 // restricted to the hr group by a rule.
 func setup(t *testing.T, files map[string]string) testBundle {
 	t.Helper()
-	return setupWith(t, files, embed.Local{})
+	return setupWith(t, files, embedder.Local{})
 }
 
 // setupWith is setup with another embedder.
-func setupWith(t *testing.T, files map[string]string, e embed.Embedder) testBundle {
+func setupWith(t *testing.T, files map[string]string, e embedder.Embedder) testBundle {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)
@@ -41,10 +42,10 @@ func setupWith(t *testing.T, files map[string]string, e embed.Embedder) testBund
 			t.Fatal(err)
 		}
 	}
-	if err := embed.Attach(ctx, pool, e); err != nil {
+	if err := embedder.Attach(ctx, pool, e); err != nil {
 		t.Fatal(err)
 	}
-	src, err := ingest.AddSource(ctx, pool, ingest.Source{Name: "docs", Root: root, Rules: []ingest.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: root, Rules: []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
-// Package textseg cuts extracted text into sentences. The indexer's chunker and the extractive
-// answerer both use it, so a chunk boundary and a quoted sentence always agree on where a
-// sentence ends.
+// Package textseg cuts extracted text into sentences and words. The indexer's chunker and the
+// extractive answerer both use its sentences, so a chunk boundary and a quoted sentence always
+// agree on where a sentence ends; the embedders, the lexical search's query weighting and the
+// answerer all use its words, stems and stopwords (words.go), so a word is one token everywhere.
 //
 // It expects the text the extractors produce: one block (paragraph, heading, list item, table
 // row) per line, white space inside a block collapsed. A line break therefore always ends a

@@ -175,7 +175,7 @@ func decode(r io.Reader, keep int) ([]string, [][]float32, error) {
 	return words, vectors, nil
 }
 
-// isWord: the tokens embed.Words yields, letters and digits in lower case; punctuation and
+// isWord: the tokens textseg.Words yields, letters and digits in lower case; punctuation and
 // GloVe's split-off pieces ("n't") can never match a query word.
 func isWord(w string) bool {
 	if w == "" || w != strings.ToLower(w) {

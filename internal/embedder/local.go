@@ -1,10 +1,10 @@
-package embed
+package embedder
 
 import (
 	"context"
 	"math"
-	"strings"
-	"unicode"
+
+	"github.com/docent-search/docent/internal/textseg"
 )
 
 // LocalModel names the built-in embedder's feature recipe. Change the version whenever the
@@ -63,7 +63,7 @@ func (l Local) Vector(text string) []float32 {
 // common ones, which a model-free embedder cannot learn on its own. Documents are embedded
 // unweighted, so the vector space does not change.
 func (Local) WeightedQuery(text string, weight func(word string) float64) []float32 {
-	words := Words(text)
+	words := textseg.Words(text)
 	// Per feature: its (fractional) count, and the largest weight of a word that produced it.
 	type feature struct{ count, weight float64 }
 	counts := make(map[uint64]feature, len(words)*6)
@@ -79,11 +79,11 @@ func (Local) WeightedQuery(text string, weight func(word string) float64) []floa
 	}
 	prev := ""
 	for _, w := range words {
-		if IsStopword(w) {
+		if textseg.IsStopword(w) {
 			prev = ""
 			continue
 		}
-		s := Stem(w)
+		s := textseg.Stem(w)
 		wt := 1.0
 		if weight != nil {
 			wt = weight(w)
@@ -129,41 +129,6 @@ func (Local) WeightedQuery(text string, weight func(word string) float64) []floa
 		out[i] = float32(x * inv)
 	}
 	return out
-}
-
-// Words splits text into lower-case words of letters and digits. Apostrophes inside words are
-// dropped ("don't" → "dont") so that the same word is one token everywhere.
-func Words(text string) []string {
-	var words []string
-	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			words = append(words, b.String())
-			b.Reset()
-		}
-	}
-	for _, r := range text {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if isHan(r) { // CJK has no spaces: each character is a word.
-				flush()
-				b.WriteRune(r)
-				flush()
-				continue
-			}
-			b.WriteRune(unicode.ToLower(r))
-		case r == '\'' || r == '’':
-			// skip, joining the parts
-		default:
-			flush()
-		}
-	}
-	flush()
-	return words
-}
-
-func isHan(r rune) bool {
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
 }
 
 // forNgrams calls fn with each n-rune substring of s (s itself when shorter) and their count,

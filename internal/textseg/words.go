@@ -1,6 +1,44 @@
-package embed
+package textseg
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
+
+// Words splits text into lower-case words of letters and digits. Apostrophes inside words are
+// dropped ("don't" → "dont") so that the same word is one token everywhere.
+func Words(text string) []string {
+	var words []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			words = append(words, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if isHan(r) { // CJK has no spaces: each character is a word.
+				flush()
+				b.WriteRune(r)
+				flush()
+				continue
+			}
+			b.WriteRune(unicode.ToLower(r))
+		case r == '\'' || r == '’':
+			// skip, joining the parts
+		default:
+			flush()
+		}
+	}
+	flush()
+	return words
+}
+
+func isHan(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+}
 
 // Stem reduces an English word to a crude stem so that inflections meet: "policies", "policy"
 // → "polic"; "booking", "booked", "books" → "book". It is deliberately light (no dictionary):

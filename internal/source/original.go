@@ -1,4 +1,4 @@
-package ingest
+package source
 
 import (
 	"bytes"
@@ -68,7 +68,7 @@ func OpenOriginal(ctx context.Context, pool *pgxpool.Pool, id int64) (*Original,
 		return nil, err
 	}
 	defer r.Close()
-	f, fi, err := openRegular(r, filepath.FromSlash(name))
+	f, fi, err := OpenRegular(r, filepath.FromSlash(name))
 	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return nil, err

@@ -1,9 +1,10 @@
-package embed
+package embedder
 
 import (
 	"context"
 	"math"
 
+	"github.com/docent-search/docent/internal/textseg"
 	"github.com/docent-search/docent/internal/wordvec"
 )
 
@@ -78,8 +79,8 @@ func (e *LocalV3) EmbedQuery(_ context.Context, text string) ([]float32, error) 
 func (e *LocalV3) WeightedQuery(text string, weight func(word string) float64) []float32 {
 	hashed := Local{}.WeightedQuery(text, weight)
 	avg := make([]float64, e.vecs.Dim())
-	for _, w := range Words(text) {
-		if IsStopword(w) {
+	for _, w := range textseg.Words(text) {
+		if textseg.IsStopword(w) {
 			continue
 		}
 		r, ok := e.vecs.Rank(w)

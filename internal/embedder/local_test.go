@@ -1,4 +1,4 @@
-package embed_test
+package embedder_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 )
 
 func cosine(a, b []float32) float64 {
@@ -20,7 +20,7 @@ func cosine(a, b []float32) float64 {
 
 func TestLocalIsDeterministicAndNormalised(t *testing.T) {
 	t.Parallel()
-	e := embed.Local{}
+	e := embedder.Local{}
 	texts := []string{"Taxis after a late client dinner are reimbursed.", "VPN setup with WireGuard"}
 	a, err := e.EmbedDocuments(context.Background(), texts)
 	if err != nil {
@@ -31,8 +31,8 @@ func TestLocalIsDeterministicAndNormalised(t *testing.T) {
 		t.Fatal("the same text embedded twice gave different vectors")
 	}
 	for i, v := range a {
-		if len(v) != embed.LocalDimension {
-			t.Fatalf("dimension %d, want %d", len(v), embed.LocalDimension)
+		if len(v) != embedder.LocalDimension {
+			t.Fatalf("dimension %d, want %d", len(v), embedder.LocalDimension)
 		}
 		if n := math.Sqrt(cosine(v, v)); math.Abs(n-1) > 1e-5 {
 			t.Errorf("text %d: norm %f, want 1", i, n)
@@ -49,7 +49,7 @@ func TestLocalIsDeterministicAndNormalised(t *testing.T) {
 
 func TestLocalSimilarity(t *testing.T) {
 	t.Parallel()
-	e := embed.Local{}
+	e := embedder.Local{}
 	for _, tc := range []struct{ a, near, far string }{
 		{"expense policy for taxis", "The expenses policies cover taxi rides", "Clean the coffee machine on Fridays"},
 		{"booking flights", "Book a flight through TravelDesk", "Reset your password with a hardware key"},
@@ -65,38 +65,8 @@ func TestLocalSimilarity(t *testing.T) {
 	}
 }
 
-func TestStem(t *testing.T) {
-	t.Parallel()
-	groups := [][]string{
-		{"policy", "policies"},
-		{"book", "books", "booking", "booked"},
-		{"expense", "expenses", "expensed"},
-		{"run", "running", "runs"},
-		{"day", "days"},
-	}
-	for _, g := range groups {
-		for _, w := range g[1:] {
-			if embed.Stem(w) != embed.Stem(g[0]) {
-				t.Errorf("Stem(%q) = %q, Stem(%q) = %q: want equal", w, embed.Stem(w), g[0], embed.Stem(g[0]))
-			}
-		}
-	}
-	if embed.Stem("status") != "status" || embed.Stem("bus") != "bus" {
-		t.Error("words ending in -us must keep their s")
-	}
-}
-
-func TestWords(t *testing.T) {
-	t.Parallel()
-	got := embed.Words("Don't e-mail ÄRZTE about 报销, OK?")
-	want := []string{"dont", "e", "mail", "ärzte", "about", "报", "销", "ok"}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("Words = %q, want %q", got, want)
-	}
-}
-
 func BenchmarkLocal(b *testing.B) {
-	e := embed.Local{}
+	e := embedder.Local{}
 	chunk := ""
 	for i := range 60 { // about 300 words, a typical chunk
 		chunk += fmt.Sprintf("Employees submit expense claim number %d within thirty days with receipts. ", i)

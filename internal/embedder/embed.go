@@ -1,7 +1,7 @@
-// Package embed turns text into vectors. It provides the built-in offline embedder and, through
+// Package embedder turns text into vectors. It provides the built-in offline embedder and, through
 // langchaingo, Ollama and OpenAI-compatible servers, all behind one interface that also says
 // which model made the vectors, so the index never mixes vector spaces.
-package embed
+package embedder
 
 import "github.com/tmc/langchaingo/embeddings"
 

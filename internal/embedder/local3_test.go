@@ -1,4 +1,4 @@
-package embed_test
+package embedder_test
 
 import (
 	"context"
@@ -7,15 +7,15 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/config"
-	"github.com/docent-search/docent/internal/embed"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/wordvec"
 )
 
 // localV3 loads the checkout's word vectors; scripts/ensure-wordvectors.sh (run by make test
 // and CI) makes them. Without them the test fails, naming that command.
-func localV3(t *testing.T) *embed.LocalV3 {
+func localV3(t *testing.T) *embedder.LocalV3 {
 	t.Helper()
-	e, err := embed.NewLocalV3(wordvec.DefaultPath)
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func localV3(t *testing.T) *embed.LocalV3 {
 
 func TestLocalV3BridgesDifferentWords(t *testing.T) {
 	t.Parallel()
-	v3, v2 := localV3(t), embed.Local{}
+	v3, v2 := localV3(t), embedder.Local{}
 	for _, tc := range []struct{ q, near, far string }{
 		{"how many vacation days do I get", "Full-time employees get 27 days of paid holiday per year.", "Book meeting rooms in the calendar."},
 		{"can I get my cab fare back", "Taxis are reimbursed for trips to airports.", "Passwords must be at least 14 characters."},
@@ -50,8 +50,8 @@ func TestLocalV3KeepsExactWordsAndUnknownNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, v := range docs[:2] {
-		if len(v) != e.Dimension() || len(v) != embed.LocalDimension+100 {
-			t.Fatalf("dimension %d, want %d", len(v), embed.LocalDimension+100)
+		if len(v) != e.Dimension() || len(v) != embedder.LocalDimension+100 {
+			t.Fatalf("dimension %d, want %d", len(v), embedder.LocalDimension+100)
 		}
 		if n := math.Sqrt(cosine(v, v)); math.Abs(n-1) > 1e-4 {
 			t.Errorf("document %d: norm %f, want 1", i, n)
@@ -73,26 +73,26 @@ func TestLocalV3KeepsExactWordsAndUnknownNames(t *testing.T) {
 
 func TestNewSelectsLocalModels(t *testing.T) {
 	t.Parallel()
-	cfg := config.Config{Embedder: "local", EmbedModel: embed.LocalV3Model, WordVectors: wordvec.DefaultPath}
-	e, err := embed.New(cfg)
-	if err != nil || e.Model() != embed.LocalV3Model {
+	cfg := config.Config{Embedder: "local", EmbedModel: embedder.LocalV3Model, WordVectors: wordvec.DefaultPath}
+	e, err := embedder.New(cfg)
+	if err != nil || e.Model() != embedder.LocalV3Model {
 		t.Fatalf("New(v3) = %v, %v", e, err)
 	}
-	if d, err := embed.Dimension(context.Background(), e); err != nil || d != embed.LocalDimension+100 {
+	if d, err := embedder.Dimension(context.Background(), e); err != nil || d != embedder.LocalDimension+100 {
 		t.Fatalf("Dimension = %d, %v", d, err)
 	}
-	cfg.EmbedModel = embed.LocalModel
-	if e, err := embed.New(cfg); err != nil || e.Model() != embed.LocalModel {
+	cfg.EmbedModel = embedder.LocalModel
+	if e, err := embedder.New(cfg); err != nil || e.Model() != embedder.LocalModel {
 		t.Fatalf("New(v2) = %v, %v", e, err)
 	}
 	// Without the file, v3 is refused with the command that fetches it, and v2 is offered.
-	cfg.EmbedModel, cfg.WordVectors = embed.LocalV3Model, "/nonexistent/wordvectors.bin"
-	_, err = embed.New(cfg)
-	if err == nil || !strings.Contains(err.Error(), wordvec.FetchCommand) || !strings.Contains(err.Error(), embed.LocalModel) {
-		t.Fatalf("New(v3) without its file = %v, want an error naming %s and %s", err, wordvec.FetchCommand, embed.LocalModel)
+	cfg.EmbedModel, cfg.WordVectors = embedder.LocalV3Model, "/nonexistent/wordvectors.bin"
+	_, err = embedder.New(cfg)
+	if err == nil || !strings.Contains(err.Error(), wordvec.FetchCommand) || !strings.Contains(err.Error(), embedder.LocalModel) {
+		t.Fatalf("New(v3) without its file = %v, want an error naming %s and %s", err, wordvec.FetchCommand, embedder.LocalModel)
 	}
 	cfg.EmbedModel = "docent-local-v9"
-	if _, err := embed.New(cfg); err == nil {
+	if _, err := embedder.New(cfg); err == nil {
 		t.Fatal("an unknown local model was accepted")
 	}
 }

@@ -1,4 +1,9 @@
-package ingest
+// Package source keeps the registry of document folders (sources): their roots, who may read
+// them and their files, their schedules and last runs, and the files they hold as indexed
+// (a document's original, served for download). It reads and writes the database only: the
+// file parsers live in ingest, so the web server and the job queue can manage sources without
+// linking them.
+package source
 
 import (
 	"context"
@@ -94,34 +99,6 @@ func (s Source) GroupsFor(rel string) []string {
 	return s.Groups
 }
 
-// groupsOf returns the groups of the document of f. A symlink's document gets the stricter of
-// its own path's groups and its target's, so that a link can never widen who reads a file:
-// with "no groups" meaning everyone, a path without groups adds no restriction, and two
-// restricted paths leave the groups they have in common. A reader must then hold a group both
-// paths allow; that may turn away someone allowed by each path through a different group, but
-// never admits anyone either path refuses. ok is false when the two paths' groups have nothing
-// in common: no reader may see the link's document.
-func (s Source) groupsOf(f file) (groups []string, ok bool) {
-	groups = s.GroupsFor(f.Raw)
-	if f.Target == "" {
-		return groups, true
-	}
-	target := s.GroupsFor(f.Target)
-	switch {
-	case len(target) == 0:
-		return groups, true
-	case len(groups) == 0:
-		return target, true
-	}
-	var both []string
-	for _, g := range groups {
-		if slices.Contains(target, g) {
-			both = append(both, g)
-		}
-	}
-	return both, len(both) > 0
-}
-
 // matchGlob matches like .gitignore: "**" spans folders, "*" and "?" stay within one, and a
 // pattern without a slash matches the file name at any depth.
 func matchGlob(glob, rel string) bool {
@@ -153,10 +130,10 @@ func matchParts(g, p []string) bool {
 	return len(p) == 0
 }
 
-// AddSource records a new source. The folder must exist; its real path is stored (absolute,
+// Add records a new source. The folder must exist; its real path is stored (absolute,
 // symlinks resolved), and runs index that folder only, wherever links in the given path
 // point later.
-func AddSource(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
+func Add(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 	if !sourceName.MatchString(s.Name) {
 		return Source{}, fmt.Errorf("source name %q: use letters, digits, '.', '_' or '-' (at most 64)", s.Name)
 	}
@@ -197,10 +174,10 @@ func realFolder(name, p string) (string, error) {
 	return real, nil
 }
 
-// UpdateSource changes a source's groups, rules, schedule and watching. Re-indexing applies new
+// Update changes a source's groups, rules, schedule and watching. Re-indexing applies new
 // groups to its documents. The root stays the one checked and resolved when the source was
 // added (s.Root is ignored): to index another folder, remove the source and add it again.
-func UpdateSource(ctx context.Context, pool *pgxpool.Pool, s Source) error {
+func Update(ctx context.Context, pool *pgxpool.Pool, s Source) error {
 	rules, _ := json.Marshal(nonNil(s.Rules))
 	tag, err := pool.Exec(ctx, `UPDATE sources SET groups = $2, rules = $3,
 		every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE name = $1`,
@@ -214,8 +191,8 @@ func UpdateSource(ctx context.Context, pool *pgxpool.Pool, s Source) error {
 	return nil
 }
 
-// RemoveSource deletes a source with all its documents and chunks.
-func RemoveSource(ctx context.Context, pool *pgxpool.Pool, name string) error {
+// Remove deletes a source with all its documents and chunks.
+func Remove(ctx context.Context, pool *pgxpool.Pool, name string) error {
 	tag, err := pool.Exec(ctx, `DELETE FROM sources WHERE name = $1`, name)
 	if err != nil {
 		return fmt.Errorf("removing source %s: %w", name, err)
@@ -226,9 +203,9 @@ func RemoveSource(ctx context.Context, pool *pgxpool.Pool, name string) error {
 	return RefreshStats(ctx, pool)
 }
 
-// GetSource returns the source called name.
-func GetSource(ctx context.Context, pool *pgxpool.Pool, name string) (Source, error) {
-	all, err := listSources(ctx, pool, name)
+// Get returns the source called name.
+func Get(ctx context.Context, pool *pgxpool.Pool, name string) (Source, error) {
+	all, err := list(ctx, pool, name)
 	if err != nil {
 		return Source{}, err
 	}
@@ -238,38 +215,31 @@ func GetSource(ctx context.Context, pool *pgxpool.Pool, name string) (Source, er
 	return all[0], nil
 }
 
-// ListSources returns every source, by name.
-func ListSources(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
-	return listSources(ctx, pool, "")
+// List returns every source, by name.
+func List(ctx context.Context, pool *pgxpool.Pool) ([]Source, error) {
+	return list(ctx, pool, "")
 }
 
-func listSources(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
-	rows, err := pool.Query(ctx, `SELECT `+sourceColumns+` FROM sources s
+func list(ctx context.Context, pool *pgxpool.Pool, name string) ([]Source, error) {
+	rows, err := pool.Query(ctx, `SELECT id, name, root, root_resolved, groups, rules, coalesce(extract(epoch FROM every)::bigint, 0), watch FROM sources
 		WHERE $1 = '' OR name = $1 ORDER BY name`, name)
 	if err != nil {
 		return nil, fmt.Errorf("listing sources: %w", err)
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) { return scanSource(row) })
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Source, error) {
+		var s Source
+		var rules []byte
+		var every int64
+		if err := row.Scan(&s.ID, &s.Name, &s.Root, &s.RootResolved, &s.Groups, &rules, &every, &s.Watch); err != nil {
+			return s, err
+		}
+		s.Every = time.Duration(every) * time.Second
+		return s, json.Unmarshal(rules, &s.Rules)
+	})
 }
 
-// sourceColumns are the columns of sources s that scanSource reads, in its order.
-const sourceColumns = `s.id, s.name, s.root, s.root_resolved, s.groups, s.rules,
-	coalesce(extract(epoch FROM s.every)::bigint, 0), s.watch`
-
-// scanSource reads sourceColumns, then the row's further columns into more.
-func scanSource(row pgx.Row, more ...any) (Source, error) {
-	var s Source
-	var rules []byte
-	var every int64
-	if err := row.Scan(append([]any{&s.ID, &s.Name, &s.Root, &s.RootResolved, &s.Groups, &rules, &every, &s.Watch}, more...)...); err != nil {
-		return s, err
-	}
-	s.Every = time.Duration(every) * time.Second
-	return s, json.Unmarshal(rules, &s.Rules)
-}
-
-// SourceStatus summarises a source for `indexer status` and the admin page.
-type SourceStatus struct {
+// Status summarises a source for `indexer status` and the admin page.
+type Status struct {
 	Source
 	Documents, Chunks int64
 	LastRunAt         *time.Time
@@ -282,42 +252,72 @@ type Problem struct {
 	Path, Status, Reason string
 }
 
-// Status reports every source (or the one named) with its counts and problem files, in one
-// query however many sources there are.
-func Status(ctx context.Context, pool *pgxpool.Pool, name string) ([]SourceStatus, error) {
-	rows, err := pool.Query(ctx, `SELECT `+sourceColumns+`,
+// Report returns every source (or the one named) with its counts and problem files, in three
+// queries however many sources there are (the admin page shows them all).
+func Report(ctx context.Context, pool *pgxpool.Pool, name string) ([]Status, error) {
+	sources, err := list(ctx, pool, name)
+	if err != nil {
+		return nil, err
+	}
+	if name != "" && len(sources) == 0 {
+		return nil, fmt.Errorf("source %s: %w", name, ErrNotFound)
+	}
+	out := make([]Status, len(sources))
+	byID := make(map[int64]*Status, len(sources))
+	for i, s := range sources {
+		out[i] = Status{Source: s, Problems: []Problem{}}
+		byID[s.ID] = &out[i]
+	}
+	rows, err := pool.Query(ctx, `SELECT s.id,
 			(SELECT count(*) FROM documents WHERE source_id = s.id AND status = 'indexed'),
 			(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.source_id = s.id),
-			s.last_run_at, s.last_run,
-			(SELECT coalesce(json_agg(json_build_object('Path', path, 'Status', status, 'Reason', reason)
-				ORDER BY status, path), '[]') FROM documents WHERE source_id = s.id AND status <> 'indexed')
-		FROM sources s WHERE $1 = '' OR s.name = $1 ORDER BY s.name`, name)
+			s.last_run_at, s.last_run
+		FROM sources s WHERE $1 = '' OR s.name = $1`, name)
 	if err != nil {
 		return nil, fmt.Errorf("reading the status of sources: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SourceStatus, error) {
-		var st SourceStatus
-		var last, problems []byte
-		var err error
-		if st.Source, err = scanSource(row, &st.Documents, &st.Chunks, &st.LastRunAt, &last, &problems); err != nil {
-			return st, err
+	for rows.Next() {
+		var id int64
+		var st Status
+		var last []byte
+		if err := rows.Scan(&id, &st.Documents, &st.Chunks, &st.LastRunAt, &last); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading the status of sources: %w", err)
 		}
+		o, ok := byID[id]
+		if !ok {
+			continue // added since the list was read
+		}
+		o.Documents, o.Chunks, o.LastRunAt = st.Documents, st.Chunks, st.LastRunAt
 		if last != nil {
-			st.LastRun = new(Summary)
-			if err := json.Unmarshal(last, st.LastRun); err != nil {
-				return st, fmt.Errorf("reading last run of source %s: %w", st.Name, err)
+			o.LastRun = new(Summary)
+			if err := json.Unmarshal(last, o.LastRun); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading last run of source %s: %w", o.Name, err)
 			}
 		}
-		if err := json.Unmarshal(problems, &st.Problems); err != nil {
-			return st, fmt.Errorf("listing problem files of source %s: %w", st.Name, err)
-		}
-		return st, nil
-	})
-	if err != nil {
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading the status of sources: %w", err)
 	}
-	if name != "" && len(out) == 0 {
-		return nil, fmt.Errorf("source %s: %w", name, ErrNotFound)
+	rows, err = pool.Query(ctx, `SELECT d.source_id, d.path, d.status, d.reason FROM documents d JOIN sources s ON s.id = d.source_id
+		WHERE d.status <> 'indexed' AND ($1 = '' OR s.name = $1) ORDER BY d.source_id, d.status, d.path`, name)
+	if err != nil {
+		return nil, fmt.Errorf("listing problem files: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var p Problem
+		if err := rows.Scan(&id, &p.Path, &p.Status, &p.Reason); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("listing problem files: %w", err)
+		}
+		if o, ok := byID[id]; ok {
+			o.Problems = append(o.Problems, p)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing problem files: %w", err)
 	}
 	return out, nil
 }
