@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/docent-search/docent/internal/embed"
@@ -535,19 +534,14 @@ func (a *accessCheck) allowed(ctx context.Context, tx pgx.Tx, ps []*partial) (ma
 // searchSQL builds the query that gathers both branches' candidates, and its arguments: every
 // candidate with both scores (a passage only one branch found gets the other's computed where
 // it can be: its similarity), for fuse to rank. The lexical branch's results come ranked and
-// scored by lexical (exact BM25, access and filters applied). The vector branch applies the
-// access and filter conditions itself, so no restricted row is ever fetched: HNSW drives it and
-// the conditions are checked per candidate, with HNSW's iterative scan continuing past rejected
-// rows.
-func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candidates int) (string, []any) {
+// scored by lexical (exact BM25, access and filters applied); the vector branch's come from
+// near when it ran on its own connection (nearestConcurrently), else it runs here (nearestSQL).
+func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candidates int, near *nearestResult) (string, []any) {
 	var args []any
 	param := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	// The limit is inlined so the planner knows it is small and lets the index drive.
-	k := strconv.Itoa(candidates)
-
 	lex := "SELECT NULL::bigint AS id, 0::float8 AS score, 0::float8 AS coverage WHERE false"
 	if len(lexResults) > 0 {
 		ids := make([]int64, len(lexResults))
@@ -563,12 +557,16 @@ func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candid
 	sim := "vec.sim"
 	if vec != nil {
 		v := param(pgvector.NewVector(vec))
-		access := accessSQL(q, param)
-		vecBranch = fmt.Sprintf(`
-	SELECT id, 1 - dist AS sim
-	FROM (SELECT id, embedding <=> %[1]s AS dist FROM chunks c
-	      WHERE c.embedding IS NOT NULL AND %[3]s
-	      ORDER BY c.embedding <=> %[1]s LIMIT %[2]s) c`, v, k, access)
+		if near != nil {
+			ids := make([]int64, len(near.hits))
+			sims := make([]float64, len(near.hits))
+			for i, h := range near.hits {
+				ids[i], sims[i] = h.id, h.sim
+			}
+			vecBranch = fmt.Sprintf("SELECT * FROM unnest(%s::bigint[], %s::float8[]) AS v(id, sim)", param(ids), param(sims))
+		} else {
+			vecBranch = fmt.Sprintf("SELECT id, 1 - dist AS sim FROM (%s) c", nearestSQL(v, accessSQL(q, param), candidates))
+		}
 		// Passages only the lexical branch found get their similarity computed.
 		sim = fmt.Sprintf("coalesce(vec.sim, 1 - (c.embedding <=> %s))", v)
 	}
