@@ -443,6 +443,9 @@ func ranked(ps []*partial) []*partial {
 // needs only the head: a bounded heap finds it in one pass where sorting them all cost more
 // than reading their postings.
 func head(ps []*partial, n int) []*partial {
+	if n <= 0 {
+		return nil
+	}
 	if n >= len(ps) {
 		return ranked(ps)
 	}
