@@ -2,11 +2,11 @@ package retrieve
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/docent-search/docent/internal/textseg"
@@ -226,19 +226,13 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		cands = sc.candidates(rest[i], theta)
 	}
 	// Every candidate left is scored in full: the top k accessible ones are the answer.
-	ranked := sc.ranked(cands)
-	var out []Scored
-	for lo := 0; lo < len(ranked) && len(out) < k; lo += accessBatch {
-		hi := min(lo+accessBatch, len(ranked))
-		ok, err := sc.access.allowed(ctx, tx, ranked[lo:hi])
-		if err != nil {
-			return nil, err
-		}
-		for _, p := range ranked[lo:hi] {
-			if ok[p.id] && len(out) < k {
-				out = append(out, Scored{ChunkID: p.id, Score: p.score, Coverage: p.matched / math.Max(idfTotal, 1e-9)})
-			}
-		}
+	best, err := sc.bestAllowed(ctx, cands, k)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Scored, len(best))
+	for i, p := range best {
+		out[i] = Scored{ChunkID: p.id, Score: p.score, Coverage: p.matched / math.Max(idfTotal, 1e-9)}
 	}
 	return out, nil
 }
@@ -411,7 +405,7 @@ func (sc *scorer) fullThreshold(ctx context.Context, k int, remaining []term) (f
 	for _, p := range sc.acc {
 		all = append(all, p)
 	}
-	top := sc.ranked(all)[:min(len(all), 2*k)]
+	top := head(all, 2*k)
 	full := make([]*partial, len(top))
 	byID := map[int64]*partial{}
 	for i, p := range top {
@@ -426,7 +420,7 @@ func (sc *scorer) fullThreshold(ctx context.Context, k int, remaining []term) (f
 		return 0, err
 	}
 	found := 0
-	for _, p := range sc.ranked(full) {
+	for _, p := range ranked(full) {
 		if ok[p.id] {
 			if found++; found == k {
 				return p.score, nil
@@ -436,12 +430,79 @@ func (sc *scorer) fullThreshold(ctx context.Context, k int, remaining []term) (f
 	return 0, nil
 }
 
-// ranked returns chunks best first, ties by id.
-func (sc *scorer) ranked(ps []*partial) []*partial {
+// ranked sorts chunks best first, ties by id.
+func ranked(ps []*partial) []*partial {
 	slices.SortFunc(ps, func(a, b *partial) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
 	})
 	return ps
+}
+
+// head returns the n best of ps, best first (ties by id). A search holds a partial score for
+// every chunk holding its rarer terms, hundreds of thousands for common words at scale, and
+// needs only the head: a bounded heap finds it in one pass where sorting them all cost more
+// than reading their postings.
+func head(ps []*partial, n int) []*partial {
+	if n <= 0 {
+		return nil
+	}
+	if n >= len(ps) {
+		return ranked(ps)
+	}
+	h := worstFirst(make([]*partial, 0, n))
+	for _, p := range ps {
+		if len(h) < n {
+			heap.Push(&h, p)
+		} else if before(p, h[0]) {
+			h[0] = p
+			heap.Fix(&h, 0)
+		}
+	}
+	return ranked(h)
+}
+
+// before reports whether a ranks before b: a higher score, or the same and a lower id.
+func before(a, b *partial) bool {
+	return a.score > b.score || a.score == b.score && a.id < b.id
+}
+
+// worstFirst is a heap of chunks with the worst ranked on top.
+type worstFirst []*partial
+
+func (h worstFirst) Len() int           { return len(h) }
+func (h worstFirst) Less(i, j int) bool { return before(h[j], h[i]) }
+func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(*partial)) }
+func (h *worstFirst) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return p
+}
+
+// bestAllowed returns the k best of ps the reader may see, best first. It checks access down
+// the ranking in batches, taking a longer head of the ranking only while too few pass.
+func (sc *scorer) bestAllowed(ctx context.Context, ps []*partial, k int) ([]*partial, error) {
+	var out []*partial
+	for n := min(len(ps), max(2*k, accessBatch)); ; n = min(len(ps), 4*n) {
+		out = out[:0]
+		top := head(ps, n)
+		for lo := 0; lo < len(top) && len(out) < k; lo += accessBatch {
+			hi := min(lo+accessBatch, len(top))
+			ok, err := sc.access.allowed(ctx, sc.tx, top[lo:hi])
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range top[lo:hi] {
+				if ok[p.id] && len(out) < k {
+					out = append(out, p)
+				}
+			}
+		}
+		if len(out) == k || n == len(ps) {
+			return out, nil
+		}
+	}
 }
 
 // threshold returns θ: the k-th best partial score among accessible chunks, a lower bound of
@@ -456,26 +517,14 @@ func (sc *scorer) threshold(ctx context.Context, k int, need float64) (float64, 
 	for _, p := range sc.acc {
 		all = append(all, p)
 	}
-	all = sc.ranked(all)
-	if all[k-1].score <= need {
+	if head(all, k)[k-1].score <= need {
 		return 0, nil
 	}
-	found := 0
-	for lo := 0; lo < len(all); lo += accessBatch {
-		hi := min(lo+accessBatch, len(all))
-		ok, err := sc.access.allowed(ctx, sc.tx, all[lo:hi])
-		if err != nil {
-			return 0, err
-		}
-		for _, p := range all[lo:hi] {
-			if ok[p.id] {
-				if found++; found == k {
-					return p.score, nil
-				}
-			}
-		}
+	best, err := sc.bestAllowed(ctx, all, k)
+	if err != nil || len(best) < k {
+		return 0, err
 	}
-	return 0, nil
+	return best[k-1].score, nil
 }
 
 // candidates returns the chunks whose partial score plus the most the remaining terms can add
@@ -535,19 +584,14 @@ func (a *accessCheck) allowed(ctx context.Context, tx pgx.Tx, ps []*partial) (ma
 // searchSQL builds the query that gathers both branches' candidates, and its arguments: every
 // candidate with both scores (a passage only one branch found gets the other's computed where
 // it can be: its similarity), for fuse to rank. The lexical branch's results come ranked and
-// scored by lexical (exact BM25, access and filters applied). The vector branch applies the
-// access and filter conditions itself, so no restricted row is ever fetched: HNSW drives it and
-// the conditions are checked per candidate, with HNSW's iterative scan continuing past rejected
-// rows.
-func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candidates int) (string, []any) {
+// scored by lexical (exact BM25, access and filters applied); the vector branch's come from
+// near when it ran on its own connection (nearestConcurrently), else it runs here (nearestSQL).
+func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candidates int, near *nearestResult) (string, []any) {
 	var args []any
 	param := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	// The limit is inlined so the planner knows it is small and lets the index drive.
-	k := strconv.Itoa(candidates)
-
 	lex := "SELECT NULL::bigint AS id, 0::float8 AS score, 0::float8 AS coverage WHERE false"
 	if len(lexResults) > 0 {
 		ids := make([]int64, len(lexResults))
@@ -563,12 +607,16 @@ func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candid
 	sim := "vec.sim"
 	if vec != nil {
 		v := param(pgvector.NewVector(vec))
-		access := accessSQL(q, param)
-		vecBranch = fmt.Sprintf(`
-	SELECT id, 1 - dist AS sim
-	FROM (SELECT id, embedding <=> %[1]s AS dist FROM chunks c
-	      WHERE c.embedding IS NOT NULL AND %[3]s
-	      ORDER BY c.embedding <=> %[1]s LIMIT %[2]s) c`, v, k, access)
+		if near != nil {
+			ids := make([]int64, len(near.hits))
+			sims := make([]float64, len(near.hits))
+			for i, h := range near.hits {
+				ids[i], sims[i] = h.id, h.sim
+			}
+			vecBranch = fmt.Sprintf("SELECT * FROM unnest(%s::bigint[], %s::float8[]) AS v(id, sim)", param(ids), param(sims))
+		} else {
+			vecBranch = fmt.Sprintf("SELECT id, 1 - dist AS sim FROM (%s) c", nearestSQL(v, accessSQL(q, param), candidates))
+		}
 		// Passages only the lexical branch found get their similarity computed.
 		sim = fmt.Sprintf("coalesce(vec.sim, 1 - (c.embedding <=> %s))", v)
 	}

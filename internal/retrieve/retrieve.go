@@ -154,7 +154,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	}
 	tsConfig := cmp.Or(s.TextSearchConfig, postgres.DefaultTextSearchConfig)
 	var results []Result
-	search := func(tx pgx.Tx) error {
+	search := func(pool *pgxpool.Pool, tx pgx.Tx) error {
 		terms, err := queryTerms(ctx, tx, tsConfig, text)
 		if err != nil {
 			return err
@@ -167,17 +167,24 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 				return 1 // a word the text-search configuration ignores
 			})
 		}
-		// Iterative scans keep the HNSW index useful when access or filters reject most of
-		// the nearest neighbours: pgvector keeps scanning until enough rows pass. Sequential
-		// scans are off because the planner underrates fetching every stored vector: on a
-		// small table it would rather compute all distances than use HNSW, ten times slower.
-		// (Only for the search itself: the term lookup above is better planned without.)
-		// JIT is off: with sequential scans disabled, any remaining one (a tiny table) carries
-		// the planner's disable cost, which passes jit_above_cost and made PostgreSQL compile
-		// the query for 50-100 ms; a single client searched SciFact at 37 queries/s with JIT
-		// and 70 without.
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = %d; SET LOCAL enable_seqscan = off; SET LOCAL jit = off`,
-			max(cmp.Or(s.EfSearch, 200), candidates))); err != nil {
+		if zeroVector(vec) {
+			// A query with no word the embedder knows ("'") embeds to zeros, whose cosine
+			// distance to every passage is NaN: a NaN score would sort first and cannot be
+			// encoded as JSON. Such a vector says nothing, so its branch does not run.
+			vec = nil
+		}
+		ef := max(cmp.Or(s.EfSearch, 200), candidates)
+		// Both branches at once: the vector branch on a second connection that imports this
+		// transaction's snapshot, while the lexical branch runs here.
+		var nearest <-chan nearestResult
+		if vec != nil && mode != "vector" && len(terms.lexemes) > 0 {
+			var snapshot string
+			if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+				return err
+			}
+			nearest = s.nearestConcurrently(ctx, pool, snapshot, q, vec, candidates, ef)
+		}
+		if _, err := tx.Exec(ctx, searchSettings(ef)); err != nil {
 			return err
 		}
 		var lex []Scored
@@ -186,16 +193,18 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 				return err
 			}
 		}
-		if zeroVector(vec) {
-			// A query with no word the embedder knows ("'") embeds to zeros, whose cosine
-			// distance to every passage is NaN: a NaN score would sort first and cannot be
-			// encoded as JSON. Such a vector says nothing, so its branch does not run.
-			vec = nil
+		var near *nearestResult
+		if nearest != nil {
+			if r := <-nearest; r.err != nil {
+				return r.err
+			} else if r.ran {
+				near = &r
+			}
 		}
 		if vec == nil && len(lex) == 0 {
 			return nil // nothing left to search with, or nothing matched: no results
 		}
-		sql, args := s.searchSQL(lex, q, vec, candidates)
+		sql, args := s.searchSQL(lex, q, vec, candidates, near)
 		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
@@ -234,9 +243,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	if len(s.Replicas) > 0 {
 		pool = s.Replicas[(s.next.Add(1)-1)%uint64(len(s.Replicas))]
 	}
-	err := pgx.BeginTxFunc(ctx, pool, readOnly, search)
+	err := pgx.BeginTxFunc(ctx, pool, readOnly, func(tx pgx.Tx) error { return search(pool, tx) })
 	if pool != s.Pool && postgres.Unavailable(err) && ctx.Err() == nil {
-		err = pgx.BeginTxFunc(ctx, s.Pool, readOnly, search)
+		err = pgx.BeginTxFunc(ctx, s.Pool, readOnly, func(tx pgx.Tx) error { return search(s.Pool, tx) })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
