@@ -227,6 +227,17 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if err != nil {
 			return err
 		}
+		// The whole document's match counts with its best passage's (see documentWeight); only
+		// in hybrid searches, so that lexical-only stays exact BM25 over passages.
+		if mode == "hybrid" && len(lex) > 0 {
+			docs, err := documentBM25(ctx, tx, terms, cands)
+			if err != nil {
+				return err
+			}
+			for i := range cands {
+				cands[i].docBM25 = docs[cands[i].doc]
+			}
+		}
 		vw, lw := s.VectorWeight, s.LexicalWeight
 		if vw == 0 && lw == 0 {
 			vw, lw = DefaultVectorWeight, DefaultLexicalWeight

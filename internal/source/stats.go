@@ -13,7 +13,9 @@ const statsLock = 0x7465726d // "term"
 
 // RefreshStats recomputes the term statistics BM25 ranking uses: each lexeme's document
 // frequency over all chunks, the number of chunks and their average length (in indexed
-// tokens, as postings.dl counts them). Postings change with every document written; these
+// tokens, as postings.dl counts them), and the same at the level of documents for the
+// document-level score the fusion adds (retrieve.documentBM25): each lexeme's number of
+// documents, each document's length (its chunks' summed) and their number and average. Postings change with every document written; these
 // statistics are a snapshot that searches apply to the current postings, so a search between
 // refreshes ranks exactly by BM25 with the last snapshot's IDF and average length.
 func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
@@ -21,10 +23,16 @@ func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
 		for _, q := range []string{
 			fmt.Sprintf(`SELECT pg_advisory_xact_lock(%d)`, statsLock),
 			`DELETE FROM term_stats`,
-			`INSERT INTO term_stats (lexeme, df) SELECT lexeme, count(*) FROM postings GROUP BY lexeme`,
-			`INSERT INTO corpus_stats (chunks, avg_length)
-			   SELECT n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(n, 1) FROM (SELECT count(*) AS n FROM chunks) c
-			 ON CONFLICT (singleton) DO UPDATE SET chunks = EXCLUDED.chunks, avg_length = EXCLUDED.avg_length, refreshed_at = now()`,
+			`INSERT INTO term_stats (lexeme, df, doc_df)
+			   SELECT p.lexeme, count(*), count(DISTINCT c.document_id) FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY p.lexeme`,
+			`DELETE FROM document_stats`,
+			`INSERT INTO document_stats (document_id, length)
+			   SELECT c.document_id, sum(p.tf) FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY c.document_id`,
+			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length)
+			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(c.n, 1), d.n, d.avg
+			   FROM (SELECT count(*) AS n FROM chunks) c, (SELECT count(*) AS n, coalesce(avg(length), 0) AS avg FROM document_stats) d
+			 ON CONFLICT (singleton) DO UPDATE SET chunks = EXCLUDED.chunks, avg_length = EXCLUDED.avg_length,
+			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, refreshed_at = now()`,
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err

@@ -193,3 +193,45 @@ func String(hits []Hit) string {
 	}
 	return b.String()
 }
+
+// Documents scores every document (by path) holding one of the lexemes with Okapi BM25 over
+// the document as a whole: its chunks' occurrences and lengths summed, document frequencies
+// counted over documents, the average length over documents.
+func (ix *Index) Documents(lexemes []string, p Params) map[string]float64 {
+	type doc struct {
+		tf     map[string]float64
+		length float64
+	}
+	docs := map[string]*doc{}
+	var total float64
+	for _, c := range ix.Chunks {
+		d := docs[c.Path]
+		if d == nil {
+			d = &doc{tf: map[string]float64{}}
+			docs[c.Path] = d
+		}
+		for l, o := range c.tf {
+			d.tf[l] += float64(o.all-o.title-o.heading) + p.TitleWeight*float64(o.title) + p.HeadingWeight*float64(o.heading)
+		}
+		d.length += float64(c.length)
+		total += float64(c.length)
+	}
+	n := float64(len(docs))
+	avgdl := total / math.Max(n, 1)
+	out := map[string]float64{}
+	for _, l := range lexemes {
+		var df float64
+		for _, d := range docs {
+			if d.tf[l] > 0 {
+				df++
+			}
+		}
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		for path, d := range docs {
+			if tf := d.tf[l]; tf > 0 {
+				out[path] += idf * tf * (p.K1 + 1) / (tf + p.K1*(1-p.B+p.B*d.length/avgdl))
+			}
+		}
+	}
+	return out
+}

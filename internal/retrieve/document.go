@@ -1,0 +1,57 @@
+package retrieve
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// documentBM25 scores the candidates' documents as wholes: Okapi BM25 (the same k1 and b and
+// field weights as the chunks') with each document's term frequencies summed over its chunks,
+// its length their summed lengths, and the document frequencies, number of documents and
+// average length of the last statistics refresh (ingest.RefreshStats). A document written
+// since that refresh counts as of average length. It returns nothing when the statistics
+// hold no documents yet (a database upgraded but not yet re-indexed).
+//
+// Only the candidates' documents are scored, so the cost follows the page, not the corpus:
+// one index range per document (its chunks) and one postings lookup per chunk and term.
+func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (map[int64]float64, error) {
+	if len(t.lexemes) == 0 || len(cands) == 0 {
+		return nil, nil
+	}
+	lexemes := make([]string, len(t.lexemes))
+	for i, tm := range t.lexemes {
+		lexemes[i] = tm.lexeme
+	}
+	seen := map[int64]bool{}
+	var docs []int64
+	for _, c := range cands {
+		if !seen[c.doc] {
+			seen[c.doc] = true
+			docs = append(docs, c.doc)
+		}
+	}
+	rows, err := tx.Query(ctx, fmt.Sprintf(`
+		WITH st AS (SELECT documents::float8 AS n, avg_doc_length AS avgdl FROM corpus_stats WHERE documents > 0),
+		tf AS (SELECT c.document_id, p.lexeme, sum(%[1]s)::float8 AS tf
+		       FROM chunks c JOIN postings p ON p.chunk_id = c.id AND p.lexeme = ANY($2::text[])
+		       WHERE c.document_id = ANY($1::bigint[]) GROUP BY 1, 2)
+		SELECT tf.document_id, sum(
+		         ln(1 + (st.n - least(ts.doc_df, st.n) + 0.5) / (least(ts.doc_df, st.n) + 0.5)) *
+		         tf.tf * ($3::float8 + 1) / (tf.tf + $3::float8 * (1 - $4::float8 + $4::float8 * coalesce(ds.length, st.avgdl) / st.avgdl)))
+		FROM tf CROSS JOIN st
+		JOIN term_stats ts ON ts.lexeme = tf.lexeme
+		LEFT JOIN document_stats ds ON ds.document_id = tf.document_id
+		GROUP BY tf.document_id`, weightedTF), docs, lexemes, BM25K1, BM25B)
+	if err != nil {
+		return nil, fmt.Errorf("scoring documents: %w", err)
+	}
+	out := make(map[int64]float64, len(docs))
+	var doc int64
+	var score float64
+	if _, err := pgx.ForEachRow(rows, []any{&doc, &score}, func() error { out[doc] = score; return nil }); err != nil {
+		return nil, fmt.Errorf("scoring documents: %w", err)
+	}
+	return out, nil
+}

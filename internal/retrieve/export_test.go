@@ -1,0 +1,50 @@
+package retrieve
+
+import (
+	"context"
+	"maps"
+
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/jackc/pgx/v5"
+)
+
+// DocumentScores returns documentBM25 for the documents of every chunk, by path, for tests.
+func (s *Searcher) DocumentScores(ctx context.Context, text string) (map[string]float64, error) {
+	out := map[string]float64{}
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT c.id, c.document_id FROM chunks c`)
+		if err != nil {
+			return err
+		}
+		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
+			var c candidate
+			return c, row.Scan(&c.id, &c.doc)
+		})
+		if err != nil {
+			return err
+		}
+		scores, err := documentBM25(ctx, tx, t, cands)
+		if err != nil {
+			return err
+		}
+		paths := map[int64]string{}
+		rows, err = tx.Query(ctx, `SELECT id, path FROM documents`)
+		if err != nil {
+			return err
+		}
+		var id int64
+		var path string
+		if _, err := pgx.ForEachRow(rows, []any{&id, &path}, func() error { paths[id] = path; return nil }); err != nil {
+			return err
+		}
+		for doc, score := range maps.All(scores) {
+			out[paths[doc]] = score
+		}
+		return nil
+	})
+	return out, err
+}
