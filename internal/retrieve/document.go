@@ -10,7 +10,7 @@ import (
 // documentBM25 scores the candidates' documents as wholes: Okapi BM25 (the same k1 and b and
 // field weights as the chunks') with each document's term frequencies summed over its chunks,
 // its length their summed lengths, and the document frequencies, number of documents and
-// average length of the last statistics refresh (ingest.RefreshStats). A document written
+// average length of the last statistics refresh (source.RefreshStats). A document written
 // since that refresh counts as of average length. It returns nothing when the statistics
 // hold no documents yet (a database upgraded but not yet re-indexed).
 //
