@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docent-search/docent/internal/auth"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/source"
 )
@@ -22,6 +23,10 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if m.Jobs, err = s.Jobs.Recent(r.Context(), 5); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if m.Audit, err = auth.AuditLog(r.Context(), s.Pool, 10); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -138,7 +143,7 @@ func (s *Server) adminReindex(w http.ResponseWriter, r *http.Request) {
 // jobID is the id of a source's latest job while it is to come or running, for the page's
 // script to follow; recent are the source's jobs, newest first.
 func jobID(recent []reindex.Job) string {
-	if len(recent) > 0 && (recent[0].Status == "running" || recent[0].Status == "queued") {
+	if len(recent) > 0 && recent[0].Status.Active() {
 		return strconv.FormatInt(recent[0].ID, 10)
 	}
 	return ""

@@ -63,6 +63,9 @@ func TestAdminActionsAreAudited(t *testing.T) {
 	if status != 200 || !strings.Contains(page, `href="/admin/audit"`) {
 		t.Errorf("the admin page does not link the audit log")
 	}
+	if !strings.Contains(page, "Recent admin actions") || !strings.Contains(page, "re-index started") {
+		t.Errorf("the admin page does not show the latest admin actions: %.300s", page)
+	}
 	status, page = do(t, "GET", ts.URL+"/admin/audit", "", admin)
 	if status != 200 || !strings.Contains(page, "source removed") || !strings.Contains(page, "127.0.0.1 for 10.1.2.3") {
 		t.Errorf("/admin/audit: %d %.300s", status, page)
