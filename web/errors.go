@@ -44,9 +44,10 @@ const (
 )
 
 // classify is the one mapping from an error to the response status and what the client is
-// told. Bad input, missing things, rate limits and a full server (503) are told as they are; anything else only by
-// its kind, never internals: a database outage (503), a timeout (504), a cancelled request
-// (503), a failed answer (502), else an internal error (500). told says which of the two it was.
+// told. Bad input, missing things, rate limits and a full server (503) are told as they are;
+// anything else only by its kind, never internals: a database outage (503), a timeout (504), a
+// cancelled request (503), a failed answer (502), else an internal error (500). told says which
+// of the two it was.
 func classify(err error) (status int, msg string, told bool) {
 	var p problem
 	switch {
