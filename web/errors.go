@@ -44,9 +44,10 @@ const (
 )
 
 // classify is the one mapping from an error to the response status and what the client is
-// told. Bad input, missing things and rate limits are told as they are; anything else only by
-// its kind, never internals: a database outage (503), a timeout (504), a cancelled request
-// (503), a failed answer (502), else an internal error (500). told says which of the two it was.
+// told. Bad input, missing things, rate limits and a full server (503) are told as they are;
+// anything else only by its kind, never internals: a database outage (503), a timeout (504), a
+// cancelled request (503), a failed answer (502), else an internal error (500). told says which
+// of the two it was.
 func classify(err error) (status int, msg string, told bool) {
 	var p problem
 	switch {
@@ -54,6 +55,8 @@ func classify(err error) (status int, msg string, told bool) {
 		return p.status, p.msg, true
 	case errors.Is(err, errRateLimited):
 		return http.StatusTooManyRequests, "You are asking questions faster than allowed. Wait a minute and try again.", true
+	case errors.Is(err, errBusy):
+		return http.StatusServiceUnavailable, "Docent is busy with other searches and questions; try again in a few seconds.", true
 	case postgres.Unavailable(err):
 		return http.StatusServiceUnavailable, unavailable, false
 	case errors.Is(err, context.DeadlineExceeded):
@@ -67,14 +70,18 @@ func classify(err error) (status int, msg string, told bool) {
 }
 
 // explain is classify for a response: an error the client is not told as it is gets logged,
-// and a database outage carries Retry-After, so monitors and proxies see it.
+// and a database outage or a full server carries Retry-After, so clients, monitors and proxies
+// know when to come back.
 func (s *Server) explain(w http.ResponseWriter, r *http.Request, err error) (int, string) {
 	status, msg, told := classify(err)
 	if !told {
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if postgres.Unavailable(err) {
+	switch {
+	case postgres.Unavailable(err):
 		w.Header().Set("Retry-After", retryAfter)
+	case errors.Is(err, errBusy):
+		w.Header().Set("Retry-After", s.admission.retryAfter)
 	}
 	return status, msg
 }

@@ -16,7 +16,9 @@ import (
 // IDEs and chat clients. It is stateless: each request gets a server bound to that request's
 // user, authenticated by an API key, so no MCP session can outlive or change whose groups it
 // searches with. Searches and answers go through the same handlers' code as the JSON API, so
-// the access filter is retrieve's SQL, not a copy.
+// the access filter is retrieve's SQL, not a copy. Its tool calls, not the whole endpoint, are
+// under admission control: initialize and tools/list cost nothing, and a refused call tells
+// the assistant, in the tool's error, to try again shortly.
 func (s *Server) mcpHandler() http.Handler {
 	schemas := mcp.NewSchemaCache()
 	h := mcp.NewStreamableHTTPHandler(func(r *http.Request) *mcp.Server { return s.mcpServer(r, schemas) },
@@ -87,6 +89,11 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 			if in.Source != "" {
 				q.Set("source", in.Source)
 			}
+			release, err := s.admission.acquire(ctx)
+			if err != nil {
+				return nil, mcpSearchOut{}, s.toolError("search", err)
+			}
+			defer release()
 			req := r.Clone(ctx)
 			req.URL.RawQuery = q.Encode()
 			res, err := s.runSearch(req)
@@ -108,6 +115,11 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 			if err := checkText("question", in.Question); err != nil {
 				return nil, mcpAskOut{}, err
 			}
+			release, err := s.admission.acquire(ctx)
+			if err != nil {
+				return nil, mcpAskOut{}, s.toolError("answer", err)
+			}
+			defer release()
 			resp, _, err := s.answer(r.WithContext(ctx), in.Question, "", nil)
 			if err != nil {
 				return nil, mcpAskOut{}, s.toolError("answer", err)

@@ -24,6 +24,10 @@ type Metrics struct {
 	tokens      *prometheus.CounterVec
 	indexFiles  *prometheus.CounterVec
 	indexChunks prometheus.Counter
+	// Admission control (admission.go): requests running and waiting, and those refused.
+	inFlight prometheus.Gauge
+	queued   prometheus.Gauge
+	refused  *prometheus.CounterVec
 }
 
 // buckets span a cached search (5 ms) to a slow model's answer (30 s).
@@ -50,12 +54,21 @@ func NewMetrics() *Metrics {
 			Help: "Files seen by finished re-index runs, by outcome."}, []string{"outcome"}),
 		indexChunks: prometheus.NewCounter(prometheus.CounterOpts{Name: "docent_index_chunks_total",
 			Help: "Chunks written by finished re-index runs."}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "docent_admission_in_flight",
+			Help: "Searches and questions running now, under admission control."}),
+		queued: prometheus.NewGauge(prometheus.GaugeOpts{Name: "docent_admission_queued",
+			Help: "Searches and questions waiting for a slot now."}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "docent_admission_refused_total",
+			Help: "Searches and questions refused with 503 because the server was at capacity, by reason (queue_full or wait)."}, []string{"reason"}),
+	}
+	for _, reason := range []string{"queue_full", "wait"} {
+		m.refused.WithLabelValues(reason)
 	}
 	for _, o := range fileOutcomes {
 		m.indexFiles.WithLabelValues(o)
 	}
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.retrieval, m.answers, m.tokens, m.indexFiles, m.indexChunks)
+		m.requests, m.retrieval, m.answers, m.tokens, m.indexFiles, m.indexChunks, m.inFlight, m.queued, m.refused)
 	return m
 }
 

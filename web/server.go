@@ -40,9 +40,17 @@ type Server struct {
 	// PublicURL is DOCENT_PUBLIC_URL, for absolute links handed to MCP clients; empty: the
 	// request's own origin.
 	PublicURL string
+	// MaxInFlight is how many searches and questions run at once (see admission); 0: two per
+	// core (GOMAXPROCS), at most the database pool's size. MaxQueue more wait for a slot, for
+	// at most QueueWait; the rest are refused with 503. MaxQueue 0: four per slot; negative:
+	// none wait. QueueWait 0: one second.
+	MaxInFlight int
+	MaxQueue    int
+	QueueWait   time.Duration
 
-	limiter  *limiter
-	draining atomic.Bool
+	limiter   *limiter
+	admission *admission
+	draining  atomic.Bool
 }
 
 // Drain prepares a graceful shutdown: from now on every response asks its client to close the
@@ -53,18 +61,27 @@ type Server struct {
 func (s *Server) Drain() { s.draining.Store(true) }
 
 // Handler returns the route table wrapped in identity, CSRF protection, the Host allow-list
-// and security and caching headers. /metrics is not on it: see Metrics.
+// and security and caching headers. /metrics is not on it: see Metrics. Searches and
+// questions, the pages and API that run them, are under admission control, and so are MCP's
+// tool calls (mcp.go); pages that only read a row or two (documents, admin, keys), sign-in,
+// health checks and static files are never refused, so that a saturated server can still be
+// watched, administered and signed in to.
 func (s *Server) Handler() http.Handler {
 	s.limiter = newLimiter(s.AskPerMinute)
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics()
 	}
+	poolSize := 0
+	if s.Pool != nil {
+		poolSize = int(s.Pool.Config().MaxConns)
+	}
+	s.admission = newAdmission(s.MaxInFlight, s.MaxQueue, s.QueueWait, poolSize, s.Metrics)
 	mux := http.NewServeMux()
 	route := func(pattern string, h http.HandlerFunc) {
 		mux.Handle(pattern, s.Metrics.instrument(pattern, h))
 	}
-	route("GET /{$}", s.ask)
-	route("GET /search", s.search)
+	route("GET /{$}", s.admitted(s.ask))
+	route("GET /search", s.admitted(s.search))
 	route("GET /doc/{id}", s.document)
 	route("GET /doc/{id}/file", s.documentFile)
 	route("GET /admin", s.admin(s.adminPage))
@@ -74,8 +91,8 @@ func (s *Server) Handler() http.Handler {
 	route("POST /admin/sources/{name}/reindex", s.admin(s.audited("re-index started", s.adminReindex)))
 	route("GET /admin/view-as", s.admin(s.viewAsPage))
 	route("GET /admin/oversharing", s.admin(s.oversharingPage))
-	route("POST /api/ask", s.apiAsk)
-	route("GET /api/search", s.apiSearch)
+	route("POST /api/ask", s.admitted(s.apiAsk))
+	route("GET /api/search", s.admitted(s.apiSearch))
 	route("GET /api/sources", s.apiSources)
 	route("POST /api/sources/{name}/reindex", s.admin(s.audited("re-index started", s.apiReindex)))
 	route("GET /api/jobs/{id}", s.admin(s.apiJob))

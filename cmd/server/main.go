@@ -120,6 +120,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		PublicURL:     cfg.PublicURL,
 		SourceRoots:   cfg.SourceRoots,
 		AskPerMinute:  cfg.AskRate,
+		MaxInFlight:   cfg.MaxInFlight,
+		MaxQueue:      cfg.MaxQueue,
+		QueueWait:     cfg.QueueWait,
 		Metrics:       metrics,
 	}
 	l, err := net.Listen("tcp", cfg.Addr)

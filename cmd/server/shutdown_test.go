@@ -26,8 +26,9 @@ func TestSIGTERMUnderLoadLosesNoRequest(t *testing.T) {
 	root := t.TempDir()
 	writeNotes(t, root, 40)
 	addSource(t, conn, "notes", root)
-	// Each client is its own user behind the proxy, so that no rate limit answers for the server.
-	srv := startServer(t, db, "DOCENT_ASK_RATE=100000", "DOCENT_TRUSTED_PROXIES=127.0.0.1/32", "DOCENT_PUBLIC_URL=http://127.0.0.1")
+	// Each client is its own user behind the proxy, so that no rate limit answers for the server,
+	// and all of them are admitted at once, so that no 503 for a full server does either.
+	srv := startServer(t, db, "DOCENT_ASK_RATE=100000", "DOCENT_MAX_INFLIGHT=32", "DOCENT_TRUSTED_PROXIES=127.0.0.1/32", "DOCENT_PUBLIC_URL=http://127.0.0.1")
 	as := func(user string, req *http.Request) *http.Request {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Forwarded-User", user)

@@ -46,6 +46,11 @@ type Config struct {
 	OIDCGroupsClaim  string
 	OIDCScopes       []string
 	SessionLifetime  time.Duration
+	// MaxInFlight, MaxQueue and QueueWait are the server's admission control (see web.Server);
+	// 0 picks the defaults.
+	MaxInFlight int
+	MaxQueue    int
+	QueueWait   time.Duration
 	// MetricsAddr is where /metrics is served; empty: nowhere.
 	MetricsAddr string
 
@@ -233,6 +238,12 @@ func Settings() []Setting {
 				c.AskRate = f
 				return nil
 			}},
+		{Env: "DOCENT_MAX_INFLIGHT", Flag: "max-inflight", Default: "0", Help: "Searches and questions (pages, API and MCP tool calls) the server runs at once; 0: two per CPU core (GOMAXPROCS), at most the database pool's size (20 unless `pool_max_conns` is in `DATABASE_URL`). Past it and its queue, requests are refused at once with 503 and `Retry-After`; see SCALING.md.",
+			set: intRange(func(c *Config) *int { return &c.MaxInFlight }, 0, 10000)},
+		{Env: "DOCENT_MAX_QUEUE", Flag: "max-queue", Default: "0", Help: "Searches and questions that may wait for one of the `DOCENT_MAX_INFLIGHT` slots; 0: four per slot.",
+			set: intRange(func(c *Config) *int { return &c.MaxQueue }, 0, 100000)},
+		{Env: "DOCENT_QUEUE_WAIT", Flag: "queue-wait", Default: "1s", Help: "How long a queued search or question waits for a slot before it is refused with 503; `Retry-After` is this, rounded up to whole seconds.",
+			set: duration(func(c *Config) *time.Duration { return &c.QueueWait })},
 		{Env: "DOCENT_WORKERS", Flag: "workers", Default: "1", Help: "Re-index jobs this server works at once; 0 (or `server --no-worker`) serves queries only and leaves jobs to other servers or `indexer worker`.",
 			set: intRange(func(c *Config) *int { return &c.Workers }, 0, 64)},
 		{Env: "DOCENT_RESCUE_JOBS_AFTER", Flag: "rescue-jobs-after", Default: "2m", Help: "A re-index job whose worker died is run again after this long.",
