@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -120,6 +121,12 @@ func (a *admission) admitted() func() {
 // JSON under /api/ and as a page otherwise.
 func (s *Server) admitted(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// The empty ask and search pages cost nothing: only a request that asks or searches
+		// waits for a slot, so a reader arriving at a busy server still gets the form.
+		if r.Method == http.MethodGet && strings.TrimSpace(r.URL.Query().Get("q")) == "" {
+			h(w, r)
+			return
+		}
 		release, err := s.admission.acquire(r.Context())
 		if err != nil {
 			s.error(w, r, err)

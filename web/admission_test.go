@@ -92,7 +92,7 @@ func TestSaturatedServerRefusesAtOnce(t *testing.T) {
 		t.Errorf("MCP search at capacity: error %v, %s", isErr, out)
 	}
 	admin := http.Header{"X-Forwarded-User": {"root"}, "X-Forwarded-Groups": {"docent-admins"}}
-	for _, path := range []string{"/healthz", "/readyz", "/static/app.css", "/admin"} {
+	for _, path := range []string{"/healthz", "/readyz", "/static/app.css", "/admin", "/", "/search"} {
 		if resp, _ := send(t, ts.URL, request{path: path, headers: admin}); resp.StatusCode != http.StatusOK {
 			t.Errorf("%s at capacity: %d", path, resp.StatusCode)
 		}
