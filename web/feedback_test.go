@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/chromedp"
+
+	"github.com/docent-search/docent/web"
 )
 
 const (
@@ -201,5 +204,41 @@ func TestQueryLogRecordsOutcomesWithPseudonyms(t *testing.T) {
 	if err := srv.Pool.QueryRow(context.Background(), `SELECT channel, outcome FROM query_log ORDER BY id DESC LIMIT 1`).Scan(&channel, &outcome); err != nil ||
 		channel != "page" || outcome != "declined" {
 		t.Errorf("the page's question logged as %q %q, %v", channel, outcome, err)
+	}
+}
+
+// In Chromium, the form under a streamed answer rates that answer: the page's script fills in
+// its conversation and turn.
+func TestBrowserThumbsDownWithAReason(t *testing.T) {
+	t.Parallel()
+	ts, srv := setupServer(t, web.Identity{AdminGroup: "docent-admins"}, "")
+	bctx := browser(t)
+	var rated string
+	err := chromedp.Run(bctx,
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(`[data-testid="question"]`),
+		chromedp.SendKeys(`[data-testid="question"]`, answerable+"\n"),
+		chromedp.WaitVisible(`[data-testid="feedback"]`),
+		chromedp.Click(`[data-testid="feedback"] summary`),
+		chromedp.SetValue(`[data-testid="feedback-reason"]`, "wrong"),
+		chromedp.SendKeys(`[data-testid="feedback-comment"]`, "The limit is 10 pm now."),
+		chromedp.Click(`[data-testid="rate-down"]`),
+		chromedp.WaitVisible(`[data-testid="rated"]`),
+		chromedp.Text(`[data-testid="rated"]`, &rated),
+	)
+	if err != nil {
+		t.Fatalf("rating in the browser: %v", err)
+	}
+	var turn int
+	var rating, reason, comment, question string
+	if err := srv.Pool.QueryRow(context.Background(), `SELECT turn, rating, reason, comment, question FROM feedback`).
+		Scan(&turn, &rating, &reason, &comment, &question); err != nil {
+		t.Fatalf("no feedback stored: %v", err)
+	}
+	if turn != 1 || rating != "down" || reason != "wrong" || comment != "The limit is 10 pm now." || question != answerable {
+		t.Errorf("stored: turn %d %q %q %q %q", turn, rating, reason, comment, question)
+	}
+	if !strings.Contains(rated, "Thank you") {
+		t.Errorf("after rating the page says %q", rated)
 	}
 }
