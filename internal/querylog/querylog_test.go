@@ -112,3 +112,13 @@ func TestPurgeRemovesEntriesOlderThanTheRetention(t *testing.T) {
 		t.Errorf("after the purge: %q, want [recent new]", left)
 	}
 }
+
+// BenchmarkRecord is what logging adds to each question (one pseudonymised insert).
+func BenchmarkRecord(b *testing.B) {
+	l := &querylog.Log{Pool: pgtest.NewPool(b), Retention: days90, Log: docenttest.Log}
+	e := querylog.Entry{User: "ann", Channel: "api", Question: "is a taxi home after a client dinner reimbursed?", Outcome: querylog.Answered,
+		Latency: 40 * time.Millisecond, Documents: []querylog.Document{{Source: "docs", Document: "travel.md"}}, Mode: "extractive", Model: "extractive"}
+	for b.Loop() {
+		l.Record(context.Background(), e)
+	}
+}
