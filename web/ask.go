@@ -95,12 +95,13 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 	return a, err
 }
 
-// channel is where a question came from, for the query log.
+// channel is where a question came from, for the query log: the page (its form, or its script
+// calling the API, which browsers mark same-origin), MCP, or another API client.
 func channel(r *http.Request) string {
-	switch r.URL.Path {
-	case "/":
+	switch {
+	case r.URL.Path == "/" || r.Header.Get("Sec-Fetch-Site") == "same-origin":
 		return "page"
-	case "/mcp":
+	case r.URL.Path == "/mcp":
 		return "mcp"
 	}
 	return "api"

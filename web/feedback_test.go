@@ -241,4 +241,9 @@ func TestBrowserThumbsDownWithAReason(t *testing.T) {
 	if !strings.Contains(rated, "Thank you") {
 		t.Errorf("after rating the page says %q", rated)
 	}
+	var channel, outcome string
+	if err := srv.Pool.QueryRow(context.Background(), `SELECT channel, outcome FROM query_log`).Scan(&channel, &outcome); err != nil ||
+		channel != "page" || outcome != "answered" {
+		t.Errorf("the page's streamed question logged as %q %q, %v; want page answered", channel, outcome, err)
+	}
 }

@@ -73,7 +73,7 @@ func (l *Log) Record(ctx context.Context, e Entry) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
 	if err := l.record(ctx, e); err != nil {
-		l.Log.Warn("recording the question in the query log", "err", err)
+		l.logger().Warn("recording the question in the query log", "err", err)
 	}
 }
 
@@ -99,6 +99,13 @@ func (l *Log) record(ctx context.Context, e Entry) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, asker, e.Channel, e.Question, e.Outcome, e.Latency.Milliseconds(), docs, e.Mode, e.Model)
 		return err
 	})
+}
+
+func (l *Log) logger() *slog.Logger {
+	if l.Log == nil {
+		return slog.Default()
+	}
+	return l.Log
 }
 
 // asker is how user is stored.
@@ -166,9 +173,9 @@ func (l *Log) PurgeEvery(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	for {
 		if n, err := l.Purge(ctx); err != nil {
-			l.Log.Warn("purging the query log", "err", err)
+			l.logger().Warn("purging the query log", "err", err)
 		} else if n > 0 {
-			l.Log.Info("purged the query log", "entries", n, "older than", l.Retention)
+			l.logger().Info("purged the query log", "entries", n, "older than", l.Retention)
 		}
 		select {
 		case <-ctx.Done():
