@@ -218,8 +218,10 @@ func TestBrowserThumbsDownWithAReason(t *testing.T) {
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(`[data-testid="question"]`),
 		chromedp.SendKeys(`[data-testid="question"]`, answerable+"\n"),
-		chromedp.WaitVisible(`[data-testid="feedback"]`),
+		// Once the answer is complete, the layout no longer moves under the clicks.
+		chromedp.WaitVisible(`#answer[aria-busy="false"] [data-testid="feedback"]`),
 		chromedp.Click(`[data-testid="feedback"] summary`),
+		chromedp.WaitVisible(`[data-testid="feedback-comment"]`),
 		chromedp.SetValue(`[data-testid="feedback-reason"]`, "wrong"),
 		chromedp.SendKeys(`[data-testid="feedback-comment"]`, "The limit is 10 pm now."),
 		chromedp.Click(`[data-testid="rate-down"]`),
