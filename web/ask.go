@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/querylog"
 )
 
 // maxQuestion is the longest question or search, in bytes, the API accepts and the forms allow:
@@ -20,19 +22,19 @@ const maxBody = 64 << 10
 
 // ask is the home page: the question box and, after a question, the answer and its sources.
 func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
-	p, err := textParams(r.URL.Query(), "q", "c")
+	p, err := textParams(r.URL.Query(), "q", "c", "rated")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"]}
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"], Rated: p["rated"]}
 	status := http.StatusOK
 	// A question linked from another site is shown in the box, not asked: asking would record
 	// it in the reader's conversations (and spend their rate limit) without their intent.
 	m.Linked = m.Question != "" && !sameOrigin(r)
 	if m.Question != "" && !m.Linked {
 		m.Asked = true
-		resp, conv, err := s.answer(r, m.Question, m.Conversation, nil)
+		a, err := s.answer(r, m.Question, m.Conversation, nil)
 		if err != nil {
 			// The page still shows the sources found: only an outage, which monitors must
 			// see, changes its status.
@@ -42,22 +44,30 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 				status = code
 			}
 		}
-		m.Response, m.Conversation = resp, conv
-		m.Blocks = answerBlocks(resp)
+		m.Response, m.Conversation, m.Turn = a.Response, a.Conversation, a.Turn
+		m.Blocks = answerBlocks(a.Response)
 	}
 	s.render(w, r, status, askPage(m))
 }
 
-// answer runs a question within its conversation for the request's user, returning the
-// response and the conversation id.
-func (s *Server) answer(r *http.Request, question, conversation string, emit func(string)) (answer.Response, string, error) {
+// asked is a question's answer in its conversation.
+type asked struct {
+	answer.Response
+	Conversation string `json:"conversation"`
+	// Turn is the answer's 1-based position in the conversation, for feedback to name it.
+	Turn int `json:"turn"`
+}
+
+// answer runs a question within its conversation for the request's user, records it in the
+// conversation and the query log, and returns the answer with the conversation's id and turn.
+func (s *Server) answer(r *http.Request, question, conversation string, emit func(string)) (asked, error) {
 	u := userFrom(r.Context())
 	if !s.limiter.allow(u.Name) {
-		return answer.Response{Citations: []answer.Citation{}}, conversation, errRateLimited
+		return asked{Response: answer.Response{Citations: []answer.Citation{}}, Conversation: conversation}, errRateLimited
 	}
 	history, err := s.Conversations.History(r.Context(), conversation, u.Name)
 	if err != nil {
-		return answer.Response{Citations: []answer.Citation{}}, conversation, err
+		return asked{Response: answer.Response{Citations: []answer.Citation{}}, Conversation: conversation}, err
 	}
 	start := time.Now()
 	tokens := 0
@@ -68,16 +78,60 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 		}
 	}
 	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
-	s.Metrics.answered(resp.Mode, resp.Model, time.Since(start), tokens)
+	latency := time.Since(start)
+	s.Metrics.answered(resp.Mode, resp.Model, latency, tokens)
 	if err != nil {
 		err = fmt.Errorf("%w for %s: %w", errUpstream, u.Name, err)
 	}
-	conv, cerr := s.Conversations.Append(r.Context(), conversation, u.Name, question)
+	a := asked{Response: resp, Conversation: conversation}
+	var cerr error
+	a.Conversation, a.Turn, cerr = s.Conversations.Append(r.Context(), conversation, u.Name, question, resp)
 	if cerr != nil {
 		s.Log.Error("saving the conversation", "err", cerr)
-		conv = conversation
+		a.Conversation = conversation
 	}
-	return resp, conv, err
+	s.QueryLog.Record(r.Context(), querylog.Entry{User: u.Name, Channel: channel(r), Question: question, Outcome: outcome(resp, err),
+		Latency: latency, Documents: topDocuments(resp), Mode: resp.Mode, Model: resp.Model})
+	return a, err
+}
+
+// channel is where a question came from, for the query log: the page (its form, or its script
+// calling the API, which browsers mark same-origin), MCP, or another API client.
+func channel(r *http.Request) string {
+	switch {
+	case r.URL.Path == "/" || r.Header.Get("Sec-Fetch-Site") == "same-origin":
+		return "page"
+	case r.URL.Path == "/mcp":
+		return "mcp"
+	}
+	return "api"
+}
+
+func outcome(resp answer.Response, err error) string {
+	switch {
+	case err != nil:
+		return querylog.Error
+	case !resp.Found:
+		return querylog.Declined
+	}
+	return querylog.Answered
+}
+
+// topDocuments are the documents an answer cites, or the closest ones when it declined, each
+// once, best first.
+func topDocuments(resp answer.Response) []querylog.Document {
+	cs := resp.Citations
+	if !resp.Found {
+		cs = resp.Closest
+	}
+	docs := []querylog.Document{}
+	for _, c := range cs {
+		d := querylog.Document{Source: c.Source, Document: c.Document}
+		if !slices.Contains(docs, d) {
+			docs = append(docs, d)
+		}
+	}
+	return docs
 }
 
 // askError is explain for a question, whose sources, if any, still show beside the error.
@@ -104,8 +158,7 @@ type askRequest struct {
 }
 
 type askResponse struct {
-	answer.Response
-	Conversation string `json:"conversation"`
+	asked
 	// Blocks is the answer parsed from Markdown, for the page's script to show (see
 	// markdown.go).
 	Blocks []block `json:"blocks"`
@@ -121,13 +174,13 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		s.streamAsk(w, r, req)
 		return
 	}
-	resp, conv, err := s.answer(r, req.Question, req.Conversation, nil)
+	a, err := s.answer(r, req.Question, req.Conversation, nil)
 	if err != nil {
 		status, msg := s.askError(w, r, err)
 		writeJSON(w, status, apiError{msg})
 		return
 	}
-	writeJSON(w, http.StatusOK, askResponse{resp, conv, answerBlocks(resp)})
+	writeJSON(w, http.StatusOK, askResponse{a, answerBlocks(a.Response)})
 }
 
 // readAskRequest reads and checks the body of POST /api/ask, naming the field at fault.
@@ -173,13 +226,13 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
 		flusher.Flush()
 	}
-	resp, conv, err := s.answer(r, req.Question, req.Conversation, func(tok string) {
+	a, err := s.answer(r, req.Question, req.Conversation, func(tok string) {
 		event("token", map[string]string{"text": tok})
 	})
 	if err != nil {
 		_, msg := s.askError(w, r, err)
-		event("error", map[string]any{"error": msg, "response": askResponse{resp, conv, answerBlocks(resp)}})
+		event("error", map[string]any{"error": msg, "response": askResponse{a, answerBlocks(a.Response)}})
 		return
 	}
-	event("answer", askResponse{resp, conv, answerBlocks(resp)})
+	event("answer", askResponse{a, answerBlocks(a.Response)})
 }

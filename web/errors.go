@@ -29,6 +29,9 @@ func badRequest(msg string) error { return problem{http.StatusBadRequest, msg} }
 // notFound is a 404; a document outside the reader's groups is reported with it too.
 func notFound(msg string) error { return problem{http.StatusNotFound, msg} }
 
+// forbidden is a 403: the request names something that is someone else's.
+func forbidden(msg string) error { return problem{http.StatusForbidden, msg} }
+
 var (
 	errRateLimited = errors.New("rate limited")
 	// errUpstream marks a failure while answering (the model, or retrieval behind it): the

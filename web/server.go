@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/querylog"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/migrations"
@@ -29,8 +30,10 @@ type Server struct {
 	Searcher      *retrieve.Searcher
 	Asker         *answer.Service
 	Conversations answer.Conversations
-	Jobs          *reindex.Queue
-	Identity      Identity
+	// QueryLog records every question asked; nil records none.
+	QueryLog *querylog.Log
+	Jobs     *reindex.Queue
+	Identity Identity
 	// SourceRoots are the folders under which admins may add sources from the browser.
 	SourceRoots []string
 	// AskPerMinute is each user's rate limit on questions.
@@ -92,6 +95,8 @@ func (s *Server) Handler() http.Handler {
 	route("GET /admin/view-as", s.admin(s.viewAsPage))
 	route("GET /admin/oversharing", s.admin(s.oversharingPage))
 	route("POST /api/ask", s.admitted(s.apiAsk))
+	route("POST /api/feedback", s.apiFeedback)
+	route("POST /feedback", s.feedbackForm)
 	route("GET /api/search", s.admitted(s.apiSearch))
 	route("GET /api/sources", s.apiSources)
 	route("POST /api/sources/{name}/reindex", s.admin(s.audited("re-index started", s.apiReindex)))

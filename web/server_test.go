@@ -18,6 +18,7 @@ import (
 	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/querylog"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/source"
@@ -76,7 +77,8 @@ func newServer(t *testing.T, llmURL string) *web.Server {
 	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
 	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
 	return &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},
-		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: docenttest.Log}
+		Conversations: answer.Conversations{Pool: pool}, Jobs: jobs, Log: docenttest.Log,
+		QueryLog: &querylog.Log{Pool: pool, Retention: 90 * 24 * time.Hour, Log: docenttest.Log}}
 }
 
 func get(t *testing.T, u string) (int, string) {

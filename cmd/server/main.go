@@ -20,6 +20,7 @@ import (
 	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/querylog"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
@@ -112,10 +113,15 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			return err
 		}
 	}
+	queryLog := &querylog.Log{Pool: pool, Users: cfg.QueryLogUsers, Retention: time.Duration(cfg.QueryLogDays) * 24 * time.Hour, Log: log}
+	if cfg.QueryLogDays > 0 {
+		go queryLog.PurgeEvery(ctx, time.Hour)
+	}
 	srv := &web.Server{
 		Pool: pool, Searcher: searcher, Log: log, Jobs: jobs,
 		Asker:         &answer.Service{Searcher: searcher, Answerer: answerer, ContextTokens: cfg.LLMContextTokens},
 		Conversations: answer.Conversations{Pool: pool},
+		QueryLog:      queryLog,
 		Identity:      identity,
 		PublicURL:     cfg.PublicURL,
 		SourceRoots:   cfg.SourceRoots,

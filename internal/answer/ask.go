@@ -53,6 +53,9 @@ type Citation struct {
 	// Supported is false when a sentence citing this source shares too few content words
 	// with it: the citation is shown, flagged, rather than hidden.
 	Supported bool `json:"supported"`
+	// Score is the passage's fused retrieval score, kept with feedback to see how sure
+	// retrieval was of what a reader rated.
+	Score float64 `json:"score"`
 	// SnippetHTML is the snippet escaped, with matches marked, for the web page.
 	SnippetHTML string `json:"-"`
 }
@@ -165,7 +168,7 @@ func notFound(resp Response, closest []retrieve.Result, emit func(string)) Respo
 func citation(n int, r retrieve.Result) Citation {
 	return Citation{
 		N: n, Source: r.Source, Document: r.Path, Title: r.Title, Heading: r.Heading, Page: r.Page,
-		Snippet: r.Snippet(), SnippetHTML: r.SnippetHTML(), URL: DocURL(r),
+		Snippet: r.Snippet(), SnippetHTML: r.SnippetHTML(), URL: DocURL(r), Score: r.Score,
 	}
 }
 

@@ -51,6 +51,10 @@ type Config struct {
 	MaxInFlight int
 	MaxQueue    int
 	QueueWait   time.Duration
+	// QueryLogDays is how long the query log keeps a question (0: no log); QueryLogUsers how
+	// it records who asked: pseudonym, name or none.
+	QueryLogDays  int
+	QueryLogUsers string
 	// MetricsAddr is where /metrics is served; empty: nowhere.
 	MetricsAddr string
 
@@ -244,6 +248,10 @@ func Settings() []Setting {
 			set: intRange(func(c *Config) *int { return &c.MaxQueue }, 0, 100000)},
 		{Env: "DOCENT_QUEUE_WAIT", Flag: "queue-wait", Default: "1s", Help: "How long a queued search or question waits for a slot before it is refused with 503; `Retry-After` is this, rounded up to whole seconds.",
 			set: duration(func(c *Config) *time.Duration { return &c.QueueWait })},
+		{Env: "DOCENT_QUERY_LOG_DAYS", Flag: "query-log-days", Default: "90", Help: "Days the query log keeps each question asked (its outcome, latency and top documents); older entries are purged hourly. 0 keeps no query log. See \"Feedback and the query log\".",
+			set: intRange(func(c *Config) *int { return &c.QueryLogDays }, 0, 3650)},
+		{Env: "DOCENT_QUERY_LOG_USERS", Flag: "query-log-users", Default: "pseudonym", Help: "Who asked, as the query log stores it: `pseudonym` (a stable keyed hash of the name, the key a random secret kept in the database), `name`, or `none`.",
+			set: enum(func(c *Config) *string { return &c.QueryLogUsers }, "pseudonym", "name", "none")},
 		{Env: "DOCENT_WORKERS", Flag: "workers", Default: "1", Help: "Re-index jobs this server works at once; 0 (or `server --no-worker`) serves queries only and leaves jobs to other servers or `indexer worker`.",
 			set: intRange(func(c *Config) *int { return &c.Workers }, 0, 64)},
 		{Env: "DOCENT_RESCUE_JOBS_AFTER", Flag: "rescue-jobs-after", Default: "2m", Help: "A re-index job whose worker died is run again after this long.",

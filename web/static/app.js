@@ -177,6 +177,12 @@ function render(resp, text, badge, sources, form, question) {
     sources.replaceChildren(section);
   }
   form.c.value = resp.conversation || "";
+  const rating = document.querySelector('[data-testid="feedback"]');
+  if (rating && resp.turn > 0) {
+    rating.conversation.value = resp.conversation;
+    rating.turn.value = resp.turn;
+    rating.hidden = false;
+  }
   const url = new URL(window.location.href);
   url.searchParams.set("q", question);
   url.searchParams.set("c", form.c.value);
