@@ -42,7 +42,7 @@ func (s *Server) remote(r *http.Request) string {
 // detail is the submitted form.
 func (s *Server) audited(action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rec := &outcomeWriter{ResponseWriter: w, status: http.StatusOK}
+		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h(rec, r)
 		if rec.status >= 400 || strings.Contains(rec.Header().Get("Location"), "error=") {
 			return
@@ -69,17 +69,6 @@ func formDetail(f url.Values) string {
 		parts = append(parts, k+"="+strconv.Quote(strings.Join(f[k], ",")))
 	}
 	return strings.Join(parts, " ")
-}
-
-// outcomeWriter remembers the status a handler wrote, for audited.
-type outcomeWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *outcomeWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
 }
 
 // auditLimit reads ?limit= (default 100, at most 1000).

@@ -5,6 +5,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -180,13 +181,7 @@ func Settings() []Setting {
 		{Env: "DOCENT_GROUPS_HEADER", Flag: "groups-header", Default: "X-Forwarded-Groups", Help: "Header carrying the user's groups, comma-separated, set by the trusted proxy.",
 			set: header(func(c *Config) *string { return &c.GroupsHeader })},
 		{Env: "DOCENT_ADMIN_GROUP", Flag: "admin-group", Default: "docent-admins", Help: "Members of this group may use the admin page and admin API.",
-			set: func(c *Config, v string) error {
-				if strings.TrimSpace(v) == "" {
-					return fmt.Errorf("must not be empty")
-				}
-				c.AdminGroup = strings.TrimSpace(v)
-				return nil
-			}},
+			set: nonEmpty(func(c *Config) *string { return &c.AdminGroup }, "want a group name such as docent-admins")},
 		{Env: "DOCENT_OIDC_ISSUER", Flag: "oidc-issuer", Default: "", Help: "Issuer URL of the OpenID Connect provider Docent signs readers in with (e.g. `https://keycloak.example.com/realms/acme`). Set: OIDC mode, which excludes `DOCENT_TRUSTED_PROXIES`. See \"Signing in and access\".",
 			set: func(c *Config, v string) error {
 				if v != "" && !strings.HasPrefix(v, "https://") && !strings.HasPrefix(v, "http://") {
@@ -200,13 +195,7 @@ func Settings() []Setting {
 		{Env: "DOCENT_OIDC_CLIENT_SECRET", Flag: "", Default: "", Help: "Client secret of Docent's application at the OIDC provider; empty for a public client (PKCE alone). Read from the environment only, never logged.", Secret: true,
 			set: func(c *Config, v string) error { c.OIDCClientSecret = v; return nil }},
 		{Env: "DOCENT_OIDC_GROUPS_CLAIM", Flag: "oidc-groups-claim", Default: "groups", Help: "ID-token claim holding the user's groups (a list of strings, or one comma-separated string); read at each sign-in.",
-			set: func(c *Config, v string) error {
-				if strings.TrimSpace(v) == "" {
-					return fmt.Errorf("want a claim name such as groups")
-				}
-				c.OIDCGroupsClaim = strings.TrimSpace(v)
-				return nil
-			}},
+			set: nonEmpty(func(c *Config) *string { return &c.OIDCGroupsClaim }, "want a claim name such as groups")},
 		{Env: "DOCENT_OIDC_SCOPES", Flag: "oidc-scopes", Default: "openid,profile,email", Help: "Comma-separated scopes requested at sign-in; `openid` is always requested. Add the scope your provider needs to put groups in the ID token, if any.",
 			set: func(c *Config, v string) error {
 				c.OIDCScopes = []string{"openid"}
@@ -438,6 +427,17 @@ func intRange(field func(*Config) *int, lo, hi int) func(*Config, string) error 
 			return fmt.Errorf("want a whole number from %d to %d", lo, hi)
 		}
 		*field(c) = n
+		return nil
+	}
+}
+
+// nonEmpty sets a trimmed string that must not be blank; want says what to give instead.
+func nonEmpty(field func(*Config) *string, want string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		if v = strings.TrimSpace(v); v == "" {
+			return errors.New(want)
+		}
+		*field(c) = v
 		return nil
 	}
 }
