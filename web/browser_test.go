@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -192,6 +193,30 @@ func TestBrowser(t *testing.T) {
 	}
 	if !strings.Contains(passage, "taxi home is always reimbursed") || !strings.Contains(url, "/doc/") {
 		t.Errorf("citation landed on %s with passage %q", url, passage)
+	}
+
+	// "/" focuses the search box from anywhere on the page, and dark mode follows the system.
+	var focused, lightBG, darkBG string
+	err = chromedp.Run(bctx,
+		chromedp.Navigate(ts.URL+"/search"),
+		chromedp.WaitVisible(`[data-testid="search-query"]`),
+		chromedp.Evaluate(`document.activeElement.blur()`, nil),
+		chromedp.KeyEvent("/"),
+		chromedp.Evaluate(`document.activeElement.id`, &focused),
+		chromedp.Evaluate(`getComputedStyle(document.body).backgroundColor`, &lightBG),
+		emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}),
+		chromedp.Evaluate(`getComputedStyle(document.body).backgroundColor`, &darkBG),
+		shot("search-dark.png"),
+		emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}),
+	)
+	if err != nil {
+		t.Fatalf("keyboard and colour scheme: %v", err)
+	}
+	if focused != "sq" {
+		t.Errorf(`"/" focused %q, want the search box`, focused)
+	}
+	if lightBG == darkBG || darkBG != "rgb(18, 21, 28)" {
+		t.Errorf("background light %s, dark %s: dark mode does not follow prefers-color-scheme", lightBG, darkBG)
 	}
 
 	var job string

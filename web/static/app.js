@@ -26,6 +26,15 @@
       follow(box, body.job);
     });
   });
+  // "/" focuses the question or search box, as on most search sites, unless the reader is
+  // already typing somewhere.
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target;
+    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+    const box = document.querySelector('form.ask input[name="q"], form.search input[name="q"]');
+    if (box) { ev.preventDefault(); box.focus(); }
+  });
   const passage = document.getElementById("passage");
   if (passage) { passage.scrollIntoView({ block: "center" }); passage.focus({ preventScroll: true }); }
 })();
