@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -213,6 +214,11 @@ func (o *OIDC) exchange(ctx context.Context, code string, st signinState) (User,
 			break
 		}
 	}
+	if strings.TrimSpace(u.Name) == "" {
+		// A nameless reader would share one owner with every other: their conversations, and
+		// the key list that lists everyone's keys for an empty name (the CLI's list-all).
+		return User{}, errors.New("the ID token names no user (no sub, preferred_username or email)")
+	}
 	return u, nil
 }
 
@@ -245,9 +251,13 @@ func (o *OIDC) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 // localPath keeps a post-sign-in destination on this site: a path, never another host
-// ("//evil.example" or "/\evil.example" are other hosts to browsers).
+// ("//evil.example" or "/\evil.example" are other hosts to browsers, and browsers drop tabs
+// and line breaks from URLs, so "/\t/evil.example" is one too). A path with any control
+// character, or one url.Parse reads as having a scheme or host, goes home instead.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || strings.IndexFunc(p, unicode.IsControl) >= 0 ||
+		!strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
 		return "/"
 	}
 	return p

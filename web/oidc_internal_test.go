@@ -17,6 +17,8 @@ func TestLocalPath(t *testing.T) {
 		"/\\evil.example":        "/",
 		"javascript:alert(1)":    "/",
 		"/ok\r\nSet-Cookie: x=1": "/",
+		"/\t/evil.example/x":     "/",
+		"/%09/evil.example":      "/%09/evil.example",
 	} {
 		if got := localPath(in); got != want {
 			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
