@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/docent-search/docent/internal/auth"
 )
@@ -114,4 +115,41 @@ func (s *Server) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// keyGroupsSeen remembers, per reader, the groups last written to their API keys, so that
+// behind a proxy a key follows its owner's groups with one write per change, not per request.
+type keyGroupsSeen struct {
+	mu   sync.Mutex
+	seen map[string]string
+}
+
+// syncKeyGroups keeps a proxy reader's API keys at the groups the proxy gives the reader now:
+// a key must never read with groups its owner has lost. (In OIDC mode sign-in does this.)
+func (s *Server) syncKeyGroups(next http.Handler) http.Handler {
+	if s.Identity.OIDC != nil || s.Identity.local() {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := userFrom(r.Context())
+		if u.Name != "" && u.Key == "" {
+			groups := strings.Join(u.Groups, "\x00")
+			s.keyGroups.mu.Lock()
+			prev, ok := s.keyGroups.seen[u.Name]
+			s.keyGroups.mu.Unlock()
+			if !ok || prev != groups {
+				if err := auth.SetKeyGroups(r.Context(), s.Pool, u.Name, u.Groups); err != nil {
+					s.error(w, r, err)
+					return
+				}
+				s.keyGroups.mu.Lock()
+				if s.keyGroups.seen == nil {
+					s.keyGroups.seen = map[string]string{}
+				}
+				s.keyGroups.seen[u.Name] = groups
+				s.keyGroups.mu.Unlock()
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

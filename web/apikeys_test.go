@@ -163,3 +163,29 @@ func TestAPIKeys(t *testing.T) {
 		}
 	})
 }
+
+// Behind a proxy a key acts with its owner's groups as the proxy last gave them: a reader who
+// leaves hr loses hr through their key at their next request, and regains it on rejoining.
+func TestProxyKeysFollowTheirOwnersGroups(t *testing.T) {
+	t.Parallel()
+	ts, _ := setupServer(t, proxied(), "")
+	key := createKey(t, ts.URL, "bo", "hr,staff", url.Values{"name": {"laptop"}, "expires": {"90d"}, "scope": {"read"}})
+	sees := func() bool {
+		status, body := do(t, "GET", ts.URL+secretQuery, "", bearer(key))
+		if status != 200 {
+			t.Fatalf("search with the key: %d %.200s", status, body)
+		}
+		return strings.Contains(body, "PERIWINKLE")
+	}
+	if !sees() {
+		t.Fatal("a key made while its owner was in hr does not see hr's document")
+	}
+	do(t, "GET", ts.URL+"/search", "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "staff"})
+	if sees() {
+		t.Error("the key still reads hr's document after its owner left hr")
+	}
+	do(t, "GET", ts.URL+"/search", "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "staff,hr"})
+	if !sees() {
+		t.Error("the key does not read hr's document once its owner is back in hr")
+	}
+}

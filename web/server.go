@@ -53,6 +53,7 @@ type Server struct {
 
 	limiter   *limiter
 	admission *admission
+	keyGroups keyGroupsSeen
 	draining  atomic.Bool
 }
 
@@ -123,7 +124,7 @@ func (s *Server) Handler() http.Handler {
 		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
 	}))
 	protected := csrf.Handler(mux)
-	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.withKeys(s.Identity.middleware(protected, s.fail), protected), s.fail))))
+	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.withKeys(s.Identity.middleware(s.syncKeyGroups(protected), s.fail), protected), s.fail))))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.draining.Load() {
 			w.Header().Set("Connection", "close")

@@ -128,8 +128,21 @@ func ParseTTL(v string) (time.Duration, error) {
 		if err == nil && n > 0 && n <= 3660 {
 			return time.Duration(n) * 24 * time.Hour, nil
 		}
-	} else if d, err := time.ParseDuration(v); err == nil && d > 0 {
+	} else if d, err := time.ParseDuration(v); err == nil && d > 0 && d <= 3660*24*time.Hour {
 		return d, nil
 	}
 	return 0, fmt.Errorf("expires: want a lifetime such as 90d or 12h, not %q", v)
+}
+
+// SetKeyGroups gives user's live keys the groups the user has now: a key acts with its owner's
+// current groups, never with groups they have lost. OIDC calls it at each sign-in; behind a
+// proxy, the web server calls it when a reader's groups change.
+func SetKeyGroups(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, user string, groups []string) error {
+	if groups == nil {
+		groups = []string{}
+	}
+	_, err := db.Exec(ctx, `UPDATE api_keys SET groups = $2 WHERE user_name = $1 AND revoked_at IS NULL AND groups <> $2`, user, groups)
+	return err
 }

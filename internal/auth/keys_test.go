@@ -12,7 +12,7 @@ func TestParseTTL(t *testing.T) {
 			t.Errorf("ParseTTL(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "0d", "-1d", "d", "soon", "-5h", "99999d", "1.5d"} {
+	for _, in := range []string{"", "0d", "-1d", "d", "soon", "-5h", "99999d", "1.5d", "876000h"} {
 		if _, err := ParseTTL(in); err == nil {
 			t.Errorf("ParseTTL(%q) accepted", in)
 		}

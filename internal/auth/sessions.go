@@ -31,7 +31,7 @@ func StartSession(ctx context.Context, pool *pgxpool.Pool, user string, groups [
 		hash(token), user, s.Groups, s.Expires); err != nil {
 		return "", s, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE api_keys SET groups = $2 WHERE user_name = $1 AND revoked_at IS NULL`, user, s.Groups); err != nil {
+	if err := SetKeyGroups(ctx, tx, user, s.Groups); err != nil {
 		return "", s, err
 	}
 	// Expired sessions are of no use to anyone: sign-ins sweep them.
