@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"runtime"
@@ -127,6 +130,15 @@ func (s *Server) admitted(h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
+		// The body is read before a slot is taken, within bodyReadTimeout: a client that sends
+		// half a question and goes quiet must not hold a slot (a handful of such connections
+		// would refuse everyone else).
+		if r.Method == http.MethodPost {
+			if err := readBodyFirst(w, r); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
 		release, err := s.admission.acquire(r.Context())
 		if err != nil {
 			s.error(w, r, err)
@@ -135,4 +147,20 @@ func (s *Server) admitted(h http.HandlerFunc) http.HandlerFunc {
 		defer release()
 		h(w, r)
 	}
+}
+
+// bodyReadTimeout bounds how long a limited request's body may take to arrive.
+const bodyReadTimeout = 10 * time.Second
+
+// readBodyFirst reads r's body (at most maxBody) into memory, where the handler reads it.
+func readBodyFirst(w http.ResponseWriter, r *http.Request) error {
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		return badRequest(fmt.Sprintf("request body: not read within %s, or over %d KB: %v", bodyReadTimeout, maxBody>>10, err))
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return nil
 }

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -165,4 +167,28 @@ func scrapeMetrics(srv *web.Server) string {
 	rec := httptest.NewRecorder()
 	srv.Metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	return rec.Body.String()
+}
+
+// A client that sends half a question and goes quiet holds no slot: with one slot and no
+// queue, a search still runs while the stalled request waits for the rest of its body.
+func TestStalledBodyHoldsNoSlot(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "")
+	srv.Identity = proxied()
+	srv.MaxInFlight, srv.MaxQueue = 1, -1
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/ask HTTP/1.1\r\nHost: %s\r\nX-Forwarded-User: ann\r\nX-Forwarded-Groups: sales\r\n"+
+		"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{", ts.Listener.Addr())
+	for range 3 {
+		resp, body := send(t, ts.URL, request{path: "/api/search?q=taxi", headers: http.Header{"X-Forwarded-User": {"bo"}, "X-Forwarded-Groups": {"sales"}}})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("a search beside a stalled question: %d %.200s", resp.StatusCode, body)
+		}
+	}
 }
