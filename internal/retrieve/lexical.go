@@ -282,7 +282,7 @@ func maxTFParts(ctx context.Context, tx pgx.Tx, t terms) ([]float64, error) {
 func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
 	tm := t.lexemes[0]
 	args := []any{tm.lexeme}
-	access := accessSQL(q, func(v any) string {
+	cond := accessSQL(q, func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	})
@@ -295,7 +295,7 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		SELECT x.chunk_id, lv.t, x.dl FROM lv CROSS JOIN LATERAL (
 			SELECT p.chunk_id, p.dl FROM postings p
 			WHERE p.lexeme = $1 AND %[1]s = lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
-			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, access, k), args...)
+			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, cond, k), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading postings: %w", err)
 	}
