@@ -62,6 +62,7 @@ flags such as --database-url override them. 'indexer COMMAND --help' lists the f
 `
 
 func main() {
+	config.LimitMemory()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
