@@ -84,6 +84,7 @@ type Config struct {
 	// "cohere"), with its base URL, model, timeout and how many passages it reranks.
 	Reranker         string
 	RerankURL        string
+	RerankAPIKey     string
 	RerankModel      string
 	RerankTimeout    time.Duration
 	RerankCandidates int
@@ -295,8 +296,10 @@ func Settings() []Setting {
 			set: weight(func(c *Config) *float64 { return &c.LexicalWeight })},
 		{Env: "DOCENT_RERANKER", Flag: "reranker", Default: "off", Help: "Rerank the top passages with a model server: `off`, `tei` (text-embeddings-inference's `/rerank`) or `cohere` (the `/rerank` API of Cohere, Jina, vLLM and llama.cpp's server). A failed reranker leaves the fused order, with a log line.",
 			set: enum(func(c *Config) *string { return &c.Reranker }, "off", "tei", "cohere")},
-		{Env: "DOCENT_RERANK_URL", Flag: "rerank-url", Default: "", Help: "Reranking server base URL; `/rerank` is appended: `http://tei:8080`, or `http://vllm:8000/v1` for `/v1/rerank`. Required when `DOCENT_RERANKER` is set. `DOCENT_API_KEY` is sent as a bearer token.",
+		{Env: "DOCENT_RERANK_URL", Flag: "rerank-url", Default: "", Help: "Reranking server base URL; `/rerank` is appended: `http://tei:8080`, or `http://vllm:8000/v1` for `/v1/rerank`. Required when `DOCENT_RERANKER` is set.",
 			set: urlValue(func(c *Config) *string { return &c.RerankURL })},
+		{Env: "DOCENT_RERANK_API_KEY", Flag: "", Default: "", Help: "API key for the reranking server, sent as a bearer token. When unset, `DOCENT_API_KEY` is sent only to a reranker on the same host as `DOCENT_EMBED_URL` or `DOCENT_LLM_URL`, so a third-party reranker never receives the key of another provider. Read from the environment only, never logged.", Secret: true,
+			set: func(c *Config, v string) error { c.RerankAPIKey = v; return nil }},
 		{Env: "DOCENT_RERANK_MODEL", Flag: "rerank-model", Default: "", Help: "Reranking model name, for servers that serve several (e.g. `BAAI/bge-reranker-base`, `rerank-english-v3.0`).",
 			set: func(c *Config, v string) error { c.RerankModel = v; return nil }},
 		{Env: "DOCENT_RERANK_TIMEOUT", Flag: "rerank-timeout", Default: "5s", Help: "Timeout of one reranking request (one retry on 429, 5xx or a lost connection).",

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -42,8 +43,30 @@ func NewReranker(cfg config.Config) *Reranker {
 	if cfg.Reranker == "" || cfg.Reranker == "off" {
 		return nil
 	}
-	return &Reranker{API: cfg.Reranker, URL: cfg.RerankURL, Model: cfg.RerankModel, APIKey: cfg.APIKey,
+	return &Reranker{API: cfg.Reranker, URL: cfg.RerankURL, Model: cfg.RerankModel, APIKey: rerankKey(cfg),
 		Policy: modelclient.Policy{Timeout: cfg.RerankTimeout, Attempts: 2}, Candidates: cfg.RerankCandidates}
+}
+
+// rerankKey is the bearer token for the reranker: DOCENT_RERANK_API_KEY, or else the model
+// servers' DOCENT_API_KEY when the reranker runs on the same host as one of them. A reranker is
+// often another provider than the embedder or the LLM (Cohere or Jina beside OpenAI), and it
+// must not receive a key that was issued for someone else.
+func rerankKey(cfg config.Config) string {
+	if cfg.RerankAPIKey != "" {
+		return cfg.RerankAPIKey
+	}
+	host := func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return ""
+		}
+		return strings.ToLower(u.Host)
+	}
+	h := host(cfg.RerankURL)
+	if h != "" && (h == host(cfg.EmbedURL) || h == host(cfg.LLMURL)) {
+		return cfg.APIKey
+	}
+	return ""
 }
 
 // Scores returns a relevance score for each text, in the texts' order.

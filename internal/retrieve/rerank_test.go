@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"log/slog"
 	"strings"
 	"testing"
@@ -116,5 +117,44 @@ func TestRerankerNeedsItsURL(t *testing.T) {
 	}
 	if retrieve.NewReranker(cfg) != nil {
 		t.Fatal("the reranker is on by default")
+	}
+}
+
+// TestRerankerKeyStaysWithItsProvider: the model servers' key reaches a reranker only on their
+// host; a reranker elsewhere gets its own key or none.
+func TestRerankerKeyStaysWithItsProvider(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t)
+	srv.Rerank = func(_, _ string) float64 { return 0.5 }
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"another host", map[string]string{"DOCENT_API_KEY": "sk-llm", "DOCENT_LLM_URL": "https://llm.example.com/v1"}, ""},
+		{"the LLM's host", map[string]string{"DOCENT_API_KEY": "sk-llm", "DOCENT_LLM_URL": srv.URL + "/v1"}, "Bearer sk-llm"},
+		{"the embedder's host", map[string]string{"DOCENT_API_KEY": "sk-emb", "DOCENT_EMBED_URL": srv.URL}, "Bearer sk-emb"},
+		{"its own key", map[string]string{"DOCENT_API_KEY": "sk-llm", "DOCENT_RERANK_API_KEY": "rk-own", "DOCENT_LLM_URL": srv.URL}, "Bearer rk-own"},
+	} {
+		env := map[string]string{"DOCENT_RERANKER": "tei", "DOCENT_RERANK_URL": srv.URL}
+		for k, v := range tc.env {
+			env[k] = v
+		}
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		cfg, err := config.Bind(fs, func(k string) string { return env[k] })()
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		before := len(srv.Requests())
+		if _, err := retrieve.NewReranker(cfg).Scores(context.Background(), "q", []string{"a"}); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		reqs := srv.Requests()
+		if len(reqs) != before+1 {
+			t.Fatalf("%s: %d requests, want 1", tc.name, len(reqs)-before)
+		}
+		if got := reqs[before].Header.Get("Authorization"); got != tc.want {
+			t.Errorf("%s: Authorization %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
