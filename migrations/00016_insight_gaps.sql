@@ -17,7 +17,8 @@ CREATE TABLE insight_gaps (
     -- Who last changed the status and when (the audit log keeps every change).
     changed_by  text NOT NULL DEFAULT '',
     changed_at  timestamptz,
-    CHECK ((status = 'resolved') = (resolution <> ''))
+    CHECK ((status = 'resolved') = (resolution <> '')),
+    CONSTRAINT assigned_has_owner CHECK (status <> 'assigned' OR owner <> '')
 );
 
 -- A question in a gap: a declined query-log entry or a 👎 rating, never both. Each is deleted

@@ -125,12 +125,12 @@ func (s *Server) apiGapChange(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, badRequest(`request body must be JSON like {"status": "assigned", "owner": "ann"} or {"status": "resolved", "resolution": {"kind": "document", "source": "handbook", "document": "policies/travel.md"}}: `+err.Error()))
 		return
 	}
-	id, err := s.changeGap(r, c)
+	id, owner, err := s.changeGap(r, c)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": c.Status, "owner": strings.TrimSpace(c.Owner), "resolution": c.Resolution})
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": c.Status, "owner": owner, "resolution": c.Resolution})
 }
 
 // gapForm is POST /admin/insights/gaps/{id}, the form under each gap, which works without
@@ -142,7 +142,8 @@ func (s *Server) gapForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	c := insights.Change{Status: f.Get("status"), Owner: f.Get("owner")}
+	owner := f.Get("owner")
+	c := insights.Change{Status: f.Get("status"), Owner: &owner}
 	if c.Status == insights.Resolved {
 		c.Resolution = &insights.Resolution{Kind: f.Get("resolution"), Curated: strings.TrimSpace(f.Get("curated"))}
 		if doc := strings.TrimSpace(f.Get("document")); c.Resolution.Kind == insights.ByDocument {
@@ -150,7 +151,7 @@ func (s *Server) gapForm(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	q := url.Values{"days": {f.Get("days")}}
-	if _, err := s.changeGap(r, c); err != nil {
+	if _, _, err := s.changeGap(r, c); err != nil {
 		var p problem
 		if !errors.As(err, &p) {
 			s.error(w, r, err)
@@ -164,39 +165,40 @@ func (s *Server) gapForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // changeGap applies an admin's change to the gap named in the path and records it in the audit
-// log, as a client error when the input or the gap is at fault.
-func (s *Server) changeGap(r *http.Request, c insights.Change) (int64, error) {
+// log, as a client error when the input or the gap is at fault. It returns the gap's id and
+// owner.
+func (s *Server) changeGap(r *http.Request, c insights.Change) (int64, string, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		return 0, notFound("no such gap")
+		return 0, "", notFound("no such gap")
 	}
-	for field, v := range map[string]string{"status": c.Status, "owner": c.Owner} {
-		if err := checkText(field, v); err != nil {
-			return 0, err
+	if err := checkText("status", c.Status); err != nil {
+		return 0, "", err
+	}
+	if c.Owner != nil {
+		if err := checkText("owner", *c.Owner); err != nil {
+			return 0, "", err
 		}
 	}
 	if res := c.Resolution; res != nil {
 		for field, v := range map[string]string{"resolution.kind": res.Kind, "resolution.source": res.Source,
 			"resolution.document": res.Document, "resolution.curated": res.Curated} {
 			if err := checkText(field, v); err != nil {
-				return 0, err
+				return 0, "", err
 			}
 		}
 	}
-	err = s.gaps().Update(r.Context(), id, c, userFrom(r.Context()).Name, groups(r))
+	owner, err := s.gaps().Update(r.Context(), id, c, userFrom(r.Context()).Name, groups(r))
 	var field insights.FieldError
 	switch {
 	case errors.As(err, &field):
-		return 0, badRequest(field.Error())
+		return 0, "", badRequest(field.Error())
 	case errors.Is(err, insights.ErrNotFound):
-		return 0, notFound("no such gap")
+		return 0, "", notFound("no such gap")
 	case err != nil:
-		return 0, err
+		return 0, "", err
 	}
-	detail := "status=" + strconv.Quote(c.Status)
-	if c.Owner != "" {
-		detail += " owner=" + strconv.Quote(strings.TrimSpace(c.Owner))
-	}
+	detail := "status=" + strconv.Quote(c.Status) + " owner=" + strconv.Quote(owner)
 	if res := c.Resolution; res != nil {
 		detail += " resolution=" + strconv.Quote(res.Kind)
 		switch res.Kind {
@@ -207,7 +209,7 @@ func (s *Server) changeGap(r *http.Request, c insights.Change) (int64, error) {
 		}
 	}
 	s.audit(r, "gap "+c.Status, strconv.FormatInt(id, 10), detail)
-	return id, nil
+	return id, owner, nil
 }
 
 // insightsPage is /admin/insights?days=30: the charts, the gaps with their forms, and the
@@ -305,8 +307,8 @@ func charts(st insights.Stats) []chart {
 	}
 	outcomes := shareBar("chart-outcomes", "Answered and declined", []share{
 		{"answered", "answered", st.Answered}, {"declined", "declined", st.Declined}, {"failed", "error", st.Errors}}, st.Questions == 0)
-	thumbs := shareBar("chart-thumbs", "👍 and 👎", []share{
-		{"answered", fmt.Sprintf("👍 %d", st.Up), st.UpShare}, {"declined", fmt.Sprintf("👎 %d", st.Down), 1 - st.UpShare}}, st.Up+st.Down == 0)
+	thumbs := shareBar("chart-thumbs", "Ratings", []share{
+		{"answered", fmt.Sprintf("%d thumbs up", st.Up), st.UpShare}, {"declined", fmt.Sprintf("%d thumbs down", st.Down), 1 - st.UpShare}}, st.Up+st.Down == 0)
 	slow := chart{ID: "chart-slowest", Title: "Slowest questions", Height: float64(len(st.Slowest))*(barHeight+6) + 4}
 	slowest := 1
 	for _, q := range st.Slowest {

@@ -210,6 +210,46 @@ func TestInsightsPageAndGapForm(t *testing.T) {
 	}
 }
 
+// seedHistory writes five days of questions and ratings, as if asked, so the charts and the
+// screenshot show what they are for.
+func seedHistory(t *testing.T, srv *web.Server) {
+	t.Helper()
+	asked := []struct {
+		question, outcome string
+		ms                int
+	}{
+		{"is a taxi home after a client dinner reimbursed", "answered", 180},
+		{"do I need to keep the taxi receipt", "answered", 240},
+		{"how do I book a parking space at the office", "declined", 310},
+		{"what is the guest wifi password", "declined", 150},
+		{"can I expense a taxi after a late dinner with a client", "answered", 420},
+		{"can I book a parking space for my car", "declined", 290},
+		{"what is the wifi password for visitors", "declined", 170},
+		{"are taxis reimbursed after 9 pm", "answered", 130},
+		{"where do I book parking at the office", "declined", 380},
+		{"who pays for a taxi home after a client event", "answered", 610},
+	}
+	ctx := context.Background()
+	for i, q := range asked {
+		for day := range 5 {
+			if (i+day)%3 == 0 {
+				continue
+			}
+			if _, err := srv.Pool.Exec(ctx, `INSERT INTO query_log (at, channel, question, outcome, latency_ms)
+				VALUES (now() - make_interval(days => $1, mins => $2), 'page', $3, $4, $5)`, 5-day, i, q.question, q.outcome, q.ms+day*20); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i, rating := range []string{"up", "up", "up", "down", "up"} {
+		if _, err := srv.Pool.Exec(ctx, `INSERT INTO feedback (at, owner, conversation, turn, rating, question, answer, found, citations, mode, model)
+			VALUES (now() - make_interval(days => $1), 'ann', $2, 1, $3, $4, 'an answer', true, '[]', 'extractive', 'extractive')`,
+			i, "seeded-"+strconv.Itoa(i), rating, asked[i].question); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // In Chromium: a question the documents do not answer, asked in the page, shows as a gap on
 // the insights page; the charts follow dark mode. The screenshot goes to
 // $TMPDIR/docent-screenshots/insights.png; with DOCENT_UPDATE_SCREENSHOTS=1 it also replaces
@@ -218,19 +258,7 @@ func TestInsightsPageAndGapForm(t *testing.T) {
 func TestBrowserInsights(t *testing.T) {
 	t.Parallel()
 	ts, srv := setupServer(t, web.Identity{AdminGroup: "docent-admins"}, "")
-	// A few days of history, so the charts show what they are for.
-	for day, n := range []int{3, 5, 2, 6, 4} {
-		for i := range n {
-			outcome := "answered"
-			if i%3 == 2 {
-				outcome = "declined"
-			}
-			if _, err := srv.Pool.Exec(context.Background(), `INSERT INTO query_log (at, channel, question, outcome, latency_ms)
-				VALUES (now() - make_interval(days => $1), 'page', $2, $3, $4)`, 5-day, "earlier question "+strconv.Itoa(day*10+i), outcome, 40+day*90+i*35); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	seedHistory(t, srv)
 	bctx := browser(t)
 	declined := "who approves a sabbatical request?"
 	err := chromedp.Run(bctx,

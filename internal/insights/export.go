@@ -55,12 +55,13 @@ func Export(ctx context.Context, pool *pgxpool.Pool, source, dir string) (Export
 		}
 		judged[key][path] = max(judged[key][path], grade)
 	}
+	// Oldest first: of the wordings of one question, the first asked is the one written.
 	indexed := `JOIN sources s ON s.name = c.source JOIN documents d ON d.source_id = s.id AND d.path = c.path
-		WHERE d.status = 'indexed' AND ($1 = '' OR s.name = $1)`
+		WHERE d.status = 'indexed' AND ($1 = '' OR s.name = $1) ORDER BY c.at, c.question, d.path`
 	rows, err := pool.Query(ctx, `WITH c AS (
-			SELECT f.question, x->>'source' AS source, x->>'document' AS path
+			SELECT f.at, f.question, x->>'source' AS source, x->>'document' AS path
 			FROM feedback f, jsonb_array_elements(f.citations) x WHERE f.rating = 'up' AND f.found)
-		SELECT DISTINCT c.question, d.path FROM c `+indexed, source)
+		SELECT c.question, d.path FROM c `+indexed, source)
 	if err != nil {
 		return out, fmt.Errorf("reading the 👍 answers: %w", err)
 	}
@@ -74,11 +75,11 @@ func Export(ctx context.Context, pool *pgxpool.Pool, source, dir string) (Export
 		return out, fmt.Errorf("reading the 👍 answers: %w", err)
 	}
 	rows, err = pool.Query(ctx, `WITH c AS (
-			SELECT coalesce(l.question, f.question) AS question, g.resolved_source AS source, g.resolved_document AS path
+			SELECT q.at, coalesce(l.question, f.question) AS question, g.resolved_source AS source, g.resolved_document AS path
 			FROM insight_gaps g JOIN insight_gap_questions q ON q.gap = g.id
 				LEFT JOIN query_log l ON l.id = q.query_log LEFT JOIN feedback f ON f.id = q.feedback
 			WHERE g.status = 'resolved' AND g.resolution = 'document')
-		SELECT DISTINCT c.question, d.path FROM c `+indexed, source)
+		SELECT c.question, d.path FROM c `+indexed, source)
 	if err != nil {
 		return out, fmt.Errorf("reading the resolved gaps: %w", err)
 	}

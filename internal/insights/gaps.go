@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/access"
@@ -40,9 +41,11 @@ const (
 	// rest), so a large log costs a bounded pass: 5,000 comparisons of 1,124 dimensions are
 	// about 6 ms a question.
 	DefaultMaxQuestions = 5000
-	// maxListed bounds the gaps listed, and maxExamples the questions shown of each.
+	// maxListed bounds the gaps listed; maxExamples the questions shown of each, each wording
+	// once, found among its newest maxScanned.
 	maxListed   = 200
 	maxExamples = 20
+	maxScanned  = 100
 	maxClosest  = 5
 	// settle is how old a query-log entry must be before it is grouped: its transaction has
 	// then committed or failed (querylog gives up after a second), so grouping in id order
@@ -102,10 +105,11 @@ type Resolution struct {
 	Curated  string `json:"curated,omitempty"`
 }
 
-// Change is an admin's change of a gap's status.
+// Change is an admin's change of a gap's status. A nil Owner keeps the gap's owner; an empty
+// one removes it (an assigned gap must have one).
 type Change struct {
 	Status     string      `json:"status"`
-	Owner      string      `json:"owner"`
+	Owner      *string     `json:"owner"`
 	Resolution *Resolution `json:"resolution"`
 }
 
@@ -339,8 +343,8 @@ func index(gaps []Gap) ([]int64, map[int64]*Gap) {
 	return ids, by
 }
 
-// examples fills in each gap's newest questions and, as the query log's privacy setting
-// allows, who asked them.
+// examples fills in each gap's newest questions, each wording once, and, as the query log's
+// privacy setting allows, who asked them.
 func (g *Gaps) examples(ctx context.Context, gaps []Gap, since time.Time) error {
 	ids, by := index(gaps)
 	rows, err := g.Pool.Query(ctx, `SELECT gap, question, asker, rated FROM (
@@ -348,7 +352,7 @@ func (g *Gaps) examples(ctx context.Context, gaps []Gap, since time.Time) error 
 				f.id IS NOT NULL AS rated, row_number() OVER (PARTITION BY q.gap ORDER BY q.at DESC) AS n
 			FROM insight_gap_questions q LEFT JOIN query_log l ON l.id = q.query_log LEFT JOIN feedback f ON f.id = q.feedback
 			WHERE q.gap = ANY($1) AND q.at > $2) x
-		WHERE n <= $3 ORDER BY gap, n`, ids, since, maxExamples)
+		WHERE n <= $3 ORDER BY gap, n`, ids, since, maxScanned)
 	if err != nil {
 		return fmt.Errorf("reading the gaps' questions: %w", err)
 	}
@@ -357,7 +361,9 @@ func (g *Gaps) examples(ctx context.Context, gaps []Gap, since time.Time) error 
 	var rated bool
 	_, err = pgx.ForEachRow(rows, []any{&gap, &text, &asker, &rated}, func() error {
 		x := by[gap]
-		x.Questions = append(x.Questions, text)
+		if len(x.Questions) < maxExamples && !slices.Contains(x.Questions, text) {
+			x.Questions = append(x.Questions, text)
+		}
 		if who, err := g.shown(ctx, asker, rated); err != nil {
 			return err
 		} else if who != "" && !slices.Contains(x.AskedBy, who) {
@@ -397,7 +403,7 @@ func (g *Gaps) closest(ctx context.Context, gaps []Gap, since time.Time, groups 
 			SELECT q.gap, x->>'source' AS source, x->>'document' AS path
 			FROM insight_gap_questions q LEFT JOIN query_log l ON l.id = q.query_log LEFT JOIN feedback f ON f.id = q.feedback,
 				jsonb_array_elements(coalesce(l.documents, f.citations)) x
-			WHERE q.gap = ANY($1) AND q.at > $2)
+			WHERE q.gap = ANY($1) AND q.at > $2 AND jsonb_typeof(coalesce(l.documents, f.citations)) = 'array')
 		SELECT c.gap, d.id, s.name, d.path, d.title, count(*)::int
 		FROM cited c JOIN sources s ON s.name = c.source JOIN documents d ON d.source_id = s.id AND d.path = c.path
 		WHERE d.status = 'indexed' AND `+access.Visible("d", "$3")+`
@@ -422,15 +428,11 @@ func (g *Gaps) closest(ctx context.Context, gaps []Gap, since time.Time, groups 
 // Check returns a FieldError for the first field of c that is missing or out of range.
 func (c Change) Check() error {
 	switch c.Status {
-	case Open, Resolved:
-	case Assigned:
-		if strings.TrimSpace(c.Owner) == "" {
-			return FieldError{"owner", "an assigned gap needs an owner"}
-		}
+	case Open, Assigned, Resolved:
 	default:
 		return FieldError{"status", `must be "open", "assigned" or "resolved"`}
 	}
-	if len(c.Owner) > 200 {
+	if c.Owner != nil && len(*c.Owner) > 200 {
 		return FieldError{"owner", "at most 200 bytes"}
 	}
 	r := c.Resolution
@@ -453,11 +455,11 @@ func (c Change) Check() error {
 	return nil
 }
 
-// Update applies an admin's change to gap id, by is who made it; a document resolving it must
-// be one groups may read.
-func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups []string) error {
+// Update applies an admin's change to gap id, by is who made it, and returns the gap's owner
+// after it; a document resolving it must be one groups may read.
+func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups []string) (string, error) {
 	if err := c.Check(); err != nil {
-		return err
+		return "", err
 	}
 	r := cmp.Or(c.Resolution, &Resolution{})
 	if r.Kind == ByDocument {
@@ -466,20 +468,29 @@ func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups
 			WHERE s.name = $1 AND d.path = $2 AND d.status = 'indexed' AND `+access.Visible("d", "$3")+`)`,
 			r.Source, r.Document, groups).Scan(&ok)
 		if err != nil {
-			return fmt.Errorf("checking the resolving document: %w", err)
+			return "", fmt.Errorf("checking the resolving document: %w", err)
 		}
 		if !ok {
-			return FieldError{"resolution.document", "no such indexed document " + r.Source + ":" + r.Document}
+			return "", FieldError{"resolution.document", "no such indexed document " + r.Source + ":" + r.Document}
 		}
 	}
-	tag, err := g.Pool.Exec(ctx, `UPDATE insight_gaps SET status = $2, owner = $3, resolution = $4, resolved_source = $5,
-		resolved_document = $6, resolved_curated = $7, changed_by = $8, changed_at = now() WHERE id = $1`,
-		id, c.Status, strings.TrimSpace(c.Owner), r.Kind, r.Source, r.Document, r.Curated, by)
-	if err != nil {
-		return fmt.Errorf("changing gap %d: %w", id, err)
+	var owner *string
+	if c.Owner != nil {
+		o := strings.TrimSpace(*c.Owner)
+		owner = &o
 	}
-	if tag.RowsAffected() == 0 {
-		return ErrNotFound
+	var stored string
+	err := g.Pool.QueryRow(ctx, `UPDATE insight_gaps SET status = $2, owner = coalesce($3, owner), resolution = $4, resolved_source = $5,
+		resolved_document = $6, resolved_curated = $7, changed_by = $8, changed_at = now() WHERE id = $1 RETURNING owner`,
+		id, c.Status, owner, r.Kind, r.Source, r.Document, r.Curated, by).Scan(&stored)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.ConstraintName == "assigned_has_owner":
+		return "", FieldError{"owner", "an assigned gap needs an owner"}
+	case errors.Is(err, pgx.ErrNoRows):
+		return "", ErrNotFound
+	case err != nil:
+		return "", fmt.Errorf("changing gap %d: %w", id, err)
 	}
-	return nil
+	return stored, nil
 }
