@@ -32,6 +32,16 @@ func (s *Server) gaps() *insights.Gaps {
 	return g
 }
 
+// listGaps groups what arrived since the last pass and lists the gaps for the request's admin.
+// A failed grouping (an embedding server down) is logged and the gaps grouped so far listed.
+func (s *Server) listGaps(r *http.Request, status string) ([]insights.Gap, error) {
+	g := s.gaps()
+	if err := g.Refresh(r.Context()); err != nil {
+		s.Log.Warn("grouping unanswered questions into gaps", "err", err)
+	}
+	return g.List(r.Context(), groups(r), status)
+}
+
 // insightsDays reads ?days= (7, 30 or 90; default 30).
 func insightsDays(r *http.Request) (int, error) {
 	v := r.URL.Query().Get("days")
@@ -60,7 +70,7 @@ func (s *Server) report(r *http.Request, days int) (insightsReport, []insights.G
 	if rep.Stats, err = insights.ReadStats(r.Context(), s.Pool, days); err != nil {
 		return rep, nil, err
 	}
-	gaps, err := s.gaps().List(r.Context(), groups(r), "")
+	gaps, err := s.listGaps(r, "")
 	if err != nil {
 		return rep, nil, err
 	}
@@ -107,7 +117,7 @@ func (s *Server) apiGaps(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, badRequest(`status: must be "open", "assigned" or "resolved"`))
 		return
 	}
-	gaps, err := s.gaps().List(r.Context(), groups(r), p["status"])
+	gaps, err := s.listGaps(r, p["status"])
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -136,8 +136,8 @@ type pending struct {
 }
 
 // Refresh groups the questions declined or rated 👎 since the last pass into gaps. It runs on
-// read (a listing refreshes first), so a question shows within a second or two of being asked
-// and nothing slows the answer path; the pass is bounded by MaxQuestions.
+// read (before a listing), so a question shows within a few seconds of being asked and nothing
+// slows the answer path; the pass is bounded by MaxQuestions.
 func (g *Gaps) Refresh(ctx context.Context) error {
 	return pgx.BeginFunc(ctx, g.Pool, func(tx pgx.Tx) error {
 		var locked bool
@@ -297,13 +297,10 @@ func (g *Gaps) members(ctx context.Context, tx pgx.Tx) (*clusters, error) {
 	return c, nil
 }
 
-// List refreshes the grouping and returns the gaps with questions in the window, unresolved
-// first, then the largest and most recent; status filters when set. Closest documents are
-// those groups (the viewer's access groups) may read.
+// List returns the gaps with questions in the window, unresolved first, then the largest and
+// most recent; status filters when set. Closest documents are those groups (the viewer's
+// access groups) may read. Call Refresh first to group what arrived since the last pass.
 func (g *Gaps) List(ctx context.Context, groups []string, status string) ([]Gap, error) {
-	if err := g.Refresh(ctx); err != nil {
-		return nil, err
-	}
 	since := time.Now().Add(-g.window())
 	rows, err := g.Pool.Query(ctx, `SELECT g.id, count(*)::int, g.status, g.owner, max(q.at), g.resolution,
 			g.resolved_source, g.resolved_document, g.resolved_curated, g.changed_by, g.changed_at

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/docenttest"
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/insights"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -70,6 +71,15 @@ func rated(t *testing.T, pool *pgxpool.Pool, owner, question, rating string, fou
 	}
 }
 
+// listed groups what arrived, then lists, as the server does.
+func listed(ctx context.Context, t *testing.T, g *insights.Gaps, groups []string, status string) ([]insights.Gap, error) {
+	t.Helper()
+	if err := g.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return g.List(ctx, groups, status)
+}
+
 func byQuestion(gaps []insights.Gap, q string) *insights.Gap {
 	for i, g := range gaps {
 		if slices.Contains(g.Questions, q) {
@@ -101,7 +111,7 @@ func TestGapsGroupUnansweredQuestions(t *testing.T) {
 	rated(t, b.pool, "ann", "is a taxi home reimbursed", "up", true, 20*time.Second, "travel.md")
 	rated(t, b.pool, "ann", peru, "down", false, 20*time.Second)
 
-	gaps, err := b.gaps.List(ctx, nil, "")
+	gaps, err := listed(ctx, t, b.gaps, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +129,7 @@ func TestGapsGroupUnansweredQuestions(t *testing.T) {
 	if len(park.Closest) != 1 || park.Closest[0].Path != "travel.md" || park.Closest[0].Times != 2 {
 		t.Errorf("closest documents for a viewer without hr: %+v, want travel.md alone", park.Closest)
 	}
-	withHR, err := b.gaps.List(ctx, []string{"hr"}, "")
+	withHR, err := listed(ctx, t, b.gaps, []string{"hr"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +159,7 @@ func TestGapsGroupUnansweredQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	logged(t, b.pool, "eve", parking3, querylog.Declined, 10*time.Second, nil)
-	gaps, err = b.gaps.List(ctx, nil, "")
+	gaps, err = listed(ctx, t, b.gaps, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +176,7 @@ func TestGapsGroupUnansweredQuestions(t *testing.T) {
 	if _, err := b.gaps.Update(ctx, park.ID, done, "root", nil); err != nil {
 		t.Fatal(err)
 	}
-	open, err := b.gaps.List(ctx, nil, insights.Open)
+	open, err := listed(ctx, t, b.gaps, nil, insights.Open)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +187,7 @@ func TestGapsGroupUnansweredQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	logged(t, b.pool, "fay", "book a parking space at the office", querylog.Declined, 30*time.Second, nil)
-	gaps, err = b.gaps.List(ctx, nil, "")
+	gaps, err = listed(ctx, t, b.gaps, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +197,7 @@ func TestGapsGroupUnansweredQuestions(t *testing.T) {
 
 	// A 👎 taken back leaves its gap.
 	rated(t, b.pool, "dee", "how late can the client dinner end for a taxi", "up", true, 0, "travel.md")
-	gaps, err = b.gaps.List(ctx, nil, "")
+	gaps, err = listed(ctx, t, b.gaps, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +224,7 @@ func TestGapsShowAskersAsTheQueryLogSettingSays(t *testing.T) {
 		want  []string
 	}{{querylog.Pseudonym, []string{pseudo}}, {querylog.None, []string{}}} {
 		ql.Users = c.users
-		gaps, err := b.gaps.List(ctx, nil, "")
+		gaps, err := listed(ctx, t, b.gaps, nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +239,7 @@ func TestGapChangesAreChecked(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	logged(t, b.pool, "ann", peru, querylog.Declined, time.Minute, nil)
-	gaps, err := b.gaps.List(ctx, nil, "")
+	gaps, err := listed(ctx, t, b.gaps, nil, "")
 	if err != nil || len(gaps) != 1 {
 		t.Fatalf("gaps %+v, %v", gaps, err)
 	}
@@ -259,7 +269,7 @@ func TestGapChangesAreChecked(t *testing.T) {
 	if _, err := b.gaps.Update(ctx, id, curated, "root", nil); err != nil {
 		t.Fatal(err)
 	}
-	gaps, _ = b.gaps.List(ctx, nil, insights.Resolved)
+	gaps, _ = listed(ctx, t, b.gaps, nil, insights.Resolved)
 	if len(gaps) != 1 || gaps[0].Resolution == nil || gaps[0].Resolution.Curated != "17" || gaps[0].ChangedAt == nil {
 		t.Errorf("resolved by a curated answer: %+v", gaps)
 	}
@@ -276,7 +286,7 @@ func TestExport(t *testing.T) {
 	logged(t, b.pool, "ann", parking1, querylog.Declined, time.Minute, nil)
 	logged(t, b.pool, "ann", parking2, querylog.Declined, time.Minute, nil)
 	logged(t, b.pool, "ann", peru, querylog.Declined, time.Minute, nil)
-	gaps, err := b.gaps.List(ctx, []string{"hr"}, "")
+	gaps, err := listed(ctx, t, b.gaps, []string{"hr"}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,5 +386,29 @@ func TestStats(t *testing.T) {
 	var fe insights.FieldError
 	if _, err := insights.ReadStats(ctx, b.pool, 365); !errors.As(err, &fe) || fe.Field != "days" {
 		t.Errorf("365 days: %v, want a FieldError naming days", err)
+	}
+}
+
+// failing is an embedding server that is down.
+type failing struct{ embedder.Embedder }
+
+func (failing) EmbedDocuments(context.Context, []string) ([][]float32, error) {
+	return nil, errors.New("connection refused")
+}
+
+// A pass whose embedder fails changes nothing: the next pass groups the same questions.
+func TestRefreshWithTheEmbedderDownLosesNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	logged(t, b.pool, "ann", peru, querylog.Declined, time.Minute, nil)
+	down := *b.gaps
+	down.Embedder = failing{docenttest.Embedder}
+	if err := down.Refresh(ctx); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("refresh with the embedder down: %v", err)
+	}
+	gaps, err := listed(ctx, t, b.gaps, nil, "")
+	if err != nil || len(gaps) != 1 || gaps[0].Questions[0] != peru {
+		t.Errorf("after the embedder is back: %+v, %v", gaps, err)
 	}
 }
