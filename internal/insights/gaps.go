@@ -36,11 +36,14 @@ const (
 const (
 	// DefaultWindow is how far back gaps count questions: the query log's default retention.
 	DefaultWindow = 90 * 24 * time.Hour
-	// DefaultMaxQuestions bounds the questions one grouping pass compares a new question with
-	// (the newest) and the new questions it groups (the oldest first; the next pass takes the
-	// rest), so a large log costs a bounded pass: 5,000 comparisons of 1,124 dimensions are
-	// about 6 ms a question.
-	DefaultMaxQuestions = 5000
+	// DefaultMaxCompared bounds the grouped questions (the newest) a new question is compared
+	// with, and DefaultMaxNew the new questions one pass groups (the oldest first; the next
+	// pass takes the rest), so a large log costs a bounded pass. Reading the compared
+	// questions' vectors dominates: BenchmarkRefresh, one new question among 2,000 grouped
+	// (1,024 dimensions), takes about 0.55 s on a loaded 2-core machine (0.9 s among 5,000), and
+	// a pass of 200 new ones about 3.5 s, so an upgrade's backlog is grouped over a few reads.
+	DefaultMaxCompared = 2000
+	DefaultMaxNew      = 200
 	// maxListed bounds the gaps listed; maxExamples the questions shown of each, each wording
 	// once, found among its newest maxScanned.
 	maxListed   = 200
@@ -63,8 +66,9 @@ type Gaps struct {
 	Threshold float64
 	// Window is how far back questions count (default DefaultWindow).
 	Window time.Duration
-	// MaxQuestions bounds a grouping pass (default DefaultMaxQuestions).
-	MaxQuestions int
+	// MaxCompared and MaxNew bound a grouping pass (defaults DefaultMaxCompared and
+	// DefaultMaxNew).
+	MaxCompared, MaxNew int
 }
 
 // Document is a document closest to a gap's questions.
@@ -122,7 +126,8 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
 var ErrNotFound = errors.New("no such gap")
 
 func (g *Gaps) window() time.Duration { return cmp.Or(g.Window, DefaultWindow) }
-func (g *Gaps) max() int              { return cmp.Or(g.MaxQuestions, DefaultMaxQuestions) }
+func (g *Gaps) maxCompared() int      { return cmp.Or(g.MaxCompared, DefaultMaxCompared) }
+func (g *Gaps) maxNew() int           { return cmp.Or(g.MaxNew, DefaultMaxNew) }
 
 // refreshLock is the advisory lock one grouping pass holds: servers take turns, and a server
 // that finds it taken skips its pass, since the holder is grouping the same questions.
@@ -137,7 +142,7 @@ type pending struct {
 
 // Refresh groups the questions declined or rated 👎 since the last pass into gaps. It runs on
 // read (before a listing), so a question shows within a few seconds of being asked and nothing
-// slows the answer path; the pass is bounded by MaxQuestions.
+// slows the answer path; the pass is bounded by MaxCompared and MaxNew.
 func (g *Gaps) Refresh(ctx context.Context) error {
 	return pgx.BeginFunc(ctx, g.Pool, func(tx pgx.Tx) error {
 		var locked bool
@@ -201,7 +206,7 @@ func (g *Gaps) pending(ctx context.Context, tx pgx.Tx) ([]pending, error) {
 	// Entries are read in id order up to the first one not yet settled, which the next pass
 	// takes up again with all after it.
 	rows, err := tx.Query(ctx, `SELECT id, outcome = 'declined', at, question, at < now() - make_interval(secs => $1)
-		FROM query_log WHERE id > (SELECT query_log FROM insight_progress) ORDER BY id LIMIT $2`, settle.Seconds(), g.max()*4)
+		FROM query_log WHERE id > (SELECT query_log FROM insight_progress) ORDER BY id LIMIT $2`, settle.Seconds(), g.maxNew()*20)
 	if err != nil {
 		return nil, fmt.Errorf("reading the query log: %w", err)
 	}
@@ -211,7 +216,7 @@ func (g *Gaps) pending(ctx context.Context, tx pgx.Tx) ([]pending, error) {
 	var p pending
 	done := false
 	_, err = pgx.ForEachRow(rows, []any{&id, &declined, &p.at, &p.text, &settled}, func() error {
-		if done = done || !settled || len(out) == g.max(); done {
+		if done = done || !settled || len(out) == g.maxNew(); done {
 			return nil
 		}
 		last = id
@@ -232,7 +237,7 @@ func (g *Gaps) pending(ctx context.Context, tx pgx.Tx) ([]pending, error) {
 	rows, err = tx.Query(ctx, `SELECT f.id, f.at, f.question FROM feedback f
 		WHERE f.rating = 'down' AND f.found AND f.at > $1
 		  AND NOT EXISTS (SELECT FROM insight_gap_questions q WHERE q.feedback = f.id)
-		ORDER BY f.at LIMIT $2`, since, g.max())
+		ORDER BY f.at LIMIT $2`, since, g.maxNew())
 	if err != nil {
 		return nil, fmt.Errorf("reading the 👎 ratings: %w", err)
 	}
@@ -253,7 +258,7 @@ func (g *Gaps) pending(ctx context.Context, tx pgx.Tx) ([]pending, error) {
 func (g *Gaps) members(ctx context.Context, tx pgx.Tx) (*clusters, error) {
 	rows, err := tx.Query(ctx, `SELECT q.gap, q.model, q.vector, q.terms, coalesce(l.question, f.question, ''), q.query_log, q.feedback
 		FROM insight_gap_questions q LEFT JOIN query_log l ON l.id = q.query_log LEFT JOIN feedback f ON f.id = q.feedback
-		WHERE q.at > $1 ORDER BY q.at DESC LIMIT $2`, time.Now().Add(-g.window()), g.max())
+		WHERE q.at > $1 ORDER BY q.at DESC LIMIT $2`, time.Now().Add(-g.window()), g.maxCompared())
 	if err != nil {
 		return nil, fmt.Errorf("reading the grouped questions: %w", err)
 	}

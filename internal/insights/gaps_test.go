@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -410,5 +411,37 @@ func TestRefreshWithTheEmbedderDownLosesNothing(t *testing.T) {
 	gaps, err := listed(ctx, t, b.gaps, nil, "")
 	if err != nil || len(gaps) != 1 || gaps[0].Questions[0] != peru {
 		t.Errorf("after the embedder is back: %+v, %v", gaps, err)
+	}
+}
+
+// BenchmarkRefresh times a grouping pass that places one new question among a full window of
+// DefaultMaxCompared grouped ones (docent-local-v2 vectors, 1,024 dimensions).
+func BenchmarkRefresh(b *testing.B) {
+	pool := pgtest.NewPool(b)
+	ctx := context.Background()
+	g := &insights.Gaps{Pool: pool, Embedder: docenttest.Embedder}
+	if _, err := pool.Exec(ctx, `INSERT INTO query_log (at, channel, question, outcome, latency_ms)
+		SELECT now() - interval '1 hour', 'api', 'question number ' || i || ' about topic ' || (i % 700), 'declined', 5
+		FROM generate_series(1, $1) i`, insights.DefaultMaxCompared); err != nil {
+		b.Fatal(err)
+	}
+	for range insights.DefaultMaxCompared / insights.DefaultMaxNew {
+		if err := g.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var grouped int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM insight_gap_questions`).Scan(&grouped); err != nil || grouped != insights.DefaultMaxCompared {
+		b.Fatalf("%d questions grouped, %v; want %d, %d a pass", grouped, err, insights.DefaultMaxCompared, insights.DefaultMaxNew)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := pool.Exec(ctx, `INSERT INTO query_log (at, channel, question, outcome, latency_ms)
+			VALUES (now() - interval '1 minute', 'api', $1, 'declined', 5)`, "a new question "+strconv.Itoa(i)); err != nil {
+			b.Fatal(err)
+		}
+		if err := g.Refresh(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
