@@ -286,6 +286,24 @@ func TestBrowserInsights(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Assign the gap from its form, as an admin does in the browser.
+	gap := `//section[@data-testid="gap"][.//li[text()="` + declined + `"]]`
+	var status, notice string
+	err = chromedp.Run(bctx,
+		chromedp.Click(gap+`//summary`, chromedp.BySearch),
+		chromedp.SetValue(gap+`//select[@name="status"]`, "assigned", chromedp.BySearch),
+		chromedp.SendKeys(gap+`//input[@name="owner"]`, "people-team", chromedp.BySearch),
+		chromedp.Click(gap+`//button[@data-testid="gap-save"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`p.notice`),
+		chromedp.Text(`p.notice`, &notice),
+		chromedp.AttributeValue(gap, "data-status", &status, nil, chromedp.BySearch),
+	)
+	if err != nil {
+		t.Fatalf("assigning the gap in the browser: %v", err)
+	}
+	if status != "assigned" || !strings.Contains(notice, "now assigned") {
+		t.Errorf("after the form: status %q, notice %q", status, notice)
+	}
 	var png []byte
 	var lightFill, darkFill string
 	fill := `getComputedStyle(document.querySelector('[data-testid="chart-days"] rect.answered')).fill`
