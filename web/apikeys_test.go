@@ -64,6 +64,7 @@ func TestAPIKeys(t *testing.T) {
 	t.Run("ReadKeyCannotReachAdminEndpoints", func(t *testing.T) {
 		for _, c := range []struct{ method, path string }{
 			{"GET", "/api/audit"}, {"POST", "/api/sources/docs/reindex"}, {"GET", "/api/admin/oversharing"}, {"GET", "/api/jobs/1"},
+			{"GET", "/api/insights"}, {"GET", "/api/insights/gaps"}, {"POST", "/api/insights/gaps/1"},
 		} {
 			if status, _ := do(t, c.method, ts.URL+c.path, "", bearer(hrKey)); status != http.StatusForbidden {
 				t.Errorf("read key %s %s: %d, want 403", c.method, c.path, status)

@@ -51,6 +51,10 @@ type Server struct {
 	MaxQueue    int
 	QueueWait   time.Duration
 
+	// ExpiredCurated lists the curated answers past their review-by date, which the insights
+	// page flags (insights.go); nil lists none.
+	ExpiredCurated func(context.Context) ([]ExpiredAnswer, error)
+
 	limiter   *limiter
 	admission *admission
 	keyGroups keyGroupsSeen
@@ -115,6 +119,12 @@ func (s *Server) Handler() http.Handler {
 	route("/mcp", s.mcpHandler().ServeHTTP)
 	route("GET /api/audit", s.admin(s.apiAudit))
 	route("GET /admin/audit", s.admin(s.auditPage))
+	// Insights and knowledge gaps (insights.go).
+	route("GET /admin/insights", s.admin(s.insightsPage))
+	route("POST /admin/insights/gaps/{id}", s.admin(s.gapForm))
+	route("GET /api/insights", s.admin(s.apiInsights))
+	route("GET /api/insights/gaps", s.admin(s.apiGaps))
+	route("POST /api/insights/gaps/{id}", s.admin(s.apiGapChange))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.Handle("GET /static/", http.FileServerFS(static))

@@ -54,6 +54,9 @@ Commands:
                       list API keys, their scope, expiry and last use
   keys revoke NAME --user USER
                       revoke a key
+  feedback export --out DIR [--source NAME]
+                      write real questions as a BEIR test set for eval: answers rated 👍
+                      (judged against their citations) and gaps resolved by a document
   reembed             embed every chunk again with the configured model (after switching
                       DOCENT_EMBEDDER or DOCENT_EMBED_MODEL); no file is re-read
 
@@ -88,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	}
 	name := args[0]
 	args = args[1:]
-	if name == "sources" || name == "keys" {
+	if name == "sources" || name == "keys" || name == "feedback" {
 		if len(args) == 0 {
 			return fmt.Errorf("%s: want one of its commands\n\n%s", name, usage)
 		}
