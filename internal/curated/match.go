@@ -4,8 +4,6 @@ import (
 	"math"
 	"strings"
 	"unicode"
-
-	"github.com/docent-search/docent/internal/textseg"
 )
 
 // Normalise is a question as matching compares it exactly: lower case, words only, single
@@ -14,32 +12,6 @@ func Normalise(s string) string {
 	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
 	}), " ")
-}
-
-// terms are a text's content words, stemmed.
-func terms(s string) map[string]bool {
-	out := map[string]bool{}
-	for _, w := range textseg.Words(s) {
-		if !textseg.IsStopword(w) {
-			out[textseg.Stem(w)] = true
-		}
-	}
-	return out
-}
-
-// overlap is the Jaccard similarity of two term sets: shared terms over all terms.
-func overlap(a, b map[string]bool) float64 {
-	shared := 0
-	for w := range a {
-		if b[w] {
-			shared++
-		}
-	}
-	union := len(a) + len(b) - shared
-	if union == 0 {
-		return 0
-	}
-	return float64(shared) / float64(union)
 }
 
 // cosine is the cosine similarity of two vectors; 0 when either has no direction or their
