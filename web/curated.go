@@ -33,7 +33,7 @@ func shownCurated(m *curated.Match) *answer.Curated {
 		return nil
 	}
 	return &answer.Curated{ID: m.ID, Answer: m.Answer, Owner: m.Owner, ReviewBy: m.ReviewBy,
-		Reviewed: m.Updated.Format(curated.DateLayout), Expired: m.Expired}
+		Reviewed: m.Updated.UTC().Format(curated.DateLayout), Expired: m.Expired}
 }
 
 // curatedID reads the {id} of the path.

@@ -39,9 +39,10 @@ type Response struct {
 	Citations []Citation `json:"citations"`
 	// Closest lists the nearest documents when nothing answers the question.
 	Closest []Citation `json:"closest,omitempty"`
-	// Context holds the ids of the documents whose passages the answer was composed from,
-	// cited or not: an answer is shown to another reader only when they may read all of them
-	// (a shared link), since its text may draw on any.
+	// Context holds the ids of the documents whose passages a model was given, cited or not:
+	// an answer is shown to another reader only when they may read all of them (a shared
+	// link), since its text may draw on any. Empty for an extractive answer, which quotes only
+	// what it cites.
 	Context []int64 `json:"context,omitempty"`
 	// Curated is the admin's curated answer shown above this one, when the question matches
 	// one the reader may see (set by the caller: see internal/curated); null otherwise.
@@ -157,8 +158,10 @@ func (s *Service) Ask(ctx context.Context, req Request, emit func(string)) (Resp
 		}
 	}
 	relevant = Budget(relevant, cmp.Or(s.ContextTokens, 3000))
+	// A model may draw on any passage it was given; an extractive answer quotes only the
+	// passages it cites, which the citations already name.
 	for _, r := range relevant {
-		if !slices.Contains(resp.Context, r.DocumentID) {
+		if resp.Mode == "llm" && !slices.Contains(resp.Context, r.DocumentID) {
 			resp.Context = append(resp.Context, r.DocumentID)
 		}
 	}
