@@ -155,7 +155,7 @@ func (s *Server) forViewer(ctx context.Context, resp answer.Response, groups []s
 	v.Citations, v.Closest = keep(resp.Citations), keep(resp.Closest)
 	drawn := slices.Concat(resp.Context, citedIDs(resp.Citations))
 	if resp.Found && slices.ContainsFunc(drawn, func(id int64) bool { return !slices.Contains(visible, id) }) {
-		v.Withheld, v.Answer, v.Citations = true, "", []answer.Citation{}
+		v.Withheld, v.Answer = true, ""
 	}
 	v.Context = nil // ids of documents the viewer may not see stay with the stored copy
 	v.Curated = nil

@@ -197,4 +197,19 @@ func TestBrowserCuratedAboveGenerated(t *testing.T) {
 	if !curatedFirst || !strings.Contains(answerText, "always reimbursed") {
 		t.Errorf("the curated answer should sit above the generated one (%q); first: %v", answerText, curatedFirst)
 	}
+	// The streamed answer can be copied and shared; the shared page shows it to its asker.
+	var location, shared string
+	err = chromedp.Run(bctx,
+		chromedp.WaitVisible(`#answer [data-testid="copy-answer"]`),
+		chromedp.Click(`[data-testid="share-answer"]`),
+		chromedp.WaitVisible(`[data-testid="shared-question"]`),
+		chromedp.Location(&location),
+		chromedp.Text(`[data-testid="answer-text"]`, &shared),
+	)
+	if err != nil {
+		t.Fatalf("sharing in the browser: %v", err)
+	}
+	if !strings.Contains(location, "/shared/") || !strings.Contains(shared, "always reimbursed") {
+		t.Errorf("shared page %s shows %q", location, shared)
+	}
 }
