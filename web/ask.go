@@ -91,15 +91,7 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 			emit(tok)
 		}
 	}
-	// A curated answer the reader may see comes first, and its pinned documents lead the
-	// sources; it is stored with the answer, so a reopened conversation shows it too.
-	match := s.curatedFor(r, question)
-	var pinned []int64
-	if match != nil {
-		pinned = match.Documents
-	}
-	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups, Pinned: pinned}, counted)
-	resp.Curated = shownCurated(match)
+	resp, err := s.askCurated(r, answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
 	latency := time.Since(start)
 	s.Metrics.answered(resp.Mode, resp.Model, latency, tokens)
 	if err != nil {

@@ -25,7 +25,9 @@ func TestConversationsAreTheirOwners(t *testing.T) {
 	list := func(user string) []struct{ ID, Title, Updated string } {
 		t.Helper()
 		status, body := do(t, "GET", ts.URL+"/api/conversations", "", as(user, "staff"))
-		var out struct{ Conversations []struct{ ID, Title, Updated string } }
+		var out struct {
+			Conversations []struct{ ID, Title, Updated string }
+		}
 		if status != http.StatusOK || json.Unmarshal([]byte(body), &out) != nil || out.Conversations == nil {
 			t.Fatalf("GET /api/conversations as %s: %d %s", user, status, body)
 		}

@@ -27,6 +27,19 @@ func (s *Server) curatedFor(r *http.Request, question string) *curated.Match {
 	return m
 }
 
+// askCurated asks for the request's reader with the curated answer their question matches, if
+// any: it comes first, and its pinned documents lead the sources. It is stored with the answer,
+// so a reopened conversation shows it too.
+func (s *Server) askCurated(r *http.Request, req answer.Request, emit func(string)) (answer.Response, error) {
+	m := s.curatedFor(r, req.Question)
+	if m != nil {
+		req.Pinned = m.Documents
+	}
+	resp, err := s.Asker.Ask(r.Context(), req, emit)
+	resp.Curated = shownCurated(m)
+	return resp, err
+}
+
 // shownCurated is a matched curated answer as the reader sees it.
 func shownCurated(m *curated.Match) *answer.Curated {
 	if m == nil {
