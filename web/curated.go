@@ -121,6 +121,11 @@ func (s *Server) apiCuratedGet(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
+	s.writeCurated(w, r, id)
+}
+
+// writeCurated answers with curated answer id.
+func (s *Server) writeCurated(w http.ResponseWriter, r *http.Request, id int64) {
 	e, err := s.Curated.Get(r.Context(), id)
 	if err != nil {
 		s.error(w, r, curatedError(err))
@@ -146,12 +151,7 @@ func (s *Server) apiCuratedUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r, "curated answer changed", strconv.FormatInt(id, 10), strconv.Quote(in.Question))
-	e, err := s.Curated.Get(r.Context(), id)
-	if err != nil {
-		s.error(w, r, curatedError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, e)
+	s.writeCurated(w, r, id)
 }
 
 // apiCuratedDelete is DELETE /api/curated/{id} → 204.
