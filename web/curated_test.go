@@ -145,6 +145,30 @@ func TestCuratedAnswersAPI(t *testing.T) {
 		t.Error("the page shows a curated answer to a reader outside its groups")
 	}
 
+	// The admin page's form, without JavaScript: an error names the field, and comes back.
+	form := func(values url.Values) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", ts.URL+"/admin/curated", strings.NewReader(values.Encode()))
+		for k, v := range curatedAdmin {
+			req.Header.Set(k, v)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := (&http.Transport{}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+	values := url.Values{"question": {"who approves travel"}, "answer": {"Your manager."}, "review_by": {"2099-01-01"}, "pinned": {"docs:travel.md"}}
+	if loc := form(values); !strings.Contains(loc, "error=owner") {
+		t.Errorf("a form without owner went to %q", loc)
+	}
+	values.Set("owner", "travel team")
+	if loc := form(values); !strings.Contains(loc, "notice=") {
+		t.Errorf("a complete form went to %q", loc)
+	}
+
 	// An overdue answer is flagged on the admin list; deleting one is audited, and it is gone.
 	old := createCurated(t, ts.URL, `{"question": "where is the wiki", "answer": "At /wiki.", "owner": "it", "review_by": "2020-01-31"}`)
 	_, adminPage := do(t, "GET", ts.URL+"/admin/curated", "", curatedAdmin)

@@ -84,8 +84,8 @@ func (in Input) Check() error {
 	case len(in.Pinned) > MaxPins:
 		return FieldError{"pinned", fmt.Sprintf("at most %d documents", MaxPins)}
 	}
-	if _, err := time.Parse(DateLayout, in.ReviewBy); err != nil {
-		return FieldError{"review_by", "must be a date written YYYY-MM-DD"}
+	if d, err := time.Parse(DateLayout, in.ReviewBy); err != nil || d.Year() < 2000 {
+		return FieldError{"review_by", "must be a date written YYYY-MM-DD, from the year 2000"}
 	}
 	for _, g := range in.Groups {
 		if strings.TrimSpace(g) == "" || len(g) > 200 {
