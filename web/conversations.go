@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"net/http"
 	"regexp"
 	"slices"
@@ -145,6 +146,8 @@ func (s *Server) forViewer(ctx context.Context, resp answer.Response, groups []s
 		out := []answer.Citation{}
 		for _, c := range cs {
 			if slices.Contains(visible, citedDocument(c)) {
+				// The highlighted excerpt is not stored: the plain one shows, escaped.
+				c.SnippetHTML = html.EscapeString(c.Snippet)
 				out = append(out, c)
 			} else {
 				v.Hidden++
