@@ -58,7 +58,7 @@ func adminPage(m adminModel) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Sources</h1><p><a href=\"/admin/view-as\" data-testid=\"view-as-link\">View as a reader</a> · <a href=\"/admin/oversharing\" data-testid=\"oversharing-link\">Documents visible to everyone</a> · <a href=\"/admin/audit\" data-testid=\"audit-link\">Audit log</a> · <a href=\"/admin/insights\" data-testid=\"insights-link\">Insights</a></p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Sources</h1><p><a href=\"/admin/view-as\" data-testid=\"view-as-link\">View as a reader</a> · <a href=\"/admin/oversharing\" data-testid=\"oversharing-link\">Documents visible to everyone</a> · <a href=\"/admin/audit\" data-testid=\"audit-link\">Audit log</a> · <a href=\"/admin/insights\" data-testid=\"insights-link\">Insights</a> · <a href=\"/admin/curated\" data-testid=\"curated-link\">Curated answers</a></p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -45,7 +46,20 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		m.Response, m.Conversation, m.Turn = a.Response, a.Conversation, a.Turn
-		m.Blocks = answerBlocks(a.Response)
+		m.Blocks, m.CuratedBlocks = answerBlocks(a.Response), curatedBlocks(a.Curated)
+	} else if m.Conversation != "" {
+		// Reopened from the list of conversations: its answers so far. Someone else's, or
+		// one since deleted, shows none (a question asked in it starts a new one).
+		_, turns, err := s.conversation(r, m.Conversation)
+		switch {
+		case err == nil:
+			m.Earlier = turns
+		case errors.Is(err, answer.ErrNoConversation) || errors.Is(err, answer.ErrNotYours):
+			m.Conversation = ""
+		default:
+			s.error(w, r, err)
+			return
+		}
 	}
 	s.render(w, r, status, askPage(m))
 }
@@ -77,7 +91,7 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 			emit(tok)
 		}
 	}
-	resp, err := s.Asker.Ask(r.Context(), answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
+	resp, err := s.askCurated(r, answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
 	latency := time.Since(start)
 	s.Metrics.answered(resp.Mode, resp.Model, latency, tokens)
 	if err != nil {
@@ -160,8 +174,22 @@ type askRequest struct {
 type askResponse struct {
 	asked
 	// Blocks is the answer parsed from Markdown, for the page's script to show (see
-	// markdown.go).
-	Blocks []block `json:"blocks"`
+	// markdown.go); CuratedBlocks the curated answer's, when one matched.
+	Blocks        []block `json:"blocks"`
+	CuratedBlocks []block `json:"curated_blocks,omitempty"`
+}
+
+// newAskResponse adds the parsed Markdown to an answer.
+func newAskResponse(a asked) askResponse {
+	return askResponse{a, answerBlocks(a.Response), curatedBlocks(a.Curated)}
+}
+
+// curatedBlocks parses a curated answer's Markdown, by the same rules as a model's answer.
+func curatedBlocks(c *answer.Curated) []block {
+	if c == nil {
+		return nil
+	}
+	return markdownBlocks(c.Answer, nil)
 }
 
 func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +208,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, status, apiError{msg})
 		return
 	}
-	writeJSON(w, http.StatusOK, askResponse{a, answerBlocks(a.Response)})
+	writeJSON(w, http.StatusOK, newAskResponse(a))
 }
 
 // readAskRequest reads and checks the body of POST /api/ask, naming the field at fault.
@@ -231,8 +259,8 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 	})
 	if err != nil {
 		_, msg := s.askError(w, r, err)
-		event("error", map[string]any{"error": msg, "response": askResponse{a, answerBlocks(a.Response)}})
+		event("error", map[string]any{"error": msg, "response": newAskResponse(a)})
 		return
 	}
-	event("answer", askResponse{a, answerBlocks(a.Response)})
+	event("answer", newAskResponse(a))
 }

@@ -45,14 +45,21 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path, Before: doc.Body}
+	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path}
+	start, end := 0, 0
 	if chunk, err := strconv.ParseInt(r.URL.Query().Get("chunk"), 10, 64); err == nil {
-		var start, end, pg int
-		err := s.Pool.QueryRow(r.Context(), `SELECT start_offset, end_offset, page FROM chunks WHERE id = $1 AND document_id = $2`, chunk, doc.ID).Scan(&start, &end, &pg)
-		if err == nil && start >= 0 && start <= end && end <= len(doc.Body) {
-			m.Before, m.Passage, m.After, m.Page = doc.Body[:start], doc.Body[start:end], doc.Body[end:], pg
+		var s0, e0, pg int
+		err := s.Pool.QueryRow(r.Context(), `SELECT start_offset, end_offset, page FROM chunks WHERE id = $1 AND document_id = $2`, chunk, doc.ID).Scan(&s0, &e0, &pg)
+		if err == nil && s0 >= 0 && s0 <= e0 && e0 <= len(doc.Body) {
+			start, end, m.Page = s0, e0, pg
 		}
 	}
+	headings, err := headingLines(r.Context(), s.Pool, doc.ID, doc.Body)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	m.Blocks = docBlocks(doc.Body, headings, start, end)
 	s.render(w, r, http.StatusOK, docPage(m))
 }
 

@@ -50,7 +50,13 @@ func answerBlocks(resp answer.Response) []block {
 	if resp.Mode == "extractive" {
 		return quotedBlocks(resp.Answer, cites)
 	}
-	src := []byte(resp.Answer)
+	return markdownBlocks(resp.Answer, cites)
+}
+
+// markdownBlocks parses Markdown written by a model or an admin (a curated answer) into
+// blocks, with [n] markers as citations of cites where they name one.
+func markdownBlocks(md string, cites map[int]answer.Citation) []block {
+	src := []byte(md)
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	r := mdReader{src: src, cites: cites}
 	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {

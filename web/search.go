@@ -14,15 +14,17 @@ import (
 
 // searchResult is one passage found, as the search page and GET /api/search show it.
 type searchResult struct {
-	Source      string  `json:"source"`
-	Document    string  `json:"document"`
-	Title       string  `json:"title"`
-	Heading     string  `json:"heading"`
-	Page        int     `json:"page"`
-	Anchor      string  `json:"anchor"`
-	Snippet     string  `json:"snippet"`
-	Score       float64 `json:"score"`
-	URL         string  `json:"url"`
+	Source   string  `json:"source"`
+	Document string  `json:"document"`
+	Title    string  `json:"title"`
+	Heading  string  `json:"heading"`
+	Page     int     `json:"page"`
+	Anchor   string  `json:"anchor"`
+	Snippet  string  `json:"snippet"`
+	Score    float64 `json:"score"`
+	URL      string  `json:"url"`
+	// Pinned is true for a document an admin pinned for this question (a curated answer's).
+	Pinned      bool `json:"pinned"`
 	snippetHTML string
 }
 
@@ -54,6 +56,10 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 			*dst = t
 		}
 	}
+	// A query that matches a curated answer the reader may see finds its pinned documents first.
+	if m := s.curatedFor(r, query.Text); m != nil {
+		query.Pinned = m.Documents
+	}
 	start := time.Now()
 	rs, err := s.Searcher.Search(r.Context(), query)
 	s.Metrics.retrieval.Observe(time.Since(start).Seconds())
@@ -63,7 +69,7 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 	out := make([]searchResult, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, searchResult{Source: x.Source, Document: x.Path, Title: x.Title, Heading: x.Heading,
-			Page: x.Page, Anchor: x.Anchor, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), snippetHTML: x.SnippetHTML()})
+			Page: x.Page, Anchor: x.Anchor, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), Pinned: x.Pinned, snippetHTML: x.SnippetHTML()})
 	}
 	return out, nil
 }

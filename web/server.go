@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/curated"
 	"github.com/docent-search/docent/internal/querylog"
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
@@ -32,6 +33,9 @@ type Server struct {
 	Conversations answer.Conversations
 	// QueryLog records every question asked; nil records none.
 	QueryLog *querylog.Log
+	// Curated holds the curated answers; nil: a store on Pool, matching with Searcher's
+	// embedder.
+	Curated  *curated.Store
 	Jobs     *reindex.Queue
 	Identity Identity
 	// SourceRoots are the folders under which admins may add sources from the browser.
@@ -76,6 +80,12 @@ func (s *Server) Drain() { s.draining.Store(true) }
 // watched, administered and signed in to.
 func (s *Server) Handler() http.Handler {
 	s.limiter = newLimiter(s.AskPerMinute)
+	if s.Curated == nil && s.Pool != nil {
+		s.Curated = &curated.Store{Pool: s.Pool}
+		if s.Searcher != nil {
+			s.Curated.Embedder = s.Searcher.Embedder
+		}
+	}
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics()
 	}
@@ -103,6 +113,26 @@ func (s *Server) Handler() http.Handler {
 	route("POST /api/feedback", s.apiFeedback)
 	route("POST /feedback", s.feedbackForm)
 	route("GET /api/search", s.admitted(s.apiSearch))
+	// Curated answers, conversations and shared answers (curated.go, conversations.go).
+	route("GET /api/curated", s.admin(s.apiCuratedList))
+	route("POST /api/curated", s.admin(s.apiCuratedCreate))
+	route("GET /api/curated/{id}", s.admin(s.apiCuratedGet))
+	route("PUT /api/curated/{id}", s.admin(s.apiCuratedUpdate))
+	route("DELETE /api/curated/{id}", s.admin(s.apiCuratedDelete))
+	route("GET /admin/curated", s.admin(s.curatedPage))
+	route("GET /admin/curated/{id}", s.admin(s.curatedPage))
+	route("POST /admin/curated", s.admin(s.curatedCreateForm))
+	route("POST /admin/curated/{id}", s.admin(s.curatedUpdateForm))
+	route("POST /admin/curated/{id}/delete", s.admin(s.curatedDeleteForm))
+	route("GET /conversations", s.conversationsPage)
+	route("POST /conversations/{id}/delete", s.deleteConversationForm)
+	route("GET /api/conversations", s.apiConversations)
+	route("GET /api/conversations/{id}", s.apiConversation)
+	route("DELETE /api/conversations/{id}", s.apiDeleteConversation)
+	route("POST /api/share", s.apiShare)
+	route("POST /share", s.shareForm)
+	route("GET /shared/{id}", s.sharedPage)
+	route("GET /api/shared/{id}", s.apiShared)
 	route("GET /api/sources", s.apiSources)
 	route("POST /api/sources/{name}/reindex", s.admin(s.audited("re-index started", s.apiReindex)))
 	route("GET /api/jobs/{id}", s.admin(s.apiJob))

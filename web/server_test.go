@@ -61,6 +61,16 @@ func setupServer(t *testing.T, id web.Identity, llmURL string) (*httptest.Server
 // setupWithAnswerer does.
 func newServer(t *testing.T, llmURL string) *web.Server {
 	t.Helper()
+	return newServerOver(t, llmURL, map[string]string{
+		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
+		"hr/budget.md": "# Budget\n\n" + secret + "\n",
+		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
+	})
+}
+
+// newServerOver is newServer over the given files (slash path → content), HR's restricted.
+func newServerOver(t *testing.T, llmURL string, files map[string]string) *web.Server {
+	t.Helper()
 	var answerer answer.Answerer = answer.Extractive{}
 	if llmURL != "" {
 		var err error
@@ -69,11 +79,7 @@ func newServer(t *testing.T, llmURL string) *web.Server {
 		}
 	}
 	pool := pgtest.NewPool(t)
-	docenttest.Index(t, pool, "docs", docenttest.Folder(t, map[string]string{
-		"travel.md":    "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
-		"hr/budget.md": "# Budget\n\n" + secret + "\n",
-		"xss.html":     "<html><head><title>Tricky &lt;script&gt;</title></head><body><p>Taxi receipts: &lt;script&gt;alert(1)&lt;/script&gt; are reimbursed.</p></body></html>",
-	}), source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
+	docenttest.Index(t, pool, "docs", docenttest.Folder(t, files), source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
 	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
 	jobs := docenttest.Queue(t, pool, reindex.Config{Workers: 1})
 	return &web.Server{Pool: pool, Searcher: s, Asker: &answer.Service{Searcher: s, Answerer: answerer},

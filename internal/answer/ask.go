@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,18 +39,39 @@ type Response struct {
 	Citations []Citation `json:"citations"`
 	// Closest lists the nearest documents when nothing answers the question.
 	Closest []Citation `json:"closest,omitempty"`
+	// Context holds the ids of the documents whose passages a model was given, cited or not:
+	// an answer is shown to another reader only when they may read all of them (a shared
+	// link), since its text may draw on any. Empty for an extractive answer, which quotes only
+	// what it cites.
+	Context []int64 `json:"context,omitempty"`
+	// Curated is the admin's curated answer shown above this one, when the question matches
+	// one the reader may see (set by the caller: see internal/curated); null otherwise.
+	Curated *Curated `json:"curated"`
+}
+
+// Curated is a curated answer as a reader sees it.
+type Curated struct {
+	ID       int64  `json:"id"`
+	Answer   string `json:"answer"`
+	Owner    string `json:"owner"`
+	ReviewBy string `json:"review_by"`
+	// Reviewed is the date it was last written or checked (YYYY-MM-DD).
+	Reviewed string `json:"reviewed"`
+	// Expired is true once the review-by date has passed: the page flags it.
+	Expired bool `json:"expired"`
 }
 
 // Citation is one source the answer cites.
 type Citation struct {
-	N        int    `json:"n"`
-	Source   string `json:"source"`
-	Document string `json:"document"`
-	Title    string `json:"title"`
-	Heading  string `json:"heading"`
-	Page     int    `json:"page"`
-	Snippet  string `json:"snippet"`
-	URL      string `json:"url"`
+	N          int    `json:"n"`
+	DocumentID int64  `json:"document_id"`
+	Source     string `json:"source"`
+	Document   string `json:"document"`
+	Title      string `json:"title"`
+	Heading    string `json:"heading"`
+	Page       int    `json:"page"`
+	Snippet    string `json:"snippet"`
+	URL        string `json:"url"`
 	// Supported is false when a sentence citing this source shares too few content words
 	// with it: the citation is shown, flagged, rather than hidden.
 	Supported bool `json:"supported"`
@@ -87,9 +109,10 @@ const (
 
 // Relevant reports whether a passage speaks to the question enough to answer from: it contains
 // at least minCoverage of the question's IDF-weighted terms, or its similarity stands at least
-// minMargin above the question's nearest passages.
+// minMargin above the question's nearest passages. A passage of a document an admin pinned for
+// the question (a curated answer's) is relevant by that choice.
 func Relevant(r retrieve.Result, minCoverage, minMargin float64) bool {
-	return r.Coverage >= minCoverage || r.Margin >= minMargin
+	return r.Pinned || r.Coverage >= minCoverage || r.Margin >= minMargin
 }
 
 // NotFoundText is the answer when the documents do not cover a question.
@@ -102,6 +125,9 @@ type Request struct {
 	History []string
 	// Groups are the reader's access groups.
 	Groups []string
+	// Pinned are the ids of documents to put first among the sources (a curated answer's
+	// pinned documents the reader may see).
+	Pinned []int64
 }
 
 // Ask answers a question. emit, when set, receives the answer as it streams.
@@ -115,7 +141,7 @@ func (s *Service) Ask(ctx context.Context, req Request, emit func(string)) (Resp
 		return resp, fmt.Errorf("understanding the follow-up: %w", err)
 	}
 	resp.Question = question
-	results, err := s.Searcher.Search(ctx, retrieve.Query{Text: question, Groups: req.Groups, Limit: cmp.Or(s.Sources, 5)})
+	results, err := s.Searcher.Search(ctx, retrieve.Query{Text: question, Groups: req.Groups, Limit: cmp.Or(s.Sources, 5), Pinned: req.Pinned})
 	if err != nil {
 		return resp, err
 	}
@@ -132,6 +158,13 @@ func (s *Service) Ask(ctx context.Context, req Request, emit func(string)) (Resp
 		}
 	}
 	relevant = Budget(relevant, cmp.Or(s.ContextTokens, 3000))
+	// A model may draw on any passage it was given; an extractive answer quotes only the
+	// passages it cites, which the citations already name.
+	for _, r := range relevant {
+		if resp.Mode == "llm" && !slices.Contains(resp.Context, r.DocumentID) {
+			resp.Context = append(resp.Context, r.DocumentID)
+		}
+	}
 	text, err := s.Answerer.Answer(ctx, question, relevant, emit)
 	if err != nil {
 		// The model failed, but retrieval did not: the reader still gets the passages found.
@@ -167,7 +200,7 @@ func notFound(resp Response, closest []retrieve.Result, emit func(string)) Respo
 
 func citation(n int, r retrieve.Result) Citation {
 	return Citation{
-		N: n, Source: r.Source, Document: r.Path, Title: r.Title, Heading: r.Heading, Page: r.Page,
+		N: n, DocumentID: r.DocumentID, Source: r.Source, Document: r.Path, Title: r.Title, Heading: r.Heading, Page: r.Page,
 		Snippet: r.Snippet(), SnippetHTML: r.SnippetHTML(), URL: DocURL(r), Score: r.Score,
 	}
 }

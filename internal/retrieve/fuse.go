@@ -16,6 +16,7 @@ type candidate struct {
 	nearest  bool // proposed by the vector branch
 	margin   float64
 	score    float64
+	pinned   bool // a passage of a pinned document (see pin)
 }
 
 // fullCoverage is the share of the query's IDF-weighted terms that the best lexical match

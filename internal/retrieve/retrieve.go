@@ -81,6 +81,8 @@ type Query struct {
 	Mode string
 	// NoSnippets skips the highlighted excerpts, for callers that only rank.
 	NoSnippets bool
+	// Pinned are documents to put first, in this order, when the reader may see them (see pin).
+	Pinned []int64
 	// Filters; zero values do not filter.
 	Source     string
 	PathPrefix string
@@ -113,6 +115,8 @@ type Result struct {
 	// passages (the vector branch's candidates): whether this passage stands out for the
 	// question, which an absolute similarity cannot tell across embedders and corpora.
 	Margin float64
+	// Pinned is true for a passage of a pinned document (Query.Pinned).
+	Pinned bool
 }
 
 // Snippet returns the excerpt as plain text.
@@ -243,6 +247,11 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			vw, lw = DefaultVectorWeight, DefaultLexicalWeight
 		}
 		top := fuse(cands, lw, vw, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		if len(q.Pinned) > 0 {
+			if top, err = s.pin(ctx, tx, q, vec, top, page); err != nil {
+				return err
+			}
+		}
 		results, err = s.fetch(ctx, tx, top, terms, q.NoSnippets)
 		return err
 	}
@@ -262,7 +271,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		return nil, fmt.Errorf("searching: %w", err)
 	}
 	if s.Reranker != nil {
-		results = s.Reranker.rerank(ctx, text, results, limit)
+		results = pinnedFirst(s.Reranker.rerank(ctx, text, results, limit))
 	}
 	return results, nil
 }
@@ -315,6 +324,7 @@ ORDER BY p.n`, snippet), args...)
 	for i := range results {
 		c := byID[results[i].ChunkID]
 		results[i].Score, results[i].Similarity, results[i].Coverage, results[i].Margin = c.score, c.sim, c.coverage, c.margin
+		results[i].Pinned = c.pinned
 	}
 	return results, nil
 }

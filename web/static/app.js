@@ -35,6 +35,22 @@
     const box = document.querySelector('form.ask input[name="q"], form.search input[name="q"]');
     if (box) { ev.preventDefault(); box.focus(); }
   });
+  // Copy answer: the text of the answer the button is under, as the reader sees it.
+  if (navigator.clipboard && window.isSecureContext !== false) {
+    document.querySelectorAll('button[data-testid="copy-answer"]').forEach((btn) => {
+      btn.hidden = false;
+      btn.addEventListener("click", async () => {
+        const text = btn.closest(".answer").querySelector('[data-testid="answer-text"]');
+        try {
+          await navigator.clipboard.writeText(text ? text.innerText.trim() : "");
+          btn.textContent = "Copied";
+        } catch {
+          btn.textContent = "Could not copy";
+        }
+        setTimeout(() => { btn.textContent = "Copy answer"; }, 2000);
+      });
+    });
+  }
   const passage = document.getElementById("passage");
   if (passage) { passage.scrollIntoView({ block: "center" }); passage.focus({ preventScroll: true }); }
 })();
@@ -53,6 +69,8 @@ async function ask(form, question) {
   badge.textContent = "Searching…";
   error.hidden = true;
   sources.replaceChildren();
+  const curated = document.getElementById("curated");
+  if (curated) curated.replaceChildren();
   const button = form.querySelector("button");
   button.disabled = true;
   try {
@@ -150,6 +168,7 @@ function parseEvent(raw) {
 function render(resp, text, badge, sources, form, question) {
   badge.textContent = resp.mode === "extractive" ? "Extractive answer: quoted from the sources" : `Answered by ${resp.model}`;
   text.replaceChildren(...(resp.blocks || []).map(answerBlock));
+  renderCurated(resp);
   const list = resp.found ? resp.citations : resp.closest || [];
   if (list.length) {
     const section = document.createElement("section");
@@ -192,13 +211,49 @@ function render(resp, text, badge, sources, form, question) {
     rating.turn.value = resp.turn;
     rating.hidden = false;
   }
+  const share = document.querySelector('[data-testid="share"]');
+  if (share && resp.turn > 0) {
+    share.conversation.value = resp.conversation;
+    share.turn.value = resp.turn;
+    share.hidden = false;
+  }
   const url = new URL(window.location.href);
   url.searchParams.set("q", question);
   url.searchParams.set("c", form.c.value);
   history.replaceState(null, "", url);
 }
 
-// safeURL accepts only Docent's own document links.
+// renderCurated shows the curated answer that matched the question, above the answer, as the
+// page does (web/ask.templ curatedAnswer): text only, through textContent.
+function renderCurated(resp) {
+  const box = document.getElementById("curated");
+  if (!box) return;
+  box.replaceChildren();
+  const c = resp.curated;
+  if (!c) return;
+  const section = document.createElement("section");
+  section.className = "answer curated";
+  section.dataset.testid = "curated";
+  const label = document.createElement("p");
+  label.className = "badge";
+  label.dataset.testid = "curated-label";
+  label.textContent = `Curated answer · ${c.owner} · reviewed ${c.reviewed}`;
+  section.append(label);
+  if (c.expired) {
+    const flag = document.createElement("span");
+    flag.className = "flag";
+    flag.dataset.testid = "curated-expired";
+    flag.textContent = `review overdue since ${c.review_by}`;
+    section.append(flag);
+  }
+  const text = document.createElement("div");
+  text.className = "answer-text";
+  text.dataset.testid = "curated-text";
+  text.replaceChildren(...(resp.curated_blocks || []).map(answerBlock));
+  section.append(text);
+  box.append(section);
+}
+
 // safeURL accepts only a document link, optionally to a passage: the shape web/markdown.go's
 // docLink allows, so no link can reach another route.
 function safeURL(u) {

@@ -1,0 +1,239 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// as are the proxy's identity headers for user in groups (comma-separated).
+func as(user, groups string) map[string]string {
+	return map[string]string{"X-Forwarded-User": user, "X-Forwarded-Groups": groups}
+}
+
+var curatedAdmin = as("root", "docent-admins")
+
+const taxiCurated = `{"question": "Is a taxi home after a client dinner reimbursed?", "answer": "Yes, after **9 pm**: see [the travel policy](/doc/1).",
+	"groups": ["staff", "hr"], "owner": "travel team", "review_by": "2099-12-31", "pinned": [{"source": "docs", "document": "hr/budget.md"}]}`
+
+// createCurated adds a curated answer through the API as the admin and returns its id.
+func createCurated(t *testing.T, base, body string) int64 {
+	t.Helper()
+	status, resp := do(t, "POST", base+"/api/curated", body, curatedAdmin)
+	var created struct{ ID int64 }
+	if status != http.StatusCreated || json.Unmarshal([]byte(resp), &created) != nil || created.ID == 0 {
+		t.Fatalf("POST /api/curated: %d %s; want 201 {\"id\"}", status, resp)
+	}
+	return created.ID
+}
+
+type askedCurated struct {
+	Curated *struct {
+		ID       int64  `json:"id"`
+		Answer   string `json:"answer"`
+		Owner    string `json:"owner"`
+		ReviewBy string `json:"review_by"`
+	} `json:"curated"`
+	Citations []struct{ Document string } `json:"citations"`
+}
+
+func TestCuratedAnswersAPI(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	for field, body := range map[string]string{
+		"review_by": `{"question": "q", "answer": "a", "owner": "o", "review_by": "next week"}`,
+		"owner":     `{"question": "q", "answer": "a", "review_by": "2099-01-01"}`,
+		"question":  `{"question": "", "answer": "a", "owner": "o", "review_by": "2099-01-01"}`,
+	} {
+		if status, resp := do(t, "POST", ts.URL+"/api/curated", body, curatedAdmin); status != http.StatusBadRequest || !strings.Contains(resp, field) {
+			t.Errorf("missing %s: %d %s; want 400 naming it", field, status, resp)
+		}
+	}
+	if status, _ := do(t, "POST", ts.URL+"/api/curated", taxiCurated, as("bo", "staff")); status != http.StatusForbidden {
+		t.Errorf("a reader creating a curated answer: %d, want 403", status)
+	}
+	if status, _ := do(t, "GET", ts.URL+"/api/curated", "", as("bo", "staff")); status != http.StatusForbidden {
+		t.Errorf("a reader listing curated answers: %d, want 403", status)
+	}
+	id := createCurated(t, ts.URL, taxiCurated)
+	path := ts.URL + "/api/curated/" + strconv.FormatInt(id, 10)
+	changed := strings.Replace(taxiCurated, `"travel team"`, `"finance"`, 1)
+	if status, resp := do(t, "PUT", path, changed, curatedAdmin); status != http.StatusOK || !strings.Contains(resp, `"owner":"finance"`) {
+		t.Errorf("PUT: %d %s", status, resp)
+	}
+	status, resp := do(t, "GET", ts.URL+"/api/curated", "", curatedAdmin)
+	var list struct {
+		Curated []struct {
+			ID       int64
+			Owner    string
+			ReviewBy string `json:"review_by"`
+			Groups   []string
+		}
+	}
+	if status != http.StatusOK || json.Unmarshal([]byte(resp), &list) != nil || len(list.Curated) != 1 || list.Curated[0].Owner != "finance" ||
+		list.Curated[0].ReviewBy != "2099-12-31" || len(list.Curated[0].Groups) != 2 {
+		t.Errorf("GET /api/curated: %d %s", status, resp)
+	}
+
+	ask := func(headers map[string]string) (askedCurated, string) {
+		t.Helper()
+		status, resp := do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home after a client dinner reimbursed"}`, headers)
+		var a askedCurated
+		if status != http.StatusOK || json.Unmarshal([]byte(resp), &a) != nil {
+			t.Fatalf("ask: %d %s", status, resp)
+		}
+		return a, resp
+	}
+	// A staff reader gets it; the HR document pinned to it stays out of their sources.
+	a, _ := ask(as("bo", "staff"))
+	if a.Curated == nil || a.Curated.ID != id || a.Curated.Owner != "finance" || a.Curated.ReviewBy != "2099-12-31" || !strings.Contains(a.Curated.Answer, "9 pm") {
+		t.Errorf("staff reader's curated answer: %+v", a.Curated)
+	}
+	for _, c := range a.Citations {
+		if c.Document == "hr/budget.md" {
+			t.Error("a pinned document outside the reader's groups was cited")
+		}
+	}
+	// A reader outside its groups never sees it, nor that it exists.
+	if a, raw := ask(as("cy", "sales")); a.Curated != nil || !strings.Contains(raw, `"curated":null`) || strings.Contains(raw, "finance") {
+		t.Errorf("a reader outside the answer's groups got %s", raw)
+	}
+	// An HR reader finds the pinned HR document first in search.
+	_, body := do(t, "GET", ts.URL+"/api/search?q="+url.QueryEscape("taxi home after a client dinner reimbursed?"), "", as("dee", "staff,hr"))
+	var found struct {
+		Results []struct {
+			Document string
+			Pinned   bool
+		}
+	}
+	if json.Unmarshal([]byte(body), &found) != nil || len(found.Results) == 0 || found.Results[0].Document != "hr/budget.md" || !found.Results[0].Pinned {
+		t.Errorf("search with a pinned document: %s", body)
+	}
+	_, body = do(t, "GET", ts.URL+"/api/search?q="+url.QueryEscape("is a taxi home after a client dinner reimbursed?"), "", as("bo", "staff"))
+	if strings.Contains(body, "hr/budget.md") || strings.Contains(body, `"pinned":true`) {
+		t.Errorf("a staff reader's search shows the pinned HR document: %s", body)
+	}
+
+	// The page shows it above the generated answer, without JavaScript.
+	_, page := do(t, "GET", ts.URL+"/?q="+url.QueryEscape("Is a taxi home after a client dinner reimbursed?"), "", as("bo", "staff"))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := doc.Find(`[data-testid=curated-label]`).Text()
+	if want := "Curated answer · finance · reviewed " + time.Now().UTC().Format("2006-01-02"); label != want {
+		t.Errorf("label %q, want %q", label, want)
+	}
+	if strong := doc.Find(`[data-testid=curated-text] strong`).Text(); strong != "9 pm" {
+		t.Errorf("the curated Markdown shows %q in bold, want 9 pm", strong)
+	}
+	if link, _ := doc.Find(`[data-testid=curated-text] a.doc-link`).Attr("href"); link != "/doc/1" {
+		t.Errorf("the curated answer's document link is %q", link)
+	}
+	if order := doc.Find(`[data-testid=curated], #answer`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("id", "curated") }); len(order) != 2 || order[0] != "curated" {
+		t.Errorf("page order %v: the curated answer must come first", order)
+	}
+	if _, page := do(t, "GET", ts.URL+"/?q="+url.QueryEscape("Is a taxi home after a client dinner reimbursed?"), "", as("cy", "sales")); strings.Contains(page, `data-testid="curated"`) {
+		t.Error("the page shows a curated answer to a reader outside its groups")
+	}
+
+	// The admin page's form, without JavaScript: an error names the field, and comes back.
+	form := func(values url.Values) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", ts.URL+"/admin/curated", strings.NewReader(values.Encode()))
+		for k, v := range curatedAdmin {
+			req.Header.Set(k, v)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := (&http.Transport{}).RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Header.Get("Location")
+	}
+	values := url.Values{"question": {"who approves travel"}, "answer": {"Your manager."}, "review_by": {"2099-01-01"}, "pinned": {"docs:travel.md"}}
+	if loc := form(values); !strings.Contains(loc, "error=owner") {
+		t.Errorf("a form without owner went to %q", loc)
+	}
+	values.Set("owner", "travel team")
+	if loc := form(values); !strings.Contains(loc, "notice=") {
+		t.Errorf("a complete form went to %q", loc)
+	}
+
+	// An overdue answer is flagged on the admin list; deleting one is audited, and it is gone.
+	old := createCurated(t, ts.URL, `{"question": "where is the wiki", "answer": "At /wiki.", "owner": "it", "review_by": "2020-01-31"}`)
+	_, adminPage := do(t, "GET", ts.URL+"/admin/curated", "", curatedAdmin)
+	doc, _ = goquery.NewDocumentFromReader(strings.NewReader(adminPage))
+	if flagged := doc.Find(`[data-testid=expired]`).Closest(`[data-testid=curated-entry]`).AttrOr("data-id", ""); flagged != strconv.FormatInt(old, 10) {
+		t.Errorf("the overdue answer flagged on the admin page: %q, want %d", flagged, old)
+	}
+	if status, _ := do(t, "DELETE", path, "", curatedAdmin); status != http.StatusNoContent {
+		t.Errorf("DELETE: %d", status)
+	}
+	if status, _ := do(t, "GET", path, "", curatedAdmin); status != http.StatusNotFound {
+		t.Errorf("GET after DELETE: %d, want 404", status)
+	}
+	_, audit := do(t, "GET", ts.URL+"/api/audit", "", curatedAdmin)
+	for _, action := range []string{"curated answer created", "curated answer changed", "curated answer deleted"} {
+		if !strings.Contains(audit, action) {
+			t.Errorf("audit log lacks %q", action)
+		}
+	}
+}
+
+// TestBrowserCuratedAboveGenerated: in Chromium, a question matching a curated answer shows
+// it, labelled, above the streamed generated answer.
+func TestBrowserCuratedAboveGenerated(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	createCurated(t, ts.URL, taxiCurated)
+	bctx := browser(t)
+	var label, curatedText, answerText string
+	var curatedFirst bool
+	err := chromedp.Run(bctx,
+		network.Enable(),
+		network.SetExtraHTTPHeaders(network.Headers{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "staff"}),
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(`[data-testid="question"]`),
+		chromedp.SendKeys(`[data-testid="question"]`, "is a taxi home after a client dinner reimbursed?\n"),
+		chromedp.WaitVisible(`[data-testid="curated"]`),
+		chromedp.WaitVisible(`#answer[aria-busy="false"] [data-testid="sources"], #sources [data-testid="sources"]`),
+		chromedp.Text(`[data-testid="curated-label"]`, &label),
+		chromedp.Text(`[data-testid="curated-text"]`, &curatedText),
+		chromedp.Text(`#answer [data-testid="answer-text"]`, &answerText),
+		chromedp.Evaluate(`!!(document.querySelector('[data-testid="curated"]').compareDocumentPosition(document.getElementById('answer')) & Node.DOCUMENT_POSITION_FOLLOWING)`, &curatedFirst),
+	)
+	if err != nil {
+		t.Fatalf("asking in the browser: %v", err)
+	}
+	if !strings.HasPrefix(label, "Curated answer · travel team · reviewed ") || !strings.Contains(curatedText, "9 pm") {
+		t.Errorf("curated answer %q: %q", label, curatedText)
+	}
+	if !curatedFirst || !strings.Contains(answerText, "always reimbursed") {
+		t.Errorf("the curated answer should sit above the generated one (%q); first: %v", answerText, curatedFirst)
+	}
+	// The streamed answer can be copied and shared; the shared page shows it to its asker.
+	var location, shared string
+	err = chromedp.Run(bctx,
+		chromedp.WaitVisible(`#answer [data-testid="copy-answer"]`),
+		chromedp.Click(`[data-testid="share-answer"]`),
+		chromedp.WaitVisible(`[data-testid="shared-question"]`),
+		chromedp.Location(&location),
+		chromedp.Text(`[data-testid="answer-text"]`, &shared),
+	)
+	if err != nil {
+		t.Fatalf("sharing in the browser: %v", err)
+	}
+	if !strings.Contains(location, "/shared/") || !strings.Contains(shared, "always reimbursed") {
+		t.Errorf("shared page %s shows %q", location, shared)
+	}
+}

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The document page shows a document's structure rather than flat text. Extraction stores a
+// body in which every section starts with its innermost heading on a line of its own, and
+// writes each paragraph or list item on one line ("- item", "1. item") and each table as
+// readable rows (a "A | B" header row, then "A: x; B: y" per row): see ingest.Layout and
+// parseMarkdown. The chunks keep each section's heading path and offsets, which tell the
+// heading lines from the paragraphs that happen to look like them. docBlocks reads that back
+// into headings, paragraphs, lists and tables, with the cited passage marked wherever it falls.
+
+// docBlock is one block of a document's body.
+type docBlock struct {
+	Kind  string     // "h", "p", "ul", "ol" or "table"
+	Level int        // h: 2 for a top-level section (the page's title is the h1), at most 6
+	Items [][]span   // p, h: one; ul, ol: one per item
+	Head  []string   // table
+	Rows  [][][]span // table: rows of cells
+}
+
+// span is a run of a line's text, marked when it is part of the cited passage; First is the
+// passage's first run, which the page scrolls to.
+type span struct {
+	Text        string
+	Mark, First bool
+}
+
+// headingLines finds the offsets of the body's heading lines, with their depth in the
+// document's outline (1: top level), from the chunks' heading paths.
+func headingLines(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, doc int64, body string) (map[int]int, error) {
+	rows, err := q.Query(ctx, `SELECT heading, min(start_offset) FROM chunks WHERE document_id = $1 AND heading <> '' GROUP BY heading`, doc)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]int{}
+	var heading string
+	var start int
+	_, err = pgx.ForEachRow(rows, []any{&heading, &start}, func() error {
+		path := strings.Split(heading, " › ")
+		inner := path[len(path)-1] + "\n\n"
+		if start < 0 || start > len(body) {
+			return nil
+		}
+		// The section's heading is the last line before its first chunk that reads as it.
+		for end := start; end > 0; {
+			i := strings.LastIndex(body[:end], inner)
+			if i < 0 {
+				break
+			}
+			if i == 0 || body[i-1] == '\n' {
+				out[i] = len(path)
+				break
+			}
+			end = i
+		}
+		return nil
+	})
+	return out, err
+}
+
+// bodyLine is a line of a body and its offset.
+type bodyLine struct {
+	text string
+	off  int
+}
+
+var orderedItem = regexp.MustCompile(`^\d{1,4}[.)] `)
+
+// docBlocks lays out body as blocks, marking the passage [start, end) (none when end <= start).
+func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
+	var lines []bodyLine
+	for off := 0; off <= len(body); {
+		n := strings.IndexByte(body[off:], '\n')
+		if n < 0 {
+			n = len(body) - off
+		}
+		lines = append(lines, bodyLine{body[off : off+n], off})
+		off += n + 1
+	}
+	first := true
+	spans := func(text string, off int) []span {
+		var out []span
+		cut := func(a, b int, mark bool) {
+			if a < b {
+				s := span{Text: text[a:b], Mark: mark}
+				if mark && first {
+					s.First, first = true, false
+				}
+				out = append(out, s)
+			}
+		}
+		a, b := min(max(start-off, 0), len(text)), min(max(end-off, 0), len(text))
+		if end <= start {
+			a, b = len(text), len(text)
+		}
+		cut(0, a, false)
+		cut(a, b, true)
+		cut(b, len(text), false)
+		return out
+	}
+	var out []docBlock
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.TrimSpace(l.text) == "" {
+			continue
+		}
+		if depth, ok := headings[l.off]; ok {
+			out = append(out, docBlock{Kind: "h", Level: min(depth+1, 6), Items: [][]span{spans(l.text, l.off)}})
+			continue
+		}
+		if head, rows, n := tableAt(lines[i:], spans); n > 0 {
+			out = append(out, docBlock{Kind: "table", Head: head, Rows: rows})
+			i += n - 1
+			continue
+		}
+		kind, prefix := "p", 0
+		switch {
+		case strings.HasPrefix(l.text, "- "):
+			kind, prefix = "ul", 2
+		case orderedItem.MatchString(l.text):
+			kind, prefix = "ol", strings.IndexByte(l.text, ' ')+1
+		}
+		item := spans(l.text[prefix:], l.off+prefix)
+		if kind != "p" && len(out) > 0 && out[len(out)-1].Kind == kind && i > 0 && strings.TrimSpace(lines[i-1].text) != "" {
+			out[len(out)-1].Items = append(out[len(out)-1].Items, item)
+			continue
+		}
+		out = append(out, docBlock{Kind: kind, Items: [][]span{item}})
+	}
+	return out
+}
+
+// tableAt reads a table starting at the first of lines: a header row "A | B" followed by rows
+// "A: x; B: y" whose every part names a header. It returns the header, the rows and how many
+// lines they take (0: no table here).
+func tableAt(lines []bodyLine, spans func(string, int) []span) ([]string, [][][]span, int) {
+	if len(lines) < 2 || !strings.Contains(lines[0].text, " | ") {
+		return nil, nil, 0
+	}
+	head := strings.Split(lines[0].text, " | ")
+	var rows [][][]span
+	n := 1
+	for ; n < len(lines); n++ {
+		row, off := lines[n].text, lines[n].off
+		cells := make([]bodyLine, len(head))
+		pos := 0
+		ok := row != ""
+		for _, part := range strings.Split(row, "; ") {
+			col := -1
+			for c, h := range head {
+				if h != "" && strings.HasPrefix(part, h+": ") {
+					col = c
+					break
+				}
+			}
+			if col < 0 || cells[col].text != "" {
+				ok = false
+				break
+			}
+			value := len(head[col]) + 2
+			cells[col] = bodyLine{part[value:], off + pos + value}
+			pos += len(part) + 2
+		}
+		if !ok {
+			break
+		}
+		marked := make([][]span, len(cells))
+		for c, cell := range cells {
+			marked[c] = spans(cell.text, cell.off)
+		}
+		rows = append(rows, marked)
+	}
+	if len(rows) == 0 {
+		return nil, nil, 0
+	}
+	return head, rows, n
+}
