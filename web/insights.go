@@ -9,17 +9,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/docent-search/docent/internal/insights"
 )
 
 // ExpiredAnswer is a curated answer past its review-by date, flagged on the insights page.
 type ExpiredAnswer struct {
-	ID       string    `json:"id"`
-	Question string    `json:"question"`
-	Owner    string    `json:"owner"`
-	ReviewBy time.Time `json:"review_by"`
+	ID       int64  `json:"id"`
+	Question string `json:"question"`
+	Owner    string `json:"owner"`
+	ReviewBy string `json:"review_by"`
 }
 
 // gaps is the knowledge-gap store over the server's database, embedder and query-log settings;
@@ -79,12 +78,12 @@ func (s *Server) report(r *http.Request, days int) (insightsReport, []insights.G
 			rep.OpenGaps++
 		}
 	}
-	if s.ExpiredCurated != nil {
-		expired, err := s.ExpiredCurated(r.Context())
-		if err != nil {
-			return rep, nil, err
-		}
-		rep.ExpiredCurated = append(rep.ExpiredCurated, expired...)
+	expired, err := s.Curated.Expired(r.Context())
+	if err != nil {
+		return rep, nil, err
+	}
+	for _, e := range expired {
+		rep.ExpiredCurated = append(rep.ExpiredCurated, ExpiredAnswer{ID: e.ID, Question: e.Question, Owner: e.Owner, ReviewBy: e.ReviewBy})
 	}
 	return rep, gaps, nil
 }

@@ -331,3 +331,33 @@ func TestBrowserInsights(t *testing.T) {
 		}
 	}
 }
+
+// TestInsightsFlagExpiredCurated: a curated answer past its review-by date is listed on the
+// insights page and in /api/insights; one still in date is not.
+func TestInsightsFlagExpiredCurated(t *testing.T) {
+	t.Parallel()
+	ts, _ := setupServer(t, proxied(), "")
+	due := createCurated(t, ts.URL, `{"question": "Where do I park my bike?", "answer": "In the yard.", "owner": "facilities", "review_by": "2001-01-31"}`)
+	createCurated(t, ts.URL, `{"question": "When does the canteen open?", "answer": "At 11.", "owner": "kitchen", "review_by": "2099-12-31"}`)
+
+	status, body := do(t, "GET", ts.URL+"/api/insights", "", asAdmin)
+	var rep struct {
+		Expired []struct {
+			ID       int64
+			Owner    string
+			ReviewBy string `json:"review_by"`
+		} `json:"expired_curated"`
+	}
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &rep) != nil {
+		t.Fatalf("/api/insights: %d %.300s", status, body)
+	}
+	if len(rep.Expired) != 1 || rep.Expired[0].ID != due || rep.Expired[0].Owner != "facilities" || rep.Expired[0].ReviewBy != "2001-01-31" {
+		t.Errorf("expired_curated %+v: want only the bike answer (id %d), due 2001-01-31", rep.Expired, due)
+	}
+	status, page := do(t, "GET", ts.URL+"/admin/insights", "", asAdmin)
+	if status != http.StatusOK || !strings.Contains(page, "Curated answers due for review") ||
+		!strings.Contains(page, "Where do I park my bike?") || strings.Contains(page, "canteen") {
+		t.Errorf("insights page (%d) does not flag exactly the overdue curated answer", status)
+	}
+}
+

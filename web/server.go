@@ -55,10 +55,6 @@ type Server struct {
 	MaxQueue    int
 	QueueWait   time.Duration
 
-	// ExpiredCurated lists the curated answers past their review-by date, which the insights
-	// page flags (insights.go); nil lists none.
-	ExpiredCurated func(context.Context) ([]ExpiredAnswer, error)
-
 	limiter   *limiter
 	admission *admission
 	keyGroups keyGroupsSeen
