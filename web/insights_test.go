@@ -360,4 +360,3 @@ func TestInsightsFlagExpiredCurated(t *testing.T) {
 		t.Errorf("insights page (%d) does not flag exactly the overdue curated answer", status)
 	}
 }
-
