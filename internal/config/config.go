@@ -290,7 +290,7 @@ func Settings() []Setting {
 				c.TextSearchConfig = v
 				return nil
 			}},
-		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.2", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",
+		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.25", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",
 			set: weight(func(c *Config) *float64 { return &c.VectorWeight })},
 		{Env: "DOCENT_LEXICAL_WEIGHT", Flag: "lexical-weight", Default: "1", Help: "Weight of the full-text (BM25) score in the fusion; 0 turns it off.",
 			set: weight(func(c *Config) *float64 { return &c.LexicalWeight })},

@@ -1,0 +1,61 @@
+package retrieve
+
+import (
+	"slices"
+	"testing"
+)
+
+// order returns the candidates' ids in the order fuse ranks them.
+func order(cands []candidate) []int64 {
+	var ids []int64
+	for _, c := range fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, len(cands), len(cands)) {
+		ids = append(ids, c.id)
+	}
+	return ids
+}
+
+// pool returns n nearest passages of similarity sim, ids from 100, none found by full text:
+// the rest of the vector branch's candidates, against which margins are measured.
+func pool(n int, sim float64) []candidate {
+	var out []candidate
+	for i := range n {
+		out = append(out, candidate{id: int64(100 + i), doc: int64(100 + i), sim: sim, nearest: true})
+	}
+	return out
+}
+
+// A question in other words than its answer: full text's best passage (1) holds 15 % of the
+// question's weight, the embedding clearly prefers passage 2, and passage 2 ranks first. With
+// full text trusted by the square of coverage/0.4 and margins weighing 0.3, passage 1's BM25
+// plus its own fair similarity put it first.
+func TestFuseFollowsTheEmbeddingsClearWinnerWhenFullTextFindsLittle(t *testing.T) {
+	cands := append([]candidate{
+		{id: 1, doc: 1, bm25: 10, coverage: 0.15, sim: 0.56, nearest: true},
+		{id: 2, doc: 2, sim: 0.60, nearest: true},
+		{id: 3, doc: 3, bm25: 4, coverage: 0.1, sim: 0.30},
+	}, pool(10, 0.40)...)
+	if got := order(cands); got[0] != 2 || got[1] != 1 {
+		t.Fatalf("order = %v, want 2 then 1", got[:3])
+	}
+}
+
+// A keyword question: full text's best passage holds 30 % of the question's weight, enough to
+// trust full text fully, and BM25's order stands although the embedding prefers other passages.
+func TestFuseKeepsBM25sOrderWhenFullTextFindsEnough(t *testing.T) {
+	cands := append([]candidate{
+		{id: 1, doc: 1, bm25: 10, coverage: 0.3, sim: 0.45, nearest: true},
+		{id: 2, doc: 2, bm25: 6, coverage: 0.3, sim: 0.50, nearest: true},
+		{id: 3, doc: 3, sim: 0.60, nearest: true},
+	}, pool(10, 0.40)...)
+	if got := order(cands); !slices.Equal(got[:3], []int64{1, 2, 3}) {
+		t.Fatalf("order = %v, want 1, 2, 3", got[:3])
+	}
+	// With less of the question found (coverage 0.2, a quarter of the trust), the passage the
+	// embedding clearly prefers moves up to first.
+	for i := range cands[:2] {
+		cands[i].coverage = 0.2
+	}
+	if got := order(cands); got[0] != 3 {
+		t.Fatalf("order at coverage 0.2 = %v, want 3 first", got[:3])
+	}
+}
