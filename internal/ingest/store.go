@@ -60,6 +60,7 @@ type chunkRow struct {
 	Embedding              pgvector.Vector
 	Groups                 []string
 	TSConfig               uint32 // the text-search configuration's oid
+	OCR                    bool
 }
 
 // chunkRows returns the rows of a document's chunks, with vecs[i] the vector of cs[i].
@@ -69,7 +70,7 @@ func chunkRows(docID int64, title string, cs []Chunk, vecs [][]float32, groups [
 		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
 		rows[i] = chunkRow{DocumentID: docID, Ordinal: i, Title: title, Heading: c.Heading, Anchor: c.Anchor,
 			Page: c.Page, Start: c.Start, End: c.End, Text: c.Text, TextHash: h[:],
-			Embedding: pgvector.NewVector(vecs[i]), Groups: groups, TSConfig: tsConfig}
+			Embedding: pgvector.NewVector(vecs[i]), Groups: groups, TSConfig: tsConfig, OCR: c.OCR}
 	}
 	return rows
 }
@@ -81,11 +82,11 @@ func copyChunks(ctx context.Context, tx pgx.Tx, rows []chunkRow) error {
 		return nil
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"document_id", "ordinal", "title", "heading", "anchor",
-		"page", "start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"},
+		"page", "start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config", "ocr"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.DocumentID, r.Ordinal, r.Title, r.Heading, r.Anchor,
-				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.TSConfig}, nil
+				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.TSConfig, r.OCR}, nil
 		}))
 	return err
 }

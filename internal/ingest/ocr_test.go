@@ -1,0 +1,192 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/image/tiff"
+
+	"github.com/docent-search/docent/internal/sampledocs"
+)
+
+// requireTesseract skips a test that needs Tesseract where it is missing, except in CI, where
+// OCR must be tested: .ci/run installs it (scripts/ensure-tesseract.sh).
+func requireTesseract(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("tesseract is missing in CI: run scripts/ensure-tesseract.sh (%v)", err)
+		}
+		t.Skip("tesseract is not installed (scripts/ensure-tesseract.sh installs it)")
+	}
+}
+
+const ocrSentence = "Quarterly invoices are archived in the basement vault"
+
+// ocrWords reports whether text holds most words of the sentence: OCR may miss a letter.
+func ocrWords(text string) bool {
+	found := 0
+	words := strings.Fields(strings.ToLower(ocrSentence))
+	for _, w := range words {
+		if strings.Contains(strings.ToLower(text), w) {
+			found++
+		}
+	}
+	return found*10 >= len(words)*8
+}
+
+func TestOCRImagesAndScans(t *testing.T) {
+	requireTesseract(t)
+	t.Parallel()
+	x := &Extractor{OCR: &OCR{Languages: "eng"}}
+	defer x.Close()
+	img := sampledocs.TextImage(ocrSentence)
+	var jpg, tif bytes.Buffer
+	if err := jpeg.Encode(&jpg, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tiff.Encode(&tif, img, &tiff.Options{Compression: tiff.Deflate}); err != nil {
+		t.Fatal(err)
+	}
+	other := sampledocs.TextImage("Second page of the scan")
+	for _, tc := range []struct {
+		name  string
+		data  []byte
+		pages int
+	}{
+		{"photo.png", sampledocs.PNG(img), 1},
+		{"photo.jpg", jpg.Bytes(), 1},
+		{"scan.tiff", tif.Bytes(), 1},
+		{"scan.pdf", sampledocs.ScanPDF("Archive note", img, other), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := x.Parse(tc.name, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if doc.OCRPages != tc.pages {
+				t.Errorf("OCRPages = %d, want %d", doc.OCRPages, tc.pages)
+			}
+			if !ocrWords(doc.Sections[0].Text) || !doc.Sections[0].OCR {
+				t.Errorf("first section (ocr=%v) = %q, want the sentence %q", doc.Sections[0].OCR, doc.Sections[0].Text, ocrSentence)
+			}
+			_, chunks := Layout(doc, DefaultChunkOptions)
+			for _, c := range chunks {
+				if !c.OCR {
+					t.Errorf("chunk %q not marked as OCR", c.Text)
+				}
+			}
+		})
+	}
+}
+
+// TestOCRLeavesTextPDFsAlone: a PDF with a text layer is read from it, not by OCR.
+func TestOCRLeavesTextPDFsAlone(t *testing.T) {
+	requireTesseract(t)
+	t.Parallel()
+	x := &Extractor{OCR: &OCR{Languages: "eng"}}
+	defer x.Close()
+	text, err := x.Parse("text.pdf", sampledocs.PDF("Text", []string{"Fire exits are marked in green."}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text.OCRPages != 0 || text.Sections[0].OCR {
+		t.Errorf("a text page was read by OCR: %+v", text)
+	}
+}
+
+func TestOCROffSaysHowToTurnItOn(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	img := sampledocs.TextImage(ocrSentence)
+	for name, data := range map[string][]byte{"photo.png": sampledocs.PNG(img), "scan.pdf": sampledocs.ScanPDF("S", img)} {
+		_, err := x.Parse(name, data)
+		var skip ErrSkip
+		if !errors.As(err, &skip) || !strings.Contains(skip.Reason, "DOCENT_OCR") || !strings.Contains(skip.Reason, "tesseract") {
+			t.Errorf("%s: %v, want a skip saying how to turn OCR on", name, err)
+		}
+	}
+}
+
+// pngHeader returns a PNG that declares w×h pixels and holds a tiny, truncated image stream:
+// what a decompression bomb or a cut-off file looks like to a header reader.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr, w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 0 // 8-bit greyscale
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x00})
+	return b.Bytes()
+}
+
+// TestOCRHostileImages: each hostile image fails its own file with a reason, quickly, and the
+// extractor goes on to read a good image after them.
+func TestOCRHostileImages(t *testing.T) {
+	requireTesseract(t)
+	t.Parallel()
+	x := &Extractor{OCR: &OCR{Languages: "eng", PageTimeout: 20 * time.Second, MaxMemory: 256 << 20}}
+	defer x.Close()
+	good := sampledocs.PNG(sampledocs.TextImage(ocrSentence))
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		want       string
+	}{
+		{"HugeDimensions", "huge.png", pngHeader(100000, 100000), "over the OCR limit of 40 megapixels"},
+		{"WideBomb", "wide.png", pngHeader(1<<30, 1), "over the OCR limit"},
+		{"Truncated", "cut.png", good[:len(good)/3], "OCR"},
+		{"NotAnImage", "fake.jpg", []byte("<html>not a picture</html>"), "not a readable PNG, JPEG or TIFF image"},
+		{"TruncatedTIFF", "cut.tif", []byte("II*\x00\x08\x00\x00\x00\x05\x00"), "not a readable PNG, JPEG or TIFF image"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := x.Parse(tc.file, tc.data)
+			t.Logf("%s: %v", tc.file, err)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one containing %q", err, tc.want)
+			}
+			if d := time.Since(start); d > 25*time.Second {
+				t.Errorf("took %s", d)
+			}
+		})
+	}
+	// Tesseract's address space capped below what it needs: the child dies, the file fails.
+	starved := &Extractor{OCR: &OCR{Languages: "eng", MaxMemory: 24 << 20}}
+	defer starved.Close()
+	if _, err := starved.Parse("starved.png", good); err == nil || !strings.Contains(err.Error(), "OCR failed") {
+		t.Errorf("over the memory limit: err = %v, want OCR failed", err)
+	}
+	doc, err := x.Parse("good.png", good)
+	if err != nil || !ocrWords(doc.Sections[0].Text) {
+		t.Fatalf("a good image after the hostile ones: %v, %+v", err, doc)
+	}
+}
+
+func TestOCRTimeout(t *testing.T) {
+	requireTesseract(t)
+	t.Parallel()
+	x := &Extractor{OCR: &OCR{Languages: "eng", PageTimeout: 50 * time.Millisecond}}
+	defer x.Close()
+	_, err := x.Parse("slow.png", sampledocs.PNG(sampledocs.TextImage(ocrSentence, ocrSentence, ocrSentence)))
+	if err == nil || !strings.Contains(err.Error(), "OCR took longer than 50ms") {
+		t.Fatalf("err = %v", err)
+	}
+}
