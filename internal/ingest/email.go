@@ -157,7 +157,7 @@ func (w *mailWalk) part(h textproto.MIMEHeader, body io.Reader, depth int) {
 	case attached:
 		w.attach(cmp.Or(name, "attachment"), data)
 	case mediaType == "text/plain" && w.plain == "":
-		w.plain = decodeCharset(data, params["charset"])
+		w.plain = strings.ReplaceAll(decodeCharset(data, params["charset"]), "\r\n", "\n")
 	case mediaType == "text/html" && w.html == nil:
 		w.html = []byte(decodeCharset(data, params["charset"]))
 	}

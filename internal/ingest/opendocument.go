@@ -230,7 +230,10 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 					row = append(row, v)
 				}
 			case "table-row":
-				if strings.Join(row, "") != "" {
+				for len(row) > 0 && row[len(row)-1] == "" {
+					row = row[:len(row)-1] // the blank columns to the sheet's edge
+				}
+				if len(row) > 0 {
 					for range min(rowRep, maxODFRepeat) {
 						rows = append(rows, row)
 					}

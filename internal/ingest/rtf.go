@@ -251,7 +251,7 @@ func parseRTF(data []byte) (Parsed, error) {
 			st.uc = max(num, 0)
 		case word == "ansicpg":
 			enc = rtfCodePage(num)
-		case word == "title" && st.dest == "" && len(stack) > 0 && stack[len(stack)-1].dest == "info":
+		case word == "title" && st.dest == "info":
 			st.dest = "title"
 		case rtfSkip[word]:
 			st.skip, st.dest = true, word
