@@ -2,12 +2,8 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"image/jpeg"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -16,18 +12,6 @@ import (
 
 	"github.com/docent-search/docent/internal/sampledocs"
 )
-
-// requireTesseract skips a test that needs Tesseract where it is missing, except in CI, where
-// OCR must be tested: .ci/run installs it (scripts/ensure-tesseract.sh).
-func requireTesseract(t testing.TB) {
-	t.Helper()
-	if _, err := exec.LookPath("tesseract"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("tesseract is missing in CI: run scripts/ensure-tesseract.sh (%v)", err)
-		}
-		t.Skip("tesseract is not installed (scripts/ensure-tesseract.sh installs it)")
-	}
-}
 
 const ocrSentence = "Quarterly invoices are archived in the basement vault"
 
@@ -44,7 +28,7 @@ func ocrWords(text string) bool {
 }
 
 func TestOCRImagesAndScans(t *testing.T) {
-	requireTesseract(t)
+	sampledocs.RequireTesseract(t)
 	t.Parallel()
 	x := &Extractor{OCR: &OCR{Languages: "eng"}}
 	defer x.Close()
@@ -90,7 +74,7 @@ func TestOCRImagesAndScans(t *testing.T) {
 
 // TestOCRLeavesTextPDFsAlone: a PDF with a text layer is read from it, not by OCR.
 func TestOCRLeavesTextPDFsAlone(t *testing.T) {
-	requireTesseract(t)
+	sampledocs.RequireTesseract(t)
 	t.Parallel()
 	x := &Extractor{OCR: &OCR{Languages: "eng"}}
 	defer x.Close()
@@ -117,30 +101,10 @@ func TestOCROffSaysHowToTurnItOn(t *testing.T) {
 	}
 }
 
-// pngHeader returns a PNG that declares w×h pixels and holds a tiny, truncated image stream:
-// what a decompression bomb or a cut-off file looks like to a header reader.
-func pngHeader(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&b, binary.BigEndian, uint32(len(data)))
-		b.WriteString(typ)
-		b.Write(data)
-		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
-	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr, w)
-	binary.BigEndian.PutUint32(ihdr[4:], h)
-	ihdr[8], ihdr[9] = 8, 0 // 8-bit greyscale
-	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x00})
-	return b.Bytes()
-}
-
 // TestOCRHostileImages: each hostile image fails its own file with a reason, quickly, and the
 // extractor goes on to read a good image after them.
 func TestOCRHostileImages(t *testing.T) {
-	requireTesseract(t)
+	sampledocs.RequireTesseract(t)
 	t.Parallel()
 	x := &Extractor{OCR: &OCR{Languages: "eng", PageTimeout: 20 * time.Second, MaxMemory: 256 << 20}}
 	defer x.Close()
@@ -150,8 +114,8 @@ func TestOCRHostileImages(t *testing.T) {
 		data       []byte
 		want       string
 	}{
-		{"HugeDimensions", "huge.png", pngHeader(100000, 100000), "over the OCR limit of 40 megapixels"},
-		{"WideBomb", "wide.png", pngHeader(1<<30, 1), "over the OCR limit"},
+		{"HugeDimensions", "huge.png", sampledocs.ImageBomb(100000, 100000), "over the OCR limit of 40 megapixels"},
+		{"WideBomb", "wide.png", sampledocs.ImageBomb(1<<30, 1), "over the OCR limit"},
 		{"Truncated", "cut.png", good[:len(good)/3], "OCR"},
 		{"NotAnImage", "fake.jpg", []byte("<html>not a picture</html>"), "not a readable PNG, JPEG or TIFF image"},
 		{"TruncatedTIFF", "cut.tif", []byte("II*\x00\x08\x00\x00\x00\x05\x00"), "not a readable PNG, JPEG or TIFF image"},
@@ -181,7 +145,7 @@ func TestOCRHostileImages(t *testing.T) {
 }
 
 func TestOCRTimeout(t *testing.T) {
-	requireTesseract(t)
+	sampledocs.RequireTesseract(t)
 	t.Parallel()
 	x := &Extractor{OCR: &OCR{Languages: "eng", PageTimeout: 50 * time.Millisecond}}
 	defer x.Close()

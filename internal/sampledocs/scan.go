@@ -3,12 +3,17 @@ package sampledocs
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/draw"
 	"image/png"
+	"os"
+	"os/exec"
 	"strings"
+	"testing"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/goregular"
@@ -70,4 +75,36 @@ func ScanPDF(title string, pages ...*image.Gray) []byte {
 		)
 	}
 	return Objects(objs, "/Info 3 0 R")
+}
+
+// ImageBomb returns a PNG that declares w×h pixels and holds a tiny, truncated image stream:
+// what a decompression bomb looks like to a reader of its header.
+func ImageBomb(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr, w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8] = 8 // 8-bit greyscale
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x63, 0x00})
+	return b.Bytes()
+}
+
+// RequireTesseract skips a test that needs Tesseract where it is missing, except in CI, where
+// OCR must be tested: .ci/run installs it (scripts/ensure-tesseract.sh), as it does Chromium.
+func RequireTesseract(tb testing.TB) {
+	tb.Helper()
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("tesseract is missing in CI: run scripts/ensure-tesseract.sh (%v)", err)
+		}
+		tb.Skip("tesseract is not installed (scripts/ensure-tesseract.sh installs it)")
+	}
 }
