@@ -11,6 +11,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/sampledocs"
+	"github.com/docent-search/docent/internal/source"
 )
 
 // TestScansAreSearchableAndMarked indexes a scanned PDF and a photo: their sentences are found
@@ -94,9 +95,25 @@ func TestEMLAttachmentsAreDocuments(t *testing.T) {
 	if sum := b.run(t); sum.Unchanged != 1 || len(paths()) != 3 {
 		t.Fatalf("a second run: %+v, documents %v", sum, paths())
 	}
+	// The message's groups change (moved under rules that give it other groups, content the
+	// same): its attachments follow, chunks included.
+	if _, err := b.pool.Exec(context.Background(), `UPDATE sources SET rules = '[]' WHERE id = $1`, b.src.ID); err != nil {
+		t.Fatal(err)
+	}
+	src, err := source.Get(context.Background(), b.pool, b.src.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.src = src
+	b.run(t)
+	var stale int
+	b.pool.QueryRow(context.Background(), `SELECT count(*) FROM chunks WHERE 'hr' = ANY(groups)`).Scan(&stale)
+	if got := paths(); stale != 0 || !slices.Equal(got, []string{"hr/offer.eml indexed staff", "hr/offer.eml/notes.txt indexed staff", "hr/offer.eml/prices.xlsx indexed staff"}) {
+		t.Fatalf("after the message's groups changed: %v, %d chunks still hr", got, stale)
+	}
 	b.write(t, "hr/offer.eml", msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}))
 	b.run(t)
-	if got := paths(); !slices.Equal(got, []string{want[0], want[2]}) {
+	if got := paths(); !slices.Equal(got, []string{"hr/offer.eml indexed staff", "hr/offer.eml/prices.xlsx indexed staff"}) {
 		t.Fatalf("after the message lost an attachment: %v", got)
 	}
 	if err := os.Remove(filepath.Join(b.root, "hr/offer.eml")); err != nil {

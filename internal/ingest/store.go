@@ -100,6 +100,14 @@ func (ix *Indexer) touchDocument(ctx context.Context, id int64, f file, groups [
 		if _, err := tx.Exec(ctx, `UPDATE chunks SET groups = $2 WHERE document_id = $1 AND groups <> $2`, id, nonNil(groups)); err != nil {
 			return fmt.Errorf("updating groups of %s: %w", f.Rel, err)
 		}
+		// The documents of its attachments, at paths below the file's own (a file is no
+		// folder, so nothing else is there), are read by whoever may read the file.
+		if _, err := tx.Exec(ctx, `WITH a AS (
+				UPDATE documents SET groups = $3 WHERE source_id = (SELECT source_id FROM documents WHERE id = $1)
+					AND starts_with(path, $2) AND groups <> $3 RETURNING id)
+			UPDATE chunks SET groups = $3 WHERE document_id IN (SELECT id FROM a)`, id, f.Rel+"/", nonNil(groups)); err != nil {
+			return fmt.Errorf("updating groups of the attachments of %s: %w", f.Rel, err)
+		}
 		return nil
 	})
 }
