@@ -32,6 +32,11 @@ func TestScansAreSearchableAndMarked(t *testing.T) {
 	if out["scans/contract.pdf"] != "indexed: OCR: 2 pages" || out["scans/whiteboard.png"] != "indexed: OCR: 1 page" || out["notes.md"] != "indexed: " {
 		t.Errorf("outcomes: %v", out)
 	}
+	// The status report (bin/indexer status, the admin page) lists what OCR read.
+	st, err := source.Report(context.Background(), b.pool, "docs")
+	if err != nil || !slices.Contains(st[0].Problems, source.Problem{Path: "scans/contract.pdf", Status: "indexed", Reason: "OCR: 2 pages"}) {
+		t.Errorf("status report: %v %+v", err, st)
+	}
 	s := &retrieve.Searcher{Pool: b.pool, Embedder: embedder.Local{}}
 	for q, want := range map[string]string{"tenant waters rhododendrons weekly": "scans/contract.pdf", "billing cluster sprint goal": "scans/whiteboard.png"} {
 		rs, err := s.Search(context.Background(), retrieve.Query{Text: q, Groups: []string{"staff"}, Limit: 5})
