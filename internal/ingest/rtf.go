@@ -49,9 +49,8 @@ type rtfState struct {
 	skip     bool // inside a destination that is not text
 	uc       int  // characters to skip after a \uN
 	dest     string
-	style    int // the paragraph style (\sN)
-	outline  int // \outlinelevelN + 1; 0 for body text
-	styleDef bool
+	style    int  // the paragraph style (\sN)
+	styleDef bool // inside a style's definition in the style sheet
 }
 
 // parseRTF extracts an RTF document's text. Paragraphs with an outline level (\outlinelevelN,
@@ -255,9 +254,6 @@ func parseRTF(data []byte) (Parsed, error) {
 			st.dest = "title"
 		case rtfSkip[word]:
 			st.skip, st.dest = true, word
-			if word == "stylesheet" {
-				st.dest = "stylesheet"
-			}
 		case word == "s" && len(stack) > 0 && stack[len(stack)-1].dest == "stylesheet":
 			st.styleDef, st.style = true, num
 		case word == "s":
