@@ -178,6 +178,11 @@ func (x *Extractor) parseImage(data []byte) (Parsed, error) {
 	return doc, nil
 }
 
+// maxRenderPixels bounds a PDF page rendered for OCR: PDFium has 64 MiB (pdfEngine), which a
+// 16-megapixel grey bitmap leaves room in for the page's own images; an A3 page at 200 dpi is
+// 7.8 megapixels, and a larger page is rendered at a lower resolution.
+const maxRenderPixels = 16_000_000
+
 // ocrPDF reads the pages of a PDF that have no text layer by OCR, up to the page limit:
 // each is rendered by PDFium (grey, at o.DPI or less) and recognised by Tesseract. A page
 // that cannot be read keeps its empty text and is named in the outcome; the others are read.
@@ -190,7 +195,7 @@ func (x *Extractor) ocrPDF(doc *Parsed, data []byte, blank []int, timeout time.D
 	}
 	var failed []string
 	for _, i := range blank {
-		img, err := x.pdf.renderPage(data, i, o.DPI, o.MaxPixels, timeout)
+		img, err := x.pdf.renderPage(data, i, o.DPI, min(o.MaxPixels, maxRenderPixels), timeout)
 		var text string
 		if err == nil {
 			text, err = o.recognise(context.Background(), img)
