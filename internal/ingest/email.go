@@ -43,6 +43,12 @@ var mailWords = mime.WordDecoder{CharsetReader: charset.NewReaderLabel}
 // the body is the text/plain alternative where there is one, else the HTML one, in any
 // transfer encoding and charset. Attachments come back to be indexed as documents of their own.
 func parseEML(data []byte) (Parsed, error) {
+	// A message saved from an mbox folder (Thunderbird) may keep its "From sender date" line.
+	if bytes.HasPrefix(data, []byte("From ")) {
+		if _, rest, ok := bytes.Cut(data, []byte("\n")); ok {
+			data = rest
+		}
+	}
 	msg, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
 		return Parsed{}, fmt.Errorf("not an e-mail message: %w", err)
