@@ -72,6 +72,33 @@ func TestOCRImagesAndScans(t *testing.T) {
 	}
 }
 
+// TestOCRReadsOnlyScannedPages: in a typed report with a scanned appendix, only the scanned
+// page is read by OCR and marked; the typed pages keep their text layer, unmarked.
+func TestOCRReadsOnlyScannedPages(t *testing.T) {
+	sampledocs.RequireTesseract(t)
+	t.Parallel()
+	x := &Extractor{OCR: &OCR{Languages: "eng"}}
+	defer x.Close()
+	doc, err := x.Parse("report.pdf", sampledocs.MixedPDF("Report",
+		sampledocs.ScanPage{Lines: []string{"Fire exits are marked in green on every floor."}},
+		sampledocs.ScanPage{Scan: sampledocs.TextImage(ocrSentence)},
+		sampledocs.ScanPage{Lines: []string{"First aid kits are kept in the kitchen."}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sections) != 3 || doc.OCRPages != 1 {
+		t.Fatalf("%d sections, %d pages by OCR: %+v", len(doc.Sections), doc.OCRPages, doc.Sections)
+	}
+	for i, s := range doc.Sections {
+		if s.Page != i+1 || s.OCR != (i == 1) {
+			t.Errorf("page %d: %+v, want OCR on page 2 only", i+1, s)
+		}
+	}
+	if !ocrWords(doc.Sections[1].Text) || !strings.Contains(doc.Sections[0].Text, "Fire exits") {
+		t.Errorf("sections: %+v", doc.Sections)
+	}
+}
+
 // TestOCRLeavesTextPDFsAlone: a PDF with a text layer is read from it, not by OCR.
 func TestOCRLeavesTextPDFsAlone(t *testing.T) {
 	sampledocs.RequireTesseract(t)

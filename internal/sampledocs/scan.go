@@ -50,6 +50,23 @@ func PNG(img image.Image) []byte {
 // ScanPDF returns a PDF with no text layer: each page is one grey image, placed to fill the
 // page as a scanner would (at 200 dpi), so only OCR can read it.
 func ScanPDF(title string, pages ...*image.Gray) []byte {
+	mixed := make([]ScanPage, len(pages))
+	for i, p := range pages {
+		mixed[i] = ScanPage{Scan: p}
+	}
+	return MixedPDF(title, mixed...)
+}
+
+// ScanPage is a page of MixedPDF: a scanned image, or, when Scan is nil, lines of text set in
+// Helvetica (a text layer).
+type ScanPage struct {
+	Scan  *image.Gray
+	Lines []string
+}
+
+// MixedPDF returns a PDF of scanned pages and pages with a text layer, as a scanned appendix
+// to a typed report makes.
+func MixedPDF(title string, pages ...ScanPage) []byte {
 	kids := make([]string, len(pages))
 	for i := range pages {
 		kids[i] = fmt.Sprintf("%d 0 R", 4+3*i)
@@ -59,7 +76,23 @@ func ScanPDF(title string, pages ...*image.Gray) []byte {
 		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)),
 		fmt.Sprintf("<< /Title (%s) /Producer (docent testpdf) >>", escape(title)),
 	}
-	for i, img := range pages {
+	for i, p := range pages {
+		// Each page is three objects: the page, its content stream, and its image or font.
+		if p.Scan == nil {
+			var content strings.Builder
+			content.WriteString("BT /F1 12 Tf 72 720 Td 16 TL\n")
+			for _, l := range p.Lines {
+				fmt.Fprintf(&content, "(%s) Tj T*\n", escape(l))
+			}
+			content.WriteString("ET")
+			objs = append(objs,
+				fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 %d 0 R >> >> /Contents %d 0 R >>", 6+3*i, 5+3*i),
+				fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
+				"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+			)
+			continue
+		}
+		img := p.Scan
 		w, h := img.Bounds().Dx(), img.Bounds().Dy()
 		pw, ph := float64(w)*72/200, float64(h)*72/200
 		var z bytes.Buffer
