@@ -38,9 +38,10 @@ type OCR struct {
 	// within 150 MB of address space (100 MB aborts); a blank 40-megapixel image peaks at 200 MB
 	// and runs within 512 MB.
 	MaxMemory int64
-	// MaxPages bounds the pages of one file read by OCR (default 100); the rest are listed
-	// as unread in the document's outcome.
-	MaxPages int
+	// MaxPages bounds the pages of one file read by OCR (default 100), and FileTimeout the
+	// time spent on them (default 10 minutes); pages left are named in the document's outcome.
+	MaxPages    int
+	FileTimeout time.Duration
 	// DPI is the resolution PDF pages are rendered at for OCR (default 200), lowered for a
 	// page whose image would pass MaxPixels.
 	DPI int
@@ -63,6 +64,7 @@ func (o *OCR) withDefaults() OCR {
 	c.MaxPixels = cmp.Or(c.MaxPixels, 40_000_000)
 	c.MaxMemory = cmp.Or(c.MaxMemory, 1<<30)
 	c.MaxPages = cmp.Or(c.MaxPages, 100)
+	c.FileTimeout = cmp.Or(c.FileTimeout, 10*time.Minute)
 	c.DPI = cmp.Or(c.DPI, 200)
 	return c
 }
@@ -194,7 +196,12 @@ func (x *Extractor) ocrPDF(doc *Parsed, data []byte, blank []int, timeout time.D
 		blank = blank[:o.MaxPages]
 	}
 	var failed []string
-	for _, i := range blank {
+	start := time.Now()
+	for k, i := range blank {
+		if time.Since(start) > o.FileTimeout {
+			notes = append(notes, fmt.Sprintf("%d pages without text not read (OCR time limit of %s per file)", len(blank)-k, o.FileTimeout))
+			break
+		}
 		img, err := x.pdf.renderPage(data, i, o.DPI, min(o.MaxPixels, maxRenderPixels), timeout)
 		var text string
 		if err == nil {

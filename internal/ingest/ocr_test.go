@@ -181,3 +181,20 @@ func TestOCRTimeout(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestOCRFileTimeLimit: pages left when a file's OCR time runs out are named in its outcome;
+// the pages read before are kept.
+func TestOCRFileTimeLimit(t *testing.T) {
+	sampledocs.RequireTesseract(t)
+	t.Parallel()
+	x := &Extractor{OCR: &OCR{Languages: "eng", FileTimeout: time.Millisecond}}
+	defer x.Close()
+	img := sampledocs.TextImage(ocrSentence)
+	doc, err := x.Parse("long.pdf", sampledocs.ScanPDF("Long", img, img, img))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.OCRPages != 1 || !strings.Contains(doc.OCRNote, "2 pages without text not read (OCR time limit of 1ms per file)") {
+		t.Errorf("OCR read %d pages, note %q", doc.OCRPages, doc.OCRNote)
+	}
+}
