@@ -14,6 +14,7 @@ help: ## List the tasks
 .PHONY: run
 run: build ## Start PostgreSQL (local, under .data/), index the sample handbook, serve http://localhost:8080
 	@scripts/ensure-wordvectors.sh
+	@scripts/ensure-tesseract.sh
 	@scripts/run.sh
 
 .PHONY: build
@@ -23,6 +24,7 @@ build: ## Build bin/server and bin/indexer
 .PHONY: test
 test: ## Run every test against a real PostgreSQL with pgvector (local cluster unless TEST_DATABASE_URL is set) and Chromium
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-tesseract.sh
 	@scripts/ensure-wordvectors.sh
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \

@@ -698,7 +698,7 @@ func sourceList(heading string, cs []answer.Citation) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = passage(c.Title, c.URL, c.Source, c.Document, c.Heading, c.Page, c.SnippetHTML, !c.Supported && c.N > 0 && heading == "Sources").Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = passage(c.Title, c.URL, c.Source, c.Document, c.Heading, c.Page, c.OCR, c.SnippetHTML, !c.Supported && c.N > 0 && heading == "Sources").Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -21,10 +21,11 @@ func (s *Server) visibleDocument(r *http.Request) (docRow, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err == nil {
 		doc.ID = id
-		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.body
+		err = s.Pool.QueryRow(r.Context(), `SELECT d.title, s.name, d.path, d.body,
+				EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id AND c.ocr)
 			FROM documents d JOIN sources s ON s.id = d.source_id
 			WHERE d.id = $1 AND d.status = 'indexed' AND `+access.Visible("d", "$2"),
-			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Path, &doc.Body)
+			id, nonNil(groups(r))).Scan(&doc.Title, &doc.Source, &doc.Path, &doc.Body, &doc.OCR)
 	}
 	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange) {
 		return doc, notFound("No such document.")
@@ -36,6 +37,7 @@ type docRow struct {
 	ID                  int64
 	Title, Source, Path string
 	Body                string
+	OCR                 bool // some text was recognised from a scan
 }
 
 // document shows a document's text, with the passage of ?chunk= highlighted.
@@ -45,7 +47,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path}
+	m := docModel{page: s.pageFor(r, doc.Title, ""), ID: doc.ID, DocTitle: doc.Title, Source: doc.Source, Path: doc.Path, OCR: doc.OCR}
 	start, end := 0, 0
 	if chunk, err := strconv.ParseInt(r.URL.Query().Get("chunk"), 10, 64); err == nil {
 		var s0, e0, pg int

@@ -48,6 +48,7 @@ type mcpPassage struct {
 	Document string  `json:"document"`
 	Heading  string  `json:"heading,omitempty"`
 	Page     int     `json:"page,omitempty"`
+	OCR      bool    `json:"ocr,omitempty"`
 	Snippet  string  `json:"snippet"`
 	Score    float64 `json:"score"`
 	URL      string  `json:"url"`
@@ -103,7 +104,7 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 			out := mcpSearchOut{Results: []mcpPassage{}}
 			for _, x := range res {
 				out.Results = append(out.Results, mcpPassage{Title: x.Title, Source: x.Source, Document: x.Document, Heading: x.Heading,
-					Page: x.Page, Snippet: x.Snippet, Score: x.Score, URL: base + x.URL})
+					Page: x.Page, OCR: x.OCR, Snippet: x.Snippet, Score: x.Score, URL: base + x.URL})
 			}
 			return nil, out, nil
 		})

@@ -14,15 +14,17 @@ import (
 
 // searchResult is one passage found, as the search page and GET /api/search show it.
 type searchResult struct {
-	Source   string  `json:"source"`
-	Document string  `json:"document"`
-	Title    string  `json:"title"`
-	Heading  string  `json:"heading"`
-	Page     int     `json:"page"`
-	Anchor   string  `json:"anchor"`
-	Snippet  string  `json:"snippet"`
-	Score    float64 `json:"score"`
-	URL      string  `json:"url"`
+	Source   string `json:"source"`
+	Document string `json:"document"`
+	Title    string `json:"title"`
+	Heading  string `json:"heading"`
+	Page     int    `json:"page"`
+	Anchor   string `json:"anchor"`
+	// OCR marks text recognised from a scan: it may hold recognition errors.
+	OCR     bool    `json:"ocr"`
+	Snippet string  `json:"snippet"`
+	Score   float64 `json:"score"`
+	URL     string  `json:"url"`
 	// Pinned is true for a document an admin pinned for this question (a curated answer's).
 	Pinned      bool `json:"pinned"`
 	snippetHTML string
@@ -69,7 +71,7 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 	out := make([]searchResult, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, searchResult{Source: x.Source, Document: x.Path, Title: x.Title, Heading: x.Heading,
-			Page: x.Page, Anchor: x.Anchor, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), Pinned: x.Pinned, snippetHTML: x.SnippetHTML()})
+			Page: x.Page, Anchor: x.Anchor, OCR: x.OCR, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), Pinned: x.Pinned, snippetHTML: x.SnippetHTML()})
 	}
 	return out, nil
 }

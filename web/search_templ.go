@@ -281,7 +281,7 @@ func resultList(rs []searchResult, none string) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = passage(r.Title, r.URL, r.Source, r.Document, r.Heading, r.Page, r.snippetHTML, false).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = passage(r.Title, r.URL, r.Source, r.Document, r.Heading, r.Page, r.OCR, r.snippetHTML, false).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

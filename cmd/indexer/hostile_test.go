@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -38,6 +39,11 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 		"one-line-50mb.log":  []byte(strings.Repeat("word ", 10<<20)),
 		"latin-1 caf\xe9.md": []byte("# Name\n\nA file name that is not UTF-8.\n"),
 		"notepad.txt":        {0xff, 0xfe, 'U', 0, 'T', 0, 'F', 0, '-', 0, '1', 0, '6', 0, ' ', 0, 't', 0, 'e', 0, 'x', 0, 't', 0},
+		"bomb.png":           sampledocs.ImageBomb(100000, 100000),
+		"cut.png":            sampledocs.PNG(sampledocs.TextImage("A scan cut short"))[:400],
+		"bomb.odt":           sampledocs.ZipBomb("content.xml", 300<<20),
+		"deep.rtf":           []byte(`{\rtf1 ` + strings.Repeat("{", 200000)),
+		"parts.eml":          []byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("--b\r\n\r\nx\r\n", 5000)),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
@@ -85,6 +91,10 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 	if len(outcomes) != want {
 		t.Errorf("%d outcomes for %d files: %v", len(outcomes), want, outcomes)
 	}
+	bombPNG := "failed: png image of 100000×100000 pixels is over the OCR limit"
+	if _, err := exec.LookPath("tesseract"); err != nil {
+		bombPNG = "skipped: image: OCR is off" // DOCENT_OCR=auto without Tesseract
+	}
 	for name, prefix := range map[string]string{
 		"ok.md": "indexed", "bomb.docx": "failed: zip bomb", "bomb.xlsx": "failed: zip bomb", "bomb.pptx": "failed: zip bomb",
 		"passwd.txt": "skipped: symlink to a path outside", "zero.txt": "skipped: symlink to a path outside",
@@ -92,6 +102,8 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 		"page.pdf": "failed: not a valid PDF", "truncated.pdf": "failed: not a valid PDF", "nul.txt": "indexed",
 		"one-line-50mb.log": "skipped: extracted text", "flate-bomb.pdf": "failed: PDF page 1 needs more memory",
 		"latin-1 caf%E9.md": "indexed", "notepad.txt": "indexed",
+		"bomb.png": bombPNG, "bomb.odt": "failed: zip bomb", "deep.rtf": "failed: RTF groups nested deeper",
+		"parts.eml": "failed: e-mail with more than 200 MIME parts",
 	} {
 		if !strings.HasPrefix(outcomes[name], prefix) {
 			t.Errorf("%s: %q, want %q…", name, outcomes[name], prefix)

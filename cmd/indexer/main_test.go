@@ -31,9 +31,9 @@ func TestCLI(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
 	root := docenttest.Folder(t, map[string]string{
-		"guide.md":  "# Guide\n\nHow to file a claim.\n",
-		"hr/pay.md": "# Pay\n\nBands.\n",
-		"photo.jpg": "\xff\xd8\xff",
+		"guide.md":    "# Guide\n\nHow to file a claim.\n",
+		"hr/pay.md":   "# Pay\n\nBands.\n",
+		"archive.zip": "PK\x03\x04",
 	})
 
 	steps := []struct {
@@ -50,7 +50,7 @@ func TestCLI(t *testing.T) {
 		{args: []string{"index"}, want: []string{"3 files seen: 2 added", "1 skipped", "indexer status docs"}},
 		{args: []string{"index", "docs"}, want: []string{"2 unchanged", "1 skipped"}},
 		{args: []string{"index", "nope"}, wantErr: "source nope: not found"},
-		{args: []string{"status", "docs"}, want: []string{"2 documents", "skipped photo.jpg: unsupported file type"}},
+		{args: []string{"status", "docs"}, want: []string{"2 documents", "skipped archive.zip: unsupported file type"}},
 		{args: []string{"index", "--embedder", "bert"}, wantErr: "DOCENT_EMBEDDER"},
 		{args: []string{"frobnicate"}, wantErr: "unknown command"},
 		{args: []string{"sources", "remove", "docs"}, want: []string{"removed source docs"}},

@@ -1,6 +1,7 @@
 // Command samplegen writes the sample corpus's binary formats — a PDF, a Word document, a
-// presentation and a spreadsheet of the fictional Halcyon Systems — into a folder, so `make
-// run` shows every format Docent reads without committing opaque files.
+// presentation, a spreadsheet, OpenDocument, RTF, an e-mail with an attachment and a scanned
+// notice of the fictional Halcyon Systems — into a folder, so `make run` shows every format
+// Docent reads without committing opaque files.
 //
 //	go run ./examples/samplegen DIR
 package main
@@ -46,6 +47,21 @@ func write(dir string) error {
 			{"Dublin", "Grand Canal Quay 4", "+353 1 555 0200", "8:00-20:00"},
 		}),
 		"meeting-rooms.csv": []byte("Room,Floor,Seats,Video\nAtlas,2,8,yes\nBoreal,3,4,no\nCumulus,3,12,yes\n"),
+		"parking-rules.odt": sampledocs.ODT("Parking rules",
+			sampledocs.ODTHeading(1, "Parking at the Berlin office")+
+				sampledocs.ODTPara("The underground car park has 40 spaces, 6 of them with chargers for electric cars.")+
+				sampledocs.ODTHeading(2, "Bicycles")+
+				sampledocs.ODTPara("Bicycles go in the locked room beside reception; ask reception for a key card.")),
+		"visitor-policy.rtf": sampledocs.RTF("Visitor policy",
+			sampledocs.Para{Style: "Heading1", Text: "Visitors"},
+			sampledocs.Para{Text: "Every visitor signs in at reception and wears a visitor badge until they leave."}),
+		"welcome-mail.eml": sampledocs.EML("People Team <people@halcyon.example>", "new-starters@halcyon.example",
+			"Welcome to Halcyon Systems", "Mon, 2 Mar 2026 09:00:00 +0100",
+			"Welcome aboard! Your laptop is waiting at the IT desk on the second floor.\n\nThe first-week schedule is attached.", "",
+			sampledocs.File{Name: "first-week.csv", Data: []byte("Day,Session\nMonday,Security training\nTuesday,Meet your buddy\n")}),
+		// A scan: no text layer, read only when OCR is on (DOCENT_OCR).
+		"scanned-notice.pdf": sampledocs.ScanPDF("Scanned notice",
+			sampledocs.TextImage("NOTICE: the kitchen is closed for", "cleaning every Friday afternoon.")),
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err

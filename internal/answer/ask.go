@@ -70,8 +70,10 @@ type Citation struct {
 	Title      string `json:"title"`
 	Heading    string `json:"heading"`
 	Page       int    `json:"page"`
-	Snippet    string `json:"snippet"`
-	URL        string `json:"url"`
+	// OCR marks a passage recognised from a scan, shown as "text recognised from a scan".
+	OCR     bool   `json:"ocr"`
+	Snippet string `json:"snippet"`
+	URL     string `json:"url"`
 	// Supported is false when a sentence citing this source shares too few content words
 	// with it: the citation is shown, flagged, rather than hidden.
 	Supported bool `json:"supported"`
@@ -200,7 +202,7 @@ func notFound(resp Response, closest []retrieve.Result, emit func(string)) Respo
 
 func citation(n int, r retrieve.Result) Citation {
 	return Citation{
-		N: n, DocumentID: r.DocumentID, Source: r.Source, Document: r.Path, Title: r.Title, Heading: r.Heading, Page: r.Page,
+		N: n, DocumentID: r.DocumentID, Source: r.Source, Document: r.Path, Title: r.Title, Heading: r.Heading, Page: r.Page, OCR: r.OCR,
 		Snippet: r.Snippet(), SnippetHTML: r.SnippetHTML(), URL: DocURL(r), Score: r.Score,
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -96,6 +97,11 @@ type Config struct {
 	MaxText          int64
 	ParseTimeout     time.Duration
 	ParseWorkers     int
+	// OCR is "on" when scans and images are read with Tesseract, "off" otherwise: "auto" is
+	// resolved at load, by whether the tesseract binary is on PATH.
+	OCR string
+	// OCRLanguages are Tesseract's language models, joined by "+" (eng+deu+fra).
+	OCRLanguages string
 	// IndexBuildMemory is PostgreSQL's maintenance_work_mem for building the search indexes.
 	IndexBuildMemory int64
 	// EfSearch is the HNSW candidate list of a vector search.
@@ -322,6 +328,36 @@ func Settings() []Setting {
 			set: duration(func(c *Config) *time.Duration { return &c.ParseTimeout })},
 		{Env: "DOCENT_PARSE_WORKERS", Flag: "parse-workers", Default: "0", Help: "Files parsed in parallel; 0 means one per CPU core.",
 			set: intRange(func(c *Config) *int { return &c.ParseWorkers }, 0, 256)},
+		{Env: "DOCENT_OCR", Flag: "ocr", Default: "auto", Help: "Read scanned PDF pages and images (PNG, JPEG, TIFF) with Tesseract: `auto` (on when `tesseract` is on PATH), `on` (a missing `tesseract` stops start-up) or `off`. Install: `scripts/ensure-tesseract.sh`.",
+			set: func(c *Config, v string) error {
+				switch v {
+				case "off":
+				case "auto", "on":
+					if _, err := exec.LookPath("tesseract"); err != nil {
+						if v == "on" {
+							return fmt.Errorf("tesseract is not installed (%v): install it with scripts/ensure-tesseract.sh "+
+								"(apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra), or set DOCENT_OCR=off", err)
+						}
+						v = "off"
+					} else {
+						v = "on"
+					}
+				default:
+					return fmt.Errorf("want one of auto, on, off")
+				}
+				c.OCR = v
+				return nil
+			}},
+		{Env: "DOCENT_OCR_LANGUAGES", Flag: "ocr-languages", Default: "eng+deu+fra", Help: "Tesseract language models OCR reads with, joined by `+` (each needs its `tesseract-ocr-LANG` package; `chi_sim` for Simplified Chinese). Each one added slows OCR.",
+			set: func(c *Config, v string) error {
+				for _, l := range strings.Split(v, "+") {
+					if l == "" || strings.Trim(l, "abcdefghijklmnopqrstuvwxyz_") != "" {
+						return fmt.Errorf("want Tesseract language codes joined by +, such as eng+deu")
+					}
+				}
+				c.OCRLanguages = v
+				return nil
+			}},
 		{Env: "DOCENT_INDEX_BUILD_MEMORY", Flag: "index-build-memory", Default: "1GiB", Help: "Memory PostgreSQL may use to build each search index after a bulk load (`maintenance_work_mem`). An HNSW graph larger than this builds about three times slower: the index takes about 2 KB per chunk at 384 dimensions (391 MB for 200,000) and more than twice that at 1024; see BENCHMARKS.md.",
 			set: func(c *Config, v string) error {
 				n, err := ParseSize(v)

@@ -3,6 +3,8 @@ package config_test
 import (
 	"flag"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -116,5 +118,31 @@ func TestParseSize(t *testing.T) {
 		if _, err := config.ParseSize(in); err == nil {
 			t.Errorf("ParseSize(%q) accepted", in)
 		}
+	}
+}
+
+// TestOCRMode: auto follows whether tesseract is on PATH, on without it stops start-up with
+// the install command, off stays off. (Not parallel: it sets PATH.)
+func TestOCRMode(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // no tesseract here
+	for mode, want := range map[string]string{"auto": "off", "off": "off"} {
+		if c, err := load(t, map[string]string{"DOCENT_OCR": mode}); err != nil || c.OCR != want {
+			t.Errorf("DOCENT_OCR=%s without tesseract: %q, %v; want %s", mode, c.OCR, err, want)
+		}
+	}
+	_, err := load(t, map[string]string{"DOCENT_OCR": "on"})
+	if err == nil || !strings.Contains(err.Error(), "invalid DOCENT_OCR") || !strings.Contains(err.Error(), "apt-get install tesseract-ocr") {
+		t.Errorf("DOCENT_OCR=on without tesseract: %v", err)
+	}
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "tesseract"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	if c, err := load(t, map[string]string{"DOCENT_OCR": "auto", "DOCENT_OCR_LANGUAGES": "eng+chi_sim"}); err != nil || c.OCR != "on" || c.OCRLanguages != "eng+chi_sim" {
+		t.Errorf("DOCENT_OCR=auto with tesseract: %+v, %v", c, err)
+	}
+	if _, err := load(t, map[string]string{"DOCENT_OCR_LANGUAGES": "eng;rm -rf"}); err == nil {
+		t.Error("a language list with shell characters was accepted")
 	}
 }

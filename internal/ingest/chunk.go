@@ -16,6 +16,8 @@ type Chunk struct {
 	// Start and End are byte offsets of Text in the document body.
 	Start, End int
 	Text       string
+	// OCR marks text recognised from a scan (Section.OCR).
+	OCR bool
 }
 
 // ChunkOptions sizes chunks in words (a word is about 1.3 tokens of a typical tokenizer).
@@ -56,7 +58,7 @@ func Layout(doc Parsed, opt ChunkOptions) (body string, chunks []Chunk) {
 		heading := strings.Join(s.Headings, HeadingSeparator)
 		for _, span := range chunkSpans(s.Text, opt) {
 			chunks = append(chunks, Chunk{
-				Heading: heading, Anchor: s.Anchor, Page: s.Page,
+				Heading: heading, Anchor: s.Anchor, Page: s.Page, OCR: s.OCR,
 				Start: base + span[0], End: base + span[1], Text: s.Text[span[0]:span[1]],
 			})
 		}

@@ -28,6 +28,10 @@ type file struct {
 	Skip string
 	// Fail, when set, is why the entry could not be examined (permission denied…).
 	Fail string
+	// data and groups are an attachment's content and its message's groups: an attachment
+	// is no file on disk.
+	data   []byte
+	groups []string
 }
 
 // crawl lists every file under realRoot (a path with no symlink in it) without following

@@ -20,6 +20,11 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.docx", sampledocs.DOCX("T", sampledocs.WordPara(sampledocs.Para{Style: "Heading1", Text: "H"})))
 	f.Add("a.xlsx", sampledocs.XLSX("T", "S", [][]string{{"h"}, {"v"}}))
 	f.Add("a.pptx", sampledocs.PPTX("T", sampledocs.Slide{Title: "t", Lines: []string{"l"}}))
+	f.Add("a.odt", sampledocs.ODT("T", sampledocs.ODTHeading(1, "H")+sampledocs.ODTTable([][]string{{"a", "b"}})))
+	f.Add("a.ods", sampledocs.ODS("T", "S", [][]string{{"h"}, {"v"}}))
+	f.Add("a.odp", sampledocs.ODP("T", sampledocs.Slide{Title: "t", Lines: []string{"l"}}))
+	f.Add("a.rtf", sampledocs.RTF("T", sampledocs.Para{Style: "Heading1", Text: "H"}, sampledocs.Para{Text: "café 東京"}))
+	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	x := &Extractor{Timeout: 2 * time.Second}
 	defer x.Close()
 	f.Fuzz(func(t *testing.T, name string, data []byte) {

@@ -55,16 +55,30 @@ type Indexer struct {
 	IndexBuildMemory int64
 	// Progress, when set, is called after every file (never concurrently).
 	Progress func(source.Progress)
+	// OCR reads scanned PDF pages and images (nil: they are skipped with a reason).
+	OCR *OCR
 
 	extractor *Extractor // one per run
 	root      *os.Root   // the source folder of this run: no file is opened outside it
+	runState  *runState
+}
+
+// runState is what a run's workers share about the documents of attachments.
+type runState struct {
+	// known is what the database held for the source when the run began.
+	known map[string]existing
+	mu    sync.Mutex
+	// attachments are the attachment documents written this run, reparsed the files opened
+	// (see keepAttachment).
+	attachments, reparsed map[string]bool
 }
 
 // NewIndexer returns an Indexer with the configured limits.
 func NewIndexer(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
-		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory}
+		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory,
+		OCR: NewOCR(cfg.OCR, cfg.OCRLanguages)}
 }
 
 // outcome is what happened to one file.
@@ -86,6 +100,7 @@ type existing struct {
 	Hash   []byte
 	Groups []string
 	Status string
+	Reason string
 	// Extractor is the ExtractorVersion that produced the document.
 	Extractor int
 }
@@ -94,7 +109,7 @@ type existing struct {
 // for a run that cannot proceed at all (folder missing, database down, embedder refusing).
 func (ix *Indexer) Run(ctx context.Context, src source.Source) (source.Summary, error) {
 	run := ix.withDefaults()
-	run.extractor = &Extractor{MaxText: run.MaxText, Timeout: run.ParseTimeout}
+	run.extractor = &Extractor{MaxText: run.MaxText, Timeout: run.ParseTimeout, OCR: run.OCR}
 	defer run.extractor.Close()
 	return run.run(ctx, src)
 }
@@ -152,6 +167,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	if err != nil {
 		return sum, err
 	}
+	ix.runState = &runState{known: known, attachments: map[string]bool{}, reparsed: map[string]bool{}}
 	ix.extractor.repeated = ix.repeatedBlocks(ctx, src, files, known)
 	// Into an empty index, load first and build the vector index once at the end.
 	var empty bool
@@ -186,7 +202,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	for range ix.Workers {
 		wg.Go(func() {
 			for f := range jobs {
-				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfig)
+				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfig, 0)
 				mu.Lock()
 				done++
 				if err != nil && firstErr == nil && ctx.Err() == nil {
@@ -231,7 +247,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 		return sum, err
 	}
 	for rel, e := range known {
-		if seen[rel] {
+		if seen[rel] || ix.keepAttachment(rel, seen) {
 			continue
 		}
 		if _, err := ix.Pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, e.ID); err != nil {
@@ -304,7 +320,7 @@ func (ix *Indexer) checkRoot(ctx context.Context, src source.Source) (string, er
 }
 
 func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string]existing, error) {
-	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status, extractor FROM documents WHERE source_id = $1`, sourceID)
+	rows, err := ix.Pool.Query(ctx, `SELECT path, id, size, mtime, hash, groups, status, reason, extractor FROM documents WHERE source_id = $1`, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("reading indexed documents: %w", err)
 	}
@@ -314,7 +330,7 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 		var rel string
 		var e existing
 		var mtime *time.Time
-		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status, &e.Extractor); err != nil {
+		if err := rows.Scan(&rel, &e.ID, &e.Size, &mtime, &e.Hash, &e.Groups, &e.Status, &e.Reason, &e.Extractor); err != nil {
 			return nil, fmt.Errorf("reading indexed documents: %w", err)
 		}
 		if mtime != nil {
@@ -325,12 +341,16 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 	return out, rows.Err()
 }
 
-// indexFile brings one file's document up to date. The error return is reserved for failures
-// of the run itself (database, embedder); a bad file is an outcome.
-func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
+// indexFile brings one file's document up to date; depth counts the attachments it is nested
+// in (0 for a file on disk). The error return is reserved for failures of the run itself
+// (database, embedder); a bad file is an outcome.
+func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfig uint32, depth int) (res outcome, chunks, embedded int, err error) {
 	groups, readable := groupsOf(src, f)
 	if !readable {
 		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
+	}
+	if depth > 0 {
+		groups = f.groups // an attachment is readable by whoever may read its message
 	}
 	log := ix.Log.With("source", src.Name, "path", f.Rel)
 	record := func(status, reason string, hash []byte) (outcome, int, int, error) {
@@ -355,7 +375,9 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 			source.EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
 	sameGroups := slices.Equal(old.Groups, groups)
-	if sameFile(old, f) && sameGroups {
+	// A scan skipped while OCR was off is read again once it is on.
+	awaitsOCR := ix.OCR != nil && strings.Contains(old.Reason, ocrOffMarker)
+	if depth == 0 && sameFile(old, f) && sameGroups && !awaitsOCR {
 		// Not even opened. A file that was skipped or failed keeps that outcome until it changes.
 		switch old.Status {
 		case "skipped":
@@ -371,7 +393,10 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 	case source.Supported(f.Rel) == "":
 		return record("skipped", "unsupported file type", nil)
 	}
-	data, err := readFile(ix.root, f, ix.MaxFileSize)
+	data := f.data
+	if depth == 0 {
+		data, err = readFile(ix.root, f, ix.MaxFileSize)
+	}
 	if err != nil {
 		if errors.Is(err, errReplaced) {
 			f.MTime = time.Time{} // never "unchanged": the next run reads whatever is there then
@@ -379,7 +404,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		return record("failed", "cannot read: "+plainError(err), nil)
 	}
 	sum := sha256.Sum256(data)
-	if old.ID != 0 && old.Extractor == ExtractorVersion && bytes.Equal(old.Hash, sum[:]) {
+	if old.ID != 0 && old.Extractor == ExtractorVersion && bytes.Equal(old.Hash, sum[:]) && !awaitsOCR {
 		// Same content under a new mtime, or new groups: no parsing, no embedding.
 		if err := ix.touchDocument(ctx, old.ID, f, groups); err != nil {
 			return 0, 0, 0, err
@@ -389,6 +414,9 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		}
 		return updated, 0, 0, nil
 	}
+	ix.runState.mu.Lock()
+	ix.runState.reparsed[f.Rel] = true
+	ix.runState.mu.Unlock()
 	parsed, err := ix.extractor.Parse(f.Rel, data)
 	var skip ErrSkip
 	if errors.As(err, &skip) {
@@ -408,7 +436,8 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		}
 		return 0, 0, 0, fmt.Errorf("embedding %s: %w", f.Rel, err)
 	}
-	doc := document{Title: parsed.Title, Type: source.Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
+	doc := document{Title: parsed.Title, Type: source.Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body,
+		Reason: ocrOutcome(parsed)}
 	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfig); err != nil {
 		if !documentError(err) {
 			return 0, 0, 0, err
@@ -416,10 +445,62 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		// Rolled back alone: this file fails, the run goes on.
 		return record("failed", "the database refused it: "+pgMessage(err), sum[:])
 	}
-	if old.ID == 0 {
-		return added, len(cs), embedded, nil
+	chunks = len(cs)
+	for _, a := range parsed.Attachments {
+		if depth >= maxAttachmentDepth {
+			break
+		}
+		af := file{Rel: AttachmentPath(f.Rel, source.EscapePath(a.Name)), Raw: AttachmentPath(f.Raw, a.Name), Size: int64(len(a.Data)),
+			MTime: f.MTime, data: a.Data, groups: groups}
+		ix.runState.mu.Lock()
+		ix.runState.attachments[af.Rel] = true
+		ix.runState.mu.Unlock()
+		_, c, e, err := ix.indexFile(ctx, src, af, ix.runState.known[af.Rel], tsConfig, depth+1)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		chunks += c
+		embedded += e
 	}
-	return updated, len(cs), embedded, nil
+	if old.ID == 0 {
+		return added, chunks, embedded, nil
+	}
+	return updated, chunks, embedded, nil
+}
+
+// maxAttachmentDepth bounds attachments within attachments (a forwarded message that carries
+// a forwarded message…): deeper ones are listed in their message's text, not indexed.
+const maxAttachmentDepth = 3
+
+// keepAttachment reports whether the document at rel, which is not a file on disk, is an
+// attachment to keep: its message is on disk and was either left unopened this run (unchanged)
+// or re-read and still carries it.
+func (ix *Indexer) keepAttachment(rel string, seen map[string]bool) bool {
+	for p := rel; ; {
+		i := strings.LastIndexByte(p, '/')
+		if i < 0 {
+			return false
+		}
+		if p = p[:i]; seen[p] {
+			return !ix.runState.reparsed[p] || ix.runState.attachments[rel]
+		}
+	}
+}
+
+// ocrOutcome is what a document's outcome records of OCR: how many pages it read, and what it
+// could not.
+func ocrOutcome(p Parsed) string {
+	if p.OCRPages == 0 && p.OCRNote == "" {
+		return ""
+	}
+	out := fmt.Sprintf("OCR: %d pages", p.OCRPages)
+	if p.OCRPages == 1 {
+		out = "OCR: 1 page"
+	}
+	if p.OCRNote != "" {
+		out += "; " + p.OCRNote
+	}
+	return out
 }
 
 // sameFile reports a file that was indexed before, by the current extraction, with the same

@@ -159,7 +159,7 @@ func TestEveryFileGetsOneOutcome(t *testing.T) {
 	b := setup(t)
 	b.write(t, "good.md", "# Good\n\nFine content.\n")
 	b.write(t, "empty.txt", "")
-	b.write(t, "image.png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+	b.write(t, "archive.zip", "PK\x03\x04")
 	b.write(t, "binary.txt", strings.Repeat("\x00\x01\x02\x03", 100))
 	b.write(t, "dirty.txt", "Valid start \xff\xfe with\x00NULs and bad bytes.\n")
 	outside := filepath.Join(t.TempDir(), "secret.txt")
@@ -208,7 +208,7 @@ func TestEveryFileGetsOneOutcome(t *testing.T) {
 		"alias.md":      "indexed: ",
 		"dirty.txt":     "indexed: ",
 		"empty.txt":     "skipped: no text to index",
-		"image.png":     "skipped: unsupported file type",
+		"archive.zip":   "skipped: unsupported file type",
 		"binary.txt":    "skipped: binary content in a text file",
 		"escape.txt":    "skipped: symlink to a path outside the source folder",
 		"loop":          "skipped: broken or looping symlink",

@@ -23,12 +23,21 @@ type Section struct {
 	// Page is the 1-based page, slide or sheet number, 0 where the format has none.
 	Page int
 	Text string
+	// OCR marks text recognised from an image (a scanned page, a photo), not read from the
+	// file: citations say so, since recognition errs.
+	OCR bool
 }
 
 // Parsed is what extraction yields for one file.
 type Parsed struct {
 	Title    string
 	Sections []Section
+	// Attachments are files carried inside this one (an e-mail's), indexed as documents of
+	// their own.
+	Attachments []Attachment
+	// OCRPages counts the pages read by OCR; OCRNote says what OCR left unread, if anything.
+	OCRPages int
+	OCRNote  string
 }
 
 // outline tracks the heading path while a parser walks a document, so every format builds
@@ -69,7 +78,10 @@ func (o *outline) enter(level int, title, anchor string) Section {
 // Version 3: Markdown is read by goldmark (CommonMark and GFM): setext headings make sections,
 // tables are readable rows (as for spreadsheets), HTML blocks give their text, reference link
 // definitions and thematic breaks are no longer text.
-const ExtractorVersion = 3
+//
+// Version 4: OpenDocument, RTF, e-mail and images are read (files of those types skipped by
+// earlier versions are read again), and PDF pages without a text layer are read by OCR.
+const ExtractorVersion = 4
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -83,8 +95,11 @@ type Extractor struct {
 	MaxText int
 	// Timeout bounds the extraction of one file (default 10s).
 	Timeout time.Duration
-	zip     zipLimits
-	pdf     pdfEngine
+	// OCR reads scanned PDF pages and images; nil leaves them unread, with a skip reason that
+	// says how to turn it on.
+	OCR *OCR
+	zip zipLimits
+	pdf pdfEngine
 	// repeated holds the fingerprints of text blocks found on most HTML pages of the source
 	// being indexed (see repeatedBlocks): site chrome, dropped from every page.
 	repeated map[uint64]bool
@@ -110,9 +125,12 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	}
 	var doc Parsed
 	var err error
-	if typ == "pdf" {
-		doc, err = x.pdf.parse(data, timeout)
-	} else {
+	switch typ {
+	case "pdf":
+		doc, err = x.parsePDF(data, timeout)
+	case "image":
+		doc, err = x.parseImage(data)
+	default:
 		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data) })
 	}
 	if err != nil {
@@ -132,6 +150,8 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	}
 	doc.Sections = kept
 	switch {
+	case len(doc.Sections) == 0 && doc.OCRNote != "":
+		return Parsed{}, fmt.Errorf("no text recognised: %s", doc.OCRNote)
 	case len(doc.Sections) == 0:
 		return Parsed{}, ErrSkip{Reason: "no text to index"}
 	case size > maxText:
@@ -152,9 +172,22 @@ func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
 		return parsePPTX(data, zl)
 	case "xlsx":
 		return parseXLSX(data, zl)
+	case "odt":
+		return parseODT(data, zl)
+	case "ods":
+		return parseODS(data, zl)
+	case "odp":
+		return parseODP(data, zl)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}
+	}
+	// Both declare their own charsets: read them before invalid UTF-8 is replaced.
+	switch typ {
+	case "rtf":
+		return parseRTF(data)
+	case "eml":
+		return parseEML(data)
 	}
 	data = cleanText(data)
 	switch typ {

@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -64,46 +67,106 @@ func (e *pdfEngine) close() {
 	}
 }
 
-// parse extracts the text of each page as a section numbered by page, and the metadata title.
-// An engine instance that runs past timeout is killed.
-func (e *pdfEngine) parse(data []byte, timeout time.Duration) (Parsed, error) {
-	if err := e.start(); err != nil {
+// parsePDF extracts the text of each page as a section numbered by page, and the metadata
+// title; pages without a text layer are read by OCR when it is on. A scan with OCR off is
+// skipped with a reason that says how to turn it on.
+func (x *Extractor) parsePDF(data []byte, timeout time.Duration) (Parsed, error) {
+	var doc Parsed
+	var blank []int
+	err := x.pdf.with(timeout, "PDF extraction", func(inst pdfium.Pdfium) (err error) {
+		doc, blank, err = extractPDF(inst, data)
+		return err
+	})
+	if err != nil {
 		return Parsed{}, err
+	}
+	if len(blank) > 0 && x.OCR != nil {
+		x.ocrPDF(&doc, data, blank, timeout)
+	}
+	if len(doc.Sections) > 0 && doc.OCRPages == 0 && doc.OCRNote == "" &&
+		!slices.ContainsFunc(doc.Sections, func(s Section) bool { return strings.TrimSpace(s.Text) != "" }) {
+		if x.OCR == nil {
+			return Parsed{}, ErrSkip{Reason: ocrOffReason("scanned PDF: no text layer")}
+		}
+		return Parsed{}, ErrSkip{Reason: "scanned PDF: no text layer, and OCR found no text"}
+	}
+	return doc, nil
+}
+
+// with runs fn on an engine instance, killing the instance when fn runs past timeout (what
+// names the work in that error).
+func (e *pdfEngine) with(timeout time.Duration, what string, fn func(pdfium.Pdfium) error) error {
+	if err := e.start(); err != nil {
+		return err
 	}
 	inst, err := e.pool.GetInstance(timeout)
 	if err != nil {
-		return Parsed{}, fmt.Errorf("PDF engine busy: %w", err)
+		return fmt.Errorf("PDF engine busy: %w", err)
 	}
-	type result struct {
-		doc Parsed
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		doc, err := extractPDF(inst, data)
-		done <- result{doc, err}
-	}()
+	done := make(chan error, 1)
+	go func() { done <- fn(inst) }()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	select {
-	case r := <-done:
+	case err := <-done:
 		inst.Close()
-		return r.doc, r.err
+		return err
 	case <-timer.C:
 		inst.Kill()
-		return Parsed{}, fmt.Errorf("PDF extraction took longer than %s", timeout)
+		return fmt.Errorf("%s took longer than %s", what, timeout)
 	}
 }
 
-func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, error) {
+// renderPage renders page i (0-based) of a PDF as a grey PNG for OCR, at dpi or at the
+// resolution that keeps it within maxPixels.
+func (e *pdfEngine) renderPage(data []byte, i, dpi, maxPixels int, timeout time.Duration) ([]byte, error) {
+	var out []byte
+	err := e.with(timeout, "rendering the page for OCR", func(inst pdfium.Pdfium) error {
+		doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
+		if err != nil {
+			return fmt.Errorf("opening PDF: %w", err)
+		}
+		defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
+		size, err := inst.FPDF_GetPageSizeByIndex(&requests.FPDF_GetPageSizeByIndex{Document: doc.Document, Index: i})
+		if err != nil {
+			return fmt.Errorf("reading the page size: %w", err)
+		}
+		scale := float64(dpi) / 72
+		if px := size.Width * size.Height * scale * scale; px > float64(maxPixels) {
+			scale *= math.Sqrt(float64(maxPixels) / px)
+		}
+		w, h := max(int(size.Width*scale), 1), max(int(size.Height*scale), 1)
+		r, err := inst.RenderPageInPixels(&requests.RenderPageInPixels{Width: w, Height: h,
+			Page:        requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}},
+			ImageFormat: requests.RenderImageFormatGrayscale})
+		if err != nil {
+			if strings.Contains(err.Error(), "wasm error") {
+				return errors.New("the page needs more memory than the 64 MiB allowed")
+			}
+			return fmt.Errorf("rendering: %w", err)
+		}
+		defer r.Cleanup()
+		var b bytes.Buffer
+		if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, r.Result.RenderedImage); err != nil {
+			return fmt.Errorf("encoding the page image: %w", err)
+		}
+		out = b.Bytes()
+		return nil
+	})
+	return out, err
+}
+
+// extractPDF returns the text of each page, and the 0-based indexes of the pages with almost
+// no text (under 10 letters or digits: a scan, perhaps stamped with a page number).
+func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, []int, error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	switch {
 	case errors.Is(err, pdfiumerrors.ErrPassword), errors.Is(err, pdfiumerrors.ErrSecurity):
-		return Parsed{}, ErrSkip{Reason: "encrypted PDF (password required)"}
+		return Parsed{}, nil, ErrSkip{Reason: "encrypted PDF (password required)"}
 	case errors.Is(err, pdfiumerrors.ErrFormat), errors.Is(err, pdfiumerrors.ErrFile):
-		return Parsed{}, errors.New("not a valid PDF (damaged, truncated or another format)")
+		return Parsed{}, nil, errors.New("not a valid PDF (damaged, truncated or another format)")
 	case err != nil:
-		return Parsed{}, fmt.Errorf("opening PDF: %w", err)
+		return Parsed{}, nil, fmt.Errorf("opening PDF: %w", err)
 	}
 	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 	var p Parsed
@@ -112,25 +175,38 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, error) {
 	}
 	n, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
 	if err != nil {
-		return Parsed{}, fmt.Errorf("counting PDF pages: %w", err)
+		return Parsed{}, nil, fmt.Errorf("counting PDF pages: %w", err)
 	}
-	chars := 0
+	var blank []int
 	for i := range n.PageCount {
 		t, err := inst.GetPageText(&requests.GetPageText{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}}})
 		if err != nil {
 			if strings.Contains(err.Error(), "wasm error") {
-				return Parsed{}, fmt.Errorf("PDF page %d needs more memory than the 64 MiB allowed (a decompression bomb, or a page too complex to read)", i+1)
+				return Parsed{}, nil, fmt.Errorf("PDF page %d needs more memory than the 64 MiB allowed (a decompression bomb, or a page too complex to read)", i+1)
 			}
-			return Parsed{}, fmt.Errorf("reading PDF page %d: %w", i+1, err)
+			return Parsed{}, nil, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
 		text := joinPDFLines(t.Text)
-		chars += len(strings.TrimSpace(text))
+		if scanned(text) {
+			blank = append(blank, i)
+		}
 		p.Sections = append(p.Sections, Section{Page: i + 1, Text: text})
 	}
-	if n.PageCount > 0 && chars == 0 {
-		return Parsed{}, ErrSkip{Reason: "scanned PDF: no text layer"}
+	return p, blank, nil
+}
+
+// scanned reports a page with under 10 letters or digits: no text layer, or one that holds
+// only a stamped page number.
+func scanned(text string) bool {
+	n := 0
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if n++; n >= 10 {
+				return false
+			}
+		}
 	}
-	return p, nil
+	return true
 }
 
 // joinPDFLines turns a page's text lines into paragraphs, one per line, as the other

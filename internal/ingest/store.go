@@ -60,6 +60,7 @@ type chunkRow struct {
 	Embedding              pgvector.Vector
 	Groups                 []string
 	TSConfig               uint32 // the text-search configuration's oid
+	OCR                    bool
 }
 
 // chunkRows returns the rows of a document's chunks, with vecs[i] the vector of cs[i].
@@ -69,7 +70,7 @@ func chunkRows(docID int64, title string, cs []Chunk, vecs [][]float32, groups [
 		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
 		rows[i] = chunkRow{DocumentID: docID, Ordinal: i, Title: title, Heading: c.Heading, Anchor: c.Anchor,
 			Page: c.Page, Start: c.Start, End: c.End, Text: c.Text, TextHash: h[:],
-			Embedding: pgvector.NewVector(vecs[i]), Groups: groups, TSConfig: tsConfig}
+			Embedding: pgvector.NewVector(vecs[i]), Groups: groups, TSConfig: tsConfig, OCR: c.OCR}
 	}
 	return rows
 }
@@ -81,11 +82,11 @@ func copyChunks(ctx context.Context, tx pgx.Tx, rows []chunkRow) error {
 		return nil
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"document_id", "ordinal", "title", "heading", "anchor",
-		"page", "start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config"},
+		"page", "start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config", "ocr"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.DocumentID, r.Ordinal, r.Title, r.Heading, r.Anchor,
-				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.TSConfig}, nil
+				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.TSConfig, r.OCR}, nil
 		}))
 	return err
 }
@@ -98,6 +99,14 @@ func (ix *Indexer) touchDocument(ctx context.Context, id int64, f file, groups [
 		}
 		if _, err := tx.Exec(ctx, `UPDATE chunks SET groups = $2 WHERE document_id = $1 AND groups <> $2`, id, nonNil(groups)); err != nil {
 			return fmt.Errorf("updating groups of %s: %w", f.Rel, err)
+		}
+		// The documents of its attachments, at paths below the file's own (a file is no
+		// folder, so nothing else is there), are read by whoever may read the file.
+		if _, err := tx.Exec(ctx, `WITH a AS (
+				UPDATE documents SET groups = $3 WHERE source_id = (SELECT source_id FROM documents WHERE id = $1)
+					AND starts_with(path, $2) AND groups <> $3 RETURNING id)
+			UPDATE chunks SET groups = $3 WHERE document_id IN (SELECT id FROM a)`, id, f.Rel+"/", nonNil(groups)); err != nil {
+			return fmt.Errorf("updating groups of the attachments of %s: %w", f.Rel, err)
 		}
 		return nil
 	})

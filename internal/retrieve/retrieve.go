@@ -104,6 +104,8 @@ type Result struct {
 	Page       int
 	Start, End int
 	Text       string
+	// OCR marks text recognised from a scan.
+	OCR bool
 	// snippet holds the highlighted excerpt with \x01…\x02 around matches.
 	snippet string
 	// Score is the fused rank score; Similarity the cosine similarity to the query (0 in a
@@ -299,7 +301,7 @@ func (s *Searcher) fetch(ctx context.Context, tx pgx.Tx, page []candidate, t ter
 		args = append(args, cmp.Or(s.TextSearchConfig, postgres.DefaultTextSearchConfig), strings.Join(lexemes, " | "))
 	}
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
-SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text, %s
+SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text, c.ocr, %s
 FROM unnest($1::bigint[]) WITH ORDINALITY AS p(id, n)
 JOIN chunks c ON c.id = p.id
 JOIN documents d ON d.id = c.document_id
@@ -311,7 +313,7 @@ ORDER BY p.n`, snippet), args...)
 	results, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Result, error) {
 		var r Result
 		err := row.Scan(&r.ChunkID, &r.DocumentID, &r.Source, &r.Path, &r.Title, &r.Heading, &r.Anchor,
-			&r.Page, &r.Start, &r.End, &r.Text, &r.snippet)
+			&r.Page, &r.Start, &r.End, &r.Text, &r.OCR, &r.snippet)
 		return r, err
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -72,6 +73,9 @@ func OpenOriginal(ctx context.Context, pool *pgxpool.Pool, id int64) (*Original,
 	switch {
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
 		return nil, err
+	case errors.Is(err, syscall.ENOTDIR):
+		// An e-mail attachment's document ("inbox/offer.eml/prices.xlsx"): no file of its own.
+		return nil, fmt.Errorf("%s is an attachment, kept only inside its message: %w", name, fs.ErrNotExist)
 	case err != nil:
 		// A link out of the folder, a folder, a FIFO: not the file that was indexed.
 		return nil, fmt.Errorf("%w: %v", ErrChanged, err)

@@ -247,7 +247,8 @@ type Status struct {
 	Problems          []Problem
 }
 
-// Problem is a file that was skipped or failed, with the reason.
+// Problem is a file that was skipped or failed, with the reason, or one indexed with a note
+// (how many pages OCR read, and any it could not).
 type Problem struct {
 	Path, Status, Reason string
 }
@@ -301,7 +302,7 @@ func Report(ctx context.Context, pool *pgxpool.Pool, name string) ([]Status, err
 		return nil, fmt.Errorf("reading the status of sources: %w", err)
 	}
 	rows, err = pool.Query(ctx, `SELECT d.source_id, d.path, d.status, d.reason FROM documents d JOIN sources s ON s.id = d.source_id
-		WHERE d.status <> 'indexed' AND ($1 = '' OR s.name = $1) ORDER BY d.source_id, d.status, d.path`, name)
+		WHERE (d.status <> 'indexed' OR d.reason <> '') AND ($1 = '' OR s.name = $1) ORDER BY d.source_id, d.status, d.path`, name)
 	if err != nil {
 		return nil, fmt.Errorf("listing problem files: %w", err)
 	}

@@ -1,0 +1,146 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/docent-search/docent/internal/sampledocs"
+)
+
+// TestExtractNewFormats reads OpenDocument, RTF and e-mail files generated from code, checking
+// the structure each keeps as its Office counterpart does.
+func TestExtractNewFormats(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"guide.odt", sampledocs.ODT("Expense Guide",
+			sampledocs.ODTHeading(1, "Claims")+`<text:p>Submit within <text:span>30</text:span><text:s text:c="2"/>days.<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>Calendar days.</text:p></text:note-body></text:note></text:p>`+
+				`<text:list><text:list-item><text:p>Keep receipts</text:p></text:list-item><text:list-item><text:p>Ask your manager</text:p></text:list-item></text:list>`+
+				sampledocs.ODTTable([][]string{{"Amount", "Approver"}, {"under 500", "manager"}})+
+				`<text:tracked-changes><text:changed-region><text:deletion><text:p>Deleted words</text:p></text:deletion></text:changed-region></text:tracked-changes>`+
+				sampledocs.ODTHeading(2, "Receipts")+sampledocs.ODTPara("Photograph every receipt.")),
+			`title: Expense Guide
+== chunk heading="Claims" anchor="claims" page=0
+Submit within 30 days. Calendar days.
+Keep receipts
+Ask your manager
+Amount | Approver
+under 500 | manager
+== chunk heading="Claims › Receipts" anchor="receipts" page=0
+Photograph every receipt.
+`},
+		{"people.ods", sampledocs.ODS("Staff list", "Staff", [][]string{{"Name", "Room"}, {"Ada", "4.12"}, {"", "5.01"}}),
+			`title: Staff list
+== chunk heading="Staff" anchor="sheet-1" page=1
+Name | Room
+Name: Ada; Room: 4.12
+Room: 5.01
+`},
+		{"deck.odp", sampledocs.ODP("", sampledocs.Slide{Title: "Quarterly review", Lines: []string{"Revenue grew."}}, sampledocs.Slide{Lines: []string{"Second slide text."}}),
+			`title: Quarterly review
+== chunk heading="Slide 1: Quarterly review" anchor="slide-1" page=1
+Quarterly review
+Revenue grew.
+== chunk heading="Slide 2" anchor="slide-2" page=2
+Second slide text.
+`},
+		{"memo.rtf", sampledocs.RTF("Café memo", sampledocs.Para{Style: "Heading1", Text: "Opening hours"},
+			sampledocs.Para{Text: "The café opens at 8 — Grüße, 東京 {braces} \\ back"}),
+			`title: Café memo
+== chunk heading="Opening hours" anchor="opening-hours" page=0
+The café opens at 8 — Grüße, 東京 {braces} \ back
+`},
+		{"offer.eml", sampledocs.EML("Ada Lovelace <ada@example.org>", "team@example.org", "Angebot für Büromöbel",
+			"Tue, 3 Mar 2026 10:15:00 +0100", "Dear team,\n\nthe offer for the desks is attached. Grüße",
+			"<p>HTML alternative, not indexed</p>", sampledocs.File{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}),
+			`title: Angebot für Büromöbel
+== chunk heading="" anchor="" page=0
+From: Ada Lovelace <ada@example.org>
+To: team@example.org
+Date: Tue, 3 Mar 2026 10:15 +0100
+Attachments: prices.csv
+
+Dear team,
+
+the offer for the desks is attached. Grüße
+`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := x.Parse(tc.name, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, chunks := Layout(doc, DefaultChunkOptions)
+			if got := render(doc, chunks, body); got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestEMLAttachmentsAndHTML: attachments come back as files of their own, names made safe and
+// unique; an HTML-only message is read as HTML.
+func TestEMLAttachmentsAndHTML(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	inner := sampledocs.EML("b@example.org", "a@example.org", "Inner", "Mon, 2 Mar 2026 09:00:00 +0000", "Forwarded text.", "")
+	doc, err := x.Parse("m.eml", sampledocs.EML("a@example.org", "b@example.org", "Files", "Mon, 2 Mar 2026 09:00:00 +0000", "See attached.", "",
+		sampledocs.File{Name: "../../etc/report.pdf", Data: []byte("%PDF-1.4")},
+		sampledocs.File{Name: "report.pdf", Data: []byte("%PDF-1.4 second")},
+		sampledocs.File{Name: "fwd.eml", Data: inner}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, a := range doc.Attachments {
+		names = append(names, a.Name)
+	}
+	if got := strings.Join(names, ","); got != ".._.._etc_report.pdf,report.pdf,fwd.eml" {
+		t.Errorf("attachment names = %s", got)
+	}
+	html := "From: a@example.org\r\nSubject: =?utf-8?B?SMOkbmRlbA==?=\r\nContent-Type: text/html; charset=windows-1252\r\n\r\n<h1>Title</h1><p>Caf\xe9 menu</p>"
+	doc, err = x.Parse("h.eml", []byte("From - Mon Mar  2 09:00:00 2026\r\n"+html))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := Layout(doc, DefaultChunkOptions); doc.Title != "Händel" || !strings.Contains(body, "Café menu") || !strings.Contains(body, "From: a@example.org") {
+		t.Errorf("HTML mail: title %q, sections %+v", doc.Title, doc.Sections)
+	}
+}
+
+// TestHostileNewFormats: broken or malicious files of the new formats end in a clear error
+// naming what is wrong, never a crash, a hang or a runaway allocation.
+func TestHostileNewFormats(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{zip: zipLimits{MaxEntries: 1000, MaxInflated: 8 << 20}}
+	defer x.Close()
+	manyParts := "Content-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n", 300) + "--b--\r\n"
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		want       string
+	}{
+		{"ODTZipBomb", "bomb.odt", sampledocs.ZipBomb("content.xml", 64<<20), "zip bomb"},
+		{"ODTNotAZip", "fake.odt", []byte("not a zip"), "not a valid OpenDocument file"},
+		{"ODSMissingContent", "no.ods", sampledocs.Zip(map[string]string{"meta.xml": "<x/>"}), "content.xml is missing"},
+		{"ODPNoSlides", "empty.odp", sampledocs.ODT("t", ""), "no slides found"},
+		{"RTFNotRTF", "fake.rtf", []byte("plain text"), `not an RTF file`},
+		{"RTFDeepGroups", "deep.rtf", []byte(`{\rtf1 ` + strings.Repeat("{", 100000)), "nested deeper"},
+		{"RTFHugeBin", "bin.rtf", []byte(`{\rtf1 \bin999999999 after}`), "no text to index"},
+		{"EMLNotMail", "fake.eml", []byte("\x00\x01 garbage"), "binary content"},
+		{"EMLManyParts", "parts.eml", []byte(manyParts), "more than 200 MIME parts"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := x.Parse(tc.file, tc.data)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,329 @@
+package ingest
+
+import (
+	"cmp"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// OpenDocument (LibreOffice, ODF 1.2+) files are zip archives like Office Open XML, so they are
+// read through officeZip within the same zip-bomb limits. All three kinds keep their text in
+// content.xml and their title in meta.xml; each is laid out as its Office counterpart is:
+// headings make sections (.odt), sheets make sections of "Header: value" rows (.ods), slides
+// make sections headed by their title (.odp).
+
+// odfContent opens an OpenDocument file and returns its content.xml and title.
+func odfContent(data []byte, limits zipLimits, kind string) (*officeZip, []byte, string, error) {
+	o, err := openOffice(data, limits)
+	if err != nil {
+		return nil, nil, "", errors.New("not a valid OpenDocument file (damaged zip archive)")
+	}
+	body, err := o.part("content.xml")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if body == nil {
+		return nil, nil, "", fmt.Errorf("not an OpenDocument %s: content.xml is missing", kind)
+	}
+	title := ""
+	if meta, err := o.part("meta.xml"); err == nil && meta != nil {
+		_ = walkXML(meta, func(t xml.Token, stack []string) error {
+			if cd, ok := t.(xml.CharData); ok && len(stack) > 1 && stack[len(stack)-1] == "title" && stack[len(stack)-2] == "meta" {
+				title += string(cd)
+			}
+			return nil
+		})
+	}
+	return o, body, strings.TrimSpace(title), nil
+}
+
+// odfText collects the text of ODF paragraphs: character data anywhere inside a text:p or
+// text:h (spans, links, fields), with the spacing elements written out. A paragraph nested in
+// another (a footnote's body, a text box in a frame) continues the outer one, so paragraphs
+// never interleave. Tracked deletions, comments and footnote marks are not text.
+type odfText struct {
+	depth int // enclosing text:p / text:h elements
+	skip  int // enclosing elements whose content is not text
+	b     strings.Builder
+}
+
+// token feeds one XML token; it returns the paragraph's text when a paragraph closes.
+func (p *odfText) token(t xml.Token) (line string, closed bool) {
+	switch e := t.(type) {
+	case xml.StartElement:
+		switch e.Name.Local {
+		case "tracked-changes", "annotation", "note-citation", "notes":
+			p.skip++
+		case "p", "h":
+			if p.depth > 0 {
+				p.b.WriteByte(' ')
+			}
+			p.depth++
+		case "s":
+			n, _ := strconv.Atoi(attrOf(e, "c"))
+			p.b.WriteString(strings.Repeat(" ", min(max(n, 1), 100)))
+		case "tab":
+			p.b.WriteByte('\t')
+		case "line-break":
+			p.b.WriteByte('\n')
+		}
+	case xml.CharData:
+		if p.depth > 0 && p.skip == 0 {
+			p.b.Write(e)
+		}
+	case xml.EndElement:
+		switch e.Name.Local {
+		case "tracked-changes", "annotation", "note-citation", "notes":
+			p.skip = max(p.skip-1, 0)
+		case "p", "h":
+			if p.depth == 0 {
+				return "", false
+			}
+			if p.depth--; p.depth == 0 {
+				line = collapse(p.b.String())
+				p.b.Reset()
+				return line, true
+			}
+		}
+	}
+	return "", false
+}
+
+// parseODT reads a text document: text:h elements (outline level 1–10) split sections, lists
+// are a line per item, and a table is a line per row with its cells joined by " | ".
+func parseODT(data []byte, limits zipLimits) (Parsed, error) {
+	_, body, title, err := odfContent(data, limits, "text document")
+	if err != nil {
+		return Parsed{}, err
+	}
+	doc := Parsed{Title: title}
+	outline := newOutline(&doc)
+	var (
+		cur   Section
+		text  strings.Builder
+		p     odfText
+		level int
+		cell  strings.Builder
+		cells []string
+		inDoc bool
+	)
+	err = walkXML(body, func(t xml.Token, tags []string) error {
+		if e, ok := t.(xml.StartElement); ok {
+			switch e.Name.Local {
+			case "text":
+				inDoc = inDoc || (len(tags) > 1 && tags[len(tags)-2] == "body")
+			case "h":
+				if p.depth == 0 {
+					level = 1
+					if n, err := strconv.Atoi(attrOf(e, "outline-level")); err == nil && n > 0 {
+						level = min(n, 10)
+					}
+				}
+			case "p":
+				if p.depth == 0 {
+					level = 0
+				}
+			}
+		}
+		if !inDoc {
+			return nil
+		}
+		line, closed := p.token(t)
+		if closed {
+			switch {
+			case line == "":
+			case level > 0:
+				cur.Text = text.String()
+				doc.Sections = append(doc.Sections, cur)
+				text.Reset()
+				cur = outline.enter(level, line, "")
+			case inTable(tags):
+				cell.WriteString(line + " ")
+			default:
+				text.WriteString(line + "\n")
+			}
+			return nil
+		}
+		if e, ok := t.(xml.EndElement); ok {
+			switch e.Name.Local {
+			case "table-cell":
+				cells = append(cells, collapse(cell.String()))
+				cell.Reset()
+			case "table-row":
+				if strings.Join(cells, "") != "" {
+					text.WriteString(strings.Join(cells, " | ") + "\n")
+				}
+				cells = nil
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Parsed{}, err
+	}
+	cur.Text = text.String()
+	doc.Sections = append(doc.Sections, cur)
+	return doc, nil
+}
+
+// inTable reports a paragraph inside a table cell (the stack still holds the closing p).
+func inTable(tags []string) bool {
+	for _, t := range tags {
+		if t == "table-cell" {
+			return true
+		}
+	}
+	return false
+}
+
+// maxODFRepeat bounds how often a repeated row or cell is written out: a sheet declares its
+// unused remainder as one row repeated a million times, and such repeats hold no text anyway.
+const maxODFRepeat = 100
+
+// parseODS makes one section per sheet, each row after the header row a line
+// "Header: value; …", as for .xlsx.
+func parseODS(data []byte, limits zipLimits) (Parsed, error) {
+	_, body, title, err := odfContent(data, limits, "spreadsheet")
+	if err != nil {
+		return Parsed{}, err
+	}
+	doc := Parsed{Title: title}
+	var (
+		name           string
+		rows           [][]string
+		row            []string
+		cellText       []string
+		rowRep, colRep int
+		p              odfText
+	)
+	sheets := 0
+	err = walkXML(body, func(t xml.Token, tags []string) error {
+		if line, closed := p.token(t); closed {
+			if line != "" {
+				cellText = append(cellText, line)
+			}
+			return nil
+		}
+		switch e := t.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "table":
+				name, rows = attrOf(e, "name"), nil
+			case "table-row":
+				row = nil
+				rowRep = repeat(attrOf(e, "number-rows-repeated"))
+			case "table-cell", "covered-table-cell":
+				cellText = nil
+				colRep = repeat(attrOf(e, "number-columns-repeated"))
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "table-cell", "covered-table-cell":
+				v := strings.Join(cellText, " ")
+				if v == "" && len(row)+colRep > 16384 {
+					colRep = 0 // trailing blank columns to the sheet's edge
+				}
+				for range min(colRep, 16384-len(row)) {
+					row = append(row, v)
+				}
+			case "table-row":
+				for len(row) > 0 && row[len(row)-1] == "" {
+					row = row[:len(row)-1] // the blank columns to the sheet's edge
+				}
+				if len(row) > 0 {
+					for range min(rowRep, maxODFRepeat) {
+						rows = append(rows, row)
+					}
+				}
+			case "table":
+				sheets++
+				heading := cmp.Or(name, fmt.Sprintf("Sheet %d", sheets))
+				doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: "sheet-" + strconv.Itoa(sheets),
+					Page: sheets, Text: tableText(rows)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Parsed{}, err
+	}
+	if sheets == 0 {
+		return Parsed{}, errors.New("not an OpenDocument spreadsheet: no sheets found")
+	}
+	return doc, nil
+}
+
+// repeat reads a number-…-repeated attribute: 1 when absent or nonsense.
+func repeat(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// parseODP makes one section per slide (draw:page), headed "Slide N: title" as for .pptx; the
+// title is the text of the frame of presentation class "title". Speaker notes are left out,
+// as they are for .pptx.
+func parseODP(data []byte, limits zipLimits) (Parsed, error) {
+	_, body, title, err := odfContent(data, limits, "presentation")
+	if err != nil {
+		return Parsed{}, err
+	}
+	doc := Parsed{Title: title}
+	var (
+		p          odfText
+		lines      []string
+		slideTitle string
+		titleFrame bool
+		slides     int
+	)
+	err = walkXML(body, func(t xml.Token, tags []string) error {
+		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "frame" {
+			titleFrame = attrOf(e, "class") == "title"
+		}
+		if e, ok := t.(xml.EndElement); ok && e.Name.Local == "frame" {
+			titleFrame = false
+		}
+		if line, closed := p.token(t); closed {
+			switch {
+			case line == "":
+			case titleFrame && slideTitle == "":
+				slideTitle = line
+			default:
+				lines = append(lines, line)
+			}
+			return nil
+		}
+		switch e := t.(type) {
+		case xml.StartElement:
+			if e.Name.Local == "page" {
+				lines, slideTitle = nil, ""
+			}
+		case xml.EndElement:
+			if e.Name.Local == "page" {
+				slides++
+				heading := fmt.Sprintf("Slide %d", slides)
+				if slideTitle != "" {
+					heading += ": " + slideTitle
+				}
+				if slides == 1 && doc.Title == "" {
+					doc.Title = slideTitle
+				}
+				doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: fmt.Sprintf("slide-%d", slides),
+					Page: slides, Text: strings.Join(append([]string{slideTitle}, lines...), "\n")})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Parsed{}, err
+	}
+	if slides == 0 {
+		return Parsed{}, errors.New("not an OpenDocument presentation: no slides found")
+	}
+	return doc, nil
+}
