@@ -297,6 +297,9 @@ func (s *Server) sharedAnswer(r *http.Request) (sharedModel, error) {
 	if err != nil {
 		return sharedModel{}, err
 	}
+	// What was searched for a follow-up carries the conversation's earlier questions, which
+	// were not shared: the link shows the question it shares.
+	v.Question = sh.Question
 	return sharedModel{page: s.pageFor(r, "Shared answer", ""), ID: id, Question: sh.Question, By: sh.Owner, View: v}, nil
 }
 
