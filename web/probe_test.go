@@ -246,3 +246,25 @@ func TestSharedFollowUpShowsOnlyItsOwnQuestion(t *testing.T) {
 		t.Errorf("the owner's conversation lost its questions: %.400s", body)
 	}
 }
+
+// TestTurnBeyondAnyConversationIsNotFound: a turn past what PostgreSQL's integer holds, in a
+// share or a rating, is an answer that does not exist (404; someone else's conversation still
+// 403), not a 500.
+func TestTurnBeyondAnyConversationIsNotFound(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	conv, _ := askAs(t, ts.URL, "ann", answerable, "")
+	for _, c := range []struct {
+		path, body string
+		user       string
+		want       int
+	}{
+		{"/api/share", `{"conversation": "` + conv + `", "turn": 9223372036854775807}`, "ann", http.StatusNotFound},
+		{"/api/share", `{"conversation": "` + conv + `", "turn": 4294967296}`, "bo", http.StatusForbidden},
+		{"/api/feedback", `{"conversation": "` + conv + `", "turn": 4294967296, "rating": "up"}`, "ann", http.StatusNotFound},
+	} {
+		if status, body := do(t, "POST", ts.URL+c.path, c.body, as(c.user, "staff")); status != c.want {
+			t.Errorf("POST %s %s as %s: %d %s; want %d", c.path, c.body, c.user, status, body, c.want)
+		}
+	}
+}
