@@ -3,7 +3,9 @@ package web_test
 import (
 	"encoding/json"
 	"github.com/PuerkitoBio/goquery"
+	"github.com/docent-search/docent/internal/modeltest"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -265,6 +267,86 @@ func TestTurnBeyondAnyConversationIsNotFound(t *testing.T) {
 	} {
 		if status, body := do(t, "POST", ts.URL+c.path, c.body, as(c.user, "staff")); status != c.want {
 			t.Errorf("POST %s %s as %s: %d %s; want %d", c.path, c.body, c.user, status, body, c.want)
+		}
+	}
+}
+
+// TestPinnedRestrictedDocumentInTheModelsPrompt: a curated answer for everyone pins an HR page.
+// A staff reader's prompt never holds it; an HR reader's answer, whose prompt held it uncited,
+// is withheld from a staff viewer of its shared link.
+func TestPinnedRestrictedDocumentInTheModelsPrompt(t *testing.T) {
+	t.Parallel()
+	llm := modeltest.New(t)
+	llm.Reply = "Yes, after 9 pm [1]."
+	srv := newServerOver(t, llm.URL+"/v1", shareFiles)
+	srv.Identity = proxied()
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	createCurated(t, ts.URL, `{"question": "is a taxi home after a client dinner reimbursed", "answer": "See the travel page.", "owner": "travel",
+		"review_by": "2099-12-31", "pinned": [{"source": "docs", "document": "travel.md"}, {"source": "docs", "document": "hr/taxis.md"}]}`)
+	question := `{"question": "is a taxi home after a client dinner reimbursed"}`
+	before := len(llm.Requests())
+	if status, body := do(t, "POST", ts.URL+"/api/ask", question, as("bo", "staff")); status != http.StatusOK || strings.Contains(body, "LIMO") || strings.Contains(body, "hr/taxis.md") {
+		t.Errorf("the staff reader's answer: %d %s", status, body)
+	}
+	for _, req := range llm.Requests()[before:] {
+		if strings.Contains(string(req.Body), "LIMO-7") {
+			t.Errorf("the staff reader's prompt holds the pinned HR page: %.400s", req.Body)
+		}
+	}
+	status, body := do(t, "POST", ts.URL+"/api/ask", question, as("ann", "staff,hr"))
+	var a struct {
+		Conversation string
+		Context      []int64
+		Citations    []struct{ Document string }
+	}
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &a) != nil || len(a.Context) != 2 || len(a.Citations) != 1 {
+		t.Fatalf("the HR reader's answer: %d %s; want both pages in the prompt, one cited", status, body)
+	}
+	_, body = do(t, "POST", ts.URL+"/api/share", `{"conversation": "`+a.Conversation+`", "turn": 1}`, as("ann", "staff,hr"))
+	var link struct{ URL string }
+	json.Unmarshal([]byte(body), &link)
+	status, body = do(t, "GET", ts.URL+"/api"+link.URL, "", as("bo", "staff"))
+	if status != http.StatusOK || !strings.Contains(body, `"withheld":true`) || strings.Contains(body, "9 pm [1]") || strings.Contains(body, "hr/taxis.md") {
+		t.Errorf("the staff viewer of the HR reader's link: %d %s; want the text withheld", status, body)
+	}
+}
+
+// TestDocumentStructureFromHostileFilesStaysText: headings, list items and table cells a
+// hostile document writes as markup show as text on the document page (Markdown drops raw
+// HTML at extraction).
+func TestDocumentStructureFromHostileFilesStaysText(t *testing.T) {
+	t.Parallel()
+	srv := newServerOver(t, "", map[string]string{
+		"hostile.html": `<html><body><h1>&lt;img src=x onerror=alert(1)&gt; quokka</h1><p>quokka intro</p><h2>&lt;/h2&gt;&lt;script&gt;alert(2)&lt;/script&gt;</h2>
+			<ul><li>&lt;svg onload=alert(3)&gt;</li><li>two</li></ul>
+			<table><tr><th>&lt;script&gt;</th><th>B</th></tr><tr><td>&lt;iframe src=javascript:alert(4)&gt;</td><td>y</td></tr></table></body></html>`,
+		"hostile.md": "# <img src=x onerror=alert(5)> wombat\n\nwombat intro\n\n- <svg onload=alert(6)>\n- two\n\n| <script>alert(7)</script> | B |\n| --- | --- |\n| <iframe src=x> | y |\n",
+	})
+	srv.Identity = proxied()
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	for _, q := range []string{"quokka", "wombat"} {
+		_, body := do(t, "GET", ts.URL+"/api/search?q="+q, "", as("bo", "staff"))
+		var found struct{ Results []struct{ URL string } }
+		if json.Unmarshal([]byte(body), &found) != nil || len(found.Results) == 0 {
+			t.Fatalf("search %s: %s", q, body)
+		}
+		_, page := do(t, "GET", ts.URL+found.Results[0].URL, "", as("bo", "staff"))
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := doc.Find("img, svg:not([aria-hidden]), iframe, [onerror], [onload]").Length(); n > 0 {
+			t.Errorf("the %s document page builds %d elements from its text", q, n)
+		}
+		doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+			if src, _ := s.Attr("src"); !strings.HasPrefix(src, "/static/") {
+				t.Errorf("the %s document page has a script %q", q, s.Text())
+			}
+		})
+		if q == "quokka" && !strings.Contains(page, "onerror=alert") {
+			t.Errorf("the %s document page does not show the heading's text: %.1500s", q, page)
 		}
 	}
 }
