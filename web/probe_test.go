@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"github.com/PuerkitoBio/goquery"
 	"github.com/docent-search/docent/internal/modeltest"
+	"github.com/docent-search/docent/internal/querylog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -347,6 +348,34 @@ func TestDocumentStructureFromHostileFilesStaysText(t *testing.T) {
 		})
 		if q == "quokka" && !strings.Contains(page, "onerror=alert") {
 			t.Errorf("the %s document page does not show the heading's text: %.1500s", q, page)
+		}
+	}
+}
+
+// TestQueryLogUsersNoneHidesAskersInGaps: with DOCENT_QUERY_LOG_USERS=none, the gaps name no
+// asker, neither of a declined question nor of a 👎, by name or pseudonym.
+func TestQueryLogUsersNoneHidesAskersInGaps(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, "")
+	srv.Identity = proxied()
+	srv.QueryLog.Users = querylog.None
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	askAs(t, ts.URL, "annabel", unanswerable, "")
+	conv, turn := askAs(t, ts.URL, "bartholomew", answerable, "")
+	if status, body := do(t, "POST", ts.URL+"/api/feedback", `{"conversation":"`+conv+`","turn":`+strconv.Itoa(turn)+`,"rating":"down"}`, as("bartholomew", "staff")); status != http.StatusCreated {
+		t.Fatalf("rating: %d %s", status, body)
+	}
+	for _, q := range []string{unanswerable, answerable} {
+		if g := waitForGap(t, ts.URL, q); len(g.AskedBy) != 0 {
+			t.Errorf("the gap of %q names its askers %q", q, g.AskedBy)
+		}
+	}
+	_, page := do(t, "GET", ts.URL+"/admin/insights", "", curatedAdmin)
+	_, api := do(t, "GET", ts.URL+"/api/insights/gaps", "", curatedAdmin)
+	for _, name := range []string{"annabel", "bartholomew"} {
+		if strings.Contains(page, name) || strings.Contains(api, name) {
+			t.Errorf("the insights show %q", name)
 		}
 	}
 }
