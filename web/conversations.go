@@ -45,10 +45,26 @@ func (s *Server) apiConversations(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"conversations": list})
 }
 
+// pathID is the {id} of the path, a conversation's or a shared link's: text PostgreSQL would
+// refuse (NUL, invalid UTF-8) is the client's error, not the server's.
+func pathID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	return id, checkText("id", id)
+}
+
+// deleteConversation deletes the path's conversation if it is the reader's.
+func (s *Server) deleteConversation(r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	return conversationError(s.Conversations.Delete(r.Context(), id, userFrom(r.Context()).Name))
+}
+
 // apiDeleteConversation is DELETE /api/conversations/{id} → 204.
 func (s *Server) apiDeleteConversation(w http.ResponseWriter, r *http.Request) {
-	if err := s.Conversations.Delete(r.Context(), r.PathValue("id"), userFrom(r.Context()).Name); err != nil {
-		s.error(w, r, conversationError(err))
+	if err := s.deleteConversation(r); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -64,12 +80,17 @@ type viewedTurn struct {
 // apiConversation is GET /api/conversations/{id}: the answers kept, each re-checked against
 // the reader's groups as they are now.
 func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
-	title, turns, err := s.conversation(r, r.PathValue("id"))
+	id, err := pathID(r)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	title, turns, err := s.conversation(r, id)
 	if err != nil {
 		s.error(w, r, conversationError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": r.PathValue("id"), "title": title, "turns": turns})
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "title": title, "turns": turns})
 }
 
 func (s *Server) conversation(r *http.Request, id string) (string, []viewedTurn, error) {
@@ -101,8 +122,8 @@ func (s *Server) conversationsPage(w http.ResponseWriter, r *http.Request) {
 
 // deleteConversationForm is POST /conversations/{id}/delete, from the list.
 func (s *Server) deleteConversationForm(w http.ResponseWriter, r *http.Request) {
-	if err := s.Conversations.Delete(r.Context(), r.PathValue("id"), userFrom(r.Context()).Name); err != nil {
-		s.error(w, r, conversationError(err))
+	if err := s.deleteConversation(r); err != nil {
+		s.error(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/conversations?deleted=1", http.StatusSeeOther)
@@ -261,7 +282,11 @@ func (s *Server) shareForm(w http.ResponseWriter, r *http.Request) {
 
 // sharedAnswer reads the shared answer of the path for the viewer.
 func (s *Server) sharedAnswer(r *http.Request) (sharedModel, error) {
-	sh, ok, err := s.Conversations.Shared(r.Context(), r.PathValue("id"))
+	id, err := pathID(r)
+	if err != nil {
+		return sharedModel{}, err
+	}
+	sh, ok, err := s.Conversations.Shared(r.Context(), id)
 	if err != nil {
 		return sharedModel{}, err
 	}
@@ -272,7 +297,10 @@ func (s *Server) sharedAnswer(r *http.Request) (sharedModel, error) {
 	if err != nil {
 		return sharedModel{}, err
 	}
-	return sharedModel{page: s.pageFor(r, "Shared answer", ""), ID: r.PathValue("id"), Question: sh.Question, By: sh.Owner, View: v}, nil
+	// What was searched for a follow-up carries the conversation's earlier questions, which
+	// were not shared: the link shows the question it shares.
+	v.Question = sh.Question
+	return sharedModel{page: s.pageFor(r, "Shared answer", ""), ID: id, Question: sh.Question, By: sh.Owner, View: v}, nil
 }
 
 // sharedPage is GET /shared/{id}.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,6 +82,9 @@ var ErrNotYours = errors.New("the conversation is someone else's")
 // there is no such conversation or turn (or it is no longer kept), and the error ErrNotYours
 // when the conversation is someone else's.
 func (c Conversations) Turn(ctx context.Context, id, owner string, turn int) (question string, resp Response, ok bool, err error) {
+	if turn > math.MaxInt32 {
+		turn = 0 // past any turn stored (an integer column): no such answer, still checked for its owner
+	}
 	var who string
 	var stored []byte
 	err = c.Pool.QueryRow(ctx, `SELECT c.owner, coalesce(a.question, ''), a.response FROM conversations c

@@ -91,19 +91,28 @@ func (in Input) Check() error {
 		if strings.TrimSpace(g) == "" || len(g) > 200 {
 			return FieldError{"groups", "each group must be a non-empty name of at most 200 bytes"}
 		}
+		if !text(g) {
+			return FieldError{"groups", "must be UTF-8 text without NUL characters"}
+		}
 	}
 	for _, p := range in.Pinned {
 		if p.Source == "" || p.Document == "" {
 			return FieldError{"pinned", `each pinned document must name its "source" and "document" (its path)`}
 		}
+		if !text(p.Source) || !text(p.Document) {
+			return FieldError{"pinned", "must be UTF-8 text without NUL characters"}
+		}
 	}
 	for field, v := range map[string]string{"question": in.Question, "answer": in.Answer, "owner": in.Owner} {
-		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+		if !text(v) {
 			return FieldError{field, "must be UTF-8 text without NUL characters"}
 		}
 	}
 	return nil
 }
+
+// text reports whether PostgreSQL can store v as text: UTF-8 without NUL.
+func text(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // DefaultMinSimilarity is the cosine similarity, with the built-in embedder, above which a
 // question matches a pattern it does not equal. Calibrated by TestMatchCalibration on every

@@ -93,7 +93,8 @@ func Export(ctx context.Context, pool *pgxpool.Pool, source, dir string) (Export
 	}
 	out.Liked, out.Resolved = len(liked), len(resolved)
 
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// The set holds what people asked, word for word: readable by the one who exported it only.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return out, err
 	}
 	var queries, qrels strings.Builder
@@ -121,7 +122,7 @@ func Export(ctx context.Context, pool *pgxpool.Pool, source, dir string) (Export
 		out.Queries++
 	}
 	for name, text := range map[string]string{"queries.jsonl": queries.String(), "qrels.tsv": qrels.String()} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
 			return out, fmt.Errorf("writing the regression set: %w", err)
 		}
 	}

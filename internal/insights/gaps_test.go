@@ -305,6 +305,14 @@ func TestExport(t *testing.T) {
 	if n.Queries != 3 || n.Judged != 3 || n.Liked != 2 || n.Resolved != 2 {
 		t.Errorf("exported %+v, want 3 queries (the taxi question once, both parking ones) and 3 judgments", n)
 	}
+	// People's questions are not left readable by every account on the machine.
+	for _, name := range []string{"queries.jsonl", "qrels.tsv"} {
+		if fi, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		} else if fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: mode %v; want readable by its owner only", name, fi.Mode())
+		}
+	}
 	qs, err := evaluate.ReadQueries(filepath.Join(dir, "queries.jsonl"))
 	if err != nil {
 		t.Fatal(err)
