@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/docent-search/docent/internal/answer"
 )
 
 // mcpHandler serves the Model Context Protocol (streamable HTTP) at /mcp, for assistants in
@@ -74,6 +76,9 @@ type mcpAskOut struct {
 	Answer    string        `json:"answer"`
 	Found     bool          `json:"found"`
 	Citations []mcpCitation `json:"citations"`
+	// Curated is the answer an admin wrote for this question, when one matches and the reader
+	// may see it: shown first, as in the page.
+	Curated *answer.Curated `json:"curated"`
 }
 
 // mcpServer is the MCP server of one request: tools search and ask as r's user.
@@ -126,8 +131,11 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 			if err != nil {
 				return nil, mcpAskOut{}, s.toolError("answer", err)
 			}
-			out := mcpAskOut{Answer: resp.Answer, Found: resp.Found, Citations: []mcpCitation{}}
+			out := mcpAskOut{Answer: resp.Answer, Found: resp.Found, Citations: []mcpCitation{}, Curated: resp.Curated}
 			text := resp.Answer
+			if c := resp.Curated; c != nil {
+				text = fmt.Sprintf("Curated answer · %s · reviewed %s:\n%s\n\nGenerated answer:\n%s", c.Owner, c.Reviewed, c.Answer, resp.Answer)
+			}
 			if len(resp.Citations) > 0 {
 				text += "\n\nSources:"
 			}

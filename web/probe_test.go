@@ -90,6 +90,12 @@ func TestCuratedAndPinsNeverCrossGroups(t *testing.T) {
 		check("MCP ask", got)
 	}
 
+	// Through MCP an HR reader gets the HR-only curated answer, first, as in the page.
+	if got, _ := call(t, mcpSession(t, ts.URL, createKey(t, ts.URL, "dee", "staff,hr", url.Values{"name": {"ide"}, "expires": {"30d"}, "scope": {"read"}})),
+		"ask", map[string]any{"question": "is a taxi home after a client dinner reimbursed"}); !strings.Contains(got, "Curated answer · hr team") || !strings.Contains(got, "CURATED-LIMO-9") {
+		t.Errorf("MCP ask for an HR reader lacks the HR curated answer: %.600s", got)
+	}
+
 	// An HR reader shares the answer that carried the HR-only curated answer and pin.
 	status, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home after a client dinner reimbursed"}`, as("dee", "staff,hr"))
 	var a struct {
