@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docent-search/docent/internal/language"
 	"github.com/docent-search/docent/internal/postgres"
 )
 
@@ -89,12 +90,15 @@ type Config struct {
 	RerankCandidates int
 
 	TextSearchConfig string
-	VectorWeight     float64
-	LexicalWeight    float64
-	MaxFileSize      int64
-	MaxText          int64
-	ParseTimeout     time.Duration
-	ParseWorkers     int
+	// Languages is DOCENT_LANGUAGES: the languages detected per passage ("" all PostgreSQL
+	// can stem, "off" none).
+	Languages     string
+	VectorWeight  float64
+	LexicalWeight float64
+	MaxFileSize   int64
+	MaxText       int64
+	ParseTimeout  time.Duration
+	ParseWorkers  int
 	// IndexBuildMemory is PostgreSQL's maintenance_work_mem for building the search indexes.
 	IndexBuildMemory int64
 	// EfSearch is the HNSW candidate list of a vector search.
@@ -287,6 +291,14 @@ func Settings() []Setting {
 					return fmt.Errorf("want a text-search configuration name such as english or simple")
 				}
 				c.TextSearchConfig = v
+				return nil
+			}},
+		{Env: "DOCENT_LANGUAGES", Flag: "languages", Default: "", Help: "Languages detected per passage, as ISO 639-1 codes (`de,fr,zh`): each passage is indexed with its language's stemming (Chinese, Japanese and Korean by character pairs). Empty: every language PostgreSQL has a configuration for; `off`: every passage uses `DOCENT_TS_CONFIG`, which also applies to text in no detected language.",
+			set: func(c *Config, v string) error {
+				if _, err := language.Parse(v); err != nil {
+					return err
+				}
+				c.Languages = strings.TrimSpace(v)
 				return nil
 			}},
 		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.2", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",

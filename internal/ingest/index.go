@@ -48,8 +48,13 @@ type Indexer struct {
 	// EmbedBatch is how many chunks go to the embedder at once (default 64).
 	EmbedBatch int
 	Chunking   ChunkOptions
-	// TextSearchConfig is the PostgreSQL text-search configuration stored with each chunk.
+	// TextSearchConfig is the PostgreSQL text-search configuration of chunks in no detected
+	// language (default english).
 	TextSearchConfig string
+	// Languages limits language detection (DOCENT_LANGUAGES: ISO 639-1 codes, comma-separated;
+	// "" every language PostgreSQL has a configuration for, "off" none): each chunk is indexed
+	// with its language's configuration.
+	Languages string
 	// IndexBuildMemory is maintenance_work_mem for rebuilding the search indexes after a bulk
 	// load (0: the server's setting).
 	IndexBuildMemory int64
@@ -64,7 +69,7 @@ type Indexer struct {
 func NewIndexer(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
-		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory}
+		TextSearchConfig: cfg.TextSearchConfig, Languages: cfg.Languages, IndexBuildMemory: cfg.IndexBuildMemory}
 }
 
 // outcome is what happened to one file.
@@ -144,7 +149,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	if err := embedder.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
 		return sum, err
 	}
-	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, ix.TextSearchConfig)
+	tsConfigs, err := loadTextConfigs(ctx, ix.Pool, ix.TextSearchConfig, ix.Languages)
 	if err != nil {
 		return sum, err
 	}
@@ -186,7 +191,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	for range ix.Workers {
 		wg.Go(func() {
 			for f := range jobs {
-				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfig)
+				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfigs)
 				mu.Lock()
 				done++
 				if err != nil && firstErr == nil && ctx.Err() == nil {
@@ -327,7 +332,7 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 
 // indexFile brings one file's document up to date. The error return is reserved for failures
 // of the run itself (database, embedder); a bad file is an outcome.
-func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfig uint32) (res outcome, chunks, embedded int, err error) {
+func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfigs textConfigs) (res outcome, chunks, embedded int, err error) {
 	groups, readable := groupsOf(src, f)
 	if !readable {
 		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
@@ -343,7 +348,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		} else {
 			log.Info("file skipped", "reason", reason)
 		}
-		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, 0)
+		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, nil)
 	}
 	switch {
 	case f.Fail != "":
@@ -409,7 +414,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		return 0, 0, 0, fmt.Errorf("embedding %s: %w", f.Rel, err)
 	}
 	doc := document{Title: parsed.Title, Type: source.Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body}
-	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfig); err != nil {
+	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfigs.assign(cs)); err != nil {
 		if !documentError(err) {
 			return 0, 0, 0, err
 		}

@@ -69,7 +69,10 @@ func (o *outline) enter(level int, title, anchor string) Section {
 // Version 3: Markdown is read by goldmark (CommonMark and GFM): setext headings make sections,
 // tables are readable rows (as for spreadsheets), HTML blocks give their text, reference link
 // definitions and thematic breaks are no longer text.
-const ExtractorVersion = 3
+//
+// Version 4: each chunk is indexed with the text-search configuration of its detected
+// language, and Chinese, Japanese and Korean by character bigrams (issue 18).
+const ExtractorVersion = 4
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }

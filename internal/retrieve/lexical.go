@@ -54,7 +54,8 @@ type terms struct {
 	lexemes []term // rarest first
 	chunks  int64  // corpus size, as of the last statistics refresh
 	avgdl   float64
-	// wordIDF maps each query word (as textseg.Words splits it) to the IDF of its lexeme.
+	// wordIDF maps each query word (as textseg.SearchWords splits it) to the IDF of its
+	// lexeme, the largest where configurations stem it differently.
 	wordIDF map[string]float64
 }
 
@@ -64,16 +65,20 @@ func idf(df, n int64) float64 {
 	return math.Log(1 + (float64(n)-d+0.5)/(d+0.5))
 }
 
-// queryTerms parses the query with PostgreSQL's text-search configuration (the same stemming
-// as the index) and looks up each lexeme's document frequency.
+// queryTerms parses the query with PostgreSQL's text-search configurations (the same stemming
+// as the index) and looks up each lexeme's document frequency. The query is parsed with every
+// configuration the index holds (corpus_stats.configs; config until statistics exist), so a
+// word may give one lexeme per language ("Anträge": english anträg, german antrag), each a
+// term of its own with its own statistics; an index in one language parses as before.
 func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, error) {
-	words := slices.Compact(slices.Sorted(slices.Values(textseg.Words(text))))
-	// One row per query word: the word's lexeme (empty for a stop word) and its document
-	// frequency, with the corpus size and average chunk length on every row.
+	words := slices.Compact(slices.Sorted(slices.Values(textseg.SearchWords(text))))
+	// One row per query word and distinct lexeme: the lexeme (empty for a stop word) and its
+	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
-		WITH st AS (SELECT chunks, avg_length FROM corpus_stats UNION ALL SELECT 0, 0 LIMIT 1),
-		w AS (SELECT w, coalesce((SELECT lexeme FROM unnest(to_tsvector($1::regconfig, w)) LIMIT 1), '') AS lexeme
-		      FROM unnest($2::text[]) AS w)
+		WITH st AS (SELECT chunks, avg_length, configs FROM corpus_stats UNION ALL SELECT 0, 0, '{}' LIMIT 1),
+		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
+		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
+		      FROM unnest($2::text[]) AS w, cf)
 		SELECT w.w, w.lexeme, coalesce(ts.df, 0), st.chunks, st.avg_length
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words)
 	if err != nil {
@@ -103,7 +108,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		t := term{lexeme: lexeme, df: df, idf: idf(df, out.chunks)}
 		out.lexemes = append(out.lexemes, t)
 		for _, w := range lexemeWords[lexeme] {
-			out.wordIDF[w] = t.idf
+			out.wordIDF[w] = max(out.wordIDF[w], t.idf)
 		}
 	}
 	slices.SortFunc(out.lexemes, func(a, b term) int {

@@ -28,11 +28,12 @@ func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
 			`DELETE FROM document_stats`,
 			`INSERT INTO document_stats (document_id, length)
 			   SELECT c.document_id, sum(p.tf) FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY c.document_id`,
-			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length)
-			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(c.n, 1), d.n, d.avg
-			   FROM (SELECT count(*) AS n FROM chunks) c, (SELECT count(*) AS n, coalesce(avg(length), 0) AS avg FROM document_stats) d
+			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length, configs)
+			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(c.n, 1), d.n, d.avg, c.configs
+			   FROM (SELECT count(*) AS n, coalesce(array_agg(DISTINCT ts_config ORDER BY ts_config), '{}') AS configs FROM chunks) c,
+			        (SELECT count(*) AS n, coalesce(avg(length), 0) AS avg FROM document_stats) d
 			 ON CONFLICT (singleton) DO UPDATE SET chunks = EXCLUDED.chunks, avg_length = EXCLUDED.avg_length,
-			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, refreshed_at = now()`,
+			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, configs = EXCLUDED.configs, refreshed_at = now()`,
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
