@@ -1,7 +1,8 @@
 -- +goose Up
 -- Per-passage language (issue 18). Each chunk already carries its text-search configuration
 -- (ts_config); the indexer now sets it from the language detected for the passage (german for
--- German, simple for Chinese, Japanese and Korean) instead of one configuration for all.
+-- German; Chinese, Japanese and Korean keep the configured one, see below) instead of one
+-- configuration for all.
 -- language records what was detected (ISO 639-1, '' when nothing was), for display and for
 -- re-checking the mapping.
 ALTER TABLE chunks ADD COLUMN language text NOT NULL DEFAULT '';

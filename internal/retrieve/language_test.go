@@ -52,7 +52,7 @@ func TestSearchInLanguages(t *testing.T) {
 			got[path] = [3]any{lang, cfg, seg}
 		}
 		want := map[string][3]any{
-			"de/urlaub.md": {"de", "german", false}, "fr/frais.md": {"fr", "french", false}, "zh/vpn.md": {"zh", "simple", true},
+			"de/urlaub.md": {"de", "german", false}, "fr/frais.md": {"fr", "french", false}, "zh/vpn.md": {"zh", "english", true},
 			"en/travel.md": {"en", "english", false}, "hr/de/gehalt.md": {"de", "german", false},
 		}
 		for p, w := range want {
