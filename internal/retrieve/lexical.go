@@ -54,6 +54,10 @@ type terms struct {
 	lexemes []term // rarest first
 	chunks  int64  // corpus size, as of the last statistics refresh
 	avgdl   float64
+	// idfMass is the question's IDF mass, the whole of which a passage's Coverage is a share:
+	// the terms' IDFs summed, each word's lexemes (one per configuration that stems it
+	// differently) sharing its IDF, since a passage in one language holds one of them.
+	idfMass float64
 	// wordIDF maps each query word (as textseg.SearchWords splits it) to the IDF of its
 	// lexeme, the largest where configurations stem it differently.
 	wordIDF map[string]float64
@@ -132,6 +136,14 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			lexemeDF[l] = max(lexemeDF[l], wordDF[w])
 		}
 	}
+	// A lexeme's part of the IDF mass: all of its IDF when a word it stands for has no other
+	// lexeme (always, with one configuration), 1/k of it when its words have k.
+	share := map[string]float64{}
+	for w := range wordDF {
+		for _, l := range lexemesOf[w] {
+			share[l] = max(share[l], 1/float64(len(lexemesOf[w])))
+		}
+	}
 	for lexeme, df := range lexemeDF {
 		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks)})
 	}
@@ -141,6 +153,10 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	slices.SortFunc(out.lexemes, func(a, b term) int {
 		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme))
 	})
+	// Summed commonest first, in a fixed order, so the last bits never vary.
+	for i := len(out.lexemes) - 1; i >= 0; i-- {
+		out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+	}
 	return out, nil
 }
 
@@ -199,10 +215,8 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	}
 	// rest[i] is the most the terms i… can add to a chunk's score.
 	rest := make([]float64, n+1)
-	var idfTotal float64
 	for i := n - 1; i >= 0; i-- {
 		rest[i] = rest[i+1] + t.lexemes[i].idf*maxTF[i]
-		idfTotal += t.lexemes[i].idf
 	}
 	sc := &scorer{tx: tx, t: t, acc: map[int64]*partial{}, access: newAccessCheck(q)}
 	// Rarest terms first, each postings list whole, in batches that double from firstBatch
@@ -266,7 +280,7 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	}
 	out := make([]Scored, len(best))
 	for i, p := range best {
-		out[i] = Scored{ChunkID: p.id, Score: p.score, Coverage: p.matched / math.Max(idfTotal, 1e-9)}
+		out[i] = Scored{ChunkID: p.id, Score: p.score, Coverage: min(1, p.matched/math.Max(t.idfMass, 1e-9))}
 	}
 	return out, nil
 }
