@@ -285,7 +285,7 @@ func Settings() []Setting {
 			set: duration(func(c *Config) *time.Duration { return &c.LLMTimeout })},
 		{Env: "DOCENT_LLM_CONTEXT_TOKENS", Flag: "llm-context-tokens", Default: "3000", Help: "Most tokens of source text put in a prompt; the lowest-ranked passages are dropped first.",
 			set: intRange(func(c *Config) *int { return &c.LLMContextTokens }, 200, 200000)},
-		{Env: "DOCENT_TS_CONFIG", Flag: "ts-config", Default: postgres.DefaultTextSearchConfig, Help: "PostgreSQL text-search configuration for full-text matching (e.g. `simple`, `german`).",
+		{Env: "DOCENT_TS_CONFIG", Flag: "ts-config", Default: postgres.DefaultTextSearchConfig, Help: "PostgreSQL text-search configuration for full-text matching of text in no detected language, and of everything when `DOCENT_LANGUAGES=off` (e.g. `simple`, `german`).",
 			set: func(c *Config, v string) error {
 				if v == "" || strings.ContainsAny(v, " ;'\"") {
 					return fmt.Errorf("want a text-search configuration name such as english or simple")
