@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -92,21 +91,6 @@ func copyChunks(ctx context.Context, tx pgx.Tx, rows []chunkRow) error {
 			return []any{r.DocumentID, r.Ordinal, r.Title, r.Heading, r.Anchor,
 				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.Language, r.TSConfig, r.Segmented}, nil
 		}))
-	if err != nil {
-		return err
-	}
-	// A configuration new to the index joins the statistics' list at once (queries are parsed
-	// with each listed one), without waiting for the next refresh: the first German document
-	// of an English index is found by German stems as soon as it is committed. The row is only
-	// written, and locked, when the list grows.
-	var oids []uint32
-	for _, r := range rows {
-		if !slices.Contains(oids, r.TSConfig) {
-			oids = append(oids, r.TSConfig)
-		}
-	}
-	_, err = tx.Exec(ctx, `UPDATE corpus_stats SET configs = (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest(configs || $1::oid[]::regconfig[]) AS c)
-		WHERE NOT configs @> $1::oid[]::regconfig[]`, oids)
 	return err
 }
 

@@ -71,7 +71,8 @@ func idf(df, n int64) float64 {
 
 // queryTerms parses the query with PostgreSQL's text-search configurations (the same stemming
 // as the index) and looks up each lexeme's document frequency. The query is parsed with every
-// configuration the index holds (corpus_stats.configs; config until statistics exist), so a
+// configuration of at least 1% of the index (corpus_stats.configs; config until statistics
+// exist), so a
 // word may give one lexeme per language ("Anträge": english anträg, german antrag), each a
 // term of its own. An index in one language parses exactly as before; in several, two rules
 // keep one language's lexemes from distorting another's ranking:
