@@ -35,11 +35,12 @@ CREATE TRIGGER chunks_tsv_insert BEFORE INSERT ON chunks FOR EACH ROW EXECUTE FU
 CREATE TRIGGER chunks_tsv_update BEFORE UPDATE OF title, heading, text, ts_config, segmented ON chunks
     FOR EACH ROW EXECUTE FUNCTION chunks_tsv();
 
--- The configurations the index holds: a question is parsed with each of them (one lexeme per
--- configuration and word), so it meets passages in every language indexed. Refreshed with
--- the other statistics (source.RefreshStats).
+-- The configurations of at least 1% of the chunks: a question is parsed with each of them
+-- (one lexeme per configuration and word), so it meets passages in every language the index
+-- holds in earnest. Refreshed with the other statistics (source.RefreshStats).
 ALTER TABLE corpus_stats ADD COLUMN configs regconfig[] NOT NULL DEFAULT '{}';
-UPDATE corpus_stats SET configs = coalesce((SELECT array_agg(DISTINCT ts_config ORDER BY ts_config) FROM chunks), '{}');
+UPDATE corpus_stats SET configs = coalesce((SELECT array_agg(cfg ORDER BY cfg) FILTER (WHERE n >= 0.01 * total)
+    FROM (SELECT ts_config AS cfg, count(*) AS n, sum(count(*)) OVER () AS total FROM chunks GROUP BY ts_config) g), '{}');
 
 -- +goose Down
 ALTER TABLE corpus_stats DROP COLUMN configs;
