@@ -43,7 +43,8 @@ func beirCorpus(dir, name string) corpus {
 
 // localCorpora are the collections this repository can build by itself: the sample handbook
 // (its confidential folder restricted, as `make run` adds it: questions are asked anonymously)
-// and the git-doc manual from Debian's package.
+// the git-doc manual from Debian's package, and Debian's German, French and Chinese manual pages
+// (one corpus, three sets of questions: manpages-de, manpages-fr, manpages-zh).
 var localCorpora = map[string]corpus{
 	"handbook": {name: "handbook", args: []string{"--rule", "hr/confidential/**=hr"}, prepare: func(context.Context, string) (string, error) {
 		return filepath.Join("examples", "handbook"), nil
@@ -55,11 +56,18 @@ var localCorpora = map[string]corpus{
 		}
 		return out, nil
 	}},
+	"manpages": {name: "manpages", prepare: func(ctx context.Context, work string) (string, error) {
+		out := filepath.Join(work, "manpages")
+		if b, err := exec.CommandContext(ctx, "scripts/devset-manpages.sh", "--no-index", out).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("scripts/devset-manpages.sh: %w\n%s", err, b)
+		}
+		return out, nil
+	}},
 }
 
 // discover lists every dev set: SciFact and NFCorpus from beir, and every folder of testdata
-// that holds queries.jsonl and qrels.tsv. A folder named handbook-* asks about the handbook;
-// any other is named after its corpus, so a new set needs its corpus added above and nothing
+// that holds queries.jsonl and qrels.tsv. A folder named handbook-* asks about the handbook,
+// manpages-* about the manual pages; any other is named after its corpus, so a new set needs its corpus added above and nothing
 // else.
 func discover(testdata, beir string) ([]set, error) {
 	var sets []set
@@ -77,8 +85,10 @@ func discover(testdata, beir string) ([]set, error) {
 			continue
 		}
 		key := e.Name()
-		if strings.HasPrefix(key, "handbook-") {
-			key = "handbook"
+		for _, shared := range []string{"handbook", "manpages"} {
+			if strings.HasPrefix(key, shared+"-") {
+				key = shared
+			}
 		}
 		c, ok := localCorpora[key]
 		if !ok {

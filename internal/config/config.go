@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docent-search/docent/internal/language"
 	"github.com/docent-search/docent/internal/postgres"
 )
 
@@ -91,12 +92,15 @@ type Config struct {
 	RerankCandidates int
 
 	TextSearchConfig string
-	VectorWeight     float64
-	LexicalWeight    float64
-	MaxFileSize      int64
-	MaxText          int64
-	ParseTimeout     time.Duration
-	ParseWorkers     int
+	// Languages is DOCENT_LANGUAGES: the languages detected per passage ("" all PostgreSQL
+	// can stem, "off" none).
+	Languages     string
+	VectorWeight  float64
+	LexicalWeight float64
+	MaxFileSize   int64
+	MaxText       int64
+	ParseTimeout  time.Duration
+	ParseWorkers  int
 	// OCR is "on" when scans and images are read with Tesseract, "off" otherwise: "auto" is
 	// resolved at load, by whether the tesseract binary is on PATH.
 	OCR string
@@ -288,12 +292,20 @@ func Settings() []Setting {
 			set: duration(func(c *Config) *time.Duration { return &c.LLMTimeout })},
 		{Env: "DOCENT_LLM_CONTEXT_TOKENS", Flag: "llm-context-tokens", Default: "3000", Help: "Most tokens of source text put in a prompt; the lowest-ranked passages are dropped first.",
 			set: intRange(func(c *Config) *int { return &c.LLMContextTokens }, 200, 200000)},
-		{Env: "DOCENT_TS_CONFIG", Flag: "ts-config", Default: postgres.DefaultTextSearchConfig, Help: "PostgreSQL text-search configuration for full-text matching (e.g. `simple`, `german`).",
+		{Env: "DOCENT_TS_CONFIG", Flag: "ts-config", Default: postgres.DefaultTextSearchConfig, Help: "PostgreSQL text-search configuration for full-text matching of text in no detected language, and of everything when `DOCENT_LANGUAGES=off` (e.g. `simple`, `german`).",
 			set: func(c *Config, v string) error {
 				if v == "" || strings.ContainsAny(v, " ;'\"") {
 					return fmt.Errorf("want a text-search configuration name such as english or simple")
 				}
 				c.TextSearchConfig = v
+				return nil
+			}},
+		{Env: "DOCENT_LANGUAGES", Flag: "languages", Default: "", Help: "Languages detected per passage, as ISO 639-1 codes (`de,fr,zh`): each passage is indexed with its language's stemming (Chinese, Japanese and Korean by character pairs). Empty: every language PostgreSQL has a configuration for; `off`: every passage uses `DOCENT_TS_CONFIG`, which also applies to text in no detected language.",
+			set: func(c *Config, v string) error {
+				if _, err := language.Parse(v); err != nil {
+					return err
+				}
+				c.Languages = strings.TrimSpace(v)
 				return nil
 			}},
 		{Env: "DOCENT_VECTOR_WEIGHT", Flag: "vector-weight", Default: "0.25", Help: "Weight of the vector (embedding) score in the fusion with full text; 0 turns it off. With a strong neural embedder, try 1.",

@@ -48,8 +48,13 @@ type Indexer struct {
 	// EmbedBatch is how many chunks go to the embedder at once (default 64).
 	EmbedBatch int
 	Chunking   ChunkOptions
-	// TextSearchConfig is the PostgreSQL text-search configuration stored with each chunk.
+	// TextSearchConfig is the PostgreSQL text-search configuration of chunks in no detected
+	// language (default english).
 	TextSearchConfig string
+	// Languages limits language detection (DOCENT_LANGUAGES: ISO 639-1 codes, comma-separated;
+	// "" every language PostgreSQL has a configuration for, "off" none): each chunk is indexed
+	// with its language's configuration.
+	Languages string
 	// IndexBuildMemory is maintenance_work_mem for rebuilding the search indexes after a bulk
 	// load (0: the server's setting).
 	IndexBuildMemory int64
@@ -77,7 +82,7 @@ type runState struct {
 func NewIndexer(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config, log *slog.Logger) *Indexer {
 	return &Indexer{Pool: pool, Embedder: e, Log: log, Workers: cfg.ParseWorkers, MaxFileSize: cfg.MaxFileSize,
 		MaxText: int(cfg.MaxText), ParseTimeout: cfg.ParseTimeout, EmbedBatch: cfg.EmbedBatch,
-		TextSearchConfig: cfg.TextSearchConfig, IndexBuildMemory: cfg.IndexBuildMemory,
+		TextSearchConfig: cfg.TextSearchConfig, Languages: cfg.Languages, IndexBuildMemory: cfg.IndexBuildMemory,
 		OCR: NewOCR(cfg.OCR, cfg.OCRLanguages)}
 }
 
@@ -159,7 +164,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	if err := embedder.Attach(ctx, ix.Pool, ix.Embedder); err != nil {
 		return sum, err
 	}
-	tsConfig, err := postgres.TextSearchConfig(ctx, ix.Pool, ix.TextSearchConfig)
+	tsConfigs, err := loadTextConfigs(ctx, ix.Pool, ix.TextSearchConfig, ix.Languages)
 	if err != nil {
 		return sum, err
 	}
@@ -202,7 +207,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	for range ix.Workers {
 		wg.Go(func() {
 			for f := range jobs {
-				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfig, 0)
+				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfigs, 0)
 				mu.Lock()
 				done++
 				if err != nil && firstErr == nil && ctx.Err() == nil {
@@ -344,7 +349,7 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 // indexFile brings one file's document up to date; depth counts the attachments it is nested
 // in (0 for a file on disk). The error return is reserved for failures of the run itself
 // (database, embedder); a bad file is an outcome.
-func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfig uint32, depth int) (res outcome, chunks, embedded int, err error) {
+func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfigs textConfigs, depth int) (res outcome, chunks, embedded int, err error) {
 	groups, readable := groupsOf(src, f)
 	if !readable {
 		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
@@ -363,7 +368,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		} else {
 			log.Info("file skipped", "reason", reason)
 		}
-		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, 0)
+		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, nil)
 	}
 	switch {
 	case f.Fail != "":
@@ -438,7 +443,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 	}
 	doc := document{Title: parsed.Title, Type: source.Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body,
 		Reason: ocrOutcome(parsed)}
-	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfig); err != nil {
+	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfigs.assign(cs)); err != nil {
 		if !documentError(err) {
 			return 0, 0, 0, err
 		}
@@ -455,7 +460,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		ix.runState.mu.Lock()
 		ix.runState.attachments[af.Rel] = true
 		ix.runState.mu.Unlock()
-		_, c, e, err := ix.indexFile(ctx, src, af, ix.runState.known[af.Rel], tsConfig, depth+1)
+		_, c, e, err := ix.indexFile(ctx, src, af, ix.runState.known[af.Rel], tsConfigs, depth+1)
 		if err != nil {
 			return 0, 0, 0, err
 		}

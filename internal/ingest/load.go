@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/docent-search/docent/internal/language"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/source"
 )
@@ -34,6 +35,10 @@ type LoadOptions struct {
 	Batch int
 	// TextSearchConfig is the text-search configuration stored with each chunk (default english).
 	TextSearchConfig string
+	// Languages, when set, detects each chunk's language as the indexer does (a
+	// DOCENT_LANGUAGES value); unset, every chunk gets TextSearchConfig, so loaded benchmark
+	// and test corpora keep one configuration whatever their invented words look like.
+	Languages string
 	// IndexBuildMemory is maintenance_work_mem for the index builds (0: the server's setting).
 	IndexBuildMemory int64
 }
@@ -46,7 +51,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.
 	if err := postgres.EnsureModel(ctx, pool, opt.Model); err != nil {
 		return err
 	}
-	tsConfig, err := postgres.TextSearchConfig(ctx, pool, cmp.Or(opt.TextSearchConfig, postgres.DefaultTextSearchConfig))
+	tsConfigs, err := loadTextConfigs(ctx, pool, cmp.Or(opt.TextSearchConfig, postgres.DefaultTextSearchConfig), cmp.Or(opt.Languages, language.Off))
 	if err != nil {
 		return err
 	}
@@ -64,7 +69,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.
 	var part []Prepared
 	flush := func() {
 		batch := part
-		g.Go(func() error { return loadBatch(gctx, pool, src, batch, tsConfig) })
+		g.Go(func() error { return loadBatch(gctx, pool, src, batch, tsConfigs) })
 		part = nil
 	}
 	for d := range docs {
@@ -115,7 +120,7 @@ func check(d Prepared, dim int) error {
 }
 
 // loadBatch stores documents and their chunks in one transaction.
-func loadBatch(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs []Prepared, tsConfig uint32) error {
+func loadBatch(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs []Prepared, tsConfigs textConfigs) error {
 	paths := make([]string, len(docs))
 	titles := make([]string, len(docs))
 	types := make([]string, len(docs))
@@ -156,7 +161,7 @@ func loadBatch(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs 
 		}
 		var all []chunkRow
 		for i, d := range docs {
-			all = append(all, chunkRows(ids[d.Path], d.Title, d.Chunks, d.Vectors, groups[i], tsConfig)...)
+			all = append(all, chunkRows(ids[d.Path], d.Title, d.Chunks, d.Vectors, groups[i], tsConfigs.assign(d.Chunks))...)
 		}
 		if err := copyChunks(ctx, tx, all); err != nil {
 			return fmt.Errorf("storing chunks: %w", err)

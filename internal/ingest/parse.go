@@ -80,7 +80,9 @@ func (o *outline) enter(level int, title, anchor string) Section {
 // definitions and thematic breaks are no longer text.
 //
 // Version 4: OpenDocument, RTF, e-mail and images are read (files of those types skipped by
-// earlier versions are read again), and PDF pages without a text layer are read by OCR.
+// earlier versions are read again), PDF pages without a text layer are read by OCR, each chunk
+// is indexed with the text-search configuration of its detected language, and Chinese,
+// Japanese and Korean by character bigrams (issue 18).
 const ExtractorVersion = 4
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.

@@ -22,7 +22,7 @@ type document struct {
 
 // writeDocument replaces the file's document and chunks in one transaction: readers see the
 // old version or the new one, never a mix.
-func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file, d document, cs []Chunk, vecs [][]float32, tsConfig uint32) error {
+func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file, d document, cs []Chunk, vecs [][]float32, langs []chunkLanguage) error {
 	err := pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
 		var id int64
 		var mtime *time.Time
@@ -41,7 +41,7 @@ func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file,
 		if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, id); err != nil {
 			return err
 		}
-		return copyChunks(ctx, tx, chunkRows(id, d.Title, cs, vecs, nonNil(d.Groups), tsConfig))
+		return copyChunks(ctx, tx, chunkRows(id, d.Title, cs, vecs, nonNil(d.Groups), langs))
 	})
 	if err != nil {
 		return fmt.Errorf("storing %s: %w", f.Rel, err)
@@ -59,18 +59,22 @@ type chunkRow struct {
 	TextHash               []byte // of EmbedText: unchanged text keeps its vector on re-index
 	Embedding              pgvector.Vector
 	Groups                 []string
-	TSConfig               uint32 // the text-search configuration's oid
+	Language               string   // ISO 639-1, "" when none was detected
+	TSConfig               uint32   // the text-search configuration's oid
+	Segmented              []string // title, heading and text as parsed for the index; nil: as written
 	OCR                    bool
 }
 
-// chunkRows returns the rows of a document's chunks, with vecs[i] the vector of cs[i].
-func chunkRows(docID int64, title string, cs []Chunk, vecs [][]float32, groups []string, tsConfig uint32) []chunkRow {
+// chunkRows returns the rows of a document's chunks, with vecs[i] the vector of cs[i] and
+// langs[i] its language.
+func chunkRows(docID int64, title string, cs []Chunk, vecs [][]float32, groups []string, langs []chunkLanguage) []chunkRow {
 	rows := make([]chunkRow, len(cs))
 	for i, c := range cs {
 		h := sha256.Sum256([]byte(EmbedText(title, c.Heading, c.Text)))
 		rows[i] = chunkRow{DocumentID: docID, Ordinal: i, Title: title, Heading: c.Heading, Anchor: c.Anchor,
 			Page: c.Page, Start: c.Start, End: c.End, Text: c.Text, TextHash: h[:],
-			Embedding: pgvector.NewVector(vecs[i]), Groups: groups, TSConfig: tsConfig, OCR: c.OCR}
+			Embedding: pgvector.NewVector(vecs[i]), Groups: groups, Language: langs[i].Code, TSConfig: langs[i].TSConfig,
+			Segmented: segmented(title, c.Heading, c.Text), OCR: c.OCR}
 	}
 	return rows
 }
@@ -82,11 +86,11 @@ func copyChunks(ctx context.Context, tx pgx.Tx, rows []chunkRow) error {
 		return nil
 	}
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, []string{"document_id", "ordinal", "title", "heading", "anchor",
-		"page", "start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "ts_config", "ocr"},
+		"page", "start_offset", "end_offset", "text", "text_hash", "embedding", "groups", "language", "ts_config", "segmented", "ocr"},
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := rows[i]
 			return []any{r.DocumentID, r.Ordinal, r.Title, r.Heading, r.Anchor,
-				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.TSConfig, r.OCR}, nil
+				r.Page, r.Start, r.End, r.Text, r.TextHash, r.Embedding, r.Groups, r.Language, r.TSConfig, r.Segmented, r.OCR}, nil
 		}))
 	return err
 }

@@ -28,7 +28,8 @@ type Searcher struct {
 	// reached hands the search to Pool. They are streaming replicas of Pool's database.
 	Replicas []*pgxpool.Pool
 	Embedder embedder.Embedder
-	// TextSearchConfig is the PostgreSQL text-search configuration (default english).
+	// TextSearchConfig is the PostgreSQL text-search configuration that parses queries before the
+	// index has statistics naming its configurations (default english).
 	TextSearchConfig string
 	// Candidates is how many passages each branch proposes before fusion (default 60).
 	Candidates int
@@ -296,9 +297,10 @@ func (s *Searcher) fetch(ctx context.Context, tx pgx.Tx, page []candidate, t ter
 		for i, tm := range t.lexemes {
 			lexemes[i] = tsqueryLiteral(tm.lexeme)
 		}
-		snippet = `ts_headline($2::regconfig, c.text, $3::tsquery,
+		// Each passage's excerpt is parsed with its own configuration (its language's).
+		snippet = `ts_headline(c.ts_config, c.text, $2::tsquery,
            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`
-		args = append(args, cmp.Or(s.TextSearchConfig, postgres.DefaultTextSearchConfig), strings.Join(lexemes, " | "))
+		args = append(args, strings.Join(lexemes, " | "))
 	}
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
 SELECT c.id, d.id, s.name, d.path, d.title, c.heading, c.anchor, c.page, c.start_offset, c.end_offset, c.text, c.ocr, %s

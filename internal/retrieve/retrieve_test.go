@@ -30,7 +30,14 @@ func setup(t *testing.T, files map[string]string) testBundle {
 // setupWith is setup with another embedder.
 func setupWith(t *testing.T, files map[string]string, e embedder.Embedder) testBundle {
 	t.Helper()
+	return setupIndexer(t, files, &ingest.Indexer{Embedder: e})
+}
+
+// setupIndexer is setup with the settings of ix (its Pool is set here).
+func setupIndexer(t *testing.T, files map[string]string, ix *ingest.Indexer) testBundle {
+	t.Helper()
 	ctx := context.Background()
+	e := ix.Embedder
 	pool := pgtest.NewPool(t)
 	root := t.TempDir()
 	for rel, content := range files {
@@ -49,7 +56,7 @@ func setupWith(t *testing.T, files map[string]string, e embedder.Embedder) testB
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix := &ingest.Indexer{Pool: pool, Embedder: e}
+	ix.Pool = pool
 	if _, err := ix.Run(ctx, src); err != nil {
 		t.Fatalf("indexing: %v", err)
 	}

@@ -11,7 +11,10 @@ import (
 // statsLock serialises refreshes of the term statistics.
 const statsLock = 0x7465726d // "term"
 
-// RefreshStats recomputes the term statistics BM25 ranking uses: each lexeme's document
+// RefreshStats recomputes the term statistics BM25 ranking uses, and the text-search
+// configurations questions are parsed with: those of at least 1% of the chunks, so that a
+// few passages detected as another language (a code listing called Italian) do not change
+// how every question of an English index is parsed. The term statistics are each lexeme's document
 // frequency over all chunks, the number of chunks and their average length (in indexed
 // tokens, as postings.dl counts them), and the same at the level of documents for the
 // document-level score the fusion adds (retrieve.documentBM25): each lexeme's number of
@@ -28,11 +31,13 @@ func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
 			`DELETE FROM document_stats`,
 			`INSERT INTO document_stats (document_id, length)
 			   SELECT c.document_id, sum(p.tf) FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY c.document_id`,
-			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length)
-			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(c.n, 1), d.n, d.avg
-			   FROM (SELECT count(*) AS n FROM chunks) c, (SELECT count(*) AS n, coalesce(avg(length), 0) AS avg FROM document_stats) d
+			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length, configs)
+			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(c.n, 1), d.n, d.avg, c.configs
+			   FROM (SELECT coalesce(sum(n), 0)::bigint AS n, coalesce(array_agg(cfg ORDER BY cfg) FILTER (WHERE n >= 0.01 * total), '{}') AS configs
+			         FROM (SELECT ts_config AS cfg, count(*) AS n, sum(count(*)) OVER () AS total FROM chunks GROUP BY ts_config) g) c,
+			        (SELECT count(*) AS n, coalesce(avg(length), 0) AS avg FROM document_stats) d
 			 ON CONFLICT (singleton) DO UPDATE SET chunks = EXCLUDED.chunks, avg_length = EXCLUDED.avg_length,
-			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, refreshed_at = now()`,
+			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, configs = EXCLUDED.configs, refreshed_at = now()`,
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err

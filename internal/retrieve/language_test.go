@@ -1,0 +1,119 @@
+package retrieve_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/ingest"
+	"github.com/docent-search/docent/internal/language"
+	"github.com/docent-search/docent/internal/retrieve"
+)
+
+// A multilingual intranet: each passage is indexed with its language's configuration, Chinese
+// by character bigrams, and questions are parsed for every language the index holds.
+var multilingual = map[string]string{
+	"de/urlaub.md":    "# Urlaub\n\nAnträge auf Erholungsurlaub werden im Personalportal gestellt. Die Anträge müssen spätestens zwei Wochen vor Urlaubsbeginn von der Teamleitung genehmigt werden, sonst verfallen sie.\n",
+	"fr/frais.md":     "# Notes de frais\n\nLes notes de frais sont remboursées chaque mois. Joignez tous les justificatifs originaux et indiquez le code du projet concerné.\n",
+	"zh/vpn.md":       "# 远程访问\n\n在家办公时，员工需要先安装 VPN 客户端，然后使用公司账号登录虚拟专用网络。连接失败时请联系信息技术部门。\n",
+	"en/travel.md":    "# Travel policy\n\nBook economy class for flights under six hours. Expense reports are due by the fifth working day of the following month, with every receipt attached and the project code filled in.\n",
+	"hr/de/gehalt.md": "# Gehaltsbänder\n\nDie Gehaltsbänder der Ingenieure werden jedes Jahr im April von der Personalabteilung überprüft und angepasst.\n",
+}
+
+func TestSearchInLanguages(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, multilingual)
+	english := setupIndexer(t, multilingual, &ingest.Indexer{Embedder: embedder.Local{}, Languages: language.Off})
+	lexical := func(t *testing.T, b testBundle, text string, groups ...string) []string {
+		t.Helper()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical", Groups: groups})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return paths(rs)
+	}
+
+	t.Run("ChunksRecordTheirLanguageAndConfiguration", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.pool.Query(ctx, `SELECT d.path, c.language, c.ts_config::text, c.segmented IS NOT NULL
+			FROM chunks c JOIN documents d ON d.id = c.document_id ORDER BY d.path`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][3]any{}
+		for rows.Next() {
+			var path, lang, cfg string
+			var seg bool
+			if err := rows.Scan(&path, &lang, &cfg, &seg); err != nil {
+				t.Fatal(err)
+			}
+			got[path] = [3]any{lang, cfg, seg}
+		}
+		want := map[string][3]any{
+			"de/urlaub.md": {"de", "german", false}, "fr/frais.md": {"fr", "french", false}, "zh/vpn.md": {"zh", "english", true},
+			"en/travel.md": {"en", "english", false}, "hr/de/gehalt.md": {"de", "german", false},
+		}
+		for p, w := range want {
+			if got[p] != w {
+				t.Errorf("%s: language, configuration, segmented = %v, want %v", p, got[p], w)
+			}
+		}
+	})
+	t.Run("GermanStemmingFindsAnInflection", func(t *testing.T) {
+		t.Parallel()
+		// "Antrag" (singular) against "Anträge" (plural, umlaut): german stems both to antrag,
+		// english to antrag and anträg.
+		if got := lexical(t, b, "Antrag"); !slices.Contains(got, "de/urlaub.md") {
+			t.Errorf("Antrag found %q, want de/urlaub.md", got)
+		}
+		if got := lexical(t, english, "Antrag"); slices.Contains(got, "de/urlaub.md") {
+			t.Errorf("with one english configuration Antrag found %q: the test no longer shows what German stemming adds", got)
+		}
+	})
+	t.Run("FrenchStemming", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, b, "justificatif original"); len(got) == 0 || got[0] != "fr/frais.md" {
+			t.Errorf("justificatif original found %q, want fr/frais.md first", got)
+		}
+	})
+	t.Run("ChineseByBigrams", func(t *testing.T) {
+		t.Parallel()
+		// PostgreSQL's parser would make each run between punctuation one word ("然后使用公司账号登录虚拟专用网络"):
+		// none of these questions would match it.
+		for _, q := range []string{"虚拟专用网络", "怎么登录公司账号", "连接失败"} {
+			if got := lexical(t, b, q); len(got) == 0 || got[0] != "zh/vpn.md" {
+				t.Errorf("%s found %q, want zh/vpn.md first", q, got)
+			}
+		}
+	})
+	t.Run("MixedChineseAndLatin", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, b, "VPN客户端"); len(got) == 0 || got[0] != "zh/vpn.md" {
+			t.Errorf("VPN客户端 found %q, want zh/vpn.md first", got)
+		}
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: "安装VPN客户端"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 0 || rs[0].Path != "zh/vpn.md" {
+			t.Errorf("hybrid 安装VPN客户端 found %q, want zh/vpn.md first", paths(rs))
+		}
+	})
+	t.Run("EnglishUnchanged", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, b, "economy flights"); len(got) == 0 || got[0] != "en/travel.md" {
+			t.Errorf("economy flights found %q, want en/travel.md first", got)
+		}
+	})
+	t.Run("AccessFilteringInEveryLanguage", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, b, "Gehaltsbänder Ingenieure"); slices.Contains(got, "hr/de/gehalt.md") {
+			t.Errorf("a reader outside hr found %q", got)
+		}
+		if got := lexical(t, b, "Gehaltsband Ingenieur", "hr"); !slices.Contains(got, "hr/de/gehalt.md") {
+			t.Errorf("an hr reader found %q, want hr/de/gehalt.md", got)
+		}
+	})
+}

@@ -1,0 +1,39 @@
+package textseg
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestCJKBigrams(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{"plain English stays as it is.", "plain English stays as it is."},
+		{"東京都庁", " 東京 京都 都庁 "},
+		{"设置VPN的方法。", " 设置 VPN 的方 方法 。"},
+		{"a 字 b", "a  字  b"},
+		{"설정하는 방법", " 설정 정하 하는   방법 "},
+		{"カタカナ", " カタ タカ カナ "},
+	} {
+		if got := CJKBigrams(tc.in); got != tc.want {
+			t.Errorf("CJKBigrams(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSearchWords(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"Reset my VPN password", []string{"reset", "my", "vpn", "password"}},
+		{"VPN设置方法", []string{"vpn", "设置", "置方", "方法"}},
+		{"用 base64 编码", []string{"用", "base64", "编码"}},
+		{"don't 東京", []string{"dont", "東京"}},
+	} {
+		if got := SearchWords(tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("SearchWords(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
