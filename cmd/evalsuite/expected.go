@@ -62,13 +62,17 @@ func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 // (the same text on several pages, common in manuals) in an order that differs from one build
 // of an index to the next, even with exact search, and five identical runs moved vector-only
 // nDCG@10 and Recall@100 by up to 0.005 and 0.007. Lexical, hybrid and reference figures
-// repeated within 0.001.
+// repeated within 0.001. A set whose vector-only figures vary far more (setResult.vectorUnchecked)
+// has them printed and not compared.
 func compare(out io.Writer, e expected, results []setResult, missing []string, tolerance, vectorTolerance float64) error {
 	var drops, rises, unknown []string
 	for _, r := range results {
 		for _, m := range r.modes {
 			tolerance := tolerance
 			if m.Mode == "vector" {
+				if r.vectorUnchecked {
+					continue
+				}
 				tolerance = vectorTolerance
 			}
 			want, ok := e.Sets[r.set][m.Mode]

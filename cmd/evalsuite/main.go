@@ -203,7 +203,7 @@ func measureCorpus(ctx context.Context, o options, serverURL string, sets []set,
 		if err != nil {
 			return nil, err
 		}
-		r := setResult{set: s.name}
+		r := setResult{set: s.name, vectorUnchecked: s.corpus.vectorUnchecked != ""}
 		if r.modes, err = parseModes(stdout); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -244,6 +244,8 @@ type modeResult struct {
 type setResult struct {
 	set   string
 	modes []modeResult
+	// vectorUnchecked: the vector-only figures are printed, not compared (corpus.vectorUnchecked).
+	vectorUnchecked bool
 }
 
 // figures are the regression-checked numbers of a set, by mode.

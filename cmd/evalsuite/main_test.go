@@ -96,6 +96,16 @@ func TestCompare(t *testing.T) {
 	if err := compare(io.Discard, exp, vector(0.28), nil, 0.002, 0.01); err == nil {
 		t.Error("a vector drop of 0.02 passed")
 	}
+	// A set whose vector-only figures are unchecked passes any vector figure, not a hybrid drop.
+	unchecked := vector(0.1)
+	unchecked[0].vectorUnchecked = true
+	if err := compare(io.Discard, exp, unchecked, nil, 0.002, 0.01); err != nil {
+		t.Errorf("an unchecked vector figure failed: %v", err)
+	}
+	unchecked[0].modes[0].NDCG10 = 0.45
+	if err := compare(io.Discard, exp, unchecked, nil, 0.002, 0.01); err == nil {
+		t.Error("a hybrid drop passed in a set whose vector figures are unchecked")
+	}
 	delete(exp.Sets["a"], "vector")
 	// A mode without an expectation, or an expected set not measured, fails.
 	r := result(0.5, 0.4)

@@ -16,6 +16,9 @@ type corpus struct {
 	args []string // extra `indexer sources add` flags
 	// prepare returns the folder to index, writing it under work if it has to be made.
 	prepare func(ctx context.Context, work string) (string, error)
+	// vectorUnchecked says why the vector-only figures of this corpus's sets are printed but not
+	// compared with their expectations ("" compares them).
+	vectorUnchecked string
 }
 
 // set is one set of questions with its judgments.
@@ -62,7 +65,12 @@ var localCorpora = map[string]corpus{
 			return "", fmt.Errorf("scripts/devset-manpages.sh: %w\n%s", err, b)
 		}
 		return out, nil
-	}},
+	},
+		// The built-in embedder knows English words only; on these pages its vector-only
+		// figures moved between identical runs far beyond the vector tolerance (nDCG@10 German
+		// 0.312-0.385, Chinese 0.338-0.535; Chinese Recall@100 0.46-0.77, four runs), while
+		// lexical and hybrid figures repeated exactly.
+		vectorUnchecked: "the built-in embedder's vector-only figures on non-English manual pages vary between identical runs"},
 }
 
 // discover lists every dev set: SciFact and NFCorpus from beir, and every folder of testdata
