@@ -102,7 +102,7 @@ func TestMatchCalibration(t *testing.T) {
 			if a.doc == b.doc && !positive {
 				continue
 			}
-			match := cosine(va, embed(b.text)) >= DefaultMinSimilarity
+			match := embedder.Cosine(va, embed(b.text)) >= DefaultMinSimilarity
 			switch {
 			case positive:
 				positives++

@@ -339,7 +339,7 @@ func (s *Store) Match(ctx context.Context, question string, groups []string) (*M
 				}
 				s.Pool.Exec(ctx, `UPDATE curated_answers SET embedding = $2, model = $3 WHERE id = $1`, c.id, c.embedding, model)
 			}
-			if sim := cosine(vec, c.embedding); sim >= cmp.Or(s.MinSimilarity, DefaultMinSimilarity) && sim > bestSim {
+			if sim := embedder.Cosine(vec, c.embedding); sim >= cmp.Or(s.MinSimilarity, DefaultMinSimilarity) && sim > bestSim {
 				best, bestSim = c.id, sim
 			}
 		}

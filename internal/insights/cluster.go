@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/textseg"
 )
 
@@ -49,24 +50,9 @@ func terms(text string) []string {
 
 // similarity blends cosine, weighted share, and the Dice coefficient of the content words.
 func similarity(a, b question, share float64) float64 {
-	return share*cosine(a.vector, b.vector) + (1-share)*dice(a.terms, b.terms)
+	return share*embedder.Cosine(a.vector, b.vector) + (1-share)*dice(a.terms, b.terms)
 }
 
-func cosine(a, b []float32) float64 {
-	if len(a) != len(b) || len(a) == 0 {
-		return 0
-	}
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
-}
 
 // dice is 2|a∩b| / (|a|+|b|) of two sorted sets.
 func dice(a, b []string) float64 {
