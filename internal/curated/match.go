@@ -12,4 +12,3 @@ func Normalise(s string) string {
 		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
 	}), " ")
 }
-

@@ -53,7 +53,6 @@ func similarity(a, b question, share float64) float64 {
 	return share*embedder.Cosine(a.vector, b.vector) + (1-share)*dice(a.terms, b.terms)
 }
 
-
 // dice is 2|a∩b| / (|a|+|b|) of two sorted sets.
 func dice(a, b []string) float64 {
 	if len(a)+len(b) == 0 {
