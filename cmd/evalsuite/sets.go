@@ -67,9 +67,9 @@ var localCorpora = map[string]corpus{
 		return out, nil
 	},
 		// The built-in embedder knows English words only; on these pages its vector-only
-		// figures moved between identical runs far beyond the vector tolerance (nDCG@10 German
-		// 0.312-0.385, Chinese 0.338-0.535; Chinese Recall@100 0.46-0.77, four runs), while
-		// lexical and hybrid figures repeated exactly.
+		// figures move between identical runs beyond the vector tolerance (nDCG@10 German
+		// 0.355-0.358, French 0.235-0.246, Chinese 0.586-0.605 with the HNSW graph built at
+		// ef_construction 128; 0.2-0.3 apart at 32), while lexical and hybrid figures repeat.
 		vectorUnchecked: "the built-in embedder's vector-only figures on non-English manual pages vary between identical runs"},
 }
 
