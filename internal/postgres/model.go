@@ -122,8 +122,9 @@ func createVectorIndex(ctx context.Context, tx pgx.Tx) error {
 	// hashed features, the graph built with 32 found at hnsw.ef_search 200 less than two thirds
 	// of what exact search finds (manpages-zh vector Recall@100 0.56, nDCG@10 0.38; 0.89 and
 	// 0.58 at ef_search 1000), and its figures moved by up to 0.3 between builds. With 128:
-	// Recall@100 0.94, nDCG@10 0.61 at ef_search 200 (0.96 and 0.61 at 1000). The build takes
-	// about twice as long as with 32 (1.5 times with 64, which reached only 0.76).
+	// Recall@100 0.75-0.94, nDCG@10 0.50-0.61 at ef_search 200 in three builds (0.46-0.77 and
+	// 0.34-0.54 in four with 32). The build takes about twice as long as with 32, and keeping
+	// the graph up to date as files arrive costs about as much more (README, "Performance").
 	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops) WITH (ef_construction = 128)`); err != nil {
 		return fmt.Errorf("building the vector index: %w", err)
 	}
