@@ -143,16 +143,7 @@ Fire exits are marked in green.
 First aid kits are in the kitchen.
 `},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			doc, err := x.Parse(tc.name, tc.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, chunks := Layout(doc, DefaultChunkOptions)
-			if got := render(doc, chunks, body); got != tc.want {
-				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkLayout(t, x, tc.name, tc.data, tc.want) })
 	}
 }
 
@@ -338,5 +329,19 @@ func TestDOCXParagraphIsOneLine(t *testing.T) {
 	}
 	if got := doc.Sections[0].Text; got != "Claims are paid within thirty days." {
 		t.Errorf("text = %q", got)
+	}
+}
+
+// checkLayout parses data as the file name, lays it out in chunks and compares the rendering
+// with want.
+func checkLayout(t *testing.T, x *Extractor, name string, data []byte, want string) {
+	t.Helper()
+	doc, err := x.Parse(name, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, chunks := Layout(doc, DefaultChunkOptions)
+	if got := render(doc, chunks, body); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }

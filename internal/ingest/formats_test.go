@@ -70,16 +70,7 @@ Dear team,
 the offer for the desks is attached. Grüße
 `},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			doc, err := x.Parse(tc.name, tc.data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, chunks := Layout(doc, DefaultChunkOptions)
-			if got := render(doc, chunks, body); got != tc.want {
-				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkLayout(t, x, tc.name, tc.data, tc.want) })
 	}
 }
 
