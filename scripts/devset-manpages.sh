@@ -55,15 +55,20 @@ rm -rf "$dir"
 
 # Rendering runs groff once per page (about ten minutes on two busy cores), so the rendered
 # pages are kept in a cache named for the package versions and copied from there.
+# Two runs at once (two `make eval`s) take turns on a lock, so the second copies what the first
+# rendered instead of rendering again, and each renders into a directory of its own.
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/docent/manpages-$(echo "$installed" | tr ' =' '_-')"
+mkdir -p "$(dirname "$cache")"
+exec 9>"$cache.lock"
+flock 9
 if [ -f "$cache/.complete" ]; then
   mkdir -p "$dir"
   cp -r "$cache"/de "$cache"/fr "$cache"/zh "$dir"/
   say "$(find "$dir" -name '*.txt' | wc -l) pages in $dir (from $cache)"
 else
   want="$dir"
-  dir="$cache.tmp"
-  rm -rf "$dir"
+  dir=$(mktemp -d "$cache.tmp.XXXXXX")
+  trap 'rm -rf "$dir"' EXIT
 
 # render LANG PAGE.gz writes DIR/LANG/NAME.txt: the NAME line as title, then the page body
 # (groff without hyphenation, so no word is split across lines, and with a line length long
@@ -98,6 +103,7 @@ done
 touch "$dir/.complete"
 rm -rf "$cache"
 mv "$dir" "$cache"
+trap - EXIT
 dir="$want"
 mkdir -p "$dir"
 cp -r "$cache"/de "$cache"/fr "$cache"/zh "$dir"/
