@@ -51,7 +51,7 @@ type options struct {
 	expected, readme, beir, bin, work string
 	prefix                            string
 	only                              []string
-	update, keep                      bool
+	update, keep, calibrate           bool
 	tolerance, vectorTolerance        float64
 }
 
@@ -66,6 +66,7 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 	fs.StringVar(&o.work, "work", "", "folder for the prepared corpora (default: a temporary folder, removed afterwards)")
 	sets := fs.String("sets", "", "comma-separated sets to run (default: all); expectations of the others are left alone")
 	fs.BoolVar(&o.keep, "keep", false, "keep each set's database afterwards (PREFIX + NAME), to look into")
+	fs.BoolVar(&o.calibrate, "calibrate", false, "also pool every set's answer decisions (indexer eval --decisions) and fit the answer thresholds, with each set left out too")
 	fs.StringVar(&o.prefix, "db-prefix", "docent_eval_", "name prefix of each set's database: two runs on one server need different ones")
 	fs.Float64Var(&o.tolerance, "tolerance", 0.002, "largest drop of a figure that still passes")
 	fs.Float64Var(&o.vectorTolerance, "vector-tolerance", 0.01, "largest drop of a vector-only figure that still passes (see compare)")
@@ -122,6 +123,15 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 	}
 	fmt.Fprintf(out, "\nall sets measured in %s\n\n", time.Since(start).Round(time.Second))
 	printResults(out, results)
+	if o.calibrate {
+		decisions := map[string][]gateDecision{}
+		for _, r := range results {
+			if decisions[r.set], err = readDecisions(r.decisions); err != nil {
+				return err
+			}
+		}
+		printCalibration(out, decisions)
+	}
 
 	exp, err := readExpected(o.expected)
 	if err != nil {
@@ -199,11 +209,16 @@ func measureCorpus(ctx context.Context, o options, serverURL string, sets []set,
 		if facts && s.facts != "" {
 			args = append(args, "--facts", s.facts, "--answers")
 		}
+		var decisions string
+		if o.calibrate {
+			decisions = filepath.Join(o.work, s.name+".decisions.tsv")
+			args = append(args, "--decisions", decisions)
+		}
 		stdout, err := command(ctx, dbURL, indexer, args...)
 		if err != nil {
 			return nil, err
 		}
-		r := setResult{set: s.name, vectorUnchecked: s.corpus.vectorUnchecked != ""}
+		r := setResult{set: s.name, vectorUnchecked: s.corpus.vectorUnchecked != "", decisions: decisions}
 		if r.modes, err = parseModes(stdout); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -246,6 +261,8 @@ type setResult struct {
 	modes []modeResult
 	// vectorUnchecked: the vector-only figures are printed, not compared (corpus.vectorUnchecked).
 	vectorUnchecked bool
+	// decisions is the file of the hybrid ranking's answer decisions (with -calibrate).
+	decisions string
 }
 
 // figures are the regression-checked numbers of a set, by mode.

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/jackc/pgx/v5"
@@ -29,7 +31,7 @@ func TestMeasureCorpus(t *testing.T) {
 	s := set{name: "handbook-eval", corpus: handbook, queries: "../../testdata/handbook-eval/queries.jsonl",
 		qrels: "../../testdata/handbook-eval/qrels.tsv", negatives: "../../testdata/handbook-eval/unanswerable.jsonl"}
 	var log bytes.Buffer
-	results, err := measureCorpus(context.Background(), options{bin: bin, work: t.TempDir()}, server, []set{s}, false, &log)
+	results, err := measureCorpus(context.Background(), options{bin: bin, work: t.TempDir(), calibrate: true}, server, []set{s}, false, &log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +47,18 @@ func TestMeasureCorpus(t *testing.T) {
 		if (m.Declined == nil) != m.reference || (m.Declined != nil && m.Unanswerable != 24) {
 			t.Errorf("%s: declined %v of %d, want a share of 24 for Docent's modes only", m.Mode, m.Declined, m.Unanswerable)
 		}
+	}
+	// The answer decisions behind -calibrate: one per judged and per unanswerable question,
+	// deciding as the hybrid ranking's declined share says.
+	decisions, err := readDecisions(results[0].decisions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := rates(decisions, thresholds{answer.DefaultMinCoverage, answer.DefaultMinMargin})
+	if hybrid := results[0].modes[2]; len(decisions) != 54+24 || now.unanswerable != 24 || now.judged < 50 ||
+		hybrid.Declined == nil || math.Abs(now.declined-*hybrid.Declined) > 1e-9 {
+		t.Errorf("%d decisions, %d unanswerable declined %.2f (hybrid: %v), %d with a judged top passage; want 54 + 24, as the hybrid mode declines, 50 or more judged",
+			len(decisions), now.unanswerable, now.declined, results[0].modes[2].Declined, now.judged)
 	}
 	conn, err := pgx.Connect(context.Background(), server)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -44,7 +45,8 @@ Commands:
   worker              work re-index jobs from the queue until stopped (SIGINT/SIGTERM)
   status [NAME]       documents, chunks, last run and every skipped or failed file
   eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
-                      [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]
+                      [--json] [--run FILE] [--negatives FILE] [--decisions FILE]
+                      [--answers [--facts FILE]]
                       retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency;
                       --answers: answered, fact_recall, citation_precision of the answers
   keys create NAME --user USER [--groups g1,g2] [--scope read|admin] [--expires 90d]
@@ -172,7 +174,7 @@ var commands = map[string]command{
 	"index":          {args: "[NAME ...] [--enqueue]", help: "Indexes the named sources, or all.", bind: indexCmd},
 	"worker":         {help: "Works re-index jobs from the queue (enqueued by servers, schedules or 'index --enqueue') until SIGINT or SIGTERM.", bind: noFlags(workerCmd)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
-	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--answers [--facts FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
+	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--decisions FILE] [--answers [--facts FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
 	"keys create":    {args: "NAME --user USER [--groups g1,g2] [--scope read|admin] [--expires 90d]", help: "Creates a personal API key and prints it alone on the last line (it is not shown again).", bind: keysCreate},
 	"keys list":      {args: "[--user USER]", help: "Lists API keys with their last use; never their secrets.", bind: keysList},
 	"keys revoke":    {args: "NAME --user USER", help: "Revokes a key: its next request gets 401.", bind: keysRevoke},
@@ -355,6 +357,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 	asJSON := fs.Bool("json", false, "print one JSON object per mode, one a line (with --negatives, each mode's declined share too)")
 	runFile := fs.String("run", "", "also write the ranking as TSV: query-id, document path, rank, score")
 	negatives := fs.String("negatives", "", "queries.jsonl of questions the documents do not answer: reports how many the server declines")
+	decisionsFile := fs.String("decisions", "", "also write, for the hybrid mode (the server's), each question's answer decision and its evidence as TSV: kind (answerable or unanswerable), query-id, top document, its judged grade, coverage, margin, similarity, answered")
 	answers := fs.Bool("answers", false, "also answer each judged query as /api/ask does (all sources, the configured DOCENT_LLM) and report answered and citation_precision")
 	factsFile := fs.String("facts", "", "with --answers: TSV of query-id<TAB>fact (alternatives separated by |): reports fact_recall")
 	return func(ctx context.Context, e *env, _ []string) error {
@@ -417,12 +420,19 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			}
 			ans = &rep
 		}
+		var decisions []evaluate.Decision
+		decided := func(m string) func(evaluate.Decision) {
+			if *decisionsFile == "" || m != "hybrid" {
+				return nil
+			}
+			return func(d evaluate.Decision) { decisions = append(decisions, d) }
+		}
 		tw := tabwriter.NewWriter(e.out, 0, 4, 2, ' ', tabwriter.AlignRight)
 		if !*asJSON {
 			fmt.Fprintln(tw, "mode\tnDCG@10\tRecall@5\tRecall@10\tRecall@100\tMRR@10\tqueries\tp50 ms\tp95 ms\tanswered\t")
 		}
 		for _, m := range modes {
-			rep, run, err := evaluate.Run(ctx, s, qs, judged, evaluate.Options{K: *k, Source: *source, Mode: m})
+			rep, run, err := evaluate.Run(ctx, s, qs, judged, evaluate.Options{K: *k, Source: *source, Mode: m, Decided: decided(m)})
 			if err != nil {
 				return err
 			}
@@ -438,7 +448,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 						rep.FactRecall = &ans.FactRecall
 					}
 				}
-				if err := writeJSONReport(ctx, e.out, s, m, rep, nq, *source); err != nil {
+				if err := writeJSONReport(ctx, e.out, s, m, rep, nq, *source, decided(m)); err != nil {
 					return err
 				}
 				continue
@@ -447,7 +457,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				rep.Recall100, rep.MRR10, rep.Queries, rep.P50ms, rep.P95ms, rep.Answered)
 		}
 		if *asJSON {
-			return nil
+			return writeDecisions(*decisionsFile, decisions)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -460,14 +470,41 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			fmt.Fprintf(e.out, ", citation_precision %.2f of %d citations\n", ans.CitationPrecision, ans.Citations)
 		}
 		if nq != nil {
-			rate, err := evaluate.Declined(ctx, s, nq, evaluate.Options{Source: *source})
+			// Declined searches in hybrid mode, whatever --mode says: record it only beside
+			// the hybrid ranking's decisions.
+			var d func(evaluate.Decision)
+			if slices.Contains(modes, "hybrid") {
+				d = decided("hybrid")
+			}
+			rate, err := evaluate.Declined(ctx, s, nq, evaluate.Options{Source: *source, Decided: d})
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.out, "unanswerable questions declined: %.2f of %d\n", rate, len(nq))
 		}
+		return writeDecisions(*decisionsFile, decisions)
+	}
+}
+
+// writeDecisions writes the answer decisions as TSV with a header (nothing when name is empty):
+// what `evalsuite -calibrate` pools over every set to fit answer.Relevant's thresholds.
+func writeDecisions(name string, decisions []evaluate.Decision) error {
+	if name == "" {
 		return nil
 	}
+	var b strings.Builder
+	b.WriteString("kind\tquery-id\tdocument\tgrade\tcoverage\tmargin\tsimilarity\tanswered\n")
+	for _, d := range decisions {
+		kind := "unanswerable"
+		if d.Answerable {
+			kind = "answerable"
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%.4f\t%t\n", kind, d.QueryID, d.Path, d.Grade, d.Coverage, d.Margin, d.Similarity, d.Answered)
+	}
+	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("writing --decisions: %w", err)
+	}
+	return nil
 }
 
 // answerMode names the answerer an evaluation used.
@@ -478,7 +515,7 @@ func answerMode(cfg config.Config) string {
 // writeJSONReport prints one mode's report as a line of JSON, with the share of unanswerable
 // questions that mode's retrieval would decline when there are any: `make eval` reads every
 // mode of a set from one run.
-func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mode string, rep evaluate.Report, unanswerable []evaluate.Query, source string) error {
+func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mode string, rep evaluate.Report, unanswerable []evaluate.Query, source string, decided func(evaluate.Decision)) error {
 	line := struct {
 		Mode string `json:"mode"`
 		evaluate.Report
@@ -486,7 +523,7 @@ func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mod
 		Unanswerable int      `json:"unanswerable,omitempty"`
 	}{Mode: mode, Report: rep}
 	if len(unanswerable) > 0 {
-		rate, err := evaluate.Declined(ctx, s, unanswerable, evaluate.Options{Source: source, Mode: mode})
+		rate, err := evaluate.Declined(ctx, s, unanswerable, evaluate.Options{Source: source, Mode: mode, Decided: decided})
 		if err != nil {
 			return err
 		}

@@ -7,11 +7,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
 )
 
 // indexer runs the CLI as a user would, against db, and returns its output.
@@ -140,6 +143,26 @@ func TestEval(t *testing.T) {
 		}
 		if line.Mode != mode || line.NDCG10 == nil || line.Declined == nil || line.Unanswerable != 1 {
 			t.Errorf("line %d = %s, want mode %s with ndcg@10, declined and unanswerable 1", i+1, lines[i], mode)
+		}
+	}
+	// --decisions: each question's answer decision with its evidence, the judged ones and the
+	// unanswerable one, as the hybrid ranking decides (`evalsuite -calibrate` pools them).
+	decisions := filepath.Join(root, "..", "decisions.tsv")
+	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--negatives", negatives, "--decisions", decisions); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(decisions)
+	rows := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(rows) != 4 || rows[0] != "kind\tquery-id\tdocument\tgrade\tcoverage\tmargin\tsimilarity\tanswered" {
+		t.Fatalf("--decisions wrote:\n%s\nwant a header and three questions", b)
+	}
+	for i, want := range []string{"answerable\tq1\td1.txt\t1\t", "answerable\tq2\td2.txt\t1\t", "unanswerable\tn1\t"} {
+		f := strings.Split(rows[i+1], "\t")
+		coverage, _ := strconv.ParseFloat(f[4], 64)
+		margin, _ := strconv.ParseFloat(f[5], 64)
+		relevant := answer.Relevant(retrieve.Result{Coverage: coverage, Margin: margin}, answer.DefaultMinCoverage, answer.DefaultMinMargin)
+		if !strings.HasPrefix(rows[i+1], want) || len(f) != 8 || f[7] != strconv.FormatBool(relevant) {
+			t.Errorf("decision %d = %q, want it to start %q and say answered = %v, as its coverage and margin decide", i+1, rows[i+1], want, relevant)
 		}
 	}
 	if _, err := indexer(t, db, "eval", "--queries", queries); err == nil || !strings.Contains(err.Error(), "--qrels") {

@@ -127,6 +127,38 @@ type Options struct {
 	Source string // restrict to one source
 	Mode   string // hybrid (default), lexical or vector
 	Groups []string
+	// Decided, when set, receives the answer decision of every query (Run: the judged ones;
+	// Declined: the unanswerable ones), to calibrate the thresholds with (see Decision).
+	Decided func(Decision)
+}
+
+// Decision is what the server would decide for one question, and the evidence it decided on:
+// its top passage's coverage, margin and similarity (see answer.Relevant).
+type Decision struct {
+	QueryID string
+	// Answerable is true for a judged question, false for one the documents do not answer.
+	Answerable bool
+	// Path is the top passage's document ("" when nothing was found) and Grade its judged
+	// relevance to the question (0 when unjudged or unanswerable).
+	Path                         string
+	Grade                        int
+	Coverage, Margin, Similarity float64
+	Answered                     bool
+}
+
+// decision describes the top of results for query q.
+func decision(q Query, answerable bool, results []retrieve.Result, judged map[string]int) Decision {
+	d := Decision{QueryID: q.ID, Answerable: answerable, Answered: answers(results)}
+	if len(results) > 0 {
+		r := results[0]
+		d.Path, d.Coverage, d.Margin, d.Similarity = r.Path, r.Coverage, r.Margin, r.Similarity
+		g, ok := judged[r.Path]
+		if !ok {
+			g = judged[strings.TrimSuffix(r.Path, path.Ext(r.Path))]
+		}
+		d.Grade = g
+	}
+	return d
 }
 
 // Searcher ranks passages: *retrieve.Searcher, or a reference ranking to compare it with.
@@ -171,6 +203,9 @@ func Run(ctx context.Context, s Searcher, queries []Query, qrels Qrels, opt Opti
 		if answers(results) {
 			rep.Answered++
 		}
+		if opt.Decided != nil {
+			opt.Decided(decision(q, true, results, judged))
+		}
 		rep.NDCG10 += ndcg(ids, judged, 10)
 		rep.Recall5 += recall(ids, judged, 5)
 		rep.Recall10 += recall(ids, judged, 10)
@@ -214,6 +249,9 @@ func Declined(ctx context.Context, s *retrieve.Searcher, queries []Query, opt Op
 		}
 		if !answers(results) {
 			declined++
+		}
+		if opt.Decided != nil {
+			opt.Decided(decision(q, false, results, nil))
 		}
 	}
 	return float64(declined) / float64(len(queries)), nil
