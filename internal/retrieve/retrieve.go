@@ -64,6 +64,13 @@ type weightedQueryEmbedder interface {
 	WeightedQuery(text string, weight func(word string) float64) []float32
 }
 
+// knowingEmbedder is an embedder that can say how much of a text it matches by meaning rather
+// than by its words alone, as the built-in docent-local-v3 does (the share of the words it has
+// word vectors for). An embedder that does not say is trusted with every question.
+type knowingEmbedder interface {
+	Known(text string) float64
+}
+
 // NewSearcher returns a Searcher with the configured text-search language and fusion weights.
 func NewSearcher(pool *pgxpool.Pool, e embedder.Embedder, cfg config.Config) *Searcher {
 	return &Searcher{Pool: pool, Embedder: e, TextSearchConfig: cfg.TextSearchConfig,
@@ -250,7 +257,11 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if vw == 0 && lw == 0 {
 			vw, lw = DefaultVectorWeight, DefaultLexicalWeight
 		}
-		top := fuse(cands, lw, vw, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		known := 1.0
+		if k, ok := s.Embedder.(knowingEmbedder); ok {
+			known = k.Known(text)
+		}
+		top := fuse(cands, lw, vw, known, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
 		if len(q.Pinned) > 0 {
 			if top, err = s.pin(ctx, tx, q, vec, top, page); err != nil {
 				return err
