@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,9 @@ type Searcher struct {
 	Reranker *Reranker
 
 	next atomic.Uint64 // the replica for the next search
+	// inspect, when set (by the offline fusion replay, replay_test.go), sees every hybrid
+	// search's candidates before fusion, with the embedder's known share of the question.
+	inspect func(text string, cands []candidate, known float64)
 }
 
 // Default fusion weights: full text leads and the embedding refines, unless full text finds
@@ -260,6 +264,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		known := 1.0
 		if k, ok := s.Embedder.(knowingEmbedder); ok {
 			known = k.Known(text)
+		}
+		if s.inspect != nil {
+			s.inspect(text, slices.Clone(cands), known)
 		}
 		top := fuse(cands, lw, vw, known, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
 		if len(q.Pinned) > 0 {
