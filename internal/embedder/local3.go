@@ -129,6 +129,27 @@ func (e *LocalV3) WeightedQuery(text string, weight func(word string) float64) [
 	return out
 }
 
+// Known returns the share of text's words (stop words aside) that have a word vector: the
+// part of the question this embedder can match by meaning, beyond its hashed features, which
+// match only the words themselves. A question in another language than English, or made of
+// names and codes, is known little or not at all (0 for text without words).
+func (e *LocalV3) Known(text string) float64 {
+	var words, known int
+	for _, w := range textseg.Words(text) {
+		if textseg.IsStopword(w) {
+			continue
+		}
+		words++
+		if _, ok := e.vecs.Rank(w); ok {
+			known++
+		}
+	}
+	if words == 0 {
+		return 0
+	}
+	return float64(known) / float64(words)
+}
+
 // normalise scales v to unit length (a zero vector stays zero).
 func normalise(v []float64) {
 	var n float64

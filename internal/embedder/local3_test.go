@@ -96,3 +96,25 @@ func TestNewSelectsLocalModels(t *testing.T) {
 		t.Fatal("an unknown local model was accepted")
 	}
 }
+
+// Known is the share of a question's words that have word vectors: all of an English question,
+// none of a Chinese one, part of one with a name the vectors lack.
+func TestLocalV3Known(t *testing.T) {
+	t.Parallel()
+	e := localV3(t)
+	for _, tc := range []struct {
+		text string
+		want float64
+	}{
+		{"how many vacation days do I get", 1},
+		{"查看磁盘剩余空间", 0},
+		{"用 base64 编码数据", 1.0 / 6}, // each Han character is a word; base64 has a vector
+		{"", 0},
+		{"the", 0},
+		{"rotate the zqxjkvw credentials", 2.0 / 3},
+	} {
+		if got := e.Known(tc.text); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("Known(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

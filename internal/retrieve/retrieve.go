@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,9 @@ type Searcher struct {
 	Reranker *Reranker
 
 	next atomic.Uint64 // the replica for the next search
+	// inspect, when set (by the offline fusion replay, replay_test.go), sees every hybrid
+	// search's candidates before fusion, with the embedder's known share of the question.
+	inspect func(text string, cands []candidate, known float64)
 }
 
 // Default fusion weights: full text leads and the embedding refines, unless full text finds
@@ -62,6 +66,13 @@ const (
 // does with the index's inverse document frequencies.
 type weightedQueryEmbedder interface {
 	WeightedQuery(text string, weight func(word string) float64) []float32
+}
+
+// knowingEmbedder is an embedder that can say how much of a text it matches by meaning rather
+// than by its words alone, as the built-in docent-local-v3 does (the share of the words it has
+// word vectors for). An embedder that does not say is trusted with every question.
+type knowingEmbedder interface {
+	Known(text string) float64
 }
 
 // NewSearcher returns a Searcher with the configured text-search language and fusion weights.
@@ -250,7 +261,14 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if vw == 0 && lw == 0 {
 			vw, lw = DefaultVectorWeight, DefaultLexicalWeight
 		}
-		top := fuse(cands, lw, vw, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		known := 1.0
+		if k, ok := s.Embedder.(knowingEmbedder); ok {
+			known = k.Known(text)
+		}
+		if s.inspect != nil {
+			s.inspect(text, slices.Clone(cands), known)
+		}
+		top := fuse(cands, lw, vw, known, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
 		if len(q.Pinned) > 0 {
 			if top, err = s.pin(ctx, tx, q, vec, top, page); err != nil {
 				return err

@@ -8,7 +8,7 @@ import (
 // order returns the candidates' ids in the order fuse ranks them.
 func order(cands []candidate) []int64 {
 	var ids []int64
-	for _, c := range fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, len(cands), len(cands)) {
+	for _, c := range fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, 1, len(cands), len(cands)) {
 		ids = append(ids, c.id)
 	}
 	return ids
@@ -57,5 +57,36 @@ func TestFuseKeepsBM25sOrderWhenFullTextFindsEnough(t *testing.T) {
 	}
 	if got := order(cands); got[0] != 3 {
 		t.Fatalf("order at coverage 0.2 = %v, want 3 first", got[:3])
+	}
+}
+
+// A question the embedder knows none of the words of (a Chinese one, for the built-in
+// embedder's English word vectors): full text finds little of it by IDF-weighted coverage
+// (bigrams that straddle two words count and match nothing), yet its order stands, because the
+// embedding matches the same words through hashed characters and its margins say nothing more.
+// Known in part, full text keeps that part of its trust at least.
+func TestFuseKeepsFullTextForQuestionsTheEmbedderDoesNotKnow(t *testing.T) {
+	cands := func() []candidate {
+		return append([]candidate{
+			{id: 1, doc: 1, bm25: 10, coverage: 0.15, sim: 0.56, nearest: true},
+			{id: 2, doc: 2, sim: 0.60, nearest: true},
+			{id: 3, doc: 3, bm25: 4, coverage: 0.1, sim: 0.30},
+		}, pool(10, 0.40)...)
+	}
+	rank := func(known float64) []int64 {
+		var ids []int64
+		for _, c := range fuse(cands(), DefaultLexicalWeight, DefaultVectorWeight, known, 13, 13) {
+			ids = append(ids, c.id)
+		}
+		return ids[:3]
+	}
+	if got := rank(1); got[0] != 2 {
+		t.Fatalf("known 1: order = %v, want 2 first (the embedding's clear winner)", got)
+	}
+	if got := rank(0); !slices.Equal(got, []int64{1, 3, 2}) {
+		t.Fatalf("known 0: order = %v, want BM25's 1, 3, then 2", got)
+	}
+	if got := rank(0.25); got[0] != 1 {
+		t.Fatalf("known 0.25: order = %v, want 1 first (full text keeps 3/4 of its trust)", got)
 	}
 }
