@@ -1,20 +1,22 @@
+//go:build replay
+
 package retrieve
 
 // An offline replay of the fusion, for measuring a change to fuse on every dev set in seconds
-// instead of re-indexing them. Neither test checks anything: both are tools, run by hand and
-// skipped otherwise (README, "Search quality").
+// instead of re-indexing them. Neither test checks anything: both are tools, run by hand, and
+// the build tag keeps them out of `go test ./...` (README, "Search quality").
 //
 // 1. Keep the databases of a `make eval` run (EVAL_ARGS='-db-prefix P_ -keep') and dump each
 //    set's candidates, as the hybrid search of `indexer eval` sees them before fusion:
 //
 //	DOCENT_DUMP=/tmp/dump/scifact.json DOCENT_DUMP_DB=postgres://…/P_scifact \
 //	DOCENT_DUMP_SOURCE=scifact DOCENT_DUMP_QUERIES=…/queries.jsonl DOCENT_DUMP_QRELS=…/test.tsv \
-//	  go test ./internal/retrieve -run TestDumpFusionCandidates
+//	  go test -tags replay ./internal/retrieve -run TestDumpFusionCandidates
 //
 // 2. Change fuse and replay every dump of a folder (lexical-only, vector-only and hybrid
 //    nDCG@10 / Recall@100, as `indexer eval` computes them):
 //
-//	DOCENT_REPLAY=/tmp/dump go test ./internal/retrieve -run TestReplayFusion -v
+//	DOCENT_REPLAY=/tmp/dump go test -tags replay ./internal/retrieve -run TestReplayFusion -v
 //
 // On the dumps of the run that the README's table reports, the replay reproduced every set's
 // three figures to the third decimal (vector-only NFCorpus 0.261 against 0.260).
@@ -59,7 +61,7 @@ type replaySet struct {
 func TestDumpFusionCandidates(t *testing.T) {
 	out := os.Getenv("DOCENT_DUMP")
 	if out == "" {
-		t.Skip("a tool: set DOCENT_DUMP and DOCENT_DUMP_DB, _SOURCE, _QUERIES, _QRELS to dump a set's candidates")
+		t.Fatal("set DOCENT_DUMP and DOCENT_DUMP_DB, _SOURCE, _QUERIES, _QRELS to dump a set's candidates")
 	}
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, os.Getenv("DOCENT_DUMP_DB"))
@@ -121,7 +123,7 @@ func TestDumpFusionCandidates(t *testing.T) {
 func TestReplayFusion(t *testing.T) {
 	dir := os.Getenv("DOCENT_REPLAY")
 	if dir == "" {
-		t.Skip("a tool: set DOCENT_REPLAY to a folder of TestDumpFusionCandidates dumps")
+		t.Fatal("set DOCENT_REPLAY to a folder of TestDumpFusionCandidates dumps")
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil || len(files) == 0 {
