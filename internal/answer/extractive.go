@@ -198,7 +198,7 @@ func (e Extractive) pick(ps []sent, best int, q map[string]bool) [][]int {
 				fresh = append(fresh, g)
 			}
 		}
-		if w := groupWords(ps, fresh); words+w <= maxAnswerWords {
+		if w := groupWords(ps, fresh); len(fresh) > 0 && words+w <= maxAnswerWords {
 			for _, g := range fresh {
 				used[g] = true
 			}
@@ -305,8 +305,15 @@ func withContext(ps []sent, k int) []int {
 	for i := 0; i < maxTermLines && isTerm(ps, k) && !ps[k].item && !ps[k+1].item; i++ {
 		k++
 	}
+	return around(ps, k)
+}
+
+// around is withContext for sentence k once past its term lines. What introduces k is looked
+// up backwards only (no term lines are skipped there), so the recursion always ends: a line
+// taken for a term whose next line goes on from it would otherwise lead back to itself.
+func around(ps []sent, k int) []int {
 	if lo, ok := introducedBy(ps, k); ok {
-		if g := withContext(ps, lo); slices.Contains(g, k) {
+		if g := around(ps, lo); slices.Contains(g, k) {
 			return g
 		}
 		return span(lo, k)
@@ -387,7 +394,10 @@ func span(lo, hi int) []int {
 
 // isTerm reports a line that names what the line after it describes: a definition list's term
 // ("--soft", "merge.renames", "Parental leave") has no sentence punctuation and few words.
-func isTerm(ps []sent, k int) bool {
+func isTerm(ps []sent, k int) bool { return termAt(ps, k, maxTermLines) }
+
+// termAt is isTerm looking at most depth term lines up.
+func termAt(ps []sent, k, depth int) bool {
 	t := strings.TrimSpace(ps[k].text)
 	if !(k+1 < len(ps) && ps[k+1].line == ps[k].line+1 && (k == 0 || ps[k-1].line < ps[k].line) &&
 		len(strings.Fields(t)) <= maxTermWords && !strings.ContainsAny(t[len(t)-1:], ".!?:;,")) {
@@ -396,7 +406,7 @@ func isTerm(ps []sent, k int) bool {
 	// A short description without a full stop ("Make an unsigned, annotated tag object")
 	// under its term is the description, not the next term: a term's synonym (-a, --annotate)
 	// is a word or two.
-	return k == 0 || len(strings.Fields(t)) <= 2 || !isTerm(ps, k-1)
+	return k == 0 || depth == 0 || len(strings.Fields(t)) <= 2 || !termAt(ps, k-1, depth-1)
 }
 
 // maxTermWords bounds a definition list's term line; maxTermLines the term lines (synonyms:
