@@ -22,7 +22,10 @@ import (
 // A sentence that leans on the one before it ("This", "It", "However"…) is quoted with it; a
 // list item or table row is quoted with its whole list or table (and the line introducing
 // it), as a list; a description in a definition list with its term line(s) ("--soft",
-// "merge.renames"); a short passage that answers by itself is quoted whole. Question words
+// "merge.renames"); a short passage that answers by itself is quoted whole. A quote reads on
+// to the end of its paragraph while the sentences go on with it (a description under its term
+// whole; "You start a bisect session as follows:" with the commands), within the answer's
+// length, and sentences of one paragraph are quoted as one run of text. Question words
 // count by how rare they are among the sources' sentences. Another passage is quoted only when
 // it is of the same document: the answer cites one document.
 type Extractive struct {
@@ -117,7 +120,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			said[plainText(s.text)] = true
 		}
 	} else {
-		picked := e.pick(ps, bestIdx)
+		picked := e.pick(ps, bestIdx, qTerms)
 		for _, group := range picked {
 			for _, k := range group {
 				said[plainText(ps[k].text)] = true
@@ -169,13 +172,13 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 // pick chooses what to quote of a passage around its best sentence: the best sentence (with
 // its context) first, then, in reading order, up to MaxSentences of the passage's other
 // sentences that speak to the question. Each group is a run of sentence indexes.
-func (e Extractive) pick(ps []sent, best int) [][]int {
+func (e Extractive) pick(ps []sent, best int, q map[string]bool) [][]int {
 	first := withContext(ps, best)
-	groups := [][]int{first}
 	used := map[int]bool{}
 	for _, k := range first {
 		used[k] = true
 	}
+	groups := [][]int{first}
 	limit := cmp.Or(e.MaxSentences, 3)
 	count := len(first)
 	if ps[best].item {
@@ -195,7 +198,7 @@ func (e Extractive) pick(ps []sent, best int) [][]int {
 				fresh = append(fresh, g)
 			}
 		}
-		if w := groupWords(ps, fresh); words+w <= maxAnswerWords {
+		if w := groupWords(ps, fresh); len(fresh) > 0 && words+w <= maxAnswerWords {
 			for _, g := range fresh {
 				used[g] = true
 			}
@@ -204,7 +207,75 @@ func (e Extractive) pick(ps []sent, best int) [][]int {
 			count++
 		}
 	}
+	return readOn(ps, groups, used, q, maxAnswerWords)
+}
+
+// readOn extends each group, the first one first, with the rest of its paragraph: the
+// sentences after its last one on the same line that go on with it (coheres), each with what it
+// introduces, while the answer stays within limit words. A later group that the paragraph
+// reaches joins it, so that one run of text is quoted once rather than cut into pieces.
+func readOn(ps []sent, groups [][]int, used map[int]bool, q map[string]bool, limit int) [][]int {
+	words := 0
+	for _, g := range groups {
+		words += groupWords(ps, g)
+	}
+	for i := 0; i < len(groups); i++ {
+		for {
+			group := groups[i]
+			last := group[len(group)-1]
+			k := last + 1
+			if k >= len(ps) || ps[k].line != ps[last].line || ps[k].item {
+				break
+			}
+			if used[k] {
+				j := slices.IndexFunc(groups, func(g []int) bool { return g[0] == k })
+				if j <= i {
+					break
+				}
+				groups[i] = append(group, groups[j]...)
+				groups = slices.Delete(groups, j, j+1)
+				continue
+			}
+			if !coheres(ps, group, k, q) {
+				break
+			}
+			var fresh []int
+			for _, g := range withContext(ps, k) {
+				if !used[g] && g > last {
+					fresh = append(fresh, g)
+				}
+			}
+			w := groupWords(ps, fresh)
+			if len(fresh) == 0 || words+w > limit {
+				break
+			}
+			for _, g := range fresh {
+				used[g] = true
+			}
+			groups[i] = append(group, fresh...)
+			words += w
+		}
+	}
 	return groups
+}
+
+// coheres reports whether sentence k goes on with what the group says: it leans on it, it
+// introduces what follows (a colon), or it shares a content word with the group or the question.
+func coheres(ps []sent, group []int, k int, q map[string]bool) bool {
+	if leansBack(ps[k].text) || strings.HasSuffix(ps[k].text, ":") || isTerm(ps, group[0]) && !ps[group[0]].item {
+		return true
+	}
+	for t := range ps[k].terms {
+		if q[t] {
+			return true
+		}
+		for _, g := range group {
+			if ps[g].terms[t] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // plainText is a sentence as compared for repetition: lower case, white space collapsed.
@@ -234,8 +305,15 @@ func withContext(ps []sent, k int) []int {
 	for i := 0; i < maxTermLines && isTerm(ps, k) && !ps[k].item && !ps[k+1].item; i++ {
 		k++
 	}
+	return around(ps, k)
+}
+
+// around is withContext for sentence k once past its term lines. What introduces k is looked
+// up backwards only (no term lines are skipped there), so the recursion always ends: a line
+// taken for a term whose next line goes on from it would otherwise lead back to itself.
+func around(ps []sent, k int) []int {
 	if lo, ok := introducedBy(ps, k); ok {
-		if g := withContext(ps, lo); slices.Contains(g, k) {
+		if g := around(ps, lo); slices.Contains(g, k) {
 			return g
 		}
 		return span(lo, k)
@@ -271,6 +349,12 @@ func withContext(ps []sent, k int) []int {
 			hi++
 		}
 		return span(k, hi)
+	case k > 0 && isTerm(ps, k-1) && !ps[k-1].item:
+		lo := k - 1
+		for lo > 0 && k-lo < maxTermLines && isTerm(ps, lo-1) && !ps[lo-1].item {
+			lo--
+		}
+		return span(lo, k)
 	case unfinished(ps[k].text) && !ps[k].item && k+1 < len(ps) && ps[k+1].line > ps[k].line:
 		// A sentence that breaks off ("…you may land on a commit that broke something
 		// unrelated; run") goes on after what the next line shows (a command), and on in the
@@ -280,12 +364,6 @@ func withContext(ps []sent, k int) []int {
 			hi++
 		}
 		return span(k, hi)
-	case k > 0 && isTerm(ps, k-1) && !ps[k-1].item:
-		lo := k - 1
-		for lo > 0 && k-lo < maxTermLines && isTerm(ps, lo-1) && !ps[lo-1].item {
-			lo--
-		}
-		return span(lo, k)
 	case k > 0 && leansBack(ps[k].text) && !ps[k-1].item:
 		return []int{k - 1, k}
 	}
@@ -316,10 +394,19 @@ func span(lo, hi int) []int {
 
 // isTerm reports a line that names what the line after it describes: a definition list's term
 // ("--soft", "merge.renames", "Parental leave") has no sentence punctuation and few words.
-func isTerm(ps []sent, k int) bool {
+func isTerm(ps []sent, k int) bool { return termAt(ps, k, maxTermLines) }
+
+// termAt is isTerm looking at most depth term lines up.
+func termAt(ps []sent, k, depth int) bool {
 	t := strings.TrimSpace(ps[k].text)
-	return k+1 < len(ps) && ps[k+1].line == ps[k].line+1 && (k == 0 || ps[k-1].line < ps[k].line) &&
-		len(strings.Fields(t)) <= maxTermWords && !strings.ContainsAny(t[len(t)-1:], ".!?:;,")
+	if !(k+1 < len(ps) && ps[k+1].line == ps[k].line+1 && (k == 0 || ps[k-1].line < ps[k].line) &&
+		len(strings.Fields(t)) <= maxTermWords && !strings.ContainsAny(t[len(t)-1:], ".!?:;,")) {
+		return false
+	}
+	// A short description without a full stop ("Make an unsigned, annotated tag object")
+	// under its term is the description, not the next term: a term's synonym (-a, --annotate)
+	// is a word or two.
+	return k == 0 || depth == 0 || len(strings.Fields(t)) <= 2 || !termAt(ps, k-1, depth-1)
 }
 
 // maxTermWords bounds a definition list's term line; maxTermLines the term lines (synonyms:

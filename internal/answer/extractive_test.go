@@ -66,6 +66,32 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"Label your food.\nThe fridge is emptied every Friday at 16:00.\n[1]"},
 		},
 		{
+			name:     "the paragraph is read on: the sentence after the best one, and the commands it introduces",
+			question: "find out which commit broke the build",
+			passage: filler + "\n\nAs an example, suppose you are trying to find the commit that broke a feature that was known to work in version 2.6. You start a bisect session as follows:\n" +
+				"$ git bisect start\n$ git bisect bad\n$ git bisect good v2.6\n\n" + filler,
+			want: []string{"As an example, suppose you are trying to find the commit that broke a feature that was known to work in version 2.6. You start a bisect session as follows:\n$ git bisect start\n$ git bisect bad\n$ git bisect good v2.6\n[1]"},
+		},
+		{
+			name:     "sentences of one paragraph that answer are one quote, not pieces each cited",
+			question: "when are laptops replaced",
+			passage:  filler + "\n\nLaptops are replaced every three years. Replaced laptops are wiped and donated to schools.\n\n" + filler,
+			want:     []string{"Laptops are replaced every three years. Replaced laptops are wiped and donated to schools. [1]"},
+		},
+		{
+			name:     "a description without a full stop is its term's, not the next term",
+			question: "make an annotated tag",
+			passage:  filler + "\n-a\n--annotate\nMake an unsigned, annotated tag object\n-s\n--sign\nMake a GPG-signed tag.\n" + filler,
+			want:     []string{"-a\n--annotate\nMake an unsigned, annotated tag object\n[1]"},
+			not:      []string{"--sign"},
+		},
+		{
+			name:     "a description is quoted whole under its term",
+			question: "which cvs module to import",
+			passage:  filler + "\n-v\nVerbosity: report what it is doing.\n<CVS-module>\nThe CVS module you want to import. Relative to <CVSROOT>. If not given, git cvsimport reads it from CVS/Repository.\n" + filler,
+			want:     []string{"<CVS-module>\nThe CVS module you want to import. Relative to <CVSROOT>. If not given, git cvsimport reads it from CVS/Repository.\n[1]"},
+		},
+		{
 			name:     "abbreviations do not cut a sentence",
 			question: "which forms are accepted for travel claims",
 			passage:  filler + "Travel claims accept forms, e.g. Form 7 or Form 9, within 30 days. " + filler,
