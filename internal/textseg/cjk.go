@@ -73,7 +73,9 @@ func bigrams(run string) []string {
 
 // SearchWords splits a question into the words the lexical search looks up: Words for text in
 // spaced scripts, and for a run of CJK characters its bigrams, as CJKBigrams indexes them, so
-// "VPN设置方法" asks for "vpn", "设置", "置方" and "方法".
+// "VPN设置方法" asks for "vpn", "设置", "置方" and "方法". Unlike Words it cuts at apostrophes,
+// as PostgreSQL's parser cuts the indexed text: "d'accès" asks for "d" and "accès", which the
+// index holds, not for "daccès", which it never does (French elision: l', d', qu', s').
 func SearchWords(text string) []string {
 	var out []string
 	for text != "" {
@@ -81,7 +83,7 @@ func SearchWords(text string) []string {
 		if i < 0 {
 			i = len(text)
 		}
-		out = append(out, Words(text[:i])...)
+		out = append(out, Words(strings.Map(apostropheToSpace, text[:i]))...)
 		text = text[i:]
 		end := strings.IndexFunc(text, func(r rune) bool { return !IsCJK(r) })
 		if end < 0 {
@@ -91,6 +93,32 @@ func SearchWords(text string) []string {
 			out = append(out, bigrams(text[:end])...)
 		}
 		text = text[end:]
+	}
+	return out
+}
+
+func apostropheToSpace(r rune) rune {
+	if r == '\'' || r == '’' {
+		return ' '
+	}
+	return r
+}
+
+// Elided maps each word Words joins across an apostrophe to the words SearchWords cuts it into
+// ("d'accès": "daccès" → "d", "accès"), so that a weight looked up by the search's words can
+// be given to the word the embedder reads.
+func Elided(text string) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\'' && r != '’'
+	}) {
+		if !strings.ContainsAny(f, "'’") {
+			continue
+		}
+		joined, parts := Words(f), Words(strings.Map(apostropheToSpace, f))
+		if len(joined) == 1 && len(parts) > 1 {
+			out[joined[0]] = parts
+		}
 	}
 	return out
 }
