@@ -87,6 +87,14 @@ func TestSearchInLanguages(t *testing.T) {
 				t.Errorf("%s found %q, want fr/frais.md first", q, got)
 			}
 		}
+		// The embedder reads "l'original" as one word, "loriginal": it weighs as "original".
+		w, err := b.searcher.WordIDF(ctx, "l'original")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w["original"] <= 0 || w["loriginal"] != w["original"] {
+			t.Errorf("word weights %v: want loriginal weighed as original", w)
+		}
 	})
 	t.Run("ChineseByBigrams", func(t *testing.T) {
 		t.Parallel()
