@@ -48,3 +48,14 @@ func (s *Searcher) DocumentScores(ctx context.Context, text string) (map[string]
 	})
 	return out, err
 }
+
+// WordIDF returns the weights a query's words get in the embedding (terms.wordIDF), for tests.
+func (s *Searcher) WordIDF(ctx context.Context, text string) (map[string]float64, error) {
+	var out map[string]float64
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
+		out = t.wordIDF
+		return err
+	})
+	return out, err
+}

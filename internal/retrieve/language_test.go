@@ -78,6 +78,24 @@ func TestSearchInLanguages(t *testing.T) {
 			t.Errorf("justificatif original found %q, want fr/frais.md first", got)
 		}
 	})
+	t.Run("FrenchElision", func(t *testing.T) {
+		t.Parallel()
+		// PostgreSQL's parser cuts "l'original" at the apostrophe, in the passage and so in the
+		// question: read as one word, "loriginal", it matched nothing.
+		for _, q := range []string{"l'original", "l’original"} {
+			if got := lexical(t, b, q); len(got) == 0 || got[0] != "fr/frais.md" {
+				t.Errorf("%s found %q, want fr/frais.md first", q, got)
+			}
+		}
+		// The embedder reads "l'original" as one word, "loriginal": it weighs as "original".
+		w, err := b.searcher.WordIDF(ctx, "l'original")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w["original"] <= 0 || w["loriginal"] != w["original"] {
+			t.Errorf("word weights %v: want loriginal weighed as original", w)
+		}
+	})
 	t.Run("ChineseByBigrams", func(t *testing.T) {
 		t.Parallel()
 		// PostgreSQL's parser would make each run between punctuation one word ("然后使用公司账号登录虚拟专用网络"):

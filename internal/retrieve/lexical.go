@@ -59,7 +59,8 @@ type terms struct {
 	// differently) sharing its IDF, since a passage in one language holds one of them.
 	idfMass float64
 	// wordIDF maps each query word (as textseg.SearchWords splits it) to the IDF of its
-	// lexeme, the largest where configurations stem it differently.
+	// lexeme, the largest where configurations stem it differently, and each word the
+	// embedder joins across an apostrophe (textseg.Elided) to the largest IDF of its parts.
 	wordIDF map[string]float64
 }
 
@@ -151,6 +152,14 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	}
 	for w, df := range wordDF {
 		out.wordIDF[w] = idf(df, out.chunks)
+	}
+	// The embedder reads "d'accès" as one word, "daccès": it weighs as its rarest part.
+	for joined, parts := range textseg.Elided(text) {
+		for _, p := range parts {
+			if v, ok := out.wordIDF[p]; ok && v > out.wordIDF[joined] {
+				out.wordIDF[joined] = v
+			}
+		}
 	}
 	slices.SortFunc(out.lexemes, func(a, b term) int {
 		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme))

@@ -31,9 +31,25 @@ func TestSearchWords(t *testing.T) {
 		{"VPN设置方法", []string{"vpn", "设置", "置方", "方法"}},
 		{"用 base64 编码", []string{"用", "base64", "编码"}},
 		{"don't 東京", []string{"dont", "東京"}},
+		{"qu'il l'ait", []string{"qu", "il", "l", "ait"}},
+		{"droits d'accès, l’empreinte", []string{"droits", "d", "accès", "l", "empreinte"}},
 	} {
 		if got := SearchWords(tc.in); !slices.Equal(got, tc.want) {
 			t.Errorf("SearchWords(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestElided(t *testing.T) {
+	t.Parallel()
+	got := Elided("droits d'accès d’un fichier, l'empreinte SHA256; rock'n'roll; aren't; plain words")
+	want := map[string][]string{"daccès": {"d", "accès"}, "dun": {"d", "un"}, "lempreinte": {"l", "empreinte"}, "rocknroll": {"rockn", "roll"}}
+	if len(got) != len(want) {
+		t.Errorf("Elided = %q, want %q", got, want)
+	}
+	for w, parts := range want {
+		if !slices.Equal(got[w], parts) {
+			t.Errorf("Elided[%q] = %q, want %q", w, got[w], parts)
 		}
 	}
 }

@@ -126,11 +126,11 @@ func parseTSVector(s string) (map[string]counts, error) {
 	return out, nil
 }
 
-// Lexemes returns the query's lexemes as the search parses it: each word (as textseg.Words
+// Lexemes returns the query's lexemes as the search parses it: each word (as textseg.SearchWords
 // splits the text) becomes its first lexeme under the text-search configuration.
 func Lexemes(ctx context.Context, pool *pgxpool.Pool, config, text string) ([]string, error) {
 	rows, err := pool.Query(ctx, `SELECT DISTINCT l FROM unnest($2::text[]) AS w,
-		LATERAL (SELECT lexeme AS l FROM unnest(to_tsvector($1::regconfig, w)) LIMIT 1) x`, config, textseg.Words(text))
+		LATERAL (SELECT lexeme AS l FROM unnest(to_tsvector($1::regconfig, w)) LIMIT 1) x`, config, textseg.SearchWords(text))
 	if err != nil {
 		return nil, err
 	}
