@@ -2,12 +2,17 @@ package migrations_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/migrations"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func TestApply(t *testing.T) {
@@ -72,4 +77,73 @@ func openPool(t *testing.T, url string) *pgxpool.Pool {
 	}
 	t.Cleanup(pool.Close)
 	return pool
+}
+
+// TestGapCuratedMigration: migration 00023 links free-text curated resolutions that name an
+// existing answer (by id, or by its question when only one has it) and keeps any other text as
+// written; going down puts the ids back as text.
+func TestGapCuratedMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := openPool(t, pgtest.EmptyDatabase(t))
+	db := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { db.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 22); err != nil {
+		t.Fatal(err)
+	}
+	var taxi, dup int64
+	if err := pool.QueryRow(ctx, `INSERT INTO curated_answers (question, normalised, answer, owner, review_by)
+		VALUES ('Is a taxi home reimbursed?', 'is a taxi home reimbursed', 'Yes.', 'travel', '2099-01-01') RETURNING id`).Scan(&taxi); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `INSERT INTO curated_answers (question, normalised, answer, owner, review_by)
+		VALUES ('Parking?', 'parking', 'No.', 'hr', '2099-01-01'), ('parking?', 'parking', 'No.', 'hr', '2099-01-01') RETURNING id`).Scan(&dup); err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{strconv.FormatInt(taxi, 10), " #" + strconv.FormatInt(taxi, 10), "is a taxi home reimbursed? ", "Parking?", "the Peru answer", "999999"}
+	for _, text := range texts {
+		if _, err := pool.Exec(ctx, `INSERT INTO insight_gaps (status, resolution, resolved_curated) VALUES ('resolved', 'curated', $1)`, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.UpTo(ctx, 23); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		id    int64
+		label string
+	}
+	read := func(column string) []row {
+		t.Helper()
+		rows, err := pool.Query(ctx, `SELECT coalesce(`+column+`, 0), resolved_curated FROM insight_gaps ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.label); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	q := "Is a taxi home reimbursed?"
+	want := []row{{taxi, q}, {taxi, q}, {taxi, q}, {0, "Parking?"}, {0, "the Peru answer"}, {0, "999999"}}
+	if got := read("resolved_curated_id"); !slices.Equal(got, want) {
+		t.Errorf("after 00023: %v, want %v", got, want)
+	}
+	if _, err := p.DownTo(ctx, 22); err != nil {
+		t.Fatal(err)
+	}
+	id := strconv.FormatInt(taxi, 10)
+	want = []row{{0, id}, {0, id}, {0, id}, {0, "Parking?"}, {0, "the Peru answer"}, {0, "999999"}}
+	if got := read("NULL::bigint"); !slices.Equal(got, want) {
+		t.Errorf("after 00023 down: %v, want %v", got, want)
+	}
 }

@@ -35,7 +35,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 	m.Linked = m.Question != "" && !sameOrigin(r)
 	if m.Question != "" && !m.Linked {
 		m.Asked = true
-		a, err := s.answer(r, m.Question, m.Conversation, nil)
+		a, err := s.answer(r, m.Question, m.Conversation, nil, nil)
 		if err != nil {
 			// The page still shows the sources found: only an outage, which monitors must
 			// see, changes its status.
@@ -74,7 +74,9 @@ type asked struct {
 
 // answer runs a question within its conversation for the request's user, records it in the
 // conversation and the query log, and returns the answer with the conversation's id and turn.
-func (s *Server) answer(r *http.Request, question, conversation string, emit func(string)) (asked, error) {
+// shown, when set, receives the curated answer the question matches, if any, before the
+// generated answer is composed; emit the generated answer's tokens as they come.
+func (s *Server) answer(r *http.Request, question, conversation string, shown func(*answer.Curated), emit func(string)) (asked, error) {
 	u := userFrom(r.Context())
 	if !s.limiter.allow(u.Name) {
 		return asked{Response: answer.Response{Citations: []answer.Citation{}}, Conversation: conversation}, errRateLimited
@@ -91,7 +93,7 @@ func (s *Server) answer(r *http.Request, question, conversation string, emit fun
 			emit(tok)
 		}
 	}
-	resp, err := s.askCurated(r, answer.Request{Question: question, History: history, Groups: u.Groups}, counted)
+	resp, err := s.askCurated(r, answer.Request{Question: question, History: history, Groups: u.Groups}, shown, counted)
 	latency := time.Since(start)
 	s.Metrics.answered(resp.Mode, resp.Model, latency, tokens)
 	if err != nil {
@@ -179,6 +181,13 @@ type askResponse struct {
 	CuratedBlocks []block `json:"curated_blocks,omitempty"`
 }
 
+// curatedEvent is the stream's "curated" event: the curated answer, with the same fields as in
+// the final response.
+type curatedEvent struct {
+	Curated *answer.Curated `json:"curated"`
+	Blocks  []block         `json:"curated_blocks"`
+}
+
 // newAskResponse adds the parsed Markdown to an answer.
 func newAskResponse(a asked) askResponse {
 	return askResponse{a, answerBlocks(a.Response), curatedBlocks(a.Curated)}
@@ -202,7 +211,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 		s.streamAsk(w, r, req)
 		return
 	}
-	a, err := s.answer(r, req.Question, req.Conversation, nil)
+	a, err := s.answer(r, req.Question, req.Conversation, nil, nil)
 	if err != nil {
 		status, msg := s.askError(w, r, err)
 		writeJSON(w, status, apiError{msg})
@@ -233,8 +242,11 @@ func readAskRequest(w http.ResponseWriter, r *http.Request) (askRequest, error) 
 	return req, nil
 }
 
-// streamAsk answers as server-sent events: "token" events as the answer is produced, then one
-// "answer" event with the whole response, or an "error" event.
+// streamAsk answers as server-sent events: a "curated" event first when the question matches a
+// curated answer the reader may see ({"curated": ..., "curated_blocks": [...]}, as in the final
+// response), sent as soon as it is matched and before retrieval and the model; then "token"
+// events as the answer is produced, then one "answer" event with the whole response, or an
+// "error" event.
 func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askRequest) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
@@ -254,7 +266,10 @@ func (s *Server) streamAsk(w http.ResponseWriter, r *http.Request, req askReques
 		fmt.Fprintf(w, "event: %s\ndata: %s\n\n", name, b)
 		flusher.Flush()
 	}
-	a, err := s.answer(r, req.Question, req.Conversation, func(tok string) {
+	shown := func(c *answer.Curated) {
+		event("curated", curatedEvent{Curated: c, Blocks: curatedBlocks(c)})
+	}
+	a, err := s.answer(r, req.Question, req.Conversation, shown, func(tok string) {
 		event("token", map[string]string{"text": tok})
 	})
 	if err != nil {

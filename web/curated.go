@@ -29,11 +29,15 @@ func (s *Server) curatedFor(r *http.Request, question string) *curated.Match {
 
 // askCurated asks for the request's reader with the curated answer their question matches, if
 // any: it comes first, and its pinned documents lead the sources. It is stored with the answer,
-// so a reopened conversation shows it too.
-func (s *Server) askCurated(r *http.Request, req answer.Request, emit func(string)) (answer.Response, error) {
+// so a reopened conversation shows it too. shown, when set, receives it as soon as it is matched,
+// before the generated answer is composed: a streamed answer shows it at once.
+func (s *Server) askCurated(r *http.Request, req answer.Request, shown func(*answer.Curated), emit func(string)) (answer.Response, error) {
 	m := s.curatedFor(r, req.Question)
 	if m != nil {
 		req.Pinned = m.Documents
+		if shown != nil {
+			shown(shownCurated(m))
+		}
 	}
 	resp, err := s.Asker.Ask(r.Context(), req, emit)
 	resp.Curated = shownCurated(m)

@@ -1,17 +1,23 @@
 package web_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+
+	"github.com/docent-search/docent/internal/modeltest"
 )
 
 // as are the proxy's identity headers for user in groups (comma-separated).
@@ -235,5 +241,141 @@ func TestBrowserCuratedAboveGenerated(t *testing.T) {
 	}
 	if !strings.Contains(location, "/shared/") || !strings.Contains(shared, "always reimbursed") {
 		t.Errorf("shared page %s shows %q", location, shared)
+	}
+}
+
+// gatedModel is an OpenAI-compatible model (modeltest's) that answers only once release is
+// called (or after a minute): what a reader sees before it is what they see at once.
+func gatedModel(t *testing.T) (url string, release func()) {
+	t.Helper()
+	model := modeltest.New(t)
+	gate := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-gate:
+		case <-time.After(time.Minute):
+		case <-r.Context().Done():
+			return
+		}
+		model.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+	var once sync.Once
+	release = func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release)
+	return ts.URL + "/v1", release
+}
+
+// TestStreamedCuratedAnswerComesFirst: the answer stream sends the curated answer as its first
+// event, while the model has not yet answered (it waits until the test has read that event),
+// with the same fields as in the final response; a reader outside its groups gets no such event.
+func TestStreamedCuratedAnswerComesFirst(t *testing.T) {
+	t.Parallel()
+	llm, release := gatedModel(t)
+	ts, _ := setupServer(t, proxied(), llm)
+	id := createCurated(t, ts.URL, taxiCurated)
+
+	stream := func(headers map[string]string, onFirst func(name, data string)) []string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", ts.URL+"/api/ask", strings.NewReader(`{"question": "is a taxi home after a client dinner reimbursed"}`))
+		req.Header.Set("Accept", "text/event-stream")
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var names []string
+		var name string
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				name = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				if len(names) == 0 {
+					onFirst(name, line[6:])
+				}
+				names = append(names, name)
+			}
+		}
+		return names
+	}
+
+	var first struct {
+		Curated *struct {
+			ID     int64
+			Owner  string
+			Answer string
+		} `json:"curated"`
+		Blocks []struct{ Kind string } `json:"curated_blocks"`
+	}
+	names := stream(as("bo", "staff"), func(name, data string) {
+		if name != "curated" {
+			t.Errorf("first event %q %s, want the curated answer", name, data)
+		} else if err := json.Unmarshal([]byte(data), &first); err != nil {
+			t.Errorf("curated event %s: %v", data, err)
+		}
+		release() // only now may the model answer
+	})
+	if first.Curated == nil || first.Curated.ID != id || first.Curated.Owner != "travel team" || !strings.Contains(first.Curated.Answer, "9 pm") || len(first.Blocks) == 0 {
+		t.Errorf("curated event: %+v", first)
+	}
+	if len(names) < 3 || names[1] != "token" || names[len(names)-1] != "answer" || slices.Contains(names[1:], "curated") {
+		t.Errorf("events %v: want curated, then tokens, then the answer", names)
+	}
+	// A reader outside its groups: the generated answer only, nothing that says one exists.
+	names = stream(as("cy", "sales"), func(name, data string) {
+		if strings.Contains(data, "travel team") {
+			t.Errorf("a reader outside the curated answer's groups got %s %s", name, data)
+		}
+	})
+	if slices.Contains(names, "curated") || len(names) == 0 || names[len(names)-1] != "answer" {
+		t.Errorf("events for a reader outside its groups: %v", names)
+	}
+}
+
+// TestBrowserCuratedShownBeforeTheAnswer: in Chromium, the curated answer shows while the
+// generated answer is still being composed (the model is held back until it is seen).
+func TestBrowserCuratedShownBeforeTheAnswer(t *testing.T) {
+	t.Parallel()
+	llm, release := gatedModel(t)
+	ts, _ := setupServer(t, proxied(), llm)
+	createCurated(t, ts.URL, taxiCurated)
+	bctx := browser(t)
+	var label, busy, answerText string
+	err := chromedp.Run(bctx,
+		network.Enable(),
+		network.SetExtraHTTPHeaders(network.Headers{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "staff"}),
+		chromedp.Navigate(ts.URL+"/"),
+		chromedp.WaitVisible(`[data-testid="question"]`),
+		chromedp.SendKeys(`[data-testid="question"]`, "is a taxi home after a client dinner reimbursed?\n"),
+		chromedp.WaitVisible(`[data-testid="curated-label"]`),
+		chromedp.Text(`[data-testid="curated-label"]`, &label),
+		chromedp.AttributeValue(`#answer`, "aria-busy", &busy, nil),
+		chromedp.Text(`#answer [data-testid="answer-text"]`, &answerText),
+	)
+	if err != nil {
+		t.Fatalf("asking in the browser: %v", err)
+	}
+	if !strings.HasPrefix(label, "Curated answer · travel team") || busy != "true" || strings.TrimSpace(answerText) != "" {
+		t.Errorf("before the model answered: curated %q, answer busy %q with %q", label, busy, answerText)
+	}
+	release()
+	var curatedAfter string
+	err = chromedp.Run(bctx,
+		chromedp.WaitVisible(`#answer[aria-busy="false"]`, chromedp.ByQuery),
+		chromedp.Text(`#answer [data-testid="answer-text"]`, &answerText),
+		chromedp.Text(`[data-testid="curated-text"]`, &curatedAfter),
+	)
+	if err != nil {
+		t.Fatalf("waiting for the answer: %v", err)
+	}
+	if !strings.Contains(answerText, "The answer is in the documents") || !strings.Contains(curatedAfter, "9 pm") {
+		t.Errorf("after the model answered: answer %q, curated %q", answerText, curatedAfter)
 	}
 }

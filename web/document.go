@@ -1,7 +1,9 @@
 package web
 
 import (
+	"cmp"
 	"errors"
+	"io/fs"
 	"mime"
 	"net/http"
 	"strconv"
@@ -11,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/docent-search/docent/internal/access"
+	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/source"
 )
 
@@ -62,7 +65,35 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.Blocks = docBlocks(doc.Body, headings, start, end)
+	if m.Message, m.MessageTitle, err = s.message(r, doc); err != nil {
+		s.error(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, docPage(m))
+}
+
+// message returns the id and title of the message an attachment's document came from (the
+// nearest indexed document whose path leads to its own, see ingest.AttachmentPath), when the
+// reader may see it; 0 for a document of a file of its own.
+func (s *Server) message(r *http.Request, doc docRow) (int64, string, error) {
+	var prefixes []string
+	for i := range len(doc.Path) {
+		if doc.Path[i] == '/' {
+			prefixes = append(prefixes, doc.Path[:i])
+		}
+	}
+	if len(prefixes) == 0 {
+		return 0, "", nil
+	}
+	var id int64
+	var title, path string
+	err := s.Pool.QueryRow(r.Context(), `SELECT d.id, d.title, d.path FROM documents d JOIN sources s ON s.id = d.source_id
+		WHERE s.name = $1 AND d.path = ANY($2) AND d.status = 'indexed' AND `+access.Visible("d", "$3")+`
+		ORDER BY length(d.path) DESC LIMIT 1`, doc.Source, prefixes, nonNil(groups(r))).Scan(&id, &title, &path)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, "", nil
+	}
+	return id, cmp.Or(title, downloadName(path)), err
 }
 
 // documentFile serves the original file, access-checked, as a download so that no HTML or
@@ -75,6 +106,10 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only the file that was indexed is served: its groups are the ones just checked.
 	f, err := source.OpenOriginal(r.Context(), s.Pool, doc.ID)
+	if errors.Is(err, source.ErrInside) {
+		s.attachmentFile(w, r, doc)
+		return
+	}
 	switch {
 	case errors.Is(err, source.ErrChanged):
 		s.Log.Warn("original file changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
@@ -93,19 +128,48 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", f.ModTime, f)
 }
 
+// attachmentFile serves an e-mail attachment's own bytes, taken out of its message on disk at
+// request time and checked against what was indexed (source.OpenInside), as a download like any
+// original.
+func (s *Server) attachmentFile(w http.ResponseWriter, r *http.Request, doc docRow) {
+	in, err := source.OpenInside(r.Context(), s.Pool, doc.ID, ingest.MailAttachment)
+	switch {
+	case errors.Is(err, source.ErrChanged):
+		s.Log.Warn("attachment's message changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
+		s.error(w, r, problem{http.StatusConflict, "The message on disk that carried this attachment is no longer the one that was indexed: re-index needed."})
+		return
+	case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) && !errors.Is(err, source.ErrNotFound):
+		s.error(w, r, err)
+		return
+	case err != nil:
+		s.Log.Warn("attachment's message unavailable", "source", doc.Source, "path", doc.Path, "err", err)
+		s.error(w, r, notFound("The message that carried this attachment is no longer available; the indexed text is shown on the document page."))
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(doc.Path)}))
+	http.ServeContent(w, r, "", in.ModTime, in)
+}
+
 // downloadName is the name a download is saved under: the file's own name as it is on disk
 // (a stored path is escaped, see source.EscapePath), except that a name which is not valid
 // UTF-8 keeps its escaped form, and control characters become "_". mime.FormatMediaType
-// quotes it, writing a non-ASCII name as RFC 2231's filename*.
+// quotes it, writing a non-ASCII name as RFC 2231's filename*. An attachment's name, which its
+// sender chose, is its last path segment, so it has no '/'; a backslash becomes "_" too, and a name
+// of dots alone "attachment".
 func downloadName(path string) string {
 	name := path[strings.LastIndexByte(path, '/')+1:]
 	if raw, err := source.UnescapePath(name); err == nil && utf8.ValidString(raw) {
 		name = raw
 	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '/' || r == '\\' {
 			return '_'
 		}
 		return r
 	}, name)
+	if strings.Trim(name, ". ") == "" {
+		name = "attachment"
+	}
+	return name
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/docent-search/docent/internal/curated"
 	"github.com/docent-search/docent/internal/insights"
 )
 
@@ -154,7 +155,14 @@ func (s *Server) gapForm(w http.ResponseWriter, r *http.Request) {
 	owner := f.Get("owner")
 	c := insights.Change{Status: f.Get("status"), Owner: &owner}
 	if c.Status == insights.Resolved {
-		c.Resolution = &insights.Resolution{Kind: f.Get("resolution"), Curated: strings.TrimSpace(f.Get("curated"))}
+		c.Resolution = &insights.Resolution{Kind: f.Get("resolution")}
+		if c.Resolution.Kind == insights.ByCurated {
+			// Not a number: -1, which Update refuses naming the field.
+			c.Resolution.Curated = -1
+			if id, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(f.Get("curated")), "#"), 10, 64); err == nil {
+				c.Resolution.Curated = id
+			}
+		}
 		if doc := strings.TrimSpace(f.Get("document")); c.Resolution.Kind == insights.ByDocument {
 			c.Resolution.Source, c.Resolution.Document, _ = strings.Cut(doc, ":")
 		}
@@ -191,7 +199,7 @@ func (s *Server) changeGap(r *http.Request, c insights.Change) (int64, string, e
 	}
 	if res := c.Resolution; res != nil {
 		for field, v := range map[string]string{"resolution.kind": res.Kind, "resolution.source": res.Source,
-			"resolution.document": res.Document, "resolution.curated": res.Curated} {
+			"resolution.document": res.Document} {
 			if err := checkText(field, v); err != nil {
 				return 0, "", err
 			}
@@ -214,7 +222,7 @@ func (s *Server) changeGap(r *http.Request, c insights.Change) (int64, string, e
 		case insights.ByDocument:
 			detail += " document=" + strconv.Quote(res.Source+":"+res.Document)
 		case insights.ByCurated:
-			detail += " curated=" + strconv.Quote(res.Curated)
+			detail += " curated=" + strconv.FormatInt(res.Curated, 10)
 		}
 	}
 	s.audit(r, "gap "+c.Status, strconv.FormatInt(id, 10), detail)
@@ -241,6 +249,13 @@ func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	m := insightsModel{page: s.pageFor(r, "Insights", "admin"), Report: rep, Gaps: gaps,
 		Notice: p["notice"], Error: p["error"], Charts: charts(rep.Stats)}
+	if len(gaps) > 0 {
+		// The choices of the gaps' "curated answer id" fields.
+		if m.CuratedAnswers, err = s.Curated.List(r.Context()); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, http.StatusOK, insightsPage(m))
 }
 
@@ -281,6 +296,8 @@ type insightsModel struct {
 	Charts []chart
 	Notice string
 	Error  string
+	// CuratedAnswers are every curated answer, offered in the gaps' forms.
+	CuratedAnswers []curated.Entry
 }
 
 // charts draws the figures: questions per day by outcome, the outcome shares, the 👍/👎 share

@@ -360,3 +360,63 @@ func TestInsightsFlagExpiredCurated(t *testing.T) {
 		t.Errorf("insights page (%d) does not flag exactly the overdue curated answer", status)
 	}
 }
+
+// TestGapResolvedByCuratedAnswer: a gap resolved by a curated answer names it by the id of one
+// that exists (400 naming resolution.curated otherwise, in the API and the form), and the page
+// links to it under its question.
+func TestGapResolvedByCuratedAnswer(t *testing.T) {
+	t.Parallel()
+	ts, _ := setupServer(t, proxied(), "")
+	askAs(t, ts.URL, "ann", unanswerable, "")
+	g := waitForGap(t, ts.URL, unanswerable)
+	answer := createCurated(t, ts.URL, `{"question": "What is the capital of Peru?", "answer": "Lima.", "owner": "geo team", "review_by": "2099-12-31"}`)
+	gapURL := ts.URL + "/api/insights/gaps/" + strconv.FormatInt(g.ID, 10)
+	for _, body := range []string{
+		`{"status":"resolved","resolution":{"kind":"curated"}}`,
+		`{"status":"resolved","resolution":{"kind":"curated","curated":` + strconv.FormatInt(answer+1000, 10) + `}}`,
+		`{"status":"resolved","resolution":{"kind":"curated","curated":"see the Peru answer"}}`,
+	} {
+		if status, resp := do(t, "POST", gapURL, body, asAdmin); status != http.StatusBadRequest || !strings.Contains(resp, "resolution.curated") {
+			t.Errorf("%s: %d %s, want 400 naming resolution.curated", body, status, resp)
+		}
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("POST", ts.URL+"/admin/insights/gaps/"+strconv.FormatInt(g.ID, 10),
+		strings.NewReader(url.Values{"status": {"resolved"}, "resolution": {"curated"}, "curated": {"the Peru one"}, "days": {"30"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range asAdmin {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != http.StatusSeeOther || loc == nil || !strings.Contains(loc.Query().Get("error"), "resolution.curated") {
+		t.Errorf("the form with a curated answer that is not an id: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if g := waitForGap(t, ts.URL, unanswerable); g.Status != "open" {
+		t.Errorf("a refused change changed the gap: %+v", g)
+	}
+
+	status, body := do(t, "POST", gapURL, `{"status":"resolved","resolution":{"kind":"curated","curated":`+strconv.FormatInt(answer, 10)+`}}`, asAdmin)
+	if status != http.StatusOK || !strings.Contains(body, `"curated":`+strconv.FormatInt(answer, 10)) || !strings.Contains(body, `"curated_label":"What is the capital of Peru?"`) {
+		t.Fatalf("resolving by curated answer %d: %d %s", answer, status, body)
+	}
+	_, page := do(t, "GET", ts.URL+"/admin/insights?days=30", "", asAdmin)
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gap := doc.Find(`[data-testid="gap"][data-gap="` + strconv.FormatInt(g.ID, 10) + `"]`)
+	link := gap.Find(`[data-testid="gap-resolved-curated"] a`)
+	if href, _ := link.Attr("href"); href != "/admin/curated/"+strconv.FormatInt(answer, 10) || link.Text() != "What is the capital of Peru?" {
+		t.Errorf("the resolved gap's link: %q %q", href, link.Text())
+	}
+	if v, _ := gap.Find(`[data-testid="gap-curated"]`).Attr("value"); v != strconv.FormatInt(answer, 10) {
+		t.Errorf("the form's curated answer id: %q", v)
+	}
+	if doc.Find(`datalist#curated-answers option[value="`+strconv.FormatInt(answer, 10)+`"]`).AttrOr("label", "") != "What is the capital of Peru?" {
+		t.Error("the form does not offer the curated answers")
+	}
+}

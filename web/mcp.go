@@ -126,7 +126,7 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 				return nil, mcpAskOut{}, s.toolError("answer", err)
 			}
 			defer release()
-			a, err := s.answer(r.WithContext(ctx), in.Question, "", nil)
+			a, err := s.answer(r.WithContext(ctx), in.Question, "", nil, nil)
 			resp := a.Response
 			if err != nil {
 				return nil, mcpAskOut{}, s.toolError("answer", err)

@@ -69,7 +69,7 @@ func (s *Server) runViewAs(w http.ResponseWriter, r *http.Request) (viewAs, erro
 		_, v.AnswerError = s.askError(w, r, errRateLimited)
 		return v, nil
 	}
-	resp, err := s.askCurated(asReader, answer.Request{Question: v.Query, Groups: u.Groups}, nil)
+	resp, err := s.askCurated(asReader, answer.Request{Question: v.Query, Groups: u.Groups}, nil, nil)
 	v.Answer = resp
 	if err != nil {
 		_, v.AnswerError = s.askError(w, r, fmt.Errorf("%w as %s: %w", errUpstream, u.Name, err))

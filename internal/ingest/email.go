@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/docent-search/docent/internal/source"
 )
 
 // Attachment is a file carried inside another (an e-mail's attachment): the indexer makes it a
@@ -250,3 +252,31 @@ func decodeCharset(data []byte, label string) string {
 // parent is a file, not a folder), the path-prefix filter of the parent finds its attachments
 // too, and a citation reads as where the text came from.
 func AttachmentPath(parent, name string) string { return parent + "/" + name }
+
+// MailAttachment takes an attachment's bytes out of a message as indexing read them (see
+// source.OpenInside): names[0] is the name of an attachment of message as its document's path
+// ends (see AttachmentPath; unescaped), and each further name one of the message before it, a
+// forwarded message's attachment.
+func MailAttachment(message []byte, names []string) ([]byte, error) {
+	data := message
+	for i, name := range names {
+		if i > 0 && source.Supported(names[i-1]) != "eml" {
+			return nil, fmt.Errorf("%s is not an e-mail message", names[i-1])
+		}
+		parsed, err := parseEML(data)
+		if err != nil {
+			return nil, err
+		}
+		found := false
+		for _, a := range parsed.Attachments {
+			if a.Name == name {
+				data, found = a.Data, true
+				break
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no attachment named %q", name)
+		}
+	}
+	return data, nil
+}

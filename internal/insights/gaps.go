@@ -106,7 +106,13 @@ type Resolution struct {
 	Kind     string `json:"kind"`
 	Source   string `json:"source,omitempty"`
 	Document string `json:"document,omitempty"`
-	Curated  string `json:"curated,omitempty"`
+	// Curated is the id of the curated answer, which must exist when the gap is resolved. It
+	// reads 0 once that answer is deleted, and for a resolution written as free text before
+	// answers were referenced by id (migration 00023) that named none.
+	Curated int64 `json:"curated,omitempty"`
+	// CuratedLabel is what the page shows for it, set by the server and ignored in a change:
+	// the answer's question when it was chosen, or an older resolution's free text.
+	CuratedLabel string `json:"curated_label,omitempty"`
 }
 
 // Change is an admin's change of a gap's status. A nil Owner keeps the gap's owner; an empty
@@ -188,7 +194,7 @@ func (g *Gaps) Refresh(ctx context.Context) error {
 			// Asked again after being resolved by a document or a curated answer: the fix did
 			// not reach this question, so the gap is open again (with its owner, if any).
 			if _, err := tx.Exec(ctx, `UPDATE insight_gaps SET status = CASE WHEN owner = '' THEN 'open' ELSE 'assigned' END,
-				resolution = '', resolved_source = '', resolved_document = '', resolved_curated = '',
+				resolution = '', resolved_source = '', resolved_document = '', resolved_curated = '', resolved_curated_id = NULL,
 				changed_by = 'docent: asked again after it was resolved', changed_at = now()
 				WHERE id = $1 AND status = 'resolved' AND resolution IN ('document', 'curated') AND changed_at < $2`, gap, n.at); err != nil {
 				return fmt.Errorf("reopening gap %d: %w", gap, err)
@@ -308,7 +314,7 @@ func (g *Gaps) members(ctx context.Context, tx pgx.Tx) (*clusters, error) {
 func (g *Gaps) List(ctx context.Context, groups []string, status string) ([]Gap, error) {
 	since := time.Now().Add(-g.window())
 	rows, err := g.Pool.Query(ctx, `SELECT g.id, count(*)::int, g.status, g.owner, max(q.at), g.resolution,
-			g.resolved_source, g.resolved_document, g.resolved_curated, g.changed_by, g.changed_at
+			g.resolved_source, g.resolved_document, coalesce(g.resolved_curated_id, 0), g.resolved_curated, g.changed_by, g.changed_at
 		FROM insight_gaps g JOIN insight_gap_questions q ON q.gap = g.id
 		WHERE q.at > $1 AND ($2 = '' OR g.status = $2)
 		GROUP BY g.id
@@ -319,7 +325,7 @@ func (g *Gaps) List(ctx context.Context, groups []string, status string) ([]Gap,
 	gaps, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Gap, error) {
 		var x Gap
 		var r Resolution
-		err := row.Scan(&x.ID, &x.Size, &x.Status, &x.Owner, &x.Last, &r.Kind, &r.Source, &r.Document, &r.Curated, &x.ChangedBy, &x.ChangedAt)
+		err := row.Scan(&x.ID, &x.Size, &x.Status, &x.Owner, &x.Last, &r.Kind, &r.Source, &r.Document, &r.Curated, &r.CuratedLabel, &x.ChangedBy, &x.ChangedAt)
 		if r.Kind != "" {
 			x.Resolution = &r
 		}
@@ -449,8 +455,8 @@ func (c Change) Check() error {
 		return FieldError{"resolution", `a resolved gap needs {"kind": "document", "source", "document"}, {"kind": "curated", "curated": id} or {"kind": "wontfix"}`}
 	case r.Kind == ByDocument && (r.Source == "" || r.Document == ""):
 		return FieldError{"resolution.document", "name the document by its source and path"}
-	case r.Kind == ByCurated && r.Curated == "":
-		return FieldError{"resolution.curated", "name the curated answer by its id"}
+	case r.Kind == ByCurated && r.Curated <= 0:
+		return FieldError{"resolution.curated", "name the curated answer by its id (a number)"}
 	case r.Kind != ByDocument && r.Kind != ByCurated && r.Kind != WontFix:
 		return FieldError{"resolution.kind", `must be "document", "curated" or "wontfix"`}
 	}
@@ -458,7 +464,8 @@ func (c Change) Check() error {
 }
 
 // Update applies an admin's change to gap id, by is who made it, and returns the gap's owner
-// after it; a document resolving it must be one groups may read.
+// after it; a document resolving it must be one groups may read, a curated answer one that
+// exists (admins manage every one). A curated resolution's label is set in c.
 func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups []string) (string, error) {
 	if err := c.Check(); err != nil {
 		return "", err
@@ -476,6 +483,18 @@ func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups
 			return "", FieldError{"resolution.document", "no such indexed document " + r.Source + ":" + r.Document}
 		}
 	}
+	var curatedID *int64
+	label := ""
+	if r.Kind == ByCurated {
+		err := g.Pool.QueryRow(ctx, `SELECT question FROM curated_answers WHERE id = $1`, r.Curated).Scan(&label)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return "", FieldError{"resolution.curated", fmt.Sprintf("no curated answer has id %d", r.Curated)}
+		}
+		if err != nil {
+			return "", fmt.Errorf("checking the resolving curated answer: %w", err)
+		}
+		curatedID = &r.Curated
+	}
 	var owner *string
 	if c.Owner != nil {
 		o := strings.TrimSpace(*c.Owner)
@@ -483,10 +502,13 @@ func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups
 	}
 	var stored string
 	err := g.Pool.QueryRow(ctx, `UPDATE insight_gaps SET status = $2, owner = coalesce($3, owner), resolution = $4, resolved_source = $5,
-		resolved_document = $6, resolved_curated = $7, changed_by = $8, changed_at = now() WHERE id = $1 RETURNING owner`,
-		id, c.Status, owner, r.Kind, r.Source, r.Document, r.Curated, by).Scan(&stored)
+		resolved_document = $6, resolved_curated = $7, resolved_curated_id = $8, changed_by = $9, changed_at = now() WHERE id = $1 RETURNING owner`,
+		id, c.Status, owner, r.Kind, r.Source, r.Document, label, curatedID, by).Scan(&stored)
 	var pgErr *pgconn.PgError
 	switch {
+	case errors.As(err, &pgErr) && pgErr.ConstraintName == "insight_gaps_curated_exists":
+		// Deleted since it was checked.
+		return "", FieldError{"resolution.curated", fmt.Sprintf("no curated answer has id %d", r.Curated)}
 	case errors.As(err, &pgErr) && pgErr.ConstraintName == "assigned_has_owner":
 		return "", FieldError{"owner", "an assigned gap needs an owner"}
 	case errors.Is(err, pgx.ErrNoRows):
@@ -494,5 +516,6 @@ func (g *Gaps) Update(ctx context.Context, id int64, c Change, by string, groups
 	case err != nil:
 		return "", fmt.Errorf("changing gap %d: %w", id, err)
 	}
+	r.CuratedLabel = label
 	return stored, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/docent-search/docent/internal/curated"
 	"github.com/docent-search/docent/internal/docenttest"
 	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/evaluate"
@@ -266,13 +267,35 @@ func TestGapChangesAreChecked(t *testing.T) {
 	if _, err := b.gaps.Update(ctx, id+1000, insights.Change{Status: insights.Open}, "root", nil); !errors.Is(err, insights.ErrNotFound) {
 		t.Errorf("changing a gap that does not exist: %v", err)
 	}
-	curated := insights.Change{Status: insights.Resolved, Resolution: &insights.Resolution{Kind: insights.ByCurated, Curated: "17"}}
-	if _, err := b.gaps.Update(ctx, id, curated, "root", nil); err != nil {
+	// A curated answer is named by the id of one that exists.
+	store := &curated.Store{Pool: b.pool}
+	answer, err := store.Create(ctx, curated.Input{Question: "Is a trip to Peru reimbursed?", Answer: "Ask the travel team.", Owner: "travel team", ReviewBy: "2099-01-01"}, "root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fe insights.FieldError
+	missing := insights.Change{Status: insights.Resolved, Resolution: &insights.Resolution{Kind: insights.ByCurated, Curated: answer + 1000}}
+	if _, err := b.gaps.Update(ctx, id, missing, "root", nil); !errors.As(err, &fe) || fe.Field != "resolution.curated" || !strings.Contains(fe.Problem, strconv.FormatInt(answer+1000, 10)) {
+		t.Errorf("resolved by a curated answer that does not exist: %v, want a FieldError naming resolution.curated and the id", err)
+	}
+	byAnswer := insights.Change{Status: insights.Resolved, Resolution: &insights.Resolution{Kind: insights.ByCurated, Curated: answer, CuratedLabel: "ignored"}}
+	if _, err := b.gaps.Update(ctx, id, byAnswer, "root", nil); err != nil {
+		t.Fatal(err)
+	}
+	if byAnswer.Resolution.CuratedLabel != "Is a trip to Peru reimbursed?" {
+		t.Errorf("the change's label: %q, want the answer's question", byAnswer.Resolution.CuratedLabel)
+	}
+	gaps, _ = listed(ctx, t, b.gaps, nil, insights.Resolved)
+	if len(gaps) != 1 || gaps[0].Resolution == nil || *gaps[0].Resolution != (insights.Resolution{Kind: insights.ByCurated, Curated: answer, CuratedLabel: "Is a trip to Peru reimbursed?"}) || gaps[0].ChangedAt == nil {
+		t.Errorf("resolved by a curated answer: %+v", gaps)
+	}
+	// The answer deleted: the gap stays resolved, its label kept, the id gone.
+	if err := store.Delete(ctx, answer); err != nil {
 		t.Fatal(err)
 	}
 	gaps, _ = listed(ctx, t, b.gaps, nil, insights.Resolved)
-	if len(gaps) != 1 || gaps[0].Resolution == nil || gaps[0].Resolution.Curated != "17" || gaps[0].ChangedAt == nil {
-		t.Errorf("resolved by a curated answer: %+v", gaps)
+	if len(gaps) != 1 || gaps[0].Resolution == nil || *gaps[0].Resolution != (insights.Resolution{Kind: insights.ByCurated, CuratedLabel: "Is a trip to Peru reimbursed?"}) {
+		t.Errorf("after its curated answer was deleted: %+v", gaps)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,6 +22,10 @@ import (
 // ErrChanged is returned for a document whose file on disk is no longer the one indexed: its
 // groups were decided for the indexed file, so what is there now is not served.
 var ErrChanged = errors.New("the file changed since it was indexed: re-index needed")
+
+// ErrInside is returned by OpenOriginal for a document with no file of its own, kept inside
+// another file (an e-mail's attachment): OpenInside serves it. It is also fs.ErrNotExist.
+var ErrInside = fmt.Errorf("a document kept inside another file: %w", fs.ErrNotExist)
 
 // Original is the original file of an indexed document, verified to be the file that was
 // indexed. It serves at most the indexed size, and a read from the start to the end fails
@@ -75,7 +80,7 @@ func OpenOriginal(ctx context.Context, pool *pgxpool.Pool, id int64) (*Original,
 		return nil, err
 	case errors.Is(err, syscall.ENOTDIR):
 		// An e-mail attachment's document ("inbox/offer.eml/prices.xlsx"): no file of its own.
-		return nil, fmt.Errorf("%s is an attachment, kept only inside its message: %w", name, fs.ErrNotExist)
+		return nil, fmt.Errorf("%s is an attachment, kept only inside its message: %w", name, ErrInside)
 	case err != nil:
 		// A link out of the folder, a folder, a FIFO: not the file that was indexed.
 		return nil, fmt.Errorf("%w: %v", ErrChanged, err)
@@ -148,3 +153,83 @@ func (o *Original) Seek(offset int64, whence int) (int64, error) {
 
 // Close closes the file.
 func (o *Original) Close() error { return o.f.Close() }
+
+// Inside is the content of a document kept inside another file (an e-mail's attachment),
+// verified to be the content that was indexed.
+type Inside struct {
+	*bytes.Reader
+	// ModTime is the holding file's.
+	ModTime time.Time
+	// Holder is the id of the document of the file on disk that holds it.
+	Holder int64
+}
+
+// Extract returns the content of the document reached by names inside holder, the bytes of
+// a file on disk: names[0] is what holder carries, each further name what the one before it
+// carries (ingest.MailAttachment for e-mail).
+type Extract func(holder []byte, names []string) ([]byte, error)
+
+// OpenInside reads the document id that OpenOriginal reported as ErrInside from the file on
+// disk that holds it, at request time: that file is opened and verified as OpenOriginal does
+// (a missing one is fs.ErrNotExist, a changed one ErrChanged), extract takes the document out
+// of it, and what it returns must be of the indexed size and hash, else ErrChanged. The caller
+// has checked that the reader may see document id; the holder's groups are not checked again
+// (a document inside another has its holder's groups).
+func OpenInside(ctx context.Context, pool *pgxpool.Pool, id int64, extract Extract) (*Inside, error) {
+	var src int64
+	var stored string
+	var size int64
+	var want []byte
+	err := pool.QueryRow(ctx, `SELECT source_id, path, size, hash FROM documents WHERE id = $1 AND status = 'indexed'`, id).Scan(&src, &stored, &size, &want)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("document %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading document %d: %w", id, err)
+	}
+	// The holder is the outermost indexed document whose path leads to this one's: the file
+	// on disk ("inbox/offer.eml" for "inbox/offer.eml/fwd.eml/prices.xlsx").
+	var prefixes []string
+	for i := range len(stored) {
+		if stored[i] == '/' {
+			prefixes = append(prefixes, stored[:i])
+		}
+	}
+	in := &Inside{}
+	var holder string
+	err = pool.QueryRow(ctx, `SELECT id, path FROM documents WHERE source_id = $1 AND path = ANY($2) AND status = 'indexed'
+		ORDER BY length(path) LIMIT 1`, src, prefixes).Scan(&in.Holder, &holder)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("%s: no indexed file holds it: %w", stored, fs.ErrNotExist)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the holder of document %d: %w", id, err)
+	}
+	var names []string
+	for _, n := range strings.Split(stored[len(holder)+1:], "/") {
+		name, err := UnescapePath(n)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+	o, err := OpenOriginal(ctx, pool, in.Holder)
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	in.ModTime = o.ModTime
+	data, err := io.ReadAll(o) // verified against the holder's hash as it is read
+	if err != nil {
+		return nil, err
+	}
+	content, err := extract(data, names)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s no longer holds %s: %v", ErrChanged, holder, strings.Join(names, "/"), err)
+	}
+	if sum := sha256.Sum256(content); int64(len(content)) != size || !bytes.Equal(sum[:], want) {
+		return nil, fmt.Errorf("%w: %s in %s is not the content indexed", ErrChanged, strings.Join(names, "/"), holder)
+	}
+	in.Reader = bytes.NewReader(content)
+	return in, nil
+}

@@ -55,8 +55,8 @@
   if (passage) { passage.scrollIntoView({ block: "center" }); passage.focus({ preventScroll: true }); }
 })();
 
-// ask posts the question and renders the server-sent events: tokens as they come, then the
-// final answer with its citations and sources.
+// ask posts the question and renders the server-sent events: the curated answer, when one
+// matches, at once; the tokens as they come; then the final answer with its citations and sources.
 async function ask(form, question) {
   const section = document.getElementById("answer");
   const text = section.querySelector('[data-testid="answer-text"]');
@@ -95,7 +95,9 @@ async function ask(form, question) {
         const raw = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
         const ev = parseEvent(raw);
-        if (ev.name === "token") {
+        if (ev.name === "curated") {
+          renderCurated(ev.data);
+        } else if (ev.name === "token") {
           if (!text.dataset.streaming) { badge.textContent = "Answering…"; text.dataset.streaming = "1"; }
           text.append(ev.data.text);
         } else if (ev.name === "answer") {
@@ -224,7 +226,8 @@ function render(resp, text, badge, sources, form, question) {
 }
 
 // renderCurated shows the curated answer that matched the question, above the answer, as the
-// page does (web/ask.templ curatedAnswer): text only, through textContent.
+// page does (web/ask.templ curatedAnswer): text only, through textContent. resp is the stream's
+// "curated" event, sent before the generated answer, or the final response.
 function renderCurated(resp) {
   const box = document.getElementById("curated");
   if (!box) return;
