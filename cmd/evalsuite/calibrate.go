@@ -45,6 +45,9 @@ func readDecisions(name string) ([]gateDecision, error) {
 		if len(rec) < 8 {
 			return nil, fmt.Errorf("%s line %d: want 8 fields", name, line)
 		}
+		if rec[0] != "answerable" && rec[0] != "unanswerable" {
+			return nil, fmt.Errorf("%s line %d: kind %q, want answerable or unanswerable", name, line, rec[0])
+		}
 		d := gateDecision{answerable: rec[0] == "answerable"}
 		var errs [3]error
 		d.grade, errs[0] = strconv.Atoi(rec[3])

@@ -62,3 +62,15 @@ func TestReadDecisionsRejectsOtherFiles(t *testing.T) {
 		t.Errorf("err = %v, want one naming line 2", err)
 	}
 }
+
+// A line of a kind other than the two `indexer eval --decisions` writes is refused, not counted
+// as an unanswerable question (which would move the declined rate and so the fit).
+func TestReadDecisionsRejectsUnknownKinds(t *testing.T) {
+	t.Parallel()
+	name := filepath.Join(t.TempDir(), "d.tsv")
+	os.WriteFile(name, []byte("kind\tquery-id\tdocument\tgrade\tcoverage\tmargin\tsimilarity\tanswered\n"+
+		"unanswerable\tn1\ta.md\t0\t0.5\t0.1\t0.3\tfalse\nAnswerable\tq1\ta.md\t1\t0.5\t0.1\t0.3\tfalse\n"), 0o644)
+	if ds, err := readDecisions(name); err == nil || !strings.Contains(err.Error(), "line 3") || !strings.Contains(err.Error(), "Answerable") {
+		t.Errorf("readDecisions = %+v, %v; want an error naming line 3 and its kind", ds, err)
+	}
+}
