@@ -136,7 +136,7 @@ func Elided(text string) map[string][]string {
 		if !strings.ContainsAny(f, "'’") {
 			continue
 		}
-		joined, parts := Words(f), Words(cutElisions(f))
+		joined, parts := Words(f), SearchWords(f)
 		if len(joined) == 1 && len(parts) > 1 {
 			out[joined[0]] = parts
 		}

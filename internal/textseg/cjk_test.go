@@ -53,3 +53,22 @@ func TestElided(t *testing.T) {
 		}
 	}
 }
+
+// Elided's parts are words SearchWords looks up, also where the word runs on into Hangul, which
+// Words joins to the letters before it and SearchWords cuts into bigrams.
+func TestElidedPartsAreSearchWords(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"l'한국어 사전", "qu'il d'東京", "l'accès"} {
+		words := SearchWords(text)
+		for joined, parts := range Elided(text) {
+			for _, p := range parts {
+				if !slices.Contains(words, p) {
+					t.Errorf("Elided(%q)[%q] = %q: %q is not among SearchWords %q", text, joined, parts, p, words)
+				}
+			}
+		}
+	}
+	if got := Elided("l'한국어")["l한국어"]; !slices.Equal(got, []string{"l", "한국", "국어"}) {
+		t.Errorf("Elided(l'한국어) = %q, want l, 한국, 국어", got)
+	}
+}
