@@ -76,12 +76,7 @@ func (s *Server) document(w http.ResponseWriter, r *http.Request) {
 // nearest indexed document whose path leads to its own, see ingest.AttachmentPath), when the
 // reader may see it; 0 for a document of a file of its own.
 func (s *Server) message(r *http.Request, doc docRow) (int64, string, error) {
-	var prefixes []string
-	for i := range len(doc.Path) {
-		if doc.Path[i] == '/' {
-			prefixes = append(prefixes, doc.Path[:i])
-		}
-	}
+	prefixes := source.Enclosing(doc.Path)
 	if len(prefixes) == 0 {
 		return 0, "", nil
 	}

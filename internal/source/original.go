@@ -189,12 +189,7 @@ func OpenInside(ctx context.Context, pool *pgxpool.Pool, id int64, extract Extra
 	}
 	// The holder is the outermost indexed document whose path leads to this one's: the file
 	// on disk ("inbox/offer.eml" for "inbox/offer.eml/fwd.eml/prices.xlsx").
-	var prefixes []string
-	for i := range len(stored) {
-		if stored[i] == '/' {
-			prefixes = append(prefixes, stored[:i])
-		}
-	}
+	prefixes := Enclosing(stored)
 	in := &Inside{}
 	var holder string
 	err = pool.QueryRow(ctx, `SELECT id, path FROM documents WHERE source_id = $1 AND path = ANY($2) AND status = 'indexed'
@@ -232,4 +227,17 @@ func OpenInside(ctx context.Context, pool *pgxpool.Pool, id int64, extract Extra
 	}
 	in.Reader = bytes.NewReader(content)
 	return in, nil
+}
+
+// Enclosing returns the paths that path runs through, outermost first ("inbox",
+// "inbox/offer.eml" for "inbox/offer.eml/notes.txt"): folders, or for an e-mail attachment's
+// document (see ingest.AttachmentPath) the documents of the messages that carry it.
+func Enclosing(path string) []string {
+	var out []string
+	for i := range len(path) {
+		if path[i] == '/' {
+			out = append(out, path[:i])
+		}
+	}
+	return out
 }
