@@ -101,10 +101,9 @@ func SearchWords(text string) []string {
 // letters before a word: French, Italian and Catalan l', d', j', n', s', qu', un'
 // ("l'empreinte", "qu'il"; English "I'm" too). PostgreSQL's parser cuts at every apostrophe,
 // but English contractions after a longer word ("aren't", "else's") stay joined as Words
-// joins them: cut,
-// "aren't" asked for "aren", a lexeme rare enough in an English index to lift any passage
-// that happens to say "aren't" (git-doc lexical nDCG@10 0.492 → 0.487), while joined the
-// question loses nothing the index holds apart ("arent" matches nothing either way).
+// joins them: cut, "aren't" asked for "aren", a lexeme rare enough in an English index to lift
+// any passage that happens to say "aren't" (git-doc lexical nDCG@10 0.492 → 0.487), while
+// joined the question loses nothing the index holds apart ("arent" matches nothing either way).
 func cutElisions(s string) string {
 	if !strings.ContainsAny(s, "'’") {
 		return s
