@@ -121,6 +121,23 @@ func TestAttachmentOriginal(t *testing.T) {
 		t.Error("a message on disk is shown as an attachment")
 	}
 
+	// A message the reader may not see (its groups changed, not yet its attachments'): the
+	// attachment's page names no message, not even its subject, and its original is still its
+	// own bytes alone.
+	if _, err := pool.Exec(ctx, `UPDATE documents SET groups = '{legal}' WHERE id = $1`, offerID); err != nil {
+		t.Fatal(err)
+	}
+	_, page = do(t, "GET", ts.URL+"/doc/"+notesID, "", hr)
+	if strings.Contains(page, `data-testid="attachment-of"`) || strings.Contains(page, "/doc/"+offerID+`"`) {
+		t.Errorf("an attachment's page names a message its reader may not see:\n%s", page)
+	}
+	if status, body, _ := download(notesID, hr); status != 200 || body != notes {
+		t.Errorf("the attachment's original, its message hidden: %d %q, want its own bytes", status, body)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE documents SET groups = '{hr}' WHERE id = $1`, offerID); err != nil {
+		t.Fatal(err)
+	}
+
 	// The message rewritten since indexing: not served, and said why.
 	path := filepath.Join(root, "hr/offer.eml")
 	if err := os.WriteFile(path, []byte(strings.Replace(offer, "The offer is attached.", "The offer is attachеd!", 1)), 0o644); err != nil {
