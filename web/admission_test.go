@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/modeltest"
+	"github.com/docent-search/docent/internal/sampledocs"
 	"github.com/docent-search/docent/web"
 )
 
@@ -190,5 +192,43 @@ func TestStalledBodyHoldsNoSlot(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("a search beside a stalled question: %d %.200s", resp.StatusCode, body)
 		}
+	}
+}
+
+// TestAttachmentDownloadWaitsForASlot: taking an e-mail attachment out of its message decodes
+// the whole message, so the download is under admission control like a search: with the one
+// slot held and no queue it is refused with 503, and once the slot frees it is served.
+func TestAttachmentDownloadWaitsForASlot(t *testing.T) {
+	t.Parallel()
+	llmURL, entered, release := gatedLLM(t)
+	srv := newServerOver(t, llmURL, map[string]string{
+		"travel.md": "# Travel\n\n## Taxis\n\nA taxi home after a client dinner that ends after 9 pm is always reimbursed. Keep the receipt.\n",
+		"offer.eml": string(sampledocs.EML("ada@example.org", "ann@example.org", "Offer", "Tue, 3 Mar 2026 10:15:00 +0100",
+			"The offer is attached.", "", sampledocs.File{Name: "notes.txt", Data: []byte("ATTACHED-NOTES-4711\n")})),
+	})
+	srv.Identity = proxied()
+	srv.MaxInFlight, srv.MaxQueue = 1, -1
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	var id int64
+	if err := srv.Pool.QueryRow(context.Background(), `SELECT id FROM documents WHERE path = 'offer.eml/notes.txt'`).Scan(&id); err != nil {
+		t.Fatalf("the attachment's document: %v", err)
+	}
+	ann := http.Header{"X-Forwarded-User": {"ann"}, "X-Forwarded-Groups": {"sales"}}
+	done := make(chan int, 1)
+	go func() {
+		done <- background(ts.URL, "POST", "/api/ask", `{"question": "is a taxi home after a client dinner reimbursed?"}`)
+	}()
+	<-entered
+	path := "/doc/" + itoa(id) + "/file"
+	if resp, body := send(t, ts.URL, request{path: path, headers: ann}); resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("attachment download at capacity: %d, Retry-After %q: %.200s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	close(release)
+	if status := <-done; status != http.StatusOK {
+		t.Errorf("the question holding the slot: %d", status)
+	}
+	if resp, body := send(t, ts.URL, request{path: path, headers: ann}); resp.StatusCode != http.StatusOK || body != "ATTACHED-NOTES-4711\n" {
+		t.Errorf("attachment download after the slot freed: %d %.200s", resp.StatusCode, body)
 	}
 }

@@ -126,8 +126,19 @@ func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
 // attachmentFile serves an e-mail attachment's own bytes, taken out of its message on disk at
 // request time and checked against what was indexed (source.OpenInside), as a download like any
 // original.
+//
+// Taking an attachment out reads and decodes its whole message (up to the size limit of an
+// indexed file), so it runs under admission control like a search: a reader fetching a large
+// message's attachment again and again gets 503 past capacity instead of holding that much
+// memory many times over. The slot is given back before the bytes are sent to a slow client.
 func (s *Server) attachmentFile(w http.ResponseWriter, r *http.Request, doc docRow) {
+	release, err := s.admission.acquire(r.Context())
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
 	in, err := source.OpenInside(r.Context(), s.Pool, doc.ID, ingest.MailAttachment)
+	release()
 	switch {
 	case errors.Is(err, source.ErrChanged):
 		s.Log.Warn("attachment's message changed since indexing", "source", doc.Source, "path", doc.Path, "err", err)
