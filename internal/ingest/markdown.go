@@ -2,9 +2,12 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/yuin/goldmark"
@@ -34,26 +37,148 @@ var mdFront = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
 // line break, code with its lines, and a table as readable rows (tableText: the header row,
 // then "Header: value; …" per row, as for spreadsheets). A blank line separates blocks where
 // the source has one.
-func parseMarkdown(data []byte) (Parsed, error) {
+//
+// Parsing stops with an error at the deadline, between pieces (see maxMarkdownPiece); the zero
+// time means none.
+func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 	src := mdFront.ReplaceAll(data, nil)
-	root := markdown.Parser().Parse(text.NewReader(src))
+	if line := markdownTooDeep(src, maxMarkdownDepth); line > 0 {
+		return Parsed{}, fmt.Errorf("Markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
+	}
 	var doc Parsed
-	w := &mdWriter{src: src}
+	w := &mdWriter{}
 	outline := newOutline(&doc)
 	var cur Section
-	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
-		if h, ok := n.(*ast.Heading); ok {
-			cur.Text = w.body.String()
-			doc.Sections = append(doc.Sections, cur)
-			w.body.Reset()
-			cur = outline.enter(h.Level, w.inline(h), "")
-			continue
+	for _, piece := range markdownPieces(src, maxMarkdownPiece) {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return Parsed{}, errors.New("Markdown extraction ran past its time limit")
 		}
-		w.block(n, "")
+		root := markdown.Parser().Parse(text.NewReader(piece))
+		w.src = piece
+		for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+			if h, ok := n.(*ast.Heading); ok {
+				cur.Text = w.body.String()
+				doc.Sections = append(doc.Sections, cur)
+				w.body.Reset()
+				cur = outline.enter(h.Level, w.inline(h), "")
+				continue
+			}
+			w.block(n, "")
+		}
 	}
 	cur.Text = w.body.String()
 	doc.Sections = append(doc.Sections, cur)
 	return doc, nil
+}
+
+// maxMarkdownDepth bounds the nesting of list items and block quotes. goldmark takes time
+// quadratic in it (each line walks the open blocks, each open block its own prefix), and
+// walks its tree recursively: a 300 KB line of "- - - …" took 100 s and a 9 MB staircase of
+// indented items 45 s and 1.2 GB before this bound, and a deeper one would end in a stack
+// overflow, which no recover catches. No document written by a person nests a hundred deep.
+const maxMarkdownDepth = 32
+
+// maxMarkdownPiece bounds the Markdown goldmark reads at once. Its tree costs up to some 190
+// times the source (a list item of "- x" is a few nodes of a few hundred bytes each: a 5 MB
+// list peaked at 950 MB), so a large file is read in pieces, each cut at a blank line (else a
+// line break) outside fenced code; a piece's text continues the section the previous one
+// ended in. A link whose reference definition lies in another piece keeps its text, as
+// every link does.
+const maxMarkdownPiece = 512 << 10
+
+// markdownPieces cuts src into pieces of about size bytes at line boundaries, preferring a
+// blank line within the next size/8 bytes, and never inside a fenced code block unless the
+// fence runs on past twice the size.
+func markdownPieces(src []byte, size int) [][]byte {
+	var pieces [][]byte
+	for len(src) > size {
+		cut, fence := -1, byte(0)
+		for i := 0; i < len(src); {
+			end := bytes.IndexByte(src[i:], '\n')
+			if end < 0 {
+				break
+			}
+			line := src[i : i+end]
+			i += end + 1
+			if t := bytes.TrimLeft(line, " "); len(line)-len(t) <= 3 && (bytes.HasPrefix(t, []byte("```")) || bytes.HasPrefix(t, []byte("~~~"))) {
+				switch {
+				case fence == 0:
+					fence = t[0]
+				case fence == t[0]:
+					fence = 0
+				}
+			}
+			if i < size || fence != 0 && i < 2*size {
+				continue
+			}
+			if cut < 0 {
+				cut = i // the first line break past size
+			}
+			if len(bytes.TrimSpace(line)) == 0 || i > cut+size/8 || i >= 2*size {
+				if len(bytes.TrimSpace(line)) == 0 {
+					cut = i
+				}
+				break
+			}
+		}
+		if cut < 0 {
+			break // one line to the end: goldmark reads a paragraph in linear time and space
+		}
+		pieces = append(pieces, src[:cut])
+		src = src[cut:]
+	}
+	return append(pieces, src)
+}
+
+// markdownTooDeep returns the first line (1-based) whose container nesting exceeds limit, or
+// 0. A line's nesting is estimated from the list markers and quote marks that open it and the
+// white space before its last marker (each nested list level indents its items by at least
+// two columns), whichever says deeper. Lines without a marker, code among them, count
+// nothing, however indented.
+func markdownTooDeep(src []byte, limit int) int {
+	for n := 1; len(src) > 0; n++ {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		markers, space, indent := 0, 0, 0
+	scan:
+		for i := 0; i < len(line); {
+			switch c := line[i]; {
+			case c == ' ':
+				space++
+				i++
+			case c == '\t':
+				space += 4
+				i++
+			case c == '>':
+				markers, indent = markers+1, space
+				i++
+			case (c == '-' || c == '*' || c == '+') && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'):
+				markers, indent = markers+1, space
+				i++
+			case c >= '0' && c <= '9':
+				j := i
+				for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
+					j++
+				}
+				if j < len(line) && (line[j] == '.' || line[j] == ')') && (j+1 == len(line) || line[j+1] == ' ' || line[j+1] == '\t') {
+					markers, indent = markers+1, space
+					i = j + 1
+					continue
+				}
+				break scan
+			default:
+				break scan
+			}
+		}
+		if markers > 0 && max(markers, indent/2+1) > limit {
+			return n
+		}
+	}
+	return 0
 }
 
 // mdWriter writes the blocks of one section as text.

@@ -35,13 +35,16 @@ type officeZip struct {
 func openOffice(data []byte, limits zipLimits) (*officeZip, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, errors.New("not a valid Office file (damaged zip archive)")
+		return nil, errDamagedZip
 	}
 	if len(zr.File) > limits.MaxEntries {
 		return nil, fmt.Errorf("zip archive with %d entries (limit %d)", len(zr.File), limits.MaxEntries)
 	}
 	return &officeZip{zr: zr, limits: limits}, nil
 }
+
+// errDamagedZip is openOffice's error for bytes that are no zip archive.
+var errDamagedZip = errors.New("not a valid Office file (damaged zip archive)")
 
 // errZipBomb is returned when reading stops at the inflation limit.
 var errZipBomb = errors.New("zip bomb: the archive inflates past the extraction limit")
@@ -59,9 +62,11 @@ func (o *officeZip) part(name string) ([]byte, error) {
 		defer rc.Close()
 		left := o.limits.MaxInflated - o.read
 		// Size the buffer from the declared size, never past the limit: ReadAll's doubling
-		// would reserve up to twice the limit for a bomb.
+		// would reserve up to twice the limit for a bomb. The declared size is the sender's
+		// word: never reserve more than the stored bytes can inflate to (deflate's ratio is at
+		// most 1032:1), or a 300-byte file declaring 4 GB reserves the whole limit.
 		var buf bytes.Buffer
-		buf.Grow(int(min(int64(f.UncompressedSize64), left) + 1))
+		buf.Grow(int(min(int64(min(f.UncompressedSize64, f.CompressedSize64*1032+1024, 1<<62)), left) + 1))
 		n, err := buf.ReadFrom(io.LimitReader(rc, left+1))
 		o.read += n
 		if n > left {

@@ -18,8 +18,11 @@ import (
 // odfContent opens an OpenDocument file and returns its content.xml and title.
 func odfContent(data []byte, limits zipLimits, kind string) (*officeZip, []byte, string, error) {
 	o, err := openOffice(data, limits)
-	if err != nil {
+	if err == errDamagedZip {
 		return nil, nil, "", errors.New("not a valid OpenDocument file (damaged zip archive)")
+	}
+	if err != nil {
+		return nil, nil, "", err // over a limit, which the error names
 	}
 	body, err := o.part("content.xml")
 	if err != nil {

@@ -133,7 +133,8 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	case "image":
 		doc, err = x.parseImage(data)
 	default:
-		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data) })
+		deadline := time.Now().Add(timeout)
+		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data, deadline) })
 	}
 	if err != nil {
 		return Parsed{}, err
@@ -162,7 +163,10 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	return doc, nil
 }
 
-func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
+// parse runs the parser of typ. A parser that works in steps (Markdown, piece by piece) stops
+// at the deadline, so that a file which overruns its timeout does not go on taking memory and
+// time in the background.
+func (x *Extractor) parse(typ string, data []byte, deadline time.Time) (Parsed, error) {
 	zl := x.zip
 	if zl.MaxEntries == 0 {
 		zl = defaultZipLimits
@@ -194,7 +198,7 @@ func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
 	data = cleanText(data)
 	switch typ {
 	case "markdown":
-		return parseMarkdown(data)
+		return parseMarkdown(data, deadline)
 	case "html":
 		return parseHTML(data, x.repeated)
 	case "csv":

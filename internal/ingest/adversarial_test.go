@@ -1,0 +1,161 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"hash/crc32"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// allocated runs fn and returns the bytes it allocated (all goroutines', so tests using it do
+// not run in parallel).
+func allocated(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestAdversarialFiles feeds one hostile file of each class to the extractor. Each must end in
+// a success or an error for that file alone — never a crash of the process (a stack overflow
+// from unbounded recursion is fatal, not a panic that recover catches) — and allocate at most
+// a bounded multiple of its size. Timing is not asserted; the parse timeout is set far beyond
+// what any of these takes, so a slow one shows as a failure of its own, not as a timeout.
+func TestAdversarialFiles(t *testing.T) {
+	x := &Extractor{Timeout: 5 * time.Minute}
+	defer x.Close()
+	nestedMail := func(depth int) []byte {
+		var b strings.Builder
+		b.WriteString("From: a@b\r\nSubject: deep\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n")
+		for i := range depth {
+			fmt.Fprintf(&b, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i, i+1)
+		}
+		fmt.Fprintf(&b, "--b%d\r\nContent-Type: text/plain\r\n\r\ndeepest\r\n", depth)
+		for i := depth; i >= 0; i-- {
+			fmt.Fprintf(&b, "--b%d--\r\n", i)
+		}
+		return []byte(b.String())
+	}
+	staircase := func(depth int) []byte {
+		var b strings.Builder
+		for i := range depth {
+			b.WriteString(strings.Repeat(" ", 2*i) + "- item\n")
+		}
+		return []byte(b.String())
+	}
+	for _, tc := range []struct {
+		name, file string
+		data       []byte
+		want       string // substring of the error; "" means it must index
+		maxAlloc   uint64
+	}{
+		{"RTFNested10000", "deep.rtf", []byte(`{\rtf1 ` + strings.Repeat("{", 10000) + "x" + strings.Repeat("}", 10000) + "}"), "nested deeper than 1000", 8 << 20},
+		{"RTFHugeUnicode", "u.rtf", []byte(`{\rtf1 \u99999999999 \u-99999999999 \uc999999999 \u65 ok text}`), "", 1 << 20},
+		{"HTMLNested10000", "deep.html", []byte(strings.Repeat("<div>", 10000) + "deep text" + strings.Repeat("</div>", 10000)), "", 16 << 20},
+		{"EMLNested1000", "deep.eml", nestedMail(1000), "nested deeper than 10", 16 << 20},
+		{"MarkdownQuotes100000", "deep.md", []byte(strings.Repeat(">", 100000) + " x\n"), "nested deeper than 32", 8 << 20},
+		{"MarkdownLists100000", "deep.md", []byte(strings.Repeat("- ", 100000) + "x\n"), "nested deeper than 32", 8 << 20},
+		{"MarkdownStaircase3000", "stairs.md", staircase(3000), "nested deeper than 32 levels of lists and block quotes (line 33)", 64 << 20},
+		{"MarkdownNested32", "ok.md", []byte(strings.Repeat("- ", 32) + "x\n" + string(staircase(32))), "", 8 << 20},
+		{"ODTDeclares4GB", "lie.odt", lyingZip("content.xml", []byte(`<office:document-content><office:body><office:text><text:p>x</text:p></office:text></office:body></office:document-content>`), 4<<30), "content.xml", 8 << 20},
+		{"Zip100000Entries", "many.odt", manyEntries(100000), "100000 entries (limit 20000)", 128 << 20},
+		{"Text20MBOneLine", "line.txt", bytes.Repeat([]byte("x"), 20<<20), "over the 16 MB limit", 64 << 20},
+		{"Text12MBOneLine", "line.txt", bytes.Repeat([]byte("x"), 12<<20), "", 400 << 20},
+		{"Text12MBNoSentenceEnd", "words.txt", bytes.Repeat([]byte("word "), 12<<20/5), "", 400 << 20},
+		{"Text12MBOneSentenceEnd", "dots.txt", bytes.Repeat([]byte(". "), 6<<20), "", 400 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			alloc := allocated(func() {
+				var doc Parsed
+				if doc, err = x.Parse(tc.file, tc.data); err == nil {
+					Layout(doc, DefaultChunkOptions)
+				}
+			})
+			t.Logf("%d bytes in, %d MB allocated, err %v", len(tc.data), alloc>>20, err)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("err = %v, want success", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("err = %v, want one containing %q", err, tc.want)
+			}
+			if alloc > tc.maxAlloc {
+				t.Errorf("allocated %d MB for a %d KB file, over %d MB", alloc>>20, len(tc.data)>>10, tc.maxAlloc>>20)
+			}
+		})
+	}
+}
+
+// lyingZip is an OpenDocument file whose one part declares size bytes but holds data, stored.
+func lyingZip(name string, data []byte, size uint64) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, _ := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(data),
+		CompressedSize64: uint64(len(data)), UncompressedSize64: size})
+	w.Write(data)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// manyEntries is a zip of n empty entries.
+func manyEntries(n int) []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := range n {
+		zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprint(i), Method: zip.Store})
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+// TestLargeMarkdownStaysWithinBounds reads an 8 MB Markdown list: goldmark's tree of it held
+// 1.5 GB at once when the file was read whole; read in pieces, the peak stays near one
+// piece's tree.
+func TestLargeMarkdownStaysWithinBounds(t *testing.T) {
+	x := &Extractor{Timeout: 5 * time.Minute}
+	defer x.Close()
+	data := bytes.Repeat([]byte("- x\n"), 2<<20)
+	runtime.GC()
+	before := maxRSS()
+	doc, err := x.Parse("list.md", data)
+	grew := maxRSS() - before
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("peak RSS +%d MB", grew>>20)
+	if grew > 256<<20 {
+		t.Errorf("an 8 MB Markdown list raised peak RSS by %d MB, over 256 MB", grew>>20)
+	}
+	if got := strings.Count(doc.Sections[0].Text, "- x\n"); got < 2<<20-8 {
+		t.Errorf("%d of %d list items read", got, 2<<20)
+	}
+}
+
+// TestMarkdownPieces: the pieces put together are the source, cut at blank lines where there
+// are some, never inside a fence that closes within twice the piece size.
+func TestMarkdownPieces(t *testing.T) {
+	src := []byte(strings.Repeat("para line\n\n", 50) + "```\n" + strings.Repeat("code\n\n", 40) + "```\n" + strings.Repeat("- item\n", 100))
+	pieces := markdownPieces(src, 200)
+	if len(pieces) < 3 || !bytes.Equal(bytes.Join(pieces, nil), src) {
+		t.Fatalf("%d pieces, joined equal: %v", len(pieces), bytes.Equal(bytes.Join(pieces, nil), src))
+	}
+	open := false
+	for i, p := range pieces[:len(pieces)-1] {
+		open = open != (bytes.Count(p, []byte("```"))%2 == 1)
+		if open {
+			t.Errorf("piece %d ends inside the fence", i)
+		}
+		if !bytes.HasSuffix(p, []byte("\n")) {
+			t.Errorf("piece %d ends mid-line", i)
+		}
+	}
+	if doc, err := parseMarkdown([]byte("# T\n\n"+strings.Repeat("Some prose here.\n\n", 100000)), time.Time{}); err != nil || len(doc.Sections) != 2 {
+		t.Errorf("a long section read in pieces: %d sections, %v", len(doc.Sections), err)
+	}
+}
