@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/docent-search/docent/internal/sampledocs"
 )
 
 // allocated runs fn and returns the bytes it allocated (all goroutines', so tests using it do
@@ -65,6 +67,12 @@ func TestAdversarialFiles(t *testing.T) {
 		{"MarkdownNested32", "ok.md", []byte(strings.Repeat("- ", 32) + "x\n" + string(staircase(32))), "", 8 << 20},
 		{"ODTDeclares4GB", "lie.odt", lyingZip("content.xml", []byte(`<office:document-content><office:body><office:text><text:p>x</text:p></office:text></office:body></office:document-content>`), 4<<30), "content.xml", 8 << 20},
 		{"Zip100000Entries", "many.odt", manyEntries(100000), "100000 entries (limit 20000)", 128 << 20},
+		{"ODSRepeats", "rep.ods", sampledocs.Zip(map[string]string{"content.xml": `<table:table>` + strings.Repeat(`<table:table-row table:number-rows-repeated="100">`+
+			`<table:table-cell table:number-columns-repeated="16384"><text:p>xxxxxxxxxx</text:p></table:table-cell></table:table-row>`, 4) + `</table:table>`}),
+			"more than 4194304 cells", 64 << 20},
+		{"XLSXFarColumnsBigSharedString", "far.xlsx", farColumns(200), "table text over 64 MB", 768 << 20},
+		{"CSVLongHeaders", "wide.csv", []byte(strings.Repeat(strings.Repeat("h", 1000)+",", 1000) + "\n" + strings.Repeat(strings.Repeat("a,", 1000)+"\n", 200)),
+			"table text over 64 MB", 512 << 20},
 		{"Text20MBOneLine", "line.txt", bytes.Repeat([]byte("x"), 20<<20), "over the 16 MB limit", 64 << 20},
 		{"Text12MBOneLine", "line.txt", bytes.Repeat([]byte("x"), 12<<20), "", 400 << 20},
 		{"Text12MBNoSentenceEnd", "words.txt", bytes.Repeat([]byte("word "), 12<<20/5), "", 400 << 20},
@@ -101,6 +109,16 @@ func lyingZip(name string, data []byte, size uint64) []byte {
 	w.Write(data)
 	zw.Close()
 	return buf.Bytes()
+}
+
+// farColumns is a workbook of n rows, each one cell in the last column (16,384) referring to a
+// shared string of 1 MB.
+func farColumns(n int) []byte {
+	return sampledocs.Zip(map[string]string{
+		"xl/workbook.xml":            `<workbook><sheets><sheet name="S" r:id="rId1"/></sheets></workbook>`,
+		"xl/_rels/workbook.xml.rels": `<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>`,
+		"xl/worksheets/sheet1.xml":   `<worksheet><sheetData>` + strings.Repeat(`<row><c r="XFD1" t="s"><v>0</v></c></row>`, n) + `</sheetData></worksheet>`,
+		"xl/sharedStrings.xml":       `<sst><si><t>` + strings.Repeat("long ", 200000) + `</t></si></sst>`})
 }
 
 // manyEntries is a zip of n empty entries.

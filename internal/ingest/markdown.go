@@ -65,6 +65,9 @@ func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 			}
 			w.block(n, "")
 		}
+		if w.err != nil {
+			return Parsed{}, w.err
+		}
 	}
 	cur.Text = w.body.String()
 	doc.Sections = append(doc.Sections, cur)
@@ -185,6 +188,7 @@ func markdownTooDeep(src []byte, limit int) int {
 type mdWriter struct {
 	src  []byte
 	body strings.Builder
+	err  error // a table too large to write out (see tableText)
 }
 
 // lines writes the lines of block n.
@@ -279,7 +283,12 @@ func (w *mdWriter) block(n ast.Node, prefix string) {
 		if w.body.Len() > 0 {
 			w.body.WriteByte('\n')
 		}
-		w.lines(n, strings.Split(tableText(rows), "\n"))
+		text, err := tableText(rows)
+		if err != nil {
+			w.err = err
+			return
+		}
+		w.lines(n, strings.Split(text, "\n"))
 	case *ast.ThematicBreak:
 	default: // a block kind not listed: its text, if any
 		if n.Type() == ast.TypeBlock && n.FirstChild() != nil && n.FirstChild().Type() == ast.TypeBlock {

@@ -327,6 +327,7 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		return Parsed{}, err
 	}
 	doc := Parsed{Title: o.coreTitle()}
+	cells := 0 // laid out in all sheets, against maxSheetCells
 	for i, sh := range sheets {
 		b, err := o.part(sh.path)
 		if err != nil {
@@ -365,6 +366,9 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 					if col < 0 || col > 16384 {
 						col = len(row)
 					}
+					if cells += max(col-len(row), 0) + 1; cells > maxSheetCells {
+						return errTooManyCells
+					}
 					for len(row) < col {
 						row = append(row, "")
 					}
@@ -378,8 +382,12 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
+		text, err := tableText(rows)
+		if err != nil {
+			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
+		}
 		doc.Sections = append(doc.Sections, Section{Headings: []string{sh.name}, Anchor: "sheet-" + strconv.Itoa(i+1),
-			Page: i + 1, Text: tableText(rows)})
+			Page: i + 1, Text: text})
 	}
 	return doc, nil
 }
@@ -458,7 +466,7 @@ func columnIndex(ref string) int {
 }
 
 // tableText writes rows as "Header: value; …" lines, the first non-empty row being the header.
-func tableText(rows [][]string) string {
+func tableText(rows [][]string) (string, error) {
 	var header []string
 	var b strings.Builder
 	for _, r := range rows {
@@ -467,23 +475,55 @@ func tableText(rows [][]string) string {
 		}
 		if header == nil {
 			header = r
-			b.WriteString(strings.Join(r, " | "))
+			for i, v := range r {
+				if b.Len() > maxTableText {
+					return "", errTableTooLarge
+				}
+				if i > 0 {
+					b.WriteString(" | ")
+				}
+				b.WriteString(v)
+			}
 			b.WriteString("\n")
 			continue
 		}
-		var parts []string
+		first := true
 		for i, v := range r {
 			if v == "" {
 				continue
 			}
-			if i < len(header) && header[i] != "" {
-				parts = append(parts, header[i]+": "+v)
-			} else {
-				parts = append(parts, v)
+			if b.Len() > maxTableText {
+				return "", errTableTooLarge
 			}
+			if !first {
+				b.WriteString("; ")
+			}
+			first = false
+			if i < len(header) && header[i] != "" {
+				b.WriteString(header[i])
+				b.WriteString(": ")
+			}
+			b.WriteString(v)
 		}
-		b.WriteString(strings.Join(parts, "; "))
 		b.WriteString("\n")
 	}
-	return b.String()
+	if b.Len() > maxTableText {
+		return "", errTableTooLarge
+	}
+	return b.String(), nil
 }
+
+// maxTableText bounds the text of one table. Each value is written with its column's header,
+// so a table's text can be many times its source: a CSV header of long names over rows of
+// one-letter values, a spreadsheet cell repeated across 16,384 columns, a large shared string
+// referenced by every cell. Past this bound the file is failed rather than written out.
+const maxTableText = 64 << 20
+
+var errTableTooLarge = fmt.Errorf("table text over %d MB (each value is written with its column's header)", maxTableText>>20)
+
+// maxSheetCells bounds the cells a spreadsheet lays out, blank ones and repeated rows and
+// columns included: a 30-byte row element can declare a cell in column 16,384 or a row
+// repeated a hundred times, and 64 MB of such elements would lay out terabytes.
+const maxSheetCells = 4 << 20
+
+var errTooManyCells = fmt.Errorf("spreadsheet laying out more than %d cells (blank, repeated rows and columns included)", maxSheetCells)

@@ -201,6 +201,7 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 		cellText       []string
 		rowRep, colRep int
 		p              odfText
+		cells          int // laid out in all sheets, against maxSheetCells
 	)
 	sheets := 0
 	err = walkXML(body, func(t xml.Token, tags []string) error {
@@ -229,7 +230,11 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 				if v == "" && len(row)+colRep > 16384 {
 					colRep = 0 // trailing blank columns to the sheet's edge
 				}
-				for range min(colRep, 16384-len(row)) {
+				n := min(colRep, 16384-len(row))
+				if cells += n; cells > maxSheetCells {
+					return errTooManyCells
+				}
+				for range n {
 					row = append(row, v)
 				}
 			case "table-row":
@@ -237,6 +242,10 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 					row = row[:len(row)-1] // the blank columns to the sheet's edge
 				}
 				if len(row) > 0 {
+					// Each repeat is laid out again (the cells were counted once above).
+					if cells += (min(rowRep, maxODFRepeat) - 1) * len(row); cells > maxSheetCells {
+						return errTooManyCells
+					}
 					for range min(rowRep, maxODFRepeat) {
 						rows = append(rows, row)
 					}
@@ -244,8 +253,12 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 			case "table":
 				sheets++
 				heading := cmp.Or(name, fmt.Sprintf("Sheet %d", sheets))
+				text, err := tableText(rows)
+				if err != nil {
+					return fmt.Errorf("sheet %s: %w", heading, err)
+				}
 				doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: "sheet-" + strconv.Itoa(sheets),
-					Page: sheets, Text: tableText(rows)})
+					Page: sheets, Text: text})
 			}
 		}
 		return nil

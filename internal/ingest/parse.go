@@ -250,7 +250,11 @@ func parseCSV(data []byte) (Parsed, error) {
 		}
 		rows = append(rows, rec)
 	}
-	return Parsed{Sections: []Section{{Text: tableText(rows)}}}, nil
+	text, err := tableText(rows)
+	if err != nil {
+		return Parsed{}, err
+	}
+	return Parsed{Sections: []Section{{Text: text}}}, nil
 }
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.
