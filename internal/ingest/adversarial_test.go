@@ -100,6 +100,53 @@ func TestAdversarialFiles(t *testing.T) {
 	}
 }
 
+// TestLongHeadingsOverManySections: a heading's path is written into every chunk under it, so
+// a 100 KB heading over 10,000 short sections made 1 GB of chunk headings from a 200 KB page.
+// Headings are clipped, and the heading paths count towards the extracted-text limit.
+func TestLongHeadingsOverManySections(t *testing.T) {
+	x := &Extractor{Timeout: 5 * time.Minute}
+	defer x.Close()
+	long := strings.Repeat("long ", 20000)
+	for _, f := range []struct {
+		name, data, want string
+	}{
+		{"long.html", "<h1>" + long + "</h1>" + strings.Repeat("<h2>a</h2>b", 10000), ""},
+		{"long.md", "# " + long + "\n\n" + strings.Repeat("## a\n\nb\n\n", 10000), ""},
+		{"long.rtf", `{\rtf1 {\outlinelevel0 ` + long + `\par}` + strings.Repeat(`{\pard\outlinelevel1 a\par}{\pard b\par}`, 10000) + "}", ""},
+		{"paths.html", "<h1>" + long + "</h1><h2>" + long + "</h2><h3>" + long + "</h3><h4>" + long + "</h4><h5>" + long + "</h5>" +
+			strings.Repeat("<h6>a</h6>b", 100000), "over the 16 MB limit"},
+	} {
+		var chunks []Chunk
+		var err error
+		alloc := allocated(func() {
+			var doc Parsed
+			if doc, err = x.Parse(f.name, []byte(f.data)); err == nil {
+				_, chunks = Layout(doc, DefaultChunkOptions)
+			}
+		})
+		size := 0
+		for _, c := range chunks {
+			size += len(c.Heading)
+		}
+		t.Logf("%s: %d KB, %d chunks, %d KB of chunk headings, %d MB allocated, err %v", f.name, len(f.data)>>10, len(chunks), size>>10, alloc>>20, err)
+		if alloc > 128<<20 {
+			t.Errorf("%s: %d MB allocated for a %d KB file", f.name, alloc>>20, len(f.data)>>10)
+		}
+		if f.want != "" {
+			if err == nil || !strings.Contains(err.Error(), f.want) {
+				t.Errorf("%s: err = %v, want one containing %q", f.name, err, f.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f.name, err)
+		}
+		if h := chunks[len(chunks)-1].Heading; len(chunks) < 10000 || !strings.HasSuffix(h, "… › a") || len(h) > maxHeadingBytes+20 {
+			t.Errorf("%s: %d chunks, the last one's heading %.80q… (%d bytes)", f.name, len(chunks), h, len(h))
+		}
+	}
+}
+
 // lyingZip is an OpenDocument file whose one part declares size bytes but holds data, stored.
 func lyingZip(name string, data []byte, size uint64) []byte {
 	var buf bytes.Buffer
