@@ -22,6 +22,10 @@ import (
 // autolinks), the dialect intranet Markdown is written in.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
 
+// markdownNoTables is GFM without tables, for pieces whose tables would lay out far more
+// cells than they hold (see markdownTableCells): their rows are read as lines of text.
+var markdownNoTables = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.TaskList))
+
 // mdFront matches YAML front matter, which is metadata, not text (goldmark would read it as
 // a thematic break and a setext heading).
 var mdFront = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
@@ -53,7 +57,11 @@ func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return Parsed{}, errors.New("Markdown extraction ran past its time limit")
 		}
-		root := markdown.Parser().Parse(text.NewReader(piece))
+		md := markdown
+		if markdownTableCells(piece) > len(piece)+4096 {
+			md = markdownNoTables
+		}
+		root := md.Parser().Parse(text.NewReader(piece))
 		w.src = piece
 		for n := root.FirstChild(); n != nil; n = n.NextSibling() {
 			if h, ok := n.(*ast.Heading); ok {
@@ -131,6 +139,34 @@ func markdownPieces(src []byte, size int) [][]byte {
 		src = src[cut:]
 	}
 	return append(pieces, src)
+}
+
+// markdownTableCells estimates the cells goldmark's table extension lays out in src: for each
+// delimiter row ("|---|:-:|"), its columns times the lines that follow it up to a blank line.
+// Rows shorter than the header are padded with empty cells, each a few hundred bytes of tree:
+// a 1,000-column header over 10,000 lines of "|b" took 2.3 GB from a 33 KB file. A real table
+// holds at most about one cell per byte.
+func markdownTableCells(src []byte) int {
+	cells, cols := 0, 0
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		t := bytes.TrimSpace(line)
+		switch {
+		case len(t) == 0:
+			cols = 0
+		case cols > 0:
+			cells += cols
+		case bytes.IndexByte(t, '|') >= 0 && bytes.IndexByte(t, '-') >= 0 && len(bytes.Trim(t, "|-: \t")) == 0:
+			cols = bytes.Count(t, []byte("|")) + 1
+			cells += 2 * cols // the header and the delimiter row
+		}
+	}
+	return cells
 }
 
 // markdownTooDeep returns the first line (1-based) whose container nesting exceeds limit, or
