@@ -66,6 +66,7 @@ func TestAdversarialFiles(t *testing.T) {
 		{"MarkdownStaircase3000", "stairs.md", staircase(3000), "nested deeper than 32 levels of lists and block quotes (line 33)", 64 << 20},
 		{"MarkdownNested32", "ok.md", []byte(strings.Repeat("- ", 32) + "x\n" + string(staircase(32))), "", 8 << 20},
 		{"MarkdownWideTableShortRows", "wide.md", []byte(strings.Repeat("|a", 1000) + "|\n" + strings.Repeat("|-", 1000) + "|\n" + strings.Repeat("|b\n", 10000)), "", 64 << 20},
+		{"MarkdownLinkDefinitions", "defs.md", bytes.Repeat([]byte("[a]:b\n"), 87000), "no text to index", 64 << 20},
 		{"ODTDeclares4GB", "lie.odt", lyingZip("content.xml", []byte(`<office:document-content><office:body><office:text><text:p>x</text:p></office:text></office:body></office:document-content>`), 4<<30), "content.xml", 8 << 20},
 		{"Zip100000Entries", "many.odt", manyEntries(100000), "100000 entries (limit 20000)", 128 << 20},
 		{"ODSRepeats", "rep.ods", sampledocs.Zip(map[string]string{"content.xml": `<table:table>` + strings.Repeat(`<table:table-row table:number-rows-repeated="100">`+
@@ -207,7 +208,7 @@ func TestLargeMarkdownStaysWithinBounds(t *testing.T) {
 // are some, never inside a fence that closes within twice the piece size.
 func TestMarkdownPieces(t *testing.T) {
 	src := []byte(strings.Repeat("para line\n\n", 50) + "```\n" + strings.Repeat("code\n\n", 40) + "```\n" + strings.Repeat("- item\n", 100))
-	pieces := markdownPieces(src, 200)
+	pieces := markdownPieces(src, 200, 1000)
 	if len(pieces) < 3 || !bytes.Equal(bytes.Join(pieces, nil), src) {
 		t.Fatalf("%d pieces, joined equal: %v", len(pieces), bytes.Equal(bytes.Join(pieces, nil), src))
 	}
@@ -220,6 +221,13 @@ func TestMarkdownPieces(t *testing.T) {
 		if !bytes.HasSuffix(p, []byte("\n")) {
 			t.Errorf("piece %d ends mid-line", i)
 		}
+	}
+	if pieces := markdownPieces([]byte(strings.Repeat("a\n", 100)), 1000, 10); len(pieces) < 9 || len(pieces) > 10 ||
+		bytes.Count(pieces[0], []byte("\n")) != 10 {
+		t.Errorf("100 lines in pieces of 10 lines: %d pieces", len(pieces))
+	}
+	if pieces := markdownPieces([]byte("short\n"), 1000, 10); len(pieces) != 1 {
+		t.Errorf("a short text in %d pieces", len(pieces))
 	}
 	if doc, err := parseMarkdown([]byte("# T\n\n"+strings.Repeat("Some prose here.\n\n", 100000)), time.Time{}); err != nil || len(doc.Sections) != 2 {
 		t.Errorf("a long section read in pieces: %d sections, %v", len(doc.Sections), err)
