@@ -65,6 +65,7 @@ func TestAdversarialFiles(t *testing.T) {
 		{"MarkdownLists100000", "deep.md", []byte(strings.Repeat("- ", 100000) + "x\n"), "nested deeper than 32", 8 << 20},
 		{"MarkdownStaircase3000", "stairs.md", staircase(3000), "nested deeper than 32 levels of lists and block quotes (line 33)", 64 << 20},
 		{"MarkdownNested32", "ok.md", []byte(strings.Repeat("- ", 32) + "x\n" + string(staircase(32))), "", 8 << 20},
+		{"MarkdownLongRule", "rule.md", []byte("Text.\n\n" + strings.Repeat("- ", 100) + "\n\n" + strings.Repeat("* ", 100) + "\n\nMore."), "", 8 << 20},
 		{"MarkdownWideTableShortRows", "wide.md", []byte(strings.Repeat("|a", 1000) + "|\n" + strings.Repeat("|-", 1000) + "|\n" + strings.Repeat("|b\n", 10000)), "", 64 << 20},
 		{"MarkdownLinkDefinitions", "defs.md", bytes.Repeat([]byte("[a]:b\n"), 87000), "no text to index", 64 << 20},
 		{"ODTDeclares4GB", "lie.odt", lyingZip("content.xml", []byte(`<office:document-content><office:body><office:text><text:p>x</text:p></office:text></office:body></office:document-content>`), 4<<30), "content.xml", 8 << 20},

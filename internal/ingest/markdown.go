@@ -189,6 +189,9 @@ func markdownTooDeep(src []byte, limit int) int {
 		} else {
 			src = nil
 		}
+		if thematicBreak(line) {
+			continue // "- - - - …" is a rule, not lists
+		}
 		markers, space, indent := 0, 0, 0
 	scan:
 		for i := 0; i < len(line); {
@@ -225,6 +228,26 @@ func markdownTooDeep(src []byte, limit int) int {
 		}
 	}
 	return 0
+}
+
+// thematicBreak reports a CommonMark thematic break: three or more of one of '-', '*', '_',
+// with spaces or tabs between them and nothing else.
+func thematicBreak(line []byte) bool {
+	t := bytes.TrimSpace(line)
+	if len(t) < 3 || t[0] != '-' && t[0] != '*' && t[0] != '_' {
+		return false
+	}
+	n := 0
+	for _, c := range t {
+		switch c {
+		case t[0]:
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= 3
 }
 
 // mdWriter writes the blocks of one section as text.
