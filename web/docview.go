@@ -139,6 +139,11 @@ func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
 	return out
 }
 
+// maxViewColumns bounds the columns of a table laid out as one: matching each part of a row
+// to its header is linear in the columns, and a 5,000-column table of 1 MB took 4 s to lay out
+// before headers were looked up in a map. Wider tables show as lines.
+const maxViewColumns = 256
+
 // tableAt reads a table starting at the first of lines: a header row "A | B" followed by rows
 // "A: x; B: y" whose every part names a header. It returns the header, the rows and how many
 // lines they take (0: no table here).
@@ -147,6 +152,21 @@ func tableAt(lines []bodyLine, spans func(string, int) []span) ([]string, [][][]
 		return nil, nil, 0
 	}
 	head := strings.Split(lines[0].text, " | ")
+	if len(head) > maxViewColumns {
+		return nil, nil, 0 // shown as lines
+	}
+	// A part "Header: value" names its column by the text before its first ": ", unless a
+	// header itself holds ": ": those few are tried in turn, the first match winning as before.
+	column := make(map[string]int, len(head))
+	var colonHeads []int
+	for c, h := range head {
+		if _, seen := column[h]; !seen && h != "" {
+			column[h] = c
+		}
+		if strings.Contains(h, ": ") {
+			colonHeads = append(colonHeads, c)
+		}
+	}
 	var rows [][][]span
 	n := 1
 	for ; n < len(lines); n++ {
@@ -156,9 +176,18 @@ func tableAt(lines []bodyLine, spans func(string, int) []span) ([]string, [][][]
 		ok := row != ""
 		for _, part := range strings.Split(row, "; ") {
 			col := -1
-			for c, h := range head {
-				if h != "" && strings.HasPrefix(part, h+": ") {
+			if name, _, ok := strings.Cut(part, ": "); ok {
+				if c, ok := column[name]; ok {
 					col = c
+				}
+			}
+			for _, c := range colonHeads {
+				if c < col || col < 0 {
+					if h := head[c]; strings.HasPrefix(part, h+": ") {
+						col = c
+						break
+					}
+				} else {
 					break
 				}
 			}
