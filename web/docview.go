@@ -50,22 +50,37 @@ func headingLines(ctx context.Context, q interface {
 		if start < 0 || start > len(body) {
 			return nil
 		}
-		// The section's heading is the last line before its first chunk that reads as it.
-		for end := start; end > 0; {
-			i := strings.LastIndex(body[:end], inner)
-			if i < 0 {
-				break
-			}
-			if i == 0 || body[i-1] == '\n' {
-				out[i] = len(path)
-				break
-			}
-			end = i
+		if i := headingLine(body, inner, start); i >= 0 {
+			out[i] = len(path)
 		}
 		return nil
 	})
 	return out, err
 }
+
+// headingLine returns the offset of the line reading inner (a heading and its blank line)
+// last before start, or -1. The indexer writes a heading right before its section's text, so
+// the search looks no further back than headingReach: a heading that is not there (one
+// holding " › " splits wrongly) would otherwise cost a scan of the body, for each of
+// thousands of headings, on every view of the document.
+func headingLine(body, inner string, start int) int {
+	lo := max(start-len(inner)-headingReach, 0)
+	for end := start; end > lo; {
+		i := strings.LastIndex(body[lo:end], inner)
+		if i < 0 {
+			return -1
+		}
+		if i += lo; i == 0 || body[i-1] == '\n' {
+			return i
+		}
+		end = i
+	}
+	return -1
+}
+
+// headingReach bounds how far before its section's first chunk headingLines looks for the
+// heading's line.
+const headingReach = 4096
 
 // bodyLine is a line of a body and its offset.
 type bodyLine struct {

@@ -95,3 +95,22 @@ func TestDocBlocksWideTables(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadingLine: a section's heading is found on its line right before the section's first
+// chunk, not in running text, and never searched for further back than headingReach: a
+// heading that is not there would cost a scan of the whole body, for each of its headings, on
+// every view of the document.
+func TestHeadingLine(t *testing.T) {
+	t.Parallel()
+	body := "Intro Taxis\n\nTaxis\n\nText."
+	if got := headingLine(body, "Taxis\n\n", strings.Index(body, "Text.")); got != strings.Index(body, "\nTaxis")+1 {
+		t.Errorf("heading line at %d", got)
+	}
+	far := "Taxis\n\n" + strings.Repeat("x", headingReach+100) + "\n\nText."
+	if got := headingLine(far, "Taxis\n\n", strings.Index(far, "Text.")); got != -1 {
+		t.Errorf("a heading %d bytes before its text found at %d", headingReach+100, got)
+	}
+	if got := headingLine(body, "Nowhere\n\n", len(body)); got != -1 {
+		t.Errorf("a missing heading found at %d", got)
+	}
+}
