@@ -230,6 +230,21 @@ func TestMarkdownPieces(t *testing.T) {
 	if pieces := markdownPieces([]byte("short\n"), 1000, 10); len(pieces) != 1 {
 		t.Errorf("a short text in %d pieces", len(pieces))
 	}
+	// Read in pieces, a file reads as it does whole: links whose definitions are listed at
+	// the end keep only their text, sections and lists are the same.
+	var md strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&md, "## Release %d\n\nSee [the notes][n%d] and [issue %d].\n\n- one\n- two [x][n%d]\n\n```\n# code %d\n```\n\n", i, i, i, i, i)
+	}
+	for i := range 200 {
+		fmt.Fprintf(&md, "[n%d]: https://example.com/%d\n[issue %d]: https://example.com/i/%d\n", i, i, i, i)
+	}
+	whole, err1 := parseMarkdownPieces([]byte(md.String()), time.Time{}, 1<<30, 1<<30)
+	pieced, err2 := parseMarkdownPieces([]byte(md.String()), time.Time{}, 1000, 30)
+	if b1, _ := Layout(whole, DefaultChunkOptions); err1 != nil || err2 != nil || len(markdownPieces([]byte(md.String()), 1000, 30)) < 50 ||
+		b1 != func() string { b2, _ := Layout(pieced, DefaultChunkOptions); return b2 }() || strings.Contains(b1, "][") {
+		t.Errorf("read in pieces, the file reads differently (%v, %v)", err1, err2)
+	}
 	if doc, err := parseMarkdown([]byte("# T\n\n"+strings.Repeat("Some prose here.\n\n", 100000)), time.Time{}); err != nil || len(doc.Sections) != 2 {
 		t.Errorf("a long section read in pieces: %d sections, %v", len(doc.Sections), err)
 	}

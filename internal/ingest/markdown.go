@@ -14,6 +14,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -45,6 +46,11 @@ var mdFront = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
 // Parsing stops with an error at the deadline, between pieces (see maxMarkdownPiece); the zero
 // time means none.
 func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
+	return parseMarkdownPieces(data, deadline, maxMarkdownPiece, maxMarkdownPieceLines)
+}
+
+// parseMarkdownPieces is parseMarkdown with pieces of at most size bytes or lines lines.
+func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (Parsed, error) {
 	src := mdFront.ReplaceAll(data, nil)
 	if line := markdownTooDeep(src, maxMarkdownDepth); line > 0 {
 		return Parsed{}, fmt.Errorf("Markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
@@ -53,7 +59,12 @@ func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 	w := &mdWriter{}
 	outline := newOutline(&doc)
 	var cur Section
-	for _, piece := range markdownPieces(src, maxMarkdownPiece, maxMarkdownPieceLines) {
+	pieces := markdownPieces(src, size, lines)
+	var labels map[string]bool
+	if len(pieces) > 1 {
+		labels = referenceLabels(src)
+	}
+	for _, piece := range pieces {
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return Parsed{}, errors.New("Markdown extraction ran past its time limit")
 		}
@@ -61,7 +72,7 @@ func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 		if markdownTableCells(piece) > len(piece)+4096 {
 			md = markdownNoTables
 		}
-		root := md.Parser().Parse(text.NewReader(piece))
+		root := md.Parser().Parse(text.NewReader(piece), parser.WithContext(sharedReferences{parser.NewContext(), labels}))
 		w.src = piece
 		for n := root.FirstChild(); n != nil; n = n.NextSibling() {
 			if h, ok := n.(*ast.Heading); ok {
@@ -93,8 +104,9 @@ const maxMarkdownDepth = 32
 // times the source (a list item of "- x" is a few nodes of a few hundred bytes each: a 5 MB
 // list peaked at 950 MB), so a large file is read in pieces, each cut at a blank line (else a
 // line break) outside fenced code; a piece's text continues the section the previous one
-// ended in. A link whose reference definition lies in another piece keeps its text, as
-// every link does.
+// ended in, and link reference definitions anywhere in the file resolve in every piece (see
+// sharedReferences). Four large real files (Node.js's fs.md and n-api.md, Rust's release
+// notes, OpenTelemetry's changelog: 229–873 KB) read exactly as they do whole.
 const maxMarkdownPiece = 512 << 10
 
 // maxMarkdownPieceLines bounds the lines of a piece too: goldmark reads a paragraph of link
@@ -146,6 +158,53 @@ func markdownPieces(src []byte, size, lines int) [][]byte {
 		src = src[cut:]
 	}
 	return append(pieces, src)
+}
+
+// sharedReferences resolves, besides a piece's own link reference definitions, the labels
+// defined anywhere in the file: "[text][label]" stays a link (written as its text) when its
+// definition is in another piece, as reference lists at the end of a file are. Only the text
+// is written, so the destination is not needed.
+type sharedReferences struct {
+	parser.Context
+	labels map[string]bool
+}
+
+func (c sharedReferences) Reference(label string) (parser.Reference, bool) {
+	if r, ok := c.Context.Reference(label); ok {
+		return r, true
+	}
+	if c.labels[label] {
+		return parser.NewReference([]byte(label), nil, nil), true
+	}
+	return nil, false
+}
+
+// referenceLabels returns the labels of the lines of src that read as link reference
+// definitions ("[label]: destination" after a blank line or another definition), normalised as
+// goldmark looks them up. A line of code that reads as one only makes "[text][label]" read as
+// a link's text.
+func referenceLabels(src []byte) map[string]bool {
+	labels := map[string]bool{}
+	open := true // a definition cannot interrupt a paragraph: it follows a blank line or another
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		t := bytes.TrimLeft(line, " ")
+		after := open
+		open = len(bytes.TrimSpace(t)) == 0
+		if !after || len(line)-len(t) > 3 || len(t) < 4 || t[0] != '[' {
+			continue
+		}
+		if end := bytes.Index(t, []byte("]:")); end > 1 && end <= 1000 {
+			labels[util.ToLinkReference(t[1:end])] = true
+			open = true
+		}
+	}
+	return labels
 }
 
 // markdownTableCells estimates the cells goldmark's table extension lays out in src: for each
