@@ -245,6 +245,10 @@ func TestMarkdownPieces(t *testing.T) {
 		b1 != func() string { b2, _ := Layout(pieced, DefaultChunkOptions); return b2 }() || strings.Contains(b1, "][") {
 		t.Errorf("read in pieces, the file reads differently (%v, %v)", err1, err2)
 	}
+	// Past its deadline, a parse stops between pieces rather than run on in the background.
+	if _, err := parseMarkdown([]byte(strings.Repeat("- x\n", 1<<20)), time.Now().Add(-time.Second)); err == nil || !strings.Contains(err.Error(), "time limit") {
+		t.Errorf("past its deadline: %v", err)
+	}
 	if doc, err := parseMarkdown([]byte("# T\n\n"+strings.Repeat("Some prose here.\n\n", 100000)), time.Time{}); err != nil || len(doc.Sections) != 2 {
 		t.Errorf("a long section read in pieces: %d sections, %v", len(doc.Sections), err)
 	}
