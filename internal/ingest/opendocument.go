@@ -66,8 +66,9 @@ func (p *odfText) token(t xml.Token) (line string, closed bool) {
 			}
 			p.depth++
 		case "s":
-			n, _ := strconv.Atoi(attrOf(e, "c"))
-			p.b.WriteString(strings.Repeat(" ", min(max(n, 1), 100)))
+			// text:s c="N" is N spaces, but a paragraph's spaces collapse to one (see
+			// collapse): writing N would only let 20 bytes of XML make 100 of text.
+			p.b.WriteByte(' ')
 		case "tab":
 			p.b.WriteByte('\t')
 		case "line-break":
