@@ -50,22 +50,37 @@ func headingLines(ctx context.Context, q interface {
 		if start < 0 || start > len(body) {
 			return nil
 		}
-		// The section's heading is the last line before its first chunk that reads as it.
-		for end := start; end > 0; {
-			i := strings.LastIndex(body[:end], inner)
-			if i < 0 {
-				break
-			}
-			if i == 0 || body[i-1] == '\n' {
-				out[i] = len(path)
-				break
-			}
-			end = i
+		if i := headingLine(body, inner, start); i >= 0 {
+			out[i] = len(path)
 		}
 		return nil
 	})
 	return out, err
 }
+
+// headingLine returns the offset of the line reading inner (a heading and its blank line)
+// last before start, or -1. The indexer writes a heading right before its section's text, so
+// the search looks no further back than headingReach: a heading that is not there (one
+// holding " › " splits wrongly) would otherwise cost a scan of the body, for each of
+// thousands of headings, on every view of the document.
+func headingLine(body, inner string, start int) int {
+	lo := max(start-len(inner)-headingReach, 0)
+	for end := start; end > lo; {
+		i := strings.LastIndex(body[lo:end], inner)
+		if i < 0 {
+			return -1
+		}
+		if i += lo; i == 0 || body[i-1] == '\n' {
+			return i
+		}
+		end = i
+	}
+	return -1
+}
+
+// headingReach bounds how far before its section's first chunk headingLines looks for the
+// heading's line.
+const headingReach = 4096
 
 // bodyLine is a line of a body and its offset.
 type bodyLine struct {
@@ -139,6 +154,11 @@ func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
 	return out
 }
 
+// maxViewColumns bounds the columns of a table laid out as one: matching each part of a row
+// to its header is linear in the columns, and a 5,000-column table of 1 MB took 4 s to lay out
+// before headers were looked up in a map. Wider tables show as lines.
+const maxViewColumns = 256
+
 // tableAt reads a table starting at the first of lines: a header row "A | B" followed by rows
 // "A: x; B: y" whose every part names a header. It returns the header, the rows and how many
 // lines they take (0: no table here).
@@ -147,6 +167,21 @@ func tableAt(lines []bodyLine, spans func(string, int) []span) ([]string, [][][]
 		return nil, nil, 0
 	}
 	head := strings.Split(lines[0].text, " | ")
+	if len(head) > maxViewColumns {
+		return nil, nil, 0 // shown as lines
+	}
+	// A part "Header: value" names its column by the text before its first ": ", unless a
+	// header itself holds ": ": those few are tried in turn, the first match winning as before.
+	column := make(map[string]int, len(head))
+	var colonHeads []int
+	for c, h := range head {
+		if _, seen := column[h]; !seen && h != "" {
+			column[h] = c
+		}
+		if strings.Contains(h, ": ") {
+			colonHeads = append(colonHeads, c)
+		}
+	}
 	var rows [][][]span
 	n := 1
 	for ; n < len(lines); n++ {
@@ -156,9 +191,18 @@ func tableAt(lines []bodyLine, spans func(string, int) []span) ([]string, [][][]
 		ok := row != ""
 		for _, part := range strings.Split(row, "; ") {
 			col := -1
-			for c, h := range head {
-				if h != "" && strings.HasPrefix(part, h+": ") {
+			if name, _, ok := strings.Cut(part, ": "); ok {
+				if c, ok := column[name]; ok {
 					col = c
+				}
+			}
+			for _, c := range colonHeads {
+				if c < col || col < 0 {
+					if h := head[c]; strings.HasPrefix(part, h+": ") {
+						col = c
+						break
+					}
+				} else {
 					break
 				}
 			}

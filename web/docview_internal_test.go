@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,74 @@ func TestDocBlocks(t *testing.T) {
 	}
 	if s := blocks[1].Items[0]; len(s) != 1 || s[0].Mark {
 		t.Errorf("text before the passage is marked: %+v", s)
+	}
+}
+
+// TestDocBlocksWideTables: a table is laid out with each part of a row matched to its header
+// by name (a header holding ": " still wins by position), and a table wider than
+// maxViewColumns shows as lines: matching parts to headers by scanning them took 4 s for a
+// 1 MB body of 5,000 columns, per view of the document.
+func TestDocBlocksWideTables(t *testing.T) {
+	t.Parallel()
+	table := func(cols, rows int, name func(int) string) string {
+		var b strings.Builder
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(" | ")
+			}
+			b.WriteString(name(c))
+		}
+		for r := range rows {
+			b.WriteString("\n")
+			for c := range cols {
+				if c > 0 {
+					b.WriteString("; ")
+				}
+				fmt.Fprintf(&b, "%s: v%d.%d", name(c), r, c)
+			}
+		}
+		return b.String()
+	}
+	plain := func(c int) string { return fmt.Sprint("h", c) }
+	for _, tc := range []struct {
+		body      string
+		kind      string
+		rows, col int
+		cell      string
+	}{
+		{table(maxViewColumns, 3, plain), "table", 3, maxViewColumns - 1, "v2.255"},
+		{table(5000, 3, plain), "p", 0, 0, ""},
+		{table(4, 2, func(c int) string { return []string{"x", "a: b", "c: d", "y"}[c] }), "table", 2, 2, "v1.2"},
+	} {
+		blocks := docBlocks(tc.body, nil, 0, 0)
+		if blocks[0].Kind != tc.kind {
+			t.Errorf("%d columns: first block %q, want %q", strings.Count(tc.body[:strings.IndexByte(tc.body, '\n')], " | ")+1, blocks[0].Kind, tc.kind)
+			continue
+		}
+		if tc.kind != "table" {
+			continue
+		}
+		if got := blocks[0].Rows; len(got) != tc.rows || got[tc.rows-1][tc.col][0].Text != tc.cell {
+			t.Errorf("table rows %d, last row's column %d %+v; want %d rows, %q", len(got), tc.col, got[len(got)-1][tc.col], tc.rows, tc.cell)
+		}
+	}
+}
+
+// TestHeadingLine: a section's heading is found on its line right before the section's first
+// chunk, not in running text, and never searched for further back than headingReach: a
+// heading that is not there would cost a scan of the whole body, for each of its headings, on
+// every view of the document.
+func TestHeadingLine(t *testing.T) {
+	t.Parallel()
+	body := "Intro Taxis\n\nTaxis\n\nText."
+	if got := headingLine(body, "Taxis\n\n", strings.Index(body, "Text.")); got != strings.Index(body, "\nTaxis")+1 {
+		t.Errorf("heading line at %d", got)
+	}
+	far := "Taxis\n\n" + strings.Repeat("x", headingReach+100) + "\n\nText."
+	if got := headingLine(far, "Taxis\n\n", strings.Index(far, "Text.")); got != -1 {
+		t.Errorf("a heading %d bytes before its text found at %d", headingReach+100, got)
+	}
+	if got := headingLine(body, "Nowhere\n\n", len(body)); got != -1 {
+		t.Errorf("a missing heading found at %d", got)
 	}
 }

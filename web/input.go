@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,14 +9,19 @@ import (
 )
 
 // textParams returns the query parameters named in keys, or a badRequest naming the first that
-// holds a NUL byte or invalid UTF-8: PostgreSQL refuses both in text, and the reader should
-// learn which parameter was wrong rather than get a 500.
+// holds a NUL byte or invalid UTF-8 (PostgreSQL refuses both in text, and the reader should
+// learn which parameter was wrong rather than get a 500), or is longer than maxQuestion: a
+// question typed into a link is held to the bound the API and the forms set, not read
+// whole by retrieval and the answerer.
 func textParams(q url.Values, keys ...string) (map[string]string, error) {
 	out := make(map[string]string, len(keys))
 	for _, k := range keys {
 		v := q.Get(k)
 		if err := checkText(k, v); err != nil {
 			return nil, err
+		}
+		if len(v) > maxQuestion {
+			return nil, badRequest(fmt.Sprintf("%s: at most %d bytes", k, maxQuestion))
 		}
 		out[k] = v
 	}

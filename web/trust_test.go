@@ -205,6 +205,14 @@ func TestBadSearchTextAnswers400(t *testing.T) {
 	if resp, body := send(t, ts.URL, request{method: "POST", path: "/api/ask", body: `{"question": "taxi\u0000"}`}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "question:") {
 		t.Errorf("ask API with a NUL: %d %s", resp.StatusCode, body)
 	}
+	// A question longer than the forms and the API allow, typed into a link: 400 naming q,
+	// not a question read whole by retrieval and the answerer.
+	long := strings.Repeat("taxi+", 100000)
+	for _, path := range []string{"/?q=", "/search?q=", "/api/search?q="} {
+		if resp, body := send(t, ts.URL, request{path: path + long}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "q: at most 4000 bytes") {
+			t.Errorf("%s with a 500 KB question: %d %.200s, want 400 naming q", path, resp.StatusCode, body)
+		}
+	}
 	for _, q := range []string{"%27", "%3F%21", "%22%22"} {
 		resp, body := send(t, ts.URL, request{path: "/api/search?q=" + q})
 		var out struct{ Results []any }

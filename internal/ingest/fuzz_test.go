@@ -25,6 +25,16 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.odp", sampledocs.ODP("T", sampledocs.Slide{Title: "t", Lines: []string{"l"}}))
 	f.Add("a.rtf", sampledocs.RTF("T", sampledocs.Para{Style: "Heading1", Text: "H"}, sampledocs.Para{Text: "café 東京"}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
+	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
+	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))
+	f.Add("emph.md", []byte(strings.Repeat("*_[![", 50)+"x"+strings.Repeat("](u)_*", 50)))
+	f.Add("fence.md", []byte("```\n# not a heading\n~~~\n<div>\n"))
+	f.Add("deep.html", []byte(strings.Repeat("<div><ul><li><table><tr><td>", 30)+"x<h1>h</h1>"))
+	f.Add("deep.rtf", []byte(`{\rtf1\ansicpg932 `+strings.Repeat(`{\*\x `, 30)+`\u-1\uc9999 \'8a\'bf\bin99999 x}`))
+	f.Add("deep.eml", []byte("Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\nContent-Type: message/rfc822\r\n\r\n"+
+		"Content-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Transfer-Encoding: base64\r\nContent-Type: text/plain; charset=iso-2022-jp\r\n\r\nGyRCJEgbKEI=\r\n--b--\r\n--a--\r\n"))
+	f.Add("lie.odt", lyingZip("content.xml", []byte(`<office:body><office:text><text:h text:outline-level="99999999999">h</text:h><text:s text:c="-5"/></office:text></office:body>`), 1<<40))
+	f.Add("rep.ods", sampledocs.Zip(map[string]string{"content.xml": `<table:table><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table>`}))
 	x := &Extractor{Timeout: 2 * time.Second}
 	defer x.Close()
 	f.Fuzz(func(t *testing.T, name string, data []byte) {

@@ -2,15 +2,19 @@ package ingest
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	east "github.com/yuin/goldmark/extension/ast"
+	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -18,6 +22,10 @@ import (
 // markdown parses CommonMark with GitHub's extensions (tables, task lists, strikethrough,
 // autolinks), the dialect intranet Markdown is written in.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
+
+// markdownNoTables is GFM without tables, for pieces whose tables would lay out far more
+// cells than they hold (see markdownTableCells): their rows are read as lines of text.
+var markdownNoTables = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.TaskList))
 
 // mdFront matches YAML front matter, which is metadata, not text (goldmark would read it as
 // a thematic break and a setext heading).
@@ -34,32 +42,278 @@ var mdFront = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
 // line break, code with its lines, and a table as readable rows (tableText: the header row,
 // then "Header: value; …" per row, as for spreadsheets). A blank line separates blocks where
 // the source has one.
-func parseMarkdown(data []byte) (Parsed, error) {
+//
+// Parsing stops with an error at the deadline, between pieces (see maxMarkdownPiece); the zero
+// time means none.
+func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
+	return parseMarkdownPieces(data, deadline, maxMarkdownPiece, maxMarkdownPieceLines)
+}
+
+// parseMarkdownPieces is parseMarkdown with pieces of at most size bytes or lines lines.
+func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (Parsed, error) {
 	src := mdFront.ReplaceAll(data, nil)
-	root := markdown.Parser().Parse(text.NewReader(src))
+	if line := markdownTooDeep(src, maxMarkdownDepth); line > 0 {
+		return Parsed{}, fmt.Errorf("Markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
+	}
 	var doc Parsed
-	w := &mdWriter{src: src}
+	w := &mdWriter{}
 	outline := newOutline(&doc)
 	var cur Section
-	for n := root.FirstChild(); n != nil; n = n.NextSibling() {
-		if h, ok := n.(*ast.Heading); ok {
-			cur.Text = w.body.String()
-			doc.Sections = append(doc.Sections, cur)
-			w.body.Reset()
-			cur = outline.enter(h.Level, w.inline(h), "")
-			continue
+	pieces := markdownPieces(src, size, lines)
+	var labels map[string]bool
+	if len(pieces) > 1 {
+		labels = referenceLabels(src)
+	}
+	for _, piece := range pieces {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return Parsed{}, errors.New("Markdown extraction ran past its time limit")
 		}
-		w.block(n, "")
+		md := markdown
+		if markdownTableCells(piece) > len(piece)+4096 {
+			md = markdownNoTables
+		}
+		root := md.Parser().Parse(text.NewReader(piece), parser.WithContext(sharedReferences{parser.NewContext(), labels}))
+		w.src = piece
+		for n := root.FirstChild(); n != nil; n = n.NextSibling() {
+			if h, ok := n.(*ast.Heading); ok {
+				cur.Text = w.body.String()
+				doc.Sections = append(doc.Sections, cur)
+				w.body.Reset()
+				cur = outline.enter(h.Level, w.inline(h), "")
+				continue
+			}
+			w.block(n, "")
+		}
+		if w.err != nil {
+			return Parsed{}, w.err
+		}
 	}
 	cur.Text = w.body.String()
 	doc.Sections = append(doc.Sections, cur)
 	return doc, nil
 }
 
+// maxMarkdownDepth bounds the nesting of list items and block quotes. goldmark takes time
+// quadratic in it (each line walks the open blocks, each open block its own prefix), and
+// walks its tree recursively: a 300 KB line of "- - - …" took 100 s and a 9 MB staircase of
+// indented items 45 s and 1.2 GB before this bound, and a deeper one would end in a stack
+// overflow, which no recover catches. No document written by a person nests a hundred deep.
+const maxMarkdownDepth = 32
+
+// maxMarkdownPiece bounds the Markdown goldmark reads at once. Its tree costs up to some 190
+// times the source (a list item of "- x" is a few nodes of a few hundred bytes each: a 5 MB
+// list peaked at 950 MB), so a large file is read in pieces, each cut at a blank line (else a
+// line break) outside fenced code; a piece's text continues the section the previous one
+// ended in, and link reference definitions anywhere in the file resolve in every piece (see
+// sharedReferences). Four large real files (Node.js's fs.md and n-api.md, Rust's release
+// notes, OpenTelemetry's changelog: 229–873 KB) read exactly as they do whole.
+const maxMarkdownPiece = 512 << 10
+
+// maxMarkdownPieceLines bounds the lines of a piece too: goldmark reads a paragraph of link
+// reference definitions ("[a]: b" lines) in time quadratic in its lines (40,000 took 2 s; the
+// 87,000 of a 512 KB piece would take some 10 s).
+const maxMarkdownPieceLines = 8192
+
+// markdownPieces cuts src into pieces of about size bytes or lines lines, whichever comes
+// first, at line boundaries, preferring a blank line within the next eighth, and never inside
+// a fenced code block unless the fence runs on past twice the bounds.
+func markdownPieces(src []byte, size, lines int) [][]byte {
+	var pieces [][]byte
+	for {
+		cut, over, fence, n := -1, 0, byte(0), 0
+		for i := 0; i < len(src); {
+			end := bytes.IndexByte(src[i:], '\n')
+			if end < 0 {
+				break
+			}
+			line := src[i : i+end]
+			i += end + 1
+			n++
+			if t := bytes.TrimLeft(line, " "); len(line)-len(t) <= 3 && (bytes.HasPrefix(t, []byte("```")) || bytes.HasPrefix(t, []byte("~~~"))) {
+				switch {
+				case fence == 0:
+					fence = t[0]
+				case fence == t[0]:
+					fence = 0
+				}
+			}
+			if i < size && n < lines || fence != 0 && i < 2*size && n < 2*lines {
+				continue
+			}
+			if cut < 0 {
+				cut, over = i, n // the first line break past the bounds
+			}
+			blank := len(bytes.TrimSpace(line)) == 0
+			if blank || i > cut+size/8 || n > over+lines/8 || i >= 2*size || n >= 2*lines {
+				if blank {
+					cut = i
+				}
+				break
+			}
+		}
+		if cut < 0 || cut == len(src) {
+			break // the rest is within bounds, or one line: goldmark reads a paragraph in linear time
+		}
+		pieces = append(pieces, src[:cut])
+		src = src[cut:]
+	}
+	return append(pieces, src)
+}
+
+// sharedReferences resolves, besides a piece's own link reference definitions, the labels
+// defined anywhere in the file: "[text][label]" stays a link (written as its text) when its
+// definition is in another piece, as reference lists at the end of a file are. Only the text
+// is written, so the destination is not needed.
+type sharedReferences struct {
+	parser.Context
+	labels map[string]bool
+}
+
+func (c sharedReferences) Reference(label string) (parser.Reference, bool) {
+	if r, ok := c.Context.Reference(label); ok {
+		return r, true
+	}
+	if c.labels[label] {
+		return parser.NewReference([]byte(label), nil, nil), true
+	}
+	return nil, false
+}
+
+// referenceLabels returns the labels of the lines of src that read as link reference
+// definitions ("[label]: destination" after a blank line or another definition), normalised as
+// goldmark looks them up. A line of code that reads as one only makes "[text][label]" read as
+// a link's text.
+func referenceLabels(src []byte) map[string]bool {
+	labels := map[string]bool{}
+	open := true // a definition cannot interrupt a paragraph: it follows a blank line or another
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		t := bytes.TrimLeft(line, " ")
+		after := open
+		open = len(bytes.TrimSpace(t)) == 0
+		if !after || len(line)-len(t) > 3 || len(t) < 4 || t[0] != '[' {
+			continue
+		}
+		if end := bytes.Index(t, []byte("]:")); end > 1 && end <= 1000 {
+			labels[util.ToLinkReference(t[1:end])] = true
+			open = true
+		}
+	}
+	return labels
+}
+
+// markdownTableCells estimates the cells goldmark's table extension lays out in src: for each
+// delimiter row ("|---|:-:|"), its columns times the lines that follow it up to a blank line.
+// Rows shorter than the header are padded with empty cells, each a few hundred bytes of tree:
+// a 1,000-column header over 10,000 lines of "|b" took 2.3 GB from a 33 KB file. A real table
+// holds at most about one cell per byte.
+func markdownTableCells(src []byte) int {
+	cells, cols := 0, 0
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		t := bytes.TrimSpace(line)
+		switch {
+		case len(t) == 0:
+			cols = 0
+		case cols > 0:
+			cells += cols
+		case bytes.IndexByte(t, '|') >= 0 && bytes.IndexByte(t, '-') >= 0 && len(bytes.Trim(t, "|-: \t")) == 0:
+			cols = bytes.Count(t, []byte("|")) + 1
+			cells += 2 * cols // the header and the delimiter row
+		}
+	}
+	return cells
+}
+
+// markdownTooDeep returns the first line (1-based) whose container nesting exceeds limit, or
+// 0. A line's nesting is estimated from the list markers and quote marks that open it and the
+// white space before its last marker (each nested list level indents its items by at least
+// two columns), whichever says deeper. Lines without a marker, code among them, count
+// nothing, however indented.
+func markdownTooDeep(src []byte, limit int) int {
+	for n := 1; len(src) > 0; n++ {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		if thematicBreak(line) {
+			continue // "- - - - …" is a rule, not lists
+		}
+		markers, space, indent := 0, 0, 0
+	scan:
+		for i := 0; i < len(line); {
+			switch c := line[i]; {
+			case c == ' ':
+				space++
+				i++
+			case c == '\t':
+				space += 4
+				i++
+			case c == '>':
+				markers, indent = markers+1, space
+				i++
+			case (c == '-' || c == '*' || c == '+') && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'):
+				markers, indent = markers+1, space
+				i++
+			case c >= '0' && c <= '9':
+				j := i
+				for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
+					j++
+				}
+				if j < len(line) && (line[j] == '.' || line[j] == ')') && (j+1 == len(line) || line[j+1] == ' ' || line[j+1] == '\t') {
+					markers, indent = markers+1, space
+					i = j + 1
+					continue
+				}
+				break scan
+			default:
+				break scan
+			}
+		}
+		if markers > 0 && max(markers, indent/2+1) > limit {
+			return n
+		}
+	}
+	return 0
+}
+
+// thematicBreak reports a CommonMark thematic break: three or more of one of '-', '*', '_',
+// with spaces or tabs between them and nothing else.
+func thematicBreak(line []byte) bool {
+	t := bytes.TrimSpace(line)
+	if len(t) < 3 || t[0] != '-' && t[0] != '*' && t[0] != '_' {
+		return false
+	}
+	n := 0
+	for _, c := range t {
+		switch c {
+		case t[0]:
+			n++
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return n >= 3
+}
+
 // mdWriter writes the blocks of one section as text.
 type mdWriter struct {
 	src  []byte
 	body strings.Builder
+	err  error // a table too large to write out (see tableText)
 }
 
 // lines writes the lines of block n.
@@ -154,7 +408,12 @@ func (w *mdWriter) block(n ast.Node, prefix string) {
 		if w.body.Len() > 0 {
 			w.body.WriteByte('\n')
 		}
-		w.lines(n, strings.Split(tableText(rows), "\n"))
+		text, err := tableText(rows)
+		if err != nil {
+			w.err = err
+			return
+		}
+		w.lines(n, strings.Split(text, "\n"))
 	case *ast.ThematicBreak:
 	default: // a block kind not listed: its text, if any
 		if n.Type() == ast.TypeBlock && n.FirstChild() != nil && n.FirstChild().Type() == ast.TypeBlock {

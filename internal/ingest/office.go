@@ -35,13 +35,16 @@ type officeZip struct {
 func openOffice(data []byte, limits zipLimits) (*officeZip, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, errors.New("not a valid Office file (damaged zip archive)")
+		return nil, errDamagedZip
 	}
 	if len(zr.File) > limits.MaxEntries {
 		return nil, fmt.Errorf("zip archive with %d entries (limit %d)", len(zr.File), limits.MaxEntries)
 	}
 	return &officeZip{zr: zr, limits: limits}, nil
 }
+
+// errDamagedZip is openOffice's error for bytes that are no zip archive.
+var errDamagedZip = errors.New("not a valid Office file (damaged zip archive)")
 
 // errZipBomb is returned when reading stops at the inflation limit.
 var errZipBomb = errors.New("zip bomb: the archive inflates past the extraction limit")
@@ -59,9 +62,11 @@ func (o *officeZip) part(name string) ([]byte, error) {
 		defer rc.Close()
 		left := o.limits.MaxInflated - o.read
 		// Size the buffer from the declared size, never past the limit: ReadAll's doubling
-		// would reserve up to twice the limit for a bomb.
+		// would reserve up to twice the limit for a bomb. The declared size is the sender's
+		// word: never reserve more than the stored bytes can inflate to (deflate's ratio is at
+		// most 1032:1), or a 300-byte file declaring 4 GB reserves the whole limit.
 		var buf bytes.Buffer
-		buf.Grow(int(min(int64(f.UncompressedSize64), left) + 1))
+		buf.Grow(int(min(int64(min(f.UncompressedSize64, f.CompressedSize64*1032+1024, 1<<62)), left) + 1))
 		n, err := buf.ReadFrom(io.LimitReader(rc, left+1))
 		o.read += n
 		if n > left {
@@ -322,6 +327,7 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		return Parsed{}, err
 	}
 	doc := Parsed{Title: o.coreTitle()}
+	cells := 0 // laid out in all sheets, against maxSheetCells
 	for i, sh := range sheets {
 		b, err := o.part(sh.path)
 		if err != nil {
@@ -360,6 +366,9 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 					if col < 0 || col > 16384 {
 						col = len(row)
 					}
+					if cells += max(col-len(row), 0) + 1; cells > maxSheetCells {
+						return errTooManyCells
+					}
 					for len(row) < col {
 						row = append(row, "")
 					}
@@ -373,8 +382,12 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
+		text, err := tableText(rows)
+		if err != nil {
+			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
+		}
 		doc.Sections = append(doc.Sections, Section{Headings: []string{sh.name}, Anchor: "sheet-" + strconv.Itoa(i+1),
-			Page: i + 1, Text: tableText(rows)})
+			Page: i + 1, Text: text})
 	}
 	return doc, nil
 }
@@ -453,7 +466,7 @@ func columnIndex(ref string) int {
 }
 
 // tableText writes rows as "Header: value; …" lines, the first non-empty row being the header.
-func tableText(rows [][]string) string {
+func tableText(rows [][]string) (string, error) {
 	var header []string
 	var b strings.Builder
 	for _, r := range rows {
@@ -462,23 +475,55 @@ func tableText(rows [][]string) string {
 		}
 		if header == nil {
 			header = r
-			b.WriteString(strings.Join(r, " | "))
+			for i, v := range r {
+				if b.Len() > maxTableText {
+					return "", errTableTooLarge
+				}
+				if i > 0 {
+					b.WriteString(" | ")
+				}
+				b.WriteString(v)
+			}
 			b.WriteString("\n")
 			continue
 		}
-		var parts []string
+		first := true
 		for i, v := range r {
 			if v == "" {
 				continue
 			}
-			if i < len(header) && header[i] != "" {
-				parts = append(parts, header[i]+": "+v)
-			} else {
-				parts = append(parts, v)
+			if b.Len() > maxTableText {
+				return "", errTableTooLarge
 			}
+			if !first {
+				b.WriteString("; ")
+			}
+			first = false
+			if i < len(header) && header[i] != "" {
+				b.WriteString(header[i])
+				b.WriteString(": ")
+			}
+			b.WriteString(v)
 		}
-		b.WriteString(strings.Join(parts, "; "))
 		b.WriteString("\n")
 	}
-	return b.String()
+	if b.Len() > maxTableText {
+		return "", errTableTooLarge
+	}
+	return b.String(), nil
 }
+
+// maxTableText bounds the text of one table. Each value is written with its column's header,
+// so a table's text can be many times its source: a CSV header of long names over rows of
+// one-letter values, a spreadsheet cell repeated across 16,384 columns, a large shared string
+// referenced by every cell. Past this bound the file is failed rather than written out.
+const maxTableText = 64 << 20
+
+var errTableTooLarge = fmt.Errorf("table text over %d MB (each value is written with its column's header)", maxTableText>>20)
+
+// maxSheetCells bounds the cells a spreadsheet lays out, blank ones and repeated rows and
+// columns included: a 30-byte row element can declare a cell in column 16,384 or a row
+// repeated a hundred times, and 64 MB of such elements would lay out terabytes.
+const maxSheetCells = 4 << 20
+
+var errTooManyCells = fmt.Errorf("spreadsheet laying out more than %d cells (blank, repeated rows and columns included)", maxSheetCells)

@@ -18,8 +18,11 @@ import (
 // odfContent opens an OpenDocument file and returns its content.xml and title.
 func odfContent(data []byte, limits zipLimits, kind string) (*officeZip, []byte, string, error) {
 	o, err := openOffice(data, limits)
-	if err != nil {
+	if err == errDamagedZip {
 		return nil, nil, "", errors.New("not a valid OpenDocument file (damaged zip archive)")
+	}
+	if err != nil {
+		return nil, nil, "", err // over a limit, which the error names
 	}
 	body, err := o.part("content.xml")
 	if err != nil {
@@ -63,8 +66,9 @@ func (p *odfText) token(t xml.Token) (line string, closed bool) {
 			}
 			p.depth++
 		case "s":
-			n, _ := strconv.Atoi(attrOf(e, "c"))
-			p.b.WriteString(strings.Repeat(" ", min(max(n, 1), 100)))
+			// text:s c="N" is N spaces, but a paragraph's spaces collapse to one (see
+			// collapse): writing N would only let 20 bytes of XML make 100 of text.
+			p.b.WriteByte(' ')
 		case "tab":
 			p.b.WriteByte('\t')
 		case "line-break":
@@ -198,6 +202,7 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 		cellText       []string
 		rowRep, colRep int
 		p              odfText
+		cells          int // laid out in all sheets, against maxSheetCells
 	)
 	sheets := 0
 	err = walkXML(body, func(t xml.Token, tags []string) error {
@@ -226,7 +231,11 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 				if v == "" && len(row)+colRep > 16384 {
 					colRep = 0 // trailing blank columns to the sheet's edge
 				}
-				for range min(colRep, 16384-len(row)) {
+				n := min(colRep, 16384-len(row))
+				if cells += n; cells > maxSheetCells {
+					return errTooManyCells
+				}
+				for range n {
 					row = append(row, v)
 				}
 			case "table-row":
@@ -234,6 +243,10 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 					row = row[:len(row)-1] // the blank columns to the sheet's edge
 				}
 				if len(row) > 0 {
+					// Each repeat is laid out again (the cells were counted once above).
+					if cells += (min(rowRep, maxODFRepeat) - 1) * len(row); cells > maxSheetCells {
+						return errTooManyCells
+					}
 					for range min(rowRep, maxODFRepeat) {
 						rows = append(rows, row)
 					}
@@ -241,8 +254,12 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 			case "table":
 				sheets++
 				heading := cmp.Or(name, fmt.Sprintf("Sheet %d", sheets))
+				text, err := tableText(rows)
+				if err != nil {
+					return fmt.Errorf("sheet %s: %w", heading, err)
+				}
 				doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: "sheet-" + strconv.Itoa(sheets),
-					Page: sheets, Text: tableText(rows)})
+					Page: sheets, Text: text})
 			}
 		}
 		return nil

@@ -54,6 +54,7 @@ func newOutline(doc *Parsed) *outline { return &outline{doc: doc, slugs: map[str
 // first level-1 heading is the document's title unless it has one. An empty anchor is derived
 // from the title.
 func (o *outline) enter(level int, title, anchor string) Section {
+	title = clipHeading(title)
 	if level == 1 && o.doc.Title == "" {
 		o.doc.Title = title
 	}
@@ -65,6 +66,27 @@ func (o *outline) enter(level int, title, anchor string) Section {
 		anchor = slug(title, o.slugs)
 	}
 	return Section{Headings: nonEmpty(o.stack), Anchor: anchor}
+}
+
+// maxHeadingBytes bounds a heading's text. A heading's path is written into every chunk under
+// it: a 100 KB "heading" over 10,000 short sections made 1 GB of chunk headings out of a
+// 200 KB page. No real heading comes near it.
+const maxHeadingBytes = 300
+
+// clipHeading cuts a heading longer than maxHeadingBytes at a word boundary (a rune boundary
+// when a word is that long) and marks the cut with an ellipsis.
+func clipHeading(s string) string {
+	if len(s) <= maxHeadingBytes {
+		return s
+	}
+	cut := maxHeadingBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > maxHeadingBytes/2 {
+		cut = sp
+	}
+	return s[:cut] + "…"
 }
 
 // ExtractorVersion numbers what extraction makes of a file. Documents record the version that
@@ -133,7 +155,8 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	case "image":
 		doc, err = x.parseImage(data)
 	default:
-		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data) })
+		deadline := time.Now().Add(timeout)
+		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data, deadline) })
 	}
 	if err != nil {
 		return Parsed{}, err
@@ -146,7 +169,12 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	for _, s := range doc.Sections {
 		s.Text = strings.TrimSpace(string(cleanText([]byte(s.Text))))
 		if s.Text != "" {
+			// The heading path is text too, written into every chunk of the section: many
+			// short sections under long headings multiply it (see maxHeadingBytes).
 			size += len(s.Text)
+			for _, h := range s.Headings {
+				size += len(h)
+			}
 			kept = append(kept, s)
 		}
 	}
@@ -162,7 +190,10 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	return doc, nil
 }
 
-func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
+// parse runs the parser of typ. A parser that works in steps (Markdown, piece by piece) stops
+// at the deadline, so that a file which overruns its timeout does not go on taking memory and
+// time in the background.
+func (x *Extractor) parse(typ string, data []byte, deadline time.Time) (Parsed, error) {
 	zl := x.zip
 	if zl.MaxEntries == 0 {
 		zl = defaultZipLimits
@@ -194,7 +225,7 @@ func (x *Extractor) parse(typ string, data []byte) (Parsed, error) {
 	data = cleanText(data)
 	switch typ {
 	case "markdown":
-		return parseMarkdown(data)
+		return parseMarkdown(data, deadline)
 	case "html":
 		return parseHTML(data, x.repeated)
 	case "csv":
@@ -246,7 +277,11 @@ func parseCSV(data []byte) (Parsed, error) {
 		}
 		rows = append(rows, rec)
 	}
-	return Parsed{Sections: []Section{{Text: tableText(rows)}}}, nil
+	text, err := tableText(rows)
+	if err != nil {
+		return Parsed{}, err
+	}
+	return Parsed{Sections: []Section{{Text: text}}}, nil
 }
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.
