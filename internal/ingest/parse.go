@@ -105,7 +105,11 @@ func clipHeading(s string) string {
 // earlier versions are read again), PDF pages without a text layer are read by OCR, each chunk
 // is indexed with the text-search configuration of its detected language, and Chinese,
 // Japanese and Korean by character bigrams (issue 18).
-const ExtractorVersion = 4
+//
+// Version 5: headings are clipped to 300 bytes, large Markdown is read in pieces, and files
+// past the new bounds on nesting, table cells and table text fail alone with the limit named
+// (hostile-input hardening): a file that version 4 read may now read differently or fail.
+const ExtractorVersion = 5
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
