@@ -44,7 +44,8 @@ func main() {
 
 type options struct {
 	files, runs, million, local, clients int
-	corpus                               string
+	corpus, realText, realTextURL        string
+	realTextVariants                     string
 	sizes                                []int
 	lcBudget, serveFor, askFor           time.Duration
 	only                                 map[string]bool
@@ -59,11 +60,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.million, "million", 1000000, "passages for the large-scale latency run (0 skips it)")
 	fs.IntVar(&o.local, "local", 100000, "passages embedded by the built-in embedder for its recall and the server-binary search load (0 skips both)")
 	fs.StringVar(&o.corpus, "corpus", "", "a folder of real documents on which to measure the built-in embedder's HNSW recall too (e.g. SciFact converted by ../shared/eval/beir-to-folder)")
+	fs.StringVar(&o.realText, "realtext", "", "a large folder of real text (100,000 passages or so) on which to measure the default built-in embedder's HNSW recall and search latency (section realtext)")
+	fs.StringVar(&o.realTextURL, "realtext-url", "", "a database already indexed from such a folder with the default built-in embedder, measured instead of indexing -realtext (its HNSW index is dropped when -realtext-variants names any)")
+	fs.StringVar(&o.realTextVariants, "realtext-variants", "ef64,halfvec,m24", "other HNSW index choices to build and measure on the real-text vectors, in order (each a serial build of several minutes): ef64, halfvec, m24, ef256")
 	fs.IntVar(&o.clients, "clients", 16, "concurrent clients of the server throughput run")
 	fs.DurationVar(&o.serveFor, "serve-for", 20*time.Second, "length of each search throughput run")
 	fs.DurationVar(&o.askFor, "ask-for", time.Minute, "length of the 50-user ask run")
 	fs.DurationVar(&o.lcBudget, "langchaingo-budget", 3*time.Minute, "time allowed to langchaingo's HNSW store per load; its rate is measured on what it loaded by then")
-	only := fs.String("only", "store,storage,scale,recall,load,indexing", "sections to run (storage runs within store, at its largest size)")
+	only := fs.String("only", "store,storage,scale,recall,realtext,load,indexing", "sections to run (storage runs within store, at its largest size)")
 	write := fs.String("write", "BENCHMARKS.md", "file to rewrite with the results (empty: print only)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,6 +96,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		{"store", func() error { return compareStores(ctx, adminURL, o, r) }},
 		{"scale", func() error { return atScale(ctx, adminURL, o, r) }},
 		{"recall", func() error { return localRecall(ctx, adminURL, o, r) }},
+		{"realtext", func() error { return realText(ctx, adminURL, o, r) }},
 		{"load", func() error { return askLoad(ctx, adminURL, o, r) }},
 		{"indexing", func() error { return indexing(ctx, adminURL, o.files, o.runs, r) }},
 	}
