@@ -506,7 +506,7 @@ func (r *report) write(ctx context.Context, name, adminURL, args string) error {
 
 The share of the exact 10 nearest passages (a sequential scan computing every distance) that the
 HNSW index returns, by ` + "`hnsw.ef_search`" + ` (pgvector's default is 40; Docent searches with
-DOCENT_EF_SEARCH, default 200, and at least its 60 candidates per branch). Indexes are built
+DOCENT_EF_SEARCH, default 400 (200 before 2026-11-30), and at least its 60 candidates per branch). Indexes are built
 as Docent builds them: m = 16, ef_construction = 128 (32 before 2026-11-30). On real text
 (the row marked so) a result counts when it is no farther than the exact 10th nearest, since
 duplicate passages tie.
