@@ -36,8 +36,8 @@ type Searcher struct {
 	// EfSearch is HNSW's candidate list size (default 400): larger is slower and more exact.
 	// The built-in embedder needs 400 at 100,000 passages of real text: its recall@10 against
 	// exact search there was 0.93-0.94 at 200 (target 0.95) and 0.97-0.98 at 400 in two builds,
-	// for about 7 ms more per top-10 query (p95 8 -> 15 ms); m 24 or ef_construction 256 would
-	// have reached 0.95 at 200 only by building the graph about twice as slowly (BENCHMARKS.md,
+	// for about 7 ms more per top-10 query (p95 8 -> 15 ms); at 200, m 24 reached 0.953 with
+	// a build 1.8x as long and ef_construction 256 0.946 with one 2.2x as long (BENCHMARKS.md,
 	// "Built-in embedder at 100521 passages of real text"). Realistic model embeddings reach
 	// 0.97 at 200 already.
 	EfSearch int
