@@ -34,7 +34,7 @@ func indexing(ctx context.Context, adminURL string, files, runs int, r *report) 
 	if err := generate(corpus, files); err != nil {
 		return fmt.Errorf("generating the corpus: %w", err)
 	}
-	r.section("Indexing files", `Each corpus is indexed into a fresh database with the built-in embedder (files read, parsed,
+	r.section("Indexing files", `Each corpus is indexed into a fresh database with the default built-in embedder (files read, parsed,
 chunked, embedded, written with COPY, search indexes built), then indexed again with nothing
 changed. Peak RSS is the benchmark process's peak so far (it runs the indexer in-process), so a
 row shows the largest of it and the rows above. Targets: 10,000 files under 60 s with peak RSS
@@ -78,7 +78,11 @@ func indexTwice(ctx context.Context, adminURL, root string) (source.Summary, tim
 	if err != nil {
 		return source.Summary{}, 0, 0, 0, err
 	}
-	ix := ingest.NewIndexer(pool, embedder.Local{}, defaults(), slog.New(slog.DiscardHandler))
+	e, err := embedder.New(defaults()) // the default model, as `indexer index` uses
+	if err != nil {
+		return source.Summary{}, 0, 0, 0, err
+	}
+	ix := ingest.NewIndexer(pool, e, defaults(), slog.New(slog.DiscardHandler))
 	runtime.GC()
 	start := time.Now()
 	sum, err := ix.Run(ctx, src)

@@ -8,22 +8,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/docent-search/docent/internal/embedder"
-	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
-	"github.com/docent-search/docent/internal/source"
 )
 
 // serverProc is the real server binary, started for a load run.
@@ -35,8 +32,9 @@ type serverProc struct {
 }
 
 // startServer builds nothing: bin is cmd/server built by buildServer. Users come from a
-// trusted proxy header, as behind SSO, so each simulated user is rate-limited on its own.
-func startServer(ctx context.Context, bin, dbURL string) (*serverProc, error) {
+// trusted proxy header, as behind SSO, so each simulated user is rate-limited on its own. env
+// adds or overrides settings.
+func startServer(ctx context.Context, bin, dbURL string, env ...string) (*serverProc, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -51,6 +49,7 @@ func startServer(ctx context.Context, bin, dbURL string) (*serverProc, error) {
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "DOCENT_ADDR="+addr, "DOCENT_TRUSTED_PROXIES=127.0.0.1/32",
 		"DOCENT_PUBLIC_URL="+p.base, "DOCENT_METRICS_ADDR=off", "DOCENT_ASK_RATE=100000", "DOCENT_MAX_INFLIGHT=64",
 		"DOCENT_WORKERS=0", "DOCENT_LOG_LEVEL=warn", "DOCENT_SHUTDOWN_TIMEOUT=30s")
+	p.cmd.Env = append(p.cmd.Env, env...) // the last value of a variable wins
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
 	if err := p.cmd.Start(); err != nil {
 		return nil, err
@@ -118,7 +117,8 @@ func buildServer() (bin string, cleanup func(), err error) {
 // outcome counts what a load run's requests got.
 type outcome struct {
 	mu        sync.Mutex
-	lat       latencies
+	lat       latencies // every answered request's
+	ok        latencies // the 200s'
 	status    map[int]int
 	refused   int // connection refused: the server was no longer accepting
 	lost      int // accepted, then no response: what a graceful shutdown must never do
@@ -131,6 +131,9 @@ func (o *outcome) add(took time.Duration, status int, err error) {
 	switch {
 	case err == nil:
 		o.lat = append(o.lat, took)
+		if status == http.StatusOK {
+			o.ok = append(o.ok, took)
+		}
 		o.status[status]++
 	case errors.Is(err, syscall.ECONNREFUSED):
 		o.refused++
@@ -164,6 +167,12 @@ func (o *outcome) String() string {
 // users runs n simulated users against the server until stop is closed, each sending the
 // next request as soon as the last is answered.
 func users(n int, stop <-chan struct{}, request func(user, i int) (*http.Request, error)) *outcome {
+	return usersRetrying(n, stop, false, request)
+}
+
+// usersRetrying is users where, with retryAfter, a user refused with 503 waits the
+// Retry-After it was given (1 s when none) before its next request, as a polite client does.
+func usersRetrying(n int, stop <-chan struct{}, retryAfter bool, request func(user, i int) (*http.Request, error)) *outcome {
 	out := &outcome{status: map[int]int{}}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}, Timeout: 60 * time.Second}
 	var wg sync.WaitGroup
@@ -191,6 +200,16 @@ func users(n int, stop <-chan struct{}, request func(user, i int) (*http.Request
 					status = resp.StatusCode
 				}
 				out.add(time.Since(start), status, err)
+				if retryAfter && status == http.StatusServiceUnavailable {
+					wait := time.Second
+					if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+						wait = time.Duration(secs) * time.Second
+					}
+					select {
+					case <-stop:
+					case <-time.After(wait):
+					}
+				}
 			}
 		})
 	}
@@ -234,10 +253,8 @@ func askLoad(ctx context.Context, adminURL string, o options, r *report) error {
 	if err != nil {
 		return err
 	}
-	src, err := source.Add(ctx, pool, source.Source{Name: "handbook", Root: "examples/handbook"})
-	if err == nil {
-		_, err = ingest.NewIndexer(pool, embedder.Local{}, defaults(), slog.New(slog.DiscardHandler)).Run(ctx, src)
-	}
+	// With the default embedder: the server starts with it and refuses an index of another.
+	err = indexDefault(ctx, pool, "handbook", "examples/handbook")
 	pool.Close()
 	if err != nil {
 		return fmt.Errorf("indexing the handbook: %w", err)

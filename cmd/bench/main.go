@@ -43,11 +43,14 @@ func main() {
 }
 
 type options struct {
-	files, runs, million, local, clients int
-	corpus                               string
-	sizes                                []int
-	lcBudget, serveFor, askFor           time.Duration
-	only                                 map[string]bool
+	files, runs, million, local, clients  int
+	corpus, realText, realTextURL         string
+	realTextVariants, curveURL, curvePlot string
+	curveRuns                             int
+	curveFor                              time.Duration
+	sizes                                 []int
+	lcBudget, serveFor, askFor            time.Duration
+	only                                  map[string]bool
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -59,11 +62,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.IntVar(&o.million, "million", 1000000, "passages for the large-scale latency run (0 skips it)")
 	fs.IntVar(&o.local, "local", 100000, "passages embedded by the built-in embedder for its recall and the server-binary search load (0 skips both)")
 	fs.StringVar(&o.corpus, "corpus", "", "a folder of real documents on which to measure the built-in embedder's HNSW recall too (e.g. SciFact converted by ../shared/eval/beir-to-folder)")
+	fs.StringVar(&o.realText, "realtext", "", "a large folder of real text (100,000 passages or so) on which to measure the default built-in embedder's HNSW recall and search latency (section realtext)")
+	fs.StringVar(&o.realTextURL, "realtext-url", "", "a database already indexed from such a folder with the default built-in embedder, measured instead of indexing -realtext (its HNSW index is dropped when -realtext-variants names any)")
+	fs.StringVar(&o.realTextVariants, "realtext-variants", "ef64,halfvec,m24", "other HNSW index choices to build and measure on the real-text vectors, in order (each a serial build of several minutes): ef64, halfvec, m24, ef256")
+	fs.StringVar(&o.curveURL, "curve-url", "", "a database indexed with the built-in embedder for the saturation curve (section curve; default: the sample handbook)")
+	fs.StringVar(&o.curvePlot, "curve-plot", "BENCHMARKS-saturation.svg", "SVG file for the saturation curve's plot (empty: none)")
+	fs.IntVar(&o.curveRuns, "curve-runs", 3, "runs per point of the saturation curve (the median is reported)")
+	fs.DurationVar(&o.curveFor, "curve-for", 10*time.Second, "length of each run of the saturation curve")
 	fs.IntVar(&o.clients, "clients", 16, "concurrent clients of the server throughput run")
 	fs.DurationVar(&o.serveFor, "serve-for", 20*time.Second, "length of each search throughput run")
 	fs.DurationVar(&o.askFor, "ask-for", time.Minute, "length of the 50-user ask run")
 	fs.DurationVar(&o.lcBudget, "langchaingo-budget", 3*time.Minute, "time allowed to langchaingo's HNSW store per load; its rate is measured on what it loaded by then")
-	only := fs.String("only", "store,storage,scale,recall,load,indexing", "sections to run (storage runs within store, at its largest size)")
+	only := fs.String("only", "store,storage,scale,recall,realtext,load,curve,indexing", "sections to run (storage runs within store, at its largest size)")
 	write := fs.String("write", "BENCHMARKS.md", "file to rewrite with the results (empty: print only)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,7 +102,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		{"store", func() error { return compareStores(ctx, adminURL, o, r) }},
 		{"scale", func() error { return atScale(ctx, adminURL, o, r) }},
 		{"recall", func() error { return localRecall(ctx, adminURL, o, r) }},
+		{"realtext", func() error { return realText(ctx, adminURL, o, r) }},
 		{"load", func() error { return askLoad(ctx, adminURL, o, r) }},
+		{"curve", func() error { return saturation(ctx, adminURL, o, r) }},
 		{"indexing", func() error { return indexing(ctx, adminURL, o.files, o.runs, r) }},
 	}
 	for _, s := range steps {
@@ -494,8 +506,10 @@ func (r *report) write(ctx context.Context, name, adminURL, args string) error {
 
 The share of the exact 10 nearest passages (a sequential scan computing every distance) that the
 HNSW index returns, by ` + "`hnsw.ef_search`" + ` (pgvector's default is 40; Docent searches with
-DOCENT_EF_SEARCH, default 200, and at least its 60 candidates per branch). Indexes are built
-with m = 16, ef_construction = 32.
+DOCENT_EF_SEARCH, default 400 (200 before 2026-11-30), and at least its 60 candidates per branch). Indexes are built
+as Docent builds them: m = 16, ef_construction = 128 (32 before 2026-11-30). On real text
+(the row marked so) a result counts when it is no farther than the exact 10th nearest, since
+duplicate passages tie.
 
 | Vectors | Recall@10 by ef_search |
 | --- | --- |

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -47,7 +48,8 @@ func loadDocent(ctx context.Context, adminURL string, s *synth, n int, e vectori
 		return nil, err
 	}
 	start := time.Now()
-	err = ingest.Load(ctx, pool, src, s.docs(n, e), ingest.LoadOptions{Model: model, IndexBuildMemory: buildMemory})
+	err = ingest.Load(ctx, pool, src, s.docs(n, e), ingest.LoadOptions{Model: model, IndexBuildMemory: buildMemory,
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	db.load = time.Since(start)
 	if err != nil {
 		db.Close()

@@ -379,7 +379,7 @@ func Settings() []Setting {
 				c.IndexBuildMemory = n
 				return err
 			}},
-		{Env: "DOCENT_EF_SEARCH", Flag: "ef-search", Default: "200", Help: "HNSW candidate list of a vector search (`hnsw.ef_search`): larger finds the true nearest passages more often and costs more; see BENCHMARKS.md for recall by value.",
+		{Env: "DOCENT_EF_SEARCH", Flag: "ef-search", Default: "400", Help: "HNSW candidate list of a vector search (`hnsw.ef_search`): larger finds the true nearest passages more often and costs more; see BENCHMARKS.md for recall by value.",
 			set: intRange(func(c *Config) *int { return &c.EfSearch }, 10, 1000)},
 	}
 }

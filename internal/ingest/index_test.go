@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/source"
 )
 
@@ -288,5 +290,51 @@ func TestMissingFolderFailsTheRun(t *testing.T) {
 	b.src.Root = filepath.Join(b.root, "gone")
 	if _, err := b.ix.Run(context.Background(), b.src); err == nil || !strings.Contains(err.Error(), "gone") {
 		t.Fatalf("Run on a missing folder: %v, want an error naming it", err)
+	}
+}
+
+// TestBulkFirstRunRebuildsTheSearchIndexes indexes enough files into an empty index for the
+// bulk path, which drops the HNSW index and the postings' B-trees and builds them once at the
+// end: all three must be back, the postings complete, and every kind of search must work.
+func TestBulkFirstRunRebuildsTheSearchIndexes(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for i := range 210 {
+		b.write(t, filepath.Join("notes", strings.Repeat("n", 1+i%3)+strconv.Itoa(i)+".md"),
+			"# Note "+strconv.Itoa(i)+"\n\nThe archive room keeps folder number "+strconv.Itoa(i)+" beside the ledgers.\n")
+	}
+	b.write(t, "parking.md", "# Parking\n\nBicycles are parked in the basement garage.\n")
+	if sum := b.run(t); sum.Added != 211 || sum.Failed != 0 {
+		t.Fatalf("first run: %+v", sum)
+	}
+	ctx := context.Background()
+	var indexes int
+	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes
+		WHERE indexname IN ('chunks_embedding_hnsw', 'postings_impact', 'postings_pkey')`).Scan(&indexes); err != nil || indexes != 3 {
+		t.Fatalf("%d of the 3 search indexes after the bulk run (%v)", indexes, err)
+	}
+	var missing int
+	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM chunks c
+		WHERE NOT EXISTS (SELECT 1 FROM postings p WHERE p.chunk_id = c.id)`).Scan(&missing); err != nil || missing != 0 {
+		t.Fatalf("%d chunks without postings (%v)", missing, err)
+	}
+	s := &retrieve.Searcher{Pool: b.pool, Embedder: embedder.Local{}}
+	for _, mode := range []string{"lexical", "vector", "hybrid"} {
+		rs, err := s.Search(ctx, retrieve.Query{Text: "where are bicycles parked", Mode: mode, Groups: []string{"staff"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) == 0 || rs[0].Path != "parking.md" {
+			t.Errorf("%s search after the bulk run: %v, want parking.md first", mode, rs)
+		}
+	}
+	// A second run replaces a document: the delete trigger finds its postings by the rebuilt key.
+	b.write(t, "parking.md", "# Parking\n\nScooters are parked in the courtyard.\n")
+	if sum := b.run(t); sum.Updated != 1 {
+		t.Fatalf("second run: %+v", sum)
+	}
+	var stale int
+	if err := b.pool.QueryRow(ctx, `SELECT count(*) FROM postings WHERE lexeme = 'bicycl'`).Scan(&stale); err != nil || stale != 0 {
+		t.Errorf("%d postings of the replaced text remain (%v)", stale, err)
 	}
 }

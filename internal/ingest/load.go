@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -41,12 +43,15 @@ type LoadOptions struct {
 	Languages string
 	// IndexBuildMemory is maintenance_work_mem for the index builds (0: the server's setting).
 	IndexBuildMemory int64
+	// Log, when set, gets the time each phase took (writing, vacuum, each index build, term
+	// statistics) at debug level.
+	Log *slog.Logger
 }
 
 // Load stores prepared documents into src in bulk and leaves the index fully searchable: vector
-// index and postings built, term statistics current. Into an empty index the vector index is
-// dropped first and built once at the end, which is several times faster than maintaining it
-// per row. Documents of src with the same path are replaced.
+// index and postings built, term statistics current. Into an empty index the search indexes
+// (HNSW and the postings' B-trees) are dropped first and built once at the end, which is
+// several times faster than maintaining them per row. Documents of src with the same path are replaced.
 func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.Seq[Prepared], opt LoadOptions) error {
 	if err := postgres.EnsureModel(ctx, pool, opt.Model); err != nil {
 		return err
@@ -64,6 +69,14 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.
 			return err
 		}
 	}
+	log := cmp.Or(opt.Log, slog.New(slog.DiscardHandler))
+	timed := func(phase string, run func() error) error {
+		start := time.Now()
+		err := run()
+		log.Debug("bulk load", "phase", phase, "took", time.Since(start).Round(time.Millisecond))
+		return err
+	}
+	start := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cmp.Or(opt.Connections, 2))
 	var part []Prepared
@@ -92,17 +105,28 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.
 		// What was loaded still gets its indexes.
 		return errors.Join(err, postgres.BuildSearchIndexes(context.WithoutCancel(ctx), pool, opt.IndexBuildMemory))
 	}
+	log.Debug("bulk load", "phase", "write", "took", time.Since(start).Round(time.Millisecond))
 	// The load outran autovacuum: set the visibility map and planner statistics now (on a first
 	// load, before there are indexes to scan), rather than have autovacuum do it under the
 	// first queries.
-	if _, err := pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents, postings`); err != nil {
+	if err := timed("vacuum", func() error {
+		_, err := pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents, postings`)
+		return err
+	}); err != nil {
 		return fmt.Errorf("vacuuming the loaded tables: %w", err)
 	}
-	// Each index builds on one core; the term statistics, which read every chunk, take the
-	// other core's spare time.
+	// The HNSW build, the longest, takes one core; the postings' B-trees and then the term
+	// statistics (which read every posting) take the other.
 	var after errgroup.Group
-	after.Go(func() error { return postgres.BuildSearchIndexes(ctx, pool, opt.IndexBuildMemory) })
-	after.Go(func() error { return source.RefreshStats(ctx, pool) })
+	after.Go(func() error {
+		return timed("vector index", func() error { return postgres.BuildVectorIndex(ctx, pool, opt.IndexBuildMemory) })
+	})
+	after.Go(func() error {
+		if err := timed("postings indexes", func() error { return postgres.BuildLexicalIndexes(ctx, pool, opt.IndexBuildMemory) }); err != nil {
+			return err
+		}
+		return timed("term statistics", func() error { return source.RefreshStats(ctx, pool) })
+	})
 	return after.Wait()
 }
 

@@ -39,9 +39,14 @@ func TestLoadLeavesASearchableIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	var indexes int
-	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'postings_impact')`).Scan(&indexes)
-	if indexes != 2 {
-		t.Errorf("%d of the 2 search indexes exist after the load", indexes)
+	pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE indexname IN ('chunks_embedding_hnsw', 'postings_impact', 'postings_pkey')`).Scan(&indexes)
+	if indexes != 3 {
+		t.Errorf("%d of the 3 search indexes exist after the load", indexes)
+	}
+	// The load dropped the postings' primary key and built it again: it must still be one.
+	var pk bool
+	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'postings_pkey' AND contype = 'p')`).Scan(&pk); err != nil || !pk {
+		t.Errorf("postings has no primary key after the load (%v)", err)
 	}
 	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
 	top := func(q string, mode string, groups ...string) string {

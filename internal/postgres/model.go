@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrModelMismatch is returned when the configured embedding model is not the one the index
@@ -68,38 +69,95 @@ func ReplaceModel(ctx context.Context, pool *pgxpool.Pool, m Model) error {
 	})
 }
 
-// DropSearchIndexes drops the HNSW index before a bulk load into an empty index: building it
-// once afterwards is several times faster than maintaining it row by row. (The postings'
-// indexes are B-trees, cheap to maintain, and serve the searches during the load.)
+// lexicalIndexes are the postings' B-trees (migration 00006): the primary key, which the
+// search and the delete trigger look single (lexeme, chunk) pairs up in, and the impact order
+// one-word queries read.
+var lexicalIndexes = []struct{ name, create string }{
+	{"postings_pkey", `ALTER TABLE postings ADD CONSTRAINT postings_pkey PRIMARY KEY (lexeme, chunk_id) INCLUDE (tf, tf_title, tf_heading, dl)`},
+	{"postings_impact", `CREATE INDEX postings_impact ON postings (lexeme, (tf + tf_heading) DESC, dl, chunk_id)`},
+}
+
+// DropSearchIndexes drops the search indexes before a bulk load into an empty index: the HNSW
+// index and the postings' two B-trees. Building each once afterwards is several times faster
+// than maintaining it row by row: a passage adds about 60 postings, each an insert at a random
+// place in both B-trees, which is where most of a load's time went (see BENCHMARKS.md). Until
+// the load ends, full-text search reads the postings without an index (slowly).
 func DropSearchIndexes(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, `DROP INDEX IF EXISTS chunks_embedding_hnsw`); err != nil {
+	if _, err := pool.Exec(ctx, `DROP INDEX IF EXISTS chunks_embedding_hnsw, postings_impact;
+		ALTER TABLE postings DROP CONSTRAINT IF EXISTS postings_pkey`); err != nil {
 		return fmt.Errorf("dropping the search indexes for a bulk load: %w", err)
 	}
 	return nil
 }
 
-// BuildSearchIndexes builds the HNSW index if it is missing. buildMemory is the
-// maintenance_work_mem of the build in bytes (0: the server's setting): an HNSW graph that
+// BuildSearchIndexes builds whichever search index is missing, the postings' B-trees and the
+// HNSW index at once, each on its own connection (and core): built one after the other, the
+// B-trees added their time to the end of a first indexing run (10,000 files: 114 s before
+// they were dropped for the load, 131-160 s after, on a loaded machine). buildMemory is the
+// maintenance_work_mem of each build in bytes (0: the server's setting): an HNSW graph that
 // outgrows it is built several times slower.
 func BuildSearchIndexes(ctx context.Context, pool *pgxpool.Pool, buildMemory int64) error {
+	var g errgroup.Group
+	g.Go(func() error { return BuildLexicalIndexes(ctx, pool, buildMemory) })
+	g.Go(func() error { return BuildVectorIndex(ctx, pool, buildMemory) })
+	return g.Wait()
+}
+
+// BuildLexicalIndexes builds the postings' B-trees if they are missing (after a bulk load).
+func BuildLexicalIndexes(ctx context.Context, pool *pgxpool.Pool, buildMemory int64) error {
+	for _, ix := range lexicalIndexes {
+		if exists, err := indexExists(ctx, pool, ix.name); err != nil || exists {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if err := setBuildMemory(ctx, tx, buildMemory); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, ix.create)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("building index %s: %w", ix.name, err)
+		}
+	}
+	return nil
+}
+
+// BuildVectorIndex builds the HNSW index if it is missing.
+func BuildVectorIndex(ctx context.Context, pool *pgxpool.Pool, buildMemory int64) error {
 	// Checked first because CREATE INDEX IF NOT EXISTS locks the table against writes before
 	// it finds the index there.
-	var exists bool
-	if err := pool.QueryRow(ctx, `SELECT to_regclass('chunks_embedding_hnsw') IS NOT NULL`).Scan(&exists); err != nil {
-		return fmt.Errorf("looking for index chunks_embedding_hnsw: %w", err)
-	}
-	if exists {
-		return nil
+	if exists, err := indexExists(ctx, pool, "chunks_embedding_hnsw"); err != nil || exists {
+		return err
 	}
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if buildMemory > 0 {
-			mem := fmt.Sprintf("%dkB", buildMemory>>10)
-			if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, true)`, mem); err != nil {
-				return fmt.Errorf("setting the index build memory to %s: %w", mem, err)
-			}
+		if err := setBuildMemory(ctx, tx, buildMemory); err != nil {
+			return err
 		}
 		return createVectorIndex(ctx, tx)
 	})
+}
+
+func indexExists(ctx context.Context, pool *pgxpool.Pool, name string) (bool, error) {
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, name).Scan(&exists); err != nil {
+		return false, fmt.Errorf("looking for index %s: %w", name, err)
+	}
+	return exists, nil
+}
+
+func setBuildMemory(ctx context.Context, tx pgx.Tx, buildMemory int64) error {
+	if buildMemory <= 0 {
+		return nil
+	}
+	mem := fmt.Sprintf("%dkB", buildMemory>>10)
+	if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, true)`, mem); err != nil {
+		return fmt.Errorf("setting the index build memory to %s: %w", mem, err)
+	}
+	return nil
 }
 
 func createVectorIndex(ctx context.Context, tx pgx.Tx) error {

@@ -34,9 +34,13 @@ type Searcher struct {
 	TextSearchConfig string
 	// Candidates is how many passages each branch proposes before fusion (default 60).
 	Candidates int
-	// EfSearch is HNSW's candidate list size (default 200): larger is slower and more exact.
-	// At 200, the built-in embedder's recall@10 against exact search is 0.98 on SciFact, and
-	// realistic model embeddings' 0.99 at 200,000 passages (BENCHMARKS.md).
+	// EfSearch is HNSW's candidate list size (default 400): larger is slower and more exact.
+	// The built-in embedder needs 400 at 100,000 passages of real text: its recall@10 against
+	// exact search there was 0.93-0.94 at 200 (target 0.95) and 0.97-0.98 at 400 in two builds,
+	// for about 7 ms more per top-10 query (p95 8 -> 15 ms); at 200, m 24 reached 0.953 with
+	// a build 1.8x as long and ef_construction 256 0.946 with one 2.2x as long (BENCHMARKS.md,
+	// "Built-in embedder at 100521 passages of real text"). Realistic model embeddings reach
+	// 0.97 at 200 already.
 	EfSearch int
 	// MaxPerDocument caps the passages of one document in a result page (default 2).
 	MaxPerDocument int
@@ -192,7 +196,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			// encoded as JSON. Such a vector says nothing, so its branch does not run.
 			vec = nil
 		}
-		ef := max(cmp.Or(s.EfSearch, 200), candidates)
+		ef := max(cmp.Or(s.EfSearch, 400), candidates)
 		// Both branches at once: the vector branch on a second connection that imports this
 		// transaction's snapshot, while the lexical branch runs here.
 		var nearest <-chan nearestResult
