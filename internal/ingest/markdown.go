@@ -53,7 +53,7 @@ func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (Parsed, error) {
 	src := mdFront.ReplaceAll(data, nil)
 	if line := markdownTooDeep(src, maxMarkdownDepth); line > 0 {
-		return Parsed{}, fmt.Errorf("Markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
+		return Parsed{}, fmt.Errorf("markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
 	}
 	var doc Parsed
 	w := &mdWriter{}
@@ -66,7 +66,7 @@ func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (Pars
 	}
 	for _, piece := range pieces {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return Parsed{}, errors.New("Markdown extraction ran past its time limit")
+			return Parsed{}, errors.New("reading the Markdown ran past its time limit")
 		}
 		md := markdown
 		if markdownTableCells(piece) > len(piece)+4096 {
