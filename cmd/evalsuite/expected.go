@@ -24,7 +24,7 @@ type figures struct {
 	Recall100 float64 `json:"recall@100"`
 }
 
-const expectedNote = "Written by `make eval UPDATE=1`; `make eval` fails when a figure drops by more than its tolerance (0.002; vector-only figures 0.01, see cmd/evalsuite). A change that lowers one changes this file in the same commit."
+const expectedNote = "Written by `make eval UPDATE=1`; `make eval` fails when a figure drops by more than its tolerance (0.002; hybrid Recall@100 0.005 and vector-only figures 0.01, see cmd/evalsuite). A change that lowers one changes this file in the same commit."
 
 func readExpected(name string) (expected, error) {
 	e := expected{Sets: map[string]map[string]figures{}}
@@ -63,7 +63,13 @@ func round4(v float64) float64 { return math.Round(v*1e4) / 1e4 }
 // of an index to the next, even with exact search, and five identical runs moved vector-only
 // nDCG@10 and Recall@100 by up to 0.005 and 0.007. Lexical, hybrid and reference figures
 // repeated within 0.001. A set whose vector-only figures vary far more (setResult.vectorUnchecked)
-// has them printed and not compared.
+// has them printed and not compared. Hybrid Recall@100 reaches as deep into the vector branch's
+// candidates as vector-only Recall@100 does, so the same ties move it: git-doc measured 0.9724
+// and 0.9695 in builds of the same code (one relevant page of one question in or out at rank
+// 100), its nDCG@10 the same in both; it gets hybridRecallTolerance.
+// hybridRecallTolerance is the largest drop of a hybrid Recall@100 that still passes (see compare).
+const hybridRecallTolerance = 0.005
+
 func compare(out io.Writer, e expected, results []setResult, missing []string, tolerance, vectorTolerance float64) error {
 	var drops, rises, unknown []string
 	for _, r := range results {
@@ -85,6 +91,10 @@ func compare(out io.Writer, e expected, results []setResult, missing []string, t
 				got, want float64
 			}{{"nDCG@10", m.NDCG10, want.NDCG10}, {"Recall@100", m.Recall100, want.Recall100}} {
 				line := fmt.Sprintf("%s %s %s: %.4f, expected %.4f (%+.4f)", r.set, m.Mode, f.name, f.got, f.want, f.got-f.want)
+				tolerance := tolerance
+				if m.Mode == "hybrid" && f.name == "Recall@100" {
+					tolerance = max(tolerance, hybridRecallTolerance)
+				}
 				switch {
 				case f.got < f.want-tolerance:
 					drops = append(drops, line)

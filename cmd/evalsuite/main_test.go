@@ -97,6 +97,21 @@ func TestCompare(t *testing.T) {
 	if err == nil || !strings.Contains(out.String(), "DROPPED: a lexical nDCG@10: 0.3900, expected 0.4000 (-0.0100)") {
 		t.Errorf("drop: %v\n%s", err, out.String())
 	}
+	// Hybrid Recall@100 has the tolerance of the vector candidates' ties; hybrid nDCG@10 does not.
+	recall := result(0.5, 0.4)
+	recall[0].modes[0].Recall100 = 0.896
+	if err := compare(io.Discard, exp, recall, nil, 0.002, 0.01); err != nil {
+		t.Errorf("hybrid Recall@100 0.004 lower: %v", err)
+	}
+	recall[0].modes[0].Recall100 = 0.894
+	if err := compare(io.Discard, exp, recall, nil, 0.002, 0.01); err == nil {
+		t.Error("hybrid Recall@100 0.006 lower passed")
+	}
+	recall[0].modes[1].Recall100 = 0.796
+	recall[0].modes[0].Recall100 = 0.9
+	if err := compare(io.Discard, exp, recall, nil, 0.002, 0.01); err == nil {
+		t.Error("lexical Recall@100 0.004 lower passed")
+	}
 	// Vector-only figures have their own, wider tolerance.
 	exp.Sets["a"]["vector"] = figures{NDCG10: 0.3, Recall100: 0.7}
 	vector := func(ndcg float64) []setResult {
