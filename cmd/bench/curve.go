@@ -52,20 +52,11 @@ func saturation(ctx context.Context, adminURL string, o options, r *report) erro
 	dbURL, what := o.curveURL, "the database given with -curve-url"
 	if dbURL == "" {
 		var drop func()
-		if dbURL, drop, err = freshDatabase(ctx, adminURL); err != nil {
+		if dbURL, drop, err = handbookDatabase(ctx, adminURL); err != nil {
 			return err
 		}
 		defer drop()
 		what = "the sample handbook"
-		pool, err := postgres.Open(ctx, dbURL)
-		if err != nil {
-			return err
-		}
-		err = indexDefault(ctx, pool, "handbook", "examples/handbook")
-		pool.Close()
-		if err != nil {
-			return fmt.Errorf("indexing the handbook: %w", err)
-		}
 	}
 	// Queries: the handbook's questions, or the opening words of passages of the given database.
 	questions, err := readQuestions("testdata/handbook-eval/queries.jsonl")
@@ -212,6 +203,26 @@ func curveSVG(curves map[string][]curvePoint) string {
 	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="%s">search</text><text x="%d" y="%d" fill="%s">ask</text>`+"\n</svg>\n",
 		pad, h+14, colours["search"], pad+60, h+14, colours["ask"])
 	return b.String()
+}
+
+// handbookDatabase is a fresh database holding the sample handbook, indexed with the default
+// embedder (the server starts with it and refuses an index of another), and the function that
+// drops it.
+func handbookDatabase(ctx context.Context, adminURL string) (string, func(), error) {
+	dbURL, drop, err := freshDatabase(ctx, adminURL)
+	if err != nil {
+		return "", nil, err
+	}
+	pool, err := postgres.Open(ctx, dbURL)
+	if err == nil {
+		err = indexDefault(ctx, pool, "handbook", "examples/handbook")
+		pool.Close()
+	}
+	if err != nil {
+		drop()
+		return "", nil, fmt.Errorf("indexing the handbook: %w", err)
+	}
+	return dbURL, drop, nil
 }
 
 // indexDefault indexes root as source name with the default embedder, the one the server

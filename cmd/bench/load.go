@@ -19,8 +19,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"github.com/docent-search/docent/internal/postgres"
 )
 
 // serverProc is the real server binary, started for a load run.
@@ -244,21 +242,11 @@ func askLoad(ctx context.Context, adminURL string, o options, r *report) error {
 		return err
 	}
 	defer cleanup()
-	dbURL, drop, err := freshDatabase(ctx, adminURL)
+	dbURL, drop, err := handbookDatabase(ctx, adminURL)
 	if err != nil {
 		return err
 	}
 	defer drop()
-	pool, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	// With the default embedder: the server starts with it and refuses an index of another.
-	err = indexDefault(ctx, pool, "handbook", "examples/handbook")
-	pool.Close()
-	if err != nil {
-		return fmt.Errorf("indexing the handbook: %w", err)
-	}
 	questions, err := readQuestions("testdata/handbook-eval/queries.jsonl")
 	if err != nil {
 		return err
