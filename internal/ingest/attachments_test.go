@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -120,6 +121,15 @@ func TestEMLAttachmentsAreDocuments(t *testing.T) {
 	b.run(t)
 	if got := paths(); !slices.Equal(got, []string{"hr/offer.eml indexed staff", "hr/offer.eml/prices.xlsx indexed staff"}) {
 		t.Fatalf("after the message lost an attachment: %v", got)
+	}
+	// The message is now skipped (grown past the size limit): its attachments go with its text,
+	// rather than staying searchable from the message's last readable version.
+	b.write(t, "hr/offer.eml", msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}, sampledocs.File{Name: "big.txt", Data: bytes.Repeat([]byte("desk "), 1000)}))
+	b.ix.MaxFileSize = 1024
+	b.run(t)
+	b.ix.MaxFileSize = 0
+	if got := paths(); !slices.Equal(got, []string{"hr/offer.eml skipped staff"}) {
+		t.Fatalf("after the message was skipped: %v", got)
 	}
 	if err := os.Remove(filepath.Join(b.root, "hr/offer.eml")); err != nil {
 		t.Fatal(err)

@@ -359,6 +359,10 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 	}
 	log := ix.Log.With("source", src.Name, "path", f.Rel)
 	record := func(status, reason string, hash []byte) (outcome, int, int, error) {
+		// A message that is no longer read keeps none of its attachments (keepAttachment).
+		ix.runState.mu.Lock()
+		ix.runState.reparsed[f.Rel] = true
+		ix.runState.mu.Unlock()
 		// Reasons can quote a parser's view of the file: keep them storable.
 		reason = strings.ToValidUTF8(strings.ReplaceAll(reason, "\x00", ""), "\uFFFD")
 		out := skipped
@@ -479,7 +483,8 @@ const maxAttachmentDepth = 3
 
 // keepAttachment reports whether the document at rel, which is not a file on disk, is an
 // attachment to keep: its message is on disk and was either left unopened this run (unchanged)
-// or re-read and still carries it.
+// or re-read and still carries it. A message skipped or failed this run counts as re-read
+// without attachments, so they do not stay searchable from its last readable version.
 func (ix *Indexer) keepAttachment(rel string, seen map[string]bool) bool {
 	for p := rel; ; {
 		i := strings.LastIndexByte(p, '/')
