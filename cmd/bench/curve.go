@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -91,15 +89,7 @@ func saturation(ctx context.Context, adminURL string, o options, r *report) erro
 			}
 			return req, err
 		},
-		"ask": func(user, i int) (*http.Request, error) {
-			body, _ := json.Marshal(map[string]string{"question": questions[(user*7+i)%len(questions)]})
-			req, err := http.NewRequest(http.MethodPost, srv.base+"/api/ask", bytes.NewReader(body))
-			if err == nil {
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Forwarded-User", fmt.Sprintf("user%02d", user))
-			}
-			return req, err
-		},
+		"ask": askRequest(srv.base, questions),
 	}
 	r.section("Saturation curve", fmt.Sprintf(`The server binary on %s with the built-in embedder, extractive answers and its default
 admission control (DOCENT_MAX_INFLIGHT %d, the default queue), each client sending the next

@@ -255,15 +255,7 @@ func askLoad(ctx context.Context, adminURL string, o options, r *report) error {
 	if err != nil {
 		return err
 	}
-	ask := func(user, i int) (*http.Request, error) {
-		body, _ := json.Marshal(map[string]string{"question": questions[(user*7+i)%len(questions)]})
-		req, err := http.NewRequest(http.MethodPost, srv.base+"/api/ask", bytes.NewReader(body))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("X-Forwarded-User", fmt.Sprintf("user%02d", user))
-		}
-		return req, err
-	}
+	ask := askRequest(srv.base, questions)
 	r.section("Server under load", `The server binary (cmd/server) with the built-in embedder and extractive answers, users signed
 in through a trusted-proxy header, the per-user rate limit lifted (DOCENT_ASK_RATE=100000) and
 every user admitted at once (DOCENT_MAX_INFLIGHT=64), each user sending the next request as soon as the last is answered. Peak RSS is the server
@@ -316,4 +308,18 @@ func searchLoad(ctx context.Context, dbURL string, n int, queries []string, o op
 	r.target(fmt.Sprintf("server binary: %d searchers for %s on %d passages (built-in embedder), no 5xx; peak server RSS %d MB",
 		o.clients, o.serveFor, n, srv.peakRSS()>>20), res.count(func(s int) bool { return s >= 500 }) == 0 && res.lost == 0, res.rate(o.serveFor))
 	return nil
+}
+
+// askRequest returns the request of client user's i-th question to the server at base: POST
+// /api/ask, signed in as userNN through the trusted header, cycling through questions.
+func askRequest(base string, questions []string) func(user, i int) (*http.Request, error) {
+	return func(user, i int) (*http.Request, error) {
+		body, _ := json.Marshal(map[string]string{"question": questions[(user*7+i)%len(questions)]})
+		req, err := http.NewRequest(http.MethodPost, base+"/api/ask", bytes.NewReader(body))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Forwarded-User", fmt.Sprintf("user%02d", user))
+		}
+		return req, err
+	}
 }

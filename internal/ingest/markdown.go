@@ -186,13 +186,8 @@ func (c sharedReferences) Reference(label string) (parser.Reference, bool) {
 func referenceLabels(src []byte) map[string]bool {
 	labels := map[string]bool{}
 	open := true // a definition cannot interrupt a paragraph: it follows a blank line or another
-	for len(src) > 0 {
-		line := src
-		if i := bytes.IndexByte(src, '\n'); i >= 0 {
-			line, src = src[:i], src[i+1:]
-		} else {
-			src = nil
-		}
+	for line := range bytes.Lines(src) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
 		t := bytes.TrimLeft(line, " ")
 		after := open
 		open = len(bytes.TrimSpace(t)) == 0
@@ -214,13 +209,8 @@ func referenceLabels(src []byte) map[string]bool {
 // holds at most about one cell per byte.
 func markdownTableCells(src []byte) int {
 	cells, cols := 0, 0
-	for len(src) > 0 {
-		line := src
-		if i := bytes.IndexByte(src, '\n'); i >= 0 {
-			line, src = src[:i], src[i+1:]
-		} else {
-			src = nil
-		}
+	for line := range bytes.Lines(src) {
+		line = bytes.TrimSuffix(line, []byte("\n"))
 		t := bytes.TrimSpace(line)
 		switch {
 		case len(t) == 0:
@@ -241,13 +231,10 @@ func markdownTableCells(src []byte) int {
 // two columns), whichever says deeper. Lines without a marker, code among them, count
 // nothing, however indented.
 func markdownTooDeep(src []byte, limit int) int {
-	for n := 1; len(src) > 0; n++ {
-		line := src
-		if i := bytes.IndexByte(src, '\n'); i >= 0 {
-			line, src = src[:i], src[i+1:]
-		} else {
-			src = nil
-		}
+	n := 0
+	for line := range bytes.Lines(src) {
+		n++
+		line = bytes.TrimSuffix(line, []byte("\n"))
 		if thematicBreak(line) {
 			continue // "- - - - …" is a rule, not lists
 		}
