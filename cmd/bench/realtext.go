@@ -229,28 +229,35 @@ func knn(ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, expr, settin
 	if i := strings.Index(expr, "::"); i >= 0 {
 		cast = expr[i:]
 	}
-	var found [][]float64
+	return timedQueries[float64](ctx, pool, vecs, settings, fmt.Sprintf(`SELECT (embedding <=> $1::vector)::float8 FROM (
+		SELECT embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY %s <=> $1::vector%s LIMIT 10) top`, expr, cast))
+}
+
+// timedQueries runs query (one column of T; $1 is the vector) once per vector in a
+// transaction of its own under settings, and returns each one's rows and the time each took
+// (sorted).
+func timedQueries[T any](ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, settings, query string) ([][]T, latencies, error) {
+	var found [][]T
 	var lat latencies
 	for _, v := range vecs {
-		var ids []float64
+		var got []T
 		start := time.Now()
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, settings); err != nil {
 				return err
 			}
-			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT (embedding <=> $1::vector)::float8 FROM (
-				SELECT embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY %s <=> $1::vector%s LIMIT 10) top`, expr, cast), pgvector.NewVector(v))
+			rows, err := tx.Query(ctx, query, pgvector.NewVector(v))
 			if err != nil {
 				return err
 			}
-			ids, err = pgx.CollectRows(rows, pgx.RowTo[float64])
+			got, err = pgx.CollectRows(rows, pgx.RowTo[T])
 			return err
 		})
 		if err != nil {
 			return nil, nil, err
 		}
 		lat = append(lat, time.Since(start))
-		found = append(found, ids)
+		found = append(found, got)
 	}
 	slices.Sort(lat)
 	return found, lat, nil

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/pgvector/pgvector-go"
 )
 
 // storage measures the storage choices on a loaded index: the HNSW build's memory, vector
@@ -44,30 +43,9 @@ HNSW top 10 alone, p50 / p95 over the queries.`,
 	}
 	// top10 times a top-10 query per vector and returns the times and the ids found.
 	top10 := func(table, expr, cast, settings string) (latencies, [][]int64, error) {
-		var lat latencies
-		var found [][]int64
-		for _, v := range vecs {
-			var ids []int64
-			start := time.Now()
-			err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-				if _, err := tx.Exec(ctx, settings); err != nil {
-					return err
-				}
-				rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT id FROM %s ORDER BY %s <=> $1::vector%s LIMIT 10`, table, expr, cast), pgvector.NewVector(v))
-				if err != nil {
-					return err
-				}
-				ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-				return err
-			})
-			if err != nil {
-				return nil, nil, err
-			}
-			lat = append(lat, time.Since(start))
-			found = append(found, ids)
-		}
-		slices.Sort(lat)
-		return lat, found, nil
+		found, lat, err := timedQueries[int64](ctx, pool, vecs, settings,
+			fmt.Sprintf(`SELECT id FROM %s ORDER BY %s <=> $1::vector%s LIMIT 10`, table, expr, cast))
+		return lat, found, err
 	}
 	const hnsw = `SET LOCAL enable_seqscan = off; SET LOCAL hnsw.ef_search = 100`
 	const exact = `SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = on`
