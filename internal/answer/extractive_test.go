@@ -92,6 +92,14 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"<CVS-module>\nThe CVS module you want to import. Relative to <CVSROOT>. If not given, git cvsimport reads it from CVS/Repository.\n[1]"},
 		},
 		{
+			name:     "a later sentence of a description comes with its term and the sentences before it",
+			question: "which settings override the author name",
+			passage: filler + "\nGIT_AUTHOR_NAME\nThe human-readable name used in the author identity of a commit. Overrides the user.name and author.name configuration settings.\n" +
+				"GIT_AUTHOR_DATE\nThe date used in the author identity.\n" + filler,
+			want: []string{"GIT_AUTHOR_NAME\nThe human-readable name used in the author identity of a commit. Overrides the user.name and author.name configuration settings.\n[1]"},
+			not:  []string{"configuration settings. [1]"},
+		},
+		{
 			name:     "abbreviations do not cut a sentence",
 			question: "which forms are accepted for travel claims",
 			passage:  filler + "Travel claims accept forms, e.g. Form 7 or Form 9, within 30 days. " + filler,
