@@ -450,7 +450,7 @@ func introducedBy(ps []sent, k int) (int, bool) {
 	if ps[k].item || textseg.Prose(ps[k].text) && !startsLower(ps[k].text) {
 		return 0, false
 	}
-	for lo := k - 1; lo >= 0 && k-lo <= maxShownLines && !ps[lo].item; lo-- {
+	for lo := k - 1; lo >= 0 && k-lo <= maxListLines && !ps[lo].item; lo-- {
 		if unfinished(ps[lo].text) || strings.HasSuffix(ps[lo].text, ":") {
 			return lo, true
 		}

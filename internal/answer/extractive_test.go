@@ -100,6 +100,13 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			not:  []string{"configuration settings. [1]"},
 		},
 		{
+			name:     "a command deep in an example is quoted with the sentence that introduces the example",
+			question: "stash only part of my changes",
+			passage: filler + "\n\nYou can keep the index when you want to test each change before committing:\n" +
+				"# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n$ edit/build/test first part\n$ git commit -m 'First part'\n\n" + filler,
+			want: []string{"You can keep the index when you want to test each change before committing:\n# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n[1]"},
+		},
+		{
 			name:     "abbreviations do not cut a sentence",
 			question: "which forms are accepted for travel claims",
 			passage:  filler + "Travel claims accept forms, e.g. Form 7 or Form 9, within 30 days. " + filler,
