@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,8 +76,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.lcBudget, "langchaingo-budget", 3*time.Minute, "time allowed to langchaingo's HNSW store per load; its rate is measured on what it loaded by then")
 	only := fs.String("only", "store,storage,scale,recall,realtext,load,curve,indexing", "sections to run (storage runs within store, at its largest size)")
 	write := fs.String("write", "BENCHMARKS.md", "file to rewrite with the results (empty: print only)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	for _, f := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))

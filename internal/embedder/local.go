@@ -62,8 +62,12 @@ func (l Local) Vector(text string) []float32 {
 // is set: with inverse document frequencies from the index, rare words count for more than
 // common ones, which a model-free embedder cannot learn on its own. Documents are embedded
 // unweighted, so the vector space does not change.
-func (Local) WeightedQuery(text string, weight func(word string) float64) []float32 {
-	words := textseg.Words(text)
+func (l Local) WeightedQuery(text string, weight func(word string) float64) []float32 {
+	return l.weightedWords(textseg.Words(text), weight)
+}
+
+// weightedWords is WeightedQuery of text already split into words (textseg.Words).
+func (Local) weightedWords(words []string, weight func(word string) float64) []float32 {
 	// Per feature: its (fractional) count, and the largest weight of a word that produced it.
 	type feature struct{ count, weight float64 }
 	counts := make(map[uint64]feature, len(words)*6)

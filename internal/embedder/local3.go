@@ -77,9 +77,10 @@ func (e *LocalV3) EmbedQuery(_ context.Context, text string) ([]float32, error) 
 // WeightedQuery embeds text with each word's part scaled by weight(word) when weight is set
 // (the index's inverse document frequencies for a query, as Local does).
 func (e *LocalV3) WeightedQuery(text string, weight func(word string) float64) []float32 {
-	hashed := Local{}.WeightedQuery(text, weight)
+	words := textseg.Words(text) // once for both parts: splitting was a quarter of the time
+	hashed := Local{}.weightedWords(words, weight)
 	avg := make([]float64, e.vecs.Dim())
-	for _, w := range textseg.Words(text) {
+	for _, w := range words {
 		if textseg.IsStopword(w) {
 			continue
 		}

@@ -263,12 +263,7 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	if bulk && ix.Progress != nil {
 		ix.Progress(source.Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
 	}
-	// Also after an ordinary run: a bulk load cut short by a database outage could not build
-	// the indexes it had dropped. When they exist this is a catalogue lookup.
-	if err := postgres.BuildSearchIndexes(ctx, ix.Pool, ix.IndexBuildMemory); err != nil {
-		return sum, err
-	}
-	bulk = false
+	ix.Log.Debug("indexing run", "phase", "files", "took", time.Since(start).Round(time.Millisecond))
 	// Term statistics follow the index, but recomputing them reads every chunk: after a small
 	// change (a watched folder's one edited file) they are refreshed only when over ten minutes
 	// old, since a few documents barely move a word's rarity.
@@ -279,11 +274,14 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 		return sum, fmt.Errorf("reading term statistics: %w", err)
 	}
 	changed := sum.Added + sum.Updated + sum.Deleted
-	if changed > 0 && (stale || int64(sum.Chunks)*100 >= statChunks || sum.Deleted*100 >= len(known)) || statChunks == 0 && sum.Chunks > 0 {
-		if err := source.RefreshStats(ctx, ix.Pool); err != nil {
-			return sum, err
-		}
+	refresh := changed > 0 && (stale || int64(sum.Chunks)*100 >= statChunks || sum.Deleted*100 >= len(known)) || statChunks == 0 && sum.Chunks > 0
+	// Also after an ordinary run: a bulk load cut short by a database outage could not build
+	// the indexes it had dropped. When they exist this is a catalogue lookup. After a bulk
+	// load the statistics are computed during the HNSW build, on the other core.
+	if err := buildIndexes(ctx, ix.Pool, ix.IndexBuildMemory, refresh, ix.Log); err != nil {
+		return sum, err
 	}
+	bulk = false
 	sum.Elapsed = time.Since(start).Round(time.Millisecond)
 	return sum, ix.recordRun(ctx, src, sum)
 }

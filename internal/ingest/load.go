@@ -115,19 +115,34 @@ func Load(ctx context.Context, pool *pgxpool.Pool, src source.Source, docs iter.
 	}); err != nil {
 		return fmt.Errorf("vacuuming the loaded tables: %w", err)
 	}
-	// The HNSW build, the longest, takes one core; the postings' B-trees and then the term
-	// statistics (which read every posting) take the other.
-	var after errgroup.Group
-	after.Go(func() error {
-		return timed("vector index", func() error { return postgres.BuildVectorIndex(ctx, pool, opt.IndexBuildMemory) })
+	return buildIndexes(ctx, pool, opt.IndexBuildMemory, true, log)
+}
+
+// buildIndexes builds whichever search index is missing and, with refresh, the term
+// statistics. The HNSW build, the longest (a serial build: see postgres.BuildVectorIndex),
+// takes one core; the postings' B-trees and then the term statistics (which read every
+// posting) take the other. Where the indexes exist, only the statistics take time.
+func buildIndexes(ctx context.Context, pool *pgxpool.Pool, buildMemory int64, refresh bool, log *slog.Logger) error {
+	timed := func(phase string, run func() error) error {
+		start := time.Now()
+		err := run()
+		log.Debug("search indexes", "phase", phase, "took", time.Since(start).Round(time.Millisecond))
+		return err
+	}
+	var g errgroup.Group
+	g.Go(func() error {
+		return timed("vector index", func() error { return postgres.BuildVectorIndex(ctx, pool, buildMemory) })
 	})
-	after.Go(func() error {
-		if err := timed("postings indexes", func() error { return postgres.BuildLexicalIndexes(ctx, pool, opt.IndexBuildMemory) }); err != nil {
+	g.Go(func() error {
+		if err := timed("postings indexes", func() error { return postgres.BuildLexicalIndexes(ctx, pool, buildMemory) }); err != nil {
 			return err
+		}
+		if !refresh {
+			return nil
 		}
 		return timed("term statistics", func() error { return source.RefreshStats(ctx, pool) })
 	})
-	return after.Wait()
+	return g.Wait()
 }
 
 // check refuses a document whose vectors do not fit its chunks or the model.

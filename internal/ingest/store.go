@@ -20,10 +20,17 @@ type document struct {
 	Body           string
 }
 
+// asyncCommit begins a transaction whose commit does not wait for its WAL to reach disk. A
+// file's transaction waited 2-6 ms for the flush on this machine's disk (0.5-0.7 ms without):
+// 10,000 files kept the two workers waiting 20-50 s in all. A PostgreSQL crash can lose the
+// last fraction of a second of documents, never part of one, and the next run indexes those
+// files again; the run's closing record is committed durably, and flushes them all with it.
+var asyncCommit = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"}
+
 // writeDocument replaces the file's document and chunks in one transaction: readers see the
 // old version or the new one, never a mix.
 func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file, d document, cs []Chunk, vecs [][]float32, langs []chunkLanguage) error {
-	err := pgx.BeginFunc(ctx, ix.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, ix.Pool, asyncCommit, func(tx pgx.Tx) error {
 		var id int64
 		var mtime *time.Time
 		if !f.MTime.IsZero() {

@@ -119,6 +119,7 @@ func allConfigs() []string {
 type Detector struct {
 	options whatlanggo.Options
 	allowed map[string]bool
+	scorers map[*unicode.RangeTable]*trigramScorer
 }
 
 // NewDetector returns a Detector restricted to codes (ISO 639-1; none: detection off, every
@@ -133,6 +134,7 @@ func NewDetector(codes []string) *Detector {
 			d.options.Whitelist[l] = true
 		}
 	}
+	d.scorers = newTrigramScorers(d.options.Whitelist)
 	return d
 }
 
@@ -204,8 +206,8 @@ func (d *Detector) vote(text string) (string, int) {
 		if n == 0 {
 			continue
 		}
-		info := whatlanggo.DetectWithOptions(piece, d.options)
-		if code := info.Lang.Iso6391(); info.Lang >= 0 && d.allowed[code] && info.Confidence >= minConfidence {
+		lang, confidence := d.detect(piece)
+		if code := lang.Iso6391(); lang >= 0 && d.allowed[code] && confidence >= minConfidence {
 			votes[code] += n
 		}
 	}
@@ -219,6 +221,15 @@ func (d *Detector) vote(text string) (string, int) {
 		return "", 0
 	}
 	return best, votes[best]
+}
+
+// detect returns whatlanggo's language of text and its confidence.
+func (d *Detector) detect(text string) (whatlanggo.Lang, float64) {
+	if s, ok := d.scorers[script(text)]; ok {
+		return s.detect(text)
+	}
+	info := whatlanggo.DetectWithOptions(text, d.options) // a script told by its letters alone
+	return info.Lang, info.Confidence
 }
 
 // letters counts the letters of s, a CJK character as three: it carries about a word, and

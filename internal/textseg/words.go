@@ -36,8 +36,11 @@ func Words(text string) []string {
 	return words
 }
 
+// isHan reports a Han, Hiragana or Katakana character. The three tables start at U+2E80: the
+// comparison spares Latin text three table searches a letter (they took 1 of the indexer's
+// 33 CPU seconds on 10,000 Markdown files).
 func isHan(r rune) bool {
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+	return r >= 0x2E80 && (unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r))
 }
 
 // Stem reduces an English word to a crude stem so that inflections meet: "policies", "policy"
