@@ -665,14 +665,17 @@ func (h *worstFirst) Pop() any {
 }
 
 // bestAllowed returns the k best of ps the reader may see, best first. It checks access down
-// the ranking in batches, taking a longer head of the ranking only while too few pass.
+// the ranking in batches, taking a longer head of the ranking only while too few pass. The
+// first batch is the k best, enough where the reader may see everything: each check reads the
+// chunks' rows, and asking about accessBatch at once cost 13 ms of a search at 200,000
+// passages.
 func (sc *scorer) bestAllowed(ctx context.Context, ps []*partial, k int) ([]*partial, error) {
 	var out []*partial
 	for n := min(len(ps), max(2*k, accessBatch)); ; n = min(len(ps), 4*n) {
 		out = out[:0]
 		top := head(ps, n)
-		for lo := 0; lo < len(top) && len(out) < k; lo += accessBatch {
-			hi := min(lo+accessBatch, len(top))
+		for lo, size := 0, k; lo < len(top) && len(out) < k; lo, size = lo+size, accessBatch {
+			hi := min(lo+size, len(top))
 			ok, err := sc.access.allowed(ctx, sc.tx, top[lo:hi])
 			if err != nil {
 				return nil, err
