@@ -55,7 +55,14 @@ func answerBlocks(resp answer.Response) []block {
 
 // markdownBlocks parses Markdown written by a model or an admin (a curated answer) into
 // blocks, with [n] markers as citations of cites where they name one.
+//
+// goldmark's time grows with the square of how deeply blocks nest (64 KB of ">" took 40 s),
+// so text that nests deeper than any answer needs is shown line by line, as an extractive
+// answer is, instead of being parsed.
 func markdownBlocks(md string, cites map[int]answer.Citation) []block {
+	if tooDeep(md) {
+		return quotedBlocks(md, cites)
+	}
 	src := []byte(md)
 	doc := markdown.Parser().Parse(text.NewReader(src))
 	r := mdReader{src: src, cites: cites}
@@ -64,6 +71,31 @@ func markdownBlocks(md string, cites map[int]answer.Citation) []block {
 	}
 	return r.blocks
 }
+
+// maxNesting is the deepest nesting of quotes and lists on one line that markdownBlocks parses.
+const maxNesting = 8
+
+// tooDeep reports a line that opens more than maxNesting quotes or list items.
+func tooDeep(md string) bool {
+	for line := range strings.Lines(md) {
+		depth := 0
+		for {
+			line = strings.TrimLeft(line, " \t")
+			m := containerMarker.FindString(line)
+			if m == "" {
+				break
+			}
+			if depth++; depth > maxNesting {
+				return true
+			}
+			line = line[len(m):]
+		}
+	}
+	return false
+}
+
+// containerMarker matches what opens a quote or a list item at the start of a line.
+var containerMarker = regexp.MustCompile(`^(>|[-*+](?:\s|$)|\d{1,9}[.)](?:\s|$))`)
 
 type mdReader struct {
 	src    []byte
@@ -236,12 +268,23 @@ func plain(n ast.Node, src []byte) string {
 // an unresolved link) read as "[1]" again.
 func merge(in []inline) []inline {
 	var out []inline
-	for _, x := range in {
-		if n := len(out); n > 0 && out[n-1].Kind == x.Kind && x.Kind != "link" && x.Kind != "cite" {
-			out[n-1].Text += x.Text
-			continue
+	for i := 0; i < len(in); {
+		x := in[i]
+		j := i + 1
+		if x.Kind != "link" && x.Kind != "cite" {
+			for j < len(in) && in[j].Kind == x.Kind {
+				j++
+			}
+		}
+		if j > i+1 { // one concatenation per run: a piece at a time was quadratic in the run
+			var b strings.Builder
+			for _, y := range in[i:j] {
+				b.WriteString(y.Text)
+			}
+			x.Text = b.String()
 		}
 		out = append(out, x)
+		i = j
 	}
 	for len(out) > 0 && strings.TrimSpace(out[len(out)-1].Text) == "" && out[len(out)-1].Kind == "text" {
 		out = out[:len(out)-1]

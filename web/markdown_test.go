@@ -56,3 +56,21 @@ func TestQuotedBlocks(t *testing.T) {
 		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestMarkdownNesting: goldmark's time grows with the square of block nesting (64 KB of ">" took
+// 40 s), so an answer nesting quotes or lists deeper than maxNesting on one line is laid out by its
+// lines, its text kept, and an answer nesting less is still Markdown.
+func TestMarkdownNesting(t *testing.T) {
+	deep := strings.Repeat(">", 64<<10) + " the rest [1]"
+	got := markdownBlocks(deep, map[int]answer.Citation{1: {N: 1, URL: "/doc/1"}})
+	if len(got) != 1 || got[0].Kind != "p" || len(got[0].Inline) != 2 || got[0].Inline[0].Text != deep[:len(deep)-3] || got[0].Inline[1].Kind != "cite" {
+		t.Fatalf("a 64 KB quote: %d blocks, first %q", len(got), got[0].Kind)
+	}
+	if got := markdownBlocks(strings.Repeat("1. ", 20)+"x", nil); len(got) != 1 || len(got[0].Items) != 1 || got[0].Items[0][0].Text != strings.Repeat("1. ", 19)+"x" {
+		t.Errorf("20 nested list items: %+v", got)
+	}
+	shallow, _ := json.Marshal(markdownBlocks("> > - quoted item\n\n- a\n  - b", nil))
+	if want := `[{"kind":"ul","items":[[{"kind":"text","text":"quoted item"}]]},{"kind":"ul","items":[[{"kind":"text","text":"a"}],[{"kind":"text","text":"b"}]]}]`; string(shallow) != want {
+		t.Errorf("shallow nesting:\n%s\nwant\n%s", shallow, want)
+	}
+}

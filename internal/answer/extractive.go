@@ -349,9 +349,12 @@ func around(ps []sent, k int) []int {
 			hi++
 		}
 		return span(k, hi)
-	case k > 0 && isTerm(ps, k-1) && !ps[k-1].item:
-		lo := k - 1
-		for lo > 0 && k-lo < maxTermLines && isTerm(ps, lo-1) && !ps[lo-1].item {
+	case described(ps, k) >= 0:
+		// A sentence of a definition's description comes with its term and the description's
+		// sentences before it: "Overrides the user.name and author.name configuration
+		// settings." says nothing without GIT_AUTHOR_NAME.
+		lo := described(ps, k)
+		for lo > 0 && k-lo < maxTermLines+maxDescriptionSentences && isTerm(ps, lo-1) && !ps[lo-1].item {
 			lo--
 		}
 		return span(lo, k)
@@ -369,6 +372,23 @@ func around(ps []sent, k int) []int {
 	}
 	return []int{k}
 }
+
+// described returns the term line above sentence k when k is one of the first
+// maxDescriptionSentences sentences of a description in a definition list, else -1.
+func described(ps []sent, k int) int {
+	first := k
+	for first > 0 && ps[first-1].line == ps[k].line {
+		first--
+	}
+	if first == 0 || k-first >= maxDescriptionSentences || ps[first].item || !isTerm(ps, first-1) || ps[first-1].item {
+		return -1
+	}
+	return first - 1
+}
+
+// maxDescriptionSentences bounds how far into a description a sentence may stand and still be
+// quoted with its term and the sentences before it.
+const maxDescriptionSentences = 3
 
 // tableStart returns the first row of the table whose row k is, or k when k is no table row.
 func tableStart(ps []sent, k int) int {
@@ -430,7 +450,7 @@ func introducedBy(ps []sent, k int) (int, bool) {
 	if ps[k].item || textseg.Prose(ps[k].text) && !startsLower(ps[k].text) {
 		return 0, false
 	}
-	for lo := k - 1; lo >= 0 && k-lo <= maxShownLines && !ps[lo].item; lo-- {
+	for lo := k - 1; lo >= 0 && k-lo <= maxListLines && !ps[lo].item; lo-- {
 		if unfinished(ps[lo].text) || strings.HasSuffix(ps[lo].text, ":") {
 			return lo, true
 		}

@@ -92,6 +92,21 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"<CVS-module>\nThe CVS module you want to import. Relative to <CVSROOT>. If not given, git cvsimport reads it from CVS/Repository.\n[1]"},
 		},
 		{
+			name:     "a later sentence of a description comes with its term and the sentences before it",
+			question: "which settings override the author name",
+			passage: filler + "\nGIT_AUTHOR_NAME\nThe human-readable name used in the author identity of a commit. Overrides the user.name and author.name configuration settings.\n" +
+				"GIT_AUTHOR_DATE\nThe date used in the author identity.\n" + filler,
+			want: []string{"GIT_AUTHOR_NAME\nThe human-readable name used in the author identity of a commit. Overrides the user.name and author.name configuration settings.\n[1]"},
+			not:  []string{"configuration settings. [1]"},
+		},
+		{
+			name:     "a command deep in an example is quoted with the sentence that introduces the example",
+			question: "stash only part of my changes",
+			passage: filler + "\n\nYou can keep the index when you want to test each change before committing:\n" +
+				"# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n$ edit/build/test first part\n$ git commit -m 'First part'\n\n" + filler,
+			want: []string{"You can keep the index when you want to test each change before committing:\n# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n[1]"},
+		},
+		{
 			name:     "abbreviations do not cut a sentence",
 			question: "which forms are accepted for travel claims",
 			passage:  filler + "Travel claims accept forms, e.g. Form 7 or Form 9, within 30 days. " + filler,

@@ -10,7 +10,8 @@ import (
 // documentBM25 scores the candidates' documents as wholes: Okapi BM25 (the same k1 and b and
 // field weights as the chunks') with each document's term frequencies summed over its chunks,
 // its length their summed lengths, and the document frequencies, number of documents and
-// average length of the last statistics refresh (source.RefreshStats). A document written
+// average length of the last statistics refresh (source.RefreshStats); an exact word form
+// weighs exactWeight, as in the chunks' scores. A document written
 // since that refresh counts as of average length. It returns nothing when the statistics
 // hold no documents yet (a database upgraded but not yet re-indexed).
 //
@@ -24,8 +25,12 @@ func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (m
 		return nil, nil
 	}
 	lexemes := make([]string, len(t.lexemes))
+	weights := make([]float64, len(t.lexemes))
 	for i, tm := range t.lexemes {
-		lexemes[i] = tm.lexeme
+		lexemes[i], weights[i] = tm.lexeme, 1
+		if tm.exact {
+			weights[i] = exactWeight
+		}
 	}
 	seen := map[int64]bool{}
 	var docs []int64
@@ -44,23 +49,25 @@ func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (m
 	match := "JOIN postings p ON p.chunk_id = c.id AND p.lexeme = ANY($2::text[])"
 	if lookups*blockProbeRatio < postings {
 		// The LIMIT (the pair is the primary key) keeps the lookup from being made a join.
-		match = `CROSS JOIN unnest($2::text[]) AS w(lexeme)
-		       CROSS JOIN LATERAL (SELECT p.lexeme, p.tf, p.tf_heading FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = c.id LIMIT 1) p`
+		match = `CROSS JOIN unnest($2::text[]) AS q(lexeme)
+		       CROSS JOIN LATERAL (SELECT p.lexeme, p.tf, p.tf_heading FROM postings p WHERE p.lexeme = q.lexeme AND p.chunk_id = c.id LIMIT 1) p`
 	}
 	// Each document's terms are summed in lexeme order, whichever way the postings were read.
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
 		WITH st AS (SELECT documents::float8 AS n, avg_doc_length AS avgdl FROM corpus_stats WHERE documents > 0),
+		w AS (SELECT * FROM unnest($2::text[], $5::float8[]) AS w(lexeme, weight)),
 		tf AS (SELECT c.document_id, p.lexeme, sum(%[1]s)::float8 AS tf
 		       FROM chunks c %[2]s
 		       WHERE c.document_id = ANY($1::bigint[]) GROUP BY 1, 2)
-		SELECT tf.document_id, sum(
+		SELECT tf.document_id, sum(w.weight *
 		         ln(1 + (st.n - least(ts.doc_df, st.n) + 0.5) / (least(ts.doc_df, st.n) + 0.5)) *
 		         tf.tf * ($3::float8 + 1) / (tf.tf + $3::float8 * (1 - $4::float8 + $4::float8 * coalesce(ds.length, st.avgdl) / st.avgdl))
 		         ORDER BY tf.lexeme)
 		FROM tf CROSS JOIN st
 		JOIN term_stats ts ON ts.lexeme = tf.lexeme
+		JOIN w ON w.lexeme = tf.lexeme
 		LEFT JOIN document_stats ds ON ds.document_id = tf.document_id
-		GROUP BY tf.document_id`, weightedTF, match), docs, lexemes, BM25K1, BM25B)
+		GROUP BY tf.document_id`, weightedTF, match), docs, lexemes, BM25K1, BM25B, weights)
 	if err != nil {
 		return nil, fmt.Errorf("scoring documents: %w", err)
 	}

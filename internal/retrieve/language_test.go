@@ -2,6 +2,7 @@ package retrieve_test
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -132,6 +133,67 @@ func TestSearchInLanguages(t *testing.T) {
 		}
 		if got := lexical(t, b, "Gehaltsband Ingenieur", "hr"); !slices.Contains(got, "hr/de/gehalt.md") {
 			t.Errorf("an hr reader found %q, want hr/de/gehalt.md", got)
+		}
+	})
+}
+
+// Two French pages whose words share Snowball's stem `compt`: one holds the infinitive a
+// how-to question asks with, the other (shorter, so it wins on stems alone) the noun.
+var frenchForms = map[string]string{
+	"fr/wc.md":     "# wc\n\nLa commande wc permet de compter les lignes, les mots et les octets de chaque fichier donné, puis d'afficher le total de tous les fichiers à la fin de la liste.\n",
+	"fr/compte.md": "# Comptes\n\nLe compte de l'utilisateur est verrouillé après trois échecs de connexion au serveur.\n",
+}
+
+func TestExactWordForms(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, frenchForms)
+	first := func(t *testing.T, text string) string {
+		t.Helper()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rs) < 2 {
+			t.Fatalf("%s found %q, want both pages (they share the stem)", text, paths(rs))
+		}
+		return rs[0].Path
+	}
+	t.Run("TheQuestionsFormRanksFirst", func(t *testing.T) {
+		t.Parallel()
+		if got := first(t, "compter"); got != "fr/wc.md" {
+			t.Errorf("compter ranked %s first, want fr/wc.md, which holds the infinitive", got)
+		}
+		if got := first(t, "compte"); got != "fr/compte.md" {
+			t.Errorf("compte ranked %s first, want fr/compte.md", got)
+		}
+	})
+	t.Run("LengthCountsStemsOnly", func(t *testing.T) {
+		t.Parallel()
+		// Every posting's dl is the chunk's token count under its configuration alone, as
+		// before exact forms; the chunk holds exact forms all the same.
+		var chunks, exact, wrong int
+		err := b.pool.QueryRow(ctx, `
+			WITH want AS (SELECT c.id, (SELECT sum(cardinality(u.positions)) FROM unnest(
+			         to_tsvector(c.ts_config, c.title) || to_tsvector(c.ts_config, c.heading) || to_tsvector(c.ts_config, c.text)) u) AS dl
+			     FROM chunks c)
+			SELECT count(DISTINCT w.id), count(*) FILTER (WHERE starts_with(p.lexeme, '=')), count(*) FILTER (WHERE p.dl <> w.dl)
+			FROM want w JOIN postings p ON p.chunk_id = w.id`).Scan(&chunks, &exact, &wrong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chunks == 0 || exact == 0 || wrong != 0 {
+			t.Errorf("%d chunks, %d postings of exact forms, %d postings whose dl counts more than the stems", chunks, exact, wrong)
+		}
+		var docLength, avgLength, wantDoc, wantAvg float64
+		err = b.pool.QueryRow(ctx, `SELECT (SELECT sum(length) FROM document_stats), (SELECT avg_length FROM corpus_stats),
+			(SELECT sum(dl) FROM (SELECT DISTINCT chunk_id, dl FROM postings) x), (SELECT avg(dl) FROM (SELECT DISTINCT chunk_id, dl FROM postings) x)`).
+			Scan(&docLength, &avgLength, &wantDoc, &wantAvg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if docLength != wantDoc || math.Abs(avgLength-wantAvg) > 1e-9 {
+			t.Errorf("document lengths sum to %v and the average chunk length is %v, want %v and %v (stems only)", docLength, avgLength, wantDoc, wantAvg)
 		}
 	})
 }

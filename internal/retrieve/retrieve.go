@@ -315,9 +315,11 @@ func (s *Searcher) fetch(ctx context.Context, tx pgx.Tx, page []candidate, t ter
 	snippet := "''"
 	args := []any{ids}
 	if !noSnippets {
-		lexemes := make([]string, len(t.lexemes))
-		for i, tm := range t.lexemes {
-			lexemes[i] = tsqueryLiteral(tm.lexeme)
+		var lexemes []string
+		for _, tm := range t.lexemes {
+			if !tm.exact { // the passage's text is parsed into stems only
+				lexemes = append(lexemes, tsqueryLiteral(tm.lexeme))
+			}
 		}
 		// Each passage's excerpt is parsed with its own configuration (its language's).
 		snippet = `ts_headline(c.ts_config, c.text, $2::tsquery,

@@ -20,7 +20,8 @@ const blockSize = 256
 // few passages detected as another language (a code listing called Italian) do not change
 // how every question of an English index is parsed. The term statistics are each lexeme's document
 // frequency over all chunks, the number of chunks and their average length (in indexed
-// tokens, as postings.dl counts them), and the same at the level of documents for the
+// tokens, as postings.dl counts them: stems, not the exact word forms beside them, see
+// migrations/00024_exact_forms.sql), and the same at the level of documents for the
 // document-level score the fusion adds (retrieve.documentBM25): each lexeme's number of
 // documents, each document's length (its chunks' summed) and their number and average. Postings change with every document written; these
 // statistics are a snapshot that searches apply to the current postings, so a search between
@@ -45,9 +46,10 @@ func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
 			   GROUP BY lexeme, block`, blockSize),
 			`DELETE FROM document_stats`,
 			`INSERT INTO document_stats (document_id, length)
-			   SELECT c.document_id, sum(p.tf) FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY c.document_id`,
+			   SELECT c.document_id, coalesce(sum(p.tf) FILTER (WHERE NOT starts_with(p.lexeme, '=')), 0)
+			   FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY c.document_id`,
 			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length, configs, blocks_upto)
-			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings), 0) / greatest(c.n, 1), d.n, d.avg, c.configs,
+			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings WHERE NOT starts_with(lexeme, '=')), 0) / greatest(c.n, 1), d.n, d.avg, c.configs,
 			          coalesce((SELECT max(last_id) FROM postings_blocks), 0)
 			   FROM (SELECT coalesce(sum(n), 0)::bigint AS n, coalesce(array_agg(cfg ORDER BY cfg) FILTER (WHERE n >= 0.01 * total), '{}') AS configs
 			         FROM (SELECT ts_config AS cfg, count(*) AS n, sum(count(*)) OVER () AS total FROM chunks GROUP BY ts_config) g) c,

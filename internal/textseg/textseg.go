@@ -232,11 +232,12 @@ func wrapsInto(line, next string) bool {
 		(unicode.IsLower(first) || strings.ContainsRune(`"'“‘(`, first))
 }
 
-// Prose reports a line of words: no list marker, table cells or prompt, and hardly any
+// Prose reports a line of words: no list marker, table cells or prompt (a shell's "$ " or
+// root's and comments' "# ": extracted text writes headings without one), and hardly any
 // characters other than letters, spaces and sentence punctuation (code has brackets,
 // operators and paths).
 func Prose(line string) bool {
-	if strings.Contains(line, " | ") || strings.HasPrefix(line, "$ ") || strings.HasPrefix(line, "- ") ||
+	if strings.Contains(line, " | ") || strings.HasPrefix(line, "$ ") || strings.HasPrefix(line, "# ") || strings.HasPrefix(line, "- ") ||
 		strings.HasPrefix(line, "* ") || strings.HasPrefix(line, "• ") {
 		return false
 	}

@@ -59,7 +59,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, source string) (*Index, error
 		}
 		for lexeme, n := range c.tf {
 			ix.df[lexeme]++
-			c.length += n.all
+			if !strings.HasPrefix(lexeme, "=") { // exact word forms count in no length (migration 00024)
+				c.length += n.all
+			}
 		}
 		total += c.length
 		ix.Chunks = append(ix.Chunks, c)
