@@ -11,6 +11,10 @@ import (
 // statsLock serialises refreshes of the term statistics.
 const statsLock = 0x7465726d // "term"
 
+// blockSize is the most postings a row of postings_blocks holds: 256 keep a row (about 4 KB)
+// in its page, uncompressed.
+const blockSize = 256
+
 // RefreshStats recomputes the term statistics BM25 ranking uses, and the text-search
 // configurations questions are parsed with: those of at least 1% of the chunks, so that a
 // few passages detected as another language (a code listing called Italian) do not change
@@ -29,17 +33,30 @@ func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
 			`DELETE FROM term_stats`,
 			`INSERT INTO term_stats (lexeme, df, doc_df)
 			   SELECT p.lexeme, count(*), count(DISTINCT c.document_id) FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY p.lexeme`,
+			// The packed postings (migration 00026). Chunks listed as unpacked are forgotten
+			// first: every one this statement sees is then in the blocks, built by a later
+			// statement (a later snapshot); one written since stays listed, so the search
+			// reads its postings from the table. The weighted term frequency is
+			// retrieve.weightedTF.
+			`DELETE FROM chunks_unpacked`,
+			`DELETE FROM postings_blocks`,
+			fmt.Sprintf(`INSERT INTO postings_blocks (lexeme, last_id, chunk_ids, tfs, dls)
+			   SELECT lexeme, max(chunk_id), array_agg(chunk_id ORDER BY chunk_id), array_agg(tf + tf_heading ORDER BY chunk_id), array_agg(dl ORDER BY chunk_id)
+			   FROM (SELECT p.*, (row_number() OVER (PARTITION BY p.lexeme ORDER BY p.chunk_id) - 1) / %d AS block FROM postings p) p
+			   GROUP BY lexeme, block`, blockSize),
 			`DELETE FROM document_stats`,
 			`INSERT INTO document_stats (document_id, length)
 			   SELECT c.document_id, coalesce(sum(p.tf) FILTER (WHERE NOT starts_with(p.lexeme, '=')), 0)
 			   FROM postings p JOIN chunks c ON c.id = p.chunk_id GROUP BY c.document_id`,
-			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length, configs)
-			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings WHERE NOT starts_with(lexeme, '=')), 0) / greatest(c.n, 1), d.n, d.avg, c.configs
+			`INSERT INTO corpus_stats (chunks, avg_length, documents, avg_doc_length, configs, blocks_upto)
+			   SELECT c.n, coalesce((SELECT sum(tf)::float8 FROM postings WHERE NOT starts_with(lexeme, '=')), 0) / greatest(c.n, 1), d.n, d.avg, c.configs,
+			          coalesce((SELECT max(last_id) FROM postings_blocks), 0)
 			   FROM (SELECT coalesce(sum(n), 0)::bigint AS n, coalesce(array_agg(cfg ORDER BY cfg) FILTER (WHERE n >= 0.01 * total), '{}') AS configs
 			         FROM (SELECT ts_config AS cfg, count(*) AS n, sum(count(*)) OVER () AS total FROM chunks GROUP BY ts_config) g) c,
 			        (SELECT count(*) AS n, coalesce(avg(length), 0) AS avg FROM document_stats) d
 			 ON CONFLICT (singleton) DO UPDATE SET chunks = EXCLUDED.chunks, avg_length = EXCLUDED.avg_length,
-			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, configs = EXCLUDED.configs, refreshed_at = now()`,
+			   documents = EXCLUDED.documents, avg_doc_length = EXCLUDED.avg_doc_length, configs = EXCLUDED.configs,
+			   blocks_upto = EXCLUDED.blocks_upto, refreshed_at = now()`,
 		} {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err

@@ -1,0 +1,93 @@
+package retrieve_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/retrieve/bm25ref"
+	"github.com/docent-search/docent/internal/source"
+)
+
+// TestLexicalReadsStaleBlocksExactly checks the lexical branch against the reference BM25 when
+// the packed postings (postings_blocks) lag the postings table, as between statistics
+// refreshes: the blocks hold chunks since deleted (half the documents replaced) and a chunk
+// changed in place since (its term frequencies swapped, so its packed postings are wrong), and
+// lack the chunks written since. The term statistics are current, so the reference applies.
+func TestLexicalReadsStaleBlocksExactly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
+	z := newZipfCorpus(11)
+	z.load(t, ctx, s, src, 300, 0)
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`CREATE TABLE old_blocks AS SELECT * FROM postings_blocks`)
+	var upto int64
+	if err := pool.QueryRow(ctx, `SELECT blocks_upto FROM corpus_stats`).Scan(&upto); err != nil || upto == 0 {
+		t.Fatalf("blocks cover chunks up to %d (%v): the load built no blocks", upto, err)
+	}
+	z.load(t, ctx, s, src, 150, 1)
+	// A chunk the old blocks hold, with two of its lexemes' occurrences swapped: the same
+	// document frequencies and length, so the statistics stay current.
+	var changed int64
+	var tsv string
+	err = pool.QueryRow(ctx, `
+		WITH c AS (SELECT c.id, c.tsv FROM chunks c WHERE c.id <= $1 ORDER BY c.id LIMIT 1),
+		u AS (SELECT c.id, u.lexeme, u.positions, u.weights, row_number() OVER (ORDER BY cardinality(u.positions) DESC, u.lexeme) AS r,
+		             count(*) OVER () AS n FROM c, unnest(c.tsv) u)
+		SELECT a.id, string_agg(format('%L:%s', a.lexeme, (
+		         SELECT string_agg(p::text || CASE w WHEN 'D' THEN '' ELSE w END, ',')
+		         FROM unnest(b.positions, b.weights) AS x(p, w))), ' ')
+		FROM u a JOIN u b ON b.r = CASE a.r WHEN 1 THEN a.n WHEN a.n THEN 1 ELSE a.r END
+		GROUP BY a.id`, upto).Scan(&changed, &tsv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE chunks SET tsv = $2::tsvector WHERE id = $1`, changed, tsv)
+	// The old blocks back, as if nothing had been refreshed since.
+	exec(`DELETE FROM postings_blocks`)
+	exec(`INSERT INTO postings_blocks SELECT * FROM old_blocks`)
+	exec(`UPDATE corpus_stats SET blocks_upto = $1`, upto)
+	var unpacked []int64
+	if err := pool.QueryRow(ctx, `SELECT array_agg(chunk_id) FROM chunks_unpacked`).Scan(&unpacked); err != nil || !slices.Equal(unpacked, []int64{changed}) {
+		t.Fatalf("unpacked chunks %v (%v), want the one changed in place, %d", unpacked, err, changed)
+	}
+
+	ref, err := bm25ref.Load(ctx, pool, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for qname, text := range map[string]string{
+		"300 words":    z.words(300),
+		"common words": strings.Join(z.vocab[:6], " "),
+		"40 words":     z.words(40),
+	} {
+		lexemes, err := bm25ref.Lexemes(ctx, pool, "english", text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const k = 40
+		got, err := s.Search(ctx, retrieve.Query{Text: text, Mode: "lexical", Limit: k, PerDocument: k, NoSnippets: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := ref.TopK(lexemes, params, len(ref.Chunks), func(bm25ref.Chunk) bool { return true })
+		if msg := compareTopK(got, all[:min(k, len(all))], all); msg != "" {
+			t.Errorf("%s: %s", qname, msg)
+		}
+	}
+}
