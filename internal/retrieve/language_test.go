@@ -168,6 +168,25 @@ func TestExactWordForms(t *testing.T) {
 			t.Errorf("compte ranked %s first, want fr/compte.md", got)
 		}
 	})
+	t.Run("AStopWordAloneCoversNothing", func(t *testing.T) {
+		t.Parallel()
+		// "de" and "la" are French stop words: the question asks only for their exact forms,
+		// which add to a passage's score and nothing to its Coverage, one alone as two.
+		for _, text := range []string{"de", "de la"} {
+			rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rs) == 0 {
+				t.Fatalf("%s found nothing, want the pages holding it as written", text)
+			}
+			for _, r := range rs {
+				if r.Coverage != 0 {
+					t.Errorf("%s: %s has Coverage %v, want 0 (a stop word's form is no part of the question's weight)", text, r.Path, r.Coverage)
+				}
+			}
+		}
+	})
 	t.Run("LengthCountsStemsOnly", func(t *testing.T) {
 		t.Parallel()
 		// Every posting's dl is the chunk's token count under its configuration alone, as

@@ -402,12 +402,18 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	if err != nil {
 		return nil, fmt.Errorf("reading postings: %w", err)
 	}
+	// The one term is the whole question, unless it is an exact form (a French stop word
+	// asked alone), which covers nothing of it, as in lexical.
+	coverage := 1.0
+	if tm.exact {
+		coverage = 0
+	}
 	var out []Scored
 	var id int64
 	var tf, dl float64
 	_, err = pgx.ForEachRow(rows, []any{&id, &tf, &dl}, func() error {
 		score := tm.idf * tf * (BM25K1 + 1) / (tf + BM25K1*(1-BM25B+BM25B*dl/t.avgdl))
-		out = append(out, Scored{ChunkID: id, Score: score, Coverage: 1})
+		out = append(out, Scored{ChunkID: id, Score: score, Coverage: coverage})
 		return nil
 	})
 	if err != nil {
