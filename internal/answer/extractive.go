@@ -353,8 +353,9 @@ func around(ps []sent, k int) []int {
 		// A sentence of a definition's description comes with its term and the description's
 		// sentences before it: "Overrides the user.name and author.name configuration
 		// settings." says nothing without GIT_AUTHOR_NAME.
-		lo := described(ps, k)
-		for lo > 0 && k-lo < maxTermLines+maxDescriptionSentences && isTerm(ps, lo-1) && !ps[lo-1].item {
+		term := described(ps, k)
+		lo := term
+		for lo > 0 && term-lo < maxTermLines-1 && isTerm(ps, lo-1) && !ps[lo-1].item {
 			lo--
 		}
 		return span(lo, k)

@@ -100,6 +100,13 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			not:  []string{"configuration settings. [1]"},
 		},
 		{
+			name:     "a later sentence of a description comes with at most maxTermLines term lines, as the first does",
+			question: "report each file it removes verbose",
+			passage:  filler + "\n-q\n--quiet\n-n\n--dry-run\n-v\n--verbose\nBe verbose about what is done. Report each file it removes. Exit early.\n" + filler,
+			want:     []string{"--dry-run\n-v\n--verbose\nBe verbose about what is done. Report each file it removes.", "[1]"},
+			not:      []string{"-n\n", "--quiet"},
+		},
+		{
 			name:     "a command deep in an example is quoted with the sentence that introduces the example",
 			question: "stash only part of my changes",
 			passage: filler + "\n\nYou can keep the index when you want to test each change before committing:\n" +
