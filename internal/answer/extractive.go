@@ -352,26 +352,39 @@ func around(ps []sent, k int) []int {
 	case described(ps, k) >= 0:
 		// A sentence of a definition's description comes with its term and the description's
 		// sentences before it: "Overrides the user.name and author.name configuration
-		// settings." says nothing without GIT_AUTHOR_NAME.
+		// settings." says nothing without GIT_AUTHOR_NAME. One that breaks off before a command
+		// goes on as below ("…you may skip it and run" / "$ git bisect skip"); before a line of
+		// words it is a description without a full stop, and that line the next term.
 		term := described(ps, k)
 		lo := term
 		for lo > 0 && term-lo < maxTermLines-1 && isTerm(ps, lo-1) && !ps[lo-1].item {
 			lo--
 		}
-		return span(lo, k)
-	case unfinished(ps[k].text) && !ps[k].item && k+1 < len(ps) && ps[k+1].line > ps[k].line:
-		// A sentence that breaks off ("…you may land on a commit that broke something
-		// unrelated; run") goes on after what the next line shows (a command), and on in the
-		// lines that continue it in lower case ("which will run gitk…").
-		hi := k + 1
-		for hi+1 < len(ps) && hi-k < maxShownLines && (unfinished(ps[hi].text) || startsLower(ps[hi+1].text)) && !ps[hi+1].item {
-			hi++
+		if hi := goesOn(ps, k); hi > k && !textseg.Prose(ps[k+1].text) {
+			return span(lo, hi)
 		}
-		return span(k, hi)
+		return span(lo, k)
+	case goesOn(ps, k) > k:
+		return span(k, goesOn(ps, k))
 	case k > 0 && leansBack(ps[k].text) && !ps[k-1].item:
 		return []int{k - 1, k}
 	}
 	return []int{k}
+}
+
+// goesOn returns the last sentence of what sentence k breaks off into, or k. A sentence that
+// breaks off ("…you may land on a commit that broke something unrelated; run") goes on after
+// what the next line shows (a command), and on in the lines that continue it in lower case
+// ("which will run gitk…").
+func goesOn(ps []sent, k int) int {
+	if !unfinished(ps[k].text) || ps[k].item || k+1 >= len(ps) || ps[k+1].line <= ps[k].line {
+		return k
+	}
+	hi := k + 1
+	for hi+1 < len(ps) && hi-k < maxShownLines && (unfinished(ps[hi].text) || startsLower(ps[hi+1].text)) && !ps[hi+1].item {
+		hi++
+	}
+	return hi
 }
 
 // described returns the term line above sentence k when k is one of the first

@@ -107,6 +107,12 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			not:      []string{"-n\n", "--quiet"},
 		},
 		{
+			name:     "a sentence of a description that breaks off before a command is quoted with its term and the command",
+			question: "skip a commit that breaks the build bisect",
+			passage:  filler + "\n--bisect-run\nRuns the bisection automatically. When a commit breaks the build you may skip it and run\n$ git bisect skip\nwhich marks the commit untestable.\n" + filler,
+			want:     []string{"--bisect-run\nRuns the bisection automatically. When a commit breaks the build you may skip it and run\n$ git bisect skip\nwhich marks the commit untestable.\n[1]"},
+		},
+		{
 			name:     "a command deep in an example is quoted with the sentence that introduces the example",
 			question: "stash only part of my changes",
 			passage: filler + "\n\nYou can keep the index when you want to test each change before committing:\n" +
