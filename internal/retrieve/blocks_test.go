@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
@@ -89,5 +91,78 @@ func TestLexicalReadsStaleBlocksExactly(t *testing.T) {
 		if msg := compareTopK(got, all[:min(k, len(all))], all); msg != "" {
 			t.Errorf("%s: %s", qname, msg)
 		}
+	}
+}
+
+// TestRefreshKeepsOpenChangesUnpacked checks that a chunk changed in place by a transaction
+// still open while the statistics are refreshed is read from the postings table afterwards:
+// the refresh packs the chunk as its snapshot sees it (the old postings), so the chunk must
+// stay in chunks_unpacked once the change commits. A chunk already listed (changed since the
+// last refresh) used to be forgotten: the change's insert into chunks_unpacked found the row
+// there and did nothing, the refresh deleted that row, and the search scored the chunk by its
+// old words until the next refresh.
+func TestRefreshKeepsOpenChangesUnpacked(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
+	z := newZipfCorpus(5)
+	z.load(t, ctx, s, src, 60, 0)
+	var changed int64
+	if err := pool.QueryRow(ctx, `SELECT min(id) FROM chunks`).Scan(&changed); err != nil {
+		t.Fatal(err)
+	}
+	retext := func(tx interface {
+		Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	}, text string) {
+		t.Helper()
+		if _, err := tx.Exec(ctx, `UPDATE chunks SET text = $2 WHERE id = $1`, changed, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Changed once since the refresh: listed.
+	retext(pool, z.words(30))
+	// Changed again by a transaction open across a refresh.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	text := z.vocab[1500] + " " + z.vocab[1501] + " " + z.words(30)
+	retext(tx, text)
+	if err := source.RefreshStats(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Every chunk the blocks cover and chunks_unpacked does not list is packed as it is now.
+	var stale []int64
+	err = pool.QueryRow(ctx, `
+		WITH packed AS (
+			SELECT b.lexeme, x.id, x.tf, x.dl FROM postings_blocks b, unnest(b.chunk_ids, b.tfs, b.dls) AS x(id, tf, dl)
+			WHERE NOT EXISTS (SELECT 1 FROM chunks_unpacked u WHERE u.chunk_id = x.id)),
+		now AS (
+			SELECT p.lexeme, p.chunk_id AS id, p.tf + p.tf_heading AS tf, p.dl FROM postings p, corpus_stats st
+			WHERE p.chunk_id <= st.blocks_upto AND NOT EXISTS (SELECT 1 FROM chunks_unpacked u WHERE u.chunk_id = p.chunk_id))
+		SELECT coalesce(array_agg(DISTINCT coalesce(packed.id, now.id)), '{}')
+		FROM packed FULL JOIN now USING (lexeme, id, tf, dl)
+		WHERE (packed.id IS NULL OR now.id IS NULL) AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = coalesce(packed.id, now.id))`).Scan(&stale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stale) > 0 {
+		t.Errorf("chunks %v are packed as they were, and not listed as unpacked (changed: %d)", stale, changed)
+	}
+	got, err := s.Search(ctx, retrieve.Query{Text: z.vocab[1500] + " " + z.vocab[1501], Mode: "lexical", Limit: 10, PerDocument: 10, NoSnippets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(got, func(r retrieve.Result) bool { return r.ChunkID == changed }) {
+		t.Errorf("searching for the changed chunk's new words did not find it: %v", got)
 	}
 }

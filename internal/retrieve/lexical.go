@@ -118,7 +118,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
 		WITH st AS (SELECT chunks, avg_length, configs, documents, blocks_upto,
-		                   ARRAY(SELECT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
+		                   ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
 		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, '{}' LIMIT 1),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
 		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme, false AS exact
