@@ -33,18 +33,26 @@ ALTER TABLE corpus_stats ADD COLUMN blocks_upto bigint NOT NULL DEFAULT 0;
 -- one written by a transaction still open then (ids are drawn before commit, so it may be
 -- below blocks_upto) or changed since is listed here, and the search reads its postings from
 -- the table instead (skipping its block postings). The refresh empties what its snapshot saw;
--- a deleted chunk stays listed until then (harmless: it has no postings left to read), so
--- deletes never wait on a refresh's row locks.
+-- a deleted chunk stays listed until then (harmless: it has no postings left to read).
+--
+-- A row per change, not per chunk, and no key: keyed by chunk, a change to a chunk already
+-- listed inserted nothing (ON CONFLICT DO NOTHING takes no lock), so a refresh running while
+-- that change's transaction was open deleted the listing, packed the chunk as its snapshot saw
+-- it (before the change), and once the change committed the search scored the chunk by its old
+-- postings until the next refresh. A row of its own per change is one the refresh's snapshot
+-- cannot see, so it cannot delete it, and writers never wait on a refresh's row locks. The
+-- search reads the chunks listed DISTINCT.
 CREATE TABLE chunks_unpacked (
-    chunk_id bigint PRIMARY KEY
+    chunk_id bigint NOT NULL
 );
+CREATE INDEX chunks_unpacked_chunk_id ON chunks_unpacked (chunk_id);
 
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION postings_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO postings
     SELECT p.* FROM new_chunks c, chunk_postings(c.id, c.tsv) AS p;
-    INSERT INTO chunks_unpacked SELECT id FROM new_chunks ON CONFLICT DO NOTHING;
+    INSERT INTO chunks_unpacked SELECT id FROM new_chunks;
     RETURN NULL;
 END $$;
 -- +goose StatementEnd
@@ -54,7 +62,7 @@ CREATE OR REPLACE FUNCTION postings_update() RETURNS trigger LANGUAGE plpgsql AS
 BEGIN
     DELETE FROM postings p USING unnest(OLD.tsv) AS u WHERE p.lexeme = u.lexeme AND p.chunk_id = OLD.id;
     INSERT INTO postings SELECT * FROM chunk_postings(NEW.id, NEW.tsv);
-    INSERT INTO chunks_unpacked VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    INSERT INTO chunks_unpacked VALUES (NEW.id);
     RETURN NULL;
 END $$;
 -- +goose StatementEnd

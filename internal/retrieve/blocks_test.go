@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
@@ -23,20 +24,8 @@ import (
 func TestLexicalReadsStaleBlocksExactly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
-	z := newZipfCorpus(11)
-	z.load(t, ctx, s, src, 300, 0)
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f := newPackedFixture(t, 11, 300)
+	pool, s, src, z, exec := f.pool, f.searcher, f.src, f.z, f.exec(t)
 	exec(`CREATE TABLE old_blocks AS SELECT * FROM postings_blocks`)
 	var upto int64
 	if err := pool.QueryRow(ctx, `SELECT blocks_upto FROM corpus_stats`).Scan(&upto); err != nil || upto == 0 {
@@ -47,7 +36,7 @@ func TestLexicalReadsStaleBlocksExactly(t *testing.T) {
 	// document frequencies and length, so the statistics stay current.
 	var changed int64
 	var tsv string
-	err = pool.QueryRow(ctx, `
+	err := pool.QueryRow(ctx, `
 		WITH c AS (SELECT c.id, c.tsv FROM chunks c WHERE c.id <= $1 ORDER BY c.id LIMIT 1),
 		u AS (SELECT c.id, u.lexeme, u.positions, u.weights, row_number() OVER (ORDER BY cardinality(u.positions) DESC, u.lexeme) AS r,
 		             count(*) OVER () AS n FROM c, unnest(c.tsv) u)
@@ -104,14 +93,8 @@ func TestLexicalReadsStaleBlocksExactly(t *testing.T) {
 func TestRefreshKeepsOpenChangesUnpacked(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
-	z := newZipfCorpus(5)
-	z.load(t, ctx, s, src, 60, 0)
+	f := newPackedFixture(t, 5, 60)
+	pool, s, z := f.pool, f.searcher, f.z
 	var changed int64
 	if err := pool.QueryRow(ctx, `SELECT min(id) FROM chunks`).Scan(&changed); err != nil {
 		t.Fatal(err)
@@ -164,5 +147,36 @@ func TestRefreshKeepsOpenChangesUnpacked(t *testing.T) {
 	}
 	if !slices.ContainsFunc(got, func(r retrieve.Result) bool { return r.ChunkID == changed }) {
 		t.Errorf("searching for the changed chunk's new words did not find it: %v", got)
+	}
+}
+
+// packedFixture is a database holding docs documents of a Zipf corpus, indexed and with its
+// statistics (and so its packed postings) refreshed, for the tests of packed postings.
+type packedFixture struct {
+	pool     *pgxpool.Pool
+	searcher *retrieve.Searcher
+	src      source.Source
+	z        *zipfCorpus
+}
+
+func newPackedFixture(t *testing.T, seed uint64, docs int) packedFixture {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	src, err := source.Add(context.Background(), pool, source.Source{Name: "docs", Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := packedFixture{pool: pool, searcher: &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}, src: src, z: newZipfCorpus(seed)}
+	f.z.load(t, context.Background(), f.searcher, src, docs, 0)
+	return f
+}
+
+// exec runs a statement, failing the test on an error.
+func (f packedFixture) exec(t *testing.T) func(sql string, args ...any) {
+	return func(sql string, args ...any) {
+		t.Helper()
+		if _, err := f.pool.Exec(context.Background(), sql, args...); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
 	}
 }

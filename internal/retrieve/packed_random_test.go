@@ -6,8 +6,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/docent-search/docent/internal/embedder"
-	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/source"
 )
@@ -20,20 +18,8 @@ import (
 func TestPackedPostingsMatchTheTable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	src, err := source.Add(ctx, pool, source.Source{Name: "docs", Root: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &retrieve.Searcher{Pool: pool, Embedder: embedder.Local{}}
-	z := newZipfCorpus(9)
-	z.load(t, ctx, s, src, 120, 0)
-	exec := func(sql string, args ...any) {
-		t.Helper()
-		if _, err := pool.Exec(ctx, sql, args...); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
+	f := newPackedFixture(t, 9, 120)
+	pool, s, z, exec := f.pool, f.searcher, f.z, f.exec(t)
 	var cols string
 	if err := pool.QueryRow(ctx, `SELECT string_agg(column_name, ',') FROM information_schema.columns WHERE table_name='chunks' AND column_name NOT IN ('id','tsv','text','groups','ordinal') AND is_generated='NEVER'`).Scan(&cols); err != nil {
 		t.Fatal(err)
