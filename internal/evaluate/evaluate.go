@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/evaluate/metric"
 	"github.com/docent-search/docent/internal/retrieve"
 )
 
@@ -206,10 +207,10 @@ func Run(ctx context.Context, s Searcher, queries []Query, qrels Qrels, opt Opti
 		if opt.Decided != nil {
 			opt.Decided(decision(q, true, results, judged))
 		}
-		rep.NDCG10 += ndcg(ids, judged, 10)
-		rep.Recall5 += recall(ids, judged, 5)
-		rep.Recall10 += recall(ids, judged, 10)
-		rep.Recall100 += recall(ids, judged, 100)
+		rep.NDCG10 += metric.NDCG(ids, judged, 10)
+		rep.Recall5 += metric.Recall(ids, judged, 5)
+		rep.Recall10 += metric.Recall(ids, judged, 10)
+		rep.Recall100 += metric.Recall(ids, judged, 100)
 		rep.MRR10 += mrr(ids, judged, 10)
 		rep.Queries++
 	}
@@ -255,47 +256,6 @@ func Declined(ctx context.Context, s *retrieve.Searcher, queries []Query, opt Op
 		}
 	}
 	return float64(declined) / float64(len(queries)), nil
-}
-
-func ndcg(ids []string, judged map[string]int, k int) float64 {
-	var dcg float64
-	for i, id := range ids[:min(k, len(ids))] {
-		if g := judged[id]; g > 0 {
-			dcg += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
-		}
-	}
-	var gains []int
-	for _, g := range judged {
-		if g > 0 {
-			gains = append(gains, g)
-		}
-	}
-	slices.SortFunc(gains, func(a, b int) int { return b - a })
-	var ideal float64
-	for i, g := range gains[:min(k, len(gains))] {
-		ideal += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
-	}
-	if ideal == 0 {
-		return 0
-	}
-	return dcg / ideal
-}
-
-func recall(ids []string, judged map[string]int, k int) float64 {
-	total, found := 0, 0
-	for id, g := range judged {
-		if g <= 0 {
-			continue
-		}
-		total++
-		if slices.Contains(ids[:min(k, len(ids))], id) {
-			found++
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return float64(found) / float64(total)
 }
 
 func mrr(ids []string, judged map[string]int, k int) float64 {

@@ -26,7 +26,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -36,6 +35,7 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/evaluate/metric"
 	"github.com/docent-search/docent/internal/wordvec"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -143,8 +143,8 @@ func TestReplayFusion(t *testing.T) {
 			var ndcg, r100 float64
 			for _, q := range set.Queries {
 				ids := replayIDs(set, q, replayFuse(q, mode))
-				ndcg += replayNDCG(ids, q.Judged, 10)
-				r100 += replayRecall(ids, q.Judged, 100)
+				ndcg += metric.NDCG(ids, q.Judged, 10)
+				r100 += metric.Recall(ids, q.Judged, 100)
 			}
 			n := float64(len(set.Queries))
 			line += " " + mode + " " + strconv.FormatFloat(ndcg/n, 'f', 3, 64) + "/" + strconv.FormatFloat(r100/n, 'f', 3, 64)
@@ -193,45 +193,6 @@ func replayIDs(set replaySet, q replayQuery, page []candidate) []string {
 		}
 	}
 	return ids
-}
-
-func replayNDCG(ids []string, judged map[string]int, k int) float64 {
-	var dcg, ideal float64
-	for i, id := range ids[:min(k, len(ids))] {
-		if g := judged[id]; g > 0 {
-			dcg += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
-		}
-	}
-	var gains []int
-	for _, g := range judged {
-		if g > 0 {
-			gains = append(gains, g)
-		}
-	}
-	slices.SortFunc(gains, func(a, b int) int { return b - a })
-	for i, g := range gains[:min(k, len(gains))] {
-		ideal += (math.Pow(2, float64(g)) - 1) / math.Log2(float64(i+2))
-	}
-	if ideal == 0 {
-		return 0
-	}
-	return dcg / ideal
-}
-
-func replayRecall(ids []string, judged map[string]int, k int) float64 {
-	total, found := 0, 0
-	for id, g := range judged {
-		if g > 0 {
-			total++
-			if slices.Contains(ids[:min(k, len(ids))], id) {
-				found++
-			}
-		}
-	}
-	if total == 0 {
-		return 0
-	}
-	return float64(found) / float64(total)
 }
 
 type replayQueryText struct {
