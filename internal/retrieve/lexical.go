@@ -84,6 +84,15 @@ type terms struct {
 	unpacked   []int64
 }
 
+// lexemesOf returns the terms' lexemes, in their order: the array a query binds.
+func lexemesOf(ts []term) []string {
+	out := make([]string, len(ts))
+	for i, tm := range ts {
+		out[i] = tm.lexeme
+	}
+	return out
+}
+
 // idf is BM25's inverse document frequency (Lucene's variant, never negative).
 func idf(df, n int64) float64 {
 	d := float64(min(df, n))
@@ -349,10 +358,7 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 // frequency of each term, and is exact for the postings a search sees however stale the
 // statistics.
 func maxTFParts(ctx context.Context, tx pgx.Tx, t terms) ([]float64, error) {
-	lexemes := make([]string, len(t.lexemes))
-	for i, tm := range t.lexemes {
-		lexemes[i] = tm.lexeme
-	}
+	lexemes := lexemesOf(t.lexemes)
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
 		WITH RECURSIVE lv(i, lexeme, tf, dl) AS (
 			SELECT w.i, w.lexeme, x.tf, x.dl FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i)
@@ -565,10 +571,7 @@ type block struct {
 // 256 postings) and, from the postings table, those the blocks lack (chunks written since
 // they were built, terms.unpacked).
 func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) {
-	lexemes := make([]string, len(ts))
-	for i, tm := range ts {
-		lexemes[i] = tm.lexeme
-	}
+	lexemes := lexemesOf(ts)
 	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
 		SELECT w.i, true, b.chunk_ids, b.tfs, b.dls
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme
@@ -598,10 +601,7 @@ func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) 
 // planner from joining instead: misjudging a common word's postings as a few thousand, it
 // read them whole and filtered them (20 ms a search at 200,000 passages).
 func (sc *scorer) lookUp(ctx context.Context, ts []term, probe []*partial) ([][]block, error) {
-	lexemes := make([]string, len(ts))
-	for i, tm := range ts {
-		lexemes[i] = tm.lexeme
-	}
+	lexemes := lexemesOf(ts)
 	ids := make([]int64, len(probe))
 	for i, p := range probe {
 		ids[i] = p.id
