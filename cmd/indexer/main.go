@@ -499,7 +499,7 @@ func writeDecisions(name string, decisions []evaluate.Decision) error {
 		if d.Answerable {
 			kind = "answerable"
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%.4f\t%t\n", kind, d.QueryID, d.Path, d.Grade, d.Coverage, d.Margin, d.Similarity, d.Answered)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%.4f\t%t\n", kind, tsvField(d.QueryID), tsvField(d.Path), d.Grade, d.Coverage, d.Margin, d.Similarity, d.Answered)
 	}
 	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("writing --decisions: %w", err)
@@ -532,10 +532,16 @@ func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mod
 	return json.NewEncoder(w).Encode(line)
 }
 
+// tsvField escapes what would split a TSV line's field or the line itself (a query id or a file
+// name may hold a tab or a newline) as PostgreSQL's text COPY format does: \\, \t, \n, \r.
+func tsvField(s string) string { return tsvEscaper.Replace(s) }
+
+var tsvEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
+
 func writeRun(name string, run []evaluate.Ranked) error {
 	var b strings.Builder
 	for _, r := range run {
-		fmt.Fprintf(&b, "%s\t%s\t%d\t%.6f\n", r.QueryID, r.Path, r.Rank, r.Score)
+		fmt.Fprintf(&b, "%s\t%s\t%d\t%.6f\n", tsvField(r.QueryID), tsvField(r.Path), r.Rank, r.Score)
 	}
 	if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil {
 		return fmt.Errorf("writing --run: %w", err)

@@ -7,12 +7,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/docent-search/docent/internal/answer"
 	"github.com/docent-search/docent/internal/docenttest"
+	"github.com/docent-search/docent/internal/evaluate"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 )
@@ -224,5 +226,34 @@ func TestMovedRootIsRefused(t *testing.T) {
 	out, err := indexer(t, db, "status", "docs")
 	if err != nil || !strings.Contains(out, "refused: source docs: its folder") || !strings.Contains(out, "0 documents") {
 		t.Errorf("status after the refused run: %v\n%s", err, out)
+	}
+}
+
+// TestTSVOutputsKeepOddNamesInOneField checks that --run and --decisions stay one line of the
+// same fields per result when a query id or a file name holds a tab, a newline or a backslash.
+func TestTSVOutputsKeepOddNamesInOneField(t *testing.T) {
+	dir := t.TempDir()
+	odd := "notes\tdraft\nv2\\final.md"
+	run := filepath.Join(dir, "run.tsv")
+	if err := writeRun(run, []evaluate.Ranked{{QueryID: "q\t1", Path: odd, Rank: 1, Score: 0.5}}); err != nil {
+		t.Fatal(err)
+	}
+	dec := filepath.Join(dir, "decisions.tsv")
+	if err := writeDecisions(dec, []evaluate.Decision{{QueryID: "q\n2", Answerable: true, Path: odd, Grade: 2, Answered: true}}); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]string{
+		run: {`q\t1`, `notes\tdraft\nv2\\final.md`, "1", "0.500000"},
+		dec: {"answerable", `q\n2`, `notes\tdraft\nv2\\final.md`, "2", "0.0000", "0.0000", "0.0000", "true"},
+	} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		last := strings.Split(lines[len(lines)-1], "\t")
+		if !slices.Equal(last, want) {
+			t.Errorf("%s: last line's fields %q, want %q", filepath.Base(name), last, want)
+		}
 	}
 }
