@@ -22,7 +22,8 @@ import (
 // A sentence that leans on the one before it ("This", "It", "However"…) is quoted with it; a
 // list item or table row is quoted with its whole list or table (and the line introducing
 // it), as a list; a description in a definition list with its term line(s) ("--soft",
-// "merge.renames"); a short passage that answers by itself is quoted whole. A quote reads on
+// "merge.renames"); a passage's first sentence that leans on what precedes it under its
+// section's heading ("eol" / "This attribute sets…"); a short passage that answers by itself is quoted whole. A quote reads on
 // to the end of its paragraph while the sentences go on with it (a description under its term
 // whole; "You start a bisect session as follows:" with the commands), within the answer's
 // length, and sentences of one paragraph are quoted as one run of text. Question words
@@ -115,7 +116,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	said := map[string]bool{} // the sentences quoted, as plainText
 	ps := passages[bestSrc]
 	if whole := strings.TrimSpace(textseg.Unwrap(sources[bestSrc].Text)); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
-		quotes = append(quotes, quote(whole, bestSrc+1))
+		quotes = append(quotes, quote(underHeading(sources[bestSrc], ps, []int{0}, whole), bestSrc+1))
 		for _, s := range ps {
 			said[plainText(s.text)] = true
 		}
@@ -125,7 +126,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			for _, k := range group {
 				said[plainText(ps[k].text)] = true
 			}
-			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
+			quotes = append(quotes, quote(underHeading(sources[bestSrc], ps, group, joinSentences(ps, group)), bestSrc+1))
 		}
 	}
 	// The best sentence of another passage of the same document.
@@ -146,7 +147,8 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	if otherSrc >= 0 {
 		group := withContext(passages[otherSrc], otherIdx)
 		if words := len(strings.Fields(strings.Join(quotes, " "))); words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
-			quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+			text := underHeading(sources[otherSrc], passages[otherSrc], group, joinSentences(passages[otherSrc], group))
+			quotes = append(quotes, quote(text, otherSrc+1))
 		}
 	}
 	var b strings.Builder
@@ -277,6 +279,28 @@ func coheres(ps []sent, group []int, k int, q map[string]bool) bool {
 	}
 	return false
 }
+
+// underHeading returns text, the quote of group, under its section's heading when the quote
+// starts with its passage's first sentence and that sentence leans on what comes before it:
+// "This attribute sets a specific line-ending style…" speaks of what its section's heading
+// names ("eol"), and nothing before it in the passage says so. Only the heading's last part is
+// written, on a line of its own, as a definition's term is; not when the sentence names it.
+func underHeading(src retrieve.Result, ps []sent, group []int, text string) string {
+	if len(group) == 0 || group[0] != 0 || !leansBack(ps[0].text) {
+		return text
+	}
+	h := src.Heading
+	if i := strings.LastIndex(h, headingSeparator); i >= 0 {
+		h = h[i+len(headingSeparator):]
+	}
+	if h = strings.TrimSpace(h); h == "" || strings.Contains(plainText(ps[0].text), plainText(h)) {
+		return text
+	}
+	return h + "\n" + text
+}
+
+// headingSeparator joins a passage's heading path (ingest.HeadingSeparator).
+const headingSeparator = " › "
 
 // plainText is a sentence as compared for repetition: lower case, white space collapsed.
 func plainText(s string) string {

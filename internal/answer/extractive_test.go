@@ -271,3 +271,61 @@ func TestExtractiveQuotesASentenceOnce(t *testing.T) {
 		t.Errorf("the repeated note is quoted %d times:\n%s", n, got)
 	}
 }
+
+// A passage whose first sentence speaks of what its heading names ("This attribute…" under
+// "eol") is quoted under the heading's last part, on a line of its own; a first sentence that
+// names its subject, or one quoted from further into the passage, is quoted without it.
+func TestExtractiveQuotesUnderTheHeading(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, question, heading, passage, want string
+		not                                    []string
+	}{
+		{
+			name:     "a first sentence that leans back gets the heading",
+			question: "which line-ending style is used in the working directory",
+			heading:  "gitattributes(5) › Effects › eol",
+			passage:  "This attribute sets a specific line-ending style to be used in the working directory. It has effect only when the text attribute is set.\n\n" + filler,
+			want:     "eol\nThis attribute sets a specific line-ending style to be used in the working directory.",
+			not:      []string{"Effects", "›"},
+		},
+		{
+			name:     "a short passage quoted whole gets it too",
+			question: "how long is the cache kept",
+			heading:  "Untracked cache",
+			passage:  "This cache is kept for two weeks.",
+			want:     "Untracked cache\nThis cache is kept for two weeks.\n[1]",
+		},
+		{
+			name:     "a first sentence that names its subject does not",
+			question: "which line-ending style is used in the working directory",
+			heading:  "Effects › eol",
+			passage:  "The eol attribute sets a specific line-ending style to be used in the working directory.\n\n" + filler,
+			want:     "The eol attribute sets a specific line-ending style to be used in the working directory.",
+			not:      []string{"eol\n"},
+		},
+		{
+			name:     "a sentence further into the passage does not: its referent is the sentence before",
+			question: "are airport trips by taxi reimbursed",
+			heading:  "Travel › Taxis",
+			passage:  filler + "Taxis are booked through TravelDesk.\nThis applies to airport trips, which are reimbursed in full.\n" + filler,
+			want:     "Taxis are booked through TravelDesk.\nThis applies to airport trips, which are reimbursed in full.\n[1]",
+			not:      []string{"Taxis\n"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := answer.Extractive{}.Answer(context.Background(), tc.question, []retrieve.Result{{Heading: tc.heading, Text: tc.passage}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(got, tc.want) {
+				t.Fatalf("answer does not start with %q:\n%s", tc.want, got)
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got, n) {
+					t.Errorf("answer holds %q:\n%s", n, got)
+				}
+			}
+		})
+	}
+}
