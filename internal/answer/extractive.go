@@ -28,7 +28,9 @@ import (
 // whole; "You start a bisect session as follows:" with the commands), within the answer's
 // length, and sentences of one paragraph are quoted as one run of text. Question words
 // count by how rare they are among the sources' sentences. Another passage is quoted only when
-// it is of the same document: the answer cites one document.
+// it is of the same document: the answer cites one document. When no sentence holds a question
+// word (a question in other words, the passages found by meaning), a short top passage is quoted
+// whole and a long one not at all.
 type Extractive struct {
 	// MaxSentences bounds the sentences quoted besides a list or table (default 3).
 	MaxSentences int
@@ -110,7 +112,15 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		}
 	}
 	if bestSrc < 0 {
-		return "", nil
+		// No sentence holds a question word ("I'm feeling ill, who do I let know" for "If you
+		// are sick, tell your manager…"): the passages were found by meaning. A short top
+		// passage, which retrieval judged relevant all the same, is quoted whole; a longer one
+		// would be quoted without knowing which of its sentences answer, so the answer declines.
+		whole := strings.TrimSpace(textseg.Unwrap(sources[0].Text))
+		if len(passages[0]) == 0 || len(strings.Fields(whole)) > shortPassageWords {
+			return "", nil
+		}
+		return emitQuotes(ctx, []string{quote(underHeading(sources[0], passages[0], []int{0}, whole), 1)}, emit)
 	}
 	var quotes []string
 	said := map[string]bool{} // the sentences quoted, as plainText
@@ -151,6 +161,12 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			quotes = append(quotes, quote(text, otherSrc+1))
 		}
 	}
+	return emitQuotes(ctx, quotes, emit)
+}
+
+// emitQuotes writes the quotes as the answer, streaming each to emit: quotes of several lines
+// stand apart as paragraphs, quotes of one line run on.
+func emitQuotes(ctx context.Context, quotes []string, emit func(string)) (string, error) {
 	var b strings.Builder
 	for i, q := range quotes {
 		if err := ctx.Err(); err != nil {

@@ -329,3 +329,38 @@ func TestExtractiveQuotesUnderTheHeading(t *testing.T) {
 		})
 	}
 }
+
+// A question in other words than the documents ("who do I let know" for "tell your manager")
+// shares no word with any sentence: the passages were found by meaning. A short top passage is
+// quoted whole, under its heading when it leans on it; a long one is not quoted, since nothing
+// says which of its sentences answer.
+func TestExtractiveQuotesAShortPassageFoundByMeaning(t *testing.T) {
+	t.Parallel()
+	sick := "If you are sick, tell your manager before 10 am and record the sick day in PeopleHub. From the fourth consecutive sick day a doctor's note is required."
+	got, err := answer.Extractive{}.Answer(context.Background(), "I'm feeling ill and can't come in, who do I let know",
+		[]retrieve.Result{{DocumentID: 1, Path: "holidays.md", Heading: "Holidays › Sick leave", Text: sick}, {DocumentID: 2, Path: "other.md", Text: filler}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sick + " [1]"; got != want {
+		t.Errorf("answer %q, want the passage whole %q", got, want)
+	}
+
+	got, err = answer.Extractive{}.Answer(context.Background(), "what happens to leftovers",
+		[]retrieve.Result{{Heading: "Office › Kitchen rules", Text: "These rules keep the kitchen usable.\nThe fridge is emptied every Friday at 16:00."}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Kitchen rules\nThese rules keep the kitchen usable.\nThe fridge is emptied every Friday at 16:00.\n[1]"; got != want {
+		t.Errorf("answer %q, want the passage under its heading %q", got, want)
+	}
+
+	got, err = answer.Extractive{}.Answer(context.Background(), "I'm feeling ill and can't come in, who do I let know",
+		[]retrieve.Result{{Text: filler + sick + " " + filler}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "" {
+		t.Errorf("a long passage sharing no word with the question is quoted:\n%s", got)
+	}
+}
