@@ -860,9 +860,10 @@ func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candid
 	sql := fmt.Sprintf(`
 WITH vec AS (%s),
 lex AS (%s)
-SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL
+SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL, d.path, c.start_offset
 FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
-JOIN chunks c ON c.id = coalesce(vec.id, lex.id)`, vecBranch, lex, sim)
+JOIN chunks c ON c.id = coalesce(vec.id, lex.id)
+JOIN documents d ON d.id = c.document_id`, vecBranch, lex, sim)
 	return sql, args
 }
 
