@@ -1,6 +1,7 @@
 package retrieve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -27,10 +28,7 @@ func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (m
 	lexemes := make([]string, len(t.lexemes))
 	weights := make([]float64, len(t.lexemes))
 	for i, tm := range t.lexemes {
-		lexemes[i], weights[i] = tm.lexeme, 1
-		if tm.exact {
-			weights[i] = exactWeight
-		}
+		lexemes[i], weights[i] = tm.lexeme, cmp.Or(tm.weight, 1)
 	}
 	seen := map[int64]bool{}
 	var docs []int64

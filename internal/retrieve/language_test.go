@@ -187,6 +187,28 @@ func TestExactWordForms(t *testing.T) {
 			}
 		}
 	})
+	t.Run("AStopWordsFormWeighsItsWholeIDF", func(t *testing.T) {
+		t.Parallel()
+		// "de" is a French stop word: its exact form is all the question asks for it, at its
+		// whole IDF; "compter" asks for its stem too, and for its form at exactWeight.
+		idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "compter de")
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := func(lexeme string) float64 {
+			df := float64(dfs[lexeme])
+			return math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
+		}
+		if _, ok := idfs["=de"]; !ok {
+			t.Fatalf("the question asks for %v, want =de among them", idfs)
+		}
+		if got, want := idfs["=de"], full("=de"); got != want {
+			t.Errorf("=de weighs %v, want its whole IDF %v", got, want)
+		}
+		if got, want := idfs["=compter"], 0.5*full("=compter"); math.Abs(got-want) > 1e-12 {
+			t.Errorf("=compter weighs %v, want half its IDF %v", got, want)
+		}
+	})
 	t.Run("LengthCountsStemsOnly", func(t *testing.T) {
 		t.Parallel()
 		// Every posting's dl is the chunk's token count under its configuration alone, as
