@@ -74,3 +74,23 @@ func (s *Searcher) TermIDFs(ctx context.Context, text string) (idfs map[string]f
 	})
 	return idfs, dfs, chunks, err
 }
+
+// QueryTerm is a term a query asks for, for tests.
+type QueryTerm struct {
+	Lexeme string
+	IDF    float64
+	Exact  bool
+}
+
+// QueryTerms returns the terms a query asks for (stems and exact forms), rarest first.
+func (s *Searcher) QueryTerms(ctx context.Context, text string) ([]QueryTerm, error) {
+	var out []QueryTerm
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
+		for _, tm := range t.lexemes {
+			out = append(out, QueryTerm{tm.lexeme, tm.idf, tm.exact})
+		}
+		return err
+	})
+	return out, err
+}

@@ -52,7 +52,8 @@ type term struct {
 	weight float64
 	// exact marks a word's exact form (exactPrefix and the word lower-cased), indexed beside
 	// the stems of French passages (migrations/00024_exact_forms.sql): it adds to a passage's
-	// score, not to its Coverage, which stays the share of the question's stems it holds.
+	// score, not to its Coverage, which stays the share of the question's stems it holds;
+	// also a plain lexeme asked for as a word's form (see queryTerms).
 	exact bool
 }
 
@@ -135,12 +136,13 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		                   ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
 		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, '{}' LIMIT 1),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
-		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme, false AS exact
-		      FROM unnest($2::text[]) AS w, cf
+		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed
+		      FROM (SELECT w, cf.cfg, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
+		            FROM unnest($2::text[]) AS w, cf) x GROUP BY w, lexeme
 		      UNION ALL
-		      SELECT w, $3 || lexeme, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
+		      SELECT w, $3 || lexeme, true, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
 		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.blocks_upto, st.unpacked
+		SELECT w.w, w.lexeme, w.exact, w.formed, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.blocks_upto, st.unpacked
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
 	if err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -149,12 +151,13 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	lexemesOf := map[string][]string{}
 	stop := map[string]bool{}
 	dfs := map[string]int64{}
-	forms := map[string]string{} // the exact forms asked for, and their words
+	forms := map[string]string{}      // the exact forms asked for, and their words
+	formedLexeme := map[string]bool{} // lexemes a configuration that holds exact forms makes
 	for rows.Next() {
 		var word, lexeme string
-		var exact bool
+		var exact, formed bool
 		var df int64
-		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.blocksUpto, &out.unpacked); err != nil {
+		if err := rows.Scan(&word, &lexeme, &exact, &formed, &df, &out.chunks, &out.avgdl, &out.docs, &out.blocksUpto, &out.unpacked); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
@@ -172,6 +175,9 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 		lexemesOf[word] = append(lexemesOf[word], lexeme)
 		dfs[lexeme] = df
+		if formed {
+			formedLexeme[lexeme] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -217,6 +223,12 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			w = 1
 		}
 		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: w * idf(dfs[lexeme], out.chunks), weight: w, exact: true})
+		// A passage of a configuration that holds no exact forms (an English passage of a
+		// French index) holds the word as written where its lexeme is the word itself: the
+		// same bonus, through that lexeme.
+		if plain := strings.TrimPrefix(lexeme, exactPrefix); !stop[word] && slices.Contains(lexemesOf[word], plain) && !formedLexeme[plain] {
+			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * idf(dfs[lexeme], out.chunks), weight: w, exact: true})
+		}
 	}
 	for w, df := range wordDF {
 		out.wordIDF[w] = idf(df, out.chunks)
@@ -230,11 +242,14 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 	}
 	slices.SortFunc(out.lexemes, func(a, b term) int {
-		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme))
+		// A lexeme asked for as a stem and as a form (see above) is two terms: stem first.
+		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme), cmp.Compare(b.weight, a.weight))
 	})
 	// Summed commonest first, in a fixed order, so the last bits never vary.
 	for i := len(out.lexemes) - 1; i >= 0; i-- {
-		out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+		if !out.lexemes[i].exact {
+			out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+		}
 	}
 	return out, nil
 }
