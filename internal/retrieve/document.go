@@ -1,6 +1,7 @@
 package retrieve
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -27,10 +28,7 @@ func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (m
 	lexemes := make([]string, len(t.lexemes))
 	weights := make([]float64, len(t.lexemes))
 	for i, tm := range t.lexemes {
-		lexemes[i], weights[i] = tm.lexeme, 1
-		if tm.exact {
-			weights[i] = exactWeight
-		}
+		lexemes[i], weights[i] = tm.lexeme, cmp.Or(tm.weight, 1)
 	}
 	seen := map[int64]bool{}
 	var docs []int64
@@ -49,10 +47,11 @@ func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (m
 	match := "JOIN postings p ON p.chunk_id = c.id AND p.lexeme = ANY($2::text[])"
 	if lookups*blockProbeRatio < postings {
 		// The LIMIT (the pair is the primary key) keeps the lookup from being made a join.
-		match = `CROSS JOIN unnest($2::text[]) AS q(lexeme)
+		match = `CROSS JOIN (SELECT DISTINCT unnest($2::text[])) AS q(lexeme)
 		       CROSS JOIN LATERAL (SELECT p.lexeme, p.tf, p.tf_heading FROM postings p WHERE p.lexeme = q.lexeme AND p.chunk_id = c.id LIMIT 1) p`
 	}
-	// Each document's terms are summed in lexeme order, whichever way the postings were read.
+	// Each document's terms are summed in lexeme order (a lexeme asked for twice, as a stem and as
+	// a form, by weight), whichever way the postings were read.
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
 		WITH st AS (SELECT documents::float8 AS n, avg_doc_length AS avgdl FROM corpus_stats WHERE documents > 0),
 		w AS (SELECT * FROM unnest($2::text[], $5::float8[]) AS w(lexeme, weight)),
@@ -62,7 +61,7 @@ func documentBM25(ctx context.Context, tx pgx.Tx, t terms, cands []candidate) (m
 		SELECT tf.document_id, sum(w.weight *
 		         ln(1 + (st.n - least(ts.doc_df, st.n) + 0.5) / (least(ts.doc_df, st.n) + 0.5)) *
 		         tf.tf * ($3::float8 + 1) / (tf.tf + $3::float8 * (1 - $4::float8 + $4::float8 * coalesce(ds.length, st.avgdl) / st.avgdl))
-		         ORDER BY tf.lexeme)
+		         ORDER BY tf.lexeme, w.weight)
 		FROM tf CROSS JOIN st
 		JOIN term_stats ts ON ts.lexeme = tf.lexeme
 		JOIN w ON w.lexeme = tf.lexeme

@@ -59,3 +59,38 @@ func (s *Searcher) WordIDF(ctx context.Context, text string) (map[string]float64
 	})
 	return out, err
 }
+
+// TermIDFs returns each term a query asks for (stems and exact forms) with the IDF it is
+// weighed by, and the corpus size and the term's document frequency, for tests.
+func (s *Searcher) TermIDFs(ctx context.Context, text string) (idfs map[string]float64, dfs map[string]int64, chunks int64, err error) {
+	idfs, dfs = map[string]float64{}, map[string]int64{}
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
+		for _, tm := range t.lexemes {
+			idfs[tm.lexeme], dfs[tm.lexeme] = tm.idf, tm.df
+		}
+		chunks = t.chunks
+		return err
+	})
+	return idfs, dfs, chunks, err
+}
+
+// QueryTerm is a term a query asks for, for tests.
+type QueryTerm struct {
+	Lexeme string
+	IDF    float64
+	Exact  bool
+}
+
+// QueryTerms returns the terms a query asks for (stems and exact forms), rarest first.
+func (s *Searcher) QueryTerms(ctx context.Context, text string) ([]QueryTerm, error) {
+	var out []QueryTerm
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
+		for _, tm := range t.lexemes {
+			out = append(out, QueryTerm{tm.lexeme, tm.idf, tm.exact})
+		}
+		return err
+	})
+	return out, err
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/docent-search/docent/internal/embedder"
@@ -187,6 +188,28 @@ func TestExactWordForms(t *testing.T) {
 			}
 		}
 	})
+	t.Run("AStopWordsFormWeighsItsWholeIDF", func(t *testing.T) {
+		t.Parallel()
+		// "de" is a French stop word: its exact form is all the question asks for it, at its
+		// whole IDF; "compter" asks for its stem too, and for its form at exactWeight.
+		idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "compter de")
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := func(lexeme string) float64 {
+			df := float64(dfs[lexeme])
+			return math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
+		}
+		if _, ok := idfs["=de"]; !ok {
+			t.Fatalf("the question asks for %v, want =de among them", idfs)
+		}
+		if got, want := idfs["=de"], full("=de"); got != want {
+			t.Errorf("=de weighs %v, want its whole IDF %v", got, want)
+		}
+		if got, want := idfs["=compter"], 0.5*full("=compter"); math.Abs(got-want) > 1e-12 {
+			t.Errorf("=compter weighs %v, want half its IDF %v", got, want)
+		}
+	})
 	t.Run("LengthCountsStemsOnly", func(t *testing.T) {
 		t.Parallel()
 		// Every posting's dl is the chunk's token count under its configuration alone, as
@@ -215,4 +238,48 @@ func TestExactWordForms(t *testing.T) {
 			t.Errorf("document lengths sum to %v and the average chunk length is %v, want %v and %v (stems only)", docLength, avgLength, wantDoc, wantAvg)
 		}
 	})
+}
+
+// TestExactFormThroughAPlainLexeme checks that a passage of a configuration that holds no exact
+// forms (the French manual page of chage is mostly English, and indexed as English) gets the
+// bonus a French passage holding the question's word as written gets, through its lexeme where
+// that lexeme is the word itself: "date" is `dat` in French and `date` in English.
+func TestExactFormThroughAPlainLexeme(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/passwd.md": "# passwd\n\nLa commande passwd modifie le mot de passe d'un compte et affiche la date de la dernière modification du mot de passe.\n",
+		"fr/chage.md":  "# chage\n\nThe chage command changes the number of days between password changes and the date of the last password change.\n",
+	})
+	terms, err := b.searcher.QueryTerms(ctx, "date")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form, bonus, stem []retrieve.QueryTerm
+	for _, tm := range terms {
+		switch {
+		case tm.Lexeme == "=date":
+			form = append(form, tm)
+		case tm.Lexeme == "date" && tm.Exact:
+			bonus = append(bonus, tm)
+		case tm.Lexeme == "date":
+			stem = append(stem, tm)
+		}
+	}
+	if len(form) != 1 || len(bonus) != 1 || len(stem) != 1 {
+		t.Fatalf("the question asks for %v, want =date, and date both as a stem and as the form", terms)
+	}
+	if bonus[0].IDF != form[0].IDF {
+		t.Errorf("date as the form weighs %v, want =date's %v", bonus[0].IDF, form[0].IDF)
+	}
+	// "dates" is `date` in English, not the word as written: no bonus.
+	terms, err = b.searcher.QueryTerms(ctx, "dates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range terms {
+		if tm.Exact && !strings.HasPrefix(tm.Lexeme, "=") {
+			t.Errorf("dates asks for %v as a form, want only =dates", tm)
+		}
+	}
 }

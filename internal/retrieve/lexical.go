@@ -46,10 +46,14 @@ const weightedTF = "(p.tf + p.tf_heading)"
 type term struct {
 	lexeme string
 	df     int64
-	idf    float64 // for an exact form, its IDF times exactWeight
+	idf    float64 // its IDF times its weight
+	// weight scales the term's IDF: 1 for a stem and a stop word's exact form, exactWeight for
+	// the exact form of a word the question also asks for by its stem.
+	weight float64
 	// exact marks a word's exact form (exactPrefix and the word lower-cased), indexed beside
 	// the stems of French passages (migrations/00024_exact_forms.sql): it adds to a passage's
-	// score, not to its Coverage, which stays the share of the question's stems it holds.
+	// score, not to its Coverage, which stays the share of the question's stems it holds;
+	// also a plain lexeme asked for as a word's form (see queryTerms).
 	exact bool
 }
 
@@ -60,7 +64,9 @@ const exactPrefix = "="
 // exactWeight scales an exact form's IDF: a passage holding the question's word as written
 // gains half as much again as its stem gives it. Measured on every dev set (only the French
 // one has exact forms, see README, Languages): French hybrid nDCG@10 0.652 → 0.694 at 1,
-// 0.700 at 0.5, 0.698 at 0.35 (lexical 0.626, 0.644, 0.653).
+// 0.700 at 0.5, 0.698 at 0.35 (lexical 0.626, 0.644, 0.653). With stop words' forms at
+// their whole IDF (see queryTerms): 0.700 at 0.25, 0.705 at 0.35, 0.699 at 0.5, 0.692 at 0.75,
+// within the spread of 24 questions; kept at 0.5.
 const exactWeight = 0.5
 
 // terms is the lexical side of a query.
@@ -130,12 +136,13 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		                   ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
 		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, '{}' LIMIT 1),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
-		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme, false AS exact
-		      FROM unnest($2::text[]) AS w, cf
+		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed
+		      FROM (SELECT w, cf.cfg, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
+		            FROM unnest($2::text[]) AS w, cf) x GROUP BY w, lexeme
 		      UNION ALL
-		      SELECT w, $3 || lexeme, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
+		      SELECT w, $3 || lexeme, true, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
 		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.blocks_upto, st.unpacked
+		SELECT w.w, w.lexeme, w.exact, w.formed, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.blocks_upto, st.unpacked
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
 	if err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -144,19 +151,20 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	lexemesOf := map[string][]string{}
 	stop := map[string]bool{}
 	dfs := map[string]int64{}
-	forms := map[string]bool{} // the exact forms asked for
+	forms := map[string]string{}      // the exact forms asked for, and their words
+	formedLexeme := map[string]bool{} // lexemes a configuration that holds exact forms makes
 	for rows.Next() {
 		var word, lexeme string
-		var exact bool
+		var exact, formed bool
 		var df int64
-		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.blocksUpto, &out.unpacked); err != nil {
+		if err := rows.Scan(&word, &lexeme, &exact, &formed, &df, &out.chunks, &out.avgdl, &out.docs, &out.blocksUpto, &out.unpacked); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
 		if exact {
 			// A form no passage holds as written is not asked for.
 			if df > 0 {
-				forms[lexeme] = true
+				forms[lexeme] = word
 				dfs[lexeme] = df
 			}
 			continue
@@ -167,6 +175,9 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 		lexemesOf[word] = append(lexemesOf[word], lexeme)
 		dfs[lexeme] = df
+		if formed {
+			formedLexeme[lexeme] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -197,13 +208,27 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 	}
 	for lexeme, df := range lexemeDF {
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks)})
+		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks), weight: 1})
 	}
 	// Each word's exact form is a term of its own, with its own frequency: a stop word's
 	// too, since the passages that drop it as a stop word hold it as written ("qui est
 	// connecté"), and IDF makes common words cheap.
-	for lexeme := range forms {
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: exactWeight * idf(dfs[lexeme], out.chunks), exact: true})
+	for lexeme, word := range forms {
+		// The form of a word a configuration drops as a stop word is all the question asks for
+		// that word: it weighs the word's whole IDF, as the stem of any other word does.
+		// Measured on the French dev set (hybrid, lexical nDCG@10): half its IDF, as the forms
+		// beside stems, 0.695, 0.644; three quarters 0.698, 0.656; whole 0.699, 0.655.
+		w := exactWeight
+		if stop[word] {
+			w = 1
+		}
+		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: w * idf(dfs[lexeme], out.chunks), weight: w, exact: true})
+		// A passage of a configuration that holds no exact forms (an English passage of a
+		// French index) holds the word as written where its lexeme is the word itself: the
+		// same bonus, through that lexeme.
+		if plain := strings.TrimPrefix(lexeme, exactPrefix); !stop[word] && slices.Contains(lexemesOf[word], plain) && !formedLexeme[plain] {
+			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * idf(dfs[lexeme], out.chunks), weight: w, exact: true})
+		}
 	}
 	for w, df := range wordDF {
 		out.wordIDF[w] = idf(df, out.chunks)
@@ -217,11 +242,14 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 	}
 	slices.SortFunc(out.lexemes, func(a, b term) int {
-		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme))
+		// A lexeme asked for as a stem and as a form (see above) is two terms: stem first.
+		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme), cmp.Compare(b.weight, a.weight))
 	})
 	// Summed commonest first, in a fixed order, so the last bits never vary.
 	for i := len(out.lexemes) - 1; i >= 0; i-- {
-		out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+		if !out.lexemes[i].exact {
+			out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+		}
 	}
 	return out, nil
 }
@@ -860,9 +888,10 @@ func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candid
 	sql := fmt.Sprintf(`
 WITH vec AS (%s),
 lex AS (%s)
-SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL
+SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL, d.path, c.start_offset
 FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
-JOIN chunks c ON c.id = coalesce(vec.id, lex.id)`, vecBranch, lex, sim)
+JOIN chunks c ON c.id = coalesce(vec.id, lex.id)
+JOIN documents d ON d.id = c.document_id`, vecBranch, lex, sim)
 	return sql, args
 }
 

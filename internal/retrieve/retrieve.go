@@ -235,7 +235,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
 			var c candidate
 			var bm25, sim *float64
-			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage, &c.nearest)
+			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage, &c.nearest, &c.path, &c.start)
 			if bm25 != nil {
 				c.bm25 = *bm25
 			}
