@@ -51,6 +51,11 @@ type term struct {
 	// the stems of French passages (migrations/00024_exact_forms.sql): it adds to a passage's
 	// score, not to its Coverage, which stays the share of the question's stems it holds.
 	exact bool
+	// docIDF is the lexeme's IDF among documents (term_stats.doc_df over
+	// corpus_stats.documents), for documentBM25, computed by PostgreSQL as that score always
+	// was; hasDocIDF is false for a lexeme the statistics do not know, which scores no document.
+	docIDF    float64
+	hasDocIDF bool
 }
 
 // exactPrefix starts the lexemes of exact word forms; no configuration's parser makes a
@@ -69,6 +74,8 @@ type terms struct {
 	chunks  int64  // corpus size, as of the last statistics refresh
 	docs    int64  // documents, as of the last statistics refresh (0 before document statistics)
 	avgdl   float64
+	// avgDocLen is the documents' average length, as of the last statistics refresh.
+	avgDocLen float64
 	// idfMass is the question's IDF mass, the whole of which a passage's Coverage is a share:
 	// the terms' IDFs summed, each word's lexemes (one per configuration that stems it
 	// differently) sharing its IDF, since a passage in one language holds one of them.
@@ -126,16 +133,18 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// One row per query word and distinct lexeme: the lexeme (empty for a stop word) and its
 	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
-		WITH st AS (SELECT chunks, avg_length, configs, documents, blocks_upto,
+		WITH st AS (SELECT chunks, avg_length, configs, documents, avg_doc_length, blocks_upto,
 		                   ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
-		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, '{}' LIMIT 1),
+		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, 0, '{}' LIMIT 1),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
 		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme, false AS exact
 		      FROM unnest($2::text[]) AS w, cf
 		      UNION ALL
 		      SELECT w, $3 || lexeme, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
 		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.blocks_upto, st.unpacked
+		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked,
+		       ts.doc_df IS NOT NULL, coalesce(ln(1 + (st.documents::float8 - least(ts.doc_df, st.documents::float8) + 0.5) /
+		                                          (least(ts.doc_df, st.documents::float8) + 0.5)), 0)
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
 	if err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -145,14 +154,21 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	stop := map[string]bool{}
 	dfs := map[string]int64{}
 	forms := map[string]bool{} // the exact forms asked for
+	type docIDF struct {
+		idf float64
+		ok  bool
+	}
+	docIDFs := map[string]docIDF{}
 	for rows.Next() {
 		var word, lexeme string
 		var exact bool
 		var df int64
-		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.blocksUpto, &out.unpacked); err != nil {
+		var d docIDF
+		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &d.ok, &d.idf); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
+		docIDFs[lexeme] = d
 		if exact {
 			// A form no passage holds as written is not asked for.
 			if df > 0 {
@@ -197,13 +213,16 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 	}
 	for lexeme, df := range lexemeDF {
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks)})
+		d := docIDFs[lexeme]
+		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks), docIDF: d.idf, hasDocIDF: d.ok})
 	}
 	// Each word's exact form is a term of its own, with its own frequency: a stop word's
 	// too, since the passages that drop it as a stop word hold it as written ("qui est
 	// connecté"), and IDF makes common words cheap.
 	for lexeme := range forms {
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: exactWeight * idf(dfs[lexeme], out.chunks), exact: true})
+		d := docIDFs[lexeme]
+		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: exactWeight * idf(dfs[lexeme], out.chunks), exact: true,
+			docIDF: d.idf, hasDocIDF: d.ok})
 	}
 	for w, df := range wordDF {
 		out.wordIDF[w] = idf(df, out.chunks)
@@ -258,7 +277,10 @@ type Scored struct {
 // Access and filters (the reader's groups, source, path, type, dates) are checked on the
 // chunks that could enter the top k, in score order, so θ is the k-th best score among
 // chunks the reader may see and no restricted chunk is ever returned.
-func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
+//
+// The postings it reads whole stay in pr for documentBM25.
+func (s *Searcher) lexical(ctx context.Context, pr *postingsReader, q Query, k int) ([]Scored, error) {
+	tx, t := pr.tx, pr.t
 	if len(t.lexemes) == 0 || k <= 0 {
 		return nil, nil
 	}
@@ -284,7 +306,7 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	for i := n - 1; i >= 0; i-- {
 		rest[i] = rest[i+1] + t.lexemes[i].idf*maxTF[i]
 	}
-	sc := &scorer{tx: tx, t: t, acc: map[int64]*partial{}, access: newAccessCheck(q)}
+	sc := &scorer{postingsReader: pr, acc: map[int64]*partial{}, access: newAccessCheck(q)}
 	// Rarest terms first, each postings list whole, in batches that double from firstBatch
 	// postings: θ is checked early, when few postings may decide the top k, and a query that
 	// needs most postings reads them in a few round trips.
@@ -457,8 +479,7 @@ type partial struct {
 
 // scorer accumulates partial BM25 scores.
 type scorer struct {
-	tx     pgx.Tx
-	t      terms
+	*postingsReader
 	acc    map[int64]*partial
 	access *accessCheck
 }
@@ -487,37 +508,25 @@ func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bo
 // most of a hybrid search at scale, and are now read packed (readBlocks). Each chunk's
 // contributions are summed in term order, so equal postings give equal scores to the last bit.
 func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(id int64, score, matched float64)) error {
-	var postings int64
-	for _, tm := range ts {
-		postings += tm.df
-	}
-	var only map[int64]bool
-	var blocks [][]block
-	var err error
-	// A few chunks are looked up, an index descent per term and chunk; more are picked out of
-	// the terms' blocks.
-	if probe != nil && int64(len(probe)*len(ts))*blockProbeRatio < postings {
-		blocks, err = sc.lookUp(ctx, ts, probe)
-	} else {
-		if probe != nil {
-			only = make(map[int64]bool, len(probe))
-			for _, p := range probe {
-				only[p.id] = true
-			}
+	var ids []int64
+	if probe != nil {
+		ids = make([]int64, len(probe))
+		for i, p := range probe {
+			ids[i] = p.id
 		}
-		blocks, err = sc.readBlocks(ctx, ts)
 	}
+	blocks, whole, err := sc.read(ctx, ts, ids)
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)
 	}
-	// Packed postings of unpacked chunks are stale (the table has them as they are now).
-	var stale map[int64]bool
-	if len(sc.t.unpacked) > 0 {
-		stale = make(map[int64]bool, len(sc.t.unpacked))
-		for _, id := range sc.t.unpacked {
-			stale[id] = true
+	var only map[int64]bool
+	if probe != nil && whole {
+		only = make(map[int64]bool, len(probe))
+		for _, p := range probe {
+			only[p.id] = true
 		}
 	}
+	stale := sc.stale()
 	// BM25's term weight as SQL computed it (documentBM25 still does), operation by
 	// operation at run time: k1+1 folded as a constant rounds differently, and a fused
 	// multiply-add (the float64 conversions forbid it) would too.
@@ -560,6 +569,71 @@ func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(i
 	return nil
 }
 
+// postingsReader reads a search's postings, and keeps those of the terms it read whole: the
+// document score (documentBM25) and a second pass of the lexical branch over the same terms
+// then read nothing again. A 300-word query at 10,000 passages reads every term whole, and
+// documentBM25 used to read them all a second time, as a tuple each, summed by PostgreSQL
+// (260 of 420 ms of CPU a search, most of the hybrid search's time).
+type postingsReader struct {
+	tx    pgx.Tx
+	t     terms
+	whole map[string][]block // by lexeme
+}
+
+func newPostingsReader(tx pgx.Tx, t terms) *postingsReader {
+	return &postingsReader{tx: tx, t: t, whole: map[string][]block{}}
+}
+
+// read returns each term's postings, whole (whole is true), or only those in the chunks ids
+// (when given) where that is cheaper: looking a (term, chunk) pair up costs an index descent,
+// reading packed postings about a tenth of that each (blockProbeRatio). Terms already read
+// whole are not read again.
+func (r *postingsReader) read(ctx context.Context, ts []term, ids []int64) (blocks [][]block, whole bool, err error) {
+	var postings int64
+	for _, tm := range ts {
+		if _, ok := r.whole[tm.lexeme]; !ok {
+			postings += tm.df
+		}
+	}
+	if ids != nil && int64(len(ids)*len(ts))*blockProbeRatio < postings {
+		blocks, err = r.lookUp(ctx, ts, ids)
+		return blocks, false, err
+	}
+	var missing []term
+	for _, tm := range ts {
+		if _, ok := r.whole[tm.lexeme]; !ok {
+			missing = append(missing, tm)
+		}
+	}
+	if len(missing) > 0 {
+		read, err := r.readBlocks(ctx, missing)
+		if err != nil {
+			return nil, false, err
+		}
+		for i, tm := range missing {
+			r.whole[tm.lexeme] = read[i]
+		}
+	}
+	blocks = make([][]block, len(ts))
+	for i, tm := range ts {
+		blocks[i] = r.whole[tm.lexeme]
+	}
+	return blocks, true, nil
+}
+
+// stale returns the chunks whose packed postings are stale (the table has them as they are
+// now), nil when there are none.
+func (r *postingsReader) stale() map[int64]bool {
+	if len(r.t.unpacked) == 0 {
+		return nil
+	}
+	stale := make(map[int64]bool, len(r.t.unpacked))
+	for _, id := range r.t.unpacked {
+		stale[id] = true
+	}
+	return stale
+}
+
 // block is a run of one term's postings: chunk ids, weighted term frequencies and lengths.
 type block struct {
 	packed   bool // from postings_blocks, not the postings table
@@ -570,9 +644,9 @@ type block struct {
 // readBlocks returns each term's postings: those packed in blocks (postings_blocks, a row per
 // 256 postings) and, from the postings table, those the blocks lack (chunks written since
 // they were built, terms.unpacked).
-func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) {
+func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, error) {
 	lexemes := lexemesOf(ts)
-	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
+	rows, err := r.tx.Query(ctx, fmt.Sprintf(`
 		SELECT w.i, true, b.chunk_ids, b.tfs, b.dls
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme
 		UNION ALL
@@ -581,7 +655,7 @@ func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) 
 			SELECT p.chunk_id, %[1]s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $2
 			UNION ALL
 			SELECT p.chunk_id, %[1]s, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = ANY($3::bigint[])) p
-		GROUP BY w.i`, weightedTF), lexemes, sc.t.blocksUpto, sc.t.unpacked)
+		GROUP BY w.i`, weightedTF), lexemes, r.t.blocksUpto, r.t.unpacked)
 	if err != nil {
 		return nil, err
 	}
@@ -596,17 +670,13 @@ func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) 
 	return out, err
 }
 
-// lookUp returns the postings of the terms ts in the chunks probe, from the postings table,
+// lookUp returns the postings of the terms ts in the chunks ids, from the postings table,
 // an index descent per (term, chunk) pair. The LIMIT (the pair is the primary key) keeps the
 // planner from joining instead: misjudging a common word's postings as a few thousand, it
 // read them whole and filtered them (20 ms a search at 200,000 passages).
-func (sc *scorer) lookUp(ctx context.Context, ts []term, probe []*partial) ([][]block, error) {
+func (r *postingsReader) lookUp(ctx context.Context, ts []term, ids []int64) ([][]block, error) {
 	lexemes := lexemesOf(ts)
-	ids := make([]int64, len(probe))
-	for i, p := range probe {
-		ids[i] = p.id
-	}
-	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
+	rows, err := r.tx.Query(ctx, fmt.Sprintf(`
 		SELECT w.i, c.id, p.tf, p.dl
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN unnest($2::bigint[]) AS c(id)
 		CROSS JOIN LATERAL (SELECT %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = c.id LIMIT 1) p`, weightedTF), lexemes, ids)
