@@ -89,6 +89,8 @@ type terms struct {
 	// chunks above blocksUpto, are read from the postings table.
 	blocksUpto int64
 	unpacked   []int64
+	// newer is whether chunks above blocksUpto exist.
+	newer bool
 }
 
 // lexemesOf returns the terms' lexemes, in their order: the array a query binds.
@@ -133,16 +135,17 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// One row per query word and distinct lexeme: the lexeme (empty for a stop word) and its
 	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
-		WITH st AS (SELECT chunks, avg_length, configs, documents, avg_doc_length, blocks_upto,
-		                   ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
-		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, 0, '{}' LIMIT 1),
+		WITH st0 AS (SELECT chunks, avg_length, configs, documents, avg_doc_length, blocks_upto,
+		                    ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
+		             FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, 0, '{}' LIMIT 1),
+		st AS (SELECT *, coalesce((SELECT max(c.id) FROM chunks c) > blocks_upto, false) AS newer FROM st0),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
 		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme, false AS exact
 		      FROM unnest($2::text[]) AS w, cf
 		      UNION ALL
 		      SELECT w, $3 || lexeme, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
 		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked,
+		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked, st.newer,
 		       ts.doc_df IS NOT NULL, coalesce(ln(1 + (st.documents::float8 - least(ts.doc_df, st.documents::float8) + 0.5) /
 		                                          (least(ts.doc_df, st.documents::float8) + 0.5)), 0)
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
@@ -164,7 +167,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		var exact bool
 		var df int64
 		var d docIDF
-		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &d.ok, &d.idf); err != nil {
+		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &out.newer, &d.ok, &d.idf); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
@@ -643,19 +646,34 @@ type block struct {
 
 // readBlocks returns each term's postings: those packed in blocks (postings_blocks, a row per
 // 256 postings) and, from the postings table, those the blocks lack (chunks written since
-// they were built, terms.unpacked).
+// they were built, terms.newer, and chunks changed since, terms.unpacked), read only when
+// there are any. Each unpacked chunk is an index descent per term: pgx prepares statements,
+// and PostgreSQL's generic plan for a "chunk_id = ANY($3)" condition filtered each term's
+// postings with it instead of looking them up, reading every posting of every term a second
+// time (38 of 52 ms in PostgreSQL, for a 300-word query at 10,000 passages, with no chunk
+// unpacked at all).
 func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, error) {
-	lexemes := lexemesOf(ts)
-	rows, err := r.tx.Query(ctx, fmt.Sprintf(`
-		SELECT w.i, true, b.chunk_ids, b.tfs, b.dls
-		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme
+	args := []any{lexemesOf(ts)}
+	var newer []string
+	if r.t.newer {
+		args = append(args, r.t.blocksUpto)
+		newer = append(newer, fmt.Sprintf("SELECT p.chunk_id, %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $%d", weightedTF, len(args)))
+	}
+	if len(r.t.unpacked) > 0 {
+		args = append(args, r.t.unpacked)
+		newer = append(newer, fmt.Sprintf(`SELECT p.* FROM unnest($%d::bigint[]) AS u(id) CROSS JOIN LATERAL (
+				SELECT p.chunk_id, %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = u.id LIMIT 1) p`, len(args), weightedTF))
+	}
+	sql := `SELECT w.i, true, b.chunk_ids, b.tfs, b.dls
+		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme`
+	if len(newer) > 0 {
+		sql += fmt.Sprintf(`
 		UNION ALL
 		SELECT w.i, false, array_agg(p.chunk_id), array_agg(p.tf), array_agg(p.dl)
-		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN LATERAL (
-			SELECT p.chunk_id, %[1]s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $2
-			UNION ALL
-			SELECT p.chunk_id, %[1]s, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = ANY($3::bigint[])) p
-		GROUP BY w.i`, weightedTF), lexemes, r.t.blocksUpto, r.t.unpacked)
+		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN LATERAL (%s) p
+		GROUP BY w.i`, strings.Join(newer, " UNION ALL "))
+	}
+	rows, err := r.tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
