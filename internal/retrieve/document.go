@@ -84,12 +84,13 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 	for i := range ts {
 		tfs[i] = map[int64]int64{}
 		for _, bl := range blocks[i] {
-			for j, id := range bl.ids {
+			for j := range bl.len() {
+				id, tf, _ := bl.at(j)
 				if bl.packed && stale[id] {
 					continue
 				}
 				if doc, ok := docOf[id]; ok {
-					tfs[i][doc] += int64(bl.tfs[j])
+					tfs[i][doc] += int64(tf)
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -546,11 +547,12 @@ func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(i
 			mass = 0
 		}
 		for _, bl := range blocks[i] {
-			for j, id := range bl.ids {
+			for j := range bl.len() {
+				id, tfn, dln := bl.at(j)
 				if bl.packed && stale[id] || only != nil && !only[id] {
 					continue
 				}
-				tf, dl := float64(bl.tfs[j]), float64(bl.dls[j])
+				tf, dl := float64(tfn), float64(dln)
 				x := float64(tm.idf*tf) * k1p1 / (tf + float64(k1*(oneMinusB+float64(b*dl)/avgdl)))
 				if batch == nil {
 					f(id, x, mass)
@@ -637,12 +639,28 @@ func (r *postingsReader) stale() map[int64]bool {
 	return stale
 }
 
-// block is a run of one term's postings: chunk ids, weighted term frequencies and lengths.
+// block is a run of one term's postings, postingSize bytes each: the chunk id (8 bytes), the
+// weighted term frequency and the chunk's length (4 bytes each), big-endian as PostgreSQL's
+// int8send and int4send write them (the format of postings_blocks, migration 00028). Bytes
+// cost PostgreSQL and pgx a copy where arrays cost each a function call per element.
 type block struct {
-	packed   bool // from postings_blocks, not the postings table
-	ids      []int64
-	tfs, dls []int32
+	packed bool // from postings_blocks, not the postings table
+	data   []byte
 }
+
+const postingSize = 16
+
+// len is the number of postings in the block.
+func (b block) len() int { return len(b.data) / postingSize }
+
+// at returns the block's j-th posting.
+func (b block) at(j int) (id int64, tf, dl int32) {
+	p := b.data[j*postingSize : j*postingSize+postingSize]
+	return int64(binary.BigEndian.Uint64(p)), int32(binary.BigEndian.Uint32(p[8:])), int32(binary.BigEndian.Uint32(p[12:]))
+}
+
+// postingBytes is SQL for a posting of postings p in a block's format.
+const postingBytes = "int8send(p.chunk_id) || int4send(" + weightedTF + ") || int4send(p.dl)"
 
 // readBlocks returns each term's postings: those packed in blocks (postings_blocks, a row per
 // 256 postings) and, from the postings table, those the blocks lack (chunks written since
@@ -657,19 +675,19 @@ func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, 
 	var newer []string
 	if r.t.newer {
 		args = append(args, r.t.blocksUpto)
-		newer = append(newer, fmt.Sprintf("SELECT p.chunk_id, %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $%d", weightedTF, len(args)))
+		newer = append(newer, fmt.Sprintf("SELECT %s AS posting FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $%d", postingBytes, len(args)))
 	}
 	if len(r.t.unpacked) > 0 {
 		args = append(args, r.t.unpacked)
-		newer = append(newer, fmt.Sprintf(`SELECT p.* FROM unnest($%d::bigint[]) AS u(id) CROSS JOIN LATERAL (
-				SELECT p.chunk_id, %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = u.id LIMIT 1) p`, len(args), weightedTF))
+		newer = append(newer, fmt.Sprintf(`SELECT p.posting FROM unnest($%d::bigint[]) AS u(id) CROSS JOIN LATERAL (
+				SELECT %s AS posting FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = u.id LIMIT 1) p`, len(args), postingBytes))
 	}
-	sql := `SELECT w.i, true, b.chunk_ids, b.tfs, b.dls
+	sql := `SELECT w.i, true, b.postings
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme`
 	if len(newer) > 0 {
 		sql += fmt.Sprintf(`
 		UNION ALL
-		SELECT w.i, false, array_agg(p.chunk_id), array_agg(p.tf), array_agg(p.dl)
+		SELECT w.i, false, string_agg(p.posting, ''::bytea)
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN LATERAL (%s) p
 		GROUP BY w.i`, strings.Join(newer, " UNION ALL "))
 	}
@@ -680,7 +698,7 @@ func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, 
 	out := make([][]block, len(ts))
 	var i int
 	var b block
-	_, err = pgx.ForEachRow(rows, []any{&i, &b.packed, &b.ids, &b.tfs, &b.dls}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&i, &b.packed, &b.data}, func() error {
 		out[i-1] = append(out[i-1], b)
 		b = block{}
 		return nil
@@ -695,22 +713,19 @@ func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, 
 func (r *postingsReader) lookUp(ctx context.Context, ts []term, ids []int64) ([][]block, error) {
 	lexemes := lexemesOf(ts)
 	rows, err := r.tx.Query(ctx, fmt.Sprintf(`
-		SELECT w.i, c.id, p.tf, p.dl
+		SELECT w.i, string_agg(p.posting, ''::bytea)
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN unnest($2::bigint[]) AS c(id)
-		CROSS JOIN LATERAL (SELECT %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = c.id LIMIT 1) p`, weightedTF), lexemes, ids)
+		CROSS JOIN LATERAL (SELECT %s AS posting FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = c.id LIMIT 1) p
+		GROUP BY w.i`, postingBytes), lexemes, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([][]block, len(ts))
-	for i := range out {
-		out[i] = []block{{}}
-	}
 	var i int
-	var id int64
-	var tf, dl int32
-	_, err = pgx.ForEachRow(rows, []any{&i, &id, &tf, &dl}, func() error {
-		b := &out[i-1][0]
-		b.ids, b.tfs, b.dls = append(b.ids, id), append(b.tfs, tf), append(b.dls, dl)
+	var b block
+	_, err = pgx.ForEachRow(rows, []any{&i, &b.data}, func() error {
+		out[i-1] = append(out[i-1], b)
+		b = block{}
 		return nil
 	})
 	return out, err
