@@ -79,19 +79,26 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 		return nil, fmt.Errorf("scoring documents: %w", err)
 	}
 	stale := pr.stale()
-	// Each document's weighted term frequency of each term, summed over its chunks.
-	tfs := make([]map[int64]int64, len(ts))
+	// Each document's weighted term frequency of each term, summed over its chunks (-1: none).
+	in := newIDSet(ids)
+	docIndex := make(map[int64]int, len(docs))
+	for i, d := range docs {
+		docIndex[d] = i
+	}
+	tfs := make([][]int64, len(ts))
 	for i := range ts {
-		tfs[i] = map[int64]int64{}
+		tfs[i] = make([]int64, len(docs))
+		for d := range tfs[i] {
+			tfs[i][d] = -1
+		}
 		for _, bl := range blocks[i] {
 			for j := range bl.len() {
 				id, tf, _ := bl.at(j)
-				if bl.packed && stale[id] {
+				if !in.has(id) || bl.packed && stale != nil && stale[id] {
 					continue
 				}
-				if doc, ok := docOf[id]; ok {
-					tfs[i][doc] += int64(tf)
-				}
+				d := docIndex[docOf[id]]
+				tfs[i][d] = max(tfs[i][d], 0) + int64(tf)
 			}
 		}
 	}
@@ -105,9 +112,9 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 		if tm.exact {
 			weight = exactWeight
 		}
-		for _, doc := range docs {
-			n, ok := tfs[i][doc]
-			if !ok {
+		for d, doc := range docs {
+			n := tfs[i][d]
+			if n < 0 {
 				continue
 			}
 			tf := float64(n)
