@@ -414,6 +414,14 @@ func maxTFParts(ctx context.Context, tx pgx.Tx, t terms) ([]float64, error) {
 // chunk's length (down), so within each frequency the shortest chunks rank first, and the top k
 // overall is among the first k accessible chunks of each frequency. The postings_impact index
 // serves both the walk down the distinct frequencies and each frequency's shortest chunks.
+// Each frequency's walk reads the index in its order (frequency down, then length) from that
+// frequency on, "<=" rather than "=", and may so return chunks of lower frequencies too, read
+// again by their own walk: with "=", the planner, estimating each frequency's postings at a
+// few dozen, read them all with a bitmap scan and sorted them, checking access for each (a
+// common word at 10,000 passages: 45 ms of PostgreSQL's CPU a search, 117 ms explained,
+// against 23 ms). The statement is planned for its arguments each time (QueryExecModeExec):
+// the generic plan of a prepared statement, which PostgreSQL switches to after five
+// executions, read the "<=" walk in no useful order (250 ms).
 func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
 	tm := t.lexemes[0]
 	args := []any{tm.lexeme}
@@ -427,10 +435,10 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 			UNION ALL
 			SELECT (SELECT max(%[1]s) FROM postings p WHERE p.lexeme = $1 AND %[1]s < lv.t) FROM lv WHERE lv.t IS NOT NULL
 		)
-		SELECT x.chunk_id, lv.t, x.dl FROM lv CROSS JOIN LATERAL (
-			SELECT p.chunk_id, p.dl FROM postings p
-			WHERE p.lexeme = $1 AND %[1]s = lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
-			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, cond, k), args...)
+		SELECT x.chunk_id, x.tf, x.dl FROM lv CROSS JOIN LATERAL (
+			SELECT p.chunk_id, %[1]s AS tf, p.dl FROM postings p
+			WHERE p.lexeme = $1 AND %[1]s <= lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
+			ORDER BY %[1]s DESC, p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, cond, k), append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading postings: %w", err)
 	}
@@ -441,9 +449,14 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		coverage = 0
 	}
 	var out []Scored
+	seen := map[int64]bool{}
 	var id int64
 	var tf, dl float64
 	_, err = pgx.ForEachRow(rows, []any{&id, &tf, &dl}, func() error {
+		if seen[id] {
+			return nil // found again from a higher frequency's walk
+		}
+		seen[id] = true
 		score := tm.idf * tf * (BM25K1 + 1) / (tf + BM25K1*(1-BM25B+BM25B*dl/t.avgdl))
 		out = append(out, Scored{ChunkID: id, Score: score, Coverage: coverage})
 		return nil
