@@ -112,12 +112,13 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		}
 	}
 	if bestSrc < 0 {
-		// No sentence holds a question word ("I'm feeling ill, who do I let know" for "If you
-		// are sick, tell your manager…"): the passages were found by meaning. A short top
-		// passage, which retrieval judged relevant all the same, is quoted whole; a longer one
-		// would be quoted without knowing which of its sentences answer, so the answer declines.
+		// No sentence of two words or more holds a question word ("I'm feeling ill, who do I
+		// let know" for "If you are sick, tell your manager…"): the passages were found by
+		// meaning. A short top passage, which retrieval judged relevant all the same, is quoted
+		// whole if it says something (a sentence of two words or more); a longer one would be
+		// quoted without knowing which of its sentences answer, so the answer declines.
 		whole := strings.TrimSpace(textseg.Unwrap(sources[0].Text))
-		if len(passages[0]) == 0 || len(strings.Fields(whole)) > shortPassageWords {
+		if !slices.ContainsFunc(passages[0], func(s sent) bool { return len(s.terms) >= 2 }) || len(strings.Fields(whole)) > shortPassageWords {
 			return "", nil
 		}
 		return emitQuotes(ctx, []string{quote(underHeading(sources[0], passages[0], []int{0}, whole), 1)}, emit)
@@ -299,20 +300,35 @@ func coheres(ps []sent, group []int, k int, q map[string]bool) bool {
 // underHeading returns text, the quote of group, under its section's heading when the quote
 // starts with its passage's first sentence and that sentence leans on what comes before it:
 // "This attribute sets a specific line-ending style…" speaks of what its section's heading
-// names ("eol"), and nothing before it in the passage says so. Only the heading's last part is
-// written, on a line of its own, as a definition's term is; not when the sentence names it.
+// names ("eol"), and nothing before it in the passage says so. Only the heading's last
+// non-empty part is written, on a line of its own, as a definition's term is; not when the
+// sentence names it (holds its words in a row: "Tag" is not named by "This stage…", "Kitchen
+// rules" not by "These rules keep the kitchen usable"), nor when it has no words.
 func underHeading(src retrieve.Result, ps []sent, group []int, text string) string {
 	if len(group) == 0 || group[0] != 0 || !leansBack(ps[0].text) {
 		return text
 	}
-	h := src.Heading
-	if i := strings.LastIndex(h, headingSeparator); i >= 0 {
-		h = h[i+len(headingSeparator):]
+	parts := strings.Split(src.Heading, headingSeparator)
+	h := ""
+	for i := len(parts) - 1; i >= 0 && h == ""; i-- {
+		h = strings.TrimSpace(parts[i])
 	}
-	if h = strings.TrimSpace(h); h == "" || strings.Contains(plainText(ps[0].text), plainText(h)) {
+	words := lowerWords(h)
+	if len(words) == 0 {
 		return text
 	}
+	sentence := lowerWords(ps[0].text)
+	for i := 0; i+len(words) <= len(sentence); i++ {
+		if slices.Equal(sentence[i:i+len(words)], words) {
+			return text
+		}
+	}
 	return h + "\n" + text
+}
+
+// lowerWords returns s's words (runs of letters and digits), lower-cased.
+func lowerWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // headingSeparator joins a passage's heading path (ingest.HeadingSeparator).

@@ -364,3 +364,39 @@ func TestExtractiveQuotesAShortPassageFoundByMeaning(t *testing.T) {
 		t.Errorf("a long passage sharing no word with the question is quoted:\n%s", got)
 	}
 }
+
+// TestExtractiveHeadingNamedAsWords checks that a leaning first sentence is quoted under its
+// heading unless it holds the heading's words: "This stage…" does not name "Tag" (a
+// substring test took it to), and a heading path ending in its separator gives its last part
+// with words.
+func TestExtractiveHeadingNamedAsWords(t *testing.T) {
+	for _, tc := range []struct{ heading, text, want string }{
+		{"Index › Tag", "This stage covers the files listed in the index. It runs first.", "Tag\n"},
+		{"Guide › Staging › ", "This stage covers the files listed in the index. It runs first.", "Staging\n"},
+		{"Index › Stage", "This stage covers the files listed in the index. It runs first.", "This stage"},
+		{"›", "This stage covers the files listed in the index. It runs first.", "This stage"},
+	} {
+		got, err := answer.Extractive{}.Answer(context.Background(), "which files does this stage cover",
+			[]retrieve.Result{{DocumentID: 1, Path: "a", Heading: tc.heading, Text: tc.text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("heading %q: answer %q, want it to start %q", tc.heading, got, tc.want)
+		}
+	}
+}
+
+// TestExtractiveDoesNotQuoteAPassageWithoutWords checks that the answer for a question in
+// other words than its passage (none of its sentences holds a question word) quotes the
+// passage only when it says something: punctuation and one-word lines are no answer.
+func TestExtractiveDoesNotQuoteAPassageWithoutWords(t *testing.T) {
+	got, err := answer.Extractive{}.Answer(context.Background(), "who do I let know when I am ill",
+		[]retrieve.Result{{DocumentID: 1, Path: "a", Text: "... --- !!!\nSee.\n"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "" {
+		t.Errorf("answer %q, want none", got)
+	}
+}

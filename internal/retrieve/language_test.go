@@ -241,9 +241,10 @@ func TestExactWordForms(t *testing.T) {
 }
 
 // TestExactFormThroughAPlainLexeme checks that a passage of a configuration that holds no exact
-// forms (the French manual page of chage is mostly English, and indexed as English) gets the
-// bonus a French passage holding the question's word as written gets, through its lexeme where
-// that lexeme is the word itself: "date" is `dat` in French and `date` in English.
+// forms (the French manual page of chage is mostly English, and indexed as English) gets a
+// bonus for holding the question's word as written, as a French passage does through its form,
+// through its lexeme where that lexeme is the word itself ("date" is `dat` in French and `date`
+// in English), weighed as a form beside its stem: exactWeight × the stem's IDF.
 func TestExactFormThroughAPlainLexeme(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -269,8 +270,8 @@ func TestExactFormThroughAPlainLexeme(t *testing.T) {
 	if len(form) != 1 || len(bonus) != 1 || len(stem) != 1 {
 		t.Fatalf("the question asks for %v, want =date, and date both as a stem and as the form", terms)
 	}
-	if bonus[0].IDF != form[0].IDF {
-		t.Errorf("date as the form weighs %v, want =date's %v", bonus[0].IDF, form[0].IDF)
+	if want := 0.5 * stem[0].IDF; math.Abs(bonus[0].IDF-want) > 1e-12 {
+		t.Errorf("date as the form weighs %v, want exactWeight × its stem's IDF, %v", bonus[0].IDF, want)
 	}
 	// "dates" is `date` in English, not the word as written: no bonus.
 	terms, err = b.searcher.QueryTerms(ctx, "dates")
@@ -281,5 +282,68 @@ func TestExactFormThroughAPlainLexeme(t *testing.T) {
 		if tm.Exact && !strings.HasPrefix(tm.Lexeme, "=") {
 			t.Errorf("dates asks for %v as a form, want only =dates", tm)
 		}
+	}
+}
+
+// TestEnglishStopWordFormWeighsHalf: in an index of English and French passages, an English
+// stop word ("before", which only `english` drops) asks for its form, held only by French
+// passages quoting English; the rule "a French stop word's form weighs its whole IDF" must not
+// give it the whole IDF (it did while any configuration's stop words counted).
+func TestEnglishStopWordFormWeighsHalf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/fusion.md": "# Fusion\n\nLa fusion des branches s'exécute après la vérification; le journal anglais écrit before merge à chaque étape.\n",
+		"en/merge.md":  "# Merging\n\nA merge joins two branches. Run the tests before you merge a branch into main.\n",
+		"en/rebase.md": "# Rebasing\n\nRebasing rewrites the commits of a branch on top of another one.\n",
+	})
+	idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "before merge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := idfs["=before"]
+	if !ok {
+		t.Fatalf("the question asks for %v: no =before in this index", idfs)
+	}
+	df := float64(dfs["=before"])
+	full := math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
+	if math.Abs(got-0.5*full) > 1e-12 {
+		t.Errorf("=before (an English stop word, not a French one) weighs %v, want exactWeight × IDF = %v (whole is %v)", got, 0.5*full, full)
+	}
+}
+
+// TestPlainLexemeBonusAtMostHalfItsStem: the bonus through a plain lexeme reads that lexeme's
+// postings (every English passage holding file/files/filed), so it weighs by that lexeme's IDF:
+// weighed by the form's (French passages holding "file" as written, a few) it outweighed the
+// stem itself, not "half as much again".
+func TestPlainLexemeBonusAtMostHalfItsStem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	files := map[string]string{
+		"fr/queue.md": "# File d'attente\n\nLa file d'attente des travaux est vidée chaque nuit par le démon, après la vérification des droits de chaque compte et avant la sauvegarde des journaux.\n",
+		"fr/autre.md": "# Tâches\n\nLes tâches planifiées sont décrites dans la table du démon cron, qui les exécute à l'heure prévue pour chaque utilisateur et envoie le résultat par courrier.\n",
+	}
+	for i, p := range []string{"a", "b", "c", "d", "e", "f"} {
+		files["en/"+p+".md"] = "# Page " + p + "\n\nEach file is copied to the backup host; a file over the quota is skipped. Note " + string(rune('a'+i)) + ".\n"
+	}
+	b := setup(t, files)
+	terms, err := b.searcher.QueryTerms(ctx, "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stem, bonus float64
+	for _, tm := range terms {
+		switch {
+		case tm.Lexeme == "file" && tm.Exact:
+			bonus = tm.IDF
+		case tm.Lexeme == "file":
+			stem = tm.IDF
+		}
+	}
+	if bonus == 0 {
+		t.Fatalf("no bonus through file: %v", terms)
+	}
+	if bonus > 0.5*stem+1e-12 {
+		t.Errorf("file's bonus weighs %v, its stem %v: want at most exactWeight × the stem's", bonus, stem)
 	}
 }

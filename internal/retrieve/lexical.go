@@ -166,6 +166,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	dfs := map[string]int64{}
 	forms := map[string]string{}      // the exact forms asked for, and their words
 	formedLexeme := map[string]bool{} // lexemes a configuration that holds exact forms makes
+	formStop := map[string]bool{}     // words such a configuration drops as stop words
 	type docIDF struct {
 		idf float64
 		ok  bool
@@ -191,6 +192,9 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 		if lexeme == "" {
 			stop[word] = true
+			// Dropped by a configuration that holds exact forms ("qui" in French): the form
+			// is then all the question asks of that word in those passages.
+			formStop[word] = formStop[word] || formed
 			continue
 		}
 		lexemesOf[word] = append(lexemesOf[word], lexeme)
@@ -235,12 +239,14 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// too, since the passages that drop it as a stop word hold it as written ("qui est
 	// connecté"), and IDF makes common words cheap.
 	for lexeme, word := range forms {
-		// The form of a word a configuration drops as a stop word is all the question asks for
-		// that word: it weighs the word's whole IDF, as the stem of any other word does.
-		// Measured on the French dev set (hybrid, lexical nDCG@10): half its IDF, as the forms
-		// beside stems, 0.695, 0.644; three quarters 0.698, 0.656; whole 0.699, 0.655.
+		// The form of a word that a configuration holding forms drops as a stop word is all
+		// the question asks of that word there: it weighs the word's whole IDF, as the stem of
+		// any other word does. Measured on the French dev set (hybrid, lexical nDCG@10): half
+		// its IDF, as the forms beside stems, 0.695, 0.644; three quarters 0.698, 0.656; whole
+		// 0.699, 0.655. An English stop word ("some", "before") keeps half: its form is rare
+		// only because few French passages quote English, which says nothing of the question.
 		w := exactWeight
-		if stop[word] {
+		if formStop[word] {
 			w = 1
 		}
 		d := docIDFs[lexeme]
@@ -248,10 +254,12 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			docIDF: d.idf, hasDocIDF: d.ok})
 		// A passage of a configuration that holds no exact forms (an English passage of a
 		// French index) holds the word as written where its lexeme is the word itself: the
-		// same bonus, through that lexeme.
+		// same share of the stem's IDF as a form beside its stem, through that lexeme (not
+		// the form's IDF: "file" is common in English passages and rare as written in French
+		// ones, and would weigh twice its stem).
 		if plain := strings.TrimPrefix(lexeme, exactPrefix); !stop[word] && slices.Contains(lexemesOf[word], plain) && !formedLexeme[plain] {
 			d := docIDFs[plain]
-			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * idf(dfs[lexeme], out.chunks), weight: w, exact: true,
+			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * idf(lexemeDF[plain], out.chunks), weight: w, exact: true,
 				docIDF: d.idf, hasDocIDF: d.ok})
 		}
 	}
