@@ -283,3 +283,46 @@ func TestExactFormThroughAPlainLexeme(t *testing.T) {
 		}
 	}
 }
+
+// An index mostly English with a French page whose words are the french configuration's stems
+// of an English question's words: "line" is `lin` in French (linen), "file" `fil` (thread).
+var englishAndFrench = map[string]string{
+	"en/blame.md":  "# Annotate\n\nThe annotate command prints, next to every line, the commit and the author that last touched it, so a reviewer sees the history of the code at a glance.\n",
+	"en/branch.md": "# Branches\n\nA branch is a movable pointer to a commit. Create one for every feature, merge it when the work is reviewed, and delete it afterwards.\n",
+	"fr/lin.md":    "# Le lin\n\nChaque fil de lin est filé puis tendu sur le métier. Les fils de lin les plus fins donnent une toile légère, et le fil de lin ciré sert à coudre le cuir des selles.\n",
+}
+
+func TestQuestionLanguageWeighsItsParses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, englishAndFrench)
+	lexical := func(t *testing.T, text string) []string {
+		t.Helper()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return paths(rs)
+	}
+	t.Run("AnEnglishQuestionPrefersTheEnglishPassage", func(t *testing.T) {
+		t.Parallel()
+		// Parsed as French too, the question asks for `lin` and `fil`, which the French page
+		// holds eight times; it is English, so those lexemes weigh little.
+		if got := lexical(t, "who last changed each line of a file"); len(got) == 0 || got[0] != "en/blame.md" {
+			t.Errorf("found %q, want en/blame.md first", got)
+		}
+	})
+	t.Run("AFrenchQuestionStillFindsTheFrenchPassage", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, "à quoi sert le fil de lin"); len(got) == 0 || got[0] != "fr/lin.md" {
+			t.Errorf("found %q, want fr/lin.md first", got)
+		}
+	})
+	t.Run("WordsAlikeInBothLanguagesKeepTheirWeight", func(t *testing.T) {
+		t.Parallel()
+		// "commit" is `commit` in both configurations: an English question's weighting leaves it whole.
+		if got := lexical(t, "commit"); len(got) != 2 {
+			t.Errorf("commit found %q, want both English pages", got)
+		}
+	})
+}
