@@ -124,6 +124,10 @@ func idf(df, n int64) float64 {
 // took hybrid nDCG@10 from 0.473 to 0.617 (German) and 0.362 to 0.454 (French); counting a
 // word once in Coverage (idfMass) then took them to 0.649 and 0.590 (see README, Languages).
 //
+// Each configuration's lexemes weigh as far as the question could be in its language
+// (languageWeights): an English question over an index with French pages asks for `lin`, the
+// French stem of "line", at 0.35 of its IDF, and for `wget`, alike in both, whole.
+//
 // Where the index holds exact word forms (French passages, see holds_exact_forms in
 // migrations/00024_exact_forms.sql), each word also asks for its own form, lower-cased, as a
 // term of its own weighed exactWeight: "compter" asks for `compt` and `=compter`, so a
