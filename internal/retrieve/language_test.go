@@ -293,22 +293,27 @@ func TestEnglishStopWordFormWeighsHalf(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, map[string]string{
-		"fr/fusion.md": "# Fusion\n\nLa fusion des branches s'exécute après la vérification; le journal anglais écrit before merge à chaque étape.\n",
+		"fr/fusion.md": "# Fusion\n\nLa fusion des branches s'exécute après la vérification; le journal, qui est anglais, écrit before merge à chaque étape.\n",
 		"en/merge.md":  "# Merging\n\nA merge joins two branches. Run the tests before you merge a branch into main.\n",
 		"en/rebase.md": "# Rebasing\n\nRebasing rewrites the commits of a branch on top of another one.\n",
 	})
-	idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "before merge")
+	idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "before qui merge")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := idfs["=before"]
-	if !ok {
-		t.Fatalf("the question asks for %v: no =before in this index", idfs)
+	// Each form's weight: its IDF in the question over its plain IDF (the question's language
+	// scales both alike).
+	weight := func(form string) float64 {
+		got, ok := idfs[form]
+		if !ok {
+			t.Fatalf("the question asks for %v: no %s in this index", idfs, form)
+		}
+		df := float64(dfs[form])
+		return got / math.Log(1+(float64(n)-df+0.5)/(df+0.5))
 	}
-	df := float64(dfs["=before"])
-	full := math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
-	if math.Abs(got-0.5*full) > 1e-12 {
-		t.Errorf("=before (an English stop word, not a French one) weighs %v, want exactWeight × IDF = %v (whole is %v)", got, 0.5*full, full)
+	english, french := weight("=before"), weight("=qui")
+	if math.Abs(english-0.5*french) > 1e-12 {
+		t.Errorf("=before (an English stop word) weighs %v of its IDF, =qui (a French one) %v: want half", english, french)
 	}
 }
 
@@ -346,4 +351,47 @@ func TestPlainLexemeBonusAtMostHalfItsStem(t *testing.T) {
 	if bonus > 0.5*stem+1e-12 {
 		t.Errorf("file's bonus weighs %v, its stem %v: want at most exactWeight × the stem's", bonus, stem)
 	}
+}
+
+// An index mostly English with a French page whose words are the french configuration's stems
+// of an English question's words: "line" is `lin` in French (linen), "file" `fil` (thread).
+var englishAndFrench = map[string]string{
+	"en/blame.md":  "# Annotate\n\nThe annotate command prints, next to every line, the commit and the author that last touched it, so a reviewer sees the history of the code at a glance.\n",
+	"en/branch.md": "# Branches\n\nA branch is a movable pointer to a commit. Create one for every feature, merge it when the work is reviewed, and delete it afterwards.\n",
+	"fr/lin.md":    "# Le lin\n\nChaque fil de lin est filé puis tendu sur le métier. Les fils de lin les plus fins donnent une toile légère, et le fil de lin ciré sert à coudre le cuir des selles.\n",
+}
+
+func TestQuestionLanguageWeighsItsParses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, englishAndFrench)
+	lexical := func(t *testing.T, text string) []string {
+		t.Helper()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return paths(rs)
+	}
+	t.Run("AnEnglishQuestionPrefersTheEnglishPassage", func(t *testing.T) {
+		t.Parallel()
+		// Parsed as French too, the question asks for `lin` and `fil`, which the French page
+		// holds eight times; it is English, so those lexemes weigh little.
+		if got := lexical(t, "who last changed each line of a file"); len(got) == 0 || got[0] != "en/blame.md" {
+			t.Errorf("found %q, want en/blame.md first", got)
+		}
+	})
+	t.Run("AFrenchQuestionStillFindsTheFrenchPassage", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, "à quoi sert le fil de lin"); len(got) == 0 || got[0] != "fr/lin.md" {
+			t.Errorf("found %q, want fr/lin.md first", got)
+		}
+	})
+	t.Run("WordsAlikeInBothLanguagesKeepTheirWeight", func(t *testing.T) {
+		t.Parallel()
+		// "commit" is `commit` in both configurations: an English question's weighting leaves it whole.
+		if got := lexical(t, "commit"); len(got) != 2 {
+			t.Errorf("commit found %q, want both English pages", got)
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/docent-search/docent/internal/access"
+	"github.com/docent-search/docent/internal/language"
 	"github.com/docent-search/docent/internal/textseg"
 )
 
@@ -133,6 +134,10 @@ func idf(df, n int64) float64 {
 // took hybrid nDCG@10 from 0.473 to 0.617 (German) and 0.362 to 0.454 (French); counting a
 // word once in Coverage (idfMass) then took them to 0.649 and 0.590 (see README, Languages).
 //
+// Each configuration's lexemes weigh as far as the question could be in its language
+// (languageWeights): an English question over an index with French pages asks for `lin`, the
+// French stem of "line", at 0.35 of its IDF, and for `wget`, alike in both, whole.
+//
 // Where the index holds exact word forms (French passages, see holds_exact_forms in
 // migrations/00024_exact_forms.sql), each word also asks for its own form, lower-cased, as a
 // term of its own weighed exactWeight: "compter" asks for `compt` and `=compter`, so a
@@ -147,13 +152,13 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		             FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, 0, '{}' LIMIT 1),
 		st AS (SELECT *, coalesce((SELECT max(c.id) FROM chunks c) > blocks_upto, false) AS newer FROM st0),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
-		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed
+		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed, array_agg(cfg::text) AS cfgs
 		      FROM (SELECT w, cf.cfg, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
 		            FROM unnest($2::text[]) AS w, cf) x GROUP BY w, lexeme
 		      UNION ALL
-		      SELECT w, $3 || lexeme, true, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
+		      SELECT w, $3 || lexeme, true, true, ARRAY(SELECT cf.cfg::text FROM cf WHERE holds_exact_forms(cf.cfg)) FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
 		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, w.formed, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked, st.newer,
+		SELECT w.w, w.lexeme, w.exact, w.formed, w.cfgs, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked, st.newer,
 		       ts.doc_df IS NOT NULL, coalesce(ln(1 + (st.documents::float8 - least(ts.doc_df, st.documents::float8) + 0.5) /
 		                                          (least(ts.doc_df, st.documents::float8) + 0.5)), 0)
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
@@ -164,9 +169,12 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	lexemesOf := map[string][]string{}
 	stop := map[string]bool{}
 	dfs := map[string]int64{}
-	forms := map[string]string{}      // the exact forms asked for, and their words
-	formedLexeme := map[string]bool{} // lexemes a configuration that holds exact forms makes
-	formStop := map[string]bool{}     // words such a configuration drops as stop words
+	forms := map[string]string{}          // the exact forms asked for, and their words
+	formedLexeme := map[string]bool{}     // lexemes a configuration that holds exact forms makes
+	formStop := map[string]bool{}         // words such a configuration drops as stop words
+	byConfigs := map[[2]string][]string{} // the configurations that parse a word as a lexeme
+	configSet := map[string]bool{}
+	var formConfigs []string // the configurations whose passages hold exact forms
 	type docIDF struct {
 		idf float64
 		ok  bool
@@ -175,9 +183,10 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	for rows.Next() {
 		var word, lexeme string
 		var exact, formed bool
+		var cfgs []string
 		var df int64
 		var d docIDF
-		if err := rows.Scan(&word, &lexeme, &exact, &formed, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &out.newer, &d.ok, &d.idf); err != nil {
+		if err := rows.Scan(&word, &lexeme, &exact, &formed, &cfgs, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &out.newer, &d.ok, &d.idf); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
@@ -188,7 +197,11 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 				forms[lexeme] = word
 				dfs[lexeme] = df
 			}
+			formConfigs = cfgs
 			continue
+		}
+		for _, c := range cfgs {
+			configSet[c] = true
 		}
 		if lexeme == "" {
 			stop[word] = true
@@ -199,6 +212,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 		lexemesOf[word] = append(lexemesOf[word], lexeme)
 		dfs[lexeme] = df
+		byConfigs[[2]string{word, lexeme}] = cfgs
 		if formed {
 			formedLexeme[lexeme] = true
 		}
@@ -223,21 +237,46 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			lexemeDF[l] = max(lexemeDF[l], wordDF[w])
 		}
 	}
-	// A lexeme's part of the IDF mass: all of its IDF when a word it stands for has no other
-	// lexeme (always, with one configuration), 1/k of it when its words have k.
-	share := map[string]float64{}
+	// Each lexeme's weight: how far the question could be in the language of a configuration
+	// that parses one of its words as it (languageWeights), 1 in an index of one language.
+	cw := languageWeights(text, configSet)
+	lw := map[string]float64{}
 	for w := range wordDF {
 		for _, l := range lexemesOf[w] {
-			share[l] = max(share[l], 1/float64(len(lexemesOf[w])))
+			for _, c := range byConfigs[[2]string{w, l}] {
+				lw[l] = max(lw[l], cw[c])
+			}
+		}
+	}
+	// A lexeme's part of the IDF mass: its weight's share of its word's lexemes' weights, so
+	// all of its IDF when the word has no other lexeme (always, with one configuration), 1/k of
+	// it when the word has k of equal weight.
+	share := map[string]float64{}
+	for w := range wordDF {
+		sum := 0.0
+		for _, l := range lexemesOf[w] {
+			sum += lw[l]
+		}
+		for _, l := range lexemesOf[w] {
+			if sum > 0 {
+				share[l] = max(share[l], lw[l]/sum)
+			}
 		}
 	}
 	for lexeme, df := range lexemeDF {
-		d := docIDFs[lexeme]
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks), weight: 1, docIDF: d.idf, hasDocIDF: d.ok})
+		if lw[lexeme] > 0 {
+			d := docIDFs[lexeme]
+			out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: lw[lexeme] * idf(df, out.chunks), weight: lw[lexeme],
+				docIDF: d.idf, hasDocIDF: d.ok})
+		}
 	}
 	// Each word's exact form is a term of its own, with its own frequency: a stop word's
 	// too, since the passages that drop it as a stop word hold it as written ("qui est
 	// connecté"), and IDF makes common words cheap.
+	fw := 0.0
+	for _, c := range formConfigs {
+		fw = max(fw, cw[c])
+	}
 	for lexeme, word := range forms {
 		// The form of a word that a configuration holding forms drops as a stop word is all
 		// the question asks of that word there: it weighs the word's whole IDF, as the stem of
@@ -249,17 +288,20 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		if formStop[word] {
 			w = 1
 		}
-		d := docIDFs[lexeme]
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: w * idf(dfs[lexeme], out.chunks), weight: w, exact: true,
-			docIDF: d.idf, hasDocIDF: d.ok})
+		// The form weighs as the languages that hold forms.
+		if fw > 0 {
+			d := docIDFs[lexeme]
+			out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: w * fw * idf(dfs[lexeme], out.chunks), weight: w * fw, exact: true,
+				docIDF: d.idf, hasDocIDF: d.ok})
+		}
 		// A passage of a configuration that holds no exact forms (an English passage of a
 		// French index) holds the word as written where its lexeme is the word itself: the
-		// same share of the stem's IDF as a form beside its stem, through that lexeme (not
-		// the form's IDF: "file" is common in English passages and rare as written in French
-		// ones, and would weigh twice its stem).
-		if plain := strings.TrimPrefix(lexeme, exactPrefix); !stop[word] && slices.Contains(lexemesOf[word], plain) && !formedLexeme[plain] {
+		// same share of the stem's weighted IDF as a form beside its stem, through that
+		// lexeme and so weighing as its language (not the form's IDF: "file" is common in
+		// English passages and rare as written in French ones, and would weigh twice its stem).
+		if plain := strings.TrimPrefix(lexeme, exactPrefix); !stop[word] && slices.Contains(lexemesOf[word], plain) && !formedLexeme[plain] && lw[plain] > 0 {
 			d := docIDFs[plain]
-			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * idf(lexemeDF[plain], out.chunks), weight: w, exact: true,
+			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * lw[plain] * idf(lexemeDF[plain], out.chunks), weight: w * lw[plain], exact: true,
 				docIDF: d.idf, hasDocIDF: d.ok})
 		}
 	}
@@ -286,6 +328,39 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	}
 	return out, nil
 }
+
+// languageWeights returns each configuration's weight for a question: how far the question
+// could be written in its language (language.Weights, among the languages of configs), with
+// langFloor as the least; 1 for a configuration of no language, and for all when there is one.
+func languageWeights(text string, configs map[string]bool) map[string]float64 {
+	out := map[string]float64{}
+	var codes []string
+	for c := range configs {
+		out[c] = 1
+		if code := language.ConfigCode(c); code != "" {
+			codes = append(codes, code)
+		}
+	}
+	if len(configs) < 2 || len(codes) < 2 {
+		return out
+	}
+	ws := language.Weights(text, codes)
+	for c := range configs {
+		if code := language.ConfigCode(c); code != "" {
+			out[c] = max(langFloor, ws[code])
+		}
+	}
+	return out
+}
+
+// langFloor is the least weight of a configuration's lexemes, however unlikely its language:
+// short questions are often misread (the German "Datei umbenennen" reads as French too, the
+// English "how do I rename a branch" as French first). Measured (hybrid, lexical nDCG@10 of
+// git-doc's questions on an index mostly English with some French pages; French and German
+// man-page questions hybrid): 0: 0.537, 0.492, French 0.701; 0.1: 0.537, 0.492, 0.704; 0.25:
+// 0.541, 0.499, 0.704; 0.35: 0.541, 0.500, 0.704; 0.5: 0.538, 0.495, 0.708 (German 0.652 at
+// each, 0.653 before).
+const langFloor = 0.35
 
 // tsqueryLiteral quotes a lexeme as a tsquery operand, so no character of it is an operator.
 func tsqueryLiteral(lexeme string) string {
