@@ -139,7 +139,8 @@ func (s *Searcher) TermIDFs(ctx context.Context, text string) (idfs map[string]f
 // QueryTerm is a term a query asks for, for tests.
 type QueryTerm struct {
 	Lexeme string
-	IDF    float64
+	IDF    float64 // weighted
+	Weight float64 // the question's language weight (times exactWeight for a form)
 	Exact  bool
 }
 
@@ -149,9 +150,19 @@ func (s *Searcher) QueryTerms(ctx context.Context, text string) ([]QueryTerm, er
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
 		for _, tm := range t.lexemes {
-			out = append(out, QueryTerm{tm.lexeme, tm.idf, tm.exact})
+			out = append(out, QueryTerm{tm.lexeme, tm.idf, tm.weight, tm.exact})
 		}
 		return err
 	})
 	return out, err
+}
+
+// IDFMass returns the IDF mass a passage's Coverage is a share of (terms.idfMass).
+func (s *Searcher) IDFMass(ctx context.Context, text string) (mass float64, err error) {
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		t, err := queryTerms(ctx, tx, postgres.DefaultTextSearchConfig, text)
+		mass = t.idfMass
+		return err
+	})
+	return mass, err
 }

@@ -395,3 +395,39 @@ func TestQuestionLanguageWeighsItsParses(t *testing.T) {
 		}
 	})
 }
+
+// TestCoverageOfAFullMatchInTheQuestionsLanguageIsOne checks that Coverage stays a share of
+// what the question weighs once its parses are weighted by language: in an index of English and
+// French passages, a passage holding every English stem of an English question matches the
+// question's whole IDF mass (with the share lw/Σlw a word of two lexemes weighed 1 and 0.35
+// counted idf·Σlw²/Σlw, 0.83 of it, and such a passage matched 1.15 of the mass).
+func TestCoverageOfAFullMatchInTheQuestionsLanguageIsOne(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, englishAndFrench)
+	const q = "who last changed each line of a file"
+	terms, err := b.searcher.QueryTerms(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mass, err := b.searcher.IDFMass(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	matched, french := 0.0, 0
+	for _, tm := range terms {
+		switch {
+		case tm.Exact:
+		case tm.Weight == 1:
+			matched += tm.IDF
+		default:
+			french++
+		}
+	}
+	if french == 0 {
+		t.Fatalf("the question asks for %v: no lexeme weighed below 1, nothing to test", terms)
+	}
+	if math.Abs(matched/mass-1) > 1e-9 {
+		t.Errorf("an English passage holding every English stem matches %.4f of the IDF mass, want 1", matched/mass)
+	}
+}

@@ -248,18 +248,23 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			}
 		}
 	}
-	// A lexeme's part of the IDF mass: its weight's share of its word's lexemes' weights, so
-	// all of its IDF when the word has no other lexeme (always, with one configuration), 1/k of
-	// it when the word has k of equal weight.
+	// A lexeme's part of the IDF mass: a word weighs in the mass as its likeliest lexeme does
+	// in a passage's score (lw·idf), so that a passage in the question's language holding every
+	// word covers all of it, and one in a less likely language its weight's share. Each of a
+	// word's k lexemes carries max(lw)/Σlw of its own weighted IDF: all of it when the word has
+	// no other lexeme (always, with one configuration), 1/k when its lexemes weigh alike.
+	// (Summed in a fixed order: the last bit of the mass never varies.)
 	share := map[string]float64{}
 	for w := range wordDF {
-		sum := 0.0
-		for _, l := range lexemesOf[w] {
+		ls := slices.Sorted(slices.Values(lexemesOf[w]))
+		sum, top := 0.0, 0.0
+		for _, l := range ls {
 			sum += lw[l]
+			top = max(top, lw[l])
 		}
-		for _, l := range lexemesOf[w] {
+		for _, l := range ls {
 			if sum > 0 {
-				share[l] = max(share[l], lw[l]/sum)
+				share[l] = max(share[l], top/sum)
 			}
 		}
 	}
