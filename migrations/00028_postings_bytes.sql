@@ -15,6 +15,10 @@ UPDATE postings_blocks b SET postings = (
 ALTER TABLE postings_blocks DROP COLUMN chunk_ids, DROP COLUMN tfs, DROP COLUMN dls,
                             ALTER COLUMN postings SET NOT NULL,
                             ALTER COLUMN postings SET STORAGE EXTERNAL;
+-- Written while each row still held its arrays too, the bytes went over toast_tuple_target and
+-- were compressed (SET STORAGE applies to later writes only): written again, they are stored
+-- as a refresh stores them, inline and uncompressed, read without decompressing.
+UPDATE postings_blocks SET postings = postings || ''::bytea;
 
 -- +goose Down
 -- The blocks are a cache of the postings table: going down empties them, and searches read

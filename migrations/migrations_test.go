@@ -204,3 +204,37 @@ func TestPostingsBytesMigration(t *testing.T) {
 		t.Errorf("after 00028 down: %d blocks, blocks_upto %d (%v), want none and 0", blocks, upto, err)
 	}
 }
+
+// TestPostingsBytesMigrationStoresBlocksInline: after 00028 up on a populated table, the converted
+// blocks' postings should be stored as a refresh stores them (uncompressed, inline), since the
+// search reads them every time.
+func TestPostingsBytesMigrationStoresBlocksInline(t *testing.T) {
+	ctx := context.Background()
+	pool := openPool(t, pgtest.EmptyDatabase(t))
+	db := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { db.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 26); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO postings_blocks (lexeme, last_id, chunk_ids, tfs, dls)
+		SELECT 'l' || b, b * 1000 + 255, array_agg(b * 1000 + i ORDER BY i), array_agg(1 + i % 3 ORDER BY i), array_agg(100 + i % 7 ORDER BY i)
+		FROM generate_series(1, 50) b, generate_series(0, 255) i GROUP BY b`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 28); err != nil {
+		t.Fatal(err)
+	}
+	var compressed, size, ext int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_column_compression(postings) IS NOT NULL), max(pg_column_size(postings)),
+		(SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'postings_blocks') FROM postings_blocks`).Scan(&compressed, &size, &ext); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("compressed %d of 50, largest stored %d bytes (raw 4096), toast relation %d bytes", compressed, size, ext)
+	if compressed > 0 || ext > 0 {
+		t.Errorf("%d of 50 converted blocks are stored compressed, %d bytes out of line", compressed, ext)
+	}
+}
