@@ -344,7 +344,7 @@ func explainSearch(ctx context.Context, pool *pgxpool.Pool, t *statementTracer, 
 			if err != nil {
 				return err
 			}
-			fmt.Printf("\n%s\n%s\n", strings.Join(strings.Fields(sql), " ")[:min(len(sql), 120)], strings.Join(plan, "\n"))
+			fmt.Printf("\n%s\n%s\n", short(strings.Join(strings.Fields(sql), " "), 120), strings.Join(plan, "\n"))
 			return nil
 		})
 		if err != nil {
@@ -353,3 +353,6 @@ func explainSearch(ctx context.Context, pool *pgxpool.Pool, t *statementTracer, 
 	}
 	return nil
 }
+
+// short returns s cut to at most n bytes.
+func short(s string, n int) string { return s[:min(len(s), n)] }

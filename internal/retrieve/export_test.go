@@ -53,7 +53,7 @@ func (s *Searcher) DocumentScoresSQL(ctx context.Context, text string) (map[stri
 			SELECT tf.document_id, sum(w.weight *
 			         ln(1 + (st.n - least(ts.doc_df, st.n) + 0.5) / (least(ts.doc_df, st.n) + 0.5)) *
 			         tf.tf * ($3::float8 + 1) / (tf.tf + $3::float8 * (1 - $4::float8 + $4::float8 * coalesce(ds.length, st.avgdl) / st.avgdl))
-			         ORDER BY tf.lexeme, w.weight)
+			         ORDER BY tf.lexeme COLLATE "C", w.weight)
 			FROM tf CROSS JOIN st
 			JOIN term_stats ts ON ts.lexeme = tf.lexeme
 			JOIN w ON w.lexeme = tf.lexeme

@@ -222,6 +222,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	}
 	out.chunks = max(out.chunks, 1)
 	out.avgdl = max(out.avgdl, 1)
+	out.avgDocLen = max(out.avgDocLen, 1) // statistics of no document length: no division by 0
 	// Each lexeme's frequency: that of the (most common) word it stands for. With one
 	// configuration a word has one lexeme, and this is the lexeme's own.
 	wordDF := map[string]int64{}
@@ -659,7 +660,7 @@ func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(i
 		only = newIDSet(ids)
 	}
 	stale := sc.stale()
-	// BM25's term weight as SQL computed it (documentBM25 still does), operation by
+	// BM25's term weight as SQL computed it (documentBM25 computes it the same way), operation by
 	// operation at run time: k1+1 folded as a constant rounds differently, and a fused
 	// multiply-add (the float64 conversions forbid it) would too.
 	k1, b, avgdl := float64(BM25K1), float64(BM25B), sc.t.avgdl
@@ -677,7 +678,7 @@ func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(i
 		for _, bl := range blocks[i] {
 			for j := range bl.len() {
 				id, tfn, dln := bl.at(j)
-				if bl.packed && stale != nil && stale[id] || only.bits != nil && !only.has(id) {
+				if bl.packed && stale != nil && stale[id] || only.on() && !only.has(id) {
 					continue
 				}
 				tf, dl := float64(tfn), float64(dln)
@@ -764,10 +765,13 @@ func (s *sums) each(f func(id int64, score, matched float64)) {
 	}
 }
 
-// idSet is a set of chunk ids, a bit each over the span of its ids.
+// idSet is a set of chunk ids, a bit each over the span of its ids, or a map where the ids are
+// too far apart for that (re-indexing draws new ids: two candidates a billion ids apart would
+// take 125 MB of bits). The zero idSet is no set at all (see on).
 type idSet struct {
 	lo   int64
 	bits []uint64
+	m    map[int64]bool
 }
 
 func newIDSet(ids []int64) idSet {
@@ -775,6 +779,13 @@ func newIDSet(ids []int64) idSet {
 		return idSet{bits: []uint64{}}
 	}
 	lo, hi := slices.Min(ids), slices.Max(ids)
+	if words := (hi-lo)/64 + 1; words > 8*int64(len(ids))+64 {
+		s := idSet{m: make(map[int64]bool, len(ids))}
+		for _, id := range ids {
+			s.m[id] = true
+		}
+		return s
+	}
 	s := idSet{lo: lo, bits: make([]uint64, (hi-lo)/64+1)}
 	for _, id := range ids {
 		s.bits[(id-lo)/64] |= 1 << ((id - lo) % 64)
@@ -782,7 +793,13 @@ func newIDSet(ids []int64) idSet {
 	return s
 }
 
+// on reports whether s is a set (made by newIDSet), not the zero idSet.
+func (s idSet) on() bool { return s.bits != nil || s.m != nil }
+
 func (s idSet) has(id int64) bool {
+	if s.m != nil {
+		return s.m[id]
+	}
 	k := id - s.lo
 	return k >= 0 && k/64 < int64(len(s.bits)) && s.bits[k/64]&(1<<(k%64)) != 0
 }
