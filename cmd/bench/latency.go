@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -218,9 +219,11 @@ func passageQueries(ctx context.Context, url string, n int) (map[string][]string
 // tracedPool opens a pool on url as postgres.Open does (no migrations: the database is
 // Docent's already), with tracer counting its statements when trace is set.
 func tracedPool(ctx context.Context, url string, trace bool, tracer *statementTracer) (*pgxpool.Pool, error) {
-	if _, err := postgres.Open(ctx, url); err != nil { // migrates, as the server would
+	migrated, err := postgres.Open(ctx, url) // migrates, as the server would
+	if err != nil {
 		return nil, err
 	}
+	migrated.Close()
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, err
@@ -333,7 +336,7 @@ func explainSearch(ctx context.Context, pool *pgxpool.Pool, t *statementTracer, 
 			continue
 		}
 		err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = 400; SET LOCAL enable_seqscan = off; SET LOCAL jit = off`); err != nil {
+			if _, err := tx.Exec(ctx, `SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = `+strconv.Itoa(cmp.Or(s.EfSearch, 400))+`; SET LOCAL enable_seqscan = off; SET LOCAL jit = off`); err != nil {
 				return err
 			}
 			rows, err := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, c.args...)

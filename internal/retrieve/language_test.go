@@ -393,6 +393,23 @@ func TestQuestionLanguageWeighsItsParses(t *testing.T) {
 		if got := lexical(t, "commit"); len(got) != 2 {
 			t.Errorf("commit found %q, want both English pages", got)
 		}
+		terms, err := b.searcher.QueryTerms(ctx, "who last changed each line of a commit")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sawLin bool
+		for _, tm := range terms {
+			sawLin = sawLin || tm.Lexeme == "lin"
+			if tm.Lexeme == "commit" && tm.Weight != 1 {
+				t.Errorf("commit weighs %v in an English question, want 1", tm.Weight)
+			}
+			if tm.Lexeme == "lin" && tm.Weight >= 1 {
+				t.Errorf("French lin weighs %v in an English question, want less than 1", tm.Weight)
+			}
+		}
+		if !sawLin {
+			t.Errorf("the question asks for %v: no French lin, nothing weighed down", terms)
+		}
 	})
 }
 
