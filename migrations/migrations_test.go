@@ -69,6 +69,23 @@ func TestApply(t *testing.T) {
 	})
 }
 
+// migratedTo returns a pool on a new empty database migrated up to version, and the provider
+// that moves it further up or down.
+func migratedTo(t *testing.T, version int64) (*pgxpool.Pool, *goose.Provider) {
+	t.Helper()
+	pool := openPool(t, pgtest.EmptyDatabase(t))
+	db := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { db.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(context.Background(), version); err != nil {
+		t.Fatal(err)
+	}
+	return pool, p
+}
+
 func openPool(t *testing.T, url string) *pgxpool.Pool {
 	t.Helper()
 	pool, err := pgxpool.New(context.Background(), url)
@@ -85,16 +102,7 @@ func openPool(t *testing.T, url string) *pgxpool.Pool {
 func TestGapCuratedMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := openPool(t, pgtest.EmptyDatabase(t))
-	db := stdlib.OpenDBFromPool(pool)
-	t.Cleanup(func() { db.Close() })
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 22); err != nil {
-		t.Fatal(err)
-	}
+	pool, p := migratedTo(t, 22)
 	var taxi, dup int64
 	if err := pool.QueryRow(ctx, `INSERT INTO curated_answers (question, normalised, answer, owner, review_by)
 		VALUES ('Is a taxi home reimbursed?', 'is a taxi home reimbursed', 'Yes.', 'travel', '2099-01-01') RETURNING id`).Scan(&taxi); err != nil {
@@ -155,16 +163,7 @@ func TestGapCuratedMigration(t *testing.T) {
 func TestPostingsBytesMigration(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := openPool(t, pgtest.EmptyDatabase(t))
-	db := stdlib.OpenDBFromPool(pool)
-	t.Cleanup(func() { db.Close() })
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 26); err != nil {
-		t.Fatal(err)
-	}
+	pool, p := migratedTo(t, 26)
 	for _, q := range []string{
 		`INSERT INTO postings_blocks (lexeme, last_id, chunk_ids, tfs, dls) VALUES
 		   ('rebas', 9000000000, '{3,17,9000000000}', '{1,2,70000}', '{12,300,5}'), ('merg', 4, '{4}', '{1}', '{8}')`,
@@ -210,16 +209,7 @@ func TestPostingsBytesMigration(t *testing.T) {
 // search reads them every time.
 func TestPostingsBytesMigrationStoresBlocksInline(t *testing.T) {
 	ctx := context.Background()
-	pool := openPool(t, pgtest.EmptyDatabase(t))
-	db := stdlib.OpenDBFromPool(pool)
-	t.Cleanup(func() { db.Close() })
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, 26); err != nil {
-		t.Fatal(err)
-	}
+	pool, p := migratedTo(t, 26)
 	if _, err := pool.Exec(ctx, `INSERT INTO postings_blocks (lexeme, last_id, chunk_ids, tfs, dls)
 		SELECT 'l' || b, b * 1000 + 255, array_agg(b * 1000 + i ORDER BY i), array_agg(1 + i % 3 ORDER BY i), array_agg(100 + i % 7 ORDER BY i)
 		FROM generate_series(1, 50) b, generate_series(0, 255) i GROUP BY b`); err != nil {

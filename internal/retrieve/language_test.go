@@ -28,14 +28,6 @@ func TestSearchInLanguages(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t, multilingual)
 	english := setupIndexer(t, multilingual, &ingest.Indexer{Embedder: embedder.Local{}, Languages: language.Off})
-	lexical := func(t *testing.T, b testBundle, text string, groups ...string) []string {
-		t.Helper()
-		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical", Groups: groups})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return paths(rs)
-	}
 
 	t.Run("ChunksRecordTheirLanguageAndConfiguration", func(t *testing.T) {
 		t.Parallel()
@@ -365,32 +357,24 @@ func TestQuestionLanguageWeighsItsParses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, englishAndFrench)
-	lexical := func(t *testing.T, text string) []string {
-		t.Helper()
-		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return paths(rs)
-	}
 	t.Run("AnEnglishQuestionPrefersTheEnglishPassage", func(t *testing.T) {
 		t.Parallel()
 		// Parsed as French too, the question asks for `lin` and `fil`, which the French page
 		// holds eight times; it is English, so those lexemes weigh little.
-		if got := lexical(t, "who last changed each line of a file"); len(got) == 0 || got[0] != "en/blame.md" {
+		if got := lexical(t, b, "who last changed each line of a file"); len(got) == 0 || got[0] != "en/blame.md" {
 			t.Errorf("found %q, want en/blame.md first", got)
 		}
 	})
 	t.Run("AFrenchQuestionStillFindsTheFrenchPassage", func(t *testing.T) {
 		t.Parallel()
-		if got := lexical(t, "à quoi sert le fil de lin"); len(got) == 0 || got[0] != "fr/lin.md" {
+		if got := lexical(t, b, "à quoi sert le fil de lin"); len(got) == 0 || got[0] != "fr/lin.md" {
 			t.Errorf("found %q, want fr/lin.md first", got)
 		}
 	})
 	t.Run("WordsAlikeInBothLanguagesKeepTheirWeight", func(t *testing.T) {
 		t.Parallel()
 		// "commit" is `commit` in both configurations: an English question's weighting leaves it whole.
-		if got := lexical(t, "commit"); len(got) != 2 {
+		if got := lexical(t, b, "commit"); len(got) != 2 {
 			t.Errorf("commit found %q, want both English pages", got)
 		}
 		terms, err := b.searcher.QueryTerms(ctx, "who last changed each line of a commit")
@@ -447,4 +431,14 @@ func TestCoverageOfAFullMatchInTheQuestionsLanguageIsOne(t *testing.T) {
 	if math.Abs(matched/mass-1) > 1e-9 {
 		t.Errorf("an English passage holding every English stem matches %.4f of the IDF mass, want 1", matched/mass)
 	}
+}
+
+// lexical returns the paths of a lexical search of b for text by a reader of groups.
+func lexical(t *testing.T, b testBundle, text string, groups ...string) []string {
+	t.Helper()
+	rs, err := b.searcher.Search(context.Background(), retrieve.Query{Text: text, Mode: "lexical", Groups: groups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths(rs)
 }
