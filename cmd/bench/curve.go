@@ -176,6 +176,14 @@ requests. Plot: %s.`, what, passages, min(2*runtime.NumCPU(), 20), o.curveFor, o
 				spreadF(pt.refused), pt.other, strings.Join(pt.loads, ", "))
 		}
 	}
+	if o.curveProfile != "" {
+		n := min(len(questions), 50)
+		plans, err := explainStatements(ctx, dbURL, questions[:n], o.curveProfile+"-plans.txt")
+		if err != nil {
+			plans = "not measured: " + err.Error()
+		}
+		knees = append(knees, "auto_explain (EXPLAIN ANALYZE, BUFFERS of every statement; plans in "+o.curveProfile+"-plans.txt): "+plans)
+	}
 	if len(knees) > 0 {
 		r.row("\nWhere the time goes at %d clients (-curve-profile; CPU of the whole machine over the first run, "+
 			"PostgreSQL sessions of this database sampled every 50 ms by state and wait event, Go CPU profile in %s-KIND.pprof):\n", kneeClients, o.curveProfile)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/retrieve"
 )
 
 // kneeClients is the client count at which -curve-profile looks where the time goes: the
@@ -184,4 +191,110 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
+}
+
+// explainStatements runs each question once through Docent's search (hybrid, as the server
+// runs it) on a pool whose sessions load auto_explain, with every statement's plan, actual
+// times and buffers sent back as a notice. The plans go to file; the result names the
+// statements that took the most time in all, with their mean and count. EXPLAIN ANALYZE's
+// own timing makes each statement somewhat slower than it is.
+func explainStatements(ctx context.Context, dbURL string, questions []string, file string) (string, error) {
+	cfg, err := pgxpool.ParseConfig(dbURL)
+	if err != nil {
+		return "", err
+	}
+	type plan struct {
+		ms   float64
+		text string
+	}
+	var mu sync.Mutex
+	var plans []plan
+	durationRe := regexp.MustCompile(`^duration: ([0-9.]+) ms`)
+	cfg.ConnConfig.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		m := durationRe.FindStringSubmatch(n.Message)
+		if m == nil {
+			return
+		}
+		ms, _ := strconv.ParseFloat(m[1], 64)
+		mu.Lock()
+		plans = append(plans, plan{ms, n.Message})
+		mu.Unlock()
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		for _, q := range []string{`LOAD 'auto_explain'`, `SET auto_explain.log_min_duration = 0`, `SET auto_explain.log_analyze = on`,
+			`SET auto_explain.log_buffers = on`, `SET auto_explain.log_nested_statements = on`, `SET auto_explain.log_level = notice`} {
+			if _, err := c.Exec(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+		return pgxvec.RegisterTypes(ctx, c)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	e, err := embedder.New(defaults())
+	if err != nil {
+		return "", err
+	}
+	s := retrieve.NewSearcher(pool, e, defaults())
+	for _, q := range questions {
+		if _, err := s.Search(ctx, retrieve.Query{Text: q}); err != nil {
+			return "", err
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// A statement is known by its text's first line, numbers and spacing aside.
+	type stat struct {
+		total, worst float64
+		n            int
+		slowest      string
+	}
+	stats := map[string]*stat{}
+	var all strings.Builder
+	var grand float64
+	digits := regexp.MustCompile(`[0-9]+`)
+	for _, p := range plans {
+		key := "?"
+		if i := strings.Index(p.text, "Query Text: "); i >= 0 {
+			// The text runs up to the plan's first node.
+			var text []string
+			for _, line := range strings.Split(p.text[i+len("Query Text: "):], "\n") {
+				if strings.Contains(line, "(cost=") {
+					break
+				}
+				text = append(text, line)
+			}
+			key = strings.Join(strings.Fields(strings.Join(text, " ")), " ")
+			key = digits.ReplaceAllString(key[:min(len(key), 90)], "N")
+		}
+		st := stats[key]
+		if st == nil {
+			st = &stat{}
+			stats[key] = st
+		}
+		st.total += p.ms
+		grand += p.ms
+		st.n++
+		if p.ms > st.worst {
+			st.worst, st.slowest = p.ms, p.text
+		}
+		all.WriteString(p.text + "\n\n")
+	}
+	keys := slices.SortedFunc(maps.Keys(stats), func(a, b string) int { return cmp.Compare(stats[b].total, stats[a].total) })
+	var cells []string
+	for _, k := range keys[:min(len(keys), 3)] {
+		st := stats[k]
+		cells = append(cells, fmt.Sprintf("`%s…` %.1f ms mean over %d (%.0f%% of all statements' time)", k, st.total/float64(st.n), st.n,
+			100*st.total/max(grand, 1)))
+	}
+	if len(keys) > 0 {
+		all.WriteString("\n-- The slowest run of the statement with the most time in all:\n\n" + stats[keys[0]].slowest + "\n")
+	}
+	if err := os.WriteFile(file, []byte(all.String()), 0o644); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d searches, one at a time, %d statements: %s", len(questions), len(plans), strings.Join(cells, "; ")), nil
 }
