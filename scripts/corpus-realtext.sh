@@ -36,7 +36,7 @@ if [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ] && [ ! -f "$dir/.corpus-realtext" ]
 fi
 rm -rf "$dir"
 mkdir -p "$dir"
-touch "$dir/.corpus-realtext"
+echo "written by scripts/corpus-realtext.sh" >"$dir/.corpus-realtext" # hidden: not indexed
 
 for set in scifact nfcorpus; do
   if [ -f "$eval_dir/$set/corpus.jsonl" ] && command -v python3 >/dev/null; then

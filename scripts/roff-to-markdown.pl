@@ -3,7 +3,10 @@
 # OUT_DIR/<its path below ROOT, .gz dropped>.md: the roff markup stripped (fonts, escapes,
 # requests), section headings as Markdown headings, paragraphs separated by blank lines. Fast
 # and approximate, not a renderer: tables and equations come out as their text. Pages that
-# only include another (".so") are skipped: they are the same text under a second name.
+# only include another (".so") are skipped: they are the same text under a second name. The
+# characters Markdown would read as markup (<file> as an HTML tag, *.c as emphasis) are
+# escaped, and no-fill lines lose their indentation (it would make them code blocks, where
+# escapes show).
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -31,6 +34,8 @@ sub inline {
 	return $_;
 }
 
+sub md { local $_ = shift; s/([\\<*`])/\\$1/g; return $_ }
+
 PAGE: for my $page (@pages) {
 	open(my $in, '-|', 'gzip', '-dc', '--', $page) or next;
 	my @lines = <$in>;
@@ -50,18 +55,18 @@ PAGE: for my $page (@pages) {
 				$flush->();
 				(my $h = inline($args)) =~ s/^"|"$//g;
 				$section = uc $h;
-				push @md, ($req =~ /^S[Hh]$/ ? '## ' : '### ') . $h, '' if $h =~ /\S/;
+				push @md, ($req =~ /^S[Hh]$/ ? '## ' : '### ') . md($h), '' if $h =~ /\S/;
 			} elsif ($req =~ /^(?:PP|P|LP|TP|IP|HP|sp|br|Pp|Bl|El|It|RS|RE|TS|TE|nf|fi|EX|EE|in|ti)$/) {
 				$flush->();
 				$nofill = 1 if $req =~ /^(nf|EX|TS)$/;
 				$nofill = 0 if $req =~ /^(fi|EE|TE)$/;
-				$text->(inline($args =~ s/^"|"\s.*$|"$//gr)) if $req eq 'IP' && $args =~ /\S/;
+				$text->(md(inline($args =~ s/^"|"\s.*$|"$//gr))) if $req eq 'IP' && $args =~ /\S/;
 			} elsif ($req =~ /^(?:B|I|SM|SB|BR|RB|IR|RI|BI|IB|Nm|Nd|Ar|Fl|Cm|Xr|Pa|Li|Em|Sy|Dq|Sq|Ql|Va|Fn|Fa|Ev|Er|Ic|Op|UR|MT|Lk|Mt)$/) {
 				my @w = ($args =~ /"([^"]*)"|(\S+)/g);
 				my $sep = $req =~ /^(?:BR|RB|IR|RI|BI|IB)$/ ? '' : ' ';
 				my $t = join($sep, map { inline($_) } grep { defined } @w);
 				$t = "-$t" if $req eq 'Fl';
-				$text->($t);
+				$text->(md($t));
 			} elsif ($req eq 'TH' || $req eq 'Dt') {
 				my @w = ($args =~ /"([^"]*)"|(\S+)/g);
 				@w = grep { defined } @w;
@@ -70,8 +75,8 @@ PAGE: for my $page (@pages) {
 			# every other request (.de, .if, .ds, .nh, .ad, ...) is dropped
 			next;
 		}
-		my $t = inline($line);
-		if ($nofill) { $flush->(); push @md, $t } else { $text->($t) }
+		my $t = md(inline($line));
+		if ($nofill) { $flush->(); $t =~ s/^\s+//; push @md, $t } else { $text->($t) }
 	}
 	$flush->();
 	my $body = join("\n", @md);
