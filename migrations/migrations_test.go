@@ -147,3 +147,60 @@ func TestGapCuratedMigration(t *testing.T) {
 		t.Errorf("after 00023 down: %v, want %v", got, want)
 	}
 }
+
+// TestPostingsBytesMigration: migration 00028 rewrites each packed block's arrays as bytes,
+// 16 a posting (chunk id, weighted term frequency, length, big-endian), in the arrays' order;
+// going down empties the blocks, so that searches read the postings table until the next
+// statistics refresh builds them again.
+func TestPostingsBytesMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := openPool(t, pgtest.EmptyDatabase(t))
+	db := stdlib.OpenDBFromPool(pool)
+	t.Cleanup(func() { db.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 26); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`INSERT INTO postings_blocks (lexeme, last_id, chunk_ids, tfs, dls) VALUES
+		   ('rebas', 9000000000, '{3,17,9000000000}', '{1,2,70000}', '{12,300,5}'), ('merg', 4, '{4}', '{1}', '{8}')`,
+		`INSERT INTO corpus_stats (chunks, avg_length, blocks_upto) VALUES (3, 100, 9000000000)`,
+	} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.UpTo(ctx, 28); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	rows, err := pool.Query(ctx, `SELECT lexeme || ' ' || encode(postings, 'hex') FROM postings_blocks ORDER BY lexeme`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"merg 0000000000000004" + "00000001" + "00000008",
+		"rebas 0000000000000003" + "00000001" + "0000000c" + "0000000000000011" + "00000002" + "0000012c" + "0000000218711a00" + "00011170" + "00000005",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("after 00028: %q, want %q", got, want)
+	}
+	if _, err := p.DownTo(ctx, 26); err != nil {
+		t.Fatal(err)
+	}
+	var blocks, upto int64
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM postings_blocks), blocks_upto FROM corpus_stats`).Scan(&blocks, &upto); err != nil || blocks != 0 || upto != 0 {
+		t.Errorf("after 00028 down: %d blocks, blocks_upto %d (%v), want none and 0", blocks, upto, err)
+	}
+}

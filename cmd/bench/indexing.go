@@ -139,19 +139,28 @@ func processCPU() time.Duration {
 // autovacuum worker there now, not the parallel workers of the B-tree builds (3-4 s for the
 // 10,000 files) or autovacuum workers that have exited.
 func backendCPU(ctx context.Context, pool *pgxpool.Pool) string {
-	rows, err := pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	ticks, n, err := backendTicks(ctx, pool)
 	if err != nil {
 		return "unknown"
 	}
+	return fmt.Sprintf("%.1f s (%d processes)", float64(ticks)/100, n) // USER_HZ is 100 on Linux
+}
+
+// backendTicks is backendCPU in clock ticks (1/100 s), with the number of processes.
+func backendTicks(ctx context.Context, pool *pgxpool.Pool) (int64, int, error) {
+	rows, err := pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`)
+	if err != nil {
+		return 0, 0, err
+	}
 	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
-		return "unknown"
+		return 0, 0, err
 	}
 	var ticks int64
 	for _, pid := range pids {
 		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
-			return "unknown"
+			return 0, 0, err
 		}
 		// Fields 14 and 15 (utime, stime, in clock ticks) follow the parenthesised command name.
 		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
@@ -160,7 +169,7 @@ func backendCPU(ctx context.Context, pool *pgxpool.Pool) string {
 			ticks += n
 		}
 	}
-	return fmt.Sprintf("%.1f s (%d processes)", float64(ticks)/100, len(pids)) // USER_HZ is 100 on Linux
+	return ticks, len(pids), nil
 }
 
 func freshDatabase(ctx context.Context, adminURL string) (string, func(), error) {

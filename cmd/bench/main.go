@@ -54,6 +54,7 @@ type options struct {
 	sizes                                 []int
 	lcBudget, serveFor, askFor            time.Duration
 	only                                  map[string]bool
+	latency                               latencyOptions
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -79,6 +80,16 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.DurationVar(&o.serveFor, "serve-for", 20*time.Second, "length of each search throughput run")
 	fs.DurationVar(&o.askFor, "ask-for", time.Minute, "length of the 50-user ask run")
 	fs.DurationVar(&o.lcBudget, "langchaingo-budget", 3*time.Minute, "time allowed to langchaingo's HNSW store per load; its rate is measured on what it loaded by then")
+	fs.StringVar(&o.latency.url, "latency-url", "", "section latency: a database already indexed to time (default: load -latency-size synthetic passages)")
+	fs.StringVar(&o.latency.queriesURL, "latency-queries-url", "", "section latency: a database whose passages make the queries for -latency-url (default: its own)")
+	fs.IntVar(&o.latency.size, "latency-size", 10000, "section latency: synthetic passages to load when -latency-url is not set")
+	fs.IntVar(&o.latency.queries, "latency-queries", 60, "section latency: queries of each kind")
+	fs.BoolVar(&o.latency.keep, "latency-keep", false, "section latency: keep the loaded database (its URL is printed) for later runs with -latency-url")
+	fs.BoolVar(&o.latency.trace, "latency-trace", false, "section latency: print each SQL statement's calls, rows and time per search")
+	fs.BoolVar(&o.latency.explain, "latency-explain", false, "section latency: print EXPLAIN (ANALYZE, BUFFERS) of each statement of one search of each kind and mode")
+	fs.StringVar(&o.latency.dump, "latency-dump", "", "section latency: write every query's results (ids and scores) to this file first, to compare two builds with diff")
+	fs.StringVar(&o.latency.kinds, "latency-kinds", "typical,common,long", "section latency: the kinds of queries to time")
+	fs.StringVar(&o.latency.modes, "latency-modes", "hybrid,lexical", "section latency: the search modes to time")
 	only := fs.String("only", "store,storage,scale,recall,realtext,load,curve,indexing", "sections to run (storage runs within store, at its largest size)")
 	write := fs.String("write", "BENCHMARKS.md", "file to rewrite with the results (empty: print only)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
@@ -124,6 +135,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		{"load", func() error { return askLoad(ctx, adminURL, o, r) }},
 		{"curve", func() error { return saturation(ctx, adminURL, o, r) }},
 		{"indexing", func() error { return indexing(ctx, adminURL, o.files, o.runs, r) }},
+		{"latency", func() error { return latency(ctx, adminURL, o, r) }},
 	}
 	for _, s := range steps {
 		if o.only[s.name] {

@@ -22,12 +22,15 @@ import (
 // A sentence that leans on the one before it ("This", "It", "However"…) is quoted with it; a
 // list item or table row is quoted with its whole list or table (and the line introducing
 // it), as a list; a description in a definition list with its term line(s) ("--soft",
-// "merge.renames"); a short passage that answers by itself is quoted whole. A quote reads on
+// "merge.renames"); a passage's first sentence that leans on what precedes it under its
+// section's heading ("eol" / "This attribute sets…"); a short passage that answers by itself is quoted whole. A quote reads on
 // to the end of its paragraph while the sentences go on with it (a description under its term
 // whole; "You start a bisect session as follows:" with the commands), within the answer's
 // length, and sentences of one paragraph are quoted as one run of text. Question words
 // count by how rare they are among the sources' sentences. Another passage is quoted only when
-// it is of the same document: the answer cites one document.
+// it is of the same document: the answer cites one document. When no sentence holds a question
+// word (a question in other words, the passages found by meaning), a short top passage is quoted
+// whole and a long one not at all.
 type Extractive struct {
 	// MaxSentences bounds the sentences quoted besides a list or table (default 3).
 	MaxSentences int
@@ -109,13 +112,22 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		}
 	}
 	if bestSrc < 0 {
-		return "", nil
+		// No sentence of two words or more holds a question word ("I'm feeling ill, who do I
+		// let know" for "If you are sick, tell your manager…"): the passages were found by
+		// meaning. A short top passage, which retrieval judged relevant all the same, is quoted
+		// whole if it says something (a sentence of two words or more); a longer one would be
+		// quoted without knowing which of its sentences answer, so the answer declines.
+		whole := strings.TrimSpace(textseg.Unwrap(sources[0].Text))
+		if !slices.ContainsFunc(passages[0], func(s sent) bool { return len(s.terms) >= 2 }) || len(strings.Fields(whole)) > shortPassageWords {
+			return "", nil
+		}
+		return emitQuotes(ctx, []string{quote(underHeading(sources[0], passages[0], []int{0}, whole), 1)}, emit)
 	}
 	var quotes []string
 	said := map[string]bool{} // the sentences quoted, as plainText
 	ps := passages[bestSrc]
 	if whole := strings.TrimSpace(textseg.Unwrap(sources[bestSrc].Text)); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
-		quotes = append(quotes, quote(whole, bestSrc+1))
+		quotes = append(quotes, quote(underHeading(sources[bestSrc], ps, []int{0}, whole), bestSrc+1))
 		for _, s := range ps {
 			said[plainText(s.text)] = true
 		}
@@ -125,7 +137,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 			for _, k := range group {
 				said[plainText(ps[k].text)] = true
 			}
-			quotes = append(quotes, quote(joinSentences(ps, group), bestSrc+1))
+			quotes = append(quotes, quote(underHeading(sources[bestSrc], ps, group, joinSentences(ps, group)), bestSrc+1))
 		}
 	}
 	// The best sentence of another passage of the same document.
@@ -146,9 +158,16 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	if otherSrc >= 0 {
 		group := withContext(passages[otherSrc], otherIdx)
 		if words := len(strings.Fields(strings.Join(quotes, " "))); words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
-			quotes = append(quotes, quote(joinSentences(passages[otherSrc], group), otherSrc+1))
+			text := underHeading(sources[otherSrc], passages[otherSrc], group, joinSentences(passages[otherSrc], group))
+			quotes = append(quotes, quote(text, otherSrc+1))
 		}
 	}
+	return emitQuotes(ctx, quotes, emit)
+}
+
+// emitQuotes writes the quotes as the answer, streaming each to emit: quotes of several lines
+// stand apart as paragraphs, quotes of one line run on.
+func emitQuotes(ctx context.Context, quotes []string, emit func(string)) (string, error) {
 	var b strings.Builder
 	for i, q := range quotes {
 		if err := ctx.Err(); err != nil {
@@ -277,6 +296,43 @@ func coheres(ps []sent, group []int, k int, q map[string]bool) bool {
 	}
 	return false
 }
+
+// underHeading returns text, the quote of group, under its section's heading when the quote
+// starts with its passage's first sentence and that sentence leans on what comes before it:
+// "This attribute sets a specific line-ending style…" speaks of what its section's heading
+// names ("eol"), and nothing before it in the passage says so. Only the heading's last
+// non-empty part is written, on a line of its own, as a definition's term is; not when the
+// sentence names it (holds its words in a row: "Tag" is not named by "This stage…", "Kitchen
+// rules" not by "These rules keep the kitchen usable"), nor when it has no words.
+func underHeading(src retrieve.Result, ps []sent, group []int, text string) string {
+	if len(group) == 0 || group[0] != 0 || !leansBack(ps[0].text) {
+		return text
+	}
+	parts := strings.Split(src.Heading, headingSeparator)
+	h := ""
+	for i := len(parts) - 1; i >= 0 && h == ""; i-- {
+		h = strings.TrimSpace(parts[i])
+	}
+	words := lowerWords(h)
+	if len(words) == 0 {
+		return text
+	}
+	sentence := lowerWords(ps[0].text)
+	for i := 0; i+len(words) <= len(sentence); i++ {
+		if slices.Equal(sentence[i:i+len(words)], words) {
+			return text
+		}
+	}
+	return h + "\n" + text
+}
+
+// lowerWords returns s's words (runs of letters and digits), lower-cased.
+func lowerWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// headingSeparator joins a passage's heading path (ingest.HeadingSeparator).
+const headingSeparator = " › "
 
 // plainText is a sentence as compared for repetition: lower case, white space collapsed.
 func plainText(s string) string {

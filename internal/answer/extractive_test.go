@@ -271,3 +271,132 @@ func TestExtractiveQuotesASentenceOnce(t *testing.T) {
 		t.Errorf("the repeated note is quoted %d times:\n%s", n, got)
 	}
 }
+
+// A passage whose first sentence speaks of what its heading names ("This attribute…" under
+// "eol") is quoted under the heading's last part, on a line of its own; a first sentence that
+// names its subject, or one quoted from further into the passage, is quoted without it.
+func TestExtractiveQuotesUnderTheHeading(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, question, heading, passage, want string
+		not                                    []string
+	}{
+		{
+			name:     "a first sentence that leans back gets the heading",
+			question: "which line-ending style is used in the working directory",
+			heading:  "gitattributes(5) › Effects › eol",
+			passage:  "This attribute sets a specific line-ending style to be used in the working directory. It has effect only when the text attribute is set.\n\n" + filler,
+			want:     "eol\nThis attribute sets a specific line-ending style to be used in the working directory.",
+			not:      []string{"Effects", "›"},
+		},
+		{
+			name:     "a short passage quoted whole gets it too",
+			question: "how long is the cache kept",
+			heading:  "Untracked cache",
+			passage:  "This cache is kept for two weeks.",
+			want:     "Untracked cache\nThis cache is kept for two weeks.\n[1]",
+		},
+		{
+			name:     "a first sentence that names its subject does not",
+			question: "which line-ending style is used in the working directory",
+			heading:  "Effects › eol",
+			passage:  "The eol attribute sets a specific line-ending style to be used in the working directory.\n\n" + filler,
+			want:     "The eol attribute sets a specific line-ending style to be used in the working directory.",
+			not:      []string{"eol\n"},
+		},
+		{
+			name:     "a sentence further into the passage does not: its referent is the sentence before",
+			question: "are airport trips by taxi reimbursed",
+			heading:  "Travel › Taxis",
+			passage:  filler + "Taxis are booked through TravelDesk.\nThis applies to airport trips, which are reimbursed in full.\n" + filler,
+			want:     "Taxis are booked through TravelDesk.\nThis applies to airport trips, which are reimbursed in full.\n[1]",
+			not:      []string{"Taxis\n"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := answer.Extractive{}.Answer(context.Background(), tc.question, []retrieve.Result{{Heading: tc.heading, Text: tc.passage}}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(got, tc.want) {
+				t.Fatalf("answer does not start with %q:\n%s", tc.want, got)
+			}
+			for _, n := range tc.not {
+				if strings.Contains(got, n) {
+					t.Errorf("answer holds %q:\n%s", n, got)
+				}
+			}
+		})
+	}
+}
+
+// A question in other words than the documents ("who do I let know" for "tell your manager")
+// shares no word with any sentence: the passages were found by meaning. A short top passage is
+// quoted whole, under its heading when it leans on it; a long one is not quoted, since nothing
+// says which of its sentences answer.
+func TestExtractiveQuotesAShortPassageFoundByMeaning(t *testing.T) {
+	t.Parallel()
+	sick := "If you are sick, tell your manager before 10 am and record the sick day in PeopleHub. From the fourth consecutive sick day a doctor's note is required."
+	got, err := answer.Extractive{}.Answer(context.Background(), "I'm feeling ill and can't come in, who do I let know",
+		[]retrieve.Result{{DocumentID: 1, Path: "holidays.md", Heading: "Holidays › Sick leave", Text: sick}, {DocumentID: 2, Path: "other.md", Text: filler}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sick + " [1]"; got != want {
+		t.Errorf("answer %q, want the passage whole %q", got, want)
+	}
+
+	got, err = answer.Extractive{}.Answer(context.Background(), "what happens to leftovers",
+		[]retrieve.Result{{Heading: "Office › Kitchen rules", Text: "These rules keep the kitchen usable.\nThe fridge is emptied every Friday at 16:00."}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Kitchen rules\nThese rules keep the kitchen usable.\nThe fridge is emptied every Friday at 16:00.\n[1]"; got != want {
+		t.Errorf("answer %q, want the passage under its heading %q", got, want)
+	}
+
+	got, err = answer.Extractive{}.Answer(context.Background(), "I'm feeling ill and can't come in, who do I let know",
+		[]retrieve.Result{{Text: filler + sick + " " + filler}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "" {
+		t.Errorf("a long passage sharing no word with the question is quoted:\n%s", got)
+	}
+}
+
+// TestExtractiveHeadingNamedAsWords checks that a leaning first sentence is quoted under its
+// heading unless it holds the heading's words: "This stage…" does not name "Tag" (a
+// substring test took it to), and a heading path ending in its separator gives its last part
+// with words.
+func TestExtractiveHeadingNamedAsWords(t *testing.T) {
+	for _, tc := range []struct{ heading, text, want string }{
+		{"Index › Tag", "This stage covers the files listed in the index. It runs first.", "Tag\n"},
+		{"Guide › Staging › ", "This stage covers the files listed in the index. It runs first.", "Staging\n"},
+		{"Index › Stage", "This stage covers the files listed in the index. It runs first.", "This stage"},
+		{"›", "This stage covers the files listed in the index. It runs first.", "This stage"},
+	} {
+		got, err := answer.Extractive{}.Answer(context.Background(), "which files does this stage cover",
+			[]retrieve.Result{{DocumentID: 1, Path: "a", Heading: tc.heading, Text: tc.text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("heading %q: answer %q, want it to start %q", tc.heading, got, tc.want)
+		}
+	}
+}
+
+// TestExtractiveDoesNotQuoteAPassageWithoutWords checks that the answer for a question in
+// other words than its passage (none of its sentences holds a question word) quotes the
+// passage only when it says something: punctuation and one-word lines are no answer.
+func TestExtractiveDoesNotQuoteAPassageWithoutWords(t *testing.T) {
+	got, err := answer.Extractive{}.Answer(context.Background(), "who do I let know when I am ill",
+		[]retrieve.Result{{DocumentID: 1, Path: "a", Text: "... --- !!!\nSee.\n"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "" {
+		t.Errorf("answer %q, want none", got)
+	}
+}

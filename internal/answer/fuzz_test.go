@@ -34,12 +34,14 @@ func FuzzCitations(f *testing.F) {
 }
 
 // FuzzExtractive checks the extractive answerer on arbitrary passages: it never panics, cites
-// only the sources it was given, and quotes nothing that is not in them.
+// only the sources it was given, and quotes nothing that is not in them (their text, or the
+// heading a quote is read under).
 func FuzzExtractive(f *testing.F) {
 	f.Add("how do I tag", "-a\n--annotate\nMake a tag object\n-s\n--sign\nMake a signed tag.", "Tags are refs. They point at objects:\n$ git tag v1")
 	f.Add("rename a branch", "- Open it.\n- Rename the branch.\nRename | Branch\nx | y", "With -m the branch is renamed. This keeps its reflog. Renamed branches keep\ntheir config")
 	f.Fuzz(func(t *testing.T, question, a, b string) {
-		sources := []retrieve.Result{{DocumentID: 1, Path: "a", Text: a}, {DocumentID: 1, Path: "a", Text: b}, {DocumentID: 2, Path: "b", Text: b}}
+		const heading = "Guide › Tag objects"
+		sources := []retrieve.Result{{DocumentID: 1, Path: "a", Heading: heading, Text: a}, {DocumentID: 1, Path: "a", Text: b}, {DocumentID: 2, Path: "b", Heading: heading, Text: b}}
 		got, err := Extractive{}.Answer(context.Background(), question, sources, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -51,7 +53,7 @@ func FuzzExtractive(f *testing.F) {
 		if len(cited) == 0 && strings.TrimSpace(got) != "" {
 			t.Fatalf("the answer cites nothing: %q", got)
 		}
-		all := strings.Fields(Neutralize(a + " " + b))
+		all := strings.Fields(Neutralize(a + " " + b + " " + heading))
 		for _, w := range strings.Fields(marker.ReplaceAllString(got, "")) {
 			if !slices.ContainsFunc(all, func(s string) bool { return strings.Contains(s, w) }) {
 				t.Fatalf("the answer holds %q, in no source:\n%q", w, got)

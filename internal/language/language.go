@@ -18,6 +18,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -247,4 +248,65 @@ func letters(s string) int {
 		s = s[size:]
 	}
 	return n
+}
+
+// ConfigCode returns the ISO 639-1 code of a text-search configuration ("french": "fr"), ""
+// for one no language has (simple, or a custom configuration).
+func ConfigCode(config string) string {
+	for code, c := range configs {
+		if c != "" && c == config {
+			return code
+		}
+	}
+	return ""
+}
+
+// scorerCache holds the trigram scorers of each set of languages questions were weighed
+// among (an index has one set; building one reads every profile of its script).
+var scorerCache sync.Map // string (codes joined) → map[*unicode.RangeTable]*trigramScorer
+
+// Weights says, for each of codes, how far text could be written in that language, from 0
+// (not at all) to 1 (the likeliest): a graded form of whatlanggo's confidence. whatlanggo is
+// sure of its language when its score passes the runner-up's by a margin that shrinks as the
+// text grows (12 trigrams' worth plus 5 %); a language whose score falls short of the best by
+// a fraction f of that margin weighs 1 - f, so on a question of a few words several languages
+// keep part of their weight, and on a long one only the language it is in. Text of a script
+// without trigram profiles among codes (Chinese, Japanese, Korean), or fewer than two
+// languages, weighs every language 1: nothing to tell apart.
+func Weights(text string, codes []string) map[string]float64 {
+	out := make(map[string]float64, len(codes))
+	for _, c := range codes {
+		out[c] = 1
+	}
+	key := strings.Join(slices.Sorted(slices.Values(codes)), ",")
+	scorers, ok := scorerCache.Load(key)
+	if !ok {
+		d := NewDetector(codes)
+		scorers, _ = scorerCache.LoadOrStore(key, d.scorers)
+	}
+	s := scorers.(map[*unicode.RangeTable]*trigramScorer)[script(text)]
+	if s == nil || len(s.langs) < 2 {
+		return out
+	}
+	ranked := rankTrigrams(text)
+	if len(ranked) == 0 {
+		return out
+	}
+	dist := s.distances(ranked)
+	best := slices.Min(dist)
+	top := maxTotalDistance - best
+	if top <= 0 {
+		return out
+	}
+	confident := 12.0/float64(len(ranked)) + 0.05
+	for i, lang := range s.langs {
+		score := maxTotalDistance - dist[i]
+		w := 0.0
+		if score > 0 {
+			rate := float64(top-score) / float64(score)
+			w = max(0, 1-rate/confident)
+		}
+		out[lang.Iso6391()] = w
+	}
+	return out
 }

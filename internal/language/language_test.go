@@ -64,3 +64,23 @@ func TestResolve(t *testing.T) {
 		t.Error("a language whose configuration the server lacks was accepted")
 	}
 }
+
+func TestWeights(t *testing.T) {
+	t.Parallel()
+	codes := []string{"de", "en", "fr"}
+	en := language.Weights("who last changed each line of a file", codes)
+	if en["en"] != 1 || en["fr"] >= 0.5 || en["de"] >= 0.5 {
+		t.Errorf("an English question weighs %v, want en 1 and the others below 0.5", en)
+	}
+	fr := language.Weights("espace disque disponible sur les partitions", codes)
+	if fr["fr"] != 1 || fr["en"] >= 0.5 || fr["de"] >= 0.5 {
+		t.Errorf("a French question weighs %v, want fr 1 and the others below 0.5", fr)
+	}
+	// No trigram profiles tell Han text apart among these: every language keeps its weight.
+	if zh := language.Weights("修改用户密码", codes); zh["en"] != 1 || zh["fr"] != 1 || zh["de"] != 1 {
+		t.Errorf("a Chinese question weighs %v, want 1 for every language", zh)
+	}
+	if one := language.Weights("espace disque", []string{"en"}); one["en"] != 1 {
+		t.Errorf("with one language %v, want 1", one)
+	}
+}

@@ -94,16 +94,7 @@ func (s *trigramScorer) detect(text string) (whatlanggo.Lang, float64) {
 		return s.langs[0], 1
 	}
 	ranked := rankTrigrams(text)
-	dist := slices.Clone(s.base)
-	for rank, t := range ranked {
-		for _, p := range s.postings[t.trigram] {
-			d := rank - int(p.rank)
-			if d < 0 {
-				d = -d
-			}
-			dist[p.lang] += d - maxTrigramDistance
-		}
-	}
+	dist := s.distances(ranked)
 	// The two smallest distances; whatlanggo breaks ties at random, but a tie gives
 	// confidence 0 whichever language it names.
 	first, second := -1, -1
@@ -128,6 +119,21 @@ func (s *trigramScorer) detect(text string) (whatlanggo.Lang, float64) {
 		return s.langs[first], 1
 	}
 	return s.langs[first], rate / confident
+}
+
+// distances returns each language's whatlanggo distance from the ranked trigrams of a text.
+func (s *trigramScorer) distances(ranked []trigramCount) []int {
+	dist := slices.Clone(s.base)
+	for rank, t := range ranked {
+		for _, p := range s.postings[t.trigram] {
+			d := rank - int(p.rank)
+			if d < 0 {
+				d = -d
+			}
+			dist[p.lang] += d - maxTrigramDistance
+		}
+	}
+	return dist
 }
 
 type trigramCount struct {

@@ -127,7 +127,11 @@ func TestRefreshKeepsOpenChangesUnpacked(t *testing.T) {
 	var stale []int64
 	err = pool.QueryRow(ctx, `
 		WITH packed AS (
-			SELECT b.lexeme, x.id, x.tf, x.dl FROM postings_blocks b, unnest(b.chunk_ids, b.tfs, b.dls) AS x(id, tf, dl)
+			SELECT b.lexeme, x.id, x.tf, x.dl FROM postings_blocks b, LATERAL (
+				SELECT ('x' || encode(substring(b.postings FROM 16 * k + 1 FOR 8), 'hex'))::bit(64)::bigint AS id,
+				       ('x' || encode(substring(b.postings FROM 16 * k + 9 FOR 4), 'hex'))::bit(32)::int AS tf,
+				       ('x' || encode(substring(b.postings FROM 16 * k + 13 FOR 4), 'hex'))::bit(32)::int AS dl
+				FROM generate_series(0, length(b.postings) / 16 - 1) AS k) x
 			WHERE NOT EXISTS (SELECT 1 FROM chunks_unpacked u WHERE u.chunk_id = x.id)),
 		now AS (
 			SELECT p.lexeme, p.chunk_id AS id, p.tf + p.tf_heading AS tf, p.dl FROM postings p, corpus_stats st

@@ -56,3 +56,50 @@ func TestDocumentBM25MatchesTheReference(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentBM25MatchesSQL compares the document score, summed in Go from the postings the
+// search reads, with the SQL statement that computed it before, to the last bit: for queries
+// of one to 300 words, with the postings read afresh and after the lexical branch (whose whole
+// reads it reuses), before and after documents change since the statistics refresh (chunks
+// above the packed blocks, a chunk changed in place, chunks deleted).
+func TestDocumentBM25MatchesSQL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newPackedFixture(t, 21, 200)
+	s, z, exec := f.searcher, f.z, f.exec(t)
+	queries := []string{z.vocab[0], z.words(2), z.words(3), z.words(8), z.words(40), z.words(300), z.vocab[5] + " " + z.vocab[900]}
+	compare := func(when string) {
+		t.Helper()
+		for _, q := range queries {
+			want, err := s.DocumentScoresSQL(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 {
+				t.Fatalf("%s: %.40q scores no document", when, q)
+			}
+			for _, how := range []string{"afresh", "after lexical"} {
+				got, err := s.DocumentScores(ctx, q)
+				if how == "after lexical" {
+					got, err = s.DocumentScoresAfterLexical(ctx, q, []string{"hr"}, 10)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != len(want) {
+					t.Errorf("%s, %s: %.40q scores %d documents, want %d", when, how, q, len(got), len(want))
+				}
+				for path, w := range want {
+					if got[path] != w {
+						t.Errorf("%s, %s: %.40q: %s scores %v, want %v", when, how, q, path, got[path], w)
+					}
+				}
+			}
+		}
+	}
+	compare("after the load")
+	z.load(t, ctx, s, f.src, 80, 1) // replaces 80 documents: their chunks are above the blocks
+	exec(`UPDATE chunks SET text = $1 WHERE id = (SELECT min(id) FROM chunks)`, z.words(50))
+	exec(`DELETE FROM chunks WHERE id IN (SELECT id FROM chunks ORDER BY id OFFSET 300 LIMIT 5)`)
+	compare("after changes since the refresh")
+}

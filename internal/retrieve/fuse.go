@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 )
 
 // candidate is a passage either branch proposed, with both branches' evidence.
@@ -17,6 +18,10 @@ type candidate struct {
 	margin   float64
 	score    float64
 	pinned   bool // a passage of a pinned document (see pin)
+	// path and start place the passage (its document's path, its offset there): the key that
+	// breaks ties between equal scores, the same in every build of the index (see fuse).
+	path  string
+	start int
 }
 
 // fullCoverage is the share of the query's IDF-weighted terms that the best lexical match
@@ -147,8 +152,11 @@ func fuse(cands []candidate, lw, vw, known float64, limit, perDoc int) []candida
 		c.score = lw*lexical + vw*max(c.sim, 0)/max(maxSim, 1e-9) +
 			ceded*max(c.margin, 0)/max(maxMargin, 1e-9)
 	}
+	// Equal scores (the same text under two names: a manual page and its alias, a file copied
+	// into two folders) rank by path, then place: chunk ids follow the order in which parallel
+	// loads and re-indexing wrote the passages, which differs between builds of one corpus.
 	slices.SortFunc(cands, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
+		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.path, b.path), cmp.Compare(a.start, b.start), cmp.Compare(a.id, b.id))
 	})
 	perDocument := map[int64]int{}
 	page := cands[:0]

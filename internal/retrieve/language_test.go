@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/docent-search/docent/internal/embedder"
@@ -187,6 +188,28 @@ func TestExactWordForms(t *testing.T) {
 			}
 		}
 	})
+	t.Run("AStopWordsFormWeighsItsWholeIDF", func(t *testing.T) {
+		t.Parallel()
+		// "de" is a French stop word: its exact form is all the question asks for it, at its
+		// whole IDF; "compter" asks for its stem too, and for its form at exactWeight.
+		idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "compter de")
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := func(lexeme string) float64 {
+			df := float64(dfs[lexeme])
+			return math.Log(1 + (float64(n)-df+0.5)/(df+0.5))
+		}
+		if _, ok := idfs["=de"]; !ok {
+			t.Fatalf("the question asks for %v, want =de among them", idfs)
+		}
+		if got, want := idfs["=de"], full("=de"); got != want {
+			t.Errorf("=de weighs %v, want its whole IDF %v", got, want)
+		}
+		if got, want := idfs["=compter"], 0.5*full("=compter"); math.Abs(got-want) > 1e-12 {
+			t.Errorf("=compter weighs %v, want half its IDF %v", got, want)
+		}
+	})
 	t.Run("LengthCountsStemsOnly", func(t *testing.T) {
 		t.Parallel()
 		// Every posting's dl is the chunk's token count under its configuration alone, as
@@ -213,6 +236,162 @@ func TestExactWordForms(t *testing.T) {
 		}
 		if docLength != wantDoc || math.Abs(avgLength-wantAvg) > 1e-9 {
 			t.Errorf("document lengths sum to %v and the average chunk length is %v, want %v and %v (stems only)", docLength, avgLength, wantDoc, wantAvg)
+		}
+	})
+}
+
+// TestExactFormThroughAPlainLexeme checks that a passage of a configuration that holds no exact
+// forms (the French manual page of chage is mostly English, and indexed as English) gets a
+// bonus for holding the question's word as written, as a French passage does through its form,
+// through its lexeme where that lexeme is the word itself ("date" is `dat` in French and `date`
+// in English), weighed as a form beside its stem: exactWeight × the stem's IDF.
+func TestExactFormThroughAPlainLexeme(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/passwd.md": "# passwd\n\nLa commande passwd modifie le mot de passe d'un compte et affiche la date de la dernière modification du mot de passe.\n",
+		"fr/chage.md":  "# chage\n\nThe chage command changes the number of days between password changes and the date of the last password change.\n",
+	})
+	terms, err := b.searcher.QueryTerms(ctx, "date")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var form, bonus, stem []retrieve.QueryTerm
+	for _, tm := range terms {
+		switch {
+		case tm.Lexeme == "=date":
+			form = append(form, tm)
+		case tm.Lexeme == "date" && tm.Exact:
+			bonus = append(bonus, tm)
+		case tm.Lexeme == "date":
+			stem = append(stem, tm)
+		}
+	}
+	if len(form) != 1 || len(bonus) != 1 || len(stem) != 1 {
+		t.Fatalf("the question asks for %v, want =date, and date both as a stem and as the form", terms)
+	}
+	if want := 0.5 * stem[0].IDF; math.Abs(bonus[0].IDF-want) > 1e-12 {
+		t.Errorf("date as the form weighs %v, want exactWeight × its stem's IDF, %v", bonus[0].IDF, want)
+	}
+	// "dates" is `date` in English, not the word as written: no bonus.
+	terms, err = b.searcher.QueryTerms(ctx, "dates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range terms {
+		if tm.Exact && !strings.HasPrefix(tm.Lexeme, "=") {
+			t.Errorf("dates asks for %v as a form, want only =dates", tm)
+		}
+	}
+}
+
+// TestEnglishStopWordFormWeighsHalf: in an index of English and French passages, an English
+// stop word ("before", which only `english` drops) asks for its form, held only by French
+// passages quoting English; the rule "a French stop word's form weighs its whole IDF" must not
+// give it the whole IDF (it did while any configuration's stop words counted).
+func TestEnglishStopWordFormWeighsHalf(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/fusion.md": "# Fusion\n\nLa fusion des branches s'exécute après la vérification; le journal, qui est anglais, écrit before merge à chaque étape.\n",
+		"en/merge.md":  "# Merging\n\nA merge joins two branches. Run the tests before you merge a branch into main.\n",
+		"en/rebase.md": "# Rebasing\n\nRebasing rewrites the commits of a branch on top of another one.\n",
+	})
+	idfs, dfs, n, err := b.searcher.TermIDFs(ctx, "before qui merge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each form's weight: its IDF in the question over its plain IDF (the question's language
+	// scales both alike).
+	weight := func(form string) float64 {
+		got, ok := idfs[form]
+		if !ok {
+			t.Fatalf("the question asks for %v: no %s in this index", idfs, form)
+		}
+		df := float64(dfs[form])
+		return got / math.Log(1+(float64(n)-df+0.5)/(df+0.5))
+	}
+	english, french := weight("=before"), weight("=qui")
+	if math.Abs(english-0.5*french) > 1e-12 {
+		t.Errorf("=before (an English stop word) weighs %v of its IDF, =qui (a French one) %v: want half", english, french)
+	}
+}
+
+// TestPlainLexemeBonusAtMostHalfItsStem: the bonus through a plain lexeme reads that lexeme's
+// postings (every English passage holding file/files/filed), so it weighs by that lexeme's IDF:
+// weighed by the form's (French passages holding "file" as written, a few) it outweighed the
+// stem itself, not "half as much again".
+func TestPlainLexemeBonusAtMostHalfItsStem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	files := map[string]string{
+		"fr/queue.md": "# File d'attente\n\nLa file d'attente des travaux est vidée chaque nuit par le démon, après la vérification des droits de chaque compte et avant la sauvegarde des journaux.\n",
+		"fr/autre.md": "# Tâches\n\nLes tâches planifiées sont décrites dans la table du démon cron, qui les exécute à l'heure prévue pour chaque utilisateur et envoie le résultat par courrier.\n",
+	}
+	for i, p := range []string{"a", "b", "c", "d", "e", "f"} {
+		files["en/"+p+".md"] = "# Page " + p + "\n\nEach file is copied to the backup host; a file over the quota is skipped. Note " + string(rune('a'+i)) + ".\n"
+	}
+	b := setup(t, files)
+	terms, err := b.searcher.QueryTerms(ctx, "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stem, bonus float64
+	for _, tm := range terms {
+		switch {
+		case tm.Lexeme == "file" && tm.Exact:
+			bonus = tm.IDF
+		case tm.Lexeme == "file":
+			stem = tm.IDF
+		}
+	}
+	if bonus == 0 {
+		t.Fatalf("no bonus through file: %v", terms)
+	}
+	if bonus > 0.5*stem+1e-12 {
+		t.Errorf("file's bonus weighs %v, its stem %v: want at most exactWeight × the stem's", bonus, stem)
+	}
+}
+
+// An index mostly English with a French page whose words are the french configuration's stems
+// of an English question's words: "line" is `lin` in French (linen), "file" `fil` (thread).
+var englishAndFrench = map[string]string{
+	"en/blame.md":  "# Annotate\n\nThe annotate command prints, next to every line, the commit and the author that last touched it, so a reviewer sees the history of the code at a glance.\n",
+	"en/branch.md": "# Branches\n\nA branch is a movable pointer to a commit. Create one for every feature, merge it when the work is reviewed, and delete it afterwards.\n",
+	"fr/lin.md":    "# Le lin\n\nChaque fil de lin est filé puis tendu sur le métier. Les fils de lin les plus fins donnent une toile légère, et le fil de lin ciré sert à coudre le cuir des selles.\n",
+}
+
+func TestQuestionLanguageWeighsItsParses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, englishAndFrench)
+	lexical := func(t *testing.T, text string) []string {
+		t.Helper()
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: text, Mode: "lexical"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return paths(rs)
+	}
+	t.Run("AnEnglishQuestionPrefersTheEnglishPassage", func(t *testing.T) {
+		t.Parallel()
+		// Parsed as French too, the question asks for `lin` and `fil`, which the French page
+		// holds eight times; it is English, so those lexemes weigh little.
+		if got := lexical(t, "who last changed each line of a file"); len(got) == 0 || got[0] != "en/blame.md" {
+			t.Errorf("found %q, want en/blame.md first", got)
+		}
+	})
+	t.Run("AFrenchQuestionStillFindsTheFrenchPassage", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, "à quoi sert le fil de lin"); len(got) == 0 || got[0] != "fr/lin.md" {
+			t.Errorf("found %q, want fr/lin.md first", got)
+		}
+	})
+	t.Run("WordsAlikeInBothLanguagesKeepTheirWeight", func(t *testing.T) {
+		t.Parallel()
+		// "commit" is `commit` in both configurations: an English question's weighting leaves it whole.
+		if got := lexical(t, "commit"); len(got) != 2 {
+			t.Errorf("commit found %q, want both English pages", got)
 		}
 	})
 }

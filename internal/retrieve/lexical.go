@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/docent-search/docent/internal/access"
+	"github.com/docent-search/docent/internal/language"
 	"github.com/docent-search/docent/internal/textseg"
 )
 
@@ -46,11 +48,20 @@ const weightedTF = "(p.tf + p.tf_heading)"
 type term struct {
 	lexeme string
 	df     int64
-	idf    float64 // for an exact form, its IDF times exactWeight
+	idf    float64 // its IDF times its weight
+	// weight scales the term's IDF: 1 for a stem and a stop word's exact form, exactWeight for
+	// the exact form of a word the question also asks for by its stem.
+	weight float64
 	// exact marks a word's exact form (exactPrefix and the word lower-cased), indexed beside
 	// the stems of French passages (migrations/00024_exact_forms.sql): it adds to a passage's
-	// score, not to its Coverage, which stays the share of the question's stems it holds.
+	// score, not to its Coverage, which stays the share of the question's stems it holds;
+	// also a plain lexeme asked for as a word's form (see queryTerms).
 	exact bool
+	// docIDF is the lexeme's IDF among documents (term_stats.doc_df over
+	// corpus_stats.documents), for documentBM25, computed by PostgreSQL as that score always
+	// was; hasDocIDF is false for a lexeme the statistics do not know, which scores no document.
+	docIDF    float64
+	hasDocIDF bool
 }
 
 // exactPrefix starts the lexemes of exact word forms; no configuration's parser makes a
@@ -60,7 +71,9 @@ const exactPrefix = "="
 // exactWeight scales an exact form's IDF: a passage holding the question's word as written
 // gains half as much again as its stem gives it. Measured on every dev set (only the French
 // one has exact forms, see README, Languages): French hybrid nDCG@10 0.652 → 0.694 at 1,
-// 0.700 at 0.5, 0.698 at 0.35 (lexical 0.626, 0.644, 0.653).
+// 0.700 at 0.5, 0.698 at 0.35 (lexical 0.626, 0.644, 0.653). With stop words' forms at
+// their whole IDF (see queryTerms): 0.700 at 0.25, 0.705 at 0.35, 0.699 at 0.5, 0.692 at 0.75,
+// within the spread of 24 questions; kept at 0.5.
 const exactWeight = 0.5
 
 // terms is the lexical side of a query.
@@ -69,6 +82,8 @@ type terms struct {
 	chunks  int64  // corpus size, as of the last statistics refresh
 	docs    int64  // documents, as of the last statistics refresh (0 before document statistics)
 	avgdl   float64
+	// avgDocLen is the documents' average length, as of the last statistics refresh.
+	avgDocLen float64
 	// idfMass is the question's IDF mass, the whole of which a passage's Coverage is a share:
 	// the terms' IDFs summed, each word's lexemes (one per configuration that stems it
 	// differently) sharing its IDF, since a passage in one language holds one of them.
@@ -82,6 +97,8 @@ type terms struct {
 	// chunks above blocksUpto, are read from the postings table.
 	blocksUpto int64
 	unpacked   []int64
+	// newer is whether chunks above blocksUpto exist.
+	newer bool
 }
 
 // lexemesOf returns the terms' lexemes, in their order: the array a query binds.
@@ -117,6 +134,10 @@ func idf(df, n int64) float64 {
 // took hybrid nDCG@10 from 0.473 to 0.617 (German) and 0.362 to 0.454 (French); counting a
 // word once in Coverage (idfMass) then took them to 0.649 and 0.590 (see README, Languages).
 //
+// Each configuration's lexemes weigh as far as the question could be in its language
+// (languageWeights): an English question over an index with French pages asks for `lin`, the
+// French stem of "line", at 0.35 of its IDF, and for `wget`, alike in both, whole.
+//
 // Where the index holds exact word forms (French passages, see holds_exact_forms in
 // migrations/00024_exact_forms.sql), each word also asks for its own form, lower-cased, as a
 // term of its own weighed exactWeight: "compter" asks for `compt` and `=compter`, so a
@@ -126,16 +147,20 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// One row per query word and distinct lexeme: the lexeme (empty for a stop word) and its
 	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
-		WITH st AS (SELECT chunks, avg_length, configs, documents, blocks_upto,
-		                   ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
-		            FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, '{}' LIMIT 1),
+		WITH st0 AS (SELECT chunks, avg_length, configs, documents, avg_doc_length, blocks_upto,
+		                    ARRAY(SELECT DISTINCT u.chunk_id FROM chunks_unpacked u WHERE u.chunk_id <= blocks_upto) AS unpacked
+		             FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, 0, '{}' LIMIT 1),
+		st AS (SELECT *, coalesce((SELECT max(c.id) FROM chunks c) > blocks_upto, false) AS newer FROM st0),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
-		w AS (SELECT DISTINCT w, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme, false AS exact
-		      FROM unnest($2::text[]) AS w, cf
+		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed, array_agg(cfg::text) AS cfgs
+		      FROM (SELECT w, cf.cfg, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
+		            FROM unnest($2::text[]) AS w, cf) x GROUP BY w, lexeme
 		      UNION ALL
-		      SELECT w, $3 || lexeme, true FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
+		      SELECT w, $3 || lexeme, true, true, ARRAY(SELECT cf.cfg::text FROM cf WHERE holds_exact_forms(cf.cfg)) FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
 		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.blocks_upto, st.unpacked
+		SELECT w.w, w.lexeme, w.exact, w.formed, w.cfgs, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked, st.newer,
+		       ts.doc_df IS NOT NULL, coalesce(ln(1 + (st.documents::float8 - least(ts.doc_df, st.documents::float8) + 0.5) /
+		                                          (least(ts.doc_df, st.documents::float8) + 0.5)), 0)
 		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
 	if err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -144,29 +169,53 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	lexemesOf := map[string][]string{}
 	stop := map[string]bool{}
 	dfs := map[string]int64{}
-	forms := map[string]bool{} // the exact forms asked for
+	forms := map[string]string{}          // the exact forms asked for, and their words
+	formedLexeme := map[string]bool{}     // lexemes a configuration that holds exact forms makes
+	formStop := map[string]bool{}         // words such a configuration drops as stop words
+	byConfigs := map[[2]string][]string{} // the configurations that parse a word as a lexeme
+	configSet := map[string]bool{}
+	var formConfigs []string // the configurations whose passages hold exact forms
+	type docIDF struct {
+		idf float64
+		ok  bool
+	}
+	docIDFs := map[string]docIDF{}
 	for rows.Next() {
 		var word, lexeme string
-		var exact bool
+		var exact, formed bool
+		var cfgs []string
 		var df int64
-		if err := rows.Scan(&word, &lexeme, &exact, &df, &out.chunks, &out.avgdl, &out.docs, &out.blocksUpto, &out.unpacked); err != nil {
+		var d docIDF
+		if err := rows.Scan(&word, &lexeme, &exact, &formed, &cfgs, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &out.newer, &d.ok, &d.idf); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
+		docIDFs[lexeme] = d
 		if exact {
 			// A form no passage holds as written is not asked for.
 			if df > 0 {
-				forms[lexeme] = true
+				forms[lexeme] = word
 				dfs[lexeme] = df
 			}
+			formConfigs = cfgs
 			continue
+		}
+		for _, c := range cfgs {
+			configSet[c] = true
 		}
 		if lexeme == "" {
 			stop[word] = true
+			// Dropped by a configuration that holds exact forms ("qui" in French): the form
+			// is then all the question asks of that word in those passages.
+			formStop[word] = formStop[word] || formed
 			continue
 		}
 		lexemesOf[word] = append(lexemesOf[word], lexeme)
 		dfs[lexeme] = df
+		byConfigs[[2]string{word, lexeme}] = cfgs
+		if formed {
+			formedLexeme[lexeme] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
@@ -188,22 +237,73 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			lexemeDF[l] = max(lexemeDF[l], wordDF[w])
 		}
 	}
-	// A lexeme's part of the IDF mass: all of its IDF when a word it stands for has no other
-	// lexeme (always, with one configuration), 1/k of it when its words have k.
-	share := map[string]float64{}
+	// Each lexeme's weight: how far the question could be in the language of a configuration
+	// that parses one of its words as it (languageWeights), 1 in an index of one language.
+	cw := languageWeights(text, configSet)
+	lw := map[string]float64{}
 	for w := range wordDF {
 		for _, l := range lexemesOf[w] {
-			share[l] = max(share[l], 1/float64(len(lexemesOf[w])))
+			for _, c := range byConfigs[[2]string{w, l}] {
+				lw[l] = max(lw[l], cw[c])
+			}
+		}
+	}
+	// A lexeme's part of the IDF mass: its weight's share of its word's lexemes' weights, so
+	// all of its IDF when the word has no other lexeme (always, with one configuration), 1/k of
+	// it when the word has k of equal weight.
+	share := map[string]float64{}
+	for w := range wordDF {
+		sum := 0.0
+		for _, l := range lexemesOf[w] {
+			sum += lw[l]
+		}
+		for _, l := range lexemesOf[w] {
+			if sum > 0 {
+				share[l] = max(share[l], lw[l]/sum)
+			}
 		}
 	}
 	for lexeme, df := range lexemeDF {
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: idf(df, out.chunks)})
+		if lw[lexeme] > 0 {
+			d := docIDFs[lexeme]
+			out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: df, idf: lw[lexeme] * idf(df, out.chunks), weight: lw[lexeme],
+				docIDF: d.idf, hasDocIDF: d.ok})
+		}
 	}
 	// Each word's exact form is a term of its own, with its own frequency: a stop word's
 	// too, since the passages that drop it as a stop word hold it as written ("qui est
 	// connecté"), and IDF makes common words cheap.
-	for lexeme := range forms {
-		out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: exactWeight * idf(dfs[lexeme], out.chunks), exact: true})
+	fw := 0.0
+	for _, c := range formConfigs {
+		fw = max(fw, cw[c])
+	}
+	for lexeme, word := range forms {
+		// The form of a word that a configuration holding forms drops as a stop word is all
+		// the question asks of that word there: it weighs the word's whole IDF, as the stem of
+		// any other word does. Measured on the French dev set (hybrid, lexical nDCG@10): half
+		// its IDF, as the forms beside stems, 0.695, 0.644; three quarters 0.698, 0.656; whole
+		// 0.699, 0.655. An English stop word ("some", "before") keeps half: its form is rare
+		// only because few French passages quote English, which says nothing of the question.
+		w := exactWeight
+		if formStop[word] {
+			w = 1
+		}
+		// The form weighs as the languages that hold forms.
+		if fw > 0 {
+			d := docIDFs[lexeme]
+			out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: w * fw * idf(dfs[lexeme], out.chunks), weight: w * fw, exact: true,
+				docIDF: d.idf, hasDocIDF: d.ok})
+		}
+		// A passage of a configuration that holds no exact forms (an English passage of a
+		// French index) holds the word as written where its lexeme is the word itself: the
+		// same share of the stem's weighted IDF as a form beside its stem, through that
+		// lexeme and so weighing as its language (not the form's IDF: "file" is common in
+		// English passages and rare as written in French ones, and would weigh twice its stem).
+		if plain := strings.TrimPrefix(lexeme, exactPrefix); !stop[word] && slices.Contains(lexemesOf[word], plain) && !formedLexeme[plain] && lw[plain] > 0 {
+			d := docIDFs[plain]
+			out.lexemes = append(out.lexemes, term{lexeme: plain, df: dfs[plain], idf: w * lw[plain] * idf(lexemeDF[plain], out.chunks), weight: w * lw[plain], exact: true,
+				docIDF: d.idf, hasDocIDF: d.ok})
+		}
 	}
 	for w, df := range wordDF {
 		out.wordIDF[w] = idf(df, out.chunks)
@@ -217,14 +317,50 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 	}
 	slices.SortFunc(out.lexemes, func(a, b term) int {
-		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme))
+		// A lexeme asked for as a stem and as a form (see above) is two terms: stem first.
+		return cmp.Or(cmp.Compare(a.df, b.df), strings.Compare(a.lexeme, b.lexeme), cmp.Compare(b.weight, a.weight))
 	})
 	// Summed commonest first, in a fixed order, so the last bits never vary.
 	for i := len(out.lexemes) - 1; i >= 0; i-- {
-		out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+		if !out.lexemes[i].exact {
+			out.idfMass += out.lexemes[i].idf * share[out.lexemes[i].lexeme]
+		}
 	}
 	return out, nil
 }
+
+// languageWeights returns each configuration's weight for a question: how far the question
+// could be written in its language (language.Weights, among the languages of configs), with
+// langFloor as the least; 1 for a configuration of no language, and for all when there is one.
+func languageWeights(text string, configs map[string]bool) map[string]float64 {
+	out := map[string]float64{}
+	var codes []string
+	for c := range configs {
+		out[c] = 1
+		if code := language.ConfigCode(c); code != "" {
+			codes = append(codes, code)
+		}
+	}
+	if len(configs) < 2 || len(codes) < 2 {
+		return out
+	}
+	ws := language.Weights(text, codes)
+	for c := range configs {
+		if code := language.ConfigCode(c); code != "" {
+			out[c] = max(langFloor, ws[code])
+		}
+	}
+	return out
+}
+
+// langFloor is the least weight of a configuration's lexemes, however unlikely its language:
+// short questions are often misread (the German "Datei umbenennen" reads as French too, the
+// English "how do I rename a branch" as French first). Measured (hybrid, lexical nDCG@10 of
+// git-doc's questions on an index mostly English with some French pages; French and German
+// man-page questions hybrid): 0: 0.537, 0.492, French 0.701; 0.1: 0.537, 0.492, 0.704; 0.25:
+// 0.541, 0.499, 0.704; 0.35: 0.541, 0.500, 0.704; 0.5: 0.538, 0.495, 0.708 (German 0.652 at
+// each, 0.653 before).
+const langFloor = 0.35
 
 // tsqueryLiteral quotes a lexeme as a tsquery operand, so no character of it is an operator.
 func tsqueryLiteral(lexeme string) string {
@@ -258,7 +394,10 @@ type Scored struct {
 // Access and filters (the reader's groups, source, path, type, dates) are checked on the
 // chunks that could enter the top k, in score order, so θ is the k-th best score among
 // chunks the reader may see and no restricted chunk is ever returned.
-func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
+//
+// The postings it reads whole stay in pr for documentBM25.
+func (s *Searcher) lexical(ctx context.Context, pr *postingsReader, q Query, k int) ([]Scored, error) {
+	tx, t := pr.tx, pr.t
 	if len(t.lexemes) == 0 || k <= 0 {
 		return nil, nil
 	}
@@ -284,7 +423,7 @@ func (s *Searcher) lexical(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 	for i := n - 1; i >= 0; i-- {
 		rest[i] = rest[i+1] + t.lexemes[i].idf*maxTF[i]
 	}
-	sc := &scorer{tx: tx, t: t, acc: map[int64]*partial{}, access: newAccessCheck(q)}
+	sc := &scorer{postingsReader: pr, acc: map[int64]*partial{}, access: newAccessCheck(q)}
 	// Rarest terms first, each postings list whole, in batches that double from firstBatch
 	// postings: θ is checked early, when few postings may decide the top k, and a query that
 	// needs most postings reads them in a few round trips.
@@ -388,6 +527,14 @@ func maxTFParts(ctx context.Context, tx pgx.Tx, t terms) ([]float64, error) {
 // chunk's length (down), so within each frequency the shortest chunks rank first, and the top k
 // overall is among the first k accessible chunks of each frequency. The postings_impact index
 // serves both the walk down the distinct frequencies and each frequency's shortest chunks.
+// Each frequency's walk reads the index in its order (frequency down, then length) from that
+// frequency on, "<=" rather than "=", and may so return chunks of lower frequencies too, read
+// again by their own walk: with "=", the planner, estimating each frequency's postings at a
+// few dozen, read them all with a bitmap scan and sorted them, checking access for each (a
+// common word at 10,000 passages: 45 ms of PostgreSQL's CPU a search, 117 ms explained,
+// against 23 ms). The statement is planned for its arguments each time (QueryExecModeExec):
+// the generic plan of a prepared statement, which PostgreSQL switches to after five
+// executions, read the "<=" walk in no useful order (250 ms).
 func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k int) ([]Scored, error) {
 	tm := t.lexemes[0]
 	args := []any{tm.lexeme}
@@ -401,10 +548,10 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 			UNION ALL
 			SELECT (SELECT max(%[1]s) FROM postings p WHERE p.lexeme = $1 AND %[1]s < lv.t) FROM lv WHERE lv.t IS NOT NULL
 		)
-		SELECT x.chunk_id, lv.t, x.dl FROM lv CROSS JOIN LATERAL (
-			SELECT p.chunk_id, p.dl FROM postings p
-			WHERE p.lexeme = $1 AND %[1]s = lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
-			ORDER BY p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, cond, k), args...)
+		SELECT x.chunk_id, x.tf, x.dl FROM lv CROSS JOIN LATERAL (
+			SELECT p.chunk_id, %[1]s AS tf, p.dl FROM postings p
+			WHERE p.lexeme = $1 AND %[1]s <= lv.t AND EXISTS (SELECT 1 FROM chunks c WHERE c.id = p.chunk_id AND %[2]s)
+			ORDER BY %[1]s DESC, p.dl, p.chunk_id LIMIT %[3]d) x`, weightedTF, cond, k), append([]any{pgx.QueryExecModeExec}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading postings: %w", err)
 	}
@@ -415,9 +562,14 @@ func (s *Searcher) oneTerm(ctx context.Context, tx pgx.Tx, t terms, q Query, k i
 		coverage = 0
 	}
 	var out []Scored
+	seen := map[int64]bool{}
 	var id int64
 	var tf, dl float64
 	_, err = pgx.ForEachRow(rows, []any{&id, &tf, &dl}, func() error {
+		if seen[id] {
+			return nil // found again from a higher frequency's walk
+		}
+		seen[id] = true
 		score := tm.idf * tf * (BM25K1 + 1) / (tf + BM25K1*(1-BM25B+BM25B*dl/t.avgdl))
 		out = append(out, Scored{ChunkID: id, Score: score, Coverage: coverage})
 		return nil
@@ -457,8 +609,7 @@ type partial struct {
 
 // scorer accumulates partial BM25 scores.
 type scorer struct {
-	tx     pgx.Tx
-	t      terms
+	*postingsReader
 	acc    map[int64]*partial
 	access *accessCheck
 }
@@ -487,108 +638,275 @@ func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bo
 // most of a hybrid search at scale, and are now read packed (readBlocks). Each chunk's
 // contributions are summed in term order, so equal postings give equal scores to the last bit.
 func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(id int64, score, matched float64)) error {
-	var postings int64
-	for _, tm := range ts {
-		postings += tm.df
-	}
-	var only map[int64]bool
-	var blocks [][]block
-	var err error
-	// A few chunks are looked up, an index descent per term and chunk; more are picked out of
-	// the terms' blocks.
-	if probe != nil && int64(len(probe)*len(ts))*blockProbeRatio < postings {
-		blocks, err = sc.lookUp(ctx, ts, probe)
-	} else {
-		if probe != nil {
-			only = make(map[int64]bool, len(probe))
-			for _, p := range probe {
-				only[p.id] = true
-			}
+	var ids []int64
+	if probe != nil {
+		ids = make([]int64, len(probe))
+		for i, p := range probe {
+			ids[i] = p.id
 		}
-		blocks, err = sc.readBlocks(ctx, ts)
 	}
+	blocks, whole, err := sc.read(ctx, ts, ids)
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)
 	}
-	// Packed postings of unpacked chunks are stale (the table has them as they are now).
-	var stale map[int64]bool
-	if len(sc.t.unpacked) > 0 {
-		stale = make(map[int64]bool, len(sc.t.unpacked))
-		for _, id := range sc.t.unpacked {
-			stale[id] = true
-		}
+	var only idSet
+	if probe != nil && whole {
+		only = newIDSet(ids)
 	}
+	stale := sc.stale()
 	// BM25's term weight as SQL computed it (documentBM25 still does), operation by
 	// operation at run time: k1+1 folded as a constant rounds differently, and a fused
 	// multiply-add (the float64 conversions forbid it) would too.
 	k1, b, avgdl := float64(BM25K1), float64(BM25B), sc.t.avgdl
 	k1p1, oneMinusB := k1+1, 1-b
-	type sums struct{ score, matched float64 }
-	var batch map[int64]*sums
-	if len(ts) > 1 {
-		batch = map[int64]*sums{}
-	}
+	// Several terms' contributions are summed per chunk (in term order) before f sees them, in
+	// arrays over the span of the chunk ids where it is small beside the postings (a long
+	// query's common words), else in a map: a map operation per posting was a third of the
+	// search's CPU for 300-word queries.
+	acc := newSums(blocks, len(ts) > 1)
 	for i, tm := range ts {
 		mass := tm.idf // what the term adds to Coverage: exact forms nothing
 		if tm.exact {
 			mass = 0
 		}
 		for _, bl := range blocks[i] {
-			for j, id := range bl.ids {
-				if bl.packed && stale[id] || only != nil && !only[id] {
+			for j := range bl.len() {
+				id, tfn, dln := bl.at(j)
+				if bl.packed && stale != nil && stale[id] || only.bits != nil && !only.has(id) {
 					continue
 				}
-				tf, dl := float64(bl.tfs[j]), float64(bl.dls[j])
+				tf, dl := float64(tfn), float64(dln)
 				x := float64(tm.idf*tf) * k1p1 / (tf + float64(k1*(oneMinusB+float64(b*dl)/avgdl)))
-				if batch == nil {
+				if acc == nil {
 					f(id, x, mass)
 					continue
 				}
-				s := batch[id]
-				if s == nil {
-					s = &sums{}
-					batch[id] = s
-				}
-				s.score += x
-				s.matched += mass
+				acc.add(id, x, mass)
 			}
 		}
 	}
-	for id, s := range batch {
-		f(id, s.score, s.matched)
+	if acc != nil {
+		acc.each(f)
 	}
 	return nil
 }
 
-// block is a run of one term's postings: chunk ids, weighted term frequencies and lengths.
-type block struct {
-	packed   bool // from postings_blocks, not the postings table
-	ids      []int64
-	tfs, dls []int32
+// sums accumulates per chunk a score and a matched IDF mass: in arrays indexed by the chunk
+// id's offset from lo when the ids' span is small beside the postings, else in a map.
+type sums struct {
+	lo             int64
+	score, matched []float64
+	seen           []bool
+	touched        []int64
+	byID           map[int64]*[2]float64
 }
+
+// newSums returns sums for the postings of blocks, or nil when several is false (one term's
+// postings need no summing).
+func newSums(blocks [][]block, several bool) *sums {
+	if !several {
+		return nil
+	}
+	lo, hi, n := int64(math.MaxInt64), int64(math.MinInt64), 0
+	for _, bs := range blocks {
+		for _, bl := range bs {
+			for j := range bl.len() {
+				id, _, _ := bl.at(j)
+				lo, hi = min(lo, id), max(hi, id)
+			}
+			n += bl.len()
+		}
+	}
+	if n == 0 {
+		return &sums{byID: map[int64]*[2]float64{}}
+	}
+	if span := hi - lo + 1; span <= denseSpan && span <= 8*int64(n)+4096 {
+		return &sums{lo: lo, score: make([]float64, span), matched: make([]float64, span), seen: make([]bool, span)}
+	}
+	return &sums{byID: map[int64]*[2]float64{}}
+}
+
+// denseSpan bounds the arrays of sums: 16 M chunk ids, 272 MB.
+const denseSpan = 1 << 24
+
+func (s *sums) add(id int64, score, matched float64) {
+	if s.byID != nil {
+		v := s.byID[id]
+		if v == nil {
+			v = &[2]float64{}
+			s.byID[id] = v
+		}
+		v[0] += score
+		v[1] += matched
+		return
+	}
+	k := id - s.lo
+	if !s.seen[k] {
+		s.seen[k] = true
+		s.touched = append(s.touched, id)
+	}
+	s.score[k] += score
+	s.matched[k] += matched
+}
+
+// each calls f with every chunk's sums.
+func (s *sums) each(f func(id int64, score, matched float64)) {
+	for id, v := range s.byID {
+		f(id, v[0], v[1])
+	}
+	for _, id := range s.touched {
+		f(id, s.score[id-s.lo], s.matched[id-s.lo])
+	}
+}
+
+// idSet is a set of chunk ids, a bit each over the span of its ids.
+type idSet struct {
+	lo   int64
+	bits []uint64
+}
+
+func newIDSet(ids []int64) idSet {
+	if len(ids) == 0 {
+		return idSet{bits: []uint64{}}
+	}
+	lo, hi := slices.Min(ids), slices.Max(ids)
+	s := idSet{lo: lo, bits: make([]uint64, (hi-lo)/64+1)}
+	for _, id := range ids {
+		s.bits[(id-lo)/64] |= 1 << ((id - lo) % 64)
+	}
+	return s
+}
+
+func (s idSet) has(id int64) bool {
+	k := id - s.lo
+	return k >= 0 && k/64 < int64(len(s.bits)) && s.bits[k/64]&(1<<(k%64)) != 0
+}
+
+// postingsReader reads a search's postings, and keeps those of the terms it read whole: the
+// document score (documentBM25) and a second pass of the lexical branch over the same terms
+// then read nothing again. A 300-word query at 10,000 passages reads every term whole, and
+// documentBM25 used to read them all a second time, as a tuple each, summed by PostgreSQL
+// (260 of 420 ms of CPU a search, most of the hybrid search's time).
+type postingsReader struct {
+	tx    pgx.Tx
+	t     terms
+	whole map[string][]block // by lexeme
+}
+
+func newPostingsReader(tx pgx.Tx, t terms) *postingsReader {
+	return &postingsReader{tx: tx, t: t, whole: map[string][]block{}}
+}
+
+// read returns each term's postings, whole (whole is true), or only those in the chunks ids
+// (when given) where that is cheaper: looking a (term, chunk) pair up costs an index descent,
+// reading packed postings about a tenth of that each (blockProbeRatio). Terms already read
+// whole are not read again.
+func (r *postingsReader) read(ctx context.Context, ts []term, ids []int64) (blocks [][]block, whole bool, err error) {
+	var postings int64
+	for _, tm := range ts {
+		if _, ok := r.whole[tm.lexeme]; !ok {
+			postings += tm.df
+		}
+	}
+	if ids != nil && int64(len(ids)*len(ts))*blockProbeRatio < postings {
+		blocks, err = r.lookUp(ctx, ts, ids)
+		return blocks, false, err
+	}
+	var missing []term
+	for _, tm := range ts {
+		if _, ok := r.whole[tm.lexeme]; !ok {
+			missing = append(missing, tm)
+		}
+	}
+	if len(missing) > 0 {
+		read, err := r.readBlocks(ctx, missing)
+		if err != nil {
+			return nil, false, err
+		}
+		for i, tm := range missing {
+			r.whole[tm.lexeme] = read[i]
+		}
+	}
+	blocks = make([][]block, len(ts))
+	for i, tm := range ts {
+		blocks[i] = r.whole[tm.lexeme]
+	}
+	return blocks, true, nil
+}
+
+// stale returns the chunks whose packed postings are stale (the table has them as they are
+// now), nil when there are none.
+func (r *postingsReader) stale() map[int64]bool {
+	if len(r.t.unpacked) == 0 {
+		return nil
+	}
+	stale := make(map[int64]bool, len(r.t.unpacked))
+	for _, id := range r.t.unpacked {
+		stale[id] = true
+	}
+	return stale
+}
+
+// block is a run of one term's postings, postingSize bytes each: the chunk id (8 bytes), the
+// weighted term frequency and the chunk's length (4 bytes each), big-endian as PostgreSQL's
+// int8send and int4send write them (the format of postings_blocks, migration 00028). Bytes
+// cost PostgreSQL and pgx a copy where arrays cost each a function call per element.
+type block struct {
+	packed bool // from postings_blocks, not the postings table
+	data   []byte
+}
+
+const postingSize = 16
+
+// len is the number of postings in the block.
+func (b block) len() int { return len(b.data) / postingSize }
+
+// at returns the block's j-th posting.
+func (b block) at(j int) (id int64, tf, dl int32) {
+	p := b.data[j*postingSize : j*postingSize+postingSize]
+	return int64(binary.BigEndian.Uint64(p)), int32(binary.BigEndian.Uint32(p[8:])), int32(binary.BigEndian.Uint32(p[12:]))
+}
+
+// postingBytes is SQL for a posting of postings p in a block's format.
+const postingBytes = "int8send(p.chunk_id) || int4send(" + weightedTF + ") || int4send(p.dl)"
 
 // readBlocks returns each term's postings: those packed in blocks (postings_blocks, a row per
 // 256 postings) and, from the postings table, those the blocks lack (chunks written since
-// they were built, terms.unpacked).
-func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) {
-	lexemes := lexemesOf(ts)
-	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
-		SELECT w.i, true, b.chunk_ids, b.tfs, b.dls
-		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme
+// they were built, terms.newer, and chunks changed since, terms.unpacked), read only when
+// there are any. Each unpacked chunk is an index descent per term: pgx prepares statements,
+// and PostgreSQL's generic plan for a "chunk_id = ANY($3)" condition filtered each term's
+// postings with it instead of looking them up, reading every posting of every term a second
+// time (38 of 52 ms in PostgreSQL, for a 300-word query at 10,000 passages, with no chunk
+// unpacked at all).
+func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, error) {
+	args := []any{lexemesOf(ts)}
+	var newer []string
+	if r.t.newer {
+		args = append(args, r.t.blocksUpto)
+		newer = append(newer, fmt.Sprintf("SELECT %s AS posting FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $%d", postingBytes, len(args)))
+	}
+	if len(r.t.unpacked) > 0 {
+		args = append(args, r.t.unpacked)
+		newer = append(newer, fmt.Sprintf(`SELECT p.posting FROM unnest($%d::bigint[]) AS u(id) CROSS JOIN LATERAL (
+				SELECT %s AS posting FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = u.id LIMIT 1) p`, len(args), postingBytes))
+	}
+	sql := `SELECT w.i, true, b.postings
+		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) JOIN postings_blocks b ON b.lexeme = w.lexeme`
+	if len(newer) > 0 {
+		sql += fmt.Sprintf(`
 		UNION ALL
-		SELECT w.i, false, array_agg(p.chunk_id), array_agg(p.tf), array_agg(p.dl)
-		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN LATERAL (
-			SELECT p.chunk_id, %[1]s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id > $2
-			UNION ALL
-			SELECT p.chunk_id, %[1]s, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = ANY($3::bigint[])) p
-		GROUP BY w.i`, weightedTF), lexemes, sc.t.blocksUpto, sc.t.unpacked)
+		SELECT w.i, false, string_agg(p.posting, ''::bytea)
+		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN LATERAL (%s) p
+		GROUP BY w.i`, strings.Join(newer, " UNION ALL "))
+	}
+	rows, err := r.tx.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
 	out := make([][]block, len(ts))
 	var i int
 	var b block
-	_, err = pgx.ForEachRow(rows, []any{&i, &b.packed, &b.ids, &b.tfs, &b.dls}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&i, &b.packed, &b.data}, func() error {
 		out[i-1] = append(out[i-1], b)
 		b = block{}
 		return nil
@@ -596,33 +914,26 @@ func (sc *scorer) readBlocks(ctx context.Context, ts []term) ([][]block, error) 
 	return out, err
 }
 
-// lookUp returns the postings of the terms ts in the chunks probe, from the postings table,
+// lookUp returns the postings of the terms ts in the chunks ids, from the postings table,
 // an index descent per (term, chunk) pair. The LIMIT (the pair is the primary key) keeps the
 // planner from joining instead: misjudging a common word's postings as a few thousand, it
 // read them whole and filtered them (20 ms a search at 200,000 passages).
-func (sc *scorer) lookUp(ctx context.Context, ts []term, probe []*partial) ([][]block, error) {
+func (r *postingsReader) lookUp(ctx context.Context, ts []term, ids []int64) ([][]block, error) {
 	lexemes := lexemesOf(ts)
-	ids := make([]int64, len(probe))
-	for i, p := range probe {
-		ids[i] = p.id
-	}
-	rows, err := sc.tx.Query(ctx, fmt.Sprintf(`
-		SELECT w.i, c.id, p.tf, p.dl
+	rows, err := r.tx.Query(ctx, fmt.Sprintf(`
+		SELECT w.i, string_agg(p.posting, ''::bytea)
 		FROM unnest($1::text[]) WITH ORDINALITY AS w(lexeme, i) CROSS JOIN unnest($2::bigint[]) AS c(id)
-		CROSS JOIN LATERAL (SELECT %s AS tf, p.dl FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = c.id LIMIT 1) p`, weightedTF), lexemes, ids)
+		CROSS JOIN LATERAL (SELECT %s AS posting FROM postings p WHERE p.lexeme = w.lexeme AND p.chunk_id = c.id LIMIT 1) p
+		GROUP BY w.i`, postingBytes), lexemes, ids)
 	if err != nil {
 		return nil, err
 	}
 	out := make([][]block, len(ts))
-	for i := range out {
-		out[i] = []block{{}}
-	}
 	var i int
-	var id int64
-	var tf, dl int32
-	_, err = pgx.ForEachRow(rows, []any{&i, &id, &tf, &dl}, func() error {
-		b := &out[i-1][0]
-		b.ids, b.tfs, b.dls = append(b.ids, id), append(b.tfs, tf), append(b.dls, dl)
+	var b block
+	_, err = pgx.ForEachRow(rows, []any{&i, &b.data}, func() error {
+		out[i-1] = append(out[i-1], b)
+		b = block{}
 		return nil
 	})
 	return out, err
@@ -860,9 +1171,10 @@ func (s *Searcher) searchSQL(lexResults []Scored, q Query, vec []float32, candid
 	sql := fmt.Sprintf(`
 WITH vec AS (%s),
 lex AS (%s)
-SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL
+SELECT c.id, c.document_id, lex.score, %s, coalesce(lex.coverage, 0), vec.id IS NOT NULL, d.path, c.start_offset
 FROM vec FULL OUTER JOIN lex ON vec.id = lex.id
-JOIN chunks c ON c.id = coalesce(vec.id, lex.id)`, vecBranch, lex, sim)
+JOIN chunks c ON c.id = coalesce(vec.id, lex.id)
+JOIN documents d ON d.id = c.document_id`, vecBranch, lex, sim)
 	return sql, args
 }
 

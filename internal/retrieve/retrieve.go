@@ -211,8 +211,9 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 			return err
 		}
 		var lex []Scored
+		postings := newPostingsReader(tx, terms)
 		if mode != "vector" {
-			if lex, err = s.lexical(ctx, tx, terms, q, candidates); err != nil {
+			if lex, err = s.lexical(ctx, postings, q, candidates); err != nil {
 				return err
 			}
 		}
@@ -235,7 +236,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		cands, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (candidate, error) {
 			var c candidate
 			var bm25, sim *float64
-			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage, &c.nearest)
+			err := row.Scan(&c.id, &c.doc, &bm25, &sim, &c.coverage, &c.nearest, &c.path, &c.start)
 			if bm25 != nil {
 				c.bm25 = *bm25
 			}
@@ -253,7 +254,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		// The whole document's match counts with its best passage's (see documentWeight); only
 		// in hybrid searches, so that lexical-only stays exact BM25 over passages.
 		if mode == "hybrid" && len(lex) > 0 {
-			docs, err := documentBM25(ctx, tx, terms, cands)
+			docs, err := documentBM25(ctx, postings, cands)
 			if err != nil {
 				return err
 			}

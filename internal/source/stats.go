@@ -37,11 +37,11 @@ func RefreshStats(ctx context.Context, pool *pgxpool.Pool) error {
 			// first: every one this statement sees is then in the blocks, built by a later
 			// statement (a later snapshot); one written since stays listed, so the search
 			// reads its postings from the table. The weighted term frequency is
-			// retrieve.weightedTF.
+			// retrieve.weightedTF; the format, 16 bytes a posting, is migration 00028's.
 			`DELETE FROM chunks_unpacked`,
 			`DELETE FROM postings_blocks`,
-			fmt.Sprintf(`INSERT INTO postings_blocks (lexeme, last_id, chunk_ids, tfs, dls)
-			   SELECT lexeme, max(chunk_id), array_agg(chunk_id ORDER BY chunk_id), array_agg(tf + tf_heading ORDER BY chunk_id), array_agg(dl ORDER BY chunk_id)
+			fmt.Sprintf(`INSERT INTO postings_blocks (lexeme, last_id, postings)
+			   SELECT lexeme, max(chunk_id), string_agg(int8send(chunk_id) || int4send(tf + tf_heading) || int4send(dl), ''::bytea ORDER BY chunk_id)
 			   FROM (SELECT p.*, (row_number() OVER (PARTITION BY p.lexeme ORDER BY p.chunk_id) - 1) / %d AS block FROM postings p) p
 			   GROUP BY lexeme, block`, blockSize),
 			`DELETE FROM document_stats`,
