@@ -43,11 +43,15 @@ eval: build ## Index every dev set into a database of its own, compare each mode
 	DATABASE_URL="$$url" bin/evalsuite -beir "$(BEIR)" $(if $(UPDATE),-update) $(if $(README),-readme README.md) $(EVAL_ARGS)
 
 .PHONY: bench
-bench: ## Run the Go benchmarks and cmd/bench (about 45 min; BENCH_ARGS="-only store" for a part); rewrites BENCHMARKS.md
+bench: ## Run the Go benchmarks and cmd/bench (about 45 min; BENCH_ARGS="-only store" for a part; REALTEXT=DIR: the saturation curve on that folder, built by `make corpus`, 25 min more); rewrites BENCHMARKS.md
 	@url="$${TEST_DATABASE_URL:-$$DATABASE_URL}"; \
 	if [ -z "$$url" ]; then url=$$(scripts/localdb.sh docent_test) || exit 1; fi; \
 	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem ./... && \
-	DATABASE_URL="$$url" $(GO) run ./cmd/bench $(BENCH_ARGS)
+	DATABASE_URL="$$url" $(GO) run ./cmd/bench $(if $(REALTEXT),-curve-folder $(REALTEXT) -curve-plot BENCHMARKS-saturation-realtext.svg) $(BENCH_ARGS)
+
+.PHONY: corpus
+corpus: ## Build REALTEXT (default .data/realtext): about 35,000 files of real text from this machine (BEIR abstracts, manual pages, package documentation) for `make bench REALTEXT=...`
+	scripts/corpus-realtext.sh $(or $(REALTEXT),.data/realtext)
 
 .PHONY: fuzz
 fuzz: ## Run each fuzz target for FUZZTIME (default 30s); make test runs their seed corpora

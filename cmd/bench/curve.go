@@ -42,41 +42,79 @@ type curvePoint struct {
 // of o.curveRuns runs of o.curveFor, with the spread shown and the load average recorded
 // before each run; the table goes to BENCHMARKS.md and the plot to o.curvePlot (SVG).
 func saturation(ctx context.Context, adminURL string, o options, r *report) error {
-	bin, cleanup, err := buildServer()
+	var tags []string
+	if o.curveProfile != "" {
+		tags = append(tags, "pprof")
+	}
+	bin, cleanup, err := buildServer(tags...)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	dbURL, what := o.curveURL, "the database given with -curve-url"
-	if dbURL == "" {
+	dbURL, what, handbook := o.curveURL, "a database indexed with the built-in embedder (-curve-url)", false
+	switch {
+	case dbURL != "":
+	case o.curveFolder != "":
+		var drop func()
+		if dbURL, drop, err = freshDatabase(ctx, adminURL); err != nil {
+			return err
+		}
+		if o.curveKeep {
+			fmt.Fprintln(os.Stderr, "bench: the curve's database is kept: -curve-url", dbURL)
+		} else {
+			defer drop()
+		}
+		pool, err := postgres.Open(ctx, dbURL)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		err = indexDefault(ctx, pool, "realtext", o.curveFolder)
+		pool.Close()
+		if err != nil {
+			return fmt.Errorf("indexing %s: %w", o.curveFolder, err)
+		}
+		what = fmt.Sprintf("%s (-curve-folder, indexed in %s)", o.curveFolder, time.Since(start).Round(time.Second))
+	default:
 		var drop func()
 		if dbURL, drop, err = handbookDatabase(ctx, adminURL); err != nil {
 			return err
 		}
 		defer drop()
-		what = "the sample handbook"
+		what, handbook = "the sample handbook", true
 	}
 	// Queries: the handbook's questions, or the opening words of passages of the given database.
 	questions, err := readQuestions("testdata/handbook-eval/queries.jsonl")
 	if err != nil {
 		return err
 	}
-	if o.curveURL != "" {
-		conn, err := pgx.Connect(ctx, dbURL)
-		if err != nil {
-			return err
-		}
-		rows, err := conn.Query(ctx, `SELECT array_to_string((regexp_split_to_array(text, '\s+'))[1:8], ' ') FROM chunks ORDER BY md5(id::text) LIMIT 200`)
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	var passages int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM chunks`).Scan(&passages)
+	if err == nil && !handbook {
+		var rows pgx.Rows
+		rows, err = conn.Query(ctx, `SELECT array_to_string((regexp_split_to_array(text, '\s+'))[1:8], ' ') FROM chunks ORDER BY md5(id::text) LIMIT 200`)
 		if err == nil {
 			questions, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		}
-		conn.Close(ctx)
-		if err != nil {
-			return err
-		}
+	}
+	conn.Close(ctx)
+	if err != nil {
+		return err
 	}
 	// The server's own default admission limit (two per core, at most its pool's 20).
-	srv, err := startServer(ctx, bin, dbURL, "DOCENT_MAX_INFLIGHT="+strconv.Itoa(min(2*runtime.NumCPU(), 20)))
+	env := []string{"DOCENT_MAX_INFLIGHT=" + strconv.Itoa(min(2*runtime.NumCPU(), 20))}
+	var pprofAddr string
+	if o.curveProfile != "" {
+		if pprofAddr, err = freeAddr(); err != nil {
+			return err
+		}
+		env = append(env, "DOCENT_PPROF_ADDR="+pprofAddr)
+	}
+	srv, err := startServer(ctx, bin, dbURL, env...)
 	if err != nil {
 		return err
 	}
@@ -91,24 +129,37 @@ func saturation(ctx context.Context, adminURL string, o options, r *report) erro
 		},
 		"ask": askRequest(srv.base, questions),
 	}
-	r.section("Saturation curve", fmt.Sprintf(`The server binary on %s with the built-in embedder, extractive answers and its default
+	r.section("Saturation curve", fmt.Sprintf(`The server binary on %s, %d passages, with the built-in embedder, extractive answers and its default
 admission control (DOCENT_MAX_INFLIGHT %d, the default queue), each client sending the next
 request as soon as the last is answered, or, when refused with 503, after the Retry-After it
 was given (as a polite client does; one that retries at once only takes cores from the
-admitted requests, see SCALING.md). Each point is the median of %d runs of %s, min–max in brackets;
+admitted requests, see SCALING.md). The clients run on the same machine as the server and
+PostgreSQL. Before the first point of each kind, one unrecorded run of %s at 4 clients warms the
+caches. Each point is the median of %d runs of %s, min–max in brackets;
 "load" is the machine's 1-minute load average before each run. Latency is of answered (200)
-requests. Plot: %s.`, what, min(2*runtime.NumCPU(), 20), o.curveRuns, o.curveFor, cmp.Or(o.curvePlot, "not written")),
+requests. Plot: %s.`, what, passages, min(2*runtime.NumCPU(), 20), o.curveFor, o.curveRuns, o.curveFor, cmp.Or(o.curvePlot, "not written")),
 		"| Kind | Clients | Answered/s | p50 | p95 | p99 | Refused (503)/s | Other errors | Load before each run |",
 		"| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	var knees []string
 	curves := map[string][]curvePoint{}
 	for _, kind := range []string{"search", "ask"} {
+		warm := make(chan struct{})
+		time.AfterFunc(o.curveFor, func() { close(warm) })
+		usersRetrying(4, warm, true, request[kind])
 		for _, n := range curveClients {
 			pt := curvePoint{clients: n}
-			for range o.curveRuns {
+			for run := range o.curveRuns {
 				pt.loads = append(pt.loads, loadAverage())
+				var probe *kneeProbe
+				if o.curveProfile != "" && n == kneeClients && run == 0 {
+					probe = startKneeProbe(ctx, dbURL, srv, pprofAddr, fmt.Sprintf("%s-%s.pprof", o.curveProfile, kind), o.curveFor)
+				}
 				stop := make(chan struct{})
 				time.AfterFunc(o.curveFor, func() { close(stop) })
 				res := usersRetrying(n, stop, true, request[kind])
+				if probe != nil {
+					knees = append(knees, fmt.Sprintf("%s at %d clients: %s", kind, n, probe.finish()))
+				}
 				ok := res.ok
 				served := res.status[200]
 				pt.rates = append(pt.rates, float64(served)/o.curveFor.Seconds())
@@ -123,6 +174,21 @@ requests. Plot: %s.`, what, min(2*runtime.NumCPU(), 20), o.curveRuns, o.curveFor
 			curves[kind] = append(curves[kind], pt)
 			r.row("| %s | %d | %s | %s | %s | %s | %s | %d | %s |", kind, n, spreadF(pt.rates), spreadD(pt.p50s), spreadD(pt.p95s), spreadD(pt.p99s),
 				spreadF(pt.refused), pt.other, strings.Join(pt.loads, ", "))
+		}
+	}
+	if o.curveProfile != "" {
+		n := min(len(questions), 50)
+		plans, err := explainStatements(ctx, dbURL, questions[:n], o.curveProfile+"-plans.txt")
+		if err != nil {
+			plans = "not measured: " + err.Error()
+		}
+		knees = append(knees, "auto_explain (EXPLAIN ANALYZE, BUFFERS of every statement; plans in "+o.curveProfile+"-plans.txt): "+plans)
+	}
+	if len(knees) > 0 {
+		r.row("\nWhere the time goes at %d clients (-curve-profile; CPU of the whole machine over the first run, "+
+			"PostgreSQL sessions of this database sampled every 50 ms by state and wait event, Go CPU profile in %s-KIND.pprof):\n", kneeClients, o.curveProfile)
+		for _, k := range knees {
+			r.row("- %s", k)
 		}
 	}
 	if o.curvePlot == "" {

@@ -99,13 +99,13 @@ func (p *serverProc) stop() error {
 }
 
 // buildServer builds cmd/server into a temporary folder that cleanup removes.
-func buildServer() (bin string, cleanup func(), err error) {
+func buildServer(tags ...string) (bin string, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "docent-load-")
 	if err != nil {
 		return "", nil, err
 	}
 	bin = filepath.Join(dir, "docent-server")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-tags", strings.Join(tags, ","), "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("building the server: %v\n%s", err, out)
 	}

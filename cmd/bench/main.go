@@ -47,6 +47,8 @@ type options struct {
 	files, runs, million, local, clients  int
 	corpus, realText, realTextURL         string
 	realTextVariants, curveURL, curvePlot string
+	curveFolder, curveProfile             string
+	curveKeep                             bool
 	curveRuns                             int
 	curveFor                              time.Duration
 	sizes                                 []int
@@ -68,6 +70,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&o.realTextURL, "realtext-url", "", "a database already indexed from such a folder with the default built-in embedder, measured instead of indexing -realtext (its HNSW index is dropped when -realtext-variants names any)")
 	fs.StringVar(&o.realTextVariants, "realtext-variants", "ef64,halfvec,m24", "other HNSW index choices to build and measure on the real-text vectors, in order (each a serial build of several minutes): ef64, halfvec, m24, ef256")
 	fs.StringVar(&o.curveURL, "curve-url", "", "a database indexed with the built-in embedder for the saturation curve (section curve; default: the sample handbook)")
+	fs.StringVar(&o.curveFolder, "curve-folder", "", "a folder to index with the built-in embedder for the saturation curve instead (e.g. what scripts/corpus-realtext.sh builds: about 110,000 passages, 25 min or more to index on 2 cores)")
+	fs.BoolVar(&o.curveKeep, "curve-keep", false, "keep the database indexed from -curve-folder and print its URL, for -curve-url next time")
+	fs.StringVar(&o.curveProfile, "curve-profile", "", "profile the curve's knee (4 clients, first run of each kind): the server built with -tags pprof, its CPU profile written to PREFIX-search.pprof and PREFIX-ask.pprof, the machine's CPU split and PostgreSQL's wait events added to the section")
 	fs.StringVar(&o.curvePlot, "curve-plot", "BENCHMARKS-saturation.svg", "SVG file for the saturation curve's plot (empty: none)")
 	fs.IntVar(&o.curveRuns, "curve-runs", 3, "runs per point of the saturation curve (the median is reported)")
 	fs.DurationVar(&o.curveFor, "curve-for", 10*time.Second, "length of each run of the saturation curve")
