@@ -7,7 +7,7 @@
 #                                stripped into Markdown (scripts/roff-to-markdown.pl); pages that
 #                                only include another are left out
 #   git-doc/                     Debian's git-doc HTML pages (the .txt sources of the same pages
-#                                are left out), when installed (scripts/devset-git-doc.sh)
+#                                are left out), when installed (scripts/devset-doc.sh git-doc)
 #   nodejs/                      Node.js's API reference as Markdown, when installed
 #   go/                          `go doc -all` of every standard-library package, and the Go
 #                                specification and memory model

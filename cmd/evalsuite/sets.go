@@ -45,20 +45,15 @@ func beirCorpus(dir, name string) corpus {
 }
 
 // localCorpora are the collections this repository can build by itself: the sample handbook
-// (its confidential folder restricted, as `make run` adds it: questions are asked anonymously)
-// the git-doc manual from Debian's package, and Debian's German, French and Chinese manual pages
+// (its confidential folder restricted, as `make run` adds it: questions are asked anonymously),
+// the Git and Python manuals from Debian's packages, and Debian's German, French and Chinese manual pages
 // (one corpus, three sets of questions: manpages-de, manpages-fr, manpages-zh).
 var localCorpora = map[string]corpus{
 	"handbook": {name: "handbook", args: []string{"--rule", "hr/confidential/**=hr"}, prepare: func(context.Context, string) (string, error) {
 		return filepath.Join("examples", "handbook"), nil
 	}},
-	"git-doc": {name: "git-doc", prepare: func(ctx context.Context, work string) (string, error) {
-		out := filepath.Join(work, "git-doc")
-		if b, err := exec.CommandContext(ctx, "scripts/devset-git-doc.sh", "--no-index", out).CombinedOutput(); err != nil {
-			return "", fmt.Errorf("scripts/devset-git-doc.sh: %w\n%s", err, b)
-		}
-		return out, nil
-	}},
+	"git-doc":    docCorpus("git-doc"),
+	"python-doc": docCorpus("python-doc"),
 	"manpages": {name: "manpages", prepare: func(ctx context.Context, work string) (string, error) {
 		out := filepath.Join(work, "manpages")
 		if b, err := exec.CommandContext(ctx, "scripts/devset-manpages.sh", "--no-index", out).CombinedOutput(); err != nil {
@@ -71,6 +66,18 @@ var localCorpora = map[string]corpus{
 		// 0.355-0.358, French 0.235-0.246, Chinese 0.499-0.605 in three builds of the HNSW graph
 		// at ef_construction 128; 0.34-0.54 in four at 32), while lexical and hybrid figures repeat.
 		vectorUnchecked: "the built-in embedder's vector-only figures on non-English manual pages vary between identical runs"},
+}
+
+// docCorpus is a software manual from a Debian documentation package, prepared by
+// scripts/devset-doc.sh.
+func docCorpus(name string) corpus {
+	return corpus{name: name, prepare: func(ctx context.Context, work string) (string, error) {
+		out := filepath.Join(work, name)
+		if b, err := exec.CommandContext(ctx, "scripts/devset-doc.sh", name, "--no-index", out).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("scripts/devset-doc.sh %s: %w\n%s", name, err, b)
+		}
+		return out, nil
+	}}
 }
 
 // discover lists every dev set: SciFact and NFCorpus from beir, and every folder of testdata
