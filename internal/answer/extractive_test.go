@@ -400,3 +400,30 @@ func TestExtractiveDoesNotQuoteAPassageWithoutWords(t *testing.T) {
 		t.Errorf("answer %q, want none", got)
 	}
 }
+
+// TestExtractiveCitesTheTopDocument: the answer cites the best-ranked passage's document even
+// when a lower-ranked document's sentence shares more of the question's words: on the dev sets
+// retrieval chooses the document better than sentence word overlap does. The passages are
+// git-doc's for its question g23 (the user manual's answer ranked first, git-checkout's example
+// of a file deleted by mistake, whose sentence holds "deletes", "mistake", "gets" and "back", next).
+func TestExtractiveCitesTheTopDocument(t *testing.T) {
+	t.Parallel()
+	sources := []retrieve.Result{
+		{DocumentID: 1, Path: "user-manual.html", Heading: "Recovering lost changes › Examining dangling objects",
+			Text: "In some situations the reflog may not be able to save you. For example, suppose you delete a branch, then realize you need the history it contained. " +
+				"The reflog is also deleted; however, if you have not yet pruned the repository, then you may still be able to find the lost commits in the dangling objects that git fsck reports. " +
+				"See the section called “Dangling objects” for the details.\n\n$ git fsck\ndangling commit 7281251ddd2a61e38657c827739c57015671a6b3\n\n" +
+				"If you decide you want the history back, you can always create a new reference pointing to it, for example, a new branch:\n\n$ git branch recovered-branch 7281251ddd"},
+		{DocumentID: 2, Path: "git-checkout.html", Heading: "EXAMPLES",
+			Text: "1. The following sequence checks out the master branch, reverts the Makefile to two revisions back, deletes hello.c by mistake, and gets it back from the index.\n" +
+				"$ git checkout master<1>\n$ git checkout master~2 Makefile<2>\n$ rm -f hello.c\n$ git checkout hello.c<3>\n" +
+				"If you have an unfortunate branch that is named hello.c, this step would be confused as an instruction to switch to that branch."},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "get back a branch I deleted by accident", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got, "[2]") || !strings.Contains(got, "suppose you delete a branch") {
+		t.Fatalf("answer does not quote and cite only the top document:\n%s", got)
+	}
+}
