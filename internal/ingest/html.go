@@ -186,7 +186,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	if !r.inContent && !r.done && a == r.content {
 		r.inContent, e.content = true, true
 	}
-	if chrome(a, attrs) || isHidden(a, attrs) {
+	if chrome(a, attrs) || isHidden(a, attrs) || permalink(a, attrs) {
 		e.skip = true
 	}
 	switch {
@@ -363,11 +363,14 @@ func (r *htmlReader) text(raw []byte) {
 	}
 	if top.pre {
 		lines := strings.Split(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n")
+		// Every text node is written whole, spaces included: a highlighter wraps each token of
+		// a code block in its own element, so the space between two of them ("import", " ",
+		// "csv") is a text node of its own. flushLine trims each line's ends.
 		for i, l := range lines {
 			if i > 0 {
 				r.flushLine()
 			}
-			r.write(strings.TrimRight(l, " \t"), true)
+			r.write(l, true)
 		}
 		return
 	}
@@ -511,6 +514,22 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 		}
 	}
 	return false
+}
+
+// permalink reports a heading's or definition's link to itself, the "¶" or "#" that site
+// generators put after it (Sphinx's and MkDocs' headerlink, VuePress' header-anchor,
+// AnchorJS): not text, and it would end every heading path and function signature.
+func permalink(a atom.Atom, attrs []html.Attribute) bool {
+	if a != atom.A {
+		return false
+	}
+	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class"))) {
+		switch tok {
+		case "headerlink", "header-anchor", "anchorjs-link", "anchor-link", "heading-anchor":
+			return true
+		}
+	}
+	return strings.HasPrefix(strings.ToLower(attrValue(attrs, "title")), "permalink to")
 }
 
 // chromeToken matches class and id names of navigation: DocBook's navheader and navfooter,

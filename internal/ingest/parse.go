@@ -109,7 +109,10 @@ func clipHeading(s string) string {
 // Version 5: headings are clipped to 300 bytes, large Markdown is read in pieces, and files
 // past the new bounds on nesting, table cells and table text fail alone with the limit named
 // (hostile-input hardening): a file that version 4 read may now read differently or fail.
-const ExtractorVersion = 5
+//
+// Version 6: the spaces between a highlighted code block's tokens are kept ("import csv", not
+// "importcsv"), and permalinks after headings and definitions ("¶") are dropped.
+const ExtractorVersion = 6
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
