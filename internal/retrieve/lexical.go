@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/docent-search/docent/internal/access"
@@ -711,10 +712,17 @@ type postingsReader struct {
 	tx    pgx.Tx
 	t     terms
 	whole map[string][]block // by lexeme
+	bytes *arena             // the blocks' bytes
 }
 
 func newPostingsReader(tx pgx.Tx, t terms) *postingsReader {
-	return &postingsReader{tx: tx, t: t, whole: map[string][]block{}}
+	return &postingsReader{tx: tx, t: t, whole: map[string][]block{}, bytes: arenaPool.Get().(*arena)}
+}
+
+// release gives the postings' memory back for other searches: nothing may read them after.
+func (r *postingsReader) release() {
+	r.bytes.release()
+	r.bytes, r.whole = nil, nil
 }
 
 // read returns each term's postings, whole (whole is true), or only those in the chunks ids
@@ -827,10 +835,10 @@ func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, 
 	}
 	out := make([][]block, len(ts))
 	var i int
-	var b block
-	_, err = pgx.ForEachRow(rows, []any{&i, &b.packed, &b.data}, func() error {
-		out[i-1] = append(out[i-1], b)
-		b = block{}
+	var packed bool
+	var data pgtype.DriverBytes
+	_, err = pgx.ForEachRow(rows, []any{&i, &packed, &data}, func() error {
+		out[i-1] = append(out[i-1], block{packed: packed, data: r.bytes.copy(data)})
 		return nil
 	})
 	return out, err
@@ -852,10 +860,9 @@ func (r *postingsReader) lookUp(ctx context.Context, ts []term, ids []int64) ([]
 	}
 	out := make([][]block, len(ts))
 	var i int
-	var b block
-	_, err = pgx.ForEachRow(rows, []any{&i, &b.data}, func() error {
-		out[i-1] = append(out[i-1], b)
-		b = block{}
+	var data pgtype.DriverBytes
+	_, err = pgx.ForEachRow(rows, []any{&i, &data}, func() error {
+		out[i-1] = append(out[i-1], block{data: r.bytes.copy(data)})
 		return nil
 	})
 	return out, err
