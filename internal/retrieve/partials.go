@@ -133,12 +133,13 @@ func (t *partials) fold() {
 	}
 }
 
-// prune keeps the chunks keep accepts, in their order, and drops the others' slots.
-func (t *partials) prune(keep func(p *partial) bool) {
+// prune drops the chunks whose score plus rest falls below theta (by more than slack), and
+// keeps the others in their order.
+func (t *partials) prune(rest, theta float64) {
 	n := 0
 	for i := range t.ps {
-		p := t.ps[i]
-		if !keep(&p) {
+		p := &t.ps[i]
+		if p.score+rest+slack < theta {
 			if t.bySlot != nil {
 				delete(t.bySlot, p.id)
 			} else {
@@ -146,8 +147,10 @@ func (t *partials) prune(keep func(p *partial) bool) {
 			}
 			continue
 		}
-		t.ps[n] = p
-		t.setSlot(p.id, n)
+		if n != i {
+			t.ps[n] = *p
+			t.setSlot(p.id, n)
+		}
 		n++
 	}
 	t.ps = t.ps[:n]
