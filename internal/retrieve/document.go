@@ -46,13 +46,17 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 	if err != nil {
 		return nil, fmt.Errorf("scoring documents: %w", err)
 	}
-	docOf := map[int64]int64{}
+	docIndex := make(map[int64]int, len(docs))
+	for i, d := range docs {
+		docIndex[d] = i
+	}
+	docOf := map[int64]int{} // each chunk's document, by its index in docs
 	length := map[int64]float64{}
 	var ids []int64
 	var id, doc int64
 	var l *float64
 	_, err = pgx.ForEachRow(rows, []any{&id, &doc, &l}, func() error {
-		docOf[id] = doc
+		docOf[id] = docIndex[doc]
 		ids = append(ids, id)
 		if l != nil {
 			length[doc] = *l
@@ -85,10 +89,6 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 	stale := pr.stale()
 	// Each document's weighted term frequency of each term, summed over its chunks (-1: none).
 	in := newIDSet(ids)
-	docIndex := make(map[int64]int, len(docs))
-	for i, d := range docs {
-		docIndex[d] = i
-	}
 	tfs := make([][]int64, len(ts))
 	for i := range ts {
 		tfs[i] = make([]int64, len(docs))
@@ -101,7 +101,7 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 				if !in.has(id) || bl.packed && stale != nil && stale[id] {
 					continue
 				}
-				d := docIndex[docOf[id]]
+				d := docOf[id]
 				tfs[i][d] = max(tfs[i][d], 0) + int64(tf)
 			}
 		}

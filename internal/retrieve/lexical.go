@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/pgvector/pgvector-go"
 
 	"github.com/docent-search/docent/internal/access"
@@ -429,7 +430,8 @@ func (s *Searcher) lexical(ctx context.Context, pr *postingsReader, q Query, k i
 	for i := n - 1; i >= 0; i-- {
 		rest[i] = rest[i+1] + t.lexemes[i].idf*maxTF[i]
 	}
-	sc := &scorer{postingsReader: pr, acc: map[int64]*partial{}, access: newAccessCheck(q)}
+	sc := &scorer{postingsReader: pr, acc: getPartials(denseLimit(t.chunks)), access: newAccessCheck(q)}
+	defer putPartials(sc.acc)
 	// Rarest terms first, each postings list whole, in batches that double from firstBatch
 	// postings: θ is checked early, when few postings may decide the top k, and a query that
 	// needs most postings reads them in a few round trips.
@@ -442,7 +444,7 @@ func (s *Searcher) lexical(ctx context.Context, pr *postingsReader, q Query, k i
 			sum += t.lexemes[j].df
 			j++
 		}
-		if err := sc.add(ctx, t.lexemes[i:j], nil, false); err != nil {
+		if err := sc.add(ctx, t.lexemes[i:j], sc.acc, false, false); err != nil {
 			return nil, err
 		}
 		i = j
@@ -451,7 +453,7 @@ func (s *Searcher) lexical(ctx context.Context, pr *postingsReader, q Query, k i
 			if theta, err = sc.threshold(ctx, k, rest[i]); err != nil {
 				return nil, err
 			}
-			if !(rest[i]+slack < theta) && !seeded && len(sc.acc) >= k && 2*k*(n-i) <= seedProbes {
+			if !(rest[i]+slack < theta) && !seeded && len(sc.acc.ps) >= k && 2*k*(n-i) <= seedProbes {
 				seeded = true
 				full, err := sc.fullThreshold(ctx, k, t.lexemes[i:])
 				if err != nil {
@@ -471,11 +473,11 @@ func (s *Searcher) lexical(ctx context.Context, pr *postingsReader, q Query, k i
 		for j < n && (j-i+1)*len(cands) <= probesBatch && t.lexemes[j].df > int64(len(cands)) {
 			j++
 		}
-		probe := cands
+		lookUp := true
 		if t.lexemes[i].df <= int64(len(cands)) {
-			probe, j = nil, i+1
+			lookUp, j = false, i+1
 		}
-		if err := sc.add(ctx, t.lexemes[i:j], probe, true); err != nil {
+		if err := sc.add(ctx, t.lexemes[i:j], sc.acc, true, lookUp); err != nil {
 			return nil, err
 		}
 		i = j
@@ -596,8 +598,13 @@ const (
 	// queries of a few words, whose θ from partial scores stays low.
 	seedProbes = 2048
 	// blockProbeRatio is about how many packed postings cost as much to read as one index
-	// descent to look a (term, chunk) pair up: about 0.5 and 5 µs at 200,000 passages.
-	blockProbeRatio = 10
+	// descent to look a (term, chunk) pair up: 10 when blocks were arrays (about 0.5 and 5 µs
+	// at 200,000 passages); as bytes a posting costs PostgreSQL a tenth of that. 300-word
+	// queries, lexical, CPU a search Go / PostgreSQL at 10 → 100 (30 queries, load 8–13): at
+	// 10,000 passages 15 / 16–19 → 16 / 13 ms; at 100,000, 81 / 110 → 93 / 60 ms (hybrid
+	// 139 / 164 → 156 / 117 ms). At 40, 10,000 passages: 16–17 / 13–14 ms. Typical queries
+	// unchanged.
+	blockProbeRatio = 100
 	// probesBatch bounds the (term, chunk) lookups of one round trip.
 	probesBatch = 20000
 	// accessBatch is how many chunks one access check asks about.
@@ -607,57 +614,28 @@ const (
 	slack = 1e-9
 )
 
-// partial is a chunk's score from the terms read so far.
-type partial struct {
-	id             int64
-	score, matched float64
-}
-
 // scorer accumulates partial BM25 scores.
 type scorer struct {
 	*postingsReader
-	acc    map[int64]*partial
+	acc    *partials
 	access *accessCheck
 }
 
-// add adds the terms' contributions to the chunks holding them: probe, when given, are the
-// only chunks looked up; known restricts the additions to chunks already scored (the terms'
-// postings are read whole, but pruned chunks stay out).
-func (sc *scorer) add(ctx context.Context, ts []term, probe []*partial, known bool) error {
-	return sc.sum(ctx, ts, probe, func(id int64, score, matched float64) {
-		p := sc.acc[id]
-		if p == nil && known {
-			return
-		}
-		if p == nil {
-			p = &partial{id: id}
-			sc.acc[id] = p
-		}
-		p.score += score
-		p.matched += matched
-	})
-}
-
-// sum calls f with each chunk's BM25 score over the terms ts and the IDF of those it holds:
-// every chunk holding one of them, or only the chunks probe when given. Postings are scored
-// here, not in SQL: a common word's postings, read a tuple each and summed by PostgreSQL, were
-// most of a hybrid search at scale, and are now read packed (readBlocks). Each chunk's
-// contributions are summed in term order, so equal postings give equal scores to the last bit.
-func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(id int64, score, matched float64)) error {
+// add adds the terms' BM25 scores, and the IDF of those each chunk holds, to the chunks of
+// into: every chunk holding one of them, or with known only those into holds already (the
+// others were pruned), whose postings are then looked up rather than read whole where that
+// is cheaper if lookUp is set. Postings are scored here, not in SQL: a common word's postings,
+// read a tuple each and summed by PostgreSQL, were most of a hybrid search at scale, and are
+// now read packed (readBlocks). Each chunk's contributions are summed in term order, then
+// added to its score (partial.batchScore), so equal postings give equal scores to the last bit.
+func (sc *scorer) add(ctx context.Context, ts []term, into *partials, known, lookUp bool) error {
 	var ids []int64
-	if probe != nil {
-		ids = make([]int64, len(probe))
-		for i, p := range probe {
-			ids[i] = p.id
-		}
+	if lookUp {
+		ids = into.ids()
 	}
-	blocks, whole, err := sc.read(ctx, ts, ids)
+	blocks, _, err := sc.read(ctx, ts, ids)
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)
-	}
-	var only idSet
-	if probe != nil && whole {
-		only = newIDSet(ids)
 	}
 	stale := sc.stale()
 	// BM25's term weight as SQL computed it (documentBM25 computes it the same way), operation by
@@ -665,11 +643,6 @@ func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(i
 	// multiply-add (the float64 conversions forbid it) would too.
 	k1, b, avgdl := float64(BM25K1), float64(BM25B), sc.t.avgdl
 	k1p1, oneMinusB := k1+1, 1-b
-	// Several terms' contributions are summed per chunk (in term order) before f sees them, in
-	// arrays over the span of the chunk ids where it is small beside the postings (a long
-	// query's common words), else in a map: a map operation per posting was a third of the
-	// search's CPU for 300-word queries.
-	acc := newSums(blocks, len(ts) > 1)
 	for i, tm := range ts {
 		mass := tm.idf // what the term adds to Coverage: exact forms nothing
 		if tm.exact {
@@ -678,96 +651,30 @@ func (sc *scorer) sum(ctx context.Context, ts []term, probe []*partial, f func(i
 		for _, bl := range blocks[i] {
 			for j := range bl.len() {
 				id, tfn, dln := bl.at(j)
-				if bl.packed && stale != nil && stale[id] || only.on() && !only.has(id) {
+				if bl.packed && stale != nil && stale[id] {
 					continue
+				}
+				s := into.find(id)
+				if s < 0 {
+					if known {
+						continue
+					}
+					s = into.insert(id)
 				}
 				tf, dl := float64(tfn), float64(dln)
-				x := float64(tm.idf*tf) * k1p1 / (tf + float64(k1*(oneMinusB+float64(b*dl)/avgdl)))
-				if acc == nil {
-					f(id, x, mass)
-					continue
-				}
-				acc.add(id, x, mass)
+				p := &into.ps[s]
+				p.batchScore += float64(tm.idf*tf) * k1p1 / (tf + float64(k1*(oneMinusB+float64(b*dl)/avgdl)))
+				p.batchMatched += mass
 			}
 		}
 	}
-	if acc != nil {
-		acc.each(f)
-	}
+	into.fold()
 	return nil
-}
-
-// sums accumulates per chunk a score and a matched IDF mass: in arrays indexed by the chunk
-// id's offset from lo when the ids' span is small beside the postings, else in a map.
-type sums struct {
-	lo             int64
-	score, matched []float64
-	seen           []bool
-	touched        []int64
-	byID           map[int64]*[2]float64
-}
-
-// newSums returns sums for the postings of blocks, or nil when several is false (one term's
-// postings need no summing).
-func newSums(blocks [][]block, several bool) *sums {
-	if !several {
-		return nil
-	}
-	lo, hi, n := int64(math.MaxInt64), int64(math.MinInt64), 0
-	for _, bs := range blocks {
-		for _, bl := range bs {
-			for j := range bl.len() {
-				id, _, _ := bl.at(j)
-				lo, hi = min(lo, id), max(hi, id)
-			}
-			n += bl.len()
-		}
-	}
-	if n == 0 {
-		return &sums{byID: map[int64]*[2]float64{}}
-	}
-	if span := hi - lo + 1; span <= denseSpan && span <= 8*int64(n)+4096 {
-		return &sums{lo: lo, score: make([]float64, span), matched: make([]float64, span), seen: make([]bool, span)}
-	}
-	return &sums{byID: map[int64]*[2]float64{}}
-}
-
-// denseSpan bounds the arrays of sums: 16 M chunk ids, 272 MB.
-const denseSpan = 1 << 24
-
-func (s *sums) add(id int64, score, matched float64) {
-	if s.byID != nil {
-		v := s.byID[id]
-		if v == nil {
-			v = &[2]float64{}
-			s.byID[id] = v
-		}
-		v[0] += score
-		v[1] += matched
-		return
-	}
-	k := id - s.lo
-	if !s.seen[k] {
-		s.seen[k] = true
-		s.touched = append(s.touched, id)
-	}
-	s.score[k] += score
-	s.matched[k] += matched
-}
-
-// each calls f with every chunk's sums.
-func (s *sums) each(f func(id int64, score, matched float64)) {
-	for id, v := range s.byID {
-		f(id, v[0], v[1])
-	}
-	for _, id := range s.touched {
-		f(id, s.score[id-s.lo], s.matched[id-s.lo])
-	}
 }
 
 // idSet is a set of chunk ids, a bit each over the span of its ids, or a map where the ids are
 // too far apart for that (re-indexing draws new ids: two candidates a billion ids apart would
-// take 125 MB of bits). The zero idSet is no set at all (see on).
+// take 125 MB of bits).
 type idSet struct {
 	lo   int64
 	bits []uint64
@@ -776,7 +683,7 @@ type idSet struct {
 
 func newIDSet(ids []int64) idSet {
 	if len(ids) == 0 {
-		return idSet{bits: []uint64{}}
+		return idSet{}
 	}
 	lo, hi := slices.Min(ids), slices.Max(ids)
 	if words := (hi-lo)/64 + 1; words > 8*int64(len(ids))+64 {
@@ -792,9 +699,6 @@ func newIDSet(ids []int64) idSet {
 	}
 	return s
 }
-
-// on reports whether s is a set (made by newIDSet), not the zero idSet.
-func (s idSet) on() bool { return s.bits != nil || s.m != nil }
 
 func (s idSet) has(id int64) bool {
 	if s.m != nil {
@@ -813,16 +717,23 @@ type postingsReader struct {
 	tx    pgx.Tx
 	t     terms
 	whole map[string][]block // by lexeme
+	bytes *arena             // the blocks' bytes
 }
 
 func newPostingsReader(tx pgx.Tx, t terms) *postingsReader {
-	return &postingsReader{tx: tx, t: t, whole: map[string][]block{}}
+	return &postingsReader{tx: tx, t: t, whole: map[string][]block{}, bytes: arenaPool.Get().(*arena)}
+}
+
+// release gives the postings' memory back for other searches: nothing may read them after.
+func (r *postingsReader) release() {
+	r.bytes.release()
+	r.bytes, r.whole = nil, nil
 }
 
 // read returns each term's postings, whole (whole is true), or only those in the chunks ids
 // (when given) where that is cheaper: looking a (term, chunk) pair up costs an index descent,
 // reading packed postings about a tenth of that each (blockProbeRatio). Terms already read
-// whole are not read again.
+// whole are not read again, nor twice a lexeme asked for twice (as a stem and as a form).
 func (r *postingsReader) read(ctx context.Context, ts []term, ids []int64) (blocks [][]block, whole bool, err error) {
 	var postings int64
 	for _, tm := range ts {
@@ -835,8 +746,10 @@ func (r *postingsReader) read(ctx context.Context, ts []term, ids []int64) (bloc
 		return blocks, false, err
 	}
 	var missing []term
+	asked := map[string]bool{}
 	for _, tm := range ts {
-		if _, ok := r.whole[tm.lexeme]; !ok {
+		if _, ok := r.whole[tm.lexeme]; !ok && !asked[tm.lexeme] {
+			asked[tm.lexeme] = true
 			missing = append(missing, tm)
 		}
 	}
@@ -927,10 +840,10 @@ func (r *postingsReader) readBlocks(ctx context.Context, ts []term) ([][]block, 
 	}
 	out := make([][]block, len(ts))
 	var i int
-	var b block
-	_, err = pgx.ForEachRow(rows, []any{&i, &b.packed, &b.data}, func() error {
-		out[i-1] = append(out[i-1], b)
-		b = block{}
+	var packed bool
+	var data pgtype.DriverBytes
+	_, err = pgx.ForEachRow(rows, []any{&i, &packed, &data}, func() error {
+		out[i-1] = append(out[i-1], block{packed: packed, data: r.bytes.copy(data)})
 		return nil
 	})
 	return out, err
@@ -952,10 +865,9 @@ func (r *postingsReader) lookUp(ctx context.Context, ts []term, ids []int64) ([]
 	}
 	out := make([][]block, len(ts))
 	var i int
-	var b block
-	_, err = pgx.ForEachRow(rows, []any{&i, &b.data}, func() error {
-		out[i-1] = append(out[i-1], b)
-		b = block{}
+	var data pgtype.DriverBytes
+	_, err = pgx.ForEachRow(rows, []any{&i, &data}, func() error {
+		out[i-1] = append(out[i-1], block{data: r.bytes.copy(data)})
 		return nil
 	})
 	return out, err
@@ -966,26 +878,20 @@ func (r *postingsReader) lookUp(ctx context.Context, ts []term, ids []int64) ([]
 // among accessible chunks, a lower bound of the final k-th best score that partial scores
 // alone reach only once most terms are read (0 when fewer than k are accessible).
 func (sc *scorer) fullThreshold(ctx context.Context, k int, remaining []term) (float64, error) {
-	all := make([]*partial, 0, len(sc.acc))
-	for _, p := range sc.acc {
-		all = append(all, p)
+	full := getPartials(sc.acc.limit)
+	defer putPartials(full)
+	for _, p := range head(sc.acc.ps, 2*k) {
+		full.ps[full.insert(p.id)].score = p.score
 	}
-	top := head(all, 2*k)
-	full := make([]*partial, len(top))
-	byID := map[int64]*partial{}
-	for i, p := range top {
-		full[i] = &partial{id: p.id, score: p.score}
-		byID[p.id] = full[i]
-	}
-	if err := sc.sum(ctx, remaining, top, func(id int64, score, _ float64) { byID[id].score += score }); err != nil {
+	if err := sc.add(ctx, remaining, full, true, true); err != nil {
 		return 0, err
 	}
-	ok, err := sc.access.allowed(ctx, sc.tx, full)
+	ok, err := sc.access.allowed(ctx, sc.tx, full.ps)
 	if err != nil {
 		return 0, err
 	}
 	found := 0
-	for _, p := range ranked(full) {
+	for _, p := range ranked(slices.Clone(full.ps)) {
 		if ok[p.id] {
 			if found++; found == k {
 				return p.score, nil
@@ -996,25 +902,25 @@ func (sc *scorer) fullThreshold(ctx context.Context, k int, remaining []term) (f
 }
 
 // ranked sorts chunks best first, ties by id.
-func ranked(ps []*partial) []*partial {
-	slices.SortFunc(ps, func(a, b *partial) int {
+func ranked(ps []partial) []partial {
+	slices.SortFunc(ps, func(a, b partial) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id))
 	})
 	return ps
 }
 
-// head returns the n best of ps, best first (ties by id). A search holds a partial score for
-// every chunk holding its rarer terms, hundreds of thousands for common words at scale, and
-// needs only the head: a bounded heap finds it in one pass where sorting them all cost more
-// than reading their postings.
-func head(ps []*partial, n int) []*partial {
+// head returns the n best of ps, best first (ties by id), in a slice of its own. A search
+// holds a partial score for every chunk holding its rarer terms, hundreds of thousands for
+// common words at scale, and needs only the head: a bounded heap finds it in one pass where
+// sorting them all cost more than reading their postings.
+func head(ps []partial, n int) []partial {
 	if n <= 0 {
 		return nil
 	}
 	if n >= len(ps) {
-		return ranked(ps)
+		return ranked(slices.Clone(ps))
 	}
-	h := worstFirst(make([]*partial, 0, n))
+	h := worstFirst(make([]partial, 0, n))
 	for _, p := range ps {
 		if len(h) < n {
 			heap.Push(&h, p)
@@ -1027,17 +933,17 @@ func head(ps []*partial, n int) []*partial {
 }
 
 // before reports whether a ranks before b: a higher score, or the same and a lower id.
-func before(a, b *partial) bool {
+func before(a, b partial) bool {
 	return a.score > b.score || a.score == b.score && a.id < b.id
 }
 
 // worstFirst is a heap of chunks with the worst ranked on top.
-type worstFirst []*partial
+type worstFirst []partial
 
 func (h worstFirst) Len() int           { return len(h) }
 func (h worstFirst) Less(i, j int) bool { return before(h[j], h[i]) }
 func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *worstFirst) Push(x any)        { *h = append(*h, x.(*partial)) }
+func (h *worstFirst) Push(x any)        { *h = append(*h, x.(partial)) }
 func (h *worstFirst) Pop() any {
 	old := *h
 	p := old[len(old)-1]
@@ -1050,8 +956,8 @@ func (h *worstFirst) Pop() any {
 // first batch is the k best, enough where the reader may see everything: each check reads the
 // chunks' rows, and asking about accessBatch at once cost 13 ms of a search at 200,000
 // passages.
-func (sc *scorer) bestAllowed(ctx context.Context, ps []*partial, k int) ([]*partial, error) {
-	var out []*partial
+func (sc *scorer) bestAllowed(ctx context.Context, ps []partial, k int) ([]partial, error) {
+	var out []partial
 	for n := min(len(ps), max(2*k, accessBatch)); ; n = min(len(ps), 4*n) {
 		out = out[:0]
 		top := head(ps, n)
@@ -1078,35 +984,24 @@ func (sc *scorer) bestAllowed(ctx context.Context, ps []*partial, k int) ([]*par
 // could end the full reading of postings, that is when the k-th best partial score of all
 // chunks passes need (pass -Inf to always compute it).
 func (sc *scorer) threshold(ctx context.Context, k int, need float64) (float64, error) {
-	if len(sc.acc) < k {
+	if len(sc.acc.ps) < k {
 		return 0, nil
 	}
-	all := make([]*partial, 0, len(sc.acc))
-	for _, p := range sc.acc {
-		all = append(all, p)
-	}
-	if head(all, k)[k-1].score <= need {
+	if head(sc.acc.ps, k)[k-1].score <= need {
 		return 0, nil
 	}
-	best, err := sc.bestAllowed(ctx, all, k)
+	best, err := sc.bestAllowed(ctx, sc.acc.ps, k)
 	if err != nil || len(best) < k {
 		return 0, err
 	}
 	return best[k-1].score, nil
 }
 
-// candidates returns the chunks whose partial score plus the most the remaining terms can add
-// reaches θ.
-func (sc *scorer) candidates(rest, theta float64) []*partial {
-	var out []*partial
-	for id, p := range sc.acc {
-		if p.score+rest+slack < theta {
-			delete(sc.acc, id)
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
+// candidates keeps the chunks whose partial score plus the most the remaining terms can add
+// reaches θ, and returns them: the table's own slice, valid until the next add.
+func (sc *scorer) candidates(rest, theta float64) []partial {
+	sc.acc.prune(rest, theta)
+	return sc.acc.ps
 }
 
 // accessCheck answers, and remembers, whether the reader may see chunks (groups and filters).
@@ -1126,7 +1021,7 @@ func newAccessCheck(q Query) *accessCheck {
 }
 
 // allowed reports which of the chunks the reader may see.
-func (a *accessCheck) allowed(ctx context.Context, tx pgx.Tx, ps []*partial) (map[int64]bool, error) {
+func (a *accessCheck) allowed(ctx context.Context, tx pgx.Tx, ps []partial) (map[int64]bool, error) {
 	var ask []int64
 	for _, p := range ps {
 		if _, ok := a.seen[p.id]; !ok {

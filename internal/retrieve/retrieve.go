@@ -212,6 +212,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		}
 		var lex []Scored
 		postings := newPostingsReader(tx, terms)
+		defer postings.release()
 		if mode != "vector" {
 			if lex, err = s.lexical(ctx, postings, q, candidates); err != nil {
 				return err
