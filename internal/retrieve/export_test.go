@@ -11,6 +11,9 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// ExactWeight is exactWeight, for the tests of the forms' weights.
+const ExactWeight = exactWeight
+
 // DocumentScores returns documentBM25 for the documents of every chunk, by path, for tests.
 func (s *Searcher) DocumentScores(ctx context.Context, text string) (map[string]float64, error) {
 	return s.documentScores(ctx, text, func(ctx context.Context, pr *postingsReader, cands []candidate) (map[int64]float64, error) {

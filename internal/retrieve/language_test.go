@@ -198,8 +198,8 @@ func TestExactWordForms(t *testing.T) {
 		if got, want := idfs["=de"], full("=de"); got != want {
 			t.Errorf("=de weighs %v, want its whole IDF %v", got, want)
 		}
-		if got, want := idfs["=compter"], 0.5*full("=compter"); math.Abs(got-want) > 1e-12 {
-			t.Errorf("=compter weighs %v, want half its IDF %v", got, want)
+		if got, want := idfs["=compter"], retrieve.ExactWeight*full("=compter"); math.Abs(got-want) > 1e-12 {
+			t.Errorf("=compter weighs %v, want exactWeight × its IDF, %v", got, want)
 		}
 	})
 	t.Run("LengthCountsStemsOnly", func(t *testing.T) {
@@ -262,7 +262,7 @@ func TestExactFormThroughAPlainLexeme(t *testing.T) {
 	if len(form) != 1 || len(bonus) != 1 || len(stem) != 1 {
 		t.Fatalf("the question asks for %v, want =date, and date both as a stem and as the form", terms)
 	}
-	if want := 0.5 * stem[0].IDF; math.Abs(bonus[0].IDF-want) > 1e-12 {
+	if want := retrieve.ExactWeight * stem[0].IDF; math.Abs(bonus[0].IDF-want) > 1e-12 {
 		t.Errorf("date as the form weighs %v, want exactWeight × its stem's IDF, %v", bonus[0].IDF, want)
 	}
 	// "dates" is `date` in English, not the word as written: no bonus.
@@ -277,7 +277,7 @@ func TestExactFormThroughAPlainLexeme(t *testing.T) {
 	}
 }
 
-// TestEnglishStopWordFormWeighsHalf: in an index of English and French passages, an English
+// TestEnglishStopWordFormWeighsHalf (exactWeight, once half): in an index of English and French passages, an English
 // stop word ("before", which only `english` drops) asks for its form, held only by French
 // passages quoting English; the rule "a French stop word's form weighs its whole IDF" must not
 // give it the whole IDF (it did while any configuration's stop words counted).
@@ -304,8 +304,8 @@ func TestEnglishStopWordFormWeighsHalf(t *testing.T) {
 		return got / math.Log(1+(float64(n)-df+0.5)/(df+0.5))
 	}
 	english, french := weight("=before"), weight("=qui")
-	if math.Abs(english-0.5*french) > 1e-12 {
-		t.Errorf("=before (an English stop word) weighs %v of its IDF, =qui (a French one) %v: want half", english, french)
+	if math.Abs(english-retrieve.ExactWeight*french) > 1e-12 {
+		t.Errorf("=before (an English stop word) weighs %v of its IDF, =qui (a French one) %v: want exactWeight × its", english, french)
 	}
 }
 
@@ -340,7 +340,7 @@ func TestPlainLexemeBonusAtMostHalfItsStem(t *testing.T) {
 	if bonus == 0 {
 		t.Fatalf("no bonus through file: %v", terms)
 	}
-	if bonus > 0.5*stem+1e-12 {
+	if bonus > retrieve.ExactWeight*stem+1e-12 {
 		t.Errorf("file's bonus weighs %v, its stem %v: want at most exactWeight × the stem's", bonus, stem)
 	}
 }
@@ -441,4 +441,29 @@ func lexical(t *testing.T, b testBundle, text string, groups ...string) []string
 		t.Fatal(err)
 	}
 	return paths(rs)
+}
+
+// TestNoFormForTheOtherNumbersStem: "droits" is stemmed `droit`, which is "droit" as written,
+// so a passage saying "droit" holds no form; asking for =droits would rank the plural above
+// the singular for the number alone. "lignes" (stem `lign`, neither number) keeps its form.
+func TestNoFormForTheOtherNumbersStem(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/chmod.md":   "# chmod\n\nLa commande chmod change le droit d'accès de chaque fichier donné, pour le propriétaire, le groupe et les autres utilisateurs du système.\n",
+		"fr/crontab.md": "# crontab\n\nLa table des tâches planifiées de chaque utilisateur est lue par le démon cron, qui vérifie les droits du fichier et les lignes de la table.\n",
+	})
+	idfs, _, _, err := b.searcher.TermIDFs(ctx, "droits lignes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := idfs["=droits"]; ok {
+		t.Errorf("the question asks for =droits (%v): want only the stem droit", idfs)
+	}
+	if _, ok := idfs["=lignes"]; !ok {
+		t.Errorf("the question asks for %v: want =lignes among them", idfs)
+	}
+	if _, ok := idfs["droit"]; !ok {
+		t.Errorf("the question asks for %v: want the stem droit", idfs)
+	}
 }
