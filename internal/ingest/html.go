@@ -105,6 +105,9 @@ type element struct {
 	cell bool
 	item bool // inside a list item
 	pre  bool
+	// permalink: inside a link to its own heading or definition (see permalink), whose
+	// symbols ("¶", "#") are not text.
+	permalink bool
 	// content marks the element that holds the page's content (see contentElement).
 	content bool
 	// mark is where this element's output began, so that it can be dropped as chrome when it
@@ -182,11 +185,11 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		return
 	}
 	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
-		pre: parent.pre || a == atom.Pre}
+		pre: parent.pre || a == atom.Pre, permalink: parent.permalink || permalink(a, attrs)}
 	if !r.inContent && !r.done && a == r.content {
 		r.inContent, e.content = true, true
 	}
-	if chrome(a, attrs) || isHidden(a, attrs) || permalink(a, attrs) {
+	if chrome(a, attrs) || isHidden(a, attrs) {
 		e.skip = true
 	}
 	switch {
@@ -354,6 +357,9 @@ func (r *htmlReader) text(raw []byte) {
 	if top.skip || !r.inContent {
 		return
 	}
+	if top.permalink && !bytes.ContainsFunc(raw, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) {
+		return
+	}
 	if r.heading != nil {
 		r.heading.Write(raw)
 		return
@@ -369,6 +375,9 @@ func (r *htmlReader) text(raw []byte) {
 		for i, l := range lines {
 			if i > 0 {
 				r.flushLine()
+			}
+			if len(r.line) == 0 && strings.TrimSpace(l) == "" {
+				continue // no line of a list item's marker alone
 			}
 			r.write(l, true)
 		}
@@ -518,9 +527,12 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 
 // permalink reports a heading's or definition's link to itself, the "¶" or "#" that site
 // generators put after it (Sphinx's and MkDocs' headerlink, VuePress' header-anchor,
-// AnchorJS): not text, and it would end every heading path and function signature.
+// AnchorJS): its symbols would end every heading path and function signature. Only a link
+// within the page counts (a blog's "Permalink to" title on a link to the post is a real link),
+// and only its text without a letter or digit is dropped (see text): a generator that wraps
+// the heading's own words in the link keeps them.
 func permalink(a atom.Atom, attrs []html.Attribute) bool {
-	if a != atom.A {
+	if a != atom.A || !strings.HasPrefix(attrValue(attrs, "href"), "#") {
 		return false
 	}
 	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class"))) {
