@@ -12,8 +12,12 @@ import (
 // fewer than four letters, one not all letters, or one ending in "ss" has none ("des" is no
 // plural of "de"). A candidate that is no French word is harmless: it is only compared with
 // the word's stem.
+//
+// Nouns the same in both numbers whose final s is their own ("fils", son or sons, is no plural
+// of "fil", thread; "temps", "cours", "fonds") have none either: Snowball stems them as if it
+// were a plural mark, and their own form carries the meaning the stem loses.
 func otherNumber(w string) []string {
-	if utf8.RuneCountInString(w) < 4 || strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
+	if utf8.RuneCountInString(w) < 4 || strings.IndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 || invariable[w] {
 		return nil
 	}
 	switch {
@@ -29,4 +33,14 @@ func otherNumber(w string) []string {
 		return []string{w + "s", w[:len(w)-2] + "aux"}
 	}
 	return []string{w + "s"}
+}
+
+// invariable lists common French nouns ending in s in both numbers (see otherNumber).
+var invariable = map[string]bool{
+	"fils": true, "cours": true, "temps": true, "corps": true, "pays": true, "poids": true,
+	"fonds": true, "mois": true, "fois": true, "repas": true, "avis": true, "recours": true,
+	"discours": true, "parcours": true, "concours": true, "secours": true, "bras": true,
+	"puits": true, "rebours": true, "souris": true, "tapis": true, "colis": true, "devis": true,
+	"permis": true, "remords": true, "succès": true, "accès": true, "excès": true, "procès": true,
+	"progrès": true, "processus": true, "virus": true, "corpus": true, "campus": true,
 }
