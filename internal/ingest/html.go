@@ -111,6 +111,8 @@ type element struct {
 	// ends; mark.out is -1 once a heading inside it has ended a section.
 	mark  mark
 	items int // list items seen, for numbering <ol>
+	// blocks counts the paragraphs begun in a table cell (see firstCellBlock).
+	blocks int
 }
 
 // mark records the output and the text counters at an element's start; lineEmpty says the
@@ -127,6 +129,7 @@ type htmlReader struct {
 	out       []byte // the current section's text
 	line      []byte // the current block's text, spaces collapsed
 	space     bool   // a space is due before the next character of the line
+	linePre   bool   // the line is preformatted: its leading white space is indentation
 	prefix    string // written before the block's first character ("- ", "2. ")
 	sep       string // written before the next character when the line is not empty (" | ")
 	stack     []element
@@ -139,6 +142,8 @@ type htmlReader struct {
 	textChars, linkChars, navLinks int
 	link                           *strings.Builder // text of the open <a href>, if any
 	linkDepth                      int
+	linkRel                        bool // the open link's rel says a pager's ("next", "prev", "up")
+	anchor                         *anchorMark
 
 	heading      *strings.Builder // text of the open h1–h6, if any
 	headingLevel int
@@ -192,12 +197,21 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	switch {
 	case a == atom.Td || a == atom.Th:
 		e.cell = true
+	case a == atom.P && parent.cell && r.firstCellBlock():
+		// Generators wrap each cell's text in a paragraph (Sphinx, Node.js, pandoc): the
+		// cell's first paragraph stays on its row's line.
 	case a == atom.Table || block(a) && a != atom.Tr && a != atom.Tbody && a != atom.Thead && a != atom.Tfoot:
-		// A block inside a cell makes it a layout cell (an admonition, a page in a layout
-		// table): its blocks are lines of their own.
+		// Any other block inside a cell makes it a layout cell (an admonition, a page in a
+		// layout table): its blocks are lines of their own.
 		e.cell = false
 	}
 	visible := !e.skip && r.inContent
+	if visible && a == atom.A && r.anchor == nil && strings.HasPrefix(attrValue(attrs, "href"), "#") {
+		r.anchor = &anchorMark{depth: len(r.stack), line: len(r.line), space: r.space}
+		if r.heading != nil {
+			r.anchor.heading = r.heading.Len()
+		}
+	}
 	if visible {
 		switch {
 		case heading(a) > 0 && r.heading == nil:
@@ -208,6 +222,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.headingID = cmp.Or(attrValue(attrs, "id"), attrValue(attrs, "name"))
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
+			r.linkRel = pagerRel(attrValue(attrs, "rel"))
 		case a == atom.Li:
 			r.flushLine()
 			r.prefix = "- "
@@ -219,6 +234,12 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.blockBoundary(false)
 		case a == atom.Td || a == atom.Th:
 			r.sep = " | "
+		case a == atom.Code && parent.a == atom.Pre && len(bytes.TrimSpace(r.line)) > 0:
+			// A second <code> in one <pre> is another listing (Node.js writes the ES module
+			// and CommonJS forms of each example so): it starts a line of its own.
+			r.flushLine()
+		case block(a) && e.cell:
+			r.space = true
 		case block(a):
 			r.flushLine()
 			r.paragraphBreak(paragraphLike(a))
@@ -226,6 +247,18 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	}
 	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, len(r.line) == 0}
 	r.stack = append(r.stack, e)
+}
+
+// firstCellBlock reports whether the innermost table cell has had no block yet, and counts
+// one.
+func (r *htmlReader) firstCellBlock() bool {
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		if e := &r.stack[i]; e.a == atom.Td || e.a == atom.Th {
+			e.blocks++
+			return e.blocks == 1
+		}
+	}
+	return false
 }
 
 // closeImplied pops the elements a start tag closes without their end tag: a block closes an
@@ -290,6 +323,9 @@ func (r *htmlReader) pop() {
 		r.flushLine()
 		r.inContent, r.done = false, true
 	}
+	if r.anchor != nil && len(r.stack) == r.anchor.depth {
+		r.dropPermalink()
+	}
 	if r.heading != nil && len(r.stack) == r.headingDepth {
 		title := collapse(r.heading.String())
 		r.heading = nil
@@ -301,7 +337,7 @@ func (r *htmlReader) pop() {
 		return
 	}
 	if r.link != nil && len(r.stack) == r.linkDepth {
-		if navWords[strings.Trim(strings.ToLower(collapse(r.link.String())), " «»‹›<>←→↑|[]()")] {
+		if r.linkRel || navWords[strings.Trim(strings.ToLower(collapse(r.link.String())), " «»‹›<>←→↑|[]()")] {
 			r.navLinks++
 		}
 		r.link = nil
@@ -370,6 +406,7 @@ func (r *htmlReader) text(raw []byte) {
 			if i > 0 {
 				r.flushLine()
 			}
+			r.linePre = true
 			r.write(l, true)
 		}
 		return
@@ -428,9 +465,15 @@ func (r *htmlReader) paragraphBreak(para bool) {
 func (r *htmlReader) flushLine() {
 	line := bytes.TrimSpace(r.line)
 	if len(line) == 0 {
-		return // a list item's prefix waits for its text ("<li><p>text")
+		// A list item's prefix waits for its text ("<li><p>text"); a blank line of a <pre>
+		// leaves nothing behind.
+		r.line, r.linePre = r.line[:0], false
+		return
 	}
-	r.line, r.space, r.prefix, r.sep = r.line[:0], false, "", ""
+	if r.linePre {
+		line = bytes.TrimRight(r.line, " \t\r") // keep the code's indentation
+	}
+	r.line, r.space, r.prefix, r.sep, r.linePre = r.line[:0], false, "", "", false
 	p := blockPrint(line)
 	if !r.seen[p] {
 		r.seen[p] = true
@@ -441,6 +484,53 @@ func (r *htmlReader) flushLine() {
 	}
 	r.out = append(r.out, line...)
 	r.out = append(r.out, '\n')
+}
+
+// anchorMark records where a link to a fragment of the page began, in the open heading or the
+// line, to drop it when its text turns out to be only a permalink symbol.
+type anchorMark struct {
+	depth, heading, line int
+	space                bool
+}
+
+// dropPermalink drops the link that has just ended when it is a permalink: a link to a
+// fragment of the page whose text is only a symbol ("¶", "#", "§"), as site generators put
+// after headings and definitions (Node.js' a.mark, Texinfo's copiable anchors), whatever
+// their class (see also permalink).
+func (r *htmlReader) dropPermalink() {
+	m := r.anchor
+	r.anchor = nil
+	var text string
+	if r.heading != nil {
+		text = r.heading.String()[m.heading:]
+	} else if m.line <= len(r.line) {
+		text = string(r.line[m.line:])
+	}
+	if !permalinkSymbols[strings.TrimSpace(text)] {
+		return
+	}
+	if r.heading != nil {
+		kept := r.heading.String()[:m.heading]
+		r.heading.Reset()
+		r.heading.WriteString(kept)
+	} else {
+		r.line, r.space = r.line[:m.line], m.space
+	}
+}
+
+// permalinkSymbols are the texts of permalinks.
+var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true}
+
+// pagerRel reports a link whose rel names its place in a sequence of pages, as Texinfo's and
+// DocBook's pagers write them.
+func pagerRel(rel string) bool {
+	for _, tok := range strings.Fields(strings.ToLower(rel)) {
+		switch tok {
+		case "next", "prev", "previous", "up", "start", "first", "last", "contents", "index":
+			return true
+		}
+	}
+	return false
 }
 
 func (r *htmlReader) endSection() {
@@ -536,7 +626,7 @@ func permalink(a atom.Atom, attrs []html.Attribute) bool {
 // Sphinx's related bar, Javadoc's topNav, breadcrumbs, menus, sidebars and pagers, and tables
 // of contents (DocBook's toc and list-of-tables): the headings they list are indexed with
 // their own pages.
-var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|topnav|bottomnav|subnav|site-?header|site-?footer`)
+var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|skip-to|topnav|bottomnav|subnav|site-?header|site-?footer`)
 
 // isHidden reports elements a reader never sees, whose text must not be indexed either: it is
 // how a page smuggles instructions to a model (see SECURITY.md, prompt injection).
