@@ -118,8 +118,8 @@ type element struct {
 // mark records the output and the text counters at an element's start; lineEmpty says the
 // element began a line, so that dropping its output drops nothing before it.
 type mark struct {
-	out, textChars, linkChars, navLinks int
-	lineEmpty                           bool
+	out, textChars, linkChars, navLinks, links int
+	lineEmpty                                  bool
 }
 
 type htmlReader struct {
@@ -139,11 +139,11 @@ type htmlReader struct {
 	done      bool // the content element has ended
 
 	// Counters of visible characters written, for link density.
-	textChars, linkChars, navLinks int
-	link                           *strings.Builder // text of the open <a href>, if any
-	linkDepth                      int
-	linkRel                        bool // the open link's rel says a pager's ("next", "prev", "up")
-	anchor                         *anchorMark
+	textChars, linkChars, navLinks, links int
+	link                                  *strings.Builder // text of the open <a href>, if any
+	linkDepth                             int
+	linkRel                               bool // the open link's rel says a pager's ("next", "prev", "up")
+	anchor                                *anchorMark
 
 	heading      *strings.Builder // text of the open h1–h6, if any
 	headingLevel int
@@ -178,6 +178,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	parent := *r.top()
 	if void(a) || selfClosing {
 		if a == atom.Br && !parent.skip && r.inContent {
+			if r.heading != nil {
+				r.heading.WriteByte(' ') // "Title<br>Subtitle"
+			}
 			r.blockBoundary(false)
 		}
 		return
@@ -187,7 +190,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		return
 	}
 	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
-		pre: parent.pre || a == atom.Pre}
+		pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment")}
 	if !r.inContent && !r.done && a == r.content {
 		r.inContent, e.content = true, true
 	}
@@ -206,8 +209,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		e.cell = false
 	}
 	visible := !e.skip && r.inContent
-	if visible && a == atom.A && r.anchor == nil && strings.HasPrefix(attrValue(attrs, "href"), "#") {
-		r.anchor = &anchorMark{depth: len(r.stack), line: len(r.line), space: r.space}
+	if visible && a == atom.A && r.anchor == nil && hasAttrKey(attrs, "href") {
+		r.anchor = &anchorMark{depth: len(r.stack), line: len(r.line), space: r.space,
+			fragment: strings.HasPrefix(attrValue(attrs, "href"), "#")}
 		if r.heading != nil {
 			r.anchor.heading = r.heading.Len()
 		}
@@ -218,6 +222,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.endSection()
 			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, heading(a), len(r.stack)
 			r.headingID = attrValue(attrs, "id")
+		case block(a) && r.heading != nil:
+			// A block inside a heading (rustdoc's where clause) is a space, not a new line.
+			r.heading.WriteByte(' ')
 		case a == atom.A && r.heading != nil && r.headingID == "":
 			r.headingID = cmp.Or(attrValue(attrs, "id"), attrValue(attrs, "name"))
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
@@ -242,10 +249,10 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.space = true
 		case block(a):
 			r.flushLine()
-			r.paragraphBreak(paragraphLike(a))
+			r.paragraphBreak(paragraphLike(a) && !parent.pre)
 		}
 	}
-	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, len(r.line) == 0}
+	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, len(r.line) == 0}
 	r.stack = append(r.stack, e)
 }
 
@@ -324,7 +331,7 @@ func (r *htmlReader) pop() {
 		r.inContent, r.done = false, true
 	}
 	if r.anchor != nil && len(r.stack) == r.anchor.depth {
-		r.dropPermalink()
+		r.dropLinkChrome()
 	}
 	if r.heading != nil && len(r.stack) == r.headingDepth {
 		title := collapse(r.heading.String())
@@ -340,9 +347,16 @@ func (r *htmlReader) pop() {
 		if r.linkRel || navWords[strings.Trim(strings.ToLower(collapse(r.link.String())), " «»‹›<>←→↑|[]()")] {
 			r.navLinks++
 		}
+		r.links++
 		r.link = nil
 	}
 	if e.skip || !r.inContent && !e.content {
+		return
+	}
+	if r.heading != nil {
+		if block(e.a) {
+			r.heading.WriteByte(' ')
+		}
 		return
 	}
 	switch {
@@ -351,12 +365,12 @@ func (r *htmlReader) pop() {
 	case e.a == atom.Li || e.a == atom.Tr || e.a == atom.Dt:
 		r.blockBoundary(false)
 	case block(e.a):
-		r.blockBoundary(paragraphLike(e.a))
+		r.blockBoundary(paragraphLike(e.a) && !r.top().pre)
 	}
 	if e.mark.out >= 0 && e.mark.lineEmpty && !e.content && r.navigation(e) {
 		r.flushLine()
 		r.out = r.out[:e.mark.out]
-		r.textChars, r.linkChars, r.navLinks = e.mark.textChars, e.mark.linkChars, e.mark.navLinks
+		r.textChars, r.linkChars, r.navLinks, r.links = e.mark.textChars, e.mark.linkChars, e.mark.navLinks, e.mark.links
 	}
 }
 
@@ -376,7 +390,9 @@ func (r *htmlReader) navigation(e element) bool {
 	case atom.Ul, atom.Ol, atom.Dl, atom.Menu, atom.Table:
 		return links*100 >= text*85
 	case atom.Div, atom.Section:
-		return links*100 >= text*85 && text < 200
+		// One link alone is a cell of a grid laid out in <div>s (Javadoc's summary tables
+		// name each class and member so), not a menu.
+		return links*100 >= text*85 && text < 200 && r.links-e.mark.links >= 2
 	}
 	return false // a paragraph of prose links is content
 }
@@ -486,18 +502,20 @@ func (r *htmlReader) flushLine() {
 	r.out = append(r.out, '\n')
 }
 
-// anchorMark records where a link to a fragment of the page began, in the open heading or the
-// line, to drop it when its text turns out to be only a permalink symbol.
+// anchorMark records where a link began, in the open heading or the line, to drop it when
+// its text turns out to be chrome (see dropLinkChrome).
 type anchorMark struct {
 	depth, heading, line int
-	space                bool
+	space, fragment      bool
 }
 
-// dropPermalink drops the link that has just ended when it is a permalink: a link to a
-// fragment of the page whose text is only a symbol ("¶", "#", "§"), as site generators put
-// after headings and definitions (Node.js' a.mark, Texinfo's copiable anchors), whatever
-// their class (see also permalink).
-func (r *htmlReader) dropPermalink() {
+// dropLinkChrome drops the link that has just ended when its text is chrome: a permalink (a
+// link to a fragment of the page whose text is only a symbol, "¶", "#", "§", "◆", as site
+// generators put after headings and definitions: Node.js' a.mark, Doxygen's memtitle, whatever
+// their class; see also permalink), or a link to the page's source or editor, or to the rest
+// of a description ("[source]" in Sphinx, "Source" and "Read more" in rustdoc, "More..." in
+// Doxygen, "[edit]" in MediaWiki).
+func (r *htmlReader) dropLinkChrome() {
 	m := r.anchor
 	r.anchor = nil
 	var text string
@@ -506,7 +524,12 @@ func (r *htmlReader) dropPermalink() {
 	} else if m.line <= len(r.line) {
 		text = string(r.line[m.line:])
 	}
-	if !permalinkSymbols[strings.TrimSpace(text)] {
+	text = strings.TrimSpace(text)
+	words := strings.ToLower(strings.Trim(text, "[]() "))
+	// One word ("source", "edit") is chrome when bracketed or alone at a line's start, not in
+	// prose ("see the source").
+	alone := strings.HasPrefix(text, "[") || m.line == 0 && r.heading == nil || strings.ContainsAny(words, " .")
+	if !(m.fragment && permalinkSymbols[text]) && !(linkChromeWords[words] && alone) {
 		return
 	}
 	if r.heading != nil {
@@ -519,7 +542,14 @@ func (r *htmlReader) dropPermalink() {
 }
 
 // permalinkSymbols are the texts of permalinks.
-var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true}
+var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true, "◆": true}
+
+// linkChromeWords are the texts of links to a page's source or editor, or to more of a
+// description, brackets aside.
+var linkChromeWords = map[string]bool{
+	"source": true, "src": true, "view source": true, "edit": true, "edit this page": true,
+	"edit on github": true, "view page source": true, "show source": true, "read more": true, "more...": true,
+}
 
 // pagerRel reports a link whose rel names its place in a sequence of pages, as Texinfo's and
 // DocBook's pagers write them.
@@ -535,6 +565,7 @@ func pagerRel(rel string) bool {
 
 func (r *htmlReader) endSection() {
 	r.flushLine()
+	r.prefix = "" // a list item that begins with a heading (Javadoc's member lists) is a section
 	r.cur.Text = string(r.out)
 	r.doc.Sections = append(r.doc.Sections, r.cur)
 	r.out = nil
@@ -625,8 +656,10 @@ func permalink(a atom.Atom, attrs []html.Attribute) bool {
 // chromeToken matches class and id names of navigation: DocBook's navheader and navfooter,
 // Sphinx's related bar, Javadoc's topNav, breadcrumbs, menus, sidebars and pagers, and tables
 // of contents (DocBook's toc and list-of-tables): the headings they list are indexed with
-// their own pages.
-var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|skip-to|topnav|bottomnav|subnav|site-?header|site-?footer`)
+// their own pages. Also the line numbers of code listings (Pygments, Doxygen, highlight.js),
+// which would glue to each line's code ("22int"), and Doxygen's hover tooltips (ttc), which
+// repeat each member's brief description.
+var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|skip-to|topnav|bottomnav|subnav|site-?header|site-?footer|^(lineno|linenos|line-?numbers|hljs-ln-numbers|ttc)$`)
 
 // isHidden reports elements a reader never sees, whose text must not be indexed either: it is
 // how a page smuggles instructions to a model (see SECURITY.md, prompt injection).
@@ -660,6 +693,11 @@ func attrValue(attrs []html.Attribute, key string) string {
 		}
 	}
 	return ""
+}
+
+// hasClass reports whether the class attribute holds the token.
+func hasClass(attrs []html.Attribute, token string) bool {
+	return slices.Contains(strings.Fields(attrValue(attrs, "class")), token)
 }
 
 func hasAttrKey(attrs []html.Attribute, key string) bool {
