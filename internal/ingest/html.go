@@ -362,6 +362,10 @@ func (r *htmlReader) pop() {
 	switch {
 	case e.a == atom.Td || e.a == atom.Th:
 		r.space = true
+	case e.a == atom.Label:
+		// Labels outside forms are the names of tabs (Material for MkDocs' content tabs,
+		// "C#", "Java"), laid out apart: "C# Java", not "C#Java".
+		r.space = true
 	case e.a == atom.Li || e.a == atom.Tr || e.a == atom.Dt:
 		r.blockBoundary(false)
 	case block(e.a):

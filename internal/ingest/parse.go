@@ -119,8 +119,9 @@ func clipHeading(s string) string {
 // second <code> in one <pre> starts a line, Doxygen's fragments are code, links whose text is
 // only a permalink symbol ("#", "◆") or chrome ("[source]", "Source", "Read more", "More...")
 // go, as do pager links named by rel (Texinfo), line numbers, skip links and tooltips, a
-// block inside a heading is a space ("for T where"), and a <div> with a single link is no
-// longer taken for a menu (Javadoc's summaries lost every class and member name).
+// block inside a heading and a label's end are spaces ("for T where", Material's tab names
+// "C# Java"), and a <div> with a single link is no longer taken for a menu (Javadoc's
+// summaries lost every class and member name).
 const ExtractorVersion = 7
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
