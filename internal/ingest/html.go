@@ -34,14 +34,16 @@ func parseHTML(data []byte, repeated map[uint64]bool) (Parsed, error) {
 // <article>, else the body. Page chrome goes: scripts, styles, forms, <nav>, <header>,
 // <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
 // navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
-// blocks with two or more "Prev"/"Next"/"Up"/"Home" links. Hidden elements go too (see
+// blocks with two or more "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and
+// links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome).
+// Hidden elements go too (see
 // isHidden). h1–h6 split sections, anchored at the heading's id (or the id of an anchor
 // inside it, as DocBook writes them).
 //
 // White space inside a block, source line breaks included, collapses to one space: each
 // paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
 // heading becomes one line, and paragraphs, lists and tables are separated by a blank line.
-// Preformatted text keeps its lines.
+// Preformatted text (and Doxygen's code fragments) keeps its lines and their indentation.
 func readHTML(data []byte, repeated map[uint64]bool) (Parsed, []uint64) {
 	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}}
 	r.outline = newOutline(&r.doc)
