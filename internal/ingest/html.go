@@ -34,14 +34,16 @@ func parseHTML(data []byte, repeated map[uint64]bool) (Parsed, error) {
 // <article>, else the body. Page chrome goes: scripts, styles, forms, <nav>, <header>,
 // <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
 // navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
-// blocks with two or more "Prev"/"Next"/"Up"/"Home" links. Hidden elements go too (see
+// blocks with two or more "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and
+// links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome).
+// Hidden elements go too (see
 // isHidden). h1–h6 split sections, anchored at the heading's id (or the id of an anchor
 // inside it, as DocBook writes them).
 //
 // White space inside a block, source line breaks included, collapses to one space: each
 // paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
 // heading becomes one line, and paragraphs, lists and tables are separated by a blank line.
-// Preformatted text keeps its lines.
+// Preformatted text (and Doxygen's code fragments) keeps its lines and their indentation.
 func readHTML(data []byte, repeated map[uint64]bool) (Parsed, []uint64) {
 	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}}
 	r.outline = newOutline(&r.doc)
@@ -105,22 +107,21 @@ type element struct {
 	cell bool
 	item bool // inside a list item
 	pre  bool
-	// permalink: inside a link to its own heading or definition (see permalink), whose
-	// symbols ("¶", "#") are not text.
-	permalink bool
 	// content marks the element that holds the page's content (see contentElement).
 	content bool
 	// mark is where this element's output began, so that it can be dropped as chrome when it
 	// ends; mark.out is -1 once a heading inside it has ended a section.
 	mark  mark
 	items int // list items seen, for numbering <ol>
+	// blocks counts the paragraphs begun in a table cell (see firstCellBlock).
+	blocks int
 }
 
 // mark records the output and the text counters at an element's start; lineEmpty says the
 // element began a line, so that dropping its output drops nothing before it.
 type mark struct {
-	out, textChars, linkChars, navLinks int
-	lineEmpty                           bool
+	out, textChars, linkChars, navLinks, links int
+	lineEmpty                                  bool
 }
 
 type htmlReader struct {
@@ -130,6 +131,7 @@ type htmlReader struct {
 	out       []byte // the current section's text
 	line      []byte // the current block's text, spaces collapsed
 	space     bool   // a space is due before the next character of the line
+	linePre   bool   // the line is preformatted: its leading white space is indentation
 	prefix    string // written before the block's first character ("- ", "2. ")
 	sep       string // written before the next character when the line is not empty (" | ")
 	stack     []element
@@ -139,9 +141,11 @@ type htmlReader struct {
 	done      bool // the content element has ended
 
 	// Counters of visible characters written, for link density.
-	textChars, linkChars, navLinks int
-	link                           *strings.Builder // text of the open <a href>, if any
-	linkDepth                      int
+	textChars, linkChars, navLinks, links int
+	link                                  *strings.Builder // text of the open <a href>, if any
+	linkDepth                             int
+	linkRel                               bool // the open link's rel says a pager's ("next", "prev", "up")
+	anchor                                *anchorMark
 
 	heading      *strings.Builder // text of the open h1–h6, if any
 	headingLevel int
@@ -176,6 +180,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	parent := *r.top()
 	if void(a) || selfClosing {
 		if a == atom.Br && !parent.skip && r.inContent {
+			if r.heading != nil {
+				r.heading.WriteByte(' ') // "Title<br>Subtitle"
+			}
 			r.blockBoundary(false)
 		}
 		return
@@ -185,7 +192,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		return
 	}
 	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
-		pre: parent.pre || a == atom.Pre, permalink: parent.permalink || permalink(a, attrs)}
+		pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment")}
 	if !r.inContent && !r.done && a == r.content {
 		r.inContent, e.content = true, true
 	}
@@ -195,22 +202,36 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	switch {
 	case a == atom.Td || a == atom.Th:
 		e.cell = true
+	case a == atom.P && parent.cell && r.firstCellBlock():
+		// Generators wrap each cell's text in a paragraph (Sphinx, Node.js, pandoc): the
+		// cell's first paragraph stays on its row's line.
 	case a == atom.Table || block(a) && a != atom.Tr && a != atom.Tbody && a != atom.Thead && a != atom.Tfoot:
-		// A block inside a cell makes it a layout cell (an admonition, a page in a layout
-		// table): its blocks are lines of their own.
+		// Any other block inside a cell makes it a layout cell (an admonition, a page in a
+		// layout table): its blocks are lines of their own.
 		e.cell = false
 	}
 	visible := !e.skip && r.inContent
+	if visible && a == atom.A && r.anchor == nil && hasAttrKey(attrs, "href") {
+		r.anchor = &anchorMark{depth: len(r.stack), line: len(r.line), space: r.space,
+			fragment: strings.HasPrefix(attrValue(attrs, "href"), "#")}
+		if r.heading != nil {
+			r.anchor.heading = r.heading.Len()
+		}
+	}
 	if visible {
 		switch {
 		case heading(a) > 0 && r.heading == nil:
 			r.endSection()
 			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, heading(a), len(r.stack)
 			r.headingID = attrValue(attrs, "id")
+		case block(a) && r.heading != nil:
+			// A block inside a heading (rustdoc's where clause) is a space, not a new line.
+			r.heading.WriteByte(' ')
 		case a == atom.A && r.heading != nil && r.headingID == "":
 			r.headingID = cmp.Or(attrValue(attrs, "id"), attrValue(attrs, "name"))
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
+			r.linkRel = pagerRel(attrValue(attrs, "rel"))
 		case a == atom.Li:
 			r.flushLine()
 			r.prefix = "- "
@@ -222,13 +243,31 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.blockBoundary(false)
 		case a == atom.Td || a == atom.Th:
 			r.sep = " | "
+		case a == atom.Code && parent.a == atom.Pre && len(bytes.TrimSpace(r.line)) > 0:
+			// A second <code> in one <pre> is another listing (Node.js writes the ES module
+			// and CommonJS forms of each example so): it starts a line of its own.
+			r.flushLine()
+		case block(a) && e.cell:
+			r.space = true
 		case block(a):
 			r.flushLine()
-			r.paragraphBreak(paragraphLike(a))
+			r.paragraphBreak(paragraphLike(a) && !parent.pre)
 		}
 	}
-	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, len(r.line) == 0}
+	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, len(r.line) == 0}
 	r.stack = append(r.stack, e)
+}
+
+// firstCellBlock reports whether the innermost table cell has had no block yet, and counts
+// one.
+func (r *htmlReader) firstCellBlock() bool {
+	for i := len(r.stack) - 1; i >= 0; i-- {
+		if e := &r.stack[i]; e.a == atom.Td || e.a == atom.Th {
+			e.blocks++
+			return e.blocks == 1
+		}
+	}
+	return false
 }
 
 // closeImplied pops the elements a start tag closes without their end tag: a block closes an
@@ -293,6 +332,9 @@ func (r *htmlReader) pop() {
 		r.flushLine()
 		r.inContent, r.done = false, true
 	}
+	if r.anchor != nil && len(r.stack) == r.anchor.depth {
+		r.dropLinkChrome()
+	}
 	if r.heading != nil && len(r.stack) == r.headingDepth {
 		title := collapse(r.heading.String())
 		r.heading = nil
@@ -304,26 +346,37 @@ func (r *htmlReader) pop() {
 		return
 	}
 	if r.link != nil && len(r.stack) == r.linkDepth {
-		if navWords[strings.Trim(strings.ToLower(collapse(r.link.String())), " «»‹›<>←→↑|[]()")] {
+		if r.linkRel || navWords[strings.Trim(strings.ToLower(collapse(r.link.String())), " «»‹›<>←→↑|[]()")] {
 			r.navLinks++
 		}
+		r.links++
 		r.link = nil
 	}
 	if e.skip || !r.inContent && !e.content {
 		return
 	}
+	if r.heading != nil {
+		if block(e.a) {
+			r.heading.WriteByte(' ')
+		}
+		return
+	}
 	switch {
 	case e.a == atom.Td || e.a == atom.Th:
+		r.space = true
+	case e.a == atom.Label:
+		// Labels outside forms are the names of tabs (Material for MkDocs' content tabs,
+		// "C#", "Java"), laid out apart: "C# Java", not "C#Java".
 		r.space = true
 	case e.a == atom.Li || e.a == atom.Tr || e.a == atom.Dt:
 		r.blockBoundary(false)
 	case block(e.a):
-		r.blockBoundary(paragraphLike(e.a))
+		r.blockBoundary(paragraphLike(e.a) && !r.top().pre)
 	}
 	if e.mark.out >= 0 && e.mark.lineEmpty && !e.content && r.navigation(e) {
 		r.flushLine()
 		r.out = r.out[:e.mark.out]
-		r.textChars, r.linkChars, r.navLinks = e.mark.textChars, e.mark.linkChars, e.mark.navLinks
+		r.textChars, r.linkChars, r.navLinks, r.links = e.mark.textChars, e.mark.linkChars, e.mark.navLinks, e.mark.links
 	}
 }
 
@@ -343,7 +396,9 @@ func (r *htmlReader) navigation(e element) bool {
 	case atom.Ul, atom.Ol, atom.Dl, atom.Menu, atom.Table:
 		return links*100 >= text*85
 	case atom.Div, atom.Section:
-		return links*100 >= text*85 && text < 200
+		// One link alone is a cell of a grid laid out in <div>s (Javadoc's summary tables
+		// name each class and member so), not a menu.
+		return links*100 >= text*85 && text < 200 && r.links-e.mark.links >= 2
 	}
 	return false // a paragraph of prose links is content
 }
@@ -355,9 +410,6 @@ func (r *htmlReader) text(raw []byte) {
 	}
 	top := r.top()
 	if top.skip || !r.inContent {
-		return
-	}
-	if top.permalink && !bytes.ContainsFunc(raw, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) {
 		return
 	}
 	if r.heading != nil {
@@ -376,9 +428,10 @@ func (r *htmlReader) text(raw []byte) {
 			if i > 0 {
 				r.flushLine()
 			}
-			if len(r.line) == 0 && strings.TrimSpace(l) == "" {
-				continue // no line of a list item's marker alone
+			if len(r.line) == 0 && r.prefix != "" && strings.TrimSpace(l) == "" {
+				continue // a list item's marker waits for the code, not for its indentation
 			}
+			r.linePre = true
 			r.write(l, true)
 		}
 		return
@@ -437,9 +490,15 @@ func (r *htmlReader) paragraphBreak(para bool) {
 func (r *htmlReader) flushLine() {
 	line := bytes.TrimSpace(r.line)
 	if len(line) == 0 {
-		return // a list item's prefix waits for its text ("<li><p>text")
+		// A list item's prefix waits for its text ("<li><p>text"); a blank line of a <pre>
+		// leaves nothing behind.
+		r.line, r.linePre = r.line[:0], false
+		return
 	}
-	r.line, r.space, r.prefix, r.sep = r.line[:0], false, "", ""
+	if r.linePre {
+		line = bytes.TrimRight(r.line, " \t\r") // keep the code's indentation
+	}
+	r.line, r.space, r.prefix, r.sep, r.linePre = r.line[:0], false, "", "", false
 	p := blockPrint(line)
 	if !r.seen[p] {
 		r.seen[p] = true
@@ -452,8 +511,70 @@ func (r *htmlReader) flushLine() {
 	r.out = append(r.out, '\n')
 }
 
+// anchorMark records where a link began, in the open heading or the line, to drop it when
+// its text turns out to be chrome (see dropLinkChrome).
+type anchorMark struct {
+	depth, heading, line int
+	space, fragment      bool
+}
+
+// dropLinkChrome drops the link that has just ended when its text is chrome: a permalink (a
+// link to a fragment of the page whose text is only a symbol, "¶", "#", "§", "◆", as site
+// generators put after headings and definitions: Node.js' a.mark, Doxygen's memtitle, whatever
+// their class), or a link to the page's source or editor, or to the rest
+// of a description ("[source]" in Sphinx, "Source" and "Read more" in rustdoc, "More..." in
+// Doxygen, "[edit]" in MediaWiki).
+func (r *htmlReader) dropLinkChrome() {
+	m := r.anchor
+	r.anchor = nil
+	var text string
+	if r.heading != nil {
+		text = r.heading.String()[m.heading:]
+	} else if m.line <= len(r.line) {
+		text = string(r.line[m.line:])
+	}
+	text = strings.TrimSpace(text)
+	words := strings.ToLower(strings.Trim(text, "[]() "))
+	// One word ("source", "edit") is chrome when bracketed or alone at a line's start, not in
+	// prose ("see the source").
+	alone := strings.HasPrefix(text, "[") || m.line == 0 && r.heading == nil || strings.ContainsAny(words, " .")
+	if !(m.fragment && permalinkSymbols[text]) && !(linkChromeWords[words] && alone) {
+		return
+	}
+	if r.heading != nil {
+		kept := r.heading.String()[:m.heading]
+		r.heading.Reset()
+		r.heading.WriteString(kept)
+	} else {
+		r.line, r.space = r.line[:m.line], m.space
+	}
+}
+
+// permalinkSymbols are the texts of permalinks.
+var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true, "◆": true}
+
+// linkChromeWords are the texts of links to a page's source or editor, or to more of a
+// description, brackets aside.
+var linkChromeWords = map[string]bool{
+	"source": true, "src": true, "view source": true, "edit": true, "edit this page": true,
+	"edit on github": true, "view page source": true, "show source": true, "read more": true, "more...": true,
+}
+
+// pagerRel reports a link whose rel names its place in a sequence of pages, as Texinfo's and
+// DocBook's pagers write them.
+func pagerRel(rel string) bool {
+	for _, tok := range strings.Fields(strings.ToLower(rel)) {
+		switch tok {
+		case "next", "prev", "previous", "up", "start", "first", "last", "contents", "index":
+			return true
+		}
+	}
+	return false
+}
+
 func (r *htmlReader) endSection() {
 	r.flushLine()
+	r.prefix = "" // a list item that begins with a heading (Javadoc's member lists) is a section
 	r.cur.Text = string(r.out)
 	r.doc.Sections = append(r.doc.Sections, r.cur)
 	r.out = nil
@@ -525,30 +646,13 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 	return false
 }
 
-// permalink reports a heading's or definition's link to itself, the "¶" or "#" that site
-// generators put after it (Sphinx's and MkDocs' headerlink, VuePress' header-anchor,
-// AnchorJS): its symbols would end every heading path and function signature. Only a link
-// within the page counts (a blog's "Permalink to" title on a link to the post is a real link),
-// and only its text without a letter or digit is dropped (see text): a generator that wraps
-// the heading's own words in the link keeps them.
-func permalink(a atom.Atom, attrs []html.Attribute) bool {
-	if a != atom.A || !strings.HasPrefix(attrValue(attrs, "href"), "#") {
-		return false
-	}
-	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class"))) {
-		switch tok {
-		case "headerlink", "header-anchor", "anchorjs-link", "anchor-link", "heading-anchor":
-			return true
-		}
-	}
-	return strings.HasPrefix(strings.ToLower(attrValue(attrs, "title")), "permalink to")
-}
-
 // chromeToken matches class and id names of navigation: DocBook's navheader and navfooter,
 // Sphinx's related bar, Javadoc's topNav, breadcrumbs, menus, sidebars and pagers, and tables
 // of contents (DocBook's toc and list-of-tables): the headings they list are indexed with
-// their own pages.
-var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|topnav|bottomnav|subnav|site-?header|site-?footer`)
+// their own pages. Also the line numbers of code listings (Pygments, Doxygen, highlight.js),
+// which would glue to each line's code ("22int"), and Doxygen's hover tooltips (ttc), which
+// repeat each member's brief description.
+var chromeToken = regexp.MustCompile(`^(nav|navigation|menu|menubar|related|footer|toolbar|toc)$|^list-of-|navheader|navfooter|navbar|breadcrumb|sidebar|pagination|pager|skip-?link|skip-to|topnav|bottomnav|subnav|site-?header|site-?footer|^(lineno|linenos|line-?numbers|hljs-ln-numbers|ttc)$`)
 
 // isHidden reports elements a reader never sees, whose text must not be indexed either: it is
 // how a page smuggles instructions to a model (see SECURITY.md, prompt injection).
@@ -582,6 +686,11 @@ func attrValue(attrs []html.Attribute, key string) string {
 		}
 	}
 	return ""
+}
+
+// hasClass reports whether the class attribute holds the token.
+func hasClass(attrs []html.Attribute, token string) bool {
+	return slices.Contains(strings.Fields(attrValue(attrs, "class")), token)
 }
 
 func hasAttrKey(attrs []html.Attribute, key string) bool {

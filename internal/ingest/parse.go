@@ -112,7 +112,17 @@ func clipHeading(s string) string {
 //
 // Version 6: the spaces between a highlighted code block's tokens are kept ("import csv", not
 // "importcsv"), and permalinks after headings and definitions ("¶") are dropped.
-const ExtractorVersion = 6
+//
+// Version 7 (HTML from generators beyond Sphinx and DocBook: Node.js, Texinfo, Javadoc,
+// Doxygen, rustdoc): a table cell's first paragraph stays on its row's line (Sphinx and
+// Node.js tables were one cell a paragraph), preformatted lines keep their indentation and a
+// second <code> in one <pre> starts a line, Doxygen's fragments are code, links whose text is
+// only a permalink symbol ("#", "◆") or chrome ("[source]", "Source", "Read more", "More...")
+// go, as do pager links named by rel (Texinfo), line numbers, skip links and tooltips, a
+// block inside a heading and a label's end are spaces ("for T where", Material's tab names
+// "C# Java"), and a <div> with a single link is no longer taken for a menu (Javadoc's
+// summaries lost every class and member name).
+const ExtractorVersion = 7
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
