@@ -82,7 +82,7 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 	slices.SortFunc(ts, func(a, b term) int {
 		return cmp.Or(strings.Compare(a.lexeme, b.lexeme), cmp.Compare(a.weight, b.weight))
 	})
-	blocks, _, err := pr.read(ctx, ts, ids)
+	blocks, err := pr.read(ctx, ts, ids)
 	if err != nil {
 		return nil, fmt.Errorf("scoring documents: %w", err)
 	}

@@ -660,7 +660,7 @@ func (sc *scorer) add(ctx context.Context, ts []term, into *partials, known, loo
 	if lookUp {
 		ids = into.ids()
 	}
-	blocks, _, err := sc.read(ctx, ts, ids)
+	blocks, err := sc.read(ctx, ts, ids)
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)
 	}
@@ -757,43 +757,38 @@ func (r *postingsReader) release() {
 	r.bytes, r.whole = nil, nil
 }
 
-// read returns each term's postings, whole (whole is true), or only those in the chunks ids
-// (when given) where that is cheaper: looking a (term, chunk) pair up costs an index descent,
-// reading packed postings about a tenth of that each (blockProbeRatio). Terms already read
-// whole are not read again, nor twice a lexeme asked for twice (as a stem and as a form).
-func (r *postingsReader) read(ctx context.Context, ts []term, ids []int64) (blocks [][]block, whole bool, err error) {
+// read returns each term's postings, whole, or only those in the chunks ids (when given)
+// where that is cheaper: looking a (term, chunk) pair up costs an index descent, reading a
+// packed posting about a hundredth of that (blockProbeRatio). Terms already read whole are not
+// read again, nor twice a lexeme asked for twice (as a stem and as a form).
+func (r *postingsReader) read(ctx context.Context, ts []term, ids []int64) ([][]block, error) {
 	var postings int64
-	for _, tm := range ts {
-		if _, ok := r.whole[tm.lexeme]; !ok {
-			postings += tm.df
-		}
-	}
-	if ids != nil && int64(len(ids)*len(ts))*blockProbeRatio < postings {
-		blocks, err = r.lookUp(ctx, ts, ids)
-		return blocks, false, err
-	}
 	var missing []term
 	asked := map[string]bool{}
 	for _, tm := range ts {
 		if _, ok := r.whole[tm.lexeme]; !ok && !asked[tm.lexeme] {
 			asked[tm.lexeme] = true
 			missing = append(missing, tm)
+			postings += tm.df
 		}
+	}
+	if ids != nil && int64(len(ids)*len(ts))*blockProbeRatio < postings {
+		return r.lookUp(ctx, ts, ids)
 	}
 	if len(missing) > 0 {
 		read, err := r.readBlocks(ctx, missing)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		for i, tm := range missing {
 			r.whole[tm.lexeme] = read[i]
 		}
 	}
-	blocks = make([][]block, len(ts))
+	blocks := make([][]block, len(ts))
 	for i, tm := range ts {
 		blocks[i] = r.whole[tm.lexeme]
 	}
-	return blocks, true, nil
+	return blocks, nil
 }
 
 // stale returns the chunks whose packed postings are stale (the table has them as they are

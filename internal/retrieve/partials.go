@@ -28,6 +28,8 @@ type partials struct {
 	lo     int64
 	slot   []int32 // slot[id-lo]: the chunk's index in ps plus one; 0 when it has none
 	bySlot map[int64]int32
+	// first and last are the least and greatest ids in ps: the span slot must cover.
+	first, last int64
 	// limit is the longest span slot may cover (denseLimit).
 	limit int64
 }
@@ -48,6 +50,14 @@ func getPartials(limit int64) *partials {
 	return t
 }
 
+// keptSlots and keptPartials bound the arrays a table keeps in the pool (16 MB of slots,
+// 48 MB of partial scores): one search of a wide query over a big corpus must not leave its
+// arrays held for every concurrent search after it.
+const (
+	keptSlots    = 1 << 22
+	keptPartials = 1 << 20
+)
+
 // putPartials empties t and returns it to the pool.
 func putPartials(t *partials) {
 	if t.bySlot != nil {
@@ -58,6 +68,12 @@ func putPartials(t *partials) {
 		}
 	}
 	t.ps = t.ps[:0]
+	if len(t.slot) > keptSlots {
+		t.slot = nil
+	}
+	if cap(t.ps) > keptPartials {
+		t.ps = nil
+	}
 	partialsPool.Put(t)
 }
 
@@ -80,6 +96,10 @@ func (t *partials) insert(id int64) int {
 	if t.bySlot == nil && uint64(id-t.lo) >= uint64(len(t.slot)) {
 		t.cover(id)
 	}
+	if len(t.ps) == 0 {
+		t.first, t.last = id, id
+	}
+	t.first, t.last = min(t.first, id), max(t.last, id)
 	s := len(t.ps)
 	t.ps = append(t.ps, partial{id: id})
 	t.setSlot(id, s)
@@ -95,18 +115,20 @@ func (t *partials) setSlot(id int64, s int) {
 }
 
 // cover extends slot to id, twice as long at least, so that the ids of a search, read a term
-// at a time in id order, take a few copies; or moves the slots into bySlot when the span
-// would pass limit. An empty table covers id afresh.
+// at a time in id order, take a few copies; or moves the slots into bySlot when the span of
+// the ids held would pass limit. An empty table covers id afresh, with the array a search
+// before it left (of at most limit ids).
 func (t *partials) cover(id int64) {
 	if len(t.ps) == 0 {
 		t.lo = id
 		if len(t.slot) == 0 {
 			t.slot = make([]int32, min(1024, t.limit))
 		}
+		t.slot = t.slot[:min(int64(len(t.slot)), t.limit)]
 		return
 	}
-	lo, hi := min(t.lo, id), max(t.lo+int64(len(t.slot))-1, id)
-	if hi-lo+1 > t.limit {
+	first, last := min(t.first, id), max(t.last, id)
+	if last-first+1 > t.limit {
 		t.bySlot = make(map[int64]int32, 2*len(t.ps))
 		for s, p := range t.ps {
 			t.slot[p.id-t.lo] = 0
@@ -114,12 +136,16 @@ func (t *partials) cover(id int64) {
 		}
 		return
 	}
-	n := min(max(hi-lo+1, 2*int64(len(t.slot))), t.limit)
-	if id < t.lo {
-		lo = hi - n + 1
+	// Room to grow on the side the ids come from: below when id is below them all.
+	n := min(max(last-first+1, 2*int64(len(t.slot))), t.limit)
+	lo := first
+	if id < t.first {
+		lo = last - n + 1
 	}
 	slot := make([]int32, n)
-	copy(slot[t.lo-lo:], t.slot)
+	for s, p := range t.ps {
+		slot[p.id-lo] = int32(s + 1)
+	}
 	t.lo, t.slot = lo, slot
 }
 

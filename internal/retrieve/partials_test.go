@@ -1,6 +1,7 @@
 package retrieve
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -54,5 +55,52 @@ func TestPartials(t *testing.T) {
 			}
 			putPartials(tab)
 		}
+	}
+}
+
+// TestPartialsNearMaxInt64: a table whose first id is near MaxInt64 covers an id far below it
+// (the span check once added the array's length to the first id, and overflowed).
+func TestPartialsNearMaxInt64(t *testing.T) {
+	tab := getPartials(1 << 16)
+	defer putPartials(tab)
+	tab.insert(math.MaxInt64 - 5)
+	tab.insert(1)
+	if tab.find(1) < 0 || tab.find(math.MaxInt64-5) < 0 {
+		t.Error("lost an id")
+	}
+}
+
+// TestPartialsReusedTableKeepsItsArray: a table whose array grew to its limit in one search
+// and is reused by the next keeps an array for ids close together below its first one: the
+// span is that of the ids held, not of the array a search before left (review of dense13).
+func TestPartialsReusedTableKeepsItsArray(t *testing.T) {
+	tab := getPartials(1 << 16)
+	tab.insert(0)
+	tab.insert(1<<16 - 1) // the array grows to the limit
+	putPartials(tab)
+	tab.insert(100000)
+	tab.insert(99999)
+	if tab.bySlot != nil {
+		t.Errorf("ids 99999 and 100000 fell back to the map (array of %d slots, limit %d)", len(tab.slot), tab.limit)
+	}
+	if tab.find(99999) != 1 || tab.find(100000) != 0 {
+		t.Errorf("find: %d %d", tab.find(99999), tab.find(100000))
+	}
+	putPartials(tab)
+}
+
+// TestPartialsPoolKeepsBoundedArrays: a table of a wide search goes back to the pool without
+// arrays past keptSlots and keptPartials.
+func TestPartialsPoolKeepsBoundedArrays(t *testing.T) {
+	tab := getPartials(1 << 24)
+	for id := int64(0); id < 1<<24; id += 4 {
+		tab.insert(id)
+	}
+	if len(tab.slot) <= keptSlots || cap(tab.ps) <= keptPartials {
+		t.Fatalf("the search was not wide enough to test: %d slots, %d partials", len(tab.slot), cap(tab.ps))
+	}
+	putPartials(tab)
+	if len(tab.slot) > keptSlots || cap(tab.ps) > keptPartials {
+		t.Errorf("kept %d slots and %d partials", len(tab.slot), cap(tab.ps))
 	}
 }
