@@ -32,18 +32,7 @@ dir="${1:-$root/.data/devsets/$set}"
 say() { printf 'devset-doc: %s\n' "$*" >&2; }
 
 if [ -z "$(find "$pkgdoc" -maxdepth 1 -name '*.html' -print -quit 2>/dev/null)" ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; else SUDO=none; fi
-  fi
-  if [ "$SUDO" = none ] || ! command -v apt-get >/dev/null 2>&1; then
-    say "the corpus is Debian's $pkg package; install it (apt-get install $pkg) and run again"
-    exit 1
-  fi
-  say "installing Debian's $pkg"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
+  "$root/scripts/apt-install.sh" devset-doc "$pkg"
 fi
 version=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || echo unknown)
 [ "$version" = "$written_for" ] ||

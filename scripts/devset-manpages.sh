@@ -29,18 +29,7 @@ for p in manpages-de manpages-fr manpages-zh; do
 done
 command -v groff >/dev/null 2>&1 || missing+=(groff-base)
 if [ ${#missing[@]} -gt 0 ]; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO=sudo; else SUDO=none; fi
-  fi
-  if [ "$SUDO" = none ] || ! command -v apt-get >/dev/null 2>&1; then
-    say "the corpus is Debian's ${missing[*]}; install them (apt-get install ${missing[*]}) and run again"
-    exit 1
-  fi
-  say "installing Debian's ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "$root/scripts/apt-install.sh" devset-manpages "${missing[@]}"
 fi
 installed=$(dpkg-query -W -f='${Package}=${Version} ' manpages-de manpages-fr manpages-zh | sed 's/ $//')
 [ "$installed" = "$written_for" ] ||
