@@ -212,8 +212,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	}
 	visible := !e.skip && r.inContent
 	if visible && a == atom.A && r.anchor == nil && hasAttrKey(attrs, "href") {
-		r.anchor = &anchorMark{depth: len(r.stack), line: len(r.line), space: r.space,
-			fragment: strings.HasPrefix(attrValue(attrs, "href"), "#")}
+		r.anchor = &anchorMark{depth: len(r.stack), line: len(r.line), space: r.space}
 		if r.heading != nil {
 			r.anchor.heading = r.heading.Len()
 		}
@@ -515,13 +514,13 @@ func (r *htmlReader) flushLine() {
 // its text turns out to be chrome (see dropLinkChrome).
 type anchorMark struct {
 	depth, heading, line int
-	space, fragment      bool
+	space                bool
 }
 
-// dropLinkChrome drops the link that has just ended when its text is chrome: a permalink (a
-// link to a fragment of the page whose text is only a symbol, "¶", "#", "§", "◆", as site
-// generators put after headings and definitions: Node.js' a.mark, Doxygen's memtitle, whatever
-// their class), or a link to the page's source or editor, or to the rest
+// dropLinkChrome drops the link that has just ended when its text is chrome: a link whose text
+// is only a symbol, "¶", "#", "§", "◆": a permalink, as site generators put after headings and
+// definitions (Node.js' a.mark, Doxygen's memtitle, whatever their class), or a link to a
+// commit after each item of PostgreSQL's release notes ("… (Andrey Rachitskiy) §"); or a link to the page's source or editor, or to the rest
 // of a description ("[source]" in Sphinx, "Source" and "Read more" in rustdoc, "More..." in
 // Doxygen, "[edit]" in MediaWiki).
 func (r *htmlReader) dropLinkChrome() {
@@ -538,7 +537,7 @@ func (r *htmlReader) dropLinkChrome() {
 	// One word ("source", "edit") is chrome when bracketed or alone at a line's start, not in
 	// prose ("see the source").
 	alone := strings.HasPrefix(text, "[") || m.line == 0 && r.heading == nil || strings.ContainsAny(words, " .")
-	if !(m.fragment && permalinkSymbols[text]) && !(linkChromeWords[words] && alone) {
+	if !permalinkSymbols[text] && !(linkChromeWords[words] && alone) {
 		return
 	}
 	if r.heading != nil {

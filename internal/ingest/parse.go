@@ -122,7 +122,10 @@ func clipHeading(s string) string {
 // block inside a heading and a label's end are spaces ("for T where", Material's tab names
 // "C# Java"), and a <div> with a single link is no longer taken for a menu (Javadoc's
 // summaries lost every class and member name).
-const ExtractorVersion = 7
+//
+// Version 8: a link whose text is only such a symbol goes wherever it points (the "§" after
+// each item of PostgreSQL's release notes links to the commit).
+const ExtractorVersion = 8
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
