@@ -170,8 +170,8 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 	return compare(out, exp, results, missing, o.tolerance, o.vectorTolerance)
 }
 
-// measureCorpus prepares one corpus, indexes it into its own fresh database and measures every
-// set of questions over it.
+// measureCorpus prepares one corpus, indexes it into its own fresh database (or, with -reuse,
+// takes the one a -keep run left) and measures every set of questions over it.
 func measureCorpus(ctx context.Context, o options, serverURL string, sets []set, facts bool, out io.Writer) ([]setResult, error) {
 	c := sets[0].corpus
 	name := o.prefix + strings.ReplaceAll(c.name, "-", "_")

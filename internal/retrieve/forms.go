@@ -35,12 +35,11 @@ func otherNumber(w string) []string {
 	return []string{w + "s"}
 }
 
-// invariable lists common French nouns ending in s in both numbers (see otherNumber).
+// invariable lists common French nouns in both numbers that French Snowball stems without their
+// final s (see otherNumber); those it stems otherwise ("mois", "accès" → `acces`) never meet the
+// rule.
 var invariable = map[string]bool{
 	"fils": true, "cours": true, "temps": true, "corps": true, "pays": true, "poids": true,
-	"fonds": true, "mois": true, "fois": true, "repas": true, "avis": true, "recours": true,
-	"discours": true, "parcours": true, "concours": true, "secours": true, "bras": true,
-	"puits": true, "rebours": true, "souris": true, "tapis": true, "colis": true, "devis": true,
-	"permis": true, "remords": true, "succès": true, "accès": true, "excès": true, "procès": true,
-	"progrès": true, "processus": true, "virus": true, "corpus": true, "campus": true,
+	"fonds": true, "recours": true, "discours": true, "parcours": true, "concours": true,
+	"secours": true, "puits": true, "rebours": true, "remords": true,
 }
