@@ -257,3 +257,38 @@ func TestTSVOutputsKeepOddNamesInOneField(t *testing.T) {
 		}
 	}
 }
+
+// TestOddNamesCannotDriveTheTerminal: a file name is anyone's to choose, and the names of
+// skipped and failed files (and the file being read) are printed to an admin's terminal. An
+// escape sequence in one could retitle the terminal, rewrite what was printed before or write
+// to the clipboard; a line break could fake a line of the report. They are printed escaped.
+func TestOddNamesCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	root := docenttest.Folder(t, map[string]string{
+		"title\x1b]0;pwned\a.zip":     "PK\x03\x04",
+		"fake\n  skipped nothing.zip": "PK\x03\x04",
+		"spoof\u202egpj.zip":          "PK\x03\x04",
+		"mail.eml":                    "Subject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nbody\r\n--b\r\nContent-Disposition: attachment; filename=\"=?utf-8?q?clear=1B[2J.zip?=\"\r\n\r\nx\r\n--b--\r\n",
+	})
+	if _, err := indexer(t, db, "sources", "add", "odd", root); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	for _, args := range [][]string{{"index", "odd"}, {"status", "odd"}} {
+		o, err := indexer(t, db, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, o)
+		}
+		out.WriteString(o)
+	}
+	got := out.String()
+	if strings.ContainsAny(got, "\x1b\a\u202e") || strings.Contains(got, "\n  skipped nothing") {
+		t.Errorf("a file name reached the terminal unescaped:\n%q", got)
+	}
+	for _, want := range []string{`title\x1b]0;pwned\a.zip`, `fake\n  skipped nothing.zip`, `spoof\u202egpj.zip`, `mail.eml/clear\x1b[2J.zip`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output does not name %s:\n%s", want, got)
+		}
+	}
+}
