@@ -13,10 +13,12 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -534,6 +536,28 @@ func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mod
 
 // tsvField escapes what would split a TSV line's field or the line itself (a query id or a file
 // name may hold a tab or a newline) as PostgreSQL's text COPY format does: \\, \t, \n, \r.
+// printable escapes, as Go does in a quoted string, the characters of s that a terminal would
+// act on rather than show (control characters: escape sequences, line breaks) or that reorder
+// what it shows (bidirectional controls). File names and the reasons that quote them are
+// anyone's to choose, and are printed to an admin's terminal.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unprintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unprintable(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func unprintable(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
+
 func tsvField(s string) string { return tsvEscaper.Replace(s) }
 
 var tsvEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
@@ -583,7 +607,7 @@ func status(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.out, "  never indexed")
 		}
 		for _, p := range st.Problems {
-			fmt.Fprintf(e.out, "  %s %s: %s\n", p.Status, p.Path, p.Reason)
+			fmt.Fprintf(e.out, "  %s %s: %s\n", p.Status, printable(p.Path), printable(p.Reason))
 		}
 	}
 	return nil

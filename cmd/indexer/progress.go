@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/source"
 )
@@ -43,16 +44,20 @@ func (p *progress) update(s source.Progress) {
 	if p.terminal {
 		const width = 24
 		filled := width * s.Done / max(s.Total, 1)
-		cur := s.Current
+		cur := printable(s.Current)
 		if len(cur) > 40 {
-			cur = "…" + cur[len(cur)-39:]
+			cut := len(cur) - 39
+			for cut < len(cur) && !utf8.RuneStart(cur[cut]) {
+				cut++
+			}
+			cur = "…" + cur[cut:]
 		}
 		fmt.Fprintf(p.out, "\r\033[K%s [%s%s] %d/%d %.0f files/s ETA %s %s", s.Source,
 			strings.Repeat("█", filled), strings.Repeat("·", width-filled), s.Done, s.Total, rate, eta.Round(time.Second), cur)
 		p.shown = true
 		return
 	}
-	fmt.Fprintf(p.out, "%s: %d/%d files, %.0f files/s, ETA %s, at %s\n", s.Source, s.Done, s.Total, rate, eta.Round(time.Second), s.Current)
+	fmt.Fprintf(p.out, "%s: %d/%d files, %.0f files/s, ETA %s, at %s\n", s.Source, s.Done, s.Total, rate, eta.Round(time.Second), printable(s.Current))
 }
 
 // finish ends the live line so the summary starts on its own.
