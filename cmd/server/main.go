@@ -148,12 +148,12 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", metrics)
-		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		ms := httpServer(mux)
 		go func() { errc <- ms.Serve(mln) }()
 		defer ms.Close()
 		log.Info("metrics are served", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hs := httpServer(srv.Handler())
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("Docent is serving", "url", "http://"+ln.Addr().String(), "identity", cfg.IdentityMode(), "embedder", emb.Model(), "answers", answerer.Name(), "workers", cfg.Workers)
 	select {
@@ -198,6 +198,16 @@ type closeOnce struct {
 func (l *closeOnce) Close() error {
 	l.once.Do(func() { l.err = l.Listener.Close() })
 	return l.err
+}
+
+// httpServer serves h with the timeouts that keep silent clients from holding connections:
+// a request's header must arrive within 10 s of its first byte, and a keep-alive connection
+// idle for 2 minutes is closed (without it, one request then silence held a connection, and
+// its file descriptor, forever). 2 minutes is longer than the idle timeout of the usual proxies
+// and load balancers (nginx 60 s, AWS ALB 60 s), which therefore close first. Request bodies
+// have deadlines of their own (web's readBody); responses none, since answers stream.
+func httpServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 }
 
 func newLogger(level string) *slog.Logger {
