@@ -205,9 +205,9 @@ func (l *closeOnce) Close() error {
 // idle for 2 minutes is closed (without it, one request then silence held a connection, and
 // its file descriptor, forever). 2 minutes is longer than the idle timeout of the usual proxies
 // and load balancers (nginx 60 s, AWS ALB 60 s), which therefore close first. Request bodies
-// have deadlines of their own (web's readBody); responses none, since answers stream.
+// have deadlines of their own (see web); responses none, since answers stream.
 func httpServer(h http.Handler) *http.Server {
-	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 }
 
 func newLogger(level string) *slog.Logger {
