@@ -126,7 +126,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		s.error(w, r, err)
+		// Not s.error, whose error page is rendered here too: with the request's context
+		// cancelled (the client went away) every render fails, and that recursion ran until
+		// the stack overflowed, which kills the server.
+		if r.Context().Err() == nil {
+			s.Log.Error("rendering a page", "path", r.URL.Path, "err", err)
+		}
+		http.Error(w, "Internal error: the page could not be shown.", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
