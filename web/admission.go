@@ -130,15 +130,6 @@ func (s *Server) admitted(h http.HandlerFunc) http.HandlerFunc {
 			h(w, r)
 			return
 		}
-		// The body is read before a slot is taken, within bodyReadTimeout: a client that sends
-		// half a question and goes quiet must not hold a slot (a handful of such connections
-		// would refuse everyone else).
-		if r.Method == http.MethodPost {
-			if err := readBodyFirst(w, r); err != nil {
-				s.error(w, r, err)
-				return
-			}
-		}
 		release, err := s.admission.acquire(r.Context())
 		if err != nil {
 			s.error(w, r, err)
@@ -152,15 +143,35 @@ func (s *Server) admitted(h http.HandlerFunc) http.HandlerFunc {
 // bodyReadTimeout bounds how long a limited request's body may take to arrive.
 const bodyReadTimeout = 10 * time.Second
 
+// readBodies reads the body of every request that has one before any route sees it, within
+// bodyReadTimeout and maxBody: a client that sends half a body and goes quiet must not hold a
+// connection and a handler for as long as it likes, nor, on the searches and questions under
+// admission control, a slot (a handful of such connections would refuse everyone else).
+func (s *Server) readBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength != 0 && r.Body != nil && r.Body != http.NoBody {
+			if err := readBodyFirst(w, r); err != nil {
+				// net/http cancels the request's context on a failed read, but a client that
+				// was only slow may still read why: the error page is rendered without it.
+				s.error(w, r.WithContext(context.WithoutCancel(r.Context())), err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // readBodyFirst reads r's body (at most maxBody) into memory, where the handler reads it.
 func readBodyFirst(w http.ResponseWriter, r *http.Request) error {
 	rc := http.NewResponseController(w)
 	rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	rc.SetReadDeadline(time.Time{})
 	if err != nil {
+		// The deadline stays: before answering, the server reads what is left of the body,
+		// and without one would wait on the quiet client for ever.
 		return badRequest(fmt.Sprintf("request body: not read within %s, or over %d KB: %v", bodyReadTimeout, maxBody>>10, err))
 	}
+	rc.SetReadDeadline(time.Time{})
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	return nil
 }
