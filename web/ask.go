@@ -223,9 +223,7 @@ func (s *Server) apiAsk(w http.ResponseWriter, r *http.Request) {
 // readAskRequest reads and checks the body of POST /api/ask, naming the field at fault.
 func readAskRequest(w http.ResponseWriter, r *http.Request) (askRequest, error) {
 	var req askRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := decodeJSON(w, r, &req); err != nil {
 		return req, badRequest("request body must be JSON like {\"question\": \"...\", \"conversation\": \"optional id\"}: " + err.Error())
 	}
 	if strings.TrimSpace(req.Question) == "" {

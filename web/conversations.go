@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"html"
 	"net/http"
@@ -245,9 +244,7 @@ func (s *Server) share(r *http.Request, in shareRequest) (string, error) {
 // apiShare is POST /api/share {"conversation", "turn"} → 201 {"id", "url"}.
 func (s *Server) apiShare(w http.ResponseWriter, r *http.Request) {
 	var in shareRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeJSON(w, r, &in); err != nil {
 		s.error(w, r, badRequest(`request body must be JSON like {"conversation": "...", "turn": 1}: `+err.Error()))
 		return
 	}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -77,9 +76,7 @@ func curatedError(err error) error {
 // readCurated reads the JSON body of POST and PUT /api/curated.
 func readCurated(w http.ResponseWriter, r *http.Request) (curated.Input, error) {
 	var in curated.Input
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeJSON(w, r, &in); err != nil {
 		return in, badRequest(`request body must be JSON like {"question": "...", "answer": "Markdown", "groups": ["..."], "owner": "...", "review_by": "YYYY-MM-DD", "pinned": [{"source": "...", "document": "path"}]}: ` + err.Error())
 	}
 	return in, nil

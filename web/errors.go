@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -107,6 +108,21 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg st
 
 type apiError struct {
 	Error string `json:"error"`
+}
+
+// decodeJSON reads the request body (at most maxBody) as one JSON value into v: a field v does
+// not have, or anything but white space after the value, is an error, so that a malformed
+// body is refused rather than half read.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON value")
+	}
+	return nil
 }
 
 // writeJSON encodes v into a buffer before writing the status, so a value that cannot be

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -15,9 +14,7 @@ import (
 // 201 {"id"}.
 func (s *Server) apiFeedback(w http.ResponseWriter, r *http.Request) {
 	var in feedback.Rating
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	if err := decodeJSON(w, r, &in); err != nil {
 		s.error(w, r, badRequest(`request body must be JSON like {"conversation": "...", "turn": 1, "rating": "up" or "down", "reason": "optional", "comment": "optional"}: `+err.Error()))
 		return
 	}

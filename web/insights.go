@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -129,9 +128,7 @@ func (s *Server) apiGaps(w http.ResponseWriter, r *http.Request) {
 // "source", "document", "curated"}}.
 func (s *Server) apiGapChange(w http.ResponseWriter, r *http.Request) {
 	var c insights.Change
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := decodeJSON(w, r, &c); err != nil {
 		s.error(w, r, badRequest(`request body must be JSON like {"status": "assigned", "owner": "ann"} or {"status": "resolved", "resolution": {"kind": "document", "source": "handbook", "document": "policies/travel.md"}}: `+err.Error()))
 		return
 	}
