@@ -120,6 +120,43 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want: []string{"You can keep the index when you want to test each change before committing:\n# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n[1]"},
 		},
 		{
+			name:     "a code block is quoted whole, fenced, its indentation kept, with the sentence introducing it",
+			question: "read a csv file into a list of rows",
+			passage: filler + "\n\nA short usage example that reads a csv file row by row:\n\n" +
+				"import csv\n\nwith open('eggs.csv', newline='') as csvfile:\n    reader = csv.reader(csvfile)\n    for row in reader:\n        print(', '.join(row))\n\n" +
+				"Each row read from the csv file is returned as a list of strings.\n\n" + filler,
+			want: []string{"A short usage example that reads a csv file row by row:\n```\nimport csv\n\nwith open('eggs.csv', newline='') as csvfile:\n    reader = csv.reader(csvfile)\n    for row in reader:\n        print(', '.join(row))\n```\n"},
+		},
+		{
+			name:     "a line of code that answers brings its whole block, and an introduction on the line before it",
+			question: "print each row",
+			passage: filler + "\n\nReturn a reader object. A short usage example:\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\nSpam, Spam, Spam\n\n" + filler,
+			want: []string{"A short usage example:\n```\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\nSpam, Spam, Spam\n```\n[1]"},
+			not:  []string{"```\nReturn"},
+		},
+		{
+			name:     "a huge code block is quoted from the lines that answer, maxCodeLines of them",
+			question: "which table holds the invoices",
+			passage: filler + "\n\nThe schema:\n" + strings.Repeat("CREATE TABLE filler_table (\n    id   int\n);\n", 10) +
+				"CREATE TABLE invoices (\n    id   int\n);\n" + strings.Repeat("CREATE TABLE other_table (\n    id   int\n);\n", 10) + "\n" + filler,
+			want: []string{"```\n…\n", "CREATE TABLE invoices (\n    id   int\n);\n", "…\n```"},
+			not:  []string{"The schema:"},
+		},
+		{
+			name:     "hard-wrapped indented prose (a manual page) is not code",
+			question: "does reverting a merge commit undo its history",
+			passage: filler + "\n\n       Reverting a regular commit just effectively undoes what that commit\n       did, and is fairly  straightforward. But reverting a merge commit also\n" +
+				"       undoes the data that the commit changed, but it does absolutely\n       nothing to the effects on history that the merge had.\n\n" + filler,
+			want: []string{"But reverting a merge commit also", "the merge had. [1]"},
+			not:  []string{"```"},
+		},
+		{
+			name:     "a short passage quoted whole has its code fenced",
+			question: "how do I stop the server",
+			passage:  "To stop the server:\n\nsystemctl stop docent\n  --now    # and keep it stopped\n",
+			want:     []string{"To stop the server:\n\n```\nsystemctl stop docent\n  --now    # and keep it stopped\n```\n[1]"},
+		},
+		{
 			name:     "abbreviations do not cut a sentence",
 			question: "which forms are accepted for travel claims",
 			passage:  filler + "Travel claims accept forms, e.g. Form 7 or Form 9, within 30 days. " + filler,
