@@ -12,14 +12,16 @@ import (
 // Code in passage text. The extractors keep a code block's lines and indentation (HTML's <pre>,
 // Markdown's fenced and indented code) and collapse white space everywhere else: outside
 // preformatted text no line of theirs starts with white space or holds two spaces in a row.
-// So a code block is recognised by its white space: a run of lines without a blank one, of
-// which one is indented deeper than another ("with open(…) as f:" / "    reader = …") or holds
-// a run of spaces inside ("$ git bisect bad        # Current version is bad"). Hard-wrapped
-// prose, which plain-text files indent as they like (a manual page's paragraphs), is not code:
-// a run whose lines textseg.Unwrap would join is none. An introduction written without a blank
-// line before the code ("A short usage example:" in a definition's description) is prose, not
-// part of the block. A one-line command without such white space is not recognised: it has no
-// layout to lose.
+// So code is recognised by its white space: a stretch of lines, between blank lines and lines
+// that read as prose (proseLine), of which one is indented deeper than another ("with open(…)
+// as f:" / "    reader = …") or holds a run of spaces inside ("$ git bisect bad        #
+// Current version is bad"). A run of lines none of which reads as prose, set apart from code
+// by blank lines only ("import csv" above the rest), is code too, and blank lines inside code
+// do not end it. Hard-wrapped prose, which plain-text files indent as they like (a manual
+// page's paragraphs), is not code: a stretch whose lines textseg.Unwrap would join is none.
+// The sentence that introduces code ("A short usage example:") is prose, whether a blank line
+// sets it apart or not. A one-line command without such white space is not recognised: it has
+// no layout to lose.
 //
 // A code block is quoted whole, as a Markdown fenced block (its lines and their indentation as
 // the passage has them), with the sentence that introduces it; it is never cut into sentences.
@@ -39,8 +41,7 @@ type codeBlock struct {
 
 // codeBlocks finds the code blocks of passage text.
 func codeBlocks(text string) []*codeBlock {
-	// The runs of non-blank lines, and the code block of each.
-	var runs [][]lineSpan
+	var runs [][]lineSpan // runs of non-blank lines
 	var run []lineSpan
 	for start := 0; start <= len(text); {
 		end := strings.IndexByte(text[start:], '\n')
@@ -59,31 +60,40 @@ func codeBlocks(text string) []*codeBlock {
 	if len(run) > 0 {
 		runs = append(runs, run)
 	}
-	blocks := make([]*codeBlock, len(runs))
+	// The code of each run, and the runs that would be code next to code: no line of theirs
+	// reads as prose ("import csv" before a blank line and the rest of the example).
+	blocks := make([][]*codeBlock, len(runs))
+	maybe := make([]bool, len(runs))
 	for i, r := range runs {
-		blocks[i] = codeRun(text, r)
+		blocks[i] = codeOfRun(text, r)
+		maybe[i] = len(blocks[i]) == 0 && !slices.ContainsFunc(r, func(l lineSpan) bool { return proseLine(text[l.start:l.end]) })
 	}
-	// Blank lines inside code (between two functions, after "import csv") do not end it: a
-	// run next to a code block is code too when none of its lines reads as prose.
-	for changed := true; changed; {
-		changed = false
-		for i, r := range runs {
-			if blocks[i] == nil && (i > 0 && blocks[i-1] != nil || i+1 < len(runs) && blocks[i+1] != nil) && !slices.ContainsFunc(r, func(l lineSpan) bool { return proseLine(text[l.start:l.end]) }) {
-				blocks[i] = &codeBlock{start: r[0].start, end: r[len(r)-1].end, indent: minIndent(text, r)}
-				changed = true
-			}
+	opens := func(i int) bool { return len(blocks[i]) > 0 && blocks[i][0].start == runs[i][0].start }
+	closes := func(i int) bool {
+		n := len(blocks[i])
+		return n > 0 && blocks[i][n-1].end == runs[i][len(runs[i])-1].end
+	}
+	join := func(i int) {
+		if r := runs[i]; maybe[i] && (i > 0 && closes(i-1) || i+1 < len(runs) && opens(i+1)) {
+			blocks[i], maybe[i] = []*codeBlock{{start: r[0].start, end: r[len(r)-1].end, indent: minIndent(text, r)}}, false
 		}
 	}
+	for i := range runs { // after code
+		join(i)
+	}
+	for i := len(runs) - 1; i >= 0; i-- { // before it
+		join(i)
+	}
+	// Blank lines inside code (between two functions) do not end it.
 	var out []*codeBlock
-	for i, b := range blocks {
-		if b == nil {
-			continue
+	for i := range runs {
+		for k, b := range blocks[i] {
+			if n := len(out); n > 0 && k == 0 && i > 0 && closes(i-1) && opens(i) {
+				b = &codeBlock{start: out[n-1].start, end: b.end, indent: min(out[n-1].indent, b.indent)}
+				out = out[:n-1]
+			}
+			out = append(out, b)
 		}
-		if n := len(out); n > 0 && i > 0 && blocks[i-1] != nil && out[n-1].end == runs[i-1][len(runs[i-1])-1].end && b.start == runs[i][0].start {
-			b = &codeBlock{start: out[n-1].start, end: b.end, indent: min(out[n-1].indent, b.indent)}
-			out = out[:n-1]
-		}
-		out = append(out, b)
 	}
 	for _, b := range out {
 		b.lines, b.first = strings.Split(text[b.start:b.end], "\n"), -1
@@ -91,13 +101,82 @@ func codeBlocks(text string) []*codeBlock {
 	return out
 }
 
-// proseLine reports a line that reads as prose rather than code: words (textseg.Prose), with a
-// capital first or sentence punctuation last.
+type lineSpan struct{ start, end int }
+
+// codeOfRun returns the code blocks of a run of non-blank lines: its stretches between lines
+// that read as prose that hold a line laid out as code.
+func codeOfRun(text string, run []lineSpan) []*codeBlock {
+	least := minIndent(text, run)
+	laidOut := func(l lineSpan) bool {
+		line := text[l.start:l.end]
+		if indentOf(line) > least {
+			return true
+		}
+		// Two spaces inside, not after a full stop (typewriter style) or the next term.
+		for _, sep := range []string{"  ", "\t"} {
+			for rest := strings.TrimSpace(line); ; {
+				i := strings.Index(rest, sep)
+				if i < 0 {
+					break
+				}
+				if !strings.ContainsRune(".!?:", rune(rest[max(i-1, 0)])) {
+					return true
+				}
+				rest = rest[i+1:]
+			}
+		}
+		return false
+	}
+	var out []*codeBlock
+	for lo := 0; lo < len(run); {
+		hi, code := lo, false
+		for ; hi < len(run); hi++ {
+			if laidOut(run[hi]) {
+				code = true
+			} else if proseLine(text[run[hi].start:run[hi].end]) {
+				break
+			}
+		}
+		if code {
+			seg := run[lo:hi]
+			if whole := text[seg[0].start:seg[len(seg)-1].end]; textseg.Unwrap(whole) == whole { // else hard-wrapped prose
+				out = append(out, &codeBlock{start: seg[0].start, end: seg[len(seg)-1].end, indent: minIndent(text, seg)})
+			}
+		}
+		lo = max(hi, lo+1)
+	}
+	return out
+}
+
+// proseLine reports a line that reads as prose, not code (a line laid out as code is code
+// whatever it reads as): a list item or table row; words (textseg.Prose) that end a sentence
+// ("New in version 3.11.", "1. creates a new branch foo…"); or words that start with a
+// capital and end in a colon ("For example:") or hold no sign of code ("Testing partial
+// commits"). "with open(…) as f:", "import csv", "Host example_author" and "SELECT name FROM
+// users" are code.
 func proseLine(line string) bool {
-	line = strings.TrimSpace(line)
-	first, _ := utf8.DecodeRuneInString(line)
-	last, _ := utf8.DecodeLastRuneInString(line)
-	return textseg.Prose(line) && (unicode.IsUpper(first) || strings.ContainsRune(".!?", last))
+	t := strings.TrimSpace(line)
+	if tableRow(t) {
+		return true
+	}
+	if m := listItem.FindString(t); m != "" {
+		t = t[len(m):]
+	}
+	if t == "" || !textseg.Prose(t) {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(t)
+	last, _ := utf8.DecodeLastRuneInString(t)
+	word, _, _ := strings.Cut(t, " ")
+	switch {
+	case strings.ContainsRune(".!?", last) && !strings.HasSuffix(t, ".."):
+		return true
+	case !unicode.IsUpper(first) || len(word) > 1 && strings.ToUpper(word) == word:
+		return false // lower case, or an upper-case keyword
+	case last == ':':
+		return true
+	}
+	return len(strings.Fields(t)) >= 3 && !strings.ContainsAny(t, "_.()'\"")
 }
 
 func minIndent(text string, run []lineSpan) int {
@@ -110,48 +189,9 @@ func minIndent(text string, run []lineSpan) int {
 	return least
 }
 
-type lineSpan struct{ start, end int }
-
-// codeRun returns the code block of a run of non-blank lines, or nil.
-func codeRun(text string, run []lineSpan) *codeBlock {
-	if len(run) == 0 {
-		return nil
-	}
-	least := minIndent(text, run)
-	laidOut := func(l lineSpan) bool {
-		line := text[l.start:l.end]
-		return indentOf(line) > least || strings.Contains(strings.TrimSpace(line), "  ") || strings.Contains(strings.TrimSpace(line), "\t")
-	}
-	if !slices.ContainsFunc(run, laidOut) {
-		return nil
-	}
-	whole := text[run[0].start:run[len(run)-1].end]
-	if textseg.Unwrap(whole) != whole {
-		return nil // hard-wrapped prose
-	}
-	// The introduction and closing remarks of the code, on lines of their own, are prose.
-	lo, hi := 0, len(run)-1
-	for lo < hi && !laidOut(run[lo]) && sentenceLine(text[run[lo].start:run[lo].end]) {
-		lo++
-	}
-	for hi > lo && !laidOut(run[hi]) && sentenceLine(text[run[hi].start:run[hi].end]) && strings.HasSuffix(strings.TrimSpace(text[run[hi].start:run[hi].end]), ".") {
-		hi--
-	}
-	return &codeBlock{start: run[lo].start, end: run[hi].end, indent: least}
-}
-
 // indentOf counts a line's leading spaces (a tab as one).
 func indentOf(line string) int {
 	return len(line) - len(strings.TrimLeft(line, " \t"))
-}
-
-// sentenceLine reports a line that reads as a sentence: words, a capital first and sentence
-// punctuation last ("For example:", "Return a reader object. A short usage example:").
-func sentenceLine(line string) bool {
-	line = strings.TrimSpace(line)
-	first, _ := utf8.DecodeRuneInString(line)
-	last, _ := utf8.DecodeLastRuneInString(line)
-	return unicode.IsUpper(first) && strings.ContainsRune(".:!?", last) && textseg.Prose(line)
 }
 
 // unwrapProse is textseg.Unwrap outside the code blocks: their line breaks, and those before
@@ -168,12 +208,15 @@ func unwrapProse(text string, blocks []*codeBlock) string {
 	return string(b)
 }
 
-// blockOf returns the code block that holds offset i, or nil.
-func blockOf(blocks []*codeBlock, i int) *codeBlock {
-	for _, c := range blocks {
-		if c.start <= i && i < c.end {
-			return c
-		}
+// blockOf returns the code block that holds offset i, or nil; blocks are in order, and those
+// ending before i are dropped from *blocks, so that a passage's sentences, taken in order, are
+// looked up in one pass.
+func blockOf(blocks *[]*codeBlock, i int) *codeBlock {
+	for len(*blocks) > 0 && (*blocks)[0].end <= i {
+		*blocks = (*blocks)[1:]
+	}
+	if len(*blocks) > 0 && (*blocks)[0].start <= i {
+		return (*blocks)[0]
 	}
 	return nil
 }

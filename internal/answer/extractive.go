@@ -42,8 +42,8 @@ func (Extractive) Name() string { return "extractive" }
 // sent is one sentence of a source passage.
 type sent struct {
 	text  string
-	line  int  // the passage line (block) it is on
-	item  bool // a list item or table row
+	line  int        // the passage line (block) it is on
+	item  bool       // a list item or table row
 	code  *codeBlock // the code block it is a line of (code.go), or nil
 	terms map[string]bool
 	score float64
@@ -768,6 +768,7 @@ func wholeText(text string) string {
 func sentencesOf(text string) []sent {
 	blocks := codeBlocks(text)
 	text = unwrapProse(text, blocks)
+	pending := blocks
 	var out []sent
 	line, lineStart := 0, 0
 	for _, sp := range textseg.Sentences(text) {
@@ -780,7 +781,7 @@ func sentencesOf(text string) []sent {
 			line++
 		}
 		t := text[sp.Start:sp.End]
-		code := blockOf(blocks, sp.Start)
+		code := blockOf(&pending, sp.Start)
 		if code != nil && code.first < 0 {
 			code.first = line
 		}

@@ -130,9 +130,9 @@ func TestExtractiveReadsAsText(t *testing.T) {
 		{
 			name:     "a line of code that answers brings its whole block, and an introduction on the line before it",
 			question: "print each row",
-			passage: filler + "\n\nReturn a reader object. A short usage example:\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\nSpam, Spam, Spam\n\n" + filler,
-			want: []string{"A short usage example:\n```\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\nSpam, Spam, Spam\n```\n[1]"},
-			not:  []string{"```\nReturn"},
+			passage:  filler + "\n\nReturn a reader object. A short usage example:\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\nSpam, Spam, Spam\n\n" + filler,
+			want:     []string{"A short usage example:\n```\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\n```\n"},
+			not:      []string{"```\nReturn"},
 		},
 		{
 			name:     "a huge code block is quoted from the lines that answer, maxCodeLines of them",
@@ -462,5 +462,24 @@ func TestExtractiveCitesTheTopDocument(t *testing.T) {
 	}
 	if strings.Contains(got, "[2]") || !strings.Contains(got, "suppose you delete a branch") {
 		t.Fatalf("answer does not quote and cite only the top document:\n%s", got)
+	}
+}
+
+// TestExtractiveCodeScales: large passages of code, of blank-line-separated lines or of one
+// block, are answered (each step of finding code is linear in the passage), and a huge block is
+// quoted in part.
+func TestExtractiveCodeScales(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		strings.Repeat("x = 1\n\n", 1<<17) + "def f():\n    return 1\n",
+		strings.Repeat("def f():\n    return csv.reader(f)\n", 1<<15),
+	} {
+		got, err := answer.Extractive{}.Answer(context.Background(), "return the csv reader", []retrieve.Result{{Text: text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(got, "\n") > 30 {
+			t.Errorf("%d lines quoted", strings.Count(got, "\n"))
+		}
 	}
 }
