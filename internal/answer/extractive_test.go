@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/retrieve"
 )
 
@@ -480,6 +481,38 @@ func TestExtractiveCodeScales(t *testing.T) {
 		}
 		if strings.Count(got, "\n") > 30 {
 			t.Errorf("%d lines quoted", strings.Count(got, "\n"))
+		}
+	}
+}
+
+// TestExtractiveQuotesExtractedCode: code as the extractors write it, from a Sphinx page's
+// highlighted <pre> and from Markdown's fenced code, is quoted whole with its indentation.
+func TestExtractiveQuotesExtractedCode(t *testing.T) {
+	t.Parallel()
+	want := "The simplest example of reading a CSV file:\n```\nimport csv\nwith open('some.csv', newline='') as f:\n    reader = csv.reader(f)\n    for row in reader:\n        print(row)\n```\n[1]"
+	x := &ingest.Extractor{}
+	defer x.Close()
+	for name, data := range map[string]string{
+		"csv.html": `<html><body><div role="main"><h1>Examples</h1><p>` + filler + `</p><p>The simplest example of reading a CSV file:</p>` +
+			`<div class="highlight"><pre><span></span><span class="kn">import</span> <span class="nn">csv</span>` + "\n" +
+			`<span class="k">with</span> <span class="nb">open</span><span class="p">(</span><span class="s1">&#39;some.csv&#39;</span><span class="p">,</span> <span class="n">newline</span><span class="o">=</span><span class="s1">&#39;&#39;</span><span class="p">)</span> <span class="k">as</span> <span class="n">f</span><span class="p">:</span>` + "\n" +
+			`    <span class="n">reader</span> <span class="o">=</span> <span class="n">csv</span><span class="o">.</span><span class="n">reader</span><span class="p">(</span><span class="n">f</span><span class="p">)</span>` + "\n" +
+			`    <span class="k">for</span> <span class="n">row</span> <span class="ow">in</span> <span class="n">reader</span><span class="p">:</span>` + "\n" +
+			`        <span class="nb">print</span><span class="p">(</span><span class="n">row</span><span class="p">)</span>` + "\n" +
+			`</pre></div><p>` + filler + `</p></div></body></html>`,
+		"csv.md": "# Examples\n\n" + filler + "\n\nThe simplest example of reading a CSV file:\n\n```python\nimport csv\nwith open('some.csv', newline='') as f:\n    reader = csv.reader(f)\n    for row in reader:\n        print(row)\n```\n\n" + filler + "\n",
+	} {
+		doc, err := x.Parse(name, []byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, chunks := ingest.Layout(doc, ingest.DefaultChunkOptions)
+		got, err := answer.Extractive{}.Answer(context.Background(), "read a csv file row by row", []retrieve.Result{{Text: chunks[0].Text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: answer lacks the example as it is:\n%s\n-- from --\n%s", name, got, chunks[0].Text)
 		}
 	}
 }
