@@ -130,12 +130,14 @@ func codeOfRun(text string, run []lineSpan) []*codeBlock {
 	var out []*codeBlock
 	for lo := 0; lo < len(run); {
 		hi, code := lo, false
+		// A line laid out as code that reads as prose (a comment in code, a sentence that a
+		// plain-text page indents) neither makes a stretch code nor ends it.
 		for ; hi < len(run); hi++ {
-			if laidOut(run[hi]) {
-				code = true
-			} else if proseLine(text[run[hi].start:run[hi].end]) {
+			l, prose := laidOut(run[hi]), proseLine(text[run[hi].start:run[hi].end])
+			if prose && !l {
 				break
 			}
+			code = code || l && !prose
 		}
 		if code {
 			seg := run[lo:hi]
@@ -162,7 +164,13 @@ func proseLine(line string) bool {
 	if m := listItem.FindString(t); m != "" {
 		t = t[len(m):]
 	}
-	if t == "" || !textseg.Prose(t) {
+	// Numbers are words here ("New in version 3.2."): textseg.Prose counts digits as signs.
+	if t == "" || !textseg.Prose(strings.Map(func(r rune) rune {
+		if unicode.IsDigit(r) {
+			return 'n'
+		}
+		return r
+	}, t)) {
 		return false
 	}
 	first, _ := utf8.DecodeRuneInString(t)
