@@ -150,12 +150,11 @@ func codeOfRun(text string, run []lineSpan) []*codeBlock {
 	return out
 }
 
-// proseLine reports a line that reads as prose, not code (a line laid out as code is code
-// whatever it reads as): a list item or table row; words (textseg.Prose) that end a sentence
-// ("New in version 3.11.", "1. creates a new branch foo…"); or words that start with a
-// capital and end in a colon ("For example:") or hold no sign of code ("Testing partial
-// commits"). "with open(…) as f:", "import csv", "Host example_author" and "SELECT name FROM
-// users" are code.
+// proseLine reports a line that reads as prose, not code: a list item or table row; words
+// (textseg.Prose) that end a sentence ("New in version 3.11.", "1. creates a new branch
+// foo…"), start in a script without case, or start with a capital and end in a colon ("For
+// example:") or hold no sign of code ("Testing partial commits"). "with open(…) as f:",
+// "import csv", "Host example_author" and "SELECT name FROM users" are code.
 func proseLine(line string) bool {
 	t := strings.TrimSpace(line)
 	if tableRow(t) {
@@ -177,8 +176,10 @@ func proseLine(line string) bool {
 	last, _ := utf8.DecodeLastRuneInString(t)
 	word, _, _ := strings.Cut(t, " ")
 	switch {
-	case strings.ContainsRune(".!?", last) && !strings.HasSuffix(t, ".."):
+	case strings.ContainsRune(".!?。！？", last) && !strings.HasSuffix(t, ".."):
 		return true
+	case unicode.IsLetter(first) && !unicode.IsUpper(first) && !unicode.IsLower(first):
+		return true // a script without case (Chinese, Japanese…): code is not written in it
 	case !unicode.IsUpper(first) || len(word) > 1 && strings.ToUpper(word) == word:
 		return false // lower case, or an upper-case keyword
 	case last == ':':
