@@ -127,6 +127,18 @@ func codeOfRun(text string, run []lineSpan) []*codeBlock {
 		}
 		return false
 	}
+	// wrapped reports hard-wrapped prose: textseg.Unwrap joins a line of text[start:end] to
+	// the next, or to the lines of the run around it.
+	base, last := run[0].start, run[len(run)-1].end
+	unwrapped := textseg.Unwrap(text[base:last])
+	wrapped := func(start, end int) bool {
+		for p := max(start-1, base); p < min(end+1, last); p++ {
+			if text[p] == '\n' && unwrapped[p-base] != '\n' {
+				return true
+			}
+		}
+		return false
+	}
 	var out []*codeBlock
 	for lo := 0; lo < len(run); {
 		hi, code := lo, false
@@ -139,11 +151,8 @@ func codeOfRun(text string, run []lineSpan) []*codeBlock {
 			}
 			code = code || l && !prose
 		}
-		if code {
-			seg := run[lo:hi]
-			if whole := text[seg[0].start:seg[len(seg)-1].end]; textseg.Unwrap(whole) == whole { // else hard-wrapped prose
-				out = append(out, &codeBlock{start: seg[0].start, end: seg[len(seg)-1].end, indent: minIndent(text, seg)})
-			}
+		if seg := run[lo:hi]; code && !wrapped(seg[0].start, seg[len(seg)-1].end) {
+			out = append(out, &codeBlock{start: seg[0].start, end: seg[len(seg)-1].end, indent: minIndent(text, seg)})
 		}
 		lo = max(hi, lo+1)
 	}
