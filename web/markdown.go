@@ -22,10 +22,10 @@ import (
 
 // block is one block of an answer.
 type block struct {
-	Kind   string     `json:"kind"`             // "p", "h", "ul", "ol" or "pre"
+	Kind   string     `json:"kind"`             // "p", "h", "ul", "ol", "pre" (table rows) or "code"
 	Inline []inline   `json:"inline,omitempty"` // p, h
 	Items  [][]inline `json:"items,omitempty"`  // ul, ol
-	Text   string     `json:"text,omitempty"`   // pre
+	Text   string     `json:"text,omitempty"`   // pre, code
 }
 
 // inline is a run of text in a block.
@@ -115,7 +115,7 @@ func (r *mdReader) block(n ast.Node) {
 		r.listItems(n, &b)
 		r.blocks = append(r.blocks, b)
 	case *ast.FencedCodeBlock, *ast.CodeBlock:
-		r.blocks = append(r.blocks, block{Kind: "pre", Text: strings.TrimRight(r.lines(n), "\n")})
+		r.blocks = append(r.blocks, block{Kind: "code", Text: strings.TrimRight(r.lines(n), "\n")})
 	case *ast.HTMLBlock: // shown as the text it is
 		raw := r.lines(n)
 		if n.HasClosure() {
@@ -324,20 +324,32 @@ func cite(in []inline, cites map[int]answer.Citation) []inline {
 }
 
 // quotedBlocks lays out an extractive answer: document text, quoted as the extractors wrote it,
-// is not Markdown ("# umount /dev/sdb1" is a shell line, not a heading). Its list items
-// ("- item", "2. item") become lists, runs of table rows ("a | b") a preformatted block, and
-// every other line a paragraph.
+// is not Markdown ("# umount /dev/sdb1" is a shell line, not a heading). Its code, fenced by the
+// answerer ("```" lines), becomes a code block, its lines as they are; its list items ("- item",
+// "2. item") become lists, runs of table rows ("a | b") a preformatted block, and every other
+// line a paragraph.
 func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
 	var out []block
-	for _, line := range strings.Split(answer, "\n") {
-		line = strings.TrimSpace(line)
+	lines := strings.Split(answer, "\n")
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimSpace(lines[i])
+		if fence.MatchString(line) {
+			// Up to the closing fence, or the answer's end (a stream cut short).
+			end := i + 1
+			for end < len(lines) && strings.TrimSpace(lines[end]) != line {
+				end++
+			}
+			out = append(out, block{Kind: "code", Text: strings.Join(lines[i+1:min(end, len(lines))], "\n")})
+			i = end
+			continue
+		}
 		var last *block
 		if len(out) > 0 {
 			last = &out[len(out)-1]
 		}
 		switch m := quotedItem.FindStringSubmatch(line); {
 		case line == "":
-		case citeLine.MatchString(line) && last != nil && last.Kind != "pre":
+		case citeLine.MatchString(line) && last != nil && (last.Kind == "p" || last.Kind == "ul" || last.Kind == "ol"):
 			// The citation of a quoted list or passage, on the line after it, ends its last line.
 			tail := cite([]inline{{Kind: "text", Text: " " + line}}, cites)
 			if last.Kind == "p" {
@@ -368,6 +380,9 @@ func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
 	}
 	return out
 }
+
+// fence matches a line that opens or closes a code block of an extractive answer.
+var fence = regexp.MustCompile("^```+$")
 
 // citeLine matches a line of citation markers only.
 var citeLine = regexp.MustCompile(`^(\[\d{1,3}\]\s*)+$`)

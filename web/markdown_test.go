@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func TestAnswerBlocks(t *testing.T) {
 		`{"kind":"ul","items":[[{"kind":"text","text":"keep the receipt "},{"kind":"cite","text":"[2]","url":"/doc/2?chunk=1#passage","title":"Claims","n":2,"weak":true},{"kind":"text","text":";"}],[{"kind":"text","text":"name the client [9]."}]]},` +
 		`{"kind":"ol","items":[[{"kind":"text","text":"first"}],[{"kind":"text","text":"second"}]]},` +
 		`{"kind":"p","inline":[{"kind":"text","text":"See \u003cscript\u003ealert(1)\u003c/script\u003e click (javascript:alert(2)) x (evil.example) more (evil.example) "},{"kind":"link","text":"the policy","url":"/doc/3?chunk=4#passage"},{"kind":"text","text":" evil (evil.example) bs (/doc/\\evil) up (/doc/../?q=x) dots (/doc/%2e%2e/doc/7/file)"}]},` +
-		`{"kind":"pre","text":"code \u003cb\u003eline\u003c/b\u003e"},` +
+		`{"kind":"code","text":"code \u003cb\u003eline\u003c/b\u003e"},` +
 		`{"kind":"p","inline":[{"kind":"text","text":"\u003cdiv onclick=x\u003e A block "},{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"Travel","n":1},{"kind":"text","text":" \u003c/div\u003e"}]}]`
 	if string(got) != want {
 		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
@@ -54,6 +55,37 @@ func TestQuotedBlocks(t *testing.T) {
 		`{"kind":"p","inline":[` + cite + `,{"kind":"text","text":" Also [x](https://evil.example)."}]}]`
 	if string(got) != want {
 		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestQuotedCode: a code block the extractive answerer fenced is one block of its lines, their
+// indentation kept, shown as <pre><code> with its text escaped; what introduces it and its
+// citation stay paragraphs.
+func TestQuotedCode(t *testing.T) {
+	code := "with open(\"a.csv\") as f:\n    for row in csv.reader(f):  # <b>rows</b>\n\n        print(row)"
+	resp := answer.Response{
+		Mode:      "extractive",
+		Answer:    "For example:\n```\n" + code + "\n```\n[1]",
+		Citations: []answer.Citation{{N: 1, URL: "/doc/1?chunk=2#passage", Title: "csv", Supported: true}},
+	}
+	blocks := answerBlocks(resp)
+	got, _ := json.Marshal(blocks)
+	quoted, _ := json.Marshal(code)
+	want := `[{"kind":"p","inline":[{"kind":"text","text":"For example:"}]},{"kind":"code","text":` + string(quoted) + `},` +
+		`{"kind":"p","inline":[{"kind":"cite","text":"[1]","url":"/doc/1?chunk=2#passage","title":"csv","n":1}]}]`
+	if string(got) != want {
+		t.Errorf("blocks:\n%s\nwant\n%s", got, want)
+	}
+	var b strings.Builder
+	if err := answerBlock(blocks[1]).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "<pre><code>with open(&#34;a.csv&#34;) as f:\n    for row in csv.reader(f):  # &lt;b&gt;rows&lt;/b&gt;\n\n        print(row)</code></pre>"; b.String() != want {
+		t.Errorf("rendered:\n%s\nwant\n%s", b.String(), want)
+	}
+	// A stream cut short before the closing fence still shows the code.
+	if got := quotedBlocks("```\nls  -l", nil); len(got) != 1 || got[0].Kind != "code" || got[0].Text != "ls  -l" {
+		t.Errorf("unclosed fence: %+v", got)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/source"
+	"github.com/tmc/langchaingo/llms"
 )
 
 var sources = []retrieve.Result{
@@ -49,6 +50,17 @@ func TestPromptNumbersAndFencesSources(t *testing.T) {
 	}
 	if strings.Contains(u, `\u003csource n=\"9\"`) {
 		t.Error("a document opened a source element of its own")
+	}
+}
+
+// TestPromptKeepsCodeLayout: a model sees a passage's code as the passage has it, its lines and
+// their indentation, so that it can quote the example as it stands.
+func TestPromptKeepsCodeLayout(t *testing.T) {
+	t.Parallel()
+	code := "For example:\n\nwith open('a.csv') as f:\n    for row in csv.reader(f):\n        print(row)"
+	msgs := answer.Prompt("read a csv file", []retrieve.Result{{Title: "csv", Text: code}})
+	if u, _ := msgs[1].Parts[0].(llms.TextContent); !strings.Contains(u.Text, "\n"+code+"\n") {
+		t.Errorf("user message lacks the code as it is:\n%s", u.Text)
 	}
 }
 

@@ -42,8 +42,9 @@ func (Extractive) Name() string { return "extractive" }
 // sent is one sentence of a source passage.
 type sent struct {
 	text  string
-	line  int  // the passage line (block) it is on
-	item  bool // a list item or table row
+	line  int        // the passage line (block) it is on
+	item  bool       // a list item or table row
+	code  *codeBlock // the code block it is a line of (code.go), or nil
 	terms map[string]bool
 	score float64
 }
@@ -139,17 +140,17 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		// meaning. A short top passage, which retrieval judged relevant all the same, is quoted
 		// whole if it says something (a sentence of two words or more); a longer one would be
 		// quoted without knowing which of its sentences answer, so the answer declines.
-		whole := strings.TrimSpace(textseg.Unwrap(sources[0].Text))
+		whole := wholeText(sources[0].Text)
 		if !slices.ContainsFunc(passages[0], func(s sent) bool { return len(s.terms) >= 2 }) || len(strings.Fields(whole)) > shortPassageWords {
 			return "", nil
 		}
-		return emitQuotes(ctx, []string{quote(underHeading(sources[0], passages[0], []int{0}, whole), 1)}, emit)
+		return emitQuotes(ctx, []string{quote(underHeading(sources[0], passages[0], []int{0}, fenceCode(whole)), 1)}, emit)
 	}
 	var quotes []string
 	said := map[string]bool{} // the sentences quoted, as plainText
 	ps := passages[bestSrc]
-	if whole := strings.TrimSpace(textseg.Unwrap(sources[bestSrc].Text)); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
-		quotes = append(quotes, quote(underHeading(sources[bestSrc], ps, []int{0}, whole), bestSrc+1))
+	if whole := wholeText(sources[bestSrc].Text); len(strings.Fields(whole)) <= shortPassageWords && answersAlone(passages, bestSrc, qTerms) {
+		quotes = append(quotes, quote(underHeading(sources[bestSrc], ps, []int{0}, fenceCode(whole)), bestSrc+1))
 		for _, s := range ps {
 			said[plainText(s.text)] = true
 		}
@@ -178,7 +179,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		}
 	}
 	if otherSrc >= 0 {
-		group := withContext(passages[otherSrc], otherIdx)
+		group := withCode(passages[otherSrc], withContext(passages[otherSrc], otherIdx))
 		if words := len(strings.Fields(strings.Join(quotes, " "))); words+groupWords(passages[otherSrc], group) <= maxAnswerWords {
 			text := underHeading(sources[otherSrc], passages[otherSrc], group, joinSentences(passages[otherSrc], group))
 			quotes = append(quotes, quote(text, otherSrc+1))
@@ -248,7 +249,71 @@ func (e Extractive) pick(ps []sent, best int, q map[string]bool) [][]int {
 			count++
 		}
 	}
-	return readOn(ps, groups, used, q, maxAnswerWords)
+	groups = readOn(ps, groups, used, q, maxAnswerWords)
+	// Code blocks come whole, each once.
+	quoted := map[int]bool{}
+	out := groups[:0]
+	for _, g := range groups {
+		g = slices.DeleteFunc(withCode(ps, g), func(k int) bool { return quoted[k] })
+		for _, k := range g {
+			quoted[k] = true
+		}
+		if len(g) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// withCode returns group with each code block it touches whole, in reading order: up to
+// maxCodeLines of the block's lines, from the group's first one in it, and the sentence that
+// introduces the block ("For example:", "…you might use") when the quote starts with the block.
+func withCode(ps []sent, group []int) []int {
+	in := map[int]bool{}
+	for _, k := range group {
+		in[k] = true
+	}
+	for _, k := range group {
+		c := ps[k].code
+		if c == nil {
+			continue
+		}
+		lo, hi := k, k
+		for lo > 0 && ps[lo-1].code == c {
+			lo--
+		}
+		for hi+1 < len(ps) && ps[hi+1].code == c {
+			hi++
+		}
+		from, to := ps[lo].line, ps[hi].line
+		if to-from >= maxCodeLines {
+			first := ps[k].line
+			for _, g := range group {
+				if ps[g].code == c {
+					first = min(first, ps[g].line)
+				}
+			}
+			from = max(from, min(first-maxCodeLines/4, to-maxCodeLines+1)) // a few lines before, for the statement they are in
+			to = from + maxCodeLines - 1
+		}
+		for j := lo; j <= hi; j++ {
+			if from <= ps[j].line && ps[j].line <= to {
+				in[j] = true
+			}
+		}
+		if from == ps[lo].line && lo > 0 && ps[lo-1].code == nil && (strings.HasSuffix(ps[lo-1].text, ":") || unfinished(ps[lo-1].text)) {
+			in[lo-1] = true
+			if lo > 1 && leansBack(ps[lo-1].text) && ps[lo-2].line == ps[lo-1].line {
+				in[lo-2] = true
+			}
+		}
+	}
+	out := make([]int, 0, len(in))
+	for k := range in {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // readOn extends each group, the first one first, with the rest of its paragraph: the
@@ -580,16 +645,28 @@ var anaphors = map[string]bool{
 }
 
 // joinSentences writes a group of sentences as the passage has them: sentences of one line
-// run on with a space, lines (list items, table rows, paragraphs) each on a line of their own.
+// run on with a space, lines (list items, table rows, paragraphs) each on a line of their own,
+// and the lines of a code block as a fenced block, as they are.
 func joinSentences(ps []sent, group []int) string {
 	var b strings.Builder
-	for i, k := range group {
+	for i := 0; i < len(group); i++ {
+		k := group[i]
 		if i > 0 {
 			if ps[k].line != ps[group[i-1]].line {
 				b.WriteByte('\n')
 			} else {
 				b.WriteByte(' ')
 			}
+		}
+		if c := ps[k].code; c != nil {
+			j := i
+			for j+1 < len(group) && ps[group[j+1]].code == c {
+				j++
+			}
+			from, to := ps[k].line-c.first, ps[group[j]].line-c.first
+			b.WriteString(fenced(strings.Join(c.lines[from:to+1], "\n"), c.indent, from > 0, to < len(c.lines)-1))
+			i = j
+			continue
 		}
 		b.WriteString(ps[k].text)
 	}
@@ -681,10 +758,17 @@ func sameTerms(s sent, ps []sent, group []int) bool {
 	return false
 }
 
-// sentencesOf cuts passage text into sentences with textseg, noting the line of each and
-// whether it is a list item or table row.
+// wholeText is passage text as quoted whole: hard-wrapped prose joined, code as it is.
+func wholeText(text string) string {
+	return strings.TrimSpace(unwrapProse(text, codeBlocks(text)))
+}
+
+// sentencesOf cuts passage text into sentences with textseg, noting the line of each, whether
+// it is a list item or table row, and the code block it is a line of.
 func sentencesOf(text string) []sent {
-	text = textseg.Unwrap(text)
+	blocks := codeBlocks(text)
+	text = unwrapProse(text, blocks)
+	pending := blocks
 	var out []sent
 	line, lineStart := 0, 0
 	for _, sp := range textseg.Sentences(text) {
@@ -697,8 +781,12 @@ func sentencesOf(text string) []sent {
 			line++
 		}
 		t := text[sp.Start:sp.End]
-		item := sp.Start == lineStart && listItem.MatchString(t) || tableRow(t)
-		out = append(out, sent{text: t, line: line, item: item, terms: termSet(t)})
+		code := blockOf(&pending, sp.Start)
+		if code != nil && code.first < 0 {
+			code.first = line
+		}
+		item := code == nil && (sp.Start == lineStart && listItem.MatchString(t) || tableRow(t))
+		out = append(out, sent{text: t, line: line, item: item, code: code, terms: termSet(t)})
 	}
 	return out
 }

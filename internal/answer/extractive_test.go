@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/docent-search/docent/internal/answer"
+	"github.com/docent-search/docent/internal/ingest"
 	"github.com/docent-search/docent/internal/retrieve"
 )
 
@@ -118,6 +119,43 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			passage: filler + "\n\nYou can keep the index when you want to test each change before committing:\n" +
 				"# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n$ edit/build/test first part\n$ git commit -m 'First part'\n\n" + filler,
 			want: []string{"You can keep the index when you want to test each change before committing:\n# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n[1]"},
+		},
+		{
+			name:     "a code block is quoted whole, fenced, its indentation kept, with the sentence introducing it",
+			question: "read a csv file into a list of rows",
+			passage: filler + "\n\nA short usage example that reads a csv file row by row:\n\n" +
+				"import csv\n\nwith open('eggs.csv', newline='') as csvfile:\n    reader = csv.reader(csvfile)\n    for row in reader:\n        print(', '.join(row))\n\n" +
+				"Each row read from the csv file is returned as a list of strings.\n\n" + filler,
+			want: []string{"A short usage example that reads a csv file row by row:\n```\nimport csv\n\nwith open('eggs.csv', newline='') as csvfile:\n    reader = csv.reader(csvfile)\n    for row in reader:\n        print(', '.join(row))\n```\n"},
+		},
+		{
+			name:     "a line of code that answers brings its whole block, and an introduction on the line before it",
+			question: "print each row",
+			passage:  filler + "\n\nReturn a reader object. A short usage example:\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\nSpam, Spam, Spam\n\n" + filler,
+			want:     []string{"A short usage example:\n```\n>>> import csv\n>>> with open('eggs.csv') as f:\n...     for row in csv.reader(f):\n...         print(row)\n```\n"},
+			not:      []string{"```\nReturn"},
+		},
+		{
+			name:     "a huge code block is quoted from the lines that answer, maxCodeLines of them",
+			question: "which table holds the invoices",
+			passage: filler + "\n\nThe schema:\n" + strings.Repeat("CREATE TABLE filler_table (\n    id   int\n);\n", 10) +
+				"CREATE TABLE invoices (\n    id   int\n);\n" + strings.Repeat("CREATE TABLE other_table (\n    id   int\n);\n", 10) + "\n" + filler,
+			want: []string{"```\n…\n", "CREATE TABLE invoices (\n    id   int\n);\n", "…\n```"},
+			not:  []string{"The schema:"},
+		},
+		{
+			name:     "hard-wrapped indented prose (a manual page) is not code",
+			question: "does reverting a merge commit undo its history",
+			passage: filler + "\n\n       Reverting a regular commit just effectively undoes what that commit\n       did, and is fairly  straightforward. But reverting a merge commit also\n" +
+				"       undoes the data that the commit changed, but it does absolutely\n       nothing to the effects on history that the merge had.\n\n" + filler,
+			want: []string{"But reverting a merge commit also", "the merge had. [1]"},
+			not:  []string{"```"},
+		},
+		{
+			name:     "a short passage quoted whole has its code fenced",
+			question: "how do I stop the server",
+			passage:  "To stop the server:\n\nsystemctl stop docent\n  --now    # and keep it stopped\n",
+			want:     []string{"To stop the server:\n\n```\nsystemctl stop docent\n  --now    # and keep it stopped\n```\n[1]"},
 		},
 		{
 			name:     "abbreviations do not cut a sentence",
@@ -425,5 +463,56 @@ func TestExtractiveCitesTheTopDocument(t *testing.T) {
 	}
 	if strings.Contains(got, "[2]") || !strings.Contains(got, "suppose you delete a branch") {
 		t.Fatalf("answer does not quote and cite only the top document:\n%s", got)
+	}
+}
+
+// TestExtractiveCodeScales: large passages of code, of blank-line-separated lines or of one
+// block, are answered (each step of finding code is linear in the passage), and a huge block is
+// quoted in part.
+func TestExtractiveCodeScales(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		strings.Repeat("x = 1\n\n", 1<<17) + "def f():\n    return 1\n",
+		strings.Repeat("def f():\n    return csv.reader(f)\n", 1<<15),
+	} {
+		got, err := answer.Extractive{}.Answer(context.Background(), "return the csv reader", []retrieve.Result{{Text: text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(got, "\n") > 30 {
+			t.Errorf("%d lines quoted", strings.Count(got, "\n"))
+		}
+	}
+}
+
+// TestExtractiveQuotesExtractedCode: code as the extractors write it, from a Sphinx page's
+// highlighted <pre> and from Markdown's fenced code, is quoted whole with its indentation.
+func TestExtractiveQuotesExtractedCode(t *testing.T) {
+	t.Parallel()
+	want := "The simplest example of reading a CSV file:\n```\nimport csv\nwith open('some.csv', newline='') as f:\n    reader = csv.reader(f)\n    for row in reader:\n        print(row)\n```\n[1]"
+	x := &ingest.Extractor{}
+	defer x.Close()
+	for name, data := range map[string]string{
+		"csv.html": `<html><body><div role="main"><h1>Examples</h1><p>` + filler + `</p><p>The simplest example of reading a CSV file:</p>` +
+			`<div class="highlight"><pre><span></span><span class="kn">import</span> <span class="nn">csv</span>` + "\n" +
+			`<span class="k">with</span> <span class="nb">open</span><span class="p">(</span><span class="s1">&#39;some.csv&#39;</span><span class="p">,</span> <span class="n">newline</span><span class="o">=</span><span class="s1">&#39;&#39;</span><span class="p">)</span> <span class="k">as</span> <span class="n">f</span><span class="p">:</span>` + "\n" +
+			`    <span class="n">reader</span> <span class="o">=</span> <span class="n">csv</span><span class="o">.</span><span class="n">reader</span><span class="p">(</span><span class="n">f</span><span class="p">)</span>` + "\n" +
+			`    <span class="k">for</span> <span class="n">row</span> <span class="ow">in</span> <span class="n">reader</span><span class="p">:</span>` + "\n" +
+			`        <span class="nb">print</span><span class="p">(</span><span class="n">row</span><span class="p">)</span>` + "\n" +
+			`</pre></div><p>` + filler + `</p></div></body></html>`,
+		"csv.md": "# Examples\n\n" + filler + "\n\nThe simplest example of reading a CSV file:\n\n```python\nimport csv\nwith open('some.csv', newline='') as f:\n    reader = csv.reader(f)\n    for row in reader:\n        print(row)\n```\n\n" + filler + "\n",
+	} {
+		doc, err := x.Parse(name, []byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, chunks := ingest.Layout(doc, ingest.DefaultChunkOptions)
+		got, err := answer.Extractive{}.Answer(context.Background(), "read a csv file row by row", []retrieve.Result{{Text: chunks[0].Text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: answer lacks the example as it is:\n%s\n-- from --\n%s", name, got, chunks[0].Text)
+		}
 	}
 }

@@ -131,6 +131,11 @@ function answerBlock(b) {
       pre.textContent = b.text || "";
       return pre;
     }
+    case "code": {
+      const code = document.createElement("code");
+      code.textContent = b.text || "";
+      return el("pre", [code]);
+    }
     case "h": {
       const p = el("p", answerInlines(b.inline));
       p.className = "answer-heading";

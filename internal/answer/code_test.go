@@ -1,0 +1,35 @@
+package answer
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestCodeBlocks: what is told apart as code in passage text, and what is not.
+func TestCodeBlocks(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"an unindented first line and an SQL keyword line belong to the code", "Find a user:\nSELECT name FROM users\n    WHERE id = 1;\nThe query returns one row.",
+			[]string{"SELECT name FROM users\n    WHERE id = 1;"}},
+		{"a comment in code neither ends it nor makes it", "Host a\n        # This is the key pair registered for author.\n        User git\n\nThe next host is b.",
+			[]string{"Host a\n        # This is the key pair registered for author.\n        User git"}},
+		{"blank lines inside code do not end it; the prose after it does", "import csv\n\nwith open(f) as fh:\n    print(fh)\n\nEach row is a list.",
+			[]string{"import csv\n\nwith open(f) as fh:\n    print(fh)"}},
+		{"a callout list after commands is prose", "$ git branch foo        <1>\n$ git tag foo           <2>\n\n1. creates a new branch foo.\n2. creates a new tag foo.", []string{"$ git branch foo        <1>\n$ git tag foo           <2>"}},
+		{"an indented sentence of a plain-text page is not code", "Die Rückwärtsreferenz\n - wobei n für eine einzelne Ziffer steht - steht für die Zeichenkette.", nil},
+		{"words of a script without case, spaced, are not code", "Uuencode  和 uudecode 用于 在 某些 只能 传输 简单 ASCII 数据 的 信道 上 传送 二进制文件\n编码后  的 文件 送往 标准输出", nil},
+		{"hard-wrapped indented prose is not code", "       Reverting a regular commit just effectively undoes what that commit\n       did, and is fairly  straightforward. But reverting a merge commit also", nil},
+		{"two spaces after a full stop are typewriting, not layout", "It ends here.  Then the next sentence starts.", nil},
+	} {
+		var got []string
+		for _, c := range codeBlocks(tc.text) {
+			got = append(got, tc.text[c.start:c.end])
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: code %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
