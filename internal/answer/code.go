@@ -287,3 +287,74 @@ func fenceCode(text string) string {
 	b.WriteString(text[last:])
 	return b.String()
 }
+
+// codeSpans returns the byte ranges of text that are code in Markdown, in order: fenced blocks
+// (a line opening with three or more backticks to the next line of at least as many and
+// nothing else, or to the end) and inline spans (a run of backticks to the next run of the
+// same length on the same line). Both answerers write code that way.
+func codeSpans(text string) [][2]int {
+	var spans [][2]int
+	fence, start := "", 0
+	for off := 0; off <= len(text); {
+		end := strings.IndexByte(text[off:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += off
+		}
+		line := strings.TrimSpace(text[off:end])
+		switch run := backticks(line); {
+		case fence != "":
+			if run >= len(fence) && run == len(line) {
+				spans = append(spans, [2]int{start, end})
+				fence = ""
+			}
+		case run >= 3 && !strings.Contains(line[run:], "`"):
+			fence, start = line[:run], off
+		default:
+			spans = append(spans, inlineCode(text[off:end], off)...)
+		}
+		off = end + 1
+	}
+	if fence != "" {
+		spans = append(spans, [2]int{start, len(text)})
+	}
+	return spans
+}
+
+// backticks is the length of the run of backticks s starts with.
+func backticks(s string) int {
+	return len(s) - len(strings.TrimLeft(s, "`"))
+}
+
+// inlineCode returns the inline code spans of one line starting at byte off of its text.
+func inlineCode(line string, off int) [][2]int {
+	var spans [][2]int
+	for i := 0; i < len(line); {
+		if line[i] != '`' {
+			i++
+			continue
+		}
+		n := backticks(line[i:])
+		closing := -1
+		for j := i + n; j < len(line); {
+			if line[j] != '`' {
+				j++
+				continue
+			}
+			m := backticks(line[j:])
+			if m == n {
+				closing = j
+				break
+			}
+			j += m
+		}
+		if closing < 0 {
+			i += n // an unmatched run is literal backticks
+			continue
+		}
+		spans = append(spans, [2]int{off + i, off + closing + n})
+		i = closing + n
+	}
+	return spans
+}
