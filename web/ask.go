@@ -28,7 +28,7 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"], Rated: p["rated"]}
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: question(p["q"]), Conversation: p["c"], Rated: p["rated"]}
 	status := http.StatusOK
 	// A question linked from another site is shown in the box, not asked: asking would record
 	// it in the reader's conversations (and spend their rate limit) without their intent.
@@ -226,7 +226,7 @@ func readAskRequest(w http.ResponseWriter, r *http.Request) (askRequest, error) 
 	if err := decodeJSON(w, r, &req); err != nil {
 		return req, badRequest("request body must be JSON like {\"question\": \"...\", \"conversation\": \"optional id\"}: " + err.Error())
 	}
-	if strings.TrimSpace(req.Question) == "" {
+	if req.Question = question(req.Question); req.Question == "" {
 		return req, badRequest("question: must not be empty")
 	}
 	if len(req.Question) > maxQuestion {

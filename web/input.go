@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/docent-search/docent/internal/textseg"
 )
 
 // textParams returns the query parameters named in keys, or a badRequest naming the first that
@@ -26,6 +28,13 @@ func textParams(q url.Values, keys ...string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// question is a question or query as retrieval and the answerer read it: without the
+// characters that show nothing (textseg.Invisible), which documents are indexed without, and
+// without surrounding white space. A question of only such characters is empty.
+func question(v string) string {
+	return strings.TrimSpace(textseg.DropInvisible(v))
 }
 
 // checkText refuses text PostgreSQL cannot store, naming the field it came from.

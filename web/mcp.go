@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -115,7 +114,7 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 		})
 	mcp.AddTool(srv, &mcp.Tool{Name: "ask", Description: "Answer a question from the organisation's documents, citing them as links."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in mcpAskIn) (*mcp.CallToolResult, mcpAskOut, error) {
-			if strings.TrimSpace(in.Question) == "" || len(in.Question) > maxQuestion {
+			if in.Question = question(in.Question); in.Question == "" || len(in.Question) > maxQuestion {
 				return nil, mcpAskOut{}, fmt.Errorf("question: want 1 to %d bytes", maxQuestion)
 			}
 			if err := checkText("question", in.Question); err != nil {

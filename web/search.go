@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/docent-search/docent/internal/access"
@@ -47,7 +46,7 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	query := retrieve.Query{Text: p["q"], Groups: groups(r), Limit: limit,
+	query := retrieve.Query{Text: question(p["q"]), Groups: groups(r), Limit: limit,
 		Source: p["source"], PathPrefix: p["path"], Type: p["type"]}
 	for key, dst := range map[string]*time.Time{"after": &query.After, "before": &query.Before} {
 		if v := p[key]; v != "" {
@@ -85,7 +84,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusOK
 	m.Types = source.Types()
-	if strings.TrimSpace(m.Query) != "" {
+	if question(m.Query) != "" {
 		m.Searched = true
 		res, err := s.runSearch(r)
 		if err != nil {

@@ -280,3 +280,35 @@ func TestCrossSiteLinkDoesNotAsk(t *testing.T) {
 		t.Errorf("%d conversations recorded for 4 questions asked", n)
 	}
 }
+
+// TestInvisibleCharactersInQuestions: characters that show nothing (a soft hyphen or a
+// zero-width space pasted with a question, bidirectional controls) are read as documents are
+// indexed, without them: a question of only such characters is empty, and one with them inside
+// a word finds what the word finds.
+func TestInvisibleCharactersInQuestions(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	resp, body := send(t, ts.URL, request{method: "POST", path: "/api/ask", body: `{"question": "\u200b\u202e\u00ad "}`})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "question: must not be empty") {
+		t.Errorf("a question of invisible characters: %d %s, want 400", resp.StatusCode, body)
+	}
+	first := func(q string) string {
+		t.Helper()
+		resp, body := send(t, ts.URL, request{path: "/api/search?q=" + url.QueryEscape(q)})
+		var out struct{ Results []struct{ URL string } }
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &out) != nil {
+			t.Fatalf("/api/search?q=%q: %d %.200s", q, resp.StatusCode, body)
+		}
+		if len(out.Results) == 0 {
+			return ""
+		}
+		return out.Results[0].URL
+	}
+	want := first("taxi reimbursed")
+	if want == "" {
+		t.Fatal("no result for taxi reimbursed")
+	}
+	if got := first("ta\u00adxi reim\u200bbursed"); got != want {
+		t.Errorf("with a soft hyphen and a zero-width space: first result %q, want %q", got, want)
+	}
+}

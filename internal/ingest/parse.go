@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/source"
+	"github.com/docent-search/docent/internal/textseg"
 )
 
 // Section is a run of text under one heading path: the unit chunks never cross.
@@ -330,23 +331,15 @@ func cleanText(data []byte) []byte {
 	if bytes.IndexByte(data, 0) >= 0 {
 		data = bytes.ReplaceAll(data, []byte{0}, nil)
 	}
-	if bytes.ContainsFunc(data, invisible) {
+	if bytes.ContainsFunc(data, textseg.Invisible) {
 		data = bytes.Map(func(r rune) rune {
-			if invisible(r) {
+			if textseg.Invisible(r) {
 				return -1
 			}
 			return r
 		}, data)
 	}
 	return data
-}
-
-func invisible(r rune) bool {
-	switch {
-	case r >= 0x200B && r <= 0x200F, r >= 0x202A && r <= 0x202E, r >= 0x2060 && r <= 0x2069, r == 0xFEFF, r == 0x00AD:
-		return true
-	}
-	return false
 }
 
 func parseText(data []byte) (Parsed, error) {
