@@ -228,3 +228,57 @@ func TestPostingsBytesMigrationStoresBlocksInline(t *testing.T) {
 		t.Errorf("%d of 50 converted blocks are stored compressed, %d bytes out of line", compressed, ext)
 	}
 }
+
+// TestStopFormsMigration: migration 00029 gives an English chunk indexed before it the forms of
+// the stop words it writes in capitals, at their positions and outside its length, and leaves
+// the others as they were; going down takes the forms away.
+func TestStopFormsMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, p := migratedTo(t, 28)
+	var doc int64
+	if err := pool.QueryRow(ctx, `WITH s AS (INSERT INTO sources (name, root) VALUES ('docs', '/docs') RETURNING id)
+		INSERT INTO documents (source_id, path, status) SELECT id, 'sql.md', 'indexed' FROM s RETURNING id`).Scan(&doc); err != nil {
+		t.Fatal(err)
+	}
+	for i, text := range []string{"Rows pass the WHERE clause before grouping.", "Where the rows come from is not recorded."} {
+		if _, err := pool.Exec(ctx, `INSERT INTO chunks (document_id, ordinal, start_offset, end_offset, text, text_hash) VALUES ($1, $2, 0, 40, $3, '\x00')`, doc, i, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() []string {
+		t.Helper()
+		var out []string
+		rows, err := pool.Query(ctx, `SELECT c.ordinal || ' ' || p.lexeme || ' ' || p.tf || ' ' || p.dl FROM postings p JOIN chunks c ON c.id = p.chunk_id
+			WHERE starts_with(p.lexeme, '=') OR p.lexeme = 'claus' ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	before := []string{"0 claus 1 4"}
+	if got := read(); !slices.Equal(got, before) {
+		t.Fatalf("before 00029: %q, want %q", got, before)
+	}
+	if _, err := p.UpTo(ctx, 29); err != nil {
+		t.Fatal(err)
+	}
+	// "WHERE" in capitals gives chunk 0 `=where` (its length still its 4 stems); chunk 1 writes
+	// its stop words in lower case and holds none.
+	if got, want := read(), []string{"0 =where 1 4", "0 claus 1 4"}; !slices.Equal(got, want) {
+		t.Errorf("after 00029: %q, want %q", got, want)
+	}
+	if _, err := p.DownTo(ctx, 28); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); !slices.Equal(got, before) {
+		t.Errorf("after 00029 down: %q, want %q", got, before)
+	}
+}

@@ -86,13 +86,17 @@ const (
 
 // Answer implements Answerer.
 func (e Extractive) Answer(ctx context.Context, question string, sources []retrieve.Result, emit func(string)) (string, error) {
-	qTerms := termSet(question)
-	if len(qTerms) == 0 || len(sources) == 0 {
+	qTerms, stops := termSet(question), keywordStopwords(question)
+	if len(qTerms) == 0 && len(stops) == 0 || len(sources) == 0 {
 		return "", nil
 	}
 	passages := make([][]sent, len(sources))
 	for i, src := range sources {
 		passages[i] = sentencesOf(src.Text)
+	}
+	addStopwords(passages, qTerms, stops)
+	if len(qTerms) == 0 {
+		return "", nil
 	}
 	weight, total := termWeights(passages, qTerms)
 	cited := -1 // the best-ranked passage with a sentence that scores: its document is cited
@@ -830,4 +834,54 @@ func termSet(s string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// stopPrefix starts the term of a stop word the question writes as a keyword: no stem starts
+// so.
+const stopPrefix = "="
+
+// keywordStopwords returns the stop words the question writes as keywords (textseg.Keywords:
+// "WHERE vs HAVING", "the AS keyword"), which, as the search asks for them
+// (retrieve.queryTerms), the sentence choice counts too: "The HAVING clause filters groups"
+// then holds the question's subject, not only "clause".
+func keywordStopwords(question string) []string {
+	var out []string
+	for _, w := range textseg.Keywords(question) {
+		if textseg.IsStopword(w) {
+			out = append(out, w)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// addStopwords adds the keyword stop words to the question's terms, and to the terms of each
+// sentence that writes them in capitals, as keywords ("The HAVING clause filters groups"), the
+// way the search finds them (migrations/00029_stop_forms.sql); not one that most sentences
+// write so, which would count as a match in nearly every sentence.
+func addStopwords(passages [][]sent, q map[string]bool, stops []string) {
+	if len(stops) == 0 {
+		return
+	}
+	n, said := 0, map[string][]*sent{}
+	for i := range passages {
+		for j := range passages[i] {
+			n++
+			s := &passages[i][j]
+			for _, w := range textseg.Capitals(s.text) {
+				if _, ok := slices.BinarySearch(stops, w); ok && (len(said[w]) == 0 || said[w][len(said[w])-1] != s) {
+					said[w] = append(said[w], s)
+				}
+			}
+		}
+	}
+	for w, ss := range said {
+		if 2*len(ss) > n {
+			continue
+		}
+		q[stopPrefix+w] = true
+		for _, s := range ss {
+			s.terms[stopPrefix+w] = true
+		}
+	}
 }

@@ -23,6 +23,12 @@ func TestExtractiveReadsAsText(t *testing.T) {
 		not                     []string
 	}{
 		{
+			name:     "a stop word the question writes as a keyword counts: the HAVING clause, not what actually happens",
+			question: "what does the HAVING clause actually do",
+			passage:  "What actually happens depends on the clause. " + filler + "The HAVING clause filters the groups that GROUP BY makes. " + filler,
+			want:     []string{"The HAVING clause filters the groups that GROUP BY makes.", "[1]"},
+		},
+		{
 			name:     "the sentence before an anaphor comes with it",
 			question: "are airport trips by taxi reimbursed",
 			passage:  filler + "Taxis are booked through TravelDesk.\nThis applies to airport trips, which are reimbursed in full.\n" + filler,

@@ -69,7 +69,8 @@ type term struct {
 	// the exact form of a word the question also asks for by its stem.
 	weight float64
 	// exact marks a word's exact form (exactPrefix and the word lower-cased), indexed beside
-	// the stems of French passages (migrations/00024_exact_forms.sql): it adds to a passage's
+	// the stems of French passages (migrations/00024_exact_forms.sql) and, for stop words
+	// written in capitals, of English ones (00029_stop_forms.sql): it adds to a passage's
 	// score, not to its Coverage, which stays the share of the question's stems it holds;
 	// also a plain lexeme asked for as a word's form (see queryTerms).
 	exact bool
@@ -163,8 +164,17 @@ func idf(df, n int64) float64 {
 // term of its own weighed exactWeight: "compter" asks for `compt` and `=compter`, so a
 // passage holding the infinitive ranks above one holding only "compte". A word whose stem is
 // the word in the other number (otherNumber: "droits", `droit`) asks for none.
+//
+// Where the index holds English stop words written in capitals (migrations/00029_stop_forms.sql),
+// a stop word the question writes in capitals (textseg.Keywords: "WHERE vs HAVING") asks for its
+// form, at its whole IDF as a French stop word's form does: it is what the question asks
+// about. Measured on every dev set (README, Search quality), asked for stop words marked
+// otherwise ("the with statement", quoted, next to code) or for rare ones, forms cost.
 func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, error) {
 	words := slices.Compact(slices.Sorted(slices.Values(textseg.SearchWords(text))))
+	// The words the question writes as keywords (in capitals): their stop words' forms are
+	// asked for.
+	keywords := append([]string{}, textseg.Keywords(text)...)
 	// One row per query word and distinct lexeme: the lexeme (empty for a stop word) and its
 	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
@@ -173,16 +183,20 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		             FROM corpus_stats UNION ALL SELECT 0, 0, '{}', 0, 0, 0, '{}' LIMIT 1),
 		st AS (SELECT *, coalesce((SELECT max(c.id) FROM chunks c) > blocks_upto, false) AS newer FROM st0),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
-		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed, array_agg(cfg::text) AS cfgs
-		      FROM (SELECT w, cf.cfg, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
-		            FROM unnest($2::text[]) AS w, cf) x GROUP BY w, lexeme
+		x AS (SELECT w, cf.cfg, coalesce((SELECT lexeme FROM unnest(to_tsvector(cf.cfg, w)) LIMIT 1), '') AS lexeme
+		      FROM unnest($2::text[]) AS w, cf),
+		w AS (SELECT w, lexeme, false AS exact, bool_or(holds_exact_forms(cfg)) AS formed,
+		             bool_or(holds_exact_forms(cfg) OR holds_stop_forms(cfg) AND w = ANY($4)) AS stopformed, array_agg(cfg::text) AS cfgs
+		      FROM x GROUP BY w, lexeme
 		      UNION ALL
-		      SELECT w, $3 || lexeme, true, true, ARRAY(SELECT cf.cfg::text FROM cf WHERE holds_exact_forms(cf.cfg)) FROM unnest($2::text[]) AS w, LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) x
-		      WHERE EXISTS (SELECT 1 FROM cf WHERE holds_exact_forms(cf.cfg)))
-		SELECT w.w, w.lexeme, w.exact, w.formed, w.cfgs, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked, st.newer,
+		      SELECT w, $3 || lexeme, true, bool_or(holds_exact_forms(fc.cfg)), true, array_agg(fc.cfg::text) FROM unnest($2::text[]) AS w,
+		             LATERAL (SELECT lexeme FROM unnest(to_tsvector('simple', w)) LIMIT 1) l,
+		             LATERAL (SELECT x.cfg FROM x WHERE x.w = w.w AND (holds_exact_forms(x.cfg) OR holds_stop_forms(x.cfg) AND x.lexeme = '' AND w.w = ANY($4))) fc
+		      GROUP BY w, lexeme)
+		SELECT w.w, w.lexeme, w.exact, w.formed, w.stopformed, w.cfgs, coalesce(ts.df, 0), st.chunks, st.avg_length, st.documents, st.avg_doc_length, st.blocks_upto, st.unpacked, st.newer,
 		       ts.doc_df IS NOT NULL, coalesce(ln(1 + (st.documents::float8 - least(ts.doc_df, st.documents::float8) + 0.5) /
 		                                          (least(ts.doc_df, st.documents::float8) + 0.5)), 0)
-		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix)
+		FROM w CROSS JOIN st LEFT JOIN term_stats ts ON ts.lexeme = w.lexeme`, config, words, exactPrefix, keywords)
 	if err != nil {
 		return terms{}, fmt.Errorf("parsing the query: %w", err)
 	}
@@ -191,11 +205,12 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	stop := map[string]bool{}
 	dfs := map[string]int64{}
 	forms := map[string]string{}          // the exact forms asked for, and their words
+	formCfgs := map[string][]string{}     // the configurations whose passages hold each form
+	stopOnly := map[string]bool{}         // forms asked for only as keywords (stop words in capitals)
 	formedLexeme := map[string]bool{}     // lexemes a configuration that holds exact forms makes
 	formStop := map[string]bool{}         // words such a configuration drops as stop words
 	byConfigs := map[[2]string][]string{} // the configurations that parse a word as a lexeme
 	configSet := map[string]bool{}
-	var formConfigs []string // the configurations whose passages hold exact forms
 	type docIDF struct {
 		idf float64
 		ok  bool
@@ -203,11 +218,11 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	docIDFs := map[string]docIDF{}
 	for rows.Next() {
 		var word, lexeme string
-		var exact, formed bool
+		var exact, formed, stopFormed bool
 		var cfgs []string
 		var df int64
 		var d docIDF
-		if err := rows.Scan(&word, &lexeme, &exact, &formed, &cfgs, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &out.newer, &d.ok, &d.idf); err != nil {
+		if err := rows.Scan(&word, &lexeme, &exact, &formed, &stopFormed, &cfgs, &df, &out.chunks, &out.avgdl, &out.docs, &out.avgDocLen, &out.blocksUpto, &out.unpacked, &out.newer, &d.ok, &d.idf); err != nil {
 			rows.Close()
 			return terms{}, err
 		}
@@ -217,8 +232,9 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 			if df > 0 {
 				forms[lexeme] = word
 				dfs[lexeme] = df
+				formCfgs[lexeme] = cfgs
+				stopOnly[lexeme] = !formed
 			}
-			formConfigs = cfgs
 			continue
 		}
 		for _, c := range cfgs {
@@ -226,9 +242,10 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 		if lexeme == "" {
 			stop[word] = true
-			// Dropped by a configuration that holds exact forms ("qui" in French): the form
-			// is then all the question asks of that word in those passages.
-			formStop[word] = formStop[word] || formed
+			// Dropped by a configuration that holds exact forms ("qui" in French), or by one
+			// that holds the forms of keywords when the question writes it as one (WHERE in
+			// English): the form is then all the question asks of that word in those passages.
+			formStop[word] = formStop[word] || stopFormed
 			continue
 		}
 		lexemesOf[word] = append(lexemesOf[word], lexeme)
@@ -300,11 +317,17 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// Each word's exact form is a term of its own, with its own frequency: a stop word's
 	// too, since the passages that drop it as a stop word hold it as written ("qui est
 	// connecté"), and IDF makes common words cheap.
-	fw := 0.0
-	for _, c := range formConfigs {
-		fw = max(fw, cw[c])
-	}
 	for lexeme, word := range forms {
+		// The form weighs as the languages of the passages that hold it.
+		fw := 0.0
+		for _, c := range formCfgs[lexeme] {
+			fw = max(fw, cw[c])
+		}
+		// A keyword in most passages says nothing of them, and its postings are the longest
+		// there are: it is not asked for.
+		if stopOnly[lexeme] && 2*dfs[lexeme] > out.chunks {
+			continue
+		}
 		// A word whose stem is the word in the other number ("droits", `droit`) asks for no
 		// form: the passages holding that other number hold no form (only words the stemmer
 		// changes have one), and the bonus would rank a passage saying "droits" above one
@@ -322,7 +345,6 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		if formStop[word] {
 			w = 1
 		}
-		// The form weighs as the languages that hold forms.
 		if fw > 0 {
 			d := docIDFs[lexeme]
 			out.lexemes = append(out.lexemes, term{lexeme: lexeme, df: dfs[lexeme], idf: w * fw * idf(dfs[lexeme], out.chunks), weight: w * fw, exact: true,
