@@ -467,3 +467,63 @@ func TestNoFormForTheOtherNumbersStem(t *testing.T) {
 		t.Errorf("the question asks for %v: want the stem droit", idfs)
 	}
 }
+
+// TestQuestionWithoutAccents: a question typed without accents also asks for what the same
+// question with them asks for. Snowball keeps the accents it does not strip ("répertoire" is
+// `répertoir`, "repertoire" `repertoir`) and stems some words differently without them
+// ("accès" `acces`, "acces" `acce`; "occupée" `occup`, "occupee" `occupe`): a typed word is
+// also read as its accented form where French passages hold that form more often than the
+// index holds the word as typed, in any reading, and its exact form is then the accented one.
+func TestQuestionWithoutAccents(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/du.md":    "# du\n\nLa commande du affiche la taille occupée sur le disque par chaque répertoire et par chaque fichier, en parcourant tous les sous-répertoires donnés.\n",
+		"fr/ls.md":    "# ls\n\nLa commande ls affiche le contenu d'un répertoire : le nom, les droits d'accès, la taille et la date de chaque fichier, triés par nom.\n",
+		"fr/cote.md":  "# Cotes\n\nLa cote de chaque document est notée dans la marge ; une cote manquante est signalée à côté du titre, et chaque cote est unique dans le fonds.\n",
+		"fr/fonds.md": "# Fonds\n\nChaque fonds d'archives reçoit une cote à son entrée, puis chaque boîte une cote dérivée de celle du fonds, inscrite sur son étiquette.\n",
+	})
+	lexemes := func(t *testing.T, text string) (stems, forms []string) {
+		t.Helper()
+		terms, err := b.searcher.QueryTerms(ctx, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tm := range terms {
+			if tm.Exact {
+				forms = append(forms, tm.Lexeme)
+			} else {
+				stems = append(stems, tm.Lexeme)
+			}
+		}
+		slices.Sort(stems)
+		slices.Sort(forms)
+		return stems, forms
+	}
+	t.Run("AsWithAccents", func(t *testing.T) {
+		t.Parallel()
+		stems, forms := lexemes(t, "taille occupée par un répertoire, droits d'accès")
+		stemsTyped, formsTyped := lexemes(t, "taille occupee par un repertoire, droits d'acces")
+		for _, s := range stems {
+			if !slices.Contains(stemsTyped, s) {
+				t.Errorf("without accents the question asks for %q, not %s, which it asks for with them (%q)", stemsTyped, s, stems)
+			}
+		}
+		if !slices.Equal(forms, formsTyped) {
+			t.Errorf("without accents the question asks for the forms %q, with them %q", formsTyped, forms)
+		}
+	})
+	t.Run("FindsTheAccentedPassages", func(t *testing.T) {
+		t.Parallel()
+		if got := lexical(t, b, "repertoire"); len(got) != 2 {
+			t.Errorf("repertoire found %q, want both pages saying répertoire", got)
+		}
+	})
+	t.Run("AWordHeldAsTypedKeepsItsReading", func(t *testing.T) {
+		t.Parallel()
+		// "cote" (in both pages) outnumbers "côté" (in one).
+		if stems, forms := lexemes(t, "cote"); !slices.Equal(stems, []string{"cot"}) || !slices.Equal(forms, []string{"=cote"}) {
+			t.Errorf("cote asks for %q and %q, want only cot and =cote", stems, forms)
+		}
+	})
+}
