@@ -10,6 +10,10 @@
 #   python-doc  testdata/python-doc: Debian's python3.11-doc, the Python 3.11 documentation,
 #               530 Sphinx pages (library reference, tutorial, HOWTOs, FAQ, C API, what's new,
 #               and the generated index pages, as a copy of the site holds them).
+#   sqlite-doc  testdata/sqlite-doc: Debian's sqlite3-doc, the SQLite 3.40 website's documentation,
+#               766 pages (SQL syntax and functions, pragmas, the C API's c3ref/ pages, the
+#               command-line shell, file format, FTS5, JSON, WAL, and releaselog/ for every
+#               release), installed under the sqlite3 package's doc folder.
 #
 #   scripts/devset-doc.sh SET [DIR]              prepare DIR, then index it as source SET into
 #                                                DATABASE_URL (the local cluster if unset)
@@ -23,7 +27,8 @@ shift || true
 case "$set" in
   git-doc) pkg=git-doc pkgdoc=/usr/share/doc/git-doc written_for="1:2.39.5-0+deb12u3" ;;
   python-doc) pkg=python3.11-doc pkgdoc=/usr/share/doc/python3.11/html written_for="3.11.2-6+deb12u9" ;;
-  *) echo "usage: scripts/devset-doc.sh git-doc|python-doc [--no-index] [DIR]" >&2; exit 2 ;;
+  sqlite-doc) pkg=sqlite3-doc pkgdoc=/usr/share/doc/sqlite3 written_for="3.40.1-2+deb12u2" ;;
+  *) echo "usage: scripts/devset-doc.sh git-doc|python-doc|sqlite-doc [--no-index] [DIR]" >&2; exit 2 ;;
 esac
 index=1
 if [ "${1:-}" = "--no-index" ]; then index=0; shift; fi

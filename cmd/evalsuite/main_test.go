@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,5 +168,76 @@ func TestExpectedRoundTrip(t *testing.T) {
 	os.WriteFile(name, []byte("{"), 0o644)
 	if _, err := readExpected(name); err == nil || !strings.Contains(err.Error(), name) {
 		t.Errorf("broken file: %v, want an error naming it", err)
+	}
+}
+
+// TestCommittedSets checks every set under testdata as make eval finds it: each has a corpus,
+// each judged or fact-bearing question is asked, every answerable question has a page judged
+// 2 and a fact where the set has facts, and no unanswerable question shares an id with one.
+func TestCommittedSets(t *testing.T) {
+	sets, err := discover("../../testdata", "beir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, s := range sets {
+		found[s.name] = true
+		if s.corpus.name == "scifact" || s.corpus.name == "nfcorpus" {
+			continue
+		}
+		queries, err := evaluate.ReadQueries(s.queries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		qrels, err := evaluate.ReadQrels(s.qrels)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := map[string]bool{}
+		for _, q := range queries {
+			asked[q.ID] = true
+		}
+		for id := range qrels {
+			if !asked[id] {
+				t.Errorf("%s: qrels judge %s, which queries.jsonl does not ask", s.name, id)
+			}
+		}
+		var facts evaluate.Facts
+		if s.facts != "" {
+			if facts, err = evaluate.ReadFacts(s.facts); err != nil {
+				t.Fatal(err)
+			}
+			for id := range facts {
+				if !asked[id] {
+					t.Errorf("%s: facts.tsv names %s, which queries.jsonl does not ask", s.name, id)
+				}
+			}
+		}
+		if !strings.HasPrefix(s.name, "handbook") && !strings.HasPrefix(s.name, "manpages") {
+			for _, q := range queries {
+				if !slices.Contains(slices.Collect(maps.Values(qrels[q.ID])), 2) {
+					t.Errorf("%s: %s has no page judged 2", s.name, q.ID)
+				}
+				if facts != nil && len(facts[q.ID]) == 0 {
+					t.Errorf("%s: %s has no fact", s.name, q.ID)
+				}
+			}
+		}
+		if s.negatives != "" {
+			negatives, err := evaluate.ReadQueries(s.negatives)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range negatives {
+				if asked[q.ID] {
+					t.Errorf("%s: %s is both answerable and unanswerable", s.name, q.ID)
+				}
+			}
+		}
+	}
+	for _, name := range []string{"git-doc", "python-doc", "sqlite-doc"} {
+		if !found[name] {
+			t.Errorf("the software manual set %s is not discovered", name)
+		}
 	}
 }

@@ -46,7 +46,7 @@ func beirCorpus(dir, name string) corpus {
 
 // localCorpora are the collections this repository can build by itself: the sample handbook
 // (its confidential folder restricted, as `make run` adds it: questions are asked anonymously),
-// the Git and Python manuals from Debian's packages, and Debian's German, French and Chinese manual pages
+// the Git, Python and SQLite manuals from Debian's packages, and Debian's German, French and Chinese manual pages
 // (one corpus, three sets of questions: manpages-de, manpages-fr, manpages-zh).
 var localCorpora = map[string]corpus{
 	"handbook": {name: "handbook", args: []string{"--rule", "hr/confidential/**=hr"}, prepare: func(context.Context, string) (string, error) {
@@ -54,6 +54,7 @@ var localCorpora = map[string]corpus{
 	}},
 	"git-doc":    docCorpus("git-doc"),
 	"python-doc": docCorpus("python-doc"),
+	"sqlite-doc": docCorpus("sqlite-doc"),
 	"manpages": {name: "manpages", prepare: func(ctx context.Context, work string) (string, error) {
 		out := filepath.Join(work, "manpages")
 		if b, err := exec.CommandContext(ctx, "scripts/devset-manpages.sh", "--no-index", out).CombinedOutput(); err != nil {
