@@ -588,13 +588,19 @@ func (r *htmlReader) finish() {
 		r.heading = nil
 	}
 	r.endSection()
-	if r.doc.Title == "" {
-		r.doc.Title = collapse(r.title.String())
+	// The first top heading is the title, unless it numbers the page's first section ("1.
+	// Overview", where SQLite's pages hold their title, "SELECT", in <title> only) and <title>
+	// names the page without a number.
+	if title := collapse(r.title.String()); r.doc.Title == "" || sectionNumber.MatchString(r.doc.Title) && title != "" && !sectionNumber.MatchString(title) {
+		r.doc.Title = title
 	}
 	for i := range r.doc.Sections {
 		r.doc.Sections[i].Text = collapseLines(r.doc.Sections[i].Text)
 	}
 }
+
+// sectionNumber matches a heading that starts with a section number: "1. Overview", "2.3 Syntax".
+var sectionNumber = regexp.MustCompile(`^\d+(\.\d+)*\.?\s`)
 
 // blockPrint fingerprints a block's text, case and numbers aside: repeated chrome often
 // differs only in a number ("Page 3 of 40", "Updated 2026-11-30").
