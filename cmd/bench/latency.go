@@ -37,7 +37,7 @@ type latencyOptions struct {
 const longQueryWords = 300
 
 // latency times Docent's searches by kind of query (typical 2-10 words, one very common word,
-// 300-word passages) and mode, on a synthetic corpus of o.size passages (fake embedder) or on
+// 300-word passages; on synthetic passages also "passage", 3-10 consecutive words of one) and mode, on a synthetic corpus of o.size passages (fake embedder) or on
 // a database already indexed (-latency-url; queries then come from its own passages or those
 // of -latency-queries-url, and the configured embedder embeds them). With -latency-trace it
 // also prints each SQL statement's count, rows and time per search.
@@ -78,6 +78,12 @@ func latency(ctx context.Context, adminURL string, o options, r *report) error {
 			return err
 		}
 		queries["typical"], queries["common"] = s.queries(lo.queries)
+		// The synthetic typical queries are 2-3 words of middling frequency; a query taken from
+		// a passage's text, as passageQueries takes them, also has its common words.
+		r := rand.New(rand.NewPCG(13, 8))
+		for range lo.queries {
+			queries["passage"] = append(queries["passage"], excerpt(r, strings.Fields(s.passage(r.IntN(n)))))
+		}
 		// Passages the corpus does not hold, three to a query, cut at 300 words.
 		for i := range lo.queries {
 			var words []string
@@ -115,7 +121,7 @@ load average %.1f at the start.`, cmp.Or(lo.url, fmt.Sprintf("%d synthetic passa
 	for _, kind := range strings.Split(lo.kinds, ",") {
 		qs := queries[kind]
 		if len(qs) == 0 {
-			return fmt.Errorf("-latency-kinds: no %q queries (typical, common, long)", kind)
+			return fmt.Errorf("-latency-kinds: no %q queries (typical, common, long; passage on synthetic passages)", kind)
 		}
 		for _, mode := range strings.Split(lo.modes, ",") {
 			tracer.reset()
@@ -202,9 +208,7 @@ func passageQueries(ctx context.Context, url string, n int) (map[string][]string
 		if len(words) < 10 {
 			continue
 		}
-		k := 3 + r.IntN(8)
-		at := r.IntN(len(words) - k + 1)
-		out["typical"] = append(out["typical"], strings.Join(words[at:at+k], " "))
+		out["typical"] = append(out["typical"], excerpt(r, words))
 	}
 	for range n {
 		var words []string
@@ -214,6 +218,13 @@ func passageQueries(ctx context.Context, url string, n int) (map[string][]string
 		out["long"] = append(out["long"], strings.Join(words[:longQueryWords], " "))
 	}
 	return out, nil
+}
+
+// excerpt returns 3-10 consecutive words of words, which holds at least 10.
+func excerpt(r *rand.Rand, words []string) string {
+	k := 3 + r.IntN(8)
+	at := r.IntN(len(words) - k + 1)
+	return strings.Join(words[at:at+k], " ")
 }
 
 // tracedPool opens a pool on url as postgres.Open does (no migrations: the database is

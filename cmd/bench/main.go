@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.BoolVar(&o.latency.trace, "latency-trace", false, "section latency: print each SQL statement's calls, rows and time per search")
 	fs.BoolVar(&o.latency.explain, "latency-explain", false, "section latency: print EXPLAIN (ANALYZE, BUFFERS) of each statement of one search of each kind and mode")
 	fs.StringVar(&o.latency.dump, "latency-dump", "", "section latency: write every query's results (ids and scores) to this file first, to compare two builds with diff")
-	fs.StringVar(&o.latency.kinds, "latency-kinds", "typical,common,long", "section latency: the kinds of queries to time")
+	fs.StringVar(&o.latency.kinds, "latency-kinds", "typical,common,long", "section latency: the kinds of queries to time (passage too on synthetic passages: 3-10 consecutive words of one)")
 	fs.StringVar(&o.latency.modes, "latency-modes", "hybrid,lexical", "section latency: the search modes to time")
 	only := fs.String("only", "store,storage,scale,recall,realtext,load,curve,indexing", "sections to run (storage runs within store, at its largest size)")
 	write := fs.String("write", "BENCHMARKS.md", "file to rewrite with the results (empty: print only)")
