@@ -225,7 +225,7 @@ func unsupported(answer string, sources []retrieve.Result) map[int]bool {
 	weak := map[int]bool{}
 	var claim map[string]bool
 	prev := 0
-	for _, m := range citationMarkers(answer) {
+	for _, m := range marker.FindAllStringSubmatchIndex(answer, -1) {
 		if words := termSet(answer[prev:m[0]]); len(words) > 0 {
 			claim = words // else: adjacent markers share the claim before them
 		}
@@ -250,67 +250,31 @@ func unsupported(answer string, sources []retrieve.Result) map[int]bool {
 
 var marker = regexp.MustCompile(`\[(\d{1,3})\]`)
 
-// citationMarkers returns the positions (as FindAllStringSubmatchIndex gives them) of the [n]
-// markers in text that are not inside code: "row[1]" in a quoted example or a model's code is
-// the code's own, never a citation.
-func citationMarkers(text string) [][]int {
-	code := codeSpans(text)
-	var out [][]int
-	for _, m := range marker.FindAllStringSubmatchIndex(text, -1) {
-		for len(code) > 0 && code[0][1] <= m[0] {
-			code = code[1:]
-		}
-		if len(code) == 0 || m[0] < code[0][0] {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// replaceMarkers rewrites the citation markers of text (see citationMarkers) with what f
-// returns for each, and reports whether any changed.
-func replaceMarkers(text string, f func(m string) string) (string, bool) {
-	var b strings.Builder
-	last, changed := 0, false
-	for _, m := range citationMarkers(text) {
-		if r := f(text[m[0]:m[1]]); r != text[m[0]:m[1]] {
-			b.WriteString(text[last:m[0]])
-			b.WriteString(r)
-			last, changed = m[1], true
-		}
-	}
-	if !changed {
-		return text, false
-	}
-	b.WriteString(text[last:])
-	return b.String(), true
-}
-
 // resolveCitations removes [n] markers that point at no source and returns the cited numbers
 // in order of first use. Removing a marker can join its neighbours into a new one ("[0[0]]"
-// becomes "[0]"), so it repeats until nothing changes. Brackets inside code stay as written.
+// becomes "[0]"), so it repeats until nothing changes.
 func resolveCitations(text string, sources int) (string, []int) {
 	valid := func(m string) bool {
 		n, _ := strconv.Atoi(m[1 : len(m)-1])
 		return n >= 1 && n <= sources
 	}
 	for range 100 {
-		next, changed := replaceMarkers(text, func(m string) string {
+		next := marker.ReplaceAllStringFunc(text, func(m string) string {
 			if valid(m) {
 				return m
 			}
 			return ""
 		})
-		if !changed {
+		if next == text {
 			break
 		}
 		text = next
 	}
 	var cited []int
 	seen := map[int]bool{}
-	for _, m := range citationMarkers(text) {
-		n, _ := strconv.Atoi(text[m[2]:m[3]])
-		if valid(text[m[0]:m[1]]) && !seen[n] {
+	for _, m := range marker.FindAllString(text, -1) {
+		n, _ := strconv.Atoi(m[1 : len(m)-1])
+		if valid(m) && !seen[n] {
 			seen[n] = true
 			cited = append(cited, n)
 		}

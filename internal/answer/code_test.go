@@ -33,23 +33,3 @@ func TestCodeBlocks(t *testing.T) {
 		}
 	}
 }
-
-// TestBracketsInCodeAreNotCitations: "row[1]" in quoted or generated code stays as written, is
-// neither neutralised nor removed nor counted, while markers outside code still are.
-func TestBracketsInCodeAreNotCitations(t *testing.T) {
-	t.Parallel()
-	answer := "Take the second field [1]:\n```\nfirst = row[0]\nsecond = row[1]\n```\nor `row[9]` inline [7]; the rest [2]."
-	text, cited := resolveCitations(answer, 2)
-	want := "Take the second field [1]:\n```\nfirst = row[0]\nsecond = row[1]\n```\nor `row[9]` inline ; the rest [2]."
-	if text != want || !slices.Equal(cited, []int{1, 2}) {
-		t.Errorf("resolveCitations = %q, %v; want %q, [1 2]", text, cited, want)
-	}
-	// An unclosed fence (a stream cut short) is code to the end; unmatched backticks are text.
-	text, cited = resolveCitations("See [1] and ` [0]\n```sql\nSELECT a[1]", 1)
-	if text != "See [1] and ` \n```sql\nSELECT a[1]" || !slices.Equal(cited, []int{1}) {
-		t.Errorf("unclosed code: %q, %v", text, cited)
-	}
-	if got := Neutralize("as [2] says: `xs[2]` and\n````\nys[3]\n```\nzs[4]\n````\nthen [5]"); got != "as ［2］ says: `xs[2]` and\n````\nys[3]\n```\nzs[4]\n````\nthen ［5］" {
-		t.Errorf("Neutralize = %q", got)
-	}
-}

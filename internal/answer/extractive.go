@@ -690,11 +690,9 @@ func quote(text string, n int) string {
 
 // Neutralize rewrites citation-like markers in document text ("[2]") with full-width
 // brackets ("［2］"): they read the same, but are never taken for a citation of Docent's. Both
-// answerers see sources through it, so document text can never cite another source. Code
-// keeps its brackets ("row[1]" must still run when copied): no marker inside code cites.
+// answerers see sources through it, so document text can never cite another source.
 func Neutralize(text string) string {
-	text, _ = replaceMarkers(text, func(m string) string { return "［" + m[1:len(m)-1] + "］" })
-	return text
+	return marker.ReplaceAllString(text, "［$1］")
 }
 
 // answersAlone reports whether passage i holds nearly every question word that any of the

@@ -522,17 +522,3 @@ func TestExtractiveQuotesExtractedCode(t *testing.T) {
 		}
 	}
 }
-
-// TestExtractiveKeepsBracketsInCode: a quoted example keeps its subscripts ("row[1]", which
-// would not run with full-width brackets) while a bracketed number in prose is neutralised.
-func TestExtractiveKeepsBracketsInCode(t *testing.T) {
-	t.Parallel()
-	text := "Each row read is a list of strings, as the module notes [2]. To print the second field:\n\nfor row in reader:\n    print(row[1])\n\nFields are numbered from zero."
-	got, err := answer.Extractive{}.Answer(context.Background(), "print the second field of each row", []retrieve.Result{{Text: text}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(got, "    print(row[1])\n") || !strings.Contains(got, "notes ［2］") {
-		t.Errorf("answer:\n%s", got)
-	}
-}
