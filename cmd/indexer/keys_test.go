@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docent-search/docent/internal/auth"
 	"github.com/docent-search/docent/internal/postgres"
@@ -75,5 +76,30 @@ func TestKeysCommands(t *testing.T) {
 	}
 	if !slices.Equal(actions, []string{"key revoked svc-report/nightly", "key created root/ops", "key created svc-report/nightly"}) {
 		t.Errorf("audit log = %q", actions)
+	}
+}
+
+// TestKeyNamesCannotDriveTheTerminal: any signed-in reader names their own API keys on the
+// web's /keys page, and `indexer keys list` prints the names to an admin's terminal, as the
+// status command prints file names: an escape sequence in a name (retitle the terminal, clear
+// the screen) or a line break (a fake row) must arrive escaped. (Fails: names are printed raw.)
+func TestKeyNamesCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, _, err := auth.CreateKey(ctx, pool, auth.NewKey{User: "ann", Name: "laptop\x1b]0;pwned\a\nbob  fake\u202e", Scope: auth.ScopeRead, TTL: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := indexer(t, db, "keys", "list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(out, "\x1b\a\u202e") || strings.Contains(out, "\nbob  fake") {
+		t.Errorf("a key name reached the terminal unescaped:\n%q", out)
 	}
 }
