@@ -66,7 +66,7 @@ func keysList(fs *flag.FlagSet) runFunc {
 			if k.Revoked != nil {
 				revoked = k.Revoked.Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", k.User, k.Name, k.Prefix, k.Scope, groupList(k.Groups),
+			fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", printable(k.User), printable(k.Name), k.Prefix, k.Scope, groupList(k.Groups),
 				k.Created.Format("2006-01-02"), k.Expires.Format("2006-01-02"), used, revoked)
 		}
 		return tw.Flush()

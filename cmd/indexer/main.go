@@ -534,8 +534,6 @@ func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mod
 	return json.NewEncoder(w).Encode(line)
 }
 
-// tsvField escapes what would split a TSV line's field or the line itself (a query id or a file
-// name may hold a tab or a newline) as PostgreSQL's text COPY format does: \\, \t, \n, \r.
 // printable escapes, as Go does in a quoted string, the characters of s that a terminal would
 // act on rather than show (control characters: escape sequences, line breaks) or that reorder
 // what it shows (bidirectional controls). File names and the reasons that quote them are
@@ -558,6 +556,8 @@ func printable(s string) string {
 
 func unprintable(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) }
 
+// tsvField escapes what would split a TSV line's field or the line itself (a query id or a file
+// name may hold a tab or a newline) as PostgreSQL's text COPY format does: \\, \t, \n, \r.
 func tsvField(s string) string { return tsvEscaper.Replace(s) }
 
 var tsvEscaper = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
