@@ -1,8 +1,12 @@
 package answer
 
 import (
+	"context"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/docent-search/docent/internal/retrieve"
 )
 
 // TestCodeBlocks: what is told apart as code in passage text, and what is not.
@@ -31,5 +35,34 @@ func TestCodeBlocks(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: code %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestBacktickLineInQuotedProse: a passage's own line of three backticks, in prose that is not
+// code (a page about Markdown, a plain-text README), is quoted as it is; the quote's citation
+// after it must still cite. (Fails: codeSpans reads the document's "```" as an unclosed fence,
+// so the answer's "[1]" is taken for code and the answer is given with no citation at all.)
+func TestBacktickLineInQuotedProse(t *testing.T) {
+	t.Parallel()
+	sources := []retrieve.Result{
+		{DocumentID: 1, Text: "To start a code block in Markdown, write a line of three backticks:\n```\nThen write the code below that line and close it the same way."},
+		{DocumentID: 2, Text: "Code blocks in Markdown keep their layout."},
+	}
+	got, err := Extractive{}.Answer(context.Background(), "how do I start a code block in markdown", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, cited := resolveCitations(got, len(sources)); strings.TrimSpace(got) != "" && len(cited) == 0 {
+		t.Errorf("the answer cites nothing:\n%s", got)
+	}
+}
+
+// TestCodeSubscriptsAreKept: a model's code indexes lists ("row[0]", "xs[7]"): a bracketed
+// number right after a word or a closing bracket is no citation of a missing source, and stays.
+func TestCodeSubscriptsAreKept(t *testing.T) {
+	t.Parallel()
+	in := "Take the first field [1]:\n~~~python\nfirst = row[0]\n~~~"
+	if got, _ := resolveCitations(in, 1); got != in {
+		t.Errorf("resolveCitations = %q, want it unchanged", got)
 	}
 }
