@@ -106,3 +106,29 @@ func TestMarkdownNesting(t *testing.T) {
 		t.Errorf("shallow nesting:\n%s\nwant\n%s", shallow, want)
 	}
 }
+
+// TestQuotedDocumentMarkersAreNotCitations: a document's own bracketed number, quoted by the
+// extractive answerer, is never shown as a citation of Docent's, also when backticks stand
+// around it (GNU-style `quotes', which answer.Neutralize now reads as Markdown inline code and
+// leaves as "[2]"). The server does not count that "[2]" (it is inside "code"); the page must
+// not link it either. (Fails: quotedBlocks links every [n] of a line, code or not, so the
+// document's "[2]" becomes a link to Docent's source 2.)
+func TestQuotedDocumentMarkersAreNotCitations(t *testing.T) {
+	resp := answer.Response{
+		Mode:   "extractive",
+		Answer: answer.Neutralize("The command `ls' lists a directory, as the manual says [2], and `cp' copies files.") + " [1]\n\nThe ls command lists files. [2]",
+		Citations: []answer.Citation{{N: 1, URL: "/doc/1?chunk=1#passage", Title: "ls", Supported: true},
+			{N: 2, URL: "/doc/2?chunk=2#passage", Title: "coreutils", Supported: true}},
+	}
+	cites := 0
+	for _, b := range answerBlocks(resp) {
+		for _, x := range b.Inline {
+			if x.Kind == "cite" {
+				cites++
+			}
+		}
+	}
+	if cites != 2 {
+		t.Errorf("%d citations shown, want 2 (the answer's own):\n%s", cites, resp.Answer)
+	}
+}
