@@ -522,3 +522,26 @@ func TestExtractiveQuotesExtractedCode(t *testing.T) {
 		}
 	}
 }
+
+// TestExtractivePlainTextLayoutIsNotCode: plain-text pages (a README.txt, an e-mail) indent
+// lists and the first lines of paragraphs as they like; neither is code. (Fails: an indented
+// list of lower-case items is quoted as a fenced code block, which the page shows as <pre>
+// rather than a list, and a paragraph's indented first line before a capitalised second line
+// is fenced on its own, cutting the sentence in two.)
+func TestExtractivePlainTextLayoutIsNotCode(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ question, passage, want string }{
+		{"what does the release include", "The 2.0 release includes:\n  - faster startup of the client\n  - fewer crashes when the network drops\n  - a new settings page",
+			"The 2.0 release includes:\n- faster startup of the client\n- fewer crashes when the network drops\n- a new settings page\n[1]"},
+		{"who chaired the committee", "    The committee chaired by Dr. Jones met with\nSmith and others on the 5th of May to decide the budget.",
+			"The committee chaired by Dr. Jones met with"},
+	} {
+		got, err := answer.Extractive{}.Answer(context.Background(), tc.question, []retrieve.Result{{Text: filler + "\n\n" + tc.passage + "\n\n" + filler}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(got, "```") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: answer:\n%s\nwant it to hold, unfenced:\n%s", tc.question, got, tc.want)
+		}
+	}
+}
