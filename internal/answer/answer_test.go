@@ -356,3 +356,21 @@ func TestDocumentTextNeverCites(t *testing.T) {
 		}
 	}
 }
+
+// TestPromptNeutralizesMarkersBetweenQuotes: document text is not Markdown. A plain-text page's
+// `quotes' (GNU style) or a stray "```" line are no code there, and a bracketed number after
+// them is the document's: a model must see it neutralised, or it copies "[2]" and the answer
+// cites source 2 for what source 1 says. (Fails: Neutralize reads the text as Markdown, takes
+// "`ls' … `" and everything after "```" for code, and leaves their "[2]" as it is.)
+func TestPromptNeutralizesMarkersBetweenQuotes(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{
+		"The command `ls' lists a directory, as the manual says [2], and `cp' copies files.",
+		"Start a code block with a line of three backticks:\n```\nClose it the same way, as the style guide says [2].",
+	} {
+		msgs := answer.Prompt("what does ls do", []retrieve.Result{{Title: "ls", Text: text}, {Title: "other", Text: "Other text."}})
+		if u, _ := msgs[1].Parts[0].(llms.TextContent); strings.Contains(u.Text, "[2]") {
+			t.Errorf("a document's [2] reached the model as a citation marker:\n%s", u.Text)
+		}
+	}
+}
