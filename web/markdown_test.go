@@ -132,3 +132,15 @@ func TestQuotedDocumentMarkersAreNotCitations(t *testing.T) {
 		t.Errorf("%d citations shown, want 2 (the answer's own):\n%s", cites, resp.Answer)
 	}
 }
+
+// TestCodeInListItems: models put a step's command in a fenced block inside the step's list
+// item ("1. Install it:" then an indented fence); the code must be shown, not dropped.
+// (Fails: listItems keeps only its children's inlines, and a code block has none, so the
+// command vanishes from the answer.)
+func TestCodeInListItems(t *testing.T) {
+	md := "1. Install it:\n   ```\n   pip install ledgerly\n   ```\n2. Submit the claim [1]."
+	got, _ := json.Marshal(markdownBlocks(md, map[int]answer.Citation{1: {N: 1, URL: "/doc/1?chunk=2#passage", Supported: true}}))
+	if !strings.Contains(string(got), "pip install ledgerly") {
+		t.Errorf("the step's code is missing:\n%s", got)
+	}
+}
