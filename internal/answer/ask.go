@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/retrieve"
 )
@@ -250,25 +252,38 @@ func unsupported(answer string, sources []retrieve.Result) map[int]bool {
 
 var marker = regexp.MustCompile(`\[(\d{1,3})\]`)
 
+// subscript reports whether a bracketed number written after before indexes something: before
+// ends in a letter, an underscore or a closing bracket.
+func subscript(before string) bool {
+	r, _ := utf8.DecodeLastRuneInString(before)
+	return r == '_' || r == ']' || r == ')' || unicode.IsLetter(r)
+}
+
 // resolveCitations removes [n] markers that point at no source and returns the cited numbers
 // in order of first use. Removing a marker can join its neighbours into a new one ("[0[0]]"
-// becomes "[0]"), so it repeats until nothing changes.
+// becomes "[0]"), so it repeats until nothing changes. A bracketed number right after a
+// letter, underscore or closing bracket that points at no source indexes code
+// ("row[0]", "m[2][7]" in a model's example), and stays as written.
 func resolveCitations(text string, sources int) (string, []int) {
 	valid := func(m string) bool {
 		n, _ := strconv.Atoi(m[1 : len(m)-1])
 		return n >= 1 && n <= sources
 	}
 	for range 100 {
-		next := marker.ReplaceAllStringFunc(text, func(m string) string {
-			if valid(m) {
-				return m
+		var b strings.Builder
+		last := 0
+		for _, m := range marker.FindAllStringIndex(text, -1) {
+			if valid(text[m[0]:m[1]]) || subscript(text[:m[0]]) {
+				continue
 			}
-			return ""
-		})
-		if next == text {
+			b.WriteString(text[last:m[0]])
+			last = m[1]
+		}
+		if last == 0 {
 			break
 		}
-		text = next
+		b.WriteString(text[last:])
+		text = b.String()
 	}
 	var cited []int
 	seen := map[int]bool{}
