@@ -1,6 +1,7 @@
 package answer
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -169,8 +170,12 @@ func proseLine(line string) bool {
 	if tableRow(t) {
 		return true
 	}
+	item := false
 	if m := listItem.FindString(t); m != "" {
-		t = t[len(m):]
+		t, item = t[len(m):], true
+	}
+	if item && words(t) {
+		return true // "- faster startup of the client"
 	}
 	// Numbers are words here ("New in version 3.2."): textseg.Prose counts digits as signs.
 	if t == "" || !textseg.Prose(strings.Map(func(r rune) rune {
@@ -194,7 +199,16 @@ func proseLine(line string) bool {
 	case last == ':':
 		return true
 	}
-	return len(strings.Fields(t)) >= 3 && !strings.ContainsAny(t, "_.()'\"")
+	return words(t)
+}
+
+// codeDot matches a dot between two word characters: "csv.reader", "os.path".
+var codeDot = regexp.MustCompile(`\w\.\w`)
+
+// words reports whether t is three or more words with no sign of code: no underscore,
+// parenthesis, quote, equals sign or dot inside a word ("Dr. Jones" is words).
+func words(t string) bool {
+	return len(strings.Fields(t)) >= 3 && !strings.ContainsAny(t, "_()'\"=") && !codeDot.MatchString(t)
 }
 
 func minIndent(text string, run []lineSpan) int {
