@@ -135,7 +135,8 @@ func (r *mdReader) block(n ast.Node) {
 	}
 }
 
-// listItems adds the items of list to b; nested lists add their items after their parent's.
+// listItems adds the items of list to b; nested lists add their items after their parent's. A
+// code block in an item is the item's code, since an item holds inlines only.
 func (r *mdReader) listItems(list ast.Node, b *block) {
 	for item := list.FirstChild(); item != nil; item = item.NextSibling() {
 		var in []inline
@@ -148,7 +149,12 @@ func (r *mdReader) listItems(list ast.Node, b *block) {
 			if len(in) > 0 {
 				in = append(in, inline{Kind: "text", Text: " "})
 			}
-			in = append(in, r.inlines(c)...)
+			switch c.(type) {
+			case *ast.FencedCodeBlock, *ast.CodeBlock: // a step's command: code, its lines kept (app.css)
+				in = append(in, inline{Kind: "code", Text: strings.TrimRight(r.lines(c), "\n")})
+			default:
+				in = append(in, r.inlines(c)...)
+			}
 		}
 		b.Items = append(b.Items, cite(merge(in), r.cites))
 		for _, l := range nested {
