@@ -329,6 +329,11 @@ func cite(in []inline, cites map[int]answer.Citation) []inline {
 	return out
 }
 
+// neutralized matches a bracketed number the answerer wrote with full-width brackets so that it
+// could not cite (answer.Neutralize). In quoted code it is the code's own subscript ("row[1]"),
+// shown as written so that the example runs when copied; code is never searched for citations.
+var neutralized = regexp.MustCompile(`［(\d{1,3})］`)
+
 // quotedBlocks lays out an extractive answer: document text, quoted as the extractors wrote it,
 // is not Markdown ("# umount /dev/sdb1" is a shell line, not a heading). Its code, fenced by the
 // answerer ("```" lines), becomes a code block, its lines as they are; its list items ("- item",
@@ -345,7 +350,8 @@ func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
 			for end < len(lines) && strings.TrimSpace(lines[end]) != line {
 				end++
 			}
-			out = append(out, block{Kind: "code", Text: strings.Join(lines[i+1:min(end, len(lines))], "\n")})
+			code := strings.Join(lines[i+1:min(end, len(lines))], "\n")
+			out = append(out, block{Kind: "code", Text: neutralized.ReplaceAllString(code, "[$1]")})
 			i = end
 			continue
 		}

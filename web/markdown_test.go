@@ -144,3 +144,14 @@ func TestCodeInListItems(t *testing.T) {
 		t.Errorf("the step's code is missing:\n%s", got)
 	}
 }
+
+// TestQuotedCodeKeepsItsSubscripts: the answerer writes a document's "[1]" with full-width
+// brackets so that it cannot cite; in quoted code it is a subscript, shown as written so that
+// the example runs when copied, while the same in prose stays full-width.
+func TestQuotedCodeKeepsItsSubscripts(t *testing.T) {
+	got := quotedBlocks("Print the second field, as notes ［2］ say:\n```\nfor row in reader:\n    print(row［1］)\n```\n[1]", map[int]answer.Citation{1: {N: 1, URL: "/doc/1?chunk=2#passage"}})
+	js, _ := json.Marshal(got)
+	if len(got) < 2 || got[1].Kind != "code" || got[1].Text != "for row in reader:\n    print(row[1])" || !strings.Contains(string(js), "notes ［2］") {
+		t.Errorf("blocks: %s", js)
+	}
+}
