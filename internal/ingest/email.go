@@ -79,7 +79,7 @@ func parseEML(data []byte) (Parsed, error) {
 	body := w.plain
 	switch {
 	case body == "" && w.html != nil:
-		h, err := parseHTML(w.html, nil)
+		h, err := parseHTML(w.html, nil, "")
 		if err != nil {
 			return Parsed{}, fmt.Errorf("reading the HTML body: %w", err)
 		}

@@ -19,9 +19,10 @@ import (
 // the deepest one kept, so hostile nesting costs neither memory nor time.
 const maxHTMLDepth = 512
 
-// parseHTML extracts the main content of a page (see htmlReader).
-func parseHTML(data []byte, repeated map[uint64]bool) (Parsed, error) {
-	doc, _ := readHTML(data, repeated)
+// parseHTML extracts the main content of a page (see htmlReader); page is its file name, which
+// links to its own sections may spell out ("select.html#limit").
+func parseHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, error) {
+	doc, _ := readHTML(data, repeated, page)
 	return doc, nil
 }
 
@@ -35,8 +36,8 @@ func parseHTML(data []byte, repeated map[uint64]bool) (Parsed, error) {
 // <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
 // navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
 // blocks with two or more "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and
-// links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome).
-// Hidden elements go too (see
+// links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome),
+// and in-page tables of contents with their label (see inPageTOC). Hidden elements go too (see
 // isHidden). h1–h6 split sections, anchored at the heading's id (or the id of an anchor
 // inside it, as DocBook writes them).
 //
@@ -44,8 +45,8 @@ func parseHTML(data []byte, repeated map[uint64]bool) (Parsed, error) {
 // paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
 // heading becomes one line, and paragraphs, lists and tables are separated by a blank line.
 // Preformatted text (and Doxygen's code fragments) keeps its lines and their indentation.
-func readHTML(data []byte, repeated map[uint64]bool) (Parsed, []uint64) {
-	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}}
+func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uint64) {
+	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}, page: page}
 	r.outline = newOutline(&r.doc)
 	r.content = contentElement(data)
 	r.inContent = r.content == 0
@@ -115,13 +116,17 @@ type element struct {
 	items int // list items seen, for numbering <ol>
 	// blocks counts the paragraphs begun in a table cell (see firstCellBlock).
 	blocks int
+	// fragment: a link to a section of this page has begun inside; label counts the letters and
+	// digits written before the first one (see inPageTOC).
+	fragment bool
+	label    int
 }
 
 // mark records the output and the text counters at an element's start; lineEmpty says the
 // element began a line, so that dropping its output drops nothing before it.
 type mark struct {
-	out, textChars, linkChars, navLinks, links int
-	lineEmpty                                  bool
+	out, textChars, linkChars, navLinks, links, fragLinks, plainAlnum int
+	lineEmpty                                                         bool
 }
 
 type htmlReader struct {
@@ -146,6 +151,11 @@ type htmlReader struct {
 	linkDepth                             int
 	linkRel                               bool // the open link's rel says a pager's ("next", "prev", "up")
 	anchor                                *anchorMark
+	// fragLinks counts links to sections of this page, plainAlnum the letters and digits written
+	// outside them, linkFrag marks the open link as one (see inPageTOC).
+	fragLinks, plainAlnum int
+	linkFrag              bool
+	page                  string // the file's name, as its links to itself may spell it
 
 	heading      *strings.Builder // text of the open h1–h6, if any
 	headingLevel int
@@ -231,6 +241,13 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
 			r.linkRel = pagerRel(attrValue(attrs, "rel"))
+			r.linkFrag = r.samePage(attrValue(attrs, "href"))
+			if r.linkFrag {
+				r.fragLinks++
+				for i := len(r.stack) - 1; i >= 0 && !r.stack[i].fragment; i-- {
+					r.stack[i].fragment, r.stack[i].label = true, r.plainAlnum-r.stack[i].mark.plainAlnum
+				}
+			}
 		case a == atom.Li:
 			r.flushLine()
 			r.prefix = "- "
@@ -253,7 +270,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.paragraphBreak(paragraphLike(a) && !parent.pre)
 		}
 	}
-	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, len(r.line) == 0}
+	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, r.fragLinks, r.plainAlnum, len(r.line) == 0}
 	r.stack = append(r.stack, e)
 }
 
@@ -349,7 +366,7 @@ func (r *htmlReader) pop() {
 			r.navLinks++
 		}
 		r.links++
-		r.link = nil
+		r.link, r.linkFrag = nil, false
 	}
 	if e.skip || !r.inContent && !e.content {
 		return
@@ -388,6 +405,9 @@ func (r *htmlReader) navigation(e element) bool {
 	if text == 0 {
 		return false
 	}
+	if r.inPageTOC(e) {
+		return true
+	}
 	if r.navLinks-e.mark.navLinks >= 2 && text-links < 120 {
 		return true
 	}
@@ -400,6 +420,33 @@ func (r *htmlReader) navigation(e element) bool {
 		return links*100 >= text*85 && text < 200 && r.links-e.mark.links >= 2
 	}
 	return false // a paragraph of prose links is content
+}
+
+// inPageTOC reports a table of contents of the page itself (SQLite's "► Table Of Contents",
+// Sphinx's local "Contents" box, a Markdown README's list of its sections): a list, table or
+// <div> whose text is only links to this page's sections, two or more, after at most a short
+// label, which goes with it. The headings it lists are indexed where they stand; listed again
+// they filled each page's first chunk with its outline. A list of links to other pages is
+// left to navigation's link density, and an entry with words beyond its link (an option
+// that links to its anchor, then explains it) is content.
+func (r *htmlReader) inPageTOC(e element) bool {
+	switch e.a {
+	case atom.Ul, atom.Ol, atom.Dl, atom.Menu, atom.Table, atom.Div, atom.Section:
+		return e.fragment && r.fragLinks-e.mark.fragLinks >= 2 && e.label <= maxTOCLabel &&
+			r.plainAlnum-e.mark.plainAlnum == e.label
+	}
+	return false
+}
+
+// maxTOCLabel bounds the letters and digits of a table of contents' label ("Table Of
+// Contents", "On this page", "Contents of this section").
+const maxTOCLabel = 40
+
+// samePage reports a link to a section of this page: "#limit", or "select.html#limit" from
+// select.html. A bare "#" is a script's handle, not a section.
+func (r *htmlReader) samePage(href string) bool {
+	doc, frag, ok := strings.Cut(strings.TrimSpace(href), "#")
+	return ok && frag != "" && (doc == "" || r.page != "" && doc == r.page)
 }
 
 func (r *htmlReader) text(raw []byte) {
@@ -461,6 +508,9 @@ func (r *htmlReader) write(s string, verbatim bool) {
 			if r.link != nil {
 				r.linkChars++
 			}
+		}
+		if !r.linkFrag && (unicode.IsLetter(c) || unicode.IsDigit(c)) {
+			r.plainAlnum++
 		}
 	}
 }

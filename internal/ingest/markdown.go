@@ -372,7 +372,7 @@ func (w *mdWriter) block(n ast.Node, prefix string) {
 		if n.HasClosure() {
 			raw.Write(n.ClosureLine.Value(w.src))
 		}
-		html, _ := parseHTML(raw.Bytes(), nil)
+		html, _ := parseHTML(raw.Bytes(), nil, "")
 		var lines []string
 		for _, s := range html.Sections {
 			if len(s.Headings) > 0 {

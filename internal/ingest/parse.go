@@ -130,7 +130,11 @@ func clipHeading(s string) string {
 // Version 9: an HTML page whose first top heading numbers a section ("1. Overview") takes its
 // title from <title> when that has no number (SQLite's documentation: 116 of 766 pages were
 // titled "1. Overview", "1. Introduction" or "1. Syntax").
-const ExtractorVersion = 9
+//
+// Version 10: an in-page table of contents (a list or <div> of links to the page's own
+// sections only, "#limit" or "select.html#limit") goes with its label: SQLite's "► Table Of
+// Contents" filled the first chunk of 75 pages with their headings, listed again.
+const ExtractorVersion = 10
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -181,7 +185,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 		doc, err = x.parseImage(data)
 	default:
 		deadline := time.Now().Add(timeout)
-		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, data, deadline) })
+		doc, err = withTimeout(timeout, func() (Parsed, error) { return x.parse(typ, path.Base(name), data, deadline) })
 	}
 	if err != nil {
 		return Parsed{}, err
@@ -218,7 +222,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 // parse runs the parser of typ. A parser that works in steps (Markdown, piece by piece) stops
 // at the deadline, so that a file which overruns its timeout does not go on taking memory and
 // time in the background.
-func (x *Extractor) parse(typ string, data []byte, deadline time.Time) (Parsed, error) {
+func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Parsed, error) {
 	zl := x.zip
 	if zl.MaxEntries == 0 {
 		zl = defaultZipLimits
@@ -252,7 +256,7 @@ func (x *Extractor) parse(typ string, data []byte, deadline time.Time) (Parsed, 
 	case "markdown":
 		return parseMarkdown(data, deadline)
 	case "html":
-		return parseHTML(data, x.repeated)
+		return parseHTML(data, x.repeated, page)
 	case "csv":
 		return parseCSV(data)
 	}

@@ -44,7 +44,7 @@ func (ix *Indexer) repeatedBlocks(ctx context.Context, src source.Source, files 
 			continue // the file's own extraction records why
 		}
 		read++
-		_, prints := readHTML(cleanText(data), nil)
+		_, prints := readHTML(cleanText(data), nil, "")
 		for _, p := range prints {
 			counts[p]++
 		}
