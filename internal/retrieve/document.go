@@ -19,13 +19,14 @@ import (
 // hold no documents yet (a database upgraded but not yet re-indexed).
 //
 // Only the candidates' documents are scored, so the cost follows the page, not the corpus:
-// one statement lists their chunks, and the terms' postings in those chunks come from pr,
-// which holds the terms the lexical branch read whole, and looks the others up (or reads them
-// whole where that is cheaper, as the lexical branch decides). The score is summed here as
-// PostgreSQL summed it when it computed it (the terms in lexeme order, each operation rounded
-// as float8 arithmetic rounds it, the IDF computed by PostgreSQL in queryTerms), so it has
-// not changed in the last bit. In SQL, a 300-word query at 10,000 passages read some 230,000
-// postings a tuple each a second time (260 of 420 ms of CPU a hybrid search).
+// one statement lists their chunks and lengths, a row a document, and the terms' postings in
+// those chunks come from pr, which holds the terms the lexical branch read whole, and looks the
+// others up (or reads them whole where that is cheaper, as the lexical branch decides). The
+// score is summed here as PostgreSQL summed it when it computed it (the terms in lexeme order,
+// each operation rounded as float8 arithmetic rounds it, the IDF computed by PostgreSQL in
+// queryTerms), so it has not changed in the last bit. In SQL, a 300-word query at 10,000
+// passages read some 230,000 postings a tuple each a second time (260 of 420 ms of CPU a
+// hybrid search).
 func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (map[int64]float64, error) {
 	t := pr.t
 	if len(t.lexemes) == 0 || len(cands) == 0 || t.docs <= 0 {
@@ -39,30 +40,30 @@ func documentBM25(ctx context.Context, pr *postingsReader, cands []candidate) (m
 			docs = append(docs, c.doc)
 		}
 	}
-	// The documents' chunks, and each document's length (none when written since the refresh).
+	// Each document's length (none when written since the refresh) and its chunks: a row per
+	// document, so document_stats is looked up once a document (some 120 a search), not once
+	// a chunk (some 960) nor merged whole with the chunks, as a join of the chunks was planned.
 	rows, err := pr.tx.Query(ctx, `
-		SELECT c.id, c.document_id, ds.length FROM chunks c LEFT JOIN document_stats ds ON ds.document_id = c.document_id
-		WHERE c.document_id = ANY($1::bigint[])`, docs)
+		SELECT d.i, ds.length, ARRAY(SELECT c.id FROM chunks c WHERE c.document_id = d.id)
+		FROM unnest($1::bigint[]) WITH ORDINALITY AS d(id, i) LEFT JOIN document_stats ds ON ds.document_id = d.id`, docs)
 	if err != nil {
 		return nil, fmt.Errorf("scoring documents: %w", err)
 	}
-	docIndex := make(map[int64]int, len(docs))
-	for i, d := range docs {
-		docIndex[d] = i
-	}
 	docOf := map[int64]int{} // each chunk's document, by its index in docs
-	length := map[int64]float64{}
-	var ids []int64
-	var id, doc int64
+	length := make(map[int64]float64, len(docs))
+	var ids, chunks []int64
+	var i int
 	var l *float64
-	_, err = pgx.ForEachRow(rows, []any{&id, &doc, &l}, func() error {
-		docOf[id] = docIndex[doc]
-		ids = append(ids, id)
+	_, err = pgx.ForEachRow(rows, []any{&i, &l, &chunks}, func() error {
+		doc := docs[i-1]
+		length[doc] = t.avgDocLen
 		if l != nil {
 			length[doc] = *l
-		} else if _, ok := length[doc]; !ok {
-			length[doc] = t.avgDocLen
 		}
+		for _, id := range chunks {
+			docOf[id] = i - 1
+		}
+		ids = append(ids, chunks...)
 		return nil
 	})
 	if err != nil {
