@@ -30,6 +30,19 @@ func textParams(q url.Values, keys ...string) (map[string]string, error) {
 	return out, nil
 }
 
+// checkQuery answers a request whose query string does not parse ("q=%zz") with 400 naming
+// it: net/http's Query drops what it cannot decode, so "?q=%zz" would search for nothing and
+// say so as if the question had been asked.
+func (s *Server) checkQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			s.error(w, r, badRequest("query string: "+err.Error()))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // question is a question or query as retrieval and the answerer read it: without the
 // characters that show nothing (textseg.Invisible), which documents are indexed without, and
 // without surrounding white space. A question of only such characters is empty.

@@ -167,7 +167,7 @@ func (s *Server) Handler() http.Handler {
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "Cross-site request refused.")
 	}))
-	protected := csrf.Handler(s.readBodies(mux))
+	protected := csrf.Handler(s.readBodies(s.checkQuery(mux)))
 	inner := s.recoverer(securityHeaders(noStore(s.Identity.hostCheck(s.withKeys(s.Identity.middleware(s.syncKeyGroups(protected), s.fail), protected), s.fail))))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.draining.Load() {

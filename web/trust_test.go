@@ -312,3 +312,18 @@ func TestInvisibleCharactersInQuestions(t *testing.T) {
 		t.Errorf("with a soft hyphen and a zero-width space: first result %q, want %q", got, want)
 	}
 }
+
+// TestMalformedQueryStringAnswers400: a query string net/http cannot decode ("%zz") was dropped
+// by Query, so the search ran for nothing and answered as if asked; it is a 400 naming it.
+func TestMalformedQueryStringAnswers400(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	for _, path := range []string{"/api/search?q=%zz", "/search?q=taxi%zz", "/?q=%"} {
+		if resp, body := send(t, ts.URL, request{path: path}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "query string:") {
+			t.Errorf("%s: %d %.200s, want 400 naming the query string", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := send(t, ts.URL, request{path: "/api/search?q=taxi%20home"}); resp.StatusCode != 200 {
+		t.Errorf("a well-formed query: %d", resp.StatusCode)
+	}
+}

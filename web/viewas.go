@@ -49,7 +49,7 @@ func (s *Server) runViewAs(w http.ResponseWriter, r *http.Request) (viewAs, erro
 	if err != nil {
 		return viewAs{}, err
 	}
-	v := viewAs{User: u, Query: strings.TrimSpace(r.URL.Query().Get("q")), Results: []searchResult{},
+	v := viewAs{User: u, Query: question(r.URL.Query().Get("q")), Results: []searchResult{},
 		Answer: answer.Response{Citations: []answer.Citation{}}}
 	if v.Query == "" {
 		return v, nil
