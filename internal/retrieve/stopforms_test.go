@@ -2,6 +2,7 @@ package retrieve_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/docent-search/docent/internal/retrieve"
@@ -55,5 +56,34 @@ func TestMarkedStopWord(t *testing.T) {
 	}
 	if prose != 0 {
 		t.Errorf("a passage writing its stop words in lower case holds %d postings of forms, want none", prose)
+	}
+}
+
+// TestMarkedStopWordBesideAccentedReading: in an index of French and English passages, a stop
+// word the question writes in capitals keeps its form when French passages hold an accented
+// word that folds to it more often ("thèse", twice, beside THESE, once): the accented reading
+// is for words typed without accents, and replacing the keyword's form by `=thèse` loses the
+// English passage the question points at.
+func TestMarkedStopWordBesideAccentedReading(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"en/rows.md":   "# Rows\n\nOnly THESE rows are returned by the query, after the filter has been applied to the table.\n",
+		"en/other.md":  "# Columns\n\nThe columns of a table are listed in the catalogue with their types and their defaults.\n",
+		"fr/these.md":  "# Soutenance\n\nLa thèse est soutenue devant un jury ; chaque thèse est déposée à la bibliothèque de l'université.\n",
+		"fr/these2.md": "# Doctorat\n\nLe doctorat se termine par une thèse, rédigée en français ou en anglais, et déposée en ligne.\n",
+	})
+	terms, err := b.searcher.QueryTerms(ctx, "which of THESE rows are returned")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forms []string
+	for _, tm := range terms {
+		if tm.Exact {
+			forms = append(forms, tm.Lexeme)
+		}
+	}
+	if !slices.Contains(forms, "=these") {
+		t.Errorf("THESE in capitals asks for the forms %q, want =these among them", forms)
 	}
 }
