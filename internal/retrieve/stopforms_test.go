@@ -72,6 +72,9 @@ func TestMarkedStopWordBesideAccentedReading(t *testing.T) {
 		"en/other.md":  "# Columns\n\nThe columns of a table are listed in the catalogue with their types and their defaults.\n",
 		"fr/these.md":  "# Soutenance\n\nLa thèse est soutenue devant un jury ; chaque thèse est déposée à la bibliothèque de l'université.\n",
 		"fr/these2.md": "# Doctorat\n\nLe doctorat se termine par une thèse, rédigée en français ou en anglais, et déposée en ligne.\n",
+		"en/where.md":  "# Filtering\n\nThe WHERE clause filters rows before they are grouped, and its condition is evaluated for each row.\n",
+		"fr/ls.md":     "# ls\n\nLa commande ls affiche le contenu d'un répertoire : le nom, les droits d'accès et la taille de chaque fichier.\n",
+		"fr/du.md":     "# du\n\nLa commande du affiche la taille occupée par chaque répertoire et par chaque fichier donnés.\n",
 	})
 	terms, err := b.searcher.QueryTerms(ctx, "which of THESE rows are returned")
 	if err != nil {
@@ -85,5 +88,24 @@ func TestMarkedStopWordBesideAccentedReading(t *testing.T) {
 	}
 	if !slices.Contains(forms, "=these") {
 		t.Errorf("THESE in capitals asks for the forms %q, want =these among them", forms)
+	}
+	// Both in one question: the French word typed without accents and the English keyword.
+	terms, err = b.searcher.QueryTerms(ctx, "taille du repertoire WHERE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms = nil
+	seen := map[retrieve.QueryTerm]bool{}
+	for _, tm := range terms {
+		if seen[tm] {
+			t.Errorf("the term %+v is asked for twice", tm)
+		}
+		seen[tm] = true
+		if tm.Exact {
+			forms = append(forms, tm.Lexeme)
+		}
+	}
+	if !slices.Contains(forms, "=répertoire") || !slices.Contains(forms, "=where") || slices.Contains(forms, "=repertoire") {
+		t.Errorf("repertoire and WHERE ask for the forms %q, want =répertoire and =where", forms)
 	}
 }
