@@ -282,3 +282,45 @@ func TestStopFormsMigration(t *testing.T) {
 		t.Errorf("after 00029 down: %q, want %q", got, before)
 	}
 }
+
+// TestAccentFoldingMigration: 00030 indexes the accented lexemes already in term_stats by their
+// folded form, and its down step leaves the statistics as they were, ready to go up again.
+func TestAccentFoldingMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, p := migratedTo(t, 29)
+	if _, err := pool.Exec(ctx, `INSERT INTO term_stats (lexeme, df) VALUES ('=répertoire', 2), ('=repertoire', 1), ('répertoir', 2)`); err != nil {
+		t.Fatal(err)
+	}
+	folded := func() []string {
+		t.Helper()
+		var out []string
+		rows, err := pool.Query(ctx, `SELECT lexeme FROM term_stats WHERE fold_accents(lexeme) = '=repertoire' AND fold_accents(lexeme) <> lexeme`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	for range 2 {
+		if _, err := p.UpTo(ctx, 30); err != nil {
+			t.Fatal(err)
+		}
+		if got := folded(); !slices.Equal(got, []string{"=répertoire"}) {
+			t.Errorf("after 00030: accented forms of =repertoire %q, want [=répertoire]", got)
+		}
+		if _, err := p.DownTo(ctx, 29); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM term_stats`).Scan(&n); err != nil || n != 3 {
+			t.Errorf("after 00030 down: %d term statistics (%v), want the 3", n, err)
+		}
+	}
+}
