@@ -650,7 +650,8 @@ func (r *htmlReader) finish() {
 }
 
 // sectionNumber matches a heading that starts with a section number: "1. Overview", "2.3 Syntax".
-var sectionNumber = regexp.MustCompile(`^\d+(\.\d+)*\.?\s`)
+// A number without a dot is not one: "2024 Annual Report" is a title.
+var sectionNumber = regexp.MustCompile(`^\d+(\.\d+)*\.\s|^\d+(\.\d+)+\s`)
 
 // blockPrint fingerprints a block's text, case and numbers aside: repeated chrome often
 // differs only in a number ("Page 3 of 40", "Updated 2026-11-30").
