@@ -66,3 +66,15 @@ func TestCodeSubscriptsAreKept(t *testing.T) {
 		t.Errorf("resolveCitations = %q, want it unchanged", got)
 	}
 }
+
+// TestInvalidCitationInARunOfCitations: a model that cites a source it was not given beside one
+// it was ("[1][7]", one source) wrote a citation, not code: after a citation's closing bracket a
+// bracketed number is no subscript, and one that points at no source goes. Only after code
+// ("m[2][7]") does it index.
+func TestInvalidCitationInARunOfCitations(t *testing.T) {
+	t.Parallel()
+	got, cited := resolveCitations("A taxi home is reimbursed [1][7]. Use m[2][7].", 1)
+	if want := "A taxi home is reimbursed [1]. Use m[2][7]."; got != want || !slices.Equal(cited, []int{1}) {
+		t.Errorf("resolveCitations = %q citing %v, want %q citing [1]", got, cited, want)
+	}
+}
