@@ -253,9 +253,16 @@ func unsupported(answer string, sources []retrieve.Result) map[int]bool {
 var marker = regexp.MustCompile(`\[(\d{1,3})\]`)
 
 // subscript reports whether a bracketed number written after before indexes something: before
-// ends in a letter, an underscore or a closing bracket.
+// ends in a letter, an underscore or a closing bracket, one that closes no [n] (a citation
+// run: "[1][7]") unless that [n] is a subscript itself ("m[2][7]").
 func subscript(before string) bool {
 	r, _ := utf8.DecodeLastRuneInString(before)
+	if r == ']' {
+		digits := strings.TrimRight(before[:len(before)-1], "0123456789")
+		if n := len(before) - 1 - len(digits); n >= 1 && n <= 3 && strings.HasSuffix(digits, "[") {
+			return subscript(digits[:len(digits)-1])
+		}
+	}
 	return r == '_' || r == ']' || r == ')' || unicode.IsLetter(r)
 }
 
