@@ -327,3 +327,19 @@ func TestMalformedQueryStringAnswers400(t *testing.T) {
 		t.Errorf("a well-formed query: %d", resp.StatusCode)
 	}
 }
+
+// TestQuestionShownAsTyped: the search page's box shows the query as typed, invisible
+// characters and all, and so must the ask page's: a zero-width non-joiner is part of how
+// Persian is written ("می‌خواهم", not "میخواهم"), and the page must not show the reader a
+// question they did not type. Only retrieval reads it without them.
+func TestQuestionShownAsTyped(t *testing.T) {
+	t.Parallel()
+	ts := setup(t)
+	const q = "taxi می\u200cخواهم"
+	for _, path := range []string{"/search?q=", "/?q="} {
+		resp, body := send(t, ts.URL, request{path: path + url.QueryEscape(q)})
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, q) {
+			t.Errorf("%s: %d, the question as typed (%q) is not on the page", path, resp.StatusCode, q)
+		}
+	}
+}
