@@ -28,14 +28,17 @@ func (s *Server) ask(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: question(p["q"]), Conversation: p["c"], Rated: p["rated"]}
+	// The box shows the question as typed (a zero-width non-joiner is part of written Persian);
+	// it is asked as retrieval reads it (question).
+	m := askModel{page: s.pageFor(r, "Ask", "ask"), Question: strings.TrimSpace(p["q"]), Conversation: p["c"], Rated: p["rated"]}
+	q := question(p["q"])
 	status := http.StatusOK
 	// A question linked from another site is shown in the box, not asked: asking would record
 	// it in the reader's conversations (and spend their rate limit) without their intent.
-	m.Linked = m.Question != "" && !sameOrigin(r)
-	if m.Question != "" && !m.Linked {
+	m.Linked = q != "" && !sameOrigin(r)
+	if q != "" && !m.Linked {
 		m.Asked = true
-		a, err := s.answer(r, m.Question, m.Conversation, nil, nil)
+		a, err := s.answer(r, q, m.Conversation, nil, nil)
 		if err != nil {
 			// The page still shows the sources found: only an outage, which monitors must
 			// see, changes its status.

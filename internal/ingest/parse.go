@@ -127,8 +127,9 @@ func clipHeading(s string) string {
 // Version 8: a link whose text is only such a symbol goes wherever it points (the "§" after
 // each item of PostgreSQL's release notes links to the commit).
 //
-// Version 9: an HTML page whose first top heading numbers a section ("1. Overview") takes its
-// title from <title> when that has no number (SQLite's documentation: 116 of 766 pages were
+// Version 9: an HTML page whose first top heading numbers a section ("1. Overview", "2.3 Syntax";
+// a year such as "2024 Annual Report" is no section number) takes its title from <title> when that
+// has no number (SQLite's documentation: 116 of 766 pages were
 // titled "1. Overview", "1. Introduction" or "1. Syntax").
 //
 // Version 10: an in-page table of contents (a list or <div> of links to the page's own
