@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -84,6 +85,20 @@ func migratedTo(t *testing.T, version int64) (*pgxpool.Pool, *goose.Provider) {
 		t.Fatal(err)
 	}
 	return pool, p
+}
+
+// queryStrings returns the single text column of query's rows.
+func queryStrings(t *testing.T, pool *pgxpool.Pool, query string) []string {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func openPool(t *testing.T, url string) *pgxpool.Pool {
@@ -248,20 +263,8 @@ func TestStopFormsMigration(t *testing.T) {
 	}
 	read := func() []string {
 		t.Helper()
-		var out []string
-		rows, err := pool.Query(ctx, `SELECT c.ordinal || ' ' || p.lexeme || ' ' || p.tf || ' ' || p.dl FROM postings p JOIN chunks c ON c.id = p.chunk_id
+		return queryStrings(t, pool, `SELECT c.ordinal || ' ' || p.lexeme || ' ' || p.tf || ' ' || p.dl FROM postings p JOIN chunks c ON c.id = p.chunk_id
 			WHERE starts_with(p.lexeme, '=') OR p.lexeme = 'claus' ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
 	}
 	before := []string{"0 claus 1 4"}
 	if got := read(); !slices.Equal(got, before) {
@@ -294,19 +297,7 @@ func TestAccentFoldingMigration(t *testing.T) {
 	}
 	folded := func() []string {
 		t.Helper()
-		var out []string
-		rows, err := pool.Query(ctx, `SELECT lexeme FROM term_stats WHERE fold_accents(lexeme) = '=repertoire' AND fold_accents(lexeme) <> lexeme`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
+		return queryStrings(t, pool, `SELECT lexeme FROM term_stats WHERE fold_accents(lexeme) = '=repertoire' AND fold_accents(lexeme) <> lexeme`)
 	}
 	for range 2 {
 		if _, err := p.UpTo(ctx, 30); err != nil {
