@@ -481,6 +481,7 @@ func TestQuestionWithoutAccents(t *testing.T) {
 		"fr/du.md":    "# du\n\nLa commande du affiche la taille occupée sur le disque par chaque répertoire et par chaque fichier, en parcourant tous les sous-répertoires donnés.\n",
 		"fr/ls.md":    "# ls\n\nLa commande ls affiche le contenu d'un répertoire : le nom, les droits d'accès, la taille et la date de chaque fichier, triés par nom.\n",
 		"fr/cote.md":  "# Cotes\n\nLa cote de chaque document est notée dans la marge ; une cote manquante est signalée à côté du titre, et chaque cote est unique dans le fonds.\n",
+		"fr/oeuvre.md": "# Registre\n\nChaque œuvre de la collection est décrite par une notice ; une œuvre prêtée reste inscrite au registre des prêts.\n",
 		"fr/fonds.md": "# Fonds\n\nChaque fonds d'archives reçoit une cote à son entrée, puis chaque boîte une cote dérivée de celle du fonds, inscrite sur son étiquette.\n",
 	})
 	lexemes := func(t *testing.T, text string) (stems, forms []string) {
@@ -517,6 +518,9 @@ func TestQuestionWithoutAccents(t *testing.T) {
 		t.Parallel()
 		if got := lexical(t, b, "repertoire"); len(got) != 2 {
 			t.Errorf("repertoire found %q, want both pages saying répertoire", got)
+		}
+		if got := lexical(t, b, "oeuvre"); len(got) != 1 {
+			t.Errorf("oeuvre found %q, want the page saying œuvre", got)
 		}
 	})
 	t.Run("AWordHeldAsTypedKeepsItsReading", func(t *testing.T) {
