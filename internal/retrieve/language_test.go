@@ -478,11 +478,11 @@ func TestQuestionWithoutAccents(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t, map[string]string{
-		"fr/du.md":    "# du\n\nLa commande du affiche la taille occupée sur le disque par chaque répertoire et par chaque fichier, en parcourant tous les sous-répertoires donnés.\n",
-		"fr/ls.md":    "# ls\n\nLa commande ls affiche le contenu d'un répertoire : le nom, les droits d'accès, la taille et la date de chaque fichier, triés par nom.\n",
-		"fr/cote.md":  "# Cotes\n\nLa cote de chaque document est notée dans la marge ; une cote manquante est signalée à côté du titre, et chaque cote est unique dans le fonds.\n",
+		"fr/du.md":     "# du\n\nLa commande du affiche la taille occupée sur le disque par chaque répertoire et par chaque fichier, en parcourant tous les sous-répertoires donnés.\n",
+		"fr/ls.md":     "# ls\n\nLa commande ls affiche le contenu d'un répertoire : le nom, les droits d'accès, la taille et la date de chaque fichier, triés par nom.\n",
+		"fr/cote.md":   "# Cotes\n\nLa cote de chaque document est notée dans la marge ; une cote manquante est signalée à côté du titre, et chaque cote est unique dans le fonds.\n",
 		"fr/oeuvre.md": "# Registre\n\nChaque œuvre de la collection est décrite par une notice ; une œuvre prêtée reste inscrite au registre des prêts.\n",
-		"fr/fonds.md": "# Fonds\n\nChaque fonds d'archives reçoit une cote à son entrée, puis chaque boîte une cote dérivée de celle du fonds, inscrite sur son étiquette.\n",
+		"fr/fonds.md":  "# Fonds\n\nChaque fonds d'archives reçoit une cote à son entrée, puis chaque boîte une cote dérivée de celle du fonds, inscrite sur son étiquette.\n",
 	})
 	lexemes := func(t *testing.T, text string) (stems, forms []string) {
 		t.Helper()
