@@ -2,12 +2,20 @@
 # ensure-postgres.sh makes sure PostgreSQL (>= 15) and pgvector (>= 0.8) are installed.
 #
 # It installs only what is missing, so a second run returns in well under a second. Debian
-# bookworm ships no pgvector binary package, so pgvector is built from Debian trixie's source
-# package (0.8.0) against the installed server. Where it cannot install (not root and no sudo,
-# or not Debian/Ubuntu) it stops and prints the exact commands to run instead.
+# bookworm ships no pgvector binary package, so pgvector is built from source against the
+# installed server: pgvector's own release source as the Go module proxy serves it (the go
+# command verifies it against the checksum database), else Debian trixie's source package
+# (0.8.0). The release matters: pgvector before 0.8.2 overflows a buffer in parallel HNSW
+# builds (CVE-2026-3172), so Docent builds on one core there, and 0.8.3/0.8.4 fix index
+# corruption when VACUUM cleans an HNSW index after deletions. A 0.8.0/0.8.1 this script built
+# earlier is therefore upgraded; one from a distribution package is left alone, with a note.
+# Where it cannot install (not root and no sudo, or not Debian/Ubuntu) it stops and prints the
+# exact commands to run instead.
 set -euo pipefail
 
 PGVECTOR_MIN="0.8.0"
+PGVECTOR_SAFE="0.8.2"      # parallel HNSW builds are safe from here on
+PGVECTOR_RELEASE="0.8.6"   # what this script builds where no binary package exists
 
 say() { printf 'ensure-postgres: %s\n' "$*" >&2; }
 
@@ -22,14 +30,40 @@ pg_bindir() {
 
 pg_major() { "$1/postgres" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)?.*/\1/'; }
 
-vector_installed() {
+vector_control() {
   local bindir=$1 sharedir
   sharedir=$("$bindir/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$(pg_major "$bindir")")
-  local control="$sharedir/extension/vector.control"
-  [ -f "$control" ] || return 1
+  echo "$sharedir/extension/vector.control"
+}
+
+# vector_version prints the installed pgvector's version (empty when none is installed).
+vector_version() {
+  local control
+  control=$(vector_control "$1")
+  [ -f "$control" ] || return 0
+  sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$control"
+}
+
+# at_least A B succeeds when version A >= B.
+at_least() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -1)" = "$2" ]; }
+
+vector_installed() {
   local v
-  v=$(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$control")
-  [ "$(printf '%s\n%s\n' "$PGVECTOR_MIN" "$v" | sort -V | head -1)" = "$PGVECTOR_MIN" ]
+  v=$(vector_version "$1")
+  [ -n "$v" ] && at_least "$v" "$PGVECTOR_MIN"
+}
+
+# vector_outdated succeeds when an installed pgvector predates the parallel-build fix and was
+# not installed by a distribution package (so this script, or someone by hand, built it).
+vector_outdated() {
+  local v
+  v=$(vector_version "$1")
+  [ -n "$v" ] && ! at_least "$v" "$PGVECTOR_SAFE" || return 1
+  if command -v dpkg >/dev/null 2>&1 && dpkg -S "$(vector_control "$1")" >/dev/null 2>&1; then
+    say "pgvector $v comes from a package: HNSW indexes are built on one core until it is $PGVECTOR_SAFE or newer"
+    return 1
+  fi
+  return 0
 }
 
 manual_steps() {
@@ -71,7 +105,11 @@ apt_update() {
 }
 
 bindir=$(pg_bindir || true)
-if [ -n "$bindir" ] && vector_installed "$bindir"; then
+if [ -n "$bindir" ] && vector_installed "$bindir" && ! vector_outdated "$bindir"; then
+  exit 0
+fi
+if [ -n "$bindir" ] && vector_installed "$bindir" && ! can_install; then
+  say "pgvector $(vector_version "$bindir") builds HNSW indexes on one core; install $PGVECTOR_RELEASE as root to build them in parallel"
   exit 0
 fi
 can_install || manual_steps
@@ -87,13 +125,53 @@ major=$(pg_major "$bindir")
 if [ "$major" -lt 15 ]; then
   say "PostgreSQL $major is too old: Docent needs 15 or newer"; exit 1
 fi
-vector_installed "$bindir" && exit 0
+vector_installed "$bindir" && ! vector_outdated "$bindir" && exit 0
+
+# build_pgvector DIR builds and installs the pgvector source in DIR against this server.
+build_pgvector() {
+  apt_update
+  $SUDO apt-get install -y -qq "postgresql-server-dev-$major" build-essential >/dev/null
+  make -s -C "$1" PG_CONFIG="$bindir/pg_config" >/dev/null
+  $SUDO make -s -C "$1" PG_CONFIG="$bindir/pg_config" install >/dev/null
+}
+
+# pgvector's release source from the Go module proxy: the one network source besides Debian's
+# that reaches every machine Docent is built on, and the go command checks the download against
+# the Go checksum database.
+pgvector_from_go_proxy() {
+  command -v go >/dev/null 2>&1 || return 1
+  local dir work
+  dir=$(cd /tmp && GOFLAGS=-mod=mod go mod download -json "github.com/pgvector/pgvector@v$PGVECTOR_RELEASE" 2>/dev/null |
+    sed -nE 's/^[[:space:]]*"Dir": "(.*)",?$/\1/p')
+  [ -n "$dir" ] && [ -f "$dir/vector.control" ] || return 1
+  work=$(mktemp -d)
+  cp -R "$dir/." "$work" && chmod -R u+w "$work"
+  if build_pgvector "$work"; then rm -rf "$work"; return 0; fi
+  rm -rf "$work"
+  return 1
+}
+
+if vector_installed "$bindir"; then
+  say "upgrading pgvector $(vector_version "$bindir") to $PGVECTOR_RELEASE (parallel HNSW builds, HNSW vacuum fixes)"
+  if pgvector_from_go_proxy && at_least "$(vector_version "$bindir")" "$PGVECTOR_SAFE"; then
+    say "pgvector $(vector_version "$bindir") installed; existing databases use it on their next connection"
+  else
+    say "could not build pgvector $PGVECTOR_RELEASE: HNSW indexes stay on one core"
+  fi
+  exit 0
+fi
 
 # A binary package first (Ubuntu, Debian trixie and later, PGDG); else build from source.
 apt_update
 if apt-cache show "postgresql-$major-pgvector" >/dev/null 2>&1 &&
    $SUDO apt-get install -y -qq "postgresql-$major-pgvector" >/dev/null 2>&1 && vector_installed "$bindir"; then
   say "installed postgresql-$major-pgvector"
+  exit 0
+fi
+
+say "building pgvector $PGVECTOR_RELEASE from its source (Go module proxy)"
+if pgvector_from_go_proxy && vector_installed "$bindir"; then
+  say "pgvector $(vector_version "$bindir") installed"
   exit 0
 fi
 
@@ -111,7 +189,6 @@ trap 'rm -rf "$work"' EXIT
 tarball=$(ls "$work"/pgvector_*.orig.tar.* | head -1)
 tar -xf "$tarball" -C "$work"
 src=$(find "$work" -maxdepth 1 -type d -name 'pgvector-*' | head -1)
-make -s -C "$src" PG_CONFIG="$bindir/pg_config" >/dev/null
-$SUDO make -s -C "$src" PG_CONFIG="$bindir/pg_config" install >/dev/null
+build_pgvector "$src"
 vector_installed "$bindir" || { say "pgvector build finished but the extension is not installed"; exit 1; }
 say "pgvector $(sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$("$bindir/pg_config" --sharedir)/extension/vector.control") installed"

@@ -163,10 +163,13 @@ func setBuildMemory(ctx context.Context, tx pgx.Tx, buildMemory int64) error {
 func createVectorIndex(ctx context.Context, tx pgx.Tx) error {
 	// pgvector before 0.8.2 can overflow a buffer in parallel HNSW builds (CVE-2026-3172), so
 	// with those versions the index is built on one core; later ones use the server's
-	// max_parallel_maintenance_workers.
+	// max_parallel_maintenance_workers. The version that counts is the installed library's
+	// (pg_available_extensions), not the one the database was created with: an upgraded
+	// library serves databases whose extension was never ALTERed, and its build code is the
+	// new one.
 	var serial bool
-	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT string_to_array(extversion, '.')::int[] < '{0,8,2}'
-		FROM pg_extension WHERE extname = 'vector'), true)`).Scan(&serial); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT (regexp_match(default_version, '^(\d+)\.(\d+)\.(\d+)'))::int[] < '{0,8,2}'
+		FROM pg_available_extensions WHERE name = 'vector'), true)`).Scan(&serial); err != nil {
 		return fmt.Errorf("reading pgvector's version: %w", err)
 	}
 	if serial {
