@@ -74,7 +74,10 @@ Install them yourself, then run the command again:
   Debian/Ubuntu (as root):
     apt-get update && apt-get install -y postgresql postgresql-server-dev-all build-essential
     # pgvector: 'apt-get install postgresql-NN-pgvector' where your release has it; on Debian
-    # bookworm build it from trixie's source package:
+    # bookworm build 0.8.6 from its source through the Go module proxy:
+    cp -R "$(cd /tmp && go mod download -json github.com/pgvector/pgvector@v0.8.6 | sed -nE 's/.*"Dir": "(.*)",/\1/p')" /tmp/pgvector
+    chmod -R u+w /tmp/pgvector && cd /tmp/pgvector && make PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config && make install
+    # or 0.8.0 from trixie's source package (HNSW indexes are then built on one core):
     echo 'deb-src http://deb.debian.org/debian trixie main' > /etc/apt/sources.list.d/trixie-src.list
     apt-get update && cd /tmp && apt-get source --download-only pgvector
     tar xf pgvector_*.orig.tar.* && cd pgvector-*/ && make PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config && make install
