@@ -531,3 +531,29 @@ func TestQuestionWithoutAccents(t *testing.T) {
 		}
 	})
 }
+
+// TestNoFormForAnElision: the elided article of "l'accès" and the "à" of "à la" are French stop
+// words, and a stop word's exact form is asked for ("=de"); theirs are not, being in nearly every
+// French passage and saying nothing of what the question is about.
+func TestNoFormForAnElision(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/chmod.md": "# chmod\n\nLa commande chmod change les droits d'accès de chaque fichier donné, pour le propriétaire, le groupe et les autres utilisateurs du système, d'après le mode donné à l'appel.\n",
+		"fr/ls.md":    "# ls\n\nLa commande ls affiche le contenu d'un répertoire : le nom, les droits d'accès, la taille et la date de chaque fichier, s'il y en a, triés par nom.\n",
+	})
+	idfs, _, _, err := b.searcher.TermIDFs(ctx, "l'accès à un fichier d'après le mode, s'il y a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, form := range []string{"=l", "=à", "=d", "=s", "=y"} {
+		if _, ok := idfs[form]; ok {
+			t.Errorf("the question asks for %s (%v): want no form of an elision or of à and y", form, idfs)
+		}
+	}
+	for _, want := range []string{"=le", "=mode", "=fichier"} {
+		if _, ok := idfs[want]; !ok {
+			t.Errorf("the question asks for %v: want %s among them", idfs, want)
+		}
+	}
+}
