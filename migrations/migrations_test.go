@@ -2,8 +2,10 @@ package migrations_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -313,5 +315,72 @@ func TestAccentFoldingMigration(t *testing.T) {
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM term_stats`).Scan(&n); err != nil || n != 3 {
 			t.Errorf("after 00030 down: %d term statistics (%v), want the 3", n, err)
 		}
+	}
+}
+
+// TestChunksByDocumentMigration: 00031 indexes the chunks by document with their ids, so that
+// the document score's listing of each candidate document's chunks (retrieve.documentBM25, a
+// subquery a document) reads the index alone; before it, the unique (document_id, ordinal)
+// index found the chunks and each one's heap row was read for its id. Going down drops it.
+func TestChunksByDocumentMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, p := migratedTo(t, 30)
+	// 2,000 documents of 8 chunks, as cmd/bench writes them, vacuumed as a load leaves them:
+	// enough pages that the planner probes an index rather than reading the table a document.
+	for _, q := range []string{
+		`WITH s AS (INSERT INTO sources (name, root) VALUES ('docs', '/docs') RETURNING id)
+		 INSERT INTO documents (source_id, path, status) SELECT s.id, 'd' || i || '.md', 'indexed' FROM s, generate_series(1, 2000) i`,
+		`INSERT INTO chunks (document_id, ordinal, start_offset, end_offset, text, text_hash)
+		 SELECT d.id, o, 0, 10, 'passage ' || d.id || ' ' || o, '\x00' FROM documents d, generate_series(0, 7) o`,
+		`VACUUM ANALYZE chunks`,
+	} {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// How a statement of documentBM25's shape reads chunks: each scan of the table or of one
+	// of its indexes, with the index's name.
+	plan := func() []string {
+		t.Helper()
+		var doc []map[string]any
+		if err := pool.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT d.i, ARRAY(SELECT c.id FROM chunks c WHERE c.document_id = d.id)
+			FROM unnest((SELECT array_agg(id) FROM documents WHERE id % 16 = 0)) WITH ORDINALITY AS d(id, i)`).Scan(&doc); err != nil {
+			t.Fatal(err)
+		}
+		var scans []string
+		var walk func(n map[string]any)
+		walk = func(n map[string]any) {
+			if index, _ := n["Index Name"].(string); n["Relation Name"] == "chunks" || strings.HasPrefix(index, "chunks_") {
+				scans = append(scans, strings.TrimSpace(fmt.Sprint(n["Node Type"], " ", index)))
+			}
+			children, _ := n["Plans"].([]any)
+			for _, c := range children {
+				walk(c.(map[string]any))
+			}
+		}
+		walk(doc[0]["Plan"].(map[string]any))
+		return scans
+	}
+	before := plan()
+	if _, err := p.UpTo(ctx, 31); err != nil {
+		t.Fatal(err)
+	}
+	var exists bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('chunks_document_id_id') IS NOT NULL`).Scan(&exists); err != nil || !exists {
+		t.Errorf("after 00031: index chunks_document_id_id missing (err %v)", err)
+	}
+	want := []string{"Index Only Scan chunks_document_id_id"}
+	if got := plan(); !slices.Equal(got, want) {
+		t.Errorf("after 00031: document score's chunk listing reads chunks by %q, want %q (before: %q)", got, want, before)
+	}
+	if _, err := p.DownTo(ctx, 30); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('chunks_document_id_id') IS NOT NULL`).Scan(&exists); err != nil || exists {
+		t.Errorf("after 00031 down: index chunks_document_id_id still there (err %v)", err)
+	}
+	if got := plan(); !slices.Equal(got, before) {
+		t.Errorf("after 00031 down: chunk listing reads chunks by %q, want %q as before", got, before)
 	}
 }
