@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/source"
@@ -135,7 +137,11 @@ func clipHeading(s string) string {
 // Version 10: an in-page table of contents (a list or <div> of links to the page's own
 // sections only, "#limit" or "select.html#limit") goes with its label: SQLite's "► Table Of
 // Contents" filled the first chunk of 75 pages with their headings, listed again.
-const ExtractorVersion = 10
+//
+// Version 11 (hostile-input hardening): titles, headings and anchors are cleaned as text is, and
+// lose their control characters (see cleanLabel): an RTF heading with a \'00 escape and an
+// e-mail's HTML heading with a NUL failed their file, and HTML's "&#1;" reached the index.
+const ExtractorVersion = 11
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -191,7 +197,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	if doc.Title = strings.TrimSpace(string(cleanText([]byte(doc.Title)))); doc.Title == "" {
+	if doc.Title = cleanLabel(doc.Title); doc.Title == "" {
 		doc.Title = strings.TrimSuffix(path.Base(name), path.Ext(name))
 	}
 	size := 0
@@ -199,6 +205,13 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	for _, s := range doc.Sections {
 		s.Text = strings.TrimSpace(string(cleanText([]byte(s.Text))))
 		if s.Text != "" {
+			for i, h := range s.Headings {
+				s.Headings[i] = cleanLabel(h)
+			}
+			if slices.Contains(s.Headings, "") {
+				s.Headings = nonEmpty(s.Headings)
+			}
+			s.Anchor = cleanLabel(s.Anchor)
 			// The heading path is text too, written into every chunk of the section: many
 			// short sections under long headings multiply it (see maxHeadingBytes).
 			size += len(s.Text)
@@ -349,6 +362,27 @@ func cleanText(data []byte) []byte {
 		}, data)
 	}
 	return data
+}
+
+// cleanLabel makes a title, heading or anchor storable and displayable as one line: cleaned
+// as text is (cleanText), and without control characters, which parsers pass through from
+// character references and escapes (HTML's "&#1;", RTF's \'00) and from bytes of a charset
+// they cannot decode (an e-mail's HTML body). A tab or line break becomes a space; the others go.
+func cleanLabel(s string) string {
+	// Clean labels are the rule, and one heading path is shared by many sections: no copy.
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || textseg.Invisible(r) }) {
+		return strings.TrimSpace(s)
+	}
+	s = strings.TrimSpace(string(cleanText([]byte(s))))
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s))
 }
 
 func parseText(data []byte) (Parsed, error) {
