@@ -253,3 +253,14 @@ func TestMarkdownPieces(t *testing.T) {
 		t.Errorf("a long section read in pieces: %d sections, %v", len(doc.Sections), err)
 	}
 }
+
+// TestMarkdownLinkBombStopsAtItsDeadline: goldmark reads a line of unclosed link destinations
+// ("[a](" repeated) in time quadratic in its length (8,000 took 1 s, so 16 MB would take days),
+// all in one piece, so the check between pieces never came: the file failed at its timeout but
+// its parse went on in the background, a core lost per such file. It stops at the deadline.
+func TestMarkdownLinkBombStopsAtItsDeadline(t *testing.T) {
+	bomb := []byte(strings.Repeat("[a](", 30000))
+	if _, err := parseMarkdown(bomb, time.Now().Add(200*time.Millisecond)); err == nil || !strings.Contains(err.Error(), "time limit") {
+		t.Errorf("err = %v, want the time limit", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -540,5 +541,20 @@ func TestHostileHeadingsAreCleaned(t *testing.T) {
 		if len(headings[p]) == 0 || !strings.HasPrefix(headings[p][0], want) {
 			t.Errorf("%s: headings %q, want the first to start %q", p, headings[p], want)
 		}
+	}
+}
+
+// TestSlowFileFailsAlone: a Markdown file goldmark would read for hours (see
+// TestMarkdownLinkBombStopsAtItsDeadline) fails at the parse timeout, naming it, and the file
+// beside it is indexed.
+func TestSlowFileFailsAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.ix.ParseTimeout = time.Second
+	b.write(t, "links.md", strings.Repeat("[a](", 100000))
+	b.write(t, "ok.md", "# Fine\n\nA normal document.\n")
+	sum := b.run(t)
+	if got := b.outcomes(t); got["links.md"] != "failed: extraction took longer than 1s" || got["ok.md"] != "indexed: " || sum.Failed != 1 {
+		t.Errorf("run %+v, outcomes %v", sum, got)
 	}
 }
