@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -278,7 +279,8 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 }
 
 // withTimeout runs parse, giving up after timeout. A parser that overruns is left to finish in
-// the background (Go cannot stop it), but the run moves on and records the file as failed.
+// the background (Go cannot stop it) unless it watches its deadline, but the run moves on and
+// records the file as failed.
 func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, error) {
 	type result struct {
 		doc Parsed
@@ -298,11 +300,18 @@ func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, e
 	defer t.Stop()
 	select {
 	case r := <-done:
-		return r.doc, r.err
+		if !errors.Is(r.err, errParseDeadline) {
+			return r.doc, r.err
+		}
+		// A parser that stopped at its deadline fails its file as the timer would have.
 	case <-t.C:
-		return Parsed{}, fmt.Errorf("extraction took longer than %s", timeout)
 	}
+	return Parsed{}, fmt.Errorf("extraction took longer than %s", timeout)
 }
+
+// errParseDeadline is what a parser that watches its deadline (Markdown's) returns when it
+// stops there.
+var errParseDeadline = errors.New("extraction ran past its time limit")
 
 // parseCSV writes each row after the header as "Header: value; …".
 func parseCSV(data []byte) (Parsed, error) {
