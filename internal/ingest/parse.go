@@ -315,6 +315,9 @@ var errParseDeadline = errors.New("extraction ran past its time limit")
 
 // parseCSV writes each row after the header as "Header: value; …".
 func parseCSV(data []byte) (Parsed, error) {
+	if line := csvTooWide(data, maxCSVColumns); line > 0 {
+		return Parsed{}, fmt.Errorf("CSV line %d has more than %d columns", line, maxCSVColumns)
+	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -334,6 +337,64 @@ func parseCSV(data []byte) (Parsed, error) {
 		return Parsed{}, err
 	}
 	return Parsed{Sections: []Section{{Text: text}}}, nil
+}
+
+// maxCSVColumns bounds the fields of one CSV row, four times the 16,384 columns of a
+// spreadsheet. encoding/csv holds a whole row before returning it, at some 160 bytes a field:
+// 16 MB of commas allocated 2.6 GB.
+const maxCSVColumns = 65536
+
+// csvTooWide returns the line on which a row of data (as encoding/csv reads it, with
+// LazyQuotes) passes max fields, 0 if none does. It follows quoting as the reader does: a field
+// that opens with '"' runs, over line breaks and '""', to a '"' before a comma or the end of a
+// line; a '"' elsewhere is a character, so a stray one can neither hide commas nor join rows.
+func csvTooWide(data []byte, max int) int {
+	const (
+		fieldStart = iota
+		unquoted
+		quoted
+		quoteInQuoted // a '"' within a quoted field: its end, an escaped '"' or (lazily) itself
+	)
+	state, fields, line := fieldStart, 1, 1
+	for i, c := range data {
+		if c == '\n' {
+			line++
+		}
+		switch state {
+		case fieldStart:
+			if c == '"' {
+				state = quoted
+				continue
+			}
+			state = unquoted
+		case quoted:
+			if c == '"' {
+				state = quoteInQuoted
+			}
+			continue
+		case quoteInQuoted:
+			switch {
+			case c == '"':
+				state = quoted
+				continue
+			case c == ',', c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
+				// the field's end: counted below as an unquoted field's would be
+			default:
+				state = quoted
+				continue
+			}
+		}
+		switch c {
+		case ',':
+			if fields++; fields > max {
+				return line
+			}
+			state = fieldStart
+		case '\n':
+			fields, state = 1, fieldStart
+		}
+	}
+	return 0
 }
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.
