@@ -13,9 +13,9 @@ import (
 	"testing"
 )
 
-// TestNewRoutesRefuseBadTextWith400: NUL or invalid UTF-8 in the ids of the paths and in the
-// fields of the curated answers, conversations, shared links and gaps answers 400 naming the
-// field, never a 500 from PostgreSQL refusing the text.
+// TestNewRoutesRefuseBadTextWith400: NUL or invalid UTF-8 in the ids and names of the paths
+// and in the fields of the curated answers, conversations, shared links and gaps answers 400
+// naming the field, never a 500 or a message from PostgreSQL refusing the text.
 func TestNewRoutesRefuseBadTextWith400(t *testing.T) {
 	t.Parallel()
 	ts := setupWith(t, proxied())
@@ -36,9 +36,17 @@ func TestNewRoutesRefuseBadTextWith400(t *testing.T) {
 		{"POST", "/api/curated", `{"question": "q", "answer": "a", "owner": "o", "review_by": "2099-01-01", "groups": ["h\u0000r"]}`, curatedAdmin, "groups"},
 		{"POST", "/api/curated", `{"question": "q", "answer": "a", "owner": "o", "review_by": "2099-01-01", "pinned": [{"source": "docs", "document": "a\u0000b"}]}`, curatedAdmin, "pinned"},
 		{"POST", "/api/insights/gaps/1", `{"status": "assigned", "owner": "a\u0000b"}`, curatedAdmin, "owner"},
+		// A source's or a key's {name} in the path reached PostgreSQL: a 500, or its own
+		// message on the admin page.
+		{"POST", "/api/sources/a%00b/reindex", "", curatedAdmin, "name"},
+		{"POST", "/keys/a%FFb/revoke", "", ann, "name"},
+		{"POST", "/keys/a%00b/revoke", "", ann, "name"},
+		{"POST", "/admin/sources/a%00b", "", curatedAdmin, "name"},
+		{"POST", "/admin/sources/a%FFb/remove", "", curatedAdmin, "name"},
+		{"POST", "/admin/sources/a%00b/reindex", "", curatedAdmin, "name"},
 	} {
 		status, body := do(t, c.method, ts.URL+c.path, c.body, c.who)
-		if status >= 500 || (status == http.StatusBadRequest) != true || !strings.Contains(body, c.field) {
+		if status >= 500 || (status == http.StatusBadRequest) != true || !strings.Contains(body, c.field+": must") {
 			t.Errorf("%s %s %s: %d %.200s; want 400 naming %s", c.method, c.path, c.body, status, body, c.field)
 		}
 	}
