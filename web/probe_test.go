@@ -52,6 +52,21 @@ func TestNewRoutesRefuseBadTextWith400(t *testing.T) {
 	}
 }
 
+// TestSourceFormNamesBadText: a source's groups and rules with a NUL or invalid UTF-8, saved
+// from the admin page, are refused naming the group or glob, not with PostgreSQL's message
+// (or, for invalid UTF-8 in a rule, stored as U+FFFD, a group no one is in).
+func TestSourceFormNamesBadText(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	for _, form := range []string{"groups=staff%00", "groups=staff%FF", "groups=staff&rules=hr/**%3Dh%00r", "groups=staff&rules=hr/**%3Dh%FFr", "groups=staff&rules=h%00r/**%3Dhr"} {
+		_, body := do(t, "POST", ts.URL+"/admin/sources/docs", form,
+			map[string]string{"X-Forwarded-User": "root", "X-Forwarded-Groups": "docent-admins", "Content-Type": "application/x-www-form-urlencoded"})
+		if !strings.Contains(body, "must be UTF-8 text without NUL characters") || strings.Contains(body, "SQLSTATE") || strings.Contains(body, "saved") {
+			t.Errorf("%s: the admin page says %.300s", form, body[max(0, strings.Index(body, `role="alert"`)):])
+		}
+	}
+}
+
 // TestCuratedAndPinsNeverCrossGroups: a curated answer for everyone pinning the HR document,
 // and one for HR only, asked by a staff reader through every channel (search and ask JSON, the
 // page, view-as, MCP) and through a link an HR reader shared: the HR document, the HR-only
