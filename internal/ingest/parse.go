@@ -378,7 +378,8 @@ func csvTooWide(data []byte, max int) int {
 				state = quoted
 				continue
 			case c == ',', c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
-				// the field's end: counted below as an unquoted field's would be
+				// The field's end, counted below as an unquoted field's (a '\r' leaves the
+				// row's end to its '\n').
 			default:
 				state = quoted
 				continue
@@ -443,16 +444,15 @@ func cleanLabel(s string) string {
 	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || textseg.Invisible(r) }) {
 		return strings.TrimSpace(s)
 	}
-	s = strings.TrimSpace(string(cleanText([]byte(s))))
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		switch {
+		case !unicode.IsControl(r):
+			return r
 		case unicode.IsSpace(r):
 			return ' '
-		case unicode.IsControl(r):
-			return -1
 		}
-		return r
-	}, s))
+		return -1
+	}, string(cleanText([]byte(s)))))
 }
 
 func parseText(data []byte) (Parsed, error) {
