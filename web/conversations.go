@@ -44,20 +44,9 @@ func (s *Server) apiConversations(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"conversations": list})
 }
 
-// pathID is the {id} of the path, a conversation's or a shared link's: text PostgreSQL would
-// refuse (NUL, invalid UTF-8) is the client's error, not the server's.
-func pathID(r *http.Request) (string, error) {
-	id := r.PathValue("id")
-	return id, checkText("id", id)
-}
-
 // deleteConversation deletes the path's conversation if it is the reader's.
 func (s *Server) deleteConversation(r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	return conversationError(s.Conversations.Delete(r.Context(), id, userFrom(r.Context()).Name))
+	return conversationError(s.Conversations.Delete(r.Context(), r.PathValue("id"), userFrom(r.Context()).Name))
 }
 
 // apiDeleteConversation is DELETE /api/conversations/{id} → 204.
@@ -79,11 +68,7 @@ type viewedTurn struct {
 // apiConversation is GET /api/conversations/{id}: the answers kept, each re-checked against
 // the reader's groups as they are now.
 func (s *Server) apiConversation(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
+	id := r.PathValue("id")
 	title, turns, err := s.conversation(r, id)
 	if err != nil {
 		s.error(w, r, conversationError(err))
@@ -279,10 +264,7 @@ func (s *Server) shareForm(w http.ResponseWriter, r *http.Request) {
 
 // sharedAnswer reads the shared answer of the path for the viewer.
 func (s *Server) sharedAnswer(r *http.Request) (sharedModel, error) {
-	id, err := pathID(r)
-	if err != nil {
-		return sharedModel{}, err
-	}
+	id := r.PathValue("id")
 	sh, ok, err := s.Conversations.Shared(r.Context(), id)
 	if err != nil {
 		return sharedModel{}, err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -49,6 +50,32 @@ func (s *Server) checkQuery(next http.Handler) http.Handler {
 func question(v string) string {
 	return strings.TrimSpace(textseg.DropInvisible(v))
 }
+
+// checkPathValues answers 400 naming the wildcard when one of pattern's ({id}, {name}) holds
+// text PostgreSQL refuses, as "%00" and "%FF" in a path do: every handler then reads its path
+// values as text, and a source's or a key's name no longer reaches a query to come back a 500
+// or PostgreSQL's own message.
+func (s *Server) checkPathValues(pattern string, h http.HandlerFunc) http.HandlerFunc {
+	var names []string
+	for _, m := range pathWildcard.FindAllStringSubmatch(pattern, -1) {
+		names = append(names, m[1])
+	}
+	if len(names) == 0 {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		for _, name := range names {
+			if err := checkText(name, r.PathValue(name)); err != nil {
+				s.error(w, r, err)
+				return
+			}
+		}
+		h(w, r)
+	}
+}
+
+// pathWildcard matches a wildcard of a ServeMux pattern ("{id}", "{path...}"), not "{$}".
+var pathWildcard = regexp.MustCompile(`\{(\w+)(?:\.\.\.)?\}`)
 
 // checkText refuses text PostgreSQL cannot store, naming the field it came from.
 func checkText(field, v string) error {

@@ -13,9 +13,9 @@ import (
 	"testing"
 )
 
-// TestNewRoutesRefuseBadTextWith400: NUL or invalid UTF-8 in the ids of the paths and in the
-// fields of the curated answers, conversations, shared links and gaps answers 400 naming the
-// field, never a 500 from PostgreSQL refusing the text.
+// TestNewRoutesRefuseBadTextWith400: NUL or invalid UTF-8 in the ids and names of the paths
+// and in the fields of the curated answers, conversations, shared links and gaps answers 400
+// naming the field, never a 500 or a message from PostgreSQL refusing the text.
 func TestNewRoutesRefuseBadTextWith400(t *testing.T) {
 	t.Parallel()
 	ts := setupWith(t, proxied())
@@ -36,10 +36,33 @@ func TestNewRoutesRefuseBadTextWith400(t *testing.T) {
 		{"POST", "/api/curated", `{"question": "q", "answer": "a", "owner": "o", "review_by": "2099-01-01", "groups": ["h\u0000r"]}`, curatedAdmin, "groups"},
 		{"POST", "/api/curated", `{"question": "q", "answer": "a", "owner": "o", "review_by": "2099-01-01", "pinned": [{"source": "docs", "document": "a\u0000b"}]}`, curatedAdmin, "pinned"},
 		{"POST", "/api/insights/gaps/1", `{"status": "assigned", "owner": "a\u0000b"}`, curatedAdmin, "owner"},
+		// A source's or a key's {name} in the path reached PostgreSQL: a 500, or its own
+		// message on the admin page.
+		{"POST", "/api/sources/a%00b/reindex", "", curatedAdmin, "name"},
+		{"POST", "/keys/a%FFb/revoke", "", ann, "name"},
+		{"POST", "/keys/a%00b/revoke", "", ann, "name"},
+		{"POST", "/admin/sources/a%00b", "", curatedAdmin, "name"},
+		{"POST", "/admin/sources/a%FFb/remove", "", curatedAdmin, "name"},
+		{"POST", "/admin/sources/a%00b/reindex", "", curatedAdmin, "name"},
 	} {
 		status, body := do(t, c.method, ts.URL+c.path, c.body, c.who)
-		if status >= 500 || (status == http.StatusBadRequest) != true || !strings.Contains(body, c.field) {
+		if status >= 500 || (status == http.StatusBadRequest) != true || !strings.Contains(body, c.field+": must") {
 			t.Errorf("%s %s %s: %d %.200s; want 400 naming %s", c.method, c.path, c.body, status, body, c.field)
+		}
+	}
+}
+
+// TestSourceFormNamesBadText: a source's groups and rules with a NUL or invalid UTF-8, saved
+// from the admin page, are refused naming the group or glob, not with PostgreSQL's message
+// (or, for invalid UTF-8 in a rule, stored as U+FFFD, a group no one is in).
+func TestSourceFormNamesBadText(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	for _, form := range []string{"groups=staff%00", "groups=staff%FF", "groups=staff&rules=hr/**%3Dh%00r", "groups=staff&rules=hr/**%3Dh%FFr", "groups=staff&rules=h%00r/**%3Dhr"} {
+		_, body := do(t, "POST", ts.URL+"/admin/sources/docs", form,
+			map[string]string{"X-Forwarded-User": "root", "X-Forwarded-Groups": "docent-admins", "Content-Type": "application/x-www-form-urlencoded"})
+		if !strings.Contains(body, "must be UTF-8 text without NUL characters") || strings.Contains(body, "SQLSTATE") || strings.Contains(body, "saved") {
+			t.Errorf("%s: the admin page says %.300s", form, body[max(0, strings.Index(body, `role="alert"`)):])
 		}
 	}
 }

@@ -93,7 +93,7 @@ func (s *Server) Handler() http.Handler {
 	s.admission = newAdmission(s.MaxInFlight, s.MaxQueue, s.QueueWait, poolSize, s.Metrics)
 	mux := http.NewServeMux()
 	route := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, s.Metrics.instrument(pattern, h))
+		mux.Handle(pattern, s.Metrics.instrument(pattern, s.checkPathValues(pattern, h)))
 	}
 	route("GET /{$}", s.admitted(s.ask))
 	route("GET /search", s.admitted(s.search))

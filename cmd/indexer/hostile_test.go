@@ -44,6 +44,10 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 		"bomb.odt":           sampledocs.ZipBomb("content.xml", 300<<20),
 		"deep.rtf":           []byte(`{\rtf1 ` + strings.Repeat("{", 200000)),
 		"parts.eml":          []byte("Content-Type: multipart/mixed; boundary=b\r\n\r\n" + strings.Repeat("--b\r\n\r\nx\r\n", 5000)),
+		"nul-name.eml": []byte("Subject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nbody\r\n" +
+			"--b\r\nContent-Disposition: attachment; filename*=utf-8''a%00b.txt\r\n\r\nattached text\r\n--b--\r\n"),
+		"links.md": []byte(strings.Repeat("[a](", 100000)),
+		"wide.csv": []byte(strings.Repeat(",", 16<<20)),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(root, name), data, 0o644); err != nil {
@@ -87,7 +91,7 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 			t.Errorf("%s %s without a reason", p, s)
 		}
 	}
-	want := len(files) + 4 // plus the symlinks and the FIFO
+	want := len(files) + 5 // plus the symlinks, the FIFO and nul-name.eml's attachment
 	if len(outcomes) != want {
 		t.Errorf("%d outcomes for %d files: %v", len(outcomes), want, outcomes)
 	}
@@ -103,7 +107,9 @@ func TestHostileCorpusInOneRun(t *testing.T) {
 		"one-line-50mb.log": "skipped: extracted text", "flate-bomb.pdf": "failed: PDF page 1 needs more memory",
 		"latin-1 caf%E9.md": "indexed", "notepad.txt": "indexed",
 		"bomb.png": bombPNG, "bomb.odt": "failed: zip bomb", "deep.rtf": "failed: RTF groups nested deeper",
-		"parts.eml": "failed: e-mail with more than 200 MIME parts",
+		"parts.eml":    "failed: e-mail with more than 200 MIME parts",
+		"nul-name.eml": "indexed", "nul-name.eml/a%00b.txt": "indexed",
+		"links.md": "failed: extraction took longer than 10s", "wide.csv": "failed: CSV line 1 has more than 65536 columns",
 	} {
 		if !strings.HasPrefix(outcomes[name], prefix) {
 			t.Errorf("%s: %q, want %q…", name, outcomes[name], prefix)

@@ -51,6 +51,10 @@ func TestCLI(t *testing.T) {
 		{args: []string{"sources", "add", "docs", root}, wantErr: "already exists"},
 		{args: []string{"sources", "add", "other", filepath.Join(root, "missing")}, wantErr: "not a readable folder"},
 		{args: []string{"sources", "add", "bad", root, "--rule", "nogroups"}, wantErr: "want GLOB=group1,group2"},
+		// Text PostgreSQL refuses, or JSON would turn into U+FFFD: named, not stored mangled.
+		{args: []string{"sources", "add", "bad", root, "--groups", "st\xffaff"}, wantErr: `group "st\xffaff": must be UTF-8 text without NUL characters`},
+		{args: []string{"sources", "add", "bad", root, "--rule", "hr/**=h\xffr"}, wantErr: `group "h\xffr": must be UTF-8 text without NUL characters`},
+		{args: []string{"sources", "add", "bad", root, "--rule", "caf\xe9/**=hr"}, wantErr: `rule glob "caf\xe9/**": must be UTF-8 text without NUL characters`},
 		{args: []string{"sources", "list"}, want: []string{"docs", "staff", "hr/**=hr"}},
 		{args: []string{"index"}, want: []string{"3 files seen: 2 added", "1 skipped", "indexer status docs"}},
 		{args: []string{"index", "docs"}, want: []string{"2 unchanged", "1 skipped"}},

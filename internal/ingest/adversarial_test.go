@@ -76,6 +76,11 @@ func TestAdversarialFiles(t *testing.T) {
 		{"XLSXFarColumnsBigSharedString", "far.xlsx", farColumns(200), "table text over 64 MB", 768 << 20},
 		{"CSVLongHeaders", "wide.csv", []byte(strings.Repeat(strings.Repeat("h", 1000)+",", 1000) + "\n" + strings.Repeat(strings.Repeat("a,", 1000)+"\n", 200)),
 			"table text over 64 MB", 512 << 20},
+		{"CSVMillionsOfColumns", "commas.csv", []byte("h\n" + strings.Repeat(",", 16<<20) + "\n"), "CSV line 2 has more than 65536 columns", 64 << 20},
+		{"CSVColumnsAfterQuotedCRLF", "crlf.csv", []byte("\"h\"\r\n" + strings.Repeat(",", 1<<20) + "\n"), "CSV line 2 has more than 65536 columns", 64 << 20},
+		{"CSVColumnsAfterStrayQuote", "stray.csv", []byte("a\"b," + strings.Repeat(",", 1<<20) + "\n"), "CSV line 1 has more than 65536 columns", 64 << 20},
+		{"CSVCommasInQuotes", "quoted.csv", []byte("h,note\n1,\"" + strings.Repeat("a,", 1<<19) + "\"\"\"\n2,\"x\ny\"\n"), "", 64 << 20},
+		{"CSV65536Columns", "widest.csv", []byte(strings.Repeat("h,", 65535) + "h\n" + strings.Repeat("v,", 65535) + "v\n"), "", 64 << 20},
 		{"Text20MBOneLine", "line.txt", bytes.Repeat([]byte("x"), 20<<20), "over the 16 MB limit", 64 << 20},
 		{"Text12MBOneLine", "line.txt", bytes.Repeat([]byte("x"), 12<<20), "", 400 << 20},
 		{"Text12MBNoSentenceEnd", "words.txt", bytes.Repeat([]byte("word "), 12<<20/5), "", 400 << 20},
@@ -251,5 +256,16 @@ func TestMarkdownPieces(t *testing.T) {
 	}
 	if doc, err := parseMarkdown([]byte("# T\n\n"+strings.Repeat("Some prose here.\n\n", 100000)), time.Time{}); err != nil || len(doc.Sections) != 2 {
 		t.Errorf("a long section read in pieces: %d sections, %v", len(doc.Sections), err)
+	}
+}
+
+// TestMarkdownLinkBombStopsAtItsDeadline: goldmark reads a line of unclosed link destinations
+// ("[a](" repeated) in time quadratic in its length (8,000 took 1 s, so 16 MB would take days),
+// all in one piece, so the check between pieces never came: the file failed at its timeout but
+// its parse went on in the background, a core lost per such file. It stops at the deadline.
+func TestMarkdownLinkBombStopsAtItsDeadline(t *testing.T) {
+	bomb := []byte(strings.Repeat("[a](", 30000))
+	if _, err := parseMarkdown(bomb, time.Now().Add(200*time.Millisecond)); err == nil || !strings.Contains(err.Error(), "time limit") {
+		t.Errorf("err = %v, want the time limit", err)
 	}
 }

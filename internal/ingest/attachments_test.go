@@ -139,3 +139,43 @@ func TestEMLAttachmentsAreDocuments(t *testing.T) {
 		t.Fatalf("after the message was deleted: %v", got)
 	}
 }
+
+// TestMailAttachmentNamesWithControlCharacters: an attachment's name comes from the sender and
+// may carry a NUL, which PostgreSQL refuses in text, and other control characters. The
+// attachment is stored with the NUL escaped (%00, as EscapePath writes bytes that are not text)
+// and found by search; the message and the files after it are indexed.
+func TestMailAttachmentNamesWithControlCharacters(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.ix.Workers = 1 // in listing order: the message comes before the file after it
+	msg := "From: ada@example.org\r\nSubject: Quote\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nThe quote is attached.\r\n" +
+		"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename*=utf-8''quote%00%1B%07.txt\r\n\r\n" +
+		"The marquee tent costs nine hundred euros.\r\n--b--\r\n"
+	b.write(t, "a.eml", msg)
+	b.write(t, "b.md", "# After\n\nThe file after the message.\n")
+	if sum := b.run(t); sum.Added != 2 || sum.Failed+sum.Skipped != 0 {
+		t.Fatalf("run: %+v, outcomes %v", sum, b.outcomes(t))
+	}
+	attachment := "a.eml/quote%00\x1b\x07.txt"
+	if got := b.outcomes(t); got[attachment] != "indexed: " || got["b.md"] != "indexed: " || got["a.eml"] != "indexed: " {
+		t.Fatalf("outcomes %v, want a.eml, %s and b.md indexed", got, attachment)
+	}
+	s := &retrieve.Searcher{Pool: b.pool, Embedder: embedder.Local{}}
+	rs, err := s.Search(context.Background(), retrieve.Query{Text: "marquee tent euros", Groups: []string{"staff"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) == 0 || rs[0].Path != attachment {
+		t.Errorf("search: %+v, want %s first", rs, attachment)
+	}
+	// The stored path leads back to the attachment's bytes (the download of an original).
+	name, err := source.UnescapePath("quote%00\x1b\x07.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(b.root, "a.eml"))
+	if data, err := ingest.MailAttachment(raw, []string{name}); err != nil || !bytes.Contains(data, []byte("marquee")) {
+		t.Errorf("the attachment by its unescaped name: %q, %v", data, err)
+	}
+}

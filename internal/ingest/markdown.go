@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -43,14 +42,21 @@ var mdFront = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
 // then "Header: value; …" per row, as for spreadsheets). A blank line separates blocks where
 // the source has one.
 //
-// Parsing stops with an error at the deadline, between pieces (see maxMarkdownPiece); the zero
-// time means none.
+// Parsing stops with errParseDeadline at the deadline, between pieces (see maxMarkdownPiece)
+// or within one (see deadlineContext); the zero time means none.
 func parseMarkdown(data []byte, deadline time.Time) (Parsed, error) {
 	return parseMarkdownPieces(data, deadline, maxMarkdownPiece, maxMarkdownPieceLines)
 }
 
 // parseMarkdownPieces is parseMarkdown with pieces of at most size bytes or lines lines.
-func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (Parsed, error) {
+func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (_ Parsed, err error) {
+	defer func() {
+		if r := recover(); r == errParseDeadline {
+			err = errParseDeadline
+		} else if r != nil {
+			panic(r)
+		}
+	}()
 	src := mdFront.ReplaceAll(data, nil)
 	if line := markdownTooDeep(src, maxMarkdownDepth); line > 0 {
 		return Parsed{}, fmt.Errorf("markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
@@ -66,13 +72,17 @@ func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (Pars
 	}
 	for _, piece := range pieces {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return Parsed{}, errors.New("reading the Markdown ran past its time limit")
+			return Parsed{}, errParseDeadline
 		}
 		md := markdown
 		if markdownTableCells(piece) > len(piece)+4096 {
 			md = markdownNoTables
 		}
-		root := md.Parser().Parse(text.NewReader(piece), parser.WithContext(sharedReferences{parser.NewContext(), labels}))
+		var pc parser.Context = sharedReferences{parser.NewContext(), labels}
+		if !deadline.IsZero() {
+			pc = deadlineContext{pc, deadline}
+		}
+		root := md.Parser().Parse(text.NewReader(piece), parser.WithContext(pc))
 		w.src = piece
 		for n := root.FirstChild(); n != nil; n = n.NextSibling() {
 			if h, ok := n.(*ast.Heading); ok {
@@ -177,6 +187,25 @@ func (c sharedReferences) Reference(label string) (parser.Reference, bool) {
 		return parser.NewReference([]byte(label), nil, nil), true
 	}
 	return nil, false
+}
+
+// deadlineContext stops goldmark at the file's deadline within a piece: some inputs take it
+// time quadratic in a line's length, which no cut into pieces shortens ("[a](" repeated, each
+// "]" scanning the rest of the line for its destination's end: 30,000 on one line took 5 s, a
+// 16 MB line would take days). Its link parser asks the context for its state at every bracket,
+// so Get checks the clock and, past the deadline, panics with errParseDeadline, which
+// parseMarkdownPieces recovers: goldmark offers no way to stop, and a parse left running after
+// its file failed (see withTimeout) would hold a core for as long.
+type deadlineContext struct {
+	parser.Context
+	deadline time.Time
+}
+
+func (c deadlineContext) Get(key parser.ContextKey) any {
+	if time.Now().After(c.deadline) {
+		panic(errParseDeadline)
+	}
+	return c.Context.Get(key)
 }
 
 // referenceLabels returns the labels of the lines of src that read as link reference

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/source"
@@ -135,7 +138,11 @@ func clipHeading(s string) string {
 // Version 10: an in-page table of contents (a list or <div> of links to the page's own
 // sections only, "#limit" or "select.html#limit") goes with its label: SQLite's "► Table Of
 // Contents" filled the first chunk of 75 pages with their headings, listed again.
-const ExtractorVersion = 10
+//
+// Version 11 (hostile-input hardening): titles, headings and anchors are cleaned as text is, and
+// lose their control characters (see cleanLabel): an RTF heading with a \'00 escape and an
+// e-mail's HTML heading with a NUL failed their file, and HTML's "&#1;" reached the index.
+const ExtractorVersion = 11
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -191,7 +198,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	if doc.Title = strings.TrimSpace(string(cleanText([]byte(doc.Title)))); doc.Title == "" {
+	if doc.Title = cleanLabel(doc.Title); doc.Title == "" {
 		doc.Title = strings.TrimSuffix(path.Base(name), path.Ext(name))
 	}
 	size := 0
@@ -199,6 +206,13 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	for _, s := range doc.Sections {
 		s.Text = strings.TrimSpace(string(cleanText([]byte(s.Text))))
 		if s.Text != "" {
+			for i, h := range s.Headings {
+				s.Headings[i] = cleanLabel(h)
+			}
+			if slices.Contains(s.Headings, "") {
+				s.Headings = nonEmpty(s.Headings)
+			}
+			s.Anchor = cleanLabel(s.Anchor)
 			// The heading path is text too, written into every chunk of the section: many
 			// short sections under long headings multiply it (see maxHeadingBytes).
 			size += len(s.Text)
@@ -265,7 +279,8 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 }
 
 // withTimeout runs parse, giving up after timeout. A parser that overruns is left to finish in
-// the background (Go cannot stop it), but the run moves on and records the file as failed.
+// the background (Go cannot stop it) unless it watches its deadline, but the run moves on and
+// records the file as failed.
 func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, error) {
 	type result struct {
 		doc Parsed
@@ -285,14 +300,24 @@ func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, e
 	defer t.Stop()
 	select {
 	case r := <-done:
-		return r.doc, r.err
+		if !errors.Is(r.err, errParseDeadline) {
+			return r.doc, r.err
+		}
+		// A parser that stopped at its deadline fails its file as the timer would have.
 	case <-t.C:
-		return Parsed{}, fmt.Errorf("extraction took longer than %s", timeout)
 	}
+	return Parsed{}, fmt.Errorf("extraction took longer than %s", timeout)
 }
+
+// errParseDeadline is what a parser that watches its deadline (Markdown's) returns when it
+// stops there.
+var errParseDeadline = errors.New("extraction ran past its time limit")
 
 // parseCSV writes each row after the header as "Header: value; …".
 func parseCSV(data []byte) (Parsed, error) {
+	if line := csvTooWide(data, maxCSVColumns); line > 0 {
+		return Parsed{}, fmt.Errorf("CSV line %d has more than %d columns", line, maxCSVColumns)
+	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
@@ -312,6 +337,65 @@ func parseCSV(data []byte) (Parsed, error) {
 		return Parsed{}, err
 	}
 	return Parsed{Sections: []Section{{Text: text}}}, nil
+}
+
+// maxCSVColumns bounds the fields of one CSV row, four times the 16,384 columns of a
+// spreadsheet. encoding/csv holds a whole row before returning it, at some 160 bytes a field:
+// 16 MB of commas allocated 2.6 GB.
+const maxCSVColumns = 65536
+
+// csvTooWide returns the line on which a row of data (as encoding/csv reads it, with
+// LazyQuotes) passes max fields, 0 if none does. It follows quoting as the reader does: a field
+// that opens with '"' runs, over line breaks and '""', to a '"' before a comma or the end of a
+// line; a '"' elsewhere is a character, so a stray one can neither hide commas nor join rows.
+func csvTooWide(data []byte, max int) int {
+	const (
+		fieldStart = iota
+		unquoted
+		quoted
+		quoteInQuoted // a '"' within a quoted field: its end, an escaped '"' or (lazily) itself
+	)
+	state, fields, line := fieldStart, 1, 1
+	for i, c := range data {
+		if c == '\n' {
+			line++
+		}
+		switch state {
+		case fieldStart:
+			if c == '"' {
+				state = quoted
+				continue
+			}
+			state = unquoted
+		case quoted:
+			if c == '"' {
+				state = quoteInQuoted
+			}
+			continue
+		case quoteInQuoted:
+			switch {
+			case c == '"':
+				state = quoted
+				continue
+			case c == ',', c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
+				// The field's end, counted below as an unquoted field's (a '\r' leaves the
+				// row's end to its '\n').
+			default:
+				state = quoted
+				continue
+			}
+		}
+		switch c {
+		case ',':
+			if fields++; fields > max {
+				return line
+			}
+			state = fieldStart
+		case '\n':
+			fields, state = 1, fieldStart
+		}
+	}
+	return 0
 }
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.
@@ -349,6 +433,26 @@ func cleanText(data []byte) []byte {
 		}, data)
 	}
 	return data
+}
+
+// cleanLabel makes a title, heading or anchor storable and displayable as one line: cleaned
+// as text is (cleanText), and without control characters, which parsers pass through from
+// character references and escapes (HTML's "&#1;", RTF's \'00) and from bytes of a charset
+// they cannot decode (an e-mail's HTML body). A tab or line break becomes a space; the others go.
+func cleanLabel(s string) string {
+	// Clean labels are the rule, and one heading path is shared by many sections: no copy.
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || textseg.Invisible(r) }) {
+		return strings.TrimSpace(s)
+	}
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case !unicode.IsControl(r):
+			return r
+		case unicode.IsSpace(r):
+			return ' '
+		}
+		return -1
+	}, string(cleanText([]byte(s)))))
 }
 
 func parseText(data []byte) (Parsed, error) {

@@ -12,7 +12,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/source"
 )
@@ -493,5 +496,65 @@ func TestWideUnicodeText(t *testing.T) {
 		if !strings.Contains(body, "Café receipts ✓ are kept for 𝄞 seven years.") || strings.ContainsRune(body, '\uFEFF') {
 			t.Errorf("%s: text %q", name, body)
 		}
+	}
+}
+
+// TestHostileHeadingsAreCleaned: titles, headings and anchors come from the file as much as its
+// text does, and are stored the same way: valid UTF-8 without NULs or other control characters.
+// An RTF heading with a \'00 escape and an e-mail's HTML heading with a NUL were refused by
+// PostgreSQL, failing the file; control characters from HTML and Markdown reached the index.
+func TestHostileHeadingsAreCleaned(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	files := map[string]string{
+		"a.html": "<h1 id=\"a&#1;b\x01c\xff\">Fir&#1;st\x01 he\x1bading\xff</h1><p>alpha text</p><h2 id=\"\xc3\">Second</h2><p>beta text</p>",
+		"b.md":   "# Mark\x01down\x1b[31m heading \xff\x00\n\ngamma text\n\n## Two {#x\x01y}\n\ndelta text\n",
+		"c.rtf":  `{\rtf1 {\pard\outlinelevel0 Rich\'00 heading\'01\par}{\pard epsilon text\par}}`,
+		"d.eml":  "Subject: Mail\x00 subject\x01\r\nContent-Type: text/html; charset=x-unknown\r\n\r\n<h1 id=\"i\xff\x00d\">Mail\x00 heading\xff\x01</h1><p>zeta text</p>",
+	}
+	for name, data := range files {
+		b.write(t, name, data)
+	}
+	if sum := b.run(t); sum.Added != len(files) || sum.Failed+sum.Skipped != 0 {
+		t.Fatalf("run: %+v, outcomes %v", sum, b.outcomes(t))
+	}
+	rows, err := b.pool.Query(context.Background(), `SELECT d.path, d.title, c.heading, c.anchor FROM chunks c JOIN documents d ON d.id = c.document_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	headings := map[string][]string{}
+	for rows.Next() {
+		var p, title, heading, anchor string
+		if err := rows.Scan(&p, &title, &heading, &anchor); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{title, heading, anchor} {
+			if strings.ContainsFunc(s, unicode.IsControl) || !utf8.ValidString(s) {
+				t.Errorf("%s: title %q, heading %q, anchor %q: a control character stored", p, title, heading, anchor)
+			}
+		}
+		headings[p] = append(headings[p], heading)
+	}
+	// The cleaning keeps the words.
+	for p, want := range map[string]string{"a.html": "First heading", "b.md": "Markdown[31m heading", "c.rtf": "Rich heading", "d.eml": "Mail heading"} {
+		if len(headings[p]) == 0 || !strings.HasPrefix(headings[p][0], want) {
+			t.Errorf("%s: headings %q, want the first to start %q", p, headings[p], want)
+		}
+	}
+}
+
+// TestSlowFileFailsAlone: a Markdown file goldmark would read for hours (see
+// TestMarkdownLinkBombStopsAtItsDeadline) fails at the parse timeout, naming it, and the file
+// beside it is indexed.
+func TestSlowFileFailsAlone(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.ix.ParseTimeout = time.Second
+	b.write(t, "links.md", strings.Repeat("[a](", 100000))
+	b.write(t, "ok.md", "# Fine\n\nA normal document.\n")
+	sum := b.run(t)
+	if got := b.outcomes(t); got["links.md"] != "failed: extraction took longer than 1s" || got["ok.md"] != "indexed: " || sum.Failed != 1 {
+		t.Errorf("run %+v, outcomes %v", sum, got)
 	}
 }

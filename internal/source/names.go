@@ -9,16 +9,19 @@ import (
 // EscapePath returns the form in which a file's path is stored, shown and matched by rules.
 // File systems allow names that are not valid UTF-8, which PostgreSQL refuses in text: each
 // byte of an invalid sequence is written %XX (upper-case hex), and '%' itself %25 so that the
-// escaping can be undone; everything else is kept as is. UnescapePath reverses it.
+// escaping can be undone. A NUL, which PostgreSQL refuses too, is written %00: no file name on
+// disk has one, but an e-mail attachment's name, chosen by its sender, may (it stopped the
+// whole run). Everything else, other control characters included, is kept as is. UnescapePath
+// reverses it.
 func EscapePath(p string) string {
-	if utf8.ValidString(p) && !strings.Contains(p, "%") {
+	if utf8.ValidString(p) && !strings.ContainsFunc(p, escaped) {
 		return p
 	}
 	var b strings.Builder
 	for i := 0; i < len(p); {
 		r, size := utf8.DecodeRuneInString(p[i:])
 		switch {
-		case r == utf8.RuneError && size == 1, r == '%':
+		case r == utf8.RuneError && size == 1, escaped(r):
 			fmt.Fprintf(&b, "%%%02X", p[i])
 		default:
 			b.WriteString(p[i : i+size])
@@ -27,6 +30,9 @@ func EscapePath(p string) string {
 	}
 	return b.String()
 }
+
+// escaped reports the valid characters EscapePath writes %XX.
+func escaped(r rune) bool { return r == '%' || r == 0 }
 
 // UnescapePath returns the file system's path of a stored one (see EscapePath).
 func UnescapePath(p string) (string, error) {

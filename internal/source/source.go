@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -130,12 +131,38 @@ func matchParts(g, p []string) bool {
 	return len(p) == 0
 }
 
+// checkAccess refuses groups and rule globs that are not text PostgreSQL stores, naming the
+// one at fault: a NUL or invalid UTF-8 came back as PostgreSQL's own message, and in a rule
+// (stored as JSON) invalid UTF-8 became U+FFFD, a group no one is in or a glob matching
+// nothing, saved without a word. (A folder whose name is not UTF-8 is matched with '?'.)
+func (s Source) checkAccess() error {
+	groups := slices.Clone(s.Groups)
+	for _, r := range s.Rules {
+		if !storable(r.Glob) {
+			return fmt.Errorf("rule glob %q: must be UTF-8 text without NUL characters", r.Glob)
+		}
+		groups = append(groups, r.Groups...)
+	}
+	for _, g := range groups {
+		if !storable(g) {
+			return fmt.Errorf("group %q: must be UTF-8 text without NUL characters", g)
+		}
+	}
+	return nil
+}
+
+// storable reports whether PostgreSQL can store v as text: UTF-8 without NUL.
+func storable(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
+
 // Add records a new source. The folder must exist; its real path is stored (absolute,
 // symlinks resolved), and runs index that folder only, wherever links in the given path
 // point later.
 func Add(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 	if !sourceName.MatchString(s.Name) {
 		return Source{}, fmt.Errorf("source name %q: use letters, digits, '.', '_' or '-' (at most 64)", s.Name)
+	}
+	if err := s.checkAccess(); err != nil {
+		return Source{}, err
 	}
 	root, err := realFolder(s.Name, s.Root)
 	if err != nil {
@@ -178,6 +205,9 @@ func realFolder(name, p string) (string, error) {
 // groups to its documents. The root stays the one checked and resolved when the source was
 // added (s.Root is ignored): to index another folder, remove the source and add it again.
 func Update(ctx context.Context, pool *pgxpool.Pool, s Source) error {
+	if err := s.checkAccess(); err != nil {
+		return err
+	}
 	rules, _ := json.Marshal(nonNil(s.Rules))
 	tag, err := pool.Exec(ctx, `UPDATE sources SET groups = $2, rules = $3,
 		every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE name = $1`,
