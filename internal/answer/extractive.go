@@ -3,6 +3,7 @@ package answer
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -98,7 +99,13 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	if len(qTerms) == 0 {
 		return "", nil
 	}
-	weight, total := termWeights(passages, qTerms)
+	// The question's terms in a fixed order: a sentence's score is a sum of their weights, and
+	// summed in map order, which changes from run to run, two sentences holding the same
+	// question words in as many words scored apart in the last bit, one way or the other, and
+	// the sentence quoted changed between runs (python-doc's p09 lost its fact once in four
+	// evaluations).
+	terms := slices.Sorted(maps.Keys(qTerms))
+	weight, total := termWeights(passages, terms)
 	cited := -1 // the best-ranked passage with a sentence that scores: its document is cited
 	for i, src := range sources {
 		// The title and heading path say what a passage's sentences are about ("Email
@@ -107,7 +114,7 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 		for j := range passages[i] {
 			s := &passages[i][j]
 			overlap, about, n := 0.0, 0.0, 0
-			for t := range qTerms {
+			for _, t := range terms {
 				switch {
 				case s.terms[t]:
 					overlap += weight[t]
@@ -725,13 +732,14 @@ func answersAlone(passages [][]sent, i int, q map[string]bool) bool {
 
 // termWeights weighs each question word by how rare it is among the sources' sentences (an
 // inverse document frequency over sentences), so that a sentence holding the question's
-// distinctive word beats one holding its common ones; total is the sum of the weights.
-func termWeights(passages [][]sent, q map[string]bool) (map[string]float64, float64) {
+// distinctive word beats one holding its common ones; total is the sum of the weights, added
+// in the order of q.
+func termWeights(passages [][]sent, q []string) (map[string]float64, float64) {
 	n, df := 0, map[string]int{}
 	for _, p := range passages {
 		for _, s := range p {
 			n++
-			for t := range q {
+			for _, t := range q {
 				if s.terms[t] {
 					df[t]++
 				}
@@ -739,7 +747,7 @@ func termWeights(passages [][]sent, q map[string]bool) (map[string]float64, floa
 		}
 	}
 	w, total := map[string]float64{}, 0.0
-	for t := range q {
+	for _, t := range q {
 		w[t] = math.Log(1 + float64(n)/(float64(df[t])+0.5))
 		total += w[t]
 	}
