@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -45,6 +46,28 @@ func TestApply(t *testing.T) {
 		again, err := migrations.Apply(ctx, pool)
 		if err != nil || again != v {
 			t.Fatalf("second Apply = %d, %v; want %d, nil", again, err, v)
+		}
+	})
+
+	t.Run("OneConnection", func(t *testing.T) {
+		t.Parallel()
+		// A pool of one connection (pool_max_conns=1 in DATABASE_URL) migrates too: the
+		// job queue's migration must not wait for a second connection while the first holds
+		// its lock. The deadline only stops a hang from stopping the test run.
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		cfg, err := pgxpool.ParseConfig(pgtest.EmptyDatabase(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.MaxConns = 1
+		pool, err := pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		if _, err := migrations.Apply(ctx, pool); err != nil {
+			t.Fatalf("Apply over one connection: %v", err)
 		}
 	})
 
