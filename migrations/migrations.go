@@ -11,6 +11,7 @@ import (
 	"embed"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -51,10 +52,25 @@ func applyRiver(ctx context.Context, pool *pgxpool.Pool) error {
 	if err != nil {
 		return fmt.Errorf("migrating the job queue: %w", err)
 	}
-	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return fmt.Errorf("migrating the job queue: %w", err)
+	// On the connection that holds the lock: a pool of one connection (pool_max_conns=1) has
+	// no second one to give, and Migrate would wait for it for ever. One version a
+	// transaction, as Migrate does: a version may use an enum value the one before added.
+	for {
+		var applied int
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
+			if res != nil {
+				applied = len(res.Versions)
+			}
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrating the job queue: %w", err)
+		}
+		if applied == 0 {
+			return nil
+		}
 	}
-	return nil
 }
 
 func apply(ctx context.Context, db *sql.DB) (int64, error) {
