@@ -13,13 +13,13 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/postgres"
 )
 
 // Limits on what an admin writes, in bytes: a question is a question, an answer a page.
@@ -91,7 +91,7 @@ func (in Input) Check() error {
 		if strings.TrimSpace(g) == "" || len(g) > 200 {
 			return FieldError{"groups", "each group must be a non-empty name of at most 200 bytes"}
 		}
-		if !text(g) {
+		if !postgres.StorableText(g) {
 			return FieldError{"groups", "must be UTF-8 text without NUL characters"}
 		}
 	}
@@ -99,20 +99,17 @@ func (in Input) Check() error {
 		if p.Source == "" || p.Document == "" {
 			return FieldError{"pinned", `each pinned document must name its "source" and "document" (its path)`}
 		}
-		if !text(p.Source) || !text(p.Document) {
+		if !postgres.StorableText(p.Source) || !postgres.StorableText(p.Document) {
 			return FieldError{"pinned", "must be UTF-8 text without NUL characters"}
 		}
 	}
 	for field, v := range map[string]string{"question": in.Question, "answer": in.Answer, "owner": in.Owner} {
-		if !text(v) {
+		if !postgres.StorableText(v) {
 			return FieldError{field, "must be UTF-8 text without NUL characters"}
 		}
 	}
 	return nil
 }
-
-// text reports whether PostgreSQL can store v as text: UTF-8 without NUL.
-func text(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // DefaultMinSimilarity is the cosine similarity, with the built-in embedder, above which a
 // question matches a pattern it does not equal. Calibrated by TestMatchCalibration on every

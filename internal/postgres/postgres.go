@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/docent-search/docent/migrations"
 	"github.com/jackc/pgx/v5"
@@ -153,3 +154,8 @@ func Unavailable(err error) bool {
 	}
 	return pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }
+
+// StorableText reports whether PostgreSQL can store v as text: a text value holds no NUL
+// character, and a UTF8 database (Docent's) only valid UTF-8. Input is checked with it where
+// it arrives, so that its error names the field instead of repeating PostgreSQL's.
+func StorableText(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }

@@ -17,11 +17,12 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docent-search/docent/internal/postgres"
 )
 
 // Source is a named document folder and who may read it.
@@ -138,21 +139,18 @@ func matchParts(g, p []string) bool {
 func (s Source) checkAccess() error {
 	groups := slices.Clone(s.Groups)
 	for _, r := range s.Rules {
-		if !storable(r.Glob) {
+		if !postgres.StorableText(r.Glob) {
 			return fmt.Errorf("rule glob %q: must be UTF-8 text without NUL characters", r.Glob)
 		}
 		groups = append(groups, r.Groups...)
 	}
 	for _, g := range groups {
-		if !storable(g) {
+		if !postgres.StorableText(g) {
 			return fmt.Errorf("group %q: must be UTF-8 text without NUL characters", g)
 		}
 	}
 	return nil
 }
-
-// storable reports whether PostgreSQL can store v as text: UTF-8 without NUL.
-func storable(v string) bool { return utf8.ValidString(v) && !strings.ContainsRune(v, 0) }
 
 // Add records a new source. The folder must exist; its real path is stored (absolute,
 // symlinks resolved), and runs index that folder only, wherever links in the given path
