@@ -557,3 +557,27 @@ func TestNoFormForAnElision(t *testing.T) {
 		}
 	}
 }
+
+// TestFrenchQuestionKeepsTheLetterC: "C" standing alone in a French question is the
+// language, not the elided article of "c'est": French drops it as a stop word, so its exact
+// form "=c" is all that asks for it. The clitics rule meant for elisions ("l'accès") drops it
+// too, and "un programme en C" then asks for "programme" alone.
+func TestFrenchQuestionKeepsTheLetterC(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"fr/gcc.md":    "# gcc\n\nLa commande gcc compile un programme écrit en C et produit un fichier exécutable pour le système, avec les options données sur la ligne de commande ou lues dans un fichier de configuration.\n",
+		"fr/python.md": "# python\n\nLa commande python exécute un programme écrit en Python et affiche son résultat sur la sortie standard du système.\n",
+	})
+	idfs, _, _, err := b.searcher.TermIDFs(ctx, "compiler un programme en C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := idfs["=c"]; !ok {
+		t.Errorf("the question asks for %v: want =c, the only term for the C it names", idfs)
+	}
+	// Without it the question cannot tell the two pages apart, and the shorter one ranks first.
+	if got := lexical(t, b, "un programme écrit en C"); len(got) == 0 || got[0] != "fr/gcc.md" {
+		t.Errorf("un programme écrit en C found %q, want fr/gcc.md first", got)
+	}
+}
