@@ -58,6 +58,8 @@ func applyRiver(ctx context.Context, pool *pgxpool.Pool) error {
 	for {
 		var applied int
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			// Deprecated for batching versions in one transaction, which MaxSteps 1 does not.
+			//lint:ignore SA1019 Migrate takes a second connection from the pool (see above)
 			res, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, &rivermigrate.MigrateOpts{MaxSteps: 1})
 			if res != nil {
 				applied = len(res.Versions)
