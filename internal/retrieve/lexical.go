@@ -142,10 +142,11 @@ func idf(df, n int64) float64 {
 // holds exact forms, drops them as stop words and so asks for their forms ("=l", "=d"). Such a
 // form says nothing of what the question is about and is in nearly every French passage, where
 // it only rewards length: asking for none lifts manpages-fr hybrid nDCG@10 0.718 → 0.726
-// (no other dev set moves).
+// (no other dev set moves). The elided ones (true here) only when the question writes them
+// elided: "C" in "un programme en C", or "-l", is all the question has for what it names.
 var clitics = map[string]bool{
 	"c": true, "d": true, "j": true, "l": true, "m": true, "n": true, "qu": true, "s": true, "t": true,
-	"à": true, "y": true,
+	"à": false, "y": false,
 }
 
 // queryTerms parses the query with PostgreSQL's text-search configurations (the same stemming
@@ -196,6 +197,7 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 	// The words the question writes as keywords (in capitals): their stop words' forms are
 	// asked for.
 	keywords := append([]string{}, textseg.Keywords(text)...)
+	elisions := textseg.Elisions(text)
 	// One row per query word and distinct lexeme: the lexeme (empty for a stop word) and its
 	// document frequency, with the corpus size and average chunk length on every row.
 	rows, err := tx.Query(ctx, `
@@ -259,9 +261,9 @@ func queryTerms(ctx context.Context, tx pgx.Tx, config, text string) (terms, err
 		}
 		docIDFs[lexeme] = d
 		if exact {
-			// A form no passage holds as written is not asked for, nor the form of an elided
-			// article or pronoun (see clitics) unless the question writes it as a keyword.
-			if df > 0 && (!clitics[word] || slices.Contains(keywords, word)) {
+			// A form no passage holds as written is not asked for, nor the form of a clitic.
+			elided, clitic := clitics[word]
+			if df > 0 && (!clitic || elided && !elisions[word]) {
 				forms[lexeme] = word
 				dfs[lexeme] = df
 				formCfgs[lexeme] = cfgs

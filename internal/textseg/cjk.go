@@ -109,6 +109,17 @@ func cutElisions(s string) string {
 		return s
 	}
 	rs := []rune(s)
+	for _, c := range elisionCuts(rs) {
+		rs[c.at] = ' '
+	}
+	return string(rs)
+}
+
+// elision is an apostrophe cutElisions cuts at, and where the elided word before it starts.
+type elision struct{ from, at int }
+
+func elisionCuts(rs []rune) []elision {
+	var out []elision
 	for i, r := range rs {
 		if r != '\'' && r != '’' || i+1 >= len(rs) || !unicode.IsLetter(rs[i+1]) {
 			continue
@@ -118,10 +129,22 @@ func cutElisions(s string) string {
 			n++
 		}
 		if n >= 1 && n <= 2 {
-			rs[i] = ' '
+			out = append(out, elision{i - n, i})
 		}
 	}
-	return string(rs)
+	return out
+}
+
+// Elisions returns the elided words SearchWords cuts from text, lower-cased: "l" and "qu" of
+// "l'option qu'il donne". The same letters standing alone ("un programme en C", "ls -l") are
+// words of their own.
+func Elisions(text string) map[string]bool {
+	out := map[string]bool{}
+	rs := []rune(text)
+	for _, c := range elisionCuts(rs) {
+		out[strings.ToLower(string(rs[c.from:c.at]))] = true
+	}
+	return out
 }
 
 // Elided maps each word Words joins across an apostrophe to the words SearchWords cuts it into

@@ -1,6 +1,7 @@
 package textseg
 
 import (
+	"maps"
 	"slices"
 	"testing"
 )
@@ -51,6 +52,15 @@ func TestElided(t *testing.T) {
 		if !slices.Equal(got[w], parts) {
 			t.Errorf("Elided[%q] = %q, want %q", w, got[w], parts)
 		}
+	}
+}
+
+func TestElisions(t *testing.T) {
+	t.Parallel()
+	got := Elisions("L'option -l d’un programme en C qu'il compile; aren't; rock'n'roll")
+	want := map[string]bool{"l": true, "d": true, "qu": true, "n": true}
+	if !maps.Equal(got, want) {
+		t.Errorf("Elisions = %v, want %v (the option's l and the language's C stand alone)", got, want)
 	}
 }
 
