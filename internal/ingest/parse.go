@@ -199,7 +199,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 		return Parsed{}, err
 	}
 	if doc.Title = cleanLabel(doc.Title); doc.Title == "" {
-		doc.Title = strings.TrimSuffix(path.Base(name), path.Ext(name))
+		doc.Title = cleanLabel(strings.TrimSuffix(path.Base(name), path.Ext(name)))
 	}
 	size := 0
 	kept := doc.Sections[:0]

@@ -196,6 +196,11 @@ func realFolder(name, p string) (string, error) {
 	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
 		return "", fmt.Errorf("source %s: %s is not a readable folder", name, p)
 	}
+	// The path is stored as text, which holds only UTF-8; file names within are escaped
+	// (EscapePath), but the folder is where every document's path starts, shown to admins.
+	if !postgres.StorableText(real) {
+		return "", fmt.Errorf("source %s: the folder's path %q is not UTF-8 text: rename the folder (a link to it resolves to the same path)", name, real)
+	}
 	return real, nil
 }
 
