@@ -88,6 +88,12 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 					refuse(w, r, http.StatusBadRequest, "Ambiguous identity: the request carries more than one "+h+" header.")
 					return
 				}
+				// net/http refuses NUL in a header but passes other bytes on: a name a gateway
+				// sent in Latin-1 reached PostgreSQL and made every request of its reader a 500.
+				if err := checkText(h, r.Header.Get(h)); err != nil {
+					refuse(w, r, http.StatusBadRequest, err.Error())
+					return
+				}
 			}
 			u.Name = strings.TrimSpace(r.Header.Get(id.UserHeader))
 			if u.Name == "" {
