@@ -232,3 +232,53 @@ func TestAttachmentDownloadWaitsForASlot(t *testing.T) {
 		t.Errorf("attachment download after the slot freed: %d %.200s", resp.StatusCode, body)
 	}
 }
+
+// TestOneReaderCannotHoldEverySlot: one reader firing four questions at once (within their
+// rate limit's burst of 10) at a slow model held all four slots for as long as the model took,
+// and every other reader's search was refused with 503 meanwhile. A reader has at most two
+// questions in progress: the others are refused at once with 429, and another reader's search
+// still runs.
+func TestOneReaderCannotHoldEverySlot(t *testing.T) {
+	t.Parallel()
+	llmURL, entered, release := gatedLLM(t)
+	srv := newServer(t, llmURL)
+	srv.Identity = proxied()
+	srv.AskPerMinute = 30
+	srv.MaxInFlight, srv.MaxQueue = 4, -1
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	const asks = 4
+	done := make(chan int, asks)
+	for range asks {
+		go func() {
+			done <- background(ts.URL, "POST", "/api/ask", `{"question": "is a taxi home after a client dinner reimbursed?"}`)
+		}()
+	}
+	// Every question has either reached the model, where it waits, or been answered.
+	var statuses []int
+	for held := 0; held+len(statuses) < asks; {
+		select {
+		case <-entered:
+			held++
+		case status := <-done:
+			statuses = append(statuses, status)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the questions neither reached the model nor were answered: %v", statuses)
+		}
+	}
+	resp, body := send(t, ts.URL, request{path: "/api/search?q=taxi", headers: http.Header{"X-Forwarded-User": {"bo"}, "X-Forwarded-Groups": {"staff"}}})
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("another reader's search while ann's questions wait on the model: %d %.200s", resp.StatusCode, body)
+	}
+	close(release)
+	for len(statuses) < asks {
+		statuses = append(statuses, <-done)
+	}
+	counts := map[int]int{}
+	for _, s := range statuses {
+		counts[s]++
+	}
+	if counts[http.StatusOK] != 2 || counts[http.StatusTooManyRequests] != asks-2 {
+		t.Errorf("ann's %d questions at once: statuses %v, want 2 answered and %d refused with 429", asks, statuses, asks-2)
+	}
+}

@@ -190,3 +190,17 @@ func TestProxyKeysFollowTheirOwnersGroups(t *testing.T) {
 		t.Error("the key does not read hr's document once its owner is back in hr")
 	}
 }
+
+// TestKeyNameThatIsNotTextIsNamed: a key name with a NUL or invalid UTF-8 is refused with a
+// message naming the field, not PostgreSQL's own ("invalid byte sequence … SQLSTATE 22021").
+func TestKeyNameThatIsNotTextIsNamed(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	for _, name := range []string{"a%00b", "a%FFb"} {
+		status, body := do(t, "POST", ts.URL+"/keys", "name="+name+"&expires=30d&scope=read",
+			map[string]string{"X-Forwarded-User": "ann", "X-Forwarded-Groups": "staff", "Content-Type": "application/x-www-form-urlencoded"})
+		if status != http.StatusBadRequest || !strings.Contains(body, "name: must be UTF-8 text without NUL characters") || strings.Contains(body, "SQLSTATE") {
+			t.Errorf("key named %s: %d %.300s", name, status, body[max(0, strings.Index(body, `role="alert"`)):])
+		}
+	}
+}

@@ -81,9 +81,11 @@ type asked struct {
 // generated answer is composed; emit the generated answer's tokens as they come.
 func (s *Server) answer(r *http.Request, question, conversation string, shown func(*answer.Curated), emit func(string)) (asked, error) {
 	u := userFrom(r.Context())
-	if !s.limiter.allow(u.Name) {
-		return asked{Response: answer.Response{Citations: []answer.Citation{}}, Conversation: conversation}, errRateLimited
+	done, err := s.limiter.start(u.Name)
+	if err != nil {
+		return asked{Response: answer.Response{Citations: []answer.Citation{}}, Conversation: conversation}, err
 	}
+	defer done()
 	history, err := s.Conversations.History(r.Context(), conversation, u.Name)
 	if err != nil {
 		return asked{Response: answer.Response{Citations: []answer.Citation{}}, Conversation: conversation}, err

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -88,6 +89,12 @@ func (id Identity) middleware(next http.Handler, refuse func(w http.ResponseWrit
 					refuse(w, r, http.StatusBadRequest, "Ambiguous identity: the request carries more than one "+h+" header.")
 					return
 				}
+				// net/http refuses NUL in a header but passes other bytes on: a name a gateway
+				// sent in Latin-1 reached PostgreSQL and made every request of its reader a 500.
+				if err := checkText(h, r.Header.Get(h)); err != nil {
+					refuse(w, r, http.StatusBadRequest, err.Error())
+					return
+				}
 			}
 			u.Name = strings.TrimSpace(r.Header.Get(id.UserHeader))
 			if u.Name == "" {
@@ -113,7 +120,8 @@ func remoteAddr(r *http.Request) netip.Addr {
 	return a.Unmap()
 }
 
-// limiter is a per-user rate limit: one bucket per user, forgotten after an idle hour.
+// limiter is a per-user limit on questions: a rate, and how many may be in progress at once.
+// One bucket per user, forgotten after an idle hour.
 type limiter struct {
 	perMinute float64
 	mu        sync.Mutex
@@ -121,24 +129,35 @@ type limiter struct {
 }
 
 type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	lim    *rate.Limiter
+	seen   time.Time
+	asking int // questions in progress
 }
 
 func newLimiter(perMinute float64) *limiter {
 	return &limiter{perMinute: perMinute, buckets: map[string]*bucket{}}
 }
 
-func (l *limiter) allow(user string) bool {
+// maxAsking bounds the questions one user has in progress. A question holds its admission slot
+// for as long as the model takes: without this bound, a burst within the rate held every slot
+// of a server answering through a slow model, and every other reader was refused meanwhile.
+const maxAsking = 2
+
+// errAsking refuses a question while the user already has maxAsking in progress.
+var errAsking = problem{http.StatusTooManyRequests, fmt.Sprintf("You already have %d questions being answered: wait for one to finish.", maxAsking)}
+
+// start admits one of user's questions, or says why not (errRateLimited, errAsking); done,
+// called once the question is over, frees its place. With no rate set, nothing is limited.
+func (l *limiter) start(user string) (done func(), err error) {
 	if l == nil || l.perMinute <= 0 {
-		return true
+		return func() {}, nil
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
 	if len(l.buckets) > 10000 {
 		for k, b := range l.buckets {
-			if now.Sub(b.seen) > time.Hour {
+			if now.Sub(b.seen) > time.Hour && b.asking == 0 {
 				delete(l.buckets, k)
 			}
 		}
@@ -149,5 +168,16 @@ func (l *limiter) allow(user string) bool {
 		l.buckets[user] = b
 	}
 	b.seen = now
-	return b.lim.Allow()
+	switch {
+	case b.asking >= maxAsking: // checked first: a refused question spends none of the rate
+		return nil, errAsking
+	case !b.lim.Allow():
+		return nil, errRateLimited
+	}
+	b.asking++
+	return func() {
+		l.mu.Lock()
+		b.asking--
+		l.mu.Unlock()
+	}, nil
 }

@@ -65,10 +65,12 @@ func (s *Server) runViewAs(w http.ResponseWriter, r *http.Request) (viewAs, erro
 		return v, nil
 	}
 	// The admin's own rate limit applies: it is the admin who spends the model's time.
-	if !s.limiter.allow(userFrom(r.Context()).Name) {
-		_, v.AnswerError = s.askError(w, r, errRateLimited)
+	done, err := s.limiter.start(userFrom(r.Context()).Name)
+	if err != nil {
+		_, v.AnswerError = s.askError(w, r, err)
 		return v, nil
 	}
+	defer done()
 	resp, err := s.askCurated(asReader, answer.Request{Question: v.Query, Groups: u.Groups}, nil, nil)
 	v.Answer = resp
 	if err != nil {

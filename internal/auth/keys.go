@@ -12,6 +12,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docent-search/docent/internal/postgres"
 )
 
 // KeyPrefix starts every API key, so that secret scanners (and people) recognise a leaked one.
@@ -56,6 +58,9 @@ func CreateKey(ctx context.Context, pool *pgxpool.Pool, k NewKey) (string, Key, 
 		return "", Key{}, errors.New("user: must not be empty")
 	case k.Name == "" || len(k.Name) > 100:
 		return "", Key{}, errors.New("name: want 1 to 100 characters")
+	case !postgres.StorableText(k.Name):
+		// Else PostgreSQL's own message ("invalid byte sequence…") reached the keys page.
+		return "", Key{}, errors.New("name: must be UTF-8 text without NUL characters")
 	case k.Scope != ScopeRead && k.Scope != ScopeAdmin:
 		return "", Key{}, fmt.Errorf("scope: want %s or %s, not %q", ScopeRead, ScopeAdmin, k.Scope)
 	case k.Scope == ScopeAdmin && !slices.Contains(k.Groups, k.AdminGroup):

@@ -233,7 +233,7 @@ func Settings() []Setting {
 				}
 				return nil
 			}},
-		{Env: "DOCENT_ASK_RATE", Flag: "ask-rate", Default: "30", Help: "Questions per minute one user may ask (a burst of 10 is allowed).",
+		{Env: "DOCENT_ASK_RATE", Flag: "ask-rate", Default: "30", Help: "Questions per minute one user may ask (a burst of 10 is allowed), at most 2 in progress at once (429 past either).",
 			set: func(c *Config, v string) error {
 				f, err := strconv.ParseFloat(v, 64)
 				if err != nil || f <= 0 || f > 100000 {
