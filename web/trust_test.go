@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -211,10 +210,10 @@ func TestIdentityHeadersThatAreNotUTF8AreRefused(t *testing.T) {
 	for i := range many {
 		many[i] = fmt.Sprintf("group-%d", i)
 	}
-	start := time.Now()
+	// How long splitting them takes is BenchmarkSplitGroups's (internal/source).
 	resp, body := send(t, ts.URL, request{path: "/api/search?q=taxi", headers: http.Header{"X-Forwarded-User": {"ann"}, "X-Forwarded-Groups": {strings.Join(many, ",")}}})
-	if took := time.Since(start); resp.StatusCode != http.StatusOK || took > time.Second {
-		t.Errorf("60,000 groups: %d in %s, want 200 within a second: %.200s", resp.StatusCode, took, body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("60,000 groups: %d, want 200: %.200s", resp.StatusCode, body)
 	}
 }
 
