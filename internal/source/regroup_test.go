@@ -1,0 +1,118 @@
+package source_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/docent-search/docent/internal/docenttest"
+	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/docent-search/docent/internal/retrieve"
+	"github.com/docent-search/docent/internal/sampledocs"
+	"github.com/docent-search/docent/internal/source"
+)
+
+// Regrouped are the files of the regroup tests, each with a word found nowhere else.
+var regrouped = map[string]string{
+	"public.md": "# Public\n\nThe canteen opens at noon, WOMBATCANTEEN.\n",
+	"hr/pay.md": "# Pay\n\nSalaries rise in May, QUOKKASALARY.\n",
+	"mail/offer.eml": string(sampledocs.EML("ada@example.org", "bo@example.org", "Offer", "Tue, 3 Mar 2026 10:15:00 +0100",
+		"The offer is attached, NUMBATOFFER.", "", sampledocs.File{Name: "terms.txt", Data: []byte("Terms of the offer, BILBYTERMS.\n")})),
+}
+
+// regroupWords maps each document's path to the word only it holds.
+var regroupWords = map[string]string{
+	"public.md":                "wombatcanteen",
+	"hr/pay.md":                "quokkasalary",
+	"mail/offer.eml":           "numbatoffer",
+	"mail/offer.eml/terms.txt": "bilbyterms",
+}
+
+// visibleTo returns the regroup documents a reader in groups finds by searching for their
+// words, with the groups stored on each document and its chunks checked to agree.
+func visibleTo(t *testing.T, pool *pgxpool.Pool, groups ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.groups <> d.groups`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d chunks whose groups differ from their document's (%v)", n, err)
+	}
+	s := &retrieve.Searcher{Pool: pool, Embedder: docenttest.Embedder}
+	var found []string
+	for path, word := range regroupWords {
+		res, err := s.Search(ctx, retrieve.Query{Text: word, Groups: groups, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(res, func(r retrieve.Result) bool { return r.Path == path }) {
+			found = append(found, path)
+		}
+	}
+	slices.Sort(found)
+	return found
+}
+
+// TestUpdateRegroups: narrowing a source's groups or rules takes effect on its stored
+// documents, attachments included, as Update returns, before any re-index run; widening
+// waits for the run. Access control is a promise: a folder shared by mistake must not stay
+// readable for the queue's wait, nor for ever if the run fails.
+func TestUpdateRegroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	root := docenttest.Folder(t, regrouped)
+	src := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	all := []string{"hr/pay.md", "mail/offer.eml", "mail/offer.eml/terms.txt", "public.md"}
+	if got := visibleTo(t, pool, "finance"); !slices.Equal(got, all) {
+		t.Fatalf("before the change, finance finds %q, want %q", got, all)
+	}
+
+	// Narrowed: the source to staff, the rule to hr. No run follows.
+	src.Groups, src.Rules = []string{"staff"}, []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}
+	if err := source.Update(ctx, pool, src); err != nil {
+		t.Fatal(err)
+	}
+	if got := visibleTo(t, pool, "finance", "sales"); len(got) != 0 {
+		t.Errorf("after narrowing, finance and sales still find %q before the run", got)
+	}
+	if got, want := visibleTo(t, pool, "staff"), []string{"mail/offer.eml", "mail/offer.eml/terms.txt", "public.md"}; !slices.Equal(got, want) {
+		t.Errorf("staff finds %q, want %q", got, want)
+	}
+	if got, want := visibleTo(t, pool, "hr"), []string{"hr/pay.md"}; !slices.Equal(got, want) {
+		t.Errorf("hr finds %q, want %q", got, want)
+	}
+
+	// Widened: nothing becomes visible before the run.
+	src.Groups, src.Rules = nil, []source.Rule{{Glob: "hr/**", Groups: []string{"hr", "sales"}}}
+	if err := source.Update(ctx, pool, src); err != nil {
+		t.Fatal(err)
+	}
+	if got := visibleTo(t, pool, "sales"); len(got) != 0 {
+		t.Errorf("after widening, sales finds %q before the run", got)
+	}
+	if got, want := visibleTo(t, pool, "staff"), []string{"mail/offer.eml", "mail/offer.eml/terms.txt", "public.md"}; !slices.Equal(got, want) {
+		t.Errorf("after widening, staff finds %q, want what it found before, %q", got, want)
+	}
+
+	// Moved to groups that share none with the old: no one until the run, which gives the new.
+	src.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"legal"}}}
+	if err := source.Update(ctx, pool, src); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []string{"hr", "legal"} {
+		if got := visibleTo(t, pool, g); len(got) != 0 {
+			t.Errorf("moved from hr to legal, %s finds %q before the run", g, got)
+		}
+	}
+	if _, err := docenttest.NewIndexer(pool).Run(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := visibleTo(t, pool, "legal"), all; !slices.Equal(got, want) {
+		t.Errorf("after the run, legal finds %q, want %q (the rule's and everyone's)", got, want)
+	}
+	if got, want := visibleTo(t, pool, "hr"), []string{"mail/offer.eml", "mail/offer.eml/terms.txt", "public.md"}; !slices.Equal(got, want) {
+		t.Errorf("after the run, hr finds %q, want %q", got, want)
+	}
+}
