@@ -85,7 +85,9 @@ func TestAdminNarrowsAtOnce(t *testing.T) {
 		}
 	}
 
-	save("staff", "hr/**=hr")
+	if notice := save("staff", "hr/**=hr"); notice != "Access of docs saved; 4 documents narrowed to it now; re-indexing applies the rest." {
+		t.Errorf("notice after narrowing: %q", notice)
+	}
 	for path := range words {
 		if page, found := sees(path, "finance,sales"); page || found {
 			t.Errorf("after narrowing to staff (hr/**: hr), finance and sales: page %v, found %v for %s", page, found, path)
@@ -99,10 +101,21 @@ func TestAdminNarrowsAtOnce(t *testing.T) {
 		}
 	}
 
-	save("", "hr/**=hr,sales")
+	if notice := save("", "hr/**=hr,sales"); notice != "Access of docs saved; re-indexing applies the rest." {
+		t.Errorf("notice after widening: %q", notice)
+	}
 	for path := range words {
 		if page, found := sees(path, "sales"); page || found {
 			t.Errorf("after widening, before the run, sales: page %v, found %v for %s", page, found, path)
+		}
+	}
+	// Moved to groups that share none with the old: no reader at all until the run.
+	if notice := save("", "hr/**=legal"); !strings.Contains(notice, "1 documents narrowed to it now (1 of them visible to nobody until the re-index") {
+		t.Errorf("notice after moving hr/** to legal: %q", notice)
+	}
+	for _, g := range []string{"hr", "legal"} {
+		if page, found := sees("hr/pay.md", g); page || found {
+			t.Errorf("moved from hr to legal, before the run, %s: page %v, found %v", g, page, found)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package source_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -64,6 +65,15 @@ func TestUpdateRegroups(t *testing.T) {
 	pool := pgtest.NewPool(t)
 	root := docenttest.Folder(t, regrouped)
 	src := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	update := func(want source.Narrowed) {
+		t.Helper()
+		if got, err := source.Update(ctx, pool, src); err != nil || got != want {
+			t.Fatalf("Update = %+v, %v; want %+v", got, err, want)
+		}
+	}
+	if _, err := source.Update(ctx, pool, source.Source{Name: "docs", Groups: []string{"staff", ""}}); err == nil || !strings.Contains(err.Error(), "empty name") {
+		t.Errorf("Update with an empty group name: %v, want it refused (the name hides documents from everyone)", err)
+	}
 	all := []string{"hr/pay.md", "mail/offer.eml", "mail/offer.eml/terms.txt", "public.md"}
 	if got := visibleTo(t, pool, "finance"); !slices.Equal(got, all) {
 		t.Fatalf("before the change, finance finds %q, want %q", got, all)
@@ -71,9 +81,7 @@ func TestUpdateRegroups(t *testing.T) {
 
 	// Narrowed: the source to staff, the rule to hr. No run follows.
 	src.Groups, src.Rules = []string{"staff"}, []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}
-	if err := source.Update(ctx, pool, src); err != nil {
-		t.Fatal(err)
-	}
+	update(source.Narrowed{Documents: 4})
 	if got := visibleTo(t, pool, "finance", "sales"); len(got) != 0 {
 		t.Errorf("after narrowing, finance and sales still find %q before the run", got)
 	}
@@ -86,9 +94,7 @@ func TestUpdateRegroups(t *testing.T) {
 
 	// Widened: nothing becomes visible before the run.
 	src.Groups, src.Rules = nil, []source.Rule{{Glob: "hr/**", Groups: []string{"hr", "sales"}}}
-	if err := source.Update(ctx, pool, src); err != nil {
-		t.Fatal(err)
-	}
+	update(source.Narrowed{})
 	if got := visibleTo(t, pool, "sales"); len(got) != 0 {
 		t.Errorf("after widening, sales finds %q before the run", got)
 	}
@@ -98,9 +104,7 @@ func TestUpdateRegroups(t *testing.T) {
 
 	// Moved to groups that share none with the old: no one until the run, which gives the new.
 	src.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"legal"}}}
-	if err := source.Update(ctx, pool, src); err != nil {
-		t.Fatal(err)
-	}
+	update(source.Narrowed{Documents: 1, Hidden: 1})
 	for _, g := range []string{"hr", "legal"} {
 		if got := visibleTo(t, pool, g); len(got) != 0 {
 			t.Errorf("moved from hr to legal, %s finds %q before the run", g, got)
