@@ -122,6 +122,36 @@ func TestUpdateRegroups(t *testing.T) {
 	}
 }
 
+// TestRunDuringSaveKeepsItsNarrowing: a run that read the source before access was narrowed
+// writes the files it reaches afterwards with the old, wider groups, and saving queues no run
+// while one is under way: the run applies the narrowing again as it ends.
+func TestRunDuringSaveKeepsItsNarrowing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	root := docenttest.Folder(t, regrouped)
+	before := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	saved := before
+	saved.Groups, saved.Rules = []string{"staff"}, []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}
+	if _, err := source.Update(ctx, pool, saved); err != nil {
+		t.Fatal(err)
+	}
+	// Changed on disk, so that the run started before the save stores them again.
+	docenttest.Write(t, root, map[string]string{
+		"public.md": "# Public\n\nThe canteen opens at one, WOMBATCANTEEN.\n",
+		"hr/pay.md": "# Pay\n\nSalaries rise in June, QUOKKASALARY.\n",
+	})
+	if _, err := docenttest.NewIndexer(pool).Run(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	if got := visibleTo(t, pool, "finance", "sales"); len(got) != 0 {
+		t.Errorf("after a run that read the source before the save, finance and sales find %q", got)
+	}
+	if got, want := visibleTo(t, pool, "staff", "hr"), []string{"hr/pay.md", "mail/offer.eml", "mail/offer.eml/terms.txt", "public.md"}; !slices.Equal(got, want) {
+		t.Errorf("staff and hr find %q, want %q", got, want)
+	}
+}
+
 // BenchmarkUpdateNarrows times Update narrowing a source of 5,000 notes (a chunk each) from
 // everyone to one group, which the admin's save waits for: 13-14 s on the 2-core development
 // machine (shared, load 1-2), against 44 ms for the documents alone. A chunk's row fills its
