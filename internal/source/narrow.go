@@ -2,11 +2,14 @@ package source
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/access"
 )
@@ -15,6 +18,37 @@ import (
 // them those no reader may see until the re-index run gives them their new groups.
 type Narrowed struct {
 	Documents, Hidden int64
+}
+
+// Narrow applies the access source ran has now to its stored documents where it is narrower,
+// for a run that read ran at its start and ends now: access saved meanwhile narrowed what was
+// stored then, but the run went on writing files with ran's groups, and saving queues no run
+// while one is under way. The source row is locked against a save until this commits; with
+// its groups and rules as ran had them, nothing is read.
+func Narrow(ctx context.Context, pool *pgxpool.Pool, ran Source) (Narrowed, error) {
+	var n Narrowed
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		now := Source{ID: ran.ID, Name: ran.Name}
+		var rules []byte
+		err := tx.QueryRow(ctx, `SELECT groups, rules FROM sources WHERE id = $1 FOR SHARE`, ran.ID).Scan(&now.Groups, &rules)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil // removed, with its documents
+		}
+		if err == nil {
+			err = json.Unmarshal(rules, &now.Rules)
+		}
+		if err != nil {
+			return fmt.Errorf("reading the access of source %s: %w", ran.Name, err)
+		}
+		if slices.Equal(now.Groups, ran.Groups) && slices.EqualFunc(now.Rules, ran.Rules, func(a, b Rule) bool {
+			return a.Glob == b.Glob && slices.Equal(a.Groups, b.Groups)
+		}) {
+			return nil
+		}
+		n, err = narrow(ctx, tx, now)
+		return err
+	})
+	return n, err
 }
 
 // narrow restricts the groups of s's stored documents and their chunks, in tx, to what its new
