@@ -14,7 +14,7 @@ import (
 	"github.com/docent-search/docent/internal/access"
 )
 
-// Narrowed counts what Update narrowed at once: documents whose groups it restricted, and of
+// Narrowed counts what Update or Narrow narrowed: documents whose groups it restricted, and of
 // them those no reader may see until the re-index run gives them their new groups.
 type Narrowed struct {
 	Documents, Hidden int64
@@ -24,7 +24,7 @@ type Narrowed struct {
 // for a run that read ran at its start and ends now: access saved meanwhile narrowed what was
 // stored then, but the run went on writing files with ran's groups, and saving queues no run
 // while one is under way. The source row is locked against a save until this commits; with
-// its groups and rules as ran had them, nothing is read.
+// its groups and rules as ran had them, no document is read.
 func Narrow(ctx context.Context, pool *pgxpool.Pool, ran Source) (Narrowed, error) {
 	var n Narrowed
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
