@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -118,15 +119,30 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		src, err = source.Get(r.Context(), s.Pool, r.PathValue("name"))
 	}
+	var narrowed source.Narrowed
 	if err == nil {
 		src.Groups, src.Rules, src.Every, src.Watch = form.Groups, form.Rules, form.Every, form.Watch
-		err = source.Update(r.Context(), s.Pool, src)
+		narrowed, err = source.Update(r.Context(), s.Pool, src)
 	}
 	if err == nil {
-		// New groups reach the documents on the next run: start it now.
+		// Update narrowed what it could; wider groups, and those of symlinks' targets, reach
+		// the documents on the next run: start it now.
 		_, err = s.Jobs.Enqueue(r.Context(), src.Name, userFrom(r.Context()).Name)
 	}
-	back(w, r, "Access of "+src.Name+" saved; re-indexing applies it.", err)
+	back(w, r, updateNotice(src.Name, narrowed), err)
+}
+
+// updateNotice tells the admin what saving a source's access did at once and what waits for
+// the re-index: documents hidden from every reader meanwhile are worth a word.
+func updateNotice(name string, n source.Narrowed) string {
+	notice := "Access of " + name + " saved"
+	if n.Documents > 0 {
+		notice += fmt.Sprintf("; %d documents narrowed to it now", n.Documents)
+	}
+	if n.Hidden > 0 {
+		notice += fmt.Sprintf(" (%d of them visible to nobody until the re-index gives them their new groups)", n.Hidden)
+	}
+	return notice + "; re-indexing applies the rest."
 }
 
 func (s *Server) adminRemove(w http.ResponseWriter, r *http.Request) {

@@ -14,3 +14,9 @@ func Visible(alias, param string) string {
 
 // Everyone is the condition that the row named alias is visible to every reader.
 func Everyone(alias string) string { return alias + ".groups = '{}'" }
+
+// Nobody is a group no reader holds: every way groups reach a reader (the proxy's header, the
+// OIDC claim, API keys, view-as) drops empty names, and sources refuse them. Groups {Nobody}
+// hide a document from every reader; source.Update gives them to a document whose old and new
+// groups share none, until the re-index run stores its new groups.
+const Nobody = ""

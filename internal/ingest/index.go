@@ -263,6 +263,10 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	if bulk && ix.Progress != nil {
 		ix.Progress(source.Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
 	}
+	// Access narrowed while the run went on has to hold for the files it wrote since.
+	if _, err := source.Narrow(ctx, ix.Pool, src); err != nil {
+		return sum, err
+	}
 	ix.Log.Debug("indexing run", "phase", "files", "took", time.Since(start).Round(time.Millisecond))
 	// Term statistics follow the index, but recomputing them reads every chunk: after a small
 	// change (a watched folder's one edited file) they are refreshed only when over ten minutes

@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/postgres"
 )
 
@@ -137,7 +138,8 @@ func matchParts(g, p []string) bool {
 // checkAccess refuses groups and rule globs that are not text PostgreSQL stores, naming the
 // one at fault: a NUL or invalid UTF-8 came back as PostgreSQL's own message, and in a rule
 // (stored as JSON) invalid UTF-8 became U+FFFD, a group no one is in or a glob matching
-// nothing, saved without a word. (A folder whose name is not UTF-8 is matched with '?'.)
+// nothing, saved without a word. (A folder whose name is not UTF-8 is matched with '?'.) The
+// empty group name is refused too: it is access.Nobody, which Update gives documents to hide.
 func (s Source) checkAccess() error {
 	groups := slices.Clone(s.Groups)
 	for _, r := range s.Rules {
@@ -147,6 +149,9 @@ func (s Source) checkAccess() error {
 		groups = append(groups, r.Groups...)
 	}
 	for _, g := range groups {
+		if g == access.Nobody {
+			return errors.New("a group with an empty name: it is reserved for documents no reader may see")
+		}
 		if !postgres.StorableText(g) {
 			return fmt.Errorf("group %q: must be UTF-8 text without NUL characters", g)
 		}
@@ -206,24 +211,34 @@ func realFolder(name, p string) (string, error) {
 	return real, nil
 }
 
-// Update changes a source's groups, rules, schedule and watching. Re-indexing applies new
-// groups to its documents. The root stays the one checked and resolved when the source was
-// added (s.Root is ignored): to index another folder, remove the source and add it again.
-func Update(ctx context.Context, pool *pgxpool.Pool, s Source) error {
+// Update changes a source's groups, rules, schedule and watching. In the same transaction it
+// narrows the groups of the documents already stored to the new access (see narrow), so a
+// reader it refuses loses them as Update returns; wider access reaches them when the source is
+// re-indexed. The root stays the one checked and resolved when the source was added (s.Root is
+// ignored): to index another folder, remove the source and add it again.
+func Update(ctx context.Context, pool *pgxpool.Pool, s Source) (Narrowed, error) {
 	if err := s.checkAccess(); err != nil {
-		return err
+		return Narrowed{}, err
 	}
 	rules, _ := json.Marshal(nonNil(s.Rules))
-	tag, err := pool.Exec(ctx, `UPDATE sources SET groups = $2, rules = $3,
-		every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE name = $1`,
-		s.Name, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch)
+	var n Narrowed
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `UPDATE sources SET groups = $2, rules = $3,
+			every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE name = $1 RETURNING id`,
+			s.Name, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch).Scan(&s.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("source %s: %w", s.Name, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("updating source %s: %w", s.Name, err)
+		}
+		n, err = narrow(ctx, tx, s)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("updating source %s: %w", s.Name, err)
+		return Narrowed{}, err
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("source %s: %w", s.Name, ErrNotFound)
-	}
-	return nil
+	return n, nil
 }
 
 // Remove deletes a source with all its documents and chunks.
