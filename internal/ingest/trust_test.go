@@ -94,6 +94,9 @@ func TestNoFileStopsARun(t *testing.T) {
 	b.write(t, "z.md", "# Z\n\nlast\n")
 	// Rules match names as they are on disk, not their stored, escaped form.
 	b.src.Rules = append(b.src.Rules, source.Rule{Glob: "100%.md", Groups: []string{"finance"}}, source.Rule{Glob: "dir?/**", Groups: []string{"latin"}})
+	if _, err := source.Update(context.Background(), b.pool, b.src); err != nil {
+		t.Fatal(err)
+	}
 	// A document the database refuses, as it would an invalid value: a constraint on chunks.
 	if _, err := b.pool.Exec(context.Background(), `ALTER TABLE chunks ADD CONSTRAINT no_poison CHECK (text NOT LIKE '%POISON%')`); err != nil {
 		t.Fatal(err)
