@@ -13,26 +13,12 @@ import (
 func TestAdminActionsAreAudited(t *testing.T) {
 	t.Parallel()
 	ts := setupWith(t, proxied())
-	admin := map[string]string{"X-Forwarded-User": "root", "X-Forwarded-Groups": "docent-admins", "X-Forwarded-For": "10.1.2.3",
-		"Content-Type": "application/x-www-form-urlencoded"}
-	noRedirect := func(method, path, body string) int {
-		t.Helper()
-		req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-		for k, v := range admin {
-			req.Header.Set(k, v)
-		}
-		resp, err := (&http.Transport{}).RoundTrip(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	admin := map[string]string{"X-Forwarded-User": "root", "X-Forwarded-Groups": "docent-admins", "X-Forwarded-For": "10.1.2.3"}
 	// A change of access rules, a re-index, an add that fails (no source roots), a removal.
-	noRedirect("POST", "/admin/sources/docs", url.Values{"groups": {"staff"}, "rules": {"hr/**=hr,finance"}}.Encode())
-	noRedirect("POST", "/admin/sources/docs/reindex", "")
-	noRedirect("POST", "/admin/sources", url.Values{"name": {"new"}, "path": {"/etc"}}.Encode())
-	noRedirect("POST", "/admin/sources/docs/remove", "")
+	postForm(t, ts.URL+"/admin/sources/docs", url.Values{"groups": {"staff"}, "rules": {"hr/**=hr,finance"}}, admin)
+	postForm(t, ts.URL+"/admin/sources/docs/reindex", nil, admin)
+	postForm(t, ts.URL+"/admin/sources", url.Values{"name": {"new"}, "path": {"/etc"}}, admin)
+	postForm(t, ts.URL+"/admin/sources/docs/remove", nil, admin)
 
 	if status, _ := do(t, "GET", ts.URL+"/api/audit", "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "hr"}); status != http.StatusForbidden {
 		t.Errorf("/api/audit for a non-admin: %d, want 403", status)

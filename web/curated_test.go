@@ -27,6 +27,23 @@ func as(user, groups string) map[string]string {
 
 var curatedAdmin = as("root", "docent-admins")
 
+// postForm posts a form to u as who, without following the redirect an admin form answers
+// with, and returns the response's status and Location.
+func postForm(t *testing.T, u string, values url.Values, who map[string]string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", u, strings.NewReader(values.Encode()))
+	for k, v := range who {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := (&http.Transport{}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
 const taxiCurated = `{"question": "Is a taxi home after a client dinner reimbursed?", "answer": "Yes, after **9 pm**: see [the travel policy](/doc/1).",
 	"groups": ["staff", "hr"], "owner": "travel team", "review_by": "2099-12-31", "pinned": [{"source": "docs", "document": "hr/budget.md"}]}`
 
@@ -154,17 +171,8 @@ func TestCuratedAnswersAPI(t *testing.T) {
 	// The admin page's form, without JavaScript: an error names the field, and comes back.
 	form := func(values url.Values) string {
 		t.Helper()
-		req, _ := http.NewRequest("POST", ts.URL+"/admin/curated", strings.NewReader(values.Encode()))
-		for k, v := range curatedAdmin {
-			req.Header.Set(k, v)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := (&http.Transport{}).RoundTrip(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.Header.Get("Location")
+		_, loc := postForm(t, ts.URL+"/admin/curated", values, curatedAdmin)
+		return loc
 	}
 	values := url.Values{"question": {"who approves travel"}, "answer": {"Your manager."}, "review_by": {"2099-01-01"}, "pinned": {"docs:travel.md"}}
 	if loc := form(values); !strings.Contains(loc, "error=owner") {

@@ -63,19 +63,10 @@ func TestAdminNarrowsAtOnce(t *testing.T) {
 	}
 	save := func(groups, rules string) string {
 		t.Helper()
-		req, _ := http.NewRequest("POST", ts.URL+"/admin/sources/docs", strings.NewReader(url.Values{"groups": {groups}, "rules": {rules}}.Encode()))
-		for k, v := range as("root", "docent-admins") {
-			req.Header.Set(k, v)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := (&http.Transport{}).RoundTrip(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc, _ := url.Parse(resp.Header.Get("Location"))
-		if resp.StatusCode != http.StatusSeeOther || loc.Query().Get("error") != "" {
-			t.Fatalf("saving access: %d, %q", resp.StatusCode, resp.Header.Get("Location"))
+		status, location := postForm(t, ts.URL+"/admin/sources/docs", url.Values{"groups": {groups}, "rules": {rules}}, curatedAdmin)
+		loc, _ := url.Parse(location)
+		if status != http.StatusSeeOther || loc.Query().Get("error") != "" {
+			t.Fatalf("saving access: %d, %q", status, location)
 		}
 		return loc.Query().Get("notice")
 	}
