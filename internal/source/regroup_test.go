@@ -152,6 +152,37 @@ func TestRunDuringSaveKeepsItsNarrowing(t *testing.T) {
 	}
 }
 
+// TestCancelledRunKeepsTheNarrowing: a run that read the source before access was narrowed,
+// and is then cancelled (an admin's Cancel, or the run fails), must not leave the files it
+// rewrote with the old, wider groups: saving queued no run of its own, since one was under way,
+// so nothing else narrows them again.
+func TestCancelledRunKeepsTheNarrowing(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.NewPool(t)
+	root := docenttest.Folder(t, regrouped)
+	before := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	saved := before
+	saved.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}
+	if _, err := source.Update(context.Background(), pool, saved); err != nil {
+		t.Fatal(err)
+	}
+	docenttest.Write(t, root, map[string]string{"hr/pay.md": "# Pay\n\nSalaries rise in June, QUOKKASALARY.\n"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ix := docenttest.NewIndexer(pool)
+	ix.Progress = func(p source.Progress) {
+		if p.Current == "hr/pay.md" {
+			cancel() // the file is stored again, with the groups the run read at its start
+		}
+	}
+	if _, err := ix.Run(ctx, before); err == nil {
+		t.Fatal("the cancelled run reported no error")
+	}
+	if got := visibleTo(t, pool, "finance"); slices.Contains(got, "hr/pay.md") {
+		t.Errorf("after a cancelled run that read the source before the save, finance finds %q", got)
+	}
+}
+
 // BenchmarkUpdateNarrows times Update narrowing a source of 5,000 notes (a chunk each) from
 // everyone to one group, which the admin's save waits for: 13-14 s on the 2-core development
 // machine (shared, load 1-2), against 44 ms for the documents alone. A chunk's row fills its
