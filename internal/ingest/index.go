@@ -194,6 +194,14 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 		}()
 	}
 	sum.Seen = len(files)
+	// Access narrowed while the run went on has to hold for the files it wrote since, however
+	// the run ends: saving queues no run while one is under way, so after a failed or
+	// cancelled one nothing else would narrow them again.
+	defer func() {
+		if _, err := source.Narrow(context.WithoutCancel(ctx), ix.Pool, src); err != nil && runErr == nil {
+			runErr = err
+		}
+	}()
 
 	var (
 		mu       sync.Mutex
@@ -262,10 +270,6 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 	}
 	if bulk && ix.Progress != nil {
 		ix.Progress(source.Progress{Source: src.Name, Done: len(files), Total: len(files), Current: "(building the search indexes)", Started: start})
-	}
-	// Access narrowed while the run went on has to hold for the files it wrote since.
-	if _, err := source.Narrow(ctx, ix.Pool, src); err != nil {
-		return sum, err
 	}
 	ix.Log.Debug("indexing run", "phase", "files", "took", time.Since(start).Round(time.Millisecond))
 	// Term statistics follow the index, but recomputing them reads every chunk: after a small
