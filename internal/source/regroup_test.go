@@ -183,6 +183,30 @@ func TestCancelledRunKeepsTheNarrowing(t *testing.T) {
 	}
 }
 
+// TestRunDuringMoveGivesTheNewGroups: access moved to groups that share none with the old
+// hides the documents from everyone "until the re-index run stores its new groups", but the
+// save queues no run while one is under way, and the run under way read the old access: when
+// it ends, the saved access must hold, the new group's included, or the folder stays hidden
+// from every reader until some later run (none, for a source without a schedule or watch).
+func TestRunDuringMoveGivesTheNewGroups(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	root := docenttest.Folder(t, regrouped)
+	before := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
+	saved := before
+	saved.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"legal"}}}
+	if n, err := source.Update(ctx, pool, saved); err != nil || n.Hidden != 1 {
+		t.Fatalf("Update = %+v, %v; want hr/pay.md hidden", n, err)
+	}
+	if _, err := docenttest.NewIndexer(pool).Run(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	if got := visibleTo(t, pool, "legal"); !slices.Contains(got, "hr/pay.md") {
+		t.Errorf("after the run under way when hr/** moved to legal, legal finds %q: hr/pay.md stays hidden from every reader, and no run is queued", got)
+	}
+}
+
 // BenchmarkUpdateNarrows times Update narrowing a source of 5,000 notes (a chunk each) from
 // everyone to one group, which the admin's save waits for: 13-14 s on the 2-core development
 // machine (shared, load 1-2), against 44 ms for the documents alone. A chunk's row fills its
