@@ -116,8 +116,31 @@ func (ix *Indexer) Run(ctx context.Context, src source.Source) (source.Summary, 
 	run := ix.withDefaults()
 	run.extractor = &Extractor{MaxText: run.MaxText, Timeout: run.ParseTimeout, OCR: run.OCR}
 	defer run.extractor.Close()
-	return run.run(ctx, src)
+	sum, err := run.run(ctx, src)
+	// Access saved while the run went on queued no run of its own (one was under way), and
+	// this one gave its files the groups it read at its start: narrower ones were applied
+	// again as it ended, wider or moved ones (a folder's group replaced by another, which
+	// the save hid from everyone meanwhile) need the files' groups worked out again. A second
+	// pass does that, re-reading no unchanged file; a few at most, should saves go on.
+	for range maxAccessPasses {
+		if err != nil {
+			return sum, err
+		}
+		now, gerr := source.Get(ctx, ix.Pool, src.Name)
+		if gerr != nil || now.ID != src.ID || source.SameAccess(now, src) {
+			return sum, nil // removed (with its documents), or unchanged
+		}
+		ix.Log.Info("access changed during the run: applying it", "source", src.Name)
+		src = now
+		var again source.Summary
+		again, err = run.run(ctx, src)
+		sum = again.After(sum)
+	}
+	return sum, err
 }
+
+// maxAccessPasses bounds the further passes a run makes for access saved while it ran.
+const maxAccessPasses = 3
 
 // RunReporting is Run with progress reported to progress, on a copy of ix: the form the
 // re-index queue takes (reindex.IndexFunc), so each job gets its own callback.

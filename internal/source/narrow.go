@@ -40,15 +40,21 @@ func Narrow(ctx context.Context, pool *pgxpool.Pool, ran Source) (Narrowed, erro
 		if err != nil {
 			return fmt.Errorf("reading the access of source %s: %w", ran.Name, err)
 		}
-		if slices.Equal(now.Groups, ran.Groups) && slices.EqualFunc(now.Rules, ran.Rules, func(a, b Rule) bool {
-			return a.Glob == b.Glob && slices.Equal(a.Groups, b.Groups)
-		}) {
+		if SameAccess(now, ran) {
 			return nil
 		}
 		n, err = narrow(ctx, tx, now)
 		return err
 	})
 	return n, err
+}
+
+// SameAccess reports whether a and b give their files the same groups: the same groups and
+// the same rules, in the same order.
+func SameAccess(a, b Source) bool {
+	return slices.Equal(a.Groups, b.Groups) && slices.EqualFunc(a.Rules, b.Rules, func(x, y Rule) bool {
+		return x.Glob == y.Glob && slices.Equal(x.Groups, y.Groups)
+	})
 }
 
 // narrow restricts the groups of s's stored documents and their chunks, in tx, to what its new

@@ -26,3 +26,14 @@ type Summary struct {
 	// Error is why a run was refused before it read any file (its root moved).
 	Error string `json:"error,omitempty"`
 }
+
+// After returns the summary of a pass s made after first, over the same files, as one run:
+// what either added, deleted or embedded, the second pass's view of the files, both times.
+func (s Summary) After(first Summary) Summary {
+	s.Added += first.Added
+	s.Deleted += first.Deleted
+	s.Chunks += first.Chunks
+	s.Embedded += first.Embedded
+	s.Elapsed += first.Elapsed
+	return s
+}
