@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -122,12 +123,14 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	var narrowed source.Narrowed
 	if err == nil {
 		src.Groups, src.Rules, src.Every, src.Watch = form.Groups, form.Rules, form.Every, form.Watch
-		narrowed, err = source.Update(r.Context(), s.Pool, src)
+		// Not cancelled with the request: narrowing a large source takes longer than a proxy
+		// may wait for the answer, and a save undone by the proxy's timeout could never be made.
+		narrowed, err = source.Update(context.WithoutCancel(r.Context()), s.Pool, src)
 	}
 	if err == nil {
 		// Update narrowed what it could; wider groups, and those of symlinks' targets, reach
 		// the documents on the next run: start it now.
-		_, err = s.Jobs.Enqueue(r.Context(), src.Name, userFrom(r.Context()).Name)
+		_, err = s.Jobs.Enqueue(context.WithoutCancel(r.Context()), src.Name, userFrom(r.Context()).Name)
 	}
 	back(w, r, updateNotice(src.Name, narrowed), err)
 }
