@@ -56,6 +56,15 @@ func visibleTo(t *testing.T, pool *pgxpool.Pool, groups ...string) []string {
 	return found
 }
 
+// indexRegrouped indexes the regrouped folder as source docs, hr/** readable by hrGroups,
+// into a database of the test's own.
+func indexRegrouped(t *testing.T, hrGroups ...string) (*pgxpool.Pool, string, source.Source) {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	root := docenttest.Folder(t, regrouped)
+	return pool, root, docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: hrGroups})
+}
+
 // TestUpdateRegroups: narrowing a source's groups or rules takes effect on its stored
 // documents, attachments included, as Update returns, before any re-index run; widening
 // waits for the run. Access control is a promise: a folder shared by mistake must not stay
@@ -63,9 +72,7 @@ func visibleTo(t *testing.T, pool *pgxpool.Pool, groups ...string) []string {
 func TestUpdateRegroups(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	root := docenttest.Folder(t, regrouped)
-	src := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	pool, _, src := indexRegrouped(t, "hr", "finance")
 	update := func(want source.Narrowed) {
 		t.Helper()
 		if got, err := source.Update(ctx, pool, src); err != nil || got != want {
@@ -128,9 +135,7 @@ func TestUpdateRegroups(t *testing.T) {
 func TestRunDuringSaveKeepsItsNarrowing(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	root := docenttest.Folder(t, regrouped)
-	before := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	pool, root, before := indexRegrouped(t, "hr", "finance")
 	saved := before
 	saved.Groups, saved.Rules = []string{"staff"}, []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}
 	if _, err := source.Update(ctx, pool, saved); err != nil {
@@ -158,9 +163,7 @@ func TestRunDuringSaveKeepsItsNarrowing(t *testing.T) {
 // so nothing else narrows them again.
 func TestCancelledRunKeepsTheNarrowing(t *testing.T) {
 	t.Parallel()
-	pool := pgtest.NewPool(t)
-	root := docenttest.Folder(t, regrouped)
-	before := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr", "finance"}})
+	pool, root, before := indexRegrouped(t, "hr", "finance")
 	saved := before
 	saved.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"hr"}}}
 	if _, err := source.Update(context.Background(), pool, saved); err != nil {
@@ -191,9 +194,7 @@ func TestCancelledRunKeepsTheNarrowing(t *testing.T) {
 func TestRunDuringMoveGivesTheNewGroups(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	root := docenttest.Folder(t, regrouped)
-	before := docenttest.Index(t, pool, "docs", root, source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
+	pool, _, before := indexRegrouped(t, "hr")
 	saved := before
 	saved.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"legal"}}}
 	if n, err := source.Update(ctx, pool, saved); err != nil || n.Hidden != 1 {
