@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -412,7 +411,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		return record("skipped", fmt.Sprintf("symlink to %s: the groups of the link (%s) and of its target (%s) have none in common, so no reader may see it",
 			source.EscapePath(f.Target), strings.Join(src.GroupsFor(f.Raw), ","), strings.Join(src.GroupsFor(f.Target), ",")), nil)
 	}
-	sameGroups := slices.Equal(old.Groups, groups)
+	sameGroups := source.SameGroups(old.Groups, groups)
 	// A scan skipped while OCR was off is read again once it is on.
 	awaitsOCR := ix.OCR != nil && strings.Contains(old.Reason, ocrOffMarker)
 	if depth == 0 && sameFile(old, f) && sameGroups && !awaitsOCR {

@@ -50,8 +50,9 @@ func Narrow(ctx context.Context, pool *pgxpool.Pool, ran Source) (Narrowed, erro
 }
 
 // SameAccess reports whether a and b give their files the same groups: the same groups and
-// the same rules, in the same order.
+// the same rules in the same order, each rule with the same groups in any order.
 func SameAccess(a, b Source) bool {
+	a, b = a.canonical(), b.canonical()
 	return slices.Equal(a.Groups, b.Groups) && slices.EqualFunc(a.Rules, b.Rules, func(x, y Rule) bool {
 		return x.Glob == y.Glob && slices.Equal(x.Groups, y.Groups)
 	})
@@ -98,7 +99,7 @@ func narrow(ctx context.Context, tx pgx.Tx, s Source) (Narrowed, error) {
 	byGroups := map[string]*batch{}
 	for _, d := range docs {
 		g := restrict(d.groups, s.groupsOfStored(fileOf(d.path, paths)))
-		if slices.Equal(g, d.groups) {
+		if SameGroups(g, d.groups) {
 			continue
 		}
 		key := fmt.Sprintf("%q", g) // tells {} from {""}, which a plain join does not

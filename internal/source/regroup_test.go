@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -240,5 +241,56 @@ func BenchmarkUpdateNarrows(b *testing.B) {
 		if n, err := source.Update(ctx, pool, src); err != nil || n.Documents != 5000 {
 			b.Fatalf("Update = %+v, %v; want 5000 documents narrowed", n, err)
 		}
+	}
+}
+
+// TestSaveWithTheSameAccessRewritesNothing: groups saved in another order, or a save that
+// changes only the schedule, leave access as it was. Each used to count as narrowing: every
+// stored document and passage of the source had its groups rewritten (minutes for a large
+// source), and a run under way went through the folder again.
+func TestSaveWithTheSameAccessRewritesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, _, src := indexRegrouped(t, "hr", "finance")
+	src.Groups = []string{"staff", "managers"}
+	if _, err := source.Update(ctx, pool, src); err != nil {
+		t.Fatal(err)
+	}
+	versions := func() string {
+		t.Helper()
+		var v string
+		if err := pool.QueryRow(ctx, `SELECT string_agg(xmin::text, ',' ORDER BY id) FROM (
+			SELECT id, xmin FROM documents UNION ALL SELECT -id, xmin FROM chunks) r`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := versions()
+	src.Groups = []string{"managers", "staff", "managers"}
+	src.Rules = []source.Rule{{Glob: "hr/**", Groups: []string{"finance", "hr"}}}
+	src.Every = time.Hour
+	if n, err := source.Update(ctx, pool, src); err != nil || n != (source.Narrowed{}) {
+		t.Fatalf("Update with the groups reordered = %+v, %v; want nothing narrowed", n, err)
+	}
+	if after := versions(); after != before {
+		t.Errorf("a save with the same access rewrote documents or passages (row versions %s, then %s)", before, after)
+	}
+	saved, err := source.Get(ctx, pool, "docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"managers", "staff"}; !slices.Equal(saved.Groups, want) || saved.Every != time.Hour {
+		t.Errorf("saved groups %q every %v, want %q every 1h (sorted, once each)", saved.Groups, saved.Every, want)
+	}
+	if !source.SameAccess(saved, src) {
+		t.Errorf("SameAccess(%+v, %+v) = false: only the order differs", saved, src)
+	}
+	// A run with the access as saved finds every file as it was.
+	sum, err := docenttest.NewIndexer(pool).Run(ctx, saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Unchanged != 3 || sum.Updated != 0 {
+		t.Errorf("run after the reordering: %+v, want the 3 files unchanged", sum)
 	}
 }

@@ -169,6 +169,7 @@ func Add(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 	if err := s.checkAccess(); err != nil {
 		return Source{}, err
 	}
+	s = s.canonical()
 	root, err := realFolder(s.Name, s.Root)
 	if err != nil {
 		return Source{}, err
@@ -186,6 +187,33 @@ func Add(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 		return Source{}, fmt.Errorf("adding source %s: %w", s.Name, err)
 	}
 	return s, nil
+}
+
+// canonical returns s with each group list sorted and without duplicates. The order of groups
+// means nothing to access, so groups saved in another order must not count as a change: it
+// rewrote the groups of every stored document and passage, and sent a run under way through
+// the folder again. (Rules keep their order: the first that matches wins.)
+func (s Source) canonical() Source {
+	s.Groups = groupSet(s.Groups)
+	s.Rules = slices.Clone(s.Rules)
+	for i := range s.Rules {
+		s.Rules[i].Groups = groupSet(s.Rules[i].Groups)
+	}
+	return s
+}
+
+// SameGroups reports whether a and b name the same groups, in any order: documents stored
+// before group lists were saved sorted keep their order until their access changes.
+func SameGroups(a, b []string) bool { return slices.Equal(groupSet(a), groupSet(b)) }
+
+// groupSet returns groups sorted, without duplicates (nil stays nil: every reader).
+func groupSet(groups []string) []string {
+	if groups == nil {
+		return nil
+	}
+	groups = slices.Clone(groups)
+	slices.Sort(groups)
+	return slices.Compact(groups)
 }
 
 // realFolder returns the real path of the folder at p: absolute, with every symlink resolved.
@@ -220,17 +248,32 @@ func Update(ctx context.Context, pool *pgxpool.Pool, s Source) (Narrowed, error)
 	if err := s.checkAccess(); err != nil {
 		return Narrowed{}, err
 	}
+	s = s.canonical()
 	rules, _ := json.Marshal(nonNil(s.Rules))
 	var n Narrowed
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `UPDATE sources SET groups = $2, rules = $3,
-			every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE name = $1 RETURNING id`,
-			s.Name, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch).Scan(&s.ID)
+		old := Source{Name: s.Name}
+		var oldRules []byte
+		err := tx.QueryRow(ctx, `SELECT id, groups, rules FROM sources WHERE name = $1 FOR UPDATE`, s.Name).Scan(&old.ID, &old.Groups, &oldRules)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("source %s: %w", s.Name, ErrNotFound)
 		}
+		if err == nil {
+			err = json.Unmarshal(oldRules, &old.Rules)
+		}
 		if err != nil {
+			return fmt.Errorf("reading source %s: %w", s.Name, err)
+		}
+		s.ID = old.ID
+		if _, err := tx.Exec(ctx, `UPDATE sources SET groups = $2, rules = $3,
+			every = CASE WHEN $4::bigint > 0 THEN make_interval(secs => $4::bigint) END, watch = $5 WHERE id = $1`,
+			s.ID, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch); err != nil {
 			return fmt.Errorf("updating source %s: %w", s.Name, err)
+		}
+		// A save that leaves access as it was (a new schedule) reads no document: narrowing
+		// reads every one of the source's, and the documents already have that access.
+		if SameAccess(old, s) {
+			return nil
 		}
 		n, err = narrow(ctx, tx, s)
 		return err
