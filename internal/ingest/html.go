@@ -32,8 +32,8 @@ func parseHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, erro
 // the source, see repeatedBlocks) are dropped.
 //
 // What a reader sees as the page's content is kept: the first <main>, else the first
-// <article>, else the body. Page chrome goes: scripts, styles, forms, <nav>, <header>,
-// <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
+// <article>, else the body. Page chrome goes: scripts, styles, small forms, <nav>, <header>
+// (but an article's own), <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
 // navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
 // blocks with two or more "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and
 // links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome),
@@ -206,7 +206,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	if !r.inContent && !r.done && a == r.content {
 		r.inContent, e.content = true, true
 	}
-	if chrome(a, attrs) || isHidden(a, attrs) {
+	// A header inside an article or section is that part's own (Docusaurus puts the page's
+	// h1 there), not the site's banner.
+	if chrome(a, attrs) && (a != atom.Header || !r.within(atom.Article, atom.Section, atom.Main)) || isHidden(a, attrs) {
 		e.skip = true
 	}
 	switch {
@@ -396,6 +398,11 @@ func (r *htmlReader) pop() {
 	}
 }
 
+// within reports whether an element of one of the kinds given is open.
+func (r *htmlReader) within(kinds ...atom.Atom) bool {
+	return slices.ContainsFunc(r.stack, func(e element) bool { return slices.Contains(kinds, e.a) })
+}
+
 // navigation reports an element whose text, now complete, reads as navigation: a list, table
 // or short block made almost only of links (content lists of links say something besides the
 // link, "Wayland (native)"), or a block with two or more "Prev"/"Next"/"Up"/"Home" links (a
@@ -412,6 +419,10 @@ func (r *htmlReader) navigation(e element) bool {
 		return true
 	}
 	switch e.a {
+	case atom.Form:
+		// A search box's or login's labels; a form wrapping the page holds its headings
+		// (whose end leaves nothing to drop) or at least more than a few words.
+		return text < 200
 	case atom.Ul, atom.Ol, atom.Dl, atom.Menu, atom.Table:
 		return links*100 >= text*85
 	case atom.Div, atom.Section:
@@ -680,11 +691,16 @@ var navWords = map[string]bool{
 }
 
 // chrome reports elements that hold page chrome, by tag, ARIA role, or a class or id naming
-// navigation.
+// navigation. The page itself never is: a body's classes describe the layout ("no-sidebar" on
+// every page of Apache httpd's manual, which then had no text at all). A form is not chrome by
+// its tag either, since ASP.NET and SharePoint wrap the whole body in one: a small form (a
+// search box, a login) is dropped when it ends, see navigation.
 func chrome(a atom.Atom, attrs []html.Attribute) bool {
 	switch a {
+	case atom.Html, atom.Body:
+		return false
 	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
-		atom.Aside, atom.Form, atom.Button, atom.Svg, atom.Iframe, atom.Head, atom.Select, atom.Object:
+		atom.Aside, atom.Button, atom.Svg, atom.Iframe, atom.Head, atom.Select, atom.Textarea, atom.Object:
 		return true
 	}
 	switch strings.ToLower(attrValue(attrs, "role")) {
@@ -695,12 +711,16 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 		return true
 	}
 	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class") + " " + attrValue(attrs, "id"))) {
-		if chromeToken.MatchString(tok) {
+		if chromeToken.MatchString(tok) && !layoutToken.MatchString(tok) {
 			return true
 		}
 	}
 	return false
 }
+
+// layoutToken matches class names that say what a container holds or lacks rather than name
+// chrome: "no-sidebar", "has-navbar", "content-with-sidebar", "page_without_toc".
+var layoutToken = regexp.MustCompile(`(^|[-_])(no|has|with|without)[-_]`)
 
 // chromeToken matches class and id names of navigation: DocBook's navheader and navfooter,
 // Sphinx's related bar, Javadoc's topNav, breadcrumbs, menus, sidebars and pagers, and tables

@@ -142,7 +142,12 @@ func clipHeading(s string) string {
 // Version 11 (hostile-input hardening): titles, headings and anchors are cleaned as text is, and
 // lose their control characters (see cleanLabel): an RTF heading with a \'00 escape and an
 // e-mail's HTML heading with a NUL failed their file, and HTML's "&#1;" reached the index.
-const ExtractorVersion = 11
+//
+// Version 12: the page is never chrome, whatever its body's classes say ("no-sidebar": 16 of
+// the 244 pages of Apache httpd's manual had no text to index), nor a form that wraps it
+// (ASP.NET, SharePoint), nor a header inside an article (Docusaurus's h1); class names that
+// say what a container has or lacks ("content-with-sidebar") no longer mark it as chrome.
+const ExtractorVersion = 12
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
