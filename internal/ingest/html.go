@@ -112,8 +112,13 @@ type element struct {
 	content bool
 	// mark is where this element's output began, so that it can be dropped as chrome when it
 	// ends; mark.out is -1 once a heading inside it has ended a section.
-	mark  mark
-	items int // list items seen, for numbering <ol>
+	mark mark
+	// chromeID: the element's id holds a word of navigation in a longer name ("left-sidebar"),
+	// so it is dropped when it ends, unless a heading inside made it a section: generators
+	// derive ids from headings and file names (Sphinx wraps Django's page "Pagination" in
+	// id="topics-pagination"), where a class is the theme's own word.
+	chromeID bool
+	items    int // list items seen, for numbering <ol>
 	// blocks counts the paragraphs begun in a table cell (see firstCellBlock).
 	blocks int
 	// fragment: a link to a section of this page has begun inside; label counts the letters and
@@ -210,6 +215,15 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	// h1 there), not the site's banner.
 	if chrome(a, attrs) && (a != atom.Header || !r.within(atom.Article, atom.Section, atom.Main)) || isHidden(a, attrs) {
 		e.skip = true
+	}
+	switch id := strings.ToLower(attrValue(attrs, "id")); {
+	case e.skip || a == atom.Html || a == atom.Body || heading(a) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
+		hasClass(attrs, "section") || !chromeName(id):
+		// A heading's or a section's id is its title's ("navigation", "pagination").
+	case chromeToken.MatchString(id) && chromeToken.FindString(id) == id:
+		e.skip = true // the word itself: id="sidebar", id="footer"
+	default:
+		e.chromeID = true // within a longer name: "left-sidebar", but also "topics-pagination"
 	}
 	switch {
 	case a == atom.Td || a == atom.Th:
@@ -391,7 +405,7 @@ func (r *htmlReader) pop() {
 	case block(e.a):
 		r.blockBoundary(paragraphLike(e.a) && !r.top().pre)
 	}
-	if e.mark.out >= 0 && e.mark.lineEmpty && !e.content && r.navigation(e) {
+	if e.mark.out >= 0 && e.mark.lineEmpty && !e.content && (e.chromeID || r.navigation(e)) {
 		r.flushLine()
 		r.out = r.out[:e.mark.out]
 		r.textChars, r.linkChars, r.navLinks, r.links = e.mark.textChars, e.mark.linkChars, e.mark.navLinks, e.mark.links
@@ -710,7 +724,13 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 	if strings.Contains(strings.ToLower(attrValue(attrs, "aria-label")), "breadcrumb") {
 		return true
 	}
-	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class") + " " + attrValue(attrs, "id"))) {
+	return chromeName(attrValue(attrs, "class"))
+}
+
+// chromeName reports whether a class (or id) attribute names navigation (chromeToken), past
+// the names of layouts (layoutToken).
+func chromeName(v string) bool {
+	for _, tok := range strings.Fields(strings.ToLower(v)) {
 		if chromeToken.MatchString(tok) && !layoutToken.MatchString(tok) {
 			return true
 		}

@@ -146,7 +146,9 @@ func clipHeading(s string) string {
 // Version 12: the page is never chrome, whatever its body's classes say ("no-sidebar": 16 of
 // the 244 pages of Apache httpd's manual had no text to index), nor a form that wraps it
 // (ASP.NET, SharePoint), nor a header inside an article (Docusaurus's h1); class names that
-// say what a container has or lacks ("content-with-sidebar") no longer mark it as chrome.
+// say what a container has or lacks ("content-with-sidebar") no longer mark it as chrome; an id naming navigation within a longer name ("topics-pagination":
+// Django's page "Pagination" had no text to index) is chrome only without a heading inside,
+// and a heading's or section's id never.
 const ExtractorVersion = 12
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
