@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -17,8 +18,13 @@ import (
 )
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
-	m := adminModel{page: s.pageFor(r, "Admin", "admin"), Roots: s.SourceRoots,
-		Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("error")}
+	s.renderAdmin(w, r, http.StatusOK, adminModel{Notice: r.URL.Query().Get("notice")})
+}
+
+// renderAdmin shows the admin page with m's notice, error and typed form, and the sources,
+// jobs and audit entries read now.
+func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int, m adminModel) {
+	m.page, m.Roots = s.pageFor(r, "Admin", "admin"), s.SourceRoots
 	var err error
 	if m.Sources, err = source.Report(r.Context(), s.Pool, ""); err != nil {
 		s.error(w, r, err)
@@ -32,22 +38,58 @@ func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, adminPage(m))
+	s.render(w, r, status, adminPage(m))
 }
 
-// back returns to the admin page with a notice or an error, so a reload never re-submits.
-func back(w http.ResponseWriter, r *http.Request, notice string, err error) {
-	q := url.Values{}
-	if err != nil {
-		q.Set("error", err.Error())
-	} else {
-		q.Set("notice", notice)
+// adminDone answers a form of the admin page. Once it worked it goes back to the page with
+// notice, so a reload never re-submits. A refusal shows the page with the error and its 4xx
+// status, and the form as typed (edited names the source whose form it was; "" is the add
+// form), so neither a script nor a proxy takes it for a success and the admin loses no rules
+// to a typo; anything else is the error page.
+func (s *Server) adminDone(w http.ResponseWriter, r *http.Request, edited, notice string, err error) {
+	if err == nil {
+		http.Redirect(w, r, "/admin?"+url.Values{"notice": {notice}}.Encode(), http.StatusSeeOther)
+		return
 	}
-	http.Redirect(w, r, "/admin?"+q.Encode(), http.StatusSeeOther)
+	status, msg := s.explain(w, r, sourceError(err))
+	if status >= http.StatusInternalServerError {
+		s.fail(w, r, status, msg)
+		return
+	}
+	s.renderAdmin(w, r, status, adminModel{Error: msg, Typed: r.PostForm, Edited: edited})
 }
 
-// sourceForm reads groups and rules from a submitted form.
-func sourceForm(r *http.Request) (source.Source, error) {
+// sourceError is the client error a refusal of package source is, told as it is.
+func sourceError(err error) error {
+	switch {
+	case errors.Is(err, source.ErrInvalid):
+		return badRequest(err.Error())
+	case errors.Is(err, source.ErrNotFound):
+		return notFound(err.Error())
+	case errors.Is(err, source.ErrExists):
+		return problem{http.StatusConflict, err.Error()}
+	}
+	return err
+}
+
+// sourceForm reads a source from a submitted form. A body that is not a form, or one with an
+// escape that does not decode, is refused: net/http's PostFormValue reads what it cannot parse
+// as absent, and an absent groups field is "everyone". For the same reason a form that saves
+// access (all, the change form) must carry groups and rules, empty or not.
+func sourceForm(r *http.Request, all bool) (source.Source, error) {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
+		return source.Source{}, badRequest("the form could not be read: want Content-Type application/x-www-form-urlencoded, not " + strconv.Quote(ct))
+	}
+	if err := r.ParseForm(); err != nil {
+		return source.Source{}, badRequest("the form could not be read: " + err.Error())
+	}
+	if all {
+		for _, field := range []string{"groups", "rules"} {
+			if _, ok := r.PostForm[field]; !ok {
+				return source.Source{}, badRequest(field + ": missing from the form (send it empty for none): saving without it would clear it")
+			}
+		}
+	}
 	src := source.Source{Name: strings.TrimSpace(r.PostFormValue("name")), Root: strings.TrimSpace(r.PostFormValue("path")),
 		Groups: source.SplitGroups(r.PostFormValue("groups"))}
 	every, err := source.ParseEvery(r.PostFormValue("every"))
@@ -71,7 +113,7 @@ func sourceForm(r *http.Request) (source.Source, error) {
 
 func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	src, err := sourceForm(r)
+	src, err := sourceForm(r, false)
 	if err == nil {
 		src.Root, err = s.allowedRoot(src.Root)
 	}
@@ -81,25 +123,25 @@ func (s *Server) adminAdd(w http.ResponseWriter, r *http.Request) {
 		// AddSource resolves the folder again: a link swapped in between the two resolutions
 		// must not store a folder other than the one the roots check approved.
 		if err == nil && added.Root != src.Root {
-			err = errors.Join(errors.New("the folder changed while it was being added; try again"),
+			err = errors.Join(problem{http.StatusConflict, "the folder changed while it was being added; try again"},
 				source.Remove(r.Context(), s.Pool, src.Name))
 		}
 	}
 	if err == nil {
 		_, err = s.Jobs.Enqueue(r.Context(), src.Name, userFrom(r.Context()).Name)
 	}
-	back(w, r, "Source "+src.Name+" added; indexing has started.", err)
+	s.adminDone(w, r, "", "Source "+src.Name+" added; indexing has started.", err)
 }
 
 // allowedRoot accepts only folders under the configured source roots, symlinks resolved, so a
 // browser session cannot index /etc; it returns the folder's real path, the one approved.
 func (s *Server) allowedRoot(path string) (string, error) {
 	if len(s.SourceRoots) == 0 {
-		return "", errors.New("adding sources from the browser is off: set DOCENT_SOURCE_ROOTS")
+		return "", badRequest("adding sources from the browser is off: set DOCENT_SOURCE_ROOTS")
 	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil || !filepath.IsAbs(path) {
-		return "", errors.New("the folder must be an absolute path to an existing folder")
+		return "", badRequest("the folder must be an absolute path to an existing folder")
 	}
 	for _, root := range s.SourceRoots {
 		rr, err := filepath.EvalSymlinks(root)
@@ -110,12 +152,12 @@ func (s *Server) allowedRoot(path string) (string, error) {
 			return real, nil
 		}
 	}
-	return "", errors.New("the folder is not under any of DOCENT_SOURCE_ROOTS: " + strings.Join(s.SourceRoots, ", "))
+	return "", badRequest("the folder is not under any of DOCENT_SOURCE_ROOTS: " + strings.Join(s.SourceRoots, ", "))
 }
 
 func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	form, err := sourceForm(r)
+	form, err := sourceForm(r, true)
 	var src source.Source
 	if err == nil {
 		src, err = source.Get(r.Context(), s.Pool, r.PathValue("name"))
@@ -132,7 +174,7 @@ func (s *Server) adminUpdate(w http.ResponseWriter, r *http.Request) {
 		// the documents on the next run: start it now.
 		_, err = s.Jobs.Enqueue(context.WithoutCancel(r.Context()), src.Name, userFrom(r.Context()).Name)
 	}
-	back(w, r, updateNotice(src.Name, narrowed), err)
+	s.adminDone(w, r, r.PathValue("name"), updateNotice(src.Name, narrowed), err)
 }
 
 // updateNotice tells the admin what saving a source's access did at once and what waits for
@@ -150,13 +192,13 @@ func updateNotice(name string, n source.Narrowed) string {
 
 func (s *Server) adminRemove(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	back(w, r, "Source "+name+" removed with its documents.", source.Remove(r.Context(), s.Pool, name))
+	s.adminDone(w, r, "", "Source "+name+" removed with its documents.", source.Remove(r.Context(), s.Pool, name))
 }
 
 func (s *Server) adminReindex(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	_, err := s.Jobs.Enqueue(r.Context(), name, userFrom(r.Context()).Name)
-	back(w, r, "Re-indexing "+name+".", err)
+	s.adminDone(w, r, "", "Re-indexing "+name+".", err)
 }
 
 // jobID is the id of a source's latest job while it is to come or running, for the page's

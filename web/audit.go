@@ -37,14 +37,13 @@ func (s *Server) remote(r *http.Request) string {
 	return from
 }
 
-// audited records action once h has succeeded: a status below 400 that is not a redirect
-// back to the admin page with an error. The target is the route's {name} or {id}; the
+// audited records action once h has succeeded: a status below 400. The target is the route's {name} or {id}; the
 // detail is the submitted form.
 func (s *Server) audited(action string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		h(rec, r)
-		if rec.status >= 400 || strings.Contains(rec.Header().Get("Location"), "error=") {
+		if rec.status >= 400 {
 			return
 		}
 		target := r.PathValue("name")

@@ -173,8 +173,7 @@ func (s *Server) apiCuratedDelete(w http.ResponseWriter, r *http.Request) {
 // curatedPage is /admin/curated: the curated answers, expired ones flagged, and a form for a
 // new one; /admin/curated/{id} edits one.
 func (s *Server) curatedPage(w http.ResponseWriter, r *http.Request) {
-	m := curatedModel{page: s.pageFor(r, "Curated answers", "admin"), Notice: r.URL.Query().Get("notice"), Error: r.URL.Query().Get("error")}
-	var err error
+	m := curatedModel{Notice: r.URL.Query().Get("notice")}
 	if r.PathValue("id") != "" {
 		id, err := curatedID(r)
 		if err != nil {
@@ -188,11 +187,19 @@ func (s *Server) curatedPage(w http.ResponseWriter, r *http.Request) {
 		}
 		m.Editing = &e
 	}
+	s.renderCurated(w, r, http.StatusOK, m)
+}
+
+// renderCurated shows the curated answers page with m's notice, error and form, and the
+// answers read now.
+func (s *Server) renderCurated(w http.ResponseWriter, r *http.Request, status int, m curatedModel) {
+	m.page = s.pageFor(r, "Curated answers", "admin")
+	var err error
 	if m.Entries, err = s.Curated.List(r.Context()); err != nil {
 		s.error(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, curatedAdminPage(m))
+	s.render(w, r, status, curatedAdminPage(m))
 }
 
 // curatedForm reads the admin page's form: groups comma-separated, one pinned document a line
@@ -217,17 +224,26 @@ func curatedForm(w http.ResponseWriter, r *http.Request) (curated.Input, error) 
 	return in, nil
 }
 
-// curatedBack returns to the admin list with a notice or the error, so a reload never
-// re-submits.
-func (s *Server) curatedBack(w http.ResponseWriter, r *http.Request, notice string, err error) {
-	q := url.Values{}
-	if err != nil {
-		_, msg := s.explain(w, r, curatedError(err))
-		q.Set("error", msg)
-	} else {
-		q.Set("notice", notice)
+// curatedBack answers a form of the curated answers page. Once it worked it goes back to the
+// list with notice, so a reload never re-submits. A refusal shows the page with the error, its
+// 4xx status and the form as typed (in, of answer id; 0 for a new one), so neither a script
+// nor a proxy takes it for a success and the admin loses no answer to a typo; anything else
+// is the error page.
+func (s *Server) curatedBack(w http.ResponseWriter, r *http.Request, id int64, in curated.Input, notice string, err error) {
+	if err == nil {
+		http.Redirect(w, r, "/admin/curated?"+url.Values{"notice": {notice}}.Encode(), http.StatusSeeOther)
+		return
 	}
-	http.Redirect(w, r, "/admin/curated?"+q.Encode(), http.StatusSeeOther)
+	status, msg := s.explain(w, r, curatedError(err))
+	if status >= http.StatusInternalServerError {
+		s.fail(w, r, status, msg)
+		return
+	}
+	m := curatedModel{Error: msg, Draft: in}
+	if id != 0 && status != http.StatusNotFound {
+		m.Editing = &curated.Entry{ID: id, Input: in}
+	}
+	s.renderCurated(w, r, status, m)
 }
 
 // curatedCreateForm is POST /admin/curated.
@@ -240,7 +256,7 @@ func (s *Server) curatedCreateForm(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		s.audit(r, "curated answer created", strconv.FormatInt(id, 10), strconv.Quote(in.Question))
 	}
-	s.curatedBack(w, r, "Curated answer added.", err)
+	s.curatedBack(w, r, 0, in, "Curated answer added.", err)
 }
 
 // curatedUpdateForm is POST /admin/curated/{id}.
@@ -256,7 +272,7 @@ func (s *Server) curatedUpdateForm(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		s.audit(r, "curated answer changed", strconv.FormatInt(id, 10), strconv.Quote(in.Question))
 	}
-	s.curatedBack(w, r, "Curated answer saved.", err)
+	s.curatedBack(w, r, id, in, "Curated answer saved.", err)
 }
 
 // curatedDeleteForm is POST /admin/curated/{id}/delete.
@@ -268,5 +284,5 @@ func (s *Server) curatedDeleteForm(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		s.audit(r, "curated answer deleted", strconv.FormatInt(id, 10), "")
 	}
-	s.curatedBack(w, r, "Curated answer deleted.", err)
+	s.curatedBack(w, r, 0, curated.Input{}, "Curated answer deleted.", err)
 }

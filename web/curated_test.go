@@ -28,7 +28,7 @@ func as(user, groups string) map[string]string {
 var curatedAdmin = as("root", "docent-admins")
 
 // postForm posts a form to u as who, without following the redirect an admin form answers
-// with, and returns the response's status and Location.
+// a success with, and returns the response's status and Location.
 func postForm(t *testing.T, u string, values url.Values, who map[string]string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", u, strings.NewReader(values.Encode()))
@@ -168,19 +168,15 @@ func TestCuratedAnswersAPI(t *testing.T) {
 		t.Error("the page shows a curated answer to a reader outside its groups")
 	}
 
-	// The admin page's form, without JavaScript: an error names the field, and comes back.
-	form := func(values url.Values) string {
-		t.Helper()
-		_, loc := postForm(t, ts.URL+"/admin/curated", values, curatedAdmin)
-		return loc
-	}
+	// The admin page's form, without JavaScript: an error names the field with a 400, and a
+	// complete form goes back to the list.
 	values := url.Values{"question": {"who approves travel"}, "answer": {"Your manager."}, "review_by": {"2099-01-01"}, "pinned": {"docs:travel.md"}}
-	if loc := form(values); !strings.Contains(loc, "error=owner") {
-		t.Errorf("a form without owner went to %q", loc)
+	if status, loc := postForm(t, ts.URL+"/admin/curated", values, curatedAdmin); status != http.StatusBadRequest || loc != "" {
+		t.Errorf("a form without owner: %d to %q, want 400 on the page", status, loc)
 	}
 	values.Set("owner", "travel team")
-	if loc := form(values); !strings.Contains(loc, "notice=") {
-		t.Errorf("a complete form went to %q", loc)
+	if status, loc := postForm(t, ts.URL+"/admin/curated", values, curatedAdmin); status != http.StatusSeeOther || !strings.Contains(loc, "notice=") {
+		t.Errorf("a complete form: %d to %q", status, loc)
 	}
 
 	// An overdue answer is flagged on the admin list; deleting one is audited, and it is gone.

@@ -164,17 +164,22 @@ func (s *Server) gapForm(w http.ResponseWriter, r *http.Request) {
 			c.Resolution.Source, c.Resolution.Document, _ = strings.Cut(doc, ":")
 		}
 	}
-	q := url.Values{"days": {f.Get("days")}}
 	if _, _, err := s.changeGap(r, c); err != nil {
-		var p problem
-		if !errors.As(err, &p) {
-			s.error(w, r, err)
+		// A refusal is the page with the error and its 4xx status, so neither a script nor a
+		// proxy takes it for a success.
+		status, msg := s.explain(w, r, err)
+		if status >= http.StatusInternalServerError {
+			s.fail(w, r, status, msg)
 			return
 		}
-		q.Set("error", err.Error())
-	} else {
-		q.Set("notice", "Gap "+r.PathValue("id")+" is now "+c.Status+".")
+		days, err := strconv.Atoi(f.Get("days"))
+		if !slices.Contains(insights.Windows, days) || err != nil {
+			days = 30
+		}
+		s.renderInsights(w, r, status, days, "", msg)
+		return
 	}
+	q := url.Values{"days": {f.Get("days")}, "notice": {"Gap " + r.PathValue("id") + " is now " + c.Status + "."}}
 	http.Redirect(w, r, "/admin/insights?"+q.Encode()+"#gap-"+r.PathValue("id"), http.StatusSeeOther)
 }
 
@@ -234,18 +239,23 @@ func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	p, err := textParams(r.URL.Query(), "notice", "error")
+	p, err := textParams(r.URL.Query(), "notice")
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
+	s.renderInsights(w, r, http.StatusOK, days, p["notice"], "")
+}
+
+// renderInsights shows the insights page over the last days with a notice or an error.
+func (s *Server) renderInsights(w http.ResponseWriter, r *http.Request, status, days int, notice, problem string) {
 	rep, gaps, err := s.report(r, days)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
 	m := insightsModel{page: s.pageFor(r, "Insights", "admin"), Report: rep, Gaps: gaps,
-		Notice: p["notice"], Error: p["error"], Charts: charts(rep.Stats)}
+		Notice: notice, Error: problem, Charts: charts(rep.Stats)}
 	if len(gaps) > 0 {
 		// The choices of the gaps' "curated answer id" fields.
 		if m.CuratedAnswers, err = s.Curated.List(r.Context()); err != nil {
@@ -253,7 +263,7 @@ func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.render(w, r, http.StatusOK, insightsPage(m))
+	s.render(w, r, status, insightsPage(m))
 }
 
 // Chart geometry: the SVGs are drawn in these units and scale to the page's width.

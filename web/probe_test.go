@@ -58,7 +58,7 @@ func TestNewRoutesRefuseBadTextWith400(t *testing.T) {
 func TestSourceFormNamesBadText(t *testing.T) {
 	t.Parallel()
 	ts := setupWith(t, proxied())
-	for _, form := range []string{"groups=staff%00", "groups=staff%FF", "groups=staff&rules=hr/**%3Dh%00r", "groups=staff&rules=hr/**%3Dh%FFr", "groups=staff&rules=h%00r/**%3Dhr"} {
+	for _, form := range []string{"rules=&groups=staff%00", "rules=&groups=staff%FF", "groups=staff&rules=hr/**%3Dh%00r", "groups=staff&rules=hr/**%3Dh%FFr", "groups=staff&rules=h%00r/**%3Dhr"} {
 		_, body := do(t, "POST", ts.URL+"/admin/sources/docs", form,
 			map[string]string{"X-Forwarded-User": "root", "X-Forwarded-Groups": "docent-admins", "Content-Type": "application/x-www-form-urlencoded"})
 		if !strings.Contains(body, "must be UTF-8 text without NUL characters") || strings.Contains(body, "SQLSTATE") || strings.Contains(body, "saved") {

@@ -54,6 +54,28 @@ type Rule struct {
 // ErrNotFound is returned for a source name that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalid marks input a source refuses (its name, a group, a rule, a schedule, its folder)
+// and ErrExists a name already taken: their messages name what is wrong, so a caller can show
+// them as they are and answer with a client error rather than a server error.
+var (
+	ErrInvalid = errors.New("invalid")
+	ErrExists  = errors.New("already exists")
+)
+
+// kindError is an error of one of the kinds above, with a message of its own.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e kindError) Error() string        { return e.msg }
+func (e kindError) Is(target error) bool { return target == e.kind }
+
+// invalid is an ErrInvalid with the message format gives.
+func invalid(format string, a ...any) error {
+	return kindError{ErrInvalid, fmt.Sprintf(format, a...)}
+}
+
 var sourceName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 // ParseEvery reads a schedule such as 30m, 1h or 24h ("" or 0: none).
@@ -63,7 +85,7 @@ func ParseEvery(v string) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < time.Minute {
-		return 0, fmt.Errorf("schedule %q: want a duration of at least a minute, such as 30m or 24h", v)
+		return 0, invalid("schedule %q: want a duration of at least a minute, such as 30m or 24h", v)
 	}
 	return d, nil
 }
@@ -73,10 +95,10 @@ func ParseRule(s string) (Rule, error) {
 	glob, groups, ok := strings.Cut(s, "=")
 	r := Rule{Glob: strings.TrimSpace(glob), Groups: SplitGroups(groups)}
 	if !ok || r.Glob == "" || len(r.Groups) == 0 {
-		return Rule{}, fmt.Errorf("rule %q: want GLOB=group1,group2 (e.g. 'hr/**=hr')", s)
+		return Rule{}, invalid("rule %q: want GLOB=group1,group2 (e.g. 'hr/**=hr')", s)
 	}
 	if _, err := path.Match(strings.ReplaceAll(r.Glob, "**", "*"), ""); err != nil {
-		return Rule{}, fmt.Errorf("rule %q: bad glob: %v", s, err)
+		return Rule{}, invalid("rule %q: bad glob: %v", s, err)
 	}
 	return r, nil
 }
@@ -144,16 +166,16 @@ func (s Source) checkAccess() error {
 	groups := slices.Clone(s.Groups)
 	for _, r := range s.Rules {
 		if !postgres.StorableText(r.Glob) {
-			return fmt.Errorf("rule glob %q: must be UTF-8 text without NUL characters", r.Glob)
+			return invalid("rule glob %q: must be UTF-8 text without NUL characters", r.Glob)
 		}
 		groups = append(groups, r.Groups...)
 	}
 	for _, g := range groups {
 		if g == access.Nobody {
-			return errors.New("a group with an empty name: it is reserved for documents no reader may see")
+			return invalid("a group with an empty name: it is reserved for documents no reader may see")
 		}
 		if !postgres.StorableText(g) {
-			return fmt.Errorf("group %q: must be UTF-8 text without NUL characters", g)
+			return invalid("group %q: must be UTF-8 text without NUL characters", g)
 		}
 	}
 	return nil
@@ -164,7 +186,7 @@ func (s Source) checkAccess() error {
 // point later.
 func Add(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 	if !sourceName.MatchString(s.Name) {
-		return Source{}, fmt.Errorf("source name %q: use letters, digits, '.', '_' or '-' (at most 64)", s.Name)
+		return Source{}, invalid("source name %q: use letters, digits, '.', '_' or '-' (at most 64)", s.Name)
 	}
 	if err := s.checkAccess(); err != nil {
 		return Source{}, err
@@ -181,7 +203,7 @@ func Add(ctx context.Context, pool *pgxpool.Pool, s Source) (Source, error) {
 		s.Name, s.Root, nonNil(s.Groups), rules, int64(s.Every.Seconds()), s.Watch).Scan(&s.ID)
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) && pg.Code == "23505" {
-		return Source{}, fmt.Errorf("a source named %s already exists (remove it first, or pick another name)", s.Name)
+		return Source{}, kindError{ErrExists, fmt.Sprintf("a source named %s already exists (remove it first, or pick another name)", s.Name)}
 	}
 	if err != nil {
 		return Source{}, fmt.Errorf("adding source %s: %w", s.Name, err)
@@ -226,15 +248,15 @@ func realFolder(name, p string) (string, error) {
 		real, err = filepath.Abs(real)
 	}
 	if err != nil {
-		return "", fmt.Errorf("source %s: %s is not a readable folder", name, p)
+		return "", invalid("source %s: %s is not a readable folder", name, p)
 	}
 	if fi, err := os.Stat(real); err != nil || !fi.IsDir() {
-		return "", fmt.Errorf("source %s: %s is not a readable folder", name, p)
+		return "", invalid("source %s: %s is not a readable folder", name, p)
 	}
 	// The path is stored as text, which holds only UTF-8; file names within are escaped
 	// (EscapePath), but the folder is where every document's path starts, shown to admins.
 	if !postgres.StorableText(real) {
-		return "", fmt.Errorf("source %s: the folder's path %q is not UTF-8 text: rename the folder (a link to it resolves to the same path)", name, real)
+		return "", invalid("source %s: the folder's path %q is not UTF-8 text: rename the folder (a link to it resolves to the same path)", name, real)
 	}
 	return real, nil
 }
