@@ -407,3 +407,82 @@ func TestChunksByDocumentMigration(t *testing.T) {
 		t.Errorf("after 00031 down: chunk listing reads chunks by %q, want %q as before", got, before)
 	}
 }
+
+// TestChunkRowsStayWhole: after 00032 a chunk row with a 1,124-dimension vector is stored as
+// written, nothing compressed and nothing in TOAST (before, its vector and text were
+// compressed and every value over 24 bytes moved out of line); going down restores the
+// default target.
+func TestChunkRowsStayWhole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, p := migratedTo(t, 31)
+	var doc int64
+	if err := pool.QueryRow(ctx, `WITH s AS (INSERT INTO sources (name, root) VALUES ('docs', '/docs') RETURNING id)
+		INSERT INTO documents (source_id, path, status) SELECT id, 'a.md', 'indexed' FROM s RETURNING id`).Scan(&doc); err != nil {
+		t.Fatal(err)
+	}
+	// Text that compresses, and a vector with repeated values, as the built-in model's are.
+	insert := func(ordinal int) {
+		t.Helper()
+		if _, err := pool.Exec(ctx, `INSERT INTO chunks (document_id, ordinal, start_offset, end_offset, text, text_hash, embedding)
+			VALUES ($1, $2, 0, 1000, repeat('Travel expenses are booked by the team manager. ', 25), sha256('x'),
+				(SELECT array_agg((i % 7) / 10.0)::vector FROM generate_series(1, 1124) i))`, doc, ordinal); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := func(ordinal int) (compressed, external int64) {
+		t.Helper()
+		if err := pool.QueryRow(ctx, `SELECT (pg_column_compression(embedding) IS NOT NULL)::int + (pg_column_compression(text) IS NOT NULL)::int,
+			(SELECT pg_relation_size(reltoastrelid) FROM pg_class WHERE relname = 'chunks')
+			FROM chunks WHERE ordinal = $1`, ordinal).Scan(&compressed, &external); err != nil {
+			t.Fatal(err)
+		}
+		return compressed, external
+	}
+	insert(0)
+	if c, e := stored(0); c == 0 || e == 0 {
+		t.Fatalf("before 00032: %d values compressed, %d bytes of TOAST; the test no longer shows what 00032 changes", c, e)
+	}
+	if _, err := p.UpTo(ctx, 32); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `TRUNCATE chunks, postings, chunks_unpacked`); err != nil {
+		t.Fatal(err)
+	}
+	insert(1)
+	if c, e := stored(1); c != 0 || e != 0 {
+		t.Errorf("after 00032: %d values compressed, %d bytes of TOAST, want the row stored whole", c, e)
+	}
+	if _, err := p.DownTo(ctx, 31); err != nil {
+		t.Fatal(err)
+	}
+	var options []string
+	if err := pool.QueryRow(ctx, `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'chunks'`).Scan(&options); err != nil || len(options) != 0 {
+		t.Errorf("after 00032 down: chunks has options %q (%v), want none", options, err)
+	}
+}
+
+// TestStopFormsGuard: 00033 runs stop_forms only on fields with a word in capitals, and every
+// field's tsvector is what it was (stop_forms called on each).
+func TestStopFormsGuard(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, _ := migratedTo(t, 33)
+	for _, body := range []string{
+		"Rows pass the WHERE clause before grouping.",
+		"Where the rows come from is not recorded.",
+		"A value IS NOT NULL when set; use UNION ALL and ON CONFLICT DO NOTHING.",
+		"The API and the URL of the service", // capitals, no stop word
+		"NASA's O'Reilly ÉTÉ À LA PLAGE and A B C",
+		"",
+	} {
+		var got, want string
+		if err := pool.QueryRow(ctx, `SELECT field_tsv('english', $1)::text,
+			(to_tsvector('english', $1) || stop_forms(to_tsvector('english', $1), to_tsvector('simple', $1), $1))::text`, body).Scan(&got, &want); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("field_tsv(english, %q) = %s, want %s", body, got, want)
+		}
+	}
+}
