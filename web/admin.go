@@ -47,16 +47,25 @@ func (s *Server) renderAdmin(w http.ResponseWriter, r *http.Request, status int,
 // form), so neither a script nor a proxy takes it for a success and the admin loses no rules
 // to a typo; anything else is the error page.
 func (s *Server) adminDone(w http.ResponseWriter, r *http.Request, edited, notice string, err error) {
+	s.formDone(w, r, "/admin", notice, err, sourceError, func(status int, msg string) {
+		s.renderAdmin(w, r, status, adminModel{Error: msg, Typed: r.PostForm, Edited: edited})
+	})
+}
+
+// formDone answers a form of an admin page: on success back to page with notice; a refusal
+// (a 4xx once told by explain, through as) goes to refused with its status and message;
+// anything else is the error page.
+func (s *Server) formDone(w http.ResponseWriter, r *http.Request, page, notice string, err error, as func(error) error, refused func(status int, msg string)) {
 	if err == nil {
-		http.Redirect(w, r, "/admin?"+url.Values{"notice": {notice}}.Encode(), http.StatusSeeOther)
+		http.Redirect(w, r, page+"?"+url.Values{"notice": {notice}}.Encode(), http.StatusSeeOther)
 		return
 	}
-	status, msg := s.explain(w, r, sourceError(err))
+	status, msg := s.explain(w, r, as(err))
 	if status >= http.StatusInternalServerError {
 		s.fail(w, r, status, msg)
 		return
 	}
-	s.renderAdmin(w, r, status, adminModel{Error: msg, Typed: r.PostForm, Edited: edited})
+	refused(status, msg)
 }
 
 // sourceError is the client error a refusal of package source is, told as it is.

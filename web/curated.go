@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -230,20 +229,13 @@ func curatedForm(w http.ResponseWriter, r *http.Request) (curated.Input, error) 
 // nor a proxy takes it for a success and the admin loses no answer to a typo; anything else
 // is the error page.
 func (s *Server) curatedBack(w http.ResponseWriter, r *http.Request, id int64, in curated.Input, notice string, err error) {
-	if err == nil {
-		http.Redirect(w, r, "/admin/curated?"+url.Values{"notice": {notice}}.Encode(), http.StatusSeeOther)
-		return
-	}
-	status, msg := s.explain(w, r, curatedError(err))
-	if status >= http.StatusInternalServerError {
-		s.fail(w, r, status, msg)
-		return
-	}
-	m := curatedModel{Error: msg, Draft: in}
-	if id != 0 && status != http.StatusNotFound {
-		m.Editing = &curated.Entry{ID: id, Input: in}
-	}
-	s.renderCurated(w, r, status, m)
+	s.formDone(w, r, "/admin/curated", notice, err, curatedError, func(status int, msg string) {
+		m := curatedModel{Error: msg, Draft: in}
+		if id != 0 && status != http.StatusNotFound {
+			m.Editing = &curated.Entry{ID: id, Input: in}
+		}
+		s.renderCurated(w, r, status, m)
+	})
 }
 
 // curatedCreateForm is POST /admin/curated.
