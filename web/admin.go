@@ -18,7 +18,35 @@ import (
 )
 
 func (s *Server) adminPage(w http.ResponseWriter, r *http.Request) {
-	s.renderAdmin(w, r, http.StatusOK, adminModel{Notice: r.URL.Query().Get("notice")})
+	s.renderAdmin(w, r, http.StatusOK, adminModel{Notice: takeNotice(w, r)})
+}
+
+// noticeCookie carries what a form that worked did ("Access of docs saved") to the page it
+// redirects to, to be shown once. In the address, any link could put text of its choosing on
+// an admin page in Docent's own voice ("Your session expired: sign in at …"); a cookie only
+// this server sets cannot be supplied by a link.
+const noticeCookie = "docent_notice"
+
+// redirectWithNotice answers a form that worked: back to page (its path, then query and
+// fragment), which shows notice once (see takeNotice), so a reload never re-submits.
+func redirectWithNotice(w http.ResponseWriter, r *http.Request, path, rest, notice string) {
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Value: url.QueryEscape(notice), Path: path,
+		MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, path+rest, http.StatusSeeOther)
+}
+
+// takeNotice returns the notice redirectWithNotice left for this page and clears it.
+func takeNotice(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(noticeCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: noticeCookie, Path: r.URL.Path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	notice, err := url.QueryUnescape(c.Value)
+	if err != nil || checkText("notice", notice) != nil {
+		return ""
+	}
+	return notice
 }
 
 // renderAdmin shows the admin page with m's notice, error and typed form, and the sources,
@@ -57,7 +85,7 @@ func (s *Server) adminDone(w http.ResponseWriter, r *http.Request, edited, notic
 // anything else is the error page.
 func (s *Server) formDone(w http.ResponseWriter, r *http.Request, page, notice string, err error, as func(error) error, refused func(status int, msg string)) {
 	if err == nil {
-		http.Redirect(w, r, page+"?"+url.Values{"notice": {notice}}.Encode(), http.StatusSeeOther)
+		redirectWithNotice(w, r, page, "", notice)
 		return
 	}
 	status, msg := s.explain(w, r, as(err))

@@ -172,7 +172,7 @@ func (s *Server) apiCuratedDelete(w http.ResponseWriter, r *http.Request) {
 // curatedPage is /admin/curated: the curated answers, expired ones flagged, and a form for a
 // new one; /admin/curated/{id} edits one.
 func (s *Server) curatedPage(w http.ResponseWriter, r *http.Request) {
-	m := curatedModel{Notice: r.URL.Query().Get("notice")}
+	m := curatedModel{Notice: takeNotice(w, r)}
 	if r.PathValue("id") != "" {
 		id, err := curatedID(r)
 		if err != nil {

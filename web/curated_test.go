@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -42,6 +43,43 @@ func postForm(t *testing.T, u string, values url.Values, who map[string]string) 
 	}
 	resp.Body.Close()
 	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// postFormNotice posts a form as who, follows the redirect as a browser does (cookies kept) and
+// returns the notice the page it lands on shows, after checking that a reload and a link
+// carrying its own ?notice= show none.
+func postFormNotice(t *testing.T, u string, values url.Values, who map[string]string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	get := func(req *http.Request) (string, string) {
+		t.Helper()
+		for k, v := range who {
+			req.Header.Set(k, v)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		doc, err := goquery.NewDocumentFromReader(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("POST %s: %d %v, want a redirect to a page", u, resp.StatusCode, err)
+		}
+		return strings.TrimSpace(doc.Find("p.notice").Text()), resp.Request.URL.String()
+	}
+	req, _ := http.NewRequest("POST", u, strings.NewReader(values.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	notice, landed := get(req)
+	req, _ = http.NewRequest("GET", landed, nil)
+	if again, _ := get(req); again != "" {
+		t.Errorf("%s reloaded still shows %q", landed, again)
+	}
+	req, _ = http.NewRequest("GET", landed+"?notice=Session+expired:+sign+in+at+evil.example", nil)
+	if forged, _ := get(req); forged != "" {
+		t.Errorf("%s shows a notice from its address: %q", landed, forged)
+	}
+	return notice
 }
 
 const taxiCurated = `{"question": "Is a taxi home after a client dinner reimbursed?", "answer": "Yes, after **9 pm**: see [the travel policy](/doc/1).",
@@ -175,8 +213,8 @@ func TestCuratedAnswersAPI(t *testing.T) {
 		t.Errorf("a form without owner: %d to %q, want 400 on the page", status, loc)
 	}
 	values.Set("owner", "travel team")
-	if status, loc := postForm(t, ts.URL+"/admin/curated", values, curatedAdmin); status != http.StatusSeeOther || !strings.Contains(loc, "notice=") {
-		t.Errorf("a complete form: %d to %q", status, loc)
+	if notice := postFormNotice(t, ts.URL+"/admin/curated", values, curatedAdmin); notice != "Curated answer added." {
+		t.Errorf("a complete form: notice %q", notice)
 	}
 
 	// An overdue answer is flagged on the admin list; deleting one is audited, and it is gone.

@@ -179,8 +179,8 @@ func (s *Server) gapForm(w http.ResponseWriter, r *http.Request) {
 		s.renderInsights(w, r, status, days, "", msg)
 		return
 	}
-	q := url.Values{"days": {f.Get("days")}, "notice": {"Gap " + r.PathValue("id") + " is now " + c.Status + "."}}
-	http.Redirect(w, r, "/admin/insights?"+q.Encode()+"#gap-"+r.PathValue("id"), http.StatusSeeOther)
+	redirectWithNotice(w, r, "/admin/insights", "?"+url.Values{"days": {f.Get("days")}}.Encode()+"#gap-"+r.PathValue("id"),
+		"Gap "+r.PathValue("id")+" is now "+c.Status+".")
 }
 
 // changeGap applies an admin's change to the gap named in the path and records it in the audit
@@ -239,12 +239,7 @@ func (s *Server) insightsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	p, err := textParams(r.URL.Query(), "notice")
-	if err != nil {
-		s.error(w, r, err)
-		return
-	}
-	s.renderInsights(w, r, http.StatusOK, days, p["notice"], "")
+	s.renderInsights(w, r, http.StatusOK, days, takeNotice(w, r), "")
 }
 
 // renderInsights shows the insights page over the last days with a notice or an error.

@@ -194,7 +194,7 @@ func TestInsightsPageAndGapForm(t *testing.T) {
 		return resp
 	}
 	resp := post(form)
-	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "notice=") {
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Set-Cookie"), "docent_notice=") {
 		t.Fatalf("form post: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	if g := waitForGap(t, ts.URL, unanswerable); g.Status != "assigned" || g.Owner != "geo-team" {
