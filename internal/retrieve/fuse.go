@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/docent-search/docent/internal/textseg"
 )
 
 // candidate is a passage either branch proposed, with both branches' evidence.
@@ -60,6 +62,41 @@ const marginPool = 60
 // gave git-doc 0.529 and 0.541 and the other sets alike.
 const documentWeight = 0.5
 
+// paragraphWords is the length from which a query is a paragraph rather than a question (see
+// trustFloor). No question of the dev sets reaches it but 8 of SciFact's 300 claims, whose
+// leaders are fully trusted by their coverage anyway.
+const paragraphWords = 25
+
+// trustFloor is the least trust full text keeps in the fusion of a search for text, of whose
+// words the embedder knows the share known by meaning (see knowingEmbedder; 1 for an
+// embedder that does not say).
+//
+// Full text keeps at least 1 − known of its trust: for a question the embedder knows nothing
+// of (Chinese, for the built-in one, whose word vectors are English), the embedding matches
+// the same words full text does, through hashed characters, and its margins are no evidence
+// of other words for the same thing. The embedding still refines the ranking at its own
+// weight. Measured offline over every dev set's candidates, hybrid nDCG@10 manpages-zh 0.748 →
+// 0.789 (lexical 0.790), the other eight sets unchanged (SciFact Recall@100 0.923 → 0.926);
+// scaling the vector weight by known as well cost manpages-de 0.06 and manpages-fr 0.02
+// (their hashed features refine full text well).
+//
+// A query of paragraphWords or more (a pasted paragraph, an argument, an error report) keeps
+// all of its trust: it names far more than any one passage holds, so its best match holds a
+// fifth to a third of its weight even when it is the passage sought, the range where a short
+// question's leader matches by incidental words. No dev set has such queries, so they were
+// made from SciFact and NFCorpus, an abstract's sentence or its second half asked for the
+// rest of it (the inverse cloze task; 300 queries each, 28 and 130 words on average): their
+// leaders' coverage was 0.2–0.3 for a third of them and under 0.2 for a seventh. Replayed
+// (hybrid nDCG@10, before → now, lexical alone in brackets): one sentence, SciFact 0.850 →
+// 0.856 (0.853), NFCorpus 0.722 → 0.734 (0.728); half an abstract, SciFact 0.931 → 0.929
+// (0.930), NFCorpus 0.806 → 0.815 (0.813); every dev set unchanged.
+func trustFloor(text string, known float64) float64 {
+	if len(textseg.SearchWords(text)) >= paragraphWords {
+		return 1
+	}
+	return 1 - min(max(known, 0), 1)
+}
+
 // fuse scores the candidates and returns the page: at most perDoc passages of a document,
 // at most limit in all, best first.
 //
@@ -89,16 +126,8 @@ const documentWeight = 0.5
 // lexical trust over ten features of the query and both branches' leaders, fitted on all dev
 // sets but one, lost up to 0.04 on the set left out (README, "Search quality").
 //
-// known is the share of the question's words the embedder can match by meaning (see
-// knowingEmbedder; 1 for an embedder that does not say). Full text keeps at least 1 − known of
-// its trust: for a question the embedder knows nothing of (Chinese, for the built-in one, whose
-// word vectors are English), the embedding matches the same words full text does, through
-// hashed characters, and its margins are no evidence of other words for the same thing. The
-// embedding still refines the ranking at its own weight. Measured offline over every dev set's
-// candidates, hybrid nDCG@10 manpages-zh 0.748 → 0.789 (lexical 0.790), the other eight sets
-// unchanged (SciFact Recall@100 0.923 → 0.926); scaling the vector weight by known as well cost
-// manpages-de 0.06 and manpages-fr 0.02 (their hashed features refine full text well).
-func fuse(cands []candidate, lw, vw, known float64, limit, perDoc int) []candidate {
+// floor is the least trust full text keeps, whatever its leader's coverage (see trustFloor).
+func fuse(cands []candidate, lw, vw, floor float64, limit, perDoc int) []candidate {
 	// coverage is that of full text's leader, the passage with the highest BM25 (of the
 	// leaders, the fullest): the evidence for the lexical ranking is its top, not some lower
 	// passage that holds more of the question's words and that BM25 itself ranks below.
@@ -124,7 +153,7 @@ func fuse(cands []candidate, lw, vw, known float64, limit, perDoc int) []candida
 	trust := 1.0
 	if len(nearest) > 0 {
 		trust = math.Pow(min(1, max(0, coverage-noCoverage)/(fullCoverage-noCoverage)), 2)
-		trust = max(trust, 1-min(max(known, 0), 1))
+		trust = max(trust, floor)
 		ceded = (1 - trust) * lw * marginWeight
 		lw *= trust
 	}

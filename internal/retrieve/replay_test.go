@@ -173,7 +173,7 @@ func replayFuse(q replayQuery, mode string) []candidate {
 		}
 		cands = append(cands, cand)
 	}
-	return fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, q.Known, 101, 1)
+	return fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, trustFloor(q.Text, q.Known), 101, 1)
 }
 
 // replayIDs maps a page to corpus ids as evaluate.Run does.

@@ -274,7 +274,7 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 		if s.inspect != nil {
 			s.inspect(text, slices.Clone(cands), known)
 		}
-		top := fuse(cands, lw, vw, known, page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
+		top := fuse(cands, lw, vw, trustFloor(text, known), page, max(cmp.Or(q.PerDocument, s.MaxPerDocument, 2), 1))
 		if len(q.Pinned) > 0 {
 			if top, err = s.pin(ctx, tx, q, vec, top, page); err != nil {
 				return err

@@ -3,12 +3,14 @@ package retrieve
 import (
 	"slices"
 	"testing"
+
+	"github.com/docent-search/docent/internal/textseg"
 )
 
 // order returns the candidates' ids in the order fuse ranks them.
 func order(cands []candidate) []int64 {
 	var ids []int64
-	for _, c := range fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, 1, len(cands), len(cands)) {
+	for _, c := range fuse(cands, DefaultLexicalWeight, DefaultVectorWeight, 0, len(cands), len(cands)) {
 		ids = append(ids, c.id)
 	}
 	return ids
@@ -75,7 +77,7 @@ func TestFuseKeepsFullTextForQuestionsTheEmbedderDoesNotKnow(t *testing.T) {
 	}
 	rank := func(known float64) []int64 {
 		var ids []int64
-		for _, c := range fuse(cands(), DefaultLexicalWeight, DefaultVectorWeight, known, 13, 13) {
+		for _, c := range fuse(cands(), DefaultLexicalWeight, DefaultVectorWeight, trustFloor("哪个命令显示文件", known), 13, 13) {
 			ids = append(ids, c.id)
 		}
 		return ids[:3]
@@ -88,5 +90,25 @@ func TestFuseKeepsFullTextForQuestionsTheEmbedderDoesNotKnow(t *testing.T) {
 	}
 	if got := rank(0.25); got[0] != 1 {
 		t.Fatalf("known 0.25: order = %v, want 1 first (full text keeps 3/4 of its trust)", got)
+	}
+}
+
+// A paragraph asked as a query (an argument, a pasted report) holds far more words than its
+// best passage, so full text's leader covers little of it by IDF weight even when it is the
+// passage sought; its order stands as for a question the embedder does not know.
+func TestFuseKeepsFullTextForParagraphs(t *testing.T) {
+	cands := []candidate{
+		{id: 1, doc: 1, bm25: 10, coverage: 0.15, sim: 0.56, nearest: true},
+		{id: 2, doc: 2, sim: 0.60, nearest: true},
+		{id: 3, doc: 3, bm25: 4, coverage: 0.1, sim: 0.30},
+	}
+	cands = append(cands, pool(10, 0.40)...)
+	question := "which hormone levels change with fasting"
+	paragraph := "Intermittent fasting changed insulin and glucagon levels in the twelve volunteers, " +
+		"and the authors argue that the timing of meals, more than their energy content, set the hormones' daily rhythm."
+	for text, want := range map[string]int64{question: 2, paragraph: 1} {
+		if got := fuse(slices.Clone(cands), DefaultLexicalWeight, DefaultVectorWeight, trustFloor(text, 1), 13, 13); got[0].id != want {
+			t.Errorf("%q (%d words): %d first, want %d", text, len(textseg.SearchWords(text)), got[0].id, want)
+		}
 	}
 }
