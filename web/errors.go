@@ -98,9 +98,10 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	s.fail(w, r, status, msg)
 }
 
-// fail answers with msg: JSON for the API, a page for the browser.
+// fail answers with msg: JSON for the API and MCP (an assistant refused for its key or its
+// body's size got an HTML page), a page for the browser.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/mcp" {
 		writeJSON(w, status, apiError{msg})
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -163,6 +164,42 @@ func TestHostileJSONBodiesNameTheField(t *testing.T) {
 			if status < 400 || status >= 500 {
 				t.Errorf("%s %s %.60q…: %d %.300s; want a 4xx", rt.method, rt.path, body, status, resp)
 			}
+		}
+	}
+}
+
+// TestMCPRefusalsAreJSON: an assistant whose key is unknown, or whose request is too large,
+// was refused with Docent's HTML error page; it gets the JSON error the API gives. Bad tool
+// arguments (a NUL, a wrong type, a nesting too deep) are the tool's error naming the
+// argument, never a 5xx.
+func TestMCPRefusalsAreJSON(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	key := createKey(t, ts.URL, "bo", "staff", url.Values{"name": {"ide"}, "expires": {"30d"}, "scope": {"read"}})
+	rpc := func(tool, args string) string {
+		return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":` + args + `}}`
+	}
+	headers := func(key string) map[string]string {
+		h := bearer(key)
+		h["Content-Type"], h["Accept"] = "application/json", "application/json, text/event-stream"
+		return h
+	}
+	for _, c := range []struct {
+		key, body string
+		status    int
+		want      string
+	}{
+		{"docent_" + strings.Repeat("1", 64), rpc("ask", `{"question": "taxi"}`), http.StatusUnauthorized, "Invalid API key"},
+		{key, rpc("ask", `{"question": "`+strings.Repeat("a", 1<<20)+`"}`), http.StatusBadRequest, "request body"},
+		{key, rpc("ask", `{"question": "taxi\u0000"}`), http.StatusOK, `"isError":true`},
+		{key, rpc("ask", `{"question": 5}`), http.StatusOK, `/properties/question`},
+		{key, rpc("search", `{"query": "taxi", "source": "a\u0000"}`), http.StatusOK, `source: must`},
+		{key, rpc("search", `{"query": "taxi", "k": 1e300}`), http.StatusOK, `mcpSearchIn.k`},
+		{key, rpc("ask", strings.Repeat("[", 30000)+strings.Repeat("]", 30000)), http.StatusBadRequest, "nesting depth"},
+	} {
+		status, body := do(t, "POST", ts.URL+"/mcp", c.body, headers(c.key))
+		if status != c.status || !strings.Contains(body, c.want) || strings.Contains(body, "<html") {
+			t.Errorf("MCP %.80q: %d %.300s; want %d saying %q, not a page", c.body, status, body, c.status, c.want)
 		}
 	}
 }
