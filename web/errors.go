@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 
@@ -97,9 +98,10 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 	s.fail(w, r, status, msg)
 }
 
-// fail answers with msg: JSON for the API, a page for the browser.
+// fail answers with msg: JSON for the API and MCP (an assistant refused for its key or its
+// body's size got an HTML page), a page for the browser.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	if strings.HasPrefix(r.URL.Path, "/api/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/mcp" {
 		writeJSON(w, status, apiError{msg})
 		return
 	}
@@ -112,15 +114,69 @@ type apiError struct {
 
 // decodeJSON reads the request body (at most maxBody) as one JSON value into v: a field v does
 // not have, or anything but white space after the value, is an error, so that a malformed
-// body is refused rather than half read.
+// body is refused rather than half read; and so are a key given twice and text that is not
+// UTF-8 (checkJSON).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("data after the JSON value")
+	}
+	return checkJSON(json.NewDecoder(bytes.NewReader(body)), body, "")
+}
+
+// checkJSON refuses, naming the field (path, dotted), what encoding/json lets through without
+// a word: a key given twice, of which it keeps the last, so that what a proxy or an audit
+// read first is not what Docent acts on; and a string that is not UTF-8, whose bytes it turns
+// into U+FFFD, stored as if typed. body is what dec reads, already decoded once (its nesting
+// is bounded).
+func checkJSON(dec *json.Decoder, body []byte, path string) error {
+	start := dec.InputOffset()
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			start := dec.InputOffset()
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			field := strings.TrimPrefix(path+"."+k.(string), ".")
+			switch {
+			case !utf8.Valid(body[start:dec.InputOffset()]):
+				return fmt.Errorf("%s: a key must be valid UTF-8 text", field)
+			case seen[k.(string)]:
+				return fmt.Errorf("%s: given twice", field)
+			}
+			seen[k.(string)] = true
+			if err := checkJSON(dec, body, field); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	case json.Delim('['):
+		for dec.More() {
+			if err := checkJSON(dec, body, path); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	if _, ok := tok.(string); ok && !utf8.Valid(body[start:dec.InputOffset()]) {
+		return fmt.Errorf("%s: must be valid UTF-8 text", path)
 	}
 	return nil
 }

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/textseg"
 )
 
@@ -77,13 +77,11 @@ func (s *Server) checkPathValues(pattern string, h http.HandlerFunc) http.Handle
 // pathWildcard matches a wildcard of a ServeMux pattern ("{id}", "{path...}"), not "{$}".
 var pathWildcard = regexp.MustCompile(`\{(\w+)(?:\.\.\.)?\}`)
 
-// checkText refuses text PostgreSQL cannot store, naming the field it came from.
+// checkText refuses text PostgreSQL cannot store (postgres.StorableText), naming the field it
+// came from.
 func checkText(field, v string) error {
-	switch {
-	case strings.IndexByte(v, 0) >= 0:
-		return badRequest(field + ": must not contain a NUL character")
-	case !utf8.ValidString(v):
-		return badRequest(field + ": must be valid UTF-8")
+	if !postgres.StorableText(v) {
+		return badRequest(field + ": must be valid UTF-8 text without NUL characters")
 	}
 	return nil
 }

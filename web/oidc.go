@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/docent-search/docent/internal/auth"
+	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/source"
 )
 
@@ -170,7 +171,11 @@ func (o *OIDC) callback(w http.ResponseWriter, r *http.Request, fail func(w http
 	u, err := o.exchange(r.Context(), q.Get("code"), st)
 	if err != nil {
 		o.log.Warn("sign-in refused", "err", err, "remote", r.RemoteAddr)
-		fail(w, r, http.StatusUnauthorized, "Sign-in failed: the identity provider's answer could not be verified. Try again; if it persists, the server log says why.")
+		status, msg := http.StatusUnauthorized, "Sign-in failed: the identity provider's answer could not be verified. Try again; if it persists, the server log says why."
+		if p := (problem{}); errors.As(err, &p) {
+			status, msg = p.status, p.msg
+		}
+		fail(w, r, status, msg)
 		return
 	}
 	token, s, err := auth.StartSession(r.Context(), o.pool, u.Name, u.Groups, o.lifetime)
@@ -208,9 +213,10 @@ func (o *OIDC) exchange(ctx context.Context, code string, st signinState) (User,
 		return User{}, fmt.Errorf("reading the ID token's claims: %w", err)
 	}
 	u := User{Name: idt.Subject, Groups: claimGroups(claims[o.groupsClaim])}
+	nameClaim := "sub"
 	for _, c := range []string{"preferred_username", "email"} {
 		if v, ok := claims[c].(string); ok && strings.TrimSpace(v) != "" {
-			u.Name = strings.TrimSpace(v)
+			u.Name, nameClaim = strings.TrimSpace(v), c
 			break
 		}
 	}
@@ -219,7 +225,23 @@ func (o *OIDC) exchange(ctx context.Context, code string, st signinState) (User,
 		// the key list that lists everyone's keys for an empty name (the CLI's list-all).
 		return User{}, errors.New("the ID token names no user (no sub, preferred_username or email)")
 	}
+	// A name or group PostgreSQL cannot store (a NUL) failed the session's insert, a 503 as if
+	// the database were down: the provider's answer is at fault, and the reader is told which
+	// claim.
+	if !postgres.StorableText(u.Name) {
+		return User{}, notText(nameClaim)
+	}
+	for _, g := range u.Groups {
+		if !postgres.StorableText(g) {
+			return User{}, notText(o.groupsClaim)
+		}
+	}
 	return u, nil
+}
+
+// notText refuses a sign-in whose claim holds text Docent cannot store.
+func notText(claim string) error {
+	return forbidden("Sign-in refused: the identity provider's " + claim + " claim must be valid UTF-8 text without NUL characters. Ask its administrators to correct it.")
 }
 
 // claimGroups reads a groups claim: a list of strings (Keycloak, Entra ID, Okta) or one

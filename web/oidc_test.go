@@ -43,7 +43,8 @@ func newProvider(t *testing.T) *provider {
 	t.Helper()
 	p := &provider{clients: map[string]*storage.Client{}, groups: map[string][]string{}}
 	users := users{}
-	for _, name := range []string{"alice", "bob", "admin"} {
+	// "nul\x00name" is a name PostgreSQL cannot store, as a provider might send.
+	for _, name := range []string{"alice", "bob", "admin", "nul\x00name"} {
 		users[name] = &storage.User{ID: name, Username: name, Password: password, FirstName: name, LastName: "Tester", Email: name + "@example.com", EmailVerified: true}
 	}
 	p.serve(t, claims{storage.NewStorageWithClients(users, p.clients), p})
@@ -442,6 +443,26 @@ func TestOIDCCookiesAreSecureOverHTTPS(t *testing.T) {
 	}
 	if !names["docent_session"] || !names["docent_signin"] {
 		t.Errorf("cookies set: %v", set)
+	}
+}
+
+// TestOIDCClaimsThatAreNotTextAreRefused: a user name or a group holding a NUL, which
+// PostgreSQL refuses, was a 503 "Sign-in failed" as if the database were down. The sign-in is
+// refused with 403 naming the claim, and no session starts.
+func TestOIDCClaimsThatAreNotTextAreRefused(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t)
+	p.setGroups("alice", "staff", "h\x00r")
+	p.setGroups("nul\x00name", "staff")
+	ts, _, _ := oidcServer(t, p)
+	for user, claim := range map[string]string{"alice": "groups", "nul\x00name": "preferred_username"} {
+		c, resp, body := signIn(t, ts.URL, p.URL, user, "/")
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "s "+claim+" claim must be valid UTF-8 text without NUL characters") {
+			t.Errorf("%q signing in: %d %.300s, want 403 naming the %s claim", user, resp.StatusCode, body, claim)
+		}
+		if st, _ := searchAs(t, c, ts.URL); st != http.StatusUnauthorized {
+			t.Errorf("%q: the browser is signed in (%d)", user, st)
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -101,5 +103,39 @@ func TestKeyNamesCannotDriveTheTerminal(t *testing.T) {
 	}
 	if strings.ContainsAny(out, "\x1b\a\u202e") || strings.Contains(out, "\nbob  fake") {
 		t.Errorf("a key name reached the terminal unescaped:\n%q", out)
+	}
+}
+
+// TestRootsAndGroupsCannotDriveTheTerminal: a source's folder is named by whoever made it on the
+// share (an admin adds it from the browser), and groups by the identity provider or the proxy
+// (a key's, rules'); `sources list`, `status` and `keys list` printed both raw to an admin's
+// terminal. They arrive escaped, like file and key names.
+func TestRootsAndGroupsCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	root := filepath.Join(t.TempDir(), "share\x1b]0;pwned\a\nfake row\u202e")
+	if err := os.Mkdir(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := indexer(t, db, "sources", "add", "odd", root, "--groups", "staff\x1b[2J", "--rule", "hr/**=hr\x1b[2J"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if _, _, err := auth.CreateKey(ctx, pool, auth.NewKey{User: "ann", Name: "laptop", Groups: []string{"hr\x1b]0;pwned\a"}, Scope: auth.ScopeRead, TTL: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"sources", "list"}, {"status", "odd"}, {"keys", "list"}} {
+		out, err := indexer(t, db, args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		if strings.ContainsAny(out, "\x1b\a\u202e") || strings.Contains(out, "\nfake row") {
+			t.Errorf("indexer %v printed a folder or group unescaped:\n%q", args, out)
+		}
 	}
 }

@@ -239,7 +239,7 @@ func sourcesList(ctx context.Context, e *env, _ []string) error {
 		for _, r := range s.Rules {
 			rules = append(rules, r.Glob+"="+strings.Join(r.Groups, ","))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, s.Root, groupList(s.Groups), strings.Join(rules, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, printable(s.Root), groupList(s.Groups), printable(strings.Join(rules, " ")))
 	}
 	return tw.Flush()
 }
@@ -537,7 +537,8 @@ func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mod
 // printable escapes, as Go does in a quoted string, the characters of s that a terminal would
 // act on rather than show (control characters: escape sequences, line breaks) or that reorder
 // what it shows (bidirectional controls). File names and the reasons that quote them are
-// anyone's to choose, and are printed to an admin's terminal.
+// anyone's to choose, and so are the names of folders an admin may add as a source's root
+// from the browser; all are printed to an admin's terminal.
 func printable(s string) string {
 	if !strings.ContainsFunc(s, unprintable) {
 		return s
@@ -575,7 +576,7 @@ func writeRun(name string, run []evaluate.Ranked) error {
 
 func printSummary(w io.Writer, s source.Summary) {
 	if s.Error != "" {
-		fmt.Fprintf(w, "refused: %s\n", s.Error)
+		fmt.Fprintf(w, "refused: %s\n", printable(s.Error))
 		return
 	}
 	secs := s.Elapsed.Seconds()
@@ -597,7 +598,7 @@ func status(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	for _, st := range all {
-		fmt.Fprintf(e.out, "%s (%s)\n  groups: %s\n  %d documents, %d chunks\n", st.Name, st.Root, groupList(st.Groups), st.Documents, st.Chunks)
+		fmt.Fprintf(e.out, "%s (%s)\n  groups: %s\n  %d documents, %d chunks\n", st.Name, printable(st.Root), groupList(st.Groups), st.Documents, st.Chunks)
 		if st.LastRunAt != nil {
 			fmt.Fprintf(e.out, "  last run %s: ", st.LastRunAt.Local().Format(time.DateTime))
 			if st.LastRun != nil {
@@ -613,9 +614,11 @@ func status(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// groupList shows groups for the terminal, escaped (printable): a key's groups are its owner's
+// as the identity provider or the proxy named them.
 func groupList(g []string) string {
 	if len(g) == 0 {
 		return "everyone"
 	}
-	return strings.Join(g, ",")
+	return printable(strings.Join(g, ","))
 }
