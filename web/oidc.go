@@ -215,6 +215,9 @@ func (o *OIDC) exchange(ctx context.Context, code string, st signinState) (User,
 	u := User{Name: idt.Subject, Groups: claimGroups(claims[o.groupsClaim])}
 	nameClaim := "sub"
 	for _, c := range []string{"preferred_username", "email"} {
+		if c == "email" && !emailVerified(claims) {
+			continue
+		}
 		if v, ok := claims[c].(string); ok && strings.TrimSpace(v) != "" {
 			u.Name, nameClaim = strings.TrimSpace(v), c
 			break
@@ -237,6 +240,15 @@ func (o *OIDC) exchange(ctx context.Context, code string, st signinState) (User,
 		}
 	}
 	return u, nil
+}
+
+// emailVerified reports whether the ID token's email may name its user: not where the provider
+// says it has not verified the address (email_verified false, or "false" as some send it), which
+// whoever typed it could then sign in with as its owner, with their conversations and keys. A
+// provider that does not say (Entra ID) is trusted with its addresses.
+func emailVerified(claims map[string]any) bool {
+	v, ok := claims["email_verified"]
+	return !ok || v == true || v == "true"
 }
 
 // notText refuses a sign-in whose claim holds text Docent cannot store.

@@ -10,11 +10,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
 	zoidc "github.com/zitadel/oidc/v3/pkg/oidc"
@@ -34,17 +36,20 @@ type provider struct {
 	storage *storage.Storage
 	mu      sync.Mutex
 	groups  map[string][]string // by user name
-	swap    string              // ID token to put in the next token response
+	// email is, by user name, an address put in the ID token instead of preferred_username,
+	// with whether the provider verified it.
+	email map[string]verifiedEmail
+	swap  string // ID token to put in the next token response
 }
 
 const password = "correct-horse"
 
 func newProvider(t *testing.T) *provider {
 	t.Helper()
-	p := &provider{clients: map[string]*storage.Client{}, groups: map[string][]string{}}
+	p := &provider{clients: map[string]*storage.Client{}, groups: map[string][]string{}, email: map[string]verifiedEmail{}}
 	users := users{}
 	// "nul\x00name" is a name PostgreSQL cannot store, as a provider might send.
-	for _, name := range []string{"alice", "bob", "admin", "nul\x00name"} {
+	for _, name := range []string{"alice", "bob", "admin", "nul\x00name", "carol", "mallory"} {
 		users[name] = &storage.User{ID: name, Username: name, Password: password, FirstName: name, LastName: "Tester", Email: name + "@example.com", EmailVerified: true}
 	}
 	p.serve(t, claims{storage.NewStorageWithClients(users, p.clients), p})
@@ -104,6 +109,11 @@ func (p *provider) swapIDToken(tok string) {
 	p.swap = tok
 }
 
+type verifiedEmail struct {
+	address  string
+	verified any // as the provider sends it: true, false, "false"
+}
+
 type users map[string]*storage.User
 
 func (u users) GetUserByID(id string) *storage.User { return u[id] }
@@ -126,6 +136,11 @@ func (c claims) SetUserinfoFromRequest(ctx context.Context, info *zoidc.UserInfo
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()
 	info.PreferredUsername = req.GetSubject()
+	if e, ok := c.p.email[req.GetSubject()]; ok {
+		info.PreferredUsername = ""
+		info.AppendClaims("email", e.address)
+		info.AppendClaims("email_verified", e.verified)
+	}
 	info.AppendClaims("groups", c.p.groups[req.GetSubject()])
 	return nil
 }
@@ -462,6 +477,29 @@ func TestOIDCClaimsThatAreNotTextAreRefused(t *testing.T) {
 		}
 		if st, _ := searchAs(t, c, ts.URL); st != http.StatusUnauthorized {
 			t.Errorf("%q: the browser is signed in (%d)", user, st)
+		}
+	}
+}
+
+// TestOIDCUnverifiedEmailNamesNoOne: without preferred_username the user is named by the email
+// claim, but only an address the provider verified: whoever typed alice's address into their
+// own account at a provider that lets them would otherwise sign in as alice, with her
+// conversations and keys. They are named by their subject instead.
+func TestOIDCUnverifiedEmailNamesNoOne(t *testing.T) {
+	t.Parallel()
+	p := newProvider(t)
+	p.email["carol"] = verifiedEmail{"carol@example.com", true}
+	p.email["mallory"] = verifiedEmail{"alice@example.com", false}
+	p.email["admin"] = verifiedEmail{"alice@example.com", "false"}
+	ts, srv, _ := oidcServer(t, p)
+	for user, want := range map[string]string{"carol": "carol@example.com", "mallory": "mallory", "admin": "admin"} {
+		if _, resp, body := signIn(t, ts.URL, p.URL, user, "/"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s signing in: %d %.300s", user, resp.StatusCode, body)
+		}
+		rows, _ := srv.Pool.Query(context.Background(), `SELECT DISTINCT user_name FROM sessions WHERE user_name IN ($1, $2, 'alice@example.com')`, user, user+"@example.com")
+		names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || !slices.Equal(names, []string{want}) {
+			t.Errorf("%s signed in as %q (%v), want %q", user, names, err, want)
 		}
 	}
 }
