@@ -149,7 +149,10 @@ func clipHeading(s string) string {
 // say what a container has or lacks ("content-with-sidebar") no longer mark it as chrome; an id naming navigation within a longer name ("topics-pagination":
 // Django's page "Pagination" had no text to index) is chrome only without a heading inside,
 // and a heading's or section's id never.
-const ExtractorVersion = 12
+//
+// Version 13: text that is not UTF-8 is decoded as Windows-1252 where it reads as such, and an
+// HTML page in the charset it declares (see decodeText): their accented letters were U+FFFD.
+const ExtractorVersion = 13
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -185,7 +188,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	maxText := cmp.Or(x.MaxText, 16<<20)
 	timeout := cmp.Or(x.Timeout, 10*time.Second)
 	if typ == "text" || typ == "markdown" || typ == "csv" || typ == "html" {
-		data = decodeBOM(data)
+		data = decodeText(data, typ)
 	}
 	// Text formats extract to about their own size: refuse a huge one before copying it around.
 	if (typ == "text" || typ == "markdown" || typ == "csv") && len(data) > maxText+maxText/4 {

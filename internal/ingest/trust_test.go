@@ -17,6 +17,11 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/docent-search/docent/internal/source"
 )
 
@@ -499,6 +504,66 @@ func TestWideUnicodeText(t *testing.T) {
 		if !strings.Contains(body, "Café receipts ✓ are kept for 𝄞 seven years.") || strings.ContainsRune(body, '\uFEFF') {
 			t.Errorf("%s: text %q", name, body)
 		}
+	}
+}
+
+// TestLegacyEncodings: text in Windows-1252 (Excel's CSV, old Notepad files) and HTML pages in
+// the charset they declare are decoded, not indexed with U+FFFD for every accented letter;
+// UTF-8 stays UTF-8, whatever a page declares or a stray byte suggests, and what reads as
+// neither (GBK without a declaration) is not turned into Latin letters.
+func TestLegacyEncodings(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	encode := func(e encoding.Encoding, s string) string {
+		out, err := e.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	files := map[string]string{
+		"latin1.txt": encode(charmap.Windows1252, "Reisekosten\r\n\r\nDie Größe der Belege: über 2 MB – „Café“ kostet 3 €.\r\n"),
+		"excel.csv":  encode(charmap.Windows1252, "Name;Stadt\r\nMüller;Köln\r\nNoël;Besançon\r\n"),
+		"polish.html": encode(charmap.ISO8859_2, `<html><head><meta charset="iso-8859-2"><title>Zażółć</title></head>`+
+			`<body><p>Zażółć gęślą jaźń.</p></body></html>`),
+		"japanese.html": encode(japanese.ShiftJIS, `<html><head><meta http-equiv="Content-Type" content="text/html; charset=Shift_JIS">`+
+			`<title>経費</title></head><body><p>経費の精算は月末までに行います。</p></body></html>`),
+		"mislabelled.html": `<html><head><meta charset="iso-8859-1"><title>Größe</title></head><body><p>Die Größe ändern.</p></body></html>`,
+		"stray.md":         "# Größe\n\nDie Größe ändern, café \xff au lait.\n",
+		"gbk.txt":          encode(simplifiedchinese.GBK, "经费报销政策：发票须在月底前提交给财务部门审核。\n"),
+	}
+	for name, data := range files {
+		b.write(t, name, data)
+	}
+	b.run(t)
+	bodies := map[string]string{}
+	rows, err := b.pool.Query(context.Background(), `SELECT path, title || ' | ' || body FROM documents`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var p, text string
+		if err := rows.Scan(&p, &text); err != nil {
+			t.Fatal(err)
+		}
+		bodies[p] = text
+	}
+	for name, want := range map[string][]string{
+		"latin1.txt":       {"Die Größe der Belege: über 2 MB – „Café“ kostet 3 €."},
+		"excel.csv":        {"Müller", "Köln", "Noël", "Besançon"},
+		"polish.html":      {"Zażółć |", "Zażółć gęślą jaźń."},
+		"japanese.html":    {"経費 |", "経費の精算は月末までに行います。"},
+		"mislabelled.html": {"Größe |", "Die Größe ändern."},
+		"stray.md":         {"Die Größe ändern, café \uFFFD au lait."},
+	} {
+		for _, w := range want {
+			if !strings.Contains(bodies[name], w) {
+				t.Errorf("%s: %q, want it to hold %q", name, bodies[name], w)
+			}
+		}
+	}
+	if gbk := bodies["gbk.txt"]; strings.ContainsFunc(gbk, func(r rune) bool { return r >= 0xC0 && r <= 0xFF }) {
+		t.Errorf("gbk.txt read as Latin letters: %q", gbk)
 	}
 }
 

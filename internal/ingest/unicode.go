@@ -2,8 +2,11 @@ package ingest
 
 import (
 	"bytes"
+	"unicode/utf8"
 
+	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 )
@@ -21,18 +24,79 @@ var byteOrderMarks = []struct {
 	{"\xfe\xff", unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)},
 }
 
-// decodeBOM returns text in UTF-16 or UTF-32 with a byte-order mark as UTF-8 (without the
-// mark; invalid code units become U+FFFD), and any other data as is. Without it, the NUL bytes
-// of UTF-16 made such text look binary.
-func decodeBOM(data []byte) []byte {
+// decodeText returns the bytes of a text file of type typ (text, markdown, csv, html) as
+// UTF-8, where they are in another encoding it can tell:
+//
+//   - UTF-16 or UTF-32 with a byte-order mark (without the mark; invalid code units become
+//     U+FFFD): without it, the NUL bytes of UTF-16 made such text look binary;
+//   - an HTML page that is not UTF-8 in the charset its <meta> declares, as browsers read it
+//     (ISO-8859-2, Shift_JIS, GBK…);
+//   - text that is not UTF-8 and reads as Windows-1252 (westernLegacy), of which ISO-8859-1 is
+//     a part: what Excel's CSV export, Notepad before 2019 and older web pages wrote in Western
+//     Europe and the Americas.
+//
+// Valid UTF-8 is kept whatever a page declares (a page saved as UTF-8 under an old
+// <meta charset="iso-8859-1"> is common). Before, every accented letter of a Windows-1252 file
+// became U+FFFD ("Gr��e", "caf�"): found by no search, read by no one. What is none of these
+// stays as it is, its invalid bytes replaced later (cleanText).
+func decodeText(data []byte, typ string) []byte {
 	for _, m := range byteOrderMarks {
 		if bytes.HasPrefix(data, []byte(m.bom)) {
-			out, err := m.enc.NewDecoder().Bytes(data)
-			if err != nil {
-				return data // not reached: decoders replace what they cannot read
-			}
-			return out
+			return decodeWith(m.enc, data)
 		}
 	}
+	if utf8.Valid(data) {
+		return data
+	}
+	if typ == "html" {
+		// Declared, or windows-1252 as the guess of a page that declares nothing.
+		if e, name, _ := charset.DetermineEncoding(data, "text/html"); name != "windows-1252" && name != "utf-8" {
+			return decodeWith(e, data)
+		}
+	}
+	if westernLegacy(data) {
+		return decodeWith(charmap.Windows1252, data)
+	}
 	return data
+}
+
+// decodeWith decodes data with e.
+func decodeWith(e encoding.Encoding, data []byte) []byte {
+	out, err := e.NewDecoder().Bytes(data)
+	if err != nil {
+		return data // not reached: decoders replace what they cannot read
+	}
+	return out
+}
+
+// westernLegacy reports whether data, which is not UTF-8, reads as Windows-1252: its bytes
+// above ASCII are mostly not UTF-8 sequences (a UTF-8 file with a stray byte stays UTF-8), and
+// they come alone or in pairs between ASCII ones, as accented letters inside words do ("café",
+// "Größe"). Cyrillic, Greek and the double-byte encodings of Chinese, Japanese and Korean write
+// whole words above ASCII, runs Windows-1252 would turn into nonsense of Latin letters.
+func westernLegacy(data []byte) bool {
+	var multibyte, invalid int
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			invalid++
+		case n > 1:
+			multibyte++
+		}
+		i += n
+	}
+	if multibyte >= invalid {
+		return false
+	}
+	var high, runs int
+	for i, b := range data {
+		if b >= utf8.RuneSelf {
+			high++
+			if i == 0 || data[i-1] < utf8.RuneSelf {
+				runs++
+			}
+		}
+	}
+	return high <= 2*runs
 }
