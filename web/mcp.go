@@ -101,7 +101,7 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 			defer release()
 			req := r.Clone(ctx)
 			req.URL.RawQuery = q.Encode()
-			res, err := s.runSearch(req)
+			res, _, err := s.runSearch(req)
 			if err != nil {
 				return nil, mcpSearchOut{}, s.toolError("search", err)
 			}

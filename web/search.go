@@ -29,22 +29,24 @@ type searchResult struct {
 	snippetHTML string
 }
 
-// runSearch parses the search parameters shared by the page and the API.
-func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
+// runSearch parses the search parameters shared by the page and the API, and searches. It
+// returns the results and, when a misspelt word was read as another (retrieve's Correct), the
+// query searched for.
+func (s *Server) runSearch(r *http.Request) ([]searchResult, string, error) {
 	q := r.URL.Query()
 	limit := 10
 	for _, key := range []string{"k", "limit"} {
 		if v := q.Get(key); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 100 {
-				return nil, badRequest(key + ": want a whole number from 1 to 100")
+				return nil, "", badRequest(key + ": want a whole number from 1 to 100")
 			}
 			limit = n
 		}
 	}
 	p, err := textParams(q, "q", "source", "path", "type", "after", "before")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	query := retrieve.Query{Text: question(p["q"]), Groups: groups(r), Limit: limit,
 		Source: p["source"], PathPrefix: p["path"], Type: p["type"]}
@@ -52,10 +54,16 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 		if v := p[key]; v != "" {
 			t, err := time.Parse(time.DateOnly, v)
 			if err != nil {
-				return nil, badRequest(key + ": want a date such as 2026-01-31")
+				return nil, "", badRequest(key + ": want a date such as 2026-01-31")
 			}
 			*dst = t
 		}
+	}
+	var corrected string
+	if text, changed, err := s.Searcher.Correct(r.Context(), query.Text, query.Groups); err != nil {
+		return nil, "", err
+	} else if changed {
+		query.Text, corrected = text, text
 	}
 	// A query that matches a curated answer the reader may see finds its pinned documents first.
 	if m := s.curatedFor(r, query.Text); m != nil {
@@ -65,14 +73,14 @@ func (s *Server) runSearch(r *http.Request) ([]searchResult, error) {
 	rs, err := s.Searcher.Search(r.Context(), query)
 	s.Metrics.retrieval.Observe(time.Since(start).Seconds())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := make([]searchResult, 0, len(rs))
 	for _, x := range rs {
 		out = append(out, searchResult{Source: x.Source, Document: x.Path, Title: x.Title, Heading: x.Heading,
 			Page: x.Page, Anchor: x.Anchor, OCR: x.OCR, Snippet: x.Snippet(), Score: x.Score, URL: answer.DocURL(x), Pinned: x.Pinned, snippetHTML: x.SnippetHTML()})
 	}
-	return out, nil
+	return out, corrected, nil
 }
 
 // search is the search page: the form with its filters and, after a search, the passages found.
@@ -86,11 +94,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	m.Types = source.Types()
 	if question(m.Query) != "" {
 		m.Searched = true
-		res, err := s.runSearch(r)
+		res, corrected, err := s.runSearch(r)
 		if err != nil {
 			status, m.Error = s.explain(w, r, err)
 		}
-		m.Results = res
+		m.Results, m.Corrected = res, corrected
 	}
 	s.render(w, r, status, searchPage(m))
 }
@@ -116,10 +124,14 @@ func (s *Server) visibleSources(r *http.Request) ([]string, error) {
 }
 
 func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
-	res, err := s.runSearch(r)
+	res, corrected, err := s.runSearch(r)
 	if err != nil {
 		s.error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+	out := map[string]any{"results": res}
+	if corrected != "" {
+		out["corrected"] = corrected
+	}
+	writeJSON(w, http.StatusOK, out)
 }

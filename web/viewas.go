@@ -55,7 +55,7 @@ func (s *Server) runViewAs(w http.ResponseWriter, r *http.Request) (viewAs, erro
 		return v, nil
 	}
 	asReader := r.WithContext(context.WithValue(r.Context(), userKey{}, u))
-	if v.Results, err = s.runSearch(asReader); err != nil {
+	if v.Results, _, err = s.runSearch(asReader); err != nil {
 		return v, err
 	}
 	// Another site's link or image must not spend the admin's model time: as on the ask page,

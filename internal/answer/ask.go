@@ -147,6 +147,10 @@ func (s *Service) Ask(ctx context.Context, req Request, emit func(string)) (Resp
 	if err != nil {
 		return resp, fmt.Errorf("understanding the follow-up: %w", err)
 	}
+	// A misspelt word is read as the word the reader's documents hold ("vacaton" as vacation).
+	if question, _, err = s.Searcher.Correct(ctx, question, req.Groups); err != nil {
+		return resp, err
+	}
 	resp.Question = question
 	results, err := s.Searcher.Search(ctx, retrieve.Query{Text: question, Groups: req.Groups, Limit: cmp.Or(s.Sources, 5), Pinned: req.Pinned})
 	if err != nil {

@@ -151,6 +151,11 @@ func (e *LocalV3) Known(text string) float64 {
 	return float64(known) / float64(words)
 }
 
+// WordRank returns the frequency rank of word (lower-case) among the words this embedder has
+// a vector for, the most frequent words of English (0 the commonest), and whether it is one:
+// the search tells a misspelling from a word by it.
+func (e *LocalV3) WordRank(word string) (int, bool) { return e.vecs.Rank(word) }
+
 // normalise scales v to unit length (a zero vector stays zero).
 func normalise(v []float64) {
 	var n float64

@@ -167,6 +167,24 @@ type Searcher interface {
 	Search(ctx context.Context, q retrieve.Query) ([]retrieve.Result, error)
 }
 
+// corrector is a Searcher that reads misspelt words as the server does
+// (retrieve.Searcher.Correct).
+type corrector interface {
+	Correct(ctx context.Context, text string, groups []string) (string, bool, error)
+}
+
+// searched is the text the server searches for a query's text: corrected in the hybrid mode,
+// the server's; lexical-only and vector-only searches take it as written (lexical-only is
+// compared with a reference BM25 over the same words).
+func searched(ctx context.Context, s any, text string, opt Options) (string, error) {
+	c, ok := s.(corrector)
+	if !ok || cmp.Or(opt.Mode, "hybrid") != "hybrid" {
+		return text, nil
+	}
+	text, _, err := c.Correct(ctx, text, opt.Groups)
+	return text, err
+}
+
 // Run evaluates every judged query. Documents are ranked by their best chunk; a document
 // matches a corpus id when its path equals the id, with or without its extension. A query
 // never retrieves the document whose id equals its own (BEIR's ArguAna convention).
@@ -181,7 +199,11 @@ func Run(ctx context.Context, s Searcher, queries []Query, qrels Qrels, opt Opti
 			continue
 		}
 		start := time.Now()
-		results, err := s.Search(ctx, retrieve.Query{Text: q.Text, Limit: k + 1, PerDocument: 1, NoSnippets: true, Source: opt.Source, Mode: opt.Mode, Groups: opt.Groups})
+		text, err := searched(ctx, s, q.Text, opt)
+		if err != nil {
+			return rep, nil, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		results, err := s.Search(ctx, retrieve.Query{Text: text, Limit: k + 1, PerDocument: 1, NoSnippets: true, Source: opt.Source, Mode: opt.Mode, Groups: opt.Groups})
 		if err != nil {
 			return rep, nil, fmt.Errorf("query %s: %w", q.ID, err)
 		}
@@ -244,7 +266,11 @@ func Declined(ctx context.Context, s *retrieve.Searcher, queries []Query, opt Op
 	}
 	declined := 0
 	for _, q := range queries {
-		results, err := s.Search(ctx, retrieve.Query{Text: q.Text, Limit: 5, NoSnippets: true, Source: opt.Source, Mode: opt.Mode, Groups: opt.Groups})
+		text, err := searched(ctx, s, q.Text, opt)
+		if err != nil {
+			return 0, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		results, err := s.Search(ctx, retrieve.Query{Text: text, Limit: 5, NoSnippets: true, Source: opt.Source, Mode: opt.Mode, Groups: opt.Groups})
 		if err != nil {
 			return 0, fmt.Errorf("query %s: %w", q.ID, err)
 		}

@@ -174,6 +174,7 @@ function parseEvent(raw) {
 // parsed as HTML, and links are made only to Docent's own paths.
 function render(resp, text, badge, sources, form, question) {
   badge.textContent = resp.mode === "extractive" ? "Extractive answer: quoted from the sources" : `Answered by ${resp.model}`;
+  if (resp.question && resp.question !== question) badge.textContent += ` · searched for “${resp.question}”`;
   text.replaceChildren(...(resp.blocks || []).map(answerBlock));
   renderCurated(resp);
   const list = resp.found ? resp.citations : resp.closest || [];

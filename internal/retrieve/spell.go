@@ -1,0 +1,196 @@
+package retrieve
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/docent-search/docent/internal/access"
+	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/textseg"
+)
+
+// lexicon is an embedder that knows which words are words, and how common (the built-in
+// docent-local-v3: the 200,000 most frequent words of its word vectors, by rank), which Correct
+// needs to tell a misspelling from a name or a word the documents lack.
+type lexicon interface {
+	WordRank(word string) (int, bool)
+}
+
+// minCorrected is the length, in letters, from which a word may be corrected: a shorter word
+// has many words one letter away ("dog": dig, log, doc), and no evidence picks among them.
+const minCorrected = 5
+
+// Correct returns text with each misspelt word replaced by the word the reader's documents hold
+// that it most likely meant, and whether it changed anything. Employees type fast: "vacaton
+// days", "lapotp stolen". Such a word is in no passage, so full text finds nothing of it, and
+// the answer is declined for lack of the question's rarest word, although the embedding, through
+// the word's letters, often ranks the right passage first.
+//
+// A word is corrected only when all of these hold, so that a real word the documents lack ("can
+// my dog come to the office": the question the documents do not answer) stays as it is:
+//   - it is minCorrected letters or more, and not a word the embedder's lexicon knows;
+//   - it is in no passage the reader may see;
+//   - one edit away (a letter left out, added, changed, or two swapped) is a known word that
+//     passages the reader may see hold. Of several, the one in most passages wins, then the
+//     commoner word ("layoffs" over "layoff" for "layofs": one stem, so as many passages).
+//
+// Only passages the reader may see count, so a correction never says that some other
+// document holds a word. An embedder without a lexicon (a model server) corrects nothing.
+func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (string, bool, error) {
+	lex, ok := s.Embedder.(lexicon)
+	if !ok {
+		return text, false, nil
+	}
+	typed := text
+	text = truncate(strings.ToValidUTF8(strings.ReplaceAll(text, "\x00", ""), ""), maxQueryBytes)
+	type run struct{ start, end int }
+	var runs []run
+	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
+	for _, r := range letterRuns(text) {
+		w := strings.ToLower(text[r[0]:r[1]])
+		if _, ok := lex.WordRank(w); ok || utf8.RuneCountInString(w) < minCorrected {
+			continue
+		}
+		var known []string
+		for _, v := range edits(w) {
+			if _, ok := lex.WordRank(v); ok && !slices.Contains(known, v) {
+				known = append(known, v)
+			}
+		}
+		if len(known) == 0 {
+			continue
+		}
+		runs = append(runs, run{r[0], r[1]})
+		for _, c := range append([]string{w}, known...) {
+			words, cands = append(words, w), append(cands, c)
+		}
+	}
+	if len(runs) == 0 {
+		return typed, false, nil
+	}
+	args := []any{postgres.DefaultTextSearchConfig, words, cands}
+	visible := access.Visible("c", "$4")
+	args = append(args, nonNil(groups))
+	if s.TextSearchConfig != "" {
+		args[0] = s.TextSearchConfig
+	}
+	// Each candidate's lexeme in each configuration the index uses (as queryTerms parses), in
+	// how many passages it is, when a passage the reader may see holds it.
+	rows, err := s.Pool.Query(ctx, fmt.Sprintf(`
+		WITH st AS (SELECT configs FROM corpus_stats UNION ALL SELECT '{}' LIMIT 1),
+		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
+		v AS (SELECT DISTINCT v.word, v.cand, l.lexeme FROM unnest($2::text[], $3::text[]) AS v(word, cand) CROSS JOIN cf
+		      CROSS JOIN LATERAL (SELECT lexeme FROM unnest(to_tsvector(cf.cfg, v.cand)) LIMIT 1) l)
+		SELECT v.word, v.cand, max(ts.df) FROM v JOIN term_stats ts ON ts.lexeme = v.lexeme
+		WHERE EXISTS (SELECT 1 FROM postings p JOIN chunks c ON c.id = p.chunk_id WHERE p.lexeme = v.lexeme AND %s)
+		GROUP BY v.word, v.cand`, visible), args...)
+	if err != nil {
+		return typed, false, fmt.Errorf("correcting the query: %w", err)
+	}
+	type best struct {
+		cand string
+		df   int64
+		rank int
+	}
+	found := map[string]best{}
+	held := map[string]bool{} // suspects a visible passage holds as they are
+	var word, cand string
+	var df int64
+	if _, err := pgx.ForEachRow(rows, []any{&word, &cand, &df}, func() error {
+		rank, _ := lex.WordRank(cand)
+		switch b, ok := found[word]; {
+		case cand == word:
+			held[word] = true
+		case !ok || df > b.df || df == b.df && rank < b.rank:
+			found[word] = best{cand, df, rank}
+		}
+		return nil
+	}); err != nil {
+		return typed, false, fmt.Errorf("correcting the query: %w", err)
+	}
+	var out strings.Builder
+	last, changed := 0, false
+	for _, r := range runs {
+		w := strings.ToLower(text[r.start:r.end])
+		b, ok := found[w]
+		if !ok || held[w] {
+			continue
+		}
+		if first, _ := utf8.DecodeRuneInString(text[r.start:]); unicode.IsUpper(first) {
+			c, n := utf8.DecodeRuneInString(b.cand)
+			b.cand = string(unicode.ToUpper(c)) + b.cand[n:]
+		}
+		out.WriteString(text[last:r.start])
+		out.WriteString(b.cand)
+		last, changed = r.end, true
+	}
+	if !changed {
+		return typed, false, nil
+	}
+	out.WriteString(text[last:])
+	return out.String(), true, nil
+}
+
+// letterRuns returns the [start, end) byte ranges of text's runs of letters, but for scripts
+// written without spaces (textseg.IsCJK), which have no words to correct.
+func letterRuns(text string) [][2]int {
+	var runs [][2]int
+	start := -1
+	for i, r := range text {
+		letter := unicode.IsLetter(r) && !textseg.IsCJK(r)
+		switch {
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0:
+			runs = append(runs, [2]int{start, i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		runs = append(runs, [2]int{start, len(text)})
+	}
+	return runs
+}
+
+// edits returns the words one edit away from w: a letter left out, two neighbours swapped, a
+// letter changed or added (a to z, and the other letters w holds: "ä", "é").
+func edits(w string) []string {
+	letters := []rune("abcdefghijklmnopqrstuvwxyz")
+	rs := []rune(w)
+	for _, r := range rs {
+		if !slices.Contains(letters, r) {
+			letters = append(letters, r)
+		}
+	}
+	var out []string
+	add := func(parts ...[]rune) {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(string(p))
+		}
+		out = append(out, b.String())
+	}
+	for i := range rs {
+		add(rs[:i], rs[i+1:])
+		if i+1 < len(rs) {
+			add(rs[:i], []rune{rs[i+1], rs[i]}, rs[i+2:])
+		}
+		for _, l := range letters {
+			if l != rs[i] {
+				add(rs[:i], []rune{l}, rs[i+1:])
+			}
+		}
+	}
+	for i := 0; i <= len(rs); i++ {
+		for _, l := range letters {
+			add(rs[:i], []rune{l}, rs[i:])
+		}
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package retrieve_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/docent-search/docent/internal/embedder"
+	"github.com/docent-search/docent/internal/wordvec"
+)
+
+// Misspelt words are corrected to the word the reader's documents hold; real words the
+// documents lack, names, short words and words only documents the reader may not see hold stay
+// as typed, and an embedder without a lexicon corrects nothing.
+func TestCorrect(t *testing.T) {
+	t.Parallel()
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{
+		"holidays.md": "# Holidays\n\nFull-time employees get 27 days of paid vacation per year.\n",
+		"laptop.md":   "# Lost laptop\n\nReport a stolen laptop to security within one hour. Reimbursement of a replacement needs approval.\n",
+		"wifi.txt":    "Office Wi-Fi\n\nThe guest password changes every Monday. Ask Zorbnik at reception.\n",
+		"hr/plan.md":  "# Reorganisation\n\nThe layoffs are planned for March.\n",
+	}, e)
+	ctx := context.Background()
+	for typed, want := range map[string]string{
+		"how many vacaton days do I get": "how many vacation days do I get",
+		"Lapotp stolen, what now?":       "Laptop stolen, what now?",
+		"reimbursment of a new laptop":   "", // its stem is reimbursement's: full text finds it as typed
+		"guest pasword":                  "guest password",
+		"can my dog come to the office":  "", // "dog" is short, and a word
+		"are llamas allowed":             "", // a word the documents lack
+		"where is Zorbnik":               "", // in the documents as typed
+		"when are the layofs":            "", // "layoffs" is only in hr/, which the reader may not see
+		"kubernetes cluster":             "", // nothing one edit away in the documents
+	} {
+		got, changed, err := b.searcher.Correct(ctx, typed, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want == "" && (changed || got != typed) || want != "" && (!changed || got != want) {
+			t.Errorf("Correct(%q) = %q, %v; want %q", typed, got, changed, want)
+		}
+	}
+	if got, changed, _ := b.searcher.Correct(ctx, "when are the layofs", []string{"hr"}); !changed || got != "when are the layoffs" && got != "when are the layoff" {
+		t.Errorf("for hr: %q, %v; want the word hr's documents hold", got, changed)
+	}
+	plain := setup(t, map[string]string{"holidays.md": "# Holidays\n\n27 days of paid vacation.\n"})
+	if got, changed, _ := plain.searcher.Correct(ctx, "vacaton days", nil); changed || got != "vacaton days" {
+		t.Errorf("without a lexicon: %q, %v", got, changed)
+	}
+}
