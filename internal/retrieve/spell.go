@@ -54,7 +54,7 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
 	for _, r := range letterRuns(text) {
 		w := strings.ToLower(text[r[0]:r[1]])
-		if _, ok := lex.WordRank(w); ok || utf8.RuneCountInString(w) < minCorrected {
+		if _, ok := lex.WordRank(w); ok || utf8.RuneCountInString(w) < minCorrected || !plainWord(text, r[0], r[1]) {
 			continue
 		}
 		var known []string
@@ -135,6 +135,19 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	}
 	out.WriteString(text[last:])
 	return out.String(), true, nil
+}
+
+// plainWord reports whether text[start:end], a run of letters, is a word as typed: lower-case
+// but for its first letter, and not part of a token with digits ("PTENP1", "mTORC2"). Names and
+// codes written so are no misspellings, though nothing one edit away.
+func plainWord(text string, start, end int) bool {
+	before, _ := utf8.DecodeLastRuneInString(text[:start])
+	after, _ := utf8.DecodeRuneInString(text[end:])
+	if unicode.IsDigit(before) || unicode.IsDigit(after) {
+		return false
+	}
+	_, n := utf8.DecodeRuneInString(text[start:end])
+	return !strings.ContainsFunc(text[start+n:end], unicode.IsUpper)
 }
 
 // letterRuns returns the [start, end) byte ranges of text's runs of letters, but for scripts

@@ -20,7 +20,7 @@ func TestCorrect(t *testing.T) {
 	b := setupWith(t, map[string]string{
 		"holidays.md": "# Holidays\n\nFull-time employees get 27 days of paid vacation per year.\n",
 		"laptop.md":   "# Lost laptop\n\nReport a stolen laptop to security within one hour. Reimbursement of a replacement needs approval.\n",
-		"wifi.txt":    "Office Wi-Fi\n\nThe guest password changes every Monday. Ask Zorbnik at reception.\n",
+		"wifi.txt":    "Office Wi-Fi\n\nThe guest password changes every Monday. Ask Zorbnik at reception. PTEN and mTOR are not on the guest network.\n",
 		"hr/plan.md":  "# Reorganisation\n\nThe layoffs are planned for March.\n",
 	}, e)
 	ctx := context.Background()
@@ -33,6 +33,7 @@ func TestCorrect(t *testing.T) {
 		"are llamas allowed":             "", // a word the documents lack
 		"where is Zorbnik":               "", // in the documents as typed
 		"when are the layofs":            "", // "layoffs" is only in hr/, which the reader may not see
+		"PTENP1 and mTORC2":              "", // codes and names, whatever is one edit away
 		"kubernetes cluster":             "", // nothing one edit away in the documents
 	} {
 		got, changed, err := b.searcher.Correct(ctx, typed, nil)
