@@ -888,9 +888,21 @@ func carryOver(history []string, question string) string {
 	return question + " (" + strings.Join(extra, " ") + ")"
 }
 
-// termSet returns the stemmed content words of s.
+// termSet returns the stemmed content words of s. Contractions of stop words ("what's", "I'm",
+// "don't", "won't") are stop words too: textseg.Words joins them into words no sentence holds
+// ("whats", "im", "dont"), which, weighed as the rarest of the question's words, lowered every
+// sentence's share of the question.
 func termSet(s string) map[string]bool {
 	out := map[string]bool{}
+	if strings.ContainsAny(s, "'’") {
+		s = contraction.ReplaceAllStringFunc(s, func(c string) string {
+			head, tail, _ := strings.Cut(strings.ReplaceAll(strings.ToLower(c), "’", "'"), "'")
+			if tail == "t" || textseg.IsStopword(head) {
+				return " "
+			}
+			return c
+		})
+	}
 	for _, w := range textseg.Words(s) {
 		if !textseg.IsStopword(w) {
 			out[textseg.Stem(w)] = true
@@ -898,6 +910,10 @@ func termSet(s string) map[string]bool {
 	}
 	return out
 }
+
+// contraction matches a word with a contracted ending: "what's", "I'm", "don't", "we're",
+// and a possessive ("doctor's"), which termSet keeps.
+var contraction = regexp.MustCompile(`\pL+['’](?:s|t|re|ve|ll|m|d)\b`)
 
 // stopPrefix starts the term of a stop word the question writes as a keyword: no stem starts
 // so.
