@@ -164,6 +164,16 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want:     []string{"To stop the server:\n\n```\nsystemctl stop docent\n  --now    # and keep it stopped\n```\n[1]"},
 		},
 		{
+			name:     "a later sentence of a list item is quoted from the item's start, which names what it speaks of",
+			question: "are upper case characters folded to lower case",
+			passage: filler + "\n\nSQLite has three built-in collating functions:\n" +
+				"- BINARY - Compares string data using memcmp().\n" +
+				"- NOCASE - Similar to binary, except that it uses strnicmp() for the comparison. Hence upper case characters are folded to lower case before the comparison.\n" +
+				"- RTRIM - The same as binary, except that trailing spaces are ignored.\n\n" + filler,
+			want: []string{"- NOCASE - Similar to binary, except that it uses strnicmp() for the comparison. Hence upper case characters are folded to lower case before the comparison. [1]"},
+			not:  []string{"BINARY", "RTRIM"},
+		},
+		{
 			name:     "abbreviations do not cut a sentence",
 			question: "which forms are accepted for travel claims",
 			passage:  filler + "Travel claims accept forms, e.g. Form 7 or Form 9, within 30 days. " + filler,
@@ -442,6 +452,38 @@ func TestExtractiveDoesNotQuoteAPassageWithoutWords(t *testing.T) {
 	}
 	if got != "" {
 		t.Errorf("answer %q, want none", got)
+	}
+}
+
+// TestExtractiveDeclinesScatteredWords: a passage found by the question's words, each in another
+// sentence, does not answer it (on the dev sets such answers cited a wrong document or answered a
+// question nothing answers); the same passage found by meaning, standing out from the question's
+// nearest passages, is quoted, since a question in other words shares few words with its answer.
+func TestExtractiveDeclinesScatteredWords(t *testing.T) {
+	t.Parallel()
+	question := "split a big sales table by month"
+	text := filler + "Sales figures are published each quarter. " + filler + "The month is written in full. " + filler +
+		"A table has at most 2000 columns. " + filler + "Split screens are not supported. " + filler + "Big files load slowly. "
+	for _, tc := range []struct {
+		margin  float64
+		answers bool
+	}{{0.05, false}, {answer.DefaultMinMargin, true}} {
+		got, err := answer.Extractive{}.Answer(context.Background(), question, []retrieve.Result{{DocumentID: 1, Path: "a", Text: text, Margin: tc.margin}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (got != "") != tc.answers {
+			t.Errorf("margin %v: answer %q, want one: %v", tc.margin, got, tc.answers)
+		}
+	}
+	// Where one sentence holds the question, the passage answers whatever its margin.
+	got, err := answer.Extractive{}.Answer(context.Background(), question,
+		[]retrieve.Result{{DocumentID: 1, Path: "a", Text: text + "To split a big sales table by month, partition it on the month column. " + filler}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(got, "partition it on the month column. [1]") {
+		t.Errorf("answer does not quote the sentence that holds the question:\n%s", got)
 	}
 }
 
