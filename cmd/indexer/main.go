@@ -416,7 +416,7 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			svc := &answer.Service{Searcher: s, Answerer: answerer, ContextTokens: e.cfg.LLMContextTokens}
-			rep, err := evaluate.Answers(ctx, svc, qs, judged, facts, nil)
+			rep, err := evaluate.Answers(ctx, svc, qs, judged, facts, nq, nil)
 			if err != nil {
 				return err
 			}
@@ -450,7 +450,12 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 						rep.FactRecall = &ans.FactRecall
 					}
 				}
-				if err := writeJSONReport(ctx, e.out, s, m, rep, nq, *source, decided(m)); err != nil {
+				// The server's mode declines as its answers do, which may decline past retrieval.
+				var declined *float64
+				if ans != nil && ans.Unanswerable > 0 && m == "hybrid" {
+					declined = &ans.Declined
+				}
+				if err := writeJSONReport(ctx, e.out, s, m, rep, nq, *source, decided(m), declined); err != nil {
 					return err
 				}
 				continue
@@ -469,7 +474,11 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 			if facts != nil {
 				fmt.Fprintf(e.out, ", fact_recall %.2f of %d facts", ans.FactRecall, ans.Facts)
 			}
-			fmt.Fprintf(e.out, ", citation_precision %.2f of %d citations\n", ans.CitationPrecision, ans.Citations)
+			fmt.Fprintf(e.out, ", citation_precision %.2f of %d citations", ans.CitationPrecision, ans.Citations)
+			if ans.Unanswerable > 0 {
+				fmt.Fprintf(e.out, ", unanswerable declined %.2f of %d", ans.Declined, ans.Unanswerable)
+			}
+			fmt.Fprintln(e.out)
 		}
 		if nq != nil {
 			// Declined searches in hybrid mode, whatever --mode says: record it only beside
@@ -515,9 +524,9 @@ func answerMode(cfg config.Config) string {
 }
 
 // writeJSONReport prints one mode's report as a line of JSON, with the share of unanswerable
-// questions that mode's retrieval would decline when there are any: `make eval` reads every
-// mode of a set from one run.
-func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mode string, rep evaluate.Report, unanswerable []evaluate.Query, source string, decided func(evaluate.Decision)) error {
+// questions that mode's retrieval would decline when there are any, or answered declined when
+// given: `make eval` reads every mode of a set from one run.
+func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mode string, rep evaluate.Report, unanswerable []evaluate.Query, source string, decided func(evaluate.Decision), answersDeclined *float64) error {
 	line := struct {
 		Mode string `json:"mode"`
 		evaluate.Report
@@ -529,7 +538,7 @@ func writeJSONReport(ctx context.Context, w io.Writer, s *retrieve.Searcher, mod
 		if err != nil {
 			return err
 		}
-		line.Declined, line.Unanswerable = &rate, len(unanswerable)
+		line.Declined, line.Unanswerable = cmp.Or(answersDeclined, &rate), len(unanswerable)
 	}
 	return json.NewEncoder(w).Encode(line)
 }

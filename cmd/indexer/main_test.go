@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,6 +194,14 @@ func TestEval(t *testing.T) {
 	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts)
 	if err != nil || !strings.Contains(out, "fact_recall 0.67 of 3 facts, citation_precision 1.00 of 2 citations") {
 		t.Errorf("answers line: %v\n%s", err, out)
+	}
+	// The unanswerable question, asked as /api/ask asks it: the answer declines it wherever the
+	// retrieval alone would (the answer may decline more, never less).
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--negatives", negatives)
+	byAnswer := regexp.MustCompile(`unanswerable declined ([01]\.\d\d) of 1\n`).FindStringSubmatch(out)
+	byRetrieval := regexp.MustCompile(`unanswerable questions declined: ([01]\.\d\d) of 1\n`).FindStringSubmatch(out)
+	if err != nil || byAnswer == nil || byRetrieval == nil || byAnswer[1] < byRetrieval[1] {
+		t.Errorf("answers with --negatives: %v\n%s", err, out)
 	}
 	os.WriteFile(facts, []byte("q1 without a tab\n"), 0o644)
 	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts); err == nil || !strings.Contains(err.Error(), "facts.tsv line 1") {

@@ -60,12 +60,30 @@ type AnswerReport struct {
 	// one page twice neither doubles a right citation nor a wrong one.
 	CitationPrecision float64
 	Citations         int
+	// Declined is the share of the unanswerable queries whose answer said the documents do not
+	// answer them (of Unanswerable; 0 when none were given): what a reader sees, where
+	// Declined (the function) judges the retrieval alone, which an answerer may decline past.
+	Declined     float64
+	Unanswerable int
 }
 
-// Answers asks every judged query through svc, exactly as /api/ask does, as a reader of the
-// given groups, and measures the answers against the judgments and facts (facts may be nil).
-func Answers(ctx context.Context, svc *answer.Service, queries []Query, qrels Qrels, facts Facts, groups []string) (AnswerReport, error) {
+// Answers asks every judged query and every unanswerable one through svc, exactly as /api/ask
+// does, as a reader of the given groups, and measures the answers against the judgments and
+// facts (facts and unanswerable may be nil).
+func Answers(ctx context.Context, svc *answer.Service, queries []Query, qrels Qrels, facts Facts, unanswerable []Query, groups []string) (AnswerReport, error) {
 	var rep AnswerReport
+	for _, q := range unanswerable {
+		resp, err := svc.Ask(ctx, answer.Request{Question: q.Text, Groups: groups}, nil)
+		if err != nil {
+			return rep, fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		if !resp.Found {
+			rep.Declined++
+		}
+	}
+	if rep.Unanswerable = len(unanswerable); rep.Unanswerable > 0 {
+		rep.Declined /= float64(rep.Unanswerable)
+	}
 	found, relevant := 0, 0
 	for _, q := range queries {
 		judged := qrels[q.ID]
