@@ -345,3 +345,23 @@ func checkLayout(t *testing.T, x *Extractor, name string, data []byte, want stri
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestRefreshTarget: the forms of <meta http-equiv="refresh"> that generators write, and those
+// that are no redirect.
+func TestRefreshTarget(t *testing.T) {
+	for content, want := range map[string]string{
+		"0; url=Shell-Grammar.html#Aliasing": "Shell-Grammar.html#Aliasing", // Texinfo
+		"0; ./cli.html":                      "./cli.html",                  // SQLite
+		"3;URL='moved.html'":                 "moved.html",
+		"0, url = new.html":                  "new.html",
+		"0;url=urls.html":                    "urls.html",
+		"0":                                  "", // a reload
+		"0; url=":                            "",
+		"30; url=next-slide.html":            "", // a kiosk's cycle
+		"soon; url=x.html":                   "",
+	} {
+		if got := refreshTarget(content); got != want {
+			t.Errorf("refreshTarget(%q) = %q, want %q", content, got, want)
+		}
+	}
+}
