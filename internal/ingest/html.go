@@ -35,12 +35,15 @@ func parseHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, erro
 // What a reader sees as the page's content is kept: the first <main> (or element of
 // role="main"), else the first <article>, else the body. Page chrome goes: scripts, styles,
 // small forms, <nav>, <header> (but an article's own), <footer>, <aside>, elements whose
-// role, class or id says navigation (DocBook's navheader and navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
-// blocks with two or more "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and
-// links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome),
-// and in-page tables of contents with their label (see inPageTOC). Hidden elements go too (see
-// isHidden). h1–h6 split sections, anchored at the heading's id (or the id of an anchor
-// inside it, as DocBook writes them).
+// role, class or id says navigation (DocBook's navheader and navfooter, breadcrumbs, menus,
+// sidebars, pagers), blocks whose text is mostly links, and blocks with two or more
+// "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and links that are
+// permalinks or name the page's source ("¶", "[source]", see dropLinkChrome), and in-page
+// tables of contents with their label (see inPageTOC). Hidden elements go too (see
+// isHidden). h1–h6 split sections, anchored at the heading's id, else the id of an anchor
+// inside it (as DocBook writes them), else the id of the element just before it with no text
+// in between (see htmlReader.lastID): a deep link that the page holds, where a slug of the
+// heading's text (the last resort) is one it mostly does not.
 //
 // White space inside a block, source line breaks included, collapses to one space: each
 // paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
@@ -176,6 +179,11 @@ type htmlReader struct {
 	headingLevel int
 	headingID    string
 	headingDepth int
+	// lastID is the id of the last visible element with no text since (see anchorTarget),
+	// headingPrev its value where the open heading began: the heading's anchor when it has
+	// none of its own, as generators write them just before it (Sphinx's <section id>,
+	// Texinfo's <span id>, gtk-doc's and Doxygen's <a name>).
+	lastID, headingPrev string
 
 	redirect string // where a <meta http-equiv="refresh"> sends the reader at once
 
@@ -209,7 +217,18 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		r.closeImplied(a)
 	}
 	parent := *r.top()
+	target := ""
+	if !parent.skip && r.inContent {
+		target = anchorTarget(a, attrs)
+	}
 	if void(a) || selfClosing {
+		switch {
+		case target == "":
+		case r.heading == nil:
+			r.lastID = target
+		case a == atom.A && r.headingID == "":
+			r.headingID = target // XHTML's <a id="…"/> in a heading (DocBook)
+		}
 		if a == atom.Br && !parent.skip && r.inContent {
 			if r.heading != nil {
 				r.heading.WriteByte(' ') // "Title<br>Subtitle"
@@ -264,12 +283,12 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		case heading(a) > 0 && r.heading == nil:
 			r.endSection()
 			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, heading(a), len(r.stack)
-			r.headingID = attrValue(attrs, "id")
+			r.headingID, r.headingPrev = attrValue(attrs, "id"), r.lastID
 		case block(a) && r.heading != nil:
 			// A block inside a heading (rustdoc's where clause) is a space, not a new line.
 			r.heading.WriteByte(' ')
 		case a == atom.A && r.heading != nil && r.headingID == "":
-			r.headingID = cmp.Or(attrValue(attrs, "id"), attrValue(attrs, "name"))
+			r.headingID = target
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
 			r.linkRel = pagerRel(attrValue(attrs, "rel"))
@@ -301,6 +320,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.flushLine()
 			r.paragraphBreak(paragraphLike(a) && !parent.pre)
 		}
+	}
+	if target != "" && r.heading == nil {
+		r.lastID = target
 	}
 	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, r.fragLinks, r.plainAlnum, len(r.line) == 0}
 	r.stack = append(r.stack, e)
@@ -386,7 +408,8 @@ func (r *htmlReader) pop() {
 	if r.heading != nil && len(r.stack) == r.headingDepth {
 		title := collapse(r.heading.String())
 		r.heading = nil
-		r.cur = r.outline.enter(r.headingLevel, title, r.headingID)
+		r.cur = r.outline.enter(r.headingLevel, title, cmp.Or(r.headingID, r.headingPrev))
+		r.lastID = ""
 		// The outputs of open elements now lie in an earlier section: none can be dropped.
 		for i := range r.stack {
 			r.stack[i].mark.out = -1
@@ -483,6 +506,14 @@ func (r *htmlReader) inPageTOC(e element) bool {
 // Contents", "On this page", "Contents of this section").
 const maxTOCLabel = 40
 
+// anchorTarget returns the name an element gives a link to point at: its id, or an <a>'s name.
+func anchorTarget(a atom.Atom, attrs []html.Attribute) string {
+	if id := strings.TrimSpace(attrValue(attrs, "id")); id != "" || a != atom.A {
+		return id
+	}
+	return strings.TrimSpace(attrValue(attrs, "name"))
+}
+
 // refreshTarget returns the page a <meta http-equiv="refresh"> content ("0; url=cli.html",
 // "0; ./cli.html", "3;URL='moved.html'") sends the reader to within maxRedirectDelay, or "".
 // Such a page is a stub left where a page used to be (Texinfo writes one for every node of a
@@ -523,6 +554,9 @@ func (r *htmlReader) text(raw []byte) {
 	if r.inTitle {
 		r.title.Write(raw)
 		return
+	}
+	if r.lastID != "" && len(bytes.TrimSpace(raw)) > 0 {
+		r.lastID = "" // text lies between that element and whatever heading comes next
 	}
 	top := r.top()
 	if top.skip || !r.inContent {
@@ -704,7 +738,7 @@ func (r *htmlReader) finish() {
 		r.pop()
 	}
 	if r.heading != nil { // an unclosed heading at the end of the file
-		r.cur = r.outline.enter(r.headingLevel, collapse(r.heading.String()), r.headingID)
+		r.cur = r.outline.enter(r.headingLevel, collapse(r.heading.String()), cmp.Or(r.headingID, r.headingPrev))
 		r.heading = nil
 	}
 	r.endSection()
