@@ -691,7 +691,7 @@ func (r *htmlReader) dropLinkChrome() {
 	// One word ("source", "edit") is chrome when bracketed or alone at a line's start, not in
 	// prose ("see the source").
 	alone := strings.HasPrefix(text, "[") || m.line == 0 && r.heading == nil || strings.ContainsAny(words, " .")
-	if !permalinkSymbols[text] && !(linkChromeWords[words] && alone) {
+	if !permalinkSymbols[text] && !iconGlyphs(text) && !(linkChromeWords[words] && alone) {
 		return
 	}
 	if r.heading != nil {
@@ -705,6 +705,13 @@ func (r *htmlReader) dropLinkChrome() {
 
 // permalinkSymbols are the texts of permalinks.
 var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true, "◆": true}
+
+// iconGlyphs reports text made only of characters of the Private Use Area, where icon fonts
+// (Font Awesome, Material Icons) put their glyphs: a permalink drawn as an icon, "\uf0c1" after
+// every heading of MkDocs' own theme, is no more text than "¶".
+func iconGlyphs(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Co, r) })
+}
 
 // linkChromeWords are the texts of links to a page's source or editor, or to more of a
 // description, brackets aside.

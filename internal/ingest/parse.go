@@ -158,7 +158,9 @@ func clipHeading(s string) string {
 // the site for its repeated blocks. A heading without an id of its own is anchored at the id
 // just before it (Sphinx's <section id>, Texinfo's <span id>, gtk-doc's and Doxygen's
 // <a name>) or at an XHTML <a id="…"/> inside it (DocBook): 83 % of the anchors of 14 sets of
-// Debian's documentation named no place in their page, 3 % now.
+// Debian's documentation named no place in their page, 3 % now. A link whose text is only an
+// icon font's glyph (Private Use Area) is a permalink too: MkDocs' theme put "\uf0c1" at the end
+// of every heading.
 const ExtractorVersion = 13
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
