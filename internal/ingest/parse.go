@@ -160,7 +160,10 @@ func clipHeading(s string) string {
 // <a name>) or at an XHTML <a id="…"/> inside it (DocBook): 83 % of the anchors of 14 sets of
 // Debian's documentation named no place in their page, 3 % now. A link whose text is only an
 // icon font's glyph (Private Use Area) is a permalink too: MkDocs' theme put "\uf0c1" at the end
-// of every heading.
+// of every heading. The lines that begin or end at least half of a PDF's pages (of five or
+// more) are running headers, footers and page numbers, and go: "Debian New Maintainers' Guide
+// 14 / 57" opened every page's text, and the footer of bash's manual page ran on from the
+// last sentence of each page ("… has the form GNU Bash 5.2 2022 September 19 4").
 const ExtractorVersion = 13
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
