@@ -263,6 +263,10 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	switch {
 	case a == atom.Td || a == atom.Th:
 		e.cell = true
+	case a == atom.Table && hasClass(attrs, "memname"):
+		// Doxygen lays out a function's declaration as a table, a cell for its name, "(", each
+		// parameter's type and name, ")": one line of code, not rows of columns.
+		e.cell = true
 	case a == atom.P && parent.cell && r.firstCellBlock():
 		// Generators wrap each cell's text in a paragraph (Sphinx, Node.js, pandoc): the
 		// cell's first paragraph stays on its row's line.
@@ -308,6 +312,8 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			}
 		case a == atom.Tr:
 			r.blockBoundary(false)
+		case (a == atom.Td || a == atom.Th) && parent.cell:
+			r.space = true // a cell of a declaration's table (see memname above)
 		case a == atom.Td || a == atom.Th:
 			r.sep = " | "
 		case a == atom.Code && parent.a == atom.Pre && len(bytes.TrimSpace(r.line)) > 0:

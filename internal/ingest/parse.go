@@ -163,7 +163,10 @@ func clipHeading(s string) string {
 // of every heading. The lines that begin or end at least half of a PDF's pages (of five or
 // more) are running headers, footers and page numbers, and go: "Debian New Maintainers' Guide
 // 14 / 57" opened every page's text, and the footer of bash's manual page ran on from the
-// last sentence of each page ("… has the form GNU Bash 5.2 2022 September 19 4").
+// last sentence of each page ("… has the form GNU Bash 5.2 2022 September 19 4"). Doxygen's
+// table of a declaration (class "memname") is one line of code, not rows of cells: "int
+// SDL_CreateWindowAndRenderer ( int width, …", not "int SDL_CreateWindowAndRenderer | ( | int
+// | width," and a line per parameter.
 const ExtractorVersion = 13
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
