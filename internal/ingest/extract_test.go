@@ -345,3 +345,58 @@ func checkLayout(t *testing.T, x *Extractor, name string, data []byte, want stri
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestRefreshTarget: the forms of <meta http-equiv="refresh"> that generators write, and those
+// that are no redirect.
+func TestRefreshTarget(t *testing.T) {
+	for content, want := range map[string]string{
+		"0; url=Shell-Grammar.html#Aliasing": "Shell-Grammar.html#Aliasing", // Texinfo
+		"0; ./cli.html":                      "./cli.html",                  // SQLite
+		"3;URL='moved.html'":                 "moved.html",
+		"0, url = new.html":                  "new.html",
+		"0;url=urls.html":                    "urls.html",
+		"0":                                  "", // a reload
+		"0; url=":                            "",
+		"30; url=next-slide.html":            "", // a kiosk's cycle
+		"soon; url=x.html":                   "",
+	} {
+		if got := refreshTarget(content); got != want {
+			t.Errorf("refreshTarget(%q) = %q, want %q", content, got, want)
+		}
+	}
+}
+
+// TestPDFRunningHeaders: the header and page number that begin and end every page of a
+// manual (DocBook's "Debian New Maintainers' Guide 14 / 57", groff's "GNU Bash 5.2 … 4") are
+// not text: they opened each page's first paragraph or ran on from its last sentence. A line
+// at the edge of one page only stays.
+func TestPDFRunningHeaders(t *testing.T) {
+	topics := []string{"Leave", "Expenses", "Travel", "Equipment", "Security"}
+	months := []string{"March", "June", "September", "November", "January"}
+	pages := make([][]string, len(topics))
+	for i, topic := range topics {
+		pages[i] = []string{
+			fmt.Sprintf("Staff Handbook %d / %d", i+1, len(topics)),
+			topic + " rules apply to every employee",
+			"from the first day of their contract and are",
+			"reviewed by the works council in " + months[i] + ".",
+			fmt.Sprintf("Revised 2026-0%d-01 %d", i+1, i+1),
+		}
+	}
+	pages[2][0] = "Travel: the overview" // one page's own first line
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("handbook.pdf", sampledocs.PDF("Staff Handbook", pages...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range doc.Sections {
+		want := topics[i] + " rules apply to every employee from the first day of their contract and are reviewed by the works council in " + months[i] + "."
+		if i == 2 {
+			want = "Travel: the overview\n" + want
+		}
+		if s.Text != want {
+			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want)
+		}
+	}
+}

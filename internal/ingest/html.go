@@ -22,30 +22,34 @@ const maxHTMLDepth = 512
 // parseHTML extracts the main content of a page (see htmlReader); page is its file name, which
 // links to its own sections may spell out ("select.html#limit").
 func parseHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, error) {
-	doc, _ := readHTML(data, repeated, page)
+	doc, _, _ := readHTML(data, repeated, page)
 	return doc, nil
 }
 
 // readHTML reads a page with html.Tokenizer, in one pass per call and linear time whatever its
 // nesting (no tree is built), and returns the main content as sections, and the fingerprints
-// of its text blocks. Blocks whose fingerprint is in repeated (blocks found on most pages of
+// of its text blocks, and where the page redirects its reader at once, if it does (see
+// refreshTarget). Blocks whose fingerprint is in repeated (blocks found on most pages of
 // the source, see repeatedBlocks) are dropped.
 //
-// What a reader sees as the page's content is kept: the first <main>, else the first
-// <article>, else the body. Page chrome goes: scripts, styles, small forms, <nav>, <header>
-// (but an article's own), <footer>, <aside>, elements whose role, class or id says navigation (DocBook's navheader and
-// navfooter, breadcrumbs, menus, sidebars, pagers), blocks whose text is mostly links, and
-// blocks with two or more "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and
-// links that are permalinks or name the page's source ("¶", "[source]", see dropLinkChrome),
-// and in-page tables of contents with their label (see inPageTOC). Hidden elements go too (see
-// isHidden). h1–h6 split sections, anchored at the heading's id (or the id of an anchor
-// inside it, as DocBook writes them).
+// What a reader sees as the page's content is kept: the first <main> (or element of
+// role="main"), else the first <article>, else the body. Page chrome goes: scripts, styles,
+// small forms, <nav>, <header> (but an article's own), <footer>, <aside>, elements whose
+// role, class or id says navigation (DocBook's navheader and navfooter, breadcrumbs, menus,
+// sidebars, pagers), blocks whose text is mostly links, and blocks with two or more
+// "Prev"/"Next"/"Up"/"Home" links (or rel="next", "prev", "up"), and links that are
+// permalinks or name the page's source ("¶", "[source]", see dropLinkChrome), and in-page
+// tables of contents with their label (see inPageTOC). Hidden elements go too (see
+// isHidden). h1–h6 split sections, anchored at the heading's id, else the id of an anchor
+// inside it (as DocBook writes them), else the id of the element just before it with no text
+// in between (see htmlReader.lastID): a deep link that the page holds, where a slug of the
+// heading's text (the last resort) is one it mostly does not.
 //
 // White space inside a block, source line breaks included, collapses to one space: each
 // paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
 // heading becomes one line, and paragraphs, lists and tables are separated by a blank line.
 // Preformatted text (and Doxygen's code fragments) keeps its lines and their indentation.
-func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uint64) {
+func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uint64, string) {
 	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}, page: page}
 	r.outline = newOutline(&r.doc)
 	r.content = contentElement(data)
@@ -57,7 +61,7 @@ func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uin
 		switch tt {
 		case html.ErrorToken:
 			r.finish()
-			return r.doc, r.prints
+			return r.doc, r.prints, r.redirect
 		case html.TextToken:
 			r.text(z.Text())
 		case html.StartTagToken, html.SelfClosingTagToken:
@@ -77,8 +81,9 @@ func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uin
 	}
 }
 
-// contentElement finds which element holds the page's own content: <main> if there is one,
-// else <article>, else 0 (the whole body). One tokenizer pass, no tree.
+// contentElement finds which element holds the page's own content: the first <main> or
+// element of role="main" if there is one (atom.Main stands for both, see mainContent), else
+// <article>, else 0 (the whole body). One tokenizer pass, no tree.
 func contentElement(data []byte) atom.Atom {
 	z := html.NewTokenizer(bytes.NewReader(data))
 	found := atom.Atom(0)
@@ -87,11 +92,19 @@ func contentElement(data []byte) atom.Atom {
 		case html.ErrorToken:
 			return found
 		case html.StartTagToken:
-			name, _ := z.TagName()
-			switch atom.Lookup(name) {
-			case atom.Main:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			if a == atom.Main {
 				return atom.Main
-			case atom.Article:
+			}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				if string(k) == "role" && strings.EqualFold(strings.TrimSpace(string(v)), "main") {
+					return atom.Main
+				}
+			}
+			if a == atom.Article {
 				found = atom.Article
 			}
 		}
@@ -166,6 +179,13 @@ type htmlReader struct {
 	headingLevel int
 	headingID    string
 	headingDepth int
+	// lastID is the id of the last visible element with no text since (see anchorTarget),
+	// headingPrev its value where the open heading began: the heading's anchor when it has
+	// none of its own, as generators write them just before it (Sphinx's <section id>,
+	// Texinfo's <span id>, gtk-doc's and Doxygen's <a name>).
+	lastID, headingPrev string
+
+	redirect string // where a <meta http-equiv="refresh"> sends the reader at once
 
 	title    strings.Builder
 	inTitle  bool
@@ -188,12 +208,27 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		r.inTitle = !r.inBody && r.title.Len() == 0
 	case atom.Body:
 		r.inBody = true
+	case atom.Meta:
+		if strings.EqualFold(attrValue(attrs, "http-equiv"), "refresh") && r.redirect == "" {
+			r.redirect = refreshTarget(attrValue(attrs, "content"))
+		}
 	}
 	if r.excess == 0 {
 		r.closeImplied(a)
 	}
 	parent := *r.top()
+	target := ""
+	if !parent.skip && r.inContent {
+		target = anchorTarget(a, attrs)
+	}
 	if void(a) || selfClosing {
+		switch {
+		case target == "":
+		case r.heading == nil:
+			r.lastID = target
+		case a == atom.A && r.headingID == "":
+			r.headingID = target // XHTML's <a id="…"/> in a heading (DocBook)
+		}
 		if a == atom.Br && !parent.skip && r.inContent {
 			if r.heading != nil {
 				r.heading.WriteByte(' ') // "Title<br>Subtitle"
@@ -208,7 +243,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	}
 	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
 		pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment")}
-	if !r.inContent && !r.done && a == r.content {
+	if !r.inContent && !r.done && (a == r.content || r.content == atom.Main && mainContent(a, attrs)) {
 		r.inContent, e.content = true, true
 	}
 	// A header inside an article or section is that part's own (Docusaurus puts the page's
@@ -217,7 +252,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		e.skip = true
 	}
 	switch id := strings.ToLower(attrValue(attrs, "id")); {
-	case e.skip || a == atom.Html || a == atom.Body || heading(a) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
+	case e.skip || a == atom.Html || a == atom.Body || mainContent(a, attrs) || heading(a) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
 		hasClass(attrs, "section") || !chromeName(id):
 		// A heading's or a section's id is its title's ("navigation", "pagination").
 	case chromeToken.MatchString(id) && chromeToken.FindString(id) == id:
@@ -227,6 +262,10 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	}
 	switch {
 	case a == atom.Td || a == atom.Th:
+		e.cell = true
+	case a == atom.Table && hasClass(attrs, "memname"):
+		// Doxygen lays out a function's declaration as a table, a cell for its name, "(", each
+		// parameter's type and name, ")": one line of code, not rows of columns.
 		e.cell = true
 	case a == atom.P && parent.cell && r.firstCellBlock():
 		// Generators wrap each cell's text in a paragraph (Sphinx, Node.js, pandoc): the
@@ -248,12 +287,12 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		case heading(a) > 0 && r.heading == nil:
 			r.endSection()
 			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, heading(a), len(r.stack)
-			r.headingID = attrValue(attrs, "id")
+			r.headingID, r.headingPrev = attrValue(attrs, "id"), r.lastID
 		case block(a) && r.heading != nil:
 			// A block inside a heading (rustdoc's where clause) is a space, not a new line.
 			r.heading.WriteByte(' ')
 		case a == atom.A && r.heading != nil && r.headingID == "":
-			r.headingID = cmp.Or(attrValue(attrs, "id"), attrValue(attrs, "name"))
+			r.headingID = target
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
 			r.linkRel = pagerRel(attrValue(attrs, "rel"))
@@ -273,6 +312,8 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			}
 		case a == atom.Tr:
 			r.blockBoundary(false)
+		case (a == atom.Td || a == atom.Th) && parent.cell:
+			r.space = true // a cell of a declaration's table (see memname above)
 		case a == atom.Td || a == atom.Th:
 			r.sep = " | "
 		case a == atom.Code && parent.a == atom.Pre && len(bytes.TrimSpace(r.line)) > 0:
@@ -285,6 +326,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.flushLine()
 			r.paragraphBreak(paragraphLike(a) && !parent.pre)
 		}
+	}
+	if target != "" && r.heading == nil {
+		r.lastID = target
 	}
 	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, r.fragLinks, r.plainAlnum, len(r.line) == 0}
 	r.stack = append(r.stack, e)
@@ -370,7 +414,8 @@ func (r *htmlReader) pop() {
 	if r.heading != nil && len(r.stack) == r.headingDepth {
 		title := collapse(r.heading.String())
 		r.heading = nil
-		r.cur = r.outline.enter(r.headingLevel, title, r.headingID)
+		r.cur = r.outline.enter(r.headingLevel, title, cmp.Or(r.headingID, r.headingPrev))
+		r.lastID = ""
 		// The outputs of open elements now lie in an earlier section: none can be dropped.
 		for i := range r.stack {
 			r.stack[i].mark.out = -1
@@ -467,6 +512,43 @@ func (r *htmlReader) inPageTOC(e element) bool {
 // Contents", "On this page", "Contents of this section").
 const maxTOCLabel = 40
 
+// anchorTarget returns the name an element gives a link to point at: its id, or an <a>'s name.
+func anchorTarget(a atom.Atom, attrs []html.Attribute) string {
+	if id := strings.TrimSpace(attrValue(attrs, "id")); id != "" || a != atom.A {
+		return id
+	}
+	return strings.TrimSpace(attrValue(attrs, "name"))
+}
+
+// refreshTarget returns the page a <meta http-equiv="refresh"> content ("0; url=cli.html",
+// "0; ./cli.html", "3;URL='moved.html'") sends the reader to within maxRedirectDelay, or "".
+// Such a page is a stub left where a page used to be (Texinfo writes one for every node of a
+// chapter, 144 of zsh's 186 pages; SQLite, MkDocs, Hugo and Jekyll leave them for renamed
+// pages): a reader never sees it, and indexed it is a hit titled as the real page but with
+// only "The node you are looking for is at Aliasing" to show. A refresh without a URL, or a
+// slow one (a kiosk page cycling), is no redirect.
+func refreshTarget(content string) string {
+	delay, target, ok := strings.Cut(content, ";")
+	if !ok {
+		delay, target, _ = strings.Cut(content, ",")
+	}
+	seconds, err := strconv.ParseFloat(strings.TrimSpace(delay), 64)
+	if err != nil || seconds < 0 || seconds > maxRedirectDelay {
+		return ""
+	}
+	target = strings.TrimSpace(target)
+	if len(target) > 3 && strings.EqualFold(target[:3], "url") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(target[3:]), "="); ok {
+			target = strings.TrimSpace(rest)
+		}
+	}
+	return strings.Trim(target, `"' `)
+}
+
+// maxRedirectDelay is the longest refresh, in seconds, that reads as a redirect: "this page
+// has moved" notices wait a few seconds, pages that refresh for new content wait longer.
+const maxRedirectDelay = 5
+
 // samePage reports a link to a section of this page: "#limit", or "select.html#limit" from
 // select.html. A bare "#" is a script's handle, not a section.
 func (r *htmlReader) samePage(href string) bool {
@@ -478,6 +560,9 @@ func (r *htmlReader) text(raw []byte) {
 	if r.inTitle {
 		r.title.Write(raw)
 		return
+	}
+	if r.lastID != "" && len(bytes.TrimSpace(raw)) > 0 {
+		r.lastID = "" // text lies between that element and whatever heading comes next
 	}
 	top := r.top()
 	if top.skip || !r.inContent {
@@ -612,7 +697,7 @@ func (r *htmlReader) dropLinkChrome() {
 	// One word ("source", "edit") is chrome when bracketed or alone at a line's start, not in
 	// prose ("see the source").
 	alone := strings.HasPrefix(text, "[") || m.line == 0 && r.heading == nil || strings.ContainsAny(words, " .")
-	if !permalinkSymbols[text] && !(linkChromeWords[words] && alone) {
+	if !permalinkSymbols[text] && !iconGlyphs(text) && !(linkChromeWords[words] && alone) {
 		return
 	}
 	if r.heading != nil {
@@ -626,6 +711,13 @@ func (r *htmlReader) dropLinkChrome() {
 
 // permalinkSymbols are the texts of permalinks.
 var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true, "◆": true}
+
+// iconGlyphs reports text made only of characters of the Private Use Area, where icon fonts
+// (Font Awesome, Material Icons) put their glyphs: a permalink drawn as an icon, "\uf0c1" after
+// every heading of MkDocs' own theme, is no more text than "¶".
+func iconGlyphs(s string) bool {
+	return s != "" && !strings.ContainsFunc(s, func(r rune) bool { return !unicode.Is(unicode.Co, r) })
+}
 
 // linkChromeWords are the texts of links to a page's source or editor, or to more of a
 // description, brackets aside.
@@ -659,7 +751,7 @@ func (r *htmlReader) finish() {
 		r.pop()
 	}
 	if r.heading != nil { // an unclosed heading at the end of the file
-		r.cur = r.outline.enter(r.headingLevel, collapse(r.heading.String()), r.headingID)
+		r.cur = r.outline.enter(r.headingLevel, collapse(r.heading.String()), cmp.Or(r.headingID, r.headingPrev))
 		r.heading = nil
 	}
 	r.endSection()
@@ -705,14 +797,17 @@ var navWords = map[string]bool{
 }
 
 // chrome reports elements that hold page chrome, by tag, ARIA role, or a class or id naming
-// navigation. The page itself never is: a body's classes describe the layout ("no-sidebar" on
-// every page of Apache httpd's manual, which then had no text at all). A form is not chrome by
-// its tag either, since ASP.NET and SharePoint wrap the whole body in one: a small form (a
-// search box, a login) is dropped when it ends, see navigation.
+// navigation. The page itself never is, nor its main content (<main>, role="main"): their
+// classes describe the layout ("no-sidebar" on every page of Apache httpd's manual, which
+// then had no text at all; "withsidebar" on the role="main" body of every page of
+// SQLAlchemy's). A form is not chrome by its tag either, since ASP.NET and SharePoint wrap the
+// whole body in one: a small form (a search box, a login) is dropped when it ends, see
+// navigation.
 func chrome(a atom.Atom, attrs []html.Attribute) bool {
-	switch a {
-	case atom.Html, atom.Body:
+	if a == atom.Html || a == atom.Body || mainContent(a, attrs) {
 		return false
+	}
+	switch a {
 	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
 		atom.Aside, atom.Button, atom.Svg, atom.Iframe, atom.Head, atom.Select, atom.Textarea, atom.Object:
 		return true
@@ -725,6 +820,11 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 		return true
 	}
 	return chromeName(attrValue(attrs, "class"))
+}
+
+// mainContent reports the element that says it holds the page's main content.
+func mainContent(a atom.Atom, attrs []html.Attribute) bool {
+	return a == atom.Main || strings.EqualFold(strings.TrimSpace(attrValue(attrs, "role")), "main")
 }
 
 // chromeName reports whether a class (or id) attribute names navigation (chromeToken), past

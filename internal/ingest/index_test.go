@@ -338,3 +338,35 @@ func TestBulkFirstRunRebuildsTheSearchIndexes(t *testing.T) {
 		t.Errorf("%d postings of the replaced text remain (%v)", stale, err)
 	}
 }
+
+// TestRedirectStubsAreSkipped: a page that a <meta http-equiv="refresh"> sends on at once is a
+// stub left for an old address (Texinfo writes one per node, 144 of zsh's 186 pages), skipped
+// with its target named rather than indexed as a hit with nothing to show; nor does it count
+// as a page of the site, where it hid the footer repeated on every real page.
+func TestRedirectStubsAreSkipped(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	footer := `<div class="footer"><p>This document was generated on February 5, 2023 using texi2any.</p></div>`
+	for i, topic := range []string{"aliasing", "quoting", "redirection", "globbing", "history"} {
+		b.write(t, "html/Page-"+strconv.Itoa(i)+".html", `<html><head><title>Page (zsh)</title></head><body>
+<h2>`+topic+`</h2><p>How the shell treats `+topic+`, in detail.</p>`+footer+`</body></html>`)
+	}
+	for i, node := range []string{"Aliasing", "Quoting", "Redirection", "Globbing", "History", "Prompts"} {
+		b.write(t, "html/Old-"+strconv.Itoa(i)+".html", `<html><head><title>`+node+` (zsh)</title>
+<meta http-equiv="Refresh" content="0; url=Page-0.html#`+node+`"></head>
+<body><p>The node you are looking for is at <a href="Page-0.html#`+node+`">`+node+`</a>.</p></body></html>`)
+	}
+	if sum := b.run(t); sum.Added != 5 || sum.Skipped != 6 {
+		t.Fatalf("run: %+v, outcomes %v", sum, b.outcomes(t))
+	}
+	if got, want := b.outcomes(t)["html/Old-0.html"], "skipped: a redirect to Page-0.html#Aliasing"; got != want {
+		t.Errorf("stub: %q, want %q", got, want)
+	}
+	var n int
+	if err := b.pool.QueryRow(context.Background(), `SELECT count(*) FROM chunks WHERE text LIKE '%generated on%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("the footer of every page is in %d chunks", n)
+	}
+}

@@ -177,7 +177,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, []int, error) {
 	if err != nil {
 		return Parsed{}, nil, fmt.Errorf("counting PDF pages: %w", err)
 	}
-	var blank []int
+	pages := make([][]string, 0, n.PageCount)
 	for i := range n.PageCount {
 		t, err := inst.GetPageText(&requests.GetPageText{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}}})
 		if err != nil {
@@ -186,13 +186,98 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, []int, error) {
 			}
 			return Parsed{}, nil, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
-		text := joinPDFLines(t.Text)
+		pages = append(pages, pdfLines(t.Text))
+	}
+	running := runningLines(pages)
+	var blank []int
+	for i, lines := range pages {
+		text := joinPDFLines(dropRunningLines(lines, running))
 		if scanned(text) {
 			blank = append(blank, i)
 		}
 		p.Sections = append(p.Sections, Section{Page: i + 1, Text: text})
 	}
 	return p, blank, nil
+}
+
+// pdfLines splits a page's text into lines, trimmed. PDFium joins a word it finds hyphenated
+// across lines itself, marking the hyphen \x02.
+func pdfLines(page string) []string {
+	page = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x02", "").Replace(page)
+	lines := strings.Split(page, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return lines
+}
+
+// maxRunningLines is how many lines at the top and at the foot of a page may be its running
+// header and footer: a title and a page number, on one line or two.
+const maxRunningLines = 2
+
+// runningLines returns the fingerprints (see blockPrint: numbers aside) of the lines that
+// begin or end at least half of a document's pages, given minRepeatPages of them: running
+// headers and footers and page numbers ("Debian New Maintainers' Guide 14 / 57" atop each
+// of 57 pages), which otherwise open or close a paragraph of every page's text.
+func runningLines(pages [][]string) map[uint64]bool {
+	if len(pages) < minRepeatPages {
+		return nil
+	}
+	counts := map[uint64]int{}
+	for _, lines := range pages {
+		seen := map[uint64]bool{}
+		top, foot := edgeLines(lines)
+		for _, i := range append(top, foot...) {
+			if p := blockPrint([]byte(lines[i])); !seen[p] {
+				seen[p] = true
+				counts[p]++
+			}
+		}
+	}
+	out := map[uint64]bool{}
+	for p, n := range counts {
+		if n*2 >= len(pages) {
+			out[p] = true
+		}
+	}
+	return out
+}
+
+// edgeLines returns the indexes of the first and of the last maxRunningLines lines of a page
+// that are not empty, each from the page's edge inwards.
+func edgeLines(lines []string) (top, foot []int) {
+	for i := 0; i < len(lines) && len(top) < maxRunningLines; i++ {
+		if lines[i] != "" {
+			top = append(top, i)
+		}
+	}
+	for i := len(lines) - 1; i >= 0 && len(foot) < maxRunningLines; i-- {
+		if lines[i] != "" && !slices.Contains(top, i) {
+			foot = append(foot, i)
+		}
+	}
+	return top, foot
+}
+
+// dropRunningLines returns the page's text without the running lines that begin or end it.
+func dropRunningLines(lines []string, running map[uint64]bool) string {
+	drop := map[int]bool{}
+	top, foot := edgeLines(lines)
+	for _, edge := range [][]int{top, foot} {
+		for _, i := range edge {
+			if !running[blockPrint([]byte(lines[i]))] {
+				break
+			}
+			drop[i] = true
+		}
+	}
+	kept := make([]string, 0, len(lines))
+	for i, l := range lines {
+		if !drop[i] {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "\n")
 }
 
 // scanned reports a page with under 10 letters or digits: no text layer, or one that holds
@@ -215,14 +300,11 @@ func scanned(text string) bool {
 // last line, a heading), the line starts a list item, or a blank line separates them; a word
 // hyphenated at a line's end is joined again ("docu-" + "ment" = "document").
 func joinPDFLines(page string) string {
-	// PDFium joins a word it finds hyphenated across lines itself, marking the hyphen \x02.
-	page = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x02", "").Replace(page)
-	lines := strings.Split(page, "\n")
+	lines := pdfLines(page)
 	full := 0 // the length of the page's full lines: most are, a few are rejoined longer
 	lengths := make([]int, 0, len(lines))
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
-		lengths = append(lengths, utf8.RuneCountInString(lines[i]))
+	for _, l := range lines {
+		lengths = append(lengths, utf8.RuneCountInString(l))
 	}
 	slices.Sort(lengths)
 	if len(lengths) > 0 {

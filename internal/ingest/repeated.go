@@ -43,8 +43,11 @@ func (ix *Indexer) repeatedBlocks(ctx context.Context, src source.Source, files 
 		if err != nil || looksBinary(data) {
 			continue // the file's own extraction records why
 		}
+		_, prints, redirect := readHTML(cleanText(data), nil, "")
+		if redirect != "" {
+			continue // a stub, not a page of the site (see refreshTarget)
+		}
 		read++
-		_, prints := readHTML(cleanText(data), nil, "")
 		for _, p := range prints {
 			counts[p]++
 		}
