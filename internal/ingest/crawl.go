@@ -3,6 +3,7 @@ package ingest
 import (
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -79,7 +80,35 @@ func crawl(realRoot string) ([]file, error) {
 		out = append(out, f)
 		return nil
 	})
+	skipPageSources(out)
 	return out, err
+}
+
+// skipPageSources marks the copies of pages' sources that Sphinx writes beside the site it
+// builds (html_copy_source, on by default) as skipped when the page is there too:
+// _sources/library/os.rst.txt for library/os.html (_sources/library/os.txt before Sphinx
+// 1.5). Indexed, each page came twice, once as reStructuredText with its markup: 497 of the
+// 1,039 files of Python's manual as Debian installs it.
+func skipPageSources(files []file) {
+	pages := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f.Raw, ".html") {
+			pages[f.Raw] = true
+		}
+	}
+	for i, f := range files {
+		dir, rest, ok := strings.Cut(f.Raw, "_sources/")
+		if !ok || dir != "" && !strings.HasSuffix(dir, "/") || !strings.HasSuffix(rest, ".txt") || f.Skip != "" || f.Fail != "" {
+			continue
+		}
+		name := strings.TrimSuffix(rest, ".txt")
+		for _, page := range []string{dir + name + ".html", dir + strings.TrimSuffix(name, path.Ext(name)) + ".html"} {
+			if pages[page] {
+				files[i].Skip = "the source of " + page + " as Sphinx copies it; the page is indexed"
+				break
+			}
+		}
+	}
 }
 
 // resolveLink points f.Open at the target of the symlink at p and returns a reason to skip

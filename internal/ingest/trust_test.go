@@ -626,3 +626,32 @@ func TestSlowFileFailsAlone(t *testing.T) {
 		t.Errorf("run %+v, outcomes %v", sum, got)
 	}
 }
+
+// TestSphinxSourcesAreSkipped: the copies of pages' sources Sphinx writes beside a built site
+// (_sources/…) are skipped where their page is indexed, so a search finds each page once, not
+// again as reStructuredText; a source whose page is not there is indexed as any text file.
+func TestSphinxSourcesAreSkipped(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	for name, data := range map[string]string{
+		"manual/library/os.html":             "<html><head><title>os</title></head><body><h1>os</h1><p>Miscellaneous operating system interfaces.</p></body></html>",
+		"manual/_sources/library/os.rst.txt": "os\n==\n\nMiscellaneous operating system interfaces.\n",
+		"manual/os.path.html":                "<html><head><title>os.path</title></head><body><h1>os.path</h1><p>Common pathname manipulations.</p></body></html>",
+		"manual/_sources/os.path.txt":        "os.path\n=======\n\nCommon pathname manipulations.\n",
+		"manual/_sources/orphan.rst.txt":     "orphan\n======\n\nA page that was not built.\n",
+	} {
+		b.write(t, name, data)
+	}
+	b.run(t)
+	got := b.outcomes(t)
+	for name, want := range map[string]string{
+		"manual/library/os.html":             "indexed: ",
+		"manual/_sources/library/os.rst.txt": "skipped: the source of manual/library/os.html as Sphinx copies it; the page is indexed",
+		"manual/_sources/os.path.txt":        "skipped: the source of manual/os.path.html as Sphinx copies it; the page is indexed",
+		"manual/_sources/orphan.rst.txt":     "indexed: ",
+	} {
+		if got[name] != want {
+			t.Errorf("%s: %q, want %q", name, got[name], want)
+		}
+	}
+}
