@@ -73,8 +73,8 @@ func (e *pdfEngine) close() {
 func (x *Extractor) parsePDF(data []byte, timeout time.Duration) (Parsed, error) {
 	var doc Parsed
 	var blank []int
-	err := x.pdf.with(timeout, "PDF extraction", func(inst pdfium.Pdfium) (err error) {
-		doc, blank, err = extractPDF(inst, data)
+	err := x.pdf.with(timeout, pdfPages*timeout, "PDF extraction", func(inst pdfium.Pdfium, page func()) (err error) {
+		doc, blank, err = extractPDF(inst, data, page)
 		return err
 	})
 	if err != nil {
@@ -93,9 +93,16 @@ func (x *Extractor) parsePDF(data []byte, timeout time.Duration) (Parsed, error)
 	return doc, nil
 }
 
-// with runs fn on an engine instance, killing the instance when fn runs past timeout (what
-// names the work in that error).
-func (e *pdfEngine) with(timeout time.Duration, what string, fn func(pdfium.Pdfium) error) error {
+// pdfPages bounds a PDF's extraction at this many times the parse timeout, which bounds each
+// of its pages: the engine (PDFium compiled to WebAssembly) reads about 35 pages a second on
+// 2 cores, so a 480-page manual took 13.5 s and failed the 10 s timeout as a whole; now it may
+// take as long as its pages need, up to 12 times the timeout (2 minutes by default).
+const pdfPages = 12
+
+// with runs fn on an engine instance, killing the instance when fn goes longer than timeout
+// without calling its page function (it calls it as each page is done), or runs past limit in
+// all; what names the work in that error.
+func (e *pdfEngine) with(timeout, limit time.Duration, what string, fn func(inst pdfium.Pdfium, page func()) error) error {
 	if err := e.start(); err != nil {
 		return err
 	}
@@ -103,17 +110,35 @@ func (e *pdfEngine) with(timeout time.Duration, what string, fn func(pdfium.Pdfi
 	if err != nil {
 		return fmt.Errorf("PDF engine busy: %w", err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- fn(inst) }()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	select {
-	case err := <-done:
-		inst.Close()
-		return err
-	case <-timer.C:
-		inst.Kill()
-		return fmt.Errorf("%s took longer than %s", what, timeout)
+	done, paged := make(chan error, 1), make(chan struct{}, 1)
+	go func() {
+		done <- fn(inst, func() {
+			select {
+			case paged <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	idle, whole := time.NewTimer(timeout), time.NewTimer(max(limit, timeout))
+	defer idle.Stop()
+	defer whole.Stop()
+	for {
+		select {
+		case err := <-done:
+			inst.Close()
+			return err
+		case <-paged:
+			idle.Reset(timeout)
+		case <-idle.C:
+			inst.Kill()
+			if limit > timeout {
+				return fmt.Errorf("%s took longer than %s on one page", what, timeout)
+			}
+			return fmt.Errorf("%s took longer than %s", what, timeout)
+		case <-whole.C:
+			inst.Kill()
+			return fmt.Errorf("%s took longer than %s", what, limit)
+		}
 	}
 }
 
@@ -121,7 +146,7 @@ func (e *pdfEngine) with(timeout time.Duration, what string, fn func(pdfium.Pdfi
 // resolution that keeps it within maxPixels.
 func (e *pdfEngine) renderPage(data []byte, i, dpi, maxPixels int, timeout time.Duration) ([]byte, error) {
 	var out []byte
-	err := e.with(timeout, "rendering the page for OCR", func(inst pdfium.Pdfium) error {
+	err := e.with(timeout, timeout, "rendering the page for OCR", func(inst pdfium.Pdfium, _ func()) error {
 		doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 		if err != nil {
 			return fmt.Errorf("opening PDF: %w", err)
@@ -157,8 +182,9 @@ func (e *pdfEngine) renderPage(data []byte, i, dpi, maxPixels int, timeout time.
 }
 
 // extractPDF returns the text of each page, and the 0-based indexes of the pages with almost
-// no text (under 10 letters or digits: a scan, perhaps stamped with a page number).
-func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, []int, error) {
+// no text (under 10 letters or digits: a scan, perhaps stamped with a page number). It calls
+// page as each page is read.
+func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	switch {
 	case errors.Is(err, pdfiumerrors.ErrPassword), errors.Is(err, pdfiumerrors.ErrSecurity):
@@ -187,6 +213,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte) (Parsed, []int, error) {
 			return Parsed{}, nil, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
 		pages = append(pages, pdfLines(t.Text))
+		page()
 	}
 	running := runningLines(pages)
 	var blank []int
