@@ -49,6 +49,11 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	}
 	typed := text
 	text = truncate(strings.ToValidUTF8(strings.ReplaceAll(text, "\x00", ""), ""), maxQueryBytes)
+	// A paragraph (see paragraphWords) loses little to a slip among its many words, and its
+	// names and terms would each cost a lookup.
+	if len(textseg.SearchWords(text)) >= paragraphWords {
+		return typed, false, nil
+	}
 	type run struct{ start, end int }
 	var runs []run
 	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
