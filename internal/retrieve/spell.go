@@ -26,6 +26,11 @@ type lexicon interface {
 // has many words one letter away ("dog": dig, log, doc), and no evidence picks among them.
 const minCorrected = 5
 
+// maxCorrected is the length, in letters, beyond which a word is not corrected: no longer word
+// is one edit from a word of the lexicon (docent-local-v3's longest has 25 letters), and its
+// edits, some 54 strings as long as it for each letter, took 540 MB for a run of 2,000 letters.
+const maxCorrected = 32
+
 // Correct returns text with each misspelt word replaced by the word the reader's documents hold
 // that it most likely meant, and whether it changed anything. Employees type fast: "vacaton
 // days", "lapotp stolen". Such a word is in no passage, so full text finds nothing of it, and
@@ -54,7 +59,8 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
 	for _, r := range letterRuns(text) {
 		w := strings.ToLower(text[r[0]:r[1]])
-		if _, ok := lex.WordRank(w); ok || utf8.RuneCountInString(w) < minCorrected || !plainWord(text, r[0], r[1]) {
+		n := utf8.RuneCountInString(w)
+		if _, ok := lex.WordRank(w); ok || n < minCorrected || n > maxCorrected || !plainWord(text, r[0], r[1]) {
 			continue
 		}
 		var known []string

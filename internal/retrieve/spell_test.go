@@ -2,6 +2,8 @@ package retrieve_test
 
 import (
 	"context"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/docent-search/docent/internal/embedder"
@@ -50,5 +52,27 @@ func TestCorrect(t *testing.T) {
 	plain := setup(t, map[string]string{"holidays.md": "# Holidays\n\n27 days of paid vacation.\n"})
 	if got, changed, _ := plain.searcher.Correct(ctx, "vacaton days", nil); changed || got != "vacaton days" {
 		t.Errorf("without a lexicon: %q, %v", got, changed)
+	}
+}
+
+// A run of letters longer than any word is no misspelling to correct: its edits, thousands of
+// strings as long as it, took hundreds of megabytes for one query of a few kilobytes.
+// Not parallel: the allocation counted is the whole program's.
+func TestCorrectLongRun(t *testing.T) {
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{"holidays.md": "# Holidays\n\n27 days of paid vacation.\n"}, e)
+	typed := "vacaton " + strings.Repeat("a", 2000)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, _, err := b.searcher.Correct(context.Background(), typed, nil)
+	runtime.ReadMemStats(&after)
+	if err != nil || !strings.HasPrefix(got, "vacation ") {
+		t.Errorf("Correct = %.20q, %v; want the misspelling beside the run corrected", got, err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 20<<20 {
+		t.Errorf("Correct allocated %d MB", n>>20)
 	}
 }
