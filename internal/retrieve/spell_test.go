@@ -76,3 +76,19 @@ func TestCorrectLongRun(t *testing.T) {
 		t.Errorf("Correct allocated %d MB", n>>20)
 	}
 }
+
+// One query's lookups are bounded: its first maxSuspects misspelt words are corrected, each
+// wherever it is written, and later ones stay as typed.
+func TestCorrectManyWords(t *testing.T) {
+	t.Parallel()
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{"office.md": "# Office\n\nVacation, laptop, password, security, approval, reception, network, printer, kitchen, parking, invoice.\n"}, e)
+	typed := "vacaton lapotp pasword securty aproval recepton netwrok printr kitchn parkng invoce, vacaton"
+	want := "vacation laptop password security approval reception network printer kitchen parking invoce, vacation"
+	if got, changed, err := b.searcher.Correct(context.Background(), typed, nil); err != nil || !changed || got != want {
+		t.Errorf("Correct = %q, %v, %v; want %q", got, changed, err, want)
+	}
+}
