@@ -103,13 +103,14 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 		args[0] = s.TextSearchConfig
 	}
 	// Each candidate's lexeme in each configuration the index uses (as queryTerms parses), in
-	// how many passages it is, when a passage the reader may see holds it.
+	// how many passages it is, when a passage the reader may see holds it. A lexeme of passages
+	// written since the statistics' last refresh counts none, but is held.
 	rows, err := s.Pool.Query(ctx, fmt.Sprintf(`
 		WITH st AS (SELECT configs FROM corpus_stats UNION ALL SELECT '{}' LIMIT 1),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
 		v AS (SELECT DISTINCT v.word, v.cand, l.lexeme FROM unnest($2::text[], $3::text[]) AS v(word, cand) CROSS JOIN cf
 		      CROSS JOIN LATERAL (SELECT lexeme FROM unnest(to_tsvector(cf.cfg, v.cand)) LIMIT 1) l)
-		SELECT v.word, v.cand, max(ts.df) FROM v JOIN term_stats ts ON ts.lexeme = v.lexeme
+		SELECT v.word, v.cand, coalesce(max(ts.df), 0) FROM v LEFT JOIN term_stats ts ON ts.lexeme = v.lexeme
 		WHERE EXISTS (SELECT 1 FROM postings p JOIN chunks c ON c.id = p.chunk_id WHERE p.lexeme = v.lexeme AND %s)
 		GROUP BY v.word, v.cand`, visible), args...)
 	if err != nil {

@@ -92,3 +92,28 @@ func TestCorrectManyWords(t *testing.T) {
 		t.Errorf("Correct = %q, %v, %v; want %q", got, changed, err, want)
 	}
 }
+
+// A word of a passage written since the term statistics were last refreshed (during an index
+// run, which refreshes them at its end) is held by a passage the reader may see: it is searched
+// for as typed, not corrected to a word the statistics know.
+func TestCorrectBeforeStatsRefresh(t *testing.T) {
+	t.Parallel()
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{
+		"chat.md":  "# Chat\n\nOur chat is called Slackr.\n",
+		"slack.md": "# Slack\n\nNo slacker gets a bonus.\n",
+	}, e)
+	ctx := context.Background()
+	if got, changed, err := b.searcher.Correct(ctx, "where is slackr", nil); err != nil || changed {
+		t.Fatalf("after the refresh: %q, %v, %v", got, changed, err)
+	}
+	if _, err := b.pool.Exec(ctx, `DELETE FROM term_stats WHERE lexeme LIKE '%slackr'`); err != nil {
+		t.Fatal(err)
+	}
+	if got, changed, err := b.searcher.Correct(ctx, "where is slackr", nil); err != nil || changed {
+		t.Errorf("before the refresh: %q, %v, %v; want it as typed", got, changed, err)
+	}
+}
