@@ -153,3 +153,21 @@ func TestLegacyBinary(t *testing.T) {
 		}
 	}
 }
+
+// TestEMLUndeclaredCharset: a mail part in Windows-1252 that declares no charset, or US-ASCII
+// as old mailers did whatever they sent, is read as a text file is (decodeText), not with
+// U+FFFD for each accented letter.
+func TestEMLUndeclaredCharset(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	for _, header := range []string{"", "Content-Type: text/plain\r\n", "Content-Type: text/plain; charset=us-ascii\r\n"} {
+		doc, err := x.Parse("m.eml", []byte("From: a@example.org\r\nSubject: Reise\r\n"+header+"\r\nDie Gr\xf6\xdfe der Belege: \x84Caf\xe9\x93.\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, _ := Layout(doc, DefaultChunkOptions); !strings.Contains(body, "Die Größe der Belege: „Café“.") {
+			t.Errorf("%q: %q", header, body)
+		}
+	}
+}
