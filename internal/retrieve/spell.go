@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/postgres"
@@ -102,10 +103,20 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	if s.TextSearchConfig != "" {
 		args[0] = s.TextSearchConfig
 	}
-	// Each candidate's lexeme in each configuration the index uses (as queryTerms parses), in
-	// how many passages it is, when a passage the reader may see holds it. A lexeme of passages
-	// written since the statistics' last refresh counts none, but is held.
-	rows, err := s.Pool.Query(ctx, fmt.Sprintf(`
+	// Read where the search reads (a replica): it keeps working while the primary is down.
+	type best struct {
+		cand string
+		df   int64
+		rank int
+	}
+	var found map[string]best
+	var held map[string]bool // suspects a visible passage holds as they are
+	err := s.read(ctx, func(_ *pgxpool.Pool, tx pgx.Tx) error {
+		found, held = map[string]best{}, map[string]bool{}
+		// Each candidate's lexeme in each configuration the index uses (as queryTerms parses),
+		// in how many passages it is, when a passage the reader may see holds it. A lexeme of
+		// passages written since the statistics' last refresh counts none, but is held.
+		rows, err := tx.Query(ctx, fmt.Sprintf(`
 		WITH st AS (SELECT configs FROM corpus_stats UNION ALL SELECT '{}' LIMIT 1),
 		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
 		v AS (SELECT DISTINCT v.word, v.cand, l.lexeme FROM unnest($2::text[], $3::text[]) AS v(word, cand) CROSS JOIN cf
@@ -113,28 +124,24 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 		SELECT v.word, v.cand, coalesce(max(ts.df), 0) FROM v LEFT JOIN term_stats ts ON ts.lexeme = v.lexeme
 		WHERE EXISTS (SELECT 1 FROM postings p JOIN chunks c ON c.id = p.chunk_id WHERE p.lexeme = v.lexeme AND %s)
 		GROUP BY v.word, v.cand`, visible), args...)
-	if err != nil {
-		return typed, false, fmt.Errorf("correcting the query: %w", err)
-	}
-	type best struct {
-		cand string
-		df   int64
-		rank int
-	}
-	found := map[string]best{}
-	held := map[string]bool{} // suspects a visible passage holds as they are
-	var word, cand string
-	var df int64
-	if _, err := pgx.ForEachRow(rows, []any{&word, &cand, &df}, func() error {
-		rank, _ := lex.WordRank(cand)
-		switch b, ok := found[word]; {
-		case cand == word:
-			held[word] = true
-		case !ok || df > b.df || df == b.df && rank < b.rank:
-			found[word] = best{cand, df, rank}
+		if err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
+		var word, cand string
+		var df int64
+		_, err = pgx.ForEachRow(rows, []any{&word, &cand, &df}, func() error {
+			rank, _ := lex.WordRank(cand)
+			switch b, ok := found[word]; {
+			case cand == word:
+				held[word] = true
+			case !ok || df > b.df || df == b.df && rank < b.rank:
+				found[word] = best{cand, df, rank}
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
 		return typed, false, fmt.Errorf("correcting the query: %w", err)
 	}
 	var out strings.Builder
