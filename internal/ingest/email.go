@@ -230,11 +230,12 @@ func (b *base64Lines) Read(p []byte) (int, error) {
 }
 
 // decodeCharset turns text in the named charset into UTF-8; unknown charsets pass through
-// (cleanText later replaces what is not UTF-8).
+// (cleanText later replaces what is not UTF-8). Text that names none, or US-ASCII or UTF-8
+// but is not, is read as a text file is (decodeText): old mailers sent Windows-1252 so.
 func decodeCharset(data []byte, label string) string {
 	label = strings.ToLower(strings.TrimSpace(label))
 	if label == "" || label == "utf-8" || label == "us-ascii" || label == "utf8" {
-		return string(data)
+		return string(decodeText(data, "text"))
 	}
 	r, err := charset.NewReaderLabel(label, bytes.NewReader(data))
 	if err != nil {

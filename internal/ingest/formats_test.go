@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -133,5 +134,40 @@ func TestHostileNewFormats(t *testing.T) {
 				t.Errorf("err = %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestLegacyBinary: binary content under a text file's name (an encrypted or compressed export
+// saved as .csv: bytes that look random) is skipped as binary, not read as Windows-1252: its
+// high bytes, decoded to two or three bytes each, thinned its control bytes below looksBinary's
+// tenth, and it was indexed as Latin nonsense.
+func TestLegacyBinary(t *testing.T) {
+	t.Parallel()
+	data := make([]byte, 20000)
+	rand.New(rand.NewSource(1)).Read(data)
+	x := &Extractor{}
+	defer x.Close()
+	for _, name := range []string{"export.csv", "export.txt", "export.md"} {
+		if _, err := x.Parse(name, data); err == nil || !strings.Contains(err.Error(), "binary content") {
+			t.Errorf("%s: err = %v, want binary content skipped", name, err)
+		}
+	}
+}
+
+// TestEMLUndeclaredCharset: a mail part in Windows-1252 that declares no charset, or US-ASCII
+// as old mailers did whatever they sent, is read as a text file is (decodeText), not with
+// U+FFFD for each accented letter.
+func TestEMLUndeclaredCharset(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	for _, header := range []string{"", "Content-Type: text/plain\r\n", "Content-Type: text/plain; charset=us-ascii\r\n"} {
+		doc, err := x.Parse("m.eml", []byte("From: a@example.org\r\nSubject: Reise\r\n"+header+"\r\nDie Gr\xf6\xdfe der Belege: \x84Caf\xe9\x93.\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, _ := Layout(doc, DefaultChunkOptions); !strings.Contains(body, "Die Größe der Belege: „Café“.") {
+			t.Errorf("%q: %q", header, body)
+		}
 	}
 }

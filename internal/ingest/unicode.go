@@ -45,7 +45,9 @@ func decodeText(data []byte, typ string) []byte {
 			return decodeWith(m.enc, data)
 		}
 	}
-	if utf8.Valid(data) {
+	// Binary content stays as it is, for Parse to refuse: decoded, its high bytes would dilute
+	// the control bytes looksBinary counts.
+	if utf8.Valid(data) || looksBinary(data) {
 		return data
 	}
 	if typ == "html" {

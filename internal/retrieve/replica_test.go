@@ -13,6 +13,7 @@ import (
 	"github.com/docent-search/docent/internal/postgres/pgtest"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/internal/source"
+	"github.com/docent-search/docent/internal/wordvec"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -61,9 +62,19 @@ func TestSearchesGoToReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A misspelt word is corrected where the search reads, so the replica serves it too.
+	v3, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	corrector := &retrieve.Searcher{Pool: pool, Replicas: []*pgxpool.Pool{rpool}, Embedder: v3}
+
 	primary.Stop()
 	if err := finds("dogs in the office", "pets.md"); err != nil {
 		t.Fatalf("with the primary stopped, the replica should answer: %v", err)
+	}
+	if got, _, err := corrector.Correct(ctx, "dogs in the offfice", nil); err != nil || got != "dogs in the office" {
+		t.Errorf("with the primary stopped: Correct = %q, %v; want the replica to correct it", got, err)
 	}
 	primary.Start()
 	// The pool's idle connections died with the server; pgx pings only those idle for over a

@@ -286,22 +286,28 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 	// One snapshot for the whole search: access is checked in the lexical branch and the
 	// passages are read in later statements, and a document whose groups narrow in between
 	// must not be read with the groups it had before.
-	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
-	pool := s.Pool
-	if len(s.Replicas) > 0 {
-		pool = s.Replicas[(s.next.Add(1)-1)%uint64(len(s.Replicas))]
-	}
-	err := pgx.BeginTxFunc(ctx, pool, readOnly, func(tx pgx.Tx) error { return search(pool, tx) })
-	if pool != s.Pool && postgres.Unavailable(err) && ctx.Err() == nil {
-		err = pgx.BeginTxFunc(ctx, s.Pool, readOnly, func(tx pgx.Tx) error { return search(s.Pool, tx) })
-	}
-	if err != nil {
+	if err := s.read(ctx, search); err != nil {
 		return nil, fmt.Errorf("searching: %w", err)
 	}
 	if s.Reranker != nil {
 		results = pinnedFirst(s.Reranker.rerank(ctx, text, results, limit))
 	}
 	return results, nil
+}
+
+// read runs fn in a read-only snapshot of a replica in turn (Replicas), or of Pool where there
+// is none or the replica cannot be reached.
+func (s *Searcher) read(ctx context.Context, fn func(pool *pgxpool.Pool, tx pgx.Tx) error) error {
+	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
+	pool := s.Pool
+	if len(s.Replicas) > 0 {
+		pool = s.Replicas[(s.next.Add(1)-1)%uint64(len(s.Replicas))]
+	}
+	err := pgx.BeginTxFunc(ctx, pool, readOnly, func(tx pgx.Tx) error { return fn(pool, tx) })
+	if pool != s.Pool && postgres.Unavailable(err) && ctx.Err() == nil {
+		err = pgx.BeginTxFunc(ctx, s.Pool, readOnly, func(tx pgx.Tx) error { return fn(s.Pool, tx) })
+	}
+	return err
 }
 
 // fetch reads the page's passages, in the page's order, with their highlighted excerpts

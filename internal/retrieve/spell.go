@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/docent-search/docent/internal/access"
 	"github.com/docent-search/docent/internal/postgres"
@@ -26,6 +27,17 @@ type lexicon interface {
 // has many words one letter away ("dog": dig, log, doc), and no evidence picks among them.
 const minCorrected = 5
 
+// maxCorrected is the length, in letters, beyond which a word is not corrected: no longer word
+// is one edit from a word of the lexicon (docent-local-v3's longest has 25 letters), and its
+// edits, some 54 strings as long as it for each letter, took 540 MB for a run of 2,000 letters.
+const maxCorrected = 32
+
+// maxSuspects bounds the words of one query Correct looks up, each with its candidates: the
+// lookup of a candidate passes over its postings until one the reader may see, so a pasted page
+// of unknown words from a reader who may see few of the passages cost 1 s on an index of 8,000
+// (600 words; one word 24 ms), and more on a bigger one. A question has one or two.
+const maxSuspects = 10
+
 // Correct returns text with each misspelt word replaced by the word the reader's documents hold
 // that it most likely meant, and whether it changed anything. Employees type fast: "vacaton
 // days", "lapotp stolen". Such a word is in no passage, so full text finds nothing of it, and
@@ -39,6 +51,8 @@ const minCorrected = 5
 //   - one edit away (a letter left out, added, changed, or two swapped) is a known word that
 //     passages the reader may see hold. Of several, the one in most passages wins, then the
 //     commoner word ("layoffs" over "layoff" for "layofs": one stem, so as many passages).
+//
+// Of a query's words that may be misspelt, the first maxSuspects are looked up.
 //
 // Only passages the reader may see count, so a correction never says that some other
 // document holds a word. An embedder without a lexicon (a model server) corrects nothing.
@@ -57,9 +71,18 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	type run struct{ start, end int }
 	var runs []run
 	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
+	suspects := 0
 	for _, r := range letterRuns(text) {
 		w := strings.ToLower(text[r[0]:r[1]])
-		if _, ok := lex.WordRank(w); ok || utf8.RuneCountInString(w) < minCorrected || !plainWord(text, r[0], r[1]) {
+		n := utf8.RuneCountInString(w)
+		if _, ok := lex.WordRank(w); ok || n < minCorrected || n > maxCorrected || !plainWord(text, r[0], r[1]) {
+			continue
+		}
+		if slices.Contains(words, w) { // a suspect already, written again
+			runs = append(runs, run{r[0], r[1]})
+			continue
+		}
+		if suspects == maxSuspects {
 			continue
 		}
 		var known []string
@@ -71,7 +94,7 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 		if len(known) == 0 {
 			continue
 		}
-		runs = append(runs, run{r[0], r[1]})
+		runs, suspects = append(runs, run{r[0], r[1]}), suspects+1
 		for _, c := range append([]string{w}, known...) {
 			words, cands = append(words, w), append(cands, c)
 		}
@@ -85,38 +108,45 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	if s.TextSearchConfig != "" {
 		args[0] = s.TextSearchConfig
 	}
-	// Each candidate's lexeme in each configuration the index uses (as queryTerms parses), in
-	// how many passages it is, when a passage the reader may see holds it.
-	rows, err := s.Pool.Query(ctx, fmt.Sprintf(`
-		WITH st AS (SELECT configs FROM corpus_stats UNION ALL SELECT '{}' LIMIT 1),
-		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
-		v AS (SELECT DISTINCT v.word, v.cand, l.lexeme FROM unnest($2::text[], $3::text[]) AS v(word, cand) CROSS JOIN cf
-		      CROSS JOIN LATERAL (SELECT lexeme FROM unnest(to_tsvector(cf.cfg, v.cand)) LIMIT 1) l)
-		SELECT v.word, v.cand, max(ts.df) FROM v JOIN term_stats ts ON ts.lexeme = v.lexeme
-		WHERE EXISTS (SELECT 1 FROM postings p JOIN chunks c ON c.id = p.chunk_id WHERE p.lexeme = v.lexeme AND %s)
-		GROUP BY v.word, v.cand`, visible), args...)
-	if err != nil {
-		return typed, false, fmt.Errorf("correcting the query: %w", err)
-	}
+	// Read where the search reads (a replica): it keeps working while the primary is down.
 	type best struct {
 		cand string
 		df   int64
 		rank int
 	}
-	found := map[string]best{}
-	held := map[string]bool{} // suspects a visible passage holds as they are
-	var word, cand string
-	var df int64
-	if _, err := pgx.ForEachRow(rows, []any{&word, &cand, &df}, func() error {
-		rank, _ := lex.WordRank(cand)
-		switch b, ok := found[word]; {
-		case cand == word:
-			held[word] = true
-		case !ok || df > b.df || df == b.df && rank < b.rank:
-			found[word] = best{cand, df, rank}
+	var found map[string]best
+	var held map[string]bool // suspects a visible passage holds as they are
+	err := s.read(ctx, func(_ *pgxpool.Pool, tx pgx.Tx) error {
+		found, held = map[string]best{}, map[string]bool{}
+		// Each candidate's lexeme in each configuration the index uses (as queryTerms parses),
+		// in how many passages it is, when a passage the reader may see holds it. A lexeme of
+		// passages written since the statistics' last refresh counts none, but is held.
+		rows, err := tx.Query(ctx, fmt.Sprintf(`
+		WITH st AS (SELECT configs FROM corpus_stats UNION ALL SELECT '{}' LIMIT 1),
+		cf AS (SELECT DISTINCT unnest(CASE WHEN cardinality(st.configs) > 0 THEN st.configs ELSE ARRAY[$1::regconfig] END) AS cfg FROM st),
+		v AS (SELECT DISTINCT v.word, v.cand, l.lexeme FROM unnest($2::text[], $3::text[]) AS v(word, cand) CROSS JOIN cf
+		      CROSS JOIN LATERAL (SELECT lexeme FROM unnest(to_tsvector(cf.cfg, v.cand)) LIMIT 1) l)
+		SELECT v.word, v.cand, coalesce(max(ts.df), 0) FROM v LEFT JOIN term_stats ts ON ts.lexeme = v.lexeme
+		WHERE EXISTS (SELECT 1 FROM postings p JOIN chunks c ON c.id = p.chunk_id WHERE p.lexeme = v.lexeme AND %s)
+		GROUP BY v.word, v.cand`, visible), args...)
+		if err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
+		var word, cand string
+		var df int64
+		_, err = pgx.ForEachRow(rows, []any{&word, &cand, &df}, func() error {
+			rank, _ := lex.WordRank(cand)
+			switch b, ok := found[word]; {
+			case cand == word:
+				held[word] = true
+			case !ok || df > b.df || df == b.df && rank < b.rank:
+				found[word] = best{cand, df, rank}
+			}
+			return nil
+		})
+		return err
+	})
+	if err != nil {
 		return typed, false, fmt.Errorf("correcting the query: %w", err)
 	}
 	var out strings.Builder

@@ -2,6 +2,8 @@ package retrieve_test
 
 import (
 	"context"
+	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/docent-search/docent/internal/embedder"
@@ -51,5 +53,68 @@ func TestCorrect(t *testing.T) {
 	plain := setup(t, map[string]string{"holidays.md": "# Holidays\n\n27 days of paid vacation.\n"})
 	if got, changed, _ := plain.searcher.Correct(ctx, "vacaton days", nil); changed || got != "vacaton days" {
 		t.Errorf("without a lexicon: %q, %v", got, changed)
+	}
+}
+
+// A run of letters longer than any word is no misspelling to correct: its edits, thousands of
+// strings as long as it, took hundreds of megabytes for one query of a few kilobytes.
+// Not parallel: the allocation counted is the whole program's.
+func TestCorrectLongRun(t *testing.T) {
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{"holidays.md": "# Holidays\n\n27 days of paid vacation.\n"}, e)
+	typed := "vacaton " + strings.Repeat("a", 2000)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, _, err := b.searcher.Correct(context.Background(), typed, nil)
+	runtime.ReadMemStats(&after)
+	if err != nil || !strings.HasPrefix(got, "vacation ") {
+		t.Errorf("Correct = %.20q, %v; want the misspelling beside the run corrected", got, err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 20<<20 {
+		t.Errorf("Correct allocated %d MB", n>>20)
+	}
+}
+
+// One query's lookups are bounded: its first maxSuspects misspelt words are corrected, each
+// wherever it is written, and later ones stay as typed.
+func TestCorrectManyWords(t *testing.T) {
+	t.Parallel()
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{"office.md": "# Office\n\nVacation, laptop, password, security, approval, reception, network, printer, kitchen, parking, invoice.\n"}, e)
+	typed := "vacaton lapotp pasword securty aproval recepton netwrok printr kitchn parkng invoce, vacaton"
+	want := "vacation laptop password security approval reception network printer kitchen parking invoce, vacation"
+	if got, changed, err := b.searcher.Correct(context.Background(), typed, nil); err != nil || !changed || got != want {
+		t.Errorf("Correct = %q, %v, %v; want %q", got, changed, err, want)
+	}
+}
+
+// A word of a passage written since the term statistics were last refreshed (during an index
+// run, which refreshes them at its end) is held by a passage the reader may see: it is searched
+// for as typed, not corrected to a word the statistics know.
+func TestCorrectBeforeStatsRefresh(t *testing.T) {
+	t.Parallel()
+	e, err := embedder.NewLocalV3(wordvec.DefaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := setupWith(t, map[string]string{
+		"chat.md":  "# Chat\n\nOur chat is called Slackr.\n",
+		"slack.md": "# Slack\n\nNo slacker gets a bonus.\n",
+	}, e)
+	ctx := context.Background()
+	if got, changed, err := b.searcher.Correct(ctx, "where is slackr", nil); err != nil || changed {
+		t.Fatalf("after the refresh: %q, %v, %v", got, changed, err)
+	}
+	if _, err := b.pool.Exec(ctx, `DELETE FROM term_stats WHERE lexeme LIKE '%slackr'`); err != nil {
+		t.Fatal(err)
+	}
+	if got, changed, err := b.searcher.Correct(ctx, "where is slackr", nil); err != nil || changed {
+		t.Errorf("before the refresh: %q, %v, %v; want it as typed", got, changed, err)
 	}
 }
