@@ -49,7 +49,8 @@ const maxSuspects = 10
 //   - it is minCorrected letters or more, and not a word the embedder's lexicon knows;
 //   - it is in no passage the reader may see;
 //   - one edit away (a letter left out, added, changed, or two swapped) is a known word that
-//     passages the reader may see hold. Of several, the one in most passages wins, then the
+//     passages the reader may see hold. Of several, the one in most passages wins (of all, as the
+//     ranking's statistics count them, like BM25's IDF), then the
 //     commoner word ("layoffs" over "layoff" for "layofs": one stem, so as many passages).
 //
 // Of a query's words that may be misspelt, the first maxSuspects are looked up.
