@@ -83,16 +83,27 @@ var shareFiles = map[string]string{
 	"hr/taxis.md": "# Executive taxis\n\nA taxi home after a client dinner is reimbursed for executives at any hour, booked with the limousine code LIMO-7.\n",
 }
 
-// sharedByHR serves shareFiles answered by a stand-in model that cites both pages, and returns
-// the link ann, in HR, made to her answer.
-func sharedByHR(t *testing.T) (*httptest.Server, string) {
+// shareServer serves shareFiles to the proxy's readers, answered by a stand-in model that
+// replies reply.
+func shareServer(t *testing.T, reply string) (*httptest.Server, *modeltest.Server) {
 	t.Helper()
 	llm := modeltest.New(t)
-	llm.Reply = "Yes, after 9 pm [1]. Executives at any hour, with the code LIMO-7 [2]."
+	llm.Reply = reply
 	srv := newServerOver(t, llm.URL+"/v1", shareFiles)
 	srv.Identity = proxied()
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	return ts, llm
+}
+
+// citesBoth is the stand-in model's answer citing both of shareFiles' pages.
+const citesBoth = "Yes, after 9 pm [1]. Executives at any hour, with the code LIMO-7 [2]."
+
+// sharedByHR serves shareFiles answered by a stand-in model that cites both pages, and returns
+// the link ann, in HR, made to her answer.
+func sharedByHR(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
+	ts, _ := shareServer(t, citesBoth)
 	status, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home after a client dinner reimbursed?"}`, as("ann", "staff,hr"))
 	var a struct {
 		Conversation string

@@ -3,12 +3,9 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/docent-search/docent/internal/modeltest"
 )
 
 // TestConversationAfterLosingAGroup: ann, in HR, gets an answer citing the HR page, then
@@ -17,12 +14,7 @@ import (
 // neither: a conversation keeps her questions, not what she could once read.
 func TestConversationAfterLosingAGroup(t *testing.T) {
 	t.Parallel()
-	llm := modeltest.New(t)
-	llm.Reply = "Yes, after 9 pm [1]. Executives at any hour, with the code LIMO-7 [2]."
-	srv := newServerOver(t, llm.URL+"/v1", shareFiles)
-	srv.Identity = proxied()
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts, llm := shareServer(t, citesBoth)
 	status, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home after a client dinner reimbursed?"}`, as("ann", "staff,hr"))
 	var a struct {
 		Conversation string

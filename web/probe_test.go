@@ -3,7 +3,6 @@ package web_test
 import (
 	"encoding/json"
 	"github.com/PuerkitoBio/goquery"
-	"github.com/docent-search/docent/internal/modeltest"
 	"github.com/docent-search/docent/internal/querylog"
 	"net/http"
 	"net/http/httptest"
@@ -306,12 +305,7 @@ func TestTurnBeyondAnyConversationIsNotFound(t *testing.T) {
 // is withheld from a staff viewer of its shared link.
 func TestPinnedRestrictedDocumentInTheModelsPrompt(t *testing.T) {
 	t.Parallel()
-	llm := modeltest.New(t)
-	llm.Reply = "Yes, after 9 pm [1]."
-	srv := newServerOver(t, llm.URL+"/v1", shareFiles)
-	srv.Identity = proxied()
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts, llm := shareServer(t, "Yes, after 9 pm [1].")
 	createCurated(t, ts.URL, `{"question": "is a taxi home after a client dinner reimbursed", "answer": "See the travel page.", "owner": "travel",
 		"review_by": "2099-12-31", "pinned": [{"source": "docs", "document": "travel.md"}, {"source": "docs", "document": "hr/taxis.md"}]}`)
 	question := `{"question": "is a taxi home after a client dinner reimbursed"}`
