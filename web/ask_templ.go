@@ -174,7 +174,7 @@ func askPage(m askModel) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if m.Response.Question != "" && m.Response.Question != m.Question {
+				if m.Response.Question != "" && m.Response.Question != question(m.Question) {
 					var templ_7745c5c3_Var6 string
 					templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(" · searched for “" + m.Response.Question + "”")
 					if templ_7745c5c3_Err != nil {

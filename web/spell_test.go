@@ -76,6 +76,20 @@ func TestMisspeltQueries(t *testing.T) {
 		t.Errorf("search page: %d, notice %q", status, got)
 	}
 
+	// The answer's badge says what was searched when it is not what was typed; characters that
+	// show nothing, which the server drops, are no difference.
+	for typed, want := range map[string]string{
+		"is a taxi home reimbursd after a client dinner":        " · searched for “is a taxi home reimburse",
+		"is a taxi\u200b home reimbursed after a client dinner": "",
+	} {
+		_, body := do(t, "GET", ts.URL+"/?q="+url.QueryEscape(typed), "", as("ann", ""))
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(body))
+		badge := doc.Find(`[data-testid=mode]`).Text()
+		if _, searched, _ := strings.Cut(badge, "quoted from the sources"); want == "" && searched != "" || want != "" && !strings.HasPrefix(searched, want) {
+			t.Errorf("%q: badge %q, want after it %q", typed, badge, want)
+		}
+	}
+
 	status, body = do(t, "POST", ts.URL+"/api/ask", `{"question": "is a taxi home reimbursd after a client dinner"}`, as("ann", ""))
 	var resp answer.Response
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &resp) != nil {

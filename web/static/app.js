@@ -174,7 +174,11 @@ function parseEvent(raw) {
 // parsed as HTML, and links are made only to Docent's own paths.
 function render(resp, text, badge, sources, form, question) {
   badge.textContent = resp.mode === "extractive" ? "Extractive answer: quoted from the sources" : `Answered by ${resp.model}`;
-  if (resp.question && resp.question !== question) badge.textContent += ` · searched for “${resp.question}”`;
+  // What was searched, when it is not what was typed (a misspelling read as a word of the
+  // documents, a follow-up made whole); the server reads questions without the characters that
+  // show nothing (textseg.Invisible), so neither is compared with them.
+  const typed = question.replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u00AD]/g, "").trim();
+  if (resp.question && resp.question !== typed) badge.textContent += ` · searched for “${resp.question}”`;
   text.replaceChildren(...(resp.blocks || []).map(answerBlock));
   renderCurated(resp);
   const list = resp.found ? resp.citations : resp.closest || [];
