@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -117,12 +118,18 @@ func sharedByHR(t *testing.T) (*httptest.Server, string) {
 	if status, _ := do(t, "POST", ts.URL+"/api/share", share, as("bo", "staff")); status != http.StatusForbidden {
 		t.Errorf("bo sharing ann's answer: %d, want 403", status)
 	}
-	status, body = do(t, "POST", ts.URL+"/api/share", share, as("ann", "staff,hr"))
+	return ts, shareTurn(t, ts.URL, a.Conversation, 1, as("ann", "staff,hr"))
+}
+
+// shareTurn makes, as who, a link to turn of conversation and returns its path (/shared/ID).
+func shareTurn(t *testing.T, base, conversation string, turn int, who map[string]string) string {
+	t.Helper()
+	status, body := do(t, "POST", base+"/api/share", fmt.Sprintf(`{"conversation": %q, "turn": %d}`, conversation, turn), who)
 	var link struct{ ID, URL string }
 	if status != http.StatusCreated || json.Unmarshal([]byte(body), &link) != nil || link.URL != "/shared/"+link.ID {
-		t.Fatalf("sharing: %d %s", status, body)
+		t.Fatalf("sharing turn %d: %d %s", turn, status, body)
 	}
-	return ts, link.URL
+	return link.URL
 }
 
 func TestSharedAnswerIsRecheckedForTheViewer(t *testing.T) {

@@ -54,14 +54,10 @@ func TestConversationAfterLosingAGroup(t *testing.T) {
 		t.Errorf("rating her own earlier answer: %d %s", status, body)
 	}
 	leaks("rating the earlier answer", body)
-	status, body = do(t, "POST", ts.URL+"/api/share", `{"conversation": "`+a.Conversation+`", "turn": 1}`, staff)
-	var link struct{ URL string }
-	if status != http.StatusCreated || json.Unmarshal([]byte(body), &link) != nil {
-		t.Fatalf("sharing her earlier answer: %d %s", status, body)
-	}
-	_, body = do(t, "GET", ts.URL+"/api"+link.URL, "", staff)
+	link := shareTurn(t, ts.URL, a.Conversation, 1, staff)
+	_, body = do(t, "GET", ts.URL+"/api"+link, "", staff)
 	leaks("the shared link to the earlier answer", body)
-	_, body = do(t, "GET", ts.URL+link.URL, "", staff)
+	_, body = do(t, "GET", ts.URL+link, "", staff)
 	leaks("the shared page of the earlier answer", body)
 }
 

@@ -127,16 +127,12 @@ func TestCuratedAndPinsNeverCrossGroups(t *testing.T) {
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &a) != nil || a.Curated == nil {
 		t.Fatalf("the HR reader's answer: %d %s; want the curated answer", status, body)
 	}
-	status, body = do(t, "POST", ts.URL+"/api/share", `{"conversation": "`+a.Conversation+`", "turn": 1}`, as("dee", "staff,hr"))
-	var link struct{ URL string }
-	if status != http.StatusCreated || json.Unmarshal([]byte(body), &link) != nil {
-		t.Fatalf("sharing: %d %s", status, body)
-	}
-	_, body = do(t, "GET", ts.URL+"/api"+link.URL, "", staff)
+	link := shareTurn(t, ts.URL, a.Conversation, 1, as("dee", "staff,hr"))
+	_, body = do(t, "GET", ts.URL+"/api"+link, "", staff)
 	check("shared link (API)", body)
-	_, body = do(t, "GET", ts.URL+link.URL, "", staff)
+	_, body = do(t, "GET", ts.URL+link, "", staff)
 	check("shared link (page)", body)
-	if _, body := do(t, "GET", ts.URL+"/api"+link.URL, "", as("eve", "hr")); !strings.Contains(body, "CURATED-LIMO-9") {
+	if _, body := do(t, "GET", ts.URL+"/api"+link, "", as("eve", "hr")); !strings.Contains(body, "CURATED-LIMO-9") {
 		t.Errorf("an HR viewer of the link lacks the curated answer: %.400s", body)
 	}
 }
@@ -261,12 +257,8 @@ func TestSharedFollowUpShowsOnlyItsOwnQuestion(t *testing.T) {
 	ts := setupWith(t, proxied())
 	conv, _ := askAs(t, ts.URL, "ann", "are the zanzibar layoffs confidential", "")
 	_, turn := askAs(t, ts.URL, "ann", "is a taxi home after a client dinner reimbursed?", conv)
-	status, body := do(t, "POST", ts.URL+"/api/share", `{"conversation": "`+conv+`", "turn": `+strconv.Itoa(turn)+`}`, as("ann", "staff"))
-	var link struct{ URL string }
-	if status != http.StatusCreated || json.Unmarshal([]byte(body), &link) != nil {
-		t.Fatalf("sharing: %d %s", status, body)
-	}
-	for _, path := range []string{"/api" + link.URL, link.URL} {
+	link := shareTurn(t, ts.URL, conv, turn, as("ann", "staff"))
+	for _, path := range []string{"/api" + link, link} {
 		status, body := do(t, "GET", ts.URL+path, "", as("bo", "staff"))
 		if status != http.StatusOK || !strings.Contains(body, "client dinner") || strings.Contains(body, "zanzibar") {
 			t.Errorf("GET %s as another reader: %d %.600s; want the shared question only", path, status, body)

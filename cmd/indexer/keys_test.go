@@ -13,6 +13,7 @@ import (
 	"github.com/docent-search/docent/internal/auth"
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/docent-search/docent/internal/postgres/pgtest"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func TestKeysCommands(t *testing.T) {
@@ -28,11 +29,7 @@ func TestKeysCommands(t *testing.T) {
 	if !strings.HasPrefix(token, auth.KeyPrefix) || strings.Contains(token, " ") {
 		t.Fatalf("last line %q is not the key alone:\n%s", token, out)
 	}
-	pool, err := postgres.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := openPool(t, db)
 	k, err := auth.UseKey(ctx, pool, token)
 	if err != nil || k.User != "svc-report" || !slices.Equal(k.Groups, []string{"hr", "finance"}) || k.Scope != auth.ScopeRead {
 		t.Fatalf("stored key = %+v, %v", k, err)
@@ -89,11 +86,7 @@ func TestKeyNamesCannotDriveTheTerminal(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := openPool(t, db)
 	if _, _, err := auth.CreateKey(ctx, pool, auth.NewKey{User: "ann", Name: "laptop\x1b]0;pwned\a\nbob  fake\u202e", Scope: auth.ScopeRead, TTL: 24 * time.Hour}); err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +107,7 @@ func TestRootsAndGroupsCannotDriveTheTerminal(t *testing.T) {
 	t.Parallel()
 	db := pgtest.NewDatabase(t)
 	ctx := context.Background()
-	pool, err := postgres.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := openPool(t, db)
 	root := filepath.Join(t.TempDir(), "share\x1b]0;pwned\a\nfake row\u202e")
 	if err := os.Mkdir(root, 0o755); err != nil {
 		t.Fatal(err)
@@ -138,4 +127,15 @@ func TestRootsAndGroupsCannotDriveTheTerminal(t *testing.T) {
 			t.Errorf("indexer %v printed a folder or group unescaped:\n%q", args, out)
 		}
 	}
+}
+
+// openPool opens the database at url for the test, closed when it ends.
+func openPool(t *testing.T, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
 }
