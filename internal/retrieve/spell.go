@@ -55,6 +55,12 @@ const maxSuspects = 10
 //
 // Of a query's words that may be misspelt, the first maxSuspects are looked up.
 //
+// Nothing is corrected in a query that holds a stranger: a word of minCorrected letters or more
+// that neither the lexicon knows, nor any word one edit away, nor a passage the reader may see.
+// Such a query is most likely in a language the lexicon does not hold ("Datei löschen" asked of
+// English documents became "Date löschen"), and its other unknown words are that language's
+// words, not slips of the documents' one.
+//
 // Only passages the reader may see count, so a correction never says that some other
 // document holds a word. An embedder without a lexicon (a model server) corrects nothing.
 func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (string, bool, error) {
@@ -72,11 +78,15 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	type run struct{ start, end int }
 	var runs []run
 	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
+	var strangers []string    // words unknown to the lexicon with nothing known one edit away
 	suspects := 0
 	for _, r := range letterRuns(text) {
 		w := strings.ToLower(text[r[0]:r[1]])
 		n := utf8.RuneCountInString(w)
 		if _, ok := lex.WordRank(w); ok || n < minCorrected || n > maxCorrected || !plainWord(text, r[0], r[1]) {
+			continue
+		}
+		if slices.Contains(strangers, w) {
 			continue
 		}
 		if slices.Contains(words, w) { // a suspect already, written again
@@ -92,10 +102,13 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 				known = append(known, v)
 			}
 		}
+		suspects++
 		if len(known) == 0 {
+			strangers = append(strangers, w)
+			words, cands = append(words, w), append(cands, w)
 			continue
 		}
-		runs, suspects = append(runs, run{r[0], r[1]}), suspects+1
+		runs = append(runs, run{r[0], r[1]})
 		for _, c := range append([]string{w}, known...) {
 			words, cands = append(words, w), append(cands, c)
 		}
@@ -149,6 +162,11 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	})
 	if err != nil {
 		return typed, false, fmt.Errorf("correcting the query: %w", err)
+	}
+	for _, w := range strangers {
+		if !held[w] {
+			return typed, false, nil
+		}
 	}
 	var out strings.Builder
 	last, changed := 0, false

@@ -20,7 +20,7 @@ func TestCorrect(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := setupWith(t, map[string]string{
-		"holidays.md": "# Holidays\n\nFull-time employees get 27 days of paid vacation per year.\n",
+		"holidays.md": "# Holidays\n\nFull-time employees get 27 days of paid vacation per year. Book them before the start date.\n",
 		"laptop.md":   "# Lost laptop\n\nReport a stolen laptop to security within one hour. Reimbursement of a replacement needs approval.\n",
 		"wifi.txt":    "Office Wi-Fi\n\nThe guest password changes every Monday. Ask Zorbnik at reception. PTEN and mTOR are not on the guest network.\n",
 		"hr/plan.md":  "# Reorganisation\n\nThe layoffs are planned for March.\n",
@@ -37,7 +37,9 @@ func TestCorrect(t *testing.T) {
 		"when are the layofs":            "", // "layoffs" is only in hr/, which the reader may not see
 		"PTENP1 and mTORC2":              "", // codes and names, whatever is one edit away
 		"a pasted paragraph of twenty-five words or more, such as this one, is not corrected, whatever it holds: vacaton days, lapotp, and so on.": "",
-		"kubernetes cluster": "", // nothing one edit away in the documents
+		"kubernetes cluster": "",                   // nothing one edit away in the documents
+		"Datei löschen":      "",                   // German: "löschen" is a stranger, so "Datei" is no slip for "date"
+		"Zorbnik's pasword":  "Zorbnik's password", // a name the documents hold is no stranger
 	} {
 		got, changed, err := b.searcher.Correct(ctx, typed, nil)
 		if err != nil {
