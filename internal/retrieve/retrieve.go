@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/docent-search/docent/internal/config"
@@ -331,7 +332,7 @@ func (s *Searcher) fetch(ctx context.Context, tx pgx.Tx, page []candidate, t ter
 		}
 		// Each passage's excerpt is parsed with its own configuration (its language's).
 		snippet = `ts_headline(c.ts_config, c.text, $2::tsquery,
-           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter=" … "')`
+           'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=40, MinWords=20, MaxFragments=2, FragmentDelimiter="` + fragmentDelimiter + `"')`
 		args = append(args, strings.Join(lexemes, " | "))
 	}
 	rows, err := tx.Query(ctx, fmt.Sprintf(`
@@ -353,6 +354,9 @@ ORDER BY p.n`, snippet), args...)
 	if err != nil {
 		return nil, err
 	}
+	for i := range results {
+		results[i].snippet = elide(results[i].snippet, results[i].Text)
+	}
 	// By id, not position: a passage deleted since the candidates were read is simply absent.
 	byID := make(map[int64]candidate, len(page))
 	for _, c := range page {
@@ -364,6 +368,39 @@ ORDER BY p.n`, snippet), args...)
 		results[i].Pinned = c.pinned
 	}
 	return results, nil
+}
+
+// fragmentDelimiter joins the excerpt's pieces (ts_headline's FragmentDelimiter in fetch).
+const fragmentDelimiter = " … "
+
+// elide marks where the excerpt snippet (with its match markers) leaves out text of the
+// passage: "… " before it when words come before, " …" after it when words follow. An excerpt
+// that stopped mid-sentence ("Keep the receipt") read as the whole rule. ts_headline ends an
+// excerpt at a word, so the punctuation that ends the passage is put back instead.
+func elide(snippet, text string) string {
+	plain := strings.TrimSpace(strings.NewReplacer("\x01", "", "\x02", "").Replace(snippet))
+	first, _, _ := strings.Cut(plain, fragmentDelimiter)
+	last := plain
+	if i := strings.LastIndex(plain, fragmentDelimiter); i >= 0 {
+		last = plain[i+len(fragmentDelimiter):]
+	}
+	i, j := strings.Index(text, first), strings.LastIndex(text, last)
+	if plain == "" || i < 0 || j < 0 { // not found as written: nothing to tell
+		return snippet
+	}
+	words := func(s string) bool {
+		return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+	}
+	snippet = strings.TrimSpace(snippet)
+	if words(text[:i]) {
+		snippet = "… " + snippet
+	}
+	if rest := strings.TrimSpace(text[j+len(last):]); words(rest) {
+		snippet += " …"
+	} else {
+		snippet += rest
+	}
+	return snippet
 }
 
 // zeroVector reports whether v has no direction (every component zero, or none).

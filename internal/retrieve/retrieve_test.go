@@ -146,3 +146,34 @@ func TestSearch(t *testing.T) {
 		}
 	})
 }
+
+// An excerpt says where it leaves text of its passage out: "…" where words come before or
+// after it, and a passage's closing punctuation where it reaches the end.
+func TestSnippetMarksWhatItLeavesOut(t *testing.T) {
+	t.Parallel()
+	long := "Bicycles may be parked in the courtyard racks. The racks are emptied every spring, so label yours. " +
+		"Electric bicycles charge in the basement, next to the lockers, on the green sockets only. " +
+		"Helmets are not stored overnight. Scooters of any kind stay outside the building, " +
+		"and so do trailers, whatever their size, because the fire brigade needs the corridors clear at all times of day and night."
+	b := setup(t, map[string]string{
+		"bikes.txt": long + "\n",
+		"certs.txt": "Certificates are renewed automatically 30 days before they expire.\n",
+	})
+	ctx := context.Background()
+	for query, want := range map[string]string{
+		"sockets lockers": "… ", // words before and after the excerpt
+		"certificates":    "Certificates are renewed automatically 30 days before they expire.",
+	} {
+		rs, err := b.searcher.Search(ctx, retrieve.Query{Text: query, Mode: "lexical", Limit: 1})
+		if err != nil || len(rs) == 0 {
+			t.Fatalf("%q: %v, %v", query, rs, err)
+		}
+		got := rs[0].Snippet()
+		if want == "… " && (!strings.HasPrefix(got, want) || !strings.HasSuffix(got, " …") || !strings.Contains(got, "sockets")) {
+			t.Errorf("%q: snippet %q, want … at both ends", query, got)
+		}
+		if want != "… " && got != want {
+			t.Errorf("%q: snippet %q, want the whole passage %q", query, got, want)
+		}
+	}
+}

@@ -55,11 +55,14 @@ const maxSuspects = 10
 //
 // Of a query's words that may be misspelt, the first maxSuspects are looked up.
 //
-// Nothing is corrected in a query that holds a stranger: a word of minCorrected letters or more
-// that neither the lexicon knows, nor any word one edit away, nor a passage the reader may see.
-// Such a query is most likely in a language the lexicon does not hold ("Datei löschen" asked of
-// English documents became "Date löschen"), and its other unknown words are that language's
-// words, not slips of the documents' one.
+// Nothing is corrected in a query that holds a stranger: a word of minCorrected letters or more,
+// with a letter English does not use, that neither the lexicon knows, nor any word one edit
+// away, nor a passage the reader may see. Such a query is in a language the lexicon does not
+// hold ("Datei löschen" asked of English documents became "Date löschen"), and its other unknown
+// words are that language's, not slips. Unknown words of plain letters are no such evidence:
+// a scientific claim's compounds ("methylmercaptopurine", in no SciFact abstract) sit beside
+// its slips ("methyltrasnferase"). The language of a question of a few words cannot be told
+// (whatlanggo's trigrams put "how do I reset my pasword" in Portuguese).
 //
 // Only passages the reader may see count, so a correction never says that some other
 // document holds a word. An embedder without a lexicon (a model server) corrects nothing.
@@ -78,7 +81,7 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	type run struct{ start, end int }
 	var runs []run
 	var words, cands []string // pairs: a suspect word and each of its candidates (itself first)
-	var strangers []string    // words unknown to the lexicon with nothing known one edit away
+	var strangers []string    // see "a stranger" above
 	suspects := 0
 	for _, r := range letterRuns(text) {
 		w := strings.ToLower(text[r[0]:r[1]])
@@ -101,6 +104,9 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 			if _, ok := lex.WordRank(v); ok && !slices.Contains(known, v) {
 				known = append(known, v)
 			}
+		}
+		if len(known) == 0 && !foreignLetters(w) {
+			continue
 		}
 		suspects++
 		if len(known) == 0 {
@@ -189,6 +195,11 @@ func (s *Searcher) Correct(ctx context.Context, text string, groups []string) (s
 	}
 	out.WriteString(text[last:])
 	return out.String(), true, nil
+}
+
+// foreignLetters reports whether w holds a letter outside a to z ("löschen", "congés").
+func foreignLetters(w string) bool {
+	return strings.ContainsFunc(w, func(r rune) bool { return r < 'a' || r > 'z' })
 }
 
 // plainWord reports whether text[start:end], a run of letters, is a word as typed: lower-case
