@@ -73,7 +73,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		switch {
+		case ctx.Err() != nil && errors.Is(err, context.Canceled):
+			// An index run writes each file whole or not at all: what it finished stays done.
+			fmt.Fprintln(os.Stderr, "indexer: interrupted (the files an index run finished are kept; run it again to carry on)")
+			os.Exit(130)
+		case !errors.Is(err, flag.ErrHelp):
 			fmt.Fprintln(os.Stderr, "indexer:", err)
 		}
 		os.Exit(2)

@@ -11,6 +11,9 @@ import (
 	"github.com/docent-search/docent/internal/source"
 )
 
+// etaAfter is how long a run goes before its pace foretells its end.
+const etaAfter = 3 * time.Second
+
 // progress shows an indexing run: a live bar on a terminal, a line every few seconds otherwise.
 type progress struct {
 	out      io.Writer
@@ -40,7 +43,11 @@ func (p *progress) update(s source.Progress) {
 	p.last = time.Now()
 	elapsed := time.Since(s.Started).Seconds()
 	rate := float64(s.Done) / max(elapsed, 1e-3)
-	eta := time.Duration(float64(s.Total-s.Done)/max(rate, 1e-3)) * time.Second
+	// The first files (the first was at 0 files/s: "ETA 60h56m") say nothing of the pace yet.
+	eta := "estimating"
+	if s.Done > 0 && elapsed >= etaAfter.Seconds() {
+		eta = (time.Duration(float64(s.Total-s.Done)/rate) * time.Second).Round(time.Second).String()
+	}
 	if p.terminal {
 		const width = 24
 		filled := width * s.Done / max(s.Total, 1)
@@ -53,11 +60,11 @@ func (p *progress) update(s source.Progress) {
 			cur = "…" + cur[cut:]
 		}
 		fmt.Fprintf(p.out, "\r\033[K%s [%s%s] %d/%d %.0f files/s ETA %s %s", s.Source,
-			strings.Repeat("█", filled), strings.Repeat("·", width-filled), s.Done, s.Total, rate, eta.Round(time.Second), cur)
+			strings.Repeat("█", filled), strings.Repeat("·", width-filled), s.Done, s.Total, rate, eta, cur)
 		p.shown = true
 		return
 	}
-	fmt.Fprintf(p.out, "%s: %d/%d files, %.0f files/s, ETA %s, at %s\n", s.Source, s.Done, s.Total, rate, eta.Round(time.Second), printable(s.Current))
+	fmt.Fprintf(p.out, "%s: %d/%d files, %.0f files/s, ETA %s, at %s\n", s.Source, s.Done, s.Total, rate, eta, printable(s.Current))
 }
 
 // finish ends the live line so the summary starts on its own.
