@@ -107,7 +107,8 @@ func scanJob(row pgx.CollectableRow) (Job, error) {
 		j.Summary = new(source.Summary)
 		_ = json.Unmarshal(summary, j.Summary)
 	}
-	if j.Status == Running && j.Done > 0 && j.Total > j.Done {
+	// Not from the first file's pace, which foretold an end days away.
+	if j.Status == Running && j.Done > 0 && j.Total > j.Done && time.Since(j.StartedAt) >= 3*time.Second {
 		rate := float64(j.Done) / time.Since(j.StartedAt).Seconds()
 		j.ETA = (time.Duration(float64(j.Total-j.Done)/rate) * time.Second).Round(time.Second).String()
 	}
