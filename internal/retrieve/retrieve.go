@@ -19,6 +19,7 @@ import (
 	"github.com/docent-search/docent/internal/config"
 	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/postgres"
+	"github.com/docent-search/docent/internal/textseg"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -376,9 +377,12 @@ const fragmentDelimiter = " … "
 // elide marks where the excerpt snippet (with its match markers) leaves out text of the
 // passage: "… " before it when words come before, " …" after it when words follow. An excerpt
 // that stopped mid-sentence ("Keep the receipt") read as the whole rule. ts_headline ends an
-// excerpt at a word, so the punctuation that ends the passage is put back instead.
+// excerpt at a word, so the punctuation that ends the passage is put back instead; and it
+// starts one at a word too, often a sentence's last ("racks. The racks are emptied…"), which
+// is left out when no match is in it.
 func elide(snippet, text string) string {
-	plain := strings.TrimSpace(strings.NewReplacer("\x01", "", "\x02", "").Replace(snippet))
+	snippet = strings.TrimSpace(snippet)
+	plain := strings.NewReplacer("\x01", "", "\x02", "").Replace(snippet)
 	first, _, _ := strings.Cut(plain, fragmentDelimiter)
 	last := plain
 	if i := strings.LastIndex(plain, fragmentDelimiter); i >= 0 {
@@ -391,8 +395,20 @@ func elide(snippet, text string) string {
 	words := func(s string) bool {
 		return strings.IndexFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
 	}
-	snippet = strings.TrimSpace(snippet)
 	if words(text[:i]) {
+		// Up to the first match, the excerpt is the passage's text byte for byte.
+		unmarked := strings.IndexByte(snippet, '\x01')
+		if unmarked < 0 {
+			unmarked = len(first)
+		}
+		for _, sp := range textseg.Sentences(textseg.Unwrap(text)) { // offsets kept
+			if k := sp.Start - i; k > 0 && k < len(first)/2 && k <= unmarked {
+				snippet = snippet[k:]
+				break
+			} else if k >= 0 {
+				break
+			}
+		}
 		snippet = "… " + snippet
 	}
 	if rest := strings.TrimSpace(text[j+len(last):]); words(rest) {

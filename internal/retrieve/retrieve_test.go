@@ -148,7 +148,8 @@ func TestSearch(t *testing.T) {
 }
 
 // An excerpt says where it leaves text of its passage out: "…" where words come before or
-// after it, and a passage's closing punctuation where it reaches the end.
+// after it, and a passage's closing punctuation where it reaches the end. It starts at a
+// sentence, not with the last word of the one before.
 func TestSnippetMarksWhatItLeavesOut(t *testing.T) {
 	t.Parallel()
 	long := "Bicycles may be parked in the courtyard racks. The racks are emptied every spring, so label yours. " +
@@ -171,6 +172,9 @@ func TestSnippetMarksWhatItLeavesOut(t *testing.T) {
 		got := rs[0].Snippet()
 		if want == "… " && (!strings.HasPrefix(got, want) || !strings.HasSuffix(got, " …") || !strings.Contains(got, "sockets")) {
 			t.Errorf("%q: snippet %q, want … at both ends", query, got)
+		}
+		if want == "… " && !strings.HasPrefix(got, "… The racks") && !strings.HasPrefix(got, "… Electric") {
+			t.Errorf("%q: snippet %q, want it to start at a sentence", query, got)
 		}
 		if want != "… " && got != want {
 			t.Errorf("%q: snippet %q, want the whole passage %q", query, got, want)
