@@ -26,7 +26,8 @@ import (
 // "merge.renames"); a passage's first sentence that leans on what precedes it under its
 // section's heading ("eol" / "This attribute sets…"); a short passage that answers by itself is quoted whole. A quote reads on
 // to the end of its paragraph while the sentences go on with it (a description under its term
-// whole; "You start a bisect session as follows:" with the commands), within the answer's
+// whole; "You start a bisect session as follows:" with the commands, and so "… by the
+// following." with the prompted commands or code under it), within the answer's
 // length, and sentences of one paragraph are quoted as one run of text. Question words
 // count by how rare they are among the sources' sentences. Another passage is quoted only when
 // it is of the same document: the answer cites one document. When no sentence holds a question
