@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -399,4 +400,57 @@ func TestPDFRunningHeaders(t *testing.T) {
 			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want)
 		}
 	}
+}
+
+// TestSpreadsheetElementBombs reads workbooks made of millions of tiny elements, each within
+// the zip inflation limit: each is refused, or read, without laying out an object per element.
+// They cost 2 minutes of CPU (sheets, running on after the parse timeout), 937 MB (shared
+// strings) and 957 MB (empty rows) before.
+func TestSpreadsheetElementBombs(t *testing.T) {
+	workbook := func(sheets string) string { return `<workbook><sheets>` + sheets + `</sheets></workbook>` }
+	emptyRows := sampledocs.Zip(map[string]string{
+		"xl/workbook.xml": workbook(`<sheet name="a"/>`),
+		"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row><c r="A1"><v>Name</v></c></row>` +
+			strings.Repeat(`<row/>`, 6<<20) + `<row><c r="A2"><v>Ann</v></c></row></sheetData></worksheet>`,
+	})
+	if os.Getenv("DOCENT_TEST_EMPTY_ROWS") != "" {
+		// The child process of EmptyRows: its peak RSS is this parse's alone.
+		doc, err := parseXLSX(emptyRows, defaultZipLimits)
+		if err != nil || len(doc.Sections) != 1 || doc.Sections[0].Text != "Name\nName: Ann\n" {
+			t.Fatalf("doc = %+v, err = %v", doc, err)
+		}
+		return
+	}
+	t.Run("EmptyRows", func(t *testing.T) {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestSpreadsheetElementBombs$")
+		cmd.Env = append(os.Environ(), "DOCENT_TEST_EMPTY_ROWS=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+		t.Logf("6 million empty rows: peak RSS %d MB", peak>>20)
+		if peak > 256<<20 {
+			t.Errorf("peak RSS %d MB, over 256 MB (676 MB before)", peak>>20)
+		}
+	})
+	t.Run("SheetsWithoutParts", func(t *testing.T) {
+		parts := map[string]string{"xl/workbook.xml": workbook(strings.Repeat(`<sheet/>`, 200000))}
+		for i := range defaultZipLimits.MaxEntries - 1 {
+			parts[fmt.Sprintf("p%d", i)] = ""
+		}
+		_, err := parseXLSX(sampledocs.Zip(parts), defaultZipLimits)
+		if err == nil || !strings.Contains(err.Error(), "more sheets than the file has parts") {
+			t.Errorf("err = %v, want the sheets refused", err)
+		}
+	})
+	t.Run("SharedStrings", func(t *testing.T) {
+		_, err := parseXLSX(sampledocs.Zip(map[string]string{
+			"xl/workbook.xml":          workbook(`<sheet name="a"/>`),
+			"xl/sharedStrings.xml":     `<sst>` + strings.Repeat(`<si/>`, maxSheetCells+1) + `</sst>`,
+			"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row><c r="A1"><v>x</v></c></row></sheetData></worksheet>`,
+		}), defaultZipLimits)
+		if err == nil || !strings.Contains(err.Error(), "shared strings") {
+			t.Errorf("err = %v, want the shared strings refused", err)
+		}
+	})
 }
