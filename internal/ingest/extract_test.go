@@ -3,12 +3,14 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -453,4 +455,54 @@ func TestSpreadsheetElementBombs(t *testing.T) {
 			t.Errorf("err = %v, want the shared strings refused", err)
 		}
 	})
+}
+
+// TestTooManyHeadingsAreRefused reads documents of more headings than maxSections in every
+// format that has headings, and of more sheets or slides: each is refused, naming the bound, as soon as it passes it.
+// Each heading made a section (some 150 bytes with its path): 5 million "# x" lines of a
+// 20 MB Markdown file peaked at 1.8 GB before, 1.9 million HTML headings at 600 MB.
+func TestTooManyHeadingsAreRefused(t *testing.T) {
+	const n = maxSections + 2
+	heading := sampledocs.Para{Style: "Heading1", Text: "x"}
+	files := map[string][]byte{
+		"headings.md":   []byte(strings.Repeat("# x\n", n)),
+		"headings.html": []byte(strings.Repeat("<h2>x</h2>", n)),
+		"headings.docx": sampledocs.DOCX("Headings", strings.Repeat(sampledocs.WordPara(heading), n)),
+		"headings.odt":  sampledocs.ODT("Headings", strings.Repeat(sampledocs.ODTHeading(1, "x"), n)),
+		"headings.rtf":  sampledocs.RTF("Headings", slices.Repeat([]sampledocs.Para{heading}, n)...),
+		// Sheets and slides are sections too.
+		"sheets.ods": sampledocs.Zip(map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+			"content.xml": `<office:document-content><office:body><office:spreadsheet>` + strings.Repeat(`<table:table/>`, n) +
+				`</office:spreadsheet></office:body></office:document-content>`}),
+		"slides.odp": sampledocs.ODP("Slides", make([]sampledocs.Slide, n)...),
+	}
+	x := &Extractor{Timeout: time.Hour}
+	defer x.Close()
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			if _, err := x.Parse(name, data); !errors.Is(err, errTooManySections) {
+				t.Errorf("err = %v, want %v", err, errTooManySections)
+			}
+		})
+	}
+}
+
+// TestTooWideTableRowsAreRefused reads a DOCX and an ODT whose table row has more cells than
+// a spreadsheet's width: each is refused. 9 million empty cells in one row (92 KB zipped)
+// took 770 MB before.
+func TestTooWideTableRowsAreRefused(t *testing.T) {
+	files := map[string][]byte{
+		"wide.docx": sampledocs.DOCX("Wide", `<w:tbl><w:tr>`+strings.Repeat(`<w:tc/>`, maxRowCells+1)+`</w:tr></w:tbl>`),
+		"wide.odt": sampledocs.ODT("Wide", `<table:table><table:table-row>`+strings.Repeat(`<table:table-cell/>`, maxRowCells+1)+
+			`</table:table-row></table:table>`),
+	}
+	x := &Extractor{Timeout: time.Hour}
+	defer x.Close()
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			if _, err := x.Parse(name, data); !errors.Is(err, errRowTooWide) {
+				t.Errorf("err = %v, want %v", err, errRowTooWide)
+			}
+		})
+	}
 }
