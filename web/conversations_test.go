@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -207,5 +208,33 @@ func TestBrowserSharedLinkForAnotherGroup(t *testing.T) {
 	var ok bool
 	if err := chromedp.Run(bctx, chromedp.AttributeValue(`[data-testid="withheld"] a`, "href", &href, &ok)); err != nil || href != "/?q="+url.QueryEscape("is a taxi home after a client dinner reimbursed?") {
 		t.Errorf("ask-yourself link %q (%v)", href, err)
+	}
+}
+
+// TestSharedDeclinedAnswerHidesClosestDocuments: a declined answer lists the closest
+// documents, the asker's; a link to it shows a viewer only those they may read, in the page
+// and the JSON, snippets included.
+func TestSharedDeclinedAnswerHidesClosestDocuments(t *testing.T) {
+	t.Parallel()
+	ts, _ := shareServer(t, citesBoth)
+	status, body := do(t, "POST", ts.URL+"/api/ask", `{"question": "what helicopter allowance do executives get?"}`, as("ann", "staff,hr"))
+	var a struct {
+		Found        bool
+		Conversation string
+		Closest      []struct{ Document string }
+	}
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &a) != nil || a.Found ||
+		!slices.ContainsFunc(a.Closest, func(c struct{ Document string }) bool { return c.Document == "hr/taxis.md" }) {
+		t.Fatalf("ann's answer: %d %s; want it declined with the HR page among the closest", status, body)
+	}
+	link := shareTurn(t, ts.URL, a.Conversation, 1, as("ann", "staff,hr"))
+	for _, path := range []string{link, "/api" + link} {
+		status, body := do(t, "GET", ts.URL+path, "", as("bo", "staff"))
+		if status != http.StatusOK || strings.Contains(body, "LIMO-7") || strings.Contains(body, "taxis.md") || strings.Contains(body, "Executive taxis") {
+			t.Errorf("bo, outside HR, opening %s: %d, shows the HR page:\n%s", path, status, body)
+		}
+		if status, body := do(t, "GET", ts.URL+path, "", as("cy", "staff,hr")); status != http.StatusOK || !strings.Contains(body, "taxis.md") {
+			t.Errorf("cy, in HR, opening %s: %d, misses the HR page:\n%s", path, status, body)
+		}
 	}
 }

@@ -26,7 +26,8 @@ import (
 // "merge.renames"); a passage's first sentence that leans on what precedes it under its
 // section's heading ("eol" / "This attribute sets…"); a short passage that answers by itself is quoted whole. A quote reads on
 // to the end of its paragraph while the sentences go on with it (a description under its term
-// whole; "You start a bisect session as follows:" with the commands), within the answer's
+// whole; "You start a bisect session as follows:" with the commands, and so "… by the
+// following." with the prompted commands or code under it), within the answer's
 // length, and sentences of one paragraph are quoted as one run of text. Question words
 // count by how rare they are among the sources' sentences. Another passage is quoted only when
 // it is of the same document: the answer cites one document. When no sentence holds a question
@@ -351,7 +352,7 @@ func withCode(ps []sent, group []int) []int {
 				in[j] = true
 			}
 		}
-		if from == ps[lo].line && lo > 0 && ps[lo-1].code == nil && (strings.HasSuffix(ps[lo-1].text, ":") || unfinished(ps[lo-1].text)) {
+		if from == ps[lo].line && lo > 0 && ps[lo-1].code == nil && (strings.HasSuffix(ps[lo-1].text, ":") || unfinished(ps[lo-1].text) || shows(ps, lo-1)) {
 			in[lo-1] = true
 			if lo > 1 && leansBack(ps[lo-1].text) && ps[lo-2].line == ps[lo-1].line {
 				in[lo-2] = true
@@ -506,10 +507,11 @@ func withContext(ps []sent, k int) []int {
 // taken for a term whose next line goes on from it would otherwise lead back to itself.
 func around(ps []sent, k int) []int {
 	if lo, ok := introducedBy(ps, k); ok {
-		if g := around(ps, lo); slices.Contains(g, k) {
+		g := around(ps, lo)
+		if slices.Contains(g, k) {
 			return g
 		}
-		return span(lo, k)
+		return span(g[0], k)
 	}
 	switch {
 	case ps[k].item:
@@ -542,6 +544,18 @@ func around(ps []sent, k int) []int {
 			hi++
 		}
 		return span(k, hi)
+	case shows(ps, k):
+		// A sentence that says it shows what follows ("The following reconfigure the timezone
+		// used by the Debian system." / "# dpkg-reconfigure tzdata") comes with those commands,
+		// as one ending in a colon does, and with the sentence before it when it leans on it.
+		lo, hi := k, k+1
+		if k > 0 && leansBack(ps[k].text) && !ps[k-1].item {
+			lo = k - 1
+		}
+		for hi+1 < len(ps) && ps[hi+1].line <= ps[hi].line+1 && command(ps[hi+1]) && hi-k < maxShownLines {
+			hi++
+		}
+		return span(lo, hi)
 	case described(ps, k) >= 0:
 		// A sentence of a definition's description comes with its term and the description's
 		// sentences before it: "Overrides the user.name and author.name configuration
@@ -564,10 +578,52 @@ func around(ps []sent, k int) []int {
 		// names what it speaks of: "Hence the 26 upper case characters of ASCII are folded…"
 		// says nothing without "- NOCASE - Similar to binary, except…".
 		return span(itemStart(ps, k), k)
+	case k > 0 && leansBack(ps[k].text) && command(ps[k-1]):
+		// What a sentence says of the command before it ("# umount /dev/sdb1" / "This is
+		// usually good enough…") it says of the example that command ends: the example (the
+		// lines run together above it, output and "..." included) comes with it, and the
+		// sentence that introduces the example, not its last line alone.
+		lo := k - 1
+		for lo > 0 && ps[lo-1].line == ps[lo].line-1 && !ps[lo-1].item && k-lo < maxListLines {
+			lo--
+		}
+		if lo > 0 && ps[lo-1].code == nil && !ps[lo-1].item && strings.ContainsAny(ps[lo-1].text[len(ps[lo-1].text)-1:], ".:") && textseg.Prose(ps[lo-1].text) {
+			lo = around(ps, lo-1)[0] // the sentence before the example, with what it leans on
+		}
+		return span(lo, k)
 	case k > 0 && leansBack(ps[k].text) && !ps[k-1].item:
 		return []int{k - 1, k}
 	}
 	return []int{k}
+}
+
+// shows reports a sentence that says it shows what follows ("… install the public key on the
+// remote system by the following.", "Here is an example of a crontab(5) file."), the last of its
+// line, whose next line is a command or code: it introduces what that line shows, as a
+// sentence ending in a colon does. A sentence that only happens to end a paragraph before an
+// example ("If you need to parse untrusted data see XML vulnerabilities.") does not.
+func shows(ps []sent, k int) bool {
+	if k+1 >= len(ps) || ps[k+1].line <= ps[k].line || ps[k].item || ps[k].code != nil || !command(ps[k+1]) ||
+		!strings.HasSuffix(ps[k].text, ".") || !textseg.Prose(ps[k].text) {
+		return false
+	}
+	for _, w := range lowerWords(ps[k].text) {
+		if cataphors[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// cataphors are the words by which a sentence points at what comes after it, as anaphors point
+// back.
+var cataphors = map[string]bool{"following": true, "follows": true, "below": true, "example": true}
+
+// command reports a line of code or a command: a line of a code block (code.go), or one after
+// a shell's prompt. Other lines that are not words are more often a definition list's terms
+// ("--init-timeout=<n>") or a figure's caption than an example.
+func command(s sent) bool {
+	return !s.item && (s.code != nil || prompted(s.text))
 }
 
 // itemStart returns the first sentence of the list item or table row whose line sentence k
@@ -676,7 +732,7 @@ func introducedBy(ps []sent, k int) (int, bool) {
 		return 0, false
 	}
 	for lo := k - 1; lo >= 0 && k-lo <= maxListLines && !ps[lo].item; lo-- {
-		if unfinished(ps[lo].text) || strings.HasSuffix(ps[lo].text, ":") {
+		if unfinished(ps[lo].text) || strings.HasSuffix(ps[lo].text, ":") || shows(ps, lo) {
 			return lo, true
 		}
 		if textseg.Prose(ps[lo].text) {
@@ -854,10 +910,16 @@ func sentencesOf(text string) []sent {
 		if code != nil && code.first < 0 {
 			code.first = line
 		}
-		item := code == nil && (sp.Start == lineStart && listItem.MatchString(t) || tableRow(t))
+		item := code == nil && (sp.Start == lineStart && listItem.MatchString(t) || tableRow(t) && !prompted(t))
 		out = append(out, sent{text: t, line: line, item: item, code: code, terms: termSet(t)})
 	}
 	return out
+}
+
+// prompted reports a command line after a shell's prompt ("$ " or root's "# "): its " | " is a
+// pipe, not a table's cell border.
+func prompted(t string) bool {
+	return strings.HasPrefix(t, "$ ") || strings.HasPrefix(t, "# ")
 }
 
 // listItem matches the start of a list item as the extractors write it.

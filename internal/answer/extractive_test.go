@@ -127,6 +127,35 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want: []string{"You can keep the index when you want to test each change before committing:\n# ... hack hack hack ...\n$ git add --patch foo\n$ git stash push --keep-index\n[1]"},
 		},
 		{
+			name:     "a sentence ending in a full stop that introduces commands comes with them",
+			question: "generate ssh keys to log in without a password",
+			passage: filler + "\n\nOne can avoid passwords by using public keys.\n\nGenerate authentication keys locally and install the public key on the remote system by the following.\n\n" +
+				"$ ssh-keygen -t rsa\n$ cat .ssh/id_rsa.pub | ssh user1@remote \"cat - >>.ssh/authorized_keys\"\n\nYou can add options to the entries.\n\n" + filler,
+			want: []string{"Generate authentication keys locally and install the public key on the remote system by the following.\n$ ssh-keygen -t rsa\n$ cat .ssh/id_rsa.pub | ssh user1@remote \"cat - >>.ssh/authorized_keys\"\n[1]"},
+		},
+		{
+			name:     "a sentence that only ends its paragraph before an example does not introduce it",
+			question: "is it safe to parse untrusted xml data",
+			passage: filler + "\n\nThe parser reads XML. If you need to parse untrusted or unauthenticated data see XML vulnerabilities.\n\n" +
+				"$ python -m xml.tool input.xml\n$ python -m xml.tool --indent 4 input.xml\n\n" + filler,
+			want: []string{"If you need to parse untrusted or unauthenticated data see XML vulnerabilities. [1]"},
+			not:  []string{"xml.tool"},
+		},
+		{
+			name:     "a sentence before the next option's term, a line of symbols, does not introduce it",
+			question: "which port does the daemon listen on",
+			passage:  filler + "\n--port=<n>\nListen on an alternative port. Incompatible with --inetd option.\n--init-timeout=<n>\nTimeout between the moment the connection is established and the request.\n" + filler,
+			want:     []string{"--port=<n>\nListen on an alternative port. Incompatible with --inetd option.\n[1]"},
+			not:      []string{"--init-timeout"},
+		},
+		{
+			name:     "a sentence leaning on the last command of an example comes with the example and its introduction",
+			question: "is this good enough for a usb memory stick",
+			passage: filler + "\n\nUnused areas may still hold erased data. These can be cleaned by overwriting them.\n\n" +
+				"# mount -t auto /dev/sdb1 /mnt/foo\n# dd if=/dev/zero of=/mnt/foo/junk\ndd: writing to `junk': No space left on device\n...\n# umount /dev/sdb1\n\nThis is usually good enough for your USB memory stick.\n\n" + filler,
+			want: []string{"Unused areas may still hold erased data. These can be cleaned by overwriting them.\n# mount -t auto /dev/sdb1 /mnt/foo\n# dd if=/dev/zero of=/mnt/foo/junk\ndd: writing to `junk': No space left on device\n...\n# umount /dev/sdb1\nThis is usually good enough for your USB memory stick.\n[1]"},
+		},
+		{
 			name:     "a code block is quoted whole, fenced, its indentation kept, with the sentence introducing it",
 			question: "read a csv file into a list of rows",
 			passage: filler + "\n\nA short usage example that reads a csv file row by row:\n\n" +

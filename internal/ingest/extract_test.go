@@ -3,11 +3,14 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -398,5 +401,108 @@ func TestPDFRunningHeaders(t *testing.T) {
 		if s.Text != want {
 			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want)
 		}
+	}
+}
+
+// TestSpreadsheetElementBombs reads workbooks made of millions of tiny elements, each within
+// the zip inflation limit: each is refused, or read, without laying out an object per element.
+// They cost 2 minutes of CPU (sheets, running on after the parse timeout), 937 MB (shared
+// strings) and 957 MB (empty rows) before.
+func TestSpreadsheetElementBombs(t *testing.T) {
+	workbook := func(sheets string) string { return `<workbook><sheets>` + sheets + `</sheets></workbook>` }
+	emptyRows := sampledocs.Zip(map[string]string{
+		"xl/workbook.xml": workbook(`<sheet name="a"/>`),
+		"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row><c r="A1"><v>Name</v></c></row>` +
+			strings.Repeat(`<row/>`, 6<<20) + `<row><c r="A2"><v>Ann</v></c></row></sheetData></worksheet>`,
+	})
+	if os.Getenv("DOCENT_TEST_EMPTY_ROWS") != "" {
+		// The child process of EmptyRows: its peak RSS is this parse's alone.
+		doc, err := parseXLSX(emptyRows, defaultZipLimits)
+		if err != nil || len(doc.Sections) != 1 || doc.Sections[0].Text != "Name\nName: Ann\n" {
+			t.Fatalf("doc = %+v, err = %v", doc, err)
+		}
+		return
+	}
+	t.Run("EmptyRows", func(t *testing.T) {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestSpreadsheetElementBombs$")
+		cmd.Env = append(os.Environ(), "DOCENT_TEST_EMPTY_ROWS=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss << 10
+		t.Logf("6 million empty rows: peak RSS %d MB", peak>>20)
+		if peak > 256<<20 {
+			t.Errorf("peak RSS %d MB, over 256 MB (676 MB before)", peak>>20)
+		}
+	})
+	t.Run("SheetsWithoutParts", func(t *testing.T) {
+		parts := map[string]string{"xl/workbook.xml": workbook(strings.Repeat(`<sheet/>`, 200000))}
+		for i := range defaultZipLimits.MaxEntries - 1 {
+			parts[fmt.Sprintf("p%d", i)] = ""
+		}
+		_, err := parseXLSX(sampledocs.Zip(parts), defaultZipLimits)
+		if err == nil || !strings.Contains(err.Error(), "more sheets than the file has parts") {
+			t.Errorf("err = %v, want the sheets refused", err)
+		}
+	})
+	t.Run("SharedStrings", func(t *testing.T) {
+		_, err := parseXLSX(sampledocs.Zip(map[string]string{
+			"xl/workbook.xml":          workbook(`<sheet name="a"/>`),
+			"xl/sharedStrings.xml":     `<sst>` + strings.Repeat(`<si/>`, maxSheetCells+1) + `</sst>`,
+			"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row><c r="A1"><v>x</v></c></row></sheetData></worksheet>`,
+		}), defaultZipLimits)
+		if err == nil || !strings.Contains(err.Error(), "shared strings") {
+			t.Errorf("err = %v, want the shared strings refused", err)
+		}
+	})
+}
+
+// TestTooManyHeadingsAreRefused reads documents of more headings than maxSections in every
+// format that has headings, and of more sheets or slides: each is refused, naming the bound, as soon as it passes it.
+// Each heading made a section (some 150 bytes with its path): 5 million "# x" lines of a
+// 20 MB Markdown file peaked at 1.8 GB before, 1.9 million HTML headings at 600 MB.
+func TestTooManyHeadingsAreRefused(t *testing.T) {
+	const n = maxSections + 2
+	heading := sampledocs.Para{Style: "Heading1", Text: "x"}
+	files := map[string][]byte{
+		"headings.md":   []byte(strings.Repeat("# x\n", n)),
+		"headings.html": []byte(strings.Repeat("<h2>x</h2>", n)),
+		"headings.docx": sampledocs.DOCX("Headings", strings.Repeat(sampledocs.WordPara(heading), n)),
+		"headings.odt":  sampledocs.ODT("Headings", strings.Repeat(sampledocs.ODTHeading(1, "x"), n)),
+		"headings.rtf":  sampledocs.RTF("Headings", slices.Repeat([]sampledocs.Para{heading}, n)...),
+		// Sheets and slides are sections too.
+		"sheets.ods": sampledocs.Zip(map[string]string{"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+			"content.xml": `<office:document-content><office:body><office:spreadsheet>` + strings.Repeat(`<table:table/>`, n) +
+				`</office:spreadsheet></office:body></office:document-content>`}),
+		"slides.odp": sampledocs.ODP("Slides", make([]sampledocs.Slide, n)...),
+	}
+	x := &Extractor{Timeout: time.Hour}
+	defer x.Close()
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			if _, err := x.Parse(name, data); !errors.Is(err, errTooManySections) {
+				t.Errorf("err = %v, want %v", err, errTooManySections)
+			}
+		})
+	}
+}
+
+// TestTooWideTableRowsAreRefused reads a DOCX and an ODT whose table row has more cells than
+// a spreadsheet's width: each is refused. 9 million empty cells in one row (92 KB zipped)
+// took 770 MB before.
+func TestTooWideTableRowsAreRefused(t *testing.T) {
+	files := map[string][]byte{
+		"wide.docx": sampledocs.DOCX("Wide", `<w:tbl><w:tr>`+strings.Repeat(`<w:tc/>`, maxRowCells+1)+`</w:tr></w:tbl>`),
+		"wide.odt": sampledocs.ODT("Wide", `<table:table><table:table-row>`+strings.Repeat(`<table:table-cell/>`, maxRowCells+1)+
+			`</table:table-row></table:table>`),
+	}
+	x := &Extractor{Timeout: time.Hour}
+	defer x.Close()
+	for name, data := range files {
+		t.Run(name, func(t *testing.T) {
+			if _, err := x.Parse(name, data); !errors.Is(err, errRowTooWide) {
+				t.Errorf("err = %v, want %v", err, errRowTooWide)
+			}
+		})
 	}
 }

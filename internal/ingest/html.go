@@ -22,14 +22,14 @@ const maxHTMLDepth = 512
 // parseHTML extracts the main content of a page (see htmlReader); page is its file name, which
 // links to its own sections may spell out ("select.html#limit").
 func parseHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, error) {
-	doc, _, _ := readHTML(data, repeated, page)
-	return doc, nil
+	doc, _, _, err := readHTML(data, repeated, page)
+	return doc, err
 }
 
 // readHTML reads a page with html.Tokenizer, in one pass per call and linear time whatever its
 // nesting (no tree is built), and returns the main content as sections, and the fingerprints
 // of its text blocks, and where the page redirects its reader at once, if it does (see
-// refreshTarget). Blocks whose fingerprint is in repeated (blocks found on most pages of
+// refreshTarget), or errTooManySections. Blocks whose fingerprint is in repeated (blocks found on most pages of
 // the source, see repeatedBlocks) are dropped.
 //
 // What a reader sees as the page's content is kept: the first <main> (or element of
@@ -49,7 +49,7 @@ func parseHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, erro
 // paragraph, list item (written "- item" or "1. item"), table row (cells joined by " | ") and
 // heading becomes one line, and paragraphs, lists and tables are separated by a blank line.
 // Preformatted text (and Doxygen's code fragments) keeps its lines and their indentation.
-func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uint64, string) {
+func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uint64, string, error) {
 	r := &htmlReader{repeated: repeated, seen: map[uint64]bool{}, page: page}
 	r.outline = newOutline(&r.doc)
 	r.content = contentElement(data)
@@ -57,11 +57,14 @@ func readHTML(data []byte, repeated map[uint64]bool, page string) (Parsed, []uin
 	z := html.NewTokenizer(bytes.NewReader(data))
 	z.SetMaxBuf(0)
 	for {
+		if r.outline.err != nil {
+			return Parsed{}, nil, "", r.outline.err
+		}
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
 			r.finish()
-			return r.doc, r.prints, r.redirect
+			return r.doc, r.prints, r.redirect, r.outline.err
 		case html.TextToken:
 			r.text(z.Text())
 		case html.StartTagToken, html.SelfClosingTagToken:

@@ -89,7 +89,9 @@ func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (_ Pa
 				cur.Text = w.body.String()
 				doc.Sections = append(doc.Sections, cur)
 				w.body.Reset()
-				cur = outline.enter(h.Level, w.inline(h), "")
+				if cur = outline.enter(h.Level, w.inline(h), ""); outline.err != nil {
+					return Parsed{}, outline.err
+				}
 				continue
 			}
 			w.block(n, "")

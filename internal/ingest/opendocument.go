@@ -144,6 +144,9 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 				doc.Sections = append(doc.Sections, cur)
 				text.Reset()
 				cur = outline.enter(level, line, "")
+				if outline.err != nil {
+					return outline.err
+				}
 			case inTable(tags):
 				cell.WriteString(line + " ")
 			default:
@@ -154,6 +157,9 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 		if e, ok := t.(xml.EndElement); ok {
 			switch e.Name.Local {
 			case "table-cell":
+				if len(cells) == maxRowCells {
+					return errRowTooWide
+				}
 				cells = append(cells, collapse(cell.String()))
 				cell.Reset()
 			case "table-row":
@@ -252,7 +258,9 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 					}
 				}
 			case "table":
-				sheets++
+				if sheets++; sheets > maxSections {
+					return errTooManySections // each sheet is a section, as a heading's
+				}
 				heading := cmp.Or(name, fmt.Sprintf("Sheet %d", sheets))
 				text, err := tableText(rows)
 				if err != nil {
@@ -322,7 +330,9 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 			}
 		case xml.EndElement:
 			if e.Name.Local == "page" {
-				slides++
+				if slides++; slides > maxSections {
+					return errTooManySections // each slide is a section, as a heading's
+				}
 				heading := fmt.Sprintf("Slide %d", slides)
 				if slideTitle != "" {
 					heading += ": " + slideTitle

@@ -43,9 +43,9 @@ func (ix *Indexer) repeatedBlocks(ctx context.Context, src source.Source, files 
 		if err != nil || looksBinary(data) {
 			continue // the file's own extraction records why
 		}
-		_, prints, redirect := readHTML(cleanText(data), nil, "")
-		if redirect != "" {
-			continue // a stub, not a page of the site (see refreshTarget)
+		_, prints, redirect, err := readHTML(cleanText(data), nil, "")
+		if err != nil || redirect != "" {
+			continue // a stub, not a page of the site (see refreshTarget), or one refused
 		}
 		read++
 		for _, p := range prints {

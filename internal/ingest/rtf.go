@@ -114,6 +114,9 @@ func parseRTF(data []byte) (Parsed, error) {
 		}
 	}
 	for i := 0; i < len(data); {
+		if outline.err != nil {
+			return Parsed{}, outline.err
+		}
 		c := data[i]
 		switch c {
 		case '{':
