@@ -90,7 +90,7 @@ else
   # glibc returns freed memory at the top of a backend's heap once more than 128 KB is free,
   # and the next allocation takes it back, page by page: pgvector frees its working memory
   # after each vector an HNSW build inserts, so the build spent half its CPU shrinking and
-  # regrowing the heap (a serial build of 10,710 vectors: 40-42 CPU s, 21 s with these). A
+  # regrowing the heap (a serial build of 10,710 vectors: 40-42 CPU s, 21-24 s with these). A
   # backend keeps up to 64 MB free for its next allocations instead (README, "Performance and
   # scale"). A cluster started before this takes them at its next start.
   (cd / && "${as[@]}" env MALLOC_TRIM_THRESHOLD_=67108864 MALLOC_TOP_PAD_=16777216 \
