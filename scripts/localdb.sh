@@ -87,7 +87,14 @@ else
     say "port $port is in use by another program; set DOCENT_PG_PORT to a free port (e.g. DOCENT_PG_PORT=54340 make run)"
     exit 1
   fi
-  (cd / && "${as[@]}" "$bindir/pg_ctl" -D "$real" -l "$real/server.log" -w -t 60 -o "-p $port" start) >/dev/null ||
+  # glibc returns freed memory at the top of a backend's heap once more than 128 KB is free,
+  # and the next allocation takes it back, page by page: pgvector frees its working memory
+  # after each vector an HNSW build inserts, so the build spent half its CPU shrinking and
+  # regrowing the heap (a serial build of 10,710 vectors: 40-42 CPU s, 21-24 s with these). A
+  # backend keeps up to 64 MB free for its next allocations instead (README, "Performance and
+  # scale"). A cluster started before this takes them at its next start.
+  (cd / && "${as[@]}" env MALLOC_TRIM_THRESHOLD_=67108864 MALLOC_TOP_PAD_=16777216 \
+    "$bindir/pg_ctl" -D "$real" -l "$real/server.log" -w -t 60 -o "-p $port" start) >/dev/null ||
     { say "PostgreSQL did not start; the log says:"; tail -20 "$real/server.log" >&2; exit 1; }
 fi
 
