@@ -450,6 +450,20 @@ func TestSpreadsheetElementBombs(t *testing.T) {
 			t.Errorf("peak RSS %d MB, over 256 MB (676 MB before)", peak>>20)
 		}
 	})
+	t.Run("StopsAtItsDeadline", func(t *testing.T) {
+		// Past its deadline the parse stops: before, it finished in the background after the
+		// timeout had failed the file, seconds of CPU for a part of millions of elements.
+		limits := defaultZipLimits
+		limits.Deadline = time.Now()
+		start := time.Now()
+		_, err := parseXLSX(emptyRows, limits)
+		if !errors.Is(err, errParseDeadline) {
+			t.Errorf("err = %v, want %v", err, errParseDeadline)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Logf("stopped after %s (the zip's inflation alone takes some)", d)
+		}
+	})
 	t.Run("SheetsWithoutParts", func(t *testing.T) {
 		parts := map[string]string{"xl/workbook.xml": workbook(strings.Repeat(`<sheet/>`, 200000))}
 		for i := range defaultZipLimits.MaxEntries - 1 {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // zipLimits guard against zip bombs: archives whose entries inflate far beyond their size.
@@ -20,6 +21,9 @@ type zipLimits struct {
 	MaxEntries int
 	// MaxInflated bounds the bytes read out of the archive in total.
 	MaxInflated int64
+	// Deadline, when set, stops the reading of the XML parts there (errParseDeadline): a part
+	// of millions of tiny elements took seconds of CPU, running on after the parse timeout.
+	Deadline time.Time
 }
 
 // 64 MiB of XML holds far more text than the extracted-text limit allows anyway.
@@ -110,7 +114,7 @@ func (o *officeZip) coreTitle() string {
 		return ""
 	}
 	title := ""
-	_ = walkXML(b, func(t xml.Token, stack []string) error {
+	_ = walkXML(b, o.limits.Deadline, func(t xml.Token, stack []string) error {
 		if cd, ok := t.(xml.CharData); ok && len(stack) > 0 && stack[len(stack)-1] == "title" {
 			title += string(cd)
 		}
@@ -122,11 +126,15 @@ func (o *officeZip) coreTitle() string {
 // walkXML streams the tokens of an XML document with the stack of enclosing element names.
 // encoding/xml never expands entities declared in a DTD nor fetches external ones, so entity
 // bombs and XXE come out as literal text; nesting deeper than maxXMLDepth is refused.
-func walkXML(data []byte, fn func(t xml.Token, stack []string) error) error {
+// It stops at deadline, unless that is zero, looking at the clock every deadlineTokens tokens.
+func walkXML(data []byte, deadline time.Time, fn func(t xml.Token, stack []string) error) error {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = false
 	var stack []string
-	for {
+	for n := 1; ; n++ {
+		if n%deadlineTokens == 0 && !deadline.IsZero() && time.Now().After(deadline) {
+			return errParseDeadline
+		}
 		t, err := d.RawToken()
 		if err == io.EOF {
 			return nil
@@ -152,6 +160,10 @@ func walkXML(data []byte, fn func(t xml.Token, stack []string) error) error {
 }
 
 const maxXMLDepth = 256
+
+// deadlineTokens is how often walkXML looks at the clock: 4,096 tokens take well under a
+// millisecond.
+const deadlineTokens = 4096
 
 func attrOf(e xml.StartElement, local string) string {
 	for _, a := range e.Attr {
@@ -188,7 +200,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		level int
 	)
 	outline := newOutline(&doc)
-	err = walkXML(body, func(t xml.Token, tags []string) error {
+	err = walkXML(body, o.limits.Deadline, func(t xml.Token, tags []string) error {
 		switch e := t.(type) {
 		case xml.StartElement:
 			switch e.Name.Local {
@@ -271,7 +283,7 @@ func parsePPTX(data []byte, limits zipLimits) (Parsed, error) {
 		var lines []string
 		var para strings.Builder
 		title, inTitle := "", false
-		err = walkXML(b, func(t xml.Token, tags []string) error {
+		err = walkXML(b, o.limits.Deadline, func(t xml.Token, tags []string) error {
 			switch e := t.(type) {
 			case xml.StartElement:
 				if e.Name.Local == "ph" && strings.Contains(strings.ToLower(attrOf(e, "type")), "title") {
@@ -343,7 +355,7 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		var row []string
 		var cell strings.Builder
 		cellType, col := "", 0
-		err = walkXML(b, func(t xml.Token, tags []string) error {
+		err = walkXML(b, o.limits.Deadline, func(t xml.Token, tags []string) error {
 			switch e := t.(type) {
 			case xml.StartElement:
 				switch e.Name.Local {
@@ -411,7 +423,7 @@ func sheetList(o *officeZip) ([]sheet, error) {
 	}
 	rels := map[string]string{}
 	if b, err := o.part("xl/_rels/workbook.xml.rels"); err == nil && b != nil {
-		_ = walkXML(b, func(t xml.Token, _ []string) error {
+		_ = walkXML(b, o.limits.Deadline, func(t xml.Token, _ []string) error {
 			if e, ok := t.(xml.StartElement); ok && e.Name.Local == "Relationship" {
 				target := attrOf(e, "Target")
 				if !strings.HasPrefix(target, "/") {
@@ -423,7 +435,7 @@ func sheetList(o *officeZip) ([]sheet, error) {
 		})
 	}
 	var out []sheet
-	err = walkXML(wb, func(t xml.Token, _ []string) error {
+	err = walkXML(wb, o.limits.Deadline, func(t xml.Token, _ []string) error {
 		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "sheet" {
 			p := rels[attrOf(e, "id")]
 			if p == "" {
@@ -449,7 +461,7 @@ func sharedStrings(o *officeZip) ([]string, error) {
 	}
 	var out []string
 	var cur strings.Builder
-	err = walkXML(b, func(t xml.Token, tags []string) error {
+	err = walkXML(b, o.limits.Deadline, func(t xml.Token, tags []string) error {
 		switch e := t.(type) {
 		case xml.CharData:
 			if n := len(tags); n > 0 && tags[n-1] == "t" {

@@ -33,7 +33,7 @@ func odfContent(data []byte, limits zipLimits, kind string) (*officeZip, []byte,
 	}
 	title := ""
 	if meta, err := o.part("meta.xml"); err == nil && meta != nil {
-		_ = walkXML(meta, func(t xml.Token, stack []string) error {
+		_ = walkXML(meta, limits.Deadline, func(t xml.Token, stack []string) error {
 			if cd, ok := t.(xml.CharData); ok && len(stack) > 1 && stack[len(stack)-1] == "title" && stack[len(stack)-2] == "meta" {
 				title += string(cd)
 			}
@@ -114,7 +114,7 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 		cells []string
 		inDoc bool
 	)
-	err = walkXML(body, func(t xml.Token, tags []string) error {
+	err = walkXML(body, limits.Deadline, func(t xml.Token, tags []string) error {
 		if e, ok := t.(xml.StartElement); ok {
 			switch e.Name.Local {
 			case "text":
@@ -211,7 +211,7 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 		cells          int // laid out in all sheets, against maxSheetCells
 	)
 	sheets := 0
-	err = walkXML(body, func(t xml.Token, tags []string) error {
+	err = walkXML(body, limits.Deadline, func(t xml.Token, tags []string) error {
 		if line, closed := p.token(t); closed {
 			if line != "" {
 				cellText = append(cellText, line)
@@ -306,7 +306,7 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 		titleFrame bool
 		slides     int
 	)
-	err = walkXML(body, func(t xml.Token, tags []string) error {
+	err = walkXML(body, limits.Deadline, func(t xml.Token, tags []string) error {
 		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "frame" {
 			titleFrame = attrOf(e, "class") == "title"
 		}

@@ -276,14 +276,15 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	return doc, nil
 }
 
-// parse runs the parser of typ. A parser that works in steps (Markdown, piece by piece) stops
-// at the deadline, so that a file which overruns its timeout does not go on taking memory and
+// parse runs the parser of typ. A parser that works in steps (Markdown, piece by piece; the
+// office formats, XML token by token) stops at the deadline, so that a file which overruns its timeout does not go on taking memory and
 // time in the background.
 func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Parsed, error) {
 	zl := x.zip
 	if zl.MaxEntries == 0 {
 		zl = defaultZipLimits
 	}
+	zl.Deadline = deadline
 	switch typ {
 	case "docx":
 		return parseDOCX(data, zl)
@@ -358,8 +359,8 @@ func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, e
 	return Parsed{}, fmt.Errorf("extraction took longer than %s", timeout)
 }
 
-// errParseDeadline is what a parser that watches its deadline (Markdown's) returns when it
-// stops there.
+// errParseDeadline is what a parser that watches its deadline (Markdown's, the office
+// formats') returns when it stops there.
 var errParseDeadline = errors.New("extraction ran past its time limit")
 
 // parseCSV writes each row after the header as "Header: value; …".
