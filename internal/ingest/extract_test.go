@@ -535,3 +535,36 @@ func TestTooWideTableRowsAreRefused(t *testing.T) {
 		})
 	}
 }
+
+// A wide-encoded text file far over the text limit is refused before it is decoded (a 99 MB
+// UTF-16 file was converted whole first); one that decodes within the limit still reads.
+func TestWideTextOverTheLimitIsRefusedUndecoded(t *testing.T) {
+	utf16 := func(mb float64) []byte {
+		out := []byte{0xff, 0xfe}
+		line := "Receipts are kept for seven years.\n"
+		for len(out) < int(mb*(1<<20)) {
+			for _, c := range []byte(line) {
+				out = append(out, c, 0)
+			}
+		}
+		return out
+	}
+	x := &Extractor{MaxText: 1 << 20, Timeout: time.Minute} // refused from 1.25 MB of text
+	defer x.Close()
+	for name, tc := range map[string]struct {
+		data []byte
+		want string
+	}{
+		"huge.txt":  {utf16(6), "extracted text of at least 1 MB"}, // over 4 × 1.25 MB: not decoded
+		"large.txt": {utf16(4), "extracted text of 2 MB"},          // decoded, then refused
+		"fits.txt":  {utf16(1.5), ""},
+	} {
+		_, err := x.Parse(name, tc.data)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v, want it read", name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+}

@@ -219,11 +219,18 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	}
 	maxText := cmp.Or(x.MaxText, 16<<20)
 	timeout := cmp.Or(x.Timeout, 10*time.Second)
-	if typ == "text" || typ == "markdown" || typ == "csv" || typ == "html" {
+	// Text formats extract to about their own size: refuse a huge one before copying it around.
+	// Decoded, a file keeps at least a quarter of its bytes (UTF-32's four a character of
+	// ASCII), so one over four times the bound is refused before it is decoded (a 99 MB UTF-16
+	// file was converted whole first).
+	plain := typ == "text" || typ == "markdown" || typ == "csv"
+	if plain && len(data)/4 > maxText+maxText/4 {
+		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("extracted text of at least %d MB is over the %d MB limit", len(data)/4>>20, maxText>>20)}
+	}
+	if plain || typ == "html" {
 		data = decodeText(data, typ)
 	}
-	// Text formats extract to about their own size: refuse a huge one before copying it around.
-	if (typ == "text" || typ == "markdown" || typ == "csv") && len(data) > maxText+maxText/4 {
+	if plain && len(data) > maxText+maxText/4 {
 		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("extracted text of %d MB is over the %d MB limit", len(data)>>20, maxText>>20)}
 	}
 	var doc Parsed
