@@ -8,11 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/source"
 )
-
-// etaAfter is how long a run goes before its pace foretells its end.
-const etaAfter = 3 * time.Second
 
 // progress shows an indexing run: a live bar on a terminal, a line every few seconds otherwise.
 type progress struct {
@@ -43,9 +41,8 @@ func (p *progress) update(s source.Progress) {
 	p.last = time.Now()
 	elapsed := time.Since(s.Started).Seconds()
 	rate := float64(s.Done) / max(elapsed, 1e-3)
-	// The first files (the first was at 0 files/s: "ETA 60h56m") say nothing of the pace yet.
 	eta := "estimating"
-	if s.Done > 0 && elapsed >= etaAfter.Seconds() {
+	if s.Done > 0 && elapsed >= reindex.ETAAfter.Seconds() {
 		eta = (time.Duration(float64(s.Total-s.Done)/rate) * time.Second).Round(time.Second).String()
 	}
 	if p.terminal {

@@ -455,13 +455,8 @@ func TestSpreadsheetElementBombs(t *testing.T) {
 		// timeout had failed the file, seconds of CPU for a part of millions of elements.
 		limits := defaultZipLimits
 		limits.Deadline = time.Now()
-		start := time.Now()
-		_, err := parseXLSX(emptyRows, limits)
-		if !errors.Is(err, errParseDeadline) {
+		if _, err := parseXLSX(emptyRows, limits); !errors.Is(err, errParseDeadline) {
 			t.Errorf("err = %v, want %v", err, errParseDeadline)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Logf("stopped after %s (the zip's inflation alone takes some)", d)
 		}
 	})
 	t.Run("SheetsWithoutParts", func(t *testing.T) {

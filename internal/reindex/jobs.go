@@ -94,6 +94,10 @@ func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
 // jobColumns are the columns of index_jobs that scanJob reads, in its order.
 const jobColumns = `id, source, status, done, total, current, summary, error, started_by, started_at, finished_at`
 
+// ETAAfter is how long a run goes before its pace foretells its end: the first file's alone
+// foretold an end days away ("ETA 60h56m"). The indexer's progress line waits as long.
+const ETAAfter = 3 * time.Second
+
 // scanJob reads a row of jobColumns into a Job, with its summary once finished and an ETA
 // while running.
 func scanJob(row pgx.CollectableRow) (Job, error) {
@@ -107,8 +111,7 @@ func scanJob(row pgx.CollectableRow) (Job, error) {
 		j.Summary = new(source.Summary)
 		_ = json.Unmarshal(summary, j.Summary)
 	}
-	// Not from the first file's pace, which foretold an end days away.
-	if j.Status == Running && j.Done > 0 && j.Total > j.Done && time.Since(j.StartedAt) >= 3*time.Second {
+	if j.Status == Running && j.Done > 0 && j.Total > j.Done && time.Since(j.StartedAt) >= ETAAfter {
 		rate := float64(j.Done) / time.Since(j.StartedAt).Seconds()
 		j.ETA = (time.Duration(float64(j.Total-j.Done)/rate) * time.Second).Round(time.Second).String()
 	}
