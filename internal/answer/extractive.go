@@ -75,7 +75,15 @@ const (
 // more than a question. (Before, another document was cited when its sentence scored 1 + rank
 // times the top passage's: of the dev sets' 136 answers, one changes, git-doc's g21, cited wrong
 // either way.) Among that document's passages a sentence's score is divided by
-// 1 + rankDiscount×rank, so its top passage is quoted unless another answers clearly better.
+// 1 + scoreDiscount×(how far the passage's retrieval score falls short of the document's best,
+// as a share of it), so its top passage is quoted unless another answers clearly better; a
+// passage retrieval scored as high as the best competes on its sentences alone. (Divided by
+// 1 + its rank among the sources instead, a passage ranked third behind another document's
+// scored a third even at 0.6 % below its document's best: SQLite's "The ADD COLUMN syntax is used
+// to add a new column to an existing table." lost to a sentence on CHECK constraints. Measured
+// over the dev sets' answers, at 3-30 the same six answers of git-doc, sqlite-doc and the
+// handbook put the sentence that answers first or quote it at all (one fact gained), sqlite-doc's
+// s56 quotes a wrong document where it declined, and at 3-5 python-doc loses a fact.)
 // Another passage of the same document (its steps after its summary) is quoted when it speaks
 // to the question, within maxAnswerWords. Another document is never quoted besides: each
 // further document cited is a further chance of citing one that does not answer. (Quoted when
@@ -84,7 +92,7 @@ const (
 // maxAnswerWords bounds the sentences added after the best one, so that the answer is read
 // rather than skimmed.
 const (
-	rankDiscount   = 1.0
+	scoreDiscount  = 10.0
 	maxAnswerWords = 80
 )
 
@@ -145,6 +153,12 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	weight, total := termWeights(passages, terms)
 	cited := -1 // the best-ranked passage with a sentence that scores: its document is cited
 	for i, src := range sources {
+		shortfall := 0.0 // how far the passage's retrieval score falls short of its document's best
+		for _, o := range sources[:i] {
+			if sameDoc(o, src) && o.Score > 0 {
+				shortfall = max(shortfall, (o.Score-src.Score)/o.Score)
+			}
+		}
 		// The title and heading path say what a passage's sentences are about ("Email
 		// signature" over "Use the standard signature: …"): their question words count half.
 		context := termSet(src.Title + " " + src.Heading)
@@ -164,8 +178,8 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 				continue
 			}
 			// Coverage of the question's weight, discounted for long sentences, and for
-			// lower-ranked sources: retrieval ranks passages better than word overlap does.
-			s.score = ((overlap+about)/total + 0.5*overlap/total*float64(n)/math.Sqrt(float64(len(s.terms)))) / (1 + rankDiscount*float64(i))
+			// passages retrieval scored lower: it ranks passages better than word overlap does.
+			s.score = ((overlap+about)/total + 0.5*overlap/total*float64(n)/math.Sqrt(float64(len(s.terms)))) / (1 + scoreDiscount*shortfall)
 			if cited < 0 {
 				cited = i
 			}

@@ -337,6 +337,32 @@ func TestExtractiveContinuesTheSameDocument(t *testing.T) {
 	}
 }
 
+// A passage of the cited document that retrieval scored as high as the document's best, ranked
+// below another document's, competes on its sentences: its rank among the sources does not
+// discount it. A passage scored well below the best still yields to it.
+func TestExtractiveWeighsTheDocumentsPassagesByScore(t *testing.T) {
+	t.Parallel()
+	first := retrieve.Result{DocumentID: 4, Path: "alter-table.html", Score: 1.225,
+		Text: "When adding new columns that have CHECK constraints, or when deleting columns, all existing data in the table must be either read (to test new constraints against existing rows) or written. No changes are made to table content for renames."}
+	other := retrieve.Result{DocumentID: 9, Path: "changes.html", Score: 1.222, Text: "An existing row is removed from the group and the new one is added."}
+	answers := retrieve.Result{DocumentID: 4, Path: "alter-table.html", Score: 1.217,
+		Text: "The ADD COLUMN syntax is used to add a new column to an existing table. The new column is always appended to the end of the list."}
+	ask := func(sources ...retrieve.Result) string {
+		got, err := answer.Extractive{}.Answer(context.Background(), "add a column to an existing table", sources, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := ask(first, other, answers); !strings.HasPrefix(got, "The ADD COLUMN syntax") {
+		t.Fatalf("the answering sentence of a passage scored as high is not quoted first:\n%s", got)
+	}
+	answers.Score = 0.6
+	if got := ask(first, other, answers); !strings.HasPrefix(got, "When adding new columns") {
+		t.Fatalf("a passage scored well below its document's best displaced it:\n%s", got)
+	}
+}
+
 // A sentence that two passages hold (a note repeated under each option of a manual page) is
 // quoted once: the second copy would only repeat it under another citation.
 func TestExtractiveQuotesASentenceOnce(t *testing.T) {
