@@ -924,7 +924,8 @@ func sentencesOf(text string) []sent {
 		if code != nil && code.first < 0 {
 			code.first = line
 		}
-		item := code == nil && (sp.Start == lineStart && listItem.MatchString(t) || tableRow(t) && !prompted(t))
+		// A list item starts its line, indented in plain text ("  - nested", "  2. Then").
+		item := code == nil && (strings.TrimLeft(text[lineStart:sp.Start], " \t") == "" && listItem.MatchString(t) || tableRow(t) && !prompted(t))
 		out = append(out, sent{text: t, line: line, item: item, code: code, terms: termSet(t)})
 	}
 	return out

@@ -363,6 +363,27 @@ func TestExtractiveWeighsTheDocumentsPassagesByScore(t *testing.T) {
 	}
 }
 
+// A plain-text file's lists are indented: its items, nested or numbered, are quoted whole, as
+// a Markdown list is, never cut at an item's number ("2.").
+func TestExtractiveQuotesIndentedLists(t *testing.T) {
+	t.Parallel()
+	text := "New starters get their laptop on the first day from the IT desk on the second floor, together with a badge, a headset and a printed copy of the security rules that everyone has to read and sign before the end of the first week. The IT desk is open from nine to five on weekdays.\n\n" +
+		"To set up your laptop:\n\n- Install the VPN client.\n  - On macOS use the pkg installer.\n  - On Linux use the deb package.\n- Sign in with your badge number.\n\n" +
+		"To request a parking permit:\n\n  1. Fill in the parking form.\n  2. Send it to facilities.\n  3. Collect the badge at reception.\n\nThe permit is valid for a year."
+	for question, want := range map[string]string{
+		"how do I set up my laptop": "To set up your laptop:\n- Install the VPN client.\n- On macOS use the pkg installer.\n- On Linux use the deb package.\n- Sign in with your badge number.\n[1]",
+		"request a parking permit":  "To request a parking permit:\n1. Fill in the parking form.\n2. Send it to facilities.\n3. Collect the badge at reception.\n[1]",
+	} {
+		got, err := answer.Extractive{}.Answer(context.Background(), question, []retrieve.Result{{Text: text}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%q:\n got %q\nwant %q", question, got, want)
+		}
+	}
+}
+
 // A sentence that two passages hold (a note repeated under each option of a manual page) is
 // quoted once: the second copy would only repeat it under another citation.
 func TestExtractiveQuotesASentenceOnce(t *testing.T) {

@@ -184,7 +184,10 @@ func clipHeading(s string) string {
 //
 // Version 14: text that is not UTF-8 is decoded as Windows-1252 where it reads as such, and an
 // HTML page in the charset it declares (see decodeText): their accented letters were U+FFFD.
-const ExtractorVersion = 14
+//
+// Version 15: an indented list number ("  2. Send it") no longer ends a sentence (textseg), so a
+// plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
+const ExtractorVersion = 15
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }

@@ -7,7 +7,7 @@
 // row) per line, white space inside a block collapsed. A line break therefore always ends a
 // sentence; within a line, '.', '!', '?', '…' and the CJK full stops end one when followed by
 // white space and something that can start a sentence, except after an abbreviation ("e.g.",
-// "Dr.", "Fig."), an initial ("J. Smith") or a list number at the start of a line ("2. Open").
+// "Dr.", "Fig."), an initial ("J. Smith") or a list number at the start of a line, indented or not ("2. Open").
 // Decimals, versions, URLs and code ("3.14", "v1.2.3", "example.com/a.b", "os.Exit()") never
 // split, since their dots are not followed by white space.
 package textseg
@@ -105,7 +105,7 @@ func endsHere(text string, lineStart, i int) bool {
 	if !strings.HasSuffix(word, ".") || strings.HasSuffix(word, "..") {
 		return true // '!', '?' and an ellipsis always end a sentence before a capital
 	}
-	if wordStart == lineStart && listNumber(word) {
+	if strings.TrimLeft(text[lineStart:wordStart], " \t\u00a0") == "" && listNumber(word) {
 		return false // "2. Open the form": a list item's number, not a sentence
 	}
 	stem := strings.TrimSuffix(word, ".")

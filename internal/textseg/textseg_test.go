@@ -31,6 +31,8 @@ func TestSplit(t *testing.T) {
 		{"line breaks end sentences", "Heading\nFirst line\nSecond one. Third.", []string{"Heading", "First line", "Second one.", "Third."}},
 		{"list items", "Steps:\n1. Open the form.\n2. Sign it. Then send it.\n- Keep a copy.\na. Also this.",
 			[]string{"Steps:", "1. Open the form.", "2. Sign it.", "Then send it.", "- Keep a copy.", "a. Also this."}},
+		{"indented list items", "Steps:\n  1. Open the form.\n  2. Sign it. Then send it.\n\t3. Keep a copy.",
+			[]string{"Steps:", "1. Open the form.", "2. Sign it.", "Then send it.", "3. Keep a copy."}},
 		{"roman list", "iv. Fourth item here.", []string{"iv. Fourth item here."}},
 		{"number at sentence end", "We hired in 2019. The team grew.", []string{"We hired in 2019.", "The team grew."}},
 		{"page numbers", "See p. 12 of the guide. It helps.", []string{"See p. 12 of the guide.", "It helps."}},
