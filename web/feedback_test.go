@@ -124,6 +124,13 @@ func TestFeedbackFormWithoutJavaScript(t *testing.T) {
 	if form.Find(`option[value="outdated"]`).Length() != 1 || form.Find(`button[name="rating"][value="down"]`).Length() != 1 {
 		t.Error("the form lacks the reasons or the 👎 button")
 	}
+	// Each button names its choice in words; the emoji is decoration.
+	for testid, want := range map[string]string{"rate-up": "Yes", "rate-down": "No"} {
+		b := form.Find(`button[data-testid="` + testid + `"]`)
+		if words := strings.TrimSpace(b.Clone().ChildrenFiltered(`[aria-hidden="true"]`).Remove().End().Text()); words != want {
+			t.Errorf("%s button reads %q to a screen reader, want %q", testid, words, want)
+		}
+	}
 
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := func(user string, values url.Values) *http.Response {
