@@ -56,6 +56,12 @@ Second slide text.
 == chunk heading="Opening hours" anchor="opening-hours" page=0
 The café opens at 8 — Grüße, 東京 {braces} \ back
 `},
+		// A Word 97-2003 file: paragraphs, a table, a hyperlink field (its result kept, its
+		// instruction not), a picture mark and Word's non-breaking and optional hyphens; in
+		// UTF-16, and one byte a character (Windows-1252) as Word stores plain Western text.
+		{"policy.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{}), wordWant},
+		{"policy-compressed.doc", sampledocs.WordDoc(strings.ReplaceAll(wordText, " 東京", ""), sampledocs.WordDocOptions{Compressed: true}),
+			strings.NewReplacer(" 東京", "", "title: policy", "title: policy-compressed").Replace(wordWant)},
 		{"offer.eml", sampledocs.EML("Ada Lovelace <ada@example.org>", "team@example.org", "Angebot für Büromöbel",
 			"Tue, 3 Mar 2026 10:15:00 +0100", "Dear team,\n\nthe offer for the desks is attached. Grüße",
 			"<p>HTML alternative, not indexed</p>", sampledocs.File{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}),
@@ -74,6 +80,20 @@ the offer for the desks is attached. Grüße
 		t.Run(tc.name, func(t *testing.T) { checkLayout(t, x, tc.name, tc.data, tc.want) })
 	}
 }
+
+// wordText is a Word document's main text in Word's own characters, wordWant its extraction.
+const (
+	wordText = "Travel policy\rThe café pays taxis after 9 pm \x13 HYPERLINK \"https://intranet/taxi\" \x14see the taxi rules\x15. Non\x1ebreaking and opt\x1fional hyphens 東京.\x01\r" +
+		"Amount\x07Approver\x07\x07under 500\x07manager\x07\x07Keep the receipt.\r"
+	wordWant = `title: policy
+== chunk heading="" anchor="" page=0
+Travel policy
+The café pays taxis after 9 pm see the taxi rules. Non-breaking and optional hyphens 東京.
+Amount | Approver
+under 500 | manager
+Keep the receipt.
+`
+)
 
 // TestEMLAttachmentsAndHTML: attachments come back as files of their own, names made safe and
 // unique; an HTML-only message is read as HTML.
@@ -126,6 +146,11 @@ func TestHostileNewFormats(t *testing.T) {
 		{"RTFDeepGroups", "deep.rtf", []byte(`{\rtf1 ` + strings.Repeat("{", 100000)), "nested deeper"},
 		{"RTFHugeBin", "bin.rtf", []byte(`{\rtf1 \bin999999999 after}`), "no text to index"},
 		{"EMLNotMail", "fake.eml", []byte("\x00\x01 garbage"), "binary content"},
+		{"DOCNotCompound", "fake.doc", []byte("plain text saved as .doc"), "not a Word 97-2003 document"},
+		{"DOCTruncated", "cut.doc", sampledocs.WordDoc("Some text.\r", sampledocs.WordDocOptions{})[:1500], "not a Word 97-2003 document"},
+		{"DOCEncrypted", "locked.doc", sampledocs.WordDoc("Secret.\r", sampledocs.WordDocOptions{Encrypted: true}), "encrypted Word document"},
+		{"DOCWord95", "old.doc", sampledocs.WordDoc("Old.\r", sampledocs.WordDocOptions{NFib: 0x0065}), "save it as .docx"},
+		{"DOCPieceOutside", "damaged.doc", sampledocs.WordDoc("Text.\r", sampledocs.WordDocOptions{PieceOffset: 0x7FFFFFF0}), "damaged Word document"},
 		{"EMLManyParts", "parts.eml", []byte(manyParts), "more than 200 MIME parts"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -308,6 +308,8 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		return parseODS(data, zl)
 	case "odp":
 		return parseODP(data, zl)
+	case "doc":
+		return parseDOC(data, deadline)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}

@@ -13,6 +13,7 @@ var formats = map[string]string{
 	".html": "html", ".htm": "html",
 	".pdf":  "pdf",
 	".docx": "docx", ".pptx": "pptx", ".xlsx": "xlsx",
+	".doc": "doc",
 	".odt": "odt", ".ods": "ods", ".odp": "odp",
 	".rtf": "rtf", ".eml": "eml",
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",

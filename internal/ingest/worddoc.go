@@ -1,0 +1,225 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/richardlehane/mscfb"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Word 97-2003 documents (.doc) are still most of what an old file share holds. Their text is
+// read the way the format's specification ([MS-DOC] 2.4.1, "Retrieving Text") describes: the
+// piece table in the Clx of the table stream maps the main document's characters to runs of
+// the WordDocument stream, each either UTF-16 or "compressed" (one byte a character, Windows-
+// 1252). Styles are not read, so a document is one section without headings; tables read as
+// rows of cells joined by " | ", as RTF's do. The compound file is read by mscfb, the streams
+// are bounded by the file's own size, and every offset is checked, so a damaged or hostile file
+// fails with a reason rather than reading out of bounds.
+
+// Offsets in the WordDocument stream's FIB ([MS-DOC] 2.5.1): the flags of FibBase, ccpText
+// (the main document's length in characters) in FibRgLw97, and fcClx/lcbClx in FibRgFcLcb97.
+const (
+	docMagic      = 0xA5EC
+	docFlags      = 0x0A
+	docCcpText    = 0x4C
+	docFcClx      = 0x01A2
+	docLcbClx     = 0x01A6
+	docMinFIB     = 0x01AA
+	docNFibWord97 = 0x00C1
+	// fEncrypted and fWhichTblStm in FibBase's flags.
+	docEncrypted = 0x0100
+	docTable1    = 0x0200
+	// fCompressed in a piece descriptor's fc.
+	docCompressed = 0x40000000
+)
+
+// parseDOC extracts the main text of a Word 97-2003 document.
+func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
+	streams, err := docStreams(data)
+	if err != nil {
+		return Parsed{}, err
+	}
+	wd := streams["WordDocument"]
+	if len(wd) < docMinFIB || binary.LittleEndian.Uint16(wd) != docMagic {
+		return Parsed{}, errors.New("not a Word 97-2003 document: no Word file information block")
+	}
+	if nFib := binary.LittleEndian.Uint16(wd[2:]); nFib < docNFibWord97 {
+		return Parsed{}, ErrSkip{Reason: "a Word 6 or Word 95 document: open it in Word or LibreOffice and save it as .docx"}
+	}
+	flags := binary.LittleEndian.Uint16(wd[docFlags:])
+	if flags&docEncrypted != 0 {
+		return Parsed{}, ErrSkip{Reason: "encrypted Word document (password-protected)"}
+	}
+	table := streams["0Table"]
+	if flags&docTable1 != 0 {
+		table = streams["1Table"]
+	}
+	ccp := int64(binary.LittleEndian.Uint32(wd[docCcpText:]))
+	fc, lcb := int64(binary.LittleEndian.Uint32(wd[docFcClx:])), int64(binary.LittleEndian.Uint32(wd[docLcbClx:]))
+	if fc+lcb > int64(len(table)) || lcb == 0 {
+		return Parsed{}, errors.New("damaged Word document: its piece table is missing or out of bounds")
+	}
+	text, err := docText(wd, table[fc:fc+lcb], ccp, deadline)
+	if err != nil {
+		return Parsed{}, err
+	}
+	return Parsed{Sections: []Section{{Text: text}}}, nil
+}
+
+// docStreams reads the streams parseDOC needs from the compound file, each at most as long as
+// the file itself (a stream's sector chain can claim more, or loop).
+func docStreams(data []byte) (map[string][]byte, error) {
+	r, err := mscfb.New(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not a Word 97-2003 document: %w", err)
+	}
+	out := map[string][]byte{}
+	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
+		switch entry.Name {
+		case "WordDocument", "0Table", "1Table":
+			if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
+				continue // a stream of an embedded object, or a damaged size
+			}
+			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
+			if err != nil {
+				return nil, fmt.Errorf("damaged Word document: reading %s: %w", entry.Name, err)
+			}
+			out[entry.Name] = b
+		}
+	}
+	if out["WordDocument"] == nil {
+		return nil, errors.New("not a Word 97-2003 document: no WordDocument stream")
+	}
+	return out, nil
+}
+
+// docText follows the piece table (clx) over the first ccp characters of the WordDocument
+// stream wd and returns them as text.
+func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
+	// Skip the Prcs (property modifiers of pieces), each 0x01, a 16-bit size and its bytes, to
+	// the Pcdt: 0x02, a 32-bit size, then the PlcPcd.
+	for len(clx) >= 3 && clx[0] == 0x01 {
+		n := int(binary.LittleEndian.Uint16(clx[1:]))
+		if 3+n > len(clx) {
+			break
+		}
+		clx = clx[3+n:]
+	}
+	if len(clx) < 5 || clx[0] != 0x02 {
+		return "", errors.New("damaged Word document: no piece table")
+	}
+	plc := clx[5:]
+	if n := int64(binary.LittleEndian.Uint32(clx[1:])); n <= int64(len(plc)) {
+		plc = plc[:n]
+	}
+	// n+1 character positions, then n piece descriptors of 8 bytes (the fc at offset 2).
+	pieces := (len(plc) - 4) / 12
+	if pieces <= 0 {
+		return "", errors.New("damaged Word document: empty piece table")
+	}
+	var b strings.Builder
+	win := charmap.Windows1252.NewDecoder()
+	for i := range pieces {
+		if i%4096 == 0 && time.Now().After(deadline) {
+			return "", errors.New("reading the Word document's text took too long")
+		}
+		start, end := int64(binary.LittleEndian.Uint32(plc[4*i:])), int64(binary.LittleEndian.Uint32(plc[4*i+4:]))
+		if start >= ccp {
+			break
+		}
+		end = min(end, ccp)
+		if end <= start {
+			continue
+		}
+		fc := binary.LittleEndian.Uint32(plc[4*(pieces+1)+8*i+2:])
+		chars := end - start
+		if fc&docCompressed != 0 {
+			off := int64(fc&^docCompressed) / 2
+			if off+chars > int64(len(wd)) {
+				return "", errors.New("damaged Word document: a piece of text lies outside the file")
+			}
+			s, err := win.Bytes(wd[off : off+chars])
+			if err != nil {
+				return "", fmt.Errorf("damaged Word document: %w", err)
+			}
+			b.Write(s)
+			continue
+		}
+		off := int64(fc)
+		if off+2*chars > int64(len(wd)) {
+			return "", errors.New("damaged Word document: a piece of text lies outside the file")
+		}
+		u := make([]uint16, chars)
+		for j := range u {
+			u[j] = binary.LittleEndian.Uint16(wd[off+2*int64(j):])
+		}
+		b.WriteString(string(utf16.Decode(u)))
+	}
+	return docPlain(b.String()), nil
+}
+
+// docPlain turns Word's characters with a meaning of their own into text: paragraph marks
+// (\r), line, page and section breaks into line ends; a table cell's end mark (\x07) into " | "
+// and a row's (a second mark) into a line end; of a field, only its result (the text between
+// \x14 and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
+// hyphens into "-" and nothing; pictures, objects and footnote marks dropped.
+func docPlain(s string) string {
+	var b strings.Builder
+	var fields []bool // for each open field: whether its result has begun
+	cellEnded := false
+	for _, r := range s {
+		inInstruction := len(fields) > 0 && !fields[len(fields)-1]
+		switch r {
+		case 0x13:
+			fields = append(fields, false)
+			continue
+		case 0x14:
+			if len(fields) > 0 {
+				fields[len(fields)-1] = true
+			}
+			continue
+		case 0x15:
+			if len(fields) > 0 {
+				fields = fields[:len(fields)-1]
+			}
+			continue
+		}
+		if inInstruction {
+			continue
+		}
+		if r == 0x07 {
+			if cellEnded { // the row's end mark after its last cell's
+				out := strings.TrimSuffix(b.String(), " | ")
+				b.Reset()
+				b.WriteString(out)
+				b.WriteByte('\n')
+				cellEnded = false
+				continue
+			}
+			b.WriteString(" | ")
+			cellEnded = true
+			continue
+		}
+		cellEnded = false
+		switch {
+		case r == '\r' || r == 0x0b || r == 0x0c:
+			b.WriteByte('\n')
+		case r == 0x1e:
+			b.WriteByte('-')
+		case r == '\t':
+			b.WriteByte('\t')
+		case r < 0x20 || r == 0x1f:
+			// pictures (0x01), drawn objects (0x08), footnote and comment marks (0x02, 0x05)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

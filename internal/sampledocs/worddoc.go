@@ -1,0 +1,164 @@
+package sampledocs
+
+import (
+	"encoding/binary"
+	"unicode/utf16"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// WordDocOptions varies a generated Word 97-2003 document.
+type WordDocOptions struct {
+	// Compressed stores the text one byte a character (Windows-1252), as Word does for text
+	// without other characters; otherwise it is UTF-16.
+	Compressed bool
+	// Encrypted sets the FIB's fEncrypted flag.
+	Encrypted bool
+	// NFib is the FIB's version (default 0x00C1, Word 97; below it, Word 6 or 95).
+	NFib uint16
+	// PieceOffset, when set, is written as the piece's position in the stream instead of the
+	// text's own (a damaged file).
+	PieceOffset uint32
+}
+
+// WordDoc returns a Word 97-2003 binary document (.doc) whose main text is text, in Word's own
+// characters: '\r' ends a paragraph, '\x07' a table cell (a second one its row), '\x13' '\x14'
+// '\x15' open a field, start its result and close it. It is the smallest file the format
+// allows: a compound file (version 3, 512-byte sectors) holding a WordDocument stream (a FIB
+// and the text) and a 1Table stream (a piece table of one piece), both long enough to live in
+// regular sectors.
+func WordDoc(text string, o WordDocOptions) []byte {
+	const textAt = 0x800
+	var body []byte
+	fc := uint32(textAt)
+	if o.Compressed {
+		body, _ = charmap.Windows1252.NewEncoder().Bytes([]byte(text))
+		fc = textAt*2 | 0x40000000
+	} else {
+		for _, u := range utf16.Encode([]rune(text)) {
+			body = binary.LittleEndian.AppendUint16(body, u)
+		}
+	}
+	if o.PieceOffset != 0 {
+		fc = o.PieceOffset
+	}
+	chars := uint32(len([]rune(text)))
+	if !o.Compressed {
+		chars = uint32(len(body) / 2)
+	}
+	wd := make([]byte, sectorsFor(textAt+len(body))*512)
+	le := binary.LittleEndian
+	le.PutUint16(wd[0:], 0xA5EC)
+	le.PutUint16(wd[2:], cmpOr(o.NFib, 0x00C1))
+	flags := uint16(0x0200) // the piece table is in 1Table
+	if o.Encrypted {
+		flags |= 0x0100
+	}
+	le.PutUint16(wd[0x0A:], flags)
+	le.PutUint32(wd[0x4C:], chars)
+	copy(wd[textAt:], body)
+	// The Clx: a Pcdt holding a PlcPcd of one piece, characters [0, chars).
+	clx := []byte{0x02}
+	clx = le.AppendUint32(clx, 4*2+8)
+	clx = le.AppendUint32(clx, 0)
+	clx = le.AppendUint32(clx, chars)
+	clx = append(clx, 0, 0)
+	clx = le.AppendUint32(clx, fc)
+	clx = append(clx, 0, 0)
+	le.PutUint32(wd[0x01A2:], 0)
+	le.PutUint32(wd[0x01A6:], uint32(len(clx)))
+	table := make([]byte, 8*512)
+	copy(table, clx)
+	return compoundFile(map[string][]byte{"WordDocument": wd, "1Table": table})
+}
+
+func cmpOr(v, def uint16) uint16 {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// sectorsFor returns the 512-byte sectors n bytes take, at least 8: a stream under 4,096
+// bytes would go to the mini stream, which compoundFile does not write.
+func sectorsFor(n int) int { return max(8, (n+511)/512) }
+
+// compoundFile writes streams (each a multiple of 512 bytes, at least 4,096) into a compound
+// file ([MS-CFB], version 3): the header, one FAT sector, one directory sector, then each
+// stream's sectors in a chain. Only the two names WordDoc uses are laid out as a directory
+// tree (WordDocument with 1Table as its left sibling).
+func compoundFile(streams map[string][]byte) []byte {
+	const (
+		endOfChain = 0xFFFFFFFE
+		freeSect   = 0xFFFFFFFF
+		fatSect    = 0xFFFFFFFD
+		noStream   = 0xFFFFFFFF
+	)
+	le := binary.LittleEndian
+	names := []string{"WordDocument", "1Table"}
+	fat := []uint32{fatSect, endOfChain}
+	start := map[string]uint32{}
+	for _, n := range names {
+		start[n] = uint32(len(fat))
+		k := len(streams[n]) / 512
+		for i := range k {
+			if i == k-1 {
+				fat = append(fat, endOfChain)
+			} else {
+				fat = append(fat, uint32(len(fat)+1))
+			}
+		}
+	}
+	header := make([]byte, 512)
+	copy(header, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
+	le.PutUint16(header[0x18:], 0x003E)
+	le.PutUint16(header[0x1A:], 0x0003)
+	le.PutUint16(header[0x1C:], 0xFFFE)
+	le.PutUint16(header[0x1E:], 9)
+	le.PutUint16(header[0x20:], 6)
+	le.PutUint32(header[0x2C:], 1) // FAT sectors
+	le.PutUint32(header[0x30:], 1) // the directory's first sector
+	le.PutUint32(header[0x38:], 0x1000)
+	le.PutUint32(header[0x3C:], endOfChain)
+	le.PutUint32(header[0x44:], endOfChain)
+	for i := range 109 {
+		le.PutUint32(header[0x4C+4*i:], freeSect)
+	}
+	le.PutUint32(header[0x4C:], 0) // the FAT is sector 0
+	fatSector := make([]byte, 512)
+	for i := range 128 {
+		v := uint32(freeSect)
+		if i < len(fat) {
+			v = fat[i]
+		}
+		le.PutUint32(fatSector[4*i:], v)
+	}
+	dir := make([]byte, 512)
+	entry := func(i int, name string, typ byte, left, right, child, first uint32, size int) {
+		e := dir[128*i:]
+		u := utf16.Encode([]rune(name))
+		for j, c := range u {
+			le.PutUint16(e[2*j:], c)
+		}
+		le.PutUint16(e[0x40:], uint16(2*len(u)+2))
+		e[0x42], e[0x43] = typ, 1
+		le.PutUint32(e[0x44:], left)
+		le.PutUint32(e[0x48:], right)
+		le.PutUint32(e[0x4C:], child)
+		le.PutUint32(e[0x74:], first)
+		le.PutUint64(e[0x78:], uint64(size))
+	}
+	entry(0, "Root Entry", 5, noStream, noStream, 1, endOfChain, 0)
+	entry(1, "WordDocument", 2, 2, noStream, noStream, start["WordDocument"], len(streams["WordDocument"]))
+	entry(2, "1Table", 2, noStream, noStream, noStream, start["1Table"], len(streams["1Table"]))
+	for i := 3; i < 4; i++ {
+		le.PutUint32(dir[128*i+0x44:], noStream)
+		le.PutUint32(dir[128*i+0x48:], noStream)
+		le.PutUint32(dir[128*i+0x4C:], noStream)
+	}
+	out := append(append(header, fatSector...), dir...)
+	for _, n := range names {
+		out = append(out, streams[n]...)
+	}
+	return out
+}
