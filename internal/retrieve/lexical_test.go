@@ -184,3 +184,47 @@ func ids(rs []retrieve.Result) []int64 {
 	}
 	return out
 }
+
+// TestJoinedWordFindsItsHyphenatedCompound: a word no passage holds ("wifi", "oncall") is also
+// read as the hyphenated compound that spells it ("Wi-Fi", "on-call"), so the page that says it
+// with a hyphen is found; a word the passages hold ("email") is read as itself alone, and a
+// lexeme with a leading hyphen (an option, a negative number) is no compound.
+func TestJoinedWordFindsItsHyphenatedCompound(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, map[string]string{
+		"it/wifi.md":     "# Office Wi-Fi\n\nPhones use the guest network; its password changes every Monday.\n",
+		"it/password.md": "# Password reset\n\nIf you forgot your password, reset the password at the portal.\n",
+		"it/oncall.md":   "# Rota\n\nThe on-call engineer answers a page within five minutes.\n",
+		"mail/old.md":    "# Mail\n\nSend e-mail from the web client.\n",
+		"mail/quota.md":  "# Quotas\n\nEmail quotas are 50 GB. Run `du -1` to count.\n",
+	})
+	asks := func(t *testing.T, text string) []string {
+		t.Helper()
+		terms, err := b.searcher.QueryTerms(ctx, text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tm := range terms {
+			out = append(out, tm.Lexeme)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := asks(t, "wifi password"); !slices.Contains(got, "wi-fi") {
+		t.Errorf("wifi password asks for %q, want wi-fi among them", got)
+	}
+	if got := lexical(t, b, "what is the wifi password"); len(got) == 0 || got[0] != "it/wifi.md" {
+		t.Errorf("what is the wifi password found %q, want it/wifi.md first", got)
+	}
+	if got := lexical(t, b, "oncall"); !slices.Equal(got, []string{"it/oncall.md"}) {
+		t.Errorf("oncall found %q, want the page saying on-call", got)
+	}
+	if got := asks(t, "email"); slices.Contains(got, "e-mail") {
+		t.Errorf("email, which a passage holds, also asks for e-mail: %q", got)
+	}
+	if got := asks(t, "1"); slices.Contains(got, "-1") {
+		t.Errorf("1 asks for the option -1: %q", got)
+	}
+}
