@@ -56,12 +56,14 @@ Second slide text.
 == chunk heading="Opening hours" anchor="opening-hours" page=0
 The café opens at 8 — Grüße, 東京 {braces} \ back
 `},
-		// A Word 97-2003 file: paragraphs, a table, a hyperlink field (its result kept, its
-		// instruction not), a picture mark and Word's non-breaking and optional hyphens; in
-		// UTF-16, and one byte a character (Windows-1252) as Word stores plain Western text.
-		{"policy.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{}), wordWant},
-		{"policy-compressed.doc", sampledocs.WordDoc(strings.ReplaceAll(wordText, " 東京", ""), sampledocs.WordDocOptions{Compressed: true}),
-			strings.NewReplacer(" 東京", "", "title: policy", "title: policy-compressed").Replace(wordWant)},
+		// A Word 97-2003 file: headings in Word's built-in heading styles, paragraphs, a table,
+		// a hyperlink field (its result kept, its instruction not), a picture mark and Word's
+		// non-breaking and optional hyphens; in UTF-16, and one byte a character
+		// (Windows-1252) as Word stores plain Western text.
+		{"policy.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{Headings: map[int]int{0: 1, 1: 2}}), wordWant},
+		{"policy-compressed.doc", sampledocs.WordDoc(strings.ReplaceAll(wordText, " 東京", ""), sampledocs.WordDocOptions{Compressed: true, Headings: map[int]int{0: 1, 1: 2}}),
+			strings.ReplaceAll(wordWant, " 東京", "")},
+		{"plain.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{}), wordPlain},
 		{"offer.eml", sampledocs.EML("Ada Lovelace <ada@example.org>", "team@example.org", "Angebot für Büromöbel",
 			"Tue, 3 Mar 2026 10:15:00 +0100", "Dear team,\n\nthe offer for the desks is attached. Grüße",
 			"<p>HTML alternative, not indexed</p>", sampledocs.File{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}),
@@ -81,13 +83,22 @@ the offer for the desks is attached. Grüße
 	}
 }
 
-// wordText is a Word document's main text in Word's own characters, wordWant its extraction.
+// wordText is a Word document's main text in Word's own characters; wordWant its extraction
+// with its first two paragraphs in the styles Heading 1 and 2, wordPlain without styles.
 const (
-	wordText = "Travel policy\rThe café pays taxis after 9 pm \x13 HYPERLINK \"https://intranet/taxi\" \x14see the taxi rules\x15. Non\x1ebreaking and opt\x1fional hyphens 東京.\x01\r" +
+	wordText = "Travel policy\rTaxis\rThe café pays taxis after 9 pm \x13 HYPERLINK \"https://intranet/taxi\" \x14see the taxi rules\x15. Non\x1ebreaking and opt\x1fional hyphens 東京.\x01\r" +
 		"Amount\x07Approver\x07\x07under 500\x07manager\x07\x07Keep the receipt.\r"
-	wordWant = `title: policy
+	wordWant = `title: Travel policy
+== chunk heading="Travel policy › Taxis" anchor="taxis" page=0
+The café pays taxis after 9 pm see the taxi rules. Non-breaking and optional hyphens 東京.
+Amount | Approver
+under 500 | manager
+Keep the receipt.
+`
+	wordPlain = `title: plain
 == chunk heading="" anchor="" page=0
 Travel policy
+Taxis
 The café pays taxis after 9 pm see the taxi rules. Non-breaking and optional hyphens 東京.
 Amount | Approver
 under 500 | manager

@@ -2,13 +2,17 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding/charmap"
@@ -18,8 +22,10 @@ import (
 // read the way the format's specification ([MS-DOC] 2.4.1, "Retrieving Text") describes: the
 // piece table in the Clx of the table stream maps the main document's characters to runs of
 // the WordDocument stream, each either UTF-16 or "compressed" (one byte a character, Windows-
-// 1252). Styles are not read, so a document is one section without headings; tables read as
-// rows of cells joined by " | ", as RTF's do. The compound file is read by mscfb, the streams
+// 1252). A paragraph in one of Word's built-in heading styles (Heading 1-9, known by the
+// style's built-in identifier, whatever the style is named in the document's language) starts a
+// section, found through the paragraph properties (the FKPs of PlcfBtePapx) and the style sheet;
+// tables read as rows of cells joined by " | ", as RTF's do. The compound file is read by mscfb, the streams
 // are bounded by the file's own size, and every offset is checked, so a damaged or hostile file
 // fails with a reason rather than reading out of bounds.
 
@@ -29,6 +35,10 @@ const (
 	docMagic      = 0xA5EC
 	docFlags      = 0x0A
 	docCcpText    = 0x4C
+	docFcStshf    = 0x00A2
+	docLcbStshf   = 0x00A6
+	docFcBtePapx  = 0x0102
+	docLcbBtePapx = 0x0106
 	docFcClx      = 0x01A2
 	docLcbClx     = 0x01A6
 	docMinFIB     = 0x01AA
@@ -66,11 +76,31 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 	if fc+lcb > int64(len(table)) || lcb == 0 {
 		return Parsed{}, errors.New("damaged Word document: its piece table is missing or out of bounds")
 	}
-	text, err := docText(wd, table[fc:fc+lcb], ccp, deadline)
+	raw, marks, err := docText(wd, table[fc:fc+lcb], ccp, deadline)
 	if err != nil {
 		return Parsed{}, err
 	}
-	return Parsed{Sections: []Section{{Text: text}}}, nil
+	text, headings := docPlain(raw, docHeadingLevels(wd, table, marks))
+	var doc Parsed
+	o := newOutline(&doc)
+	cur, pos := Section{}, 0
+	for _, h := range headings {
+		title := strings.TrimSpace(text[h.start:h.end])
+		if title == "" {
+			continue
+		}
+		if body := text[pos:h.start]; strings.TrimSpace(body) != "" {
+			cur.Text = body
+			doc.Sections = append(doc.Sections, cur)
+		}
+		if cur = o.enter(h.level, title, ""); o.err != nil {
+			return Parsed{}, o.err
+		}
+		pos = h.end
+	}
+	cur.Text = text[pos:]
+	doc.Sections = append(doc.Sections, cur)
+	return doc, nil
 }
 
 // docStreams reads the streams parseDOC needs from the compound file, each at most as long as
@@ -101,8 +131,9 @@ func docStreams(data []byte) (map[string][]byte, error) {
 }
 
 // docText follows the piece table (clx) over the first ccp characters of the WordDocument
-// stream wd and returns them as text.
-func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
+// stream wd and returns them, with the stream offset (FC) of each paragraph mark ('\r') in
+// order: the paragraph properties are found by it.
+func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, error) {
 	// Skip the Prcs (property modifiers of pieces), each 0x01, a 16-bit size and its bytes, to
 	// the Pcdt: 0x02, a 32-bit size, then the PlcPcd.
 	for len(clx) >= 3 && clx[0] == 0x01 {
@@ -113,7 +144,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 		clx = clx[3+n:]
 	}
 	if len(clx) < 5 || clx[0] != 0x02 {
-		return "", errors.New("damaged Word document: no piece table")
+		return "", nil, errors.New("damaged Word document: no piece table")
 	}
 	plc := clx[5:]
 	if n := int64(binary.LittleEndian.Uint32(clx[1:])); n <= int64(len(plc)) {
@@ -122,13 +153,14 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 	// n+1 character positions, then n piece descriptors of 8 bytes (the fc at offset 2).
 	pieces := (len(plc) - 4) / 12
 	if pieces <= 0 {
-		return "", errors.New("damaged Word document: empty piece table")
+		return "", nil, errors.New("damaged Word document: empty piece table")
 	}
 	var b strings.Builder
+	var marks []int64
 	win := charmap.Windows1252.NewDecoder()
 	for i := range pieces {
 		if i%4096 == 0 && time.Now().After(deadline) {
-			return "", errors.New("reading the Word document's text took too long")
+			return "", nil, errors.New("reading the Word document's text took too long")
 		}
 		start, end := int64(binary.LittleEndian.Uint32(plc[4*i:])), int64(binary.LittleEndian.Uint32(plc[4*i+4:]))
 		if start >= ccp {
@@ -143,37 +175,134 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 		if fc&docCompressed != 0 {
 			off := int64(fc&^docCompressed) / 2
 			if off+chars > int64(len(wd)) {
-				return "", errors.New("damaged Word document: a piece of text lies outside the file")
+				return "", nil, errors.New("damaged Word document: a piece of text lies outside the file")
 			}
-			s, err := win.Bytes(wd[off : off+chars])
+			run := wd[off : off+chars]
+			for j, c := range run {
+				if c == '\r' {
+					marks = append(marks, off+int64(j))
+				}
+			}
+			s, err := win.Bytes(run)
 			if err != nil {
-				return "", fmt.Errorf("damaged Word document: %w", err)
+				return "", nil, fmt.Errorf("damaged Word document: %w", err)
 			}
 			b.Write(s)
 			continue
 		}
 		off := int64(fc)
 		if off+2*chars > int64(len(wd)) {
-			return "", errors.New("damaged Word document: a piece of text lies outside the file")
+			return "", nil, errors.New("damaged Word document: a piece of text lies outside the file")
 		}
 		u := make([]uint16, chars)
 		for j := range u {
 			u[j] = binary.LittleEndian.Uint16(wd[off+2*int64(j):])
+			if u[j] == '\r' {
+				marks = append(marks, off+2*int64(j))
+			}
 		}
 		b.WriteString(string(utf16.Decode(u)))
 	}
-	return docPlain(b.String()), nil
+	return b.String(), marks, nil
 }
+
+// docHeadingLevels returns, for each paragraph mark at the offsets marks, the heading level of
+// its paragraph's style (1-9 for Word's built-in Heading 1-9, 0 otherwise). A document whose
+// style sheet or paragraph properties cannot be read has no headings: its text is still read.
+func docHeadingLevels(wd, table []byte, marks []int64) []int {
+	le := binary.LittleEndian
+	levels := make([]int, len(marks))
+	fc, lcb := int64(le.Uint32(wd[docFcStshf:])), int64(le.Uint32(wd[docLcbStshf:]))
+	if lcb < 2 || fc+lcb > int64(len(table)) {
+		return levels
+	}
+	// The style sheet: the size of its header, the header (its first field the count of
+	// styles), then each style's definition, its size first; a definition's first 12 bits are
+	// the style's built-in identifier (sti), 1-9 for Heading 1-9.
+	stsh := table[fc : fc+lcb]
+	var heading []int // by style index
+	if n := int(le.Uint16(stsh)); 2+n <= len(stsh) && n >= 2 {
+		count := int(le.Uint16(stsh[2:]))
+		rest := stsh[2+n:]
+		for range min(count, len(rest)/2) {
+			if len(rest) < 2 {
+				break
+			}
+			size := int(le.Uint16(rest))
+			level := 0
+			if size >= 2 && 2+size <= len(rest) {
+				if sti := int(le.Uint16(rest[2:]) & 0x0FFF); sti >= 1 && sti <= 9 {
+					level = sti
+				}
+			}
+			heading = append(heading, level)
+			rest = rest[min(len(rest), 2+size):]
+		}
+	}
+	// PlcfBtePapx: the FKP pages (512 bytes of the WordDocument stream) of paragraph
+	// properties. Each page maps runs of offsets to a PAPX, whose style index (istd) follows its
+	// size byte (or, where that is 0, a second size byte).
+	fc, lcb = int64(le.Uint32(wd[docFcBtePapx:])), int64(le.Uint32(wd[docLcbBtePapx:]))
+	if len(heading) == 0 || lcb < 12 || fc+lcb > int64(len(table)) {
+		return levels
+	}
+	plc := table[fc : fc+lcb]
+	n := (len(plc) - 4) / 8
+	type run struct {
+		start, end int64
+		level      int
+	}
+	var runs []run
+	for i := range n {
+		pn := int64(le.Uint32(plc[4*(n+1)+4*i:]) & 0x3FFFFF)
+		if (pn+1)*512 > int64(len(wd)) {
+			continue
+		}
+		page := wd[pn*512 : (pn+1)*512]
+		crun := int(page[511])
+		if 4*(crun+1)+13*crun > 511 {
+			continue
+		}
+		for k := range crun {
+			off := 2 * int(page[4*(crun+1)+13*k])
+			if off == 0 || off+4 > 511 {
+				continue // no properties: the Normal style
+			}
+			at := off + 1
+			if page[off] == 0 {
+				at++
+			}
+			if istd := int(le.Uint16(page[at:])); istd < len(heading) && heading[istd] > 0 {
+				runs = append(runs, run{int64(le.Uint32(page[4*k:])), int64(le.Uint32(page[4*k+4:])), heading[istd]})
+			}
+		}
+	}
+	slices.SortFunc(runs, func(a, b run) int { return cmp.Compare(a.start, b.start) })
+	for i, m := range marks {
+		// The last run starting at or before the mark, if the mark lies within it.
+		if k := sort.Search(len(runs), func(k int) bool { return runs[k].start > m }) - 1; k >= 0 && m < runs[k].end {
+			levels[i] = runs[k].level
+		}
+	}
+	return levels
+}
+
+// docHeading is a heading paragraph's place in docPlain's text.
+type docHeading struct{ start, end, level int }
 
 // docPlain turns Word's characters with a meaning of their own into text: paragraph marks
 // (\r), line, page and section breaks into line ends; a table cell's end mark (\x07) into " | "
 // and a row's (a second mark) into a line end; of a field, only its result (the text between
 // \x14 and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
-// hyphens into "-" and nothing; pictures, objects and footnote marks dropped.
-func docPlain(s string) string {
-	var b strings.Builder
+// hyphens into "-" and nothing; pictures, objects and footnote marks dropped. levels gives the
+// heading level of each paragraph in order (see docHeadingLevels); the headings' places in
+// the text are returned.
+func docPlain(s string, levels []int) (string, []docHeading) {
+	var b []byte
+	var headings []docHeading
 	var fields []bool // for each open field: whether its result has begun
 	cellEnded := false
+	para, paraStart := 0, 0
 	for _, r := range s {
 		inInstruction := len(fields) > 0 && !fields[len(fields)-1]
 		switch r {
@@ -190,36 +319,45 @@ func docPlain(s string) string {
 				fields = fields[:len(fields)-1]
 			}
 			continue
+		case '\r':
+			// A paragraph ends, even in a field's instruction: marks are counted as
+			// docHeadingLevels counts them.
+			if para < len(levels) && levels[para] > 0 {
+				headings = append(headings, docHeading{paraStart, len(b), levels[para]})
+			}
+			para++
+			if !inInstruction {
+				b = append(b, '\n')
+			}
+			paraStart, cellEnded = len(b), false
+			continue
 		}
 		if inInstruction {
 			continue
 		}
 		if r == 0x07 {
 			if cellEnded { // the row's end mark after its last cell's
-				out := strings.TrimSuffix(b.String(), " | ")
-				b.Reset()
-				b.WriteString(out)
-				b.WriteByte('\n')
-				cellEnded = false
+				b = append(bytes.TrimSuffix(b, []byte(" | ")), '\n')
+				paraStart, cellEnded = len(b), false
 				continue
 			}
-			b.WriteString(" | ")
+			b = append(b, " | "...)
 			cellEnded = true
 			continue
 		}
 		cellEnded = false
 		switch {
-		case r == '\r' || r == 0x0b || r == 0x0c:
-			b.WriteByte('\n')
+		case r == 0x0b || r == 0x0c:
+			b = append(b, '\n')
 		case r == 0x1e:
-			b.WriteByte('-')
+			b = append(b, '-')
 		case r == '\t':
-			b.WriteByte('\t')
+			b = append(b, '\t')
 		case r < 0x20 || r == 0x1f:
 			// pictures (0x01), drawn objects (0x08), footnote and comment marks (0x02, 0x05)
 		default:
-			b.WriteRune(r)
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	return b.String()
+	return string(b), headings
 }

@@ -19,6 +19,9 @@ type WordDocOptions struct {
 	// PieceOffset, when set, is written as the piece's position in the stream instead of the
 	// text's own (a damaged file).
 	PieceOffset uint32
+	// Headings gives paragraphs (by their index, counting the '\r' that end them) the
+	// built-in style Heading 1-9: their level.
+	Headings map[int]int
 }
 
 // WordDoc returns a Word 97-2003 binary document (.doc) whose main text is text, in Word's own
@@ -43,10 +46,12 @@ func WordDoc(text string, o WordDocOptions) []byte {
 		fc = o.PieceOffset
 	}
 	chars := uint32(len([]rune(text)))
+	width := uint32(1)
 	if !o.Compressed {
-		chars = uint32(len(body) / 2)
+		chars, width = uint32(len(body)/2), 2
 	}
-	wd := make([]byte, sectorsFor(textAt+len(body))*512)
+	fkpAt := (textAt + len(body) + 511) / 512 * 512 // the page of paragraph properties
+	wd := make([]byte, sectorsFor(fkpAt+512)*512)
 	le := binary.LittleEndian
 	le.PutUint16(wd[0:], 0xA5EC)
 	le.PutUint16(wd[2:], cmpOr(o.NFib, 0x00C1))
@@ -69,6 +74,53 @@ func WordDoc(text string, o WordDocOptions) []byte {
 	le.PutUint32(wd[0x01A6:], uint32(len(clx)))
 	table := make([]byte, 8*512)
 	copy(table, clx)
+	if len(o.Headings) > 0 {
+		// The style sheet: a header of 18 bytes (its first field the count of styles), then
+		// styles 0-9, each a definition of 10 bytes whose first 12 bits are its built-in
+		// identifier: 0 Normal, 1-9 Heading 1-9 (the style index is the level).
+		stsh := le.AppendUint16(nil, 18)
+		stsh = le.AppendUint16(stsh, 10)
+		stsh = append(stsh, make([]byte, 16)...)
+		for sti := range 10 {
+			stsh = le.AppendUint16(stsh, 10)
+			stsh = le.AppendUint16(stsh, uint16(sti))
+			stsh = append(stsh, make([]byte, 8)...)
+		}
+		copy(table[0x200:], stsh)
+		le.PutUint32(wd[0x00A2:], 0x200)
+		le.PutUint32(wd[0x00A6:], uint32(len(stsh)))
+		// One FKP page: a run per paragraph (from its first character's offset to past its
+		// mark), each pointing at a PAPX near the page's end holding its style index.
+		page := wd[fkpAt : fkpAt+512]
+		var starts []uint32
+		begin := uint32(0)
+		for i, r := range []rune(text) {
+			if r == '\r' {
+				starts = append(starts, begin)
+				begin = uint32(i + 1)
+			}
+		}
+		crun := len(starts)
+		for k, st := range starts {
+			le.PutUint32(page[4*k:], textAt+width*st)
+			end := uint32(chars)
+			if k+1 < crun {
+				end = starts[k+1]
+			}
+			le.PutUint32(page[4*k+4:], textAt+width*end)
+			papx := 510 - 4*(k+1) // 4 bytes each, from the page's end
+			page[4*(crun+1)+13*k] = byte(papx / 2)
+			page[papx] = 2 // size: 2*2-1 bytes of istd and properties follow
+			le.PutUint16(page[papx+1:], uint16(o.Headings[k]))
+		}
+		page[511] = byte(crun)
+		bte := le.AppendUint32(nil, textAt)
+		bte = le.AppendUint32(bte, textAt+width*chars)
+		bte = le.AppendUint32(bte, uint32(fkpAt/512))
+		copy(table[0x400:], bte)
+		le.PutUint32(wd[0x0102:], 0x400)
+		le.PutUint32(wd[0x0106:], uint32(len(bte)))
+	}
 	return compoundFile(map[string][]byte{"WordDocument": wd, "1Table": table})
 }
 
