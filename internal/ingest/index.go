@@ -428,7 +428,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 	case f.Size > ix.MaxFileSize:
 		return record("skipped", fmt.Sprintf("larger than %d MB", ix.MaxFileSize>>20), nil)
 	case source.Supported(f.Rel) == "":
-		return record("skipped", "unsupported file type", nil)
+		return record("skipped", source.SkipReason(f.Rel), nil)
 	}
 	data := f.data
 	if depth == 0 {

@@ -210,7 +210,7 @@ func TestEveryFileGetsOneOutcome(t *testing.T) {
 		"alias.md":      "indexed: ",
 		"dirty.txt":     "indexed: ",
 		"empty.txt":     "skipped: no text to index",
-		"archive.zip":   "skipped: unsupported file type",
+		"archive.zip":   `skipped: unsupported file type ".zip" (archive: archives are not opened; unpack it into the folder)`,
 		"binary.txt":    "skipped: binary content in a text file",
 		"escape.txt":    "skipped: symlink to a path outside the source folder",
 		"loop":          "skipped: broken or looping symlink",

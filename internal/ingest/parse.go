@@ -218,7 +218,7 @@ func (x *Extractor) Close() { x.pdf.close() }
 func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	typ := source.Supported(name)
 	if typ == "" {
-		return Parsed{}, ErrSkip{Reason: fmt.Sprintf("unsupported file type %q", path.Ext(name))}
+		return Parsed{}, ErrSkip{Reason: source.SkipReason(name)}
 	}
 	maxText := cmp.Or(x.MaxText, 16<<20)
 	timeout := cmp.Or(x.Timeout, 10*time.Second)
