@@ -64,6 +64,25 @@ The café opens at 8 — Grüße, 東京 {braces} \ back
 		{"policy-compressed.doc", sampledocs.WordDoc(strings.ReplaceAll(wordText, " 東京", ""), sampledocs.WordDocOptions{Compressed: true, Headings: map[int]int{0: 1, 1: 2}}),
 			strings.ReplaceAll(wordWant, " 東京", "")},
 		{"plain.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{}), wordPlain},
+		// An Excel 97-2003 workbook: shared strings (one split across a CONTINUE record, one
+		// in UTF-16), numbers as RK and NUMBER records, formulas' cached number and string.
+		{"staff.xls", sampledocs.XLS([]sampledocs.XLSSheet{
+			{Name: "Staff", Cells: []sampledocs.XLSCell{{Row: 0, Col: 0, Text: "Name"}, {Row: 0, Col: 1, Text: "Room"}, {Row: 0, Col: 2, Text: "Phone"},
+				{Row: 1, Col: 0, Text: "Ada"}, {Row: 1, Col: 1, Number: 4.12}, {Row: 1, Col: 2, Text: "x4400", Formula: true},
+				{Row: 3, Col: 1, Number: 501}, {Row: 3, Col: 0, Text: "Bo"}}},
+			{Name: "Rates", Cells: []sampledocs.XLSCell{{Row: 0, Col: 0, Text: "Item"}, {Row: 0, Col: 1, Text: "Price"},
+				{Row: 1, Col: 0, Text: "Desk"}, {Row: 1, Col: 1, Number: 300.5, Formula: true}, {Row: 2, Col: 0, Text: "Zoë Åström 東京"}, {Row: 2, Col: 1, Number: -2}}},
+		}, sampledocs.XLSOptions{SplitStrings: true}),
+			`title: staff
+== chunk heading="Staff" anchor="sheet-1" page=1
+Name | Room | Phone
+Name: Ada; Room: 4.12; Phone: x4400
+Name: Bo; Room: 501
+== chunk heading="Rates" anchor="sheet-2" page=2
+Item | Price
+Item: Desk; Price: 300.5
+Item: Zoë Åström 東京; Price: -2
+`},
 		{"offer.eml", sampledocs.EML("Ada Lovelace <ada@example.org>", "team@example.org", "Angebot für Büromöbel",
 			"Tue, 3 Mar 2026 10:15:00 +0100", "Dear team,\n\nthe offer for the desks is attached. Grüße",
 			"<p>HTML alternative, not indexed</p>", sampledocs.File{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}),
@@ -161,6 +180,10 @@ func TestHostileNewFormats(t *testing.T) {
 		{"DOCTruncated", "cut.doc", sampledocs.WordDoc("Some text.\r", sampledocs.WordDocOptions{})[:1500], "not a Word 97-2003 document"},
 		{"DOCEncrypted", "locked.doc", sampledocs.WordDoc("Secret.\r", sampledocs.WordDocOptions{Encrypted: true}), "encrypted Word document"},
 		{"DOCWord95", "old.doc", sampledocs.WordDoc("Old.\r", sampledocs.WordDocOptions{NFib: 0x0065}), "save it as .docx"},
+		{"XLSNotCompound", "fake.xls", []byte("a,b\n1,2\n"), "not an Excel 97-2003 workbook"},
+		{"XLSEncrypted", "locked.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "secret"}}}}, sampledocs.XLSOptions{Encrypted: true}), "encrypted Excel workbook"},
+		{"XLSExcel95", "old.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "old"}}}}, sampledocs.XLSOptions{Version: 0x0500}), "save it as .xlsx"},
+		{"XLSTooWide", "wide.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Col: 40000, Text: "far"}}}}, sampledocs.XLSOptions{}), "a table row of more than"},
 		{"DOCPieceOutside", "damaged.doc", sampledocs.WordDoc("Text.\r", sampledocs.WordDocOptions{PieceOffset: 0x7FFFFFF0}), "damaged Word document"},
 		{"EMLManyParts", "parts.eml", []byte(manyParts), "more than 200 MIME parts"},
 	} {

@@ -26,6 +26,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.rtf", sampledocs.RTF("T", sampledocs.Para{Style: "Heading1", Text: "H"}, sampledocs.Para{Text: "café 東京"}))
 	f.Add("a.doc", sampledocs.WordDoc("T\rA\x07B\x07\x07\x13 F \x14r\x15\r", sampledocs.WordDocOptions{}))
 	f.Add("c.doc", sampledocs.WordDoc("café\r", sampledocs.WordDocOptions{Compressed: true}))
+	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5}}}}, sampledocs.XLSOptions{SplitStrings: true}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
 	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))

@@ -310,6 +310,8 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		return parseODP(data, zl)
 	case "doc":
 		return parseDOC(data, deadline)
+	case "xls":
+		return parseXLS(data, deadline)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}

@@ -2,6 +2,8 @@ package sampledocs
 
 import (
 	"encoding/binary"
+	"maps"
+	"slices"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
@@ -137,8 +139,8 @@ func sectorsFor(n int) int { return max(8, (n+511)/512) }
 
 // compoundFile writes streams (each a multiple of 512 bytes, at least 4,096) into a compound
 // file ([MS-CFB], version 3): the header, one FAT sector, one directory sector, then each
-// stream's sectors in a chain. Only the two names WordDoc uses are laid out as a directory
-// tree (WordDocument with 1Table as its left sibling).
+// stream's sectors in a chain. The directory is the root with its streams in a chain of right
+// siblings, in name order (at most three streams).
 func compoundFile(streams map[string][]byte) []byte {
 	const (
 		endOfChain = 0xFFFFFFFE
@@ -147,7 +149,7 @@ func compoundFile(streams map[string][]byte) []byte {
 		noStream   = 0xFFFFFFFF
 	)
 	le := binary.LittleEndian
-	names := []string{"WordDocument", "1Table"}
+	names := slices.Sorted(maps.Keys(streams))
 	fat := []uint32{fatSect, endOfChain}
 	start := map[string]uint32{}
 	for _, n := range names {
@@ -201,9 +203,14 @@ func compoundFile(streams map[string][]byte) []byte {
 		le.PutUint64(e[0x78:], uint64(size))
 	}
 	entry(0, "Root Entry", 5, noStream, noStream, 1, endOfChain, 0)
-	entry(1, "WordDocument", 2, 2, noStream, noStream, start["WordDocument"], len(streams["WordDocument"]))
-	entry(2, "1Table", 2, noStream, noStream, noStream, start["1Table"], len(streams["1Table"]))
-	for i := 3; i < 4; i++ {
+	for i, n := range names {
+		right := uint32(i + 2)
+		if i == len(names)-1 {
+			right = noStream
+		}
+		entry(i+1, n, 2, noStream, right, noStream, start[n], len(streams[n]))
+	}
+	for i := len(names) + 1; i < 4; i++ {
 		le.PutUint32(dir[128*i+0x44:], noStream)
 		le.PutUint32(dir[128*i+0x48:], noStream)
 		le.PutUint32(dir[128*i+0x4C:], noStream)

@@ -7,7 +7,7 @@ import "testing"
 func TestSkipReason(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
-		"budget.XLS":      `unsupported file type ".xls" (Excel 97-2003 workbook: save it as .xlsx)`,
+		"slides.PPT":      `unsupported file type ".ppt" (PowerPoint 97-2003 presentation: save it as .pptx)`,
 		"mail/offer.msg":  `unsupported file type ".msg" (Outlook message: save it as .eml)`,
 		"tool.exe":        `unsupported file type ".exe"`,
 		"Makefile":        `unsupported file type (no extension)`,

@@ -1,0 +1,393 @@
+package ingest
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/richardlehane/mscfb"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Excel 97-2003 workbooks (.xls) are read from their Workbook stream, a sequence of BIFF8
+// records ([MS-XLS] 2.1.4): the workbook's globals (the sheets' names and offsets, the shared
+// string table) and, for each worksheet, its cells. Cells holding text (LABELSST, LABEL), numbers
+// (NUMBER, RK, MULRK) and formulas' cached results are laid out as an .xlsx sheet is (tableText:
+// "Header: value; …"). Number formats are not read, so a date shows as its serial number. Each
+// record is bounded by its stream, and the cells by maxSheetCells, so a damaged or hostile file
+// fails with a reason.
+
+// BIFF8 record types.
+const (
+	xlsBOF        = 0x0809
+	xlsEOF        = 0x000A
+	xlsBoundSheet = 0x0085
+	xlsSST        = 0x00FC
+	xlsContinue   = 0x003C
+	xlsLabelSST   = 0x00FD
+	xlsLabel      = 0x0204
+	xlsNumber     = 0x0203
+	xlsRK         = 0x027E
+	xlsMulRK      = 0x00BD
+	xlsFormula    = 0x0006
+	xlsString     = 0x0207
+	xlsFilePass   = 0x002F
+)
+
+// xlsRecord is one record, with the CONTINUE records after it as further parts.
+type xlsRecord struct {
+	typ   uint16
+	parts [][]byte
+}
+
+// xlsRecords splits a BIFF stream into records, from offset at until EOF.
+func xlsRecords(b []byte, at int) ([]xlsRecord, error) {
+	var out []xlsRecord
+	for at+4 <= len(b) {
+		typ, n := binary.LittleEndian.Uint16(b[at:]), int(binary.LittleEndian.Uint16(b[at+2:]))
+		if at+4+n > len(b) {
+			return nil, errors.New("damaged Excel workbook: a record runs past the end of its stream")
+		}
+		data := b[at+4 : at+4+n]
+		at += 4 + n
+		if typ == xlsContinue && len(out) > 0 {
+			out[len(out)-1].parts = append(out[len(out)-1].parts, data)
+			continue
+		}
+		out = append(out, xlsRecord{typ, [][]byte{data}})
+		if typ == xlsEOF {
+			break
+		}
+	}
+	return out, nil
+}
+
+// parseXLS extracts the sheets of an Excel 97-2003 workbook.
+func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
+	book, err := xlsWorkbook(data)
+	if err != nil {
+		return Parsed{}, err
+	}
+	globals, err := xlsRecords(book, 0)
+	if err != nil {
+		return Parsed{}, err
+	}
+	if len(globals) == 0 || globals[0].typ != xlsBOF || len(globals[0].parts[0]) < 4 || binary.LittleEndian.Uint16(globals[0].parts[0]) != 0x0600 {
+		return Parsed{}, ErrSkip{Reason: "an Excel 5.0/95 or older workbook: open it in Excel or LibreOffice and save it as .xlsx"}
+	}
+	type sheetAt struct {
+		name string
+		at   int
+	}
+	var sheets []sheetAt
+	var sst []string
+	for _, r := range globals {
+		switch r.typ {
+		case xlsFilePass:
+			return Parsed{}, ErrSkip{Reason: "encrypted Excel workbook (password-protected)"}
+		case xlsBoundSheet:
+			p := r.parts[0]
+			// A worksheet's (dt 0) offset, visibility, type and name.
+			if len(p) >= 8 && p[5] == 0 {
+				name, _ := xlsShortString(p[6:])
+				sheets = append(sheets, sheetAt{name, int(binary.LittleEndian.Uint32(p))})
+			}
+		case xlsSST:
+			if sst, err = xlsSharedStrings(r.parts, deadline); err != nil {
+				return Parsed{}, err
+			}
+		}
+	}
+	var doc Parsed
+	cells := 0
+	for i, sh := range sheets {
+		if time.Now().After(deadline) {
+			return Parsed{}, errParseDeadline
+		}
+		if sh.at < 0 || sh.at >= len(book) {
+			return Parsed{}, fmt.Errorf("damaged Excel workbook: sheet %s lies outside the file", sh.name)
+		}
+		recs, err := xlsRecords(book, sh.at)
+		if err != nil {
+			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
+		}
+		type cell struct {
+			row, col int
+			v        string
+		}
+		var grid []cell
+		set := func(row, col int, v string) error {
+			if v = strings.TrimSpace(v); v == "" {
+				return nil
+			}
+			if col >= maxRowCells {
+				return errRowTooWide
+			}
+			if cells++; cells > maxSheetCells {
+				return errTooManyCells
+			}
+			grid = append(grid, cell{row, col, v})
+			return nil
+		}
+		pendingString := [2]int{-1, -1} // a formula whose string result is the next STRING record
+		for _, r := range recs {
+			p := r.parts[0]
+			if len(p) < 6 && r.typ != xlsString {
+				continue
+			}
+			var row, col int
+			if len(p) >= 4 {
+				row, col = int(binary.LittleEndian.Uint16(p)), int(binary.LittleEndian.Uint16(p[2:]))
+			}
+			var err error
+			switch r.typ {
+			case xlsLabelSST:
+				if len(p) >= 10 {
+					if k := int(binary.LittleEndian.Uint32(p[6:])); k < len(sst) {
+						err = set(row, col, sst[k])
+					}
+				}
+			case xlsLabel:
+				if len(p) >= 9 {
+					s, _ := xlsString16(p[6:])
+					err = set(row, col, s)
+				}
+			case xlsNumber:
+				if len(p) >= 14 {
+					err = set(row, col, xlsNumberText(math.Float64frombits(binary.LittleEndian.Uint64(p[6:]))))
+				}
+			case xlsRK:
+				if len(p) >= 10 {
+					err = set(row, col, xlsNumberText(xlsRKValue(binary.LittleEndian.Uint32(p[6:]))))
+				}
+			case xlsMulRK:
+				for k, c := 0, col; 4+6*k+6 <= len(p)-2; k, c = k+1, c+1 {
+					if err = set(row, c, xlsNumberText(xlsRKValue(binary.LittleEndian.Uint32(p[4+6*k+2:])))); err != nil {
+						break
+					}
+				}
+			case xlsFormula:
+				if len(p) >= 14 {
+					v := p[6:14]
+					if binary.LittleEndian.Uint16(v[6:]) != 0xFFFF {
+						err = set(row, col, xlsNumberText(math.Float64frombits(binary.LittleEndian.Uint64(v))))
+					} else if v[0] == 0 {
+						pendingString = [2]int{row, col}
+					}
+				}
+			case xlsString:
+				if pendingString[0] >= 0 {
+					s, _ := xlsString16(p)
+					err = set(pendingString[0], pendingString[1], s)
+					pendingString = [2]int{-1, -1}
+				}
+			}
+			if err != nil {
+				return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
+			}
+		}
+		// The rows that hold a cell, in order, each as wide as its last cell; a cell written
+		// twice keeps its last value.
+		slices.SortStableFunc(grid, func(a, b cell) int { return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col)) })
+		var rows [][]string
+		for k, c := range grid {
+			if k == 0 || c.row != grid[k-1].row {
+				rows = append(rows, nil)
+			}
+			line := rows[len(rows)-1]
+			for len(line) < c.col {
+				line = append(line, "")
+			}
+			rows[len(rows)-1] = append(line[:c.col], c.v)
+		}
+		text, err := tableText(rows)
+		if err != nil {
+			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
+		}
+		doc.Sections = append(doc.Sections, Section{Headings: []string{sh.name}, Anchor: "sheet-" + strconv.Itoa(i+1), Page: i + 1, Text: text})
+	}
+	return doc, nil
+}
+
+// xlsWorkbook returns the Workbook stream of the compound file, at most as long as the file.
+func xlsWorkbook(data []byte) ([]byte, error) {
+	r, err := mscfb.New(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("not an Excel 97-2003 workbook: %w", err)
+	}
+	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
+		if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
+			continue
+		}
+		switch entry.Name {
+		case "Workbook":
+			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
+			if err != nil {
+				return nil, fmt.Errorf("damaged Excel workbook: %w", err)
+			}
+			return b, nil
+		case "Book":
+			return nil, ErrSkip{Reason: "an Excel 5.0/95 workbook: open it in Excel or LibreOffice and save it as .xlsx"}
+		}
+	}
+	return nil, errors.New("not an Excel 97-2003 workbook: no Workbook stream")
+}
+
+// xlsSharedStrings reads the shared string table: its counts, then strings that may continue
+// from one part (a CONTINUE record) to the next, where the characters go on with a new byte
+// saying whether they are one byte or two.
+func xlsSharedStrings(parts [][]byte, deadline time.Time) ([]string, error) {
+	r := &xlsReader{parts: parts}
+	r.skip(4)
+	unique := int(r.u32())
+	if unique > maxSheetCells {
+		return nil, fmt.Errorf("damaged Excel workbook: %d shared strings", unique)
+	}
+	out := make([]string, 0, min(unique, 1<<16))
+	for i := 0; i < unique && !r.done(); i++ {
+		if i%4096 == 0 && time.Now().After(deadline) {
+			return nil, errParseDeadline
+		}
+		cch := int(r.u16())
+		flags := r.byte()
+		runs, ext := 0, 0
+		if flags&0x08 != 0 {
+			runs = int(r.u16())
+		}
+		if flags&0x04 != 0 {
+			ext = int(r.u32())
+		}
+		out = append(out, r.chars(cch, flags&0x01 != 0))
+		r.skip(4*runs + ext)
+	}
+	return out, nil
+}
+
+// xlsReader reads across a record's parts; past the end it reads zeros.
+type xlsReader struct {
+	parts [][]byte
+	i, at int
+}
+
+func (r *xlsReader) done() bool { return r.i >= len(r.parts) }
+
+// next moves to the next part when the current one is read to its end.
+func (r *xlsReader) next() {
+	for r.i < len(r.parts) && r.at >= len(r.parts[r.i]) {
+		r.i, r.at = r.i+1, 0
+	}
+}
+
+func (r *xlsReader) byte() byte {
+	if r.next(); r.done() {
+		return 0
+	}
+	b := r.parts[r.i][r.at]
+	r.at++
+	return b
+}
+
+func (r *xlsReader) u16() uint16 { return uint16(r.byte()) | uint16(r.byte())<<8 }
+
+func (r *xlsReader) u32() uint32 { return uint32(r.u16()) | uint32(r.u16())<<16 }
+
+func (r *xlsReader) skip(n int) {
+	for n > 0 {
+		if r.next(); r.done() {
+			return
+		}
+		k := min(n, len(r.parts[r.i])-r.at)
+		r.at, n = r.at+k, n-k
+	}
+}
+
+// chars reads n characters, one or two bytes each (wide); a part boundary inside them starts
+// with a byte saying which the rest are.
+func (r *xlsReader) chars(n int, wide bool) string {
+	var u []uint16
+	for len(u) < n {
+		if r.next(); r.done() {
+			break
+		}
+		if r.at == 0 && len(u) > 0 {
+			wide = r.parts[r.i][0]&0x01 != 0
+			r.at = 1
+			continue
+		}
+		if wide {
+			u = append(u, r.u16())
+		} else {
+			u = append(u, uint16(r.byte()))
+		}
+	}
+	return string(utf16.Decode(u))
+}
+
+// xlsShortString reads a ShortXLUnicodeString: a one-byte count, a flags byte, the characters.
+func xlsShortString(p []byte) (string, bool) {
+	if len(p) < 2 {
+		return "", false
+	}
+	return xlsChars(p[2:], int(p[0]), p[1]&0x01 != 0)
+}
+
+// xlsString16 reads an XLUnicodeString: a two-byte count, a flags byte, the characters.
+func xlsString16(p []byte) (string, bool) {
+	if len(p) < 3 {
+		return "", false
+	}
+	return xlsChars(p[3:], int(binary.LittleEndian.Uint16(p)), p[2]&0x01 != 0)
+}
+
+// xlsChars decodes n characters of p, UTF-16 when wide, else one byte each (ISO-8859-1, as
+// the format's "compressed" characters are the low bytes of UTF-16).
+func xlsChars(p []byte, n int, wide bool) (string, bool) {
+	if wide {
+		if 2*n > len(p) {
+			return "", false
+		}
+		u := make([]uint16, n)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(p[2*i:])
+		}
+		return string(utf16.Decode(u)), true
+	}
+	if n > len(p) {
+		return "", false
+	}
+	s, _ := charmap.ISO8859_1.NewDecoder().Bytes(p[:n])
+	return string(s), true
+}
+
+// xlsRKValue decodes an RK number: a 30-bit integer or the high 30 bits of a float64, divided
+// by 100 when its lowest bit says so.
+func xlsRKValue(rk uint32) float64 {
+	var v float64
+	if rk&0x02 != 0 {
+		v = float64(int32(rk) >> 2)
+	} else {
+		v = math.Float64frombits(uint64(rk&^0x03) << 32)
+	}
+	if rk&0x01 != 0 {
+		v /= 100
+	}
+	return v
+}
+
+// xlsNumberText writes a number as a spreadsheet shows it by default: without a needless
+// fraction or exponent.
+func xlsNumberText(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}

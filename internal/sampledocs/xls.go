@@ -1,0 +1,152 @@
+package sampledocs
+
+import (
+	"encoding/binary"
+	"math"
+	"unicode/utf16"
+)
+
+// XLSCell is one cell of a generated Excel 97-2003 sheet: Text (a shared string), else Number.
+// Formula stores the value as a formula's cached result instead (a string result in a STRING
+// record after it).
+type XLSCell struct {
+	Row, Col int
+	Text     string
+	Number   float64
+	Formula  bool
+}
+
+// XLSSheet is a worksheet of a generated workbook.
+type XLSSheet struct {
+	Name  string
+	Cells []XLSCell
+}
+
+// XLSOptions varies a generated workbook.
+type XLSOptions struct {
+	// SplitStrings ends the shared string table's first record in the middle of its last
+	// string, which goes on in a CONTINUE record, as Excel writes tables of more than 8 KB.
+	SplitStrings bool
+	// Encrypted adds a FILEPASS record; Version, when set, replaces BOF's 0x0600 (BIFF8).
+	Encrypted bool
+	Version   uint16
+}
+
+// XLS returns an Excel 97-2003 workbook (BIFF8 records in a Workbook stream of a compound file)
+// holding sheets. Shared strings of Latin-1 characters are written one byte each, others as
+// UTF-16, as Excel does.
+func XLS(sheets []XLSSheet, o XLSOptions) []byte {
+	le := binary.LittleEndian
+	record := func(b []byte, typ uint16, data []byte) []byte {
+		b = le.AppendUint16(b, typ)
+		b = le.AppendUint16(b, uint16(len(data)))
+		return append(b, data...)
+	}
+	bof := func(dt uint16) []byte {
+		d := le.AppendUint16(nil, cmpOr(o.Version, 0x0600))
+		d = le.AppendUint16(d, dt)
+		return append(d, make([]byte, 12)...)
+	}
+	// The shared strings, in first use.
+	var strs []string
+	index := map[string]int{}
+	for _, sh := range sheets {
+		for _, c := range sh.Cells {
+			if c.Text != "" && !c.Formula {
+				if _, ok := index[c.Text]; !ok {
+					index[c.Text] = len(strs)
+					strs = append(strs, c.Text)
+				}
+			}
+		}
+	}
+	sst := le.AppendUint32(nil, uint32(len(strs)))
+	sst = le.AppendUint32(sst, uint32(len(strs)))
+	var cont []byte // the CONTINUE record's data, when the last string is split
+	for i, s := range strs {
+		u := utf16.Encode([]rune(s))
+		wide := false
+		for _, c := range u {
+			wide = wide || c > 0xFF
+		}
+		sst = le.AppendUint16(sst, uint16(len(u)))
+		chars := func(u []uint16) []byte {
+			var b []byte
+			for _, c := range u {
+				if wide {
+					b = le.AppendUint16(b, c)
+				} else {
+					b = append(b, byte(c))
+				}
+			}
+			return b
+		}
+		if o.SplitStrings && i == len(strs)-1 && len(u) > 1 {
+			half := len(u) / 2
+			sst = append(append(sst, flag(wide)), chars(u[:half])...)
+			cont = append([]byte{flag(wide)}, chars(u[half:])...)
+			continue
+		}
+		sst = append(append(sst, flag(wide)), chars(u)...)
+	}
+	var globals []byte
+	globals = record(globals, 0x0809, bof(0x0005))
+	if o.Encrypted {
+		globals = record(globals, 0x002F, make([]byte, 6))
+	}
+	// BOUNDSHEET records: their offsets are filled in once the sheets' places are known.
+	var boundAt []int
+	for _, sh := range sheets {
+		d := make([]byte, 6)
+		d = append(d, byte(len(sh.Name)), 0)
+		d = append(d, sh.Name...)
+		boundAt = append(boundAt, len(globals)+4)
+		globals = record(globals, 0x0085, d)
+	}
+	globals = record(globals, 0x00FC, sst)
+	if cont != nil {
+		globals = record(globals, 0x003C, cont)
+	}
+	globals = record(globals, 0x000A, nil)
+	book := globals
+	for i, sh := range sheets {
+		le.PutUint32(book[boundAt[i]:], uint32(len(book)))
+		book = record(book, 0x0809, bof(0x0010))
+		for _, c := range sh.Cells {
+			head := le.AppendUint16(nil, uint16(c.Row))
+			head = le.AppendUint16(head, uint16(c.Col))
+			head = le.AppendUint16(head, 0x0F) // the cell's format
+			switch {
+			case c.Formula && c.Text != "":
+				v := []byte{0, 0, 0, 0, 0, 0, 0xFF, 0xFF}
+				book = record(book, 0x0006, append(append(head, v...), make([]byte, 8)...))
+				u := utf16.Encode([]rune(c.Text))
+				s := le.AppendUint16(nil, uint16(len(u)))
+				s = append(s, 1)
+				for _, ch := range u {
+					s = le.AppendUint16(s, ch)
+				}
+				book = record(book, 0x0207, s)
+			case c.Formula:
+				book = record(book, 0x0006, append(le.AppendUint64(head, math.Float64bits(c.Number)), make([]byte, 8)...))
+			case c.Text != "":
+				book = record(book, 0x00FD, le.AppendUint32(head, uint32(index[c.Text])))
+			case c.Number == math.Trunc(c.Number) && math.Abs(c.Number) < 1<<29:
+				book = record(book, 0x027E, le.AppendUint32(head, uint32(int32(c.Number))<<2|0x02)) // an RK integer
+			default:
+				book = record(book, 0x0203, le.AppendUint64(head, math.Float64bits(c.Number)))
+			}
+		}
+		book = record(book, 0x000A, nil)
+	}
+	stream := make([]byte, sectorsFor(len(book))*512)
+	copy(stream, book)
+	return compoundFile(map[string][]byte{"Workbook": stream})
+}
+
+func flag(wide bool) byte {
+	if wide {
+		return 1
+	}
+	return 0
+}
