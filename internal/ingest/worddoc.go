@@ -124,6 +124,10 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 	if pieces <= 0 {
 		return "", errors.New("damaged Word document: empty piece table")
 	}
+	// A character takes at least a byte of the stream, and the pieces follow one another: a
+	// hostile table of pieces that each claim the whole stream again cannot multiply it.
+	ccp = min(ccp, int64(len(wd)))
+	prevEnd := int64(0)
 	var b strings.Builder
 	win := charmap.Windows1252.NewDecoder()
 	for i := range pieces {
@@ -131,6 +135,9 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 			return "", errors.New("reading the Word document's text took too long")
 		}
 		start, end := int64(binary.LittleEndian.Uint32(plc[4*i:])), int64(binary.LittleEndian.Uint32(plc[4*i+4:]))
+		if start < prevEnd {
+			return "", errors.New("damaged Word document: its pieces of text overlap")
+		}
 		if start >= ccp {
 			break
 		}
@@ -138,6 +145,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 		if end <= start {
 			continue
 		}
+		prevEnd = end
 		fc := binary.LittleEndian.Uint32(plc[4*(pieces+1)+8*i+2:])
 		chars := end - start
 		if fc&docCompressed != 0 {
