@@ -179,7 +179,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 // \x14 and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
 // hyphens into "-" and nothing; pictures, objects and footnote marks dropped.
 func docPlain(s string) string {
-	var b strings.Builder
+	var b bytes.Buffer
 	var fields []bool // for each open field: whether its result has begun
 	cellEnded := false
 	for _, r := range s {
@@ -204,9 +204,7 @@ func docPlain(s string) string {
 		}
 		if r == 0x07 {
 			if cellEnded { // the row's end mark after its last cell's
-				out := strings.TrimSuffix(b.String(), " | ")
-				b.Reset()
-				b.WriteString(out)
+				b.Truncate(b.Len() - len(" | ")) // not a copy of all the text so far: rows are many
 				b.WriteByte('\n')
 				cellEnded = false
 				continue
