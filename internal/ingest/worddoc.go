@@ -181,25 +181,32 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 func docPlain(s string) string {
 	var b bytes.Buffer
 	var fields []bool // for each open field: whether its result has begun
+	// Open fields whose result has not begun: text inside any of them is instruction, also a
+	// nested field's result (a MERGEFIELD's inside an IF's instruction).
+	instructions := 0
 	cellEnded := false
 	for _, r := range s {
-		inInstruction := len(fields) > 0 && !fields[len(fields)-1]
 		switch r {
 		case 0x13:
 			fields = append(fields, false)
+			instructions++
 			continue
 		case 0x14:
-			if len(fields) > 0 {
+			if len(fields) > 0 && !fields[len(fields)-1] {
 				fields[len(fields)-1] = true
+				instructions--
 			}
 			continue
 		case 0x15:
 			if len(fields) > 0 {
+				if !fields[len(fields)-1] {
+					instructions--
+				}
 				fields = fields[:len(fields)-1]
 			}
 			continue
 		}
-		if inInstruction {
+		if instructions > 0 {
 			continue
 		}
 		if r == 0x07 {

@@ -74,3 +74,17 @@ func TestDOCManyTableRowsReadInLinearTime(t *testing.T) {
 		t.Errorf("a table read as %q", got)
 	}
 }
+
+// TestDOCNestedFieldInInstruction: a field nested in another's instruction (a MERGEFIELD in an
+// IF, as mail merge writes) is instruction too: only the outer field's result is text.
+func TestDOCNestedFieldInInstruction(t *testing.T) {
+	t.Parallel()
+	got := docPlain("Dear \x13 IF \x13 MERGEFIELD Title \x14«Title»\x15 = \"Dr\" \"Doctor\" \"Colleague\" \x14Doctor\x15,\r")
+	if got != "Dear Doctor,\n" {
+		t.Errorf("got %q, want %q", got, "Dear Doctor,\n")
+	}
+	// A field in another's result (a TOC's PAGEREF) keeps its result.
+	if got := docPlain("\x13 TOC \x14Intro \x13 PAGEREF _T1 \x143\x15\x15\r"); got != "Intro 3\n" {
+		t.Errorf("got %q, want %q", got, "Intro 3\n")
+	}
+}
