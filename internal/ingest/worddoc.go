@@ -74,7 +74,8 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 }
 
 // docStreams reads the streams parseDOC needs from the compound file, each at most as long as
-// the file itself (a stream's sector chain can claim more, or loop).
+// the file itself (a stream's sector chain can claim more, or loop), and each once: a hostile
+// directory can name one long stream thousands of times.
 func docStreams(data []byte) (map[string][]byte, error) {
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
@@ -84,8 +85,8 @@ func docStreams(data []byte) (map[string][]byte, error) {
 	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
 		switch entry.Name {
 		case "WordDocument", "0Table", "1Table":
-			if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
-				continue // a stream of an embedded object, or a damaged size
+			if len(entry.Path) > 0 || entry.Size > int64(len(data)) || out[entry.Name] != nil {
+				continue // a stream of an embedded object, a damaged size, or a name read before
 			}
 			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
 			if err != nil {
