@@ -175,7 +175,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, error) {
 }
 
 // docPlain turns Word's characters with a meaning of their own into text: paragraph marks
-// (\r), line, page and section breaks into line ends; a table cell's end mark (\x07) into " | "
+// (\r), line, page, column and section breaks into line ends; a table cell's end mark (\x07) into " | "
 // and a row's (a second mark) into a line end; of a field, only its result (the text between
 // \x14 and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
 // hyphens into "-" and nothing; pictures, objects and footnote marks dropped.
@@ -223,7 +223,7 @@ func docPlain(s string) string {
 		}
 		cellEnded = false
 		switch {
-		case r == '\r' || r == 0x0b || r == 0x0c:
+		case r == '\r' || r == 0x0b || r == 0x0c || r == 0x0e:
 			b.WriteByte('\n')
 		case r == 0x1e:
 			b.WriteByte('-')

@@ -208,3 +208,12 @@ func TestDOCStreamNamedManyTimes(t *testing.T) {
 		t.Errorf("text %q", doc.Sections[0].Text)
 	}
 }
+
+// TestDOCColumnBreakEndsALine: Word's column break (\x0e) parts the text as a page break
+// does; dropped, it joined the last word of one column to the first of the next.
+func TestDOCColumnBreakEndsALine(t *testing.T) {
+	t.Parallel()
+	if got := docPlain("end of the left column\x0eStart of the right\r"); got != "end of the left column\nStart of the right\n" {
+		t.Errorf("got %q", got)
+	}
+}
