@@ -104,7 +104,8 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 }
 
 // docStreams reads the streams parseDOC needs from the compound file, each at most as long as
-// the file itself (a stream's sector chain can claim more, or loop).
+// the file itself (a stream's sector chain can claim more, or loop), and each once: a hostile
+// directory can name one long stream thousands of times.
 func docStreams(data []byte) (map[string][]byte, error) {
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
@@ -114,8 +115,8 @@ func docStreams(data []byte) (map[string][]byte, error) {
 	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
 		switch entry.Name {
 		case "WordDocument", "0Table", "1Table":
-			if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
-				continue // a stream of an embedded object, or a damaged size
+			if len(entry.Path) > 0 || entry.Size > int64(len(data)) || out[entry.Name] != nil {
+				continue // a stream of an embedded object, a damaged size, or a name read before
 			}
 			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
 			if err != nil {
@@ -155,6 +156,10 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, er
 	if pieces <= 0 {
 		return "", nil, errors.New("damaged Word document: empty piece table")
 	}
+	// A character takes at least a byte of the stream, and the pieces follow one another: a
+	// hostile table of pieces that each claim the whole stream again cannot multiply it.
+	ccp = min(ccp, int64(len(wd)))
+	prevEnd := int64(0)
 	var b strings.Builder
 	var marks []int64
 	win := charmap.Windows1252.NewDecoder()
@@ -163,6 +168,9 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, er
 			return "", nil, errors.New("reading the Word document's text took too long")
 		}
 		start, end := int64(binary.LittleEndian.Uint32(plc[4*i:])), int64(binary.LittleEndian.Uint32(plc[4*i+4:]))
+		if start < prevEnd {
+			return "", nil, errors.New("damaged Word document: its pieces of text overlap")
+		}
 		if start >= ccp {
 			break
 		}
@@ -170,6 +178,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, er
 		if end <= start {
 			continue
 		}
+		prevEnd = end
 		fc := binary.LittleEndian.Uint32(plc[4*(pieces+1)+8*i+2:])
 		chars := end - start
 		if fc&docCompressed != 0 {
@@ -291,7 +300,7 @@ func docHeadingLevels(wd, table []byte, marks []int64) []int {
 type docHeading struct{ start, end, level int }
 
 // docPlain turns Word's characters with a meaning of their own into text: paragraph marks
-// (\r), line, page and section breaks into line ends; a table cell's end mark (\x07) into " | "
+// (\r), line, page, column and section breaks into line ends; a table cell's end mark (\x07) into " | "
 // and a row's (a second mark) into a line end; of a field, only its result (the text between
 // \x14 and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
 // hyphens into "-" and nothing; pictures, objects and footnote marks dropped. levels gives the
@@ -301,21 +310,28 @@ func docPlain(s string, levels []int) (string, []docHeading) {
 	var b []byte
 	var headings []docHeading
 	var fields []bool // for each open field: whether its result has begun
+	// Open fields whose result has not begun: text inside any of them is instruction, also a
+	// nested field's result (a MERGEFIELD's inside an IF's instruction).
+	instructions := 0
 	cellEnded := false
 	para, paraStart := 0, 0
 	for _, r := range s {
-		inInstruction := len(fields) > 0 && !fields[len(fields)-1]
 		switch r {
 		case 0x13:
 			fields = append(fields, false)
+			instructions++
 			continue
 		case 0x14:
-			if len(fields) > 0 {
+			if len(fields) > 0 && !fields[len(fields)-1] {
 				fields[len(fields)-1] = true
+				instructions--
 			}
 			continue
 		case 0x15:
 			if len(fields) > 0 {
+				if !fields[len(fields)-1] {
+					instructions--
+				}
 				fields = fields[:len(fields)-1]
 			}
 			continue
@@ -326,13 +342,13 @@ func docPlain(s string, levels []int) (string, []docHeading) {
 				headings = append(headings, docHeading{paraStart, len(b), levels[para]})
 			}
 			para++
-			if !inInstruction {
+			if instructions == 0 {
 				b = append(b, '\n')
 			}
 			paraStart, cellEnded = len(b), false
 			continue
 		}
-		if inInstruction {
+		if instructions > 0 {
 			continue
 		}
 		if r == 0x07 {
@@ -347,7 +363,7 @@ func docPlain(s string, levels []int) (string, []docHeading) {
 		}
 		cellEnded = false
 		switch {
-		case r == 0x0b || r == 0x0c:
+		case r == 0x0b || r == 0x0c || r == 0x0e:
 			b = append(b, '\n')
 		case r == 0x1e:
 			b = append(b, '-')
