@@ -153,8 +153,10 @@ func (e Extractive) Answer(ctx context.Context, question string, sources []retri
 	weight, total := termWeights(passages, terms)
 	cited := -1 // the best-ranked passage with a sentence that scores: its document is cited
 	for i, src := range sources {
-		shortfall := 0.0 // how far the passage's retrieval score falls short of its document's best
-		for _, o := range sources[:i] {
+		// How far the passage's retrieval score falls short of its document's best, wherever
+		// that passage is in the list (a reranker orders it by other scores).
+		shortfall := 0.0
+		for _, o := range sources {
 			if sameDoc(o, src) && o.Score > 0 {
 				shortfall = max(shortfall, (o.Score-src.Score)/o.Score)
 			}
@@ -925,7 +927,7 @@ func sentencesOf(text string) []sent {
 			code.first = line
 		}
 		// A list item starts its line, indented in plain text ("  - nested", "  2. Then").
-		item := code == nil && (strings.TrimLeft(text[lineStart:sp.Start], " \t") == "" && listItem.MatchString(t) || tableRow(t) && !prompted(t))
+		item := code == nil && (strings.TrimLeft(text[lineStart:sp.Start], " \t\u00a0") == "" && listItem.MatchString(t) || tableRow(t) && !prompted(t))
 		out = append(out, sent{text: t, line: line, item: item, code: code, terms: termSet(t)})
 	}
 	return out
