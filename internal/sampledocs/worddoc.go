@@ -163,6 +163,9 @@ func compoundFile(streams map[string][]byte) []byte {
 			}
 		}
 	}
+	if len(fat) > 128 {
+		panic("sampledocs: the streams need more than the one FAT sector compoundFile writes (about 63 KB)")
+	}
 	header := make([]byte, 512)
 	copy(header, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
 	le.PutUint16(header[0x18:], 0x003E)
