@@ -184,6 +184,10 @@ func TestHostileNewFormats(t *testing.T) {
 		{"XLSEncrypted", "locked.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "secret"}}}}, sampledocs.XLSOptions{Encrypted: true}), "encrypted Excel workbook"},
 		{"XLSExcel95", "old.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "old"}}}}, sampledocs.XLSOptions{Version: 0x0500}), "save it as .xlsx"},
 		{"XLSTooWide", "wide.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Col: 40000, Text: "far"}}}}, sampledocs.XLSOptions{}), "a table row of more than"},
+		// One number at the far right of each of 300 rows: each row is laid out 16,384 cells
+		// wide, blanks counted against maxSheetCells as .xlsx counts them (65,536 such rows of
+		// a 1 MB file would lay out 16 GB of empty strings).
+		{"XLSFarColumns", "far.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: farCells(300, 16383)}}, sampledocs.XLSOptions{}), "spreadsheet laying out more than"},
 		{"DOCPieceOutside", "damaged.doc", sampledocs.WordDoc("Text.\r", sampledocs.WordDocOptions{PieceOffset: 0x7FFFFFF0}), "damaged Word document"},
 		{"EMLManyParts", "parts.eml", []byte(manyParts), "more than 200 MIME parts"},
 	} {
@@ -229,4 +233,13 @@ func TestEMLUndeclaredCharset(t *testing.T) {
 			t.Errorf("%q: %q", header, body)
 		}
 	}
+}
+
+// farCells is a number in column col of each of n rows.
+func farCells(n, col int) []sampledocs.XLSCell {
+	var cells []sampledocs.XLSCell
+	for r := range n {
+		cells = append(cells, sampledocs.XLSCell{Row: r, Col: col, Number: 7})
+	}
+	return cells
 }

@@ -196,7 +196,9 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 			}
 		}
 		// The rows that hold a cell, in order, each as wide as its last cell; a cell written
-		// twice keeps its last value.
+		// twice keeps its last value. The blanks laid out before a cell count against
+		// maxSheetCells, as .xlsx counts them: one number in column 16,384 of each row would
+		// otherwise lay out 16,384 empty strings per 14-byte record.
 		slices.SortStableFunc(grid, func(a, b cell) int { return cmp.Or(cmp.Compare(a.row, b.row), cmp.Compare(a.col, b.col)) })
 		var rows [][]string
 		for k, c := range grid {
@@ -204,6 +206,9 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 				rows = append(rows, nil)
 			}
 			line := rows[len(rows)-1]
+			if cells += max(c.col-len(line), 0); cells > maxSheetCells {
+				return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, errTooManyCells)
+			}
 			for len(line) < c.col {
 				line = append(line, "")
 			}
