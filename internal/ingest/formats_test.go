@@ -235,6 +235,22 @@ func TestEMLUndeclaredCharset(t *testing.T) {
 	}
 }
 
+// TestXLSDualFormat: a workbook saved as "Microsoft Excel 97 & 5.0/95" holds a Workbook stream
+// (BIFF8) beside its Excel 95 Book stream; the compound file lists Book first (shorter names sort
+// first), and the workbook was skipped as Excel 95 though it holds the BIFF8 one.
+func TestXLSDualFormat(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("dual.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "both formats"}}}}, sampledocs.XLSOptions{Book: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := Layout(doc, DefaultChunkOptions); !strings.Contains(body, "both formats") {
+		t.Errorf("%q", body)
+	}
+}
+
 // farCells is a number in column col of each of n rows.
 func farCells(n, col int) []sampledocs.XLSCell {
 	var cells []sampledocs.XLSCell

@@ -229,6 +229,9 @@ func xlsWorkbook(data []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not an Excel 97-2003 workbook: %w", err)
 	}
+	// A dual-format file (Excel 97 & 5.0/95) holds both streams, Book listed first: the
+	// Excel 95 one decides only when there is no Workbook stream.
+	book := false
 	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
 		if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
 			continue
@@ -241,8 +244,11 @@ func xlsWorkbook(data []byte) ([]byte, error) {
 			}
 			return b, nil
 		case "Book":
-			return nil, ErrSkip{Reason: "an Excel 5.0/95 workbook: open it in Excel or LibreOffice and save it as .xlsx"}
+			book = true
 		}
+	}
+	if book {
+		return nil, ErrSkip{Reason: "an Excel 5.0/95 workbook: open it in Excel or LibreOffice and save it as .xlsx"}
 	}
 	return nil, errors.New("not an Excel 97-2003 workbook: no Workbook stream")
 }

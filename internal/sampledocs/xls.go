@@ -30,6 +30,9 @@ type XLSOptions struct {
 	// Encrypted adds a FILEPASS record; Version, when set, replaces BOF's 0x0600 (BIFF8).
 	Encrypted bool
 	Version   uint16
+	// Book adds an Excel 5.0/95 "Book" stream beside the Workbook stream, as Excel 97's
+	// "Microsoft Excel 97 & 5.0/95 Workbook" format writes both.
+	Book bool
 }
 
 // XLS returns an Excel 97-2003 workbook (BIFF8 records in a Workbook stream of a compound file)
@@ -141,7 +144,11 @@ func XLS(sheets []XLSSheet, o XLSOptions) []byte {
 	}
 	stream := make([]byte, sectorsFor(len(book))*512)
 	copy(stream, book)
-	return compoundFile(map[string][]byte{"Workbook": stream})
+	streams := map[string][]byte{"Workbook": stream}
+	if o.Book {
+		streams["Book"] = make([]byte, 512)
+	}
+	return compoundFile(streams)
 }
 
 func flag(wide bool) byte {
