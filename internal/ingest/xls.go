@@ -49,26 +49,32 @@ type xlsRecord struct {
 	parts [][]byte
 }
 
-// xlsRecords splits a BIFF stream into records, from offset at until EOF.
-func xlsRecords(b []byte, at int) ([]xlsRecord, error) {
-	var out []xlsRecord
+// xlsRecords calls f with each record of a BIFF stream, from offset at until EOF. A record's
+// parts are valid only during the call: the records are not kept, as a slice of them took 46
+// times the stream (8 MB of empty 4-byte records, 370 MB).
+func xlsRecords(b []byte, at int, f func(xlsRecord) error) error {
+	var parts [][]byte
 	for at+4 <= len(b) {
-		typ, n := binary.LittleEndian.Uint16(b[at:]), int(binary.LittleEndian.Uint16(b[at+2:]))
-		if at+4+n > len(b) {
-			return nil, errors.New("damaged Excel workbook: a record runs past the end of its stream")
+		typ := binary.LittleEndian.Uint16(b[at:])
+		parts = parts[:0]
+		for {
+			n := int(binary.LittleEndian.Uint16(b[at+2:]))
+			if at+4+n > len(b) {
+				return errors.New("damaged Excel workbook: a record runs past the end of its stream")
+			}
+			parts = append(parts, b[at+4:at+4+n])
+			if at += 4 + n; at+4 > len(b) || binary.LittleEndian.Uint16(b[at:]) != xlsContinue {
+				break
+			}
 		}
-		data := b[at+4 : at+4+n]
-		at += 4 + n
-		if typ == xlsContinue && len(out) > 0 {
-			out[len(out)-1].parts = append(out[len(out)-1].parts, data)
-			continue
+		if err := f(xlsRecord{typ, parts}); err != nil {
+			return err
 		}
-		out = append(out, xlsRecord{typ, [][]byte{data}})
 		if typ == xlsEOF {
 			break
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // parseXLS extracts the sheets of an Excel 97-2003 workbook.
@@ -77,23 +83,28 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	globals, err := xlsRecords(book, 0)
-	if err != nil {
-		return Parsed{}, err
-	}
-	if len(globals) == 0 || globals[0].typ != xlsBOF || len(globals[0].parts[0]) < 4 || binary.LittleEndian.Uint16(globals[0].parts[0]) != 0x0600 {
-		return Parsed{}, ErrSkip{Reason: "an Excel 5.0/95 or older workbook: open it in Excel or LibreOffice and save it as .xlsx"}
-	}
+	return parseXLSBook(book, deadline)
+}
+
+// parseXLSBook extracts the sheets of a Workbook stream.
+func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 	type sheetAt struct {
 		name string
 		at   int
 	}
 	var sheets []sheetAt
 	var sst []string
-	for _, r := range globals {
+	first := true
+	old := ErrSkip{Reason: "an Excel 5.0/95 or older workbook: open it in Excel or LibreOffice and save it as .xlsx"}
+	err := xlsRecords(book, 0, func(r xlsRecord) error {
+		if first {
+			if first = false; r.typ != xlsBOF || len(r.parts[0]) < 4 || binary.LittleEndian.Uint16(r.parts[0]) != 0x0600 {
+				return old
+			}
+		}
 		switch r.typ {
 		case xlsFilePass:
-			return Parsed{}, ErrSkip{Reason: "encrypted Excel workbook (password-protected)"}
+			return ErrSkip{Reason: "encrypted Excel workbook (password-protected)"}
 		case xlsBoundSheet:
 			p := r.parts[0]
 			// A worksheet's (dt 0) offset, visibility, type and name.
@@ -102,10 +113,18 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 				sheets = append(sheets, sheetAt{name, int(binary.LittleEndian.Uint32(p))})
 			}
 		case xlsSST:
+			var err error
 			if sst, err = xlsSharedStrings(r.parts, deadline); err != nil {
-				return Parsed{}, err
+				return err
 			}
 		}
+		return nil
+	})
+	if err == nil && first {
+		err = old
+	}
+	if err != nil {
+		return Parsed{}, err
 	}
 	var doc Parsed
 	cells := 0
@@ -115,10 +134,6 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 		}
 		if sh.at < 0 || sh.at >= len(book) {
 			return Parsed{}, fmt.Errorf("damaged Excel workbook: sheet %s lies outside the file", sh.name)
-		}
-		recs, err := xlsRecords(book, sh.at)
-		if err != nil {
-			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
 		type cell struct {
 			row, col int
@@ -139,10 +154,14 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 			return nil
 		}
 		pendingString := [2]int{-1, -1} // a formula whose string result is the next STRING record
-		for _, r := range recs {
+		records := 0
+		err := xlsRecords(book, sh.at, func(r xlsRecord) error {
+			if records++; records%4096 == 0 && time.Now().After(deadline) {
+				return errParseDeadline
+			}
 			p := r.parts[0]
 			if len(p) < 6 && r.typ != xlsString {
-				continue
+				return nil
 			}
 			var row, col int
 			if len(p) >= 4 {
@@ -191,9 +210,10 @@ func parseXLS(data []byte, deadline time.Time) (Parsed, error) {
 					pendingString = [2]int{-1, -1}
 				}
 			}
-			if err != nil {
-				return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
-			}
+			return err
+		})
+		if err != nil {
+			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
 		// The rows that hold a cell, in order, each as wide as its last cell; a cell written
 		// twice keeps its last value. The blanks laid out before a cell count against
