@@ -109,6 +109,9 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 			p := r.parts[0]
 			// A worksheet's (dt 0) offset, visibility, type and name.
 			if len(p) >= 8 && p[5] == 0 {
+				if len(sheets) == maxSections {
+					return errTooManySections // each sheet is a section, as a heading's
+				}
 				name, _ := xlsShortString(p[6:])
 				sheets = append(sheets, sheetAt{name, int(binary.LittleEndian.Uint32(p))})
 			}
