@@ -251,6 +251,22 @@ func TestXLSDualFormat(t *testing.T) {
 	}
 }
 
+// TestXLSStreamNameCase: a compound file's names compare without case ([MS-CFB] 2.6.4), and
+// writers other than Excel name the stream "WORKBOOK"; such workbooks were failed as having
+// no Workbook stream.
+func TestXLSStreamNameCase(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("upper.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "any case"}}}}, sampledocs.XLSOptions{StreamName: "WORKBOOK"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := Layout(doc, DefaultChunkOptions); !strings.Contains(body, "any case") {
+		t.Errorf("%q", body)
+	}
+}
+
 // farCells is a number in column col of each of n rows.
 func farCells(n, col int) []sampledocs.XLSCell {
 	var cells []sampledocs.XLSCell

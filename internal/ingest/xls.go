@@ -259,14 +259,15 @@ func xlsWorkbook(data []byte) ([]byte, error) {
 		if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
 			continue
 		}
-		switch entry.Name {
-		case "Workbook":
+		// Compound file names compare without case: other writers name it "WORKBOOK".
+		switch {
+		case strings.EqualFold(entry.Name, "Workbook"):
 			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
 			if err != nil {
 				return nil, fmt.Errorf("damaged Excel workbook: %w", err)
 			}
 			return b, nil
-		case "Book":
+		case strings.EqualFold(entry.Name, "Book"):
 			book = true
 		}
 	}

@@ -1,6 +1,7 @@
 package sampledocs
 
 import (
+	"cmp"
 	"encoding/binary"
 	"math"
 	"unicode/utf16"
@@ -33,6 +34,9 @@ type XLSOptions struct {
 	// Book adds an Excel 5.0/95 "Book" stream beside the Workbook stream, as Excel 97's
 	// "Microsoft Excel 97 & 5.0/95 Workbook" format writes both.
 	Book bool
+	// StreamName, when set, names the Workbook stream otherwise ("WORKBOOK": compound file
+	// names compare without case).
+	StreamName string
 }
 
 // XLS returns an Excel 97-2003 workbook (BIFF8 records in a Workbook stream of a compound file)
@@ -144,7 +148,7 @@ func XLS(sheets []XLSSheet, o XLSOptions) []byte {
 	}
 	stream := make([]byte, sectorsFor(len(book))*512)
 	copy(stream, book)
-	streams := map[string][]byte{"Workbook": stream}
+	streams := map[string][]byte{cmp.Or(o.StreamName, "Workbook"): stream}
 	if o.Book {
 		streams["Book"] = make([]byte, 512)
 	}
