@@ -267,6 +267,23 @@ func TestXLSStreamNameCase(t *testing.T) {
 	}
 }
 
+// TestXLSLongFormulaText: a formula's text result of more than 4,110 characters goes on from
+// its STRING record into a CONTINUE record; only the STRING record was read, too short for the
+// count it gives, and the whole result was dropped.
+func TestXLSLongFormulaText(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	long := strings.Repeat("abcdefghij", 500) + " end"
+	doc, err := x.Parse("long.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: long, Formula: true}}}}, sampledocs.XLSOptions{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sections) != 1 || strings.TrimSpace(doc.Sections[0].Text) != long {
+		t.Errorf("%d sections: %+.120v", len(doc.Sections), doc.Sections)
+	}
+}
+
 // farCells is a number in column col of each of n rows.
 func farCells(n, col int) []sampledocs.XLSCell {
 	var cells []sampledocs.XLSCell

@@ -208,7 +208,10 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 				}
 			case xlsString:
 				if pendingString[0] >= 0 {
-					s, _ := xlsString16(p)
+					// Its characters can go on in CONTINUE records, as a shared string's do.
+					sr := &xlsReader{parts: r.parts}
+					n := int(sr.u16())
+					s := sr.chars(n, sr.byte()&0x01 != 0)
 					err = set(pendingString[0], pendingString[1], s)
 					pendingString = [2]int{-1, -1}
 				}

@@ -133,7 +133,14 @@ func XLS(sheets []XLSSheet, o XLSOptions) []byte {
 				for _, ch := range u {
 					s = le.AppendUint16(s, ch)
 				}
-				book = record(book, 0x0207, s)
+				// A record holds at most 8,224 bytes: longer text goes on in a CONTINUE
+				// record, which starts with its characters' flags byte.
+				typ := uint16(0x0207)
+				for most := 3 + 2*4110; len(s) > most; most = 1 + 2*4111 {
+					book = record(book, typ, s[:most])
+					s, typ = append([]byte{1}, s[most:]...), 0x003C
+				}
+				book = record(book, typ, s)
 			case c.Formula:
 				book = record(book, 0x0006, append(le.AppendUint64(head, math.Float64bits(c.Number)), make([]byte, 8)...))
 			case c.Text != "":
