@@ -2,8 +2,6 @@ package sampledocs
 
 import (
 	"encoding/binary"
-	"maps"
-	"slices"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
@@ -123,7 +121,7 @@ func WordDoc(text string, o WordDocOptions) []byte {
 		le.PutUint32(wd[0x0102:], 0x400)
 		le.PutUint32(wd[0x0106:], uint32(len(bte)))
 	}
-	return compoundFile(map[string][]byte{"WordDocument": wd, "1Table": table})
+	return CompoundFile(CFBStream{"1Table", table}, CFBStream{"WordDocument", wd})
 }
 
 func cmpOr(v, def uint16) uint16 {
@@ -134,14 +132,22 @@ func cmpOr(v, def uint16) uint16 {
 }
 
 // sectorsFor returns the 512-byte sectors n bytes take, at least 8: a stream under 4,096
-// bytes would go to the mini stream, which compoundFile does not write.
+// bytes would go to the mini stream, which CompoundFile does not write.
 func sectorsFor(n int) int { return max(8, (n+511)/512) }
 
-// compoundFile writes streams (each a multiple of 512 bytes, at least 4,096) into a compound
-// file ([MS-CFB], version 3): the header, one FAT sector, one directory sector, then each
-// stream's sectors in a chain. The directory is the root with its streams in a chain of right
-// siblings, in name order (at most three streams).
-func compoundFile(streams map[string][]byte) []byte {
+// CFBStream is one directory entry of a generated compound file: a stream named Name holding
+// Data, or, with Data nil, one more entry for the sectors of the last stream of that name (a
+// hostile directory that names one stream many times).
+type CFBStream struct {
+	Name string
+	Data []byte
+}
+
+// CompoundFile writes streams into a compound file ([MS-CFB], version 3, 512-byte sectors):
+// the header, the FAT (up to 109 sectors, listed in the header), the directory (the root and
+// each stream in a chain of right siblings, in the order given), then each stream's sectors in
+// a chain, padded to at least 4,096 bytes so that none goes to the mini stream.
+func CompoundFile(streams ...CFBStream) []byte {
 	const (
 		endOfChain = 0xFFFFFFFE
 		freeSect   = 0xFFFFFFFF
@@ -149,22 +155,53 @@ func compoundFile(streams map[string][]byte) []byte {
 		noStream   = 0xFFFFFFFF
 	)
 	le := binary.LittleEndian
-	names := slices.Sorted(maps.Keys(streams))
-	fat := []uint32{fatSect, endOfChain}
-	start := map[string]uint32{}
-	for _, n := range names {
-		start[n] = uint32(len(fat))
-		k := len(streams[n]) / 512
-		for i := range k {
-			if i == k-1 {
+	dirSectors := (len(streams) + 1 + 3) / 4
+	dataSectors := 0
+	for _, st := range streams {
+		if st.Data != nil {
+			dataSectors += sectorsFor(len(st.Data))
+		}
+	}
+	fatSectors := 1
+	for fatSectors*128 < fatSectors+dirSectors+dataSectors {
+		fatSectors++
+	}
+	if fatSectors > 109 {
+		panic("sampledocs: the streams need a DIFAT, which CompoundFile does not write")
+	}
+	var fat []uint32
+	for range fatSectors {
+		fat = append(fat, fatSect)
+	}
+	chain := func(n int) uint32 {
+		first := uint32(len(fat))
+		for i := range n {
+			if i == n-1 {
 				fat = append(fat, endOfChain)
 			} else {
 				fat = append(fat, uint32(len(fat)+1))
 			}
 		}
+		return first
 	}
-	if len(fat) > 128 {
-		panic("sampledocs: the streams need more than the one FAT sector compoundFile writes (about 63 KB)")
+	dirAt := chain(dirSectors)
+	type placed struct {
+		first uint32
+		size  int
+	}
+	at := map[string]placed{}
+	var body []byte
+	for _, st := range streams {
+		if st.Data != nil {
+			n := sectorsFor(len(st.Data))
+			at[st.Name] = placed{chain(n), n * 512}
+			padded := make([]byte, n*512)
+			copy(padded, st.Data)
+			body = append(body, padded...)
+		}
+	}
+	for len(fat) < fatSectors*128 {
+		fat = append(fat, freeSect)
 	}
 	header := make([]byte, 512)
 	copy(header, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1})
@@ -173,25 +210,25 @@ func compoundFile(streams map[string][]byte) []byte {
 	le.PutUint16(header[0x1C:], 0xFFFE)
 	le.PutUint16(header[0x1E:], 9)
 	le.PutUint16(header[0x20:], 6)
-	le.PutUint32(header[0x2C:], 1) // FAT sectors
-	le.PutUint32(header[0x30:], 1) // the directory's first sector
+	le.PutUint32(header[0x2C:], uint32(fatSectors))
+	le.PutUint32(header[0x30:], dirAt)
 	le.PutUint32(header[0x38:], 0x1000)
 	le.PutUint32(header[0x3C:], endOfChain)
 	le.PutUint32(header[0x44:], endOfChain)
 	for i := range 109 {
-		le.PutUint32(header[0x4C+4*i:], freeSect)
-	}
-	le.PutUint32(header[0x4C:], 0) // the FAT is sector 0
-	fatSector := make([]byte, 512)
-	for i := range 128 {
 		v := uint32(freeSect)
-		if i < len(fat) {
-			v = fat[i]
+		if i < fatSectors {
+			v = uint32(i)
 		}
-		le.PutUint32(fatSector[4*i:], v)
+		le.PutUint32(header[0x4C+4*i:], v)
 	}
-	dir := make([]byte, 512)
-	entry := func(i int, name string, typ byte, left, right, child, first uint32, size int) {
+	dir := make([]byte, dirSectors*512)
+	for i := range dirSectors * 4 {
+		le.PutUint32(dir[128*i+0x44:], noStream)
+		le.PutUint32(dir[128*i+0x48:], noStream)
+		le.PutUint32(dir[128*i+0x4C:], noStream)
+	}
+	entry := func(i int, name string, typ byte, right, child, first uint32, size int) {
 		e := dir[128*i:]
 		u := utf16.Encode([]rune(name))
 		for j, c := range u {
@@ -199,28 +236,23 @@ func compoundFile(streams map[string][]byte) []byte {
 		}
 		le.PutUint16(e[0x40:], uint16(2*len(u)+2))
 		e[0x42], e[0x43] = typ, 1
-		le.PutUint32(e[0x44:], left)
 		le.PutUint32(e[0x48:], right)
 		le.PutUint32(e[0x4C:], child)
 		le.PutUint32(e[0x74:], first)
 		le.PutUint64(e[0x78:], uint64(size))
 	}
-	entry(0, "Root Entry", 5, noStream, noStream, 1, endOfChain, 0)
-	for i, n := range names {
+	entry(0, "Root Entry", 5, noStream, 1, endOfChain, 0)
+	for i, st := range streams {
 		right := uint32(i + 2)
-		if i == len(names)-1 {
+		if i == len(streams)-1 {
 			right = noStream
 		}
-		entry(i+1, n, 2, noStream, right, noStream, start[n], len(streams[n]))
+		p := at[st.Name]
+		entry(i+1, st.Name, 2, right, noStream, p.first, p.size)
 	}
-	for i := len(names) + 1; i < 4; i++ {
-		le.PutUint32(dir[128*i+0x44:], noStream)
-		le.PutUint32(dir[128*i+0x48:], noStream)
-		le.PutUint32(dir[128*i+0x4C:], noStream)
+	out := header
+	for _, v := range fat {
+		out = le.AppendUint32(out, v)
 	}
-	out := append(append(header, fatSector...), dir...)
-	for _, n := range names {
-		out = append(out, streams[n]...)
-	}
-	return out
+	return append(append(out, dir...), body...)
 }

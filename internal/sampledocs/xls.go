@@ -153,13 +153,11 @@ func XLS(sheets []XLSSheet, o XLSOptions) []byte {
 		}
 		book = record(book, 0x000A, nil)
 	}
-	stream := make([]byte, sectorsFor(len(book))*512)
-	copy(stream, book)
-	streams := map[string][]byte{cmp.Or(o.StreamName, "Workbook"): stream}
-	if o.Book {
-		streams["Book"] = make([]byte, 512)
+	var streams []CFBStream
+	if o.Book { // listed first, as Excel 97 writes a dual-format file
+		streams = append(streams, CFBStream{"Book", make([]byte, 512)})
 	}
-	return compoundFile(streams)
+	return CompoundFile(append(streams, CFBStream{cmp.Or(o.StreamName, "Workbook"), book})...)
 }
 
 func flag(wide bool) byte {
