@@ -103,30 +103,41 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 	return doc, nil
 }
 
-// docStreams reads the streams parseDOC needs from the compound file, each at most as long as
-// the file itself (a stream's sector chain can claim more, or loop), and each once: a hostile
-// directory can name one long stream thousands of times.
+// docStreams reads the streams parseDOC needs.
 func docStreams(data []byte) (map[string][]byte, error) {
+	out, err := compoundStreams(data, "Word 97-2003 document", "WordDocument", "0Table", "1Table")
+	if err == nil && out["WordDocument"] == nil {
+		err = errors.New("not a Word 97-2003 document: no WordDocument stream")
+	}
+	return out, err
+}
+
+// compoundStreams reads the top-level streams of a compound file (a .doc or .xls) named names,
+// whatever the case of their names as the file writes them ([MS-CFB] compares names without
+// case: other writers say "WORKBOOK"), keyed by the name as given. Each is read once and at
+// most as long as the file itself: a stream's sector chain can claim more, or loop, and a
+// hostile directory can name one long stream thousands of times. kind names the format in
+// errors.
+func compoundStreams(data []byte, kind string, names ...string) (map[string][]byte, error) {
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("not a Word 97-2003 document: %w", err)
+		article := "a"
+		if strings.ContainsRune("AEIOU", rune(kind[0])) {
+			article = "an"
+		}
+		return nil, fmt.Errorf("not %s %s: %w", article, kind, err)
 	}
 	out := map[string][]byte{}
 	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
-		switch entry.Name {
-		case "WordDocument", "0Table", "1Table":
-			if len(entry.Path) > 0 || entry.Size > int64(len(data)) || out[entry.Name] != nil {
-				continue // a stream of an embedded object, a damaged size, or a name read before
-			}
-			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
-			if err != nil {
-				return nil, fmt.Errorf("damaged Word document: reading %s: %w", entry.Name, err)
-			}
-			out[entry.Name] = b
+		k := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, entry.Name) })
+		if k < 0 || len(entry.Path) > 0 || entry.Size > int64(len(data)) || out[names[k]] != nil {
+			continue // another stream, one of an embedded object, a damaged size, or one read before
 		}
-	}
-	if out["WordDocument"] == nil {
-		return nil, errors.New("not a Word 97-2003 document: no WordDocument stream")
+		b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
+		if err != nil {
+			return nil, fmt.Errorf("damaged %s: reading %s: %w", kind, entry.Name, err)
+		}
+		out[names[k]] = b
 	}
 	return out, nil
 }

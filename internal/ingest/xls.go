@@ -1,12 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -14,7 +12,6 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -249,32 +246,17 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 	return doc, nil
 }
 
-// xlsWorkbook returns the Workbook stream of the compound file, at most as long as the file.
+// xlsWorkbook returns the Workbook stream of the compound file. A dual-format file (Excel 97 &
+// 5.0/95) holds both that and the Excel 95 Book stream: Book decides only when there is no
+// Workbook stream.
 func xlsWorkbook(data []byte) ([]byte, error) {
-	r, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("not an Excel 97-2003 workbook: %w", err)
-	}
-	// A dual-format file (Excel 97 & 5.0/95) holds both streams, Book listed first: the
-	// Excel 95 one decides only when there is no Workbook stream.
-	book := false
-	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
-		if len(entry.Path) > 0 || entry.Size > int64(len(data)) {
-			continue
-		}
-		// Compound file names compare without case: other writers name it "WORKBOOK".
-		switch {
-		case strings.EqualFold(entry.Name, "Workbook"):
-			b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
-			if err != nil {
-				return nil, fmt.Errorf("damaged Excel workbook: %w", err)
-			}
-			return b, nil
-		case strings.EqualFold(entry.Name, "Book"):
-			book = true
-		}
-	}
-	if book {
+	streams, err := compoundStreams(data, "Excel 97-2003 workbook", "Workbook", "Book")
+	switch {
+	case err != nil:
+		return nil, err
+	case streams["Workbook"] != nil:
+		return streams["Workbook"], nil
+	case streams["Book"] != nil:
 		return nil, ErrSkip{Reason: "an Excel 5.0/95 workbook: open it in Excel or LibreOffice and save it as .xlsx"}
 	}
 	return nil, errors.New("not an Excel 97-2003 workbook: no Workbook stream")
