@@ -235,52 +235,36 @@ func TestEMLUndeclaredCharset(t *testing.T) {
 	}
 }
 
-// TestXLSDualFormat: a workbook saved as "Microsoft Excel 97 & 5.0/95" holds a Workbook stream
-// (BIFF8) beside its Excel 95 Book stream; the compound file lists Book first (shorter names sort
-// first), and the workbook was skipped as Excel 95 though it holds the BIFF8 one.
-func TestXLSDualFormat(t *testing.T) {
-	t.Parallel()
-	x := &Extractor{}
-	defer x.Close()
-	doc, err := x.Parse("dual.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "both formats"}}}}, sampledocs.XLSOptions{Book: true}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body, _ := Layout(doc, DefaultChunkOptions); !strings.Contains(body, "both formats") {
-		t.Errorf("%q", body)
-	}
-}
-
-// TestXLSStreamNameCase: a compound file's names compare without case ([MS-CFB] 2.6.4), and
-// writers other than Excel name the stream "WORKBOOK"; such workbooks were failed as having
-// no Workbook stream.
-func TestXLSStreamNameCase(t *testing.T) {
-	t.Parallel()
-	x := &Extractor{}
-	defer x.Close()
-	doc, err := x.Parse("upper.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "any case"}}}}, sampledocs.XLSOptions{StreamName: "WORKBOOK"}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body, _ := Layout(doc, DefaultChunkOptions); !strings.Contains(body, "any case") {
-		t.Errorf("%q", body)
-	}
-}
-
-// TestXLSLongFormulaText: a formula's text result of more than 4,110 characters goes on from
-// its STRING record into a CONTINUE record; only the STRING record was read, too short for the
-// count it gives, and the whole result was dropped.
-func TestXLSLongFormulaText(t *testing.T) {
+// TestXLSWorkbooksOfOtherShapes reads workbooks that valid writers lay out otherwise:
+//   - "Microsoft Excel 97 & 5.0/95" holds a Workbook stream (BIFF8) beside its Excel 95 Book
+//     stream, Book listed first; it was skipped as Excel 95 though it holds the BIFF8 one;
+//   - a compound file's names compare without case ([MS-CFB] 2.6.4), and writers other than
+//     Excel name the stream "WORKBOOK"; such workbooks were failed as having no Workbook stream;
+//   - a formula's text result of more than 4,110 characters goes on from its STRING record into
+//     a CONTINUE record; only the STRING record was read, too short for the count it gives, and
+//     the whole result was dropped.
+func TestXLSWorkbooksOfOtherShapes(t *testing.T) {
 	t.Parallel()
 	x := &Extractor{}
 	defer x.Close()
 	long := strings.Repeat("abcdefghij", 500) + " end"
-	doc, err := x.Parse("long.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: long, Formula: true}}}}, sampledocs.XLSOptions{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Sections) != 1 || strings.TrimSpace(doc.Sections[0].Text) != long {
-		t.Errorf("%d sections: %+.120v", len(doc.Sections), doc.Sections)
+	for _, tc := range []struct {
+		name string
+		cell sampledocs.XLSCell
+		o    sampledocs.XLSOptions
+	}{
+		{"dual.xls", sampledocs.XLSCell{Text: "both formats"}, sampledocs.XLSOptions{Book: true}},
+		{"upper.xls", sampledocs.XLSCell{Text: "any case"}, sampledocs.XLSOptions{StreamName: "WORKBOOK"}},
+		{"long.xls", sampledocs.XLSCell{Text: long, Formula: true}, sampledocs.XLSOptions{}},
+	} {
+		doc, err := x.Parse(tc.name, sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{tc.cell}}}, tc.o))
+		if err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+			continue
+		}
+		if len(doc.Sections) != 1 || strings.TrimSpace(doc.Sections[0].Text) != tc.cell.Text {
+			t.Errorf("%s: %d sections: %+.120v", tc.name, len(doc.Sections), doc.Sections)
+		}
 	}
 }
 
