@@ -563,3 +563,25 @@ func TestWideTextOverTheLimitIsRefusedUndecoded(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLEmptyCellsKeepTheirPlace: a row's empty cell between others stays a cell, so each
+// value after it stands under its own column's header ("Bo" has no room, not room x4401).
+func TestHTMLEmptyCellsKeepTheirPlace(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	page := `<html><head><title>Staff</title></head><body><h1>Staff</h1><table>
+<tr><th>Name</th><th>Room</th><th>Phone</th></tr>
+<tr><td>Ada</td><td>4.12</td><td>x4400</td></tr>
+<tr><td>Bo</td><td> </td><td>x4401</td></tr>
+<tr><td>Cy</td><td></td><td><img src="x.png"></td><td>late</td></tr>
+<tr><td></td><td>5.01</td><td></td></tr>
+</table></body></html>`
+	checkLayout(t, x, "staff.html", []byte(page), `title: Staff
+== chunk heading="Staff" anchor="staff" page=0
+Name | Room | Phone
+Ada | 4.12 | x4400
+Bo |  | x4401
+Cy |  |  | late
+5.01
+`)
+}

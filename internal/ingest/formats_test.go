@@ -56,6 +56,15 @@ Second slide text.
 == chunk heading="Opening hours" anchor="opening-hours" page=0
 The café opens at 8 — Grüße, 東京 {braces} \ back
 `},
+		// LibreOffice numbers a heading with a {\listtext\pard…} group inside its paragraph: the
+		// group's \pard ends with the group, and the paragraph is still a heading.
+		{"numbered.rtf", []byte(`{\rtf1\ansi{\stylesheet{\s0 Normal;}{\s1\outlinelevel0 Heading 1;}}` + "\n" +
+			`\pard\plain \s1\outlinelevel0{\listtext\pard\plain \f0 1.\tab}Scope\par` + "\n" +
+			`\pard\plain The policy covers all staff.\par}`),
+			`title: 1. Scope
+== chunk heading="1. Scope" anchor="1-scope" page=0
+The policy covers all staff.
+`},
 		// A Word 97-2003 file: headings in Word's built-in heading styles, paragraphs, a table,
 		// a hyperlink field (its result kept, its instruction not), a picture mark and Word's
 		// non-breaking and optional hyphens; in UTF-16, and one byte a character
@@ -275,4 +284,38 @@ func farCells(n, col int) []sampledocs.XLSCell {
 		cells = append(cells, sampledocs.XLSCell{Row: r, Col: col, Number: 7})
 	}
 	return cells
+}
+
+// TestSymbolFontBullets checks that the bullets Word draws from its Symbol and Wingdings fonts
+// open list items as "• ": in a PDF they are Private Use Area code points, in RTF the font's
+// byte read as Windows-1252. Elsewhere on a line, or without text after them, they stay.
+func TestSymbolFontBullets(t *testing.T) {
+	for in, want := range map[string]string{
+		"\uf0b7\tFirst aid kit\n\uf0a7 Fire exit": "• First aid kit\n• Fire exit",
+		"  \uf0d8  Nested item":                   "  • Nested item",
+		"· Badge\n· Laptop":                       "• Badge\n• Laptop",
+		"● one\n○ two\n■ three":                   "• one\n• two\n• three",
+		"Prices · Rooms · Contacts":               "Prices · Rooms · Contacts",
+		"\uf0b7\nText":                            "\uf0b7\nText",
+		"\uf0b7":                                  "\uf0b7",
+		"Plain text only.":                        "Plain text only.",
+		"Call \uf028 4400":                        "Call \uf028 4400",
+	} {
+		if got := symbolBullets(in); got != want {
+			t.Errorf("symbolBullets(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// End to end: an RTF list whose bullet is \'b7 in the Symbol font.
+	rtf := []byte(`{\rtf1\ansi{\fonttbl{\f0 Calibri;}{\f1\fcharset2 Symbol;}}` + "\n" +
+		`\pard{\listtext\pard\plain\f1\'b7\tab}Badge\par` + "\n" +
+		`\pard{\listtext\pard\plain\f1\'b7\tab}Laptop\par}`)
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("kit.rtf", rtf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Sections[0].Text; got != "• Badge\n• Laptop" {
+		t.Errorf("RTF list = %q, want %q", got, "• Badge\n• Laptop")
+	}
 }

@@ -318,6 +318,12 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		case (a == atom.Td || a == atom.Th) && parent.cell:
 			r.space = true // a cell of a declaration's table (see memname above)
 		case a == atom.Td || a == atom.Th:
+			if r.sep != "" && len(r.line) > 0 {
+				// The cell before had no text: it keeps its place, or the cells after it
+				// would stand under the wrong column's header. (Empty cells that open a row
+				// are dropped: layout tables indent with them.)
+				r.line = append(r.line, r.sep...)
+			}
 			r.sep = " | "
 		case a == atom.Code && parent.a == atom.Pre && len(bytes.TrimSpace(r.line)) > 0:
 			// A second <code> in one <pre> is another listing (Node.js writes the ES module

@@ -187,7 +187,12 @@ func clipHeading(s string) string {
 //
 // Version 15: an indented list number ("  2. Send it") no longer ends a sentence (textseg), so a
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
-const ExtractorVersion = 15
+//
+// Version 16: an RTF paragraph's outline level is group state, so LibreOffice's numbered
+// headings ({\listtext\pard …} inside the paragraph) are headings again; a bullet drawn from a
+// symbol font ("\uf0b7" in a PDF, "·" in RTF) opens its line as "• "; an empty HTML table cell
+// between others keeps its place, so the cells after it stay under their own headers.
+const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
@@ -256,7 +261,7 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	size := 0
 	kept := doc.Sections[:0]
 	for _, s := range doc.Sections {
-		s.Text = strings.TrimSpace(string(cleanText([]byte(s.Text))))
+		s.Text = strings.TrimSpace(symbolBullets(string(cleanText([]byte(s.Text)))))
 		if s.Text != "" {
 			for i, h := range s.Headings {
 				s.Headings[i] = cleanLabel(h)

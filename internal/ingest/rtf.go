@@ -51,6 +51,10 @@ type rtfState struct {
 	dest     string
 	style    int  // the paragraph style (\sN)
 	styleDef bool // inside a style's definition in the style sheet
+	// out is the outline level + 1 of the paragraph being written. Paragraph properties are
+	// group state in RTF: LibreOffice numbers a heading with {\listtext\pard\plain 1.\tab}
+	// inside it, and that group's \pard must not end the heading once the group closes.
+	out int
 }
 
 // parseRTF extracts an RTF document's text. Paragraphs with an outline level (\outlinelevelN,
@@ -72,7 +76,6 @@ func parseRTF(data []byte) (Parsed, error) {
 		pending  []byte          // \'hh bytes awaiting decoding as one run (multi-byte code pages)
 		skipN    int             // characters still to skip after \uN
 		enc      encoding.Encoding
-		parOut   int // outline level + 1 of the paragraph being written
 	)
 	outline := newOutline(&doc)
 	flushBytes := func() {
@@ -93,11 +96,11 @@ func parseRTF(data []byte) (Parsed, error) {
 		if line == "" {
 			return
 		}
-		if parOut > 0 {
+		if st.out > 0 {
 			cur.Text = text.String()
 			doc.Sections = append(doc.Sections, cur)
 			text.Reset()
-			cur = outline.enter(parOut, line, "")
+			cur = outline.enter(st.out, line, "")
 			return
 		}
 		text.WriteString(line + "\n")
@@ -262,17 +265,17 @@ func parseRTF(data []byte) (Parsed, error) {
 		case word == "s":
 			st.style = num
 			if lvl, ok := headings[num]; ok && !st.skip {
-				parOut = lvl
+				st.out = lvl
 			}
 		case word == "outlinelevel" && num >= 0 && num < 9:
 			if st.styleDef {
 				headings[st.style] = num + 1
 			} else if !st.skip {
-				parOut = num + 1
+				st.out = num + 1
 			}
 		case word == "pard":
 			if !st.skip {
-				parOut = 0
+				st.out = 0
 			}
 		case word == "par" || word == "page" || word == "sect" || word == "row":
 			if !st.skip {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
@@ -102,3 +103,35 @@ func westernLegacy(data []byte) bool {
 	}
 	return high <= 2*runs
 }
+
+// bulletGlyphs are the characters that open a list item in extracted text other than "•", which
+// the sentence splitter and the answerer know: Word's bullets in its Symbol and Wingdings fonts
+// come out of PDFs as Private Use Area code points ("\uf0b7", "\uf0a7", "\uf0d8"), and out of
+// RTF as the font's byte read as Windows-1252 ("·"); other writers use geometric shapes.
+const bulletGlyphs = "·▪▫●◦■□○◆◇►▸‣⁃∙➢➤"
+
+// symbolBullets rewrites the bullet glyph that opens a line, followed by a space or tab, as
+// "• ": an item written with Word's Symbol-font bullet then reads as a list item, not as a
+// sentence that starts with an unreadable glyph.
+func symbolBullets(s string) string {
+	if !strings.ContainsAny(s, bulletGlyphs) && !strings.ContainsFunc(s, symbolFontGlyph) {
+		return s
+	}
+	lines := strings.SplitAfter(s, "\n")
+	for i, line := range lines {
+		body := strings.TrimLeft(line, " \t\u00a0")
+		r, n := utf8.DecodeRuneInString(body)
+		if !strings.ContainsRune(bulletGlyphs, r) && !symbolFontGlyph(r) {
+			continue
+		}
+		after := body[n:]
+		if rest := strings.TrimLeft(after, " \t\u00a0"); len(rest) < len(after) && rest != "" && rest != "\n" {
+			lines[i] = line[:len(line)-len(body)] + "• " + rest
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// symbolFontGlyph reports the code points U+F020–U+F0FF, where PDF writers put the glyphs of
+// symbol fonts (Symbol, Wingdings) that have no Unicode mapping.
+func symbolFontGlyph(r rune) bool { return r >= 0xF020 && r <= 0xF0FF }
