@@ -73,6 +73,17 @@ The policy covers all staff.
 		{"policy-compressed.doc", sampledocs.WordDoc(strings.ReplaceAll(wordText, " 東京", ""), sampledocs.WordDocOptions{Compressed: true, Headings: map[int]int{0: 1, 1: 2}}),
 			strings.ReplaceAll(wordWant, " 東京", "")},
 		{"plain.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{}), wordPlain},
+		// Word marks a row's end in its paragraph properties: an empty cell's mark, which
+		// follows another cell's as a row's end does, keeps its place in the row.
+		{"rooms.doc", sampledocs.WordDoc("Rooms\rName\x07Room\x07Phone\x07\x07Ada\x07\x07x4400\x07\x07Bo\x074.12\x07\x07\x07Done.\r",
+			sampledocs.WordDocOptions{Headings: map[int]int{0: 1}, RowEnds: map[int]bool{4: true, 8: true, 12: true}}),
+			`title: Rooms
+== chunk heading="Rooms" anchor="rooms" page=0
+Name | Room | Phone
+Ada |  | x4400
+Bo | 4.12
+Done.
+`},
 		// An Excel 97-2003 workbook: shared strings (one split across a CONTINUE record, one
 		// in UTF-16), numbers as RK and NUMBER records, formulas' cached number and string.
 		{"staff.xls", sampledocs.XLS([]sampledocs.XLSSheet{

@@ -80,7 +80,8 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	text, headings := docPlain(raw, docHeadingLevels(wd, table, marks))
+	paras, rows := docParagraphs(wd, table, marks)
+	text, headings := docPlain(raw, paras, rows)
 	var doc Parsed
 	o := newOutline(&doc)
 	cur, pos := Section{}, 0
@@ -143,8 +144,9 @@ func compoundStreams(data []byte, kind string, names ...string) (map[string][]by
 }
 
 // docText follows the piece table (clx) over the first ccp characters of the WordDocument
-// stream wd and returns them, with the stream offset (FC) of each paragraph mark ('\r') in
-// order: the paragraph properties are found by it.
+// stream wd and returns them, with the stream offset (FC) of each paragraph mark in order ('\r',
+// and a table cell's or row's end mark '\x07', which also ends a paragraph): the paragraph
+// properties are found by it.
 func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, error) {
 	// Skip the Prcs (property modifiers of pieces), each 0x01, a 16-bit size and its bytes, to
 	// the Pcdt: 0x02, a 32-bit size, then the PlcPcd.
@@ -199,7 +201,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, er
 			}
 			run := wd[off : off+chars]
 			for j, c := range run {
-				if c == '\r' {
+				if c == '\r' || c == 0x07 {
 					marks = append(marks, off+int64(j))
 				}
 			}
@@ -217,7 +219,7 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, er
 		u := make([]uint16, chars)
 		for j := range u {
 			u[j] = binary.LittleEndian.Uint16(wd[off+2*int64(j):])
-			if u[j] == '\r' {
+			if u[j] == '\r' || u[j] == 0x07 {
 				marks = append(marks, off+2*int64(j))
 			}
 		}
@@ -226,51 +228,42 @@ func docText(wd, clx []byte, ccp int64, deadline time.Time) (string, []int64, er
 	return b.String(), marks, nil
 }
 
-// docHeadingLevels returns, for each paragraph mark at the offsets marks, the heading level of
-// its paragraph's style (1-9 for Word's built-in Heading 1-9, 0 otherwise). A document whose
-// style sheet or paragraph properties cannot be read has no headings: its text is still read.
-func docHeadingLevels(wd, table []byte, marks []int64) []int {
+// docPara is what parseDOC needs of a paragraph's properties: its heading level (1-9 for
+// Word's built-in Heading 1-9, 0 otherwise), and whether its mark ends a table row (the
+// table-terminating paragraph, sprmPFTtp or sprmPFInnerTtp) rather than a cell.
+type docPara struct {
+	level  int
+	rowEnd bool
+}
+
+// Word's paragraph properties that mark a row's end mark: of the outermost table, and of a
+// table nested in a cell.
+const (
+	docSprmPFTtp      = 0x2417
+	docSprmPFInnerTtp = 0x244C
+	docSprmTDefTable  = 0xD608 // a row's cells, in its end mark's properties
+)
+
+// docParagraphs returns the properties of the paragraph of each mark at the offsets marks,
+// and whether any row's end was found among them (without one, docPlain tells row ends by
+// position). A document whose style sheet or paragraph properties cannot be read has no
+// headings and no known rows: its text is still read.
+func docParagraphs(wd, table []byte, marks []int64) (paras []docPara, rows bool) {
 	le := binary.LittleEndian
-	levels := make([]int, len(marks))
-	fc, lcb := int64(le.Uint32(wd[docFcStshf:])), int64(le.Uint32(wd[docLcbStshf:]))
-	if lcb < 2 || fc+lcb > int64(len(table)) {
-		return levels
-	}
-	// The style sheet: the size of its header, the header (its first field the count of
-	// styles), then each style's definition, its size first; a definition's first 12 bits are
-	// the style's built-in identifier (sti), 1-9 for Heading 1-9.
-	stsh := table[fc : fc+lcb]
-	var heading []int // by style index
-	if n := int(le.Uint16(stsh)); 2+n <= len(stsh) && n >= 2 {
-		count := int(le.Uint16(stsh[2:]))
-		rest := stsh[2+n:]
-		for range min(count, len(rest)/2) {
-			if len(rest) < 2 {
-				break
-			}
-			size := int(le.Uint16(rest))
-			level := 0
-			if size >= 2 && 2+size <= len(rest) {
-				if sti := int(le.Uint16(rest[2:]) & 0x0FFF); sti >= 1 && sti <= 9 {
-					level = sti
-				}
-			}
-			heading = append(heading, level)
-			rest = rest[min(len(rest), 2+size):]
-		}
-	}
+	paras = make([]docPara, len(marks))
+	heading := docHeadingStyles(wd, table)
 	// PlcfBtePapx: the FKP pages (512 bytes of the WordDocument stream) of paragraph
-	// properties. Each page maps runs of offsets to a PAPX, whose style index (istd) follows its
-	// size byte (or, where that is 0, a second size byte).
-	fc, lcb = int64(le.Uint32(wd[docFcBtePapx:])), int64(le.Uint32(wd[docLcbBtePapx:]))
-	if len(heading) == 0 || lcb < 12 || fc+lcb > int64(len(table)) {
-		return levels
+	// properties. Each page maps runs of offsets to a PAPX: its size byte (or, where that is
+	// 0, a second one counting words), the style index (istd), then the properties (sprms).
+	fc, lcb := int64(le.Uint32(wd[docFcBtePapx:])), int64(le.Uint32(wd[docLcbBtePapx:]))
+	if lcb < 12 || fc+lcb > int64(len(table)) {
+		return paras, false
 	}
 	plc := table[fc : fc+lcb]
 	n := (len(plc) - 4) / 8
 	type run struct {
 		start, end int64
-		level      int
+		para       docPara
 	}
 	var runs []run
 	// Each page is read once: a hostile table naming one page again and again would add its
@@ -292,12 +285,18 @@ func docHeadingLevels(wd, table []byte, marks []int64) []int {
 			if off == 0 || off+4 > 511 {
 				continue // no properties: the Normal style
 			}
-			at := off + 1
+			at, size := off+1, 2*int(page[off])-1
 			if page[off] == 0 {
-				at++
+				at, size = off+2, 2*int(page[off+1])
 			}
-			if istd := int(le.Uint16(page[at:])); istd < len(heading) && heading[istd] > 0 {
-				runs = append(runs, run{int64(le.Uint32(page[4*k:])), int64(le.Uint32(page[4*k+4:])), heading[istd]})
+			papx := page[at:min(at+max(size, 2), 511)]
+			var p docPara
+			if istd := int(le.Uint16(papx)); istd < len(heading) {
+				p.level = heading[istd]
+			}
+			p.rowEnd = docRowEnd(papx[2:])
+			if p != (docPara{}) {
+				runs = append(runs, run{int64(le.Uint32(page[4*k:])), int64(le.Uint32(page[4*k+4:])), p})
 			}
 		}
 	}
@@ -305,23 +304,97 @@ func docHeadingLevels(wd, table []byte, marks []int64) []int {
 	for i, m := range marks {
 		// The last run starting at or before the mark, if the mark lies within it.
 		if k := sort.Search(len(runs), func(k int) bool { return runs[k].start > m }) - 1; k >= 0 && m < runs[k].end {
-			levels[i] = runs[k].level
+			paras[i] = runs[k].para
+			rows = rows || paras[i].rowEnd
 		}
 	}
-	return levels
+	return paras, rows
+}
+
+// docHeadingStyles returns the heading level of each style of the style sheet, by style
+// index: a style definition's first 12 bits are its built-in identifier (sti), 1-9 for
+// Heading 1-9. It is empty where the style sheet cannot be read.
+func docHeadingStyles(wd, table []byte) []int {
+	le := binary.LittleEndian
+	fc, lcb := int64(le.Uint32(wd[docFcStshf:])), int64(le.Uint32(wd[docLcbStshf:]))
+	if lcb < 2 || fc+lcb > int64(len(table)) {
+		return nil
+	}
+	// The size of the style sheet's header, the header (its first field the count of
+	// styles), then each style's definition, its size first.
+	stsh := table[fc : fc+lcb]
+	var heading []int
+	if n := int(le.Uint16(stsh)); 2+n <= len(stsh) && n >= 2 {
+		count := int(le.Uint16(stsh[2:]))
+		rest := stsh[2+n:]
+		for range min(count, len(rest)/2) {
+			if len(rest) < 2 {
+				break
+			}
+			size := int(le.Uint16(rest))
+			level := 0
+			if size >= 2 && 2+size <= len(rest) {
+				if sti := int(le.Uint16(rest[2:]) & 0x0FFF); sti >= 1 && sti <= 9 {
+					level = sti
+				}
+			}
+			heading = append(heading, level)
+			rest = rest[min(len(rest), 2+size):]
+		}
+	}
+	return heading
+}
+
+// docRowEnd reports whether the paragraph properties grpprl (a list of sprms: a 16-bit
+// operation whose top three bits give the operand's size) mark a table row's end.
+func docRowEnd(grpprl []byte) bool {
+	for len(grpprl) >= 2 {
+		op := binary.LittleEndian.Uint16(grpprl)
+		rest := grpprl[2:]
+		var size int
+		switch op >> 13 {
+		case 0, 1:
+			size = 1
+		case 2, 4, 5:
+			size = 2
+		case 3:
+			size = 4
+		case 7:
+			size = 3
+		default: // 6: variable, its size in the first byte
+			switch {
+			case len(rest) < 2:
+				return false
+			case op == docSprmTDefTable: // the exception: a 16-bit size, plus one
+				size = 1 + int(binary.LittleEndian.Uint16(rest))
+			default:
+				size = 1 + int(rest[0])
+			}
+		}
+		if size > len(rest) {
+			return false
+		}
+		if (op == docSprmPFTtp || op == docSprmPFInnerTtp) && rest[0] == 1 {
+			return true
+		}
+		grpprl = rest[size:]
+	}
+	return false
 }
 
 // docHeading is a heading paragraph's place in docPlain's text.
 type docHeading struct{ start, end, level int }
 
 // docPlain turns Word's characters with a meaning of their own into text: paragraph marks
-// (\r), line, page, column and section breaks into line ends; a table cell's end mark (\x07) into " | "
-// and a row's (a second mark) into a line end; of a field, only its result (the text between
-// \x14 and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
-// hyphens into "-" and nothing; pictures, objects and footnote marks dropped. levels gives the
-// heading level of each paragraph in order (see docHeadingLevels); the headings' places in
-// the text are returned.
-func docPlain(s string, levels []int) (string, []docHeading) {
+// (\r), line, page, column and section breaks into line ends; a table cell's end mark (\x07)
+// into " | " and a row's into a line end; of a field, only its result (the text between \x14
+// and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
+// hyphens into "-" and nothing; pictures, objects and footnote marks dropped. paras gives the
+// properties of each paragraph in order, counting both kinds of mark (see docParagraphs);
+// where rows is false no row's end mark is known, and a mark right after a cell's is taken
+// for its row's (an empty cell then ends its row early). The headings' places in the text
+// are returned.
+func docPlain(s string, paras []docPara, rows bool) (string, []docHeading) {
 	var b []byte
 	var headings []docHeading
 	var fields []bool // for each open field: whether its result has begun
@@ -331,6 +404,15 @@ func docPlain(s string, levels []int) (string, []docHeading) {
 	cellEnded := false
 	para, paraStart := 0, 0
 	for _, r := range s {
+		var p docPara
+		if r == '\r' || r == 0x07 {
+			// A paragraph ends, even in a field's instruction: marks are counted as
+			// docParagraphs counts them.
+			if para < len(paras) {
+				p = paras[para]
+			}
+			para++
+		}
 		switch r {
 		case 0x13:
 			fields = append(fields, false)
@@ -351,12 +433,9 @@ func docPlain(s string, levels []int) (string, []docHeading) {
 			}
 			continue
 		case '\r':
-			// A paragraph ends, even in a field's instruction: marks are counted as
-			// docHeadingLevels counts them.
-			if para < len(levels) && levels[para] > 0 {
-				headings = append(headings, docHeading{paraStart, len(b), levels[para]})
+			if p.level > 0 {
+				headings = append(headings, docHeading{paraStart, len(b), p.level})
 			}
-			para++
 			if instructions == 0 {
 				b = append(b, '\n')
 			}
@@ -367,8 +446,11 @@ func docPlain(s string, levels []int) (string, []docHeading) {
 			continue
 		}
 		if r == 0x07 {
-			if cellEnded { // the row's end mark after its last cell's
-				b = append(bytes.TrimSuffix(b, []byte(" | ")), '\n')
+			if p.rowEnd || !rows && cellEnded {
+				for bytes.HasSuffix(b, []byte(" | ")) { // the row's last cells, if empty
+					b = b[:len(b)-3]
+				}
+				b = append(b, '\n')
 				paraStart, cellEnded = len(b), false
 				continue
 			}

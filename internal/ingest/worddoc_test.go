@@ -140,7 +140,7 @@ func TestDOCColumnBreakEndsALine(t *testing.T) {
 
 // plainText is docPlain's text of s, without heading styles.
 func plainText(s string) string {
-	text, _ := docPlain(s, nil)
+	text, _ := docPlain(s, nil, false)
 	return text
 }
 
@@ -176,12 +176,38 @@ func TestDOCHeadingPagesReadOnce(t *testing.T) {
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	levels := docHeadingLevels(wd, table, []int64{2})
+	paras, _ := docParagraphs(wd, table, []int64{2})
 	runtime.ReadMemStats(&after)
-	if len(levels) != 1 || levels[0] != 1 {
-		t.Errorf("levels = %v, want [1]", levels)
+	if len(paras) != 1 || paras[0].level != 1 {
+		t.Errorf("paragraphs = %v, want [{1 false}]", paras)
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
 		t.Errorf("an %d-byte table allocated %d MB", len(table), n>>20)
+	}
+}
+
+// TestDOCRowEndProperty reads the row-end property among others a row's end mark carries,
+// past the row's cell definitions (sprmTDefTable, whose size takes two bytes), and not where
+// the property says no or the list ends early.
+func TestDOCRowEndProperty(t *testing.T) {
+	t.Parallel()
+	tdef := []byte{0x08, 0xD6, 0x05, 0x00, 1, 2, 3, 4} // sprmTDefTable, 4 bytes of operand
+	for _, tc := range []struct {
+		name   string
+		grpprl []byte
+		want   bool
+	}{
+		{"ttp", []byte{0x17, 0x24, 1}, true},
+		{"inner ttp", []byte{0x16, 0x24, 1, 0x4C, 0x24, 1}, true},
+		{"after the cells", append(append([]byte{}, tdef...), 0x17, 0x24, 1), true},
+		{"after a variable sprm", []byte{0x15, 0xC6, 2, 9, 9, 0x17, 0x24, 1}, true},
+		{"ttp off", []byte{0x17, 0x24, 0}, false},
+		{"in table only", []byte{0x16, 0x24, 1}, false},
+		{"cut short", []byte{0x08, 0xD6, 0xFF, 0x00, 1, 0x17, 0x24, 1}, false},
+		{"none", nil, false},
+	} {
+		if got := docRowEnd(tc.grpprl); got != tc.want {
+			t.Errorf("%s: docRowEnd(% x) = %v, want %v", tc.name, tc.grpprl, got, tc.want)
+		}
 	}
 }

@@ -19,13 +19,16 @@ type WordDocOptions struct {
 	// PieceOffset, when set, is written as the piece's position in the stream instead of the
 	// text's own (a damaged file).
 	PieceOffset uint32
-	// Headings gives paragraphs (by their index, counting the '\r' that end them) the
-	// built-in style Heading 1-9: their level.
+	// Headings gives paragraphs (by their index, counting the marks that end them, '\r' and
+	// '\x07') the built-in style Heading 1-9: their level.
 	Headings map[int]int
+	// RowEnds marks the paragraphs (counted as for Headings) whose '\x07' ends a table row,
+	// as Word does (sprmPFTtp). Without it a row's end is only a second '\x07'.
+	RowEnds map[int]bool
 }
 
 // WordDoc returns a Word 97-2003 binary document (.doc) whose main text is text, in Word's own
-// characters: '\r' ends a paragraph, '\x07' a table cell (a second one its row), '\x13' '\x14'
+// characters: '\r' ends a paragraph, '\x07' a table cell or row (see RowEnds), '\x13' '\x14'
 // '\x15' open a field, start its result and close it. It is the smallest file the format
 // allows: a compound file (version 3, 512-byte sectors) holding a WordDocument stream (a FIB
 // and the text) and a 1Table stream (a piece table of one piece), both long enough to live in
@@ -74,7 +77,7 @@ func WordDoc(text string, o WordDocOptions) []byte {
 	le.PutUint32(wd[0x01A6:], uint32(len(clx)))
 	table := make([]byte, 8*512)
 	copy(table, clx)
-	if len(o.Headings) > 0 {
+	if len(o.Headings) > 0 || len(o.RowEnds) > 0 {
 		// The style sheet: a header of 18 bytes (its first field the count of styles), then
 		// styles 0-9, each a definition of 10 bytes whose first 12 bits are its built-in
 		// identifier: 0 Normal, 1-9 Heading 1-9 (the style index is the level).
@@ -90,12 +93,13 @@ func WordDoc(text string, o WordDocOptions) []byte {
 		le.PutUint32(wd[0x00A2:], 0x200)
 		le.PutUint32(wd[0x00A6:], uint32(len(stsh)))
 		// One FKP page: a run per paragraph (from its first character's offset to past its
-		// mark), each pointing at a PAPX near the page's end holding its style index.
+		// mark), each pointing at a PAPX near the page's end holding its style index, and for
+		// a row's end the property that says so (sprmPFTtp).
 		page := wd[fkpAt : fkpAt+512]
 		var starts []uint32
 		begin := uint32(0)
 		for i, r := range []rune(text) {
-			if r == '\r' {
+			if r == '\r' || r == 0x07 {
 				starts = append(starts, begin)
 				begin = uint32(i + 1)
 			}
@@ -108,10 +112,14 @@ func WordDoc(text string, o WordDocOptions) []byte {
 				end = starts[k+1]
 			}
 			le.PutUint32(page[4*k+4:], textAt+width*end)
-			papx := 510 - 4*(k+1) // 4 bytes each, from the page's end
+			papx := 510 - 6*(k+1) // 6 bytes each, from the page's end
 			page[4*(crun+1)+13*k] = byte(papx / 2)
-			page[papx] = 2 // size: 2*2-1 bytes of istd and properties follow
+			page[papx] = 3 // size: 2*3-1 bytes of istd and properties follow
 			le.PutUint16(page[papx+1:], uint16(o.Headings[k]))
+			if o.RowEnds[k] {
+				le.PutUint16(page[papx+3:], 0x2417) // sprmPFTtp
+				page[papx+5] = 1
+			}
 		}
 		page[511] = byte(crun)
 		bte := le.AppendUint32(nil, textAt)
