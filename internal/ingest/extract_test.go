@@ -585,3 +585,56 @@ Cy |  |  | late
 5.01
 `)
 }
+
+// TestDOCXListsAreNumbered: a Word list's bullets and numbers are drawn from
+// word/numbering.xml, not written in the text; they are read back as Word shows them, by
+// level, from the paragraph's own numbering or its style's ("List Bullet"), and a tracked
+// change's old numbering is not the paragraph's.
+func TestDOCXListsAreNumbered(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	item := func(numID, ilvl, text string) string {
+		return `<w:p><w:pPr><w:pStyle w:val="ListParagraph"/><w:numPr><w:ilvl w:val="` + ilvl + `"/><w:numId w:val="` + numID + `"/></w:numPr></w:pPr><w:r><w:t>` + text + `</w:t></w:r></w:p>`
+	}
+	numbering := `<w:numbering xmlns:w="w">
+<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val=""/></w:lvl><w:lvl w:ilvl="1"><w:numFmt w:val="bullet"/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="2"><w:lvl w:ilvl="0"><w:start w:val="4"/><w:numFmt w:val="upperRoman"/></w:lvl></w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num><w:num w:numId="3"><w:abstractNumId w:val="2"/></w:num>
+</w:numbering>`
+	styles := `<w:styles xmlns:w="w"><w:style w:type="paragraph" w:styleId="ListBullet"><w:name w:val="List Bullet"/><w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style></w:styles>`
+	body := para("Heading1", "Claims") + para("", "To claim:") +
+		item("1", "0", "Fill in the form.") + item("1", "1", "Attach receipts.") + item("1", "1", "Sign them.") +
+		item("1", "0", "Send it to HR.") + para("", "Bring:") +
+		para("ListBullet", "your badge") + item("2", "1", "a photo") +
+		item("1", "0", "Wait for the refund.") + item("3", "0", "Fourth part") +
+		`<w:p><w:pPr><w:numPr><w:numId w:val="0"/></w:numPr><w:pPrChange><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:pPrChange></w:pPr><w:r><w:t>No longer a step.</w:t></w:r></w:p>` +
+		item("9", "0", "A list with no definition.")
+	checkLayout(t, x, "claims.docx", office(t, map[string]string{
+		"word/document.xml":  `<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"word/numbering.xml": numbering,
+		"word/styles.xml":    styles,
+	}), `title: Claims
+== chunk heading="Claims" anchor="claims" page=0
+To claim:
+1. Fill in the form.
+  a. Attach receipts.
+  b. Sign them.
+2. Send it to HR.
+Bring:
+- your badge
+  - a photo
+3. Wait for the refund.
+IV. Fourth part
+No longer a step.
+A list with no definition.
+`)
+	// Without word/numbering.xml the same paragraphs are plain lines.
+	doc, err := x.Parse("plain.docx", docx(t, item("1", "0", "Fill in the form.")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Sections[0].Text; got != "Fill in the form." {
+		t.Errorf("without numbering.xml: %q", got)
+	}
+}

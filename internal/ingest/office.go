@@ -190,6 +190,10 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	if body == nil {
 		return Parsed{}, errors.New("not a Word document: word/document.xml is missing")
 	}
+	// The lists' definitions are optional parts: a document without them has no lists.
+	numbering, _ := o.part("word/numbering.xml")
+	styles, _ := o.part("word/styles.xml")
+	lists := readDocxLists(numbering, styles, o.limits.Deadline)
 	doc := Parsed{Title: o.coreTitle()}
 	var (
 		cur   Section
@@ -198,6 +202,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		cell  strings.Builder
 		cells []string
 		level int
+		num   docxNum // the paragraph's list: its style's, or its own numbering properties'
 	)
 	outline := newOutline(&doc)
 	err = walkXML(body, o.limits.Deadline, func(t xml.Token, tags []string) error {
@@ -206,13 +211,22 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 			switch e.Name.Local {
 			case "p":
 				para.Reset()
-				level = 0
+				level, num = 0, docxNum{}
 			case "pStyle":
-				if m := headingStyle.FindStringSubmatch(strings.ReplaceAll(attrOf(e, "val"), " ", "")); m != nil {
+				style := attrOf(e, "val")
+				if m := headingStyle.FindStringSubmatch(strings.ReplaceAll(style, " ", "")); m != nil {
 					level = 1
 					if m[2] != "" {
 						level, _ = strconv.Atoi(m[2])
 					}
+				}
+				if n, ok := lists.styles[style]; ok && num.id == "" {
+					num = n
+				}
+			case "numId", "ilvl":
+				// The paragraph's own numbering, not a tracked change's record of the old.
+				if slices.Contains(tags, "numPr") && !slices.Contains(tags, "pPrChange") {
+					num.set(e)
 				}
 			case "tab":
 				para.WriteByte('\t')
@@ -245,7 +259,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				case slices.Contains(tags, "tc"):
 					cell.WriteString(line + " ")
 				default:
-					text.WriteString(line + "\n")
+					text.WriteString(lists.marker(num) + line + "\n")
 				}
 			case "tr":
 				text.WriteString(strings.Join(cells, " | ") + "\n")
