@@ -28,8 +28,8 @@ func TestExtractNewFormats(t *testing.T) {
 			`title: Expense Guide
 == chunk heading="Claims" anchor="claims" page=0
 Submit within 30 days. Calendar days.
-Keep receipts
-Ask your manager
+- Keep receipts
+- Ask your manager
 Amount | Approver
 under 500 | manager
 == chunk heading="Claims › Receipts" anchor="receipts" page=0
@@ -329,4 +329,48 @@ func TestSymbolFontBullets(t *testing.T) {
 	if got := doc.Sections[0].Text; got != "• Badge\n• Laptop" {
 		t.Errorf("RTF list = %q, want %q", got, "• Badge\n• Laptop")
 	}
+}
+
+// TestODTListsAreNumbered: an OpenDocument list's bullets and numbers come from its list
+// style (the list's own, or its enclosing list's), by level; a list that continues another's
+// numbering goes on counting, and an item's second paragraph has no marker.
+func TestODTListsAreNumbered(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	styles := `<text:list-style style:name="N" xmlns:style="s">` +
+		`<text:list-level-style-number text:level="1" style:num-format="1"/>` +
+		`<text:list-level-style-number text:level="2" style:num-format="a"/></text:list-style>` +
+		`<text:list-style style:name="B" xmlns:style="s"><text:list-level-style-bullet text:level="1" text:bullet-char="•"/></text:list-style>` +
+		`<text:list-style style:name="R" xmlns:style="s"><text:list-level-style-number text:level="1" style:num-format="I" text:start-value="3"/></text:list-style>`
+	item := func(paras ...string) string { // a paragraph, or a nested list's XML ("<…")
+		s := `<text:list-item>`
+		for _, p := range paras {
+			if !strings.HasPrefix(p, "<") {
+				p = sampledocs.ODTPara(p)
+			}
+			s += p
+		}
+		return s + `</text:list-item>`
+	}
+	body := sampledocs.ODTHeading(1, "Claims") +
+		`<text:list text:style-name="N">` + item("Fill in the form.", "It is on the intranet.") +
+		item("Attach receipts.", `<text:list>`+item("Scan them.")+item("Keep the paper.")+`</text:list>`) + `</text:list>` +
+		sampledocs.ODTPara("Then:") +
+		`<text:list text:style-name="N" text:continue-numbering="true">` + item("Send it.") + `</text:list>` +
+		`<text:list text:style-name="B">` + item("badge") + `</text:list>` +
+		`<text:list text:style-name="R">` + item("Third part") + `</text:list>` +
+		`<text:list>` + item("no style") + `</text:list>`
+	checkLayout(t, x, "claims.odt", sampledocs.ODTStyled("Claims", styles, body), `title: Claims
+== chunk heading="Claims" anchor="claims" page=0
+1. Fill in the form.
+It is on the intranet.
+2. Attach receipts.
+  a. Scan them.
+  b. Keep the paper.
+Then:
+3. Send it.
+- badge
+III. Third part
+- no style
+`)
 }

@@ -97,12 +97,18 @@ func (p *odfText) token(t xml.Token) (line string, closed bool) {
 }
 
 // parseODT reads a text document: text:h elements (outline level 1–10) split sections, lists
-// are a line per item, and a table is a line per row with its cells joined by " | ".
+// are a line per item opened by its bullet or number (see odfLists), and a table is a line per
+// row with its cells joined by " | ".
 func parseODT(data []byte, limits zipLimits) (Parsed, error) {
-	_, body, title, err := odfContent(data, limits, "text document")
+	o, body, title, err := odfContent(data, limits, "text document")
 	if err != nil {
 		return Parsed{}, err
 	}
+	lists := odfLists{styles: map[string][]odfLevel{}, last: map[string][]int{}}
+	if styles, err := o.part("styles.xml"); err == nil {
+		readODFListStyles(styles, limits.Deadline, lists.styles)
+	}
+	readODFListStyles(body, limits.Deadline, lists.styles)
 	doc := Parsed{Title: title}
 	outline := newOutline(&doc)
 	var (
@@ -135,6 +141,7 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 		if !inDoc {
 			return nil
 		}
+		lists.token(t)
 		line, closed := p.token(t)
 		if closed {
 			switch {
@@ -150,7 +157,7 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 			case inTable(tags):
 				cell.WriteString(line + " ")
 			default:
-				text.WriteString(line + "\n")
+				text.WriteString(lists.marker() + line + "\n")
 			}
 			return nil
 		}

@@ -13,18 +13,22 @@ const odfNS = `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" x
 	`xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" ` +
 	`xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/"`
 
-func odf(mimetype, title, body string) []byte {
+func odf(mimetype, title, styles, body string) []byte {
 	return Zip(map[string]string{
-		"mimetype":    mimetype,
-		"meta.xml":    `<?xml version="1.0"?><office:document-meta ` + odfNS + `><office:meta><dc:title>` + html.EscapeString(title) + `</dc:title></office:meta></office:document-meta>`,
-		"content.xml": `<?xml version="1.0"?><office:document-content ` + odfNS + `><office:body>` + body + `</office:body></office:document-content>`,
+		"mimetype": mimetype,
+		"meta.xml": `<?xml version="1.0"?><office:document-meta ` + odfNS + `><office:meta><dc:title>` + html.EscapeString(title) + `</dc:title></office:meta></office:document-meta>`,
+		"content.xml": `<?xml version="1.0"?><office:document-content ` + odfNS + `><office:automatic-styles>` + styles +
+			`</office:automatic-styles><office:body>` + body + `</office:body></office:document-content>`,
 	})
 }
 
 // ODT returns a text document whose office:text holds body (text:h, text:p, text:list,
 // table:table elements).
-func ODT(title, body string) []byte {
-	return odf("application/vnd.oasis.opendocument.text", title, `<office:text>`+body+`</office:text>`)
+func ODT(title, body string) []byte { return ODTStyled(title, "", body) }
+
+// ODTStyled is ODT with automatic styles (text:list-style elements, for one).
+func ODTStyled(title, styles, body string) []byte {
+	return odf("application/vnd.oasis.opendocument.text", title, styles, `<office:text>`+body+`</office:text>`)
 }
 
 // ODTHeading and ODTPara write a heading of the given outline level and a paragraph.
@@ -67,7 +71,7 @@ func ODS(title, sheet string, rows [][]string) []byte {
 	}
 	b.WriteString(`<table:table-row table:number-rows-repeated="1048571"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>`)
 	b.WriteString(`</table:table></office:spreadsheet>`)
-	return odf("application/vnd.oasis.opendocument.spreadsheet", title, b.String())
+	return odf("application/vnd.oasis.opendocument.spreadsheet", title, "", b.String())
 }
 
 // ODP returns a presentation of the slides; each slide's lines are also given speaker notes,
@@ -89,5 +93,5 @@ func ODP(title string, slides ...Slide) []byte {
 		b.WriteString(`</draw:page>`)
 	}
 	b.WriteString(`</office:presentation>`)
-	return odf("application/vnd.oasis.opendocument.presentation", title, b.String())
+	return odf("application/vnd.oasis.opendocument.presentation", title, "", b.String())
 }

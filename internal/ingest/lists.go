@@ -119,23 +119,31 @@ func (l *docxLists) marker(n docxNum) string {
 	}
 	counts[n.level]++
 	clear(counts[n.level+1:])
-	indent := strings.Repeat("  ", n.level)
-	c := counts[n.level]
-	switch formats[n.level] {
+	return listMarker(formats[n.level], counts[n.level], n.level)
+}
+
+// listMarker writes the bullet or number n of a list item at level (0 the outermost) in
+// format, named as Word names them: "bullet", "decimal" (also any it does not know),
+// "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", and "none" for no marker.
+// Bullets are "- " and numbers "2. ", as the Markdown and HTML readers write list items,
+// indented two spaces a level.
+func listMarker(format string, n, level int) string {
+	indent := strings.Repeat("  ", level)
+	switch format {
 	case "bullet":
 		return indent + "- "
 	case "none":
 		return ""
 	case "lowerLetter":
-		return indent + letters(c) + ". "
+		return indent + letters(n) + ". "
 	case "upperLetter":
-		return indent + strings.ToUpper(letters(c)) + ". "
+		return indent + strings.ToUpper(letters(n)) + ". "
 	case "lowerRoman":
-		return indent + strings.ToLower(roman(c)) + ". "
+		return indent + strings.ToLower(roman(n)) + ". "
 	case "upperRoman":
-		return indent + roman(c) + ". "
+		return indent + roman(n) + ". "
 	}
-	return indent + strconv.Itoa(c) + ". "
+	return indent + strconv.Itoa(n) + ". "
 }
 
 // letters numbers as Word's letter lists do: a-z, then aa-zz, aaa-zzz.
@@ -159,4 +167,113 @@ func roman(n int) string {
 		}
 	}
 	return b.String()
+}
+
+// odfLists numbers an OpenDocument text's list items as LibreOffice shows them. As in Word,
+// the bullets and numbers are not in the text: a text:list names a list style (its own, or
+// its enclosing list's), whose level styles say bullet or number format and first number.
+type odfLists struct {
+	styles map[string][]odfLevel // list style name → its levels (text:level 1-10)
+	open   []odfList             // the enclosing text:list elements, outermost first
+	last   map[string][]int      // list style name → the last numbers its latest list gave
+}
+
+// odfLevel is one level of a list style: its format (listMarker's names) and first number.
+type odfLevel struct {
+	format string
+	start  int
+}
+
+// odfList is an open text:list: its style, its numbers at each level, and whether its next
+// paragraph opens an item (a list item's later paragraphs have no marker).
+type odfList struct {
+	style  string
+	counts []int
+	item   bool
+}
+
+// maxODFListLevels is ODF's number of list levels.
+const maxODFListLevels = 10
+
+// readODFListStyles adds the list styles of an ODF part (content.xml's automatic styles,
+// styles.xml's named ones) to styles.
+func readODFListStyles(part []byte, deadline time.Time, styles map[string][]odfLevel) {
+	var name string
+	_ = walkXML(part, deadline, func(t xml.Token, tags []string) error {
+		e, ok := t.(xml.StartElement)
+		if !ok {
+			return nil
+		}
+		switch e.Name.Local {
+		case "list-style":
+			name = attrOf(e, "name")
+			styles[name] = make([]odfLevel, maxODFListLevels)
+		case "list-level-style-number", "list-level-style-bullet", "list-level-style-image":
+			n, err := strconv.Atoi(attrOf(e, "level"))
+			if err != nil || n < 1 || n > maxODFListLevels || styles[name] == nil {
+				return nil
+			}
+			l := odfLevel{format: "bullet"}
+			if e.Name.Local == "list-level-style-number" {
+				l.format = odfNumFormats[attrOf(e, "num-format")]
+				l.start, _ = strconv.Atoi(attrOf(e, "start-value"))
+			}
+			styles[name][n-1] = l
+		}
+		return nil
+	})
+}
+
+// odfNumFormats maps ODF's style:num-format to listMarker's names; no format is no number.
+var odfNumFormats = map[string]string{"": "none", "1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+
+// token follows the lists a content.xml token opens and closes.
+func (l *odfLists) token(t xml.Token) {
+	switch e := t.(type) {
+	case xml.StartElement:
+		switch e.Name.Local {
+		case "list":
+			style := attrOf(e, "style-name")
+			if style == "" && len(l.open) > 0 {
+				style = l.open[len(l.open)-1].style
+			}
+			list := odfList{style: style, counts: make([]int, maxODFListLevels)}
+			if attrOf(e, "continue-numbering") == "true" || attrOf(e, "continue-list") != "" {
+				copy(list.counts, l.last[style])
+			}
+			l.open = append(l.open, list)
+		case "list-item":
+			if len(l.open) > 0 {
+				l.open[len(l.open)-1].item = true
+			}
+		}
+	case xml.EndElement:
+		if e.Name.Local == "list" && len(l.open) > 0 {
+			list := l.open[len(l.open)-1]
+			l.last[list.style] = list.counts
+			l.open = l.open[:len(l.open)-1]
+		}
+	}
+}
+
+// marker returns the bullet or number that opens the paragraph just closed, if it is the
+// first of a list item, and counts it. A paragraph outside lists, or an item's later one,
+// has none.
+func (l *odfLists) marker() string {
+	if len(l.open) == 0 || !l.open[len(l.open)-1].item {
+		return ""
+	}
+	list := &l.open[len(l.open)-1]
+	list.item = false
+	level := min(len(l.open), maxODFListLevels) - 1
+	lvl := odfLevel{format: "bullet"}
+	if levels := l.styles[list.style]; levels != nil && levels[level].format != "" {
+		lvl = levels[level]
+	}
+	// The numbers of the enclosing levels live in the enclosing lists; this list counts its own.
+	if list.counts[level] == 0 {
+		list.counts[level] = max(lvl.start, 1) - 1
+	}
+	list.counts[level]++
+	return listMarker(lvl.format, list.counts[level], level)
 }
