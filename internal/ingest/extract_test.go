@@ -638,3 +638,23 @@ A list with no definition.
 		t.Errorf("without numbering.xml: %q", got)
 	}
 }
+
+// TestDOCXTextBoxesReadOnce: Word writes a text box twice, for newer readers (mc:Choice) and
+// older ones (mc:Fallback), inside the paragraph it is anchored in. Its text is read once, and
+// the paragraph around it whole: the box's paragraph cut the anchoring one's first half away.
+func TestDOCXTextBoxesReadOnce(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	box := func(text string) string { return `<w:txbxContent>` + para("", text) + `</w:txbxContent>` }
+	body := `<w:p><w:r><w:t xml:space="preserve">Before the box, </w:t></w:r><w:r><mc:AlternateContent xmlns:mc="mc">` +
+		`<mc:Choice Requires="wps"><w:drawing><wps:wsp xmlns:wps="wps"><wps:txbx>` + box("Inside the box.") + `</wps:txbx></wps:wsp></w:drawing></mc:Choice>` +
+		`<mc:Fallback><w:pict><v:shape xmlns:v="v"><v:textbox>` + box("Inside the box.") + `</v:textbox></v:shape></w:pict></mc:Fallback>` +
+		`</mc:AlternateContent></w:r><w:r><w:t xml:space="preserve"> after the box.</w:t></w:r></w:p>` + para("", "Next paragraph.")
+	doc, err := x.Parse("box.docx", docx(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doc.Sections[0].Text, "Inside the box.\nBefore the box, after the box.\nNext paragraph."; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -127,10 +127,15 @@ func (o *officeZip) coreTitle() string {
 // encoding/xml never expands entities declared in a DTD nor fetches external ones, so entity
 // bombs and XXE come out as literal text; nesting deeper than maxXMLDepth is refused.
 // It stops at deadline, unless that is zero, looking at the clock every deadlineTokens tokens.
+//
+// Office Open XML's markup compatibility writes some content twice, in an mc:AlternateContent's
+// mc:Choice for newer readers and its mc:Fallback for older ones (Word's text boxes and
+// shapes, PowerPoint's newer objects): fn sees the choice only, so that text is read once.
 func walkXML(data []byte, deadline time.Time, fn func(t xml.Token, stack []string) error) error {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = false
 	var stack []string
+	fallback := 0 // the depth of the mc:Fallback being passed over, or 0
 	for n := 1; ; n++ {
 		if n%deadlineTokens == 0 && !deadline.IsZero() && time.Now().After(deadline) {
 			return errParseDeadline
@@ -142,16 +147,26 @@ func walkXML(data []byte, deadline time.Time, fn func(t xml.Token, stack []strin
 		if err != nil {
 			return fmt.Errorf("malformed XML: %w", err)
 		}
+		skip := fallback > 0
 		switch e := t.(type) {
 		case xml.StartElement:
 			stack = append(stack, e.Name.Local)
 			if len(stack) > maxXMLDepth {
 				return fmt.Errorf("XML nested deeper than %d levels", maxXMLDepth)
 			}
+			if fallback == 0 && e.Name.Space == "mc" && e.Name.Local == "Fallback" {
+				fallback, skip = len(stack), true
+			}
 		case xml.EndElement:
+			if len(stack) == fallback {
+				fallback = 0
+			}
 			if len(stack) > 0 {
 				stack = stack[:len(stack)-1]
 			}
+		}
+		if skip {
+			continue
 		}
 		if err := fn(t, stack); err != nil {
 			return err
@@ -203,6 +218,9 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		cells []string
 		level int
 		num   docxNum // the paragraph's list: its style's, or its own numbering properties'
+		// The paragraphs a text box's paragraphs interrupt (a box is anchored inside a
+		// paragraph's run): each goes on after the box, which is read as lines before it.
+		outer []docxPara
 	)
 	outline := newOutline(&doc)
 	err = walkXML(body, o.limits.Deadline, func(t xml.Token, tags []string) error {
@@ -210,6 +228,9 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		case xml.StartElement:
 			switch e.Name.Local {
 			case "p":
+				if slices.Contains(tags[:len(tags)-1], "p") {
+					outer = append(outer, docxPara{para.String(), level, num})
+				}
 				para.Reset()
 				level, num = 0, docxNum{}
 			case "pStyle":
@@ -246,20 +267,27 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				cells = append(cells, collapse(cell.String()))
 				cell.Reset()
 			case "p":
-				line := collapse(para.String()) // manual line breaks and tabs too: a paragraph is one line
-				if level > 0 && line != "" {
+				// Manual line breaks and tabs too: a paragraph is one line.
+				p := docxPara{collapse(para.String()), level, num}
+				if k := len(outer) - 1; k >= 0 && slices.Contains(tags, "p") {
+					para.Reset()
+					para.WriteString(outer[k].text)
+					level, num = outer[k].level, outer[k].num
+					outer = outer[:k]
+				}
+				if p.level > 0 && p.text != "" {
 					cur.Text = text.String()
 					doc.Sections = append(doc.Sections, cur)
 					text.Reset()
-					cur = outline.enter(level, line, "")
+					cur = outline.enter(p.level, p.text, "")
 					return outline.err
 				}
 				switch {
-				case line == "":
+				case p.text == "":
 				case slices.Contains(tags, "tc"):
-					cell.WriteString(line + " ")
+					cell.WriteString(p.text + " ")
 				default:
-					text.WriteString(lists.marker(num) + line + "\n")
+					text.WriteString(lists.marker(p.num) + p.text + "\n")
 				}
 			case "tr":
 				text.WriteString(strings.Join(cells, " | ") + "\n")
@@ -274,6 +302,13 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	cur.Text = text.String()
 	doc.Sections = append(doc.Sections, cur)
 	return doc, nil
+}
+
+// docxPara is a Word paragraph being read: its text, heading level and list.
+type docxPara struct {
+	text  string
+	level int
+	num   docxNum
 }
 
 var slideName = regexp.MustCompile(`^ppt/slides/slide\d+\.xml$`)

@@ -193,7 +193,9 @@ func clipHeading(s string) string {
 // symbol font ("\uf0b7" in a PDF, "·" in RTF) opens its line as "• "; an empty HTML table cell
 // between others keeps its place, so the cells after it stay under their own headers; a Word
 // 97-2003 table's rows end where Word's paragraph properties say (an empty cell ended its row);
-// a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. "), indented by level.
+// a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. "), indented by level;
+// a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
+// anchored in keeps the text before it.
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
