@@ -658,3 +658,38 @@ func TestDOCXTextBoxesReadOnce(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestDOCXNotesFollowTheirParagraph: footnotes and endnotes live in parts of their own; each
+// is read after the paragraph (or table row) that refers to it, numbered as Word shows it,
+// and a note referred to again is not copied again.
+func TestDOCXNotesFollowTheirParagraph(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	ref := func(kind, id string) string { return `<w:r><w:` + kind + `Reference w:id="` + id + `"/></w:r>` }
+	run := func(text string) string { return `<w:r><w:t>` + text + `</w:t></w:r>` }
+	body := `<w:p>` + run("Taxis are paid after 9 pm.") + ref("footnote", "2") + `</w:p>` +
+		`<w:tbl><w:tr><w:tc><w:p>` + run("Hotel") + ref("footnote", "3") + `</w:p></w:tc><w:tc>` + para("", "150 a night") + `</w:tc></w:tr></w:tbl>` +
+		`<w:p>` + run("See the law.") + ref("endnote", "1") + ref("footnote", "2") + ref("footnote", "99") + `</w:p>`
+	notes := func(kind string, texts map[string]string) string {
+		s := `<w:` + kind + `s xmlns:w="w"><w:` + kind + ` w:type="separator" w:id="-1"><w:p><w:r><w:t>----</w:t></w:r></w:p></w:` + kind + `>`
+		for id, text := range texts {
+			s += `<w:` + kind + ` w:id="` + id + `">` + para("", text) + para("", "Second paragraph.") + `</w:` + kind + `>`
+		}
+		return s + `</w:` + kind + `s>`
+	}
+	data := office(t, map[string]string{
+		"word/document.xml":  `<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"word/footnotes.xml": notes("footnote", map[string]string{"2": "Or after 8 pm in winter.", "3": "Four stars at most."}),
+		"word/endnotes.xml":  notes("endnote", map[string]string{"1": "Travel Act, section 4."}),
+	})
+	doc, err := x.Parse("travel.docx", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Taxis are paid after 9 pm.[1]\n[1] Or after 8 pm in winter. Second paragraph.\n" +
+		"Hotel[2] | 150 a night\n[2] Four stars at most. Second paragraph.\n" +
+		"See the law.[i]\n[i] Travel Act, section 4. Second paragraph."
+	if got := doc.Sections[0].Text; got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -209,6 +209,16 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	numbering, _ := o.part("word/numbering.xml")
 	styles, _ := o.part("word/styles.xml")
 	lists := readDocxLists(numbering, styles, o.limits.Deadline)
+	notes := map[string]map[string]string{"footnoteReference": nil, "endnoteReference": nil}
+	if part, _ := o.part("word/footnotes.xml"); part != nil {
+		notes["footnoteReference"] = docxNotes(part, "footnote", o.limits.Deadline)
+	}
+	if part, _ := o.part("word/endnotes.xml"); part != nil {
+		notes["endnoteReference"] = docxNotes(part, "endnote", o.limits.Deadline)
+	}
+	var noteLines []string // the notes referred to in the paragraph or table row being read, numbered as Word shows them
+	noted := map[string]bool{}
+	footnotes, endnotes := 0, 0
 	doc := Parsed{Title: o.coreTitle()}
 	var (
 		cur   Section
@@ -222,6 +232,12 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		// paragraph's run): each goes on after the box, which is read as lines before it.
 		outer []docxPara
 	)
+	flushNotes := func() {
+		if len(noteLines) > 0 {
+			text.WriteString(strings.Join(noteLines, "\n") + "\n")
+			noteLines = noteLines[:0]
+		}
+	}
 	outline := newOutline(&doc)
 	err = walkXML(body, o.limits.Deadline, func(t xml.Token, tags []string) error {
 		switch e := t.(type) {
@@ -249,6 +265,25 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				if slices.Contains(tags, "numPr") && !slices.Contains(tags, "pPrChange") {
 					num.set(e)
 				}
+			case "footnoteReference", "endnoteReference":
+				// Word refers to a note once; a file that refers to one again gets no copy
+				// (a large note referred to thousands of times would multiply the text).
+				key := e.Name.Local + attrOf(e, "id")
+				note, ok := notes[e.Name.Local][attrOf(e, "id")]
+				if !ok || noted[key] {
+					break
+				}
+				noted[key] = true
+				mark := ""
+				if e.Name.Local == "footnoteReference" {
+					footnotes++
+					mark = "[" + strconv.Itoa(footnotes) + "]"
+				} else {
+					endnotes++
+					mark = "[" + strings.ToLower(roman(endnotes)) + "]"
+				}
+				para.WriteString(mark)
+				noteLines = append(noteLines, mark+" "+note)
 			case "tab":
 				para.WriteByte('\t')
 			case "br", "cr":
@@ -289,9 +324,17 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				default:
 					text.WriteString(lists.marker(p.num) + p.text + "\n")
 				}
+				// A paragraph's notes follow it (a table row's, the row), in the same passage
+				// as the text they explain.
+				if len(outer) == 0 && !slices.Contains(tags, "tc") {
+					flushNotes()
+				}
 			case "tr":
 				text.WriteString(strings.Join(cells, " | ") + "\n")
 				cells = nil
+				if !slices.Contains(tags, "tc") {
+					flushNotes()
+				}
 			}
 		}
 		return nil
@@ -302,6 +345,43 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	cur.Text = text.String()
 	doc.Sections = append(doc.Sections, cur)
 	return doc, nil
+}
+
+// docxNotes returns the text of each footnote or endnote (kind) of word/footnotes.xml or
+// word/endnotes.xml by its id, its paragraphs joined into one line. The separators Word keeps
+// there (w:type="separator") are no notes.
+func docxNotes(part []byte, kind string, deadline time.Time) map[string]string {
+	notes := map[string]string{}
+	var id string
+	var b strings.Builder
+	_ = walkXML(part, deadline, func(t xml.Token, tags []string) error {
+		switch e := t.(type) {
+		case xml.StartElement:
+			if e.Name.Local == kind {
+				id = attrOf(e, "id")
+				if attrOf(e, "type") != "" && attrOf(e, "type") != "normal" {
+					id = ""
+				}
+				b.Reset()
+			}
+		case xml.CharData:
+			if id != "" && len(tags) > 0 && tags[len(tags)-1] == "t" {
+				b.Write(e)
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "p", "tab", "br":
+				b.WriteByte(' ')
+			case kind:
+				if text := collapse(b.String()); id != "" && text != "" {
+					notes[id] = text
+				}
+				id = ""
+			}
+		}
+		return nil
+	})
+	return notes
 }
 
 // docxPara is a Word paragraph being read: its text, heading level and list.

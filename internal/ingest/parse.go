@@ -195,7 +195,8 @@ func clipHeading(s string) string {
 // 97-2003 table's rows end where Word's paragraph properties say (an empty cell ended its row);
 // a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. "), indented by level;
 // a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
-// anchored in keeps the text before it.
+// anchored in keeps the text before it; a .docx footnote or endnote follows the paragraph that
+// refers to it, numbered as Word shows it ("[1]", "[i]").
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
