@@ -111,7 +111,7 @@ func TestSerialText(t *testing.T) {
 		{both, 45292 + 59.0/1440 + 59.0/86400, false, "2024-01-01 00:59"},
 		{clock, 0.5625, false, "13:30"},
 		{clock, 45292.5625, false, "13:30"}, // a time shows the time of day of a date
-		{clock, 1.0 / 3, false, "08:00"},   // 0.3333…: 28,799.99… seconds
+		{clock, 1.0 / 3, false, "08:00"},    // 0.3333…: 28,799.99… seconds
 		{clock, 0.99999999, false, "00:00"},
 		{clock, 0.99998, false, "23:59"}, // 86,398.3 seconds: the seconds are not shown, not rounded up
 		{withSecs(clock), 0.99998, false, "23:59:58"},
