@@ -139,6 +139,24 @@ func parseNumFormat(code string) numFormat {
 	return f
 }
 
+// maxCellFormats bounds the cell formats read from a workbook: Excel allows 64,000, and .xls
+// cells index them with 16 bits.
+const maxCellFormats = 1 << 16
+
+// cellFormatsOf is the number format of each of a workbook's cell formats, given by their
+// format ids: the workbook's own formats (custom, by id) first, then the built-in ones.
+func cellFormatsOf(ids []int, custom map[int]numFormat) []numFormat {
+	out := make([]numFormat, len(ids))
+	for i, id := range ids {
+		f, ok := custom[id]
+		if !ok {
+			f = builtinNumFormat(id)
+		}
+		out[i] = f
+	}
+	return out
+}
+
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
