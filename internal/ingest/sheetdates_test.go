@@ -1,7 +1,10 @@
 package ingest
 
 import (
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/docent-search/docent/internal/sampledocs"
@@ -73,6 +76,29 @@ Date: 2024-01-01
 		})
 		t.Run(tc.name+".xls", func(t *testing.T) {
 			checkLayout(t, x, tc.name+".xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: xls}}, sampledocs.XLSOptions{Date1904: tc.date1904}), "title: "+tc.name+"\n"+tc.want)
+		})
+	}
+}
+
+// TestSpreadsheetDatesFromLibreOffice reads workbooks that LibreOffice wrote
+// (testdata/sheetdates/make.sh) in both Excel formats and both date systems: its number formats
+// are custom ones that escape their separators ("yyyy\-mm\-dd"), its .xls has the XF and FORMAT
+// records of a real writer.
+func TestSpreadsheetDatesFromLibreOffice(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	for _, name := range []string{"holidays.xlsx", "holidays.xls", "holidays1904.xlsx", "holidays1904.xls"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("testdata", "sheetdates", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, x, name, data, `title: `+strings.TrimSuffix(name, filepath.Ext(name))+`
+== chunk heading="Holidays" anchor="sheet-1" page=1
+Holiday | Date | Long | Starts | Opens | Length | Share | Staff
+Holiday: Christmas Eve; Date: 2024-12-24; Long: 2024-12-24; Starts: 2024-12-24 13:30; Opens: 09:15; Length: 36:00; Share: 0.25; Staff: 12
+`)
 		})
 	}
 }
