@@ -187,7 +187,11 @@ func clipHeading(s string) string {
 //
 // Version 15: an indented list number ("  2. Send it") no longer ends a sentence (textseg), so a
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
-const ExtractorVersion = 15
+//
+// Version 16: a number in a date or time format in an .xlsx or .xls sheet reads as an ISO date
+// or time ("Date: 2024-12-24", "Starts: 13:30", "Length: 36:00"), not as its serial number
+// ("Date: 45650"): number formats are read (numfmt.go).
+const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
