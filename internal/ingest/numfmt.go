@@ -40,9 +40,9 @@ type numFormat struct {
 	unit byte
 }
 
-// builtinNumFormat is the format of a built-in format id that the file need not spell out
-// ([MS-OI29500] 2.1.595 and ECMA-376 18.8.30; ids 27–36 and 50–58 are those of the Chinese,
-// Japanese and Korean editions, all dates or times whatever the locale).
+// builtinNumFormat is the format of a built-in format id, which the file need not spell out
+// (ECMA-376 Part 1, 18.8.30, lists ids 0–49; ids 27–36 and 50–58 are those of the Chinese,
+// Japanese and Korean editions of Excel, dates and times in each of them, some with era years).
 func builtinNumFormat(id int) numFormat {
 	switch id {
 	case 14, 15, 16, 17, 27, 28, 29, 30, 31, 36, 50, 51, 54, 57, 58:
@@ -177,37 +177,31 @@ func (f numFormat) text(serial float64, date1904 bool) (string, bool) {
 		return "", false
 	}
 	secs := int64(math.Round(serial * 86400))
-	days, clock := secs/86400, secs%86400
-	hms := func(h int64) string {
-		s := fmt.Sprintf("%02d:%02d", h, clock/60%60)
-		if f.seconds {
-			s += fmt.Sprintf(":%02d", clock%60)
+	if f.kind == numDuration {
+		switch {
+		case f.unit == 's':
+			return fmt.Sprint(secs), true
+		case f.unit == 'm' && f.seconds:
+			return fmt.Sprintf("%02d:%02d", secs/60, secs%60), true
+		case f.unit == 'm':
+			return fmt.Sprint(secs / 60), true
 		}
-		return s
+		return f.hms(secs), true
 	}
+	days, clock := secs/86400, secs%86400
 	kind := f.kind
 	switch {
-	case kind == numDuration:
-		clock = secs // the elapsed time, not a time of day
-		switch f.unit {
-		case 's':
-			return fmt.Sprint(secs), true
-		case 'm':
-			if !f.seconds {
-				return fmt.Sprint(secs / 60), true
-			}
-			return fmt.Sprintf("%02d:%02d", secs/60, secs%60), true
-		}
-		return hms(secs / 3600), true
 	case kind == numDateOrTime && days == 0:
 		kind = numTime
 	case kind == numDateOrTime && clock == 0:
 		kind = numDate
 	case kind == numDateOrTime:
 		kind = numDateTime
+	case kind == numDateTime && days == 0 && !date1904:
+		kind = numTime // a time alone: its day, "1900-01-00", is none
 	}
 	if kind == numTime {
-		return hms(clock / 3600), true
+		return f.hms(clock), true
 	}
 	d, ok := serialDate(days, date1904)
 	if !ok {
@@ -216,7 +210,17 @@ func (f numFormat) text(serial float64, date1904 bool) (string, bool) {
 	if kind == numDate {
 		return d, true
 	}
-	return d + " " + hms(clock/3600), true
+	return d + " " + f.hms(clock), true
+}
+
+// hms writes seconds as hours and minutes, and the seconds when the format shows them; the
+// hours go past 24 in an elapsed time.
+func (f numFormat) hms(secs int64) string {
+	s := fmt.Sprintf("%02d:%02d", secs/3600, secs/60%60)
+	if f.seconds {
+		s += fmt.Sprintf(":%02d", secs%60)
+	}
+	return s
 }
 
 // serialDate is the date of a whole serial. The 1900 date system counts 1900-02-29, a day that

@@ -108,6 +108,8 @@ func TestSerialText(t *testing.T) {
 		{withSecs(both), 45292.5625 + 5.0/86400, false, "2024-01-01 13:30:05"},
 		{both, 45292 + 13.5/24, false, "2024-01-01 13:30"},
 		{both, 45292.99999999, false, "2024-01-02 00:00"}, // rounds to the next day, not 24:00
+		{both, 0.5625, false, "13:30"},                    // a time in a date and time format
+		{both, 0.5625, true, "1904-01-01 13:30"},
 		{both, 45292 + 59.0/1440 + 59.0/86400, false, "2024-01-01 00:59"},
 		{clock, 0.5625, false, "13:30"},
 		{clock, 45292.5625, false, "13:30"}, // a time shows the time of day of a date
