@@ -102,3 +102,21 @@ Holiday: Christmas Eve; Date: 2024-12-24; Long: 2024-12-24; Starts: 2024-12-24 1
 		})
 	}
 }
+
+// TestXLSXDamagedStyles: a fault in xl/styles.xml does not fail a workbook that was read without
+// its formats before; the cell formats read up to the fault still apply.
+func TestXLSXDamagedStyles(t *testing.T) {
+	t.Parallel()
+	data := sampledocs.Zip(map[string]string{
+		"xl/workbook.xml":          `<workbook><sheets><sheet name="S"/></sheets></workbook>`,
+		"xl/worksheets/sheet1.xml": `<worksheet><sheetData><row><c r="A1" t="inlineStr"><is><t>Date</t></is></c><c r="B1" t="inlineStr"><is><t>Count</t></is></c></row><row><c r="A2" s="1"><v>45292</v></c><c r="B2" s="2"><v>45292</v></c></row></sheetData></worksheet>`,
+		"xl/styles.xml":            `<styleSheet><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="14"`,
+	})
+	doc, err := parseXLSX(data, defaultZipLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Date | Count\nDate: 2024-01-01; Count: 45292\n"; len(doc.Sections) != 1 || doc.Sections[0].Text != want {
+		t.Errorf("got %+v, want one section of %q", doc.Sections, want)
+	}
+}
