@@ -19,6 +19,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.csv", []byte("a,b\n1,\"2\n3\"\n"))
 	f.Add("a.docx", sampledocs.DOCX("T", sampledocs.WordPara(sampledocs.Para{Style: "Heading1", Text: "H"})))
 	f.Add("a.xlsx", sampledocs.XLSX("T", "S", [][]string{{"h"}, {"v"}}))
+	f.Add("d.xlsx", sampledocs.XLSXSheet("T", "S", [][]sampledocs.XLSXCell{{{Text: "h"}}, {{Number: "45292.5", Format: sampledocs.NumFmt{Code: `[$-409]d\ mmm"x"yy h:mm`}}}}, sampledocs.XLSXOptions{Date1904: true}))
 	f.Add("a.pptx", sampledocs.PPTX("T", sampledocs.Slide{Title: "t", Lines: []string{"l"}}))
 	f.Add("a.odt", sampledocs.ODT("T", sampledocs.ODTHeading(1, "H")+sampledocs.ODTTable([][]string{{"a", "b"}})))
 	f.Add("a.ods", sampledocs.ODS("T", "S", [][]string{{"h"}, {"v"}}))
@@ -26,7 +27,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.rtf", sampledocs.RTF("T", sampledocs.Para{Style: "Heading1", Text: "H"}, sampledocs.Para{Text: "café 東京"}))
 	f.Add("a.doc", sampledocs.WordDoc("T\rA\x07B\x07\x07\x13 F \x14r\x15\r", sampledocs.WordDocOptions{}))
 	f.Add("c.doc", sampledocs.WordDoc("café\r", sampledocs.WordDocOptions{Compressed: true}))
-	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5}}}}, sampledocs.XLSOptions{SplitStrings: true}))
+	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5, Format: sampledocs.NumFmt{Code: "[h]:mm:ss"}}, {Row: 1, Col: 2, Number: 45292, Format: sampledocs.NumFmt{ID: 14}}}}}, sampledocs.XLSOptions{SplitStrings: true, Date1904: true}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
 	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))

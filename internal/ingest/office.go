@@ -466,7 +466,11 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	sheets, err := sheetList(o)
+	sheets, date1904, err := sheetList(o)
+	if err != nil {
+		return Parsed{}, err
+	}
+	formats, err := cellNumFormats(o)
 	if err != nil {
 		return Parsed{}, err
 	}
@@ -483,7 +487,7 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		var rows [][]string
 		var row []string
 		var cell strings.Builder
-		cellType, col := "", 0
+		cellType, col, style := "", 0, 0
 		err = walkXML(b, o.limits.Deadline, func(t xml.Token, tags []string) error {
 			switch e := t.(type) {
 			case xml.StartElement:
@@ -492,6 +496,7 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 					row = nil
 				case "c":
 					cellType, col = attrOf(e, "t"), columnIndex(attrOf(e, "r"))
+					style, _ = strconv.Atoi(attrOf(e, "s")) // 0, General, when absent
 					cell.Reset()
 				}
 			case xml.CharData:
@@ -502,9 +507,18 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 				switch e.Name.Local {
 				case "c":
 					v := cell.String()
-					if cellType == "s" {
+					switch cellType {
+					case "s":
 						if k, err := strconv.Atoi(v); err == nil && k >= 0 && k < len(shared) {
 							v = shared[k]
+						}
+					case "", "n": // a number; the others are text, booleans and errors
+						if style >= 0 && style < len(formats) {
+							if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+								if d, ok := formats[style].text(n, date1904); ok {
+									v = d
+								}
+							}
 						}
 					}
 					if col < 0 || col > 16384 {
@@ -542,13 +556,15 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 
 type sheet struct{ name, path string }
 
-func sheetList(o *officeZip) ([]sheet, error) {
+// sheetList reads the workbook's sheets, and its date system: date1904 when its dates count
+// from 1904 (workbookPr date1904), as Excel for the Mac wrote them until 2011.
+func sheetList(o *officeZip) (sheets []sheet, date1904 bool, err error) {
 	wb, err := o.part("xl/workbook.xml")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if wb == nil {
-		return nil, errors.New("not an Excel workbook: xl/workbook.xml is missing")
+		return nil, false, errors.New("not an Excel workbook: xl/workbook.xml is missing")
 	}
 	rels := map[string]string{}
 	if b, err := o.part("xl/_rels/workbook.xml.rels"); err == nil && b != nil {
@@ -565,6 +581,9 @@ func sheetList(o *officeZip) ([]sheet, error) {
 	}
 	var out []sheet
 	err = walkXML(wb, o.limits.Deadline, func(t xml.Token, _ []string) error {
+		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "workbookPr" {
+			date1904 = xmlTrue(attrOf(e, "date1904"))
+		}
 		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "sheet" {
 			p := rels[attrOf(e, "id")]
 			if p == "" {
@@ -580,7 +599,43 @@ func sheetList(o *officeZip) ([]sheet, error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, date1904, err
+}
+
+// xmlTrue reads an xsd:boolean.
+func xmlTrue(v string) bool { return v == "1" || v == "true" }
+
+// cellNumFormats reads the number format of each cell format (cellXfs) of xl/styles.xml, which
+// a cell's s attribute indexes: a built-in format by its id, or one of the workbook's own
+// (numFmts), which may also spell out a built-in one. The cell styles' formats (cellStyleXfs) are
+// not indexed by cells. Formats past maxCellFormats, more than Excel allows, are read as General,
+// and so are those after a fault in the part: the sheets were read without their formats before,
+// and are not failed for them now.
+func cellNumFormats(o *officeZip) ([]numFormat, error) {
+	b, err := o.part("xl/styles.xml")
+	if err != nil || b == nil {
+		return nil, err
+	}
+	custom := map[int]numFormat{}
+	var ids []int
+	err = walkXML(b, o.limits.Deadline, func(t xml.Token, tags []string) error {
+		e, ok := t.(xml.StartElement)
+		if !ok || len(tags) < 2 {
+			return nil
+		}
+		id, err := strconv.Atoi(attrOf(e, "numFmtId"))
+		switch {
+		case e.Name.Local == "numFmt" && tags[len(tags)-2] == "numFmts" && err == nil && len(custom) < maxCellFormats:
+			custom[id] = parseNumFormat(attrOf(e, "formatCode"))
+		case e.Name.Local == "xf" && tags[len(tags)-2] == "cellXfs" && len(ids) < maxCellFormats:
+			ids = append(ids, id) // 0, General, when it gives none
+		}
+		return nil
+	})
+	if errors.Is(err, errParseDeadline) {
+		return nil, err
+	}
+	return cellFormatsOf(ids, custom), nil
 }
 
 func sharedStrings(o *officeZip) ([]string, error) {

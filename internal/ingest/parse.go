@@ -188,15 +188,22 @@ func clipHeading(s string) string {
 // Version 15: an indented list number ("  2. Send it") no longer ends a sentence (textseg), so a
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
 //
-// Version 16: an RTF paragraph's outline level is group state, so LibreOffice's numbered
-// headings ({\listtext\pard …} inside the paragraph) are headings again; a bullet drawn from a
-// symbol font ("\uf0b7" in a PDF, "·" in RTF) opens its line as "• "; an empty HTML table cell
-// between others keeps its place, so the cells after it stay under their own headers; a Word
-// 97-2003 table's rows end where Word's paragraph properties say (an empty cell ended its row);
-// a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. "), indented by level;
-// a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
-// anchored in keeps the text before it; a .docx footnote or endnote follows the paragraph that
-// refers to it, numbered as Word shows it ("[1]", "[i]").
+// Version 16 (formats as other writers than Docent's tests write them):
+//   - a number in a date or time format in an .xlsx or .xls sheet reads as an ISO date or time
+//     ("Date: 2024-12-24", "Starts: 13:30", "Length: 36:00"), not as its serial number ("Date:
+//     45650"): number formats are read (numfmt.go);
+//   - an RTF paragraph's outline level is group state, so LibreOffice's numbered headings
+//     ({\listtext\pard …} inside the paragraph) are headings again;
+//   - a bullet drawn from a symbol font ("\uf0b7" in a PDF, "·" in RTF) opens its line as "• ";
+//   - an empty HTML table cell between others keeps its place, so the cells after it stay under
+//     their own headers, and a Word 97-2003 table's rows end where Word's paragraph properties
+//     say (an empty cell ended its row);
+//   - a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. "), indented
+//     by level;
+//   - a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
+//     anchored in keeps the text before it;
+//   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
+//     shows it ("[1]", "[i]").
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.

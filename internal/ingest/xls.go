@@ -19,9 +19,10 @@ import (
 // records ([MS-XLS] 2.1.4): the workbook's globals (the sheets' names and offsets, the shared
 // string table) and, for each worksheet, its cells. Cells holding text (LABELSST, LABEL), numbers
 // (NUMBER, RK, MULRK) and formulas' cached results are laid out as an .xlsx sheet is (tableText:
-// "Header: value; …"). Number formats are not read, so a date shows as its serial number. Each
-// record is bounded by its stream, and the cells by maxSheetCells, so a damaged or hostile file
-// fails with a reason.
+// "Header: value; …"), a number in a date or time format as an ISO date or time (numfmt.go):
+// each number cell names its cell format (an XF record), which names its number format, a
+// built-in one or a FORMAT record's. Each record is bounded by its stream, and the cells by
+// maxSheetCells, so a damaged or hostile file fails with a reason.
 
 // BIFF8 record types.
 const (
@@ -38,6 +39,9 @@ const (
 	xlsFormula    = 0x0006
 	xlsString     = 0x0207
 	xlsFilePass   = 0x002F
+	xlsXF         = 0x00E0
+	xlsFormat     = 0x041E
+	xlsDateMode   = 0x0022
 )
 
 // xlsRecord is one record, with the CONTINUE records after it as further parts.
@@ -91,6 +95,9 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 	}
 	var sheets []sheetAt
 	var sst []string
+	var xfs []int                 // each cell format's number format id, by ixfe
+	custom := map[int]numFormat{} // the FORMAT records' number formats, by id
+	date1904 := false             // DATEMODE: the workbook's dates count from 1904
 	first := true
 	old := ErrSkip{Reason: "an Excel 5.0/95 or older workbook: open it in Excel or LibreOffice and save it as .xlsx"}
 	err := xlsRecords(book, 0, func(r xlsRecord) error {
@@ -117,6 +124,18 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 			if sst, err = xlsSharedStrings(r.parts, deadline); err != nil {
 				return err
 			}
+		case xlsXF:
+			if p := r.parts[0]; len(p) >= 4 && len(xfs) < maxCellFormats {
+				xfs = append(xfs, int(binary.LittleEndian.Uint16(p[2:])))
+			}
+		case xlsFormat:
+			if p := r.parts[0]; len(p) >= 2 {
+				if code, ok := xlsString16(p[2:]); ok {
+					custom[int(binary.LittleEndian.Uint16(p))] = parseNumFormat(code)
+				}
+			}
+		case xlsDateMode:
+			date1904 = len(r.parts[0]) >= 2 && binary.LittleEndian.Uint16(r.parts[0]) == 1
 		}
 		return nil
 	})
@@ -125,6 +144,16 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 	}
 	if err != nil {
 		return Parsed{}, err
+	}
+	formats := cellFormatsOf(xfs, custom)
+	// number is the text of a number cell of cell format ixfe.
+	number := func(v float64, ixfe uint16) string {
+		if int(ixfe) < len(formats) {
+			if d, ok := formats[ixfe].text(v, date1904); ok {
+				return d
+			}
+		}
+		return xlsNumberText(v)
 	}
 	var doc Parsed
 	cells := 0
@@ -164,8 +193,9 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 				return nil
 			}
 			var row, col int
-			if len(p) >= 4 {
-				row, col = int(binary.LittleEndian.Uint16(p)), int(binary.LittleEndian.Uint16(p[2:]))
+			var ixfe uint16 // the cell's format, but in a MULRK
+			if len(p) >= 6 {
+				row, col, ixfe = int(binary.LittleEndian.Uint16(p)), int(binary.LittleEndian.Uint16(p[2:])), binary.LittleEndian.Uint16(p[4:])
 			}
 			var err error
 			switch r.typ {
@@ -182,15 +212,17 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 				}
 			case xlsNumber:
 				if len(p) >= 14 {
-					err = set(row, col, xlsNumberText(math.Float64frombits(binary.LittleEndian.Uint64(p[6:]))))
+					err = set(row, col, number(math.Float64frombits(binary.LittleEndian.Uint64(p[6:])), ixfe))
 				}
 			case xlsRK:
 				if len(p) >= 10 {
-					err = set(row, col, xlsNumberText(xlsRKValue(binary.LittleEndian.Uint32(p[6:]))))
+					err = set(row, col, number(xlsRKValue(binary.LittleEndian.Uint32(p[6:])), ixfe))
 				}
 			case xlsMulRK:
+				// Each number has its format and RK value (rgrkrec), after the row and first column.
 				for k, c := 0, col; 4+6*k+6 <= len(p)-2; k, c = k+1, c+1 {
-					if err = set(row, c, xlsNumberText(xlsRKValue(binary.LittleEndian.Uint32(p[4+6*k+2:])))); err != nil {
+					rk := p[4+6*k:]
+					if err = set(row, c, number(xlsRKValue(binary.LittleEndian.Uint32(rk[2:])), binary.LittleEndian.Uint16(rk))); err != nil {
 						break
 					}
 				}
@@ -198,7 +230,7 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 				if len(p) >= 14 {
 					v := p[6:14]
 					if binary.LittleEndian.Uint16(v[6:]) != 0xFFFF {
-						err = set(row, col, xlsNumberText(math.Float64frombits(binary.LittleEndian.Uint64(v))))
+						err = set(row, col, number(math.Float64frombits(binary.LittleEndian.Uint64(v)), ixfe))
 					} else if v[0] == 0 {
 						pendingString = [2]int{row, col}
 					}

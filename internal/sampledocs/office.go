@@ -79,20 +79,107 @@ func PPTX(title string, slides ...Slide) []byte {
 // XLSX returns a workbook with one sheet of rows (the first row is the header), all cells
 // inline strings.
 func XLSX(title, sheet string, rows [][]string) []byte {
+	cells := make([][]XLSXCell, len(rows))
+	for i, row := range rows {
+		for _, v := range row {
+			cells[i] = append(cells[i], XLSXCell{Text: v})
+		}
+	}
+	return XLSXSheet(title, sheet, cells, XLSXOptions{})
+}
+
+// XLSXCell is a cell of a generated workbook: Number, when set, is a number cell's value as
+// stored ("45292.5"), in the number format Format (General when zero); otherwise the cell is the
+// inline string Text, in Format all the same.
+type XLSXCell struct {
+	Text, Number string
+	Format       NumFmt
+}
+
+// XLSXOptions varies a generated workbook.
+type XLSXOptions struct {
+	// Date1904 sets the workbook's date system to 1904 (workbookPr date1904), as Excel for
+	// the Mac wrote workbooks until 2011.
+	Date1904 bool
+}
+
+// XLSXSheet returns a workbook with one sheet of rows. The number formats its cells use are
+// written to xl/styles.xml, a cell format (xf) each after the General one, and the custom ones
+// among them as numFmts; a workbook that uses none has no styles part.
+func XLSXSheet(title, sheet string, rows [][]XLSXCell, o XLSXOptions) []byte {
+	var used []NumFmt
+	for _, row := range rows {
+		for _, c := range row {
+			used = append(used, c.Format)
+		}
+	}
+	formats, ids, xf := cellFormats(used)
 	var b strings.Builder
 	b.WriteString(`<worksheet><sheetData>`)
 	for i, row := range rows {
 		fmt.Fprintf(&b, `<row r="%d">`, i+1)
-		for j, v := range row {
-			fmt.Fprintf(&b, `<c r="%c%d" t="inlineStr"><is><t>%s</t></is></c>`, 'A'+j, i+1, html.EscapeString(v))
+		for j, c := range row {
+			style := ""
+			if k := xf[c.Format]; k > 0 {
+				style = fmt.Sprintf(` s="%d"`, k)
+			}
+			if c.Number != "" {
+				fmt.Fprintf(&b, `<c r="%c%d"%s><v>%s</v></c>`, 'A'+j, i+1, style, html.EscapeString(c.Number))
+			} else {
+				fmt.Fprintf(&b, `<c r="%c%d"%s t="inlineStr"><is><t>%s</t></is></c>`, 'A'+j, i+1, style, html.EscapeString(c.Text))
+			}
 		}
 		b.WriteString(`</row>`)
 	}
 	b.WriteString(`</sheetData></worksheet>`)
-	return Zip(map[string]string{
-		"xl/workbook.xml":            `<workbook xmlns:r="r"><sheets><sheet name="` + html.EscapeString(sheet) + `" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+	workbookPr := ""
+	if o.Date1904 {
+		workbookPr = `<workbookPr date1904="1"/>`
+	}
+	parts := map[string]string{
+		"xl/workbook.xml":            `<workbook xmlns:r="r">` + workbookPr + `<sheets><sheet name="` + html.EscapeString(sheet) + `" sheetId="1" r:id="rId1"/></sheets></workbook>`,
 		"xl/_rels/workbook.xml.rels": `<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>`,
 		"xl/worksheets/sheet1.xml":   b.String(),
 		"docProps/core.xml":          core(title),
-	})
+	}
+	if len(formats) > 1 {
+		// The cell style's xf, in cellStyleXfs, is no cell format: cells index cellXfs only.
+		var numFmts, cellXfs strings.Builder
+		for k, f := range formats {
+			if f.Code != "" {
+				fmt.Fprintf(&numFmts, `<numFmt numFmtId="%d" formatCode="%s"/>`, ids[k], html.EscapeString(f.Code))
+			}
+			fmt.Fprintf(&cellXfs, `<xf numFmtId="%d" fontId="0" xfId="0" applyNumberFormat="1"/>`, ids[k])
+		}
+		parts["xl/styles.xml"] = `<styleSheet><numFmts>` + numFmts.String() + `</numFmts><cellStyleXfs count="1"><xf numFmtId="0" fontId="0"/></cellStyleXfs><cellXfs>` +
+			cellXfs.String() + `</cellXfs></styleSheet>`
+	}
+	return Zip(parts)
+}
+
+// NumFmt is a cell's number format: a built-in one by its ID (14 is m/d/yyyy), or a custom
+// Code, written to the workbook under ID, or under the next custom id (164 on) when ID is 0.
+type NumFmt struct {
+	ID   int
+	Code string
+}
+
+// cellFormats lists the distinct formats of cells in first use after General: a cell's format
+// (xf) is its format's index in the list, index[f], and ids are the formats' ids.
+func cellFormats(cells []NumFmt) (formats []NumFmt, ids []int, index map[NumFmt]int) {
+	formats, ids, index = []NumFmt{{}}, []int{0}, map[NumFmt]int{{}: 0}
+	custom := 164
+	for _, f := range cells {
+		if _, ok := index[f]; ok {
+			continue
+		}
+		index[f] = len(formats)
+		formats = append(formats, f)
+		id := f.ID
+		if id == 0 && f.Code != "" {
+			id, custom = custom, custom+1
+		}
+		ids = append(ids, id)
+	}
+	return formats, ids, index
 }
