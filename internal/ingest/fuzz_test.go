@@ -27,6 +27,17 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.rtf", sampledocs.RTF("T", sampledocs.Para{Style: "Heading1", Text: "H"}, sampledocs.Para{Text: "café 東京"}))
 	f.Add("a.doc", sampledocs.WordDoc("T\rA\x07B\x07\x07\x13 F \x14r\x15\r", sampledocs.WordDocOptions{}))
 	f.Add("c.doc", sampledocs.WordDoc("café\r", sampledocs.WordDocOptions{Compressed: true}))
+	f.Add("t.doc", sampledocs.WordDoc("H\rA\x07\x07B\x07\x07\r", sampledocs.WordDocOptions{Headings: map[int]int{0: 1}, RowEnds: map[int]bool{4: true}}))
+	f.Add("l.docx", sampledocs.Zip(map[string]string{
+		"word/document.xml": `<w:document><w:body><w:p><w:pPr><w:pStyle w:val="LB"/><w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr></w:pPr>` +
+			`<w:r><w:t>a</w:t><w:footnoteReference w:id="2"/><mc:AlternateContent><mc:Choice><w:txbxContent><w:p><w:r><w:t>b</w:t></w:r></w:p></w:txbxContent></mc:Choice>` +
+			`<mc:Fallback><w:p/></mc:Fallback></mc:AlternateContent></w:r></w:p></w:body></w:document>`,
+		"word/numbering.xml": `<w:numbering><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="1"><w:start w:val="-3"/><w:numFmt w:val="upperRoman"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>`,
+		"word/styles.xml":    `<w:styles><w:style w:styleId="LB"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style></w:styles>`,
+		"word/footnotes.xml": `<w:footnotes><w:footnote w:id="2"><w:p><w:r><w:t>n</w:t></w:r></w:p></w:footnote></w:footnotes>`,
+	}))
+	f.Add("l.odt", sampledocs.ODTStyled("T", `<text:list-style style:name="N"><text:list-level-style-number text:level="2" style:num-format="i" text:start-value="9999"/></text:list-style>`,
+		`<text:list text:style-name="N"><text:list-item><text:list><text:list-item><text:p>x</text:p></text:list-item></text:list></text:list-item></text:list>`))
 	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5, Format: sampledocs.NumFmt{Code: "[h]:mm:ss"}}, {Row: 1, Col: 2, Number: 45292, Format: sampledocs.NumFmt{ID: 14}}}}}, sampledocs.XLSOptions{SplitStrings: true, Date1904: true}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
