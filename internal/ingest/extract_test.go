@@ -693,3 +693,34 @@ func TestDOCXNotesFollowTheirParagraph(t *testing.T) {
 		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestHTMLFootnotes: footnotes are a page's text however a generator writes them (DocBook's
+// div.footnote, pandoc's section of doc-endnotes, docutils' <aside class="footnote">, which
+// as an <aside> was dropped as a sidebar), each on its label's line, without the links back.
+func TestHTMLFootnotes(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	page := `<html><head><title>T</title></head><body><h2>Backups</h2>
+<p>Keep copies.<sup>[<a id="r1" href="#ftn.r1" class="footnote">1</a>]</sup> Done.</p>
+<div class="footnotes"><hr><div id="ftn.r1" class="footnote"><p><sup>[<a href="#r1" class="para">1</a>] </sup>On the last day of the month.</p></div></div>
+<p>Pandoc.<a href="#fn1" class="footnote-ref" role="doc-noteref"><sup>2</sup></a></p>
+<section class="footnotes" role="doc-endnotes"><hr><ol><li id="fn1"><p>Pandoc's note.<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>
+<p>Sphinx.<a class="footnote-reference brackets" href="#id3" role="doc-noteref"><span class="fn-bracket">[</span>3<span class="fn-bracket">]</span></a></p>
+<aside class="footnote-list brackets"><aside class="footnote brackets" id="id3" role="doc-footnote"><span class="label"><span class="fn-bracket">[</span><a role="doc-backlink" href="#id2">3</a><span class="fn-bracket">]</span></span><p>Sphinx's note.</p></aside></aside>
+<aside class="sidebar"><p>Related pages</p></aside>
+</body></html>`
+	checkLayout(t, x, "notes.html", []byte(page), `title: T
+== chunk heading="Backups" anchor="backups" page=0
+Keep copies.[1] Done.
+
+[1] On the last day of the month.
+
+Pandoc.2
+
+1. Pandoc's note.
+
+Sphinx.[3]
+
+[3] Sphinx's note.
+`)
+}

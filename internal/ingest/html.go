@@ -123,6 +123,7 @@ type element struct {
 	// cell: inside a table cell, where block boundaries are spaces, not new lines.
 	cell bool
 	item bool // inside a list item
+	note bool // inside a footnote
 	pre  bool
 	// content marks the element that holds the page's content (see contentElement).
 	content bool
@@ -245,7 +246,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		return
 	}
 	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
-		pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment")}
+		note: parent.note || footnotes(attrs), pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment")}
 	if !r.inContent && !r.done && (a == r.content || r.content == atom.Main && mainContent(a, attrs)) {
 		r.inContent, e.content = true, true
 	}
@@ -331,6 +332,8 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			r.flushLine()
 		case block(a) && e.cell:
 			r.space = true
+		case block(a) && e.note && noteLabel.Match(bytes.TrimSpace(r.line)):
+			r.space = true // a footnote's first paragraph goes on its label's line ("[2] The note")
 		case block(a):
 			r.flushLine()
 			r.paragraphBreak(paragraphLike(a) && !parent.pre)
@@ -719,7 +722,10 @@ func (r *htmlReader) dropLinkChrome() {
 }
 
 // permalinkSymbols are the texts of permalinks.
-var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true, "◆": true}
+// A footnote's link back to where it is referred to is one too ("↩︎" in pandoc's, "↑" and "^"
+// elsewhere).
+var permalinkSymbols = map[string]bool{"¶": true, "#": true, "§": true, "🔗": true, "⚓": true, "¤": true, "◆": true,
+	"↩": true, "↩\ufe0e": true, "↩\ufe0f": true, "↑": true, "^": true}
 
 // iconGlyphs reports text made only of characters of the Private Use Area, where icon fonts
 // (Font Awesome, Material Icons) put their glyphs: a permalink drawn as an icon, "\uf0c1" after
@@ -818,8 +824,12 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 	}
 	switch a {
 	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Nav, atom.Header, atom.Footer,
-		atom.Aside, atom.Button, atom.Svg, atom.Iframe, atom.Head, atom.Select, atom.Textarea, atom.Object:
+		atom.Button, atom.Svg, atom.Iframe, atom.Head, atom.Select, atom.Textarea, atom.Object:
 		return true
+	case atom.Aside:
+		// A sidebar, but for the footnotes docutils (Sphinx) writes in <aside>: a page's
+		// footnotes are its text.
+		return !footnotes(attrs)
 	}
 	switch strings.ToLower(attrValue(attrs, "role")) {
 	case "navigation", "banner", "contentinfo", "search", "menu", "menubar", "toolbar":
@@ -829,6 +839,19 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 		return true
 	}
 	return chromeName(attrValue(attrs, "class"))
+}
+
+// noteLabel matches a footnote's label alone: "[2]", "2", "[a]", "*".
+var noteLabel = regexp.MustCompile(`^\[?(\d{1,3}|[a-z]|[*†‡])\]?\.?$`)
+
+// footnotes reports an element that holds footnotes or endnotes, by its ARIA role (DPUB-ARIA's
+// doc-footnote, doc-endnotes) or class.
+func footnotes(attrs []html.Attribute) bool {
+	switch strings.ToLower(strings.TrimSpace(attrValue(attrs, "role"))) {
+	case "doc-footnote", "doc-endnotes", "doc-endnote":
+		return true
+	}
+	return strings.Contains(strings.ToLower(attrValue(attrs, "class")), "footnote")
 }
 
 // mainContent reports the element that says it holds the page's main content.

@@ -203,7 +203,9 @@ func clipHeading(s string) string {
 //   - a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
 //     anchored in keeps the text before it;
 //   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
-//     shows it ("[1]", "[i]").
+//     shows it ("[1]", "[i]");
+//   - HTML footnotes in an <aside> (docutils, Sphinx) are text, not a sidebar, each on its
+//     label's line ("[3] The note"), and a note's link back ("↩︎", "↑", "^") is not.
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
