@@ -312,16 +312,15 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		return parseDOC(data, deadline)
 	case "xls":
 		return parseXLS(data, deadline)
+	case "eml":
+		return parseMail(data, deadline)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}
 	}
-	// Both declare their own charsets: read them before invalid UTF-8 is replaced.
-	switch typ {
-	case "rtf":
+	// RTF declares its own charset: read it before invalid UTF-8 is replaced.
+	if typ == "rtf" {
 		return parseRTF(data)
-	case "eml":
-		return parseEML(data)
 	}
 	data = cleanText(data)
 	switch typ {

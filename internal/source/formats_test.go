@@ -8,7 +8,7 @@ func TestSkipReason(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
 		"slides.PPT":      `unsupported file type ".ppt" (PowerPoint 97-2003 presentation: save it as .pptx)`,
-		"mail/offer.msg":  `unsupported file type ".msg" (Outlook message: save it as .eml)`,
+		"notes/team.one":  `unsupported file type ".one" (OneNote section: export it as PDF or .docx)`,
 		"tool.exe":        `unsupported file type ".exe"`,
 		"Makefile":        `unsupported file type (no extension)`,
 		"x.\x1b[31mred":   `unsupported file type ".\x1b[31mred"`,
