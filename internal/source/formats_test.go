@@ -19,3 +19,15 @@ func TestSkipReason(t *testing.T) {
 		}
 	}
 }
+
+// TestOutlookMessagesAreMail: an Outlook message is of the e-mail type, whatever the case of
+// its extension, so the type filter's "eml" finds it and an attachment inside it is taken out
+// as from an .eml (ingest.MailAttachment).
+func TestOutlookMessagesAreMail(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"inbox/offer.msg", "OFFER.MSG", "inbox/offer.eml"} {
+		if got := Supported(name); got != "eml" {
+			t.Errorf("Supported(%q) = %q, want eml", name, got)
+		}
+	}
+}
