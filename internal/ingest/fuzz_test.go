@@ -29,7 +29,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5}}}}, sampledocs.XLSOptions{SplitStrings: true}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	f.Add("a.msg", sampledocs.MSG(sampledocs.Outlook{SenderName: "A", SenderAddress: "a@b", To: "C", Subject: "S", Sent: time.Unix(0, 0), Body: "body",
-		Attachments: []sampledocs.File{{Name: "x.txt", Data: []byte("x")}}, Embedded: []string{"E"}}))
+		Attachments: []sampledocs.File{{Name: "x.txt", Data: []byte("x")}}, Embedded: []sampledocs.Outlook{{Subject: "E", Body: "b"}}}))
 	f.Add("rtf.msg", sampledocs.MSG(sampledocs.Outlook{Subject: "S", CodePage: 1252, RTF: rtfSpecExample}))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
 	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))

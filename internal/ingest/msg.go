@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
+	"mime"
 	"slices"
 	"strings"
 	"time"
@@ -60,6 +63,8 @@ const (
 	msgAttachStorage = "__ATTACH_VERSION1.0_#"
 	msgPropStream    = "__SUBSTG1.0_"
 	msgFixedProps    = "__PROPERTIES_VERSION1.0"
+	// msgEmbedded is the storage of a message attached as a message (PR_ATTACH_DATA_OBJ).
+	msgEmbedded = "__SUBSTG1.0_3701000D"
 )
 
 // parseMail reads an e-mail message as saved: an Outlook message when it is a compound file,
@@ -81,93 +86,179 @@ func parseMSG(data []byte, deadline time.Time) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	msg := msgProps{streams: streams}
-	if err := msg.readFixed(32); err != nil {
-		return Parsed{}, err
-	}
-	if msg.fixed == nil && !slices.ContainsFunc(slices.Collect(maps.Keys(streams)), func(k string) bool { return strings.HasPrefix(k, msgPropStream) }) {
+	if len(streams) == 0 {
 		return Parsed{}, errors.New("not an Outlook message: no message properties")
 	}
-	w := &mailWalk{}
-	for _, storage := range msgAttachments(streams) {
-		if time.Now().After(deadline) {
-			return Parsed{}, errParseDeadline
+	r := &outlookReader{streams: streams, deadline: deadline}
+	m, err := r.message("", 32, 0)
+	if err != nil {
+		return Parsed{}, err
+	}
+	return mailDocument(m.subject, m.headers, m.w, m.body)
+}
+
+// maxEmbeddedDepth bounds messages attached as messages within each other, as
+// maxAttachmentDepth bounds the indexer: deeper ones are left out, their streams not read.
+const maxEmbeddedDepth = 3
+
+// msgStream picks the streams parseMSG reads: properties of the message, of its attachments
+// and of the messages embedded in them, to maxEmbeddedDepth; not those of recipients or named
+// properties.
+func msgStream(path string) (string, bool) {
+	p := strings.ToUpper(path)
+	parts := strings.Split(p, "/")
+	dirs, name := parts[:len(parts)-1], parts[len(parts)-1]
+	if len(dirs) > 2*maxEmbeddedDepth+1 {
+		return "", false
+	}
+	for i, d := range dirs {
+		if i%2 == 0 && !strings.HasPrefix(d, msgAttachStorage) || i%2 == 1 && d != msgEmbedded {
+			return "", false
 		}
-		if w.parts++; w.parts > maxMailParts {
-			return Parsed{}, fmt.Errorf("Outlook message with more than %d attachments", maxMailParts)
+	}
+	return p, strings.HasPrefix(name, msgPropStream) || name == msgFixedProps
+}
+
+// outlookReader reads the messages of one .msg file: the message and those embedded in it.
+type outlookReader struct {
+	streams  map[string][]byte
+	deadline time.Time
+	// attachments counts those of all its messages, at most maxMailParts.
+	attachments int
+}
+
+// outlookMessage is one message read: what mailDocument lays out, or eml writes.
+type outlookMessage struct {
+	subject string
+	headers []string
+	body    mailBody
+	w       *mailWalk
+}
+
+// message reads the message whose storage is prefix ("" for the file's own, whose property
+// stream has a header of 32 bytes; 24 for an embedded one), depth messages deep.
+func (r *outlookReader) message(prefix string, header, depth int) (outlookMessage, error) {
+	msg := msgProps{streams: r.streams, prefix: prefix}
+	if err := msg.readFixed(header); err != nil {
+		return outlookMessage{}, err
+	}
+	m := outlookMessage{subject: msg.text(propSubject), w: &mailWalk{}}
+	for _, storage := range msgAttachments(r.streams, prefix) {
+		if time.Now().After(r.deadline) {
+			return outlookMessage{}, errParseDeadline
 		}
-		a := msgProps{streams: streams, prefix: storage + "/", codePage: msg.codePage}
+		if r.attachments++; r.attachments > maxMailParts {
+			return outlookMessage{}, fmt.Errorf("Outlook message with more than %d attachments", maxMailParts)
+		}
+		a := msgProps{streams: r.streams, prefix: storage + "/", codePage: msg.codePage}
 		if err := a.readFixed(8); err != nil {
-			return Parsed{}, err
+			return outlookMessage{}, err
 		}
 		name := a.first(propAttachLongName, propAttachFilename, propDisplayName)
 		data := a.binary(propAttachData)
-		if a.fixed[propAttachMethod] == attachObject || data == nil {
-			// An embedded message is a storage, not bytes to hand on as a file of its own; an
-			// attachment by reference holds none: either is listed, not indexed.
-			if a.fixed[propAttachMethod] == attachObject {
-				name = strings.TrimSuffix(name, ".msg") + ".msg"
+		if a.fixed[propAttachMethod] == attachObject {
+			// An embedded message is a storage, not bytes: it is handed on as a forwarded .eml
+			// is, written as one.
+			if depth >= maxEmbeddedDepth {
+				continue // its streams were not read (msgStream)
 			}
-			w.list(name)
+			inner, err := r.message(storage+"/"+msgEmbedded+"/", 24, depth+1)
+			if err != nil {
+				return outlookMessage{}, err
+			}
+			name, data = strings.TrimSuffix(cmp.Or(name, inner.subject, "message"), ".msg")+".eml", inner.eml()
+		}
+		if data == nil {
+			m.w.list(name) // attached by reference: no bytes
 			continue
 		}
-		w.attach(name, data)
+		m.w.attach(name, data)
 	}
-	headers := []string{
+	m.headers = []string{
 		"From", msgSender(msg),
 		"To", msg.text(propDisplayTo),
 		"Cc", msg.text(propDisplayCc),
 	}
 	for _, id := range []uint16{propSubmitTime, propDeliveryTime} {
 		if t, ok := msg.fixed[id]; ok && t != 0 {
-			headers = append(headers, "Date", filetime(t).Format(mailDate))
+			m.headers = append(m.headers, "Date", filetime(t).Format(mailDate))
 			break
 		}
 	}
-	body := mailBody{plain: strings.ReplaceAll(msg.text(propBody), "\r\n", "\n")}
-	if body.plain == "" {
-		body.html = msg.binary(propHTML)
-		if body.html != nil {
-			body.html = []byte(decodeCharset(body.html, codePageLabel(msg.fixed[propInternetCPID])))
+	m.body.plain = strings.ReplaceAll(msg.text(propBody), "\r\n", "\n")
+	if m.body.plain == "" {
+		m.body.html = msg.binary(propHTML)
+		if m.body.html != nil {
+			m.body.html = []byte(decodeCharset(m.body.html, codePageLabel(msg.fixed[propInternetCPID])))
 		} else if s := msg.text(propHTML); s != "" {
-			body.html = []byte(s)
+			m.body.html = []byte(s)
 		}
 	}
-	if body.plain == "" && body.html == nil {
+	if m.body.plain == "" && m.body.html == nil {
 		if rtf := msg.binary(propRTFCompressed); rtf != nil {
-			if body.rtf, err = decompressRTF(rtf); err != nil {
-				return Parsed{}, fmt.Errorf("reading the RTF body: %w", err)
+			var err error
+			if m.body.rtf, err = decompressRTF(rtf); err != nil {
+				return outlookMessage{}, fmt.Errorf("reading the RTF body: %w", err)
 			}
 		}
 	}
-	return mailDocument(msg.text(propSubject), headers, w, body)
+	return m, nil
 }
 
-// msgStream picks the streams parseMSG reads: properties of the message and of its
-// attachments, not of its recipients, named properties or embedded messages.
-func msgStream(path string) (string, bool) {
-	p := strings.ToUpper(path)
-	dir, name, nested := strings.Cut(p, "/")
-	if nested {
-		if !strings.HasPrefix(dir, msgAttachStorage) || strings.Contains(name, "/") {
-			return "", false
+// eml writes the message as RFC 5322 text, so that an embedded message is indexed, and
+// downloaded, as a forwarded .eml is: its header block's values and subject, its body
+// (text/plain, text/html, or an RTF body's text), the attachments it hands on (not the names
+// of those it only lists), each part base64 in a multipart/mixed whose boundary no base64
+// holds. The same message gives the same bytes each
+// time it is read, as MailAttachment needs to find it again by its hash.
+func (m outlookMessage) eml() []byte {
+	const boundary = "docent-embedded-message"
+	var b bytes.Buffer
+	for i := 0; i+1 < len(m.headers); i += 2 {
+		if v := m.headers[i+1]; v != "" {
+			fmt.Fprintf(&b, "%s: %s\r\n", m.headers[i], mime.QEncoding.Encode("utf-8", v))
 		}
-	} else {
-		name = dir
 	}
-	return p, strings.HasPrefix(name, msgPropStream) || name == msgFixedProps
+	fmt.Fprintf(&b, "Subject: %s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=%s\r\n\r\n",
+		mime.QEncoding.Encode("utf-8", m.subject), boundary)
+	part := func(header string, data []byte) {
+		fmt.Fprintf(&b, "--%s\r\n%s\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n", boundary, header,
+			base64.StdEncoding.EncodeToString(data))
+	}
+	typ, body := "text/plain", []byte(m.body.plain)
+	switch {
+	case m.body.plain != "":
+	case m.body.html != nil:
+		typ, body = "text/html", m.body.html
+	case m.body.rtf != nil:
+		if doc, err := parseRTF(m.body.rtf); err == nil {
+			var text []string
+			for _, s := range doc.Sections {
+				text = append(text, s.Text)
+			}
+			body = []byte(strings.Join(text, "\n\n"))
+		}
+	}
+	part("Content-Type: "+typ+"; charset=utf-8", body)
+	for _, a := range m.w.attachments {
+		part("Content-Type: application/octet-stream\r\nContent-Disposition: "+
+			mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}), a.Data)
+	}
+	fmt.Fprintf(&b, "--%s--\r\n", boundary)
+	return b.Bytes()
 }
 
-// msgAttachments lists the attachment storages of a message, in their order.
-func msgAttachments(streams map[string][]byte) []string {
-	var out []string
+// msgAttachments lists the attachment storages of the message whose storage is prefix, in
+// their order.
+func msgAttachments(streams map[string][]byte, prefix string) []string {
+	out := map[string]bool{}
 	for k := range streams {
-		if dir, _, ok := strings.Cut(k, "/"); ok && !slices.Contains(out, dir) {
-			out = append(out, dir)
+		rest, ok := strings.CutPrefix(k, prefix)
+		if dir, _, nested := strings.Cut(rest, "/"); ok && nested && strings.HasPrefix(dir, msgAttachStorage) {
+			out[prefix+dir] = true
 		}
 	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(out))
 }
 
 // msgProps reads the properties of the message (prefix "") or of one attachment storage.
@@ -199,7 +290,7 @@ func (p *msgProps) readFixed(header int) error {
 			p.fixed[uint16(tag>>16)] = binary.LittleEndian.Uint64(b[8:])
 		}
 	}
-	if cp, ok := p.fixed[propCodePage]; ok && p.prefix == "" {
+	if cp, ok := p.fixed[propCodePage]; ok && header > 8 { // a message's, not an attachment's
 		p.codePage = cp & 0xFFFFFFFF
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -38,14 +39,14 @@ func TestMSGBodies(t *testing.T) {
 		{"offer.msg", sampledocs.Outlook{SenderName: "Ada Lovelace", SenderAddress: "ada@example.org", To: "Team; Bo Berg", Cc: "Cy",
 			Subject: "Angebot für Büromöbel", Sent: offerSent, Body: "Dear team,\r\n\r\nthe offer for the desks is attached. Grüße aus 東京",
 			HTML:        []byte("<p>HTML alternative, not indexed</p>"),
-			Attachments: []sampledocs.File{{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}}, Embedded: []string{"Re: desks"}},
+			Attachments: []sampledocs.File{{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}}, Embedded: []sampledocs.Outlook{{Subject: "Re: desks", Body: "Yes."}}},
 			`title: Angebot für Büromöbel
 == chunk heading="" anchor="" page=0
 From: Ada Lovelace <ada@example.org>
 To: Team; Bo Berg
 Cc: Cy
 Date: Tue, 3 Mar 2026 09:15 +0000
-Attachments: prices.csv, Re: desks.msg
+Attachments: prices.csv, Re: desks.eml
 
 Dear team,
 
@@ -79,14 +80,22 @@ hello world
 }
 
 // TestMSGAttachments: an Outlook message's attachments come back as files of their own, named
-// and made unique as an .eml's are; an embedded message is listed, not handed on; and
+// and made unique as an .eml's are; a message attached as a message is handed on as a
+// forwarded .eml is, written as one (deeper than maxEmbeddedDepth left out); and
 // MailAttachment takes an attachment back out of a .msg, also from a .msg attached to an .eml
 // and an .eml attached to a .msg.
 func TestMSGAttachments(t *testing.T) {
 	t.Parallel()
 	inner := sampledocs.EML("b@example.org", "a@example.org", "Inner", "Mon, 2 Mar 2026 09:00:00 +0000", "Forwarded text.", "",
 		sampledocs.File{Name: "quote.txt", Data: []byte("The quote.")})
-	m := sampledocs.MSG(sampledocs.Outlook{Subject: "Files", Body: "See attached.", Embedded: []string{"Old thread"},
+	deepest := sampledocs.Outlook{Subject: "Level 4", Body: "Too deep."}
+	for i := 3; i >= 2; i-- {
+		deepest = sampledocs.Outlook{Subject: fmt.Sprintf("Level %d", i), Body: "Deeper.", Embedded: []sampledocs.Outlook{deepest}}
+	}
+	thread := sampledocs.Outlook{SenderName: "Björn", SenderAddress: "bjorn@example.org", Subject: "Old thread", Sent: offerSent,
+		HTML: []byte("<p>The minutes are attached.</p>"), Attachments: []sampledocs.File{{Name: "minutes.txt", Data: []byte("Minutes of March.")}},
+		Embedded: []sampledocs.Outlook{deepest}}
+	m := sampledocs.MSG(sampledocs.Outlook{Subject: "Files", Body: "See attached.", Embedded: []sampledocs.Outlook{thread},
 		Attachments: []sampledocs.File{{Name: "../../etc/report.pdf", Data: []byte("%PDF-1.4")}, {Name: "report.pdf", Data: []byte("%PDF-1.4 second")},
 			{Name: "fwd.eml", Data: inner}, {Name: "empty.txt", Data: []byte{}}}})
 	doc, err := parseMail(m, time.Now().Add(time.Minute))
@@ -97,10 +106,10 @@ func TestMSGAttachments(t *testing.T) {
 	for _, a := range doc.Attachments {
 		names = append(names, a.Name)
 	}
-	if got := strings.Join(names, ","); got != ".._.._etc_report.pdf,report.pdf,fwd.eml,empty.txt" {
+	if got := strings.Join(names, ","); got != ".._.._etc_report.pdf,report.pdf,fwd.eml,empty.txt,Old thread.eml" {
 		t.Errorf("attachment names = %s", got)
 	}
-	if !strings.Contains(doc.Sections[0].Text, "Attachments: .._.._etc_report.pdf, report.pdf, fwd.eml, empty.txt, Old thread.msg\n") {
+	if !strings.Contains(doc.Sections[0].Text, "Attachments: .._.._etc_report.pdf, report.pdf, fwd.eml, empty.txt, Old thread.eml\n") {
 		t.Errorf("header block %q", doc.Sections[0].Text)
 	}
 	for _, tc := range []struct {
@@ -109,17 +118,38 @@ func TestMSGAttachments(t *testing.T) {
 	}{
 		{[]string{"report.pdf"}, "%PDF-1.4 second"},
 		{[]string{"fwd.eml", "quote.txt"}, "The quote."},
+		{[]string{"Old thread.eml", "minutes.txt"}, "Minutes of March."},
 	} {
 		if got, err := MailAttachment(m, tc.names); err != nil || string(got) != tc.want {
 			t.Errorf("MailAttachment(%v) = %q, %v", tc.names, got, err)
 		}
 	}
-	if _, err := MailAttachment(m, []string{"Old thread.msg"}); err == nil {
-		t.Error("an embedded message was handed on as a file")
-	}
 	outer := sampledocs.EML("c@example.org", "d@example.org", "Outer", "Mon, 2 Mar 2026 10:00:00 +0000", "Fwd.", "", sampledocs.File{Name: "files.msg", Data: m})
 	if got, err := MailAttachment(outer, []string{"files.msg", "fwd.eml", "quote.txt"}); err != nil || string(got) != "The quote." {
 		t.Errorf("through an .eml, a .msg and an .eml: %q, %v", got, err)
+	}
+	// The embedded message, as the indexer reads it: an .eml of its headers, HTML body and
+	// attachments, and its own embedded messages to maxEmbeddedDepth.
+	x := &Extractor{}
+	defer x.Close()
+	eml, err := MailAttachment(m, []string{"Old thread.eml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkLayout(t, x, "Old thread.eml", eml, `title: Old thread
+== chunk heading="" anchor="" page=0
+From: Björn <bjorn@example.org>
+Date: Tue, 3 Mar 2026 09:15 +0000
+Attachments: minutes.txt, Level 2.eml
+
+The minutes are attached.
+`)
+	level3, err := MailAttachment(m, []string{"Old thread.eml", "Level 2.eml", "Level 3.eml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := x.Parse("Level 3.eml", level3); err != nil || doc.Title != "Level 3" || len(doc.Attachments) != 0 || strings.Contains(doc.Sections[0].Text, "Level 4") {
+		t.Errorf("the third embedded message: %+v, %v; want its own left out", doc, err)
 	}
 }
 

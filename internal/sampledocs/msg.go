@@ -24,17 +24,24 @@ type Outlook struct {
 	// records it as the message's, as Outlook did before 2003; otherwise they are UTF-16.
 	CodePage    int
 	Attachments []File
-	// Embedded are the subjects of messages attached as messages (attach method 5): a storage
-	// holding the message's own properties, not bytes.
-	Embedded []string
+	// Embedded are messages attached as messages (attach method 5), after the files: a
+	// storage holding the message's own properties, not bytes.
+	Embedded []Outlook
 }
 
 // MSG returns an Outlook message ([MS-OXMSG]) as Outlook saves it: a compound file with the
 // message's properties as streams named by tag and a __properties_version1.0 stream of its
 // fixed-length ones, each attachment a storage of its own laid out alike.
 func MSG(m Outlook) []byte {
-	le := binary.LittleEndian
 	var streams []CFBStream
+	writeMSG(&streams, "", make([]byte, 32), m)
+	return CompoundFile(streams...)
+}
+
+// writeMSG adds the streams of message m, in the storage prefix, to streams; header is its
+// property stream's header (32 bytes for the file's own message, 24 for an embedded one).
+func writeMSG(streams *[]CFBStream, prefix string, header []byte, m Outlook) {
+	le := binary.LittleEndian
 	strType := uint16(0x001F)
 	encode := func(s string) []byte {
 		var out []byte
@@ -57,8 +64,8 @@ func MSG(m Outlook) []byte {
 			return b
 		}
 	}
-	// props writes the properties of one storage (prefix "" for the message): variable-length
-	// ones as streams, all of them listed in the storage's property stream after its header.
+	// props writes the properties of one storage: variable-length ones as streams, all of
+	// them listed in the storage's property stream after its header.
 	props := func(prefix string, header []byte, strs map[uint16]string, bins map[uint16][]byte, fixed map[uint32]uint64) {
 		list := header
 		entry := func(tag uint32, value uint64) {
@@ -67,28 +74,26 @@ func MSG(m Outlook) []byte {
 			list = le.AppendUint64(list, value)
 		}
 		for _, id := range slices.Sorted(maps.Keys(strs)) {
-			s := strs[id]
-			if s == "" {
+			if strs[id] == "" {
 				continue
 			}
-			data := encode(s)
+			data := encode(strs[id])
 			tag := uint32(id)<<16 | uint32(strType)
-			streams = append(streams, CFBStream{fmt.Sprintf("%s__substg1.0_%08X", prefix, tag), data})
+			*streams = append(*streams, CFBStream{fmt.Sprintf("%s__substg1.0_%08X", prefix, tag), data})
 			entry(tag, uint64(len(data)+int(strType&1)+1)) // counting the terminator, 1 or 2 bytes
 		}
 		for _, id := range slices.Sorted(maps.Keys(bins)) {
-			b := bins[id]
-			if b == nil {
+			if bins[id] == nil {
 				continue
 			}
 			tag := uint32(id)<<16 | 0x0102
-			streams = append(streams, CFBStream{fmt.Sprintf("%s__substg1.0_%08X", prefix, tag), b})
-			entry(tag, uint64(len(b)))
+			*streams = append(*streams, CFBStream{fmt.Sprintf("%s__substg1.0_%08X", prefix, tag), bins[id]})
+			entry(tag, uint64(len(bins[id])))
 		}
 		for _, tag := range slices.Sorted(maps.Keys(fixed)) {
 			entry(tag, fixed[tag])
 		}
-		streams = append(streams, CFBStream{prefix + "__properties_version1.0", list})
+		*streams = append(*streams, CFBStream{prefix + "__properties_version1.0", list})
 	}
 	fixed := map[uint32]uint64{}
 	if !m.Sent.IsZero() {
@@ -97,20 +102,20 @@ func MSG(m Outlook) []byte {
 	if m.CodePage != 0 {
 		fixed[0x3FFD0003] = uint64(m.CodePage)
 	}
-	attachments := len(m.Attachments) + len(m.Embedded)
-	header := make([]byte, 32)
-	le.PutUint32(header[12:], uint32(attachments))
-	le.PutUint32(header[20:], uint32(attachments))
-	props("", header, map[uint16]string{0x0037: m.Subject, 0x0C1A: m.SenderName, 0x5D01: m.SenderAddress, 0x0E04: m.To, 0x0E03: m.Cc, 0x1000: m.Body},
+	if len(header) == 32 {
+		attachments := len(m.Attachments) + len(m.Embedded)
+		le.PutUint32(header[12:], uint32(attachments))
+		le.PutUint32(header[20:], uint32(attachments))
+	}
+	props(prefix, header, map[uint16]string{0x0037: m.Subject, 0x0C1A: m.SenderName, 0x5D01: m.SenderAddress, 0x0E04: m.To, 0x0E03: m.Cc, 0x1000: m.Body},
 		map[uint16][]byte{0x1013: m.HTML, 0x1009: m.RTF}, fixed)
 	for i, a := range m.Attachments {
-		props(fmt.Sprintf("__attach_version1.0_#%08X/", i), make([]byte, 8), map[uint16]string{0x3707: a.Name},
+		props(fmt.Sprintf("%s__attach_version1.0_#%08X/", prefix, i), make([]byte, 8), map[uint16]string{0x3707: a.Name},
 			map[uint16][]byte{0x3701: a.Data}, map[uint32]uint64{0x37050003: 1})
 	}
-	for i, subject := range m.Embedded {
-		storage := fmt.Sprintf("__attach_version1.0_#%08X/", len(m.Attachments)+i)
-		props(storage, make([]byte, 8), map[uint16]string{0x3001: subject}, nil, map[uint32]uint64{0x37050003: 5})
-		props(storage+"__substg1.0_3701000D/", make([]byte, 24), map[uint16]string{0x0037: subject, 0x1000: "The embedded message's body."}, nil, nil)
+	for i, e := range m.Embedded {
+		storage := fmt.Sprintf("%s__attach_version1.0_#%08X/", prefix, len(m.Attachments)+i)
+		props(storage, make([]byte, 8), map[uint16]string{0x3001: e.Subject}, nil, map[uint32]uint64{0x37050003: 5})
+		writeMSG(streams, storage+"__substg1.0_3701000D/", make([]byte, 24), e)
 	}
-	return CompoundFile(streams...)
 }
