@@ -21,7 +21,8 @@ import (
 // properties so, and the fixed-length properties (the time sent, the code page, how an
 // attachment is attached) packed in a "__properties_version1.0" stream of each. A message reads
 // as an .eml does (see mailDocument): the same header block, the plain body or else the HTML
-// one or else the compressed RTF one, and attachments as documents of their own.
+// one or else the compressed RTF one, and attachments as documents of their own; a message
+// attached as a message (a storage in the file) is written as an .eml to be one of them.
 
 // compoundSignature opens every compound file: an e-mail saved with it is an Outlook message,
 // whatever its name ends with (see parseMail).

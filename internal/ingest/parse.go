@@ -188,9 +188,9 @@ func clipHeading(s string) string {
 // Version 15: an indented list number ("  2. Send it") no longer ends a sentence (textseg), so a
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
 //
-// Version 16: Outlook messages (.msg) are read as e-mail, with their attachments (files of
-// that type were skipped by earlier versions); an .eml that is really an Outlook message is
-// read as one.
+// Version 16: Outlook messages (.msg) are read as e-mail, with their attachments, a message
+// attached as a message written as an .eml (files of that type were skipped by earlier
+// versions); an .eml that is really an Outlook message is read as one.
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
