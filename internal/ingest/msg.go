@@ -91,7 +91,7 @@ func parseMSG(data []byte, deadline time.Time) (Parsed, error) {
 		return Parsed{}, errors.New("not an Outlook message: no message properties")
 	}
 	r := &outlookReader{streams: streams, deadline: deadline}
-	m, err := r.message("", 32, 0)
+	m, err := r.message("", 32, 0, 0)
 	if err != nil {
 		return Parsed{}, err
 	}
@@ -137,9 +137,10 @@ type outlookMessage struct {
 }
 
 // message reads the message whose storage is prefix ("" for the file's own, whose property
-// stream has a header of 32 bytes; 24 for an embedded one), depth messages deep.
-func (r *outlookReader) message(prefix string, header, depth int) (outlookMessage, error) {
-	msg := msgProps{streams: r.streams, prefix: prefix}
+// stream has a header of 32 bytes; 24 for an embedded one), depth messages deep, in its own
+// code page or else codePage, its parent's.
+func (r *outlookReader) message(prefix string, header, depth int, codePage uint64) (outlookMessage, error) {
+	msg := msgProps{streams: r.streams, prefix: prefix, codePage: codePage}
 	if err := msg.readFixed(header); err != nil {
 		return outlookMessage{}, err
 	}
@@ -163,7 +164,7 @@ func (r *outlookReader) message(prefix string, header, depth int) (outlookMessag
 			if depth >= maxEmbeddedDepth {
 				continue // its streams were not read (msgStream)
 			}
-			inner, err := r.message(storage+"/"+msgEmbedded+"/", 24, depth+1)
+			inner, err := r.message(storage+"/"+msgEmbedded+"/", 24, depth+1, msg.codePage)
 			if err != nil {
 				return outlookMessage{}, err
 			}
@@ -262,19 +263,21 @@ func msgAttachments(streams map[string][]byte, prefix string) []string {
 	return slices.Sorted(maps.Keys(out))
 }
 
-// msgProps reads the properties of the message (prefix "") or of one attachment storage.
+// msgProps reads the properties of a message or an attachment, in the storage prefix ("" for
+// the file's own message).
 type msgProps struct {
 	streams map[string][]byte
 	prefix  string
 	// fixed holds the fixed-length properties, by identifier: times, integers, flags.
 	fixed map[uint16]uint64
-	// codePage is the message's (PR_MESSAGE_CODEPAGE), for 8-bit strings.
+	// codePage is the message's (PR_MESSAGE_CODEPAGE), for 8-bit strings: an attachment's
+	// is its message's, an embedded message's its own or else its parent's.
 	codePage uint64
 }
 
 // readFixed reads the fixed-length properties from the __properties_version1.0 stream, whose
-// header is 32 bytes long for the top-level message and 8 for an attachment ([MS-OXMSG]
-// 2.4.1), followed by 16-byte entries: the tag, flags and the value.
+// header is 32 bytes long for the file's own message, 24 for an embedded one and 8 for an
+// attachment ([MS-OXMSG] 2.4.1), followed by 16-byte entries: the tag, flags and the value.
 func (p *msgProps) readFixed(header int) error {
 	b, ok := p.streams[p.prefix+msgFixedProps]
 	if !ok {
@@ -312,7 +315,7 @@ func (p *msgProps) text(id uint16) string {
 		return strings.TrimRight(string(utf16.Decode(u)), "\x00")
 	}
 	if b, ok := p.stream(id, typeString8); ok {
-		return strings.TrimRight(decodeCharset(bytes.TrimRight(b, "\x00"), codePageLabel(p.codePage)), "\x00")
+		return decodeCharset(bytes.TrimRight(b, "\x00"), codePageLabel(p.codePage))
 	}
 	return ""
 }
