@@ -51,6 +51,9 @@ const (
 	propCodePage       = 0x3FFD
 	propSenderSMTP     = 0x5D01
 	propSentRepSMTP    = 0x5D02
+	propRecipientType  = 0x0C15
+	propEmailAddress   = 0x3003
+	propSMTPAddress    = 0x39FE
 
 	typeString8  = 0x001E
 	typeUnicode  = 0x001F
@@ -62,6 +65,7 @@ const (
 // compares names without case).
 const (
 	msgAttachStorage = "__ATTACH_VERSION1.0_#"
+	msgRecipStorage  = "__RECIP_VERSION1.0_#"
 	msgPropStream    = "__SUBSTG1.0_"
 	msgFixedProps    = "__PROPERTIES_VERSION1.0"
 	// msgEmbedded is the storage of a message attached as a message (PR_ATTACH_DATA_OBJ).
@@ -102,9 +106,9 @@ func parseMSG(data []byte, deadline time.Time) (Parsed, error) {
 // maxAttachmentDepth bounds the indexer: deeper ones are left out, their streams not read.
 const maxEmbeddedDepth = 3
 
-// msgStream picks the streams parseMSG reads: properties of the message, of its attachments
-// and of the messages embedded in them, to maxEmbeddedDepth; not those of recipients or named
-// properties.
+// msgStream picks the streams parseMSG reads: properties of the message, of its recipients
+// and attachments, and of the messages embedded in them, to maxEmbeddedDepth; not those of
+// named properties.
 func msgStream(path string) (string, bool) {
 	p := strings.ToUpper(path)
 	parts := strings.Split(p, "/")
@@ -113,7 +117,8 @@ func msgStream(path string) (string, bool) {
 		return "", false
 	}
 	for i, d := range dirs {
-		if i%2 == 0 && !strings.HasPrefix(d, msgAttachStorage) || i%2 == 1 && d != msgEmbedded {
+		recipient := i == len(dirs)-1 && strings.HasPrefix(d, msgRecipStorage)
+		if i%2 == 0 && !strings.HasPrefix(d, msgAttachStorage) && !recipient || i%2 == 1 && d != msgEmbedded {
 			return "", false
 		}
 	}
@@ -145,7 +150,7 @@ func (r *outlookReader) message(prefix string, header, depth int, codePage uint6
 		return outlookMessage{}, err
 	}
 	m := outlookMessage{subject: msg.text(propSubject), w: &mailWalk{}}
-	for _, storage := range msgAttachments(r.streams, prefix) {
+	for _, storage := range msgStorages(r.streams, prefix, msgAttachStorage) {
 		if time.Now().After(r.deadline) {
 			return outlookMessage{}, errParseDeadline
 		}
@@ -176,10 +181,11 @@ func (r *outlookReader) message(prefix string, header, depth int, codePage uint6
 		}
 		m.w.attach(name, data)
 	}
+	to, cc := r.recipients(prefix, msg.codePage)
 	m.headers = []string{
 		"From", msgSender(msg),
-		"To", msg.text(propDisplayTo),
-		"Cc", msg.text(propDisplayCc),
+		"To", cmp.Or(to, msg.text(propDisplayTo)),
+		"Cc", cmp.Or(cc, msg.text(propDisplayCc)),
 	}
 	for _, id := range []uint16{propSubmitTime, propDeliveryTime} {
 		if t, ok := msg.fixed[id]; ok && t != 0 {
@@ -250,13 +256,33 @@ func (m outlookMessage) eml() []byte {
 	return b.Bytes()
 }
 
-// msgAttachments lists the attachment storages of the message whose storage is prefix, in
-// their order.
-func msgAttachments(streams map[string][]byte, prefix string) []string {
+// recipients are the To and Cc lines of the message whose storage is prefix, from its
+// recipients' names and SMTP addresses, as an .eml's ("Bo Berg <bo@example.org>, …"): the
+// displayed To and Cc hold the names only. Bcc recipients are left out, as a sent .eml has
+// them.
+func (r *outlookReader) recipients(prefix string, codePage uint64) (to, cc string) {
+	var lists [2][]string
+	for _, storage := range msgStorages(r.streams, prefix, msgRecipStorage) {
+		p := msgProps{streams: r.streams, prefix: storage + "/", codePage: codePage}
+		if p.readFixed(8) != nil {
+			continue
+		}
+		if k := p.fixed[propRecipientType] & 0xFF; k == 1 || k == 2 { // MAPI_TO, MAPI_CC
+			if v := nameAddress(p.first(propDisplayName), p.address(propSMTPAddress, propEmailAddress)); v != "" {
+				lists[k-1] = append(lists[k-1], v)
+			}
+		}
+	}
+	return strings.Join(lists[0], ", "), strings.Join(lists[1], ", ")
+}
+
+// msgStorages lists the storages of kind (attachments, recipients) of the message whose
+// storage is prefix, in their order.
+func msgStorages(streams map[string][]byte, prefix, kind string) []string {
 	out := map[string]bool{}
 	for k := range streams {
 		rest, ok := strings.CutPrefix(k, prefix)
-		if dir, _, nested := strings.Cut(rest, "/"); ok && nested && strings.HasPrefix(dir, msgAttachStorage) {
+		if dir, _, nested := strings.Cut(rest, "/"); ok && nested && strings.HasPrefix(dir, kind) {
 			out[prefix+dir] = true
 		}
 	}
@@ -336,17 +362,25 @@ func (p *msgProps) binary(id uint16) []byte {
 	return b
 }
 
-// msgSender is the From line: the sender's name and SMTP address. Exchange keeps an X.500
-// address ("/O=EXAMPLE/OU=…") where an SMTP one would be, so only one with an "@" counts.
+// msgSender is the From line: the sender's name and SMTP address.
 func msgSender(msg msgProps) string {
-	name := msg.first(propSenderName, propSentRepName)
-	var addr string
-	for _, id := range []uint16{propSenderSMTP, propSenderAddress, propSentRepSMTP, propSentRepAddress} {
-		if s := strings.TrimSpace(msg.text(id)); strings.Contains(s, "@") {
-			addr = s
-			break
+	return nameAddress(msg.first(propSenderName, propSentRepName), msg.address(propSenderSMTP, propSenderAddress, propSentRepSMTP, propSentRepAddress))
+}
+
+// address is the first of the address properties ids that is an SMTP address: Exchange keeps
+// an X.500 one ("/O=EXAMPLE/OU=…") where an SMTP one would be, so only one with an "@" counts.
+func (p *msgProps) address(ids ...uint16) string {
+	for _, id := range ids {
+		if s := strings.TrimSpace(p.text(id)); strings.Contains(s, "@") {
+			return s
 		}
 	}
+	return ""
+}
+
+// nameAddress writes a name and an address as a mail header does: "Ada Lovelace
+// <ada@example.org>", either alone when the other is missing or the same.
+func nameAddress(name, addr string) string {
 	switch {
 	case addr == "" || strings.EqualFold(name, addr):
 		return name

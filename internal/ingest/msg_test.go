@@ -36,15 +36,19 @@ func TestMSGBodies(t *testing.T) {
 		msg  sampledocs.Outlook
 		want string
 	}{
+		// The recipients' addresses are read from their storages, the displayed To and Cc
+		// (names only) where there are none; a Bcc recipient is left out, as from a sent .eml.
 		{"offer.msg", sampledocs.Outlook{SenderName: "Ada Lovelace", SenderAddress: "ada@example.org", To: "Team; Bo Berg", Cc: "Cy",
+			Recipients: []sampledocs.Recipient{{Name: "Team", Address: "team@example.org", Type: 1}, {Name: "Bo Berg", Address: "bo@example.org", Type: 1},
+				{Name: "Cy", Address: "cy@example.org", Type: 2}, {Name: "Hidden", Address: "hidden@example.org", Type: 3}},
 			Subject: "Angebot für Büromöbel", Sent: offerSent, Body: "Dear team,\r\n\r\nthe offer for the desks is attached. Grüße aus 東京",
 			HTML:        []byte("<p>HTML alternative, not indexed</p>"),
 			Attachments: []sampledocs.File{{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}}, Embedded: []sampledocs.Outlook{{Subject: "Re: desks", Body: "Yes."}}},
 			`title: Angebot für Büromöbel
 == chunk heading="" anchor="" page=0
 From: Ada Lovelace <ada@example.org>
-To: Team; Bo Berg
-Cc: Cy
+To: Team <team@example.org>, Bo Berg <bo@example.org>
+Cc: Cy <cy@example.org>
 Date: Tue, 3 Mar 2026 09:15 +0000
 Attachments: prices.csv, Re: desks.eml
 
@@ -53,10 +57,13 @@ Dear team,
 the offer for the desks is attached. Grüße aus 東京
 `},
 		// Outlook before 2003 wrote 8-bit strings in the message's code page.
-		{"cyrillic.msg", sampledocs.Outlook{SenderName: "Борис", Subject: "Счёт за март", CodePage: 1251, Body: "Оплатите счёт до пятницы."},
+		{"cyrillic.msg", sampledocs.Outlook{SenderName: "Борис", Subject: "Счёт за март", CodePage: 1251, Body: "Оплатите счёт до пятницы.",
+			To: "Анна", Cc: "Олег"},
 			`title: Счёт за март
 == chunk heading="" anchor="" page=0
 From: Борис
+To: Анна
+Cc: Олег
 
 Оплатите счёт до пятницы.
 `},

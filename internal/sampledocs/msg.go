@@ -13,7 +13,10 @@ import (
 
 // Outlook describes a generated Outlook message (.msg).
 type Outlook struct {
+	// To and Cc are the displayed recipients' names (PR_DISPLAY_TO, PR_DISPLAY_CC).
 	SenderName, SenderAddress, To, Cc, Subject string
+	// Recipients are the recipient storages, each with its name, address and type.
+	Recipients []Recipient
 	// Sent is the client submit time; zero leaves it out (a draft).
 	Sent time.Time
 	// Body is the plain-text body; HTML the HTML one (PR_HTML, binary), RTF the compressed RTF
@@ -27,6 +30,13 @@ type Outlook struct {
 	// Embedded are messages attached as messages (attach method 5), after the files: a
 	// storage holding the message's own properties, not bytes.
 	Embedded []Outlook
+}
+
+// Recipient is one recipient of an Outlook message.
+type Recipient struct {
+	Name, Address string
+	// Type is MAPI's: 1 To, 2 Cc, 3 Bcc.
+	Type int
 }
 
 // MSG returns an Outlook message ([MS-OXMSG]) as Outlook saves it: a compound file with the
@@ -104,11 +114,17 @@ func writeMSG(streams *[]CFBStream, prefix string, header []byte, m Outlook) {
 	}
 	if len(header) == 32 {
 		attachments := len(m.Attachments) + len(m.Embedded)
+		le.PutUint32(header[8:], uint32(len(m.Recipients)))
 		le.PutUint32(header[12:], uint32(attachments))
+		le.PutUint32(header[16:], uint32(len(m.Recipients)))
 		le.PutUint32(header[20:], uint32(attachments))
 	}
 	props(prefix, header, map[uint16]string{0x0037: m.Subject, 0x0C1A: m.SenderName, 0x5D01: m.SenderAddress, 0x0E04: m.To, 0x0E03: m.Cc, 0x1000: m.Body},
 		map[uint16][]byte{0x1013: m.HTML, 0x1009: m.RTF}, fixed)
+	for i, rc := range m.Recipients {
+		props(fmt.Sprintf("%s__recip_version1.0_#%08X/", prefix, i), make([]byte, 8), map[uint16]string{0x3001: rc.Name, 0x39FE: rc.Address},
+			nil, map[uint32]uint64{0x0C150003: uint64(rc.Type)})
+	}
 	for i, a := range m.Attachments {
 		props(fmt.Sprintf("%s__attach_version1.0_#%08X/", prefix, i), make([]byte, 8), map[uint16]string{0x3707: a.Name},
 			map[uint16][]byte{0x3701: a.Data}, map[uint32]uint64{0x37050003: 1})
