@@ -56,8 +56,10 @@ Dear team,
 
 the offer for the desks is attached. Grüße aus 東京
 `},
-		// Outlook before 2003 wrote 8-bit strings in the message's code page.
-		{"cyrillic.msg", sampledocs.Outlook{SenderName: "Борис", Subject: "Счёт за март", CodePage: 1251, Body: "Оплатите счёт до пятницы.",
+		// Outlook before 2003 wrote 8-bit strings in the message's code page; Exchange gives
+		// an X.500 address where the SMTP one would be, left out.
+		{"cyrillic.msg", sampledocs.Outlook{SenderName: "Борис", SenderAddress: "/O=EXAMPLE/OU=FIRST/CN=RECIPIENTS/CN=BORIS", Subject: "Счёт за март",
+			CodePage: 1251, Body: "Оплатите счёт до пятницы.",
 			To: "Анна", Cc: "Олег"},
 			`title: Счёт за март
 == chunk heading="" anchor="" page=0
