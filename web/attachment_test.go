@@ -44,9 +44,15 @@ func TestAttachmentOriginal(t *testing.T) {
 		"The quote.", "", sampledocs.File{Name: "quote.txt", Data: []byte("Forty desks at 640 each, NESTED-QUOTE-77.\n")}))
 	offer := string(sampledocs.EML("ada@example.org", "hr@example.org", "Offer", "Tue, 3 Mar 2026 10:15:00 +0100",
 		"The offer is attached.", "", sampledocs.File{Name: "notes.txt", Data: []byte(notes)}, sampledocs.File{Name: "fwd.eml", Data: []byte(inner)}))
+	// An Outlook message: an attachment, and a message attached as a message (handed on as
+	// an .eml written from it) with its own.
+	outlook := string(sampledocs.MSG(sampledocs.Outlook{SenderAddress: "ada@example.org", Subject: "Minutes", Body: "The minutes are attached.",
+		Attachments: []sampledocs.File{{Name: "minutes.txt", Data: []byte("OUTLOOK-MINUTES-31\n")}},
+		Embedded:    []sampledocs.Outlook{{Subject: "Thread", Body: "Earlier.", Attachments: []sampledocs.File{{Name: "agenda.txt", Data: []byte("EMBEDDED-AGENDA-42\n")}}}}}))
 	root := docenttest.Folder(t, map[string]string{
 		"hr/offer.eml":   offer,
 		"hr/hostile.eml": hostileMail("HOSTILE-NAME-CONTENT-55\n"),
+		"hr/minutes.msg": outlook,
 	})
 	docenttest.Index(t, pool, "mail", root, source.Rule{Glob: "hr/**", Groups: []string{"hr"}})
 	srv := &web.Server{Pool: pool, Identity: proxied(), Log: slog.New(slog.DiscardHandler)}
@@ -90,6 +96,11 @@ func TestAttachmentOriginal(t *testing.T) {
 	}
 	if status, body, _ := download(quoteID, hr); status != 200 || body != "Forty desks at 640 each, NESTED-QUOTE-77.\n" {
 		t.Errorf("an attachment of a forwarded message: %d %q", status, body)
+	}
+	for path, want := range map[string]string{"hr/minutes.msg/minutes.txt": "OUTLOOK-MINUTES-31\n", "hr/minutes.msg/Thread.eml/agenda.txt": "EMBEDDED-AGENDA-42\n"} {
+		if status, body, _ := download(idOf(path), hr); status != 200 || body != want {
+			t.Errorf("%s, from an Outlook message: %d %q", path, status, body)
+		}
 	}
 	// The sender's name for it cannot name a folder or break the header.
 	status, body, h = download(hostileID, hr)

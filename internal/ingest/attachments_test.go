@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/docent-search/docent/internal/embedder"
 	"github.com/docent-search/docent/internal/ingest"
@@ -55,18 +56,34 @@ func TestScansAreSearchableAndMarked(t *testing.T) {
 	}
 }
 
-// TestEMLAttachmentsAreDocuments: a message's attachments are documents at the message's path
-// followed by their name, readable by the message's groups only; they follow the message when
-// it changes or goes.
-func TestEMLAttachmentsAreDocuments(t *testing.T) {
+// TestMailAttachmentsAreDocuments: a message's attachments, .eml or Outlook .msg, are documents
+// at the message's path followed by their name, readable by the message's groups only; they
+// follow the message when it changes or goes.
+func TestMailAttachmentsAreDocuments(t *testing.T) {
 	t.Parallel()
-	b := setup(t)
 	xlsx := sampledocs.XLSX("Prices", "Desks", [][]string{{"Model", "Price"}, {"Standing desk", "640"}})
-	msg := func(files ...sampledocs.File) string {
-		return string(sampledocs.EML("ada@example.org", "hr@example.org", "Offer", "Tue, 3 Mar 2026 10:15:00 +0100",
-			"The offer for the office furniture is attached.", "", files...))
+	for ext, build := range map[string]func(files ...sampledocs.File) string{
+		"eml": func(files ...sampledocs.File) string {
+			return string(sampledocs.EML("ada@example.org", "hr@example.org", "Offer", "Tue, 3 Mar 2026 10:15:00 +0100",
+				"The offer for the office furniture is attached.", "", files...))
+		},
+		"msg": func(files ...sampledocs.File) string {
+			return string(sampledocs.MSG(sampledocs.Outlook{SenderAddress: "ada@example.org", To: "hr@example.org", Subject: "Offer",
+				Sent: time.Date(2026, 3, 3, 9, 15, 0, 0, time.UTC), Body: "The offer for the office furniture is attached.", Attachments: files}))
+		},
+	} {
+		t.Run(ext, func(t *testing.T) {
+			t.Parallel()
+			testMailAttachments(t, "hr/offer."+ext, build, xlsx)
+		})
 	}
-	b.write(t, "hr/offer.eml", msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}, sampledocs.File{Name: "notes.txt", Data: []byte("Delivery in April.")}))
+}
+
+// testMailAttachments runs TestMailAttachmentsAreDocuments on the message at path message,
+// written by msg.
+func testMailAttachments(t *testing.T, message string, msg func(files ...sampledocs.File) string, xlsx []byte) {
+	b := setup(t)
+	b.write(t, message, msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}, sampledocs.File{Name: "notes.txt", Data: []byte("Delivery in April.")}))
 	if sum := b.run(t); sum.Added != 1 || sum.Failed+sum.Skipped != 0 {
 		t.Fatalf("run: %+v %v", sum, b.outcomes(t))
 	}
@@ -83,7 +100,7 @@ func TestEMLAttachmentsAreDocuments(t *testing.T) {
 		}
 		return out
 	}
-	want := []string{"hr/offer.eml indexed hr", "hr/offer.eml/notes.txt indexed hr", "hr/offer.eml/prices.xlsx indexed hr"}
+	want := []string{message + " indexed hr", message + "/notes.txt indexed hr", message + "/prices.xlsx indexed hr"}
 	if got := paths(); !slices.Equal(got, want) {
 		t.Fatalf("documents %v, want %v", got, want)
 	}
@@ -93,7 +110,7 @@ func TestEMLAttachmentsAreDocuments(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 && len(rs) != 0 || n == 1 && (len(rs) == 0 || rs[0].Path != "hr/offer.eml/prices.xlsx") {
+		if n == 0 && len(rs) != 0 || n == 1 && (len(rs) == 0 || rs[0].Path != message+"/prices.xlsx") {
 			t.Errorf("groups %s: %+v, want the attachment first (hr) or nothing (staff)", groups, rs)
 		}
 	}
@@ -114,24 +131,24 @@ func TestEMLAttachmentsAreDocuments(t *testing.T) {
 	b.run(t)
 	var stale int
 	b.pool.QueryRow(context.Background(), `SELECT count(*) FROM chunks WHERE 'hr' = ANY(groups)`).Scan(&stale)
-	if got := paths(); stale != 0 || !slices.Equal(got, []string{"hr/offer.eml indexed staff", "hr/offer.eml/notes.txt indexed staff", "hr/offer.eml/prices.xlsx indexed staff"}) {
+	if got := paths(); stale != 0 || !slices.Equal(got, []string{message + " indexed staff", message + "/notes.txt indexed staff", message + "/prices.xlsx indexed staff"}) {
 		t.Fatalf("after the message's groups changed: %v, %d chunks still hr", got, stale)
 	}
-	b.write(t, "hr/offer.eml", msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}))
+	b.write(t, message, msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}))
 	b.run(t)
-	if got := paths(); !slices.Equal(got, []string{"hr/offer.eml indexed staff", "hr/offer.eml/prices.xlsx indexed staff"}) {
+	if got := paths(); !slices.Equal(got, []string{message + " indexed staff", message + "/prices.xlsx indexed staff"}) {
 		t.Fatalf("after the message lost an attachment: %v", got)
 	}
 	// The message is now skipped (grown past the size limit): its attachments go with its text,
 	// rather than staying searchable from the message's last readable version.
-	b.write(t, "hr/offer.eml", msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}, sampledocs.File{Name: "big.txt", Data: bytes.Repeat([]byte("desk "), 1000)}))
+	b.write(t, message, msg(sampledocs.File{Name: "prices.xlsx", Data: xlsx}, sampledocs.File{Name: "big.txt", Data: bytes.Repeat([]byte("desk "), 1000)}))
 	b.ix.MaxFileSize = 1024
 	b.run(t)
 	b.ix.MaxFileSize = 0
-	if got := paths(); !slices.Equal(got, []string{"hr/offer.eml skipped staff"}) {
+	if got := paths(); !slices.Equal(got, []string{message + " skipped staff"}) {
 		t.Fatalf("after the message was skipped: %v", got)
 	}
-	if err := os.Remove(filepath.Join(b.root, "hr/offer.eml")); err != nil {
+	if err := os.Remove(filepath.Join(b.root, message)); err != nil {
 		t.Fatal(err)
 	}
 	b.run(t)

@@ -13,6 +13,7 @@ import (
 	"net/textproto"
 	"path"
 	"strings"
+	"time"
 
 	"golang.org/x/net/html/charset"
 
@@ -60,32 +61,59 @@ func parseEML(data []byte) (Parsed, error) {
 	if w.err != nil {
 		return Parsed{}, w.err
 	}
-	doc := Parsed{Title: decodeHeader(msg.Header.Get("Subject")), Attachments: w.attachments}
-	var head strings.Builder
+	var headers []string
 	for _, h := range []string{"From", "To", "Cc", "Date"} {
 		v := decodeHeader(msg.Header.Get(h))
 		if h == "Date" {
 			if d, err := msg.Header.Date(); err == nil {
-				v = d.Format("Mon, 2 Jan 2006 15:04 -0700")
+				v = d.Format(mailDate)
 			}
 		}
-		if v != "" {
-			fmt.Fprintf(&head, "%s: %s\n", h, v)
+		headers = append(headers, h, v)
+	}
+	return mailDocument(decodeHeader(msg.Header.Get("Subject")), headers, w, mailBody{plain: w.plain, html: w.html})
+}
+
+// mailDate is how a message's date opens its text.
+const mailDate = "Mon, 2 Jan 2006 15:04 -0700"
+
+// mailBody is the text of a message in the first form it has: plain, HTML, or (an Outlook
+// message's) RTF.
+type mailBody struct {
+	plain     string
+	html, rtf []byte
+}
+
+// mailDocument lays out a message, .eml or .msg alike: the subject is the title; the headers
+// (name, value pairs; empty values left out) and the attachments' names open the text as a
+// header block, so "mail from Ada in March" finds it; then the body, HTML and RTF read as
+// files of their own are.
+func mailDocument(subject string, headers []string, w *mailWalk, body mailBody) (Parsed, error) {
+	doc := Parsed{Title: subject, Attachments: w.attachments}
+	var head strings.Builder
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] != "" {
+			fmt.Fprintf(&head, "%s: %s\n", headers[i], headers[i+1])
 		}
 	}
 	if len(w.names) > 0 {
 		fmt.Fprintf(&head, "Attachments: %s\n", strings.Join(w.names, ", "))
 	}
-	body := w.plain
 	switch {
-	case body == "" && w.html != nil:
-		h, err := parseHTML(w.html, nil, "")
+	case body.plain == "" && body.html != nil:
+		h, err := parseHTML(body.html, nil, "")
 		if err != nil {
 			return Parsed{}, fmt.Errorf("reading the HTML body: %w", err)
 		}
 		doc.Sections = h.Sections
+	case body.plain == "" && body.rtf != nil:
+		r, err := parseRTF(body.rtf)
+		if err != nil {
+			return Parsed{}, fmt.Errorf("reading the RTF body: %w", err)
+		}
+		doc.Sections = r.Sections
 	default:
-		doc.Sections = []Section{{Text: body}}
+		doc.Sections = []Section{{Text: body.plain}}
 	}
 	if len(doc.Sections) == 0 {
 		doc.Sections = []Section{{}}
@@ -171,9 +199,19 @@ func (w *mailWalk) part(h textproto.MIMEHeader, body io.Reader, depth int) {
 	}
 }
 
-// attach keeps an attachment under a name of its own: the base name (no folders from the
-// sender), made unique within the message.
+// attach keeps an attachment under the name list gives it.
 func (w *mailWalk) attach(name string, data []byte) {
+	name = w.list(name)
+	if len(w.attachments) >= maxMailAttachments || len(data) > maxAttachmentBytes {
+		return
+	}
+	w.attachments = append(w.attachments, Attachment{Name: name, Data: data})
+}
+
+// list names an attachment in the message's header block and returns the name: its base name
+// (no folders from the sender), made unique within the message. An attachment that is listed
+// but not kept (one too many, too large, an embedded Outlook message) is still listed, so a search finds the message by it.
+func (w *mailWalk) list(name string) string {
 	name = strings.NewReplacer("/", "_", "\\", "_").Replace(strings.TrimSpace(name))
 	if name == "" || name == "." || name == ".." {
 		name = "attachment"
@@ -183,10 +221,7 @@ func (w *mailWalk) attach(name string, data []byte) {
 		name = fmt.Sprintf("%s-%d%s", base, n, ext)
 	}
 	w.names = append(w.names, name)
-	if len(w.attachments) >= maxMailAttachments || len(data) > maxAttachmentBytes {
-		return
-	}
-	w.attachments = append(w.attachments, Attachment{Name: name, Data: data})
+	return name
 }
 
 func containsName(names []string, name string) bool {
@@ -264,7 +299,7 @@ func MailAttachment(message []byte, names []string) ([]byte, error) {
 		if i > 0 && source.Supported(names[i-1]) != "eml" {
 			return nil, fmt.Errorf("%s is not an e-mail message", names[i-1])
 		}
-		parsed, err := parseEML(data)
+		parsed, err := parseMail(data, time.Now().Add(mailAttachmentTimeout))
 		if err != nil {
 			return nil, err
 		}
@@ -281,3 +316,7 @@ func MailAttachment(message []byte, names []string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// mailAttachmentTimeout bounds reading one message for an attachment at request time, as the
+// indexer's default timeout bounds reading it to index.
+const mailAttachmentTimeout = 10 * time.Second

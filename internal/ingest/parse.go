@@ -189,6 +189,9 @@ func clipHeading(s string) string {
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
 //
 // Version 16 (formats as other writers than Docent's tests write them):
+//   - Outlook messages (.msg) are read as e-mail, with their attachments, a message attached as
+//     a message written as an .eml (files of that type were skipped by earlier versions); an
+//     .eml that is really an Outlook message is read as one;
 //   - a number in a date or time format in an .xlsx or .xls sheet reads as an ISO date or time
 //     ("Date: 2024-12-24", "Starts: 13:30", "Length: 36:00"), not as its serial number ("Date:
 //     45650"): number formats are read (numfmt.go);
@@ -331,16 +334,15 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		return parseDOC(data, deadline)
 	case "xls":
 		return parseXLS(data, deadline)
+	case "eml":
+		return parseMail(data, deadline)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}
 	}
-	// Both declare their own charsets: read them before invalid UTF-8 is replaced.
-	switch typ {
-	case "rtf":
+	// RTF declares its own charset: read it before invalid UTF-8 is replaced.
+	if typ == "rtf" {
 		return parseRTF(data)
-	case "eml":
-		return parseEML(data)
 	}
 	data = cleanText(data)
 	switch typ {

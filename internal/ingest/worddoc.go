@@ -106,20 +106,21 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 
 // docStreams reads the streams parseDOC needs.
 func docStreams(data []byte) (map[string][]byte, error) {
-	out, err := compoundStreams(data, "Word 97-2003 document", "WordDocument", "0Table", "1Table")
+	out, err := compoundStreams(data, "Word 97-2003 document", topLevel("WordDocument", "0Table", "1Table"))
 	if err == nil && out["WordDocument"] == nil {
 		err = errors.New("not a Word 97-2003 document: no WordDocument stream")
 	}
 	return out, err
 }
 
-// compoundStreams reads the top-level streams of a compound file (a .doc or .xls) named names,
-// whatever the case of their names as the file writes them ([MS-CFB] compares names without
-// case: other writers say "WORKBOOK"), keyed by the name as given. Each is read once and at
-// most as long as the file itself: a stream's sector chain can claim more, or loop, and a
-// hostile directory can name one long stream thousands of times. kind names the format in
-// errors.
-func compoundStreams(data []byte, kind string, names ...string) (map[string][]byte, error) {
+// compoundStreams reads the streams of a compound file (a .doc, an .xls, an Outlook .msg) that
+// want picks by path, the names of the storages above a stream and its own joined by "/"
+// ("__attach_version1.0_#00000000/__substg1.0_3701000D"), keyed by the key want gives it.
+// Each is read once, at most as long as the file itself, and all of them together at most the
+// file's length: a stream's sector chain can claim more, or loop, and a hostile directory can
+// name one long stream thousands of times, or thousands of streams over the same sectors; the
+// streams of a sound file take sectors of their own. kind names the format in errors.
+func compoundStreams(data []byte, kind string, want func(path string) (key string, ok bool)) (map[string][]byte, error) {
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
 		article := "a"
@@ -129,18 +130,38 @@ func compoundStreams(data []byte, kind string, names ...string) (map[string][]by
 		return nil, fmt.Errorf("not %s %s: %w", article, kind, err)
 	}
 	out := map[string][]byte{}
+	budget := int64(len(data))
 	for entry, err := r.Next(); err == nil; entry, err = r.Next() {
-		k := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, entry.Name) })
-		if k < 0 || len(entry.Path) > 0 || entry.Size > int64(len(data)) || out[names[k]] != nil {
-			continue // another stream, one of an embedded object, a damaged size, or one read before
+		if entry.FileInfo().IsDir() {
+			continue // a storage: its streams come as entries of their own
+		}
+		key, ok := want(strings.Join(append(slices.Clip(entry.Path), entry.Name), "/"))
+		if !ok || entry.Size > int64(len(data)) || out[key] != nil {
+			continue // another stream, a damaged size, or one read before
+		}
+		if budget -= entry.Size; budget < 0 {
+			return nil, fmt.Errorf("damaged %s: its streams are longer than the file", kind)
 		}
 		b, err := io.ReadAll(io.LimitReader(entry, entry.Size))
 		if err != nil {
 			return nil, fmt.Errorf("damaged %s: reading %s: %w", kind, entry.Name, err)
 		}
-		out[names[k]] = b
+		out[key] = b
 	}
 	return out, nil
+}
+
+// topLevel picks the streams at the root of a compound file named names, whatever the case of
+// their names as the file writes them ([MS-CFB] compares names without case: other writers say
+// "WORKBOOK"), keyed by the name as given.
+func topLevel(names ...string) func(path string) (string, bool) {
+	return func(path string) (string, bool) {
+		k := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, path) })
+		if k < 0 {
+			return "", false
+		}
+		return names[k], true
+	}
 }
 
 // docText follows the piece table (clx) over the first ccp characters of the WordDocument

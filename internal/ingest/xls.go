@@ -282,7 +282,7 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 // 5.0/95) holds both that and the Excel 95 Book stream: Book decides only when there is no
 // Workbook stream.
 func xlsWorkbook(data []byte) ([]byte, error) {
-	streams, err := compoundStreams(data, "Excel 97-2003 workbook", "Workbook", "Book")
+	streams, err := compoundStreams(data, "Excel 97-2003 workbook", topLevel("Workbook", "Book"))
 	switch {
 	case err != nil:
 		return nil, err

@@ -2,6 +2,7 @@ package sampledocs
 
 import (
 	"encoding/binary"
+	"strings"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
@@ -139,39 +140,95 @@ func cmpOr(v, def uint16) uint16 {
 	return v
 }
 
-// sectorsFor returns the 512-byte sectors n bytes take, at least 8: a stream under 4,096
-// bytes would go to the mini stream, which CompoundFile does not write.
+// sectorsFor returns the 512-byte sectors n bytes take, at least 8: a stream of 4,096 bytes
+// or more is kept in regular sectors.
 func sectorsFor(n int) int { return max(8, (n+511)/512) }
 
 // CFBStream is one directory entry of a generated compound file: a stream named Name holding
 // Data, or, with Data nil, one more entry for the sectors of the last stream of that name (a
-// hostile directory that names one stream many times).
+// hostile directory that names one stream many times). A Name with slashes puts the stream in
+// storages ("__attach_version1.0_#00000000/__substg1.0_3701000D"), made as first named.
 type CFBStream struct {
 	Name string
 	Data []byte
 }
 
 // CompoundFile writes streams into a compound file ([MS-CFB], version 3, 512-byte sectors):
-// the header, the FAT (up to 109 sectors, listed in the header), the directory (the root and
-// each stream in a chain of right siblings, in the order given), then each stream's sectors in
-// a chain, padded to at least 4,096 bytes so that none goes to the mini stream.
+// the header, the FAT (up to 109 sectors, listed in the header), the directory (the root, then
+// each storage and stream; the children of a storage in a chain of right siblings, in the order
+// given), the mini FAT and the mini stream, then each stream's sectors in a chain. A stream
+// under 4,096 bytes lives in the mini stream, in 64-byte sectors, as writers put it; each has
+// its exact size.
 func CompoundFile(streams ...CFBStream) []byte {
 	const (
 		endOfChain = 0xFFFFFFFE
 		freeSect   = 0xFFFFFFFF
 		fatSect    = 0xFFFFFFFD
 		noStream   = 0xFFFFFFFF
+		miniCutoff = 4096
 	)
 	le := binary.LittleEndian
-	dirSectors := (len(streams) + 1 + 3) / 4
-	dataSectors := 0
+	// The directory tree: entry 0 is the root; storages are made as paths first name them.
+	type node struct {
+		name     string
+		typ      byte
+		children []int
+		stream   string // the full name of a stream's CFBStream
+	}
+	nodes := []node{{name: "Root Entry", typ: 5}}
+	storage := map[string]int{"": 0}
 	for _, st := range streams {
-		if st.Data != nil {
-			dataSectors += sectorsFor(len(st.Data))
+		parent, dir := 0, ""
+		parts := strings.Split(st.Name, "/")
+		for _, p := range parts[:len(parts)-1] {
+			dir += p + "/"
+			k, ok := storage[dir]
+			if !ok {
+				k = len(nodes)
+				nodes = append(nodes, node{name: p, typ: 1})
+				storage[dir] = k
+				nodes[parent].children = append(nodes[parent].children, k)
+			}
+			parent = k
+		}
+		nodes[parent].children = append(nodes[parent].children, len(nodes))
+		nodes = append(nodes, node{name: parts[len(parts)-1], typ: 2, stream: st.Name})
+	}
+	// Streams of 4,096 bytes or more take regular sectors, smaller ones 64-byte sectors of the
+	// mini stream.
+	dirSectors := (len(nodes) + 3) / 4
+	dataSectors := 0
+	var mini []byte
+	var miniFat []uint32
+	type placed struct{ first, size uint32 }
+	at := map[string]placed{}
+	for _, st := range streams {
+		switch {
+		case st.Data == nil:
+		case len(st.Data) >= miniCutoff:
+			dataSectors += (len(st.Data) + 511) / 512
+		case len(st.Data) == 0:
+			at[st.Name] = placed{endOfChain, 0}
+		default:
+			n := (len(st.Data) + 63) / 64
+			first := uint32(len(miniFat))
+			for i := range n {
+				next := uint32(len(miniFat) + 1)
+				if i == n-1 {
+					next = endOfChain
+				}
+				miniFat = append(miniFat, next)
+			}
+			at[st.Name] = placed{first, uint32(len(st.Data))}
+			padded := make([]byte, n*64)
+			copy(padded, st.Data)
+			mini = append(mini, padded...)
 		}
 	}
+	miniFatSectors := (len(miniFat)*4 + 511) / 512
+	miniSectors := (len(mini) + 511) / 512
 	fatSectors := 1
-	for fatSectors*128 < fatSectors+dirSectors+dataSectors {
+	for fatSectors*128 < fatSectors+dirSectors+miniFatSectors+miniSectors+dataSectors {
 		fatSectors++
 	}
 	if fatSectors > 109 {
@@ -182,6 +239,9 @@ func CompoundFile(streams ...CFBStream) []byte {
 		fat = append(fat, fatSect)
 	}
 	chain := func(n int) uint32 {
+		if n == 0 {
+			return endOfChain
+		}
 		first := uint32(len(fat))
 		for i := range n {
 			if i == n-1 {
@@ -193,16 +253,13 @@ func CompoundFile(streams ...CFBStream) []byte {
 		return first
 	}
 	dirAt := chain(dirSectors)
-	type placed struct {
-		first uint32
-		size  int
-	}
-	at := map[string]placed{}
+	miniFatAt := chain(miniFatSectors)
+	miniAt := chain(miniSectors)
 	var body []byte
 	for _, st := range streams {
-		if st.Data != nil {
-			n := sectorsFor(len(st.Data))
-			at[st.Name] = placed{chain(n), n * 512}
+		if len(st.Data) >= miniCutoff {
+			n := (len(st.Data) + 511) / 512
+			at[st.Name] = placed{chain(n), uint32(len(st.Data))}
 			padded := make([]byte, n*512)
 			copy(padded, st.Data)
 			body = append(body, padded...)
@@ -220,8 +277,9 @@ func CompoundFile(streams ...CFBStream) []byte {
 	le.PutUint16(header[0x20:], 6)
 	le.PutUint32(header[0x2C:], uint32(fatSectors))
 	le.PutUint32(header[0x30:], dirAt)
-	le.PutUint32(header[0x38:], 0x1000)
-	le.PutUint32(header[0x3C:], endOfChain)
+	le.PutUint32(header[0x38:], miniCutoff)
+	le.PutUint32(header[0x3C:], miniFatAt)
+	le.PutUint32(header[0x40:], uint32(miniFatSectors))
 	le.PutUint32(header[0x44:], endOfChain)
 	for i := range 109 {
 		v := uint32(freeSect)
@@ -236,31 +294,42 @@ func CompoundFile(streams ...CFBStream) []byte {
 		le.PutUint32(dir[128*i+0x48:], noStream)
 		le.PutUint32(dir[128*i+0x4C:], noStream)
 	}
-	entry := func(i int, name string, typ byte, right, child, first uint32, size int) {
+	for i, n := range nodes {
 		e := dir[128*i:]
-		u := utf16.Encode([]rune(name))
+		u := utf16.Encode([]rune(n.name))
 		for j, c := range u {
 			le.PutUint16(e[2*j:], c)
 		}
 		le.PutUint16(e[0x40:], uint16(2*len(u)+2))
-		e[0x42], e[0x43] = typ, 1
-		le.PutUint32(e[0x48:], right)
-		le.PutUint32(e[0x4C:], child)
-		le.PutUint32(e[0x74:], first)
-		le.PutUint64(e[0x78:], uint64(size))
-	}
-	entry(0, "Root Entry", 5, noStream, 1, endOfChain, 0)
-	for i, st := range streams {
-		right := uint32(i + 2)
-		if i == len(streams)-1 {
-			right = noStream
+		e[0x42], e[0x43] = n.typ, 1
+		for k, c := range n.children {
+			if k == 0 {
+				le.PutUint32(e[0x4C:], uint32(c))
+			}
+			if k+1 < len(n.children) {
+				le.PutUint32(dir[128*c+0x48:], uint32(n.children[k+1]))
+			}
 		}
-		p := at[st.Name]
-		entry(i+1, st.Name, 2, right, noStream, p.first, p.size)
+		switch {
+		case i == 0:
+			le.PutUint32(e[0x74:], miniAt)
+			le.PutUint64(e[0x78:], uint64(len(mini)))
+		case n.typ == 2:
+			p := at[n.stream]
+			le.PutUint32(e[0x74:], p.first)
+			le.PutUint64(e[0x78:], uint64(p.size))
+		}
 	}
 	out := header
 	for _, v := range fat {
 		out = le.AppendUint32(out, v)
 	}
-	return append(append(out, dir...), body...)
+	out = append(out, dir...)
+	for _, v := range miniFat {
+		out = le.AppendUint32(out, v)
+	}
+	out = append(out, make([]byte, miniFatSectors*512-len(miniFat)*4)...)
+	out = append(out, mini...)
+	out = append(out, make([]byte, miniSectors*512-len(mini))...)
+	return append(out, body...)
 }

@@ -16,7 +16,7 @@ var formats = map[string]string{
 	".docx": "docx", ".pptx": "pptx", ".xlsx": "xlsx",
 	".doc": "doc", ".xls": "xls",
 	".odt": "odt", ".ods": "ods", ".odp": "odp",
-	".rtf": "rtf", ".eml": "eml",
+	".rtf": "rtf", ".eml": "eml", ".msg": "eml", // an Outlook message is e-mail too (one type filter)
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
 	".csv": "csv",
 	".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text",
@@ -31,8 +31,8 @@ func Types() []string { return slices.Compact(slices.Sorted(maps.Values(formats)
 // unsupported says what to do with file types an intranet's folders often hold that Docent
 // does not read, so that the skip reason tells an admin how to get them indexed.
 var unsupported = map[string]string{
-	".ppt": "PowerPoint 97-2003 presentation: save it as .pptx",
-	".msg": "Outlook message: save it as .eml", ".pages": "Apple Pages document: export it as .docx or PDF",
+	".ppt":     "PowerPoint 97-2003 presentation: save it as .pptx",
+	".pages":   "Apple Pages document: export it as .docx or PDF",
 	".numbers": "Apple Numbers spreadsheet: export it as .xlsx", ".key": "Apple Keynote presentation: export it as .pptx or PDF",
 	".vsd": "Visio drawing: export it as PDF", ".vsdx": "Visio drawing: export it as PDF", ".one": "OneNote section: export it as PDF or .docx",
 	".zip": "archive: archives are not opened; unpack it into the folder", ".7z": "archive: archives are not opened; unpack it into the folder",
