@@ -312,6 +312,8 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		return parseDOC(data, deadline)
 	case "xls":
 		return parseXLS(data, deadline)
+	case "ppt":
+		return parsePPT(data, deadline)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}

@@ -7,7 +7,7 @@ import "testing"
 func TestSkipReason(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
-		"slides.PPT":      `unsupported file type ".ppt" (PowerPoint 97-2003 presentation: save it as .pptx)`,
+		"drawing.VSD":     `unsupported file type ".vsd" (Visio drawing: export it as PDF)`,
 		"mail/offer.msg":  `unsupported file type ".msg" (Outlook message: save it as .eml)`,
 		"tool.exe":        `unsupported file type ".exe"`,
 		"Makefile":        `unsupported file type (no extension)`,
