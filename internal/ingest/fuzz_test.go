@@ -27,6 +27,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.doc", sampledocs.WordDoc("T\rA\x07B\x07\x07\x13 F \x14r\x15\r", sampledocs.WordDocOptions{}))
 	f.Add("c.doc", sampledocs.WordDoc("café\r", sampledocs.WordDocOptions{Compressed: true}))
 	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5}}}}, sampledocs.XLSOptions{SplitStrings: true}))
+	f.Add("a.ppt", sampledocs.PPT([]sampledocs.Slide{{Title: "t", Lines: []string{"l\vm"}}}, sampledocs.PPTOptions{InBoxes: true, Notes: map[int]string{0: "n"}}))
+	f.Add("stale.ppt", sampledocs.PPT([]sampledocs.Slide{{Title: "t"}}, sampledocs.PPTOptions{Stale: true}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
 	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))

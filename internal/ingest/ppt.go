@@ -103,16 +103,10 @@ func parsePPT(data []byte, deadline time.Time) (Parsed, error) {
 		return Parsed{}, errors.New("damaged PowerPoint presentation: no Current User stream")
 	}
 	le := binary.LittleEndian
-	// PowerPoint 95 wrote a Current User stream of its own shape: a size, then that many bytes.
-	if len(user) < 8 || le.Uint16(user[2:]) != pptCurrentUserAtom {
-		if len(user) >= 4 && int64(le.Uint32(user))+4 == int64(len(user)) {
-			return Parsed{}, old
-		}
-		return Parsed{}, errors.New("damaged PowerPoint presentation: its Current User stream holds no CurrentUserAtom")
-	}
+	// PowerPoint 95 wrote a Current User stream of another shape.
 	cu, err := pptRecordAt(user, 0)
-	if err != nil || len(cu.body) < 12 {
-		return Parsed{}, errors.New("damaged PowerPoint presentation: its CurrentUserAtom is cut short")
+	if err != nil || cu.typ != pptCurrentUserAtom || len(cu.body) < 12 {
+		return Parsed{}, errors.New("not a PowerPoint 97-2003 presentation (damaged, or PowerPoint 95 or older): its Current User stream holds no CurrentUserAtom")
 	}
 	if le.Uint32(cu.body[4:]) == pptEncryptedToken {
 		return Parsed{}, encrypted
@@ -177,14 +171,14 @@ func (p *pptReader) readEdits(at int64) (docRef, cryptRef uint32, err error) {
 	return docRef, cryptRef, nil
 }
 
-// object returns the record that persist id ref names, if it is of type typ.
-func (p *pptReader) object(ref uint32, typ uint16) (pptRecord, bool) {
+// object returns the record that persist id ref names, and its offset, if it is of type typ.
+func (p *pptReader) object(ref uint32, typ uint16) (pptRecord, int64, bool) {
 	at, ok := p.persist[ref]
 	if !ok {
-		return pptRecord{}, false
+		return pptRecord{}, 0, false
 	}
 	r, err := pptRecordAt(p.stream, at)
-	return r, err == nil && r.typ == typ
+	return r, at, err == nil && r.typ == typ
 }
 
 // children calls f with each record inside body, counting them against the budget and
@@ -268,7 +262,7 @@ type pptSlideRef struct {
 
 // slides reads the slides of the DocumentContainer that persist id docRef names.
 func (p *pptReader) slides(docRef uint32) (Parsed, error) {
-	docRec, ok := p.object(docRef, pptDocument)
+	docRec, _, ok := p.object(docRef, pptDocument)
 	if !ok {
 		return Parsed{}, errors.New("damaged PowerPoint presentation: its document record is missing")
 	}
@@ -305,12 +299,17 @@ func (p *pptReader) slides(docRef uint32) (Parsed, error) {
 		notes[n.id] = n.ref
 	}
 	var doc Parsed
-	read := map[uint32]bool{} // slides and notes pages read: a hostile list names one again and again
+	// The slides and notes pages read, by offset: a hostile list names one slide again and
+	// again, or many persist ids one offset. A slide named again is no slide of its own.
+	read := map[int64]bool{}
 	for _, s := range lists[0] {
 		texts := s.texts
 		var notesText []pptText
-		if slide, ok := p.object(s.ref, pptSlide); ok && !read[s.ref] {
-			read[s.ref] = true
+		if slide, at, ok := p.object(s.ref, pptSlide); ok {
+			if read[at] {
+				continue
+			}
+			read[at] = true
 			if err := p.boxTexts(slide.body, 0, &texts); err != nil {
 				return Parsed{}, err
 			}
@@ -319,9 +318,9 @@ func (p *pptReader) slides(docRef uint32) (Parsed, error) {
 			if a, err := pptRecordAt(slide.body, 0); err == nil && a.typ == pptSlideAtom && len(a.body) >= 20 {
 				notesID = binary.LittleEndian.Uint32(a.body[16:])
 			}
-			if ref, ok := notes[notesID]; ok && notesID != 0 && !read[ref] {
-				read[ref] = true
-				if page, ok := p.object(ref, pptNotes); ok {
+			if ref, ok := notes[notesID]; ok && notesID != 0 {
+				if page, at, ok := p.object(ref, pptNotes); ok && !read[at] {
+					read[at] = true
 					if err := p.boxTexts(page.body, 0, &notesText); err != nil {
 						return Parsed{}, err
 					}
