@@ -187,7 +187,11 @@ func clipHeading(s string) string {
 //
 // Version 15: an indented list number ("  2. Send it") no longer ends a sentence (textseg), so a
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
-const ExtractorVersion = 15
+//
+// Version 16: PowerPoint 97-2003 decks (.ppt) are read, a section a slide headed by its title,
+// with its text boxes and speaker notes (files of that type skipped by earlier versions are
+// read again).
+const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
