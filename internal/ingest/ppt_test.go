@@ -104,28 +104,17 @@ func TestPPTManySlides(t *testing.T) {
 	}
 }
 
-// TestPPTLibreOffice reads a deck that LibreOffice saved as .ppt (testdata/ppt/README.md): its
-// text in the slides' drawings, a line break, Japanese text, speaker notes.
+// TestPPTLibreOffice reads decks that LibreOffice saved as .ppt (testdata/ppt/README.md): one
+// of plain text frames (text in the slides' drawings, a line break, Japanese text, speaker
+// notes as a text box), one of its template's placeholders (titles, a subtitle, outlines, notes
+// in the notes placeholder, and a slide of empty placeholders whose prompts are not text).
 func TestPPTLibreOffice(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open("testdata/ppt/libreoffice.ppt.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	x := &Extractor{}
 	defer x.Close()
-	// LibreOffice saved the frames as plain text boxes, not as title placeholders: the slides
-	// have no titles to head them.
-	checkLayout(t, x, "libreoffice.ppt", data, `title: libreoffice
+	for name, want := range map[string]string{
+		// The frames are plain text boxes, not title placeholders: no titles head the slides.
+		"libreoffice": `title: libreoffice
 == chunk heading="Slide 1" anchor="slide-1" page=1
 Quarterly review
 Revenue grew by 12 percent
@@ -139,7 +128,40 @@ Hire two engineers
 Open the Lyon office
 == chunk heading="Slide 3" anchor="slide-3" page=3
 A slide without a title
-`)
+`,
+		"libreoffice-placeholders": `title: Quarterly review
+== chunk heading="Slide 1: Quarterly review" anchor="slide-1" page=1
+Quarterly review
+Revenue grew by 12 percent
+in every region
+Notes: Speaker notes: mention the budget
+== chunk heading="Slide 2: Next steps" anchor="slide-2" page=2
+Next steps
+Hire two engineers
+Open the 東京 office
+== chunk heading="Slide 3: Costs" anchor="slide-3" page=3
+Costs
+Café costs fell
+Travel costs rose
+`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			f, err := os.Open("testdata/ppt/" + name + ".ppt.gz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			zr, err := gzip.NewReader(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkLayout(t, x, name+".ppt", data, want)
+		})
+	}
 }
 
 // pptPatched returns the deck's streams changed by patch, as a compound file.
