@@ -77,9 +77,11 @@ type pptReader struct {
 	stream   []byte
 	persist  map[uint32]int64 // persist id to the offset of its object, newest edit's
 	deadline time.Time
-	// records counts the records read, up to budget: slides naming one another's records
-	// (or one slide named thousands of times) would read the same records again and again.
-	records, budget int
+	// spent counts the bytes read (records' headers, text), up to budget, twice the stream:
+	// slides whose persist offsets point into one another's records would read the same
+	// records, and decode the same text, again and again.
+	spent, budget int64
+	records       int // read so far: the clock is looked at every 4,096
 }
 
 // parsePPT extracts the slides of a PowerPoint 97-2003 presentation: a section a slide,
@@ -111,7 +113,7 @@ func parsePPT(data []byte, deadline time.Time) (Parsed, error) {
 	if le.Uint32(cu.body[4:]) == pptEncryptedToken {
 		return Parsed{}, encrypted
 	}
-	p := &pptReader{stream: stream, persist: map[uint32]int64{}, deadline: deadline, budget: len(stream)/4 + 1024}
+	p := &pptReader{stream: stream, persist: map[uint32]int64{}, deadline: deadline, budget: 2*int64(len(stream)) + 4096}
 	docRef, cryptRef, err := p.readEdits(int64(le.Uint32(cu.body[8:])))
 	if err != nil {
 		return Parsed{}, err
@@ -130,7 +132,7 @@ func parsePPT(data []byte, deadline time.Time) (Parsed, error) {
 // when it names none).
 func (p *pptReader) readEdits(at int64) (docRef, cryptRef uint32, err error) {
 	le := binary.LittleEndian
-	seen := map[int64]bool{}
+	seen, dirs := map[int64]bool{}, map[int64]bool{} // edits and directories read
 	for newest := true; newest || at != 0; newest = false {
 		if seen[at] {
 			return 0, 0, errors.New("damaged PowerPoint presentation: its chain of edits loops")
@@ -149,26 +151,42 @@ func (p *pptReader) readEdits(at int64) (docRef, cryptRef uint32, err error) {
 				cryptRef = le.Uint32(edit.body[28:])
 			}
 		}
-		dir, err := pptRecordAt(p.stream, int64(le.Uint32(edit.body[12:])))
+		dirAt := int64(le.Uint32(edit.body[12:]))
+		dir, err := pptRecordAt(p.stream, dirAt)
 		if err != nil || dir.typ != pptPersistDirectory {
 			return 0, 0, errors.New("damaged PowerPoint presentation: an edit's persist directory is missing")
 		}
-		// Entries: a first persist id (20 bits) and a count (12 bits), then that many offsets.
-		for b := dir.body; len(b) >= 4; {
-			first, n := le.Uint32(b)&0xFFFFF, int(le.Uint32(b)>>20)
-			if 4+4*n > len(b) {
-				return 0, 0, errors.New("damaged PowerPoint presentation: a persist directory entry runs past its record")
+		// A directory read for a newer edit adds nothing: edits naming one large directory
+		// thousands of times would read it again each time.
+		if !dirs[dirAt] {
+			dirs[dirAt] = true
+			if err := p.directory(dir.body); err != nil {
+				return 0, 0, err
 			}
-			for k := range n {
-				if _, ok := p.persist[first+uint32(k)]; !ok {
-					p.persist[first+uint32(k)] = int64(le.Uint32(b[4+4*k:]))
-				}
-			}
-			b = b[4+4*n:]
 		}
 		at = int64(le.Uint32(edit.body[8:]))
 	}
 	return docRef, cryptRef, nil
+}
+
+// directory adds the entries of a PersistDirectoryAtom's body to the persist directory, but
+// for ids a newer edit gave: each entry is a first persist id (20 bits) and a count (12 bits),
+// then that many offsets.
+func (p *pptReader) directory(b []byte) error {
+	le := binary.LittleEndian
+	for len(b) >= 4 {
+		first, n := le.Uint32(b)&0xFFFFF, int(le.Uint32(b)>>20)
+		if 4+4*n > len(b) {
+			return errors.New("damaged PowerPoint presentation: a persist directory entry runs past its record")
+		}
+		for k := range n {
+			if _, ok := p.persist[first+uint32(k)]; !ok {
+				p.persist[first+uint32(k)] = int64(le.Uint32(b[4+4*k:]))
+			}
+		}
+		b = b[4+4*n:]
+	}
+	return nil
 }
 
 // object returns the record that persist id ref names, and its offset, if it is of type typ.
@@ -181,19 +199,23 @@ func (p *pptReader) object(ref uint32, typ uint16) (pptRecord, int64, bool) {
 	return r, at, err == nil && r.typ == typ
 }
 
-// children calls f with each record inside body, counting them against the budget and
-// looking at the clock.
+// children calls f with each record inside body, counting its header and its text against
+// the budget and looking at the clock.
 func (p *pptReader) children(body []byte, f func(pptRecord) error) error {
 	for at := int64(0); at+8 <= int64(len(body)); {
-		if p.records++; p.records > p.budget {
-			return errors.New("damaged PowerPoint presentation: its slides name the same records over and over")
-		}
-		if p.records%4096 == 0 && time.Now().After(p.deadline) {
+		if p.records++; p.records%4096 == 0 && time.Now().After(p.deadline) {
 			return errParseDeadline
 		}
 		r, err := pptRecordAt(body, at)
 		if err != nil {
 			return err
+		}
+		p.spent += 8
+		if r.typ == pptTextCharsAtom || r.typ == pptTextBytesAtom {
+			p.spent += int64(len(r.body))
+		}
+		if p.spent > p.budget {
+			return errors.New("damaged PowerPoint presentation: its slides name the same records over and over")
 		}
 		if err := f(r); err != nil {
 			return err

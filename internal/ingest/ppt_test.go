@@ -290,3 +290,82 @@ func record(verInst, typ uint16, body []byte) []byte {
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(body)))
 	return append(out, body...)
 }
+
+// pptWithEdit returns a compound file whose PowerPoint Document stream is doc, with one more
+// edit appended: its persist directory dir (a list of entries: a first id and offsets, each
+// entry of one id), docRef its document, prev its previous edit.
+func pptWithEdit(doc []byte, dir map[uint32]uint32, docRef, prev uint32) []byte {
+	le := binary.LittleEndian
+	var d []byte
+	for id, at := range dir {
+		d = le.AppendUint32(le.AppendUint32(d, 1<<20|id), at)
+	}
+	dirAt := uint32(len(doc))
+	doc = append(doc, record(0, 0x1772, d)...)
+	edit := make([]byte, 28)
+	le.PutUint32(edit[8:], prev)
+	le.PutUint32(edit[12:], dirAt)
+	le.PutUint32(edit[16:], docRef)
+	editAt := uint32(len(doc))
+	doc = append(doc, record(0, 0x0FF5, edit)...)
+	user := record(0, 0x0FF6, append(le.AppendUint32(le.AppendUint32(le.AppendUint32(nil, 0x14), 0xE391C05F), editAt), make([]byte, 8)...))
+	return sampledocs.CompoundFile(sampledocs.CFBStream{Name: "Current User", Data: user}, sampledocs.CFBStream{Name: "PowerPoint Document", Data: doc})
+}
+
+// TestPPTNestedSlides: slides whose records lie one inside another (40 slide containers
+// nested, each a slide of the list, 200 KB of text at the bottom) fail once the text read
+// passes twice the stream, rather than decoding it once a slide.
+func TestPPTNestedSlides(t *testing.T) {
+	t.Parallel()
+	le := binary.LittleEndian
+	const depth = 40
+	u := make([]byte, 200_000)
+	for i := range len(u) / 2 {
+		u[2*i] = 'a' + byte(i%26)
+	}
+	slide := record(0xF, 0xF00D, append(record(0, 0x0F9F, le.AppendUint32(nil, 1)), record(0, 0x0FA0, u)...))
+	for range depth {
+		slide = record(0xF, 0x03EE, slide)
+	}
+	var list []byte
+	dir := map[uint32]uint32{}
+	for k := range uint32(depth) {
+		list = append(list, record(0, 0x03F3, append(le.AppendUint32(nil, 0x10+k), make([]byte, 16)...))...)
+		dir[0x10+k] = 8 * k // the k-th container of the nest
+	}
+	dir[1] = uint32(len(slide))
+	doc := append(slide, record(0xF, 0x03E8, record(0xF, 0x0FF0, list))...)
+	_, err := parsePPT(pptWithEdit(doc, dir, 1, 0), time.Now().Add(time.Minute))
+	if err == nil || !strings.Contains(err.Error(), "name the same records over and over") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestPPTEditsNameOneDirectory: 20,000 edits that each name one directory of 400,000 ids
+// read it once: read for each edit, it took 8 billion look-ups, past any timeout.
+func TestPPTEditsNameOneDirectory(t *testing.T) {
+	t.Parallel()
+	le := binary.LittleEndian
+	doc, user := sampledocs.PPTStreams(pptDeck, sampledocs.PPTOptions{})
+	edit := le.Uint32(user[16:])
+	var dir []byte
+	for e := range 100 {
+		dir = le.AppendUint32(dir, 4095<<20|uint32(0x10000+4095*e))
+		dir = append(dir, make([]byte, 4*4095)...)
+	}
+	dirAt := uint32(len(doc))
+	doc = append(doc, record(0, 0x1772, dir)...)
+	for range 20_000 {
+		body := bytes.Clone(doc[edit+8 : edit+8+28])
+		le.PutUint32(body[8:], edit)
+		le.PutUint32(body[12:], dirAt)
+		edit = uint32(len(doc))
+		doc = append(doc, record(0, 0x0FF5, body)...)
+	}
+	le.PutUint32(user[16:], edit)
+	data := sampledocs.CompoundFile(sampledocs.CFBStream{Name: "Current User", Data: user}, sampledocs.CFBStream{Name: "PowerPoint Document", Data: doc})
+	got, err := parsePPT(data, time.Now().Add(time.Minute))
+	if err != nil || len(got.Sections) != 3 {
+		t.Errorf("err = %v, %d sections", err, len(got.Sections))
+	}
+}
