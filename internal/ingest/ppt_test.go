@@ -369,3 +369,14 @@ func TestPPTEditsNameOneDirectory(t *testing.T) {
 		t.Errorf("err = %v, %d sections", err, len(got.Sections))
 	}
 }
+
+// pptDeckOfEmptySlides returns a deck whose slide list names n slides, none of which the file holds:
+// each is a slide without text.
+func pptDeckOfEmptySlides(n int) []byte {
+	var list []byte
+	atom := record(0, 0x03F3, make([]byte, 20))
+	for range n {
+		list = append(list, atom...)
+	}
+	return pptWithEdit(record(0xF, 0x03E8, record(0xF, 0x0FF0, list)), map[uint32]uint32{1: 0}, 1, 0)
+}
