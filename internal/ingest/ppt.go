@@ -17,8 +17,8 @@ import (
 // is never read. The document's SlideListWithText lists the slides in order, each with the
 // text of its placeholders; a slide's drawing holds its other text boxes (and, as LibreOffice
 // writes them, the placeholders' text too), and its notes page the speaker notes. Records are
-// bounded by their stream and their container, nesting by pptMaxDepth, the records read by
-// twice the stream's records, so a damaged or hostile file fails with a reason.
+// bounded by their stream and their container, nesting by pptMaxDepth, and the records and
+// text read by twice the stream, so a damaged or hostile file fails with a reason.
 
 // Record types ([MS-PPT] 2.13.24) and the CurrentUserAtom's header token of an encrypted file.
 const (
@@ -263,7 +263,7 @@ func (p *pptReader) boxTexts(body []byte, depth int, out *[]pptText) error {
 	return p.children(body, func(r pptRecord) error {
 		switch {
 		case r.typ == pptClientTextbox:
-			typ := uint32(0xFFFFFFFF) // no TextHeaderAtom: neither title nor notes
+			typ := uint32(0xFFFFFFFF) // before a TextHeaderAtom: no title
 			return p.children(r.body, func(a pptRecord) error {
 				textAtom(a, &typ, out)
 				return nil
