@@ -20,10 +20,11 @@ type PPTOptions struct {
 	NotInList bool
 	// Notes gives slides (by index) speaker notes, on a notes page of their own.
 	Notes map[int]string
-	// Stale writes an earlier edit first: each slide with other text ("Old title N", "Stale
-	// line N") and one slide more, which the newest edit's list no longer holds. The newest
-	// edit saves the document and the slides again (a fast save) and names the earlier one as
-	// its previous edit.
+	// Stale writes an earlier edit first: the first slide as it is, the others with other
+	// text ("Old title N", "Stale line N"), and one slide more, which the newest edit's list
+	// no longer holds. The newest edit (a fast save) writes the document and every slide but
+	// the first again, so the first is read from the earlier edit's directory, and names the
+	// earlier edit as its previous one. The first slide's notes are lost.
 	Stale bool
 	// Encrypted marks the Current User stream's header token as an encrypted file's and names
 	// a CryptSession10Container in the newest edit.
@@ -93,9 +94,16 @@ func PPTStreams(slides []Slide, o PPTOptions) (doc, currentUser []byte) {
 		for i := range old {
 			old[i] = Slide{Title: fmt.Sprintf("Old title %d", i+1), Lines: []string{fmt.Sprintf("Stale line %d", i+1)}}
 		}
-		stream, prev = pptEdit(stream, old, o, 0, false)
+		if len(slides) > 0 {
+			old[0] = slides[0]
+		}
+		stream, prev = pptEdit(stream, old, o, 0, 0, false)
 	}
-	stream, edit := pptEdit(stream, slides, o, prev, o.Encrypted)
+	kept := 0
+	if o.Stale {
+		kept = 1
+	}
+	stream, edit := pptEdit(stream, slides, o, prev, kept, o.Encrypted)
 	if o.LoopEdits {
 		loopAt := edit // the newest names itself
 		if o.Stale {
@@ -119,8 +127,9 @@ func PPTStreams(slides []Slide, o PPTOptions) (doc, currentUser []byte) {
 }
 
 // pptEdit appends one edit of the slides to stream, whose previous edit is at prev (0: none),
-// and returns the stream and the offset of its UserEditAtom.
-func pptEdit(stream []byte, slides []Slide, o PPTOptions, prev uint32, encrypted bool) ([]byte, uint32) {
+// and returns the stream and the offset of its UserEditAtom. The first kept slides are listed
+// but not written: an earlier edit's stand.
+func pptEdit(stream []byte, slides []Slide, o PPTOptions, prev uint32, kept int, encrypted bool) ([]byte, uint32) {
 	le := binary.LittleEndian
 	offsets := map[uint32]uint32{}
 	put := func(id uint32, rec []byte) {
@@ -129,6 +138,18 @@ func pptEdit(stream []byte, slides []Slide, o PPTOptions, prev uint32, encrypted
 	}
 	var list, notesList []byte
 	for i, s := range slides {
+		list = append(list, pptPersistAtom(pptSlideIDs+uint32(i), pptSlideID0+uint32(i))...)
+		if !o.NotInList {
+			if s.Title != "" {
+				list = append(list, pptText(0, s.Title, false)...)
+			}
+			if len(s.Lines) > 0 {
+				list = append(list, pptText(1, strings.Join(s.Lines, "\r"), false)...)
+			}
+		}
+		if i < kept {
+			continue
+		}
 		notes, hasNotes := o.Notes[i]
 		notesRef := uint32(0)
 		if hasNotes {
@@ -151,15 +172,6 @@ func pptEdit(stream []byte, slides []Slide, o PPTOptions, prev uint32, encrypted
 			}
 		}
 		put(pptSlideIDs+uint32(i), pptContainer(pptSlide, 0, pptRecord(0, pptSlideAtom, atom), pptShapes(o.Nesting, boxes...)))
-		list = append(list, pptPersistAtom(pptSlideIDs+uint32(i), pptSlideID0+uint32(i))...)
-		if !o.NotInList {
-			if s.Title != "" {
-				list = append(list, pptText(0, s.Title, false)...)
-			}
-			if len(s.Lines) > 0 {
-				list = append(list, pptText(1, strings.Join(s.Lines, "\r"), false)...)
-			}
-		}
 	}
 	lists := pptContainer(pptSlideList, 0, list)
 	if notesList != nil {
