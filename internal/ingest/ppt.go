@@ -91,30 +91,34 @@ func parsePPT(data []byte, deadline time.Time) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	old := ErrSkip{Reason: "a PowerPoint 95 or older presentation: open it in PowerPoint or LibreOffice and save it as .pptx"}
 	encrypted := ErrSkip{Reason: "encrypted PowerPoint presentation (password-protected)"}
 	stream, user := streams["PowerPoint Document"], streams["Current User"]
 	switch {
 	case stream == nil && streams["PP40"] != nil:
-		return Parsed{}, old
+		return Parsed{}, ErrSkip{Reason: "a PowerPoint 95 or older presentation: open it in PowerPoint or LibreOffice and save it as .pptx"}
 	case stream == nil:
 		return Parsed{}, errors.New("not a PowerPoint 97-2003 presentation: no PowerPoint Document stream")
 	case streams["EncryptedSummary"] != nil:
 		return Parsed{}, encrypted
-	case user == nil:
-		return Parsed{}, errors.New("damaged PowerPoint presentation: no Current User stream")
 	}
+	// The Current User stream names the newest edit. Where it is missing or names none (a
+	// damaged file), the last edit record of the stream is the newest (edits are appended),
+	// so that the slides are still read.
 	le := binary.LittleEndian
-	// PowerPoint 95 wrote a Current User stream of another shape.
-	cu, err := pptRecordAt(user, 0)
-	if err != nil || cu.typ != pptCurrentUserAtom || len(cu.body) < 12 {
-		return Parsed{}, errors.New("not a PowerPoint 97-2003 presentation (damaged, or PowerPoint 95 or older): its Current User stream holds no CurrentUserAtom")
+	edit := int64(-1)
+	if cu, err := pptRecordAt(user, 0); err == nil && cu.typ == pptCurrentUserAtom && len(cu.body) >= 12 {
+		if le.Uint32(cu.body[4:]) == pptEncryptedToken {
+			return Parsed{}, encrypted
+		}
+		edit = int64(le.Uint32(cu.body[8:]))
 	}
-	if le.Uint32(cu.body[4:]) == pptEncryptedToken {
-		return Parsed{}, encrypted
+	if r, err := pptRecordAt(stream, edit); err != nil || r.typ != pptUserEditAtom {
+		if edit = pptLastEdit(stream); edit < 0 {
+			return Parsed{}, errors.New("damaged PowerPoint presentation (or a PowerPoint 95 one): no edit record names its slides")
+		}
 	}
 	p := &pptReader{stream: stream, persist: map[uint32]int64{}, deadline: deadline, budget: 2*int64(len(stream)) + 4096}
-	docRef, cryptRef, err := p.readEdits(int64(le.Uint32(cu.body[8:])))
+	docRef, cryptRef, err := p.readEdits(edit)
 	if err != nil {
 		return Parsed{}, err
 	}
@@ -124,6 +128,22 @@ func parsePPT(data []byte, deadline time.Time) (Parsed, error) {
 		}
 	}
 	return p.slides(docRef)
+}
+
+// pptLastEdit returns the offset of the last UserEditAtom among the stream's top-level
+// records, which follow one another, or -1 where there is none.
+func pptLastEdit(stream []byte) int64 {
+	last := int64(-1)
+	for at := int64(0); ; {
+		r, err := pptRecordAt(stream, at)
+		if err != nil {
+			return last
+		}
+		if r.typ == pptUserEditAtom {
+			last = at
+		}
+		at += 8 + int64(len(r.body))
+	}
 }
 
 // readEdits follows the chain of UserEditAtoms from the newest, at offset at, filling the

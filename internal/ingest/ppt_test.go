@@ -171,6 +171,24 @@ func pptPatched(o sampledocs.PPTOptions, patch func(doc, user []byte) ([]byte, [
 	return sampledocs.CompoundFile(sampledocs.CFBStream{Name: "Current User", Data: user}, sampledocs.CFBStream{Name: "PowerPoint Document", Data: doc})
 }
 
+// TestPPTWithoutCurrentUser: a deck whose Current User stream is missing, holds no
+// CurrentUserAtom, or names no edit record is read from the stream's last edit record.
+func TestPPTWithoutCurrentUser(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	doc, user := sampledocs.PPTStreams(pptDeck, sampledocs.PPTOptions{Stale: true})
+	pointsOutside := bytes.Clone(user)
+	binary.LittleEndian.PutUint32(pointsOutside[16:], 0xFFFFFFF0)
+	for name, data := range map[string][]byte{
+		"missing":        sampledocs.CompoundFile(sampledocs.CFBStream{Name: "PowerPoint Document", Data: doc}),
+		"no atom":        sampledocs.CompoundFile(sampledocs.CFBStream{Name: "Current User", Data: []byte("junk")}, sampledocs.CFBStream{Name: "PowerPoint Document", Data: doc}),
+		"points outside": sampledocs.CompoundFile(sampledocs.CFBStream{Name: "Current User", Data: pointsOutside}, sampledocs.CFBStream{Name: "PowerPoint Document", Data: doc}),
+	} {
+		t.Run(name, func(t *testing.T) { checkLayout(t, x, "deck.ppt", data, pptDeckWant) })
+	}
+}
+
 // TestPPTHostile: damaged and hostile decks fail alone, with a reason, never a crash, a hang
 // or a runaway allocation; encrypted and PowerPoint 95 decks are skipped saying why.
 func TestPPTHostile(t *testing.T) {
@@ -189,7 +207,12 @@ func TestPPTHostile(t *testing.T) {
 		{"Truncated", deck[:len(deck)/2], "PowerPoint", false},
 		{"StreamCut", pptPatched(sampledocs.PPTOptions{}, func(doc, user []byte) ([]byte, []byte) {
 			return doc[:len(doc)/2], user
-		}), "no edit record", false},
+		}), "no edit record names its slides", false},
+		// An earlier edit of the chain cut off: the chain is broken.
+		{"EarlierEditOutside", pptPatched(sampledocs.PPTOptions{Stale: true}, func(doc, user []byte) ([]byte, []byte) {
+			le.PutUint32(doc[editAt(user)+8+8:], 0x7FFFFFF0)
+			return doc, user
+		}), "no edit record at offset", false},
 		{"Encrypted", sampledocs.PPT(pptDeck, sampledocs.PPTOptions{Encrypted: true}), "encrypted PowerPoint presentation", true},
 		// The encryption session named by the newest edit, the header token left as plain.
 		{"EncryptedSession", pptPatched(sampledocs.PPTOptions{Encrypted: true}, func(doc, user []byte) ([]byte, []byte) {
@@ -200,16 +223,9 @@ func TestPPTHostile(t *testing.T) {
 			sampledocs.CFBStream{Name: "PowerPoint Document", Data: []byte{1}}, sampledocs.CFBStream{Name: "EncryptedSummary", Data: []byte{1}}),
 			"encrypted PowerPoint presentation", true},
 		{"PowerPoint95", sampledocs.CompoundFile(sampledocs.CFBStream{Name: "PP40", Data: []byte("old")}), "PowerPoint 95", true},
-		{"NotACurrentUser", pptPatched(sampledocs.PPTOptions{}, func(doc, _ []byte) ([]byte, []byte) {
-			return doc, le.AppendUint32(nil, 8)
-		}), "holds no CurrentUserAtom", false},
-		{"NoCurrentUser", sampledocs.CompoundFile(sampledocs.CFBStream{Name: "PowerPoint Document", Data: []byte{1}}), "no Current User stream", false},
+		{"NoEditRecord", sampledocs.CompoundFile(sampledocs.CFBStream{Name: "PowerPoint Document", Data: record(0xF, 0x03E8, nil)}), "no edit record names its slides", false},
 		{"EditLoopsToItself", sampledocs.PPT(pptDeck, sampledocs.PPTOptions{LoopEdits: true}), "chain of edits loops", false},
 		{"EditsLoop", sampledocs.PPT(pptDeck, sampledocs.PPTOptions{LoopEdits: true, Stale: true}), "chain of edits loops", false},
-		{"EditOutside", pptPatched(sampledocs.PPTOptions{}, func(doc, user []byte) ([]byte, []byte) {
-			le.PutUint32(user[16:], 0xFFFFFFF0)
-			return doc, user
-		}), "no edit record", false},
 		{"PersistDirectoryOutside", pptPatched(sampledocs.PPTOptions{}, func(doc, user []byte) ([]byte, []byte) {
 			le.PutUint32(doc[editAt(user)+8+12:], 0x7FFFFFFF)
 			return doc, user
