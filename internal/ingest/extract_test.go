@@ -499,6 +499,7 @@ func TestTooManyHeadingsAreRefused(t *testing.T) {
 			"content.xml": `<office:document-content><office:body><office:spreadsheet>` + strings.Repeat(`<table:table/>`, n) +
 				`</office:spreadsheet></office:body></office:document-content>`}),
 		"slides.odp": sampledocs.ODP("Slides", make([]sampledocs.Slide, n)...),
+		"slides.ppt": pptDeckOfEmptySlides(n),
 	}
 	x := &Extractor{Timeout: time.Hour}
 	defer x.Close()

@@ -103,6 +103,19 @@ Item | Price
 Item: Desk; Price: 300.5
 Item: Zoë Åström 東京; Price: -2
 `},
+		// A PowerPoint 97-2003 deck: its slides' text in the slide list and in text boxes (read
+		// once), a title, a line break (\v), speaker notes.
+		{"review.ppt", sampledocs.PPT([]sampledocs.Slide{{Title: "Quarterly review", Lines: []string{"Revenue grew\vby 12 percent"}}, {Lines: []string{"Café costs fell."}}},
+			sampledocs.PPTOptions{InBoxes: true, Notes: map[int]string{0: "Mention the budget."}}),
+			`title: Quarterly review
+== chunk heading="Slide 1: Quarterly review" anchor="slide-1" page=1
+Quarterly review
+Revenue grew
+by 12 percent
+Notes: Mention the budget.
+== chunk heading="Slide 2" anchor="slide-2" page=2
+Café costs fell.
+`},
 		{"offer.eml", sampledocs.EML("Ada Lovelace <ada@example.org>", "team@example.org", "Angebot für Büromöbel",
 			"Tue, 3 Mar 2026 10:15:00 +0100", "Dear team,\n\nthe offer for the desks is attached. Grüße",
 			"<p>HTML alternative, not indexed</p>", sampledocs.File{Name: "prices.csv", Data: []byte("Item,Price\nDesk,300\n")}),

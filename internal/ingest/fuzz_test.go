@@ -39,6 +39,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("l.odt", sampledocs.ODTStyled("T", `<text:list-style style:name="N"><text:list-level-style-number text:level="2" style:num-format="i" text:start-value="9999"/></text:list-style>`,
 		`<text:list text:style-name="N"><text:list-item><text:list><text:list-item><text:p>x</text:p></text:list-item></text:list></text:list-item></text:list>`))
 	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5, Format: sampledocs.NumFmt{Code: "[h]:mm:ss"}}, {Row: 1, Col: 2, Number: 45292, Format: sampledocs.NumFmt{ID: 14}}}}}, sampledocs.XLSOptions{SplitStrings: true, Date1904: true}))
+	f.Add("a.ppt", sampledocs.PPT([]sampledocs.Slide{{Title: "t", Lines: []string{"l\vm"}}}, sampledocs.PPTOptions{InBoxes: true, Notes: map[int]string{0: "n"}}))
+	f.Add("stale.ppt", sampledocs.PPT([]sampledocs.Slide{{Title: "t"}}, sampledocs.PPTOptions{Stale: true}))
 	f.Add("a.eml", sampledocs.EML("a@b", "c@d", "S", "Mon, 2 Mar 2026 09:00:00 +0000", "body", "<p>b</p>", sampledocs.File{Name: "x.txt", Data: []byte("x")}))
 	f.Add("a.msg", sampledocs.MSG(sampledocs.Outlook{SenderName: "A", SenderAddress: "a@b", To: "C", Subject: "S", Sent: time.Unix(0, 0), Body: "body",
 		Attachments: []sampledocs.File{{Name: "x.txt", Data: []byte("x")}}, Embedded: []sampledocs.Outlook{{Subject: "E", Body: "b"}}}))

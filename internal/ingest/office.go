@@ -442,17 +442,32 @@ func parsePPTX(data []byte, limits zipLimits) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, fmt.Errorf("slide %d: %w", i+1, err)
 		}
-		heading := fmt.Sprintf("Slide %d", i+1)
-		if title != "" {
-			heading += ": " + title
+		if err := addSlide(&doc, title, lines); err != nil {
+			return Parsed{}, err
 		}
-		if i == 0 && doc.Title == "" {
-			doc.Title = title
-		}
-		doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: fmt.Sprintf("slide-%d", i+1),
-			Page: i + 1, Text: strings.Join(append([]string{title}, lines...), "\n")})
 	}
 	return doc, nil
+}
+
+// addSlide appends the next slide of a presentation (.pptx, .odp, .ppt) as its own section:
+// "Slide N: title", anchored and paged by its number, its title the first line of its text (a
+// search for the title lands on the slide) and the deck's title when the deck has none. Each
+// slide is a section, as a heading's: past maxSections the deck fails.
+func addSlide(doc *Parsed, title string, lines []string) error {
+	n := len(doc.Sections) + 1
+	if n > maxSections {
+		return errTooManySections
+	}
+	heading := fmt.Sprintf("Slide %d", n)
+	if title != "" {
+		heading += ": " + title
+	}
+	if n == 1 && doc.Title == "" {
+		doc.Title = title
+	}
+	doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: fmt.Sprintf("slide-%d", n),
+		Page: n, Text: strings.Join(append([]string{title}, lines...), "\n")})
+	return nil
 }
 
 // parseXLSX makes one section per sheet; each row after the header row becomes a line

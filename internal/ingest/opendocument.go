@@ -311,7 +311,6 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 		lines      []string
 		slideTitle string
 		titleFrame bool
-		slides     int
 	)
 	err = walkXML(body, limits.Deadline, func(t xml.Token, tags []string) error {
 		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "frame" {
@@ -337,18 +336,7 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 			}
 		case xml.EndElement:
 			if e.Name.Local == "page" {
-				if slides++; slides > maxSections {
-					return errTooManySections // each slide is a section, as a heading's
-				}
-				heading := fmt.Sprintf("Slide %d", slides)
-				if slideTitle != "" {
-					heading += ": " + slideTitle
-				}
-				if slides == 1 && doc.Title == "" {
-					doc.Title = slideTitle
-				}
-				doc.Sections = append(doc.Sections, Section{Headings: []string{heading}, Anchor: fmt.Sprintf("slide-%d", slides),
-					Page: slides, Text: strings.Join(append([]string{slideTitle}, lines...), "\n")})
+				return addSlide(&doc, slideTitle, lines)
 			}
 		}
 		return nil
@@ -356,7 +344,7 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	if slides == 0 {
+	if len(doc.Sections) == 0 {
 		return Parsed{}, errors.New("not an OpenDocument presentation: no slides found")
 	}
 	return doc, nil

@@ -189,6 +189,9 @@ func clipHeading(s string) string {
 // plain-text file's indented numbered steps are chunked as items, not as "2." sentences.
 //
 // Version 16 (formats as other writers than Docent's tests write them):
+//   - PowerPoint 97-2003 decks (.ppt) are read, a section a slide headed by its title, with
+//     its text boxes and speaker notes (files of that type skipped by earlier versions are read
+//     again);
 //   - Outlook messages (.msg) are read as e-mail, with their attachments, a message attached as
 //     a message written as an .eml (files of that type were skipped by earlier versions); an
 //     .eml that is really an Outlook message is read as one;
@@ -336,6 +339,8 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		return parseXLS(data, deadline)
 	case "eml":
 		return parseMail(data, deadline)
+	case "ppt":
+		return parsePPT(data, deadline)
 	}
 	if looksBinary(data) {
 		return Parsed{}, ErrSkip{Reason: "binary content in a " + typ + " file"}

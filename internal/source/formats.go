@@ -14,7 +14,7 @@ var formats = map[string]string{
 	".html": "html", ".htm": "html",
 	".pdf":  "pdf",
 	".docx": "docx", ".pptx": "pptx", ".xlsx": "xlsx",
-	".doc": "doc", ".xls": "xls",
+	".doc": "doc", ".xls": "xls", ".ppt": "ppt",
 	".odt": "odt", ".ods": "ods", ".odp": "odp",
 	".rtf": "rtf", ".eml": "eml", ".msg": "eml", // an Outlook message is e-mail too (one type filter)
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
@@ -31,7 +31,6 @@ func Types() []string { return slices.Compact(slices.Sorted(maps.Values(formats)
 // unsupported says what to do with file types an intranet's folders often hold that Docent
 // does not read, so that the skip reason tells an admin how to get them indexed.
 var unsupported = map[string]string{
-	".ppt":     "PowerPoint 97-2003 presentation: save it as .pptx",
 	".pages":   "Apple Pages document: export it as .docx or PDF",
 	".numbers": "Apple Numbers spreadsheet: export it as .xlsx", ".key": "Apple Keynote presentation: export it as .pptx or PDF",
 	".vsd": "Visio drawing: export it as PDF", ".vsdx": "Visio drawing: export it as PDF", ".one": "OneNote section: export it as PDF or .docx",
@@ -41,8 +40,8 @@ var unsupported = map[string]string{
 }
 
 // SkipReason is the reason a file of a type no parser handles is skipped: the type, and for
-// the common ones what to do instead (`unsupported file type ".ppt" (PowerPoint 97-2003
-// presentation: save it as .pptx)`).
+// the common ones what to do instead (`unsupported file type ".vsd" (Visio drawing:
+// export it as PDF)`).
 func SkipReason(name string) string {
 	ext := strings.ToLower(path.Ext(name))
 	if ext == "" {

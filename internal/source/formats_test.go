@@ -7,7 +7,7 @@ import "testing"
 func TestSkipReason(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
-		"slides.PPT":      `unsupported file type ".ppt" (PowerPoint 97-2003 presentation: save it as .pptx)`,
+		"drawing.VSD":     `unsupported file type ".vsd" (Visio drawing: export it as PDF)`,
 		"notes/team.one":  `unsupported file type ".one" (OneNote section: export it as PDF or .docx)`,
 		"tool.exe":        `unsupported file type ".exe"`,
 		"Makefile":        `unsupported file type (no extension)`,
