@@ -725,3 +725,92 @@ Sphinx.[3]
 [3] Sphinx's note.
 `)
 }
+
+// TestPDFOutlineHeadings: a PDF's outline (its bookmarks) gives each page's passages their
+// heading path, split where a heading stands on its page, whether the entry points at its page
+// by destination or by go-to action. An entry whose title is not on its page applies from
+// where the page's text stands; entries out of page order or with no page are ignored.
+func TestPDFOutlineHeadings(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	pdf := sampledocs.OutlinedPDF("Travel policy", []sampledocs.Mark{
+		{Level: 0, Title: "Travel policy", Page: 0},
+		{Level: 1, Title: "Taxis", Page: 0},
+		{Level: 1, Title: "Hotels", Page: 1, Action: true},
+		{Level: 0, Title: "Annex", Page: 2},
+		{Level: 1, Title: "Back to the start", Page: 0},
+		{Level: 1, Title: "Forms", Page: 3},
+	},
+		[]string{"Travel policy", "Staff travel by train.", "Taxis", "Taxis are paid after 9 pm."},
+		[]string{"Receipts are kept for a year.", "Hotels", "Four stars at most."},
+		[]string{"Annex text."},
+		[]string{"The claim form is on the intranet."})
+	checkLayout(t, x, "travel.pdf", pdf, `title: Travel policy
+== chunk heading="Travel policy" anchor="" page=1
+Staff travel by train.
+== chunk heading="Travel policy › Taxis" anchor="" page=1
+Taxis are paid after 9 pm.
+== chunk heading="Travel policy › Taxis" anchor="" page=2
+Receipts are kept for a year.
+== chunk heading="Travel policy › Hotels" anchor="" page=2
+Four stars at most.
+== chunk heading="Annex" anchor="" page=3
+Annex text.
+== chunk heading="Annex › Forms" anchor="" page=4
+The claim form is on the intranet.
+`)
+}
+
+// TestPDFOutlineFromLibreOffice reads the outline LibreOffice writes (testdata/pdfoutline): a
+// heading that joinPDFLines ran on from the paragraph before it ("… for you. Long stays") is
+// cut from that paragraph and heads its own section.
+func TestPDFOutlineFromLibreOffice(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	data, err := os.ReadFile("testdata/pdfoutline/policy.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := x.Parse("policy.pdf", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		first, _, _ := strings.Cut(s.Text, "\n")
+		got = append(got, strings.Join(s.Headings, " › ")+": "+first)
+	}
+	want := []string{
+		": Expense policy",
+		"Taxis: Taxis are paid after 9 pm, or when no public transport runs. Keep the receipt and add it to your claim within 30 days.",
+		"Hotels: Hotels of four stars at most are paid. The travel desk books them for you.",
+		"Hotels › Long stays: For stays over two weeks, ask for a serviced apartment.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestPDFOutlineLoops: an outline whose entry is its own sibling and its own child (PDFium
+// leaves such cycles to its caller) is read up to its bounds, and the page is still read once.
+func TestPDFOutlineLoops(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	content := "BT /F1 12 Tf 72 720 Td (Loop) Tj T* (The page under the looping entry.) Tj T* ET"
+	pdf := sampledocs.Objects([]string{
+		"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Type /Outlines /First 7 0 R /Last 7 0 R /Count 1 >>",
+		"<< /Title (Loop) /Dest [4 0 R /Fit] /Parent 6 0 R /Next 7 0 R /First 7 0 R /Last 7 0 R >>",
+	}, "")
+	doc, err := x.Parse("loop.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Sections) != 1 || doc.Sections[0].Text != "Loop The page under the looping entry." || !slices.Equal(doc.Sections[0].Headings, []string{"Loop"}) {
+		t.Errorf("sections = %+v", doc.Sections)
+	}
+}

@@ -210,6 +210,8 @@ func clipHeading(s string) string {
 //     anchored in keeps the text before it;
 //   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
 //     shows it ("[1]", "[i]");
+//   - a PDF's outline (bookmarks) gives its pages' passages their heading paths, split where each
+//     heading stands on its page (see outlineSections);
 //   - HTML footnotes in an <aside> (docutils, Sphinx) are text, not a sidebar, each on its
 //     label's line ("[3] The note"), and a note's link back ("↩︎", "↑", "^") is not.
 const ExtractorVersion = 16

@@ -73,8 +73,9 @@ func (e *pdfEngine) close() {
 func (x *Extractor) parsePDF(data []byte, timeout time.Duration) (Parsed, error) {
 	var doc Parsed
 	var blank []int
+	var marks []pdfMark
 	err := x.pdf.with(timeout, pdfPages*timeout, "PDF extraction", func(inst pdfium.Pdfium, page func()) (err error) {
-		doc, blank, err = extractPDF(inst, data, page)
+		doc, blank, marks, err = extractPDF(inst, data, page)
 		return err
 	})
 	if err != nil {
@@ -83,6 +84,7 @@ func (x *Extractor) parsePDF(data []byte, timeout time.Duration) (Parsed, error)
 	if len(blank) > 0 && x.OCR != nil {
 		x.ocrPDF(&doc, data, blank, timeout)
 	}
+	doc.Sections = outlineSections(doc.Sections, marks)
 	if len(doc.Sections) > 0 && doc.OCRPages == 0 && doc.OCRNote == "" &&
 		!slices.ContainsFunc(doc.Sections, func(s Section) bool { return strings.TrimSpace(s.Text) != "" }) {
 		if x.OCR == nil {
@@ -181,18 +183,18 @@ func (e *pdfEngine) renderPage(data []byte, i, dpi, maxPixels int, timeout time.
 	return out, err
 }
 
-// extractPDF returns the text of each page, and the 0-based indexes of the pages with almost
-// no text (under 10 letters or digits: a scan, perhaps stamped with a page number). It calls
-// page as each page is read.
-func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, error) {
+// extractPDF returns the text of each page, the 0-based indexes of the pages with almost no
+// text (under 10 letters or digits: a scan, perhaps stamped with a page number), and the
+// outline. It calls page as each page is read.
+func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []pdfMark, error) {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	switch {
 	case errors.Is(err, pdfiumerrors.ErrPassword), errors.Is(err, pdfiumerrors.ErrSecurity):
-		return Parsed{}, nil, ErrSkip{Reason: "encrypted PDF (password required)"}
+		return Parsed{}, nil, nil, ErrSkip{Reason: "encrypted PDF (password required)"}
 	case errors.Is(err, pdfiumerrors.ErrFormat), errors.Is(err, pdfiumerrors.ErrFile):
-		return Parsed{}, nil, errors.New("not a valid PDF (damaged, truncated or another format)")
+		return Parsed{}, nil, nil, errors.New("not a valid PDF (damaged, truncated or another format)")
 	case err != nil:
-		return Parsed{}, nil, fmt.Errorf("opening PDF: %w", err)
+		return Parsed{}, nil, nil, fmt.Errorf("opening PDF: %w", err)
 	}
 	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 	var p Parsed
@@ -201,16 +203,16 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, er
 	}
 	n, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
 	if err != nil {
-		return Parsed{}, nil, fmt.Errorf("counting PDF pages: %w", err)
+		return Parsed{}, nil, nil, fmt.Errorf("counting PDF pages: %w", err)
 	}
 	pages := make([][]string, 0, n.PageCount)
 	for i := range n.PageCount {
 		t, err := inst.GetPageText(&requests.GetPageText{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}}})
 		if err != nil {
 			if strings.Contains(err.Error(), "wasm error") {
-				return Parsed{}, nil, fmt.Errorf("PDF page %d needs more memory than the 64 MiB allowed (a decompression bomb, or a page too complex to read)", i+1)
+				return Parsed{}, nil, nil, fmt.Errorf("PDF page %d needs more memory than the 64 MiB allowed (a decompression bomb, or a page too complex to read)", i+1)
 			}
-			return Parsed{}, nil, fmt.Errorf("reading PDF page %d: %w", i+1, err)
+			return Parsed{}, nil, nil, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
 		pages = append(pages, pdfLines(t.Text))
 		page()
@@ -224,7 +226,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, er
 		}
 		p.Sections = append(p.Sections, Section{Page: i + 1, Text: text})
 	}
-	return p, blank, nil
+	return p, blank, pdfOutline(inst, doc.Document), nil
 }
 
 // pdfLines splits a page's text into lines, trimmed. PDFium joins a word it finds hyphenated

@@ -10,15 +10,34 @@ import (
 
 // PDF returns a PDF whose pages hold the given lines (set in Helvetica), with title in its
 // metadata.
-func PDF(title string, pages ...[]string) []byte {
+func PDF(title string, pages ...[]string) []byte { return OutlinedPDF(title, nil, pages...) }
+
+// Mark is an entry of a PDF's outline (a bookmark): a heading at Level (0 the top) that opens
+// Page (from 0). With Action set, it points at its page through a go-to action, as some
+// writers do, rather than a destination.
+type Mark struct {
+	Level  int
+	Title  string
+	Page   int
+	Action bool
+}
+
+// OutlinedPDF is PDF with an outline of marks, in order.
+func OutlinedPDF(title string, marks []Mark, pages ...[]string) []byte {
 	var objs []string
-	// 1: catalog, 2: pages, 3: font, 4: info; then a page and a content stream per page.
+	// 1: catalog, 2: pages, 3: font, 4: info; then a page and a content stream per page, then
+	// the outline's root and its entries.
 	kids := make([]string, len(pages))
 	for i := range pages {
 		kids[i] = fmt.Sprintf("%d 0 R", 5+2*i)
 	}
+	root := 5 + 2*len(pages)
+	catalog := "<< /Type /Catalog /Pages 2 0 R >>"
+	if len(marks) > 0 {
+		catalog = fmt.Sprintf("<< /Type /Catalog /Pages 2 0 R /Outlines %d 0 R >>", root)
+	}
 	objs = append(objs,
-		"<< /Type /Catalog /Pages 2 0 R >>",
+		catalog,
 		fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(pages)),
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
 		fmt.Sprintf("<< /Title (%s) /Producer (docent testpdf) >>", escape(title)),
@@ -35,7 +54,61 @@ func PDF(title string, pages ...[]string) []byte {
 			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
 		)
 	}
+	if len(marks) > 0 {
+		objs = append(objs, outline(marks, root)...)
+	}
 	return Objects(objs, "/Info 4 0 R")
+}
+
+// outline writes the outline's root (object root) and an entry object per mark after it,
+// linked as the format wants: each to its parent, its first and last children, its siblings.
+func outline(marks []Mark, root int) []string {
+	n := len(marks)
+	parent, first, last, prev, next := make([]int, n), make([]int, n), make([]int, n), make([]int, n), make([]int, n)
+	rootFirst, rootLast := 0, 0
+	var open []int // the entries whose children may follow, by level
+	for i, m := range marks {
+		obj := root + 1 + i
+		open = open[:min(m.Level, len(open))]
+		p := root
+		if len(open) > 0 {
+			p = open[len(open)-1]
+		}
+		parent[i] = p
+		sibling := 0
+		if p == root {
+			sibling, rootLast = rootLast, obj
+			if rootFirst == 0 {
+				rootFirst = obj
+			}
+		} else {
+			k := p - root - 1
+			sibling, last[k] = last[k], obj
+			if first[k] == 0 {
+				first[k] = obj
+			}
+		}
+		if sibling != 0 {
+			prev[i], next[sibling-root-1] = sibling, obj
+		}
+		open = append(open, obj)
+	}
+	ref := func(key string, obj int) string {
+		if obj == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" /%s %d 0 R", key, obj)
+	}
+	objs := []string{fmt.Sprintf("<< /Type /Outlines%s%s /Count %d >>", ref("First", rootFirst), ref("Last", rootLast), n)}
+	for i, m := range marks {
+		target := fmt.Sprintf("/Dest [%d 0 R /XYZ 0 792 0]", 5+2*m.Page)
+		if m.Action {
+			target = fmt.Sprintf("/A << /S /GoTo /D [%d 0 R /Fit] >>", 5+2*m.Page)
+		}
+		objs = append(objs, fmt.Sprintf("<< /Title (%s) %s%s%s%s%s%s >>", escape(m.Title), target,
+			ref("Parent", parent[i]), ref("Prev", prev[i]), ref("Next", next[i]), ref("First", first[i]), ref("Last", last[i])))
+	}
+	return objs
 }
 
 // Objects writes a PDF of the given objects (numbered from 1; object 1 is the catalog) with a
