@@ -814,3 +814,40 @@ func TestPDFOutlineLoops(t *testing.T) {
 		t.Errorf("sections = %+v", doc.Sections)
 	}
 }
+
+// TestDOCXNumberedHeadings: Word numbers headings through their styles' list ("1.", "1.1"), and
+// a list level's text may show the levels above it ("%1.%2."): headings keep their numbers,
+// by which people refer to a section, and items read as Word shows them.
+func TestDOCXNumberedHeadings(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	numbering := `<w:numbering xmlns:w="w">
+<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl><w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:numFmt w:val="decimal"/><w:lvlText w:val="Step %1:"/></w:lvl><w:lvl w:ilvl="1"><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%2)"/></w:lvl></w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
+</w:numbering>`
+	styles := `<w:styles xmlns:w="w">
+<w:style w:type="paragraph" w:styleId="Heading1"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="Heading2"><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+</w:styles>`
+	item := func(ilvl, text string) string {
+		return `<w:p><w:pPr><w:numPr><w:ilvl w:val="` + ilvl + `"/><w:numId w:val="2"/></w:numPr></w:pPr><w:r><w:t>` + text + `</w:t></w:r></w:p>`
+	}
+	body := para("Heading1", "Scope") + para("", "All staff.") + para("Heading1", "Travel") + para("Heading2", "Trains") +
+		para("", "Second class.") + para("Heading2", "Taxis") + item("0", "Book one.") + item("1", "By phone.") + item("1", "By app.") + item("0", "Pay.")
+	checkLayout(t, x, "policy.docx", office(t, map[string]string{
+		"word/document.xml":  `<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"word/numbering.xml": numbering,
+		"word/styles.xml":    styles,
+	}), `title: 1. Scope
+== chunk heading="1. Scope" anchor="1-scope" page=0
+All staff.
+== chunk heading="2. Travel › 2.1 Trains" anchor="21-trains" page=0
+Second class.
+== chunk heading="2. Travel › 2.2 Taxis" anchor="22-taxis" page=0
+Step 1: Book one.
+  (a) By phone.
+  (b) By app.
+Step 2: Pay.
+`)
+}

@@ -14,10 +14,19 @@ import (
 // and bullets read as loose sentences: "3. Submit the form" lost its number, and the answerer,
 // which quotes lists as lists, saw none.
 type docxLists struct {
-	formats map[string][]string // numId → its levels' formats ("decimal", "bullet", "lowerLetter", …)
-	starts  map[string][]int    // numId → its levels' first numbers
-	styles  map[string]docxNum  // paragraph style id → the list its paragraphs belong to
-	counts  map[string][]int    // numId → the last number given at each level
+	levels map[string][]listLevel // numId → its levels
+	styles map[string]docxNum     // paragraph style id → the list its paragraphs belong to
+	counts map[string][]int       // numId → the last number given at each level
+}
+
+// listLevel is how one level of a list numbers its items: its format, named as Word names them
+// ("bullet", "decimal" (also any format not known here), "lowerLetter", "upperLetter",
+// "lowerRoman", "upperRoman", "none"), its first number, and Word's text of the number, where
+// %1-%9 stand for the numbers of levels 1-9 ("%1.%2." gives "2.3."; empty for "N.").
+type listLevel struct {
+	format string
+	start  int
+	text   string
 }
 
 // docxNum is a paragraph's place in a list: the list (numId; "0" for none) and its level.
@@ -32,39 +41,45 @@ const maxListLevels = 9
 // readDocxLists reads the numbering definitions and the styles' lists. Either part may be
 // missing or unreadable: the document's text is read all the same, its lists unnumbered.
 func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
-	l := &docxLists{formats: map[string][]string{}, starts: map[string][]int{}, styles: map[string]docxNum{}, counts: map[string][]int{}}
-	abstractFmt, abstractStart := map[string][]string{}, map[string][]int{}
-	var abstract, num string
+	l := &docxLists{levels: map[string][]listLevel{}, styles: map[string]docxNum{}, counts: map[string][]int{}}
+	abstract := map[string][]listLevel{}
+	var id, num string
 	level := -1
 	_ = walkXML(numbering, deadline, func(t xml.Token, tags []string) error {
 		e, ok := t.(xml.StartElement)
 		if !ok {
 			return nil
 		}
+		var lvl *listLevel // the level being defined, if any
+		if level >= 0 && abstract[id] != nil && slices.Contains(tags, "abstractNum") {
+			lvl = &abstract[id][level]
+		}
 		switch e.Name.Local {
 		case "abstractNum":
-			abstract = attrOf(e, "abstractNumId")
-			abstractFmt[abstract] = make([]string, maxListLevels)
-			abstractStart[abstract] = make([]int, maxListLevels)
+			id = attrOf(e, "abstractNumId")
+			abstract[id] = make([]listLevel, maxListLevels)
 		case "lvl":
 			level = -1
-			if n, err := strconv.Atoi(attrOf(e, "ilvl")); err == nil && n >= 0 && n < maxListLevels && abstractFmt[abstract] != nil {
+			if n, err := strconv.Atoi(attrOf(e, "ilvl")); err == nil && n >= 0 && n < maxListLevels {
 				level = n
 			}
 		case "numFmt":
-			if level >= 0 && slices.Contains(tags, "abstractNum") {
-				abstractFmt[abstract][level] = attrOf(e, "val")
+			if lvl != nil {
+				lvl.format = attrOf(e, "val")
 			}
 		case "start":
-			if n, err := strconv.Atoi(attrOf(e, "val")); err == nil && level >= 0 && slices.Contains(tags, "abstractNum") {
-				abstractStart[abstract][level] = n
+			if n, err := strconv.Atoi(attrOf(e, "val")); err == nil && lvl != nil {
+				lvl.start = n
+			}
+		case "lvlText":
+			if lvl != nil {
+				lvl.text = attrOf(e, "val")
 			}
 		case "num":
 			num = attrOf(e, "numId")
 		case "abstractNumId":
 			if slices.Contains(tags, "num") {
-				id := attrOf(e, "val")
-				l.formats[num], l.starts[num] = abstractFmt[id], abstractStart[id]
+				l.levels[num] = abstract[attrOf(e, "val")]
 			}
 		}
 		return nil
@@ -105,9 +120,29 @@ func (n *docxNum) set(e xml.StartElement) {
 // marker returns the bullet or number, indented by its level, that opens the next item at
 // n, and counts it: the deeper levels start again. A paragraph in no list has none.
 func (l *docxLists) marker(n docxNum) string {
-	formats := l.formats[n.id]
-	if n.id == "" || n.id == "0" || formats == nil {
+	counts := l.count(n)
+	if counts == nil {
 		return ""
+	}
+	return listMarker(l.levels[n.id], counts, n.level)
+}
+
+// number returns the number of the next item at n, without indentation or a bullet ("2.3"), and
+// counts it: a numbered heading's ("2.3 Taxis").
+func (l *docxLists) number(n docxNum) string {
+	counts := l.count(n)
+	if counts == nil {
+		return ""
+	}
+	return numberText(l.levels[n.id], counts, n.level)
+}
+
+// count counts the next item at n and returns the list's numbers at each level, or nil for a
+// paragraph in no list.
+func (l *docxLists) count(n docxNum) []int {
+	levels := l.levels[n.id]
+	if n.id == "" || n.id == "0" || levels == nil {
+		return nil
 	}
 	counts := l.counts[n.id]
 	if counts == nil {
@@ -115,35 +150,69 @@ func (l *docxLists) marker(n docxNum) string {
 		l.counts[n.id] = counts
 	}
 	if counts[n.level] == 0 {
-		counts[n.level] = max(l.starts[n.id][n.level], 1) - 1
+		counts[n.level] = max(levels[n.level].start, 1) - 1
 	}
 	counts[n.level]++
 	clear(counts[n.level+1:])
-	return listMarker(formats[n.level], counts[n.level], n.level)
+	return counts
 }
 
-// listMarker writes the bullet or number n of a list item at level (0 the outermost) in
-// format, named as Word names them: "bullet", "decimal" (also any it does not know),
-// "lowerLetter", "upperLetter", "lowerRoman", "upperRoman", and "none" for no marker.
-// Bullets are "- " and numbers "2. ", as the Markdown and HTML readers write list items,
+// listMarker writes the bullet or number that opens an item at level (0 the outermost) of a
+// list of levels, whose numbers are counts: "- " for a bullet and "2. " (or what the level's
+// text makes of it, "2.3.") for a number, as the Markdown and HTML readers write list items,
 // indented two spaces a level.
-func listMarker(format string, n, level int) string {
-	indent := strings.Repeat("  ", level)
-	switch format {
+func listMarker(levels []listLevel, counts []int, level int) string {
+	switch levels[level].format {
 	case "bullet":
-		return indent + "- "
+		return strings.Repeat("  ", level) + "- "
 	case "none":
 		return ""
-	case "lowerLetter":
-		return indent + letters(n) + ". "
-	case "upperLetter":
-		return indent + strings.ToUpper(letters(n)) + ". "
-	case "lowerRoman":
-		return indent + strings.ToLower(roman(n)) + ". "
-	case "upperRoman":
-		return indent + roman(n) + ". "
 	}
-	return indent + strconv.Itoa(n) + ". "
+	if num := numberText(levels, counts, level); num != "" {
+		return strings.Repeat("  ", level) + num + " "
+	}
+	return ""
+}
+
+// numberText writes an item's number at level: the level's text with each %N replaced by
+// level N's number in that level's format, or the number and a full stop.
+func numberText(levels []listLevel, counts []int, level int) string {
+	l := levels[level]
+	if l.format == "bullet" || l.format == "none" {
+		return ""
+	}
+	if l.text == "" {
+		return formatNumber(l.format, counts[level]) + "."
+	}
+	var b strings.Builder
+	for i := 0; i < len(l.text); i++ {
+		if l.text[i] == '%' && i+1 < len(l.text) {
+			if k := int(l.text[i+1]) - '1'; k >= 0 && k <= level {
+				b.WriteString(formatNumber(levels[k].format, max(counts[k], 1)))
+				i++
+				continue
+			}
+		}
+		b.WriteByte(l.text[i])
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// formatNumber writes n in a level's format.
+func formatNumber(format string, n int) string {
+	switch format {
+	case "lowerLetter":
+		return letters(n)
+	case "upperLetter":
+		return strings.ToUpper(letters(n))
+	case "lowerRoman":
+		return strings.ToLower(roman(n))
+	case "upperRoman":
+		return roman(n)
+	case "bullet", "none":
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 // letters numbers as Word's letter lists do: a-z, then aa-zz, aaa-zzz.
@@ -173,15 +242,9 @@ func roman(n int) string {
 // the bullets and numbers are not in the text: a text:list names a list style (its own, or
 // its enclosing list's), whose level styles say bullet or number format and first number.
 type odfLists struct {
-	styles map[string][]odfLevel // list style name → its levels (text:level 1-10)
-	open   []odfList             // the enclosing text:list elements, outermost first
-	last   map[string][]int      // list style name → the last numbers its latest list gave
-}
-
-// odfLevel is one level of a list style: its format (listMarker's names) and first number.
-type odfLevel struct {
-	format string
-	start  int
+	styles map[string][]listLevel // list style name → its levels (text:level 1-10)
+	open   []odfList              // the enclosing text:list elements, outermost first
+	last   map[string][]int       // list style name → the last numbers its latest list gave
 }
 
 // odfList is an open text:list: its style, its numbers at each level, and whether its next
@@ -197,7 +260,7 @@ const maxODFListLevels = 10
 
 // readODFListStyles adds the list styles of an ODF part (content.xml's automatic styles,
 // styles.xml's named ones) to styles.
-func readODFListStyles(part []byte, deadline time.Time, styles map[string][]odfLevel) {
+func readODFListStyles(part []byte, deadline time.Time, styles map[string][]listLevel) {
 	var name string
 	_ = walkXML(part, deadline, func(t xml.Token, tags []string) error {
 		e, ok := t.(xml.StartElement)
@@ -207,13 +270,13 @@ func readODFListStyles(part []byte, deadline time.Time, styles map[string][]odfL
 		switch e.Name.Local {
 		case "list-style":
 			name = attrOf(e, "name")
-			styles[name] = make([]odfLevel, maxODFListLevels)
+			styles[name] = make([]listLevel, maxODFListLevels)
 		case "list-level-style-number", "list-level-style-bullet", "list-level-style-image":
 			n, err := strconv.Atoi(attrOf(e, "level"))
 			if err != nil || n < 1 || n > maxODFListLevels || styles[name] == nil {
 				return nil
 			}
-			l := odfLevel{format: "bullet"}
+			l := listLevel{format: "bullet"}
 			if e.Name.Local == "list-level-style-number" {
 				l.format = odfNumFormats[attrOf(e, "num-format")]
 				l.start, _ = strconv.Atoi(attrOf(e, "start-value"))
@@ -224,7 +287,7 @@ func readODFListStyles(part []byte, deadline time.Time, styles map[string][]odfL
 	})
 }
 
-// odfNumFormats maps ODF's style:num-format to listMarker's names; no format is no number.
+// odfNumFormats maps ODF's style:num-format to listLevel's format names; no format is no number.
 var odfNumFormats = map[string]string{"": "none", "1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
 
 // token follows the lists a content.xml token opens and closes.
@@ -266,7 +329,7 @@ func (l *odfLists) marker() string {
 	list := &l.open[len(l.open)-1]
 	list.item = false
 	level := min(len(l.open), maxODFListLevels) - 1
-	lvl := odfLevel{format: "bullet"}
+	lvl := listLevel{format: "bullet"}
 	if levels := l.styles[list.style]; levels != nil && levels[level].format != "" {
 		lvl = levels[level]
 	}
@@ -275,5 +338,7 @@ func (l *odfLists) marker() string {
 		list.counts[level] = max(lvl.start, 1) - 1
 	}
 	list.counts[level]++
-	return listMarker(lvl.format, list.counts[level], level)
+	levels := make([]listLevel, level+1) // the enclosing levels' numbers are other lists'
+	levels[level] = lvl
+	return listMarker(levels, list.counts, level)
 }

@@ -314,6 +314,11 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 					cur.Text = text.String()
 					doc.Sections = append(doc.Sections, cur)
 					text.Reset()
+					// A numbered heading ("2.3 Taxis") keeps its number: "section 2.3" is how
+					// people refer to it.
+					if num := lists.number(p.num); num != "" {
+						p.text = num + " " + p.text
+					}
 					cur = outline.enter(p.level, p.text, "")
 					return outline.err
 				}

@@ -104,7 +104,7 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 	if err != nil {
 		return Parsed{}, err
 	}
-	lists := odfLists{styles: map[string][]odfLevel{}, last: map[string][]int{}}
+	lists := odfLists{styles: map[string][]listLevel{}, last: map[string][]int{}}
 	if styles, err := o.part("styles.xml"); err == nil {
 		readODFListStyles(styles, limits.Deadline, lists.styles)
 	}

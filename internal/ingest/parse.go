@@ -204,8 +204,9 @@ func clipHeading(s string) string {
 //   - an empty HTML table cell between others keeps its place, so the cells after it stay under
 //     their own headers, and a Word 97-2003 table's rows end where Word's paragraph properties
 //     say (an empty cell ended its row);
-//   - a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. "), indented
-//     by level;
+//   - a .docx or .odt list item opens with its bullet ("- ") or number ("2. ", "b. ", or as
+//     Word's level text writes it, "2.3.", "Step 2:"), indented by level, and a numbered .docx
+//     heading keeps its number ("2.3 Taxis");
 //   - a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
 //     anchored in keeps the text before it;
 //   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
