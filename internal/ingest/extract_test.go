@@ -851,3 +851,37 @@ Step 1: Book one.
 Step 2: Pay.
 `)
 }
+
+// TestSheetTitleRowsAreNotTheHeader: a sheet's title and notes above its table (rows of one
+// cell) are lines of their own, and the first row of two cells or more is the header every
+// row after it is read by; in a CSV file as in a workbook. A sheet of one column keeps its
+// first row as header.
+func TestSheetTitleRowsAreNotTheHeader(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	rows := [][]string{{"Travel budget 2025"}, {""}, {"", "Approved by the board"}, {"Item", "Cost"}, {"Taxis", "300"}, {"Hotels", ""}, {"", "50"}}
+	want := "Travel budget 2025\nApproved by the board\nItem | Cost\nItem: Taxis; Cost: 300\nItem: Hotels\nCost: 50"
+	var csv strings.Builder
+	for _, r := range rows {
+		csv.WriteString(strings.Join(r, ",") + "\n")
+	}
+	for name, data := range map[string][]byte{
+		"budget.xlsx": sampledocs.XLSX("Budget", "2025", rows),
+		"budget.csv":  []byte(csv.String()),
+	} {
+		doc, err := x.Parse(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Sections[0].Text; got != want {
+			t.Errorf("%s:\n%s\nwant:\n%s", name, got, want)
+		}
+	}
+	doc, err := x.Parse("names.csv", []byte("Name\nAda\nBo\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Sections[0].Text; got != "Name\nName: Ada\nName: Bo" {
+		t.Errorf("one column: %q", got)
+	}
+}

@@ -564,7 +564,7 @@ func parseXLSX(data []byte, limits zipLimits) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
-		text, err := tableText(rows)
+		text, err := sheetText(rows)
 		if err != nil {
 			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
@@ -700,6 +700,37 @@ func columnIndex(ref string) int {
 }
 
 // tableText writes rows as "Header: value; …" lines, the first non-empty row being the header.
+// sheetText is tableText for a spreadsheet's (or CSV file's) rows: the rows above its header
+// that hold one cell at most (the sheet's title, "Travel budget 2025", a note, a blank row)
+// are lines of their own, not the header that every row after it is read by ("Travel budget
+// 2025: Taxis" said nothing of the column). A sheet of one column keeps its first row as header.
+func sheetText(rows [][]string) (string, error) {
+	filled := func(r []string) int {
+		n := 0
+		for _, v := range r {
+			if v != "" {
+				n++
+			}
+		}
+		return n
+	}
+	k := slices.IndexFunc(rows, func(r []string) bool { return filled(r) >= 2 })
+	if k <= 0 {
+		return tableText(rows)
+	}
+	var b strings.Builder
+	for _, r := range rows[:k] {
+		if i := slices.IndexFunc(r, func(v string) bool { return v != "" }); i >= 0 {
+			b.WriteString(r[i] + "\n")
+		}
+		if b.Len() > maxTableText {
+			return "", errTableTooLarge
+		}
+	}
+	text, err := tableText(rows[k:])
+	return b.String() + text, err
+}
+
 func tableText(rows [][]string) (string, error) {
 	var header []string
 	var b strings.Builder

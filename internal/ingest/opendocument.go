@@ -269,7 +269,7 @@ func parseODS(data []byte, limits zipLimits) (Parsed, error) {
 					return errTooManySections // each sheet is a section, as a heading's
 				}
 				heading := cmp.Or(name, fmt.Sprintf("Sheet %d", sheets))
-				text, err := tableText(rows)
+				text, err := sheetText(rows)
 				if err != nil {
 					return fmt.Errorf("sheet %s: %w", heading, err)
 				}

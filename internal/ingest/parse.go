@@ -211,6 +211,8 @@ func clipHeading(s string) string {
 //     anchored in keeps the text before it;
 //   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
 //     shows it ("[1]", "[i]");
+//   - the rows above a spreadsheet's (or CSV file's) header that hold one cell (its title, a
+//     note) are lines of their own, and the header is the first row of two cells or more;
 //   - a PDF's outline (bookmarks) gives its pages' passages their heading paths, split where each
 //     heading stands on its page (see outlineSections);
 //   - HTML footnotes in an <aside> (docutils, Sphinx) are text, not a sidebar, each on its
@@ -425,7 +427,7 @@ func parseCSV(data []byte) (Parsed, error) {
 		}
 		rows = append(rows, rec)
 	}
-	text, err := tableText(rows)
+	text, err := sheetText(rows)
 	if err != nil {
 		return Parsed{}, err
 	}

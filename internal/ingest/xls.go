@@ -269,7 +269,7 @@ func parseXLSBook(book []byte, deadline time.Time) (Parsed, error) {
 			}
 			rows[len(rows)-1] = append(line[:c.col], c.v)
 		}
-		text, err := tableText(rows)
+		text, err := sheetText(rows)
 		if err != nil {
 			return Parsed{}, fmt.Errorf("sheet %s: %w", sh.name, err)
 		}
