@@ -939,8 +939,9 @@ func prompted(t string) bool {
 	return strings.HasPrefix(t, "$ ") || strings.HasPrefix(t, "# ")
 }
 
-// listItem matches the start of a list item as the extractors write it.
-var listItem = regexp.MustCompile(`^([-*•–] |\d{1,3}[.)] |[a-z][.)] )`)
+// listItem matches the start of a list item as the extractors write it: a bullet, or a
+// number as Word and LibreOffice number items ("2.", "2)", "2.3", "b.", "(b)", "iv.", "B.").
+var listItem = regexp.MustCompile(`^([-*•–] |\d{1,3}[.)] |\d{1,3}(\.\d{1,3})+\.? |[a-zA-Z][.)] |\([a-z0-9]{1,3}\) |[ivxIVX]{1,4}[.)] )`)
 
 // Standalone implements Answerer without a model: the previous question's content words that
 // the follow-up lacks are appended, so "and for contractors?" after "how many holidays do I

@@ -374,13 +374,23 @@ func TestExtractiveQuotesIndentedLists(t *testing.T) {
 		"how do I set up my laptop": "To set up your laptop:\n- Install the VPN client.\n- On macOS use the pkg installer.\n- On Linux use the deb package.\n- Sign in with your badge number.\n[1]",
 		"request a parking permit":  "To request a parking permit:\n1. Fill in the parking form.\n2. Send it to facilities.\n3. Collect the badge at reception.\n[1]",
 	} {
-		got, err := answer.Extractive{}.Answer(context.Background(), question, []retrieve.Result{{Text: text}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("%q:\n got %q\nwant %q", question, got, want)
-		}
+		wantAnswer(t, question, text, want)
+	}
+	// Items numbered as Word numbers them, here a level's letters in brackets.
+	text = "New starters get their laptop on the first day from the IT desk on the second floor, together with a badge, a headset and a printed copy of the security rules that everyone has to read and sign before the end of the first week. The IT desk is open from nine to five on weekdays.\n\n" +
+		"To book a taxi:\n\n1. Call the travel desk.\n  (a) By phone on extension 4400.\n  (b) By the travel app.\n2. Pay with the company card.\n\nTaxis are paid after 9 pm."
+	wantAnswer(t, "how do I book a taxi", text, "To book a taxi:\n1. Call the travel desk.\n(a) By phone on extension 4400.\n(b) By the travel app.\n2. Pay with the company card.\n[1]")
+}
+
+// wantAnswer asks the extractive answerer question over one passage, text, and wants want.
+func wantAnswer(t *testing.T, question, text, want string) {
+	t.Helper()
+	got, err := answer.Extractive{}.Answer(context.Background(), question, []retrieve.Result{{Text: text}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("%q:\n got %q\nwant %q", question, got, want)
 	}
 }
 
