@@ -885,3 +885,44 @@ func TestSheetTitleRowsAreNotTheHeader(t *testing.T) {
 		t.Errorf("one column: %q", got)
 	}
 }
+
+// TestPPTXOrderTablesAndNotes: a deck's slides are read in the order presentation.xml shows
+// them (a slide moved in PowerPoint keeps its file's number), a table's rows are lines of
+// cells, and the speaker notes' body follows the slide, without the notes page's slide number.
+func TestPPTXOrderTablesAndNotes(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	sp := func(ph, text string) string {
+		return `<p:sp><p:nvSpPr><p:nvPr><p:ph type="` + ph + `"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>` + text + `</a:t></a:r></a:p></p:txBody></p:sp>`
+	}
+	slide := func(body string) string {
+		return `<p:sld xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree>` + body + `</p:spTree></p:cSld></p:sld>`
+	}
+	cell := func(text string) string {
+		return `<a:tc><a:txBody><a:p><a:r><a:t>` + text + `</a:t></a:r></a:p></a:txBody></a:tc>`
+	}
+	rel := func(id, typ, target string) string {
+		return `<Relationship Id="` + id + `" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/` + typ + `" Target="` + target + `"/>`
+	}
+	data := office(t, map[string]string{
+		"ppt/presentation.xml":            `<p:presentation xmlns:p="p" xmlns:r="r"><p:sldIdLst><p:sldId id="256" r:id="rId3"/><p:sldId id="257" r:id="rId2"/></p:sldIdLst></p:presentation>`,
+		"ppt/_rels/presentation.xml.rels": `<Relationships>` + rel("rId2", "slide", "slides/slide1.xml") + rel("rId3", "slide", "slides/slide2.xml") + `</Relationships>`,
+		"ppt/slides/slide1.xml": slide(sp("title", "Prices") + `<p:graphicFrame><a:graphic><a:graphicData><a:tbl>` +
+			`<a:tr>` + cell("Room") + cell("Rate") + `</a:tr><a:tr>` + cell("Single") + cell("90") + `</a:tr><a:tr>` + cell("Suite") + `<a:tc/></a:tr></a:tbl></a:graphicData></a:graphic></p:graphicFrame>`),
+		"ppt/slides/slide2.xml":                      slide(sp("ctrTitle", "Hotel guide") + sp("body", "For staff on trips.")),
+		"ppt/slides/_rels/slide2.xml.rels":           `<Relationships>` + rel("rId1", "slideLayout", "../slideLayouts/slideLayout1.xml") + rel("rId2", "notesSlide", "../notesSlides/notesSlide1.xml") + `</Relationships>`,
+		"ppt/notesSlides/notesSlide1.xml":            `<p:notes xmlns:p="p" xmlns:a="a"><p:cSld><p:spTree>` + sp("sldImg", "") + sp("body", "Mention the new rates.") + sp("sldNum", "1") + `</p:spTree></p:cSld></p:notes>`,
+		"ppt/notesSlides/_rels/notesSlide1.xml.rels": `<Relationships>` + rel("rId1", "slide", "../slides/slide2.xml") + `</Relationships>`,
+	})
+	checkLayout(t, x, "hotels.pptx", data, `title: Hotel guide
+== chunk heading="Slide 1: Hotel guide" anchor="slide-1" page=1
+Hotel guide
+For staff on trips.
+Notes: Mention the new rates.
+== chunk heading="Slide 2: Prices" anchor="slide-2" page=2
+Prices
+Room | Rate
+Single | 90
+Suite
+`)
+}

@@ -389,6 +389,34 @@ func docxNotes(part []byte, kind string, deadline time.Time) map[string]string {
 	return notes
 }
 
+// rels returns the relationships of an archive's part (its _rels/NAME.rels): each id's
+// target, as a path in the archive, and each type's (its last word: "notesSlide") first target
+// under the key "type:notesSlide". A part without relationships has none.
+func (o *officeZip) rels(part string) map[string]string {
+	dir, name := path.Split(part)
+	rels := map[string]string{}
+	b, err := o.part(dir + "_rels/" + name + ".rels")
+	if err != nil || b == nil {
+		return rels
+	}
+	_ = walkXML(b, o.limits.Deadline, func(t xml.Token, _ []string) error {
+		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "Relationship" {
+			target := attrOf(e, "Target")
+			if !strings.HasPrefix(target, "/") {
+				target = dir + target
+			}
+			target = strings.TrimPrefix(path.Clean(target), "/")
+			rels[attrOf(e, "Id")] = target
+			typ := attrOf(e, "Type")
+			if key := "type:" + typ[strings.LastIndexByte(typ, '/')+1:]; rels[key] == "" {
+				rels[key] = target
+			}
+		}
+		return nil
+	})
+	return rels
+}
+
 // docxPara is a Word paragraph being read: its text, heading level and list.
 type docxPara struct {
 	text  string
@@ -398,14 +426,17 @@ type docxPara struct {
 
 var slideName = regexp.MustCompile(`^ppt/slides/slide\d+\.xml$`)
 
-// parsePPTX makes one section per slide, numbered as the slide, headed by the slide's title.
+// parsePPTX makes one section per slide, in the order the presentation shows them (its
+// presentation.xml, not the slides' file names, which keep their numbers when slides are
+// moved), numbered as the slide and headed by its title: the slide's text, its tables a row
+// a line, then its speaker notes.
 func parsePPTX(data []byte, limits zipLimits) (Parsed, error) {
 	o, err := openOffice(data, limits)
 	if err != nil {
 		return Parsed{}, err
 	}
 	doc := Parsed{Title: o.coreTitle()}
-	names := o.names(slideName)
+	names := slideOrder(o)
 	if len(names) == 0 {
 		return Parsed{}, errors.New("not a PowerPoint file: no slides found")
 	}
@@ -414,44 +445,109 @@ func parsePPTX(data []byte, limits zipLimits) (Parsed, error) {
 		if err != nil {
 			return Parsed{}, err
 		}
-		var lines []string
-		var para strings.Builder
-		title, inTitle := "", false
-		err = walkXML(b, o.limits.Deadline, func(t xml.Token, tags []string) error {
-			switch e := t.(type) {
-			case xml.StartElement:
-				if e.Name.Local == "ph" && strings.Contains(strings.ToLower(attrOf(e, "type")), "title") {
-					inTitle = true
-				}
-				if e.Name.Local == "sp" {
-					inTitle = false
-				}
-			case xml.CharData:
-				if len(tags) > 0 && tags[len(tags)-1] == "t" {
-					para.Write(e)
-				}
-			case xml.EndElement:
-				if e.Name.Local == "p" {
-					if l := collapse(para.String()); l != "" {
-						if inTitle && title == "" {
-							title = l
-						} else {
-							lines = append(lines, l)
-						}
-					}
-					para.Reset()
-				}
-			}
-			return nil
-		})
+		title, lines, err := pptxText(b, o.limits.Deadline, false)
 		if err != nil {
 			return Parsed{}, fmt.Errorf("slide %d: %w", i+1, err)
+		}
+		// The notes page repeats the slide's number and picture; its body placeholder holds
+		// the notes.
+		if notes := o.rels(name)["type:notesSlide"]; notes != "" {
+			if nb, err := o.part(notes); err == nil && nb != nil {
+				if _, n, err := pptxText(nb, o.limits.Deadline, true); err == nil && len(n) > 0 {
+					n[0] = "Notes: " + n[0]
+					lines = append(lines, n...)
+				}
+			}
 		}
 		if err := addSlide(&doc, title, lines); err != nil {
 			return Parsed{}, err
 		}
 	}
 	return doc, nil
+}
+
+// slideOrder returns the presentation's slides in the order it shows them (presentation.xml's
+// slide list, through its relationships), or, where that cannot be read, by the number in each
+// slide's file name.
+func slideOrder(o *officeZip) []string {
+	var names []string
+	if pres, err := o.part("ppt/presentation.xml"); err == nil && pres != nil {
+		rels := o.rels("ppt/presentation.xml")
+		seen := map[string]bool{}
+		_ = walkXML(pres, o.limits.Deadline, func(t xml.Token, _ []string) error {
+			if e, ok := t.(xml.StartElement); ok && e.Name.Local == "sldId" {
+				// r:id names the relationship; the unprefixed id is the slide's own number.
+				i := slices.IndexFunc(e.Attr, func(a xml.Attr) bool { return a.Name.Local == "id" && a.Name.Space != "" })
+				if i < 0 {
+					return nil
+				}
+				if p := rels[e.Attr[i].Value]; slideName.MatchString(p) && !seen[p] {
+					seen[p] = true
+					names = append(names, p)
+				}
+			}
+			return nil
+		})
+	}
+	if len(names) == 0 {
+		names = o.names(slideName)
+	}
+	return names
+}
+
+// pptxText reads a slide's (or, with notes, a notes page's) text: the title placeholder's first
+// paragraph is the title, every other paragraph a line, and a table's rows a line each, their
+// cells joined by " | ". On a notes page only the body placeholder is read.
+func pptxText(part []byte, deadline time.Time, notes bool) (title string, lines []string, err error) {
+	var para, cell strings.Builder
+	var cells []string
+	inTitle, inBody := false, false
+	err = walkXML(part, deadline, func(t xml.Token, tags []string) error {
+		switch e := t.(type) {
+		case xml.StartElement:
+			switch e.Name.Local {
+			case "sp":
+				inTitle, inBody = false, false
+			case "ph":
+				typ := strings.ToLower(attrOf(e, "type"))
+				inTitle = strings.Contains(typ, "title")
+				inBody = typ == "body"
+			}
+		case xml.CharData:
+			if len(tags) > 0 && tags[len(tags)-1] == "t" {
+				para.Write(e)
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "p":
+				l := collapse(para.String())
+				para.Reset()
+				switch {
+				case l == "":
+				case slices.Contains(tags, "tc"):
+					cell.WriteString(l + " ") // a cell's paragraphs are one cell
+				case notes && !inBody:
+				case inTitle && title == "" && !notes:
+					title = l
+				default:
+					lines = append(lines, l)
+				}
+			case "tc":
+				if len(cells) == maxRowCells {
+					return errRowTooWide
+				}
+				cells = append(cells, collapse(cell.String()))
+				cell.Reset()
+			case "tr":
+				if strings.Join(cells, "") != "" {
+					lines = append(lines, strings.TrimRight(strings.Join(cells, " | "), " |"))
+				}
+				cells = nil
+			}
+		}
+		return nil
+	})
+	return title, lines, err
 }
 
 // addSlide appends the next slide of a presentation (.pptx, .odp, .ppt) as its own section:
@@ -586,19 +682,7 @@ func sheetList(o *officeZip) (sheets []sheet, date1904 bool, err error) {
 	if wb == nil {
 		return nil, false, errors.New("not an Excel workbook: xl/workbook.xml is missing")
 	}
-	rels := map[string]string{}
-	if b, err := o.part("xl/_rels/workbook.xml.rels"); err == nil && b != nil {
-		_ = walkXML(b, o.limits.Deadline, func(t xml.Token, _ []string) error {
-			if e, ok := t.(xml.StartElement); ok && e.Name.Local == "Relationship" {
-				target := attrOf(e, "Target")
-				if !strings.HasPrefix(target, "/") {
-					target = "xl/" + target
-				}
-				rels[attrOf(e, "Id")] = strings.TrimPrefix(path.Clean(target), "/")
-			}
-			return nil
-		})
-	}
+	rels := o.rels("xl/workbook.xml")
 	var out []sheet
 	err = walkXML(wb, o.limits.Deadline, func(t xml.Token, _ []string) error {
 		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "workbookPr" {
