@@ -926,3 +926,36 @@ Single | 90
 Suite
 `)
 }
+
+// TestDOCXTableOfContentsIsNotText: a Word table of contents (a TOC field's result, in a content
+// control Word marks as one or not) repeats the headings with page numbers: it is not indexed.
+// Other fields' results are text.
+func TestDOCXTableOfContentsIsNotText(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	fld := func(kind string) string { return `<w:r><w:fldChar w:fldCharType="` + kind + `"/></w:r>` }
+	instr := func(s string) string { return `<w:r><w:instrText xml:space="preserve">` + s + `</w:instrText></w:r>` }
+	run := func(s string) string { return `<w:r><w:t>` + s + `</w:t></w:r>` }
+	entries := `<w:p>` + fld("begin") + instr(` TOC \o "1-3" \h \z \u `) + fld("separate") + run("1. Scope") + `<w:r><w:tab/></w:r>` + run("1") + `</w:p>` +
+		`<w:p>` + run("2. Travel") + `<w:r><w:tab/></w:r>` + run("2") + `</w:p><w:p>` + fld("end") + `</w:p>`
+	body := para("Heading1", "Scope") + para("", "All staff.") +
+		`<w:p>` + run("Taxis, see page ") + fld("begin") + instr(" PAGEREF _Toc2 \\h ") + fld("separate") + run("2") + fld("end") + `</w:p>`
+	for name, toc := range map[string]string{
+		"content control": `<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/></w:docPartObj></w:sdtPr><w:sdtContent>` +
+			para("TOCHeading", "Contents") + entries + `</w:sdtContent></w:sdt>`,
+		"field alone":  entries,
+		"simple field": `<w:p><w:fldSimple w:instr=" TOC \o &quot;1-3&quot; "><w:r><w:t>1. Scope 1</w:t></w:r></w:fldSimple></w:p>`,
+	} {
+		doc, err := x.Parse("policy.docx", docx(t, toc+body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range doc.Sections {
+			got = append(got, strings.Join(s.Headings, " › ")+": "+s.Text)
+		}
+		if want := []string{"Scope: All staff.\nTaxis, see page 2"}; !slices.Equal(got, want) {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -239,13 +239,17 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		}
 	}
 	outline := newOutline(&doc)
+	var toc docxTOC
 	err = walkXML(body, o.limits.Deadline, func(t xml.Token, tags []string) error {
+		toc.token(t, tags)
 		switch e := t.(type) {
 		case xml.StartElement:
 			switch e.Name.Local {
 			case "p":
 				if slices.Contains(tags[:len(tags)-1], "p") {
 					outer = append(outer, docxPara{para.String(), level, num})
+				} else {
+					toc.hit = slices.Contains(toc.fields, true) || slices.Contains(toc.sdts, true)
 				}
 				para.Reset()
 				level, num = 0, docxNum{}
@@ -304,6 +308,9 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 			case "p":
 				// Manual line breaks and tabs too: a paragraph is one line.
 				p := docxPara{collapse(para.String()), level, num}
+				if toc.hit && len(outer) == 0 {
+					p.text = "" // an entry of the table of contents
+				}
 				if k := len(outer) - 1; k >= 0 && slices.Contains(tags, "p") {
 					para.Reset()
 					para.WriteString(outer[k].text)
@@ -350,6 +357,67 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	cur.Text = text.String()
 	doc.Sections = append(doc.Sections, cur)
 	return doc, nil
+}
+
+// docxTOC follows a Word document's table of contents: the result of a TOC field (from its
+// fldChar "separate" to its "end", across paragraphs, or a w:fldSimple's) and a content control
+// Word marks as one (w:docPartGallery "Table of Contents", its "Contents" heading included).
+// Its entries are the document's headings again with their page numbers ("2.1 Taxis 4"): no
+// text to index, as an HTML page's own outline is not.
+type docxTOC struct {
+	fields []bool // each open field, whether it is a table of contents
+	instr  []byte // the innermost open field's instruction, its first bytes
+	sdts   []bool // each open content control, whether it is a table of contents
+	hit    bool   // the paragraph being read lies in a table of contents
+}
+
+// token follows the fields and content controls a token of word/document.xml opens and closes.
+func (c *docxTOC) token(t xml.Token, tags []string) {
+	isTOC := func(instr string) bool { return strings.HasPrefix(strings.TrimSpace(instr), "TOC") }
+	switch e := t.(type) {
+	case xml.StartElement:
+		switch e.Name.Local {
+		case "fldChar":
+			switch attrOf(e, "fldCharType") {
+			case "begin":
+				c.fields, c.instr = append(c.fields, false), c.instr[:0]
+			case "separate":
+				if n := len(c.fields); n > 0 {
+					c.fields[n-1] = isTOC(string(c.instr))
+				}
+			case "end":
+				if n := len(c.fields); n > 0 {
+					c.fields = c.fields[:n-1]
+				}
+			}
+		case "fldSimple":
+			c.fields = append(c.fields, isTOC(attrOf(e, "instr")))
+		case "sdt":
+			c.sdts = append(c.sdts, false)
+		case "docPartGallery":
+			if n := len(c.sdts); n > 0 && strings.EqualFold(attrOf(e, "val"), "Table of Contents") {
+				c.sdts[n-1] = true
+			}
+		}
+	case xml.CharData:
+		if len(tags) > 0 && tags[len(tags)-1] == "instrText" && len(c.instr) < 16 {
+			c.instr = append(c.instr, e[:min(len(e), 16)]...)
+		}
+	case xml.EndElement:
+		switch e.Name.Local {
+		case "fldSimple":
+			if n := len(c.fields); n > 0 {
+				c.fields = c.fields[:n-1]
+			}
+		case "sdt":
+			if n := len(c.sdts); n > 0 {
+				c.sdts = c.sdts[:n-1]
+			}
+		}
+	}
+	if slices.Contains(c.fields, true) || slices.Contains(c.sdts, true) {
+		c.hit = true
+	}
 }
 
 // docxNotes returns the text of each footnote or endnote (kind) of word/footnotes.xml or

@@ -213,6 +213,8 @@ func clipHeading(s string) string {
 //     shows it ("[1]", "[i]");
 //   - the rows above a spreadsheet's (or CSV file's) header that hold one cell (its title, a
 //     note) are lines of their own, and the header is the first row of two cells or more;
+//   - a .docx table of contents (a TOC field's result, or Word's content control for one) is
+//     not text: it repeats the headings with page numbers;
 //   - a .pptx deck's slides are read in the order the deck shows them (not by file name), its
 //     tables a row a line, and its speaker notes after each slide;
 //   - a PDF's outline (bookmarks) gives its pages' passages their heading paths, split where each
