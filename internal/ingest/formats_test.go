@@ -387,3 +387,39 @@ III. Third part
 - no style
 `)
 }
+
+// TestHostileListStarts: a list level's first number comes from the file. A letter list that
+// starts at 2^31 (or 10^12) wrote each marker as millions of one letter (letters repeats a
+// letter once per 26): a few bytes of numbering.xml made gigabytes of text, or ran the
+// process out of memory. Numbers past what letters can sensibly spell are written as digits.
+func TestHostileListStarts(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	item := `<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>step</w:t></w:r></w:p>`
+	docxFile := office(t, map[string]string{
+		"word/document.xml": `<w:document xmlns:w="w"><w:body>` + strings.Repeat(item, 50) + `</w:body></w:document>`,
+		"word/numbering.xml": `<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="2147483647"/>` +
+			`<w:numFmt w:val="lowerLetter"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>`,
+	})
+	odtFile := sampledocs.ODTStyled("T", `<text:list-style style:name="N" xmlns:style="s"><text:list-level-style-number text:level="1" style:num-format="A" text:start-value="1000000000000"/></text:list-style>`,
+		`<text:list text:style-name="N">`+strings.Repeat(`<text:list-item><text:p>step</text:p></text:list-item>`, 50)+`</text:list>`)
+	for name, data := range map[string][]byte{"letters.docx": docxFile, "letters.odt": odtFile} {
+		doc, err := x.Parse(name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		size := 0
+		for _, s := range doc.Sections {
+			size += len(s.Text)
+		}
+		if size > 50*40 {
+			t.Errorf("%s: %d bytes of text from 50 list items", name, size)
+		}
+	}
+	for n, want := range map[int]string{1: "a", 26: "z", 27: "aa", 52: "zz", 53: "aaa", maxListLetters: strings.Repeat("z", maxListLetters/26), maxListLetters + 1: "781", -5: "a"} {
+		if got := letters(n); got != want {
+			t.Errorf("letters(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

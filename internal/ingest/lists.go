@@ -146,11 +146,20 @@ func listMarker(format string, n, level int) string {
 	return indent + strconv.Itoa(n) + ". "
 }
 
-// letters numbers as Word's letter lists do: a-z, then aa-zz, aaa-zzz.
+// letters numbers as Word's letter lists do: a-z, then aa-zz, aaa-zzz, up to
+// maxListLetters; larger numbers in digits, as roman does. The number can come straight
+// from the file (a level's start value), and each 26 more repeat the letter once more:
+// a list starting at 2^31 would write 82 million letters for each of its items.
 func letters(n int) string {
+	if n > maxListLetters {
+		return strconv.Itoa(n)
+	}
 	n = max(n, 1) - 1
 	return strings.Repeat(string(rune('a'+n%26)), n/26+1)
 }
+
+// maxListLetters is the last number letters spells in letters: 30 z's.
+const maxListLetters = 26 * 30
 
 // roman writes n (1-3999) in Roman numerals, and larger or smaller numbers in digits.
 func roman(n int) string {
