@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docent-search/docent/internal/sampledocs"
 )
@@ -421,5 +422,25 @@ func TestHostileListStarts(t *testing.T) {
 		if got := letters(n); got != want {
 			t.Errorf("letters(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestDOCXManyTextBoxesInOneParagraph: the paragraph a text box interrupts goes on after the
+// box. Its text was copied back after each of the box's paragraphs, so a long paragraph
+// holding thousands of empty ones (7 bytes each) copied megabytes per token: quadratic time,
+// the parse running into its deadline instead of reading the file.
+func TestDOCXManyTextBoxesInOneParagraph(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{Timeout: 5 * time.Second}
+	defer x.Close()
+	long := strings.Repeat("word ", 400_000) // 2 MB
+	body := `<w:p><w:r><w:t>` + long + `</w:t></w:r>` + strings.Repeat(`<w:p/>`, 50_000) + `<w:r><w:t>end</w:t></w:r></w:p>`
+	start := time.Now()
+	doc, err := x.Parse("boxes.docx", docx(t, body))
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+	if text := doc.Sections[len(doc.Sections)-1].Text; !strings.HasSuffix(text, "word end") {
+		t.Errorf("text ends %q", text[max(0, len(text)-20):])
 	}
 }

@@ -223,14 +223,16 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	var (
 		cur   Section
 		text  strings.Builder
-		para  strings.Builder
+		para  = &strings.Builder{}
 		cell  strings.Builder
 		cells []string
 		level int
 		num   docxNum // the paragraph's list: its style's, or its own numbering properties'
 		// The paragraphs a text box's paragraphs interrupt (a box is anchored inside a
 		// paragraph's run): each goes on after the box, which is read as lines before it.
-		outer []docxPara
+		// Each keeps its own builder, taken back as it was, not copied: a long paragraph
+		// holding thousands of empty ones would be copied once for each.
+		outer []docxOuter
 	)
 	flushNotes := func() {
 		if len(noteLines) > 0 {
@@ -245,7 +247,8 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 			switch e.Name.Local {
 			case "p":
 				if slices.Contains(tags[:len(tags)-1], "p") {
-					outer = append(outer, docxPara{para.String(), level, num})
+					outer = append(outer, docxOuter{para, level, num})
+					para = &strings.Builder{}
 				}
 				para.Reset()
 				level, num = 0, docxNum{}
@@ -305,9 +308,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				// Manual line breaks and tabs too: a paragraph is one line.
 				p := docxPara{collapse(para.String()), level, num}
 				if k := len(outer) - 1; k >= 0 && slices.Contains(tags, "p") {
-					para.Reset()
-					para.WriteString(outer[k].text)
-					level, num = outer[k].level, outer[k].num
+					para, level, num = outer[k].para, outer[k].level, outer[k].num
 					outer = outer[:k]
 				}
 				if p.level > 0 && p.text != "" {
@@ -384,9 +385,17 @@ func docxNotes(part []byte, kind string, deadline time.Time) map[string]string {
 	return notes
 }
 
-// docxPara is a Word paragraph being read: its text, heading level and list.
+// docxPara is a Word paragraph read: its text, heading level and list.
 type docxPara struct {
 	text  string
+	level int
+	num   docxNum
+}
+
+// docxOuter is a Word paragraph that a text box's paragraphs interrupt: its text so far,
+// heading level and list.
+type docxOuter struct {
+	para  *strings.Builder
 	level int
 	num   docxNum
 }
