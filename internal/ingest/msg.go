@@ -415,10 +415,14 @@ func codePageLabel(cp uint64) string {
 // rtfPrebuf is the dictionary compressed RTF starts with ([MS-OXRTFCP] 2.1.2.1).
 const rtfPrebuf = "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
 
+// maxRTFBody bounds a message's decompressed RTF body, as defaultZipLimits bounds what an
+// Office file inflates to: a reference writes up to 17 bytes from 2.
+const maxRTFBody = 64 << 20
+
 // decompressRTF undoes Outlook's RTF compression ([MS-OXRTFCP]): LZ77 over a 4,096-byte
 // dictionary, eight literals or references behind each control byte. The output is at most
-// the size the header gives and at most what the input can expand to (17 bytes a 2-byte
-// reference), so a hostile header claims nothing.
+// the size the header gives, at most what the input can expand to (17 bytes a 2-byte
+// reference) and at most maxRTFBody, so a hostile header claims nothing.
 func decompressRTF(b []byte) ([]byte, error) {
 	if len(b) < 16 {
 		return nil, errors.New("compressed RTF shorter than its header")
@@ -435,8 +439,11 @@ func decompressRTF(b []byte) ([]byte, error) {
 	}
 	var dict [4096]byte
 	pos := copy(dict[:], rtfPrebuf)
-	out := make([]byte, 0, min(raw, len(b)*9))
+	out := make([]byte, 0, min(raw, len(b)*9, maxRTFBody))
 	for len(b) > 0 && len(out) < raw {
+		if len(out) > maxRTFBody {
+			return nil, fmt.Errorf("compressed RTF body larger than %d MB", maxRTFBody>>20)
+		}
 		control := b[0]
 		b = b[1:]
 		for bit := 0; bit < 8 && len(b) > 0 && len(out) < raw; bit++ {
