@@ -224,6 +224,12 @@ func TestHostileNewFormats(t *testing.T) {
 		{"XLSFarColumns", "far.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: farCells(300, 16383)}}, sampledocs.XLSOptions{}), "spreadsheet laying out more than"},
 		{"DOCPieceOutside", "damaged.doc", sampledocs.WordDoc("Text.\r", sampledocs.WordDocOptions{PieceOffset: 0x7FFFFFF0}), "damaged Word document"},
 		{"EMLManyParts", "parts.eml", []byte(manyParts), "more than 200 MIME parts"},
+		// A chain of storages one inside another: mscfb gave each its own copy of the path
+		// above it, memory quadratic in the chain (4,000 deep in a 500 KB file took 132 MB).
+		{"DOCDeepStorages", "deep.doc", deepStorages("WordDocument", 4000), "storages nested more than 32 deep"},
+		{"XLSDeepStorages", "deep.xls", deepStorages("Workbook", 33), "storages nested more than 32 deep"},
+		{"PPTDeepStorages", "deep.ppt", deepStorages("PowerPoint Document", 4000), "storages nested more than 32 deep"},
+		{"MSGDeepStorages", "deep.msg", deepStorages("__substg1.0_0037001F", 4000), "storages nested more than 32 deep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := x.Parse(tc.file, tc.data)
@@ -443,4 +449,10 @@ func TestDOCXManyTextBoxesInOneParagraph(t *testing.T) {
 	if text := doc.Sections[len(doc.Sections)-1].Text; !strings.HasSuffix(text, "word end") {
 		t.Errorf("text ends %q", text[max(0, len(text)-20):])
 	}
+}
+
+// deepStorages is a compound file holding a stream named name under depth storages, one
+// inside another.
+func deepStorages(name string, depth int) []byte {
+	return sampledocs.CompoundFile(sampledocs.CFBStream{Name: strings.Repeat("s/", depth) + name, Data: []byte("x")})
 }
