@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf16"
 )
 
 // Outlook saves a message as .msg ([MS-OXMSG]): a compound file whose properties
@@ -334,11 +333,7 @@ func (p *msgProps) stream(id, typ uint16) ([]byte, bool) {
 // text is a string property: UTF-16, or 8-bit in the message's code page; "" when absent.
 func (p *msgProps) text(id uint16) string {
 	if b, ok := p.stream(id, typeUnicode); ok {
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
-		return strings.TrimRight(string(utf16.Decode(u)), "\x00")
+		return strings.TrimRight(utf16LE(b), "\x00")
 	}
 	if b, ok := p.stream(id, typeString8); ok {
 		return decodeCharset(bytes.TrimRight(b, "\x00"), codePageLabel(p.codePage))
