@@ -216,8 +216,8 @@ func (r *outlookReader) message(prefix string, header, depth int, codePage uint6
 // downloaded, as a forwarded .eml is: its header block's values and subject, its body
 // (text/plain, text/html, or an RTF body's text), the attachments it hands on (not the names
 // of those it only lists), each part base64 in a multipart/mixed whose boundary no base64
-// holds. The same message gives the same bytes each
-// time it is read, as MailAttachment needs to find it again by its hash.
+// holds. The same message gives the same bytes each time it is read, as MailAttachment needs
+// to find it again by its hash.
 func (m outlookMessage) eml() []byte {
 	const boundary = "docent-embedded-message"
 	var b bytes.Buffer
