@@ -45,6 +45,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.msg", sampledocs.MSG(sampledocs.Outlook{SenderName: "A", SenderAddress: "a@b", To: "C", Subject: "S", Sent: time.Unix(0, 0), Body: "body",
 		Attachments: []sampledocs.File{{Name: "x.txt", Data: []byte("x")}}, Embedded: []sampledocs.Outlook{{Subject: "E", Body: "b"}}}))
 	f.Add("rtf.msg", sampledocs.MSG(sampledocs.Outlook{Subject: "S", CodePage: 1252, RTF: rtfSpecExample}))
+	f.Add("deep.msg", deepStorages("__substg1.0_0037001F", 33))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
 	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))
 	f.Add("emph.md", []byte(strings.Repeat("*_[![", 50)+"x"+strings.Repeat("](u)_*", 50)))
