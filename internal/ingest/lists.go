@@ -13,11 +13,27 @@ import (
 // bullet or number is not in the text but drawn from word/numbering.xml. Without it, steps
 // and bullets read as loose sentences: "3. Submit the form" lost its number, and the answerer,
 // which quotes lists as lists, saw none.
+//
+// Word counts a list by its definition (w:abstractNum), not by the list (w:num) a paragraph
+// names: lists of one definition go on from one another's numbers (Word splits one list into
+// several, a paragraph's own numbering and its style's), but for a list's restart
+// (w:lvlOverride/w:startOverride, "Restart Numbering"), which sets its levels' next numbers
+// where it is first used.
 type docxLists struct {
-	formats map[string][]string // numId → its levels' formats ("decimal", "bullet", "lowerLetter", …)
-	starts  map[string][]int    // numId → its levels' first numbers
-	styles  map[string]docxNum  // paragraph style id → the list its paragraphs belong to
-	counts  map[string][]int    // numId → the last number given at each level
+	formats   map[string][]string    // numId → its levels' formats ("decimal", "bullet", "lowerLetter", …)
+	starts    map[string][]int       // numId → its levels' first numbers
+	abstract  map[string]string      // numId → its definition's id (abstractNumId)
+	overrides map[string]map[int]int // numId → the first numbers of the levels it restarts
+	styles    map[string]docxNum     // paragraph style id → the list its paragraphs belong to
+	counts    map[string]*docxCounts // abstractNumId → its numbers so far
+	used      map[string]bool        // the numIds met so far: a restart applies once
+}
+
+// docxCounts are a list definition's numbers so far: the last given at each level, and
+// whether the level has begun (a level begins again after a higher one's item).
+type docxCounts struct {
+	last  [maxListLevels]int
+	begun [maxListLevels]bool
 }
 
 // docxNum is a paragraph's place in a list: the list (numId; "0" for none) and its level.
@@ -32,10 +48,11 @@ const maxListLevels = 9
 // readDocxLists reads the numbering definitions and the styles' lists. Either part may be
 // missing or unreadable: the document's text is read all the same, its lists unnumbered.
 func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
-	l := &docxLists{formats: map[string][]string{}, starts: map[string][]int{}, styles: map[string]docxNum{}, counts: map[string][]int{}}
+	l := &docxLists{formats: map[string][]string{}, starts: map[string][]int{}, abstract: map[string]string{}, overrides: map[string]map[int]int{},
+		styles: map[string]docxNum{}, counts: map[string]*docxCounts{}, used: map[string]bool{}}
 	abstractFmt, abstractStart := map[string][]string{}, map[string][]int{}
 	var abstract, num string
-	level := -1
+	level, override := -1, -1
 	_ = walkXML(numbering, deadline, func(t xml.Token, tags []string) error {
 		e, ok := t.(xml.StartElement)
 		if !ok {
@@ -64,7 +81,19 @@ func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
 		case "abstractNumId":
 			if slices.Contains(tags, "num") {
 				id := attrOf(e, "val")
-				l.formats[num], l.starts[num] = abstractFmt[id], abstractStart[id]
+				l.formats[num], l.starts[num], l.abstract[num] = abstractFmt[id], abstractStart[id], id
+			}
+		case "lvlOverride":
+			override = -1
+			if n, err := strconv.Atoi(attrOf(e, "ilvl")); err == nil && n >= 0 && n < maxListLevels {
+				override = n
+			}
+		case "startOverride":
+			if n, err := strconv.Atoi(attrOf(e, "val")); err == nil && override >= 0 && slices.Contains(tags, "num") {
+				if l.overrides[num] == nil {
+					l.overrides[num] = map[int]int{}
+				}
+				l.overrides[num][override] = n
 			}
 		}
 		return nil
@@ -109,17 +138,23 @@ func (l *docxLists) marker(n docxNum) string {
 	if n.id == "" || n.id == "0" || formats == nil {
 		return ""
 	}
-	counts := l.counts[n.id]
-	if counts == nil {
-		counts = make([]int, maxListLevels)
-		l.counts[n.id] = counts
+	c := l.counts[l.abstract[n.id]]
+	if c == nil {
+		c = &docxCounts{}
+		l.counts[l.abstract[n.id]] = c
 	}
-	if counts[n.level] == 0 {
-		counts[n.level] = max(l.starts[n.id][n.level], 1) - 1
+	if !l.used[n.id] {
+		l.used[n.id] = true
+		for level, start := range l.overrides[n.id] {
+			c.last[level], c.begun[level] = max(start, 1)-1, true
+		}
 	}
-	counts[n.level]++
-	clear(counts[n.level+1:])
-	return listMarker(formats[n.level], counts[n.level], n.level)
+	if !c.begun[n.level] {
+		c.last[n.level], c.begun[n.level] = max(l.starts[n.id][n.level], 1)-1, true
+	}
+	c.last[n.level]++
+	clear(c.begun[n.level+1:])
+	return listMarker(formats[n.level], c.last[n.level], n.level)
 }
 
 // listMarker writes the bullet or number n of a list item at level (0 the outermost) in
