@@ -209,8 +209,9 @@ func (w *mailWalk) attach(name string, data []byte) {
 }
 
 // list names an attachment in the message's header block and returns the name: its base name
-// (no folders from the sender), made unique within the message. An attachment that is listed
-// but not kept (one too many, too large, an embedded Outlook message) is still listed, so a search finds the message by it.
+// (no folders from the sender), made unique within the message. An attachment that is not kept
+// (one too many, too large, an Outlook attachment by reference, with no bytes) is still
+// listed, so a search finds the message by it.
 func (w *mailWalk) list(name string) string {
 	name = strings.NewReplacer("/", "_", "\\", "_").Replace(strings.TrimSpace(name))
 	if name == "" || name == "." || name == ".." {

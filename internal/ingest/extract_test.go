@@ -640,6 +640,44 @@ A list with no definition.
 	}
 }
 
+// TestDOCXListsShareTheirDefinitionsNumbers: Word counts a list by its definition
+// (w:abstractNum), so paragraphs naming two lists of one definition (their own numbering and
+// their style's, as Word splits lists) are numbered on from one another, and a list that
+// restarts it (w:startOverride, "Restart Numbering") starts again where it is first used.
+// Counting by list restarted every split list at 1 and numbered a restart on from the list
+// before.
+func TestDOCXListsShareTheirDefinitionsNumbers(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	item := func(numID, text string) string {
+		return `<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="` + numID + `"/></w:numPr></w:pPr><w:r><w:t>` + text + `</w:t></w:r></w:p>`
+	}
+	numbering := `<w:numbering xmlns:w="w">
+<w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="upperRoman"/></w:lvl></w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="0"/></w:num>
+<w:num w:numId="3"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>
+<w:num w:numId="4"><w:abstractNumId w:val="1"/></w:num><w:num w:numId="5"><w:abstractNumId w:val="1"/><w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>
+</w:numbering>`
+	body := item("1", "One.") + item("2", "Two.") + item("1", "Three.") + para("", "Then:") +
+		item("3", "One again.") + item("1", "Two again.") + item("4", "Part three.") + item("5", "Part one.") + item("5", "Part two.")
+	checkLayout(t, x, "split.docx", office(t, map[string]string{
+		"word/document.xml":  `<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"word/numbering.xml": numbering,
+	}), `title: split
+== chunk heading="" anchor="" page=0
+1. One.
+2. Two.
+3. Three.
+Then:
+1. One again.
+2. Two again.
+III. Part three.
+I. Part one.
+II. Part two.
+`)
+}
+
 // TestDOCXTextBoxesReadOnce: Word writes a text box twice, for newer readers (mc:Choice) and
 // older ones (mc:Fallback), inside the paragraph it is anchored in. Its text is read once, and
 // the paragraph around it whole: the box's paragraph cut the anchoring one's first half away.

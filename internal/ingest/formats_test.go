@@ -4,6 +4,7 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docent-search/docent/internal/sampledocs"
 )
@@ -223,6 +224,12 @@ func TestHostileNewFormats(t *testing.T) {
 		{"XLSFarColumns", "far.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: farCells(300, 16383)}}, sampledocs.XLSOptions{}), "spreadsheet laying out more than"},
 		{"DOCPieceOutside", "damaged.doc", sampledocs.WordDoc("Text.\r", sampledocs.WordDocOptions{PieceOffset: 0x7FFFFFF0}), "damaged Word document"},
 		{"EMLManyParts", "parts.eml", []byte(manyParts), "more than 200 MIME parts"},
+		// A chain of storages one inside another: mscfb gave each its own copy of the path
+		// above it, memory quadratic in the chain (4,000 deep in a 500 KB file took 132 MB).
+		{"DOCDeepStorages", "deep.doc", deepStorages("WordDocument", 4000), "storages nested more than 32 deep"},
+		{"XLSDeepStorages", "deep.xls", deepStorages("Workbook", 33), "storages nested more than 32 deep"},
+		{"PPTDeepStorages", "deep.ppt", deepStorages("PowerPoint Document", 4000), "storages nested more than 32 deep"},
+		{"MSGDeepStorages", "deep.msg", deepStorages("__substg1.0_0037001F", 4000), "storages nested more than 32 deep"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := x.Parse(tc.file, tc.data)
@@ -386,4 +393,66 @@ Then:
 III. Third part
 - no style
 `)
+}
+
+// TestHostileListStarts: a list level's first number comes from the file. A letter list that
+// starts at 2^31 (or 10^12) wrote each marker as millions of one letter (letters repeats a
+// letter once per 26): a few bytes of numbering.xml made gigabytes of text, or ran the
+// process out of memory. Numbers past what letters can sensibly spell are written as digits.
+func TestHostileListStarts(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{}
+	defer x.Close()
+	item := `<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr></w:pPr><w:r><w:t>step</w:t></w:r></w:p>`
+	docxFile := office(t, map[string]string{
+		"word/document.xml": `<w:document xmlns:w="w"><w:body>` + strings.Repeat(item, 50) + `</w:body></w:document>`,
+		"word/numbering.xml": `<w:numbering xmlns:w="w"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="2147483647"/>` +
+			`<w:numFmt w:val="lowerLetter"/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num></w:numbering>`,
+	})
+	odtFile := sampledocs.ODTStyled("T", `<text:list-style style:name="N" xmlns:style="s"><text:list-level-style-number text:level="1" style:num-format="A" text:start-value="1000000000000"/></text:list-style>`,
+		`<text:list text:style-name="N">`+strings.Repeat(`<text:list-item><text:p>step</text:p></text:list-item>`, 50)+`</text:list>`)
+	for name, data := range map[string][]byte{"letters.docx": docxFile, "letters.odt": odtFile} {
+		doc, err := x.Parse(name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		size := 0
+		for _, s := range doc.Sections {
+			size += len(s.Text)
+		}
+		if size > 50*40 {
+			t.Errorf("%s: %d bytes of text from 50 list items", name, size)
+		}
+	}
+	for n, want := range map[int]string{1: "a", 26: "z", 27: "aa", 52: "zz", 53: "aaa", maxListLetters: strings.Repeat("z", maxListLetters/26), maxListLetters + 1: "781", -5: "a"} {
+		if got := letters(n); got != want {
+			t.Errorf("letters(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestDOCXManyTextBoxesInOneParagraph: the paragraph a text box interrupts goes on after the
+// box. Its text was copied back after each of the box's paragraphs, so a long paragraph
+// holding thousands of empty ones (7 bytes each) copied megabytes per token: quadratic time,
+// the parse running into its deadline instead of reading the file.
+func TestDOCXManyTextBoxesInOneParagraph(t *testing.T) {
+	t.Parallel()
+	x := &Extractor{Timeout: 5 * time.Second}
+	defer x.Close()
+	long := strings.Repeat("word ", 400_000) // 2 MB
+	body := `<w:p><w:r><w:t>` + long + `</w:t></w:r>` + strings.Repeat(`<w:p/>`, 50_000) + `<w:r><w:t>end</w:t></w:r></w:p>`
+	start := time.Now()
+	doc, err := x.Parse("boxes.docx", docx(t, body))
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+	if text := doc.Sections[len(doc.Sections)-1].Text; !strings.HasSuffix(text, "word end") {
+		t.Errorf("text ends %q", text[max(0, len(text)-20):])
+	}
+}
+
+// deepStorages is a compound file holding a stream named name under depth storages, one
+// inside another.
+func deepStorages(name string, depth int) []byte {
+	return sampledocs.CompoundFile(sampledocs.CFBStream{Name: strings.Repeat("s/", depth) + name, Data: []byte("x")})
 }

@@ -36,6 +36,10 @@ func FuzzParse(f *testing.F) {
 		"word/styles.xml":    `<w:styles><w:style w:styleId="LB"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style></w:styles>`,
 		"word/footnotes.xml": `<w:footnotes><w:footnote w:id="2"><w:p><w:r><w:t>n</w:t></w:r></w:p></w:footnote></w:footnotes>`,
 	}))
+	f.Add("r.docx", sampledocs.Zip(map[string]string{
+		"word/document.xml":  `<w:document><w:body><w:p><w:pPr><w:numPr><w:ilvl w:val="1"/><w:numId w:val="2"/></w:numPr></w:pPr><w:r><w:t>a</w:t></w:r></w:p></w:body></w:document>`,
+		"word/numbering.xml": `<w:numbering><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="1"><w:numFmt w:val="lowerLetter"/></w:lvl></w:abstractNum><w:num w:numId="2"><w:abstractNumId w:val="0"/><w:lvlOverride w:ilvl="1"><w:startOverride w:val="2147483647"/></w:lvlOverride></w:num></w:numbering>`,
+	}))
 	f.Add("l.odt", sampledocs.ODTStyled("T", `<text:list-style style:name="N"><text:list-level-style-number text:level="2" style:num-format="i" text:start-value="9999"/></text:list-style>`,
 		`<text:list text:style-name="N"><text:list-item><text:list><text:list-item><text:p>x</text:p></text:list-item></text:list></text:list-item></text:list>`))
 	f.Add("a.xls", sampledocs.XLS([]sampledocs.XLSSheet{{Name: "S", Cells: []sampledocs.XLSCell{{Text: "h"}, {Row: 1, Text: "v"}, {Row: 1, Col: 1, Number: 2.5, Format: sampledocs.NumFmt{Code: "[h]:mm:ss"}}, {Row: 1, Col: 2, Number: 45292, Format: sampledocs.NumFmt{ID: 14}}}}}, sampledocs.XLSOptions{SplitStrings: true, Date1904: true}))
@@ -45,6 +49,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.msg", sampledocs.MSG(sampledocs.Outlook{SenderName: "A", SenderAddress: "a@b", To: "C", Subject: "S", Sent: time.Unix(0, 0), Body: "body",
 		Attachments: []sampledocs.File{{Name: "x.txt", Data: []byte("x")}}, Embedded: []sampledocs.Outlook{{Subject: "E", Body: "b"}}}))
 	f.Add("rtf.msg", sampledocs.MSG(sampledocs.Outlook{Subject: "S", CodePage: 1252, RTF: rtfSpecExample}))
+	f.Add("deep.msg", deepStorages("__substg1.0_0037001F", 33))
 	// Hostile shapes of each format, small enough to mutate: nesting, huge counts and sizes.
 	f.Add("deep.md", []byte(strings.Repeat("> - ", 40)+"x\n"+strings.Repeat("  ", 40)+"1. y\n"))
 	f.Add("emph.md", []byte(strings.Repeat("*_[![", 50)+"x"+strings.Repeat("](u)_*", 50)))

@@ -13,10 +13,26 @@ import (
 // bullet or number is not in the text but drawn from word/numbering.xml. Without it, steps
 // and bullets read as loose sentences: "3. Submit the form" lost its number, and the answerer,
 // which quotes lists as lists, saw none.
+//
+// Word counts a list by its definition (w:abstractNum), not by the list (w:num) a paragraph
+// names: lists of one definition go on from one another's numbers (Word splits one list into
+// several, a paragraph's own numbering and its style's), but for a list's restart
+// (w:lvlOverride/w:startOverride, "Restart Numbering"), which sets its levels' next numbers
+// where it is first used.
 type docxLists struct {
-	levels map[string][]listLevel // numId → its levels
-	styles map[string]docxNum     // paragraph style id → the list its paragraphs belong to
-	counts map[string][]int       // numId → the last number given at each level
+	levels    map[string][]listLevel // numId → its definition's levels
+	abstract  map[string]string      // numId → its definition's id (abstractNumId)
+	overrides map[string]map[int]int // numId → the first numbers of the levels it restarts
+	styles    map[string]docxNum     // paragraph style id → the list its paragraphs belong to
+	counts    map[string]*docxCounts // abstractNumId → its numbers so far
+	used      map[string]bool        // the numIds met so far: a restart applies once
+}
+
+// docxCounts are a list definition's numbers so far: the last given at each level, and
+// whether the level has begun (a level begins again after a higher one's item).
+type docxCounts struct {
+	last  [maxListLevels]int
+	begun [maxListLevels]bool
 }
 
 // listLevel is how one level of a list numbers its items: its format, named as Word names them
@@ -41,23 +57,24 @@ const maxListLevels = 9
 // readDocxLists reads the numbering definitions and the styles' lists. Either part may be
 // missing or unreadable: the document's text is read all the same, its lists unnumbered.
 func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
-	l := &docxLists{levels: map[string][]listLevel{}, styles: map[string]docxNum{}, counts: map[string][]int{}}
-	abstract := map[string][]listLevel{}
+	l := &docxLists{levels: map[string][]listLevel{}, abstract: map[string]string{}, overrides: map[string]map[int]int{},
+		styles: map[string]docxNum{}, counts: map[string]*docxCounts{}, used: map[string]bool{}}
+	defs := map[string][]listLevel{}
 	var id, num string
-	level := -1
+	level, override := -1, -1
 	_ = walkXML(numbering, deadline, func(t xml.Token, tags []string) error {
 		e, ok := t.(xml.StartElement)
 		if !ok {
 			return nil
 		}
 		var lvl *listLevel // the level being defined, if any
-		if level >= 0 && abstract[id] != nil && slices.Contains(tags, "abstractNum") {
-			lvl = &abstract[id][level]
+		if level >= 0 && defs[id] != nil && slices.Contains(tags, "abstractNum") {
+			lvl = &defs[id][level]
 		}
 		switch e.Name.Local {
 		case "abstractNum":
 			id = attrOf(e, "abstractNumId")
-			abstract[id] = make([]listLevel, maxListLevels)
+			defs[id] = make([]listLevel, maxListLevels)
 		case "lvl":
 			level = -1
 			if n, err := strconv.Atoi(attrOf(e, "ilvl")); err == nil && n >= 0 && n < maxListLevels {
@@ -79,7 +96,20 @@ func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
 			num = attrOf(e, "numId")
 		case "abstractNumId":
 			if slices.Contains(tags, "num") {
-				l.levels[num] = abstract[attrOf(e, "val")]
+				id := attrOf(e, "val")
+				l.levels[num], l.abstract[num] = defs[id], id
+			}
+		case "lvlOverride":
+			override = -1
+			if n, err := strconv.Atoi(attrOf(e, "ilvl")); err == nil && n >= 0 && n < maxListLevels {
+				override = n
+			}
+		case "startOverride":
+			if n, err := strconv.Atoi(attrOf(e, "val")); err == nil && override >= 0 && slices.Contains(tags, "num") {
+				if l.overrides[num] == nil {
+					l.overrides[num] = map[int]int{}
+				}
+				l.overrides[num][override] = n
 			}
 		}
 		return nil
@@ -144,17 +174,23 @@ func (l *docxLists) count(n docxNum) []int {
 	if n.id == "" || n.id == "0" || levels == nil {
 		return nil
 	}
-	counts := l.counts[n.id]
-	if counts == nil {
-		counts = make([]int, maxListLevels)
-		l.counts[n.id] = counts
+	c := l.counts[l.abstract[n.id]]
+	if c == nil {
+		c = &docxCounts{}
+		l.counts[l.abstract[n.id]] = c
 	}
-	if counts[n.level] == 0 {
-		counts[n.level] = max(levels[n.level].start, 1) - 1
+	if !l.used[n.id] {
+		l.used[n.id] = true
+		for level, start := range l.overrides[n.id] {
+			c.last[level], c.begun[level] = max(start, 1)-1, true
+		}
 	}
-	counts[n.level]++
-	clear(counts[n.level+1:])
-	return counts
+	if !c.begun[n.level] {
+		c.last[n.level], c.begun[n.level] = max(levels[n.level].start, 1)-1, true
+	}
+	c.last[n.level]++
+	clear(c.begun[n.level+1:])
+	return c.last[:]
 }
 
 // listMarker writes the bullet or number that opens an item at level (0 the outermost) of a
@@ -215,11 +251,20 @@ func formatNumber(format string, n int) string {
 	return strconv.Itoa(n)
 }
 
-// letters numbers as Word's letter lists do: a-z, then aa-zz, aaa-zzz.
+// letters numbers as Word's letter lists do: a-z, then aa-zz, aaa-zzz, up to
+// maxListLetters; larger numbers in digits, as roman does. The number can come straight
+// from the file (a level's start value), and each 26 more repeat the letter once more:
+// a list starting at 2^31 would write 82 million letters for each of its items.
 func letters(n int) string {
+	if n > maxListLetters {
+		return strconv.Itoa(n)
+	}
 	n = max(n, 1) - 1
 	return strings.Repeat(string(rune('a'+n%26)), n/26+1)
 }
+
+// maxListLetters is the last number letters spells in letters: 30 z's.
+const maxListLetters = 26 * 30
 
 // roman writes n (1-3999) in Roman numerals, and larger or smaller numbers in digits.
 func roman(n int) string {

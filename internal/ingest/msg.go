@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf16"
 )
 
 // Outlook saves a message as .msg ([MS-OXMSG]): a compound file whose properties
@@ -217,8 +216,8 @@ func (r *outlookReader) message(prefix string, header, depth int, codePage uint6
 // downloaded, as a forwarded .eml is: its header block's values and subject, its body
 // (text/plain, text/html, or an RTF body's text), the attachments it hands on (not the names
 // of those it only lists), each part base64 in a multipart/mixed whose boundary no base64
-// holds. The same message gives the same bytes each
-// time it is read, as MailAttachment needs to find it again by its hash.
+// holds. The same message gives the same bytes each time it is read, as MailAttachment needs
+// to find it again by its hash.
 func (m outlookMessage) eml() []byte {
 	const boundary = "docent-embedded-message"
 	var b bytes.Buffer
@@ -334,11 +333,7 @@ func (p *msgProps) stream(id, typ uint16) ([]byte, bool) {
 // text is a string property: UTF-16, or 8-bit in the message's code page; "" when absent.
 func (p *msgProps) text(id uint16) string {
 	if b, ok := p.stream(id, typeUnicode); ok {
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
-		return strings.TrimRight(string(utf16.Decode(u)), "\x00")
+		return strings.TrimRight(utf16LE(b), "\x00")
 	}
 	if b, ok := p.stream(id, typeString8); ok {
 		return decodeCharset(bytes.TrimRight(b, "\x00"), codePageLabel(p.codePage))
@@ -415,10 +410,14 @@ func codePageLabel(cp uint64) string {
 // rtfPrebuf is the dictionary compressed RTF starts with ([MS-OXRTFCP] 2.1.2.1).
 const rtfPrebuf = "{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman \\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par \\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx"
 
+// maxRTFBody bounds a message's decompressed RTF body, as defaultZipLimits bounds what an
+// Office file inflates to: a reference writes up to 17 bytes from 2.
+const maxRTFBody = 64 << 20
+
 // decompressRTF undoes Outlook's RTF compression ([MS-OXRTFCP]): LZ77 over a 4,096-byte
 // dictionary, eight literals or references behind each control byte. The output is at most
-// the size the header gives and at most what the input can expand to (17 bytes a 2-byte
-// reference), so a hostile header claims nothing.
+// the size the header gives, at most what the input can expand to (17 bytes a 2-byte
+// reference) and at most maxRTFBody, so a hostile header claims nothing.
 func decompressRTF(b []byte) ([]byte, error) {
 	if len(b) < 16 {
 		return nil, errors.New("compressed RTF shorter than its header")
@@ -435,8 +434,11 @@ func decompressRTF(b []byte) ([]byte, error) {
 	}
 	var dict [4096]byte
 	pos := copy(dict[:], rtfPrebuf)
-	out := make([]byte, 0, min(raw, len(b)*9))
+	out := make([]byte, 0, min(raw, len(b)*9, maxRTFBody))
 	for len(b) > 0 && len(out) < raw {
+		if len(out) > maxRTFBody {
+			return nil, fmt.Errorf("compressed RTF body larger than %d MB", maxRTFBody>>20)
+		}
 		control := b[0]
 		b = b[1:]
 		for bit := 0; bit < 8 && len(b) > 0 && len(out) < raw; bit++ {

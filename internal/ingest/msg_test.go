@@ -258,3 +258,23 @@ func TestDecompressRTF(t *testing.T) {
 		}
 	}
 }
+
+// TestDecompressRTFBounded: every reference of compressed RTF writes up to 17 bytes from 2, so a
+// 100 MB message could hold an 800 MB RTF body, read again as text after. The body is bounded
+// as a zip's parts are (defaultZipLimits.MaxInflated), and one past it fails with a reason.
+func TestDecompressRTFBounded(t *testing.T) {
+	t.Parallel()
+	data := []byte{0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 'L', 'Z', 'F', 'u', 0, 0, 0, 0}
+	pos := len(rtfPrebuf)
+	for len(data) < maxRTFBody/8+1<<20 {
+		data = append(data, 0xFF) // eight references
+		for range 8 {
+			ref := ((pos+100)%4096)<<4 | 0xF // 17 bytes, never from the write position (the end marker)
+			data = binary.BigEndian.AppendUint16(data, uint16(ref))
+			pos = (pos + 17) % 4096
+		}
+	}
+	if got, err := decompressRTF(data); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Errorf("%d bytes compressed: %d bytes out, %v", len(data), len(got), err)
+	}
+}

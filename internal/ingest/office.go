@@ -223,14 +223,16 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	var (
 		cur   Section
 		text  strings.Builder
-		para  strings.Builder
+		para  = &strings.Builder{}
 		cell  strings.Builder
 		cells []string
 		level int
 		num   docxNum // the paragraph's list: its style's, or its own numbering properties'
 		// The paragraphs a text box's paragraphs interrupt (a box is anchored inside a
 		// paragraph's run): each goes on after the box, which is read as lines before it.
-		outer []docxPara
+		// Each keeps its own builder, taken back as it was, not copied: a long paragraph
+		// holding thousands of empty ones would be copied once for each.
+		outer []docxOuter
 	)
 	flushNotes := func() {
 		if len(noteLines) > 0 {
@@ -247,7 +249,8 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 			switch e.Name.Local {
 			case "p":
 				if slices.Contains(tags[:len(tags)-1], "p") {
-					outer = append(outer, docxPara{para.String(), level, num})
+					outer = append(outer, docxOuter{para, level, num})
+					para = &strings.Builder{}
 				} else {
 					toc.hit = slices.Contains(toc.fields, true) || slices.Contains(toc.sdts, true)
 				}
@@ -312,9 +315,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 					p.text = "" // an entry of the table of contents
 				}
 				if k := len(outer) - 1; k >= 0 && slices.Contains(tags, "p") {
-					para.Reset()
-					para.WriteString(outer[k].text)
-					level, num = outer[k].level, outer[k].num
+					para, level, num = outer[k].para, outer[k].level, outer[k].num
 					outer = outer[:k]
 				}
 				if p.level > 0 && p.text != "" {
@@ -485,9 +486,17 @@ func (o *officeZip) rels(part string) map[string]string {
 	return rels
 }
 
-// docxPara is a Word paragraph being read: its text, heading level and list.
+// docxPara is a Word paragraph read: its text, heading level and list.
 type docxPara struct {
 	text  string
+	level int
+	num   docxNum
+}
+
+// docxOuter is a Word paragraph that a text box's paragraphs interrupt: its text so far,
+// heading level and list.
+type docxOuter struct {
+	para  *strings.Builder
 	level int
 	num   docxNum
 }

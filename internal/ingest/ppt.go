@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf16"
 )
 
 // PowerPoint 97-2003 presentations (.ppt) fill old intranet shares as .doc and .xls do. Their
@@ -259,18 +258,10 @@ func textAtom(r pptRecord, typ *uint32, out *[]pptText) {
 		if len(r.body) >= 4 {
 			*typ = binary.LittleEndian.Uint32(r.body)
 		}
-	case pptTextCharsAtom: // UTF-16LE
-		u := make([]uint16, len(r.body)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(r.body[2*i:])
-		}
-		*out = append(*out, pptText{*typ, string(utf16.Decode(u))})
-	case pptTextBytesAtom: // the low bytes of UTF-16 characters: ISO-8859-1
-		rs := make([]rune, len(r.body))
-		for i, c := range r.body {
-			rs[i] = rune(c)
-		}
-		*out = append(*out, pptText{*typ, string(rs)})
+	case pptTextCharsAtom:
+		*out = append(*out, pptText{*typ, utf16LE(r.body)})
+	case pptTextBytesAtom:
+		*out = append(*out, pptText{*typ, latin1(r.body)})
 	}
 }
 

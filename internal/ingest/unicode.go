@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
@@ -130,6 +132,23 @@ func symbolBullets(s string) string {
 		}
 	}
 	return strings.Join(lines, "")
+}
+
+// utf16LE decodes UTF-16LE text, as the binary Office formats store it; an odd last byte is
+// dropped.
+func utf16LE(b []byte) string {
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return string(utf16.Decode(u))
+}
+
+// latin1 decodes ISO-8859-1 text: the binary Office formats' "compressed" characters, the low
+// bytes of UTF-16 ones.
+func latin1(b []byte) string {
+	s, _ := charmap.ISO8859_1.NewDecoder().Bytes(b)
+	return string(s)
 }
 
 // symbolFontGlyph reports the code points U+F020–U+F0FF, where PDF writers put the glyphs of

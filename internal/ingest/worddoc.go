@@ -121,6 +121,9 @@ func docStreams(data []byte) (map[string][]byte, error) {
 // name one long stream thousands of times, or thousands of streams over the same sectors; the
 // streams of a sound file take sectors of their own. kind names the format in errors.
 func compoundStreams(data []byte, kind string, want func(path string) (key string, ok bool)) (map[string][]byte, error) {
+	if cfbDepth(data) > maxStorageDepth {
+		return nil, fmt.Errorf("damaged %s: storages nested more than %d deep", kind, maxStorageDepth)
+	}
 	r, err := mscfb.New(bytes.NewReader(data))
 	if err != nil {
 		article := "a"

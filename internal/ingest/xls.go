@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
-
-	"golang.org/x/text/encoding/charmap"
 )
 
 // Excel 97-2003 workbooks (.xls) are read from their Workbook stream, a sequence of BIFF8
@@ -407,17 +405,12 @@ func xlsChars(p []byte, n int, wide bool) (string, bool) {
 		if 2*n > len(p) {
 			return "", false
 		}
-		u := make([]uint16, n)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(p[2*i:])
-		}
-		return string(utf16.Decode(u)), true
+		return utf16LE(p[:2*n]), true
 	}
 	if n > len(p) {
 		return "", false
 	}
-	s, _ := charmap.ISO8859_1.NewDecoder().Bytes(p[:n])
-	return string(s), true
+	return latin1(p[:n]), true
 }
 
 // xlsRKValue decodes an RK number: a 30-bit integer or the high 30 bits of a float64, divided
