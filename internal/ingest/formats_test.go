@@ -326,6 +326,7 @@ func TestSymbolFontBullets(t *testing.T) {
 		"  \uf0d8  Nested item":                   "  • Nested item",
 		"· Badge\n· Laptop":                       "• Badge\n• Laptop",
 		"● one\n○ two\n■ three":                   "• one\n• two\n• three",
+		"□ Yes □ No":                              "□ Yes □ No", // a form's check boxes
 		"Prices · Rooms · Contacts":               "Prices · Rooms · Contacts",
 		"\uf0b7\nText":                            "\uf0b7\nText",
 		"\uf0b7":                                  "\uf0b7",

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/xml"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -313,6 +314,8 @@ func readODFListStyles(part []byte, deadline time.Time, styles map[string][]list
 			return nil
 		}
 		switch e.Name.Local {
+		case "body":
+			return errStylesRead // the styles come before the document's body
 		case "list-style":
 			name = attrOf(e, "name")
 			styles[name] = make([]listLevel, maxODFListLevels)
@@ -331,6 +334,9 @@ func readODFListStyles(part []byte, deadline time.Time, styles map[string][]list
 		return nil
 	})
 }
+
+// errStylesRead stops reading a part at its body, past the styles.
+var errStylesRead = errors.New("list styles read")
 
 // odfNumFormats maps ODF's style:num-format to listLevel's format names; no format is no number.
 var odfNumFormats = map[string]string{"": "none", "1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}

@@ -110,7 +110,7 @@ func westernLegacy(data []byte) bool {
 // the sentence splitter and the answerer know: Word's bullets in its Symbol and Wingdings fonts
 // come out of PDFs as Private Use Area code points ("\uf0b7", "\uf0a7", "\uf0d8"), and out of
 // RTF as the font's byte read as Windows-1252 ("·"); other writers use geometric shapes.
-const bulletGlyphs = "·▪▫●◦■□○◆◇►▸‣⁃∙➢➤"
+const bulletGlyphs = "·▪▫●◦■○◆►▸‣⁃∙➢➤"
 
 // symbolBullets rewrites the bullet glyph that opens a line, followed by a space or tab, as
 // "• ": an item written with Word's Symbol-font bullet then reads as a list item, not as a
