@@ -154,7 +154,7 @@ func (r *outlookReader) message(prefix string, header, depth int, codePage uint6
 			return outlookMessage{}, errParseDeadline
 		}
 		if r.attachments++; r.attachments > maxMailParts {
-			return outlookMessage{}, fmt.Errorf("Outlook message with more than %d attachments", maxMailParts)
+			return outlookMessage{}, fmt.Errorf("an Outlook message with more than %d attachments", maxMailParts)
 		}
 		a := msgProps{streams: r.streams, prefix: storage + "/", codePage: msg.codePage}
 		if err := a.readFixed(8); err != nil {
