@@ -725,3 +725,50 @@ Sphinx.[3]
 [3] Sphinx's note.
 `)
 }
+
+// TestJoinPDFLinesKeepsHeadingsApart: a short line after a sentence's end, with no stop of
+// its own, is a heading (LibreOffice's and Word's PDFs put one between a paragraph and the
+// next, or between a list and the next paragraph, with no blank line): it is a line of its
+// own, not the tail of the paragraph before nor the head of the one after.
+func TestJoinPDFLinesKeepsHeadingsApart(t *testing.T) {
+	got := joinPDFLines(strings.Join([]string{
+		"The corporate VPN is required to reach internal systems such as the wiki, Jira and the",
+		"build servers from outside the office and from every customer site we visit this year.",
+		"Installing the client",
+		"1. Open Self Service on your laptop (macOS) or Software Center (Windows) to begin.",
+		"2. Add the new starter to the team's calendar and to the chat channels of the team.",
+		"First week",
+		"Every new starter meets the people team on Monday morning at nine in the lobby, and",
+		"the manager on Friday afternoon. The probation period is two months for all of them.",
+		"Report every suspected incident at once to the Security Operations Centre, whose",
+		"address is printed on the back of your badge, or to the hotline listed on the wiki. See",
+		"https://wiki.example.com/security/incidents/reporting-a-suspected-incident-howto",
+	}, "\n"))
+	want := strings.Join([]string{
+		"The corporate VPN is required to reach internal systems such as the wiki, Jira and the build servers from outside the office and from every customer site we visit this year.",
+		"Installing the client",
+		"1. Open Self Service on your laptop (macOS) or Software Center (Windows) to begin.",
+		"2. Add the new starter to the team's calendar and to the chat channels of the team.",
+		"First week",
+		"Every new starter meets the people team on Monday morning at nine in the lobby, and the manager on Friday afternoon. The probation period is two months for all of them. Report every suspected incident at once to the Security Operations Centre, whose address is printed on the back of your badge, or to the hotline listed on the wiki. See https://wiki.example.com/security/incidents/reporting-a-suspected-incident-howto",
+	}, "\n")
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestJoinPDFLinesKeepsHyphensOfAddresses: a line that ends at a hyphen inside an e-mail
+// address, a host name or a path was broken at a hyphen of its own, which stays
+// ("security@northwind-" + "labs.com"); a word's hyphen is still undone.
+func TestJoinPDFLinesKeepsHyphensOfAddresses(t *testing.T) {
+	got := joinPDFLines(strings.Join([]string{
+		"Report every suspected incident immediately to the Security Operations Centre at security@northwind-",
+		"labs.com or on the hotline; the runbook is on the wiki at https://wiki.example.com/sec-ops/run-",
+		"book/lost-devices and in the shared and searchable folders of the staff portal's docu-",
+		"ment library under Security, which every employee can read at any time of day.",
+	}, "\n"))
+	want := "Report every suspected incident immediately to the Security Operations Centre at security@northwind-labs.com or on the hotline; the runbook is on the wiki at https://wiki.example.com/sec-ops/run-book/lost-devices and in the shared and searchable folders of the staff portal's document library under Security, which every employee can read at any time of day."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

@@ -211,7 +211,13 @@ func clipHeading(s string) string {
 //   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
 //     shows it ("[1]", "[i]");
 //   - HTML footnotes in an <aside> (docutils, Sphinx) are text, not a sidebar, each on its
-//     label's line ("[3] The note"), and a note's link back ("↩︎", "↑", "^") is not.
+//     label's line ("[3] The note"), and a note's link back ("↩︎", "↑", "^") is not;
+//   - a PDF heading set between two paragraphs with no blank line (LibreOffice's and Word's
+//     PDFs) is a line of its own: a short line after a sentence's end, with no stop, opening
+//     with a capital, no longer ends the paragraph before it ("… the office. Installing the
+//     client");
+//   - a PDF line broken at a hyphen of an e-mail address, host name or path keeps the hyphen
+//     ("security@northwind-labs.com", not "northwindlabs.com");
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.

@@ -339,7 +339,11 @@ func joinPDFLines(page string) string {
 	}
 	var b strings.Builder
 	prev := ""
-	for _, l := range lines {
+	for i, l := range lines {
+		next := ""
+		if i+1 < len(lines) {
+			next = lines[i+1]
+		}
 		switch {
 		case l == "":
 			if prev != "" {
@@ -347,14 +351,16 @@ func joinPDFLines(page string) string {
 			}
 		case prev == "":
 			b.WriteString(l)
-		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3:
+		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3 || pdfHeading(prev, l, next, full):
 			b.WriteByte('\n')
 			b.WriteString(l)
 		default:
 			if r, _ := utf8.DecodeRuneInString(l); hyphenated(prev) && unicode.IsLower(r) {
-				trimmed := strings.TrimRight(b.String(), "-\u00ad")
-				b.Reset()
-				b.WriteString(trimmed)
+				if !addressBreak(prev, l) || strings.HasSuffix(prev, "\u00ad") {
+					trimmed := strings.TrimRight(b.String(), "-\u00ad")
+					b.Reset()
+					b.WriteString(trimmed)
+				}
 			} else {
 				b.WriteByte(' ')
 			}
@@ -363,6 +369,37 @@ func joinPDFLines(page string) string {
 		prev = l
 	}
 	return b.String()
+}
+
+// pdfHeading reports a line l that is a heading of its own between prev and next: it follows
+// a sentence's end, is clearly shorter than the page's full lines, has no stop of its own,
+// opens with a capital or a digit, and the line after it (if any) does not go on in lower
+// case (a short line before a long URL or word is a paragraph's, wrapped early).
+func pdfHeading(prev, l, next string, full int) bool {
+	if utf8.RuneCountInString(l)*4 >= full*3 || !strings.ContainsAny(prev[len(prev)-1:], ".!?:") {
+		return false
+	}
+	if strings.ContainsAny(l[len(l)-1:], ".,;:!?") {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(l); !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(next)
+	return !unicode.IsLower(r)
+}
+
+// addressBreak reports a line broken at a hyphen of an e-mail address, a host name or a path
+// rather than a word's: the broken word holds '@' or '/', or the word it goes on with holds a
+// '.', '/' or '@' between letters ("security@northwind-" + "labs.com").
+func addressBreak(prev, l string) bool {
+	word := prev[strings.LastIndexAny(prev, " \t")+1:]
+	if strings.ContainsAny(word, "@/") {
+		return true
+	}
+	rest, _, _ := strings.Cut(l, " ")
+	rest = strings.TrimRight(rest, ".,;:!?)\"'")
+	return strings.ContainsAny(rest, "@/") || strings.Contains(strings.Trim(rest, "."), ".")
 }
 
 // hyphenated reports a line ending in a word broken by a hyphen: a letter, then '-' or a soft
