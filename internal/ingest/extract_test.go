@@ -716,7 +716,7 @@ Keep copies.[1] Done.
 
 [1] On the last day of the month.
 
-Pandoc.2
+Pandoc.²
 
 1. Pandoc's note.
 
@@ -770,5 +770,41 @@ func TestJoinPDFLinesKeepsHyphensOfAddresses(t *testing.T) {
 	want := "Report every suspected incident immediately to the Security Operations Centre at security@northwind-labs.com or on the hotline; the runbook is on the wiki at https://wiki.example.com/sec-ops/run-book/lost-devices and in the shared and searchable folders of the staff portal's document library under Security, which every employee can read at any time of day."
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestSuperscriptDigitsAreSuperscripts: a footnote mark or an exponent set as raised digits
+// (Word's vertAlign or position, an ODF text-position, HTML's <sup>) reads as Unicode
+// superscripts, so the word it follows stays a word of its own ("minutes¹", which search
+// reads as "minutes", not "minutes1"; "m²" not "m2"); raised letters are left as they are.
+func TestSuperscriptDigitsAreSuperscripts(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	want := "The account is locked for 30 minutes¹. Each desk has 6 m² and the 1st floor has more."
+	for name, data := range map[string][]byte{
+		"a.docx": docx(t, `<w:p><w:r><w:t>The account is locked for 30 minutes</w:t></w:r>`+
+			`<w:r><w:rPr><w:position w:val="8"/><w:sz w:val="19"/></w:rPr><w:t>1</w:t></w:r><w:r><w:t xml:space="preserve">. Each desk has 6 m</w:t></w:r>`+
+			`<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>2</w:t></w:r><w:r><w:t xml:space="preserve"> and the 1</w:t></w:r>`+
+			`<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>st</w:t></w:r><w:r><w:t xml:space="preserve"> floor has more.</w:t></w:r></w:p>`),
+		"a.odt": sampledocs.ODTStyled("Styles",
+			`<style:style style:name="T1" style:family="text"><style:text-properties style:text-position="33% 80%"/></style:style>`+
+				`<style:style style:name="T2" style:family="text"><style:text-properties style:text-position="super 58%"/></style:style>`+
+				`<style:style style:name="T3" style:family="text"><style:text-properties style:text-position="-33% 80%"/></style:style>`,
+			`<text:p>The account is locked for 30 minutes<text:span text:style-name="T1">1</text:span>. Each desk has 6 m<text:span text:style-name="T2">2</text:span> and the 1<text:span text:style-name="T2">st</text:span> floor has <text:span text:style-name="T3">more</text:span>.</text:p>`),
+		"a.html": []byte(`<html><body><p>The account is locked for 30 minutes<sup><a href="#fn1">1</a></sup>. Each desk has 6 m<sup>2</sup> and the 1<sup>st</sup> floor has more.</p></body></html>`),
+	} {
+		doc, err := x.Parse(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range doc.Sections {
+			if s := strings.TrimSpace(s.Text); s != "" {
+				got = append(got, s)
+			}
+		}
+		if strings.Join(got, "\n") != want {
+			t.Errorf("%s: got %q\nwant %q", name, strings.Join(got, "\n"), want)
+		}
 	}
 }
