@@ -771,6 +771,12 @@ func TestJoinPDFLinesKeepsHyphensOfAddresses(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+	// PDFium joins a word it takes for hyphenated itself, marking the hyphen \x02.
+	got = strings.Join(pdfLines("Write to security@northwind\x02labs.com or see https://wiki.example.com/sec\x02ops/ in the docu\x02ment library."), "\n")
+	want = "Write to security@northwind-labs.com or see https://wiki.example.com/sec-ops/ in the document library."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
 }
 
 // TestSuperscriptDigitsAreSuperscripts: a footnote mark or an exponent set as raised digits

@@ -217,7 +217,8 @@ func clipHeading(s string) string {
 //     with a capital, no longer ends the paragraph before it ("… the office. Installing the
 //     client");
 //   - a PDF line broken at a hyphen of an e-mail address, host name or path keeps the hyphen
-//     ("security@northwind-labs.com", not "northwindlabs.com");
+//     ("security@northwind-labs.com", not "northwindlabs.com"), whether PDFium marked it as
+//     a word's (\x02) or the lines are joined after;
 //   - raised digits (a footnote mark typed as superscript, an exponent) read as Unicode
 //     superscripts in .docx (w:vertAlign, a positive w:position), .odt (a text style's
 //     style:text-position) and HTML (<sup>, unless the mark is in brackets): "minutes¹",

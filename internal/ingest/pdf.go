@@ -230,12 +230,35 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, er
 // pdfLines splits a page's text into lines, trimmed. PDFium joins a word it finds hyphenated
 // across lines itself, marking the hyphen \x02.
 func pdfLines(page string) []string {
-	page = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x02", "").Replace(page)
+	page = joinBreaks(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(page))
 	lines := strings.Split(page, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return lines
+}
+
+// joinBreaks undoes the hyphens PDFium marks \x02 (a word it found broken at a line's end),
+// keeping one that breaks an e-mail address, host name or path (see addressBreak): PDFium
+// takes "security@northwind-" + "labs.com" for a hyphenated word too.
+func joinBreaks(page string) string {
+	if !strings.Contains(page, "\x02") {
+		return page
+	}
+	var b strings.Builder
+	for {
+		before, after, found := strings.Cut(page, "\x02")
+		b.WriteString(before)
+		if !found {
+			return b.String()
+		}
+		// The broken word's start: the text since the last space or line, less marks before.
+		word := before[strings.LastIndexAny(before, " \t\n")+1:]
+		if addressBreak(strings.ReplaceAll(word, "\x02", "")+"-", strings.TrimLeft(after, "\r\n")) {
+			b.WriteByte('-')
+		}
+		page = after
+	}
 }
 
 // maxRunningLines is how many lines at the top and at the foot of a page may be its running
