@@ -538,7 +538,7 @@ func around(ps []sent, k int) []int {
 		for hi+1 < len(ps) && ps[hi+1].item && hi-lo < maxListLines-1 {
 			hi++
 		}
-		if lo > 0 && strings.HasSuffix(ps[lo-1].text, ":") {
+		if lo > 0 && (strings.HasSuffix(ps[lo-1].text, ":") || heads(ps, lo-1)) {
 			lo--
 		}
 		// A row of a long table is read by its header: the table's first row comes along.
@@ -546,7 +546,7 @@ func around(ps []sent, k int) []int {
 			return append([]int{head}, span(lo, hi)...)
 		}
 		return span(lo, hi)
-	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].item:
+	case (strings.HasSuffix(ps[k].text, ":") || heads(ps, k)) && k+1 < len(ps) && ps[k+1].item:
 		hi := k + 1
 		for hi+1 < len(ps) && ps[hi+1].item && hi-k < maxListLines {
 			hi++
@@ -707,6 +707,13 @@ func span(lo, hi int) []int {
 		out = append(out, k)
 	}
 	return out
+}
+
+// heads reports a line that heads the list right under it as a line ending in a colon
+// introduces one: a heading kept in the text (a PDF's, a plain-text file's) such as "Lost or
+// stolen laptop or phone" above the steps to take, which are its answer, all of them.
+func heads(ps []sent, k int) bool {
+	return !ps[k].item && k+1 < len(ps) && ps[k+1].item && isTerm(ps, k)
 }
 
 // isTerm reports a line that names what the line after it describes: a definition list's term

@@ -688,3 +688,30 @@ func TestExtractiveBreaksTiesInReadingOrder(t *testing.T) {
 		}
 	}
 }
+
+// A heading kept in a passage's text (a PDF's: "Lost or stolen laptop or phone") above a
+// numbered list introduces it as a line ending in a colon does: the steps are quoted whole,
+// under it, not the heading and the first step alone.
+func TestExtractiveQuotesTheListUnderAHeadingLine(t *testing.T) {
+	t.Parallel()
+	text := "Security Incident Response Runbook\n" +
+		"Use this runbook when you suspect a security incident: a phishing email you clicked, malware, a lost device, or data sent to the wrong person.\n" +
+		"Report first\n" +
+		"Report every suspected incident immediately to the Security Operations Centre or on the 24/7 hotline. Do not try to investigate on your own.\n" +
+		"Lost or stolen laptop or phone\n" +
+		"1. Call the hotline so the device can be wiped remotely.\n" +
+		"2. File a police report within 48 hours and send the report number to the Service Desk.\n" +
+		"3. Change your network password from another device.\n" +
+		"Personal data breaches\n" +
+		"If personal data may have been exposed, the Data Protection Officer decides whether to notify the supervisory authority."
+	got, err := answer.Extractive{}.Answer(context.Background(), "my laptop was stolen what now", []retrieve.Result{{Text: text}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Lost or stolen laptop or phone\n1. Call the hotline so the device can be wiped remotely.\n" +
+		"2. File a police report within 48 hours and send the report number to the Service Desk.\n" +
+		"3. Change your network password from another device.\n[1]"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
