@@ -429,6 +429,19 @@ func readOn(ps []sent, groups [][]int, used map[int]bool, q map[string]bool, lim
 			words += w
 		}
 	}
+	// A later group that ends where an earlier one begins, on its line, comes before it as
+	// one run of text: "The approved password manager is Bitwarden. Storing work passwords
+	// in a browser is not allowed.", not the second sentence quoted first and the first after
+	// it, each cited apart.
+	for i := 0; i < len(groups); i++ {
+		first := groups[i][0]
+		j := slices.IndexFunc(groups, func(g []int) bool { return g[len(g)-1] == first-1 })
+		if j > i && ps[first-1].line == ps[first].line && !ps[first].item {
+			groups[i] = append(groups[j], groups[i]...)
+			groups = slices.Delete(groups, j, j+1)
+			i--
+		}
+	}
 	return groups
 }
 

@@ -715,3 +715,28 @@ func TestExtractiveQuotesTheListUnderAHeadingLine(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// Two sentences of one paragraph that both answer are quoted in the paragraph's order, as one
+// quote, even when the second scores better: "Storing … is not allowed. [1] The approved
+// password manager is Bitwarden. [1]" read backwards.
+func TestExtractiveQuotesAdjacentSentencesInOrder(t *testing.T) {
+	t.Parallel()
+	doc, heading := "Password and Multi-Factor Authentication Standard", "Password and Multi-Factor Authentication Standard › "
+	sources := []retrieve.Result{
+		{DocumentID: 1, Path: "password-mfa.docx", Title: doc, Heading: heading + "Password manager", Score: 1.25,
+			Text: "The approved password manager is Bitwarden. Storing work passwords in a browser's built-in password store is not allowed. Shared team credentials must be kept in a Bitwarden collection owned by the team lead."},
+		{DocumentID: 1, Path: "password-mfa.docx", Title: doc, Heading: heading + "Multi-factor authentication", Score: 0.95,
+			Text: "MFA is mandatory for email, the VPN, the HR portal and all cloud consoles. Approved second factors, in order of preference:\n" +
+				"1. A hardware security key (YubiKey), issued by IT on request.\n2. The Microsoft Authenticator app with number matching.\n" +
+				"3. SMS codes, only for staff who have no company phone and cannot use a key.\n" +
+				"If you lose your security key, report it to the Service Desk within 24 hours so it can be revoked.\n" +
+				"¹ Administrators' accounts are locked after 5 failed attempts and must be unlocked by the Security team."},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "Which password manager are we allowed to use", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The approved password manager is Bitwarden. Storing work passwords in a browser's built-in password store is not allowed. [1]"; !strings.HasPrefix(got, want) {
+		t.Errorf("got  %q\nwant it to open with %q", got, want)
+	}
+}
