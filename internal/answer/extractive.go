@@ -593,7 +593,7 @@ func around(ps []sent, k int) []int {
 		// words it is a description without a full stop, and that line the next term.
 		term := described(ps, k)
 		lo := term
-		for lo > 0 && term-lo < maxTermLines-1 && isTerm(ps, lo-1) && !ps[lo-1].item {
+		for lo > 0 && term-lo < maxTermLines-1 && isTerm(ps, lo-1) && !ps[lo-1].item && synonym(ps[lo-1].text) {
 			lo--
 		}
 		if hi := goesOn(ps, k); hi > k && !textseg.Prose(ps[k+1].text) {
@@ -720,6 +720,13 @@ func span(lo, hi int) []int {
 		out = append(out, k)
 	}
 	return out
+}
+
+// synonym reports a term line that may name the same thing as the term under it ("-m" over
+// "--move", "core.autocrlf"): a word or two, or not a line of words. A longer line of words
+// above a heading is the end of what came before it (a PDF table's last row).
+func synonym(s string) bool {
+	return len(strings.Fields(s)) <= 2 || !textseg.Prose(s)
 }
 
 // heads reports a line that heads the list right under it as a line ending in a colon

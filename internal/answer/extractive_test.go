@@ -740,3 +740,25 @@ func TestExtractiveQuotesAdjacentSentencesInOrder(t *testing.T) {
 		t.Errorf("got  %q\nwant it to open with %q", got, want)
 	}
 }
+
+// A line of words above a heading line (a table row of a PDF: "Friday First one-to-one with
+// manager Manager" above "Probation") is not the heading's synonym, as "-m" above "--move"
+// is: the answer quotes the heading and what it heads, not the row.
+func TestExtractiveTermSynonymsAreNotProse(t *testing.T) {
+	t.Parallel()
+	text := "New Starter Onboarding Checklist\n" +
+		"This checklist is for managers welcoming a new team member. Start it as soon as the contract is signed.\n" +
+		"First week\n" +
+		"Day Activity Owner\n" +
+		"Tuesday Security awareness training (mandatory, 90 minutes) Information Security Wednesday Product overview Product Management\n" +
+		"Friday First one-to-one with manager Manager\n" +
+		"Probation\n" +
+		"The probation period is two months for all permanent contracts. Hold a review meeting with the new starter at the end of the first month and again before the probation ends. Record the outcome in the HR portal."
+	got, err := answer.Extractive{}.Answer(context.Background(), "how long is probation", []retrieve.Result{{Text: text}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got, "Friday") || !strings.Contains(got, "two months") {
+		t.Errorf("got %q", got)
+	}
+}
