@@ -22,7 +22,7 @@ soffice --headless --infilter=calc_HTML_WebQuery --convert-to xlsx --outdir "$ou
 export DATABASE_URL=$url
 "$root/bin/indexer" sources add office "$out/corpus"
 "$root/bin/indexer" index office
-"$root/bin/indexer" eval --source office --queries "$src/queries.jsonl" --qrels "$src/qrels.tsv" \
+"$root/bin/indexer" eval --source office --queries "$src/questions.jsonl" --qrels "$src/qrels.tsv" \
 	--negatives "$src/unanswerable.jsonl" --answers --facts "$src/facts.tsv" --decisions "$out/decisions.tsv"
 column -t -s $'\t' "$out/decisions.tsv"
 echo "corpus: $out/corpus"
