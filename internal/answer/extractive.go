@@ -429,6 +429,19 @@ func readOn(ps []sent, groups [][]int, used map[int]bool, q map[string]bool, lim
 			words += w
 		}
 	}
+	// A later group that ends where an earlier one begins, on its line, comes before it as
+	// one run of text: "The approved password manager is Bitwarden. Storing work passwords
+	// in a browser is not allowed.", not the second sentence quoted first and the first after
+	// it, each cited apart.
+	for i := 0; i < len(groups); i++ {
+		first := groups[i][0]
+		j := slices.IndexFunc(groups, func(g []int) bool { return g[len(g)-1] == first-1 })
+		if j > i && ps[first-1].line == ps[first].line && !ps[first].item {
+			groups[i] = append(groups[j], groups[i]...)
+			groups = slices.Delete(groups, j, j+1)
+			i--
+		}
+	}
 	return groups
 }
 
@@ -538,7 +551,7 @@ func around(ps []sent, k int) []int {
 		for hi+1 < len(ps) && ps[hi+1].item && hi-lo < maxListLines-1 {
 			hi++
 		}
-		if lo > 0 && strings.HasSuffix(ps[lo-1].text, ":") {
+		if lo > 0 && (strings.HasSuffix(ps[lo-1].text, ":") || heads(ps, lo-1)) {
 			lo--
 		}
 		// A row of a long table is read by its header: the table's first row comes along.
@@ -546,7 +559,7 @@ func around(ps []sent, k int) []int {
 			return append([]int{head}, span(lo, hi)...)
 		}
 		return span(lo, hi)
-	case strings.HasSuffix(ps[k].text, ":") && k+1 < len(ps) && ps[k+1].item:
+	case (strings.HasSuffix(ps[k].text, ":") || heads(ps, k)) && k+1 < len(ps) && ps[k+1].item:
 		hi := k + 1
 		for hi+1 < len(ps) && ps[hi+1].item && hi-k < maxListLines {
 			hi++
@@ -580,7 +593,7 @@ func around(ps []sent, k int) []int {
 		// words it is a description without a full stop, and that line the next term.
 		term := described(ps, k)
 		lo := term
-		for lo > 0 && term-lo < maxTermLines-1 && isTerm(ps, lo-1) && !ps[lo-1].item {
+		for lo > 0 && term-lo < maxTermLines-1 && isTerm(ps, lo-1) && !ps[lo-1].item && synonym(ps[lo-1].text) {
 			lo--
 		}
 		if hi := goesOn(ps, k); hi > k && !textseg.Prose(ps[k+1].text) {
@@ -707,6 +720,20 @@ func span(lo, hi int) []int {
 		out = append(out, k)
 	}
 	return out
+}
+
+// synonym reports a term line that may name the same thing as the term under it ("-m" over
+// "--move", "core.autocrlf"): a word or two, or not a line of words. A longer line of words
+// above a heading is the end of what came before it (a PDF table's last row).
+func synonym(s string) bool {
+	return len(strings.Fields(s)) <= 2 || !textseg.Prose(s)
+}
+
+// heads reports a line that heads the list right under it as a line ending in a colon
+// introduces one: a heading kept in the text (a PDF's, a plain-text file's) such as "Lost or
+// stolen laptop or phone" above the steps to take, which are its answer, all of them.
+func heads(ps []sent, k int) bool {
+	return !ps[k].item && k+1 < len(ps) && ps[k+1].item && isTerm(ps, k)
 }
 
 // isTerm reports a line that names what the line after it describes: a definition list's term

@@ -698,3 +698,77 @@ func TestExtractiveBreaksTiesInReadingOrder(t *testing.T) {
 		}
 	}
 }
+
+// A heading kept in a passage's text (a PDF's: "Lost or stolen laptop or phone") above a
+// numbered list introduces it as a line ending in a colon does: the steps are quoted whole,
+// under it, not the heading and the first step alone.
+func TestExtractiveQuotesTheListUnderAHeadingLine(t *testing.T) {
+	t.Parallel()
+	text := "Security Incident Response Runbook\n" +
+		"Use this runbook when you suspect a security incident: a phishing email you clicked, malware, a lost device, or data sent to the wrong person.\n" +
+		"Report first\n" +
+		"Report every suspected incident immediately to the Security Operations Centre or on the 24/7 hotline. Do not try to investigate on your own.\n" +
+		"Lost or stolen laptop or phone\n" +
+		"1. Call the hotline so the device can be wiped remotely.\n" +
+		"2. File a police report within 48 hours and send the report number to the Service Desk.\n" +
+		"3. Change your network password from another device.\n" +
+		"Personal data breaches\n" +
+		"If personal data may have been exposed, the Data Protection Officer decides whether to notify the supervisory authority."
+	got, err := answer.Extractive{}.Answer(context.Background(), "my laptop was stolen what now", []retrieve.Result{{Text: text}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Lost or stolen laptop or phone\n1. Call the hotline so the device can be wiped remotely.\n" +
+		"2. File a police report within 48 hours and send the report number to the Service Desk.\n" +
+		"3. Change your network password from another device.\n[1]"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// Two sentences of one paragraph that both answer are quoted in the paragraph's order, as one
+// quote, even when the second scores better: "Storing … is not allowed. [1] The approved
+// password manager is Bitwarden. [1]" read backwards.
+func TestExtractiveQuotesAdjacentSentencesInOrder(t *testing.T) {
+	t.Parallel()
+	doc, heading := "Password and Multi-Factor Authentication Standard", "Password and Multi-Factor Authentication Standard › "
+	sources := []retrieve.Result{
+		{DocumentID: 1, Path: "password-mfa.docx", Title: doc, Heading: heading + "Password manager", Score: 1.25,
+			Text: "The approved password manager is Bitwarden. Storing work passwords in a browser's built-in password store is not allowed. Shared team credentials must be kept in a Bitwarden collection owned by the team lead."},
+		{DocumentID: 1, Path: "password-mfa.docx", Title: doc, Heading: heading + "Multi-factor authentication", Score: 0.95,
+			Text: "MFA is mandatory for email, the VPN, the HR portal and all cloud consoles. Approved second factors, in order of preference:\n" +
+				"1. A hardware security key (YubiKey), issued by IT on request.\n2. The Microsoft Authenticator app with number matching.\n" +
+				"3. SMS codes, only for staff who have no company phone and cannot use a key.\n" +
+				"If you lose your security key, report it to the Service Desk within 24 hours so it can be revoked.\n" +
+				"¹ Administrators' accounts are locked after 5 failed attempts and must be unlocked by the Security team."},
+	}
+	got, err := answer.Extractive{}.Answer(context.Background(), "Which password manager are we allowed to use", sources, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The approved password manager is Bitwarden. Storing work passwords in a browser's built-in password store is not allowed. [1]"; !strings.HasPrefix(got, want) {
+		t.Errorf("got  %q\nwant it to open with %q", got, want)
+	}
+}
+
+// A line of words above a heading line (a table row of a PDF: "Friday First one-to-one with
+// manager Manager" above "Probation") is not the heading's synonym, as "-m" above "--move"
+// is: the answer quotes the heading and what it heads, not the row.
+func TestExtractiveTermSynonymsAreNotProse(t *testing.T) {
+	t.Parallel()
+	text := "New Starter Onboarding Checklist\n" +
+		"This checklist is for managers welcoming a new team member. Start it as soon as the contract is signed.\n" +
+		"First week\n" +
+		"Day Activity Owner\n" +
+		"Tuesday Security awareness training (mandatory, 90 minutes) Information Security Wednesday Product overview Product Management\n" +
+		"Friday First one-to-one with manager Manager\n" +
+		"Probation\n" +
+		"The probation period is two months for all permanent contracts. Hold a review meeting with the new starter at the end of the first month and again before the probation ends. Record the outcome in the HR portal."
+	got, err := answer.Extractive{}.Answer(context.Background(), "how long is probation", []retrieve.Result{{Text: text}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got, "Friday") || !strings.Contains(got, "two months") {
+		t.Errorf("got %q", got)
+	}
+}

@@ -754,7 +754,7 @@ Keep copies.[1] Done.
 
 [1] On the last day of the month.
 
-Pandoc.2
+Pandoc.²
 
 1. Pandoc's note.
 
@@ -994,6 +994,95 @@ func TestDOCXTableOfContentsIsNotText(t *testing.T) {
 		}
 		if want := []string{"Scope: All staff.\nTaxis, see page 2"}; !slices.Equal(got, want) {
 			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestJoinPDFLinesKeepsHeadingsApart: a short line after a sentence's end, with no stop of
+// its own, is a heading (LibreOffice's and Word's PDFs put one between a paragraph and the
+// next, or between a list and the next paragraph, with no blank line): it is a line of its
+// own, not the tail of the paragraph before nor the head of the one after.
+func TestJoinPDFLinesKeepsHeadingsApart(t *testing.T) {
+	got := joinPDFLines(strings.Join([]string{
+		"The corporate VPN is required to reach internal systems such as the wiki, Jira and the",
+		"build servers from outside the office and from every customer site we visit this year.",
+		"Installing the client",
+		"1. Open Self Service on your laptop (macOS) or Software Center (Windows) to begin.",
+		"2. Add the new starter to the team's calendar and to the chat channels of the team.",
+		"First week",
+		"Every new starter meets the people team on Monday morning at nine in the lobby, and",
+		"the manager on Friday afternoon. The probation period is two months for all of them.",
+		"Report every suspected incident at once to the Security Operations Centre, whose",
+		"address is printed on the back of your badge, or to the hotline listed on the wiki. See",
+		"https://wiki.example.com/security/incidents/reporting-a-suspected-incident-howto",
+	}, "\n"))
+	want := strings.Join([]string{
+		"The corporate VPN is required to reach internal systems such as the wiki, Jira and the build servers from outside the office and from every customer site we visit this year.",
+		"Installing the client",
+		"1. Open Self Service on your laptop (macOS) or Software Center (Windows) to begin.",
+		"2. Add the new starter to the team's calendar and to the chat channels of the team.",
+		"First week",
+		"Every new starter meets the people team on Monday morning at nine in the lobby, and the manager on Friday afternoon. The probation period is two months for all of them. Report every suspected incident at once to the Security Operations Centre, whose address is printed on the back of your badge, or to the hotline listed on the wiki. See https://wiki.example.com/security/incidents/reporting-a-suspected-incident-howto",
+	}, "\n")
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestJoinPDFLinesKeepsHyphensOfAddresses: a line that ends at a hyphen inside an e-mail
+// address, a host name or a path was broken at a hyphen of its own, which stays
+// ("security@northwind-" + "labs.com"); a word's hyphen is still undone.
+func TestJoinPDFLinesKeepsHyphensOfAddresses(t *testing.T) {
+	got := joinPDFLines(strings.Join([]string{
+		"Report every suspected incident immediately to the Security Operations Centre at security@northwind-",
+		"labs.com or on the hotline; the runbook is on the wiki at https://wiki.example.com/sec-ops/run-",
+		"book/lost-devices and in the shared and searchable folders of the staff portal's docu-",
+		"ment library under Security, which every employee can read at any time of day.",
+	}, "\n"))
+	want := "Report every suspected incident immediately to the Security Operations Centre at security@northwind-labs.com or on the hotline; the runbook is on the wiki at https://wiki.example.com/sec-ops/run-book/lost-devices and in the shared and searchable folders of the staff portal's document library under Security, which every employee can read at any time of day."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	// PDFium joins a word it takes for hyphenated itself, marking the hyphen \x02.
+	got = strings.Join(pdfLines("Write to security@northwind\x02labs.com or see https://wiki.example.com/sec\x02ops/ in the docu\x02ment library."), "\n")
+	want = "Write to security@northwind-labs.com or see https://wiki.example.com/sec-ops/ in the document library."
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestSuperscriptDigitsAreSuperscripts: a footnote mark or an exponent set as raised digits
+// (Word's vertAlign or position, an ODF text-position, HTML's <sup>) reads as Unicode
+// superscripts, so the word it follows stays a word of its own ("minutes¹", which search
+// reads as "minutes", not "minutes1"; "m²" not "m2"); raised letters are left as they are.
+func TestSuperscriptDigitsAreSuperscripts(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	want := "The account is locked for 30 minutes¹. Each desk has 6 m² and the 1st floor has more."
+	for name, data := range map[string][]byte{
+		"a.docx": docx(t, `<w:p><w:r><w:t>The account is locked for 30 minutes</w:t></w:r>`+
+			`<w:r><w:rPr><w:position w:val="8"/><w:sz w:val="19"/></w:rPr><w:t>1</w:t></w:r><w:r><w:t xml:space="preserve">. Each desk has 6 m</w:t></w:r>`+
+			`<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>2</w:t></w:r><w:r><w:t xml:space="preserve"> and the 1</w:t></w:r>`+
+			`<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:t>st</w:t></w:r><w:r><w:t xml:space="preserve"> floor has more.</w:t></w:r></w:p>`),
+		"a.odt": sampledocs.ODTStyled("Styles",
+			`<style:style style:name="T1" style:family="text"><style:text-properties style:text-position="33% 80%"/></style:style>`+
+				`<style:style style:name="T2" style:family="text"><style:text-properties style:text-position="super 58%"/></style:style>`+
+				`<style:style style:name="T3" style:family="text"><style:text-properties style:text-position="-33% 80%"/></style:style>`,
+			`<text:p>The account is locked for 30 minutes<text:span text:style-name="T1">1</text:span>. Each desk has 6 m<text:span text:style-name="T2">2</text:span> and the 1<text:span text:style-name="T2">st</text:span> floor has <text:span text:style-name="T3">more</text:span>.</text:p>`),
+		"a.html": []byte(`<html><body><p>The account is locked for 30 minutes<sup><a href="#fn1">1</a></sup>. Each desk has 6 m<sup>2</sup> and the 1<sup>st</sup> floor has more.</p></body></html>`),
+	} {
+		doc, err := x.Parse(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range doc.Sections {
+			if s := strings.TrimSpace(s.Text); s != "" {
+				got = append(got, s)
+			}
+		}
+		if strings.Join(got, "\n") != want {
+			t.Errorf("%s: got %q\nwant %q", name, strings.Join(got, "\n"), want)
 		}
 	}
 }

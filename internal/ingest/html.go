@@ -580,6 +580,11 @@ func (r *htmlReader) text(raw []byte) {
 	if top.skip || !r.inContent {
 		return
 	}
+	// Raised digits (a footnote mark, an exponent) as superscripts: "minutes¹", not
+	// "minutes1"; a mark in brackets ("[1]", DocBook's) is apart from its word already.
+	if r.within(atom.Sup) && !bytes.HasSuffix(bytes.TrimRight(r.line, " "), []byte("[")) {
+		raw = []byte(superscript(string(raw)))
+	}
 	if r.heading != nil {
 		r.heading.Write(raw)
 		return

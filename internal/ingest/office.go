@@ -228,6 +228,9 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		cells []string
 		level int
 		num   docxNum // the paragraph's list: its style's, or its own numbering properties'
+		// The run being read is raised (superscript, or set higher by w:position): its
+		// digits are a footnote mark or an exponent, written as superscripts.
+		raised bool
 		// The paragraphs a text box's paragraphs interrupt (a box is anchored inside a
 		// paragraph's run): each goes on after the box, which is read as lines before it.
 		// Each keeps its own builder, taken back as it was, not copied: a long paragraph
@@ -295,10 +298,23 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				para.WriteByte('\t')
 			case "br", "cr":
 				para.WriteByte('\n')
+			case "r":
+				raised = false
+			case "vertAlign", "position":
+				// A run's own properties (w:r/w:rPr), not the paragraph mark's.
+				if n := len(tags); n >= 3 && tags[n-2] == "rPr" && tags[n-3] == "r" {
+					v := attrOf(e, "val")
+					pos, _ := strconv.Atoi(v)
+					raised = raised || v == "superscript" || (e.Name.Local == "position" && pos > 0)
+				}
 			}
 		case xml.CharData:
 			if len(tags) > 0 && tags[len(tags)-1] == "t" {
-				para.Write(e)
+				if raised {
+					para.WriteString(superscript(string(e)))
+				} else {
+					para.Write(e)
+				}
 			}
 		case xml.EndElement:
 			switch e.Name.Local {

@@ -5,8 +5,10 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // OpenDocument (LibreOffice, ODF 1.2+) files are zip archives like Office Open XML, so they are
@@ -51,6 +53,34 @@ type odfText struct {
 	depth int // enclosing text:p / text:h elements
 	skip  int // enclosing elements whose content is not text
 	b     strings.Builder
+	// raised names the text styles set above the line (superscript); spans holds whether
+	// each enclosing text:span is of one: its digits are written as superscripts.
+	raised map[string]bool
+	spans  []bool
+}
+
+// readODFRaisedStyles adds to raised the text styles of part whose text is set above the
+// line: a style:text-position of "super" or of a positive percentage ("33% 80%", as
+// LibreOffice writes a footnote mark typed as superscript).
+func readODFRaisedStyles(part []byte, deadline time.Time, raised map[string]bool) {
+	var name string
+	_ = walkXML(part, deadline, func(t xml.Token, tags []string) error {
+		e, ok := t.(xml.StartElement)
+		if !ok {
+			return nil
+		}
+		switch e.Name.Local {
+		case "style":
+			name = attrOf(e, "name")
+		case "text-properties":
+			pos, _, _ := strings.Cut(strings.TrimSpace(attrOf(e, "text-position")), " ")
+			pct, err := strconv.ParseFloat(strings.TrimSuffix(pos, "%"), 64)
+			if name != "" && (pos == "super" || (err == nil && strings.HasSuffix(pos, "%") && pct > 0)) {
+				raised[name] = true
+			}
+		}
+		return nil
+	})
 }
 
 // token feeds one XML token; it returns the paragraph's text when a paragraph closes.
@@ -73,13 +103,23 @@ func (p *odfText) token(t xml.Token) (line string, closed bool) {
 			p.b.WriteByte('\t')
 		case "line-break":
 			p.b.WriteByte('\n')
+		case "span":
+			p.spans = append(p.spans, p.raised[attrOf(e, "style-name")])
 		}
 	case xml.CharData:
 		if p.depth > 0 && p.skip == 0 {
-			p.b.Write(e)
+			if slices.Contains(p.spans, true) {
+				p.b.WriteString(superscript(string(e)))
+			} else {
+				p.b.Write(e)
+			}
 		}
 	case xml.EndElement:
 		switch e.Name.Local {
+		case "span":
+			if n := len(p.spans); n > 0 {
+				p.spans = p.spans[:n-1]
+			}
 		case "tracked-changes", "annotation", "note-citation", "notes":
 			p.skip = max(p.skip-1, 0)
 		case "p", "h":
@@ -105,16 +145,19 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 		return Parsed{}, err
 	}
 	lists := odfLists{styles: map[string][]listLevel{}, last: map[string][]int{}}
+	raised := map[string]bool{}
 	if styles, err := o.part("styles.xml"); err == nil {
 		readODFListStyles(styles, limits.Deadline, lists.styles)
+		readODFRaisedStyles(styles, limits.Deadline, raised)
 	}
 	readODFListStyles(body, limits.Deadline, lists.styles)
+	readODFRaisedStyles(body, limits.Deadline, raised)
 	doc := Parsed{Title: title}
 	outline := newOutline(&doc)
 	var (
 		cur   Section
 		text  strings.Builder
-		p     odfText
+		p     = odfText{raised: raised}
 		level int
 		cell  strings.Builder
 		cells []string

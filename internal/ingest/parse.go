@@ -220,7 +220,18 @@ func clipHeading(s string) string {
 //   - a PDF's outline (bookmarks) gives its pages' passages their heading paths, split where each
 //     heading stands on its page (see outlineSections);
 //   - HTML footnotes in an <aside> (docutils, Sphinx) are text, not a sidebar, each on its
-//     label's line ("[3] The note"), and a note's link back ("↩︎", "↑", "^") is not.
+//     label's line ("[3] The note"), and a note's link back ("↩︎", "↑", "^") is not;
+//   - a PDF heading set between two paragraphs with no blank line (LibreOffice's and Word's
+//     PDFs) is a line of its own: a short line after a sentence's end, with no stop, opening
+//     with a capital, no longer ends the paragraph before it ("… the office. Installing the
+//     client");
+//   - a PDF line broken at a hyphen of an e-mail address, host name or path keeps the hyphen
+//     ("security@northwind-labs.com", not "northwindlabs.com"), whether PDFium marked it as
+//     a word's (\x02) or the lines are joined after;
+//   - raised digits (a footnote mark typed as superscript, an exponent) read as Unicode
+//     superscripts in .docx (w:vertAlign, a positive w:position), .odt (a text style's
+//     style:text-position) and HTML (<sup>, unless the mark is in brackets): "minutes¹",
+//     which search reads as "minutes", not "minutes1"; "m²", not "m2";
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.

@@ -232,12 +232,35 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 // pdfLines splits a page's text into lines, trimmed. PDFium joins a word it finds hyphenated
 // across lines itself, marking the hyphen \x02.
 func pdfLines(page string) []string {
-	page = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\x02", "").Replace(page)
+	page = joinBreaks(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(page))
 	lines := strings.Split(page, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return lines
+}
+
+// joinBreaks undoes the hyphens PDFium marks \x02 (a word it found broken at a line's end),
+// keeping one that breaks an e-mail address, host name or path (see addressBreak): PDFium
+// takes "security@northwind-" + "labs.com" for a hyphenated word too.
+func joinBreaks(page string) string {
+	if !strings.Contains(page, "\x02") {
+		return page
+	}
+	var b strings.Builder
+	for {
+		before, after, found := strings.Cut(page, "\x02")
+		b.WriteString(before)
+		if !found {
+			return b.String()
+		}
+		// The broken word's start: the text since the last space or line, less marks before.
+		word := before[strings.LastIndexAny(before, " \t\n")+1:]
+		if addressBreak(strings.ReplaceAll(word, "\x02", "")+"-", strings.TrimLeft(after, "\r\n")) {
+			b.WriteByte('-')
+		}
+		page = after
+	}
 }
 
 // maxRunningLines is how many lines at the top and at the foot of a page may be its running
@@ -341,7 +364,11 @@ func joinPDFLines(page string) string {
 	}
 	var b strings.Builder
 	prev := ""
-	for _, l := range lines {
+	for i, l := range lines {
+		next := ""
+		if i+1 < len(lines) {
+			next = lines[i+1]
+		}
 		switch {
 		case l == "":
 			if prev != "" {
@@ -349,14 +376,16 @@ func joinPDFLines(page string) string {
 			}
 		case prev == "":
 			b.WriteString(l)
-		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3:
+		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3 || pdfHeading(prev, l, next, full):
 			b.WriteByte('\n')
 			b.WriteString(l)
 		default:
 			if r, _ := utf8.DecodeRuneInString(l); hyphenated(prev) && unicode.IsLower(r) {
-				trimmed := strings.TrimRight(b.String(), "-\u00ad")
-				b.Reset()
-				b.WriteString(trimmed)
+				if !addressBreak(prev, l) || strings.HasSuffix(prev, "\u00ad") {
+					trimmed := strings.TrimRight(b.String(), "-\u00ad")
+					b.Reset()
+					b.WriteString(trimmed)
+				}
 			} else {
 				b.WriteByte(' ')
 			}
@@ -365,6 +394,37 @@ func joinPDFLines(page string) string {
 		prev = l
 	}
 	return b.String()
+}
+
+// pdfHeading reports a line l that is a heading of its own between prev and next: it follows
+// a sentence's end, is clearly shorter than the page's full lines, has no stop of its own,
+// opens with a capital or a digit, and the line after it (if any) does not go on in lower
+// case (a short line before a long URL or word is a paragraph's, wrapped early).
+func pdfHeading(prev, l, next string, full int) bool {
+	if utf8.RuneCountInString(l)*4 >= full*3 || !strings.ContainsAny(prev[len(prev)-1:], ".!?:") {
+		return false
+	}
+	if strings.ContainsAny(l[len(l)-1:], ".,;:!?") {
+		return false
+	}
+	if r, _ := utf8.DecodeRuneInString(l); !unicode.IsUpper(r) && !unicode.IsDigit(r) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(next)
+	return !unicode.IsLower(r)
+}
+
+// addressBreak reports a line broken at a hyphen of an e-mail address, a host name or a path
+// rather than a word's: the broken word holds '@' or '/', or the word it goes on with holds a
+// '.', '/' or '@' between letters ("security@northwind-" + "labs.com").
+func addressBreak(prev, l string) bool {
+	word := prev[strings.LastIndexAny(prev, " \t")+1:]
+	if strings.ContainsAny(word, "@/") {
+		return true
+	}
+	rest, _, _ := strings.Cut(l, " ")
+	rest = strings.TrimRight(rest, ".,;:!?)\"'")
+	return strings.ContainsAny(rest, "@/") || strings.Contains(strings.Trim(rest, "."), ".")
 }
 
 // hyphenated reports a line ending in a word broken by a hyphen: a letter, then '-' or a soft

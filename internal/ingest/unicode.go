@@ -154,3 +154,29 @@ func latin1(b []byte) string {
 // symbolFontGlyph reports the code points U+F020–U+F0FF, where PDF writers put the glyphs of
 // symbol fonts (Symbol, Wingdings) that have no Unicode mapping.
 func symbolFontGlyph(r rune) bool { return r >= 0xF020 && r <= 0xF0FF }
+
+// superscripts maps the characters that have Unicode superscript forms.
+var superscripts = strings.NewReplacer(
+	"0", "⁰", "1", "¹", "2", "²", "3", "³", "4", "⁴", "5", "⁵", "6", "⁶", "7", "⁷", "8", "⁸", "9", "⁹",
+	"+", "⁺", "-", "⁻", "=", "⁼", "(", "⁽", ")", "⁾")
+
+// superscript returns raised text (a footnote mark, an exponent) in Unicode superscripts
+// when it is digits, with signs, parentheses, commas or spaces between them ("1" as "¹",
+// "1,2" as "¹,²"), so that it no longer runs into the word before it ("minutes1", which
+// search reads as one token). Other raised text ("st" of "1st", "TM") is returned as it is.
+func superscript(s string) string {
+	digits := false
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits = true
+		case strings.ContainsRune("+-=(), ", r):
+		default:
+			return s
+		}
+	}
+	if !digits {
+		return s
+	}
+	return superscripts.Replace(s)
+}
