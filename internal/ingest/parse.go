@@ -231,7 +231,7 @@ func clipHeading(s string) string {
 //   - raised digits (a footnote mark typed as superscript, an exponent) read as Unicode
 //     superscripts in .docx (w:vertAlign, a positive w:position), .odt (a text style's
 //     style:text-position) and HTML (<sup>, unless the mark is in brackets): "minutes¹",
-//     which search reads as "minutes", not "minutes1"; "m²", not "m2";
+//     which search reads as "minutes", not "minutes1"; "m²", not "m2".
 const ExtractorVersion = 16
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
