@@ -46,11 +46,17 @@ func beirCorpus(dir, name string) corpus {
 
 // localCorpora are the collections this repository can build by itself: the sample handbook
 // (its confidential folder restricted, as `make run` adds it: questions are asked anonymously),
+// the office-format probe's files,
 // the Git, Python and SQLite manuals from Debian's packages, and Debian's German, French and Chinese manual pages
 // (one corpus, three sets of questions: manpages-de, manpages-fr, manpages-zh).
 var localCorpora = map[string]corpus{
 	"handbook": {name: "handbook", args: []string{"--rule", "hr/confidential/**=hr"}, prepare: func(context.Context, string) (string, error) {
 		return filepath.Join("examples", "handbook"), nil
+	}},
+	// Office files as other writers make them (LibreOffice's .docx, .pdf, .odt and .xlsx of
+	// the probe's policies), committed, since their writer is no part of a test machine.
+	"office-probe": {name: "office-probe", prepare: func(context.Context, string) (string, error) {
+		return filepath.Join("testdata", "office-probe", "corpus"), nil
 	}},
 	"git-doc":    docCorpus("git-doc"),
 	"python-doc": docCorpus("python-doc"),
