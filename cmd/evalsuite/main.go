@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 	fs.BoolVar(&o.update, "update", false, "rewrite the expectations with this run's figures instead of comparing")
 	fs.StringVar(&o.readme, "readme", "", "rewrite the quality table of this README (between its markers) with this run's figures")
 	fs.StringVar(&o.beir, "beir", "../shared/eval", "folder with the BEIR collections (scifact/, nfcorpus/) and beir-to-folder")
-	fs.StringVar(&o.bin, "bin", "bin", "folder holding the indexer binary (make build)")
+	fs.StringVar(&o.bin, "bin", "", "folder holding the indexer binary (default: this program's own folder when it holds one, as make build's bin/ does, else bin)")
 	fs.StringVar(&o.work, "work", "", "folder for the prepared corpora (default: a temporary folder, removed afterwards)")
 	sets := fs.String("sets", "", "comma-separated sets to run (default: all); expectations of the others are left alone")
 	fs.BoolVar(&o.keep, "keep", false, "keep each set's database afterwards (PREFIX + NAME), to look into")
@@ -75,6 +75,9 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 		return err
 	}
 	o.keep = o.keep || o.reuse
+	if o.bin == "" {
+		o.bin = indexerFolder()
+	}
 	if *sets != "" {
 		o.only = strings.Split(*sets, ",")
 	}
@@ -311,6 +314,17 @@ func parseModes(stdout []byte) ([]modeResult, error) {
 
 // supportsFacts reports whether this indexer measures answers (`eval --facts FILE --answers`,
 // issue 20), so that the suite reports fact recall and citation precision where it can.
+// indexerFolder is the folder of the indexer that evalsuite drives by default: the one beside
+// evalsuite itself, built from the same code, or else bin. An evalsuite built elsewhere
+// (go build -o /tmp/new/ ./cmd/...) once measured the checkout's older bin/indexer, and its
+// figures were the old code's.
+func indexerFolder() string {
+	if exe, err := os.Executable(); err == nil && exists(filepath.Join(filepath.Dir(exe), "indexer")) {
+		return filepath.Dir(exe)
+	}
+	return "bin"
+}
+
 func supportsFacts(ctx context.Context, bin string) bool {
 	help, _ := exec.CommandContext(ctx, filepath.Join(bin, "indexer"), "eval", "--help").CombinedOutput()
 	return bytes.Contains(help, []byte("-facts")) && bytes.Contains(help, []byte("-answers"))
