@@ -43,11 +43,12 @@ Name | Room
 Name: Ada; Room: 4.12
 Room: 5.01
 `},
-		{"deck.odp", sampledocs.ODP("", sampledocs.Slide{Title: "Quarterly review", Lines: []string{"Revenue grew."}}, sampledocs.Slide{Lines: []string{"Second slide text."}}),
+		{"deck.odp", sampledocs.ODP("", sampledocs.Slide{Title: "Quarterly review", Lines: []string{"Revenue grew."}, Notes: "Thank the sales team."}, sampledocs.Slide{Lines: []string{"Second slide text."}}),
 			`title: Quarterly review
 == chunk heading="Slide 1: Quarterly review" anchor="slide-1" page=1
 Quarterly review
 Revenue grew.
+Notes: Thank the sales team.
 == chunk heading="Slide 2" anchor="slide-2" page=2
 Second slide text.
 `},

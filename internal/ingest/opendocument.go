@@ -88,7 +88,7 @@ func (p *odfText) token(t xml.Token) (line string, closed bool) {
 	switch e := t.(type) {
 	case xml.StartElement:
 		switch e.Name.Local {
-		case "tracked-changes", "annotation", "note-citation", "notes":
+		case "tracked-changes", "annotation", "note-citation":
 			p.skip++
 		case "p", "h":
 			if p.depth > 0 {
@@ -120,7 +120,7 @@ func (p *odfText) token(t xml.Token) (line string, closed bool) {
 			if n := len(p.spans); n > 0 {
 				p.spans = p.spans[:n-1]
 			}
-		case "tracked-changes", "annotation", "note-citation", "notes":
+		case "tracked-changes", "annotation", "note-citation":
 			p.skip = max(p.skip-1, 0)
 		case "p", "h":
 			if p.depth == 0 {
@@ -341,8 +341,8 @@ func repeat(v string) int {
 }
 
 // parseODP makes one section per slide (draw:page), headed "Slide N: title" as for .pptx; the
-// title is the text of the frame of presentation class "title". Speaker notes are left out,
-// as they are for .pptx.
+// title is the text of the frame of presentation class "title". The speaker notes
+// (presentation:notes) follow the slide's text, as for .pptx.
 func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 	_, body, title, err := odfContent(data, limits, "presentation")
 	if err != nil {
@@ -350,10 +350,10 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 	}
 	doc := Parsed{Title: title}
 	var (
-		p          odfText
-		lines      []string
-		slideTitle string
-		titleFrame bool
+		p            odfText
+		lines, notes []string
+		slideTitle   string
+		titleFrame   bool
 	)
 	err = walkXML(body, limits.Deadline, func(t xml.Token, tags []string) error {
 		if e, ok := t.(xml.StartElement); ok && e.Name.Local == "frame" {
@@ -365,6 +365,8 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 		if line, closed := p.token(t); closed {
 			switch {
 			case line == "":
+			case slices.Contains(tags, "notes"):
+				notes = append(notes, line)
 			case titleFrame && slideTitle == "":
 				slideTitle = line
 			default:
@@ -375,11 +377,14 @@ func parseODP(data []byte, limits zipLimits) (Parsed, error) {
 		switch e := t.(type) {
 		case xml.StartElement:
 			if e.Name.Local == "page" {
-				lines, slideTitle = nil, ""
+				lines, notes, slideTitle = nil, nil, ""
 			}
 		case xml.EndElement:
 			if e.Name.Local == "page" {
-				return addSlide(&doc, slideTitle, lines)
+				if len(notes) > 0 {
+					notes[0] = "Notes: " + notes[0]
+				}
+				return addSlide(&doc, slideTitle, append(lines, notes...))
 			}
 		}
 		return nil

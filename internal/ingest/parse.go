@@ -216,7 +216,8 @@ func clipHeading(s string) string {
 //   - a .docx table of contents (a TOC field's result, or Word's content control for one) is
 //     not text: it repeats the headings with page numbers;
 //   - a .pptx deck's slides are read in the order the deck shows them (not by file name), its
-//     tables a row a line, and its speaker notes after each slide;
+//     tables a row a line, and its speaker notes after each slide, as an .odp deck's notes
+//     are now too;
 //   - a PDF's outline (bookmarks) gives its pages' passages their heading paths, split where each
 //     heading stands on its page (see outlineSections);
 //   - HTML footnotes in an <aside> (docutils, Sphinx) are text, not a sidebar, each on its

@@ -51,10 +51,12 @@ func DOCX(title, body string) []byte {
 	})
 }
 
-// Slide is one PowerPoint slide: a title and its text lines.
+// Slide is one PowerPoint slide: a title and its text lines, and (written by ODP) its speaker
+// notes.
 type Slide struct {
 	Title string
 	Lines []string
+	Notes string
 }
 
 // PPTX returns a presentation of the slides.

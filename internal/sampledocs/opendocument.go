@@ -89,7 +89,11 @@ func ODP(title string, slides ...Slide) []byte {
 			b.WriteString(`<text:list-item>` + ODTPara(l) + `</text:list-item>`)
 		}
 		b.WriteString(`</text:list></draw:text-box></draw:frame>`)
-		b.WriteString(`<presentation:notes><draw:frame><draw:text-box>` + ODTPara("Speaker notes, not slide text") + `</draw:text-box></draw:frame></presentation:notes>`)
+		b.WriteString(`<presentation:notes><draw:page-thumbnail/><draw:frame presentation:class="notes"><draw:text-box>`)
+		if s.Notes != "" {
+			b.WriteString(ODTPara(s.Notes))
+		}
+		b.WriteString(`</draw:text-box></draw:frame></presentation:notes>`)
 		b.WriteString(`</draw:page>`)
 	}
 	b.WriteString(`</office:presentation>`)
