@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"math/rand"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +77,17 @@ The policy covers all staff.
 		{"policy-compressed.doc", sampledocs.WordDoc(strings.ReplaceAll(wordText, " 東京", ""), sampledocs.WordDocOptions{Compressed: true, Headings: map[int]int{0: 1, 1: 2}}),
 			strings.ReplaceAll(wordWant, " 東京", "")},
 		{"plain.doc", sampledocs.WordDoc(wordText, sampledocs.WordDocOptions{}), wordPlain},
+		// Footnotes are stored after the main text, each opening with its mark, as its
+		// reference in the text is one: numbered alike, they are read after the text.
+		{"notes.doc", sampledocs.WordDoc("Taxis\rTaxis are paid after 9 pm.\x02 Keep the receipt.\x02\r",
+			sampledocs.WordDocOptions{Headings: map[int]int{0: 1}, Footnotes: "\x02 Or after 8 pm in winter.\r\x02 A photo will do.\r\r"}),
+			`title: Taxis
+== chunk heading="Taxis" anchor="taxis" page=0
+Taxis are paid after 9 pm.[1] Keep the receipt.[2]
+
+[1] Or after 8 pm in winter.
+[2] A photo will do.
+`},
 		// Word marks a row's end in its paragraph properties: an empty cell's mark, which
 		// follows another cell's as a row's end does, keeps its place in the row.
 		{"rooms.doc", sampledocs.WordDoc("Rooms\rName\x07Room\x07Phone\x07\x07Ada\x07\x07x4400\x07\x07Bo\x074.12\x07\x07\x07Done.\r",
@@ -457,4 +470,28 @@ func TestDOCXManyTextBoxesInOneParagraph(t *testing.T) {
 // inside another.
 func deepStorages(name string, depth int) []byte {
 	return sampledocs.CompoundFile(sampledocs.CFBStream{Name: strings.Repeat("s/", depth) + name, Data: []byte("x")})
+}
+
+// TestFootnotesFromLibreOffice reads the footnotes of a real writer's .doc and .docx
+// (testdata/notes): each reference numbered, each note's text read once, after the text in a
+// .doc and after its paragraph in a .docx.
+func TestFootnotesFromLibreOffice(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	for name, want := range map[string]string{
+		"notes.doc":  "Taxis are paid after 9 pm.[1] Keep the receipt.[2]\nHotels are booked by the desk.\n\n[1]\tOr after 8 pm in winter.\n[2]\tA photo will do.",
+		"notes.docx": "Taxis are paid after 9 pm.[1] Keep the receipt.[2]\n[1] Or after 8 pm in winter.\n[2] A photo will do.\nHotels are booked by the desk.",
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", "notes", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := x.Parse(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := doc.Sections[len(doc.Sections)-1].Text; got != want {
+			t.Errorf("%s:\n%q\nwant\n%q", name, got, want)
+		}
+	}
 }

@@ -27,6 +27,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("a.rtf", sampledocs.RTF("T", sampledocs.Para{Style: "Heading1", Text: "H"}, sampledocs.Para{Text: "café 東京"}))
 	f.Add("a.doc", sampledocs.WordDoc("T\rA\x07B\x07\x07\x13 F \x14r\x15\r", sampledocs.WordDocOptions{}))
 	f.Add("c.doc", sampledocs.WordDoc("café\r", sampledocs.WordDocOptions{Compressed: true}))
+	f.Add("n.doc", sampledocs.WordDoc("T\x02\r", sampledocs.WordDocOptions{Footnotes: "\x02 n\r"}))
 	f.Add("t.doc", sampledocs.WordDoc("H\rA\x07\x07B\x07\x07\r", sampledocs.WordDocOptions{Headings: map[int]int{0: 1}, RowEnds: map[int]bool{4: true}}))
 	f.Add("l.docx", sampledocs.Zip(map[string]string{
 		"word/document.xml": `<w:document><w:body><w:p><w:pPr><w:pStyle w:val="LB"/><w:numPr><w:ilvl w:val="1"/><w:numId w:val="1"/></w:numPr></w:pPr>` +

@@ -210,7 +210,8 @@ func clipHeading(s string) string {
 //   - a Word text box is read once (not also from its mc:Fallback copy), and the paragraph it is
 //     anchored in keeps the text before it;
 //   - a .docx footnote or endnote follows the paragraph that refers to it, numbered as Word
-//     shows it ("[1]", "[i]");
+//     shows it ("[1]", "[i]"), and a .doc's footnotes follow its text, numbered as their
+//     references are;
 //   - the rows above a spreadsheet's (or CSV file's) header that hold one cell (its title, a
 //     note) are lines of their own, and the header is the first row of two cells or more;
 //   - a .docx table of contents (a TOC field's result, or Word's content control for one) is

@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -35,6 +36,7 @@ const (
 	docMagic      = 0xA5EC
 	docFlags      = 0x0A
 	docCcpText    = 0x4C
+	docCcpFtn     = 0x50 // the footnotes' characters, stored after the main text
 	docFcStshf    = 0x00A2
 	docLcbStshf   = 0x00A6
 	docFcBtePapx  = 0x0102
@@ -76,12 +78,23 @@ func parseDOC(data []byte, deadline time.Time) (Parsed, error) {
 	if fc+lcb > int64(len(table)) || lcb == 0 {
 		return Parsed{}, errors.New("damaged Word document: its piece table is missing or out of bounds")
 	}
-	raw, marks, err := docText(wd, table[fc:fc+lcb], ccp, deadline)
+	ccpFtn := int64(binary.LittleEndian.Uint32(wd[docCcpFtn:]))
+	raw, marks, err := docText(wd, table[fc:fc+lcb], ccp+ccpFtn, deadline)
 	if err != nil {
 		return Parsed{}, err
 	}
-	paras, rows := docParagraphs(wd, table, marks)
-	text, headings := docPlain(raw, paras, rows)
+	// The footnotes follow the main text; each opens with its mark (\x02), as its reference in
+	// the main text is one: numbered alike in both, "[1]" refers to "[1] The note".
+	main, footnotes := raw, ""
+	if k := runeOffset(raw, ccp); k < len(raw) {
+		main, footnotes = raw[:k], raw[k:]
+	}
+	n := strings.Count(main, "\r") + strings.Count(main, "\x07")
+	paras, rows := docParagraphs(wd, table, marks[:min(n, len(marks))])
+	text, headings := docPlain(main, paras, rows, footnotes != "")
+	if notes, _ := docPlain(footnotes, nil, false, true); strings.TrimSpace(notes) != "" {
+		text += "\n" + notes
+	}
 	var doc Parsed
 	o := newOutline(&doc)
 	cur, pos := Section{}, 0
@@ -406,6 +419,17 @@ func docRowEnd(grpprl []byte) bool {
 	return false
 }
 
+// runeOffset returns the byte offset in s of its nth character, or len(s).
+func runeOffset(s string, n int64) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
+}
+
 // docHeading is a heading paragraph's place in docPlain's text.
 type docHeading struct{ start, end, level int }
 
@@ -413,13 +437,15 @@ type docHeading struct{ start, end, level int }
 // (\r), line, page, column and section breaks into line ends; a table cell's end mark (\x07)
 // into " | " and a row's into a line end; of a field, only its result (the text between \x14
 // and \x15, not the instruction after \x13: "HYPERLINK \"…\""); non-breaking and optional
-// hyphens into "-" and nothing; pictures, objects and footnote marks dropped. paras gives the
-// properties of each paragraph in order, counting both kinds of mark (see docParagraphs);
+// hyphens into "-" and nothing; pictures and objects dropped, and footnote marks numbered
+// "[1]", "[2]" when notes is set (else dropped). paras gives the properties of each
+// paragraph in order, counting both kinds of mark (see docParagraphs);
 // where rows is false no row's end mark is known, and a mark right after a cell's is taken
 // for its row's (an empty cell then ends its row early). The headings' places in the text
 // are returned.
-func docPlain(s string, paras []docPara, rows bool) (string, []docHeading) {
+func docPlain(s string, paras []docPara, rows, notes bool) (string, []docHeading) {
 	var b []byte
+	note := 0 // footnote marks numbered so far
 	var headings []docHeading
 	var fields []bool // for each open field: whether its result has begun
 	// Open fields whose result has not begun: text inside any of them is instruction, also a
@@ -490,8 +516,12 @@ func docPlain(s string, paras []docPara, rows bool) (string, []docHeading) {
 			b = append(b, '-')
 		case r == '\t':
 			b = append(b, '\t')
+		case r == 0x02 && notes:
+			note++
+			b = append(b, "["+strconv.Itoa(note)+"]"...)
 		case r < 0x20 || r == 0x1f:
-			// pictures (0x01), drawn objects (0x08), footnote and comment marks (0x02, 0x05)
+			// pictures (0x01), drawn objects (0x08), comment marks (0x05), and footnote marks
+			// (0x02) where the document has no footnotes
 		default:
 			b = utf8.AppendRune(b, r)
 		}

@@ -140,7 +140,7 @@ func TestDOCColumnBreakEndsALine(t *testing.T) {
 
 // plainText is docPlain's text of s, without heading styles.
 func plainText(s string) string {
-	text, _ := docPlain(s, nil, false)
+	text, _ := docPlain(s, nil, false, false)
 	return text
 }
 

@@ -26,6 +26,9 @@ type WordDocOptions struct {
 	// RowEnds marks the paragraphs (counted as for Headings) whose '\x07' ends a table row,
 	// as Word does (sprmPFTtp). Without it a row's end is only a second '\x07'.
 	RowEnds map[int]bool
+	// Footnotes is the footnotes' text, stored after the main text as Word stores it: each
+	// footnote its mark ('\x02') and paragraphs; the main text refers to them by '\x02' too.
+	Footnotes string
 }
 
 // WordDoc returns a Word 97-2003 binary document (.doc) whose main text is text, in Word's own
@@ -36,6 +39,11 @@ type WordDocOptions struct {
 // regular sectors.
 func WordDoc(text string, o WordDocOptions) []byte {
 	const textAt = 0x800
+	mainChars := len([]rune(text))
+	if !o.Compressed {
+		mainChars = len(utf16.Encode([]rune(text)))
+	}
+	text += o.Footnotes
 	var body []byte
 	fc := uint32(textAt)
 	if o.Compressed {
@@ -64,7 +72,8 @@ func WordDoc(text string, o WordDocOptions) []byte {
 		flags |= 0x0100
 	}
 	le.PutUint16(wd[0x0A:], flags)
-	le.PutUint32(wd[0x4C:], chars)
+	le.PutUint32(wd[0x4C:], uint32(mainChars))
+	le.PutUint32(wd[0x50:], chars-uint32(mainChars)) // the footnotes' characters
 	copy(wd[textAt:], body)
 	// The Clx: a Pcdt holding a PlcPcd of one piece, characters [0, chars).
 	clx := []byte{0x02}
