@@ -304,39 +304,8 @@ type odfList struct {
 // maxODFListLevels is ODF's number of list levels.
 const maxODFListLevels = 10
 
-// readODFListStyles adds the list styles of an ODF part (content.xml's automatic styles,
-// styles.xml's named ones) to styles.
-func readODFListStyles(part []byte, deadline time.Time, styles map[string][]listLevel) {
-	var name string
-	_ = walkXML(part, deadline, func(t xml.Token, tags []string) error {
-		e, ok := t.(xml.StartElement)
-		if !ok {
-			return nil
-		}
-		switch e.Name.Local {
-		case "body":
-			return errStylesRead // the styles come before the document's body
-		case "list-style":
-			name = attrOf(e, "name")
-			styles[name] = make([]listLevel, maxODFListLevels)
-		case "list-level-style-number", "list-level-style-bullet", "list-level-style-image":
-			n, err := strconv.Atoi(attrOf(e, "level"))
-			if err != nil || n < 1 || n > maxODFListLevels || styles[name] == nil {
-				return nil
-			}
-			l := listLevel{format: "bullet"}
-			if e.Name.Local == "list-level-style-number" {
-				l.format = odfNumFormats[attrOf(e, "num-format")]
-				l.start, _ = strconv.Atoi(attrOf(e, "start-value"))
-			}
-			styles[name][n-1] = l
-		}
-		return nil
-	})
-}
-
 // errStylesRead stops reading a part at its body, past the styles.
-var errStylesRead = errors.New("list styles read")
+var errStylesRead = errors.New("styles read")
 
 // odfNumFormats maps ODF's style:num-format to listLevel's format names; no format is no number.
 var odfNumFormats = map[string]string{"": "none", "1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}

@@ -59,25 +59,43 @@ type odfText struct {
 	spans  []bool
 }
 
-// readODFRaisedStyles adds to raised the text styles of part whose text is set above the
-// line: a style:text-position of "super" or of a positive percentage ("33% 80%", as
-// LibreOffice writes a footnote mark typed as superscript).
-func readODFRaisedStyles(part []byte, deadline time.Time, raised map[string]bool) {
-	var name string
+// readODFStyles reads the styles of an ODF part (styles.xml's named ones, content.xml's
+// automatic ones, which come before its body) that change what the text says: into lists,
+// each list style's levels (see odfLists); into raised, the text styles set above the line, a
+// style:text-position of "super" or of a positive percentage ("33% 80%", as LibreOffice writes
+// a footnote mark typed as superscript).
+func readODFStyles(part []byte, deadline time.Time, lists map[string][]listLevel, raised map[string]bool) {
+	var style, list string
 	_ = walkXML(part, deadline, func(t xml.Token, tags []string) error {
 		e, ok := t.(xml.StartElement)
 		if !ok {
 			return nil
 		}
 		switch e.Name.Local {
+		case "body":
+			return errStylesRead
 		case "style":
-			name = attrOf(e, "name")
+			style = attrOf(e, "name")
 		case "text-properties":
 			pos, _, _ := strings.Cut(strings.TrimSpace(attrOf(e, "text-position")), " ")
 			pct, err := strconv.ParseFloat(strings.TrimSuffix(pos, "%"), 64)
-			if name != "" && (pos == "super" || (err == nil && strings.HasSuffix(pos, "%") && pct > 0)) {
-				raised[name] = true
+			if style != "" && (pos == "super" || (err == nil && strings.HasSuffix(pos, "%") && pct > 0)) {
+				raised[style] = true
 			}
+		case "list-style":
+			list = attrOf(e, "name")
+			lists[list] = make([]listLevel, maxODFListLevels)
+		case "list-level-style-number", "list-level-style-bullet", "list-level-style-image":
+			n, err := strconv.Atoi(attrOf(e, "level"))
+			if err != nil || n < 1 || n > maxODFListLevels || lists[list] == nil {
+				return nil
+			}
+			l := listLevel{format: "bullet"}
+			if e.Name.Local == "list-level-style-number" {
+				l.format = odfNumFormats[attrOf(e, "num-format")]
+				l.start, _ = strconv.Atoi(attrOf(e, "start-value"))
+			}
+			lists[list][n-1] = l
 		}
 		return nil
 	})
@@ -147,11 +165,9 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 	lists := odfLists{styles: map[string][]listLevel{}, last: map[string][]int{}}
 	raised := map[string]bool{}
 	if styles, err := o.part("styles.xml"); err == nil {
-		readODFListStyles(styles, limits.Deadline, lists.styles)
-		readODFRaisedStyles(styles, limits.Deadline, raised)
+		readODFStyles(styles, limits.Deadline, lists.styles, raised)
 	}
-	readODFListStyles(body, limits.Deadline, lists.styles)
-	readODFRaisedStyles(body, limits.Deadline, raised)
+	readODFStyles(body, limits.Deadline, lists.styles, raised)
 	doc := Parsed{Title: title}
 	outline := newOutline(&doc)
 	var (
