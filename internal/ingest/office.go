@@ -224,8 +224,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		cur   Section
 		text  strings.Builder
 		para  = &strings.Builder{}
-		cell  strings.Builder
-		cells []string
+		row   tableRow
 		level int
 		num   docxNum // the paragraph's list: its style's, or its own numbering properties'
 		// The run being read is raised (superscript, or set higher by w:position): its
@@ -319,11 +318,9 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 		case xml.EndElement:
 			switch e.Name.Local {
 			case "tc":
-				if len(cells) == maxRowCells {
-					return errRowTooWide
+				if err := row.endCell(); err != nil {
+					return err
 				}
-				cells = append(cells, collapse(cell.String()))
-				cell.Reset()
 			case "p":
 				// Manual line breaks and tabs too: a paragraph is one line.
 				p := docxPara{collapse(para.String()), level, num}
@@ -349,7 +346,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				switch {
 				case p.text == "":
 				case slices.Contains(tags, "tc"):
-					cell.WriteString(p.text + " ")
+					row.add(p.text)
 				default:
 					text.WriteString(lists.marker(p.num) + p.text + "\n")
 				}
@@ -359,8 +356,8 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 					flushNotes()
 				}
 			case "tr":
-				text.WriteString(strings.Join(cells, " | ") + "\n")
-				cells = nil
+				line, _ := row.end()
+				text.WriteString(line + "\n")
 				if !slices.Contains(tags, "tc") {
 					flushNotes()
 				}
@@ -592,8 +589,8 @@ func slideOrder(o *officeZip) []string {
 // paragraph is the title, every other paragraph a line, and a table's rows a line each, their
 // cells joined by " | ". On a notes page only the body placeholder is read.
 func pptxText(part []byte, deadline time.Time, notes bool) (title string, lines []string, err error) {
-	var para, cell strings.Builder
-	var cells []string
+	var para strings.Builder
+	var row tableRow
 	inTitle, inBody := false, false
 	err = walkXML(part, deadline, func(t xml.Token, tags []string) error {
 		switch e := t.(type) {
@@ -618,7 +615,7 @@ func pptxText(part []byte, deadline time.Time, notes bool) (title string, lines 
 				switch {
 				case l == "":
 				case slices.Contains(tags, "tc"):
-					cell.WriteString(l + " ") // a cell's paragraphs are one cell
+					row.add(l)
 				case notes && !inBody:
 				case inTitle && title == "" && !notes:
 					title = l
@@ -626,16 +623,13 @@ func pptxText(part []byte, deadline time.Time, notes bool) (title string, lines 
 					lines = append(lines, l)
 				}
 			case "tc":
-				if len(cells) == maxRowCells {
-					return errRowTooWide
+				if err := row.endCell(); err != nil {
+					return err
 				}
-				cells = append(cells, collapse(cell.String()))
-				cell.Reset()
 			case "tr":
-				if strings.Join(cells, "") != "" {
-					lines = append(lines, strings.TrimRight(strings.Join(cells, " | "), " |"))
+				if line, ok := row.end(); ok {
+					lines = append(lines, strings.TrimRight(line, " |"))
 				}
-				cells = nil
 			}
 		}
 		return nil
@@ -953,6 +947,33 @@ func tableText(rows [][]string) (string, error) {
 		return "", errTableTooLarge
 	}
 	return b.String(), nil
+}
+
+// tableRow is a row of a document's table as a reader walks it: the paragraphs of each cell
+// make one cell, and the row one line of its cells joined by " | ", at most maxRowCells.
+type tableRow struct {
+	cell  strings.Builder
+	cells []string
+}
+
+// add writes a paragraph of the open cell.
+func (r *tableRow) add(p string) { r.cell.WriteString(p + " ") }
+
+// endCell closes the open cell.
+func (r *tableRow) endCell() error {
+	if len(r.cells) == maxRowCells {
+		return errRowTooWide
+	}
+	r.cells = append(r.cells, collapse(r.cell.String()))
+	r.cell.Reset()
+	return nil
+}
+
+// end closes the row: its line, and whether any of its cells holds text.
+func (r *tableRow) end() (line string, text bool) {
+	line, text = strings.Join(r.cells, " | "), slices.ContainsFunc(r.cells, func(c string) bool { return c != "" })
+	r.cells = r.cells[:0]
+	return line, text
 }
 
 // maxRowCells bounds the cells of one row of a document's table, a spreadsheet's width (Word

@@ -175,8 +175,7 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 		text  strings.Builder
 		p     = odfText{raised: raised}
 		level int
-		cell  strings.Builder
-		cells []string
+		row   tableRow
 		inDoc bool
 	)
 	err = walkXML(body, limits.Deadline, func(t xml.Token, tags []string) error {
@@ -214,7 +213,7 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 					return outline.err
 				}
 			case inTable(tags):
-				cell.WriteString(line + " ")
+				row.add(line)
 			default:
 				text.WriteString(lists.marker() + line + "\n")
 			}
@@ -223,16 +222,13 @@ func parseODT(data []byte, limits zipLimits) (Parsed, error) {
 		if e, ok := t.(xml.EndElement); ok {
 			switch e.Name.Local {
 			case "table-cell":
-				if len(cells) == maxRowCells {
-					return errRowTooWide
+				if err := row.endCell(); err != nil {
+					return err
 				}
-				cells = append(cells, collapse(cell.String()))
-				cell.Reset()
 			case "table-row":
-				if strings.Join(cells, "") != "" {
-					text.WriteString(strings.Join(cells, " | ") + "\n")
+				if line, ok := row.end(); ok {
+					text.WriteString(line + "\n")
 				}
-				cells = nil
 			}
 		}
 		return nil
