@@ -2,6 +2,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -367,12 +368,16 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 	decisionsFile := fs.String("decisions", "", "also write, for the hybrid mode (the server's), each question's answer decision and its evidence as TSV: kind (answerable or unanswerable), query-id, top document, its judged grade, coverage, margin, similarity, answered")
 	answers := fs.Bool("answers", false, "also answer each judged query as /api/ask does (all sources, the configured DOCENT_LLM) and report answered and citation_precision")
 	factsFile := fs.String("facts", "", "with --answers: TSV of query-id<TAB>fact (alternatives separated by |): reports fact_recall")
+	answersOut := fs.String("answers-out", "", "with --answers: also write each question's answer, cited documents with their grades and facts found and missed, as JSON lines")
 	return func(ctx context.Context, e *env, _ []string) error {
 		if *queries == "" || *qrels == "" {
 			return errors.New("eval: --queries and --qrels are required")
 		}
 		if *factsFile != "" && !*answers {
 			return errors.New("eval: --facts needs --answers")
+		}
+		if *answersOut != "" && !*answers {
+			return errors.New("eval: --answers-out needs --answers")
 		}
 		var facts evaluate.Facts
 		if *factsFile != "" {
@@ -426,6 +431,9 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 				return err
 			}
 			ans = &rep
+			if err := writeAnswers(*answersOut, rep.Records); err != nil {
+				return err
+			}
 		}
 		var decisions []evaluate.Decision
 		decided := func(m string) func(evaluate.Decision) {
@@ -500,6 +508,25 @@ func evalCmd(fs *flag.FlagSet) runFunc {
 		}
 		return writeDecisions(*decisionsFile, decisions)
 	}
+}
+
+// writeAnswers writes each question's answer record as a JSON line (nothing when name is empty).
+func writeAnswers(name string, records []evaluate.AnswerRecord) error {
+	if name == "" {
+		return nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	for _, r := range records {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	if err := os.WriteFile(name, b.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing --answers-out: %w", err)
+	}
+	return nil
 }
 
 // writeDecisions writes the answer decisions as TSV with a header (nothing when name is empty):

@@ -191,9 +191,28 @@ func TestEval(t *testing.T) {
 	if fr, _ := rep["fact_recall"].(float64); rep["answered"] != 1.0 || math.Abs(fr-2.0/3) > 1e-9 || rep["citation_precision"] != 1.0 {
 		t.Errorf("answers report %s: want answered 1, fact_recall 2/3, citation_precision 1", out)
 	}
-	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts)
+	answersOut := filepath.Join(root, "..", "answers.jsonl")
+	out, err = indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers", "--facts", facts, "--answers-out", answersOut)
 	if err != nil || !strings.Contains(out, "fact_recall 0.67 of 3 facts, citation_precision 1.00 of 2 citations") {
 		t.Errorf("answers line: %v\n%s", err, out)
+	}
+	// --answers-out: each question's answer with what it cites and which facts it states.
+	b, _ = os.ReadFile(answersOut)
+	var records []evaluate.AnswerRecord
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r evaluate.AnswerRecord
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("--answers-out line %q: %v", l, err)
+		}
+		records = append(records, r)
+	}
+	if len(records) != 2 || records[0].ID != "q1" || !records[0].Answered || records[0].Answer == "" ||
+		!slices.Equal(records[0].FactsFound, []string{"ANTARCTIC winter"}) || !slices.Equal(records[0].FactsMissed, []string{"in spring"}) ||
+		!slices.Equal(records[0].Cited, []evaluate.Cited{{Document: "d1.txt", Grade: 1}}) || !slices.Equal(records[1].FactsFound, []string{"Iceland|hawaii"}) {
+		t.Errorf("--answers-out wrote:\n%s\nwant q1 citing d1.txt (grade 1) with one fact found and one missed, then q2 with its fact", b)
+	}
+	if _, err := indexer(t, db, "eval", "--queries", queries, "--qrels", qrels, "--answers-out", answersOut); err == nil || !strings.Contains(err.Error(), "--answers") {
+		t.Errorf("--answers-out without --answers: %v", err)
 	}
 	// The unanswerable question, asked as /api/ask asks it: the answer declines it wherever the
 	// retrieval alone would (the answer may decline more, never less).

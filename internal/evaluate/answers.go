@@ -65,6 +65,27 @@ type AnswerReport struct {
 	// Declined (the function) judges the retrieval alone, which an answerer may decline past.
 	Declined     float64
 	Unanswerable int
+	// Records holds each question's answer, in the order asked (unanswerable ones first), for
+	// reading where the figures come from (`indexer eval --answers-out`).
+	Records []AnswerRecord
+}
+
+// AnswerRecord is one question's answer as evaluated.
+type AnswerRecord struct {
+	ID           string   `json:"id"`
+	Question     string   `json:"question"`
+	Unanswerable bool     `json:"unanswerable,omitempty"`
+	Answered     bool     `json:"answered"`
+	Answer       string   `json:"answer,omitempty"`
+	Cited        []Cited  `json:"cited,omitempty"`
+	FactsFound   []string `json:"facts_found,omitempty"`
+	FactsMissed  []string `json:"facts_missed,omitempty"`
+}
+
+// Cited is a document an answer cites, with its judged grade (0: not judged relevant).
+type Cited struct {
+	Document string `json:"document"`
+	Grade    int    `json:"grade"`
 }
 
 // Answers asks every judged query and every unanswerable one through svc, exactly as /api/ask
@@ -80,6 +101,11 @@ func Answers(ctx context.Context, svc *answer.Service, queries []Query, qrels Qr
 		if !resp.Found {
 			rep.Declined++
 		}
+		rec := AnswerRecord{ID: q.ID, Question: q.Text, Unanswerable: true, Answered: resp.Found, Answer: resp.Answer}
+		for _, id := range citedDocuments(resp.Citations) {
+			rec.Cited = append(rec.Cited, Cited{Document: id})
+		}
+		rep.Records = append(rep.Records, rec)
 	}
 	if rep.Unanswerable = len(unanswerable); rep.Unanswerable > 0 {
 		rep.Declined /= float64(rep.Unanswerable)
@@ -98,22 +124,29 @@ func Answers(ctx context.Context, svc *answer.Service, queries []Query, qrels Qr
 		if resp.Found {
 			rep.Answered++
 		}
+		rec := AnswerRecord{ID: q.ID, Question: q.Text, Answered: resp.Found, Answer: resp.Answer}
 		text := normalize(resp.Answer)
 		for _, fact := range facts[q.ID] {
 			rep.Facts++
 			if resp.Found && containsAny(text, fact) {
 				found++
+				rec.FactsFound = append(rec.FactsFound, fact)
+			} else {
+				rec.FactsMissed = append(rec.FactsMissed, fact)
 			}
 		}
-		for _, id := range citedDocuments(resp.Citations) {
+		for _, doc := range citedDocuments(resp.Citations) {
 			rep.Citations++
+			id := doc
 			if _, ok := judged[id]; !ok {
 				id = strings.TrimSuffix(id, path.Ext(id))
 			}
 			if judged[id] > 0 {
 				relevant++
 			}
+			rec.Cited = append(rec.Cited, Cited{Document: doc, Grade: judged[id]})
 		}
+		rep.Records = append(rep.Records, rec)
 	}
 	if rep.Queries == 0 {
 		return rep, fmt.Errorf("no query has relevance judgments: do the query ids of the two files match?")
