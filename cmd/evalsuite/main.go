@@ -49,6 +49,7 @@ func main() {
 
 type options struct {
 	expected, readme, beir, bin, work string
+	answersDir                        string
 	prefix                            string
 	only                              []string
 	update, keep, reuse, calibrate    bool
@@ -68,6 +69,7 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 	fs.BoolVar(&o.keep, "keep", false, "keep each set's database afterwards (PREFIX + NAME), to look into")
 	fs.BoolVar(&o.reuse, "reuse", false, "measure the databases a -keep run left (PREFIX + NAME) without indexing again: a query-time change measured on every set in a minute (implies -keep)")
 	fs.BoolVar(&o.calibrate, "calibrate", false, "also pool every set's answer decisions (indexer eval --decisions) and fit the answer thresholds, with each set left out too")
+	fs.StringVar(&o.answersDir, "answers-dir", "", "write each set's answers (indexer eval --answers-out) to NAME.answers.jsonl in this folder")
 	fs.StringVar(&o.prefix, "db-prefix", "docent_eval_", "name prefix of each set's database: two runs on one server need different ones")
 	fs.Float64Var(&o.tolerance, "tolerance", 0.002, "largest drop of a figure that still passes")
 	fs.Float64Var(&o.vectorTolerance, "vector-tolerance", 0.01, "largest drop of a vector-only figure that still passes (see compare)")
@@ -75,6 +77,11 @@ func run(ctx context.Context, args []string, serverURL string, out io.Writer) er
 		return err
 	}
 	o.keep = o.keep || o.reuse
+	if o.answersDir != "" {
+		if err := os.MkdirAll(o.answersDir, 0o755); err != nil {
+			return fmt.Errorf("-answers-dir: %w", err)
+		}
+	}
 	if o.bin == "" {
 		o.bin = indexerFolder()
 	}
@@ -225,6 +232,9 @@ func measureCorpus(ctx context.Context, o options, serverURL string, sets []set,
 		}
 		if facts && s.facts != "" {
 			args = append(args, "--facts", s.facts, "--answers")
+			if o.answersDir != "" {
+				args = append(args, "--answers-out", filepath.Join(o.answersDir, s.name+".answers.jsonl"))
+			}
 		}
 		var decisions string
 		if o.calibrate {
