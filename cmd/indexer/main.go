@@ -49,7 +49,7 @@ Commands:
   status [NAME]       documents, chunks, last run and every skipped or failed file
   eval --queries FILE --qrels FILE [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all]
                       [--json] [--run FILE] [--negatives FILE] [--decisions FILE]
-                      [--answers [--facts FILE]]
+                      [--answers [--facts FILE] [--answers-out FILE]]
                       retrieval quality on a BEIR-format test set: nDCG@10, recall, MRR, latency;
                       --answers: answered, fact_recall, citation_precision of the answers
   keys create NAME --user USER [--groups g1,g2] [--scope read|admin] [--expires 90d]
@@ -182,7 +182,7 @@ var commands = map[string]command{
 	"index":          {args: "[NAME ...] [--enqueue]", help: "Indexes the named sources, or all.", bind: indexCmd},
 	"worker":         {help: "Works re-index jobs from the queue (enqueued by servers, schedules or 'index --enqueue') until SIGINT or SIGTERM.", bind: noFlags(workerCmd)},
 	"status":         {args: "[NAME]", help: "Shows documents, chunks, the last run and problem files per source.", bind: noFlags(status)},
-	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--decisions FILE] [--answers [--facts FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
+	"eval":           {args: "--queries queries.jsonl --qrels qrels.tsv [--source NAME] [--k 100] [--mode hybrid|lexical|vector|all] [--json] [--run FILE] [--negatives FILE] [--decisions FILE] [--answers [--facts FILE] [--answers-out FILE]]", help: "Runs every judged query through the server's retrieval and reports nDCG@10, Recall@5/10/100, MRR@10 and latency; with --answers, also answers it and reports answered, fact_recall and citation_precision.", bind: evalCmd},
 	"keys create":    {args: "NAME --user USER [--groups g1,g2] [--scope read|admin] [--expires 90d]", help: "Creates a personal API key and prints it alone on the last line (it is not shown again).", bind: keysCreate},
 	"keys list":      {args: "[--user USER]", help: "Lists API keys with their last use; never their secrets.", bind: keysList},
 	"keys revoke":    {args: "NAME --user USER", help: "Revokes a key: its next request gets 401.", bind: keysRevoke},
