@@ -234,7 +234,11 @@ func clipHeading(s string) string {
 //     superscripts in .docx (w:vertAlign, a positive w:position), .odt (a text style's
 //     style:text-position) and HTML (<sup>, unless the mark is in brackets): "minutes¹",
 //     which search reads as "minutes", not "minutes1"; "m²", not "m2".
-const ExtractorVersion = 16
+//
+// Version 17: a PDF without an outline gets its headings from the size its lines are set in
+// (pdfheadings.go): a short line set larger than the body is a heading, the larger the higher,
+// and its pages' passages fall under it as under an outline's entries.
+const ExtractorVersion = 17
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }

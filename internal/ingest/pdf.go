@@ -206,6 +206,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 		return Parsed{}, nil, nil, fmt.Errorf("counting PDF pages: %w", err)
 	}
 	pages := make([][]string, 0, n.PageCount)
+	raw := make([]string, 0, n.PageCount) // each page's text as PDFium gave it, a rune a character
 	for i := range n.PageCount {
 		t, err := inst.GetPageText(&requests.GetPageText{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc.Document, Index: i}}})
 		if err != nil {
@@ -215,6 +216,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 			return Parsed{}, nil, nil, fmt.Errorf("reading PDF page %d: %w", i+1, err)
 		}
 		pages = append(pages, pdfLines(t.Text))
+		raw = append(raw, t.Text)
 		page()
 	}
 	running := runningLines(pages)
@@ -226,7 +228,16 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 		}
 		p.Sections = append(p.Sections, Section{Page: i + 1, Text: text})
 	}
-	return p, blank, pdfOutline(inst, doc.Document), nil
+	marks := pdfOutline(inst, doc.Document)
+	if len(marks) == 0 {
+		set := make([][]pdfSetLine, n.PageCount)
+		for i := range n.PageCount {
+			set[i] = pdfSetLines(inst, doc.Document, i, raw[i])
+			page()
+		}
+		marks = fontHeadings(set, running)
+	}
+	return p, blank, marks, nil
 }
 
 // pdfLines splits a page's text into lines, trimmed. PDFium joins a word it finds hyphenated

@@ -5,11 +5,12 @@ package sampledocs
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// PDF returns a PDF whose pages hold the given lines (set in Helvetica), with title in its
-// metadata.
+// PDF returns a PDF whose pages hold the given lines (set in Helvetica; see pageContent for
+// headings), with title in its metadata.
 func PDF(title string, pages ...[]string) []byte { return OutlinedPDF(title, nil, pages...) }
 
 // Mark is an entry of a PDF's outline (a bookmark): a heading at Level (0 the top) that opens
@@ -43,21 +44,52 @@ func OutlinedPDF(title string, marks []Mark, pages ...[]string) []byte {
 		fmt.Sprintf("<< /Title (%s) /Producer (docent testpdf) >>", escape(title)),
 	)
 	for i, lines := range pages {
-		var content strings.Builder
-		content.WriteString("BT /F1 12 Tf 72 720 Td 16 TL\n")
-		for _, l := range lines {
-			fmt.Fprintf(&content, "(%s) Tj T*\n", escape(l))
-		}
-		content.WriteString("ET")
+		content := pageContent(lines)
 		objs = append(objs,
 			fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 6+2*i),
-			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
+			fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 		)
 	}
 	if len(marks) > 0 {
 		objs = append(objs, outline(marks, root)...)
 	}
 	return Objects(objs, "/Info 4 0 R")
+}
+
+// pageContent is a page's content stream: its lines in 12 pt Helvetica, 16 pt apart. A line
+// starting "# " is a heading set at 18 pt, "## " at 14 pt, as "1 Tf" in a text matrix scaled to
+// the size (as Chrome and Skia write type; Word and LibreOffice write "18 Tf"): a PDF's headings
+// are only told by their size.
+func pageContent(lines []string) string {
+	var b strings.Builder
+	if !slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, "# ") || strings.HasPrefix(l, "## ") }) {
+		b.WriteString("BT /F1 12 Tf 72 720 Td 16 TL\n")
+		for _, l := range lines {
+			fmt.Fprintf(&b, "(%s) Tj T*\n", escape(l))
+		}
+		b.WriteString("ET")
+		return b.String()
+	}
+	b.WriteString("BT\n")
+	y := 720
+	for _, l := range lines {
+		size := 12
+		if h, ok := strings.CutPrefix(l, "# "); ok {
+			l, size = h, 18
+		} else if h, ok := strings.CutPrefix(l, "## "); ok {
+			l, size = h, 14
+		}
+		if size > 12 {
+			y -= size - 12
+			fmt.Fprintf(&b, "/F1 1 Tf %d 0 0 %d 72 %d Tm (%s) Tj\n", size, size, y, escape(l))
+			y -= 8
+		} else {
+			fmt.Fprintf(&b, "/F1 12 Tf 1 0 0 1 72 %d Tm (%s) Tj\n", y, escape(l))
+		}
+		y -= 16
+	}
+	b.WriteString("ET")
+	return b.String()
 }
 
 // outline writes the outline's root (object root) and an entry object per mark after it,
