@@ -87,8 +87,18 @@ func pdfSetLines(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, text s
 }
 
 // roundSize rounds a font size to half a point: sizes a writer meant to be one differ in the
-// last digits once scaled.
-func roundSize(s float64) float64 { return math.Round(s*2) / 2 }
+// last digits once scaled. A size no type is set in (none, negative, not a number, or over
+// maxFontSize, as a hostile matrix gives) is 0: unknown, neither body nor heading.
+func roundSize(s float64) float64 {
+	if !(s > 0 && s <= maxFontSize) {
+		return 0
+	}
+	return math.Round(s*2) / 2
+}
+
+// maxFontSize is the largest size, in points, taken for type: a PDF page is at most 14,400
+// points wide.
+const maxFontSize = 14400
 
 // fontHeadings returns the lines of pages (each page's lines as set) that are headings by
 // their size, as outline marks: the body's size is the one most characters are set in, a
@@ -100,7 +110,9 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 	lines := 0
 	for _, p := range pages {
 		for _, l := range p {
-			chars[l.size] += l.chars
+			if l.size > 0 {
+				chars[l.size] += l.chars
+			}
 			lines++
 		}
 	}
