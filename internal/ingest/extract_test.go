@@ -928,6 +928,42 @@ Step 2: Pay.
 `)
 }
 
+// TestDOCXHeadingsInAnyLanguage: a Word document written in another language names its heading
+// styles in that language ("Ttulo1" for Spanish's Título 1) but gives them their built-in
+// English names in styles.xml; a style based on a heading, or given an outline level, is a
+// heading too, as is a paragraph given one of its own; outline level 9 is body text. Styles
+// whose w:basedOn chain loops end the chain.
+func TestDOCXHeadingsInAnyLanguage(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	styles := `<w:styles xmlns:w="w">
+<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="Ttulo1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="Ttulo2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="Capitulo"><w:name w:val="Capítulo"/><w:basedOn w:val="Ttulo2"/></w:style>
+<w:style w:type="paragraph" w:styleId="Resumen"><w:name w:val="Resumen"/><w:basedOn w:val="Normal"/><w:pPr><w:outlineLvl w:val="2"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="Nota"><w:name w:val="Nota"/><w:basedOn w:val="Ttulo1"/><w:pPr><w:outlineLvl w:val="9"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="A"><w:name w:val="A"/><w:basedOn w:val="B"/></w:style>
+<w:style w:type="paragraph" w:styleId="B"><w:name w:val="B"/><w:basedOn w:val="A"/></w:style>
+<w:style w:type="character" w:styleId="Ttulo1Car"><w:name w:val="heading 1 Char"/></w:style>
+</w:styles>`
+	outlined := `<w:p><w:pPr><w:outlineLvl w:val="1"/></w:pPr><w:r><w:t>Taxis</w:t></w:r></w:p>`
+	body := para("Ttulo1", "Viajes") + para("", "En tren.") + para("Capitulo", "Hoteles") + para("Resumen", "Resumen breve") +
+		para("", "Cuatro estrellas.") + outlined + para("Nota", "Una nota.") + para("A", "Un bucle.")
+	checkLayout(t, x, "viajes.docx", office(t, map[string]string{
+		"word/document.xml": `<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"word/styles.xml":   styles,
+	}), `title: Viajes
+== chunk heading="Viajes" anchor="viajes" page=0
+En tren.
+== chunk heading="Viajes › Hoteles › Resumen breve" anchor="resumen-breve" page=0
+Cuatro estrellas.
+== chunk heading="Viajes › Taxis" anchor="taxis" page=0
+Una nota.
+Un bucle.
+`)
+}
+
 // TestSheetTitleRowsAreNotTheHeader: a sheet's title and notes above its table (rows of one
 // cell) are lines of their own, and the first row of two cells or more is the header every
 // row after it is read by; in a CSV file as in a workbook. A sheet of one column keeps its

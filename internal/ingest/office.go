@@ -191,7 +191,86 @@ func attrOf(e xml.StartElement, local string) string {
 
 var headingStyle = regexp.MustCompile(`^(?i)(heading|berschrift|titre)\s*([1-6])$|^(?i)title$`)
 
-// parseDOCX reads word/document.xml: paragraphs styled Heading 1–6 (or Title) split sections;
+// builtinHeading matches the name (w:name) Word gives its heading styles in styles.xml, in
+// English whatever the language of the program that wrote the file: the style ids are the
+// localised names ("Ttulo1" for Spanish's Título 1, "Kop1" for Dutch, "Nagwek1" for Polish),
+// which no list of ids keeps up with.
+var builtinHeading = regexp.MustCompile(`^(?i)heading\s*([1-9])$|^(?i)title$`)
+
+// maxStyleChain bounds how far a style's w:basedOn chain is followed (Word writes a few links;
+// a hostile file may loop).
+const maxStyleChain = 16
+
+// docxHeadingLevels returns the heading level (1 the top) of each paragraph style of word/
+// styles.xml that is a heading: a built-in heading style by its name, else a style whose
+// paragraph properties give an outline level (w:outlineLvl 0-8; 9 is body text), its own or
+// the one of the style it is based on ("Chapter" based on Heading 1). Word's navigation pane
+// and table of contents read outline levels the same way.
+func docxHeadingLevels(styles []byte, deadline time.Time) map[string]int {
+	type def struct {
+		name, basedOn string
+		outline       int // -1 when the style sets none
+	}
+	defs := map[string]*def{}
+	var cur *def
+	_ = walkXML(styles, deadline, func(t xml.Token, tags []string) error {
+		switch e := t.(type) {
+		case xml.StartElement:
+			parent := ""
+			if n := len(tags); n >= 2 {
+				parent = tags[n-2]
+			}
+			switch {
+			case e.Name.Local == "style":
+				cur = nil
+				if attrOf(e, "type") == "paragraph" {
+					cur = &def{outline: -1}
+					defs[attrOf(e, "styleId")] = cur
+				}
+			case cur == nil:
+			case e.Name.Local == "name" && parent == "style":
+				cur.name = attrOf(e, "val")
+			case e.Name.Local == "basedOn" && parent == "style":
+				cur.basedOn = attrOf(e, "val")
+			case e.Name.Local == "outlineLvl" && parent == "pPr":
+				if n, err := strconv.Atoi(attrOf(e, "val")); err == nil && n >= 0 && n <= 9 {
+					cur.outline = n
+				}
+			}
+		case xml.EndElement:
+			if e.Name.Local == "style" {
+				cur = nil
+			}
+		}
+		return nil
+	})
+	levels := map[string]int{}
+	for id := range defs {
+		d := defs[id]
+		for range maxStyleChain {
+			if m := builtinHeading.FindStringSubmatch(d.name); m != nil {
+				levels[id] = 1
+				if m[1] != "" {
+					levels[id], _ = strconv.Atoi(m[1])
+				}
+				break
+			}
+			if d.outline >= 0 {
+				if d.outline < 9 {
+					levels[id] = d.outline + 1
+				}
+				break
+			}
+			if d = defs[d.basedOn]; d == nil {
+				break
+			}
+		}
+	}
+	return levels
+}
+
+// parseDOCX reads word/document.xml: paragraphs styled as headings (docxHeadingLevels), or given
+// an outline level of their own, split sections;
 // table cells are kept on one line per row.
 func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	o, err := openOffice(data, limits)
@@ -209,6 +288,7 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	numbering, _ := o.part("word/numbering.xml")
 	styles, _ := o.part("word/styles.xml")
 	lists := readDocxLists(numbering, styles, o.limits.Deadline)
+	headingLevels := docxHeadingLevels(styles, o.limits.Deadline)
 	notes := map[string]map[string]string{"footnoteReference": nil, "endnoteReference": nil}
 	if part, _ := o.part("word/footnotes.xml"); part != nil {
 		notes["footnoteReference"] = docxNotes(part, "footnote", o.limits.Deadline)
@@ -260,7 +340,10 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				level, num = 0, docxNum{}
 			case "pStyle":
 				style := attrOf(e, "val")
-				if m := headingStyle.FindStringSubmatch(strings.ReplaceAll(style, " ", "")); m != nil {
+				if l, ok := headingLevels[style]; ok {
+					level = l
+				} else if m := headingStyle.FindStringSubmatch(strings.ReplaceAll(style, " ", "")); m != nil {
+					// A file without a styles part, or whose part lacks the style.
 					level = 1
 					if m[2] != "" {
 						level, _ = strconv.Atoi(m[2])
@@ -268,6 +351,13 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				}
 				if n, ok := lists.styles[style]; ok && num.id == "" {
 					num = n
+				}
+			case "outlineLvl":
+				// The paragraph's own outline level overrides its style's (9: body text).
+				if n := len(tags); n >= 3 && tags[n-2] == "pPr" && tags[n-3] == "p" {
+					if v, err := strconv.Atoi(attrOf(e, "val")); err == nil && v >= 0 && v <= 9 {
+						level = (v + 1) % 10
+					}
 				}
 			case "numId", "ilvl":
 				// The paragraph's own numbering, not a tracked change's record of the old.

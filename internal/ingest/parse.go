@@ -235,9 +235,14 @@ func clipHeading(s string) string {
 //     style:text-position) and HTML (<sup>, unless the mark is in brackets): "minutes¹",
 //     which search reads as "minutes", not "minutes1"; "m²", not "m2".
 //
-// Version 17: a PDF without an outline gets its headings from the size its lines are set in
-// (pdfheadings.go): a short line set larger than the body is a heading, the larger the higher,
-// and its pages' passages fall under it as under an outline's entries.
+// Version 17 (headings in documents written by other programs and in other languages):
+//   - a PDF without an outline gets its headings from the size its lines are set in
+//     (pdfheadings.go): a short line set larger than the body is a heading, the larger the
+//     higher, and its pages' passages fall under it as under an outline's entries;
+//   - a .docx heading is known by its style's built-in name in styles.xml ("heading 1"), not
+//     only by an English style id, so a Spanish, Dutch or Polish document's headings ("Ttulo1",
+//     "Kop1", "Nagwek1") are headings; so are styles based on a heading, styles and paragraphs
+//     given an outline level (w:outlineLvl).
 const ExtractorVersion = 17
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
