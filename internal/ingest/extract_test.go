@@ -1160,3 +1160,31 @@ func TestSuperscriptDigitsAreSuperscripts(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownFrontMatterTitle: a static site's page takes its title from its front matter,
+// YAML or TOML, quoted or not, and the front matter is not text; a block scalar is no title,
+// and a page without front matter keeps its first heading as title.
+func TestMarkdownFrontMatterTitle(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	for name, c := range map[string]struct{ src, title string }{
+		"yaml.md":    {"---\nlayout: page\ntitle: \"Travel \\\"light\\\" policy\"\ntags: [hr]\n---\n## Taxis\n\nAfter 9 pm.\n", `Travel "light" policy`},
+		"single.md":  {"---\ntitle: 'Don''t panic'\n---\nText.\n", "Don't panic"},
+		"toml.md":    {"+++\ntitle = \"Onboarding\"\ndate = 2024-01-02\n+++\n\nText.\n", "Onboarding"},
+		"block.md":   {"---\ntitle: >\n  Folded\n---\n# Heading\n\nText.\n", "Heading"},
+		"nested.md":  {"---\nseo:\n  title: Not this\n---\nText.\n", "nested"},
+		"nofront.md": {"# First heading\n\ntitle: not front matter\n", "First heading"},
+	} {
+		doc, err := x.Parse(name, []byte(c.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text strings.Builder
+		for _, s := range doc.Sections {
+			text.WriteString(s.Text)
+		}
+		if doc.Title != c.title || strings.Contains(text.String(), "layout") || strings.Contains(text.String(), "date =") {
+			t.Errorf("%s: title %q, text %q; want title %q and no front matter", name, doc.Title, text.String(), c.title)
+		}
+	}
+}

@@ -26,9 +26,36 @@ var markdown = goldmark.New(goldmark.WithExtensions(extension.GFM))
 // cells than they hold (see markdownTableCells): their rows are read as lines of text.
 var markdownNoTables = goldmark.New(goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.TaskList))
 
-// mdFront matches YAML front matter, which is metadata, not text (goldmark would read it as
-// a thematic break and a setext heading).
-var mdFront = regexp.MustCompile(`(?s)\A---\r?\n.*?\r?\n---\r?\n`)
+// mdFront matches front matter, which is metadata, not text: YAML between "---" lines (which
+// goldmark would read as a thematic break and a setext heading), or TOML between "+++" lines
+// (Hugo's).
+var mdFront = regexp.MustCompile(`(?s)\A(---|\+\+\+)\r?\n.*?\r?\n(---|\+\+\+)\r?\n`)
+
+// mdFrontTitle matches the title in front matter: `title: Travel policy` (YAML, quoted or not)
+// or `title = "Travel policy"` (TOML). Static-site generators (Jekyll, Hugo, Docusaurus,
+// MkDocs) show it as the page's title, and the page's text then often starts below it, at a
+// second-level heading, with no "# Title" of its own.
+var mdFrontTitle = regexp.MustCompile(`(?m)^title\s*[:=][ \t]*(.*?)[ \t]*\r?$`)
+
+// frontTitle returns the title front matter gives, without its quotes, or "". A YAML block
+// scalar (`title: >`) is no title on that line, and is not read.
+func frontTitle(front []byte) string {
+	m := mdFrontTitle.FindSubmatch(front)
+	if m == nil {
+		return ""
+	}
+	t := string(m[1])
+	switch {
+	case len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"':
+		t = strings.ReplaceAll(t[1:len(t)-1], `\"`, `"`)
+	case len(t) >= 2 && t[0] == '\'' && t[len(t)-1] == '\'':
+		t = strings.ReplaceAll(t[1:len(t)-1], "''", "'")
+	}
+	if strings.HasPrefix(t, "|") || strings.HasPrefix(t, ">") {
+		return ""
+	}
+	return strings.TrimSpace(t)
+}
 
 // parseMarkdown splits a Markdown file into sections at its headings (ATX and setext) and
 // writes each block as text. goldmark does the reading, so what CommonMark says is structure
@@ -57,11 +84,14 @@ func parseMarkdownPieces(data []byte, deadline time.Time, size, lines int) (_ Pa
 			panic(r)
 		}
 	}()
-	src := mdFront.ReplaceAll(data, nil)
+	src := data
+	var doc Parsed
+	if front := mdFront.Find(data); front != nil {
+		doc.Title, src = frontTitle(front), data[len(front):]
+	}
 	if line := markdownTooDeep(src, maxMarkdownDepth); line > 0 {
 		return Parsed{}, fmt.Errorf("markdown nested deeper than %d levels of lists and block quotes (line %d)", maxMarkdownDepth, line)
 	}
-	var doc Parsed
 	w := &mdWriter{}
 	outline := newOutline(&doc)
 	var cur Section

@@ -242,7 +242,9 @@ func clipHeading(s string) string {
 //   - a .docx heading is known by its style's built-in name in styles.xml ("heading 1"), not
 //     only by an English style id, so a Spanish, Dutch or Polish document's headings ("Ttulo1",
 //     "Kop1", "Nagwek1") are headings; so are styles based on a heading, styles and paragraphs
-//     given an outline level (w:outlineLvl).
+//     given an outline level (w:outlineLvl);
+//   - a Markdown page's title comes from its front matter (`title:` in YAML, `title =` in
+//     Hugo's TOML), where static-site generators keep it; TOML front matter is not text.
 const ExtractorVersion = 17
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
