@@ -1,8 +1,13 @@
 package ingest
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/docent-search/docent/internal/sampledocs"
 )
 
 // A size no type is set in (a hostile or broken text matrix) is unknown: neither the body's
@@ -21,5 +26,46 @@ func TestFontHeadingsUnknownSizes(t *testing.T) {
 	}
 	if marks := fontHeadings([][]pdfSetLine{{{text: "Travel", chars: 6}, {text: "Taxis", chars: 5}}}, nil); marks != nil {
 		t.Errorf("lines of unknown size: marks = %+v, want none", marks)
+	}
+}
+
+// TestPDFHeadingsAfterUnmappedGlyphs: characters PDFium reads no Unicode for (here code 0,
+// which the font names no glyph for) are left out of a page's text but not out of PDFium's
+// count, so a line's letters are found at their own characters, not at the ones before them:
+// the headings after such glyphs keep their size.
+func TestPDFHeadingsAfterUnmappedGlyphs(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	var b strings.Builder
+	b.WriteString("BT /F1 11 Tf 1 0 0 1 72 740 Tm (" + strings.Repeat(`\000`, 40) + "Form 7) Tj\n")
+	y := 720
+	for _, l := range []string{"# Travel policy", "Staff travel by train in second class.", "Trains are booked by the travel desk.", "# Taxis", "Taxis are paid after nine in the evening."} {
+		size := 11
+		if h, ok := strings.CutPrefix(l, "# "); ok {
+			l, size = h, 18
+		}
+		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
+		y -= 24
+	}
+	b.WriteString("ET")
+	content := b.String()
+	pdf := sampledocs.Objects([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "")
+	doc, err := x.Parse("travel.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
+	}
+	want := []string{": Form 7", "Travel policy: Staff travel by train in second class. Trains are booked by the travel desk.", "Taxis: Taxis are paid after nine in the evening."}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
