@@ -181,9 +181,10 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 
 // headingLine reports whether a line is set as a heading over body text of size body: larger
 // type, a few words with a letter among them, no sentence's or clause's end, not a running
-// line.
+// line. A line of one letter or digit is a paragraph's drop cap, not a heading (a glossary's
+// "A" goes with it).
 func headingLine(l pdfSetLine, body float64, running map[uint64]bool) bool {
-	if l.size < body*minHeadingScale || len(strings.Fields(l.text)) > maxHeadingWords {
+	if l.size < body*minHeadingScale || len(strings.Fields(l.text)) > maxHeadingWords || l.chars < 2 {
 		return false
 	}
 	if !strings.ContainsFunc(l.text, unicode.IsLetter) || strings.ContainsAny(l.text[len(l.text)-1:], ".,;") {

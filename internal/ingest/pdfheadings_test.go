@@ -69,3 +69,15 @@ func TestPDFHeadingsAfterUnmappedGlyphs(t *testing.T) {
 		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestFontHeadingsDropCap: a paragraph's large first letter (a drop cap), which PDFium gives
+// a line of its own, is not a heading: the page would otherwise fall under "T".
+func TestFontHeadingsDropCap(t *testing.T) {
+	body := pdfSetLine{text: "Staff travel by train in second class.", size: 11, chars: 30}
+	pages := [][]pdfSetLine{{{text: "Travel policy", size: 18, chars: 12}, {text: "T", size: 40, chars: 1},
+		{text: "he staff travel by train in second class.", size: 11, chars: 33}, body, body, body}}
+	marks := fontHeadings(pages, nil)
+	if len(marks) != 1 || marks[0].title != "Travel policy" || marks[0].level != 0 {
+		t.Errorf("marks = %+v, want Travel policy alone", marks)
+	}
+}
