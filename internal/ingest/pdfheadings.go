@@ -103,7 +103,9 @@ func pdfSetLines(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, text s
 		if len(letters) > 0 {
 			sizes := []float64{size(char(letters[0])), size(char(letters[len(letters)/2])), size(char(letters[len(letters)-1]))}
 			slices.Sort(sizes)
-			out = append(out, pdfSetLine{text: collapse(string(runes[start:k])), size: roundSize(sizes[1]), chars: len(letters)})
+			// The text as the page's is (pdfLines): a word PDFium marks hyphenated (\x02) is
+			// joined again, or outlineSections would not find a heading wrapped at one.
+			out = append(out, pdfSetLine{text: collapse(joinBreaks(string(runes[start:k]))), size: roundSize(sizes[1]), chars: len(letters)})
 		}
 		start = k + 1
 	}

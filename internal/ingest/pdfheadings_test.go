@@ -81,3 +81,46 @@ func TestFontHeadingsDropCap(t *testing.T) {
 		t.Errorf("marks = %+v, want Travel policy alone", marks)
 	}
 }
+
+// TestPDFHeadingsHyphenated: a heading wrapped at a hyphen, which PDFium gives as one line
+// with the hyphen marked \x02, is found on its page as the page's text has it (the word
+// joined again), so the page is divided at it and the heading leaves the text.
+func TestPDFHeadingsHyphenated(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	var b strings.Builder
+	b.WriteString("BT\n")
+	y := 740
+	for _, l := range []string{"Staff travel by train in second class, booked through the desk a week ahead.", "Trains are booked by the travel desk, which keeps the tickets until the day.", "#Rules of the travel-", "#desk and its staff", "Taxis are paid after nine in the evening, and on Sundays at any hour of the day.", "Receipts are kept for a year."} {
+		size := 11
+		if h, ok := strings.CutPrefix(l, "#"); ok {
+			l, size = h, 18
+		}
+		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
+		y -= 24
+	}
+	b.WriteString("ET")
+	content := b.String()
+	pdf := sampledocs.Objects([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "")
+	doc, err := x.Parse("travel.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
+	}
+	want := []string{
+		": Staff travel by train in second class, booked through the desk a week ahead. Trains are booked by the travel desk, which keeps the tickets until the day.",
+		"Rules of the traveldesk and its staff: Taxis are paid after nine in the evening, and on Sundays at any hour of the day. Receipts are kept for a year.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
