@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/klippa-app/go-pdfium"
 	"github.com/klippa-app/go-pdfium/references"
@@ -182,14 +183,14 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 }
 
 // headingLine reports whether a line is set as a heading over body text of size body: larger
-// type, a few words with a letter among them, no sentence's or clause's end, not a running
-// line. A line of one letter or digit is a paragraph's drop cap, not a heading (a glossary's
-// "A" goes with it).
+// type, a few words with a letter among them, no sentence's or clause's end (in CJK text
+// too: '。', '，'), not a running line. A line of one letter or digit is a paragraph's drop
+// cap, not a heading (a glossary's "A" goes with it).
 func headingLine(l pdfSetLine, body float64, running map[uint64]bool) bool {
 	if l.size < body*minHeadingScale || len(strings.Fields(l.text)) > maxHeadingWords || l.chars < 2 {
 		return false
 	}
-	if !strings.ContainsFunc(l.text, unicode.IsLetter) || strings.ContainsAny(l.text[len(l.text)-1:], ".,;") {
+	if last, _ := utf8.DecodeLastRuneInString(l.text); !strings.ContainsFunc(l.text, unicode.IsLetter) || strings.ContainsRune(".,;。、，；．", last) {
 		return false
 	}
 	return !running[blockPrint([]byte(l.text))]

@@ -124,3 +124,14 @@ func TestPDFHeadingsHyphenated(t *testing.T) {
 		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestFontHeadingsCJKSentence: a larger line that ends a sentence with a CJK full stop or
+// comma is a pull quote, as one ending in '.' is, not a heading.
+func TestFontHeadingsCJKSentence(t *testing.T) {
+	body := pdfSetLine{text: "出張は原則として二等車を利用し、切符は総務課が手配する。", size: 10.5, chars: 26}
+	pages := [][]pdfSetLine{{{text: "出張規程", size: 16, chars: 4}, body, body, {text: "領収書は一年間保管すること。", size: 14, chars: 13}, body, body}}
+	marks := fontHeadings(pages, nil)
+	if len(marks) != 1 || marks[0].title != "出張規程" {
+		t.Errorf("marks = %+v, want 出張規程 alone", marks)
+	}
+}
