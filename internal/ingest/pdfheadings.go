@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/klippa-app/go-pdfium"
 	"github.com/klippa-app/go-pdfium/references"
@@ -40,11 +41,11 @@ const (
 )
 
 // pdfSetLines reads the size each line of page i is set in. text is the page's text as PDFium
-// gives it (GetPageText), whose characters are PDFium's, one a rune, so a line's characters are
-// found by their index: the size of a line is the median of its first, middle and last letter's
-// or digit's (three calls to the engine a line rather than one a character), each its font size
-// scaled by its text matrix (writers set 12 pt either as "12 Tf" or as "1 Tf" in a matrix
-// scaled by 12).
+// gives it (GetPageText), whose characters are PDFium's, one a rune (less those it leaves out),
+// so a line's characters are found by their index: the size of a line is the median of its
+// first, middle and last letter's or digit's (three calls to the engine a line rather than one
+// a character), each its font size scaled by its text matrix (writers set 12 pt either as
+// "12 Tf" or as "1 Tf" in a matrix scaled by 12).
 func pdfSetLines(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, text string) []pdfSetLine {
 	tp, err := inst.FPDFText_LoadPage(&requests.FPDFText_LoadPage{Page: requests.Page{ByIndex: &requests.PageByIndex{Document: doc, Index: i}}})
 	if err != nil {
@@ -64,6 +65,30 @@ func pdfSetLines(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, text s
 		return fs.FontSize
 	}
 	runes := []rune(text)
+	// GetPageText leaves out the characters PDFium reads no Unicode for (0: a glyph the font
+	// maps to none), which keep their index: on a page with any, a rune's character is found
+	// by reading the page's characters again, or a line would take the size of those before.
+	char := func(j int) int { return j }
+	n, err := inst.FPDFText_CountChars(&requests.FPDFText_CountChars{TextPage: tp.TextPage})
+	if err != nil {
+		return nil
+	}
+	if n.Count != len(runes) {
+		at := make([]int, 0, len(runes))
+		for k := 0; k < n.Count && len(at) <= len(runes); k++ {
+			u, err := inst.FPDFText_GetUnicode(&requests.FPDFText_GetUnicode{TextPage: tp.TextPage, Index: k})
+			if err != nil {
+				return nil
+			}
+			if u.Unicode != 0 {
+				at = append(at, k)
+			}
+		}
+		if len(at) != len(runes) {
+			return nil
+		}
+		char = func(j int) int { return at[j] }
+	}
 	var out []pdfSetLine
 	start := 0
 	for k := 0; k <= len(runes) && len(out) < maxSetLines; k++ {
@@ -77,9 +102,11 @@ func pdfSetLines(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, text s
 			}
 		}
 		if len(letters) > 0 {
-			sizes := []float64{size(letters[0]), size(letters[len(letters)/2]), size(letters[len(letters)-1])}
+			sizes := []float64{size(char(letters[0])), size(char(letters[len(letters)/2])), size(char(letters[len(letters)-1]))}
 			slices.Sort(sizes)
-			out = append(out, pdfSetLine{text: collapse(string(runes[start:k])), size: roundSize(sizes[1]), chars: len(letters)})
+			// The text as the page's is (pdfLines): a word PDFium marks hyphenated (\x02) is
+			// joined again, or outlineSections would not find a heading wrapped at one.
+			out = append(out, pdfSetLine{text: collapse(joinBreaks(string(runes[start:k]))), size: roundSize(sizes[1]), chars: len(letters)})
 		}
 		start = k + 1
 	}
@@ -156,13 +183,14 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 }
 
 // headingLine reports whether a line is set as a heading over body text of size body: larger
-// type, a few words with a letter among them, no sentence's or clause's end, not a running
-// line.
+// type, a few words with a letter among them, no sentence's or clause's end (in CJK text
+// too: '。', '，'), not a running line. A line of one letter or digit is a paragraph's drop
+// cap, not a heading (a glossary's "A" goes with it).
 func headingLine(l pdfSetLine, body float64, running map[uint64]bool) bool {
-	if l.size < body*minHeadingScale || len(strings.Fields(l.text)) > maxHeadingWords {
+	if l.size < body*minHeadingScale || len(strings.Fields(l.text)) > maxHeadingWords || l.chars < 2 {
 		return false
 	}
-	if !strings.ContainsFunc(l.text, unicode.IsLetter) || strings.ContainsAny(l.text[len(l.text)-1:], ".,;") {
+	if last, _ := utf8.DecodeLastRuneInString(l.text); !strings.ContainsFunc(l.text, unicode.IsLetter) || strings.ContainsRune(".,;。、，；．", last) {
 		return false
 	}
 	return !running[blockPrint([]byte(l.text))]

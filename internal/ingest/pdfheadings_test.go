@@ -1,8 +1,13 @@
 package ingest
 
 import (
+	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/docent-search/docent/internal/sampledocs"
 )
 
 // A size no type is set in (a hostile or broken text matrix) is unknown: neither the body's
@@ -21,5 +26,112 @@ func TestFontHeadingsUnknownSizes(t *testing.T) {
 	}
 	if marks := fontHeadings([][]pdfSetLine{{{text: "Travel", chars: 6}, {text: "Taxis", chars: 5}}}, nil); marks != nil {
 		t.Errorf("lines of unknown size: marks = %+v, want none", marks)
+	}
+}
+
+// TestPDFHeadingsAfterUnmappedGlyphs: characters PDFium reads no Unicode for (here code 0,
+// which the font names no glyph for) are left out of a page's text but not out of PDFium's
+// count, so a line's letters are found at their own characters, not at the ones before them:
+// the headings after such glyphs keep their size.
+func TestPDFHeadingsAfterUnmappedGlyphs(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	var b strings.Builder
+	b.WriteString("BT /F1 11 Tf 1 0 0 1 72 740 Tm (" + strings.Repeat(`\000`, 40) + "Form 7) Tj\n")
+	y := 720
+	for _, l := range []string{"# Travel policy", "Staff travel by train in second class.", "Trains are booked by the travel desk.", "# Taxis", "Taxis are paid after nine in the evening."} {
+		size := 11
+		if h, ok := strings.CutPrefix(l, "# "); ok {
+			l, size = h, 18
+		}
+		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
+		y -= 24
+	}
+	b.WriteString("ET")
+	content := b.String()
+	pdf := sampledocs.Objects([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "")
+	doc, err := x.Parse("travel.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
+	}
+	want := []string{": Form 7", "Travel policy: Staff travel by train in second class. Trains are booked by the travel desk.", "Taxis: Taxis are paid after nine in the evening."}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFontHeadingsDropCap: a paragraph's large first letter (a drop cap), which PDFium gives
+// a line of its own, is not a heading: the page would otherwise fall under "T".
+func TestFontHeadingsDropCap(t *testing.T) {
+	body := pdfSetLine{text: "Staff travel by train in second class.", size: 11, chars: 30}
+	pages := [][]pdfSetLine{{{text: "Travel policy", size: 18, chars: 12}, {text: "T", size: 40, chars: 1},
+		{text: "he staff travel by train in second class.", size: 11, chars: 33}, body, body, body}}
+	marks := fontHeadings(pages, nil)
+	if len(marks) != 1 || marks[0].title != "Travel policy" || marks[0].level != 0 {
+		t.Errorf("marks = %+v, want Travel policy alone", marks)
+	}
+}
+
+// TestPDFHeadingsHyphenated: a heading wrapped at a hyphen, which PDFium gives as one line
+// with the hyphen marked \x02, is found on its page as the page's text has it (the word
+// joined again), so the page is divided at it and the heading leaves the text.
+func TestPDFHeadingsHyphenated(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	var b strings.Builder
+	b.WriteString("BT\n")
+	y := 740
+	for _, l := range []string{"Staff travel by train in second class, booked through the desk a week ahead.", "Trains are booked by the travel desk, which keeps the tickets until the day.", "#Rules of the travel-", "#desk and its staff", "Taxis are paid after nine in the evening, and on Sundays at any hour of the day.", "Receipts are kept for a year."} {
+		size := 11
+		if h, ok := strings.CutPrefix(l, "#"); ok {
+			l, size = h, 18
+		}
+		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
+		y -= 24
+	}
+	b.WriteString("ET")
+	content := b.String()
+	pdf := sampledocs.Objects([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "")
+	doc, err := x.Parse("travel.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
+	}
+	want := []string{
+		": Staff travel by train in second class, booked through the desk a week ahead. Trains are booked by the travel desk, which keeps the tickets until the day.",
+		"Rules of the traveldesk and its staff: Taxis are paid after nine in the evening, and on Sundays at any hour of the day. Receipts are kept for a year.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestFontHeadingsCJKSentence: a larger line that ends a sentence with a CJK full stop or
+// comma is a pull quote, as one ending in '.' is, not a heading.
+func TestFontHeadingsCJKSentence(t *testing.T) {
+	body := pdfSetLine{text: "出張は原則として二等車を利用し、切符は総務課が手配する。", size: 10.5, chars: 26}
+	pages := [][]pdfSetLine{{{text: "出張規程", size: 16, chars: 4}, body, body, {text: "領収書は一年間保管すること。", size: 14, chars: 13}, body, body}}
+	marks := fontHeadings(pages, nil)
+	if len(marks) != 1 || marks[0].title != "出張規程" {
+		t.Errorf("marks = %+v, want 出張規程 alone", marks)
 	}
 }
