@@ -26,8 +26,8 @@ type pdfSetLine struct {
 	chars int
 }
 
-// Bounds of the font-size headings: a page of more lines than maxSetLines is read for its text
-// only (a hostile page of a million one-glyph lines); a line of more than maxHeadingWords words
+// Bounds of the font-size headings: only a page's first maxSetLines lines are sized (a hostile
+// page of a million one-glyph lines costs three engine calls a line); a line of more than maxHeadingWords words
 // is text, not a heading; a heading is set at least minHeadingScale times the body's size
 // (Word's and LibreOffice's smallest heading styles are 13-14 pt over 11-12 pt); and a document
 // whose headings would be more than one line in maxHeadingShare is not set that way (a poster,
