@@ -244,7 +244,10 @@ func clipHeading(s string) string {
 //     "Kop1", "Nagwek1") are headings; so are styles based on a heading, styles and paragraphs
 //     given an outline level (w:outlineLvl);
 //   - a Markdown page's title comes from its front matter (`title:` in YAML, `title =` in
-//     Hugo's TOML), where static-site generators keep it; TOML front matter is not text.
+//     Hugo's TOML), where static-site generators keep it; TOML front matter is not text;
+//   - a CSV file separated by semicolons (Excel's CSV where the comma is the decimal mark),
+//     tabs or pipes is read by its columns (csvDelimiter), not as one column of lines, and
+//     .tsv files are read as CSV.
 const ExtractorVersion = 17
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
@@ -438,10 +441,12 @@ var errParseDeadline = errors.New("extraction ran past its time limit")
 
 // parseCSV writes each row after the header as "Header: value; …".
 func parseCSV(data []byte) (Parsed, error) {
-	if line := csvTooWide(data, maxCSVColumns); line > 0 {
+	comma := csvDelimiter(data)
+	if line := csvTooWide(data, comma, maxCSVColumns); line > 0 {
 		return Parsed{}, fmt.Errorf("CSV line %d has more than %d columns", line, maxCSVColumns)
 	}
 	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = rune(comma)
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	var rows [][]string
@@ -471,7 +476,7 @@ const maxCSVColumns = 65536
 // LazyQuotes) passes max fields, 0 if none does. It follows quoting as the reader does: a field
 // that opens with '"' runs, over line breaks and '""', to a '"' before a comma or the end of a
 // line; a '"' elsewhere is a character, so a stray one can neither hide commas nor join rows.
-func csvTooWide(data []byte, max int) int {
+func csvTooWide(data []byte, comma byte, max int) int {
 	const (
 		fieldStart = iota
 		unquoted
@@ -500,7 +505,7 @@ func csvTooWide(data []byte, max int) int {
 			case c == '"':
 				state = quoted
 				continue
-			case c == ',', c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
+			case c == comma, c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
 				// The field's end, counted below as an unquoted field's (a '\r' leaves the
 				// row's end to its '\n').
 			default:
@@ -509,7 +514,7 @@ func csvTooWide(data []byte, max int) int {
 			}
 		}
 		switch c {
-		case ',':
+		case comma:
 			if fields++; fields > max {
 				return line
 			}
@@ -520,6 +525,54 @@ func csvTooWide(data []byte, max int) int {
 	}
 	return 0
 }
+
+// csvDelimiters are the separators CSV files are written with: a comma; a semicolon where the
+// comma is the decimal mark (Excel's "CSV" in German, French, Spanish…); a tab (".tsv", and
+// what a spreadsheet's copy gives); a pipe.
+var csvDelimiters = []byte{',', ';', '\t', '|'}
+
+// csvDelimiter guesses a CSV file's separator from its first csvSniffLines lines that hold
+// text: the one of csvDelimiters that the most of them hold the same number of times, outside
+// quotes (a table's every row has as many separators); a comma where none is held or two tie.
+func csvDelimiter(data []byte) byte {
+	var lines [][]byte
+	for rest := data[:min(len(data), 64<<10)]; len(rest) > 0 && len(lines) < csvSniffLines; {
+		line, after, _ := bytes.Cut(rest, []byte("\n"))
+		if len(bytes.TrimSpace(line)) > 0 {
+			lines = append(lines, line)
+		}
+		rest = after
+	}
+	best, bestRows := byte(','), 0
+	for _, d := range csvDelimiters {
+		rows := map[int]int{} // lines by their count of d
+		for _, l := range lines {
+			n, quoted := 0, false
+			for _, c := range l {
+				switch {
+				case c == '"':
+					quoted = !quoted
+				case c == d && !quoted:
+					n++
+				}
+			}
+			if n > 0 {
+				rows[n]++
+			}
+		}
+		most := 0
+		for _, r := range rows {
+			most = max(most, r)
+		}
+		if most > bestRows {
+			best, bestRows = d, most
+		}
+	}
+	return best
+}
+
+// csvSniffLines is how many lines csvDelimiter reads.
+const csvSniffLines = 20
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.
 func looksBinary(data []byte) bool {

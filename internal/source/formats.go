@@ -18,7 +18,7 @@ var formats = map[string]string{
 	".odt": "odt", ".ods": "ods", ".odp": "odp",
 	".rtf": "rtf", ".eml": "eml", ".msg": "eml", // an Outlook message is e-mail too (one type filter)
 	".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
-	".csv": "csv",
+	".csv": "csv", ".tsv": "csv",
 	".txt": "text", ".text": "text", ".rst": "text", ".adoc": "text", ".log": "text",
 	".json": "text", ".yaml": "text", ".yml": "text",
 }

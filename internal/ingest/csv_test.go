@@ -1,0 +1,21 @@
+package ingest
+
+import "testing"
+
+// The separator is the one the rows hold as many times each, outside quotes: a comma CSV whose
+// quoted values hold semicolons stays a comma CSV, and a file with none is read as comma CSV.
+func TestCSVDelimiter(t *testing.T) {
+	for in, want := range map[string]byte{
+		"a,b,c\n1,2,3\n": ',',
+		"Name;Preis\nKaffee;2,50\nTee;1,80\nWasser;1\n": ';',
+		"a\tb\n1\t2\n":   '\t',
+		"id|name\n1|x\n": '|',
+		"note,who\n\"a; b; c\",Ada\n\"d; e\",Grace\n": ',',
+		"just one column\nof text\n":                  ',',
+		"":                                            ',',
+	} {
+		if got := csvDelimiter([]byte(in)); got != want {
+			t.Errorf("csvDelimiter(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
