@@ -36,34 +36,8 @@ func TestFontHeadingsUnknownSizes(t *testing.T) {
 func TestPDFHeadingsAfterUnmappedGlyphs(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
-	var b strings.Builder
-	b.WriteString("BT /F1 11 Tf 1 0 0 1 72 740 Tm (" + strings.Repeat(`\000`, 40) + "Form 7) Tj\n")
-	y := 720
-	for _, l := range []string{"# Travel policy", "Staff travel by train in second class.", "Trains are booked by the travel desk.", "# Taxis", "Taxis are paid after nine in the evening."} {
-		size := 11
-		if h, ok := strings.CutPrefix(l, "# "); ok {
-			l, size = h, 18
-		}
-		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
-		y -= 24
-	}
-	b.WriteString("ET")
-	content := b.String()
-	pdf := sampledocs.Objects([]string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-	}, "")
-	doc, err := x.Parse("travel.pdf", pdf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range doc.Sections {
-		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
-	}
+	got := sectionsOf(t, x, onePagePDF("/F1 11 Tf 1 0 0 1 72 740 Tm ("+strings.Repeat(`\000`, 40)+"Form 7) Tj\n",
+		"# Travel policy", "Staff travel by train in second class.", "Trains are booked by the travel desk.", "# Taxis", "Taxis are paid after nine in the evening."))
 	want := []string{": Form 7", "Travel policy: Staff travel by train in second class. Trains are booked by the travel desk.", "Taxis: Taxis are paid after nine in the evening."}
 	if !slices.Equal(got, want) {
 		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -88,34 +62,9 @@ func TestFontHeadingsDropCap(t *testing.T) {
 func TestPDFHeadingsHyphenated(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
-	var b strings.Builder
-	b.WriteString("BT\n")
-	y := 740
-	for _, l := range []string{"Staff travel by train in second class, booked through the desk a week ahead.", "Trains are booked by the travel desk, which keeps the tickets until the day.", "#Rules of the travel-", "#desk and its staff", "Taxis are paid after nine in the evening, and on Sundays at any hour of the day.", "Receipts are kept for a year."} {
-		size := 11
-		if h, ok := strings.CutPrefix(l, "#"); ok {
-			l, size = h, 18
-		}
-		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
-		y -= 24
-	}
-	b.WriteString("ET")
-	content := b.String()
-	pdf := sampledocs.Objects([]string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
-		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
-		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
-	}, "")
-	doc, err := x.Parse("travel.pdf", pdf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, s := range doc.Sections {
-		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
-	}
+	got := sectionsOf(t, x, onePagePDF("", "Staff travel by train in second class, booked through the desk a week ahead.",
+		"Trains are booked by the travel desk, which keeps the tickets until the day.", "#Rules of the travel-", "#desk and its staff",
+		"Taxis are paid after nine in the evening, and on Sundays at any hour of the day.", "Receipts are kept for a year."))
 	want := []string{
 		": Staff travel by train in second class, booked through the desk a week ahead. Trains are booked by the travel desk, which keeps the tickets until the day.",
 		"Rules of the traveldesk and its staff: Taxis are paid after nine in the evening, and on Sundays at any hour of the day. Receipts are kept for a year.",
@@ -134,4 +83,43 @@ func TestFontHeadingsCJKSentence(t *testing.T) {
 	if len(marks) != 1 || marks[0].title != "出張規程" {
 		t.Errorf("marks = %+v, want 出張規程 alone", marks)
 	}
+}
+
+// onePagePDF returns a one-page PDF whose content stream opens with head, then sets each line
+// at its own text matrix in 11 pt Helvetica, a line starting "#" at 18 pt (without the "#").
+func onePagePDF(head string, lines ...string) []byte {
+	var b strings.Builder
+	b.WriteString("BT\n" + head)
+	y := 720
+	for _, l := range lines {
+		size := 11
+		if h, ok := strings.CutPrefix(l, "#"); ok {
+			l, size = strings.TrimSpace(h), 18
+		}
+		fmt.Fprintf(&b, "/F1 %d Tf 1 0 0 1 72 %d Tm (%s) Tj\n", size, y, l)
+		y -= 24
+	}
+	b.WriteString("ET")
+	content := b.String()
+	return sampledocs.Objects([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "")
+}
+
+// sectionsOf parses pdf and returns its sections as "heading path: text", lines joined by " / ".
+func sectionsOf(t *testing.T, x *Extractor, pdf []byte) []string {
+	t.Helper()
+	doc, err := x.Parse("travel.pdf", pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range doc.Sections {
+		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
+	}
+	return got
 }
