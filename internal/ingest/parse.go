@@ -531,31 +531,15 @@ func csvTooWide(data []byte, comma byte, max int) int {
 // what a spreadsheet's copy gives); a pipe.
 var csvDelimiters = []byte{',', ';', '\t', '|'}
 
-// csvDelimiter guesses a CSV file's separator from its first csvSniffLines lines that hold
+// csvDelimiter guesses a CSV file's separator from its first csvSniffLines rows that hold
 // text: the one of csvDelimiters that the most of them hold the same number of times, outside
 // quotes (a table's every row has as many separators); a comma where none is held or two tie.
 func csvDelimiter(data []byte) byte {
-	var lines [][]byte
-	for rest := data[:min(len(data), 64<<10)]; len(rest) > 0 && len(lines) < csvSniffLines; {
-		line, after, _ := bytes.Cut(rest, []byte("\n"))
-		if len(bytes.TrimSpace(line)) > 0 {
-			lines = append(lines, line)
-		}
-		rest = after
-	}
+	head := data[:min(len(data), 64<<10)]
 	best, bestRows := byte(','), 0
 	for _, d := range csvDelimiters {
-		rows := map[int]int{} // lines by their count of d
-		for _, l := range lines {
-			n, quoted := 0, false
-			for _, c := range l {
-				switch {
-				case c == '"':
-					quoted = !quoted
-				case c == d && !quoted:
-					n++
-				}
-			}
+		rows := map[int]int{} // rows by their count of d
+		for _, n := range csvSeparators(head, d, csvSniffLines) {
 			if n > 0 {
 				rows[n]++
 			}
@@ -569,6 +553,64 @@ func csvDelimiter(data []byte) byte {
 		}
 	}
 	return best
+}
+
+// csvSeparators returns how many times each of the first max rows of data that hold text holds
+// comma between its fields. It reads quotes as csvTooWide does, rows not lines: a quoted value's
+// line breaks are within its row (an address over two lines; read line by line, its second line
+// counted a comma, and tied a semicolon file with comma CSV), and a '"' inside a value (24" for
+// inches) quotes nothing.
+func csvSeparators(data []byte, comma byte, max int) []int {
+	const (
+		fieldStart = iota
+		unquoted
+		quoted
+		quoteInQuoted
+	)
+	var rows []int
+	state, n, text := fieldStart, 0, false
+	for i, c := range data {
+		text = text || c > ' '
+		switch state {
+		case fieldStart:
+			if c == '"' {
+				state = quoted
+				continue
+			}
+			state = unquoted
+		case quoted:
+			if c == '"' {
+				state = quoteInQuoted
+			}
+			continue
+		case quoteInQuoted:
+			switch {
+			case c == '"':
+				state = quoted
+				continue
+			case c == comma, c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
+			default:
+				state = quoted
+				continue
+			}
+		}
+		switch c {
+		case comma:
+			n++
+			state = fieldStart
+		case '\n':
+			if text {
+				if rows = append(rows, n); len(rows) == max {
+					return rows
+				}
+			}
+			state, n, text = fieldStart, 0, false
+		}
+	}
+	if text {
+		rows = append(rows, n)
+	}
+	return rows
 }
 
 // csvSniffLines is how many lines csvDelimiter reads.
