@@ -964,6 +964,30 @@ Un bucle.
 `)
 }
 
+// TestDOCXTrackedStyleChange: with tracked changes on, Word records a paragraph's former style
+// in w:pPrChange; a heading made body text is body text, and a body paragraph made a heading
+// (in a Spanish document, by its built-in name) is a heading.
+func TestDOCXTrackedStyleChange(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	styles := `<w:styles xmlns:w="w">
+<w:style w:type="paragraph" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="Ttulo1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/></w:style>
+</w:styles>`
+	was := `<w:p><w:pPr><w:pPrChange w:id="1" w:author="Ana"><w:pPr><w:pStyle w:val="Ttulo1"/></w:pPr></w:pPrChange></w:pPr><w:r><w:t>Ya no es un título.</w:t></w:r></w:p>`
+	now := `<w:p><w:pPr><w:pStyle w:val="Ttulo1"/><w:pPrChange w:id="2" w:author="Ana"><w:pPr><w:pStyle w:val="Normal"/></w:pPr></w:pPrChange></w:pPr><w:r><w:t>Hoteles</w:t></w:r></w:p>`
+	body := para("Ttulo1", "Viajes") + was + now + para("", "Cuatro estrellas.")
+	checkLayout(t, x, "viajes.docx", office(t, map[string]string{
+		"word/document.xml": `<w:document xmlns:w="w"><w:body>` + body + `</w:body></w:document>`,
+		"word/styles.xml":   styles,
+	}), `title: Viajes
+== chunk heading="Viajes" anchor="viajes" page=0
+Ya no es un título.
+== chunk heading="Hoteles" anchor="hoteles" page=0
+Cuatro estrellas.
+`)
+}
+
 // TestSheetTitleRowsAreNotTheHeader: a sheet's title and notes above its table (rows of one
 // cell) are lines of their own, and the first row of two cells or more is the header every
 // row after it is read by; in a CSV file as in a workbook. A sheet of one column keeps its

@@ -339,6 +339,11 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 				para.Reset()
 				level, num = 0, docxNum{}
 			case "pStyle":
+				if slices.Contains(tags, "pPrChange") {
+					// A tracked change's record of the paragraph's former style: a heading
+					// made body text is body text.
+					break
+				}
 				style := attrOf(e, "val")
 				if l, ok := headingLevels[style]; ok {
 					level = l
