@@ -1187,7 +1187,8 @@ func TestSuperscriptDigitsAreSuperscripts(t *testing.T) {
 
 // TestMarkdownFrontMatterTitle: a static site's page takes its title from its front matter,
 // YAML or TOML, quoted or not, and the front matter is not text; a block scalar is no title,
-// and a page without front matter keeps its first heading as title.
+// nor is a nested key's title (YAML's indented, TOML's after a [table] header), and a page
+// without front matter keeps its first heading as title.
 func TestMarkdownFrontMatterTitle(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
@@ -1197,6 +1198,7 @@ func TestMarkdownFrontMatterTitle(t *testing.T) {
 		"toml.md":    {"+++\ntitle = \"Onboarding\"\ndate = 2024-01-02\n+++\n\nText.\n", "Onboarding"},
 		"block.md":   {"---\ntitle: >\n  Folded\n---\n# Heading\n\nText.\n", "Heading"},
 		"nested.md":  {"---\nseo:\n  title: Not this\n---\nText.\n", "nested"},
+		"table.md":   {"+++\ndate = 2024-01-02\n[menu.main]\ntitle = \"Not this\"\n+++\n# Heading\n\nText.\n", "Heading"},
 		"nofront.md": {"# First heading\n\ntitle: not front matter\n", "First heading"},
 	} {
 		doc, err := x.Parse(name, []byte(c.src))

@@ -37,9 +37,20 @@ var mdFront = regexp.MustCompile(`(?s)\A(---|\+\+\+)\r?\n.*?\r?\n(---|\+\+\+)\r?
 // second-level heading, with no "# Title" of its own.
 var mdFrontTitle = regexp.MustCompile(`(?m)^title\s*[:=][ \t]*(.*?)[ \t]*\r?$`)
 
+// mdFrontTable matches a TOML table's header ("[params]", "[menu.main]", "[[cascade]]"): the
+// keys below it are the table's, not the page's, whether indented or not (Hugo's menu entries
+// have a title of their own, the link's tooltip).
+var mdFrontTable = regexp.MustCompile(`(?m)^[ \t]*\[`)
+
 // frontTitle returns the title front matter gives, without its quotes, or "". A YAML block
-// scalar (`title: >`) is no title on that line, and is not read.
+// scalar (`title: >`) is no title on that line, and is not read; nor is a title nested in a
+// YAML mapping (indented) or a TOML table (after its header).
 func frontTitle(front []byte) string {
+	if bytes.HasPrefix(front, []byte("+++")) {
+		if i := mdFrontTable.FindIndex(front); i != nil {
+			front = front[:i[0]]
+		}
+	}
 	m := mdFrontTitle.FindSubmatch(front)
 	if m == nil {
 		return ""
