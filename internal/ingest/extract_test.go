@@ -1186,9 +1186,9 @@ func TestSuperscriptDigitsAreSuperscripts(t *testing.T) {
 }
 
 // TestMarkdownFrontMatterTitle: a static site's page takes its title from its front matter,
-// YAML or TOML, quoted or not, and the front matter is not text; a block scalar is no title,
-// nor is a nested key's title (YAML's indented, TOML's after a [table] header), and a page
-// without front matter keeps its first heading as title.
+// YAML or TOML, quoted or not, without a comment after it, and the front matter is not text;
+// a block scalar is no title, nor is a nested key's title (YAML's indented, TOML's after a
+// [table] header), and a page without front matter keeps its first heading as title.
 func TestMarkdownFrontMatterTitle(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
@@ -1196,6 +1196,8 @@ func TestMarkdownFrontMatterTitle(t *testing.T) {
 		"yaml.md":    {"---\nlayout: page\ntitle: \"Travel \\\"light\\\" policy\"\ntags: [hr]\n---\n## Taxis\n\nAfter 9 pm.\n", `Travel "light" policy`},
 		"single.md":  {"---\ntitle: 'Don''t panic'\n---\nText.\n", "Don't panic"},
 		"toml.md":    {"+++\ntitle = \"Onboarding\"\ndate = 2024-01-02\n+++\n\nText.\n", "Onboarding"},
+		"comment.md": {"+++\ntitle = \"Onboarding # 2\" # the menu's\n+++\n\nText.\n", "Onboarding # 2"},
+		"plain.md":   {"---\ntitle: Learn C# today # draft\n---\nText.\n", "Learn C# today"},
 		"block.md":   {"---\ntitle: >\n  Folded\n---\n# Heading\n\nText.\n", "Heading"},
 		"nested.md":  {"---\nseo:\n  title: Not this\n---\nText.\n", "nested"},
 		"table.md":   {"+++\ndate = 2024-01-02\n[menu.main]\ntitle = \"Not this\"\n+++\n# Heading\n\nText.\n", "Heading"},

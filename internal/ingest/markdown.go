@@ -42,6 +42,13 @@ var mdFrontTitle = regexp.MustCompile(`(?m)^title\s*[:=][ \t]*(.*?)[ \t]*\r?$`)
 // have a title of their own, the link's tooltip).
 var mdFrontTable = regexp.MustCompile(`(?m)^[ \t]*\[`)
 
+// mdFrontQuoted matches a quoted value at its start: "…" with its backslash escapes, '…' with
+// its doubled quotes.
+var mdFrontQuoted = regexp.MustCompile(`^(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')`)
+
+// mdFrontComment matches the comment after an unquoted value.
+var mdFrontComment = regexp.MustCompile(`[ \t]#`)
+
 // frontTitle returns the title front matter gives, without its quotes, or "". A YAML block
 // scalar (`title: >`) is no title on that line, and is not read; nor is a title nested in a
 // YAML mapping (indented) or a TOML table (after its header).
@@ -56,6 +63,13 @@ func frontTitle(front []byte) string {
 		return ""
 	}
 	t := string(m[1])
+	// A comment may follow the value (YAML's and TOML's "# …"): a quoted value ends at its
+	// closing quote, an unquoted one before " #" ("C#" is no comment).
+	if q := mdFrontQuoted.FindString(t); q != "" {
+		t = q
+	} else if i := mdFrontComment.FindStringIndex(t); i != nil {
+		t = t[:i[0]]
+	}
 	switch {
 	case len(t) >= 2 && t[0] == '"' && t[len(t)-1] == '"':
 		t = strings.ReplaceAll(t[1:len(t)-1], `\"`, `"`)
