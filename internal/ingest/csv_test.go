@@ -1,6 +1,9 @@
 package ingest
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The separator is the one the rows hold as many times each, outside quotes: a comma CSV whose
 // quoted values hold semicolons stays a comma CSV, and a file with none is read as comma CSV.
@@ -21,5 +24,19 @@ func TestCSVDelimiter(t *testing.T) {
 		if got := csvDelimiter([]byte(in)); got != want {
 			t.Errorf("csvDelimiter(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A .tsv file is split at its tabs even where more of its rows hold one comma each than hold
+// as many tabs, which a guess would take for a comma CSV.
+func TestTSVIsSplitAtTabs(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("notes.tsv", []byte("Note\tWho\tRoom\na, b\tAda\nc, d\tGrace\tB2\ne, f\tLin\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := doc.Sections[0].Text; !strings.Contains(text, "Note: a, b; Who: Ada") {
+		t.Errorf("text %q, want its rows read at the tabs", text)
 	}
 }

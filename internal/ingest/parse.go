@@ -399,7 +399,7 @@ func (x *Extractor) parse(typ, page string, data []byte, deadline time.Time) (Pa
 		}
 		return doc, nil
 	case "csv":
-		return parseCSV(data)
+		return parseCSV(data, strings.EqualFold(path.Ext(page), ".tsv"))
 	}
 	return parseText(data)
 }
@@ -439,9 +439,13 @@ func withTimeout(timeout time.Duration, parse func() (Parsed, error)) (Parsed, e
 // formats') returns when it stops there.
 var errParseDeadline = errors.New("extraction ran past its time limit")
 
-// parseCSV writes each row after the header as "Header: value; …".
-func parseCSV(data []byte) (Parsed, error) {
+// parseCSV writes each row after the header as "Header: value; …". A file named .tsv is
+// separated by tabs, whatever its rows would suggest; another's separator is guessed.
+func parseCSV(data []byte, tsv bool) (Parsed, error) {
 	comma := csvDelimiter(data)
+	if tsv {
+		comma = '\t'
+	}
 	if line := csvTooWide(data, comma, maxCSVColumns); line > 0 {
 		return Parsed{}, fmt.Errorf("CSV line %d has more than %d columns", line, maxCSVColumns)
 	}
