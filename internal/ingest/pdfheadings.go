@@ -26,9 +26,10 @@ type pdfSetLine struct {
 	chars int
 }
 
-// Bounds of the font-size headings: only a page's first maxSetLines lines are sized (a hostile
-// page of a million one-glyph lines costs three engine calls a line); a line of more than maxHeadingWords words
-// is text, not a heading; a heading is set at least minHeadingScale times the body's size
+// Bounds of the font-size headings: only a page's first maxSetLines lines are sized (each costs
+// three engine calls, and a hostile page may hold a million one-glyph lines); a line of more
+// than maxHeadingWords words is text, not a heading; a heading is set at least minHeadingScale
+// times the body's size
 // (Word's and LibreOffice's smallest heading styles are 13-14 pt over 11-12 pt); and a document
 // whose headings would be more than one line in maxHeadingShare is not set that way (a poster,
 // a form of large labels), and gets none. (A deck set all in large type has that type for its
@@ -153,6 +154,7 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 		return nil
 	}
 	var marks []pdfMark
+	var markSize []float64 // each mark's size, its level once the sizes are ranked
 	var sizes []float64
 	for i, p := range pages {
 		prev := -1.0 // the size of the heading line before, on this page
@@ -165,7 +167,8 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 				marks[n].title += " " + l.text
 				continue
 			}
-			marks = append(marks, pdfMark{level: int(l.size * 2), title: l.text, page: i})
+			marks = append(marks, pdfMark{title: l.text, page: i})
+			markSize = append(markSize, l.size)
 			if !slices.Contains(sizes, l.size) {
 				sizes = append(sizes, l.size)
 			}
@@ -177,7 +180,7 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 	}
 	slices.SortFunc(sizes, func(a, b float64) int { return cmp.Compare(b, a) })
 	for k := range marks {
-		marks[k].level = slices.Index(sizes, float64(marks[k].level)/2)
+		marks[k].level = slices.Index(sizes, markSize[k])
 	}
 	return marks
 }
