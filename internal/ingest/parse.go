@@ -476,19 +476,35 @@ func parseCSV(data []byte, tsv bool) (Parsed, error) {
 // 16 MB of commas allocated 2.6 GB.
 const maxCSVColumns = 65536
 
-// csvTooWide returns the line on which a row of data (as encoding/csv reads it, with
-// LazyQuotes) passes max fields, 0 if none does. It follows quoting as the reader does: a field
-// that opens with '"' runs, over line breaks and '""', to a '"' before a comma or the end of a
-// line; a '"' elsewhere is a character, so a stray one can neither hide commas nor join rows.
+// csvTooWide returns the line on which the first row of data that passes max fields starts, 0
+// if none does. It reads rows as encoding/csv does (csvRows), so a stray '"' can neither hide
+// separators nor join rows.
 func csvTooWide(data []byte, comma byte, max int) int {
+	wide := 0
+	csvRows(data, comma, func(separators, line int, _ bool) bool {
+		if separators >= max {
+			wide = line
+		}
+		return wide == 0
+	})
+	return wide
+}
+
+// csvRows walks data's rows as encoding/csv reads them (LazyQuotes): a quoted field's line
+// breaks and separators are within it, a '"' inside an unquoted field (24" for inches) quotes
+// nothing, a '"' in a quoted field not before a separator or a row's end is the field's. It
+// calls row with each row's count of separators, the line it starts on (from 1), and whether
+// it holds any text, until row returns false.
+func csvRows(data []byte, comma byte, row func(separators, line int, text bool) bool) {
 	const (
 		fieldStart = iota
 		unquoted
 		quoted
 		quoteInQuoted // a '"' within a quoted field: its end, an escaped '"' or (lazily) itself
 	)
-	state, fields, line := fieldStart, 1, 1
+	state, separators, line, start, text := fieldStart, 0, 1, 1, false
 	for i, c := range data {
+		text = text || c > ' '
 		if c == '\n' {
 			line++
 		}
@@ -519,15 +535,18 @@ func csvTooWide(data []byte, comma byte, max int) int {
 		}
 		switch c {
 		case comma:
-			if fields++; fields > max {
-				return line
-			}
+			separators++
 			state = fieldStart
 		case '\n':
-			fields, state = 1, fieldStart
+			if !row(separators, start, text) {
+				return
+			}
+			state, separators, start, text = fieldStart, 0, line, false
 		}
 	}
-	return 0
+	if text || separators > 0 {
+		row(separators, start, text)
+	}
 }
 
 // csvDelimiters are the separators CSV files are written with: a comma; a semicolon where the
@@ -538,16 +557,23 @@ var csvDelimiters = []byte{',', ';', '\t', '|'}
 // csvDelimiter guesses a CSV file's separator from its first csvSniffLines rows that hold
 // text: the one of csvDelimiters that the most of them hold the same number of times, outside
 // quotes (a table's every row has as many separators); a comma where none is held or two tie.
+// Rows, not lines: read line by line, an address quoted over two lines counted a comma on its
+// second, and tied a semicolon file with comma CSV.
 func csvDelimiter(data []byte) byte {
 	head := data[:min(len(data), 64<<10)]
 	best, bestRows := byte(','), 0
 	for _, d := range csvDelimiters {
 		rows := map[int]int{} // rows by their count of d
-		for _, n := range csvSeparators(head, d, csvSniffLines) {
-			if n > 0 {
-				rows[n]++
+		read := 0
+		csvRows(head, d, func(n, _ int, text bool) bool {
+			if text {
+				read++
+				if n > 0 {
+					rows[n]++
+				}
 			}
-		}
+			return read < csvSniffLines
+		})
 		most := 0
 		for _, r := range rows {
 			most = max(most, r)
@@ -559,65 +585,7 @@ func csvDelimiter(data []byte) byte {
 	return best
 }
 
-// csvSeparators returns how many times each of the first max rows of data that hold text holds
-// comma between its fields. It reads quotes as csvTooWide does, rows not lines: a quoted value's
-// line breaks are within its row (an address over two lines; read line by line, its second line
-// counted a comma, and tied a semicolon file with comma CSV), and a '"' inside a value (24" for
-// inches) quotes nothing.
-func csvSeparators(data []byte, comma byte, max int) []int {
-	const (
-		fieldStart = iota
-		unquoted
-		quoted
-		quoteInQuoted
-	)
-	var rows []int
-	state, n, text := fieldStart, 0, false
-	for i, c := range data {
-		text = text || c > ' '
-		switch state {
-		case fieldStart:
-			if c == '"' {
-				state = quoted
-				continue
-			}
-			state = unquoted
-		case quoted:
-			if c == '"' {
-				state = quoteInQuoted
-			}
-			continue
-		case quoteInQuoted:
-			switch {
-			case c == '"':
-				state = quoted
-				continue
-			case c == comma, c == '\n', c == '\r' && i+1 < len(data) && data[i+1] == '\n':
-			default:
-				state = quoted
-				continue
-			}
-		}
-		switch c {
-		case comma:
-			n++
-			state = fieldStart
-		case '\n':
-			if text {
-				if rows = append(rows, n); len(rows) == max {
-					return rows
-				}
-			}
-			state, n, text = fieldStart, 0, false
-		}
-	}
-	if text {
-		rows = append(rows, n)
-	}
-	return rows
-}
-
-// csvSniffLines is how many lines csvDelimiter reads.
+// csvSniffLines is how many rows holding text csvDelimiter reads.
 const csvSniffLines = 20
 
 // looksBinary reports bytes that are no text at all: many NULs or control bytes early on.
