@@ -256,7 +256,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		e.skip = true
 	}
 	switch id := strings.ToLower(attrValue(attrs, "id")); {
-	case e.skip || a == atom.Html || a == atom.Body || mainContent(a, attrs) || heading(a) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
+	case e.skip || a == atom.Html || a == atom.Body || mainContent(a, attrs) || headingOf(a, attrs) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
 		hasClass(attrs, "section") || !chromeName(id):
 		// A heading's or a section's id is its title's ("navigation", "pagination").
 	case chromeToken.MatchString(id) && chromeToken.FindString(id) == id:
@@ -288,9 +288,9 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	}
 	if visible {
 		switch {
-		case heading(a) > 0 && r.heading == nil:
+		case headingOf(a, attrs) > 0 && r.heading == nil:
 			r.endSection()
-			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, heading(a), len(r.stack)
+			r.heading, r.headingLevel, r.headingDepth = &strings.Builder{}, headingOf(a, attrs), len(r.stack)
 			r.headingID, r.headingPrev = attrValue(attrs, "id"), r.lastID
 		case block(a) && r.heading != nil:
 			// A block inside a heading (rustdoc's where clause) is a space, not a new line.
@@ -933,6 +933,23 @@ func hasAttrKey(attrs []html.Attribute, key string) bool {
 		}
 	}
 	return false
+}
+
+// headingOf returns the level of a heading element: h1–h6, or any element marked as one for
+// assistive technology (role="heading", its level in aria-level, 2 when it gives none, as
+// WAI-ARIA says), which pages built by scripts and some wikis (Confluence, SharePoint, Google
+// Sites) use instead; 0 for other elements.
+func headingOf(a atom.Atom, attrs []html.Attribute) int {
+	if l := heading(a); l > 0 {
+		return l
+	}
+	if !strings.EqualFold(strings.TrimSpace(attrValue(attrs, "role")), "heading") {
+		return 0
+	}
+	if l, err := strconv.Atoi(strings.TrimSpace(attrValue(attrs, "aria-level"))); err == nil && l >= 1 {
+		return min(l, 6)
+	}
+	return 2
 }
 
 func heading(a atom.Atom) int {

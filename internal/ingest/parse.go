@@ -247,7 +247,8 @@ func clipHeading(s string) string {
 //     Hugo's TOML), where static-site generators keep it; TOML front matter is not text;
 //   - a CSV file separated by semicolons (Excel's CSV where the comma is the decimal mark),
 //     tabs or pipes is read by its columns (csvDelimiter), not as one column of lines, and
-//     .tsv files are read as CSV.
+//     .tsv files are read as CSV;
+//   - an HTML element marked role="heading" (its level in aria-level) is a heading, as h1-h6.
 const ExtractorVersion = 17
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
