@@ -829,44 +829,6 @@ func TestPDFOutlineFromLibreOffice(t *testing.T) {
 	}
 }
 
-// TestPDFHeadingsBySize: a PDF without an outline gets its heading paths from the type its
-// lines are set in: a line set larger than the body is a heading, the larger the higher, and a
-// larger line that ends a sentence (a pull quote) is not. A document set all in large type
-// (slides) has none.
-func TestPDFHeadingsBySize(t *testing.T) {
-	x := &Extractor{}
-	defer x.Close()
-	sections := func(pdf []byte) []string {
-		t.Helper()
-		doc, err := x.Parse("travel.pdf", pdf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range doc.Sections {
-			got = append(got, fmt.Sprintf("p%d %s: %s", s.Page, strings.Join(s.Headings, " › "), strings.ReplaceAll(s.Text, "\n", " / ")))
-		}
-		return got
-	}
-	got := sections(sampledocs.PDF("Travel policy",
-		[]string{"# Travel policy", "Staff travel by train.", "## Taxis", "Taxis are paid after 9 pm.", "## Keep every receipt for a year.", "Claims go to the travel desk."},
-		[]string{"Receipts are scanned.", "## Hotels", "Four stars at most.", "# Annex", "Annex text."}))
-	want := []string{
-		"p1 Travel policy: Staff travel by train.",
-		"p1 Travel policy › Taxis: Taxis are paid after 9 pm. / Keep every receipt for a year. / Claims go to the travel desk.",
-		"p2 Travel policy › Taxis: Receipts are scanned.",
-		"p2 Travel policy › Hotels: Four stars at most.",
-		"p2 Annex: Annex text.",
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
-	}
-	got = sections(sampledocs.PDF("Slides", []string{"# Quarterly review", "# Revenue grew", "# Costs fell", "Thank you"}))
-	if len(got) != 1 || !strings.HasPrefix(got[0], "p1 : Quarterly review") {
-		t.Errorf("a deck set in large type: sections %q, want one without headings", got)
-	}
-}
-
 // TestPDFOutlineLoops: an outline whose entry is its own sibling and its own child (PDFium
 // leaves such cycles to its caller) is read up to its bounds, and the page is still read once.
 func TestPDFOutlineLoops(t *testing.T) {

@@ -38,7 +38,7 @@ func TestPDFHeadingsAfterUnmappedGlyphs(t *testing.T) {
 	defer x.Close()
 	got := sectionsOf(t, x, onePagePDF("/F1 11 Tf 1 0 0 1 72 740 Tm ("+strings.Repeat(`\000`, 40)+"Form 7) Tj\n",
 		"# Travel policy", "Staff travel by train in second class.", "Trains are booked by the travel desk.", "# Taxis", "Taxis are paid after nine in the evening."))
-	want := []string{": Form 7", "Travel policy: Staff travel by train in second class. Trains are booked by the travel desk.", "Taxis: Taxis are paid after nine in the evening."}
+	want := []string{"p1 : Form 7", "p1 Travel policy: Staff travel by train in second class. Trains are booked by the travel desk.", "p1 Taxis: Taxis are paid after nine in the evening."}
 	if !slices.Equal(got, want) {
 		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -66,8 +66,8 @@ func TestPDFHeadingsHyphenated(t *testing.T) {
 		"Trains are booked by the travel desk, which keeps the tickets until the day.", "#Rules of the travel-", "#desk and its staff",
 		"Taxis are paid after nine in the evening, and on Sundays at any hour of the day.", "Receipts are kept for a year."))
 	want := []string{
-		": Staff travel by train in second class, booked through the desk a week ahead. Trains are booked by the travel desk, which keeps the tickets until the day.",
-		"Rules of the traveldesk and its staff: Taxis are paid after nine in the evening, and on Sundays at any hour of the day. Receipts are kept for a year.",
+		"p1 : Staff travel by train in second class, booked through the desk a week ahead. Trains are booked by the travel desk, which keeps the tickets until the day.",
+		"p1 Rules of the traveldesk and its staff: Taxis are paid after nine in the evening, and on Sundays at any hour of the day. Receipts are kept for a year.",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -82,6 +82,32 @@ func TestFontHeadingsCJKSentence(t *testing.T) {
 	marks := fontHeadings(pages, nil)
 	if len(marks) != 1 || marks[0].title != "出張規程" {
 		t.Errorf("marks = %+v, want 出張規程 alone", marks)
+	}
+}
+
+// TestPDFHeadingsBySize: a PDF without an outline gets its heading paths from the type its
+// lines are set in: a line set larger than the body is a heading, the larger the higher, and a
+// larger line that ends a sentence (a pull quote) is not. A document set all in large type
+// (slides) has none.
+func TestPDFHeadingsBySize(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	got := sectionsOf(t, x, sampledocs.PDF("Travel policy",
+		[]string{"# Travel policy", "Staff travel by train.", "## Taxis", "Taxis are paid after 9 pm.", "## Keep every receipt for a year.", "Claims go to the travel desk."},
+		[]string{"Receipts are scanned.", "## Hotels", "Four stars at most.", "# Annex", "Annex text."}))
+	want := []string{
+		"p1 Travel policy: Staff travel by train.",
+		"p1 Travel policy › Taxis: Taxis are paid after 9 pm. / Keep every receipt for a year. / Claims go to the travel desk.",
+		"p2 Travel policy › Taxis: Receipts are scanned.",
+		"p2 Travel policy › Hotels: Four stars at most.",
+		"p2 Annex: Annex text.",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sections:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	got = sectionsOf(t, x, sampledocs.PDF("Slides", []string{"# Quarterly review", "# Revenue grew", "# Costs fell", "Thank you"}))
+	if len(got) != 1 || !strings.HasPrefix(got[0], "p1 : Quarterly review") {
+		t.Errorf("a deck set in large type: sections %q, want one without headings", got)
 	}
 }
 
@@ -110,7 +136,8 @@ func onePagePDF(head string, lines ...string) []byte {
 	}, "")
 }
 
-// sectionsOf parses pdf and returns its sections as "heading path: text", lines joined by " / ".
+// sectionsOf parses pdf and returns its sections as "pPAGE heading path: text", lines joined
+// by " / ".
 func sectionsOf(t *testing.T, x *Extractor, pdf []byte) []string {
 	t.Helper()
 	doc, err := x.Parse("travel.pdf", pdf)
@@ -119,7 +146,7 @@ func sectionsOf(t *testing.T, x *Extractor, pdf []byte) []string {
 	}
 	var got []string
 	for _, s := range doc.Sections {
-		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.ReplaceAll(s.Text, "\n", " / "))
+		got = append(got, fmt.Sprintf("p%d %s: %s", s.Page, strings.Join(s.Headings, " › "), strings.ReplaceAll(s.Text, "\n", " / ")))
 	}
 	return got
 }
