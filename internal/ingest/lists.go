@@ -55,11 +55,12 @@ type docxNum struct {
 // maxListLevels is Word's number of list levels (w:ilvl 0-8).
 const maxListLevels = 9
 
-// readDocxLists reads the numbering definitions and the styles' lists. Either part may be
-// missing or unreadable: the document's text is read all the same, its lists unnumbered.
-func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
+// readDocxLists reads the numbering definitions; styles are the styles' lists (readDocxStyles).
+// The part may be missing or unreadable: the document's text is read all the same, its lists
+// unnumbered.
+func readDocxLists(numbering []byte, styles map[string]docxNum, deadline time.Time) *docxLists {
 	l := &docxLists{levels: map[string][]listLevel{}, abstract: map[string]string{}, overrides: map[string]map[int]int{},
-		styles: map[string]docxNum{}, counts: map[string]*docxCounts{}, used: map[string]bool{}}
+		styles: styles, counts: map[string]*docxCounts{}, used: map[string]bool{}}
 	defs := map[string][]listLevel{}
 	var id, num string
 	level, override := -1, -1
@@ -111,26 +112,6 @@ func readDocxLists(numbering, styles []byte, deadline time.Time) *docxLists {
 					l.overrides[num] = map[int]int{}
 				}
 				l.overrides[num][override] = n
-			}
-		}
-		return nil
-	})
-	var style string
-	var n docxNum
-	_ = walkXML(styles, deadline, func(t xml.Token, tags []string) error {
-		switch e := t.(type) {
-		case xml.StartElement:
-			switch e.Name.Local {
-			case "style":
-				style, n = attrOf(e, "styleId"), docxNum{}
-			case "numId", "ilvl":
-				if slices.Contains(tags, "numPr") {
-					n.set(e)
-				}
-			}
-		case xml.EndElement:
-			if e.Name.Local == "style" && n.id != "" {
-				l.styles[style] = n
 			}
 		}
 		return nil

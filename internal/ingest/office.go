@@ -201,18 +201,22 @@ var builtinHeading = regexp.MustCompile(`^(?i)heading\s*([1-9])$|^(?i)title$`)
 // a hostile file may loop).
 const maxStyleChain = 16
 
-// docxHeadingLevels returns the heading level (1 the top) of each paragraph style of word/
-// styles.xml that is a heading: a built-in heading style by its name, else a style whose
-// paragraph properties give an outline level (w:outlineLvl 0-8; 9 is body text), its own or
-// the one of the style it is based on ("Chapter" based on Heading 1). Word's navigation pane
-// and table of contents read outline levels the same way.
-func docxHeadingLevels(styles []byte, deadline time.Time) map[string]int {
+// readDocxStyles reads word/styles.xml in one pass: the heading level (1 the top) of each
+// paragraph style that is a heading, and the list each style's paragraphs belong to. A style is
+// a heading by its built-in name, else by the outline level its paragraph properties give
+// (w:outlineLvl 0-8; 9 is body text), its own or that of the style it is based on ("Chapter"
+// based on Heading 1), as Word's navigation pane and table of contents read them. A missing or
+// unreadable part gives none of either.
+func readDocxStyles(styles []byte, deadline time.Time) (levels map[string]int, lists map[string]docxNum) {
 	type def struct {
 		name, basedOn string
 		outline       int // -1 when the style sets none
 	}
 	defs := map[string]*def{}
-	var cur *def
+	lists = map[string]docxNum{}
+	var cur *def    // the paragraph style being read
+	var id string   // the style being read, of any type
+	var num docxNum // its list
 	_ = walkXML(styles, deadline, func(t xml.Token, tags []string) error {
 		switch e := t.(type) {
 		case xml.StartElement:
@@ -222,11 +226,13 @@ func docxHeadingLevels(styles []byte, deadline time.Time) map[string]int {
 			}
 			switch {
 			case e.Name.Local == "style":
-				cur = nil
+				cur, id, num = nil, attrOf(e, "styleId"), docxNum{}
 				if attrOf(e, "type") == "paragraph" {
 					cur = &def{outline: -1}
-					defs[attrOf(e, "styleId")] = cur
+					defs[id] = cur
 				}
+			case (e.Name.Local == "numId" || e.Name.Local == "ilvl") && slices.Contains(tags, "numPr"):
+				num.set(e)
 			case cur == nil:
 			case e.Name.Local == "name" && parent == "style":
 				cur.name = attrOf(e, "val")
@@ -239,12 +245,15 @@ func docxHeadingLevels(styles []byte, deadline time.Time) map[string]int {
 			}
 		case xml.EndElement:
 			if e.Name.Local == "style" {
-				cur = nil
+				if num.id != "" {
+					lists[id] = num
+				}
+				cur, num = nil, docxNum{}
 			}
 		}
 		return nil
 	})
-	levels := map[string]int{}
+	levels = map[string]int{}
 	for id := range defs {
 		d := defs[id]
 		for range maxStyleChain {
@@ -266,10 +275,10 @@ func docxHeadingLevels(styles []byte, deadline time.Time) map[string]int {
 			}
 		}
 	}
-	return levels
+	return levels, lists
 }
 
-// parseDOCX reads word/document.xml: paragraphs styled as headings (docxHeadingLevels), or given
+// parseDOCX reads word/document.xml: paragraphs styled as headings (readDocxStyles), or given
 // an outline level of their own, split sections;
 // table cells are kept on one line per row.
 func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
@@ -287,8 +296,8 @@ func parseDOCX(data []byte, limits zipLimits) (Parsed, error) {
 	// The lists' definitions are optional parts: a document without them has no lists.
 	numbering, _ := o.part("word/numbering.xml")
 	styles, _ := o.part("word/styles.xml")
-	lists := readDocxLists(numbering, styles, o.limits.Deadline)
-	headingLevels := docxHeadingLevels(styles, o.limits.Deadline)
+	headingLevels, styleLists := readDocxStyles(styles, o.limits.Deadline)
+	lists := readDocxLists(numbering, styleLists, o.limits.Deadline)
 	notes := map[string]map[string]string{"footnoteReference": nil, "endnoteReference": nil}
 	if part, _ := o.part("word/footnotes.xml"); part != nil {
 		notes["footnoteReference"] = docxNotes(part, "footnote", o.limits.Deadline)
