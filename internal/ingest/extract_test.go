@@ -182,6 +182,9 @@ func TestHostileFiles(t *testing.T) {
 		{"HTMLNamedPDF", "page.pdf", []byte("<html><body>hello</body></html>"), "not a valid PDF"},
 		{"DeepXML", "deep.docx", docx(t, strings.Repeat("<w:x>", 100000)), "nested deeper"},
 		{"Empty", "empty.md", nil, "no text to index"},
+		{"ContentsOnly", "chapter.html", []byte(`<html><head><title>Chapter 67. B-Tree Indexes</title></head><body><div class="toc"><p>Table of Contents</p>` +
+			`<dl><dt><a href="a.html">67.1. Introduction</a></dt><dt><a href="b.html">67.2. Behavior of Operator Classes</a></dt><dt><a href="c.html">67.3. Support Functions</a></dt></dl></div></body></html>`),
+			"navigation (menus, link lists, tables of contents) is left out"},
 		{"MissingPart", "no.xlsx", office(t, map[string]string{"a.txt": "x"}), "xl/workbook.xml is missing"},
 		{"EntityBombAndXXE", "lol.docx", office(t, map[string]string{"word/document.xml": billionLaughs}), ""},
 	} {

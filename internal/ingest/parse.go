@@ -340,6 +340,10 @@ func (x *Extractor) Parse(name string, data []byte) (Parsed, error) {
 	switch {
 	case len(doc.Sections) == 0 && doc.OCRNote != "":
 		return Parsed{}, fmt.Errorf("no text recognised: %s", doc.OCRNote)
+	case len(doc.Sections) == 0 && typ == "html":
+		// A manual's chapter page is often its title and a table of contents alone: said
+		// plainly, since "no text" for a page full of links reads as a broken extractor.
+		return Parsed{}, ErrSkip{Reason: "no text to index: navigation (menus, link lists, tables of contents) is left out, and the page has nothing else"}
 	case len(doc.Sections) == 0:
 		return Parsed{}, ErrSkip{Reason: "no text to index"}
 	case size > maxText:
