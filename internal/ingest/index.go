@@ -94,6 +94,8 @@ const (
 	unchanged
 	skipped
 	failed
+	// queued: held in the worker's batch; the file's outcome comes when the batch is written.
+	queued
 )
 
 // existing is what the database holds for a file from an earlier run.
@@ -232,36 +234,76 @@ func (ix *Indexer) run(ctx context.Context, src source.Source) (sum source.Summa
 		jobs     = make(chan file)
 		wg       sync.WaitGroup
 	)
+	if bulk {
+		// Each worker fills its batch from the queue even while the goroutine sending the files
+		// waits for a core: unbuffered, a worker busy parsing on each core often found no file
+		// ready and wrote its batch early (TestRefusedFileFailsAloneInABatch's 222 small files
+		// took 100 transactions, not 69).
+		jobs = make(chan file, ix.Workers*batchFiles)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	report := func(f file, res outcome, chunks, embedded int, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if err != nil && firstErr == nil && ctx.Err() == nil {
+			firstErr = err
+			cancel()
+		}
+		sum.Chunks += chunks
+		sum.Embedded += embedded
+		switch res {
+		case added:
+			sum.Added++
+		case updated:
+			sum.Updated++
+		case unchanged:
+			sum.Unchanged++
+		case skipped:
+			sum.Skipped++
+		case failed:
+			sum.Failed++
+		}
+		if ix.Progress != nil {
+			ix.Progress(source.Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
+		}
+	}
 	for range ix.Workers {
 		wg.Go(func() {
-			for f := range jobs {
-				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfigs, 0)
-				mu.Lock()
-				done++
-				if err != nil && firstErr == nil && ctx.Err() == nil {
-					firstErr = err
-					cancel()
+			var batch *writeBatch // a first run's files are written several to a transaction
+			if bulk {
+				batch = &writeBatch{}
+			}
+			flush := func() {
+				for _, w := range ix.flush(ctx, src, batch) {
+					report(w.f, w.res, w.chunks, w.embedded, w.err)
 				}
-				sum.Chunks += chunks
-				sum.Embedded += embedded
-				switch res {
-				case added:
-					sum.Added++
-				case updated:
-					sum.Updated++
-				case unchanged:
-					sum.Unchanged++
-				case skipped:
-					sum.Skipped++
-				case failed:
-					sum.Failed++
+			}
+			for {
+				var f file
+				var ok bool
+				select {
+				case f, ok = <-jobs:
+				default:
+					// Nothing ready: what is held is written now, not when the next file comes.
+					flush()
+					f, ok = <-jobs
 				}
-				if ix.Progress != nil {
-					ix.Progress(source.Progress{Source: src.Name, Done: done, Total: len(files), Current: f.Rel, Started: start})
+				if !ok {
+					flush()
+					return
 				}
-				mu.Unlock()
+				if batch != nil && ctx.Err() != nil {
+					continue // a cancelled run reads none of the files still queued
+				}
+				res, chunks, embedded, err := ix.indexFile(ctx, src, f, known[f.Rel], tsConfigs, 0, batch)
+				if res != queued {
+					report(f, res, chunks, embedded, err)
+				}
+				if batch.full() {
+					flush()
+				}
 			}
 		})
 	}
@@ -374,10 +416,37 @@ func (ix *Indexer) loadExisting(ctx context.Context, sourceID int64) (map[string
 	return out, rows.Err()
 }
 
+// record stores the document of a file that is not indexed, with the reason (status "skipped"
+// or "failed"), and returns its outcome. With a batch the document is held there (queued).
+func (ix *Indexer) record(ctx context.Context, src source.Source, f file, groups []string, status, reason string, hash []byte, batch *writeBatch) (outcome, int, int, error) {
+	// A message that is no longer read keeps none of its attachments (keepAttachment).
+	ix.runState.mu.Lock()
+	ix.runState.reparsed[f.Rel] = true
+	ix.runState.mu.Unlock()
+	// Reasons can quote a parser's view of the file: keep them storable.
+	reason = strings.ToValidUTF8(strings.ReplaceAll(reason, "\x00", ""), "\uFFFD")
+	out := skipped
+	log := ix.Log.With("source", src.Name, "path", f.Rel)
+	if status == "failed" {
+		out = failed
+		log.Warn("file failed", "reason", reason)
+	} else {
+		log.Info("file skipped", "reason", reason)
+	}
+	doc := document{Status: status, Reason: reason, Hash: hash, Groups: groups}
+	if batch != nil {
+		batch.add(pendingWrite{f: f, doc: doc, res: out})
+		return queued, 0, 0, nil
+	}
+	return out, 0, 0, ix.writeDocument(ctx, src, f, doc, nil, nil, nil)
+}
+
 // indexFile brings one file's document up to date; depth counts the attachments it is nested
 // in (0 for a file on disk). The error return is reserved for failures of the run itself
-// (database, embedder); a bad file is an outcome.
-func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfigs textConfigs, depth int) (res outcome, chunks, embedded int, err error) {
+// (database, embedder); a bad file is an outcome. With a batch (a first run's files on disk),
+// the document is held there and the outcome is queued, unless the file has attachments,
+// which are indexed once their message is stored.
+func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old existing, tsConfigs textConfigs, depth int, batch *writeBatch) (res outcome, chunks, embedded int, err error) {
 	groups, readable := groupsOf(src, f)
 	if !readable {
 		groups = src.GroupsFor(f.Raw) // what the row of the skipped file records
@@ -385,22 +454,8 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 	if depth > 0 {
 		groups = f.groups // an attachment is readable by whoever may read its message
 	}
-	log := ix.Log.With("source", src.Name, "path", f.Rel)
 	record := func(status, reason string, hash []byte) (outcome, int, int, error) {
-		// A message that is no longer read keeps none of its attachments (keepAttachment).
-		ix.runState.mu.Lock()
-		ix.runState.reparsed[f.Rel] = true
-		ix.runState.mu.Unlock()
-		// Reasons can quote a parser's view of the file: keep them storable.
-		reason = strings.ToValidUTF8(strings.ReplaceAll(reason, "\x00", ""), "\uFFFD")
-		out := skipped
-		if status == "failed" {
-			out = failed
-			log.Warn("file failed", "reason", reason)
-		} else {
-			log.Info("file skipped", "reason", reason)
-		}
-		return out, 0, 0, ix.writeDocument(ctx, src, f, document{Status: status, Reason: reason, Hash: hash, Groups: groups}, nil, nil, nil)
+		return ix.record(ctx, src, f, groups, status, reason, hash, batch)
 	}
 	switch {
 	case f.Fail != "":
@@ -475,7 +530,16 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 	}
 	doc := document{Title: parsed.Title, Type: source.Supported(f.Rel), Hash: sum[:], Groups: groups, Status: "indexed", Body: body,
 		Reason: ocrOutcome(parsed)}
-	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, tsConfigs.assign(cs)); err != nil {
+	langs := tsConfigs.assign(cs)
+	if batch != nil && len(parsed.Attachments) == 0 {
+		res = updated
+		if old.ID == 0 {
+			res = added
+		}
+		batch.add(pendingWrite{f: f, doc: doc, cs: cs, vecs: vecs, langs: langs, res: res, chunks: len(cs), embedded: embedded})
+		return queued, 0, 0, nil
+	}
+	if err := ix.writeDocument(ctx, src, f, doc, cs, vecs, langs); err != nil {
 		if !documentError(err) {
 			return 0, 0, 0, err
 		}
@@ -492,7 +556,7 @@ func (ix *Indexer) indexFile(ctx context.Context, src source.Source, f file, old
 		ix.runState.mu.Lock()
 		ix.runState.attachments[af.Rel] = true
 		ix.runState.mu.Unlock()
-		_, c, e, err := ix.indexFile(ctx, src, af, ix.runState.known[af.Rel], tsConfigs, depth+1)
+		_, c, e, err := ix.indexFile(ctx, src, af, ix.runState.known[af.Rel], tsConfigs, depth+1, nil)
 		if err != nil {
 			return 0, 0, 0, err
 		}

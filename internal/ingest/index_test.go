@@ -339,6 +339,76 @@ func TestBulkFirstRunRebuildsTheSearchIndexes(t *testing.T) {
 	}
 }
 
+// TestRefusedFileFailsAloneInABatch: a first run's files are written several to a
+// transaction; one whose row PostgreSQL refuses rolls its batch back, and the batch is written
+// again file by file, so that file fails alone, with its reason, and the rest are indexed.
+// Every file is reported once.
+func TestRefusedFileFailsAloneInABatch(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	b.ix.Workers = 2
+	ctx := context.Background()
+	// One file refused at its document's row, one at a chunk's.
+	for _, ddl := range []string{
+		`ALTER TABLE documents ADD CONSTRAINT no_refused_title CHECK (title NOT LIKE '%Refused%')`,
+		`ALTER TABLE chunks ADD CONSTRAINT no_poison CHECK (text NOT LIKE '%POISON%')`,
+	} {
+		if _, err := b.pool.Exec(ctx, ddl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 220 {
+		b.write(t, filepath.Join("notes", strconv.Itoa(i)+".md"),
+			"# Note "+strconv.Itoa(i)+"\n\nThe archive room keeps folder number "+strconv.Itoa(i)+" beside the ledgers.\n")
+	}
+	b.write(t, "notes/50x.md", "# Refused\n\nA title the documents table refuses.\n")
+	b.write(t, "notes/150x.md", "# Poisoned\n\nPOISON in the text the chunks table refuses.\n")
+	var progress []source.Progress
+	b.ix.Progress = func(p source.Progress) { progress = append(progress, p) }
+
+	sum := b.run(t)
+	if sum.Added != 220 || sum.Failed != 2 || sum.Seen != 222 {
+		t.Errorf("summary %+v: want 220 added, 2 failed", sum)
+	}
+	got := b.outcomes(t)
+	for p, constraint := range map[string]string{"notes/50x.md": "no_refused_title", "notes/150x.md": "no_poison"} {
+		if r := got[p]; !strings.HasPrefix(r, "failed: the database refused it: ") || !strings.Contains(r, constraint) {
+			t.Errorf("%s: outcome %q, want failed naming %s", p, r, constraint)
+		}
+	}
+	var indexed, chunked, batched int
+	if err := b.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'indexed'),
+			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)),
+			count(DISTINCT xmin::text)
+		FROM documents d`).Scan(&indexed, &chunked, &batched); err != nil {
+		t.Fatal(err)
+	}
+	if indexed != 220 || chunked != 220 {
+		t.Errorf("%d documents indexed, %d with chunks: want 220 each", indexed, chunked)
+	}
+	if batched >= 100 {
+		t.Errorf("222 documents written in %d transactions: want several to a transaction", batched)
+	}
+	t.Logf("222 documents written in %d transactions", batched)
+	// Each file once, counted in turn; then the index builds are announced.
+	if len(progress) != 223 {
+		t.Fatalf("%d progress calls: want one per file and one for the index builds", len(progress))
+	}
+	seen := map[string]bool{}
+	for i, p := range progress[:222] {
+		seen[p.Current] = true
+		if p.Done != i+1 || p.Total != 222 {
+			t.Fatalf("progress %d: %+v", i, p)
+		}
+	}
+	if len(seen) != 222 || !seen["notes/50x.md"] || !seen["notes/150x.md"] {
+		t.Errorf("progress named %d files: want each of the 222 once", len(seen))
+	}
+	if last := progress[222]; last.Done != 222 || last.Current != "(building the search indexes)" {
+		t.Errorf("last progress %+v: want the index builds", last)
+	}
+}
+
 // TestRedirectStubsAreSkipped: a page that a <meta http-equiv="refresh"> sends on at once is a
 // stub left for an old address (Texinfo writes one per node, 144 of zsh's 186 pages), skipped
 // with its target named rather than indexed as a hit with nothing to show; nor does it count

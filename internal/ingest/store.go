@@ -27,27 +27,33 @@ type document struct {
 // files again; the run's closing record is committed durably, and flushes them all with it.
 var asyncCommit = pgx.TxOptions{BeginQuery: "BEGIN; SET LOCAL synchronous_commit = off"}
 
+// insertDocument stores a file's document, or replaces the one stored at its path. It returns
+// the document's id and whether the row is new: xmax is 0 on a row this statement inserted and
+// the transaction's own id on one it updated on conflict. A new document has no chunks to
+// delete, and skipping the DELETE spares a round trip and its statement trigger per file (a
+// first run of 10,000 files issued 10,000 of them for nothing).
+const insertDocument = `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body, extractor)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+	ON CONFLICT (source_id, md5(path)) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
+		groups = $8, status = $9, reason = $10, body = $11, extractor = $12, indexed_at = now()
+	RETURNING id, xmax = 0`
+
+// documentArgs are insertDocument's arguments for file f's document d.
+func documentArgs(src source.Source, f file, d document) []any {
+	var mtime *time.Time
+	if !f.MTime.IsZero() {
+		mtime = &f.MTime
+	}
+	return []any{src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body, ExtractorVersion}
+}
+
 // writeDocument replaces the file's document and chunks in one transaction: readers see the
 // old version or the new one, never a mix.
 func (ix *Indexer) writeDocument(ctx context.Context, src source.Source, f file, d document, cs []Chunk, vecs [][]float32, langs []chunkLanguage) error {
 	err := pgx.BeginTxFunc(ctx, ix.Pool, asyncCommit, func(tx pgx.Tx) error {
 		var id int64
 		var inserted bool
-		var mtime *time.Time
-		if !f.MTime.IsZero() {
-			mtime = &f.MTime
-		}
-		// xmax is 0 on a row this statement inserted and the transaction's own id on one
-		// it updated on conflict: a new document has no chunks to delete, and skipping the
-		// DELETE spares a round trip and its statement trigger per file (a first run of
-		// 10,000 files issued 10,000 of them for nothing).
-		err := tx.QueryRow(ctx, `INSERT INTO documents (source_id, path, title, type, size, mtime, hash, groups, status, reason, body, extractor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			ON CONFLICT (source_id, md5(path)) DO UPDATE SET title = $3, type = $4, size = $5, mtime = $6, hash = $7,
-				groups = $8, status = $9, reason = $10, body = $11, extractor = $12, indexed_at = now()
-			RETURNING id, xmax = 0`,
-			src.ID, f.Rel, d.Title, d.Type, f.Size, mtime, d.Hash, nonNil(d.Groups), d.Status, d.Reason, d.Body, ExtractorVersion).Scan(&id, &inserted)
-		if err != nil {
+		if err := tx.QueryRow(ctx, insertDocument, documentArgs(src, f, d)...).Scan(&id, &inserted); err != nil {
 			return err
 		}
 		if !inserted {
