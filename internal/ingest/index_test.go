@@ -386,7 +386,10 @@ func TestRefusedFileFailsAloneInABatch(t *testing.T) {
 	if indexed != 220 || chunked != 220 {
 		t.Errorf("%d documents indexed, %d with chunks: want 220 each", indexed, chunked)
 	}
-	if batched >= 100 {
+	// One to a file would be 222; the two refused files' batches are written again one file
+	// to a transaction (up to 64), and a worker that finds no file ready writes what it holds,
+	// which a loaded machine makes more frequent: 69 here at load 1-5, so 150 leaves room.
+	if batched >= 150 {
 		t.Errorf("222 documents written in %d transactions: want several to a transaction", batched)
 	}
 	t.Logf("222 documents written in %d transactions", batched)
