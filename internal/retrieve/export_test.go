@@ -9,6 +9,7 @@ import (
 
 	"github.com/docent-search/docent/internal/postgres"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ExactWeight is exactWeight, for the tests of the forms' weights.
@@ -168,4 +169,13 @@ func (s *Searcher) IDFMass(ctx context.Context, text string) (mass float64, err 
 		return err
 	})
 	return mass, err
+}
+
+// SearchSetting returns a PostgreSQL setting as a search's statements see it, for tests.
+func (s *Searcher) SearchSetting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.read(ctx, func(_ *pgxpool.Pool, tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT current_setting($1)`, name).Scan(&v)
+	})
+	return v, err
 }

@@ -17,10 +17,11 @@ import (
 // neighbours: pgvector keeps scanning until enough rows pass. Sequential scans are off because
 // the planner underrates fetching every stored vector: on a small table it would rather compute
 // all distances than use HNSW, ten times slower. (Only for the search itself: the term lookup
-// is better planned without.) JIT is off: with sequential scans disabled, any remaining one (a
-// tiny table) carries the planner's disable cost, which passes jit_above_cost and made
-// PostgreSQL compile the query for 50-100 ms; a single client searched SciFact at 37 queries/s
-// with JIT and 70 without.
+// is better planned without.) JIT is off, as in every search transaction (see Searcher.read),
+// and here on the vector branch's own connection too: with sequential scans disabled, any
+// remaining one (a tiny table) carries the planner's disable cost, which passes jit_above_cost
+// and made PostgreSQL compile the query for 50-100 ms; a single client searched SciFact at 37
+// queries/s with JIT and 70 without.
 func searchSettings(efSearch int) string {
 	return fmt.Sprintf(`SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL hnsw.ef_search = %d; SET LOCAL enable_seqscan = off; SET LOCAL jit = off`, efSearch)
 }

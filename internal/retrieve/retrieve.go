@@ -298,16 +298,33 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Result, error) {
 }
 
 // read runs fn in a read-only snapshot of a replica in turn (Replicas), or of Pool where there
-// is none or the replica cannot be reached.
+// is none or the replica cannot be reached, with JIT compilation off.
+//
+// A search's statements are short, and JIT only ever adds its compile time to them: once a
+// corpus is large, the planner's estimates for the term lookup (queryTerms) pass
+// jit_above_cost, and at 284,279 passages of real text (scripts/corpus-realtext.sh: English,
+// French and German configurations) PostgreSQL compiled it for over a second on every search.
+// `indexer eval` of 40 queries (a passage's first 8 words), two runs each, p50 / p95 before →
+// after: vector-only 1,174-1,361 / 1,790-1,831 → 22 / 44-47 ms, lexical 1,497-1,498 /
+// 1,837-1,901 → 28-32 / 50-64 ms, hybrid 1,351-1,652 / 1,878-1,944 → 50-51 / 78-97 ms. The dev
+// sets are too small for it to show.
 func (s *Searcher) read(ctx context.Context, fn func(pool *pgxpool.Pool, tx pgx.Tx) error) error {
 	readOnly := pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
+	run := func(pool *pgxpool.Pool) error {
+		return pgx.BeginTxFunc(ctx, pool, readOnly, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+				return err
+			}
+			return fn(pool, tx)
+		})
+	}
 	pool := s.Pool
 	if len(s.Replicas) > 0 {
 		pool = s.Replicas[(s.next.Add(1)-1)%uint64(len(s.Replicas))]
 	}
-	err := pgx.BeginTxFunc(ctx, pool, readOnly, func(tx pgx.Tx) error { return fn(pool, tx) })
+	err := run(pool)
 	if pool != s.Pool && postgres.Unavailable(err) && ctx.Err() == nil {
-		err = pgx.BeginTxFunc(ctx, s.Pool, readOnly, func(tx pgx.Tx) error { return fn(s.Pool, tx) })
+		err = run(s.Pool)
 	}
 	return err
 }

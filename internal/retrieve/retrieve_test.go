@@ -181,3 +181,19 @@ func TestSnippetMarksWhatItLeavesOut(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchesRunWithoutJIT: once a corpus is large, PostgreSQL's estimates for the term lookup
+// pass jit_above_cost and it compiled that statement for about a second on every search (see
+// Searcher.read); a search's statements run with JIT off, whatever the server's setting.
+func TestSearchesRunWithoutJIT(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t, corpus)
+	jit, err := b.searcher.SearchSetting(ctx, "jit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jit != "off" {
+		t.Errorf("a search runs with jit = %s, want off", jit)
+	}
+}
