@@ -512,18 +512,26 @@ func (r *report) write(ctx context.Context, name, adminURL, args string) error {
 	var pgVersion string
 	if conn, err := pgx.Connect(ctx, adminURL); err == nil {
 		conn.QueryRow(ctx, `SELECT current_setting('server_version') || ', pgvector ' ||
-			coalesce((SELECT default_version FROM pg_available_extensions WHERE name = 'vector'), '?')`).Scan(&pgVersion)
+			coalesce((SELECT default_version FROM pg_available_extensions WHERE name = 'vector'), '?') ||
+			', shared_buffers ' || current_setting('shared_buffers')`).Scan(&pgVersion)
 		conn.Close(ctx)
 	}
-	mem := "?"
+	mem, huge := "?", "?"
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		var kb int64
 		fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%d", &kb)
 		mem = fmt.Sprintf("%d GiB", (kb+(1<<19))>>20)
+		// Whether PostgreSQL could have its shared memory in huge pages: HNSW search latency
+		// differs threefold with them (SCALING.md, section 1).
+		for _, line := range strings.Split(string(b), "\n") {
+			if n, ok := strings.CutPrefix(line, "HugePages_Total:"); ok {
+				huge = strings.TrimSpace(n)
+			}
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` (`go run ./cmd/bench %s`) on %s.\n", cmp.Or(args, "(defaults)"), time.Now().UTC().Format("2006-01-02"))
-	fmt.Fprintf(&b, "Machine: %d cores, %s RAM, %s, PostgreSQL %s. Absolute times vary by ±25 %% between runs on\nthis machine; ratios measured in the same run are what count.\n", runtime.NumCPU(), mem, runtime.Version(), pgVersion)
+	fmt.Fprintf(&b, "Machine: %d cores, %s RAM (huge pages reserved: %s), %s, PostgreSQL %s. Absolute times vary by ±25 %% between runs on\nthis machine; ratios measured in the same run are what count.\n", runtime.NumCPU(), mem, huge, runtime.Version(), pgVersion)
 	if len(r.targets) > 0 {
 		b.WriteString("\n## Targets\n\n| Target | Measured | |\n| --- | --- | --- |\n" + strings.Join(r.targets, "\n") + "\n")
 	}

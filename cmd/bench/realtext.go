@@ -236,6 +236,7 @@ func knn(ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, expr, settin
 // timedQueries runs query (one column of T; $1 is the vector) once per vector in a
 // transaction of its own under settings, and returns each one's rows and the time each took
 // (sorted).
+
 func timedQueries[T any](ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, settings, query string) ([][]T, latencies, error) {
 	var found [][]T
 	var lat latencies
@@ -243,7 +244,7 @@ func timedQueries[T any](ctx context.Context, pool *pgxpool.Pool, vecs [][]float
 		var got []T
 		start := time.Now()
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, settings); err != nil {
+			if _, err := tx.Exec(ctx, replan+settings); err != nil {
 				return err
 			}
 			rows, err := tx.Query(ctx, query, pgvector.NewVector(v))

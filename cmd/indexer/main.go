@@ -652,6 +652,14 @@ func status(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.out, "  %s %s: %s\n", p.Status, printable(p.Path), printable(p.Reason))
 		}
 	}
+	m, err := postgres.ReadSearchMemory(ctx, e.pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.out, "search memory: %s\n", m)
+	for _, a := range m.Advice() {
+		fmt.Fprintf(e.out, "  warning: %s\n", a)
+	}
 	return nil
 }
 

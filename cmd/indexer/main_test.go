@@ -60,7 +60,7 @@ func TestCLI(t *testing.T) {
 		{args: []string{"index"}, want: []string{"3 files seen: 2 added", "1 skipped", "indexer status docs"}},
 		{args: []string{"index", "docs"}, want: []string{"2 unchanged", "1 skipped"}},
 		{args: []string{"index", "nope"}, wantErr: "source nope: not found"},
-		{args: []string{"status", "docs"}, want: []string{"2 documents", "skipped archive.zip: unsupported file type"}},
+		{args: []string{"status", "docs"}, want: []string{"2 documents", "skipped archive.zip: unsupported file type", "search memory: vector index 0 MiB, shared_buffers "}},
 		{args: []string{"index", "--embedder", "bert"}, wantErr: "DOCENT_EMBEDDER"},
 		{args: []string{"frobnicate"}, wantErr: "unknown command"},
 		{args: []string{"sources", "remove", "docs"}, want: []string{"removed source docs"}},

@@ -24,6 +24,7 @@ import (
 	"github.com/docent-search/docent/internal/reindex"
 	"github.com/docent-search/docent/internal/retrieve"
 	"github.com/docent-search/docent/web"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func main() {
@@ -73,6 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := embedder.Attach(ctx, pool, emb); err != nil {
 		return err
 	}
+	warnSearchMemory(ctx, pool, log)
 	answerer, err := answer.New(cfg)
 	if err != nil {
 		return err
@@ -214,4 +216,18 @@ func newLogger(level string) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// warnSearchMemory logs what PostgreSQL's memory settings will cost searches, where they will
+// (the vector index outgrowing shared_buffers, no huge pages under a large one): the one place
+// an administrator who never runs `indexer status` hears of it. Reading it never stops a start.
+func warnSearchMemory(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	m, err := postgres.ReadSearchMemory(ctx, pool)
+	if err != nil {
+		log.Warn("could not read PostgreSQL's memory settings", "err", err)
+		return
+	}
+	for _, a := range m.Advice() {
+		log.Warn(a, "vector_index_bytes", m.VectorIndex, "shared_buffers_bytes", m.SharedBuffers)
+	}
 }
