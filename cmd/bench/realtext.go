@@ -236,7 +236,6 @@ func knn(ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, expr, settin
 // timedQueries runs query (one column of T; $1 is the vector) once per vector in a
 // transaction of its own under settings, and returns each one's rows and the time each took
 // (sorted).
-
 func timedQueries[T any](ctx context.Context, pool *pgxpool.Pool, vecs [][]float32, settings, query string) ([][]T, latencies, error) {
 	var found [][]T
 	var lat latencies
