@@ -77,6 +77,12 @@ func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	u := userFrom(r.Context())
+	// PostFormValue reads a field it cannot decode as absent: say what is wrong with the form
+	// rather than that another field is missing.
+	if err := r.ParseForm(); err != nil {
+		s.renderKeys(w, r, http.StatusBadRequest, "", "", "the key form could not be read: "+err.Error())
+		return
+	}
 	ttl, err := auth.ParseTTL(r.PostFormValue("expires"))
 	var token string
 	var key auth.Key

@@ -236,6 +236,20 @@ func TestProxyKeysFollowTheirOwnersGroupsAcrossServers(t *testing.T) {
 	}
 }
 
+// TestKeyFormThatDoesNotDecodeIsRefused: a key form with an escape that does not decode was read
+// as if the field were absent (net/http's PostFormValue drops what it cannot parse), and the
+// reader was told about another field ("expires: want a lifetime…" for a bad name); it is
+// refused as the other forms are, saying the form could not be read and why.
+func TestKeyFormThatDoesNotDecodeIsRefused(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	status, body := do(t, "POST", ts.URL+"/keys", "expires=30d&scope=read&name=laptop%zz",
+		map[string]string{"X-Forwarded-User": "ann", "X-Forwarded-Groups": "staff", "Content-Type": "application/x-www-form-urlencoded"})
+	if status != http.StatusBadRequest || !strings.Contains(body, "the key form could not be read") || !strings.Contains(body, "%zz") {
+		t.Errorf("a name that does not decode: %d %.300s", status, body[max(0, strings.Index(body, `role="alert"`)):])
+	}
+}
+
 // TestKeyNameThatIsNotTextIsNamed: a key name with a NUL or invalid UTF-8 is refused with a
 // message naming the field, not PostgreSQL's own ("invalid byte sequence … SQLSTATE 22021").
 func TestKeyNameThatIsNotTextIsNamed(t *testing.T) {
