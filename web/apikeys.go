@@ -1,12 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/docent-search/docent/internal/auth"
 )
@@ -75,6 +77,12 @@ func (s *Server) renderKeys(w http.ResponseWriter, r *http.Request, status int, 
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	u := userFrom(r.Context())
+	// PostFormValue reads a field it cannot decode as absent: say what is wrong with the form
+	// rather than that another field is missing.
+	if err := r.ParseForm(); err != nil {
+		s.renderKeys(w, r, http.StatusBadRequest, "", "", "the key form could not be read: "+err.Error())
+		return
+	}
 	ttl, err := auth.ParseTTL(r.PostFormValue("expires"))
 	var token string
 	var key auth.Key
@@ -117,12 +125,30 @@ func (s *Server) baseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// keyGroupsSeen remembers, per reader, the groups last written to their API keys, so that
-// behind a proxy a key follows its owner's groups with one write per change, not per request.
+// keyGroupsSeen remembers, per reader, the groups last written to their API keys and when, so
+// that behind a proxy a key follows its owner's groups without a write per request.
+//
+// What it remembers holds only for recheck (keyGroupsRecheck): behind a load balancer
+// another server may have written other groups since (the reader's, then), and a server that
+// trusted its memory for good never wrote again while the reader's groups were the ones it
+// remembered: a key kept a group its owner had lost for as long as the owner's requests went to
+// that server.
 type keyGroupsSeen struct {
-	mu   sync.Mutex
-	seen map[string]string
+	mu      sync.Mutex
+	seen    map[string]seenGroups
+	recheck time.Duration
 }
+
+type seenGroups struct {
+	groups string
+	at     time.Time
+}
+
+// keyGroupsRecheck is how long a server trusts that a reader's keys still hold the groups
+// it last wrote to them: at most one write (a no-op when nothing changed) per reader and server
+// this often, and the longest a key may read with a group its owner has lost, behind several
+// servers, once the owner's next request comes.
+const keyGroupsRecheck = 10 * time.Second
 
 // syncKeyGroups keeps a proxy reader's API keys at the groups the proxy gives the reader now:
 // a key must never read with groups its owner has lost. (In OIDC mode sign-in does this.)
@@ -134,19 +160,28 @@ func (s *Server) syncKeyGroups(next http.Handler) http.Handler {
 		u := userFrom(r.Context())
 		if u.Name != "" && u.Key == "" {
 			groups := strings.Join(u.Groups, "\x00")
+			now := time.Now()
 			s.keyGroups.mu.Lock()
 			prev, ok := s.keyGroups.seen[u.Name]
+			recheck := cmp.Or(s.keyGroups.recheck, keyGroupsRecheck)
 			s.keyGroups.mu.Unlock()
-			if !ok || prev != groups {
+			same := ok && prev.groups == groups
+			if !same || now.Sub(prev.at) >= recheck {
 				if err := auth.SetKeyGroups(r.Context(), s.Pool, u.Name, u.Groups); err != nil {
-					s.error(w, r, err)
-					return
+					if !same {
+						s.error(w, r, err)
+						return
+					}
+					// Only checking again groups this server wrote: a database that cannot
+					// take the write (the primary down, searches on a replica) fails no page,
+					// and is tried again after recheck, not at every request.
+					s.Log.Warn("checking the groups of a reader's API keys", "user", u.Name, "err", err)
 				}
 				s.keyGroups.mu.Lock()
 				if s.keyGroups.seen == nil {
-					s.keyGroups.seen = map[string]string{}
+					s.keyGroups.seen = map[string]seenGroups{}
 				}
-				s.keyGroups.seen[u.Name] = groups
+				s.keyGroups.seen[u.Name] = seenGroups{groups, now}
 				s.keyGroups.mu.Unlock()
 			}
 		}

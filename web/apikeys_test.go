@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docent-search/docent/internal/auth"
+	"github.com/docent-search/docent/web"
 )
 
 var newKey = regexp.MustCompile(`value="(docent_[0-9a-f]+)" data-testid="new-key"`)
@@ -188,6 +191,62 @@ func TestProxyKeysFollowTheirOwnersGroups(t *testing.T) {
 	do(t, "GET", ts.URL+"/search", "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": "staff,hr"})
 	if !sees() {
 		t.Error("the key does not read hr's document once its owner is back in hr")
+	}
+}
+
+// TestProxyKeysFollowTheirOwnersGroupsAcrossServers: behind a load balancer, a reader's requests
+// reach several servers, and each remembered the groups it had last written to the reader's
+// keys, writing again only when the reader's groups differed from those. Server A saw bo in
+// staff; server B then saw bo in staff and hr and gave his key hr; bo left hr, and his next
+// requests reached A, which saw the groups it remembered and wrote nothing: the key read hr's
+// documents for as long as bo's requests went to A. What a server remembers now holds only
+// for a short while (keyGroupsRecheck; shortened here), after which it writes again.
+func TestProxyKeysFollowTheirOwnersGroupsAcrossServers(t *testing.T) {
+	t.Parallel()
+	ts, a := setupServer(t, proxied(), "")
+	web.RecheckKeyGroupsAfter(a, 10*time.Millisecond)
+	b := &web.Server{Pool: a.Pool, Searcher: a.Searcher, Asker: a.Asker, Conversations: a.Conversations, Jobs: a.Jobs,
+		Log: a.Log, QueryLog: a.QueryLog, Identity: proxied()}
+	tsB := httptest.NewServer(b.Handler())
+	t.Cleanup(tsB.Close)
+	key := createKey(t, ts.URL, "bo", "staff", url.Values{"name": {"laptop"}, "expires": {"90d"}, "scope": {"read"}})
+	sees := func() bool {
+		status, body := do(t, "GET", ts.URL+secretQuery, "", bearer(key))
+		if status != 200 {
+			t.Fatalf("search with the key: %d %.200s", status, body)
+		}
+		return strings.Contains(body, "PERIWINKLE")
+	}
+	as := func(base, groups string) {
+		if status, body := do(t, "GET", base+"/search", "", map[string]string{"X-Forwarded-User": "bo", "X-Forwarded-Groups": groups}); status != 200 {
+			t.Fatalf("bo in %s: %d %.200s", groups, status, body)
+		}
+	}
+	if sees() {
+		t.Fatal("a key made while its owner was in staff alone reads hr's document")
+	}
+	as(tsB.URL, "staff,hr")
+	if !sees() {
+		t.Fatal("the key does not read hr's document once its owner, seen by the other server, is in hr")
+	}
+	time.Sleep(20 * time.Millisecond)
+	as(ts.URL, "staff")
+	if sees() {
+		t.Error("the key still reads hr's document after its owner, back on the first server, left hr")
+	}
+}
+
+// TestKeyFormThatDoesNotDecodeIsRefused: a key form with an escape that does not decode was read
+// as if the field were absent (net/http's PostFormValue drops what it cannot parse), and the
+// reader was told about another field ("expires: want a lifetime…" for a bad name); it is
+// refused as the other forms are, saying the form could not be read and why.
+func TestKeyFormThatDoesNotDecodeIsRefused(t *testing.T) {
+	t.Parallel()
+	ts := setupWith(t, proxied())
+	status, body := do(t, "POST", ts.URL+"/keys", "expires=30d&scope=read&name=laptop%zz",
+		map[string]string{"X-Forwarded-User": "ann", "X-Forwarded-Groups": "staff", "Content-Type": "application/x-www-form-urlencoded"})
+	if status != http.StatusBadRequest || !strings.Contains(body, "the key form could not be read") || !strings.Contains(body, "%zz") {
+		t.Errorf("a name that does not decode: %d %.300s", status, body[max(0, strings.Index(body, `role="alert"`)):])
 	}
 }
 

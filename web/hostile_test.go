@@ -182,6 +182,9 @@ func TestMCPRefusalsAreJSON(t *testing.T) {
 		{key, rpc("ask", `{"question": "taxi\u0000"}`), http.StatusOK, `"isError":true`},
 		{key, rpc("ask", `{"question": 5}`), http.StatusOK, `/properties/question`},
 		{key, rpc("search", `{"query": "taxi", "source": "a\u0000"}`), http.StatusOK, `source: must`},
+		// The search tool's argument is query, not the API's q.
+		{key, rpc("search", `{"query": "taxi\u0000"}`), http.StatusOK, `query: must be valid UTF-8 text without NUL`},
+		{key, rpc("search", `{"query": "`+strings.Repeat("taxi ", 1000)+`"}`), http.StatusOK, `query: at most 4000 bytes`},
 		{key, rpc("search", `{"query": "taxi", "k": 1e300}`), http.StatusOK, `mcpSearchIn.k`},
 		{key, rpc("ask", strings.Repeat("[", 30000)+strings.Repeat("]", 30000)), http.StatusBadRequest, "nesting depth"},
 	} {

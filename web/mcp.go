@@ -87,6 +87,10 @@ func (s *Server) mcpServer(r *http.Request, schemas *mcp.SchemaCache) *mcp.Serve
 	base := s.baseURL(r)
 	mcp.AddTool(srv, &mcp.Tool{Name: "search", Description: "Search the organisation's documents; returns passages with links."},
 		func(ctx context.Context, _ *mcp.CallToolRequest, in mcpSearchIn) (*mcp.CallToolResult, mcpSearchOut, error) {
+			// Checked here as well as by runSearch, to name the tool's argument, not the API's q.
+			if _, err := textParams(url.Values{"query": {in.Query}}, "query"); err != nil {
+				return nil, mcpSearchOut{}, s.toolError("search", err)
+			}
 			q := url.Values{"q": {in.Query}}
 			if in.K != 0 {
 				q.Set("k", strconv.Itoa(in.K))

@@ -36,8 +36,10 @@ type question struct {
 }
 
 // terms are text's stemmed content words, sorted and each once: what "shared words" compares.
+// A question of stop words or punctuation alone ("what is it?") has none: an empty list, never
+// nil, which would be stored as NULL and fail its pass, and with it every later one.
 func terms(text string) []string {
-	var out []string
+	out := []string{}
 	for _, w := range textseg.Words(text) {
 		if textseg.IsStopword(w) {
 			continue

@@ -445,6 +445,29 @@ func TestRefreshWithTheEmbedderDownLosesNothing(t *testing.T) {
 	}
 }
 
+// A declined question with no content words ("what is it?", only stop words, or only
+// punctuation) is a gap like any other. Its terms were a nil list, stored as NULL in a NOT NULL
+// column: the pass failed there, rolled back its progress, and every later pass failed at the
+// same question, so one such question stopped every later one from being grouped.
+func TestQuestionWithoutContentWordsDoesNotStopGrouping(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	for i, q := range []string{"what is it?", "!&|:*()", "a a a a"} {
+		logged(t, b.pool, "ann", q, querylog.Declined, time.Duration(90-i)*time.Second, nil)
+	}
+	logged(t, b.pool, "bo", peru, querylog.Declined, time.Minute, nil)
+	gaps, err := listed(ctx, t, b.gaps, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"what is it?", "!&|:*()", "a a a a", peru} {
+		if byQuestion(gaps, q) == nil {
+			t.Errorf("%q is in no gap: %+v", q, gaps)
+		}
+	}
+}
+
 // BenchmarkRefresh times a grouping pass that places one new question among a full window of
 // DefaultMaxCompared grouped ones (docent-local-v2 vectors, 1,024 dimensions).
 func BenchmarkRefresh(b *testing.B) {
