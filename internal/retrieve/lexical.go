@@ -731,6 +731,9 @@ func (sc *scorer) add(ctx context.Context, ts []term, into *partials, known, loo
 	if err != nil {
 		return fmt.Errorf("reading postings: %w", err)
 	}
+	if !known {
+		into.reserve(span(blocks))
+	}
 	stale := sc.stale()
 	// BM25's term weight as SQL computed it (documentBM25 computes it the same way), operation by
 	// operation at run time: k1+1 folded as a constant rounds differently, and a fused
@@ -764,6 +767,22 @@ func (sc *scorer) add(ctx context.Context, ts []term, into *partials, known, loo
 	}
 	into.fold()
 	return nil
+}
+
+// span returns the least and greatest chunk ids of the blocks' first and last postings, and
+// how many postings they hold: the room a table needs for them (partials.reserve).
+func span(blocks [][]block) (lo, hi int64, n int) {
+	lo, hi = math.MaxInt64, math.MinInt64
+	for _, bs := range blocks {
+		for _, bl := range bs {
+			if k := bl.len(); k > 0 {
+				first, _, _ := bl.at(0)
+				last, _, _ := bl.at(k - 1)
+				lo, hi, n = min(lo, first, last), max(hi, first, last), n+k
+			}
+		}
+	}
+	return lo, hi, n
 }
 
 // idSet is a set of chunk ids, a bit each over the span of its ids, or a map where the ids are

@@ -3,13 +3,16 @@ package retrieve
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 )
 
 // TestPartials checks the table of partial scores against a map in each of its forms: ids
 // arriving below and above the span the array covers (it grows both ways), ids too far apart
 // for an array (a map from then on), pruning between batches, and a table reused from the
-// pool by a search over other ids, which must find nothing of the last one's.
+// pool by a search over other ids, which must find nothing of the last one's. Rounds 1 and 2
+// reserve room before each batch (partials.reserve), round 2 with a hint that misses some ids.
 func TestPartials(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for name, draw := range map[string]func() int64{
@@ -20,8 +23,17 @@ func TestPartials(t *testing.T) {
 			tab := getPartials(1 << 16)
 			want := map[int64]float64{}
 			for batch := range 4 {
-				for range 2000 {
-					id := draw()
+				ids := make([]int64, 2000)
+				for i := range ids {
+					ids[i] = draw()
+				}
+				switch round {
+				case 1:
+					tab.reserve(slices.Min(ids), slices.Max(ids), len(ids))
+				case 2:
+					tab.reserve(slices.Min(ids)+500, slices.Max(ids)-500, len(ids)/2)
+				}
+				for _, id := range ids {
 					s := tab.find(id)
 					if _, ok := want[id]; ok != (s >= 0) {
 						t.Fatalf("%s, round %d: find(%d) = %d, holding it %v", name, round, id, s, ok)
@@ -102,5 +114,34 @@ func TestPartialsPoolKeepsBoundedArrays(t *testing.T) {
 	putPartials(tab)
 	if len(tab.slot) > keptSlots || cap(tab.ps) > keptPartials {
 		t.Errorf("kept %d slots and %d partials", len(tab.slot), cap(tab.ps))
+	}
+}
+
+// TestPartialsReserveTakesTheBatch: after reserve, a batch of ids within the hint is inserted
+// without growing either array, below and above the ids held.
+func TestPartialsReserveTakesTheBatch(t *testing.T) {
+	tab := getPartials(1 << 20)
+	defer putPartials(tab)
+	insert := func(lo, hi int64) {
+		for id := lo; id <= hi; id += 3 {
+			if tab.find(id) < 0 {
+				tab.insert(id)
+			}
+		}
+	}
+	for _, b := range [][2]int64{{50_000, 60_000}, {10_000, 55_000}, {40_000, 200_000}} {
+		tab.reserve(b[0], b[1], int(b[1]-b[0])/3+1)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		insert(b[0], b[1])
+		runtime.ReadMemStats(&after)
+		if allocs := after.Mallocs - before.Mallocs; allocs != 0 {
+			t.Errorf("batch %d…%d: %d allocations after reserve", b[0], b[1], allocs)
+		}
+	}
+	for id := int64(10_000); id <= 200_000; id += 3 {
+		if s := tab.find(id); s < 0 || tab.ps[s].id != id {
+			t.Fatalf("chunk %d at slot %d", id, s)
+		}
 	}
 }
