@@ -292,7 +292,27 @@ func proseLine(line string) bool {
 	case last == ':':
 		return true
 	}
-	return words(t)
+	return words(t) || mostlyWords(t)
+}
+
+// mostlyWords reports a line of eight words or more, three in four of them plain lower-case
+// words: a sentence that names a file or a host ("To enable status reports only for browsers
+// from the example.com domain add this code to your apache2.conf configuration file"), whose
+// dots are no sign of code in so many words. Without its full stop it used to be taken for
+// code and fenced with the example below it. A line of code is rarely so many plain words.
+func mostlyWords(t string) bool {
+	fields := strings.Fields(t)
+	if len(fields) < 8 {
+		return false
+	}
+	plain := 0
+	for _, f := range fields {
+		f = strings.TrimRight(f, ",;")
+		if f != "" && strings.IndexFunc(f, func(r rune) bool { return !unicode.IsLower(r) }) < 0 {
+			plain++
+		}
+	}
+	return plain*4 >= len(fields)*3
 }
 
 // codeDot matches a dot between two word characters: "csv.reader", "os.path".

@@ -35,6 +35,8 @@ func TestCodeBlocks(t *testing.T) {
 		{"one introduced line is not code: it has no layout to lose", "The syntax of the ErrorDocument directive is:\n\nErrorDocument <3-digit-code> <action>\n\nwhere the action will be treated as:", nil},
 		{"introduced lines of words without a sign of code are not code", "The modules are:\nCore Features\nMultiprocessing Modules", nil},
 		{"an introduced list is not code", "Do this:\n- run make\n- run make install", nil},
+		{"sentences without a full stop that name a file are not code beside the example", "To enable status reports only for browsers from the example.com domain add this code to your apache2.conf configuration file\n\n<Location \"/server-status\">\n    SetHandler server-status\n    Require host example.com\n</Location>\n\nYou can now access server statistics by using a Web browser to access the page http://your.server.name/server-status",
+			[]string{"<Location \"/server-status\">\n    SetHandler server-status\n    Require host example.com\n</Location>"}},
 	} {
 		var got []string
 		for _, c := range codeBlocks(tc.text) {
