@@ -96,10 +96,103 @@ func codeBlocks(text string) []*codeBlock {
 			out = append(out, b)
 		}
 	}
+	out = append(out, introducedCode(text, out)...)
+	slices.SortFunc(out, func(a, b *codeBlock) int { return a.start - b.start })
 	for _, b := range out {
 		b.lines, b.first = strings.Split(text[b.start:b.end], "\n"), -1
 	}
 	return out
+}
+
+// introducedCode returns the code that a sentence introduces which has no layout to tell it
+// by: two or more lines right after a line of prose that ends in a colon or says it shows what
+// follows ("… the following directives …", see cataphors), a blank line between them or not,
+// up to the next blank line or line that ends a sentence (sentenceLine), none of them after a
+// shell's prompt, hard-wrapped text or part of a block found already (blocks), one at least
+// holding a sign of code (a quote, bracket, slash, equals, dollar or percent sign).
+// Configuration and commands are mostly written flush left, a word and its arguments a line
+// ("RewriteEngine On" / "RewriteCond "%{HTTPS}" !=on" / "RewriteRule …"), and extractors keep
+// no other mark of a <pre>: such lines were quoted as if sentences, without their fence, and
+// cut where the answer's length ran out. The sentence that introduces them is what says they
+// are an example; a definition list's terms after a sentence that introduces nothing ("Server
+// sends (e.g.): Server: Apache") stay lines, as do commands after a prompt (see command).
+func introducedCode(text string, blocks []*codeBlock) []*codeBlock {
+	var lines []lineSpan
+	for start := 0; start <= len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		lines = append(lines, lineSpan{start, end})
+		start = end + 1
+	}
+	inBlock := func(l lineSpan) bool {
+		return slices.ContainsFunc(blocks, func(b *codeBlock) bool { return b.start <= l.start && l.start < b.end })
+	}
+	blank := func(l lineSpan) bool { return strings.TrimSpace(text[l.start:l.end]) == "" }
+	var out []*codeBlock
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if blank(l) || inBlock(l) || !introduces(text[l.start:l.end]) {
+			continue
+		}
+		lo := i + 1
+		for lo < len(lines) && blank(lines[lo]) && lo-i < 2 {
+			lo++
+		}
+		hi := lo
+		for hi < len(lines) && !blank(lines[hi]) && !inBlock(lines[hi]) && !sentenceLine(text[lines[hi].start:lines[hi].end]) {
+			hi++
+		}
+		if hi-lo < 2 || slices.ContainsFunc(lines[lo:hi], func(l lineSpan) bool { return prompted(strings.TrimSpace(text[l.start:l.end])) }) {
+			continue
+		}
+		start, end := lines[lo].start, lines[hi-1].end
+		if !strings.ContainsAny(text[start:end], "\"'<>{}[]/=$%") || wrapsAny(text[start:end]) {
+			continue
+		}
+		out = append(out, &codeBlock{start: start, end: end, indent: minIndent(text, lines[lo:hi])})
+		i = hi - 1
+	}
+	return out
+}
+
+// wrapsAny reports lines that textseg.Unwrap joins: hard-wrapped prose, not code.
+func wrapsAny(s string) bool {
+	return strings.Count(textseg.Unwrap(s), "\n") < strings.Count(s, "\n")
+}
+
+// introduces reports a line that introduces what follows it: prose that ends in a colon, or a
+// sentence that ends in a full stop and says it shows what follows ("For example, … you can use
+// the following directives, … inside a <Directory "/srv/secret"> section.", whose paths may
+// hold more signs than prose does).
+func introduces(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" || tableRow(t) || prompted(t) || listItem.MatchString(t) && !strings.HasSuffix(t, ":") {
+		return false
+	}
+	if strings.HasSuffix(t, ":") {
+		return proseLine(t)
+	}
+	first, _ := utf8.DecodeRuneInString(t)
+	if !strings.HasSuffix(t, ".") || strings.HasSuffix(t, "..") || !unicode.IsUpper(first) || len(strings.Fields(t)) < 4 {
+		return false
+	}
+	return slices.ContainsFunc(lowerWords(t), func(w string) bool { return cataphors[w] })
+}
+
+// sentenceLine reports a line that ends what a sentence introduces: a line that ends as a
+// sentence does (or in a colon), a list item or a table row. A line of words without a stop
+// ("Require user rbowen", "Options Indexes FollowSymLinks") is configuration.
+func sentenceLine(line string) bool {
+	t := strings.TrimSpace(line)
+	if tableRow(t) && !prompted(t) || listItem.MatchString(t) {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(t)
+	return strings.ContainsRune(".!?:。！？", last) && !strings.HasSuffix(t, "..")
 }
 
 type lineSpan struct{ start, end int }
@@ -199,7 +292,27 @@ func proseLine(line string) bool {
 	case last == ':':
 		return true
 	}
-	return words(t)
+	return words(t) || mostlyWords(t)
+}
+
+// mostlyWords reports a line of eight words or more, three in four of them plain lower-case
+// words: a sentence that names a file or a host ("To enable status reports only for browsers
+// from the example.com domain add this code to your apache2.conf configuration file"), whose
+// dots are no sign of code in so many words. Without its full stop it used to be taken for
+// code and fenced with the example below it. A line of code is rarely so many plain words.
+func mostlyWords(t string) bool {
+	fields := strings.Fields(t)
+	if len(fields) < 8 {
+		return false
+	}
+	plain := 0
+	for _, f := range fields {
+		f = strings.TrimRight(f, ",;")
+		if f != "" && strings.IndexFunc(f, func(r rune) bool { return !unicode.IsLower(r) }) < 0 {
+			plain++
+		}
+	}
+	return plain*4 >= len(fields)*3
 }
 
 // codeDot matches a dot between two word characters: "csv.reader", "os.path".

@@ -27,6 +27,16 @@ func TestCodeBlocks(t *testing.T) {
 		{"words of a script without case, spaced, are not code", "Uuencode  和 uudecode 用于 在 某些 只能 传输 简单 ASCII 数据 的 信道 上 传送 二进制文件\n编码后  的 文件 送往 标准输出", nil},
 		{"hard-wrapped indented prose is not code", "       Reverting a regular commit just effectively undoes what that commit\n       did, and is fairly  straightforward. But reverting a merge commit also", nil},
 		{"two spaces after a full stop are typewriting, not layout", "It ends here.  Then the next sentence starts.", nil},
+		{"flush-left configuration a colon introduces is code, though it has no layout", "Discussion:\nIf you must use a .htaccess file, mod_rewrite is the appropriate tool:\nRewriteEngine On\nRewriteCond \"%{HTTPS}\" !=on\nRewriteRule \"^(.*)\" \"https://%{SERVER_NAME}$1\" [R=301,L]\nThe %{HTTPS} variable is set to on when the connection is using SSL/TLS.",
+			[]string{"RewriteEngine On\nRewriteCond \"%{HTTPS}\" !=on\nRewriteRule \"^(.*)\" \"https://%{SERVER_NAME}$1\" [R=301,L]"}},
+		{"so is code a sentence says it shows, set apart by a blank line", "For example, you can use the following directives, placed in a <Directory \"/srv/secret\"> section.\n\nAuthType Basic\nAuthName \"Restricted Files\"\nRequire user rbowen\n\nThe AuthType directive selects the method.",
+			[]string{"AuthType Basic\nAuthName \"Restricted Files\"\nRequire user rbowen"}},
+		{"a definition list's terms after a sentence that introduces nothing are not code", "This directive controls the Server response header.\n\nServerTokens Full (or not specified)\nServer sends (e.g.): Server: Apache/2.4.2 (Unix)\nServerTokens Prod[uctOnly]\nServer sends (e.g.): Server: Apache", nil},
+		{"one introduced line is not code: it has no layout to lose", "The syntax of the ErrorDocument directive is:\n\nErrorDocument <3-digit-code> <action>\n\nwhere the action will be treated as:", nil},
+		{"introduced lines of words without a sign of code are not code", "The modules are:\nCore Features\nMultiprocessing Modules", nil},
+		{"an introduced list is not code", "Do this:\n- run make\n- run make install", nil},
+		{"sentences without a full stop that name a file are not code beside the example", "To enable status reports only for browsers from the example.com domain add this code to your apache2.conf configuration file\n\n<Location \"/server-status\">\n    SetHandler server-status\n    Require host example.com\n</Location>\n\nYou can now access server statistics by using a Web browser to access the page http://your.server.name/server-status",
+			[]string{"<Location \"/server-status\">\n    SetHandler server-status\n    Require host example.com\n</Location>"}},
 	} {
 		var got []string
 		for _, c := range codeBlocks(tc.text) {

@@ -134,6 +134,15 @@ func TestExtractiveReadsAsText(t *testing.T) {
 			want: []string{"Generate authentication keys locally and install the public key on the remote system by the following.\n$ ssh-keygen -t rsa\n$ cat .ssh/id_rsa.pub | ssh user1@remote \"cat - >>.ssh/authorized_keys\"\n[1]"},
 		},
 		{
+			// A definition list's description (the Apache manual's "Solution:" / "Discussion:")
+			// holds its paragraphs and <pre> with no blank line between them.
+			name:     "flush-left configuration that a sentence introduces is quoted whole, as code",
+			question: "force https with mod_rewrite in htaccess",
+			passage: filler + "\n\nDiscussion:\nIf you do not have access to the main server configuration and must use a .htaccess file, mod_rewrite is the appropriate tool:\n" +
+				"RewriteEngine On\nRewriteCond \"%{HTTPS}\" !=on\nRewriteRule \"^(.*)\" \"https://%{SERVER_NAME}$1\" [R=301,L]\nThe %{HTTPS} variable is set to on when the connection is using SSL/TLS.\n\n" + filler,
+			want: []string{"mod_rewrite is the appropriate tool:\n```\nRewriteEngine On\nRewriteCond \"%{HTTPS}\" !=on\nRewriteRule \"^(.*)\" \"https://%{SERVER_NAME}$1\" [R=301,L]\n```\n[1]"},
+		},
+		{
 			name:     "a sentence that only ends its paragraph before an example does not introduce it",
 			question: "is it safe to parse untrusted xml data",
 			passage: filler + "\n\nThe parser reads XML. If you need to parse untrusted or unauthenticated data see XML vulnerabilities.\n\n" +

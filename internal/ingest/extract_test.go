@@ -1181,3 +1181,35 @@ func TestMarkdownFrontMatterTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLLanguageSwitcher: a block of links to the page in other languages (hreflang), as the
+// Apache HTTP Server manual puts above and below every page, with a label and the link to the
+// page itself, is chrome, whatever languages it lists (a list of them too); a sentence that
+// links to a translation, and a paragraph of links to other pages, are content.
+func TestHTMLLanguageSwitcher(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	page := `<html><head><title>Auth</title></head><body><div id="page-content"><div id="preamble"><h1>Authentication</h1>
+<div class="toplang">
+<p><span>Available Languages: </span><a href="../../en/howto/auth.html" title="English">&nbsp;en&nbsp;</a> |
+<a href="../../es/howto/auth.html" hreflang="es" rel="alternate" title="Espa&ntilde;ol">&nbsp;es&nbsp;</a> |
+<a href="../../fr/howto/auth.html" hreflang="fr" rel="alternate" title="Fran&ccedil;ais">&nbsp;fr&nbsp;</a></p>
+</div>
+<p>Authentication is any process by which you verify that someone is who they claim they are.</p>
+<ul class="langs"><li><a hreflang="de" href="de.html">Deutsch</a></li><li><a hreflang="ja" href="ja.html">日本語</a></li></ul>
+<p>This guide was written in English; the <a hreflang="de" href="de.html">German translation</a> may lag behind it by a release or two.</p>
+<p>See also: <a href="a.html">Access control</a>, <a href="b.html">Password formats</a>, <a href="c.html">Caching</a>.</p>
+</div>
+<div class="bottomlang">
+<p><span>Available Languages: </span><a href="../../en/howto/auth.html" title="English">&nbsp;en&nbsp;</a> |
+<a href="../../ko/howto/auth.html" hreflang="ko" rel="alternate" title="Korean">&nbsp;ko&nbsp;</a></p>
+</div></div></body></html>`
+	checkLayout(t, x, "auth.html", []byte(page), `title: Authentication
+== chunk heading="Authentication" anchor="preamble" page=0
+Authentication is any process by which you verify that someone is who they claim they are.
+
+This guide was written in English; the German translation may lag behind it by a release or two.
+
+See also: Access control, Password formats, Caching.
+`)
+}

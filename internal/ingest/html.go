@@ -147,8 +147,8 @@ type element struct {
 // mark records the output and the text counters at an element's start; lineEmpty says the
 // element began a line, so that dropping its output drops nothing before it.
 type mark struct {
-	out, textChars, linkChars, navLinks, links, fragLinks, plainAlnum int
-	lineEmpty                                                         bool
+	out, textChars, linkChars, navLinks, links, fragLinks, plainAlnum, langLinks int
+	lineEmpty                                                                    bool
 }
 
 type htmlReader struct {
@@ -173,6 +173,10 @@ type htmlReader struct {
 	linkDepth                             int
 	linkRel                               bool // the open link's rel says a pager's ("next", "prev", "up")
 	anchor                                *anchorMark
+	// langLinks counts links to the page in another language (an hreflang), linkLang marks the
+	// open link as one (see languageSwitcher).
+	langLinks int
+	linkLang  bool
 	// fragLinks counts links to sections of this page, plainAlnum the letters and digits written
 	// outside them, linkFrag marks the open link as one (see inPageTOC).
 	fragLinks, plainAlnum int
@@ -300,6 +304,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
 			r.linkRel = pagerRel(attrValue(attrs, "rel"))
+			r.linkLang = strings.TrimSpace(attrValue(attrs, "hreflang")) != ""
 			r.linkFrag = r.samePage(attrValue(attrs, "href"))
 			if r.linkFrag {
 				r.fragLinks++
@@ -342,7 +347,7 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	if target != "" && r.heading == nil {
 		r.lastID = target
 	}
-	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, r.fragLinks, r.plainAlnum, len(r.line) == 0}
+	e.mark = mark{len(r.out), r.textChars, r.linkChars, r.navLinks, r.links, r.fragLinks, r.plainAlnum, r.langLinks, len(r.line) == 0}
 	r.stack = append(r.stack, e)
 }
 
@@ -439,7 +444,10 @@ func (r *htmlReader) pop() {
 			r.navLinks++
 		}
 		r.links++
-		r.link, r.linkFrag = nil, false
+		if r.linkLang {
+			r.langLinks++
+		}
+		r.link, r.linkFrag, r.linkLang = nil, false, false
 	}
 	if e.skip || !r.inContent && !e.content {
 		return
@@ -466,6 +474,7 @@ func (r *htmlReader) pop() {
 		r.flushLine()
 		r.out = r.out[:e.mark.out]
 		r.textChars, r.linkChars, r.navLinks, r.links = e.mark.textChars, e.mark.linkChars, e.mark.navLinks, e.mark.links
+		r.langLinks = e.mark.langLinks
 	}
 }
 
@@ -489,6 +498,9 @@ func (r *htmlReader) navigation(e element) bool {
 	if r.navLinks-e.mark.navLinks >= 2 && text-links < 120 {
 		return true
 	}
+	if r.languageSwitcher(e, text-links) {
+		return true
+	}
 	switch e.a {
 	case atom.Form:
 		// A search box's or login's labels; a form wrapping the page holds its headings
@@ -503,6 +515,24 @@ func (r *htmlReader) navigation(e element) bool {
 	}
 	return false // a paragraph of prose links is content
 }
+
+// languageSwitcher reports a block of links to the page in other languages (their hreflang
+// says so), one or more, with at most one other link besides (the page's own, in its
+// language) and a short label ("Available Languages: en | fr | ja"). The Apache HTTP Server
+// manual heads and ends every page with one, listing the languages that page is translated
+// into: the lists differ from page to page, so the repeated-block test kept most of them, and
+// each page's first and last passage held "Available Languages: en | fr" (469 passages of 244
+// pages). A page translated into no language lists its own alone ("Available Languages: en"),
+// a link that says nothing of its language, and keeps it: a link to the page itself is no
+// sign of chrome (git-doc's and SQLite's pages link to themselves in their sentences).
+func (r *htmlReader) languageSwitcher(e element, plain int) bool {
+	links, lang := r.links-e.mark.links, r.langLinks-e.mark.langLinks
+	return lang >= 1 && links-lang <= 1 && plain <= maxSwitcherLabel+3*links
+}
+
+// maxSwitcherLabel bounds the characters of a language switcher's label outside its links
+// ("Available Languages: ", "Also in:"), besides the separators between them.
+const maxSwitcherLabel = 40
 
 // inPageTOC reports a table of contents of the page itself (SQLite's "► Table Of Contents",
 // Sphinx's local "Contents" box, a Markdown README's list of its sections): a list, table or

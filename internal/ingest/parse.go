@@ -249,7 +249,11 @@ func clipHeading(s string) string {
 //     tabs or pipes is read by its columns (csvDelimiter), not as one column of lines, and
 //     .tsv files are read as CSV;
 //   - an HTML element marked role="heading" (its level in aria-level) is a heading, as h1-h6.
-const ExtractorVersion = 17
+//
+// Version 18 (a manual with translations): an HTML block of links to the page in other
+// languages (hreflang) with at most a short label and the page's own link ("Available
+// Languages: en | fr | ja") is chrome (languageSwitcher).
+const ExtractorVersion = 18
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }
