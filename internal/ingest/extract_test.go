@@ -1182,10 +1182,12 @@ func TestMarkdownFrontMatterTitle(t *testing.T) {
 	}
 }
 
-// TestHTMLLanguageSwitcher: a block of links to the page in other languages (hreflang), as the
-// Apache HTTP Server manual puts above and below every page, with a label and the link to the
-// page itself, is chrome, whatever languages it lists (a list of them too); a sentence that
-// links to a translation, and a paragraph of links to other pages, are content.
+// TestHTMLLanguageSwitcher: a block of links to the page in other languages (rel="alternate"
+// and hreflang), as the Apache HTTP Server manual puts above and below every page, with a
+// label and the link to the page itself, is chrome, whatever languages it lists (a list of them
+// too); a sentence that links to a translation, a paragraph of links to other pages, links to
+// documents in another language (an hreflang without rel="alternate") and a table cell are
+// content.
 func TestHTMLLanguageSwitcher(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
@@ -1196,9 +1198,14 @@ func TestHTMLLanguageSwitcher(t *testing.T) {
 <a href="../../fr/howto/auth.html" hreflang="fr" rel="alternate" title="Fran&ccedil;ais">&nbsp;fr&nbsp;</a></p>
 </div>
 <p>Authentication is any process by which you verify that someone is who they claim they are.</p>
-<ul class="langs"><li><a hreflang="de" href="de.html">Deutsch</a></li><li><a hreflang="ja" href="ja.html">日本語</a></li></ul>
+<ul class="langs"><li><a hreflang="de" rel="alternate" href="de.html">Deutsch</a></li><li><a hreflang="ja" rel="alternate" href="ja.html">日本語</a></li></ul>
 <p>This guide was written in English; the <a hreflang="de" href="de.html">German translation</a> may lag behind it by a release or two.</p>
 <p>See also: <a href="a.html">Access control</a>, <a href="b.html">Password formats</a>, <a href="c.html">Caching</a>.</p>
+<p><a hreflang="de" href="de.html">Die deutsche Übersetzung</a> ist veraltet.</p>
+<p>The German version is <a hreflang="de" href="de.html">here</a>.</p>
+<p>Download: <a hreflang="fr" href="rapport-2023.pdf">Rapport annuel 2023 du conseil</a></p>
+<ul><li><a hreflang="fr" href="r1.pdf">Rapport annuel 2023</a> (PDF, 2 MB)</li><li><a hreflang="fr" href="r2.pdf">Rapport annuel 2022</a> (PDF, 3 MB)</li></ul>
+<table><tr><td>Manual</td><td><a hreflang="ja" rel="alternate" href="ja.html">Japanese manual for the server</a></td></tr></table>
 </div>
 <div class="bottomlang">
 <p><span>Available Languages: </span><a href="../../en/howto/auth.html" title="English">&nbsp;en&nbsp;</a> |
@@ -1211,5 +1218,16 @@ Authentication is any process by which you verify that someone is who they claim
 This guide was written in English; the German translation may lag behind it by a release or two.
 
 See also: Access control, Password formats, Caching.
+
+Die deutsche Übersetzung ist veraltet.
+
+The German version is here.
+
+Download: Rapport annuel 2023 du conseil
+
+- Rapport annuel 2023 (PDF, 2 MB)
+- Rapport annuel 2022 (PDF, 3 MB)
+
+Manual | Japanese manual for the server
 `)
 }

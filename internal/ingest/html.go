@@ -304,7 +304,8 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		case a == atom.A && r.link == nil && hasAttrKey(attrs, "href"):
 			r.link, r.linkDepth = &strings.Builder{}, len(r.stack)
 			r.linkRel = pagerRel(attrValue(attrs, "rel"))
-			r.linkLang = strings.TrimSpace(attrValue(attrs, "hreflang")) != ""
+			r.linkLang = strings.TrimSpace(attrValue(attrs, "hreflang")) != "" &&
+				slices.Contains(strings.Fields(strings.ToLower(attrValue(attrs, "rel"))), "alternate")
 			r.linkFrag = r.samePage(attrValue(attrs, "href"))
 			if r.linkFrag {
 				r.fragLinks++
@@ -516,9 +517,12 @@ func (r *htmlReader) navigation(e element) bool {
 	return false // a paragraph of prose links is content
 }
 
-// languageSwitcher reports a block of links to the page in other languages (their hreflang
-// says so), one or more, with at most one other link besides (the page's own, in its
-// language) and a short label ("Available Languages: en | fr | ja"). The Apache HTTP Server
+// languageSwitcher reports a block of links to the page in other languages (rel="alternate"
+// with an hreflang says so: a link with an hreflang alone is any link to a text in another
+// language, a report or a translation named in a sentence), one or more, each no longer than a
+// language's name, with at most one other link besides (the page's own, in its language) and
+// a short label ("Available Languages: en | fr | ja"). Only a paragraph, list or division is
+// one: a link, a table cell or a table with one is judged by its link density, as any other. The Apache HTTP Server
 // manual heads and ends every page with one, listing the languages that page is translated
 // into: the lists differ from page to page, so the repeated-block test kept most of them, and
 // each page's first and last passage held "Available Languages: en | fr" (469 passages of 244
@@ -526,13 +530,23 @@ func (r *htmlReader) navigation(e element) bool {
 // a link that says nothing of its language, and keeps it: a link to the page itself is no
 // sign of chrome (git-doc's and SQLite's pages link to themselves in their sentences).
 func (r *htmlReader) languageSwitcher(e element, plain int) bool {
+	switch e.a {
+	case atom.P, atom.Div, atom.Section, atom.Ul, atom.Ol, atom.Menu:
+	default:
+		return false
+	}
 	links, lang := r.links-e.mark.links, r.langLinks-e.mark.langLinks
-	return lang >= 1 && links-lang <= 1 && plain <= maxSwitcherLabel+3*links
+	return lang >= 1 && links-lang <= 1 && plain <= maxSwitcherLabel+3*links &&
+		r.linkChars-e.mark.linkChars <= maxLanguageName*links
 }
 
 // maxSwitcherLabel bounds the characters of a language switcher's label outside its links
-// ("Available Languages: ", "Also in:"), besides the separators between them.
-const maxSwitcherLabel = 40
+// ("Available Languages: ", "Also in:"), besides the separators between them; maxLanguageName
+// those of a link's text ("en", "Português (Brasil)").
+const (
+	maxSwitcherLabel = 40
+	maxLanguageName  = 20
+)
 
 // inPageTOC reports a table of contents of the page itself (SQLite's "► Table Of Contents",
 // Sphinx's local "Contents" box, a Markdown README's list of its sections): a list, table or
