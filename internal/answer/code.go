@@ -109,7 +109,7 @@ func codeBlocks(text string) []*codeBlock {
 // follows ("… the following directives …", see cataphors), a blank line between them or not,
 // up to the next blank line or line that ends a sentence (sentenceLine), none of them after a
 // shell's prompt, hard-wrapped text or part of a block found already (blocks), one at least
-// holding a sign of code (a quote, bracket, slash, equals, dollar or percent sign).
+// holding a sign of code (codeSign).
 // Configuration and commands are mostly written flush left, a word and its arguments a line
 // ("RewriteEngine On" / "RewriteCond "%{HTTPS}" !=on" / "RewriteRule …"), and extractors keep
 // no other mark of a <pre>: such lines were quoted as if sentences, without their fence, and
@@ -150,13 +150,27 @@ func introducedCode(text string, blocks []*codeBlock) []*codeBlock {
 			continue
 		}
 		start, end := lines[lo].start, lines[hi-1].end
-		if !strings.ContainsAny(text[start:end], "\"'<>{}[]/=$%") || wrapsAny(text[start:end]) {
+		if !slices.ContainsFunc(lines[lo:hi], func(l lineSpan) bool { return codeSign(text[l.start:l.end]) }) || wrapsAny(text[start:end]) {
 			continue
 		}
 		out = append(out, &codeBlock{start: start, end: end, indent: minIndent(text, lines[lo:hi])})
 		i = hi - 1
 	}
 	return out
+}
+
+// codeSign reports a line holding a sign of code: a double quote, bracket, brace, angle
+// bracket, equals, dollar or percent sign, or a path ("/usr/lib", "./run", "~/.profile"). A
+// slash between words or numbers ("IT/Security", "0100 / 0101"), an apostrophe, a URL or an e-mail
+// address are no sign: lists of people, contacts and opening hours after "The following …:"
+// hold them, and were fenced as code.
+func codeSign(line string) bool {
+	if strings.ContainsAny(line, "\"<>{}[]=$%") {
+		return true
+	}
+	return slices.ContainsFunc(strings.Fields(line), func(f string) bool {
+		return len(f) > 1 && f[0] == '/' && unicode.IsLetter(rune(f[1])) || strings.HasPrefix(f, "./") || strings.HasPrefix(f, "~/")
+	})
 }
 
 // wrapsAny reports lines that textseg.Unwrap joins: hard-wrapped prose, not code.

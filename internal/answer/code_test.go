@@ -35,6 +35,12 @@ func TestCodeBlocks(t *testing.T) {
 		{"one introduced line is not code: it has no layout to lose", "The syntax of the ErrorDocument directive is:\n\nErrorDocument <3-digit-code> <action>\n\nwhere the action will be treated as:", nil},
 		{"introduced lines of words without a sign of code are not code", "The modules are:\nCore Features\nMultiprocessing Modules", nil},
 		{"an introduced list is not code", "Do this:\n- run make\n- run make install", nil},
+		{"introduced names with a slash between words are not code", "The following people have access:\nJohn Smith (IT/Security)\nMary Jones (HR)\nPeter Brown (Finance)", nil},
+		{"an introduced address, e-mail and URL are not code", "Contact the service desk:\nIT Service Desk, Building 5\nservicedesk@example.com\nhttps://it.example.com/help", nil},
+		{"introduced opening hours are not code", "Opening hours:\nMonday to Friday 9–17\nSaturday 10–14 (by appointment)\nPhone 555 0100 / 0101", nil},
+		{"an example's folder names are not code", "For example, the team uses several shared drives.\nFinance/Reports 2023\nHR/Policies\nLegal/Contracts", nil},
+		{"headings after a sentence that introduces them are not code", "The following sections describe the setup.\n\nInstalling on Linux/Unix\nInstalling on Windows", nil},
+		{"introduced lines holding a path are code", "Add these lines to the configuration:\nScriptAlias /cgi-bin/ /usr/local/apache2/cgi-bin/\nAddHandler cgi-script .cgi", []string{"ScriptAlias /cgi-bin/ /usr/local/apache2/cgi-bin/\nAddHandler cgi-script .cgi"}},
 		{"sentences without a full stop that name a file are not code beside the example", "To enable status reports only for browsers from the example.com domain add this code to your apache2.conf configuration file\n\n<Location \"/server-status\">\n    SetHandler server-status\n    Require host example.com\n</Location>\n\nYou can now access server statistics by using a Web browser to access the page http://your.server.name/server-status",
 			[]string{"<Location \"/server-status\">\n    SetHandler server-status\n    Require host example.com\n</Location>"}},
 	} {
