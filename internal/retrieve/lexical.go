@@ -769,17 +769,22 @@ func (sc *scorer) add(ctx context.Context, ts []term, into *partials, known, loo
 	return nil
 }
 
-// span returns the least and greatest chunk ids of the blocks' first and last postings, and
-// how many postings they hold: the room a table needs for them (partials.reserve).
+// span returns the least and greatest chunk ids of the blocks' postings, and how many they
+// hold: the room a table needs for them (partials.reserve). Packed blocks are in id order,
+// so their first and last postings bound them; the postings read from the table are not.
 func span(blocks [][]block) (lo, hi int64, n int) {
 	lo, hi = math.MaxInt64, math.MinInt64
 	for _, bs := range blocks {
 		for _, bl := range bs {
-			if k := bl.len(); k > 0 {
-				first, _, _ := bl.at(0)
-				last, _, _ := bl.at(k - 1)
-				lo, hi, n = min(lo, first, last), max(hi, first, last), n+k
+			k, step := bl.len(), 1
+			if bl.packed {
+				step = max(k-1, 1)
 			}
+			for j := 0; j < k; j += step {
+				id, _, _ := bl.at(j)
+				lo, hi = min(lo, id), max(hi, id)
+			}
+			n += k
 		}
 	}
 	return lo, hi, n

@@ -164,20 +164,17 @@ func (t *partials) reserve(lo, hi int64, n int) {
 	if n <= 0 || hi < lo {
 		return
 	}
-	if span := uint64(hi - lo); span < uint64(n) {
-		n = int(span) + 1
+	if t.bySlot == nil && len(t.ps) > 0 {
+		lo, hi = min(lo, t.first), max(hi, t.last)
+	}
+	// The chunks held and added are at most the span's ids: terms of one batch share chunks,
+	// and a long query's batch holds millions of postings over a million ids.
+	if room := uint64(hi - lo); room < uint64(len(t.ps)+n) {
+		n = max(int(room)+1-len(t.ps), 0)
 	}
 	t.ps = slices.Grow(t.ps, n)
-	if t.bySlot != nil {
-		return
-	}
-	if len(t.ps) > 0 {
-		lo, hi = min(lo, t.first), max(hi, t.last)
-		if lo >= t.lo && hi-t.lo < int64(len(t.slot)) {
-			return
-		}
-	}
-	if uint64(hi-lo) >= uint64(t.limit) {
+	if t.bySlot != nil || uint64(hi-lo) >= uint64(t.limit) ||
+		len(t.ps) > 0 && lo >= t.lo && hi-t.lo < int64(len(t.slot)) {
 		return
 	}
 	for _, p := range t.ps {

@@ -3,9 +3,9 @@ package retrieve
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // TestPartials checks the table of partial scores against a map in each of its forms: ids
@@ -118,30 +118,70 @@ func TestPartialsPoolKeepsBoundedArrays(t *testing.T) {
 }
 
 // TestPartialsReserveTakesTheBatch: after reserve, a batch of ids within the hint is inserted
-// without growing either array, below and above the ids held.
+// without growing either array, below and above the ids held, after a prune too; every id held
+// is found at its slot and no other id is.
 func TestPartialsReserveTakesTheBatch(t *testing.T) {
 	tab := getPartials(1 << 20)
 	defer putPartials(tab)
-	insert := func(lo, hi int64) {
-		for id := lo; id <= hi; id += 3 {
-			if tab.find(id) < 0 {
-				tab.insert(id)
+	held := map[int64]bool{}
+	for i, b := range [][2]int64{{50_000, 60_000}, {10_000, 55_000}, {40_000, 200_000}, {5_000, 210_000}} {
+		if i == 3 {
+			tab.fold()
+			tab.prune(0, 0.5) // drops the chunks of no score: those of odd ids
+			for id := range held {
+				if id%2 != 0 {
+					delete(held, id)
+				}
+			}
+		}
+		tab.reserve(b[0], b[1], int(b[1]-b[0])/3+1)
+		slots, parts, capacity := unsafe.SliceData(tab.slot), unsafe.SliceData(tab.ps), cap(tab.ps)
+		for id := b[0]; id <= b[1]; id += 3 {
+			s := tab.find(id)
+			if s < 0 {
+				s = tab.insert(id)
+				held[id] = true
+			}
+			if id%2 == 0 {
+				tab.ps[s].batchScore = 1
+			}
+		}
+		if unsafe.SliceData(tab.slot) != slots || unsafe.SliceData(tab.ps) != parts || cap(tab.ps) != capacity {
+			t.Errorf("batch %d…%d: an array grew after reserve", b[0], b[1])
+		}
+		for id := int64(0); id <= 220_000; id++ {
+			if s := tab.find(id); held[id] != (s >= 0) || s >= 0 && tab.ps[s].id != id {
+				t.Fatalf("after batch %d…%d: chunk %d at slot %d, held %v", b[0], b[1], id, s, held[id])
 			}
 		}
 	}
-	for _, b := range [][2]int64{{50_000, 60_000}, {10_000, 55_000}, {40_000, 200_000}} {
-		tab.reserve(b[0], b[1], int(b[1]-b[0])/3+1)
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		insert(b[0], b[1])
-		runtime.ReadMemStats(&after)
-		if allocs := after.Mallocs - before.Mallocs; allocs != 0 {
-			t.Errorf("batch %d…%d: %d allocations after reserve", b[0], b[1], allocs)
-		}
+}
+
+// TestPartialsReserveRecentresInPlace: a table reused with an array longer than a search's
+// span (200,000 ids or more) centres the ids in it, and moves them within it when the next batch falls outside,
+// leaving no slot of an id it moved.
+func TestPartialsReserveRecentresInPlace(t *testing.T) {
+	tab := getPartials(1 << 20)
+	for id := int64(0); id < 200_000; id += 3 {
+		tab.insert(id)
 	}
-	for id := int64(10_000); id <= 200_000; id += 3 {
-		if s := tab.find(id); s < 0 || tab.ps[s].id != id {
-			t.Fatalf("chunk %d at slot %d", id, s)
+	putPartials(tab) // keeps its array; used again below, as a search would
+	defer putPartials(tab)
+	n := len(tab.slot)
+	held := map[int64]bool{}
+	for _, b := range [][2]int64{{150_000, 150_010}, {190_000, 260_000}} {
+		tab.reserve(b[0], b[1], int(b[1]-b[0]+1))
+		if len(tab.slot) != n {
+			t.Fatalf("batch %d…%d: an array of %d slots, want the %d the table had", b[0], b[1], len(tab.slot), n)
+		}
+		for id := b[0]; id <= b[1]; id += 7 {
+			tab.insert(id)
+			held[id] = true
+		}
+		for id := int64(100_000); id <= 300_000; id++ {
+			if s := tab.find(id); held[id] != (s >= 0) || s >= 0 && tab.ps[s].id != id {
+				t.Fatalf("after batch %d…%d: chunk %d at slot %d, held %v", b[0], b[1], id, s, held[id])
+			}
 		}
 	}
 }
