@@ -44,19 +44,12 @@ type codeBlock struct {
 func codeBlocks(text string) []*codeBlock {
 	var runs [][]lineSpan // runs of non-blank lines
 	var run []lineSpan
-	for start := 0; start <= len(text); {
-		end := strings.IndexByte(text[start:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += start
-		}
-		if strings.TrimSpace(text[start:end]) != "" {
-			run = append(run, lineSpan{start, end})
+	for _, l := range lineSpans(text) {
+		if strings.TrimSpace(text[l.start:l.end]) != "" {
+			run = append(run, l)
 		} else if len(run) > 0 {
 			runs, run = append(runs, run), nil
 		}
-		start = end + 1
 	}
 	if len(run) > 0 {
 		runs = append(runs, run)
@@ -117,17 +110,7 @@ func codeBlocks(text string) []*codeBlock {
 // are an example; a definition list's terms after a sentence that introduces nothing ("Server
 // sends (e.g.): Server: Apache") stay lines, as do commands after a prompt (see command).
 func introducedCode(text string, blocks []*codeBlock) []*codeBlock {
-	var lines []lineSpan
-	for start := 0; start <= len(text); {
-		end := strings.IndexByte(text[start:], '\n')
-		if end < 0 {
-			end = len(text)
-		} else {
-			end += start
-		}
-		lines = append(lines, lineSpan{start, end})
-		start = end + 1
-	}
+	lines := lineSpans(text)
 	inBlock := func(l lineSpan) bool {
 		return slices.ContainsFunc(blocks, func(b *codeBlock) bool { return b.start <= l.start && l.start < b.end })
 	}
@@ -210,6 +193,22 @@ func sentenceLine(line string) bool {
 }
 
 type lineSpan struct{ start, end int }
+
+// lineSpans returns the spans of text's lines, without their line breaks.
+func lineSpans(text string) []lineSpan {
+	var out []lineSpan
+	for start := 0; start <= len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		out = append(out, lineSpan{start, end})
+		start = end + 1
+	}
+	return out
+}
 
 // codeOfRun returns the code blocks of a run of non-blank lines: its stretches between lines
 // that read as prose that hold a line laid out as code.
