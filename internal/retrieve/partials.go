@@ -62,8 +62,14 @@ const (
 	keptPartials = 1 << 20
 )
 
-// putPartials empties t and returns it to the pool.
+// putPartials empties t and returns it to the pool; t is not to be used after.
 func putPartials(t *partials) {
+	t.empty()
+	partialsPool.Put(t)
+}
+
+// empty clears t for another search, with its arrays but those past keptSlots and keptPartials.
+func (t *partials) empty() {
 	if t.bySlot != nil {
 		t.bySlot = nil
 	} else {
@@ -78,7 +84,6 @@ func putPartials(t *partials) {
 	if cap(t.ps) > keptPartials {
 		t.ps = nil
 	}
-	partialsPool.Put(t)
 }
 
 // find returns the slot of chunk id, -1 when it has none.

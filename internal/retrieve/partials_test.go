@@ -89,7 +89,7 @@ func TestPartialsReusedTableKeepsItsArray(t *testing.T) {
 	tab := getPartials(1 << 16)
 	tab.insert(0)
 	tab.insert(1<<16 - 1) // the array grows to the limit
-	putPartials(tab)
+	tab.empty()           // as putPartials leaves it for the next search (not put twice: a parallel test would take it)
 	tab.insert(100000)
 	tab.insert(99999)
 	if tab.bySlot != nil {
@@ -111,7 +111,8 @@ func TestPartialsPoolKeepsBoundedArrays(t *testing.T) {
 	if len(tab.slot) <= keptSlots || cap(tab.ps) <= keptPartials {
 		t.Fatalf("the search was not wide enough to test: %d slots, %d partials", len(tab.slot), cap(tab.ps))
 	}
-	putPartials(tab)
+	tab.empty() // what putPartials does before pooling it
+	defer putPartials(tab)
 	if len(tab.slot) > keptSlots || cap(tab.ps) > keptPartials {
 		t.Errorf("kept %d slots and %d partials", len(tab.slot), cap(tab.ps))
 	}
@@ -165,7 +166,7 @@ func TestPartialsReserveRecentresInPlace(t *testing.T) {
 	for id := int64(0); id < 200_000; id += 3 {
 		tab.insert(id)
 	}
-	putPartials(tab) // keeps its array; used again below, as a search would
+	tab.empty() // keeps its array, as putPartials does; used again below, as a search would
 	defer putPartials(tab)
 	n := len(tab.slot)
 	held := map[int64]bool{}
