@@ -20,7 +20,8 @@ type partial struct {
 // partials is a search's table of partial scores: a slot per chunk in ps, in the order first
 // inserted, found by its id through slot, an array over the span of the ids, or through
 // bySlot, a map, where the ids are too far apart for that (limit). Tables are reused from one
-// search to the next (getPartials, putPartials), so their arrays are allocated about once.
+// search to the next (getPartials, putPartials), and sized for each batch of postings before it
+// is read (reserve), so their arrays are allocated about once a search at most.
 //
 // It replaced a map of pointers (map[int64]*partial), whose operations and the garbage of one
 // allocation per chunk were about 30 % of the server's CPU at 262,000 passages, and the
@@ -163,19 +164,20 @@ func (t *partials) cover(id int64) {
 // slot array covers lo…hi with the ids held, unless that span passes limit. It is a hint:
 // insert still covers any id. Grown an insert at a time, a search's arrays were allocated over
 // and over (append grows a large slice by a quarter, cover doubles; sync.Pool hands tables back
-// empty after a GC): 120 MB a search for three terms of 5,000 to 200,000 postings at 1,000,000
+// empty after a GC): 104 MB a search for three terms of 5,000 to 200,000 postings at 1,000,000
 // passages (BenchmarkPartialsSearch).
 func (t *partials) reserve(lo, hi int64, n int) {
 	if n <= 0 || hi < lo {
 		return
 	}
+	held := 0 // the chunks held within lo…hi
 	if t.bySlot == nil && len(t.ps) > 0 {
-		lo, hi = min(lo, t.first), max(hi, t.last)
+		lo, hi, held = min(lo, t.first), max(hi, t.last), len(t.ps)
 	}
 	// The chunks held and added are at most the span's ids: terms of one batch share chunks,
 	// and a long query's batch holds millions of postings over a million ids.
-	if room := uint64(hi - lo); room < uint64(len(t.ps)+n) {
-		n = max(int(room)+1-len(t.ps), 0)
+	if span := uint64(hi - lo); span < uint64(held+n) {
+		n = max(int(span)+1-held, 0)
 	}
 	t.ps = slices.Grow(t.ps, n)
 	if t.bySlot != nil || uint64(hi-lo) >= uint64(t.limit) ||
