@@ -135,6 +135,8 @@ type element struct {
 	// derive ids from headings and file names (Sphinx wraps Django's page "Pagination" in
 	// id="topics-pagination"), where a class is the theme's own word.
 	chromeID bool
+	// division: inside a DocBook division (a chapter's or section's <div>), see textBox.
+	division bool
 	items    int // list items seen, for numbering <ol>
 	// blocks counts the paragraphs begun in a table cell (see firstCellBlock).
 	blocks int
@@ -152,20 +154,21 @@ type mark struct {
 }
 
 type htmlReader struct {
-	doc       Parsed
-	outline   *outline
-	cur       Section
-	out       []byte // the current section's text
-	line      []byte // the current block's text, spaces collapsed
-	space     bool   // a space is due before the next character of the line
-	linePre   bool   // the line is preformatted: its leading white space is indentation
-	prefix    string // written before the block's first character ("- ", "2. ")
-	sep       string // written before the next character when the line is not empty (" | ")
-	stack     []element
-	excess    int // start tags past maxHTMLDepth, whose end tags are to be ignored
-	content   atom.Atom
-	inContent bool
-	done      bool // the content element has ended
+	doc        Parsed
+	outline    *outline
+	cur        Section
+	out        []byte // the current section's text
+	line       []byte // the current block's text, spaces collapsed
+	space      bool   // a space is due before the next character of the line
+	linePre    bool   // the line is preformatted: its leading white space is indentation
+	lineIndent int    // the line began with a nested list item's indentation (listIndent), so many bytes
+	prefix     string // written before the block's first character ("- ", "2. ")
+	sep        string // written before the next character when the line is not empty (" | ")
+	stack      []element
+	excess     int // start tags past maxHTMLDepth, whose end tags are to be ignored
+	content    atom.Atom
+	inContent  bool
+	done       bool // the content element has ended
 
 	// Counters of visible characters written, for link density.
 	textChars, linkChars, navLinks, links int
@@ -250,18 +253,19 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 		return
 	}
 	e := element{a: a, name: name, skip: parent.skip, cell: parent.cell, item: parent.item || a == atom.Li || a == atom.Dd,
-		note: parent.note || footnotes(attrs), pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment")}
+		note: parent.note || footnotes(attrs), pre: parent.pre || a == atom.Pre || hasClass(attrs, "fragment"),
+		division: parent.division || slices.ContainsFunc(strings.Fields(attrValue(attrs, "class")), docbookDivision)}
 	if !r.inContent && !r.done && (a == r.content || r.content == atom.Main && mainContent(a, attrs)) {
 		r.inContent, e.content = true, true
 	}
 	// A header inside an article or section is that part's own (Docusaurus puts the page's
 	// h1 there), not the site's banner.
-	if chrome(a, attrs) && (a != atom.Header || !r.within(atom.Article, atom.Section, atom.Main)) || isHidden(a, attrs) {
+	if chrome(a, attrs) && (a != atom.Header || !r.within(atom.Article, atom.Section, atom.Main)) && !textBox(attrs, parent.division) || isHidden(a, attrs) {
 		e.skip = true
 	}
 	switch id := strings.ToLower(attrValue(attrs, "id")); {
 	case e.skip || a == atom.Html || a == atom.Body || mainContent(a, attrs) || headingOf(a, attrs) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
-		hasClass(attrs, "section") || !chromeName(id):
+		hasClass(attrs, "section") || textBox(attrs, parent.division) || !chromeName(id):
 		// A heading's or a section's id is its title's ("navigation", "pagination").
 	case chromeToken.MatchString(id) && chromeToken.FindString(id) == id:
 		e.skip = true // the word itself: id="sidebar", id="footer"
@@ -315,10 +319,10 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 			}
 		case a == atom.Li:
 			r.flushLine()
-			r.prefix = "- "
+			r.prefix = r.listIndent() + "- "
 			if p := r.top(); p.a == atom.Ol {
 				p.items++
-				r.prefix = strconv.Itoa(p.items) + ". "
+				r.prefix = r.listIndent() + strconv.Itoa(p.items) + ". "
 			}
 		case a == atom.Tr:
 			r.blockBoundary(false)
@@ -477,6 +481,20 @@ func (r *htmlReader) pop() {
 		r.textChars, r.linkChars, r.navLinks, r.links = e.mark.textChars, e.mark.linkChars, e.mark.navLinks, e.mark.links
 		r.langLinks = e.mark.langLinks
 	}
+}
+
+// listIndent is the indentation of an item of the list now open: two spaces for each list
+// it is nested in, as the Word and OpenDocument readers write a level (see listMarker), up to
+// their deepest. Flush left, a nested list's items read as more items of the list around it:
+// the choices under one step as further steps.
+func (r *htmlReader) listIndent() string {
+	depth := -1
+	for _, e := range r.stack {
+		if e.a == atom.Ul || e.a == atom.Ol || e.a == atom.Menu {
+			depth++
+		}
+	}
+	return strings.Repeat("  ", min(max(depth, 0), maxListLevels-1))
 }
 
 // within reports whether an element of one of the kinds given is open.
@@ -665,6 +683,7 @@ func (r *htmlReader) write(s string, verbatim bool) {
 		}
 		if len(r.line) == 0 {
 			r.line = append(r.line, r.prefix...)
+			r.lineIndent = len(r.prefix) - len(strings.TrimLeft(r.prefix, " "))
 			r.prefix, r.sep = "", ""
 		} else if r.sep != "" {
 			r.line = append(r.line, r.sep...)
@@ -717,8 +736,10 @@ func (r *htmlReader) flushLine() {
 	}
 	if r.linePre {
 		line = bytes.TrimRight(r.line, " \t\r") // keep the code's indentation
+	} else if r.lineIndent > 0 {
+		line = bytes.TrimRight(r.line, " \t\r") // a nested list item's indentation, which its prefix began with
 	}
-	r.line, r.space, r.prefix, r.sep, r.linePre = r.line[:0], false, "", "", false
+	r.line, r.space, r.prefix, r.sep, r.linePre, r.lineIndent = r.line[:0], false, "", "", false, 0
 	p := blockPrint(line)
 	if !r.seen[p] {
 		r.seen[p] = true
@@ -888,6 +909,30 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 		return true
 	}
 	return chromeName(attrValue(attrs, "class"))
+}
+
+// textBox reports a box of the page's own text that its class names a sidebar: DocBook's
+// <sidebar>, which DocBook XSL writes as <div class="sidebar"> inside the chapter or section it
+// belongs to (the "TIP", "NOTE" and "BACK TO BASICS" boxes of a manual), and Asciidoctor's
+// sidebar block (class "sidebarblock"). Taken for a site's sidebar, they were dropped as
+// chrome: 420 boxes, a quarter of the Debian Administrator's Handbook's text.
+func textBox(attrs []html.Attribute, inDivision bool) bool {
+	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class"))) {
+		if tok == "sidebarblock" || tok == "sidebar" && inDivision {
+			return true
+		}
+	}
+	return false
+}
+
+// docbookDivision reports a class DocBook XSL gives the <div> of a division, the element's name.
+func docbookDivision(class string) bool {
+	switch strings.ToLower(class) {
+	case "chapter", "appendix", "preface", "article", "part", "partintro", "section", "simplesect",
+		"sect1", "sect2", "sect3", "sect4", "sect5", "refentry", "refsection", "refsect1", "refsect2", "refsect3":
+		return true
+	}
+	return false
 }
 
 // noteLabel matches a footnote's label alone: "[2]", "2", "[a]", "*".
