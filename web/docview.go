@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -10,7 +11,8 @@ import (
 
 // The document page shows a document's structure rather than flat text. Extraction stores a
 // body in which every section starts with its innermost heading on a line of its own, and
-// writes each paragraph or list item on one line ("- item", "1. item") and each table as
+// writes each paragraph or list item on one line ("- item", "1. item", a nested one indented two
+// spaces a level) and each table as
 // readable rows (a "A | B" header row, then "A: x; B: y" per row): see ingest.Layout and
 // parseMarkdown. The chunks keep each section's heading path and offsets, which tell the
 // heading lines from the paragraphs that happen to look like them. docBlocks reads that back
@@ -19,7 +21,8 @@ import (
 // docBlock is one block of a document's body.
 type docBlock struct {
 	Kind  string     // "h", "p", "ul", "ol" or "table"
-	Level int        // h: 2 for a top-level section (the page's title is the h1), at most 6
+	Level int        // h: 2 for a top-level section (the page's title is the h1), at most 6; ul, ol: the lists it is nested in (see nestClass)
+	Start int        // ol: its first item's number when not 1 (a list going on after a nested one)
 	Items [][]span   // p, h: one; ul, ol: one per item
 	Head  []string   // table
 	Rows  [][][]span // table: rows of cells
@@ -137,19 +140,26 @@ func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
 			i += n - 1
 			continue
 		}
-		kind, prefix := "p", 0
-		switch {
-		case strings.HasPrefix(l.text, "- "):
-			kind, prefix = "ul", 2
-		case orderedItem.MatchString(l.text):
-			kind, prefix = "ol", strings.IndexByte(l.text, ' ')+1
+		// A nested list's items are indented two spaces a level.
+		indent := len(l.text) - len(strings.TrimLeft(l.text, " "))
+		kind, prefix, level, start := "p", 0, 0, 0
+		switch t := l.text[indent:]; {
+		case strings.HasPrefix(t, "- "):
+			kind, prefix = "ul", indent+2
+		case orderedItem.MatchString(t):
+			kind, prefix = "ol", indent+strings.IndexByte(t, ' ')+1
+			n, _ := strconv.Atoi(strings.TrimRight(t[:prefix-indent-1], ".)"))
+			start = listStart(n)
+		}
+		if kind != "p" {
+			level = min(indent/2, maxListLevel)
 		}
 		item := spans(l.text[prefix:], l.off+prefix)
-		if kind != "p" && len(out) > 0 && out[len(out)-1].Kind == kind && i > 0 && strings.TrimSpace(lines[i-1].text) != "" {
-			out[len(out)-1].Items = append(out[len(out)-1].Items, item)
+		if last := len(out) - 1; kind != "p" && last >= 0 && out[last].Kind == kind && out[last].Level == level && i > 0 && strings.TrimSpace(lines[i-1].text) != "" {
+			out[last].Items = append(out[last].Items, item)
 			continue
 		}
-		out = append(out, docBlock{Kind: kind, Items: [][]span{item}})
+		out = append(out, docBlock{Kind: kind, Level: level, Start: start, Items: [][]span{item}})
 	}
 	return out
 }

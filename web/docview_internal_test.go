@@ -114,3 +114,31 @@ func TestHeadingLine(t *testing.T) {
 		t.Errorf("a missing heading found at %d", got)
 	}
 }
+
+// TestDocBlocksNestedLists: a nested list's items, indented two spaces a level by the
+// extractors, are a list of their own at that level, and the list around them goes on with its
+// numbers after them; the passage is marked inside them as anywhere.
+func TestDocBlocksNestedLists(t *testing.T) {
+	t.Parallel()
+	body := "To claim:\n1. Open the form.\n  - Choice one\n  - Choice two\n    1. deep\n2. Submit it.\n- plain"
+	blocks := docBlocks(body, nil, strings.Index(body, "two"), strings.Index(body, "deep")+4)
+	var got []string
+	for _, b := range blocks {
+		var items []string
+		for _, item := range b.Items {
+			var text string
+			for _, s := range item {
+				text += s.Text
+				if s.Mark {
+					text += "*"
+				}
+			}
+			items = append(items, text)
+		}
+		got = append(got, fmt.Sprintf("%s/%d/%d %s", b.Kind, b.Level, b.Start, strings.Join(items, ",")))
+	}
+	want := "p/0/0 To claim: | ol/0/0 Open the form. | ul/1/0 Choice one,Choice two* | ol/2/0 deep* | ol/0/2 Submit it. | ul/0/0 plain"
+	if strings.Join(got, " | ") != want {
+		t.Errorf("blocks\n got %s\nwant %s", strings.Join(got, " | "), want)
+	}
+}

@@ -25,6 +25,8 @@ type block struct {
 	Kind   string     `json:"kind"`             // "p", "h", "ul", "ol", "pre" (table rows) or "code"
 	Inline []inline   `json:"inline,omitempty"` // p, h
 	Items  [][]inline `json:"items,omitempty"`  // ul, ol
+	Level  int        `json:"level,omitempty"`  // ul, ol: the lists it is nested in, under the last item of the block before (at most maxListLevel)
+	Start  int        `json:"start,omitempty"`  // ol: its first item's number when not 1 (a list going on after a nested one)
 	Text   string     `json:"text,omitempty"`   // pre, code
 }
 
@@ -108,12 +110,7 @@ func (r *mdReader) block(n ast.Node) {
 	case *ast.Heading:
 		r.blocks = append(r.blocks, block{Kind: "h", Inline: r.inlines(n)})
 	case *ast.List:
-		b := block{Kind: "ul"}
-		if n.IsOrdered() {
-			b.Kind = "ol"
-		}
-		r.listItems(n, &b)
-		r.blocks = append(r.blocks, b)
+		r.list(n, 0)
 	case *ast.FencedCodeBlock, *ast.CodeBlock:
 		r.blocks = append(r.blocks, block{Kind: "code", Text: strings.TrimRight(r.lines(n), "\n")})
 	case *ast.HTMLBlock: // shown as the text it is
@@ -135,9 +132,17 @@ func (r *mdReader) block(n ast.Node) {
 	}
 }
 
-// listItems adds the items of list to b; nested lists add their items after their parent's. A
-// code block in an item is the item's code, since an item holds inlines only.
-func (r *mdReader) listItems(list ast.Node, b *block) {
+// list adds the blocks of list, nested in level lists: the items up to one with a nested list,
+// the nested list a level deeper, then the items after it, numbered on. A code block in an
+// item is the item's code, since an item holds inlines only.
+func (r *mdReader) list(list *ast.List, level int) {
+	next := block{Kind: "ul", Level: min(level, maxListLevel)}
+	num := list.Start
+	if list.IsOrdered() {
+		next.Kind = "ol"
+		next.Start = listStart(num)
+	}
+	b := next
 	for item := list.FirstChild(); item != nil; item = item.NextSibling() {
 		var in []inline
 		var nested []ast.Node
@@ -157,10 +162,41 @@ func (r *mdReader) listItems(list ast.Node, b *block) {
 			}
 		}
 		b.Items = append(b.Items, cite(merge(in), r.cites))
+		num++
+		if len(nested) == 0 {
+			continue
+		}
+		r.blocks = append(r.blocks, b)
 		for _, l := range nested {
-			r.listItems(l, b)
+			r.list(l.(*ast.List), level+1)
+		}
+		b = next
+		if b.Kind == "ol" {
+			b.Start = listStart(num)
 		}
 	}
+	if len(b.Items) > 0 {
+		r.blocks = append(r.blocks, b)
+	}
+}
+
+// maxListLevel is the deepest nesting a list is shown with: deeper lists show at that level
+// (the extractors indent no deeper than Word's nine levels, see ingest.listMarker).
+const maxListLevel = 8
+
+// nestClass is the class of a list nested in level (≥ 1) others ("nest-2"), which app.css
+// indents under the item before it. The page's blocks are flat, a nested list following the
+// item it belongs to.
+func nestClass(level int) string {
+	return "nest-" + strconv.Itoa(min(level, maxListLevel))
+}
+
+// listStart is a block's Start for a list whose first number is n: 0 for 1, the default.
+func listStart(n int) int {
+	if n == 1 {
+		return 0
+	}
+	return max(n, 0)
 }
 
 // lines returns the source lines of a block node (code, raw HTML) as they are.
@@ -337,13 +373,14 @@ var neutralized = regexp.MustCompile(`［(\d{1,3})］`)
 // quotedBlocks lays out an extractive answer: document text, quoted as the extractors wrote it,
 // is not Markdown ("# umount /dev/sdb1" is a shell line, not a heading). Its code, fenced by the
 // answerer ("```" lines), becomes a code block, its lines as they are; its list items ("- item",
-// "2. item") become lists, runs of table rows ("a | b") a preformatted block, and every other
+// "2. item") become lists, a nested one's ("  - item") nested, runs of table rows ("a | b") a preformatted block, and every other
 // line a paragraph.
 func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
 	var out []block
 	lines := strings.Split(answer, "\n")
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimSpace(lines[i])
+		level := min((len(lines[i])-len(strings.TrimLeft(lines[i], " ")))/2, maxListLevel) // a nested item's
 		if fence.MatchString(line) {
 			// Up to the closing fence, or the answer's end (a stream cut short).
 			end := i + 1
@@ -375,10 +412,14 @@ func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
 				kind = "ol"
 			}
 			item := cite([]inline{{Kind: "text", Text: line[len(m[0]):]}}, cites)
-			if last != nil && last.Kind == kind {
+			if last != nil && last.Kind == kind && last.Level == level {
 				last.Items = append(last.Items, item)
 			} else {
-				out = append(out, block{Kind: kind, Items: [][]inline{item}})
+				b := block{Kind: kind, Items: [][]inline{item}, Level: level}
+				if n, err := strconv.Atoi(strings.TrimRight(m[1], ".)")); err == nil && kind == "ol" {
+					b.Start = listStart(n)
+				}
+				out = append(out, b)
 			}
 		case strings.Contains(line, " | "):
 			if last != nil && last.Kind == "pre" {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -102,8 +103,53 @@ func TestMarkdownNesting(t *testing.T) {
 		t.Errorf("20 nested list items: %+v", got)
 	}
 	shallow, _ := json.Marshal(markdownBlocks("> > - quoted item\n\n- a\n  - b", nil))
-	if want := `[{"kind":"ul","items":[[{"kind":"text","text":"quoted item"}]]},{"kind":"ul","items":[[{"kind":"text","text":"a"}],[{"kind":"text","text":"b"}]]}]`; string(shallow) != want {
+	if want := `[{"kind":"ul","items":[[{"kind":"text","text":"quoted item"}]]},{"kind":"ul","items":[[{"kind":"text","text":"a"}]]},{"kind":"ul","items":[[{"kind":"text","text":"b"}]],"level":1}]`; string(shallow) != want {
 		t.Errorf("shallow nesting:\n%s\nwant\n%s", shallow, want)
+	}
+}
+
+// TestNestedListsStayNested: an extractive answer's nested items (indented, as the answerer
+// quotes them) and a model's nested Markdown list are lists of their own one level deeper, and
+// the list around them numbers on after them: flat, the choices under step 1 read as steps,
+// and step 2 was shown as a second step 1.
+func TestNestedListsStayNested(t *testing.T) {
+	layout := func(blocks []block) string {
+		var out []string
+		for _, b := range blocks {
+			var items []string
+			for _, item := range append([][]inline{b.Inline}, b.Items...) {
+				var text string
+				for _, in := range item {
+					text += in.Text
+				}
+				if text != "" {
+					items = append(items, text)
+				}
+			}
+			out = append(out, fmt.Sprintf("%s/%d/%d %s", b.Kind, b.Level, b.Start, strings.Join(items, ",")))
+		}
+		return strings.Join(out, " | ")
+	}
+	cites := map[int]answer.Citation{1: {N: 1, URL: "/doc/1"}}
+	quoted := quotedBlocks("To claim:\n1. Open the form.\n  - Choice one\n  - Choice two\n2. Submit it.\n[1]", cites)
+	if got, want := layout(quoted), "p/0/0 To claim: | ol/0/0 Open the form. | ul/1/0 Choice one,Choice two | ol/0/2 Submit it. [1]"; got != want {
+		t.Errorf("quoted answer\n got %s\nwant %s", got, want)
+	}
+	model := markdownBlocks("To claim:\n\n3. Open the form.\n   - Choice one\n   - Choice two\n4. Submit it. [1]", cites)
+	if got, want := layout(model), "p/0/0 To claim: | ol/0/3 Open the form. | ul/1/0 Choice one,Choice two | ol/0/4 Submit it. [1]"; got != want {
+		t.Errorf("model answer\n got %s\nwant %s", got, want)
+	}
+	// The page shows the level as a class that indents the list, and the number it goes on from.
+	var page strings.Builder
+	for _, b := range quoted {
+		if err := answerBlock(b).Render(context.Background(), &page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []string{`<ul class="nest-1">`, `<ol start="2">`} {
+		if !strings.Contains(page.String(), want) {
+			t.Errorf("page lacks %s:\n%s", want, page.String())
+		}
 	}
 }
 

@@ -48,6 +48,7 @@ type sent struct {
 	text  string
 	line  int        // the passage line (block) it is on
 	item  bool       // a list item or table row
+	depth int        // a list item's indentation, in bytes: a nested list's items are indented
 	code  *codeBlock // the code block it is a line of (code.go), or nil
 	terms map[string]bool
 	score float64
@@ -814,16 +815,29 @@ var anaphors = map[string]bool{
 // joinSentences writes a group of sentences as the passage has them: sentences of one line
 // run on with a space, lines (list items, table rows, paragraphs) each on a line of their own,
 // and the lines of a code block as a fenced block, as they are.
+//
+// A nested list item keeps its indentation beyond the shallowest quoted item's, so that the
+// choices under a step are not read as further steps.
 func joinSentences(ps []sent, group []int) string {
+	base := -1
+	for _, k := range group {
+		if ps[k].item && (base < 0 || ps[k].depth < base) {
+			base = ps[k].depth
+		}
+	}
 	var b strings.Builder
 	for i := 0; i < len(group); i++ {
 		k := group[i]
+		newLine := i == 0 || ps[k].line != ps[group[i-1]].line
 		if i > 0 {
-			if ps[k].line != ps[group[i-1]].line {
+			if newLine {
 				b.WriteByte('\n')
 			} else {
 				b.WriteByte(' ')
 			}
+		}
+		if newLine && ps[k].item && ps[k].depth > base {
+			b.WriteString(strings.Repeat(" ", ps[k].depth-base))
 		}
 		if c := ps[k].code; c != nil {
 			j := i
@@ -954,8 +968,14 @@ func sentencesOf(text string) []sent {
 			code.first = line
 		}
 		// A list item starts its line, indented in plain text ("  - nested", "  2. Then").
-		item := code == nil && (strings.TrimLeft(text[lineStart:sp.Start], " \t\u00a0") == "" && listItem.MatchString(t) || tableRow(t) && !prompted(t))
-		out = append(out, sent{text: t, line: line, item: item, code: code, terms: termSet(t)})
+		lead := text[lineStart:sp.Start]
+		listed := code == nil && strings.TrimLeft(lead, " \t\u00a0") == "" && listItem.MatchString(t)
+		item := listed || code == nil && tableRow(t) && !prompted(t)
+		depth := 0
+		if listed {
+			depth = len(lead)
+		}
+		out = append(out, sent{text: t, line: line, item: item, depth: depth, code: code, terms: termSet(t)})
 	}
 	return out
 }

@@ -373,14 +373,15 @@ func TestExtractiveWeighsTheDocumentsPassagesByScore(t *testing.T) {
 }
 
 // A plain-text file's lists are indented: its items, nested or numbered, are quoted whole, as
-// a Markdown list is, never cut at an item's number ("2.").
+// a Markdown list is, never cut at an item's number ("2."). A nested item keeps its indentation
+// beyond the list's own (the parking steps are all indented alike, and quoted flush left).
 func TestExtractiveQuotesIndentedLists(t *testing.T) {
 	t.Parallel()
 	text := "New starters get their laptop on the first day from the IT desk on the second floor, together with a badge, a headset and a printed copy of the security rules that everyone has to read and sign before the end of the first week. The IT desk is open from nine to five on weekdays.\n\n" +
 		"To set up your laptop:\n\n- Install the VPN client.\n  - On macOS use the pkg installer.\n  - On Linux use the deb package.\n- Sign in with your badge number.\n\n" +
 		"To request a parking permit:\n\n  1. Fill in the parking form.\n  2. Send it to facilities.\n  3. Collect the badge at reception.\n\nThe permit is valid for a year."
 	for question, want := range map[string]string{
-		"how do I set up my laptop": "To set up your laptop:\n- Install the VPN client.\n- On macOS use the pkg installer.\n- On Linux use the deb package.\n- Sign in with your badge number.\n[1]",
+		"how do I set up my laptop": "To set up your laptop:\n- Install the VPN client.\n  - On macOS use the pkg installer.\n  - On Linux use the deb package.\n- Sign in with your badge number.\n[1]",
 		"request a parking permit":  "To request a parking permit:\n1. Fill in the parking form.\n2. Send it to facilities.\n3. Collect the badge at reception.\n[1]",
 	} {
 		wantAnswer(t, question, text, want)
@@ -388,7 +389,7 @@ func TestExtractiveQuotesIndentedLists(t *testing.T) {
 	// Items numbered as Word numbers them, here a level's letters in brackets.
 	text = "New starters get their laptop on the first day from the IT desk on the second floor, together with a badge, a headset and a printed copy of the security rules that everyone has to read and sign before the end of the first week. The IT desk is open from nine to five on weekdays.\n\n" +
 		"To book a taxi:\n\n1. Call the travel desk.\n  (a) By phone on extension 4400.\n  (b) By the travel app.\n2. Pay with the company card.\n\nTaxis are paid after 9 pm."
-	wantAnswer(t, "how do I book a taxi", text, "To book a taxi:\n1. Call the travel desk.\n(a) By phone on extension 4400.\n(b) By the travel app.\n2. Pay with the company card.\n[1]")
+	wantAnswer(t, "how do I book a taxi", text, "To book a taxi:\n1. Call the travel desk.\n  (a) By phone on extension 4400.\n  (b) By the travel app.\n2. Pay with the company card.\n[1]")
 }
 
 // wantAnswer asks the extractive answerer question over one passage, text, and wants want.

@@ -643,6 +643,41 @@ A list with no definition.
 	}
 }
 
+// TestNestedListsAreIndented: a list inside an HTML or Markdown list item is indented two spaces
+// a level, as Word's and OpenDocument's levels are, and the list around it numbers on after it.
+// Flush left, the choices under a step read as further steps ("1. Open the form. / - Choice one
+// / 1. deep / 2. Submit it."), in the index, the answers and the document page alike.
+func TestNestedListsAreIndented(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	want := `title: Claims
+== chunk heading="Claims" anchor="claims" page=0
+To claim:
+
+1. Open the form.
+  - Choice one
+  - Choice two
+    1. deep
+2. Submit it.
+
+- plain
+`
+	checkLayout(t, x, "claims.html", []byte(`<html><body><h1 id="claims">Claims</h1><p>To claim:</p>
+<ol><li>Open the form.<ul><li>Choice one</li><li><p>Choice two</p><ol><li>deep</li></ol></li></ul></li><li>Submit it.</li></ol><ul><li>plain</li></ul></body></html>`), want)
+	checkLayout(t, x, "claims.md", []byte("# Claims\n\nTo claim:\n\n1. Open the form.\n   - Choice one\n   - Choice two\n     1. deep\n2. Submit it.\n\n* plain\n"),
+		want) // "* plain": a bullet is written "- " whatever the source's
+	// However deep the nesting, an item is indented no deeper than Word's ninth level.
+	deep := strings.Repeat("<ul><li>x", 12) + strings.Repeat("</li></ul>", 12)
+	doc, err := x.Parse("deep.html", []byte("<html><body><p>Deep:</p>"+deep+"</body></html>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(doc.Sections[0].Text, "\n")
+	if got, want := lines[len(lines)-1], strings.Repeat("  ", 8)+"- x"; got != want {
+		t.Errorf("12 levels deep: last item %q, want %q", got, want)
+	}
+}
+
 // TestDOCXListsShareTheirDefinitionsNumbers: Word counts a list by its definition
 // (w:abstractNum), so paragraphs naming two lists of one definition (their own numbering and
 // their style's, as Word splits lists) are numbered on from one another, and a list that

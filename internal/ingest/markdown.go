@@ -384,13 +384,14 @@ func thematicBreak(line []byte) bool {
 
 // mdWriter writes the blocks of one section as text.
 type mdWriter struct {
-	src  []byte
-	body strings.Builder
-	err  error // a table too large to write out (see tableText)
+	src   []byte
+	body  strings.Builder
+	err   error // a table too large to write out (see tableText)
+	lists int   // the lists open around the block being written
 }
 
-// lines writes the lines of block n.
-func (w *mdWriter) lines(n ast.Node, lines []string) {
+// lines writes the lines of block n, the first after prefix (a list item's marker).
+func (w *mdWriter) lines(n ast.Node, lines []string, prefix string) {
 	blank := n.HasBlankPreviousLines()
 	for _, l := range lines {
 		if l = strings.TrimSpace(l); l == "" {
@@ -400,6 +401,8 @@ func (w *mdWriter) lines(n ast.Node, lines []string) {
 			w.body.WriteByte('\n')
 		}
 		blank = false
+		w.body.WriteString(prefix)
+		prefix = ""
 		w.body.WriteString(l)
 		w.body.WriteByte('\n')
 	}
@@ -409,18 +412,23 @@ func (w *mdWriter) lines(n ast.Node, lines []string) {
 func (w *mdWriter) block(n ast.Node, prefix string) {
 	switch n := n.(type) {
 	case *ast.Heading: // inside a list or quote: a line, not structure
-		w.lines(n, strings.Split(prefix+w.inline(n), "\n"))
+		w.lines(n, strings.Split(w.inline(n), "\n"), prefix)
 	case *ast.Paragraph, *ast.TextBlock:
-		w.lines(n, strings.Split(prefix+w.inline(n), "\n"))
+		w.lines(n, strings.Split(w.inline(n), "\n"), prefix)
 	case *ast.List:
+		// A nested list's items are indented two spaces a level, as the HTML reader writes
+		// them (listIndent).
+		indent := strings.Repeat("  ", min(w.lists, maxListLevels-1))
+		w.lists++
+		defer func() { w.lists-- }()
 		num := n.Start
 		for item := n.FirstChild(); item != nil; item = item.NextSibling() {
 			if (item == n.FirstChild() && n.HasBlankPreviousLines() || item.HasBlankPreviousLines()) && w.body.Len() > 0 {
 				w.body.WriteByte('\n')
 			}
-			marker := string(n.Marker) + " "
+			marker := indent + "- " // whichever bullet the source used ("*", "+"), as the other readers write one
 			if n.IsOrdered() {
-				marker = strconv.Itoa(num) + string(n.Marker) + " "
+				marker = indent + strconv.Itoa(num) + string(n.Marker) + " "
 				num++
 			}
 			first := true
@@ -466,7 +474,7 @@ func (w *mdWriter) block(n ast.Node, prefix string) {
 			}
 			lines = append(lines, strings.Split(s.Text, "\n")...)
 		}
-		w.lines(n, lines)
+		w.lines(n, lines, "")
 	case *east.Table:
 		var rows [][]string
 		for r := n.FirstChild(); r != nil; r = r.NextSibling() {
@@ -486,7 +494,7 @@ func (w *mdWriter) block(n ast.Node, prefix string) {
 			w.err = err
 			return
 		}
-		w.lines(n, strings.Split(text, "\n"))
+		w.lines(n, strings.Split(text, "\n"), "")
 	case *ast.ThematicBreak:
 	default: // a block kind not listed: its text, if any
 		if n.Type() == ast.TypeBlock && n.FirstChild() != nil && n.FirstChild().Type() == ast.TypeBlock {
@@ -496,7 +504,7 @@ func (w *mdWriter) block(n ast.Node, prefix string) {
 			}
 			return
 		}
-		w.lines(n, strings.Split(prefix+w.inline(n), "\n"))
+		w.lines(n, strings.Split(w.inline(n), "\n"), prefix)
 	}
 }
 

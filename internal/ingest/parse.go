@@ -253,7 +253,11 @@ func clipHeading(s string) string {
 // Version 18 (a manual with translations): an HTML block of links to the page in other
 // languages (hreflang) with at most a short label and the page's own link ("Available
 // Languages: en | fr | ja") is chrome (languageSwitcher).
-const ExtractorVersion = 18
+//
+// Version 19 (nested lists): an HTML or Markdown list inside a list item is indented two spaces
+// a level, as .docx and .odt levels are, where its items were written flush left, as more
+// items of the list around it.
+const ExtractorVersion = 19
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.
 type ErrSkip struct{ Reason string }

@@ -124,8 +124,14 @@ async function ask(form, question) {
 function answerBlock(b) {
   const el = (tag, children) => { const e = document.createElement(tag); e.append(...children); return e; };
   switch (b.kind) {
-    case "ul": case "ol":
-      return el(b.kind, (b.items || []).map((item) => el("li", answerInlines(item))));
+    case "ul": case "ol": {
+      const list = el(b.kind, (b.items || []).map((item) => el("li", answerInlines(item))));
+      // A nested list follows the item it belongs to, indented by app.css (markdown.go's nestClass).
+      const level = Math.min(Number(b.level) || 0, 8);
+      if (level > 0) list.className = "nest-" + level;
+      if (b.kind === "ol" && Number(b.start) > 0) list.start = Number(b.start);
+      return list;
+    }
     case "pre": {
       const pre = document.createElement("pre");
       pre.textContent = b.text || "";
