@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -324,6 +325,26 @@ func TestJoinPDFLinesUndoesHyphens(t *testing.T) {
 	}
 }
 
+// TestJoinPDFLinesKeepsAddressesWhole: a web address broken at a line's end after a '/' or
+// '.' goes on without a space ("https://CRAN.R-project. org" was indexed); a sentence that
+// ends with an address does not run into the next one.
+func TestJoinPDFLinesKeepsAddressesWhole(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Packages are on CRAN at https://CRAN.R-project.\norg/web/packages and its mirrors around the world, which\nare updated daily.",
+			"Packages are on CRAN at https://CRAN.R-project.org/web/packages and its mirrors around the world, which are updated daily."},
+		{"The Emacs mode for R, with helpers for running code, lives at https://\nESS.R-project.org/ and is maintained by volunteers from many\ncountries.",
+			"The Emacs mode for R, with helpers for running code, lives at https://ESS.R-project.org/ and is maintained by volunteers from many countries."},
+		{"A spreadsheet program such as Gnumeric (http://www.\ngnumeric.org) reads these files and many other formats\nbesides.",
+			"A spreadsheet program such as Gnumeric (http://www.gnumeric.org) reads these files and many other formats besides."},
+		{"The full list of mirrors is kept at https://cran.r-project.org.\nMirrors update once a day from the master server in\nVienna.",
+			"The full list of mirrors is kept at https://cran.r-project.org. Mirrors update once a day from the master server in Vienna."},
+	} {
+		if got := joinPDFLines(c.in); got != c.want {
+			t.Errorf("got  %q\nwant %q", got, c.want)
+		}
+	}
+}
+
 // TestDOCXParagraphIsOneLine: a manual line break or tab inside a Word paragraph is white
 // space of the paragraph, not a line of its own.
 func TestDOCXParagraphIsOneLine(t *testing.T) {
@@ -404,6 +425,75 @@ func TestPDFRunningHeaders(t *testing.T) {
 		if s.Text != want {
 			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want)
 		}
+	}
+}
+
+// TestPDFBookHeaders: a typeset book's running headers name its chapter and carry the page
+// number on the outer edge ("Chapter 2: Objects 6" / "7 Chapter 2: Objects", a reference
+// manual's "callCC 69"), so no one of them edges half the pages; they are told by the page
+// number counting on from page to page, and dropped with it, as is a page number alone at a
+// chapter's first page. A footnote numbered "1" at one page's foot, and a step numbered at
+// a page's top, stay.
+func TestPDFBookHeaders(t *testing.T) {
+	chapters := []string{"Introduction", "Objects", "Evaluation", "Functions"}
+	var pages [][]string
+	var want []string
+	for c, chapter := range chapters {
+		for k := range 3 {
+			n := len(pages) + 3 // the printed number: the book's first page is page 3
+			body := fmt.Sprintf("Section %d.%d of %s explains how the language treats it", c+1, k+1, strings.ToLower(chapter))
+			end := "as its " + []string{"first", "second", "third"}[k] + " part shows for " + strings.ToLower(chapter) + "."
+			var page []string
+			switch {
+			case k == 0:
+				page = []string{body, end, strconv.Itoa(n)} // a chapter opens: its number at the foot
+			case n%2 == 0:
+				page = []string{fmt.Sprintf("%d Chapter %d: %s", n, c+1, chapter), body, end}
+			default:
+				page = []string{fmt.Sprintf("Chapter %d: %s %d", c+1, chapter, n), body, end}
+			}
+			pages = append(pages, page)
+			want = append(want, body+" "+end)
+		}
+	}
+	pages[4] = append(pages[4], "1 See the appendix for the grammar.")
+	want[4] += "\n1 See the appendix for the grammar."
+	pages[7] = append([]string{"3 Call the function with its arguments."}, pages[7][1:]...)
+	want[7] = "3 Call the function with its arguments.\n" + want[7]
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("book.pdf", sampledocs.PDF("", pages...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range doc.Sections {
+		if s.Text != want[i] {
+			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want[i])
+		}
+	}
+}
+
+// TestPDFContentsEntriesAreDropped: the entries of a table of contents or an index, a page
+// number after a dot leader, are not text: the headings they list are indexed where they stand,
+// and joined into paragraphs a contents page answered questions with "3 1.5 Using R
+// interactively . . . . 3 1.6 An introductory session . . . . 4". An ellipsis in a sentence
+// stays.
+func TestPDFContentsEntriesAreDropped(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("manual.pdf", sampledocs.PDF("", []string{
+		"Table of Contents",
+		"Preface . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . iv",
+		"1 Introduction and preliminaries. . . . . . . . . . . . . . . . . . . . . . . 2",
+		"1.1 The R environment . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
+		"Glossary....................................................................118",
+		"The wait goes on . . . and on, for 3 more days.",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doc.Sections[0].Text, "Table of Contents\nThe wait goes on . . . and on, for 3 more days."; got != want {
+		t.Errorf("got %q\nwant %q", got, want)
 	}
 }
 
@@ -837,6 +927,33 @@ The claim form is on the intranet.
 `)
 }
 
+// TestPDFOutlineHeadingsTakeTheirNumbers: an outline entry names a section without the number
+// printed before its heading ("The R environment" for "1.2 The R environment", "Introduction"
+// for "Chapter 1 Introduction"); the number goes with the heading, where it used to end the
+// section before ("… data analysis. 1.2"). A number that belongs to a sentence stays.
+func TestPDFOutlineHeadingsTakeTheirNumbers(t *testing.T) {
+	pages := []Section{
+		{Page: 1, Text: "Chapter 1 Introduction\nR is a suite for a single piece of data analysis.\n1.2 The R environment\nR is an integrated suite."},
+		{Page: 2, Text: "The limit is 4095 bytes. 1.3 Related software\nOther systems. Values above 5 Limits\nThe end."},
+	}
+	marks := []pdfMark{{title: "Introduction", page: 0}, {title: "The R environment", page: 0, level: 1},
+		{title: "Related software", page: 1, level: 1}, {title: "Limits", page: 1, level: 1}}
+	var got []string
+	for _, s := range outlineSections(pages, marks) {
+		got = append(got, strings.Join(s.Headings, " › ")+": "+strings.TrimSpace(s.Text))
+	}
+	want := []string{
+		"Introduction: R is a suite for a single piece of data analysis.",
+		"Introduction › The R environment: R is an integrated suite.",
+		"Introduction › The R environment: The limit is 4095 bytes.",
+		"Introduction › Related software: Other systems. Values above 5",
+		"Introduction › Limits: The end.",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("sections:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestPDFOutlineFromLibreOffice reads the outline LibreOffice writes (testdata/pdfoutline): a
 // heading that joinPDFLines ran on from the paragraph before it ("… for you. Long stays") is
 // cut from that paragraph and heads its own section.
@@ -1088,7 +1205,7 @@ func TestDOCXTableOfContentsIsNotText(t *testing.T) {
 		}
 		var got []string
 		for _, s := range doc.Sections {
-			got = append(got, strings.Join(s.Headings, " › ")+": "+s.Text)
+			got = append(got, strings.Join(s.Headings, " › ")+": "+strings.TrimSpace(s.Text))
 		}
 		if want := []string{"Scope: All staff.\nTaxis, see page 2"}; !slices.Equal(got, want) {
 			t.Errorf("%s: %q, want %q", name, got, want)

@@ -254,9 +254,17 @@ func clipHeading(s string) string {
 // languages (hreflang) with at most a short label and the page's own link ("Available
 // Languages: en | fr | ja") is chrome (languageSwitcher).
 //
-// Version 19 (nested lists): an HTML or Markdown list inside a list item is indented two spaces
-// a level, as .docx and .odt levels are, where its items were written flush left, as more
-// items of the list around it.
+// Version 19 (probes of a DocBook book and typeset PDF manuals):
+//   - an HTML or Markdown list inside a list item is indented two spaces a level, as .docx and
+//     .odt levels are, where its items were written flush left, as more items of the list
+//     around it;
+//   - a DocBook sidebar (div.sidebar inside a division) and an Asciidoctor sidebar block are
+//     text, not chrome (textBox);
+//   - a PDF's running headers that carry the page number and name the chapter, or alternate
+//     between odd and even pages, are dropped (numberedLines, runningLines), as are entries of
+//     a table of contents or index (leaderLine); the number printed before an outline's heading
+//     goes with the heading (printedNumber); a web address broken at a line's end is joined
+//     without a space (urlBreak).
 const ExtractorVersion = 19
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.

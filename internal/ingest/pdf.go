@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -220,9 +221,10 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 		page()
 	}
 	running := runningLines(pages)
+	numbered := numberedLines(pages)
 	var blank []int
 	for i, lines := range pages {
-		text := joinPDFLines(dropRunningLines(lines, running))
+		text := joinPDFLines(dropRunningLines(lines, running, numbered[i]))
 		if scanned(text) {
 			blank = append(blank, i)
 		}
@@ -279,31 +281,114 @@ func joinBreaks(page string) string {
 const maxRunningLines = 2
 
 // runningLines returns the fingerprints (see blockPrint: numbers aside) of the lines that
-// begin or end at least half of a document's pages, given minRepeatPages of them: running
-// headers and footers and page numbers ("Debian New Maintainers' Guide 14 / 57" atop each
-// of 57 pages), which otherwise open or close a paragraph of every page's text.
+// begin or end at least half of a document's pages, or of its odd or even pages, given
+// minRepeatPages of them: running headers and footers and page numbers ("Debian New
+// Maintainers' Guide 14 / 57" atop each of 57 pages), which otherwise open or close a
+// paragraph of every page's text. A book sets its header on the outer edge, so it reads
+// "gnuplot 5.4 61" on odd pages and "60 gnuplot 5.4" on even ones, each form on under half
+// of all pages.
 func runningLines(pages [][]string) map[uint64]bool {
 	if len(pages) < minRepeatPages {
 		return nil
 	}
-	counts := map[uint64]int{}
-	for _, lines := range pages {
+	var counts [2]map[uint64]int // by the page's parity
+	counts[0], counts[1] = map[uint64]int{}, map[uint64]int{}
+	for i, lines := range pages {
 		seen := map[uint64]bool{}
 		top, foot := edgeLines(lines)
-		for _, i := range append(top, foot...) {
-			if p := blockPrint([]byte(lines[i])); !seen[p] {
+		for _, k := range append(top, foot...) {
+			if p := blockPrint([]byte(lines[k])); !seen[p] {
 				seen[p] = true
-				counts[p]++
+				counts[i%2][p]++
 			}
 		}
 	}
 	out := map[uint64]bool{}
-	for p, n := range counts {
-		if n*2 >= len(pages) {
-			out[p] = true
+	for parity, c := range counts {
+		half := (len(pages) + 1 - parity) / 2 // the pages of this parity
+		for p, n := range c {
+			if (n+counts[1-parity][p])*2 >= len(pages) || half >= minRepeatPages && n*2 >= half {
+				out[p] = true
+			}
 		}
 	}
 	return out
+}
+
+// numberedLines returns, for each page, the lines at its edges that carry its page number:
+// a line that begins or ends with a number (or a lower-case Roman one) that counts on with the
+// pages around it, on at least two other pages of the five from two before to two after (a
+// number alone, on one). Such headers name the chapter or topic ("Chapter 1: Introduction and
+// preliminaries 3", a reference manual's "callCC 69" / "70 CallExternal"), so they differ from
+// chapter to chapter and no one of them edges half the pages (runningLines); they cut every
+// page's first sentence off the last page's, and the refman topics' headers were taken for
+// their headings. A footnote's number counts on too when each page has one, hence the three
+// pages.
+func numberedLines(pages [][]string) []map[int]bool {
+	type edgeNumber struct {
+		line, n int
+		alone   bool
+	}
+	numbers := make([][]edgeNumber, len(pages))
+	for i, lines := range pages {
+		top, foot := edgeLines(lines)
+		for _, k := range append(top, foot...) {
+			f := strings.Fields(lines[k])
+			if len(f) > maxNumberedLineWords {
+				continue
+			}
+			for _, tok := range []string{f[0], f[len(f)-1]} {
+				if n, ok := pageNumber(tok); ok {
+					numbers[i] = append(numbers[i], edgeNumber{k, n, len(f) == 1})
+				}
+			}
+		}
+	}
+	out := make([]map[int]bool, len(pages))
+	for i, nums := range numbers {
+		for _, e := range nums {
+			found := 0
+			for j := max(i-2, 0); j <= min(i+2, len(pages)-1); j++ {
+				if j != i && slices.ContainsFunc(numbers[j], func(o edgeNumber) bool { return o.n-e.n == j-i }) {
+					found++
+				}
+			}
+			if found >= 2 || e.alone && found >= 1 {
+				if out[i] == nil {
+					out[i] = map[int]bool{}
+				}
+				out[i][e.line] = true
+			}
+		}
+	}
+	return out
+}
+
+// maxNumberedLineWords bounds the words of a line that numberedLines takes for a page's header
+// or footer.
+const maxNumberedLineWords = 10
+
+// pageNumber reads a token as a page number: digits, or a lower-case Roman numeral as front
+// matter is numbered ("iv").
+func pageNumber(tok string) (int, bool) {
+	if n, err := strconv.Atoi(tok); err == nil && n >= 0 && n < 1_000_000 && tok[0] != '+' && tok[0] != '-' {
+		return n, true
+	}
+	return romanNumber(tok)
+}
+
+// romanNumber reads a lower-case Roman numeral up to 39 ("xxxix").
+func romanNumber(tok string) (int, bool) {
+	if tok == "" || len(tok) > 6 || strings.Trim(tok, "ivx") != "" {
+		return 0, false
+	}
+	tens := len(tok) - len(strings.TrimLeft(tok, "x"))
+	units := map[string]int{"": 0, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9}
+	u, ok := units[tok[tens:]]
+	if !ok || tens > 3 || tens == 0 && u == 0 {
+		return 0, false
+	}
+	return tens*10 + u, true
 }
 
 // edgeLines returns the indexes of the first and of the last maxRunningLines lines of a page
@@ -322,13 +407,14 @@ func edgeLines(lines []string) (top, foot []int) {
 	return top, foot
 }
 
-// dropRunningLines returns the page's text without the running lines that begin or end it.
-func dropRunningLines(lines []string, running map[uint64]bool) string {
+// dropRunningLines returns the page's text without the running lines that begin or end it,
+// those that carry its number (numbered), and the entries of a table of contents.
+func dropRunningLines(lines []string, running map[uint64]bool, numbered map[int]bool) string {
 	drop := map[int]bool{}
 	top, foot := edgeLines(lines)
 	for _, edge := range [][]int{top, foot} {
 		for _, i := range edge {
-			if !running[blockPrint([]byte(lines[i]))] {
+			if !running[blockPrint([]byte(lines[i]))] && !numbered[i] {
 				break
 			}
 			drop[i] = true
@@ -336,12 +422,19 @@ func dropRunningLines(lines []string, running map[uint64]bool) string {
 	}
 	kept := make([]string, 0, len(lines))
 	for i, l := range lines {
-		if !drop[i] {
+		if !drop[i] && !leaderLine.MatchString(l) {
 			kept = append(kept, l)
 		}
 	}
 	return strings.Join(kept, "\n")
 }
+
+// leaderLine matches an entry of a table of contents or an index, its page number after a dot
+// leader ("1.5 Using R interactively . . . . . 3", "Introduction.......iv"). The headings it
+// lists are indexed where they stand; joined into paragraphs, a contents page read as "3 1.5
+// Using R interactively . . . . 3 1.6 An introductory session . . . . 4" and answered
+// questions with it.
+var leaderLine = regexp.MustCompile(`(\. ?){4,}\s*([0-9]{1,6}|[ivxlc]{1,8})$`)
 
 // scanned reports a page with under 10 letters or digits: no text layer, or one that holds
 // only a stamped page number.
@@ -397,7 +490,7 @@ func joinPDFLines(page string) string {
 					b.Reset()
 					b.WriteString(trimmed)
 				}
-			} else {
+			} else if !urlBreak(prev, l) {
 				b.WriteByte(' ')
 			}
 			b.WriteString(l)
@@ -436,6 +529,25 @@ func addressBreak(prev, l string) bool {
 	rest, _, _ := strings.Cut(l, " ")
 	rest = strings.TrimRight(rest, ".,;:!?)\"'")
 	return strings.ContainsAny(rest, "@/") || strings.Contains(strings.Trim(rest, "."), ".")
+}
+
+// urlBreak reports a line that ends inside a web address, which typesetting breaks after a
+// '/' or '.' with no hyphen ("https://CRAN.R-project." + "org/", "(http://www." +
+// "gnumeric.org)"): the line after goes on with it, without a space. After a '.', only when
+// the next line goes on in lower case or digits, since a sentence may end with an address.
+func urlBreak(prev, l string) bool {
+	word := strings.TrimLeft(prev[strings.LastIndexAny(prev, " \t")+1:], "(<[\"'")
+	if !strings.Contains(word, "://") && !strings.HasPrefix(strings.ToLower(word), "www.") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(l)
+	switch word[len(word)-1] {
+	case '/', '_', '?', '=', '&', '#', '~', '%':
+		return true
+	case '.':
+		return unicode.IsLower(r) || unicode.IsDigit(r)
+	}
+	return false
 }
 
 // hyphenated reports a line ending in a word broken by a hyphen: a letter, then '-' or a soft

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 
@@ -125,6 +126,12 @@ func pageSection(p Section, path []string, text string) Section {
 	return p
 }
 
+// printedNumber matches the number printed before a heading whose outline entry does not
+// hold it ("1.2", "A.3", "Chapter 4"), at the end of the text before the heading on its line,
+// alone or after a sentence's end: left there, each section's text ended in the next one's
+// number ("… a single piece of data analysis. 1.2").
+var printedNumber = regexp.MustCompile(`(?:^|[.!?:] )((?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z]\.\d{1,3}(?:\.\d{1,3})*\.?|(?:Chapter|Appendix|Part|Section) [0-9A-Z]{1,3}[.:]?))$`)
+
 // headingAt finds an outline entry's title on its page, in the text at or after pos, ignoring
 // case, and returns where the text before it ends (at) and the text after it begins (end).
 // Best is a line that is the title alone, which then goes from the text. Next, the title ending
@@ -143,7 +150,11 @@ func headingAt(text string, pos int, title string) (at, end int, ok bool) {
 			case pass == 0 && strings.EqualFold(strings.TrimSpace(line), title):
 				return start, min(start+n+1, len(text)), true
 			case pass == 1 && n > t && line[n-t-1] == ' ' && strings.EqualFold(line[n-t:], title):
-				return start + n - t - 1, min(start+n+1, len(text)), true
+				before := line[:n-t-1]
+				if m := printedNumber.FindStringSubmatchIndex(before); m != nil {
+					before = before[:m[2]] // "1.2 The R environment": the number goes with its title
+				}
+				return start + len(strings.TrimRight(before, " ")), min(start+n+1, len(text)), true
 			case pass == 2 && n > t && line[t] == ' ' && strings.EqualFold(line[:t], title):
 				return start, start, true
 			}
