@@ -476,8 +476,8 @@ func TestPDFBookHeaders(t *testing.T) {
 // TestPDFContentsEntriesAreDropped: the entries of a table of contents or an index, a page
 // number after a dot leader, are not text: the headings they list are indexed where they stand,
 // and joined into paragraphs a contents page answered questions with "3 1.5 Using R
-// interactively . . . . 3 1.6 An introductory session . . . . 4". An ellipsis in a sentence
-// stays.
+// interactively . . . . 3 1.6 An introductory session . . . . 4". An ellipsis in a sentence,
+// or ending one, stays.
 func TestPDFContentsEntriesAreDropped(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
@@ -487,12 +487,16 @@ func TestPDFContentsEntriesAreDropped(t *testing.T) {
 		"1 Introduction and preliminaries. . . . . . . . . . . . . . . . . . . . . . . 2",
 		"1.1 The R environment . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
 		"Glossary....................................................................118",
+		"It goes on and on....",
+		"Appendix B Configuration on a Unix-alike......",
+		"55",
+		"cat . . . . . . . . . . . . . . 4, 27 close . . . . . . . . . . . . . . 5",
 		"The wait goes on . . . and on, for 3 more days.",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := doc.Sections[0].Text, "Table of Contents\nThe wait goes on . . . and on, for 3 more days."; got != want {
+	if got, want := doc.Sections[0].Text, "Table of Contents\nIt goes on and on....\nThe wait goes on . . . and on, for 3 more days."; got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
 }

@@ -366,7 +366,7 @@ func numberedLines(pages [][]string) []map[int]bool {
 
 // maxNumberedLineWords bounds the words of a line that numberedLines takes for a page's header
 // or footer.
-const maxNumberedLineWords = 10
+const maxNumberedLineWords = 16
 
 // pageNumber reads a token as a page number: digits, or a lower-case Roman numeral as front
 // matter is numbered ("iv").
@@ -421,20 +421,29 @@ func dropRunningLines(lines []string, running map[uint64]bool, numbered map[int]
 		}
 	}
 	kept := make([]string, 0, len(lines))
+	afterLeader := false // the line before ended in a dot leader: a page number alone goes with it
 	for i, l := range lines {
-		if !drop[i] && !leaderLine.MatchString(l) {
+		entry := leaderEnd.MatchString(l) || len(leader.FindAllStringIndex(l, 2)) == 2
+		if !drop[i] && !entry && !(afterLeader && pageList.MatchString(l)) {
 			kept = append(kept, l)
 		}
+		afterLeader = entry || afterLeader && l == ""
 	}
 	return strings.Join(kept, "\n")
 }
 
-// leaderLine matches an entry of a table of contents or an index, its page number after a dot
-// leader ("1.5 Using R interactively . . . . . 3", "Introduction.......iv"). The headings it
-// lists are indexed where they stand; joined into paragraphs, a contents page read as "3 1.5
-// Using R interactively . . . . 3 1.6 An introductory session . . . . 4" and answered
-// questions with it.
-var leaderLine = regexp.MustCompile(`(\. ?){4,}\s*([0-9]{1,6}|[ivxlc]{1,8})$`)
+// Entries of a table of contents or an index: a page number or numbers after a dot leader
+// ("1.5 Using R interactively . . . . . 3", "Introduction.......iv", "cat . . . . 4, 27"),
+// ending a line, two of them on one line (two columns of an index), or the number on a line
+// of its own after a leader of six dots or more (an ellipsis ending a sentence has three or
+// four). The headings they list are indexed where they stand; joined
+// into paragraphs, a contents page read as "3 1.5 Using R interactively . . . . 3 1.6 An
+// introductory session . . . . 4" and answered questions with it.
+var (
+	leader    = regexp.MustCompile(`(\. ?){4,}\s*([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})`)
+	leaderEnd = regexp.MustCompile(`((\. ?){4,}\s*([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})|(\. ?){6,})$`)
+	pageList  = regexp.MustCompile(`^([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})$`)
+)
 
 // scanned reports a page with under 10 letters or digits: no text layer, or one that holds
 // only a stamped page number.
