@@ -327,7 +327,8 @@ func TestJoinPDFLinesUndoesHyphens(t *testing.T) {
 
 // TestJoinPDFLinesKeepsAddressesWhole: a web address broken at a line's end after a '/' or
 // '.' goes on without a space ("https://CRAN.R-project. org" was indexed); a sentence that
-// ends with an address does not run into the next one.
+// ends with an address does not run into the next one. A line PDFium ends at a footnote's
+// raised mark goes on too.
 func TestJoinPDFLinesKeepsAddressesWhole(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"Packages are on CRAN at https://CRAN.R-project.\norg/web/packages and its mirrors around the world, which\nare updated daily.",
@@ -336,6 +337,8 @@ func TestJoinPDFLinesKeepsAddressesWhole(t *testing.T) {
 			"The Emacs mode for R, with helpers for running code, lives at https://ESS.R-project.org/ and is maintained by volunteers from many countries."},
 		{"A spreadsheet program such as Gnumeric (http://www.\ngnumeric.org) reads these files and many other formats\nbesides.",
 			"A spreadsheet program such as Gnumeric (http://www.gnumeric.org) reads these files and many other formats besides."},
+		{"Command lines entered at the console are limited3\nto about 4095 bytes (not characters), which is plenty for most uses of the\nconsole.",
+			"Command lines entered at the console are limited3 to about 4095 bytes (not characters), which is plenty for most uses of the console."},
 		{"The full list of mirrors is kept at https://cran.r-project.org.\nMirrors update once a day from the master server in\nVienna.",
 			"The full list of mirrors is kept at https://cran.r-project.org. Mirrors update once a day from the master server in Vienna."},
 	} {

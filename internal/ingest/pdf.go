@@ -489,7 +489,7 @@ func joinPDFLines(page string) string {
 			}
 		case prev == "":
 			b.WriteString(l)
-		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3 || pdfHeading(prev, l, next, full):
+		case pdfListItem.MatchString(l) || full < 30 || utf8.RuneCountInString(prev)*4 < full*3 && !noteBreak(prev, l) || pdfHeading(prev, l, next, full):
 			b.WriteByte('\n')
 			b.WriteString(l)
 		default:
@@ -539,6 +539,19 @@ func addressBreak(prev, l string) bool {
 	rest = strings.TrimRight(rest, ".,;:!?)\"'")
 	return strings.ContainsAny(rest, "@/") || strings.Contains(strings.Trim(rest, "."), ".")
 }
+
+// noteBreak reports a line that PDFium ended at a footnote's raised mark, mid-sentence: it
+// ends in a word with the mark's digits glued to it ("… at the console are limited3") and the
+// next line goes on in lower case ("to about 4095 bytes"). The raised mark sits off the line's
+// baseline, so the line reads as short, as a paragraph's last one does, and the sentence was
+// cut in two.
+func noteBreak(prev, l string) bool {
+	r, _ := utf8.DecodeRuneInString(l)
+	return unicode.IsLower(r) && noteMark.MatchString(prev)
+}
+
+// noteMark matches a line ending in a word with a footnote's number glued to it.
+var noteMark = regexp.MustCompile(`\pL{2}[0-9]{1,2}$`)
 
 // urlBreak reports a line that ends inside a web address, which typesetting breaks after a
 // '/' or '.' with no hyphen ("https://CRAN.R-project." + "org/", "(http://www." +
