@@ -280,8 +280,8 @@ func proseLine(line string) bool {
 	if m := listItem.FindString(t); m != "" {
 		t, item = t[len(m):], true
 	}
-	if item && words(t) {
-		return true // "- faster startup of the client"
+	if item && (words(t) || mostlyWords(t)) {
+		return true // "- faster startup of the client", "  - the default to a partial rewrite (--all is not the default)"
 	}
 	// Numbers are words here ("New in version 3.2."): textseg.Prose counts digits as signs.
 	if t == "" || !textseg.Prose(strings.Map(func(r rune) rune {

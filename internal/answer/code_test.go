@@ -35,6 +35,8 @@ func TestCodeBlocks(t *testing.T) {
 		{"one introduced line is not code: it has no layout to lose", "The syntax of the ErrorDocument directive is:\n\nErrorDocument <3-digit-code> <action>\n\nwhere the action will be treated as:", nil},
 		{"introduced lines of words without a sign of code are not code", "The modules are:\nCore Features\nMultiprocessing Modules", nil},
 		{"an introduced list is not code", "Do this:\n- run make\n- run make install", nil},
+		{"a nested list's items, indented, are not code however they are punctuated", "- If unlucky, users merge old and new history. This comes about in multiple different ways:\n  - the default to only doing a partial history rewrite (--all is not the default and few examples show it)\n  - the fact that there is no automatic post-run cleanup\n  - the fact that --tag-name-filter (when used to rename tags) does not remove the old tags\n- Annotated tags can be converted to lightweight tags.", nil},
+		{"a YAML list in code is still code", "steps:\n  - name: Checkout\n    uses: actions/checkout@v4\n  - run: make test", []string{"steps:\n  - name: Checkout\n    uses: actions/checkout@v4\n  - run: make test"}},
 		{"introduced names with a slash between words are not code", "The following people have access:\nJohn Smith (IT/Security)\nMary Jones (HR)\nPeter Brown (Finance)", nil},
 		{"an introduced address, e-mail and URL are not code", "Contact the service desk:\nIT Service Desk, Building 5\nservicedesk@example.com\nhttps://it.example.com/help", nil},
 		{"introduced opening hours are not code", "Opening hours:\nMonday to Friday 9–17\nSaturday 10–14 (by appointment)\nPhone 555 0100 / 0101", nil},
