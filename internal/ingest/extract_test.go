@@ -476,6 +476,36 @@ func TestPDFBookHeaders(t *testing.T) {
 	}
 }
 
+// TestPDFSentencesCutByAPageBreak: the end of a sentence a page break cut off goes to the page
+// where the sentence began, so that neither page's passage holds half a sentence; a word
+// hyphenated across the break is whole again. A page that ends with a sentence, or a heading,
+// keeps its next page's text.
+func TestPDFSentencesCutByAPageBreak(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	doc, err := x.Parse("manual.pdf", sampledocs.PDF("",
+		[]string{"Emacs is a text editor which is highly customizable and which can be used to",
+			"edit R code. One can also seamlessly integrate the editor and the interpreter with a"},
+		[]string{"revision control system for the files. The mode is called ESS.",
+			"It ships with most distributions of Emacs and is maintained by volunteers around the docu-"},
+		[]string{"ment archive. Packages are installed with the usual commands.", "Compiling packages"},
+		[]string{"needs a compiler and make.", "Tools are listed in the appendix."}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Emacs is a text editor which is highly customizable and which can be used to edit R code. One can also seamlessly integrate the editor and the interpreter with a revision control system for the files.",
+		"The mode is called ESS.\nIt ships with most distributions of Emacs and is maintained by volunteers around the document archive.",
+		"Packages are installed with the usual commands.\nCompiling packages",
+		"needs a compiler and make. Tools are listed in the appendix.",
+	}
+	for i, s := range doc.Sections {
+		if s.Text != want[i] {
+			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want[i])
+		}
+	}
+}
+
 // TestPDFContentsEntriesAreDropped: the entries of a table of contents or an index, a page
 // number after a dot leader, are not text: the headings they list are indexed where they stand,
 // and joined into paragraphs a contents page answered questions with "3 1.5 Using R

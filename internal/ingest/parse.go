@@ -264,7 +264,9 @@ func clipHeading(s string) string {
 //     between odd and even pages, are dropped (numberedLines, runningLines), as are entries of
 //     a table of contents or index (leaderLine); the number printed before an outline's heading
 //     goes with the heading (printedNumber); a web address broken at a line's end is joined
-//     without a space (urlBreak), and a line ended at a footnote's mark goes on (noteBreak).
+//     without a space (urlBreak), a line ended at a footnote's mark goes on (noteBreak), and
+//     the end of a sentence a page break cut off joins the page where it began
+//     (joinPageBreaks).
 const ExtractorVersion = 19
 
 // ErrSkip marks files that are deliberately not indexed; its message is the reason shown to admins.

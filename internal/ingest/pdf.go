@@ -17,6 +17,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/docent-search/docent/internal/textseg"
 	"github.com/klippa-app/go-pdfium"
 	pdfiumerrors "github.com/klippa-app/go-pdfium/errors"
 	"github.com/klippa-app/go-pdfium/requests"
@@ -230,6 +231,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 		}
 		p.Sections = append(p.Sections, Section{Page: i + 1, Text: text})
 	}
+	joinPageBreaks(p.Sections)
 	marks := pdfOutline(inst, doc.Document)
 	if len(marks) == 0 {
 		set := make([][]pdfSetLine, n.PageCount)
@@ -241,6 +243,43 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 	}
 	return p, blank, marks, nil
 }
+
+// joinPageBreaks moves the end of a sentence that a page break cut off, from the top of the
+// next page to the page where the sentence began: each page is a section of its own (its
+// number is what a citation opens), so a passage ended mid-sentence ("One can also
+// seamlessly integrate") and the next page's began with the rest ("with a revision control
+// system …"), and neither half answered. A page's text ends mid-sentence when its last line is
+// a full line of prose (six words or more) without a stop, and the next page goes on in lower
+// case; what moves is the next page's text up to its first sentence's end, at most
+// maxCarriedBytes.
+func joinPageBreaks(pages []Section) {
+	for i := 0; i+1 < len(pages); i++ {
+		a, b := strings.TrimRight(pages[i].Text, " \n"), strings.TrimLeft(pages[i+1].Text, " \n")
+		lastLine := a[strings.LastIndexByte(a, '\n')+1:]
+		first, _ := utf8.DecodeRuneInString(b)
+		last, _ := utf8.DecodeLastRuneInString(a)
+		if !unicode.IsLower(first) || len(strings.Fields(lastLine)) < 6 || strings.ContainsRune(".!?:;)]\"”", last) || pdfListItem.MatchString(b) {
+			continue
+		}
+		para, _, _ := strings.Cut(b, "\n")
+		end := len(para)
+		if s := textseg.Sentences(para); len(s) > 0 {
+			end = s[0].End
+		}
+		if end > maxCarriedBytes {
+			continue
+		}
+		if hyphenated(a) && !addressBreak(lastLine, b) {
+			a = strings.TrimRight(a, "-\u00ad")
+		} else {
+			a += " "
+		}
+		pages[i].Text, pages[i+1].Text = a+b[:end], strings.TrimLeft(b[end:], " \n")
+	}
+}
+
+// maxCarriedBytes bounds the end of a sentence joinPageBreaks moves to the page before.
+const maxCarriedBytes = 600
 
 // pdfLines splits a page's text into lines, trimmed. PDFium joins a word it finds hyphenated
 // across lines itself, marking the hyphen \x02.
@@ -269,7 +308,9 @@ func joinBreaks(page string) string {
 		}
 		// The broken word's start: the text since the last space or line, less marks before.
 		word := before[strings.LastIndexAny(before, " \t\n")+1:]
-		if addressBreak(strings.ReplaceAll(word, "\x02", "")+"-", strings.TrimLeft(after, "\r\n")) {
+		// At the page's end the word goes on on the next page: the hyphen stays for
+		// joinPageBreaks to judge.
+		if addressBreak(strings.ReplaceAll(word, "\x02", "")+"-", strings.TrimLeft(after, "\r\n")) || strings.TrimSpace(after) == "" {
 			b.WriteByte('-')
 		}
 		page = after
