@@ -140,16 +140,21 @@ func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
 			i += n - 1
 			continue
 		}
-		// A nested list's items are indented two spaces a level.
+		// A nested list's items are indented two spaces a level, and follow an item of the list
+		// they are nested in (indented lines after a paragraph are a code block's).
 		indent := len(l.text) - len(strings.TrimLeft(l.text, " "))
-		kind, prefix, level, start := "p", 0, 0, 0
-		switch t := l.text[indent:]; {
+		if indent > 0 && (len(out) == 0 || out[len(out)-1].Kind != "ul" && out[len(out)-1].Kind != "ol") {
+			indent = -1
+		}
+		kind, prefix, level, num := "p", 0, 0, 0
+		switch t := l.text[max(indent, 0):]; {
+		case indent < 0:
 		case strings.HasPrefix(t, "- "):
 			kind, prefix = "ul", indent+2
 		case orderedItem.MatchString(t):
 			kind, prefix = "ol", indent+strings.IndexByte(t, ' ')+1
 			n, _ := strconv.Atoi(strings.TrimRight(t[:prefix-indent-1], ".)"))
-			start = listStart(n)
+			num = listStart(n)
 		}
 		if kind != "p" {
 			level = min(indent/2, maxListLevel)
@@ -159,7 +164,7 @@ func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
 			out[last].Items = append(out[last].Items, item)
 			continue
 		}
-		out = append(out, docBlock{Kind: kind, Level: level, Start: start, Items: [][]span{item}})
+		out = append(out, docBlock{Kind: kind, Level: level, Start: num, Items: [][]span{item}})
 	}
 	return out
 }

@@ -141,4 +141,8 @@ func TestDocBlocksNestedLists(t *testing.T) {
 	if strings.Join(got, " | ") != want {
 		t.Errorf("blocks\n got %s\nwant %s", strings.Join(got, " | "), want)
 	}
+	// Indented lines after a paragraph are a code block's, not a nested list.
+	if blocks := docBlocks("Configure the job:\n  - name: web\n  - run: make", nil, 0, 0); len(blocks) != 3 || blocks[1].Kind != "p" || blocks[1].Items[0][0].Text != "  - name: web" {
+		t.Errorf("YAML after a paragraph: %+v", blocks)
+	}
 }

@@ -12,7 +12,8 @@ import (
 
 // Code in passage text. The extractors keep a code block's lines and indentation (HTML's <pre>,
 // Markdown's fenced and indented code) and collapse white space everywhere else: outside
-// preformatted text no line of theirs starts with white space or holds two spaces in a row.
+// preformatted text no line of theirs starts with white space (but a nested list's items,
+// indented two spaces a level, which read as prose: proseLine) or holds two spaces in a row.
 // So code is recognised by its white space: a stretch of lines, between blank lines and lines
 // that read as prose (proseLine), of which one is indented deeper than another ("with open(…)
 // as f:" / "    reader = …") or holds a run of spaces inside ("$ git bisect bad        #
@@ -280,8 +281,8 @@ func proseLine(line string) bool {
 	if m := listItem.FindString(t); m != "" {
 		t, item = t[len(m):], true
 	}
-	if item && (words(t) || mostlyWords(t)) {
-		return true // "- faster startup of the client", "  - the default to a partial rewrite (--all is not the default)"
+	if item && (words(t) || mostlyWords(t) || !itemCode(t)) {
+		return true // "- faster startup of the client", "  - Windows", "  - the default to a partial rewrite (--all is not the default)"
 	}
 	// Numbers are words here ("New in version 3.2."): textseg.Prose counts digits as signs.
 	if t == "" || !textseg.Prose(strings.Map(func(r rune) rune {
@@ -307,6 +308,17 @@ func proseLine(line string) bool {
 	}
 	return words(t) || mostlyWords(t)
 }
+
+// itemCode reports a list item's text that is code: a YAML key and value ("name: Checkout",
+// in a workflow's steps), or braces, brackets, a semicolon, an equals sign, angle brackets or
+// a dollar sign. Nested list items are indented, as code is, so an item that is none of these
+// ("Windows", "proxy.pac") is prose.
+func itemCode(t string) bool {
+	return yamlKey.MatchString(t) || strings.ContainsAny(t, "{}[];=<>$")
+}
+
+// yamlKey matches a YAML mapping's key at a line's start.
+var yamlKey = regexp.MustCompile(`^[\w.-]+:(\s|$)`)
 
 // mostlyWords reports a line of eight words or more, three in four of them plain lower-case
 // words: a sentence that names a file or a host ("To enable status reports only for browsers

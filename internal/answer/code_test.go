@@ -36,6 +36,7 @@ func TestCodeBlocks(t *testing.T) {
 		{"introduced lines of words without a sign of code are not code", "The modules are:\nCore Features\nMultiprocessing Modules", nil},
 		{"an introduced list is not code", "Do this:\n- run make\n- run make install", nil},
 		{"a nested list's items, indented, are not code however they are punctuated", "- If unlucky, users merge old and new history. This comes about in multiple different ways:\n  - the default to only doing a partial history rewrite (--all is not the default and few examples show it)\n  - the fact that there is no automatic post-run cleanup\n  - the fact that --tag-name-filter (when used to rename tags) does not remove the old tags\n- Annotated tags can be converted to lightweight tags.", nil},
+		{"a nested list's short items are not code", "Supported systems:\n- Desktop\n  - Windows\n  - macOS\n- Mobile\n  - proxy.pac\n  - iOS", nil},
 		{"a YAML list in code is still code", "steps:\n  - name: Checkout\n    uses: actions/checkout@v4\n  - run: make test", []string{"steps:\n  - name: Checkout\n    uses: actions/checkout@v4\n  - run: make test"}},
 		{"introduced names with a slash between words are not code", "The following people have access:\nJohn Smith (IT/Security)\nMary Jones (HR)\nPeter Brown (Finance)", nil},
 		{"an introduced address, e-mail and URL are not code", "Contact the service desk:\nIT Service Desk, Building 5\nservicedesk@example.com\nhttps://it.example.com/help", nil},

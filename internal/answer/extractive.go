@@ -48,7 +48,7 @@ type sent struct {
 	text  string
 	line  int        // the passage line (block) it is on
 	item  bool       // a list item or table row
-	depth int        // a list item's indentation, in bytes: a nested list's items are indented
+	depth int        // a list item's indentation, in bytes (a nested list's items are indented); -1 for other sentences
 	code  *codeBlock // the code block it is a line of (code.go), or nil
 	terms map[string]bool
 	score float64
@@ -819,9 +819,9 @@ var anaphors = map[string]bool{
 // A nested list item keeps its indentation beyond the shallowest quoted item's, so that the
 // choices under a step are not read as further steps.
 func joinSentences(ps []sent, group []int) string {
-	base := -1
+	base := -1 // the shallowest list item's indentation
 	for _, k := range group {
-		if ps[k].item && (base < 0 || ps[k].depth < base) {
+		if ps[k].depth >= 0 && (base < 0 || ps[k].depth < base) {
 			base = ps[k].depth
 		}
 	}
@@ -836,7 +836,7 @@ func joinSentences(ps []sent, group []int) string {
 				b.WriteByte(' ')
 			}
 		}
-		if newLine && ps[k].item && ps[k].depth > base {
+		if newLine && ps[k].depth > base {
 			b.WriteString(strings.Repeat(" ", ps[k].depth-base))
 		}
 		if c := ps[k].code; c != nil {
@@ -971,7 +971,7 @@ func sentencesOf(text string) []sent {
 		lead := text[lineStart:sp.Start]
 		listed := code == nil && strings.TrimLeft(lead, " \t\u00a0") == "" && listItem.MatchString(t)
 		item := listed || code == nil && tableRow(t) && !prompted(t)
-		depth := 0
+		depth := -1
 		if listed {
 			depth = len(lead)
 		}

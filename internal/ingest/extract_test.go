@@ -337,6 +337,10 @@ func TestJoinPDFLinesKeepsAddressesWhole(t *testing.T) {
 			"The Emacs mode for R, with helpers for running code, lives at https://ESS.R-project.org/ and is maintained by volunteers from many countries."},
 		{"A spreadsheet program such as Gnumeric (http://www.\ngnumeric.org) reads these files and many other formats\nbesides.",
 			"A spreadsheet program such as Gnumeric (http://www.gnumeric.org) reads these files and many other formats besides."},
+		{"The package is on the archive network, install it from https://cran.r-project.org/\nand load it with the library function in every session that needs it.",
+			"The package is on the archive network, install it from https://cran.r-project.org/ and load it with the library function in every session that needs it."},
+		{"These modules come with Python and need no installation at all:\nimport base64\nimport json\nand the rest of the standard library is imported the same way.",
+			"These modules come with Python and need no installation at all: import base64\nimport json\nand the rest of the standard library is imported the same way."},
 		{"Command lines entered at the console are limited3\nto about 4095 bytes (not characters), which is plenty for most uses of the\nconsole.",
 			"Command lines entered at the console are limited3 to about 4095 bytes (not characters), which is plenty for most uses of the console."},
 		{"The full list of mirrors is kept at https://cran.r-project.org.\nMirrors update once a day from the master server in\nVienna.",
@@ -435,8 +439,8 @@ func TestPDFRunningHeaders(t *testing.T) {
 // number on the outer edge ("Chapter 2: Objects 6" / "7 Chapter 2: Objects", a reference
 // manual's "callCC 69"), so no one of them edges half the pages; they are told by the page
 // number counting on from page to page, and dropped with it, as is a page number alone at a
-// chapter's first page. A footnote numbered "1" at one page's foot, and a step numbered at
-// a page's top, stay.
+// chapter's first page. Footnotes numbered on from page to page at their feet, a step numbered
+// at a page's top, and a booklet's chapter headings atop every fourth page stay.
 func TestPDFBookHeaders(t *testing.T) {
 	chapters := []string{"Introduction", "Objects", "Evaluation", "Functions"}
 	var pages [][]string
@@ -459,8 +463,15 @@ func TestPDFBookHeaders(t *testing.T) {
 			want = append(want, body+" "+end)
 		}
 	}
-	pages[4] = append(pages[4], "1 See the appendix for the grammar.")
-	want[4] += "\n1 See the appendix for the grammar."
+	for k, note := range []string{"1 See the appendix for the grammar.", "2 Only since version 3.", "3 As the next chapter shows."} {
+		page := pages[4+k] // a footnote a page, numbered on, above a chapter's first page's number
+		if _, err := strconv.Atoi(page[len(page)-1]); err == nil {
+			pages[4+k] = append(page[:len(page)-1:len(page)-1], note, page[len(page)-1])
+		} else {
+			pages[4+k] = append(page, note)
+		}
+		want[4+k] += "\n" + note
+	}
 	pages[7] = append([]string{"3 Call the function with its arguments."}, pages[7][1:]...)
 	want[7] = "3 Call the function with its arguments.\n" + want[7]
 	x := &Extractor{}
@@ -472,6 +483,22 @@ func TestPDFBookHeaders(t *testing.T) {
 	for i, s := range doc.Sections {
 		if s.Text != want[i] {
 			t.Errorf("page %d:\n%q\nwant\n%q", s.Page, s.Text, want[i])
+		}
+	}
+	pages = nil
+	for i := range 12 {
+		page := []string{fmt.Sprintf("Page %d of the booklet says what its part %s covers in a sentence of its own.", i+1, strings.Repeat("I", i%4+1))}
+		if i%4 == 0 {
+			page = append([]string{fmt.Sprintf("Chapter %d", i/4+1)}, page...)
+		}
+		pages = append(pages, page)
+	}
+	if doc, err = x.Parse("booklet.pdf", sampledocs.PDF("", pages...)); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 12; i += 4 {
+		if want := fmt.Sprintf("Chapter %d\n", i/4+1); !strings.HasPrefix(doc.Sections[i].Text, want) {
+			t.Errorf("booklet page %d: %q lost its heading", i+1, doc.Sections[i].Text)
 		}
 	}
 }
@@ -509,28 +536,48 @@ func TestPDFSentencesCutByAPageBreak(t *testing.T) {
 // TestPDFContentsEntriesAreDropped: the entries of a table of contents or an index, a page
 // number after a dot leader, are not text: the headings they list are indexed where they stand,
 // and joined into paragraphs a contents page answered questions with "3 1.5 Using R
-// interactively . . . . 3 1.6 An introductory session . . . . 4". An ellipsis in a sentence,
-// or ending one, stays.
+// interactively . . . . 3 1.6 An introductory session . . . . 4". A phone list set with
+// leaders, and an ellipsis in a sentence or ending one, stay.
 func TestPDFContentsEntriesAreDropped(t *testing.T) {
 	x := &Extractor{}
 	defer x.Close()
-	doc, err := x.Parse("manual.pdf", sampledocs.PDF("", []string{
+	pages := [][]string{{
 		"Table of Contents",
 		"Preface . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . iv",
 		"1 Introduction and preliminaries. . . . . . . . . . . . . . . . . . . . . . . 2",
 		"1.1 The R environment . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2",
-		"Glossary....................................................................118",
 		"It goes on and on....",
 		"Appendix B Configuration on a Unix-alike......",
-		"55",
-		"cat . . . . . . . . . . . . . . 4, 27 close . . . . . . . . . . . . . . 5",
-		"The wait goes on . . . and on, for 3 more days.",
-	}))
+		"5",
+		"Glossary....................................................................6",
+	}, {
+		"Index",
+		"cat . . . . . . . . . . . . . . 4, 5 close . . . . . . . . . . . . . . 5",
+		"dget . . . . . . . . . . . . . . 2 dpkg . . . . . . . . . . . . . . 3, 6",
+		"edit . . . . . . . . . . . . . . 2, 4 eval . . . . . . . . . . . . . . 6",
+		"fix . . . . . . . . . . . . . . 3 for . . . . . . . . . . . . . . 1, 2",
+	}, {
+		"Phone numbers",
+		"Reception . . . . . . . . . . . . . . 4400",
+		"Facilities . . . . . . . . . . . . . . 4410",
+		"IT service desk . . . . . . . . . . . . 4420",
+		"We waited.... longer than planned, and then.... coffee arrived at last.",
+	}}
+	for range 3 {
+		pages = append(pages, []string{"Body text of the manual."})
+	}
+	doc, err := x.Parse("manual.pdf", sampledocs.PDF("", pages...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := doc.Sections[0].Text, "Table of Contents\nIt goes on and on....\nThe wait goes on . . . and on, for 3 more days."; got != want {
-		t.Errorf("got %q\nwant %q", got, want)
+	for i, want := range []string{
+		"Table of Contents\nIt goes on and on....",
+		"Index",
+		"Phone numbers\nReception . . . . . . . . . . . . . . 4400 Facilities . . . . . . . . . . . . . . 4410 IT service desk . . . . . . . . . . . . 4420 We waited.... longer than planned, and then.... coffee arrived at last.",
+	} {
+		if got := doc.Sections[i].Text; got != want {
+			t.Errorf("page %d: got %q\nwant %q", i+1, got, want)
+		}
 	}
 }
 

@@ -161,7 +161,7 @@ type htmlReader struct {
 	line       []byte // the current block's text, spaces collapsed
 	space      bool   // a space is due before the next character of the line
 	linePre    bool   // the line is preformatted: its leading white space is indentation
-	lineIndent int    // the line began with a nested list item's indentation (listIndent), so many bytes
+	lineIndent bool   // the line begins with a nested list item's indentation (listIndent)
 	prefix     string // written before the block's first character ("- ", "2. ")
 	sep        string // written before the next character when the line is not empty (" | ")
 	stack      []element
@@ -260,12 +260,12 @@ func (r *htmlReader) start(a atom.Atom, name string, attrs []html.Attribute, sel
 	}
 	// A header inside an article or section is that part's own (Docusaurus puts the page's
 	// h1 there), not the site's banner.
-	if chrome(a, attrs) && (a != atom.Header || !r.within(atom.Article, atom.Section, atom.Main)) && !textBox(attrs, parent.division) || isHidden(a, attrs) {
+	if chrome(a, attrs) && (a != atom.Header || !r.within(atom.Article, atom.Section, atom.Main)) && !textBox(a, attrs, parent.division) || isHidden(a, attrs) {
 		e.skip = true
 	}
 	switch id := strings.ToLower(attrValue(attrs, "id")); {
 	case e.skip || a == atom.Html || a == atom.Body || mainContent(a, attrs) || headingOf(a, attrs) > 0 || a == atom.Section || a == atom.Span || a == atom.A ||
-		hasClass(attrs, "section") || textBox(attrs, parent.division) || !chromeName(id):
+		hasClass(attrs, "section") || textBox(a, attrs, parent.division) || !chromeName(id):
 		// A heading's or a section's id is its title's ("navigation", "pagination").
 	case chromeToken.MatchString(id) && chromeToken.FindString(id) == id:
 		e.skip = true // the word itself: id="sidebar", id="footer"
@@ -683,7 +683,7 @@ func (r *htmlReader) write(s string, verbatim bool) {
 		}
 		if len(r.line) == 0 {
 			r.line = append(r.line, r.prefix...)
-			r.lineIndent = len(r.prefix) - len(strings.TrimLeft(r.prefix, " "))
+			r.lineIndent = strings.HasPrefix(r.prefix, " ")
 			r.prefix, r.sep = "", ""
 		} else if r.sep != "" {
 			r.line = append(r.line, r.sep...)
@@ -736,10 +736,10 @@ func (r *htmlReader) flushLine() {
 	}
 	if r.linePre {
 		line = bytes.TrimRight(r.line, " \t\r") // keep the code's indentation
-	} else if r.lineIndent > 0 {
+	} else if r.lineIndent {
 		line = bytes.TrimRight(r.line, " \t\r") // a nested list item's indentation, which its prefix began with
 	}
-	r.line, r.space, r.prefix, r.sep, r.linePre, r.lineIndent = r.line[:0], false, "", "", false, 0
+	r.line, r.space, r.prefix, r.sep, r.linePre, r.lineIndent = r.line[:0], false, "", "", false, false
 	p := blockPrint(line)
 	if !r.seen[p] {
 		r.seen[p] = true
@@ -915,8 +915,12 @@ func chrome(a atom.Atom, attrs []html.Attribute) bool {
 // <sidebar>, which DocBook XSL writes as <div class="sidebar"> inside the chapter or section it
 // belongs to (the "TIP", "NOTE" and "BACK TO BASICS" boxes of a manual), and Asciidoctor's
 // sidebar block (class "sidebarblock"). Taken for a site's sidebar, they were dropped as
-// chrome: 420 boxes, a quarter of the Debian Administrator's Handbook's text.
-func textBox(attrs []html.Attribute, inDivision bool) bool {
+// chrome: 420 boxes, a quarter of the Debian Administrator's Handbook's text. Both are <div>s;
+// an <aside> or a block marked as navigation is a site's, whatever its class.
+func textBox(a atom.Atom, attrs []html.Attribute, inDivision bool) bool {
+	if a != atom.Div || attrValue(attrs, "role") != "" {
+		return false
+	}
 	for _, tok := range strings.Fields(strings.ToLower(attrValue(attrs, "class"))) {
 		if tok == "sidebarblock" || tok == "sidebar" && inDivision {
 			return true

@@ -262,8 +262,9 @@ func clipHeading(s string) string {
 //     text, not chrome (textBox);
 //   - a PDF's running headers that carry the page number and name the chapter, or alternate
 //     between odd and even pages, are dropped (numberedLines, runningLines), as are entries of
-//     a table of contents or index (leaderLine); the number printed before an outline's heading
-//     goes with the heading (printedNumber); a web address broken at a line's end is joined
+//     a table of contents or index (contentsEntries); the number printed before an outline's
+//     heading leaves the text with the heading (printedNumber); a PDF without a title in its
+//     metadata takes the one set largest on its first page (titleLine); a web address broken at a line's end is joined
 //     without a space (urlBreak), a line ended at a footnote's mark goes on (noteBreak), and
 //     the end of a sentence a page break cut off joins the page where it began
 //     (joinPageBreaks).

@@ -225,7 +225,7 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 	numbered := numberedLines(pages)
 	var blank []int
 	for i, lines := range pages {
-		text := joinPDFLines(dropRunningLines(lines, running, numbered[i]))
+		text := joinPDFLines(dropRunningLines(lines, running, numbered[i], len(pages)))
 		if scanned(text) {
 			blank = append(blank, i)
 		}
@@ -233,12 +233,19 @@ func extractPDF(inst pdfium.Pdfium, data []byte, page func()) (Parsed, []int, []
 	}
 	joinPageBreaks(p.Sections)
 	marks := pdfOutline(inst, doc.Document)
-	if len(marks) == 0 {
-		set := make([][]pdfSetLine, n.PageCount)
-		for i := range n.PageCount {
-			set[i] = pdfSetLines(inst, doc.Document, i, raw[i])
+	var set [][]pdfSetLine // the pages' lines as set, read as far as needed
+	setLines := func(upTo int) {
+		for i := len(set); i < upTo; i++ {
+			set = append(set, pdfSetLines(inst, doc.Document, i, raw[i]))
 			page()
 		}
+	}
+	if p.Title == "" {
+		setLines(min(titlePages, n.PageCount))
+		p.Title = titleLine(set, running)
+	}
+	if len(marks) == 0 {
+		setLines(n.PageCount)
 		marks = fontHeadings(set, running)
 	}
 	return p, blank, marks, nil
@@ -322,8 +329,8 @@ func joinBreaks(page string) string {
 const maxRunningLines = 2
 
 // runningLines returns the fingerprints (see blockPrint: numbers aside) of the lines that
-// begin or end at least half of a document's pages, or of its odd or even pages, given
-// minRepeatPages of them: running headers and footers and page numbers ("Debian New
+// begin or end at least half of a document's pages, or three in four of its odd or of its
+// even pages (minRepeatPages of them at least), given minRepeatPages pages: running headers and footers and page numbers ("Debian New
 // Maintainers' Guide 14 / 57" atop each of 57 pages), which otherwise open or close a
 // paragraph of every page's text. A book sets its header on the outer edge, so it reads
 // "gnuplot 5.4 61" on odd pages and "60 gnuplot 5.4" on even ones, each form on under half
@@ -348,7 +355,7 @@ func runningLines(pages [][]string) map[uint64]bool {
 	for parity, c := range counts {
 		half := (len(pages) + 1 - parity) / 2 // the pages of this parity
 		for p, n := range c {
-			if (n+counts[1-parity][p])*2 >= len(pages) || half >= minRepeatPages && n*2 >= half {
+			if (n+counts[1-parity][p])*2 >= len(pages) || half >= minRepeatPages && n*4 >= half*3 {
 				out[p] = true
 			}
 		}
@@ -363,8 +370,8 @@ func runningLines(pages [][]string) map[uint64]bool {
 // preliminaries 3", a reference manual's "callCC 69" / "70 CallExternal"), so they differ from
 // chapter to chapter and no one of them edges half the pages (runningLines); they cut every
 // page's first sentence off the last page's, and the refman topics' headers were taken for
-// their headings. A footnote's number counts on too when each page has one, hence the three
-// pages.
+// their headings. A footnote's number counts on too when each page has one: a line that it
+// opens and a stop ends is a footnote.
 func numberedLines(pages [][]string) []map[int]bool {
 	type edgeNumber struct {
 		line, n int
@@ -378,10 +385,13 @@ func numberedLines(pages [][]string) []map[int]bool {
 			if len(f) > maxNumberedLineWords {
 				continue
 			}
-			for _, tok := range []string{f[0], f[len(f)-1]} {
-				if n, ok := pageNumber(tok); ok {
-					numbers[i] = append(numbers[i], edgeNumber{k, n, len(f) == 1})
-				}
+			if n, ok := pageNumber(f[len(f)-1]); ok {
+				numbers[i] = append(numbers[i], edgeNumber{k, n, len(f) == 1})
+			}
+			// A footnote's number opens a sentence ("1 See the canteen policy."); a header's
+			// is followed by a name ("70 CallExternal").
+			if n, ok := pageNumber(f[0]); ok && len(f) > 1 && !strings.ContainsAny(lines[k][len(lines[k])-1:], ".!?") {
+				numbers[i] = append(numbers[i], edgeNumber{k, n, false})
 			}
 		}
 	}
@@ -420,7 +430,7 @@ func pageNumber(tok string) (int, bool) {
 
 // romanNumber reads a lower-case Roman numeral up to 39 ("xxxix").
 func romanNumber(tok string) (int, bool) {
-	if tok == "" || len(tok) > 6 || strings.Trim(tok, "ivx") != "" {
+	if tok == "" || len(tok) > 7 || strings.Trim(tok, "ivx") != "" {
 		return 0, false
 	}
 	tens := len(tok) - len(strings.TrimLeft(tok, "x"))
@@ -449,9 +459,13 @@ func edgeLines(lines []string) (top, foot []int) {
 }
 
 // dropRunningLines returns the page's text without the running lines that begin or end it,
-// those that carry its number (numbered), and the entries of a table of contents.
-func dropRunningLines(lines []string, running map[uint64]bool, numbered map[int]bool) string {
-	drop := map[int]bool{}
+// those that carry its number (numbered), and the entries of a table of contents or an
+// index (contentsEntries) of a document of pages pages.
+func dropRunningLines(lines []string, running map[uint64]bool, numbered map[int]bool, pages int) string {
+	drop := contentsEntries(lines, pages)
+	if drop == nil {
+		drop = map[int]bool{}
+	}
 	top, foot := edgeLines(lines)
 	for _, edge := range [][]int{top, foot} {
 		for _, i := range edge {
@@ -462,27 +476,74 @@ func dropRunningLines(lines []string, running map[uint64]bool, numbered map[int]
 		}
 	}
 	kept := make([]string, 0, len(lines))
-	afterLeader := false // the line before ended in a dot leader: a page number alone goes with it
 	for i, l := range lines {
-		entry := leaderEnd.MatchString(l) || len(leader.FindAllStringIndex(l, 2)) == 2
-		if !drop[i] && !entry && !(afterLeader && pageList.MatchString(l)) {
+		if !drop[i] {
 			kept = append(kept, l)
 		}
-		afterLeader = entry || afterLeader && l == ""
 	}
 	return strings.Join(kept, "\n")
 }
 
-// Entries of a table of contents or an index: a page number or numbers after a dot leader
-// ("1.5 Using R interactively . . . . . 3", "Introduction.......iv", "cat . . . . 4, 27"),
-// ending a line, two of them on one line (two columns of an index), or the number on a line
-// of its own after a leader of six dots or more (an ellipsis ending a sentence has three or
-// four). The headings they list are indexed where they stand; joined
-// into paragraphs, a contents page read as "3 1.5 Using R interactively . . . . 3 1.6 An
-// introductory session . . . . 4" and answered questions with it.
+// contentsEntries returns the lines of a page that are entries of a table of contents or an
+// index, when the page is one: a page number or numbers after a dot leader ("1.5 Using R
+// interactively . . . . . 3", "Introduction.......iv", "cat . . . . 4, 27"), ending a line,
+// two of them on one line (two columns of an index), or the number on a line of its own after
+// a leader of six dots or more (an ellipsis ending a sentence has three or four). The headings
+// they list are indexed where they stand; joined into paragraphs, a contents page read as "3
+// 1.5 Using R interactively . . . . 3 1.6 An introductory session . . . . 4" and answered
+// questions with it. A page is a contents page with three such entries or more, all numbers
+// within the document's pages, in order (contents) or with lists of pages among eight entries
+// or more (an index): a phone list or a price list set with leaders ("Reception . . . . 4400")
+// is text.
+func contentsEntries(lines []string, pages int) map[int]bool {
+	entries := map[int]bool{} // the lines
+	count := 0                // the entries, two to a line in an index's two columns
+	var order []int           // the arabic page numbers, in the order the entries give them
+	lists, within := false, true
+	refs := func(s string) {
+		parts := strings.Split(s, ",")
+		lists = lists || len(parts) > 1
+		for _, part := range parts {
+			part = strings.TrimSpace(part)
+			n, ok := pageNumber(part)
+			within = within && ok && n <= pages
+			if _, err := strconv.Atoi(part); err == nil {
+				order = append(order, n)
+			}
+		}
+	}
+	pending := false // a leader without its number ended a line before this one
+	for i, l := range lines {
+		m := leader.FindAllStringSubmatch(l, -1)
+		switch {
+		case len(m) >= 2 || len(m) == 1 && leaderEnd.MatchString(l):
+			entries[i] = true
+			count += len(m)
+			for _, r := range m {
+				refs(r[2])
+			}
+		case dotsEnd.MatchString(l):
+			entries[i], pending = true, true
+			count++
+			continue
+		case pending && pageList.MatchString(l):
+			entries[i] = true
+			refs(l)
+		}
+		pending = pending && l == ""
+	}
+	if count < 3 || !within || !slices.IsSorted(order) && !(lists && count >= 8) {
+		return nil
+	}
+	return entries
+}
+
+// The parts of a contents entry (contentsEntries): a leader and the page numbers after it,
+// a line ending in one, a line ending in a leader alone, and page numbers alone.
 var (
-	leader    = regexp.MustCompile(`(\. ?){4,}\s*([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})`)
-	leaderEnd = regexp.MustCompile(`((\. ?){4,}\s*([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})|(\. ?){6,})$`)
+	leader    = regexp.MustCompile(`(\. ?){4,}\s*([0-9]{1,6}(?:, ?[0-9]{1,6})*|[ivxlc]{1,8})\b`)
+	leaderEnd = regexp.MustCompile(`(\. ?){4,}\s*([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})$`)
+	dotsEnd   = regexp.MustCompile(`(\. ?){6,}$`)
 	pageList  = regexp.MustCompile(`^([0-9]{1,6}(, ?[0-9]{1,6})*|[ivxlc]{1,8})$`)
 )
 
@@ -585,10 +646,10 @@ func addressBreak(prev, l string) bool {
 // ends in a word with the mark's digits glued to it ("… at the console are limited3") and the
 // next line goes on in lower case ("to about 4095 bytes"). The raised mark sits off the line's
 // baseline, so the line reads as short, as a paragraph's last one does, and the sentence was
-// cut in two.
+// cut in two. A line of five words or more: "import base64" / "import json" is code.
 func noteBreak(prev, l string) bool {
 	r, _ := utf8.DecodeRuneInString(l)
-	return unicode.IsLower(r) && noteMark.MatchString(prev)
+	return unicode.IsLower(r) && noteMark.MatchString(prev) && len(strings.Fields(prev)) >= 5
 }
 
 // noteMark matches a line ending in a word with a footnote's number glued to it.
@@ -596,19 +657,20 @@ var noteMark = regexp.MustCompile(`\pL{2}[0-9]{1,2}$`)
 
 // urlBreak reports a line that ends inside a web address, which typesetting breaks after a
 // '/' or '.' with no hyphen ("https://CRAN.R-project." + "org/", "(http://www." +
-// "gnumeric.org)"): the line after goes on with it, without a space. After a '.', only when
-// the next line goes on in lower case or digits, since a sentence may end with an address.
+// "gnumeric.org)"): the line after goes on with it, without a space, when its first word is
+// more of an address or a host's last label, since a sentence may end with an address.
 func urlBreak(prev, l string) bool {
 	word := strings.TrimLeft(prev[strings.LastIndexAny(prev, " \t")+1:], "(<[\"'")
 	if !strings.Contains(word, "://") && !strings.HasPrefix(strings.ToLower(word), "www.") {
 		return false
 	}
-	r, _ := utf8.DecodeRuneInString(l)
+	next, _, _ := strings.Cut(l, " ")
+	next = strings.TrimRight(next, ",;:)]>\"'")
 	switch word[len(word)-1] {
-	case '/', '_', '?', '=', '&', '#', '~', '%':
-		return true
-	case '.':
-		return unicode.IsLower(r) || unicode.IsDigit(r)
+	case '/', '_', '?', '=', '&', '#', '~', '%', '.':
+		// The next word goes on with an address ("org/web", "ESS.R-project.org/") or is a
+		// host's last label ("org"); "and install it" after an address is a new word.
+		return strings.ContainsAny(next, "/.?=&#_%") || word[len(word)-1] == '.' && len(next) <= 4 && next != "" && strings.IndexFunc(next, func(r rune) bool { return !unicode.IsLower(r) }) < 0
 	}
 	return false
 }

@@ -185,6 +185,60 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 	return marks
 }
 
+// titlePages is how many of a PDF's first pages titleLine weighs the body's size over: a
+// title page holds little but large type.
+const titlePages = 3
+
+// titleLine returns the title set on a PDF's first page, for a PDF whose metadata names none
+// (TeX and many printers write none, and the file's name stood for it: "R-intro" for "An
+// Introduction to R"): the first page's largest type, a heading by the size of the first
+// pages' body (headingLine), two words or more, its lines joined when it wraps; "" when there
+// is none.
+func titleLine(pages [][]pdfSetLine, running map[uint64]bool) string {
+	if len(pages) == 0 {
+		return ""
+	}
+	chars := map[float64]int{}
+	for _, p := range pages {
+		for _, l := range p {
+			if l.size > 0 {
+				chars[l.size] += l.chars
+			}
+		}
+	}
+	body := 0.0
+	for s, c := range chars {
+		if c > chars[body] || c == chars[body] && s < body {
+			body = s
+		}
+	}
+	largest := 0.0
+	for _, l := range pages[0] {
+		if headingLine(l, body, running) {
+			largest = max(largest, l.size)
+		}
+	}
+	var title []string
+	for _, l := range pages[0] {
+		switch {
+		case l.size == largest && largest > 0 && headingLine(l, body, running):
+			title = append(title, l.text)
+		case len(title) > 0:
+			return joinTitle(title)
+		}
+	}
+	return joinTitle(title)
+}
+
+// joinTitle joins a title's lines, or gives "" for a title of one word (a logo, "DRAFT").
+func joinTitle(lines []string) string {
+	t := strings.Join(lines, " ")
+	if len(strings.Fields(t)) < 2 {
+		return ""
+	}
+	return t
+}
+
 // headingLine reports whether a line is set as a heading over body text of size body: larger
 // type, a few words with a letter among them, no sentence's or clause's end (in CJK text
 // too: '。', '，'), not a running line. A line of one letter or digit is a paragraph's drop

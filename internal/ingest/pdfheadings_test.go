@@ -111,6 +111,38 @@ func TestPDFHeadingsBySize(t *testing.T) {
 	}
 }
 
+// TestPDFTitleFromTheFirstPage: a PDF whose metadata names no title (TeX writes none) takes the
+// line set largest on its first page, wrapped lines joined; a one-word line in large type (a
+// logo, "DRAFT") is no title, and the file's name stands for it as before.
+func TestPDFTitleFromTheFirstPage(t *testing.T) {
+	x := &Extractor{}
+	defer x.Close()
+	body := []string{"R is an integrated suite of software facilities for data manipulation.", "It has an effective data handling and storage facility.", "It is a suite of operators for calculations on arrays."}
+	for _, c := range []struct {
+		first []string
+		want  string
+	}{
+		{[]string{"# An Introduction", "# to R", "## Notes on R: A Programming Environment", "Version 4.2.2"}, "An Introduction to R"},
+		{[]string{"# DRAFT", "Notes for the team meeting on Monday."}, "R-intro"},
+	} {
+		doc, err := x.Parse("R-intro.pdf", sampledocs.PDF("", c.first, body, body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if doc.Title != c.want {
+			t.Errorf("title %q, want %q", doc.Title, c.want)
+		}
+	}
+	// The metadata's title, where there is one, is the title.
+	doc, err := x.Parse("r.pdf", sampledocs.PDF("R manual", []string{"# An Introduction to R"}, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc.Title != "R manual" {
+		t.Errorf("title %q, want the metadata's", doc.Title)
+	}
+}
+
 // onePagePDF returns a one-page PDF whose content stream opens with head, then sets each line
 // at its own text matrix in 11 pt Helvetica, a line starting "#" at 18 pt (without the "#").
 func onePagePDF(head string, lines ...string) []byte {

@@ -128,9 +128,10 @@ func pageSection(p Section, path []string, text string) Section {
 
 // printedNumber matches the number printed before a heading whose outline entry does not
 // hold it ("1.2", "A.3", "Chapter 4"), at the end of the text before the heading on its line,
-// alone or after a sentence's end: left there, each section's text ended in the next one's
-// number ("… a single piece of data analysis. 1.2").
-var printedNumber = regexp.MustCompile(`(?:^|[.!?:] )((?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z]\.\d{1,3}(?:\.\d{1,3})*\.?|(?:Chapter|Appendix|Part|Section) [0-9A-Z]{1,3}[.:]?))$`)
+// alone or after a sentence's end. It leaves the text with the heading (whose title is the
+// outline's): left there, each section's text ended in the next one's number ("… a single
+// piece of data analysis. 1.2").
+var printedNumber = regexp.MustCompile(`(?:^|[.!?] )((?:\d{1,3}(?:\.\d{1,3})*\.?|[A-Z]\.\d{1,3}(?:\.\d{1,3})*\.?|(?:Chapter|Appendix|Part|Section) [0-9A-Z]{1,3}[.:]?))$`)
 
 // headingAt finds an outline entry's title on its page, in the text at or after pos, ignoring
 // case, and returns where the text before it ends (at) and the text after it begins (end).
@@ -152,7 +153,7 @@ func headingAt(text string, pos int, title string) (at, end int, ok bool) {
 			case pass == 1 && n > t && line[n-t-1] == ' ' && strings.EqualFold(line[n-t:], title):
 				before := line[:n-t-1]
 				if m := printedNumber.FindStringSubmatchIndex(before); m != nil {
-					before = before[:m[2]] // "1.2 The R environment": the number goes with its title
+					before = before[:m[2]] // "1.2 The R environment": the number leaves with its title
 				}
 				return start + len(strings.TrimRight(before, " ")), min(start+n+1, len(text)), true
 			case pass == 2 && n > t && line[t] == ' ' && strings.EqualFold(line[:t], title):
