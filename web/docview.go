@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -153,8 +152,7 @@ func docBlocks(body string, headings map[int]int, start, end int) []docBlock {
 			kind, prefix = "ul", indent+2
 		case orderedItem.MatchString(t):
 			kind, prefix = "ol", indent+strings.IndexByte(t, ' ')+1
-			n, _ := strconv.Atoi(strings.TrimRight(t[:prefix-indent-1], ".)"))
-			num = listStart(n)
+			num = markerStart(t[:prefix-indent-1])
 		}
 		if kind != "p" {
 			level = min(indent/2, maxListLevel)

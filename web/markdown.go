@@ -191,6 +191,12 @@ func nestClass(level int) string {
 	return "nest-" + strconv.Itoa(min(level, maxListLevel))
 }
 
+// markerStart is the Start of a list whose first item's marker is marker ("2.", "2)").
+func markerStart(marker string) int {
+	n, _ := strconv.Atoi(strings.TrimRight(marker, ".)"))
+	return listStart(n)
+}
+
 // listStart is a block's Start for a list whose first number is n: 0 for 1, the default.
 func listStart(n int) int {
 	if n == 1 {
@@ -416,8 +422,8 @@ func quotedBlocks(answer string, cites map[int]answer.Citation) []block {
 				last.Items = append(last.Items, item)
 			} else {
 				b := block{Kind: kind, Items: [][]inline{item}, Level: level}
-				if n, err := strconv.Atoi(strings.TrimRight(m[1], ".)")); err == nil && kind == "ol" {
-					b.Start = listStart(n)
+				if kind == "ol" {
+					b.Start = markerStart(m[1])
 				}
 				out = append(out, b)
 			}

@@ -134,22 +134,11 @@ const maxFontSize = 14400
 // the headings' (the largest 0). Consecutive heading lines of one size are one heading
 // wrapped. Lines that run on every other page (running heads, in running) are not headings.
 func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
-	chars := map[float64]int{}
 	lines := 0
 	for _, p := range pages {
-		for _, l := range p {
-			if l.size > 0 {
-				chars[l.size] += l.chars
-			}
-			lines++
-		}
+		lines += len(p)
 	}
-	body := 0.0
-	for s, c := range chars {
-		if c > chars[body] || c == chars[body] && s < body {
-			body = s
-		}
-	}
+	body := bodySize(pages)
 	if body <= 0 {
 		return nil
 	}
@@ -185,19 +174,9 @@ func fontHeadings(pages [][]pdfSetLine, running map[uint64]bool) []pdfMark {
 	return marks
 }
 
-// titlePages is how many of a PDF's first pages titleLine weighs the body's size over: a
-// title page holds little but large type.
-const titlePages = 3
-
-// titleLine returns the title set on a PDF's first page, for a PDF whose metadata names none
-// (TeX and many printers write none, and the file's name stood for it: "R-intro" for "An
-// Introduction to R"): the first page's largest type, a heading by the size of the first
-// pages' body (headingLine), two words or more, its lines joined when it wraps; "" when there
-// is none.
-func titleLine(pages [][]pdfSetLine, running map[uint64]bool) string {
-	if len(pages) == 0 {
-		return ""
-	}
+// bodySize is the size most of the pages' letters and digits are set in (the smaller of two
+// that tie); 0 when none is known.
+func bodySize(pages [][]pdfSetLine) float64 {
 	chars := map[float64]int{}
 	for _, p := range pages {
 		for _, l := range p {
@@ -212,6 +191,23 @@ func titleLine(pages [][]pdfSetLine, running map[uint64]bool) string {
 			body = s
 		}
 	}
+	return body
+}
+
+// titlePages is how many of a PDF's first pages titleLine weighs the body's size over: a
+// title page holds little but large type.
+const titlePages = 3
+
+// titleLine returns the title set on a PDF's first page, for a PDF whose metadata names none
+// (TeX and many printers write none, and the file's name stood for it: "R-intro" for "An
+// Introduction to R"): the first page's largest type, a heading by the size of the first
+// pages' body (headingLine), two words or more, its lines joined when it wraps; "" when there
+// is none.
+func titleLine(pages [][]pdfSetLine, running map[uint64]bool) string {
+	if len(pages) == 0 {
+		return ""
+	}
+	body := bodySize(pages)
 	largest := 0.0
 	for _, l := range pages[0] {
 		if headingLine(l, body, running) {
